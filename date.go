@@ -1,0 +1,104 @@
+// Package rulebook holds the domain of a membership organisation's rule book: members,
+// branches, their status over time, and the tamper-evident record of events every
+// change is made through. It imports no storage or transport; those live in
+// subpackages (rules, eligibility, sqldb, httpapi) and in cmd/rulebook.
+package rulebook
+
+import (
+	"fmt"
+	"time"
+)
+
+// Date is a calendar day, counted in days since 1970-01-01. Rules speak in days
+// (a suspension "effective from 27 April"), so effective times are Dates; the zero
+// Date is "no date" and prints as "".
+type Date int32
+
+// NoDate is the zero Date, used for "not set" (e.g. an open-ended period).
+const NoDate Date = 0
+
+// epoch offset so that 1970-01-01 is day 1 and 0 stays free to mean "unset".
+const dateBias = 1
+
+// DateOf returns the calendar day of t, in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return MakeDate(y, m, d)
+}
+
+// MakeDate returns the Date for a year, month and day; out-of-range values normalise
+// as time.Date does.
+func MakeDate(y int, m time.Month, d int) Date {
+	u := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()
+	return Date(u/86400) + dateBias
+}
+
+// ParseDate parses YYYY-MM-DD.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return NoDate, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+	}
+	return DateOf(t), nil
+}
+
+// MustDate parses YYYY-MM-DD and panics on error; for tests and fixed data.
+func MustDate(s string) Date {
+	d, err := ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// Time returns midnight UTC at the start of d.
+func (d Date) Time() time.Time {
+	return time.Unix(int64(d-dateBias)*86400, 0).UTC()
+}
+
+// IsZero reports whether d is unset.
+func (d Date) IsZero() bool { return d == NoDate }
+
+// String formats d as YYYY-MM-DD, or "" when unset.
+func (d Date) String() string {
+	if d == NoDate {
+		return ""
+	}
+	return d.Time().Format(time.DateOnly)
+}
+
+// AddDays returns d moved by n days.
+func (d Date) AddDays(n int) Date { return d + Date(n) }
+
+// AddMonths returns d moved by n calendar months; a day past the end of the target
+// month is clamped to its last day (31 January + 1 month = 28/29 February), which is
+// how membership periods are reckoned.
+func (d Date) AddMonths(n int) Date {
+	y, m, day := d.Time().Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	if day > last {
+		day = last
+	}
+	return MakeDate(first.Year(), first.Month(), day)
+}
+
+// AddYears returns d moved by n years (29 February clamps to 28 February).
+func (d Date) AddYears(n int) Date { return d.AddMonths(12 * n) }
+
+// MarshalText implements encoding.TextMarshaler (YYYY-MM-DD).
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler; "" is NoDate.
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = NoDate
+		return nil
+	}
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}

@@ -1,0 +1,269 @@
+package rulebook
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Event is one entry in the append-only record. Every change to the register (and,
+// later, to a case or a selection) is an event; current state is a projection of them.
+//
+// Events are bitemporal: Effective is when the change takes effect in the world (a
+// suspension effective from 27 April), Recorded is when it was entered. "What was true
+// on D" looks at Effective; "what did we believe on D" first drops events Recorded
+// after D.
+//
+// Each event's Hash covers its canonical encoding, which includes PrevHash, so
+// editing, deleting or reordering any stored event breaks the chain after it.
+type Event struct {
+	Seq       int64           `json:"seq"`
+	ID        string          `json:"id"`
+	Type      string          `json:"type"`
+	Subject   string          `json:"subject"`
+	Effective Date            `json:"effective"`
+	Recorded  time.Time       `json:"recorded"`
+	Actor     string          `json:"actor"`
+	Data      json.RawMessage `json:"data"`
+	PrevHash  Hash            `json:"prev_hash"`
+	Hash      Hash            `json:"hash"`
+}
+
+// Hash is a SHA-256 digest.
+type Hash [32]byte
+
+// String returns the digest in hex.
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// MarshalText implements encoding.TextMarshaler (hex).
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler (hex).
+func (h *Hash) UnmarshalText(b []byte) error {
+	if len(b) != 64 {
+		return fmt.Errorf("hash must be 64 hex digits, got %d characters", len(b))
+	}
+	_, err := hex.Decode(h[:], b)
+	return err
+}
+
+// ParseHash parses a hex digest.
+func ParseHash(s string) (Hash, error) {
+	var h Hash
+	err := h.UnmarshalText([]byte(s))
+	return h, err
+}
+
+// eventDomain separates our encoding from any other use of SHA-256 and versions it.
+const eventDomain = "rulebook/event/v1"
+
+// AppendCanonical appends the canonical encoding of e (everything but Hash) to b.
+// Fields are length-prefixed so that no two different events encode alike; Recorded
+// is taken at microsecond precision, which both databases keep exactly.
+func (e *Event) AppendCanonical(b []byte) []byte {
+	field := func(b []byte, s []byte) []byte {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		return append(b, s...)
+	}
+	var num [24]byte
+	b = append(b, eventDomain...)
+	b = field(b, strconv.AppendInt(num[:0], e.Seq, 10))
+	b = field(b, []byte(e.ID))
+	b = field(b, []byte(e.Type))
+	b = field(b, []byte(e.Subject))
+	b = field(b, strconv.AppendInt(num[:0], int64(e.Effective), 10))
+	b = field(b, strconv.AppendInt(num[:0], e.Recorded.UnixMicro(), 10))
+	b = field(b, []byte(e.Actor))
+	b = field(b, e.Data)
+	b = append(b, e.PrevHash[:]...)
+	return b
+}
+
+// ComputeHash returns the hash e should carry. buf is scratch space that may be reused
+// across calls to avoid allocation; it is returned grown.
+func (e *Event) ComputeHash(buf []byte) (Hash, []byte) {
+	buf = e.AppendCanonical(buf[:0])
+	return sha256.Sum256(buf), buf
+}
+
+// Seal sets e's PrevHash, Seq and Hash to follow prev (nil for the first event).
+func (e *Event) Seal(prev *Event) {
+	if prev == nil {
+		e.Seq, e.PrevHash = 1, Hash{}
+	} else {
+		e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
+	}
+	e.Recorded = e.Recorded.UTC().Truncate(time.Microsecond)
+	e.Hash, _ = e.ComputeHash(nil)
+}
+
+// NewEventID returns a fresh random event id ("ev_" and 16 base32 characters).
+func NewEventID() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return "ev_" + idEncoding.EncodeToString(b[:])
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").WithPadding(base32.NoPadding)
+
+// Problem is the first fault found when verifying the record.
+type Problem struct {
+	// EventID is the id of the event at fault (as stored), Seq its position.
+	EventID string `json:"event_id"`
+	Seq     int64  `json:"seq"`
+	// Kind is "tampered", "missing" or "reordered".
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+func (p *Problem) Error() string {
+	return fmt.Sprintf("event %s (seq %d) %s: %s", p.EventID, p.Seq, p.Kind, p.Message)
+}
+
+// Verifier checks a stream of events, in stored order, against the hash chain.
+// Feed it with Next, then call Finish; it stops at the first problem.
+type Verifier struct {
+	prev    Hash
+	prevSeq int64
+	prevID  string
+	n       int64
+	buf     []byte
+	// seen maps hashes of earlier events to their seq, to tell a reordering from
+	// an edit; it is kept only as hashes (32 bytes each).
+	seen map[Hash]int64
+	// A broken link whose cause shows only later (a swap puts the missing
+	// predecessor after its successor) is held here while a few more events are read.
+	pending     *Problem
+	pendingPrev Hash
+	lookahead   int
+}
+
+// NewVerifier returns a Verifier for a record starting at seq 1.
+func NewVerifier() *Verifier { return &Verifier{seen: make(map[Hash]int64)} }
+
+// lookaheadLimit bounds how far past a broken link the verifier looks for the
+// event that link names, to tell a reordering from a deletion.
+const lookaheadLimit = 4096
+
+// Next checks e, which must be the next event in stored order. It returns the
+// first problem once it is certain of it.
+func (v *Verifier) Next(e *Event) *Problem {
+	if v.pending != nil {
+		if e.Hash == v.pendingPrev {
+			p := v.pending
+			p.Kind = "reordered"
+			p.Message = fmt.Sprintf("it was hashed as seq %s but stored before the event it follows (now at seq %d)", p.Message, e.Seq)
+			return p
+		}
+		if v.lookahead++; v.lookahead > lookaheadLimit {
+			return v.Finish()
+		}
+		return nil
+	}
+	want := v.prevSeq + 1
+	if e.Seq != want {
+		if e.Seq > want {
+			return &Problem{EventID: e.ID, Seq: e.Seq, Kind: "missing",
+				Message: fmt.Sprintf("expected seq %d after event %s, found seq %d: %d event(s) missing", want, v.prevIDOr(), e.Seq, e.Seq-want)}
+		}
+		return &Problem{EventID: e.ID, Seq: e.Seq, Kind: "reordered", Message: fmt.Sprintf("seq %d appears after seq %d", e.Seq, v.prevSeq)}
+	}
+	h, buf := e.ComputeHash(v.buf)
+	v.buf = buf
+	if e.PrevHash != v.prev {
+		if s, ok := v.seen[e.PrevHash]; ok {
+			return &Problem{EventID: e.ID, Seq: e.Seq, Kind: "reordered",
+				Message: fmt.Sprintf("it follows the event at seq %d, not the one before it", s)}
+		}
+		if h == e.Hash && v.prevSeq > 0 {
+			// Intact itself, but it names a predecessor whose hash differs from the
+			// stored one: the stored predecessor was altered and re-hashed.
+			return &Problem{EventID: v.prevID, Seq: v.prevSeq, Kind: "tampered",
+				Message: fmt.Sprintf("event %s (seq %d) records a different hash for it: it was altered and re-hashed, or replaced", e.ID, e.Seq)}
+		}
+		if orig := v.originalSeq(e); orig != 0 {
+			// Hashed for a later position: events before it were removed and the
+			// rest renumbered, or it was swapped with the event it follows.
+			v.pending = &Problem{EventID: e.ID, Seq: e.Seq, Kind: "missing", Message: fmt.Sprint(orig)}
+			v.pendingPrev = e.PrevHash
+			return nil
+		}
+		return &Problem{EventID: e.ID, Seq: e.Seq, Kind: "tampered", Message: "previous-hash link does not match the event before it"}
+	}
+	if h != e.Hash {
+		return &Problem{EventID: e.ID, Seq: e.Seq, Kind: "tampered", Message: "stored content does not match its hash"}
+	}
+	v.seen[e.Hash] = e.Seq
+	v.prev, v.prevSeq, v.prevID = e.Hash, e.Seq, e.ID
+	v.n++
+	return nil
+}
+
+// originalSeq returns the seq e was hashed with, if it is a little after its stored
+// one, or 0.
+func (v *Verifier) originalSeq(e *Event) int64 {
+	c := *e
+	for k := int64(1); k <= 64; k++ {
+		c.Seq = e.Seq + k
+		if h, _ := c.ComputeHash(nil); h == e.Hash {
+			return c.Seq
+		}
+	}
+	return 0
+}
+
+// Finish returns a problem still being examined when the events ran out, or nil.
+func (v *Verifier) Finish() *Problem {
+	p := v.pending
+	if p != nil && p.Kind == "missing" {
+		p.Message = fmt.Sprintf("it was hashed as seq %s: the event(s) before it were removed and the rest renumbered", p.Message)
+	}
+	v.pending = nil
+	return p
+}
+
+func (v *Verifier) prevIDOr() string {
+	if v.prevID == "" {
+		return "(start)"
+	}
+	return v.prevID
+}
+
+// Count returns how many events verified so far.
+func (v *Verifier) Count() int64 { return v.n }
+
+// Head returns the hash of the last verified event (zero before any).
+func (v *Verifier) Head() Hash { return v.prev }
+
+// VerifyEvents checks a slice of events in stored order.
+func VerifyEvents(events []Event) *Problem {
+	v := NewVerifier()
+	for i := range events {
+		if p := v.Next(&events[i]); p != nil {
+			return p
+		}
+	}
+	return v.Finish()
+}
+
+// Canonical JSON for event data: encoding/json of a struct is deterministic (fields in
+// declaration order, maps sorted), and the stored bytes are what is hashed, so the
+// database must store Data byte for byte (TEXT, never JSONB).
+func MarshalData(v any) (json.RawMessage, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}

@@ -1,0 +1,307 @@
+package rulebook
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Event types of the register. Later parts of rulebook (discipline, selections) add
+// their own types; the record and its verification do not depend on the type.
+const (
+	EventBranchCreated    = "branch.created"
+	EventMemberJoined     = "member.joined"
+	EventMemberUpdated    = "member.updated"
+	EventStatusChanged    = "member.status_changed"
+	EventRightsRestricted = "member.rights_restricted"
+	EventCorrected        = "event.corrected"
+	EventRuleBookAdopted  = "rulebook.adopted"
+)
+
+// BranchSubjectPrefix starts the subject of events about a branch ("branch/north"):
+// subjects that are not members are "kind/id", and ids cannot contain '/'.
+const BranchSubjectPrefix = "branch/"
+
+// Branch is a unit of the organisation that members belong to: a branch, a
+// constituency party, a region, a club section. Kind says which, in the
+// organisation's own words; Parent links a branch to its constituency.
+type Branch struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+	Parent string `json:"parent,omitempty"`
+}
+
+// Member is a person on the register.
+type Member struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Email        string `json:"email,omitempty"`
+	Phone        string `json:"phone,omitempty"`
+	Address      string `json:"address,omitempty"`
+	Branch       string `json:"branch,omitempty"`
+	Constituency string `json:"constituency,omitempty"`
+	Joined       Date   `json:"joined"`
+}
+
+// MemberJoined is the data of a member.joined event; its Effective date is the
+// joining date.
+type MemberJoined struct {
+	Member Member `json:"member"`
+	// Status is the status the member joins with (the rule book's first status when empty).
+	Status string `json:"status,omitempty"`
+}
+
+// MemberUpdated changes a member's particulars; empty fields are left alone.
+type MemberUpdated struct {
+	Name         string `json:"name,omitempty"`
+	Email        string `json:"email,omitempty"`
+	Phone        string `json:"phone,omitempty"`
+	Address      string `json:"address,omitempty"`
+	Branch       string `json:"branch,omitempty"`
+	Constituency string `json:"constituency,omitempty"`
+}
+
+// Decision says who decided something, under which clause, and why. Every change of
+// status or rights carries one, so that every answer can cite it.
+type Decision struct {
+	Body   string `json:"body,omitempty"`
+	Clause string `json:"clause,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Case links the decision to a disciplinary case, where there is one.
+	Case string `json:"case,omitempty"`
+	// Sanction names the rule book's sanction applied, where this is one.
+	Sanction string `json:"sanction,omitempty"`
+}
+
+// StatusChange is the data of a member.status_changed event: from its Effective date
+// the member has Status. With Until set, the status lasts until that date and Then
+// follows (a two-year suspension, after which the member is active again).
+type StatusChange struct {
+	Status string `json:"status"`
+	Until  Date   `json:"until,omitempty"`
+	Then   string `json:"then,omitempty"`
+	// Rights narrows or widens the rule book's defaults for this status, for this
+	// member, while it lasts ("unless otherwise defined by that decision").
+	Rights map[string]bool `json:"rights,omitempty"`
+	Decision
+}
+
+// RightsRestricted is the data of a member.rights_restricted event: from its Effective
+// date until Until (open-ended when unset), the listed actions are allowed or barred
+// whatever the member's status.
+type RightsRestricted struct {
+	Rights map[string]bool `json:"rights"`
+	Until  Date            `json:"until,omitempty"`
+	Decision
+}
+
+// Correction is the data of an event.corrected event: it withdraws an earlier event
+// from the record's meaning (the event itself stays, as everything does). A
+// replacement, if any, is a new event.
+type Correction struct {
+	Corrects string `json:"corrects"`
+	Reason   string `json:"reason"`
+}
+
+// RuleBookAdopted records the rule book the service was run under.
+type RuleBookAdopted struct {
+	Organisation string   `json:"organisation"`
+	SHA256       string   `json:"sha256"`
+	Versions     []string `json:"versions"`
+}
+
+// StatusPoint is one step in a member's status history: from From, the member has
+// Status (until a later point).
+type StatusPoint struct {
+	From    Date            `json:"from"`
+	Status  string          `json:"status"`
+	Rights  map[string]bool `json:"rights,omitempty"`
+	EventID string          `json:"event_id"`
+	Seq     int64           `json:"seq"`
+	Decision
+}
+
+// Restriction is a period during which some actions are allowed or barred for a
+// member whatever their status.
+type Restriction struct {
+	From    Date            `json:"from"`
+	Until   Date            `json:"until,omitempty"`
+	Rights  map[string]bool `json:"rights"`
+	EventID string          `json:"event_id"`
+	Seq     int64           `json:"seq"`
+	Decision
+}
+
+// History is everything the register knows about one member's standing over time.
+// Points are sorted by (From, Seq): the status on a date is the last point on or
+// before it, so a later decision about an earlier date overrides from that date on.
+type History struct {
+	Member       Member        `json:"member"`
+	Points       []StatusPoint `json:"status_history"`
+	Restrictions []Restriction `json:"restrictions,omitempty"`
+}
+
+// StatusAt returns the status point in force on d, or nil before the member joined.
+func (h *History) StatusAt(d Date) *StatusPoint {
+	i := sort.Search(len(h.Points), func(i int) bool { return h.Points[i].From > d })
+	if i == 0 {
+		return nil
+	}
+	return &h.Points[i-1]
+}
+
+func (h *History) addPoint(p StatusPoint) {
+	i := sort.Search(len(h.Points), func(i int) bool {
+		q := h.Points[i]
+		return q.From > p.From || (q.From == p.From && q.Seq > p.Seq)
+	})
+	h.Points = append(h.Points, StatusPoint{})
+	copy(h.Points[i+1:], h.Points[i:])
+	h.Points[i] = p
+}
+
+// Register is the projection of the record: branches and members' histories. It is
+// built by applying events in order; Project builds one from a whole record.
+type Register struct {
+	Branches map[string]*Branch
+	Members  map[string]*History
+	// DefaultStatus is given to members who join without a status.
+	DefaultStatus string
+}
+
+// NewRegister returns an empty register whose joiners get defaultStatus.
+func NewRegister(defaultStatus string) *Register {
+	return &Register{Branches: map[string]*Branch{}, Members: map[string]*History{}, DefaultStatus: defaultStatus}
+}
+
+// Project builds the register from events in stored order, as believed at asOf: events
+// recorded after asOf, and events withdrawn by corrections recorded by then, are left
+// out. A zero asOf means now (everything recorded).
+func Project(events []Event, defaultStatus string, asOf time.Time) (*Register, error) {
+	retracted := map[string]bool{}
+	for i := range events {
+		e := &events[i]
+		if e.Type != EventCorrected || (!asOf.IsZero() && e.Recorded.After(asOf)) {
+			continue
+		}
+		var c Correction
+		if err := json.Unmarshal(e.Data, &c); err != nil {
+			return nil, fmt.Errorf("event %s: %v", e.ID, err)
+		}
+		retracted[c.Corrects] = true
+	}
+	r := NewRegister(defaultStatus)
+	for i := range events {
+		e := &events[i]
+		if retracted[e.ID] || (!asOf.IsZero() && e.Recorded.After(asOf)) {
+			continue
+		}
+		if err := r.Apply(e); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Apply folds one event into the register. Corrections are not handled here: a
+// correction needs the subject's earlier events, so callers rebuild that subject
+// (Project over its events) instead. Unknown event types are ignored; they belong to
+// other projections.
+func (r *Register) Apply(e *Event) error {
+	bad := func(err error) error { return fmt.Errorf("event %s (%s): %v", e.ID, e.Type, err) }
+	switch e.Type {
+	case EventBranchCreated:
+		var b Branch
+		if err := json.Unmarshal(e.Data, &b); err != nil {
+			return bad(err)
+		}
+		r.Branches[b.ID] = &b
+	case EventMemberJoined:
+		var d MemberJoined
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return bad(err)
+		}
+		st := d.Status
+		if st == "" {
+			st = r.DefaultStatus
+		}
+		d.Member.Joined = e.Effective
+		h := r.Members[d.Member.ID]
+		if h == nil {
+			h = &History{}
+			r.Members[d.Member.ID] = h
+		}
+		h.Member = d.Member
+		h.addPoint(StatusPoint{From: e.Effective, Status: st, EventID: e.ID, Seq: e.Seq, Decision: Decision{Reason: "joined"}})
+	case EventMemberUpdated:
+		h := r.Members[e.Subject]
+		if h == nil {
+			return bad(fmt.Errorf("no member %q", e.Subject))
+		}
+		var d MemberUpdated
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return bad(err)
+		}
+		m := &h.Member
+		set := func(dst *string, v string) {
+			if v != "" {
+				*dst = v
+			}
+		}
+		set(&m.Name, d.Name)
+		set(&m.Email, d.Email)
+		set(&m.Phone, d.Phone)
+		set(&m.Address, d.Address)
+		set(&m.Branch, d.Branch)
+		set(&m.Constituency, d.Constituency)
+	case EventStatusChanged:
+		h := r.Members[e.Subject]
+		if h == nil {
+			return bad(fmt.Errorf("no member %q", e.Subject))
+		}
+		var d StatusChange
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return bad(err)
+		}
+		h.addPoint(StatusPoint{From: e.Effective, Status: d.Status, Rights: d.Rights, EventID: e.ID, Seq: e.Seq, Decision: d.Decision})
+		if !d.Until.IsZero() {
+			h.addPoint(StatusPoint{From: d.Until, Status: d.Then, EventID: e.ID, Seq: e.Seq,
+				Decision: Decision{Body: d.Body, Clause: d.Clause, Case: d.Case, Reason: "end of " + d.Status}})
+		}
+	case EventRightsRestricted:
+		h := r.Members[e.Subject]
+		if h == nil {
+			return bad(fmt.Errorf("no member %q", e.Subject))
+		}
+		var d RightsRestricted
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return bad(err)
+		}
+		h.Restrictions = append(h.Restrictions, Restriction{From: e.Effective, Until: d.Until, Rights: d.Rights, EventID: e.ID, Seq: e.Seq, Decision: d.Decision})
+	}
+	return nil
+}
+
+// SortedMemberIDs returns the register's member ids in order.
+func (r *Register) SortedMemberIDs() []string {
+	ids := make([]string, 0, len(r.Members))
+	for id := range r.Members {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// ValidID reports whether s is usable as a member or branch id: 1–64 characters of
+// letters, digits, '-', '_' and '.'; ids appear in URLs and CSV files.
+func ValidID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	return strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) < 0
+}

@@ -1,0 +1,302 @@
+// Package memberscsv reads and writes the register's CSV form. Reading checks every
+// row and reports each bad one by row number, field and reason; it never returns a
+// half-read file as good.
+package memberscsv
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rulebook/rulebook"
+)
+
+// Columns is the header Write produces and Read accepts (in any order; id, name and
+// joined are required, the rest optional).
+var Columns = []string{"id", "name", "email", "phone", "address", "branch", "constituency", "joined", "status", "status_since"}
+
+var required = []string{"id", "name", "joined"}
+
+// Row is one member read from a file. Row numbers count the header as row 1, as a
+// spreadsheet shows them.
+type Row struct {
+	Line        int
+	Member      rulebook.Member
+	Status      string
+	StatusSince rulebook.Date
+}
+
+// RowError is a problem with one field of one row.
+type RowError struct {
+	Line  int    `json:"row"`
+	Field string `json:"field"`
+	Msg   string `json:"reason"`
+}
+
+func (e RowError) Error() string { return fmt.Sprintf("row %d: %s: %s", e.Line, e.Field, e.Msg) }
+
+// Errors is every problem found in a file.
+type Errors struct {
+	File string
+	List []RowError
+	// More counts problems beyond the first MaxErrors, which are not listed.
+	More int
+}
+
+// MaxErrors is how many row problems are listed before counting the rest.
+const MaxErrors = 200
+
+func (e *Errors) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d problem(s); nothing was imported", e.File, len(e.List)+e.More)
+	for _, r := range e.List {
+		fmt.Fprintf(&b, "\n  %s: %s", e.File, r.Error())
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "\n  … and %d more", e.More)
+	}
+	return b.String()
+}
+
+func (e *Errors) add(line int, field, format string, args ...any) {
+	if len(e.List) >= MaxErrors {
+		e.More++
+		return
+	}
+	e.List = append(e.List, RowError{Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Reader reads rows one at a time, so a million-row file need not be held twice.
+type Reader struct {
+	r    *csv.Reader
+	idx  map[string]int
+	ncol int
+	line int
+	errs *Errors
+	ids  map[string]int
+}
+
+// NewReader reads the header and returns a Reader for the rows. name is the file name
+// used in messages.
+func NewReader(r io.Reader, name string) (*Reader, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	errs := &Errors{File: name}
+	head, err := cr.Read()
+	if err == io.EOF {
+		errs.add(1, "header", "the file is empty: expected a header row with %s", strings.Join(Columns, ","))
+		return nil, errs
+	}
+	if err != nil {
+		errs.add(1, "header", "%v", csvReason(err))
+		return nil, errs
+	}
+	idx := map[string]int{}
+	for i, h := range head {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		known := false
+		for _, c := range Columns {
+			if c == h {
+				known = true
+			}
+		}
+		if !known {
+			errs.add(1, h, "unknown column (expected some of: %s)", strings.Join(Columns, ", "))
+			continue
+		}
+		if _, dup := idx[h]; dup {
+			errs.add(1, h, "column appears twice")
+		}
+		idx[h] = i
+	}
+	for _, c := range required {
+		if _, ok := idx[c]; !ok {
+			errs.add(1, c, "required column is missing")
+		}
+	}
+	if len(errs.List) > 0 {
+		return nil, errs
+	}
+	return &Reader{r: cr, idx: idx, ncol: len(head), line: 1, errs: errs, ids: map[string]int{}}, nil
+}
+
+func csvReason(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Next returns the next good row. Bad rows are recorded and skipped; at the end Next
+// returns io.EOF if every row was good, or *Errors listing every problem.
+func (r *Reader) Next() (*Row, error) {
+	for {
+		rec, err := r.r.Read()
+		r.line++
+		if err == io.EOF {
+			if len(r.errs.List) > 0 {
+				return nil, r.errs
+			}
+			return nil, io.EOF
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				r.line = pe.StartLine
+				r.errs.add(pe.StartLine, "row", "%s", csvReason(err))
+				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+					// The reader cannot resynchronise after a broken quote.
+					return nil, r.errs
+				}
+				continue
+			}
+			return nil, err
+		}
+		if line, _ := r.r.FieldPos(0); line > 0 {
+			r.line = line
+		}
+		if row, ok := r.parse(rec); ok {
+			return row, nil
+		}
+	}
+}
+
+func (r *Reader) get(rec []string, col string) string {
+	i, ok := r.idx[col]
+	if !ok || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+func (r *Reader) parse(rec []string) (*Row, bool) {
+	line := r.line
+	n := len(r.errs.List) + r.errs.More
+	if len(rec) == 1 && rec[0] == "" {
+		return nil, false // blank line
+	}
+	if len(rec) != r.ncol {
+		r.errs.add(line, "row", "has %d fields, the header has %d", len(rec), r.ncol)
+		return nil, false
+	}
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			r.errs.add(line, "row", "is not valid UTF-8")
+			return nil, false
+		}
+	}
+	row := &Row{Line: line}
+	m := &row.Member
+	m.ID = r.get(rec, "id")
+	m.Name = r.get(rec, "name")
+	m.Email = r.get(rec, "email")
+	m.Phone = r.get(rec, "phone")
+	m.Address = r.get(rec, "address")
+	m.Branch = r.get(rec, "branch")
+	m.Constituency = r.get(rec, "constituency")
+	row.Status = r.get(rec, "status")
+	switch {
+	case m.ID == "":
+		r.errs.add(line, "id", "is empty")
+	case !rulebook.ValidID(m.ID):
+		r.errs.add(line, "id", "%q may hold only letters, digits, '-', '_' and '.' (at most 64)", m.ID)
+	default:
+		if first, dup := r.ids[m.ID]; dup {
+			r.errs.add(line, "id", "%q already appears on row %d", m.ID, first)
+		} else {
+			r.ids[m.ID] = line
+		}
+	}
+	if m.Name == "" {
+		r.errs.add(line, "name", "is empty")
+	}
+	if m.Email != "" {
+		if a, err := mail.ParseAddress(m.Email); err != nil || a.Address != m.Email {
+			r.errs.add(line, "email", "%q is not an e-mail address", m.Email)
+		}
+	}
+	for _, c := range []struct{ col, v string }{{"branch", m.Branch}, {"constituency", m.Constituency}} {
+		if c.v != "" && !rulebook.ValidID(c.v) {
+			r.errs.add(line, c.col, "%q is not a valid id (letters, digits, '-', '_' and '.')", c.v)
+		}
+	}
+	if j := r.get(rec, "joined"); j == "" {
+		r.errs.add(line, "joined", "is empty")
+	} else if d, err := rulebook.ParseDate(j); err != nil {
+		r.errs.add(line, "joined", "%v", err)
+	} else {
+		m.Joined = d
+	}
+	if s := r.get(rec, "status_since"); s != "" {
+		d, err := rulebook.ParseDate(s)
+		switch {
+		case err != nil:
+			r.errs.add(line, "status_since", "%v", err)
+		case row.Status == "":
+			r.errs.add(line, "status_since", "is given without a status")
+		case !m.Joined.IsZero() && d < m.Joined:
+			r.errs.add(line, "status_since", "%s is before the joining date %s", d, m.Joined)
+		default:
+			row.StatusSince = d
+		}
+	}
+	if row.Status != "" && !rulebook.ValidID(row.Status) {
+		r.errs.add(line, "status", "%q is not a status id", row.Status)
+	}
+	return row, len(r.errs.List)+r.errs.More == n
+}
+
+// Fail records a problem found later (e.g. an unknown status in the rule book) against
+// a row, so that it is reported with the others.
+func (r *Reader) Fail(line int, field, format string, args ...any) {
+	r.errs.add(line, field, format, args...)
+}
+
+// Errs returns the problems recorded so far, or nil.
+func (r *Reader) Errs() *Errors {
+	if len(r.errs.List) == 0 {
+		return nil
+	}
+	return r.errs
+}
+
+// Record is one member as exported, with the status in force on the export date.
+type Record struct {
+	Member      rulebook.Member
+	Status      string
+	StatusSince rulebook.Date
+}
+
+// Writer writes the register as CSV with the Columns header.
+type Writer struct {
+	w   *csv.Writer
+	rec []string
+}
+
+// NewWriter writes the header to w.
+func NewWriter(w io.Writer) (*Writer, error) {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(Columns); err != nil {
+		return nil, err
+	}
+	return &Writer{w: cw, rec: make([]string, len(Columns))}, nil
+}
+
+// Write writes one member.
+func (w *Writer) Write(r Record) error {
+	m := r.Member
+	copy(w.rec, []string{m.ID, m.Name, m.Email, m.Phone, m.Address, m.Branch, m.Constituency, m.Joined.String(), r.Status, r.StatusSince.String()})
+	return w.w.Write(w.rec)
+}
+
+// Flush flushes buffered rows and reports any write error.
+func (w *Writer) Flush() error {
+	w.w.Flush()
+	return w.w.Error()
+}

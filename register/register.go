@@ -1,0 +1,480 @@
+// Package register changes the member register through the event record, checking
+// every change against the rule book version in force on the date it takes effect.
+// It is the one place where register commands are validated; the CLI, the HTTP API
+// and the demo all go through it.
+package register
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/memberscsv"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// Service carries out register commands.
+type Service struct {
+	DB    *sqldb.DB
+	Rules *rules.RuleBook
+}
+
+// New returns a Service and records the rule book in use, if it is new to the record.
+func New(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) (*Service, error) {
+	s := &Service{DB: db, Rules: rb}
+	if err := s.adopt(ctx, source); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// adopt records the rule book's text, so every later decision can be traced to it.
+func (s *Service) adopt(ctx context.Context, source []byte) error {
+	known, err := s.DB.HasRuleBook(ctx, s.Rules.SHA256)
+	if err != nil || known {
+		return err
+	}
+	var ids []string
+	for _, v := range s.Rules.Versions {
+		ids = append(ids, v.ID)
+	}
+	data, _ := rulebook.MarshalData(rulebook.RuleBookAdopted{Organisation: s.Rules.Organisation, SHA256: s.Rules.SHA256, Versions: ids})
+	a, err := s.DB.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	e := &rulebook.Event{Type: rulebook.EventRuleBookAdopted, Subject: "rulebook/" + s.Rules.SHA256[:16], Actor: "system",
+		Effective: rulebook.DateOf(s.DB.Now()), Data: data}
+	if err := a.Add(e); err != nil {
+		a.Rollback()
+		return err
+	}
+	if err := s.DB.StoreRuleBook(ctx, a, s.Rules.SHA256, s.Rules.Source, source); err != nil {
+		a.Rollback()
+		return err
+	}
+	return a.Commit()
+}
+
+func (s *Service) version(field string, d rulebook.Date) (*rules.Version, error) {
+	if d.IsZero() {
+		return nil, rulebook.FieldError(field, "a date is required")
+	}
+	v, err := s.Rules.VersionAt(d)
+	if err != nil {
+		if e, ok := err.(*rulebook.Error); ok {
+			e.Field = field
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+func event(typ, subject, actor string, eff rulebook.Date, data any) (*rulebook.Event, error) {
+	if actor == "" {
+		return nil, rulebook.FieldError("actor", "who is making the change must be recorded")
+	}
+	b, err := rulebook.MarshalData(data)
+	if err != nil {
+		return nil, err
+	}
+	return &rulebook.Event{Type: typ, Subject: subject, Actor: actor, Effective: eff, Data: b}, nil
+}
+
+// CreateBranch adds a branch (or constituency, region…) to the register.
+func (s *Service) CreateBranch(ctx context.Context, actor string, b rulebook.Branch, eff rulebook.Date) (*rulebook.Event, error) {
+	if !rulebook.ValidID(b.ID) {
+		return nil, rulebook.FieldError("id", "%q is not a valid id (letters, digits, '-', '_' and '.')", b.ID)
+	}
+	if b.Name == "" {
+		return nil, rulebook.FieldError("name", "is required")
+	}
+	if b.Kind == "" {
+		b.Kind = "branch"
+	}
+	e, err := event(rulebook.EventBranchCreated, rulebook.BranchSubjectPrefix+b.ID, actor, eff, b)
+	if err != nil {
+		return nil, err
+	}
+	return e, s.DB.Append(ctx, e)
+}
+
+// Join puts a new member on the register from m.Joined, with status (the rule book's
+// default status when empty).
+func (s *Service) Join(ctx context.Context, actor string, m rulebook.Member, status string) (*rulebook.Event, error) {
+	e, err := s.joinEvent(actor, m, status)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.DB.History(ctx, m.ID); err == nil {
+		return nil, rulebook.Errorf(rulebook.EConflict, "member %s is already on the register", m.ID)
+	}
+	return e, s.DB.Append(ctx, e)
+}
+
+func (s *Service) joinEvent(actor string, m rulebook.Member, status string) (*rulebook.Event, error) {
+	if !rulebook.ValidID(m.ID) {
+		return nil, rulebook.FieldError("id", "%q is not a valid member id (letters, digits, '-', '_' and '.')", m.ID)
+	}
+	if strings.TrimSpace(m.Name) == "" {
+		return nil, rulebook.FieldError("name", "is required")
+	}
+	v, err := s.version("joined", m.Joined)
+	if err != nil {
+		return nil, err
+	}
+	if status == "" {
+		status = v.DefaultStatus
+	}
+	st := v.Status(status)
+	if st == nil {
+		return nil, rulebook.FieldError("status", "unknown status %q in rule book version %s", status, v.ID)
+	}
+	if !st.Member {
+		return nil, rulebook.FieldError("status", "a member cannot join with status %q, which is not a membership status", status)
+	}
+	return event(rulebook.EventMemberJoined, m.ID, actor, m.Joined, rulebook.MemberJoined{Member: m, Status: status})
+}
+
+// Update changes a member's particulars.
+func (s *Service) Update(ctx context.Context, actor, id string, eff rulebook.Date, u rulebook.MemberUpdated) (*rulebook.Event, error) {
+	if _, err := s.DB.History(ctx, id); err != nil {
+		return nil, err
+	}
+	e, err := event(rulebook.EventMemberUpdated, id, actor, eff, u)
+	if err != nil {
+		return nil, err
+	}
+	return e, s.DB.Append(ctx, e)
+}
+
+// ChangeStatus records a decision changing a member's status from date from. It is
+// refused, citing the rule, if the rule book in force on that date does not let the
+// deciding body make that change, or if a sanction's limits are exceeded.
+// creditFrom, for a sanction that credits time served, is the date the interim
+// suspension began; the sanction's maximum runs from there.
+func (s *Service) ChangeStatus(ctx context.Context, actor, id string, from rulebook.Date, ch rulebook.StatusChange, creditFrom rulebook.Date) (*rulebook.Event, error) {
+	h, err := s.DB.History(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.StatusEvent(h, actor, from, ch, creditFrom)
+	if err != nil {
+		return nil, err
+	}
+	return e, s.DB.Append(ctx, e)
+}
+
+// StatusEvent checks a status change for member h and returns the event that records
+// it, without storing it (so callers can store it with others in one transaction).
+func (s *Service) StatusEvent(h *rulebook.History, actor string, from rulebook.Date, ch rulebook.StatusChange, creditFrom rulebook.Date) (*rulebook.Event, error) {
+	v, err := s.version("from", from)
+	if err != nil {
+		return nil, err
+	}
+	st := v.Status(ch.Status)
+	if st == nil {
+		return nil, rulebook.FieldError("status", "unknown status %q in rule book version %s", ch.Status, v.ID)
+	}
+	cur := h.StatusAt(from)
+	if cur == nil {
+		return nil, rulebook.FieldError("from", "member %s had not joined on %s (joined %s)", h.Member.ID, from, h.Member.Joined)
+	}
+	if ch.Body == "" {
+		return nil, rulebook.FieldError("body", "the deciding body or officer is required")
+	}
+	if v.Bodies[ch.Body] == nil {
+		return nil, rulebook.FieldError("body", "unknown body %q in rule book version %s", ch.Body, v.ID)
+	}
+	if rule, ok := v.MayImpose(ch.Body, cur.Status, ch.Status); !ok {
+		if rule == nil {
+			return nil, rulebook.Errorf(rulebook.ENotPermitted, "rule book version %s provides no way to move a member from %s to %s", v.ID, cur.Status, ch.Status)
+		}
+		cl := v.Clause(rule.Clause)
+		return nil, rulebook.Errorf(rulebook.ENotPermitted, "%s may not move a member from %s to %s: under clause %s (%s) only %s may, from %s",
+			ch.Body, cur.Status, ch.Status, cl.ID, cl.Title, strings.Join(rule.By, " or "), orAny(rule.From))
+	}
+	if ch.Clause == "" {
+		if rule, _ := v.MayImpose(ch.Body, cur.Status, ch.Status); rule != nil {
+			ch.Clause = rule.Clause
+		}
+	} else if v.Clauses[ch.Clause] == nil {
+		return nil, rulebook.FieldError("clause", "clause %q is not in rule book version %s", ch.Clause, v.ID)
+	}
+	for a := range ch.Rights {
+		if v.Action(a) == nil {
+			return nil, rulebook.FieldError("rights", "unknown action %q in rule book version %s", a, v.ID)
+		}
+	}
+	if !ch.Until.IsZero() {
+		if ch.Until <= from {
+			return nil, rulebook.FieldError("until", "%s is not after the start %s", ch.Until, from)
+		}
+		if ch.Then == "" {
+			return nil, rulebook.FieldError("then", "the status that follows on %s is required", ch.Until)
+		}
+		if v.Status(ch.Then) == nil {
+			return nil, rulebook.FieldError("then", "unknown status %q", ch.Then)
+		}
+	}
+	if ch.Sanction != "" {
+		sn := v.Sanctions[ch.Sanction]
+		if sn == nil {
+			return nil, rulebook.FieldError("sanction", "unknown sanction %q in rule book version %s", ch.Sanction, v.ID)
+		}
+		if !contains(sn.By, ch.Body) {
+			cl := v.Clause(sn.Clause)
+			return nil, rulebook.Errorf(rulebook.ENotPermitted, "%s may not impose %s: under clause %s only %s may", ch.Body, sn.Name, cl.ID, strings.Join(sn.By, " or "))
+		}
+		if !sn.MaxDuration.IsZero() {
+			if ch.Until.IsZero() {
+				return nil, rulebook.FieldError("until", "%s is limited to %s, so it needs an end date", sn.Name, sn.MaxDuration)
+			}
+			start := from
+			if sn.CreditForInterim && !creditFrom.IsZero() {
+				start = creditFrom
+			}
+			if max := sn.MaxDuration.AddTo(start); ch.Until > max {
+				return nil, rulebook.Errorf(rulebook.ENotPermitted, "%s may last at most %s under clause %s: from %s it must end by %s, not %s",
+					sn.Name, sn.MaxDuration, sn.Clause, start, max, ch.Until)
+			}
+		}
+	}
+	return event(rulebook.EventStatusChanged, h.Member.ID, actor, from, ch)
+}
+
+func orAny(from []string) string {
+	if len(from) == 0 {
+		return "any status"
+	}
+	return strings.Join(from, " or ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Restrict records a decision allowing or barring actions for a member from date from.
+func (s *Service) Restrict(ctx context.Context, actor, id string, from rulebook.Date, r rulebook.RightsRestricted) (*rulebook.Event, error) {
+	if _, err := s.DB.History(ctx, id); err != nil {
+		return nil, err
+	}
+	v, err := s.version("from", from)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Rights) == 0 {
+		return nil, rulebook.FieldError("rights", "name at least one action")
+	}
+	for a := range r.Rights {
+		if v.Action(a) == nil {
+			return nil, rulebook.FieldError("rights", "unknown action %q in rule book version %s", a, v.ID)
+		}
+	}
+	if !r.Until.IsZero() && r.Until <= from {
+		return nil, rulebook.FieldError("until", "%s is not after the start %s", r.Until, from)
+	}
+	if r.Body != "" && v.Bodies[r.Body] == nil {
+		return nil, rulebook.FieldError("body", "unknown body %q in rule book version %s", r.Body, v.ID)
+	}
+	if r.Clause != "" && v.Clauses[r.Clause] == nil {
+		return nil, rulebook.FieldError("clause", "clause %q is not in rule book version %s", r.Clause, v.ID)
+	}
+	e, err := event(rulebook.EventRightsRestricted, id, actor, from, r)
+	if err != nil {
+		return nil, err
+	}
+	return e, s.DB.Append(ctx, e)
+}
+
+// Correct withdraws an earlier event from the record's meaning, with a reason. The
+// event itself stays in the record; the projection of its subject is rebuilt.
+func (s *Service) Correct(ctx context.Context, actor, eventID, reason string) (*rulebook.Event, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, rulebook.FieldError("reason", "a correction must say why")
+	}
+	old, err := s.DB.Event(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	switch old.Type {
+	case rulebook.EventCorrected, rulebook.EventRuleBookAdopted:
+		return nil, rulebook.Errorf(rulebook.ENotPermitted, "event %s is a %s, which cannot be corrected", eventID, old.Type)
+	}
+	prior, err := s.DB.Events(ctx, sqldb.EventFilter{Subject: old.Subject, Type: rulebook.EventCorrected})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range prior {
+		var c rulebook.Correction
+		if json.Unmarshal(p.Data, &c) == nil && c.Corrects == eventID {
+			return nil, rulebook.Errorf(rulebook.EConflict, "event %s was already corrected by %s", eventID, p.ID)
+		}
+	}
+	e, err := event(rulebook.EventCorrected, old.Subject, actor, old.Effective, rulebook.Correction{Corrects: eventID, Reason: reason})
+	if err != nil {
+		return nil, err
+	}
+	return e, s.DB.Append(ctx, e)
+}
+
+// ImportResult summarises an import.
+type ImportResult struct {
+	Members  int `json:"members"`
+	Branches int `json:"branches"`
+	Events   int `json:"events"`
+}
+
+// Import reads members from CSV and puts them all on the register in one
+// transaction, or none of them: every bad row is reported (row, field, reason) and
+// nothing is stored. Branches and constituencies named in the file that the register
+// does not know are created. progress, if set, is called with the rows read so far.
+func (s *Service) Import(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int)) (*ImportResult, error) {
+	rd, err := memberscsv.NewReader(r, name)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := s.DB.MemberIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	branches, err := s.DB.Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	knownBranch := map[string]bool{}
+	for _, b := range branches {
+		knownBranch[b.ID] = true
+	}
+	a, err := s.DB.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Rollback()
+	res := &ImportResult{}
+	failed := false
+	// Branches are created as they are first met, before the members that name them.
+	newBranch := func(id, kind, parent string, eff rulebook.Date) error {
+		if id == "" || knownBranch[id] {
+			return nil
+		}
+		knownBranch[id] = true
+		e, err := event(rulebook.EventBranchCreated, rulebook.BranchSubjectPrefix+id, actor, eff, rulebook.Branch{ID: id, Name: id, Kind: kind, Parent: parent})
+		if err != nil {
+			return err
+		}
+		res.Branches++
+		return a.Add(e)
+	}
+	for n := 1; ; n++ {
+		row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if progress != nil && n%8192 == 0 {
+			progress(n)
+		}
+		if existing[row.Member.ID] {
+			rd.Fail(row.Line, "id", "member %s is already on the register", row.Member.ID)
+			failed = true
+			continue
+		}
+		join, status, err := s.importEvents(actor, row)
+		if err != nil {
+			field, msg := "row", err.Error()
+			if e, ok := err.(*rulebook.Error); ok && e.Field != "" {
+				field, msg = e.Field, e.Message
+			}
+			rd.Fail(row.Line, field, "%s", msg)
+			failed = true
+			continue
+		}
+		if failed {
+			continue // keep reading to report every problem, but store nothing more
+		}
+		if err := newBranch(row.Member.Constituency, "constituency", "", row.Member.Joined); err != nil {
+			return nil, err
+		}
+		if err := newBranch(row.Member.Branch, "branch", row.Member.Constituency, row.Member.Joined); err != nil {
+			return nil, err
+		}
+		if err := a.Add(join); err != nil {
+			return nil, err
+		}
+		res.Members++
+		if status != nil {
+			if err := a.Add(status); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if errs := rd.Errs(); errs != nil {
+		return nil, errs
+	}
+	res.Events = res.Members + res.Branches
+	if err := a.Commit(); err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(-1)
+	}
+	return res, nil
+}
+
+// importEvents checks a row against the rule book and returns its events: the
+// joining, and a status change when the row gives a later status_since.
+func (s *Service) importEvents(actor string, row *memberscsv.Row) (join, status *rulebook.Event, err error) {
+	m := row.Member
+	if row.Status == "" || row.StatusSince.IsZero() || row.StatusSince == m.Joined {
+		join, err = s.joinEvent(actor, m, row.Status)
+		return join, nil, err
+	}
+	if join, err = s.joinEvent(actor, m, ""); err != nil {
+		return nil, nil, err
+	}
+	v, err := s.version("status_since", row.StatusSince)
+	if err != nil {
+		return nil, nil, err
+	}
+	if v.Status(row.Status) == nil {
+		return nil, nil, rulebook.FieldError("status", "unknown status %q in rule book version %s", row.Status, v.ID)
+	}
+	status, err = event(rulebook.EventStatusChanged, m.ID, actor, row.StatusSince,
+		rulebook.StatusChange{Status: row.Status, Decision: rulebook.Decision{Reason: "status as imported"}})
+	return join, status, err
+}
+
+// Export writes the register as CSV, each member with the status in force on date.
+func (s *Service) Export(ctx context.Context, w io.Writer, on rulebook.Date) (int, error) {
+	hs, err := s.DB.Histories(ctx)
+	if err != nil {
+		return 0, err
+	}
+	cw, err := memberscsv.NewWriter(w)
+	if err != nil {
+		return 0, err
+	}
+	sort.Slice(hs, func(i, j int) bool { return hs[i].Member.ID < hs[j].Member.ID })
+	for _, h := range hs {
+		rec := memberscsv.Record{Member: h.Member}
+		if p := h.StatusAt(on); p != nil {
+			rec.Status, rec.StatusSince = p.Status, p.From
+		}
+		if err := cw.Write(rec); err != nil {
+			return 0, err
+		}
+	}
+	return len(hs), cw.Flush()
+}

@@ -1,0 +1,161 @@
+// Package sqldb stores rulebook's event record and the register projection in SQLite
+// (the embedded default: one file, nothing to install) or PostgreSQL (selected by a
+// postgres:// DSN). One set of hand-written SQL with $n placeholders serves both; the
+// few differences live in the migrations.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// DB is an open rulebook database.
+type DB struct {
+	// w takes every write. For SQLite it has one connection, since SQLite allows one
+	// writer at a time and a single connection avoids busy errors; r serves reads.
+	w, r    *sql.DB
+	dialect string
+	dsn     string
+	// Now is the clock used to stamp events as recorded; tests replace it.
+	Now func() time.Time
+}
+
+// IsPostgres reports whether dsn selects PostgreSQL.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens (creating if need be) the database at dsn — a SQLite file path, or a
+// postgres:// URL — and brings its schema up to date.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{dsn: dsn, Now: time.Now}
+	var err error
+	if IsPostgres(dsn) {
+		db.dialect = "postgres"
+		if db.w, err = sql.Open("pgx", dsn); err != nil {
+			return nil, err
+		}
+		db.w.SetMaxOpenConns(8)
+		db.r = db.w
+	} else {
+		db.dialect = "sqlite"
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, fmt.Errorf("empty database path")
+		}
+		// busy_timeout must come first so the connection waits rather than fails
+		// while another process holds the lock during the switch to WAL.
+		q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+		u := "file:" + (&url.URL{Path: path}).EscapedPath() + q
+		if db.w, err = sql.Open("sqlite", u+"&_txlock=immediate"); err != nil {
+			return nil, err
+		}
+		db.w.SetMaxOpenConns(1)
+		if db.r, err = sql.Open("sqlite", u+"&_pragma=query_only(ON)"); err != nil {
+			db.w.Close()
+			return nil, err
+		}
+		db.r.SetMaxOpenConns(4)
+	}
+	if err := db.w.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect }
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var err error
+	if db.r != nil && db.r != db.w {
+		err = db.r.Close()
+	}
+	if db.w != nil {
+		if e := db.w.Close(); e != nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// SchemaVersion returns the number of migrations applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
+	return n, err
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	steps := migrations[db.dialect]
+	for {
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if db.dialect == "postgres" {
+			// Two processes starting at once must not both migrate.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(72707)`); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		var have int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&have); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if have > len(steps) {
+			tx.Rollback()
+			return fmt.Errorf("the database schema is version %d but this rulebook knows only %d: use a newer rulebook", have, len(steps))
+		}
+		if have == len(steps) {
+			return tx.Rollback()
+		}
+		if _, err := tx.ExecContext(ctx, steps[have]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", have+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied) VALUES ($1, $2)`, have+1, time.Now().Unix()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+}
+
+// redact hides a password in a DSN for error messages.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Raw returns the writing connection pool, for tests and maintenance.
+func (db *DB) Raw() *sql.DB { return db.w }
+
+// DSN returns the DSN the database was opened with.
+func (db *DB) DSN() string { return db.dsn }

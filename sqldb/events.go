@@ -1,0 +1,496 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rulebook/rulebook"
+)
+
+const eventCols = `seq, id, type, subject, effective, recorded, actor, data, prev_hash, hash`
+
+// Appender adds events to the record inside one transaction, together with their
+// effect on the register projection. Rows are written in multi-row batches so that
+// importing a million members is one transaction of a few thousand statements.
+// Nothing is visible to others, and nothing is kept, until Commit.
+type Appender struct {
+	ctx   context.Context
+	db    *DB
+	tx    *sql.Tx
+	prev  rulebook.Event // head of the chain: Seq and Hash
+	now   time.Time
+	stmts map[string]*sql.Stmt
+	// pending rows per table, flushed in batches
+	events, members, points, restrictions, branches *batch
+	added                                           []*rulebook.Event
+	done                                            bool
+}
+
+type batch struct {
+	table string
+	cols  []string
+	args  []any
+	rows  int
+}
+
+func newBatch(table string, cols ...string) *batch { return &batch{table: table, cols: cols} }
+
+func (b *batch) add(vals ...any) {
+	b.args = append(b.args, vals...)
+	b.rows++
+}
+
+// Begin starts an Appender. The chain head is read under the write lock, so
+// concurrent appenders from other processes queue rather than fork the chain.
+func (db *DB) Begin(ctx context.Context) (*Appender, error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	a := &Appender{ctx: ctx, db: db, tx: tx, now: db.Now().UTC(), stmts: map[string]*sql.Stmt{},
+		events:       newBatch("events", strings.Split(eventCols, ", ")...),
+		members:      newBatch("members", "id", "name", "email", "phone", "address", "branch", "constituency", "joined"),
+		points:       newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
+		restrictions: newBatch("restrictions", "member_id", "seq", "from_date", "until_date", "rights", "event_id", "decision"),
+		branches:     newBatch("branches", "id", "name", "kind", "parent"),
+	}
+	if db.dialect == "postgres" {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(72708)`); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
+	var prev []byte
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&a.prev.Seq, &prev)
+	switch {
+	case err == sql.ErrNoRows:
+	case err != nil:
+		tx.Rollback()
+		return nil, err
+	default:
+		copy(a.prev.Hash[:], prev)
+	}
+	return a, nil
+}
+
+// Head returns the seq and hash the next event will follow.
+func (a *Appender) Head() (int64, rulebook.Hash) { return a.prev.Seq, a.prev.Hash }
+
+// Add seals e after the current head and queues it with its projection. It sets
+// e.ID (when empty), e.Recorded (when zero), e.Seq, e.PrevHash and e.Hash.
+func (a *Appender) Add(e *rulebook.Event) error {
+	if a.done {
+		return fmt.Errorf("appender already finished")
+	}
+	if e.ID == "" {
+		e.ID = rulebook.NewEventID()
+	}
+	if e.Recorded.IsZero() {
+		e.Recorded = a.now
+	}
+	if e.Type == "" || e.Subject == "" || e.Actor == "" {
+		return rulebook.Errorf(rulebook.EInvalid, "event needs a type, a subject and an actor")
+	}
+	if len(e.Data) == 0 {
+		e.Data = json.RawMessage("{}")
+	}
+	e.Seal(&a.prev)
+	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, string(e.Data), e.PrevHash[:], e.Hash[:])
+	a.prev = rulebook.Event{Seq: e.Seq, Hash: e.Hash}
+	a.added = append(a.added, e)
+	if err := a.project(e); err != nil {
+		return fmt.Errorf("event %s (%s): %w", e.ID, e.Type, err)
+	}
+	if a.events.rows >= 4096 {
+		return a.flush()
+	}
+	return nil
+}
+
+// project queues the register rows an event implies. Changes that touch existing
+// rows (updates, corrections) flush first and run at once.
+func (a *Appender) project(e *rulebook.Event) error {
+	switch e.Type {
+	case rulebook.EventBranchCreated:
+		var b rulebook.Branch
+		if err := json.Unmarshal(e.Data, &b); err != nil {
+			return err
+		}
+		a.branches.add(b.ID, b.Name, b.Kind, b.Parent)
+	case rulebook.EventMemberJoined:
+		var d rulebook.MemberJoined
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		m := d.Member
+		a.members.add(m.ID, m.Name, m.Email, m.Phone, m.Address, m.Branch, m.Constituency, int64(e.Effective))
+		a.points.add(m.ID, int64(e.Effective), e.Seq, 0, d.Status, "", e.ID, mustJSON(rulebook.Decision{Reason: "joined"}))
+	case rulebook.EventMemberUpdated:
+		var d rulebook.MemberUpdated
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		if err := a.flush(); err != nil {
+			return err
+		}
+		set := []string{}
+		args := []any{}
+		for _, f := range []struct{ col, v string }{{"name", d.Name}, {"email", d.Email}, {"phone", d.Phone}, {"address", d.Address}, {"branch", d.Branch}, {"constituency", d.Constituency}} {
+			if f.v != "" {
+				args = append(args, f.v)
+				set = append(set, fmt.Sprintf("%s = $%d", f.col, len(args)))
+			}
+		}
+		if len(set) == 0 {
+			return nil
+		}
+		args = append(args, e.Subject)
+		res, err := a.tx.ExecContext(a.ctx, `UPDATE members SET `+strings.Join(set, ", ")+fmt.Sprintf(` WHERE id = $%d`, len(args)), args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return rulebook.Errorf(rulebook.ENotFound, "no member %q", e.Subject)
+		}
+	case rulebook.EventStatusChanged:
+		var d rulebook.StatusChange
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		a.points.add(e.Subject, int64(e.Effective), e.Seq, 0, d.Status, rightsJSON(d.Rights), e.ID, mustJSON(d.Decision))
+		if !d.Until.IsZero() {
+			a.points.add(e.Subject, int64(d.Until), e.Seq, 1, d.Then, "", e.ID,
+				mustJSON(rulebook.Decision{Body: d.Body, Clause: d.Clause, Case: d.Case, Reason: "end of " + d.Status}))
+		}
+	case rulebook.EventRightsRestricted:
+		var d rulebook.RightsRestricted
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		a.restrictions.add(e.Subject, e.Seq, int64(e.Effective), int64(d.Until), rightsJSON(d.Rights), e.ID, mustJSON(d.Decision))
+	case rulebook.EventCorrected:
+		if err := a.flush(); err != nil {
+			return err
+		}
+		return a.reproject(e.Subject)
+	}
+	return nil
+}
+
+// reproject rebuilds one subject's projection from its events, after a correction.
+func (a *Appender) reproject(subject string) error {
+	evs, err := queryEvents(a.ctx, a.tx, `WHERE subject = $1 ORDER BY seq`, subject)
+	if err != nil {
+		return err
+	}
+	reg, err := rulebook.Project(evs, "", time.Time{})
+	if err != nil {
+		return err
+	}
+	qs := []string{`DELETE FROM status_points WHERE member_id = $1`, `DELETE FROM restrictions WHERE member_id = $1`, `DELETE FROM members WHERE id = $1`}
+	key := subject
+	if id, ok := strings.CutPrefix(subject, rulebook.BranchSubjectPrefix); ok {
+		qs, key = []string{`DELETE FROM branches WHERE id = $1`}, id
+	}
+	for _, q := range qs {
+		if _, err := a.tx.ExecContext(a.ctx, q, key); err != nil {
+			return err
+		}
+	}
+	for _, b := range reg.Branches {
+		a.branches.add(b.ID, b.Name, b.Kind, b.Parent)
+	}
+	for _, h := range reg.Members {
+		a.queueHistory(h)
+	}
+	return a.flush()
+}
+
+func (a *Appender) queueHistory(h *rulebook.History) {
+	m := h.Member
+	a.members.add(m.ID, m.Name, m.Email, m.Phone, m.Address, m.Branch, m.Constituency, int64(m.Joined))
+	part := map[int64]int{}
+	for _, p := range h.Points {
+		a.points.add(m.ID, int64(p.From), p.Seq, part[p.Seq], p.Status, rightsJSON(p.Rights), p.EventID, mustJSON(p.Decision))
+		part[p.Seq]++
+	}
+	for _, r := range h.Restrictions {
+		a.restrictions.add(m.ID, r.Seq, int64(r.From), int64(r.Until), rightsJSON(r.Rights), r.EventID, mustJSON(r.Decision))
+	}
+}
+
+func rightsJSON(m map[string]bool) string {
+	if len(m) == 0 {
+		return ""
+	}
+	return mustJSON(m)
+}
+
+func mustJSON(v any) string {
+	b, err := rulebook.MarshalData(v)
+	if err != nil {
+		panic(err)
+	}
+	if string(b) == "{}" {
+		return ""
+	}
+	return string(b)
+}
+
+// flush writes every queued row. Events go first so a failure names the event.
+func (a *Appender) flush() error {
+	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions} {
+		if err := a.flushBatch(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxBatchArgs keeps statements under SQLite's and PostgreSQL's parameter limits.
+const maxBatchArgs = 30000
+
+func (a *Appender) flushBatch(b *batch) error {
+	ncol := len(b.cols)
+	per := maxBatchArgs / ncol
+	if per > 500 {
+		per = 500
+	}
+	for off := 0; off < b.rows; {
+		k := b.rows - off
+		if k > per {
+			k = per
+		}
+		st, err := a.stmt(b, k)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(a.ctx, b.args[off*ncol:(off+k)*ncol]...); err != nil {
+			return fmt.Errorf("insert into %s: %w", b.table, friendly(err))
+		}
+		off += k
+	}
+	b.args, b.rows = b.args[:0], 0
+	return nil
+}
+
+func (a *Appender) stmt(b *batch, rows int) (*sql.Stmt, error) {
+	key := fmt.Sprintf("%s/%d", b.table, rows)
+	if st, ok := a.stmts[key]; ok {
+		return st, nil
+	}
+	var q strings.Builder
+	fmt.Fprintf(&q, "INSERT INTO %s (%s) VALUES ", b.table, strings.Join(b.cols, ", "))
+	n := 1
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('(')
+		for c := range b.cols {
+			if c > 0 {
+				q.WriteByte(',')
+			}
+			fmt.Fprintf(&q, "$%d", n)
+			n++
+		}
+		q.WriteByte(')')
+	}
+	st, err := a.tx.PrepareContext(a.ctx, q.String())
+	if err != nil {
+		return nil, err
+	}
+	a.stmts[key] = st
+	return st, nil
+}
+
+// friendly turns constraint violations into conflicts people can act on.
+func friendly(err error) error {
+	s := err.Error()
+	if strings.Contains(s, "UNIQUE") || strings.Contains(s, "duplicate key") {
+		return rulebook.Errorf(rulebook.EConflict, "already exists: %v", s)
+	}
+	return err
+}
+
+// Commit writes what is queued and commits; the events are then part of the record.
+func (a *Appender) Commit() error {
+	if a.done {
+		return fmt.Errorf("appender already finished")
+	}
+	if err := a.flush(); err != nil {
+		a.Rollback()
+		return err
+	}
+	a.done = true
+	for _, st := range a.stmts {
+		st.Close()
+	}
+	return a.tx.Commit()
+}
+
+// Rollback abandons everything added; the record is as it was.
+func (a *Appender) Rollback() {
+	if a.done {
+		return
+	}
+	a.done = true
+	for _, st := range a.stmts {
+		st.Close()
+	}
+	a.tx.Rollback()
+}
+
+// Tx exposes the appender's transaction for reads that must see its own writes.
+func (a *Appender) Tx() *sql.Tx { return a.tx }
+
+// Append stores events in one transaction: all of them, or none.
+func (db *DB) Append(ctx context.Context, evs ...*rulebook.Event) error {
+	a, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		if err := a.Add(e); err != nil {
+			a.Rollback()
+			return err
+		}
+	}
+	return a.Commit()
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryEvents(ctx context.Context, q querier, where string, args ...any) ([]rulebook.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+eventCols+` FROM events `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rulebook.Event
+	for rows.Next() {
+		var e rulebook.Event
+		if err := scanEvent(rows, &e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func scanEvent(rows *sql.Rows, e *rulebook.Event) error {
+	var eff, rec int64
+	var data, prev, hash []byte
+	if err := rows.Scan(&e.Seq, &e.ID, &e.Type, &e.Subject, &eff, &rec, &e.Actor, &data, &prev, &hash); err != nil {
+		return err
+	}
+	e.Effective = rulebook.Date(eff)
+	e.Recorded = time.UnixMicro(rec).UTC()
+	e.Data = json.RawMessage(data)
+	copy(e.PrevHash[:], prev)
+	copy(e.Hash[:], hash)
+	return nil
+}
+
+// EventFilter selects events; zero fields select everything.
+type EventFilter struct {
+	Subject  string
+	Type     string
+	AfterSeq int64
+	Limit    int
+}
+
+// Events returns events in stored order.
+func (db *DB) Events(ctx context.Context, f EventFilter) ([]rulebook.Event, error) {
+	var conds []string
+	var args []any
+	if f.Subject != "" {
+		args = append(args, f.Subject)
+		conds = append(conds, fmt.Sprintf("subject = $%d", len(args)))
+	}
+	if f.Type != "" {
+		args = append(args, f.Type)
+		conds = append(conds, fmt.Sprintf("type = $%d", len(args)))
+	}
+	if f.AfterSeq > 0 {
+		args = append(args, f.AfterSeq)
+		conds = append(conds, fmt.Sprintf("seq > $%d", len(args)))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = "WHERE " + strings.Join(conds, " AND ")
+	}
+	where += " ORDER BY seq"
+	if f.Limit > 0 {
+		where += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	return queryEvents(ctx, db.r, where, args...)
+}
+
+// Event returns one event by id.
+func (db *DB) Event(ctx context.Context, id string) (*rulebook.Event, error) {
+	evs, err := queryEvents(ctx, db.r, `WHERE id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) == 0 {
+		return nil, rulebook.Errorf(rulebook.ENotFound, "no event %q", id)
+	}
+	return &evs[0], nil
+}
+
+// VerifyResult is the outcome of walking the whole chain.
+type VerifyResult struct {
+	Events  int64             `json:"events"`
+	Head    rulebook.Hash     `json:"head"`
+	OK      bool              `json:"ok"`
+	Problem *rulebook.Problem `json:"problem,omitempty"`
+}
+
+// Verify walks the record in stored order and reports the first event that was
+// tampered with, is missing, or is out of order. progress, if not nil, is called
+// every 65536 events with the count so far.
+func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+eventCols+` FROM events ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	v := rulebook.NewVerifier()
+	var e rulebook.Event
+	var id, typ, subject, actor, data, prev, hash sql.RawBytes
+	var eff, rec int64
+	for rows.Next() {
+		if err := rows.Scan(&e.Seq, &id, &typ, &subject, &eff, &rec, &actor, &data, &prev, &hash); err != nil {
+			return nil, err
+		}
+		e.ID, e.Type, e.Subject, e.Actor = string(id), string(typ), string(subject), string(actor)
+		e.Effective = rulebook.Date(eff)
+		e.Recorded = time.UnixMicro(rec)
+		e.Data = json.RawMessage(data)
+		copy(e.PrevHash[:], prev)
+		copy(e.Hash[:], hash)
+		if len(prev) != 32 || len(hash) != 32 {
+			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: &rulebook.Problem{EventID: e.ID, Seq: e.Seq, Kind: "tampered", Message: "stored hash is not 32 bytes"}}, nil
+		}
+		if p := v.Next(&e); p != nil {
+			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
+		}
+		if progress != nil && v.Count()&0xffff == 0 {
+			progress(v.Count())
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if p := v.Finish(); p != nil {
+		return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
+	}
+	return &VerifyResult{Events: v.Count(), Head: v.Head(), OK: true}, nil
+}

@@ -1,0 +1,97 @@
+package sqldb
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// HasRuleBook reports whether a rule book with this digest is already recorded.
+func (db *DB) HasRuleBook(ctx context.Context, sha string) (bool, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM rulebooks WHERE sha256 = $1`, sha).Scan(&n)
+	return n > 0, err
+}
+
+// StoreRuleBook keeps the text of a rule book, inside the appender's transaction so
+// that it is stored together with the event recording its adoption.
+func (db *DB) StoreRuleBook(ctx context.Context, a *Appender, sha, name string, source []byte) error {
+	_, err := a.tx.ExecContext(ctx, `INSERT INTO rulebooks (sha256, name, source, loaded) VALUES ($1, $2, $3, $4)`,
+		sha, name, string(source), db.Now().UnixMicro())
+	return err
+}
+
+// RuleBookSource returns the text of a recorded rule book.
+func (db *DB) RuleBookSource(ctx context.Context, sha string) (name string, source []byte, err error) {
+	var s string
+	err = db.r.QueryRowContext(ctx, `SELECT name, source FROM rulebooks WHERE sha256 = $1`, sha).Scan(&name, &s)
+	return name, []byte(s), err
+}
+
+// MemberIDs returns the set of member ids on the register.
+func (db *DB) MemberIDs(ctx context.Context) (map[string]bool, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id FROM members`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids[id] = true
+	}
+	return ids, rows.Err()
+}
+
+// Access is one entry of the access log: who looked at or did what.
+type Access struct {
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject"`
+	Detail  string    `json:"detail,omitempty"`
+}
+
+// LogAccess records that actor viewed or exported subject. Reads of personal and
+// disciplinary data are logged as well as changes.
+func (db *DB) LogAccess(ctx context.Context, a Access) error {
+	if a.At.IsZero() {
+		a.At = db.Now()
+	}
+	_, err := db.w.ExecContext(ctx, `INSERT INTO access_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)`,
+		a.At.UnixMicro(), a.Actor, a.Action, a.Subject, a.Detail)
+	return err
+}
+
+// AccessLog returns the most recent access-log entries, newest first.
+func (db *DB) AccessLog(ctx context.Context, subject string, limit int) ([]Access, error) {
+	q := `SELECT at, actor, action, subject, detail FROM access_log`
+	args := []any{}
+	if subject != "" {
+		q += ` WHERE subject = $1`
+		args = append(args, subject)
+	}
+	q += ` ORDER BY id DESC`
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Access
+	for rows.Next() {
+		var a Access
+		var at int64
+		if err := rows.Scan(&at, &a.Actor, &a.Action, &a.Subject, &a.Detail); err != nil {
+			return nil, err
+		}
+		a.At = time.UnixMicro(at).UTC()
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

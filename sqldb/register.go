@@ -1,0 +1,331 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"time"
+
+	"github.com/rulebook/rulebook"
+)
+
+// Branches returns every branch, by id.
+func (db *DB) Branches(ctx context.Context) ([]rulebook.Branch, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, kind, parent FROM branches ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rulebook.Branch
+	for rows.Next() {
+		var b rulebook.Branch
+		if err := rows.Scan(&b.ID, &b.Name, &b.Kind, &b.Parent); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// MemberFilter selects members; zero fields select everything.
+type MemberFilter struct {
+	Branch string
+	Limit  int
+	Offset int
+}
+
+// Members returns members' particulars, by id.
+func (db *DB) Members(ctx context.Context, f MemberFilter) ([]rulebook.Member, error) {
+	q := `SELECT id, name, email, phone, address, branch, constituency, joined FROM members`
+	var args []any
+	if f.Branch != "" {
+		q += ` WHERE branch = $1 OR constituency = $1`
+		args = append(args, f.Branch)
+	}
+	q += ` ORDER BY id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
+	}
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rulebook.Member
+	for rows.Next() {
+		var m rulebook.Member
+		var joined int64
+		if err := rows.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Branch, &m.Constituency, &joined); err != nil {
+			return nil, err
+		}
+		m.Joined = rulebook.Date(joined)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// CountMembers returns how many members the register holds.
+func (db *DB) CountMembers(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM members`).Scan(&n)
+	return n, err
+}
+
+// History returns one member's history from the projection.
+func (db *DB) History(ctx context.Context, id string) (*rulebook.History, error) {
+	hs, err := db.histories(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(hs) == 0 {
+		return nil, rulebook.Errorf(rulebook.ENotFound, "no member %q", id)
+	}
+	return hs[0], nil
+}
+
+// Histories returns every member's history from the projection, by member id.
+func (db *DB) Histories(ctx context.Context) ([]*rulebook.History, error) {
+	return db.histories(ctx, "")
+}
+
+// HistoryAsRecorded rebuilds one member's history from the events recorded by asOf:
+// what the register said about them at that moment.
+func (db *DB) HistoryAsRecorded(ctx context.Context, id string, asOf time.Time) (*rulebook.History, error) {
+	evs, err := queryEvents(ctx, db.r, `WHERE subject = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := rulebook.Project(evs, "", asOf)
+	if err != nil {
+		return nil, err
+	}
+	h := reg.Members[id]
+	if h == nil {
+		return nil, rulebook.Errorf(rulebook.ENotFound, "no member %q was on the register as recorded at %s", id, asOf.UTC().Format(time.RFC3339))
+	}
+	return h, nil
+}
+
+func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, error) {
+	where, args := "", []any{}
+	if id != "" {
+		where, args = " WHERE id = $1", []any{id}
+	}
+	members, err := db.r.QueryContext(ctx, `SELECT id, name, email, phone, address, branch, constituency, joined FROM members`+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*rulebook.History
+	byID := map[string]*rulebook.History{}
+	for members.Next() {
+		h := &rulebook.History{}
+		m := &h.Member
+		var joined int64
+		if err := members.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Branch, &m.Constituency, &joined); err != nil {
+			members.Close()
+			return nil, err
+		}
+		m.Joined = rulebook.Date(joined)
+		out = append(out, h)
+		byID[m.ID] = h
+	}
+	members.Close()
+	if err := members.Err(); err != nil {
+		return nil, err
+	}
+	pw := ""
+	if id != "" {
+		pw = " WHERE member_id = $1"
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT member_id, from_date, seq, status, rights, event_id, decision FROM status_points`+pw+` ORDER BY member_id, from_date, seq, part`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var cur *rulebook.History
+	var curID string
+	for rows.Next() {
+		var mid, rights, decision sql.RawBytes
+		var p rulebook.StatusPoint
+		var from int64
+		if err := rows.Scan(&mid, &from, &p.Seq, &p.Status, &rights, &p.EventID, &decision); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if string(mid) != curID {
+			curID = string(mid)
+			cur = byID[curID]
+		}
+		if cur == nil {
+			continue
+		}
+		p.From = rulebook.Date(from)
+		if err := unmarshalOpt(rights, &p.Rights); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if err := unmarshalOpt(decision, &p.Decision); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cur.Points = append(cur.Points, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rrows, err := db.r.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, rights, event_id, decision FROM restrictions`+pw+` ORDER BY member_id, seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rrows.Close()
+	for rrows.Next() {
+		var r rulebook.Restriction
+		var mid string
+		var from, until int64
+		var rights, decision []byte
+		if err := rrows.Scan(&mid, &r.Seq, &from, &until, &rights, &r.EventID, &decision); err != nil {
+			return nil, err
+		}
+		r.From, r.Until = rulebook.Date(from), rulebook.Date(until)
+		if err := unmarshalOpt(rights, &r.Rights); err != nil {
+			return nil, err
+		}
+		if err := unmarshalOpt(decision, &r.Decision); err != nil {
+			return nil, err
+		}
+		if h := byID[mid]; h != nil {
+			h.Restrictions = append(h.Restrictions, r)
+		}
+	}
+	return out, rrows.Err()
+}
+
+func unmarshalOpt(b []byte, v any) error {
+	if len(b) == 0 {
+		return nil
+	}
+	return json.Unmarshal(b, v)
+}
+
+// allEvents loads the whole record (for rebuilding and checking the projection).
+func (db *DB) allEvents(ctx context.Context) ([]rulebook.Event, error) {
+	return queryEvents(ctx, db.r, `ORDER BY seq`)
+}
+
+// Rebuild throws the projection away and rebuilds it from the events, in one
+// transaction.
+func (db *DB) Rebuild(ctx context.Context) error {
+	evs, err := db.allEvents(ctx)
+	if err != nil {
+		return err
+	}
+	reg, err := rulebook.Project(evs, "", time.Time{})
+	if err != nil {
+		return err
+	}
+	a, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range []string{"status_points", "restrictions", "members", "branches"} {
+		if _, err := a.tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+			a.Rollback()
+			return err
+		}
+	}
+	for _, id := range sortedBranchIDs(reg) {
+		b := reg.Branches[id]
+		a.branches.add(b.ID, b.Name, b.Kind, b.Parent)
+	}
+	for _, id := range reg.SortedMemberIDs() {
+		a.queueHistory(reg.Members[id])
+		if a.points.rows > 4096 {
+			if err := a.flush(); err != nil {
+				a.Rollback()
+				return err
+			}
+		}
+	}
+	return a.Commit()
+}
+
+func sortedBranchIDs(reg *rulebook.Register) []string {
+	ids := make([]string, 0, len(reg.Branches))
+	for id := range reg.Branches {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// CheckProjection rebuilds the register from the events in memory and compares it
+// with the stored projection. It returns one line per difference (at most 20).
+func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
+	evs, err := db.allEvents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := rulebook.Project(evs, "", time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	stored, err := db.Histories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var diffs []string
+	add := func(format string, args ...any) {
+		if len(diffs) < 20 {
+			diffs = append(diffs, fmt.Sprintf(format, args...))
+		}
+	}
+	seen := map[string]bool{}
+	for _, h := range stored {
+		seen[h.Member.ID] = true
+		want := reg.Members[h.Member.ID]
+		if want == nil {
+			add("member %s is stored but no event creates them", h.Member.ID)
+			continue
+		}
+		if !reflect.DeepEqual(normal(want), normal(h)) {
+			add("member %s: stored projection differs from the events", h.Member.ID)
+		}
+	}
+	for id := range reg.Members {
+		if !seen[id] {
+			add("member %s is in the events but missing from the projection", id)
+		}
+	}
+	branches, err := db.Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(branches) != len(reg.Branches) {
+		add("%d branches stored, %d in the events", len(branches), len(reg.Branches))
+	}
+	for _, b := range branches {
+		if w := reg.Branches[b.ID]; w == nil || *w != b {
+			add("branch %s differs from the events", b.ID)
+		}
+	}
+	return diffs, nil
+}
+
+// normal gives nil and empty maps/slices one form so that equal histories compare equal.
+func normal(h *rulebook.History) rulebook.History {
+	c := *h
+	c.Points = append([]rulebook.StatusPoint(nil), h.Points...)
+	for i := range c.Points {
+		if len(c.Points[i].Rights) == 0 {
+			c.Points[i].Rights = nil
+		}
+	}
+	c.Restrictions = append([]rulebook.Restriction(nil), h.Restrictions...)
+	if len(c.Restrictions) == 0 {
+		c.Restrictions = nil
+	}
+	return c
+}

@@ -1,0 +1,158 @@
+package sqldb
+
+// Migrations are append-only lists of SQL, one per dialect, applied in order and
+// recorded in schema_migrations; a database is at version len(list). Never edit a
+// released step: add a new one.
+//
+// Dates are stored as integer day numbers (rulebook.Date) and instants as Unix
+// microseconds, so both engines compare and hash them identically. Event data is
+// TEXT, never JSONB: the hash covers the exact bytes.
+var migrations = map[string][]string{
+	"sqlite": {
+		// 1: the event record, the register projection, the access log.
+		`CREATE TABLE events (
+			seq       INTEGER PRIMARY KEY,
+			id        TEXT    NOT NULL UNIQUE,
+			type      TEXT    NOT NULL,
+			subject   TEXT    NOT NULL,
+			effective INTEGER NOT NULL,
+			recorded  INTEGER NOT NULL,
+			actor     TEXT    NOT NULL,
+			data      TEXT    NOT NULL,
+			prev_hash BLOB    NOT NULL,
+			hash      BLOB    NOT NULL
+		);
+		CREATE INDEX events_subject ON events (subject, seq);
+		CREATE INDEX events_type ON events (type, seq);
+		CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+			BEGIN SELECT RAISE(ABORT, 'the event record is append-only'); END;
+		CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+			BEGIN SELECT RAISE(ABORT, 'the event record is append-only'); END;
+		CREATE TABLE branches (
+			id     TEXT PRIMARY KEY,
+			name   TEXT NOT NULL,
+			kind   TEXT NOT NULL,
+			parent TEXT NOT NULL DEFAULT ''
+		);
+		CREATE TABLE members (
+			id           TEXT PRIMARY KEY,
+			name         TEXT NOT NULL,
+			email        TEXT NOT NULL DEFAULT '',
+			phone        TEXT NOT NULL DEFAULT '',
+			address      TEXT NOT NULL DEFAULT '',
+			branch       TEXT NOT NULL DEFAULT '',
+			constituency TEXT NOT NULL DEFAULT '',
+			joined       INTEGER NOT NULL
+		);
+		CREATE INDEX members_branch ON members (branch);
+		CREATE TABLE status_points (
+			member_id TEXT    NOT NULL,
+			from_date INTEGER NOT NULL,
+			seq       INTEGER NOT NULL,
+			part      INTEGER NOT NULL,
+			status    TEXT    NOT NULL,
+			rights    TEXT    NOT NULL DEFAULT '',
+			event_id  TEXT    NOT NULL,
+			decision  TEXT    NOT NULL DEFAULT '',
+			PRIMARY KEY (member_id, from_date, seq, part)
+		);
+		CREATE TABLE restrictions (
+			member_id  TEXT    NOT NULL,
+			seq        INTEGER NOT NULL,
+			from_date  INTEGER NOT NULL,
+			until_date INTEGER NOT NULL,
+			rights     TEXT    NOT NULL,
+			event_id   TEXT    NOT NULL,
+			decision   TEXT    NOT NULL DEFAULT '',
+			PRIMARY KEY (member_id, seq)
+		);
+		CREATE TABLE rulebooks (
+			sha256 TEXT PRIMARY KEY,
+			name   TEXT NOT NULL,
+			source TEXT NOT NULL,
+			loaded INTEGER NOT NULL
+		);
+		CREATE TABLE access_log (
+			id      INTEGER PRIMARY KEY AUTOINCREMENT,
+			at      INTEGER NOT NULL,
+			actor   TEXT NOT NULL,
+			action  TEXT NOT NULL,
+			subject TEXT NOT NULL,
+			detail  TEXT NOT NULL DEFAULT ''
+		);`,
+	},
+	"postgres": {
+		`CREATE TABLE events (
+			seq       BIGINT  PRIMARY KEY,
+			id        TEXT    NOT NULL UNIQUE,
+			type      TEXT    NOT NULL,
+			subject   TEXT    NOT NULL,
+			effective INTEGER NOT NULL,
+			recorded  BIGINT  NOT NULL,
+			actor     TEXT    NOT NULL,
+			data      TEXT    NOT NULL,
+			prev_hash BYTEA   NOT NULL,
+			hash      BYTEA   NOT NULL
+		);
+		CREATE INDEX events_subject ON events (subject, seq);
+		CREATE INDEX events_type ON events (type, seq);
+		CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'the event record is append-only'; END $$;
+		CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON events
+			FOR EACH ROW EXECUTE FUNCTION events_append_only();
+		CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+			FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();
+		CREATE TABLE branches (
+			id     TEXT PRIMARY KEY,
+			name   TEXT NOT NULL,
+			kind   TEXT NOT NULL,
+			parent TEXT NOT NULL DEFAULT ''
+		);
+		CREATE TABLE members (
+			id           TEXT PRIMARY KEY,
+			name         TEXT NOT NULL,
+			email        TEXT NOT NULL DEFAULT '',
+			phone        TEXT NOT NULL DEFAULT '',
+			address      TEXT NOT NULL DEFAULT '',
+			branch       TEXT NOT NULL DEFAULT '',
+			constituency TEXT NOT NULL DEFAULT '',
+			joined       INTEGER NOT NULL
+		);
+		CREATE INDEX members_branch ON members (branch);
+		CREATE TABLE status_points (
+			member_id TEXT    NOT NULL,
+			from_date INTEGER NOT NULL,
+			seq       BIGINT  NOT NULL,
+			part      INTEGER NOT NULL,
+			status    TEXT    NOT NULL,
+			rights    TEXT    NOT NULL DEFAULT '',
+			event_id  TEXT    NOT NULL,
+			decision  TEXT    NOT NULL DEFAULT '',
+			PRIMARY KEY (member_id, from_date, seq, part)
+		);
+		CREATE TABLE restrictions (
+			member_id  TEXT    NOT NULL,
+			seq        BIGINT  NOT NULL,
+			from_date  INTEGER NOT NULL,
+			until_date INTEGER NOT NULL,
+			rights     TEXT    NOT NULL,
+			event_id   TEXT    NOT NULL,
+			decision   TEXT    NOT NULL DEFAULT '',
+			PRIMARY KEY (member_id, seq)
+		);
+		CREATE TABLE rulebooks (
+			sha256 TEXT PRIMARY KEY,
+			name   TEXT NOT NULL,
+			source TEXT NOT NULL,
+			loaded BIGINT NOT NULL
+		);
+		CREATE TABLE access_log (
+			id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+			at      BIGINT NOT NULL,
+			actor   TEXT NOT NULL,
+			action  TEXT NOT NULL,
+			subject TEXT NOT NULL,
+			detail  TEXT NOT NULL DEFAULT ''
+		);`,
+	},
+}
