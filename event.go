@@ -34,6 +34,10 @@ type Event struct {
 	Data      json.RawMessage `json:"data"`
 	PrevHash  Hash            `json:"prev_hash"`
 	Hash      Hash            `json:"hash"`
+	// Payload is Data decoded (a pointer to the typed struct), when the event was
+	// built in this process; projections use it rather than parse Data again. It is
+	// not stored or hashed: Data is the record.
+	Payload any `json:"-"`
 }
 
 // Hash is a SHA-256 digest.
@@ -104,16 +108,24 @@ func (e *Event) Seal(prev *Event) {
 	e.Hash, _ = e.ComputeHash(nil)
 }
 
-// NewEventID returns a fresh random event id ("ev_" and 16 base32 characters).
+// NewEventID returns a fresh event id: "ev_" and 16 base32 characters, the first
+// ten a millisecond clock so that ids sort roughly by creation (and index inserts
+// append rather than scatter), the rest random.
 func NewEventID() string {
 	var b [10]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	ms := uint64(time.Now().UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
+	}
+	if _, err := rand.Read(b[6:]); err != nil {
 		panic(err)
 	}
 	return "ev_" + idEncoding.EncodeToString(b[:])
 }
 
-var idEncoding = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").WithPadding(base32.NoPadding)
+// The alphabet is in ASCII order so that encoded ids sort as their bytes do.
+var idEncoding = base32.NewEncoding("23456789abcdefghijkmnpqrstuvwxyz").WithPadding(base32.NoPadding)
 
 // Problem is the first fault found when verifying the record.
 type Problem struct {

@@ -202,7 +202,7 @@ func explain(v *rules.Version, a int, h *rulebook.History, q Question, vd *verdi
 	}
 	switch vd.by {
 	case ByMatrix:
-		ans.Reason = fmt.Sprintf("a member who is %s %s %s (rule book %s, clause %s)", lower(st.Name), verb, lower(act.Name), v.ID, vd.clause)
+		ans.Reason = fmt.Sprintf("with status %q a person %s %s (rule book %s, clause %s)", st.Name, verb, lower(act.Name), v.ID, vd.clause)
 		if vd.note != "" {
 			ans.Reason += ": " + vd.note
 		}

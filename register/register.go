@@ -82,7 +82,7 @@ func event(typ, subject, actor string, eff rulebook.Date, data any) (*rulebook.E
 	if err != nil {
 		return nil, err
 	}
-	return &rulebook.Event{Type: typ, Subject: subject, Actor: actor, Effective: eff, Data: b}, nil
+	return &rulebook.Event{Type: typ, Subject: subject, Actor: actor, Effective: eff, Data: b, Payload: data}, nil
 }
 
 // CreateBranch adds a branch (or constituency, region…) to the register.

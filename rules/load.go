@@ -19,10 +19,10 @@ import (
 
 // Problem is one thing wrong with a rule book file, located by line and field.
 type Problem struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
+	File  string `json:"file"`
+	Line  int    `json:"line"`
+	Field string `json:"field,omitempty"`
+	Msg   string `json:"message"`
 }
 
 func (p Problem) String() string {
@@ -165,6 +165,14 @@ func walk(n *yaml.Node, t reflect.Type, path string, lm lineMap, probs *[]Proble
 	}
 	lm[path] = n.Line
 	if reflect.PointerTo(t).Implements(textType) {
+		// Check dates and periods here, where the line is known: the YAML decoder
+		// reports a failing UnmarshalText without one.
+		if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+			u := reflect.New(t).Interface().(interface{ UnmarshalText([]byte) error })
+			if err := u.UnmarshalText([]byte(n.Value)); err != nil {
+				*probs = append(*probs, Problem{file, n.Line, path, err.Error()})
+			}
+		}
 		return
 	}
 	switch n.Kind {

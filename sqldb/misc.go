@@ -95,3 +95,10 @@ func (db *DB) AccessLog(ctx context.Context, subject string, limit int) ([]Acces
 	}
 	return out, rows.Err()
 }
+
+// LatestRuleBook returns the most recently recorded rule book, or sql.ErrNoRows.
+func (db *DB) LatestRuleBook(ctx context.Context) (name string, source []byte, err error) {
+	var s string
+	err = db.r.QueryRowContext(ctx, `SELECT name, source FROM rulebooks ORDER BY loaded DESC LIMIT 1`).Scan(&name, &s)
+	return name, []byte(s), err
+}

@@ -114,21 +114,23 @@ func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, er
 	if id != "" {
 		where, args = " WHERE id = $1", []any{id}
 	}
-	members, err := db.r.QueryContext(ctx, `SELECT id, name, email, phone, address, branch, constituency, joined FROM members`+where+` ORDER BY id`, args...)
+	members, err := db.r.QueryContext(ctx, `SELECT id, name, email, phone, address, branch, constituency, joined, status, join_event, join_seq FROM members`+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	var out []*rulebook.History
 	byID := map[string]*rulebook.History{}
 	for members.Next() {
-		h := &rulebook.History{}
+		h := &rulebook.History{Points: make([]rulebook.StatusPoint, 1, 2)}
 		m := &h.Member
 		var joined int64
-		if err := members.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Branch, &m.Constituency, &joined); err != nil {
+		p := &h.Points[0]
+		if err := members.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Branch, &m.Constituency, &joined, &p.Status, &p.EventID, &p.Seq); err != nil {
 			members.Close()
 			return nil, err
 		}
 		m.Joined = rulebook.Date(joined)
+		p.From, p.Reason = m.Joined, "joined"
 		out = append(out, h)
 		byID[m.ID] = h
 	}

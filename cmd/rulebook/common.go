@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/examples"
+	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// store holds the flags every command that touches stored data shares.
+type store struct {
+	db    string
+	rules string
+	e     *env
+}
+
+func addStoreFlags(fs *flag.FlagSet, e *env) *store {
+	s := &store{e: e}
+	def := e.getenv("RULEBOOK_DB")
+	if def == "" {
+		def = "rulebook.db"
+	}
+	fs.StringVar(&s.db, "db", def, "database: a SQLite file path, or a postgres:// DSN (env RULEBOOK_DB)")
+	fs.StringVar(&s.rules, "rules", e.getenv("RULEBOOK_RULES"), "rule book YAML file (env RULEBOOK_RULES; default: the rule book last recorded in the database)")
+	return s
+}
+
+func (s *store) open(ctx context.Context) (*sqldb.DB, error) {
+	return sqldb.Open(ctx, s.db)
+}
+
+// loadRules reads the rule book named by --rules, "example:NAME" for an embedded
+// example, or else the one last recorded in the database.
+func (s *store) loadRules(ctx context.Context, db *sqldb.DB) (*rules.RuleBook, []byte, error) {
+	if s.rules != "" {
+		return readRules(s.rules)
+	}
+	name, src, err := db.LatestRuleBook(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("no rule book is recorded in %s: give one with --rules FILE (e.g. --rules examples/labour-2016.yaml)", s.db)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	rb, err := rules.Load(name, src)
+	return rb, src, err
+}
+
+func readRules(path string) (*rules.RuleBook, []byte, error) {
+	var src []byte
+	var err error
+	if name, ok := strings.CutPrefix(path, "example:"); ok {
+		src, err = examples.FS.ReadFile(name)
+	} else {
+		src, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	rb, err := rules.Load(path, src)
+	return rb, src, err
+}
+
+// service opens the database and the rule book and returns the register service.
+func (s *store) service(ctx context.Context) (*register.Service, func(), error) {
+	db, err := s.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	rb, src, err := s.loadRules(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	svc, err := register.New(ctx, db, rb, src)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return svc, func() { db.Close() }, nil
+}
+
+// parse parses flags wherever they appear among the positional arguments, which the
+// flag package alone does not (it stops at the first positional one).
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errUsage{""}
+			}
+			return nil, errUsage{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlags(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: rulebook %s\n\nflags:\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func dateFlag(name, v string, required bool) (rulebook.Date, error) {
+	if v == "" {
+		if required {
+			return rulebook.NoDate, errUsage{fmt.Sprintf("--%s YYYY-MM-DD is required", name)}
+		}
+		return rulebook.NoDate, nil
+	}
+	d, err := rulebook.ParseDate(v)
+	if err != nil {
+		return rulebook.NoDate, fmt.Errorf("--%s: %v", name, err)
+	}
+	return d, nil
+}
+
+// instantFlag parses an RFC 3339 instant, or a date meaning the end of that day.
+func instantFlag(name, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	d, err := rulebook.ParseDate(v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--%s: %q is neither an RFC 3339 instant nor a date", name, v)
+	}
+	return d.AddDays(1).Time().Add(-time.Microsecond), nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func actorDefault(e *env) string {
+	if u := e.getenv("USER"); u != "" {
+		return u
+	}
+	return "cli"
+}

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/eligibility"
+)
+
+func init() {
+	commands["eligibility"] = command{"may a member do an action on a date? with the deciding status and clause", runEligibility}
+	commands["electorate"] = command{"everyone who may do an action on a date (e.g. vote in a selection)", runElectorate}
+}
+
+func runEligibility(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "eligibility", "eligibility --member ID --action ACTION --date YYYY-MM-DD [--freeze-date D] [--as-recorded T] [--json]")
+	st := addStoreFlags(fs, e)
+	member := fs.String("member", "", "member id")
+	action := fs.String("action", "", "action id from the rule book (e.g. vote_in_selection)")
+	date := fs.String("date", "", "the date asked about (YYYY-MM-DD)")
+	freeze := fs.String("freeze-date", "", "the contest's freeze date, for conditions measured at it")
+	asRec := fs.String("as-recorded", "", "answer from what the register said at this instant (RFC 3339, or a date = end of that day)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *member == "" || *action == "" {
+		return errUsage{"eligibility: --member and --action are required (and --date)"}
+	}
+	q, err := question(*action, *date, *freeze)
+	if err != nil {
+		return err
+	}
+	recorded, err := instantFlag("as-recorded", *asRec)
+	if err != nil {
+		return err
+	}
+	svc, done, err := st.service(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	var h *rulebook.History
+	if recorded.IsZero() {
+		h, err = svc.DB.History(ctx, *member)
+	} else {
+		h, err = svc.DB.HistoryAsRecorded(ctx, *member, recorded)
+	}
+	if err != nil {
+		return err
+	}
+	ans, err := eligibility.Check(svc.Rules, h, q)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, ans)
+	}
+	verdict := "NOT ALLOWED"
+	if ans.Allowed {
+		verdict = "ALLOWED"
+	}
+	fmt.Fprintf(e.stdout, "%s: %s (%s) — %s on %s\n", verdict, ans.Name, ans.Member, ans.ActionName, ans.Date)
+	if !recorded.IsZero() {
+		fmt.Fprintf(e.stdout, "  as recorded at: %s\n", recorded.UTC().Format(time.RFC3339))
+	}
+	if ans.StatusSince.IsZero() {
+		fmt.Fprintf(e.stdout, "  status:    %s\n", ans.StatusName)
+	} else {
+		fmt.Fprintf(e.stdout, "  status:    %s (since %s)\n", ans.StatusName, ans.StatusSince)
+	}
+	fmt.Fprintf(e.stdout, "  rule book: version %s\n", ans.Version)
+	fmt.Fprintf(e.stdout, "  because:   %s\n", ans.Reason)
+	if ans.Clause != nil {
+		fmt.Fprintf(e.stdout, "  clause %s", ans.Clause.ID)
+		if ans.Clause.Title != "" {
+			fmt.Fprintf(e.stdout, " (%s)", ans.Clause.Title)
+		}
+		fmt.Fprintf(e.stdout, ":\n    %s\n", wrap(ans.Clause.Text, 88, "    "))
+	}
+	return nil
+}
+
+func question(action, date, freeze string) (eligibility.Question, error) {
+	d, err := dateFlag("date", date, true)
+	if err != nil {
+		return eligibility.Question{}, err
+	}
+	f, err := dateFlag("freeze-date", freeze, false)
+	if err != nil {
+		return eligibility.Question{}, err
+	}
+	return eligibility.Question{Action: action, Date: d, FreezeDate: f}, nil
+}
+
+func runElectorate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "electorate", "electorate --action ACTION --date YYYY-MM-DD [--freeze-date D] [--json|--csv]")
+	st := addStoreFlags(fs, e)
+	action := fs.String("action", "", "action id from the rule book (e.g. vote_in_selection)")
+	date := fs.String("date", "", "the date of the contest (YYYY-MM-DD)")
+	freeze := fs.String("freeze-date", "", "the contest's freeze date")
+	branch := fs.String("branch", "", "only members of this branch or constituency")
+	asJSON := fs.Bool("json", false, "print JSON")
+	asCSV := fs.Bool("csv", false, "print CSV (member,name,branch,status)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *action == "" {
+		return errUsage{"electorate: --action is required (and --date)"}
+	}
+	q, err := question(*action, *date, *freeze)
+	if err != nil {
+		return err
+	}
+	svc, done, err := st.service(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	hs, err := svc.DB.Histories(ctx)
+	if err != nil {
+		return err
+	}
+	if *branch != "" {
+		kept := hs[:0]
+		for _, h := range hs {
+			if h.Member.Branch == *branch || h.Member.Constituency == *branch {
+				kept = append(kept, h)
+			}
+		}
+		hs = kept
+	}
+	list, refused, err := eligibility.Electorate(svc.Rules, hs, q)
+	if err != nil {
+		return err
+	}
+	v, _ := svc.Rules.VersionAt(q.Date)
+	switch {
+	case *asJSON:
+		return writeJSON(e.stdout, map[string]any{"action": q.Action, "date": q.Date, "freeze_date": q.FreezeDate,
+			"rule_book_version": v.ID, "count": len(list), "members": list, "refused": refused})
+	case *asCSV:
+		w := csv.NewWriter(e.stdout)
+		w.Write([]string{"member", "name", "branch", "status"})
+		for _, x := range list {
+			w.Write([]string{x.Member, x.Name, x.Branch, x.Status})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	fmt.Fprintf(e.stdout, "%d member(s) may %s on %s (rule book version %s)\n", len(list), v.Action(q.Action).Name, q.Date, v.ID)
+	for _, x := range list {
+		fmt.Fprintf(e.stdout, "  %-10s %-28s %-20s %s\n", x.Member, x.Name, x.Branch, x.Status)
+	}
+	if len(refused) > 0 {
+		keys := make([]string, 0, len(refused))
+		for k := range refused {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(e.stdout, "not eligible:")
+		for _, k := range keys {
+			fmt.Fprintf(e.stdout, " %s %d;", k, refused[k])
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	return nil
+}
+
+// wrap folds text at width for the terminal.
+func wrap(s string, width int, indent string) string {
+	var out []byte
+	line := 0
+	for _, w := range splitWords(s) {
+		if line > 0 && line+1+len(w) > width {
+			out = append(out, '\n')
+			out = append(out, indent...)
+			line = 0
+		} else if line > 0 {
+			out = append(out, ' ')
+			line++
+		}
+		out = append(out, w...)
+		line += len(w)
+	}
+	return string(out)
+}
+
+func splitWords(s string) []string {
+	var ws []string
+	start := -1
+	for i, r := range s {
+		if r == ' ' || r == '\n' || r == '\t' {
+			if start >= 0 {
+				ws = append(ws, s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		ws = append(ws, s[start:])
+	}
+	return ws
+}

@@ -1,0 +1,440 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/demo"
+	"github.com/rulebook/rulebook/examples"
+	"github.com/rulebook/rulebook/memberscsv"
+	"github.com/rulebook/rulebook/sqldb"
+	"golang.org/x/term"
+)
+
+func init() {
+	commands["import"] = command{"import members FILE.csv: add members from CSV, all or nothing", runImport}
+	commands["export"] = command{"export members: write the register as CSV", runExport}
+	commands["member"] = command{"member show ID: a member's particulars and status history", runMember}
+	commands["events"] = command{"list events in the record", runEvents}
+	commands["verify"] = command{"walk the hash chain and report the first tampered, missing or reordered event", runVerify}
+	commands["rebuild"] = command{"rebuild the register projection from the events", runRebuild}
+	commands["demo"] = command{"load the fictional demo organisation into an empty database", runDemo}
+}
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import", "import members FILE.csv [--db DSN] [--rules FILE] [--actor NAME] [--json]")
+	st := addStoreFlags(fs, e)
+	actor := fs.String("actor", actorDefault(e), "who is importing, for the record")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || pos[0] != "members" {
+		return errUsage{"usage: rulebook import members FILE.csv (use - for standard input)"}
+	}
+	name := pos[1]
+	var r io.Reader = e.stdin
+	var size int64
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil {
+			size = fi.Size()
+		}
+		r = f
+	}
+	cr := &countingReader{r: r}
+	svc, done, err := st.service(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	bar := newProgress(e, "importing", size, &cr.n)
+	res, err := svc.Import(ctx, *actor, bufio.NewReaderSize(cr, 1<<20), name, bar.rows)
+	bar.done()
+	if err != nil {
+		var errs *memberscsv.Errors
+		if errors.As(err, &errs) && *asJSON {
+			writeJSON(e.stdout, map[string]any{"ok": false, "file": errs.File, "errors": errs.List, "more": errs.More})
+		}
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, map[string]any{"ok": true, "members": res.Members, "branches": res.Branches})
+	}
+	fmt.Fprintf(e.stdout, "imported %d member(s) and %d new branch(es) from %s in %s\n", res.Members, res.Branches, name, bar.elapsed())
+	return nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// progress draws a one-line progress bar on a terminal, and nothing otherwise.
+type progress struct {
+	e      *env
+	label  string
+	total  int64
+	read   *atomic.Int64
+	start  time.Time
+	tty    bool
+	last   time.Time
+	nrows  int
+	drawn  bool
+	stderr *os.File
+}
+
+func newProgress(e *env, label string, total int64, read *atomic.Int64) *progress {
+	p := &progress{e: e, label: label, total: total, read: read, start: time.Now()}
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.tty, p.stderr = true, f
+	}
+	return p
+}
+
+func (p *progress) rows(n int) {
+	if n < 0 || !p.tty {
+		return
+	}
+	p.nrows = n
+	if time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	p.draw()
+}
+
+func (p *progress) draw() {
+	rate := float64(p.nrows) / time.Since(p.start).Seconds()
+	if p.total > 0 {
+		frac := float64(p.read.Load()) / float64(p.total)
+		if frac > 1 {
+			frac = 1
+		}
+		const width = 30
+		full := int(frac * width)
+		bar := make([]byte, width)
+		for i := range bar {
+			bar[i] = ' '
+			if i < full {
+				bar[i] = '#'
+			}
+		}
+		fmt.Fprintf(p.stderr, "\r%s [%s] %3.0f%%  %d rows  %.0f rows/s ", p.label, bar, frac*100, p.nrows, rate)
+	} else {
+		fmt.Fprintf(p.stderr, "\r%s %d rows  %.0f rows/s ", p.label, p.nrows, rate)
+	}
+	p.drawn = true
+}
+
+func (p *progress) done() {
+	if p.drawn {
+		fmt.Fprint(p.stderr, "\r\033[K")
+	}
+}
+
+func (p *progress) elapsed() time.Duration { return time.Since(p.start).Round(time.Millisecond) }
+
+func runExport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "export", "export members [--date YYYY-MM-DD] [--out FILE.csv]")
+	st := addStoreFlags(fs, e)
+	date := fs.String("date", "", "give each member's status on this date (default today)")
+	out := fs.String("out", "", "write to this file instead of standard output")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "members" {
+		return errUsage{"usage: rulebook export members [--date D] [--out FILE]"}
+	}
+	on := rulebook.DateOf(time.Now())
+	if *date != "" {
+		if on, err = dateFlag("date", *date, true); err != nil {
+			return err
+		}
+	}
+	svc, done, err := st.service(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	w := e.stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	n, err := svc.Export(ctx, bw, on)
+	if err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if *out != "" {
+		fmt.Fprintf(e.stderr, "exported %d member(s) to %s\n", n, *out)
+	}
+	return svc.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "export", Subject: "members", Detail: fmt.Sprintf("%d members, status on %s", n, on)})
+}
+
+func runMember(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "member", "member show ID [--as-recorded T] [--json]")
+	st := addStoreFlags(fs, e)
+	asRec := fs.String("as-recorded", "", "show what the register said at this instant (RFC 3339, or a date)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || pos[0] != "show" {
+		return errUsage{"usage: rulebook member show ID"}
+	}
+	recorded, err := instantFlag("as-recorded", *asRec)
+	if err != nil {
+		return err
+	}
+	db, err := st.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var h *rulebook.History
+	if recorded.IsZero() {
+		h, err = db.History(ctx, pos[1])
+	} else {
+		h, err = db.HistoryAsRecorded(ctx, pos[1], recorded)
+	}
+	if err != nil {
+		return err
+	}
+	if err := db.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "view", Subject: pos[1]}); err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, h)
+	}
+	m := h.Member
+	fmt.Fprintf(e.stdout, "%s  %s\n  branch %s, constituency %s, joined %s\n", m.ID, m.Name, m.Branch, m.Constituency, m.Joined)
+	if m.Email != "" {
+		fmt.Fprintf(e.stdout, "  %s\n", m.Email)
+	}
+	fmt.Fprintln(e.stdout, "status history:")
+	for _, p := range h.Points {
+		fmt.Fprintf(e.stdout, "  from %s  %-20s", p.From, p.Status)
+		if p.Body != "" {
+			fmt.Fprintf(e.stdout, " by %s", p.Body)
+		}
+		if p.Clause != "" {
+			fmt.Fprintf(e.stdout, " under %s", p.Clause)
+		}
+		if p.Reason != "" {
+			fmt.Fprintf(e.stdout, " — %s", p.Reason)
+		}
+		fmt.Fprintf(e.stdout, "  [%s]\n", p.EventID)
+	}
+	for _, r := range h.Restrictions {
+		fmt.Fprintf(e.stdout, "restriction from %s until %s: %v (%s) [%s]\n", r.From, orOpen(r.Until), r.Rights, r.Reason, r.EventID)
+	}
+	return nil
+}
+
+func orOpen(d rulebook.Date) string {
+	if d.IsZero() {
+		return "further notice"
+	}
+	return d.String()
+}
+
+func runEvents(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "events", "events [--subject S] [--type T] [--after SEQ] [--limit N] [--json]")
+	st := addStoreFlags(fs, e)
+	subject := fs.String("subject", "", "only events about this subject (a member id, branch/ID, complaint/ID)")
+	typ := fs.String("type", "", "only events of this type")
+	after := fs.Int64("after", 0, "only events after this seq")
+	limit := fs.Int("limit", 0, "at most this many")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := st.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	evs, err := db.Events(ctx, sqldb.EventFilter{Subject: *subject, Type: *typ, AfterSeq: *after, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	if *subject != "" {
+		if err := db.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "view events", Subject: *subject}); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		if evs == nil {
+			evs = []rulebook.Event{}
+		}
+		return writeJSON(e.stdout, evs)
+	}
+	for _, ev := range evs {
+		fmt.Fprintf(e.stdout, "%6d %s %-24s %-22s effective %s recorded %s by %s\n       %s\n", ev.Seq, ev.ID, ev.Type, ev.Subject,
+			ev.Effective, ev.Recorded.Format("2006-01-02 15:04"), ev.Actor, ev.Data)
+	}
+	return nil
+}
+
+func runVerify(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "verify", "verify [--expect-head HASH] [--projection] [--json]")
+	st := addStoreFlags(fs, e)
+	expect := fs.String("expect-head", "", "the head hash you noted at an earlier verify: catches events removed from the end")
+	proj := fs.Bool("projection", false, "also rebuild the register from the events in memory and compare it with the stored one")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := st.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var n atomic.Int64
+	bar := newProgress(e, "verifying", 0, &n)
+	start := time.Now()
+	res, err := db.Verify(ctx, func(k int64) { bar.rows(int(k)) })
+	bar.done()
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	var diffs []string
+	if *proj && res.OK {
+		if diffs, err = db.CheckProjection(ctx); err != nil {
+			return err
+		}
+	}
+	headOK := true
+	if *expect != "" && res.OK {
+		want, err := rulebook.ParseHash(*expect)
+		if err != nil {
+			return fmt.Errorf("--expect-head: %v", err)
+		}
+		// The expected head must be the head now, or an event still in the record.
+		if want != res.Head {
+			evs, err := db.Events(ctx, sqldb.EventFilter{})
+			if err != nil {
+				return err
+			}
+			headOK = false
+			for _, ev := range evs {
+				if ev.Hash == want {
+					headOK = true
+				}
+			}
+		}
+	}
+	if *asJSON {
+		out := map[string]any{"ok": res.OK && len(diffs) == 0 && headOK, "events": res.Events, "head": res.Head, "seconds": elapsed.Seconds()}
+		if res.Problem != nil {
+			out["problem"] = res.Problem
+		}
+		if *proj {
+			out["projection_differences"] = diffs
+		}
+		if *expect != "" {
+			out["expected_head_found"] = headOK
+		}
+		if err := writeJSON(e.stdout, out); err != nil {
+			return err
+		}
+	} else if res.OK {
+		fmt.Fprintf(e.stdout, "ok: %d events verified in %s; head %s\n", res.Events, elapsed.Round(time.Millisecond), res.Head)
+	}
+	switch {
+	case res.Problem != nil:
+		return rulebook.Errorf(rulebook.ETampered, "the record fails verification at event %s (seq %d): %s: %s",
+			res.Problem.EventID, res.Problem.Seq, res.Problem.Kind, res.Problem.Message)
+	case !headOK:
+		return rulebook.Errorf(rulebook.ETampered, "the head %s you expected is not in the record: events were removed from its end", *expect)
+	case len(diffs) > 0:
+		for _, d := range diffs {
+			fmt.Fprintln(e.stderr, "  "+d)
+		}
+		return fmt.Errorf("the stored register differs from the events (run 'rulebook rebuild' to restore it)")
+	case *proj && !*asJSON:
+		fmt.Fprintln(e.stdout, "ok: the stored register matches a rebuild from the events")
+	}
+	return nil
+}
+
+func runRebuild(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "rebuild", "rebuild [--db DSN]")
+	st := addStoreFlags(fs, e)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := st.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	if err := db.Rebuild(ctx); err != nil {
+		return err
+	}
+	n, _ := db.CountMembers(ctx)
+	fmt.Fprintf(e.stdout, "rebuilt the register (%d members) from the events in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "demo", "demo [--db DSN]")
+	st := addStoreFlags(fs, e)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := st.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := loadDemo(ctx, db); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "loaded the demo organisation into %s\n", st.db)
+	return nil
+}
+
+// loadDemo plays the demo story into db under the embedded Labour-modelled rule book.
+func loadDemo(ctx context.Context, db *sqldb.DB) error {
+	src, err := examples.FS.ReadFile(examples.Labour)
+	if err != nil {
+		return err
+	}
+	rb, _, err := readRules("example:" + examples.Labour)
+	if err != nil {
+		return err
+	}
+	return demo.Load(ctx, db, rb, src)
+}

@@ -1,0 +1,56 @@
+package register
+
+import (
+	"context"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+)
+
+// ReceiveComplaint records a written complaint about a member, checking that the
+// respondent is on the register and that the clauses said to be broken exist in the
+// rule book in force when the conduct happened.
+func (s *Service) ReceiveComplaint(ctx context.Context, actor string, received rulebook.Date, c rulebook.ComplaintReceived) (*rulebook.Event, error) {
+	if !rulebook.ValidID(c.ID) {
+		return nil, rulebook.FieldError("id", "%q is not a valid complaint id", c.ID)
+	}
+	if _, err := s.DB.History(ctx, c.Respondent); err != nil {
+		return nil, rulebook.FieldError("respondent", "no member %q on the register", c.Respondent)
+	}
+	if strings.TrimSpace(c.Complainant) == "" {
+		return nil, rulebook.FieldError("complainant", "is required: a complaint must be in writing and say who makes it")
+	}
+	switch c.From {
+	case "member", "official", "public", "general_secretary":
+	default:
+		return nil, rulebook.FieldError("from", "must be member, official, public or general_secretary, not %q", c.From)
+	}
+	switch c.Via {
+	case "letter", "form", "email", "api":
+	default:
+		return nil, rulebook.FieldError("via", "must be letter, form, email or api, not %q", c.Via)
+	}
+	if strings.TrimSpace(c.Summary) == "" {
+		return nil, rulebook.FieldError("summary", "is required")
+	}
+	if c.Conduct.IsZero() {
+		c.Conduct = received
+	}
+	v, err := s.version("conduct", c.Conduct)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Clauses) == 0 {
+		return nil, rulebook.FieldError("clauses", "name the rule(s) said to be broken")
+	}
+	for _, id := range c.Clauses {
+		if v.Clauses[id] == nil {
+			return nil, rulebook.FieldError("clauses", "clause %q is not in rule book version %s, in force on the date of the conduct (%s)", id, v.ID, c.Conduct)
+		}
+	}
+	e, err := event(rulebook.EventComplaintReceived, rulebook.ComplaintSubjectPrefix+c.ID, actor, received, c)
+	if err != nil {
+		return nil, err
+	}
+	return e, s.DB.Append(ctx, e)
+}
