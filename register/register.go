@@ -195,8 +195,12 @@ func (s *Service) StatusEvent(h *rulebook.History, actor string, from rulebook.D
 			return nil, rulebook.Errorf(rulebook.ENotPermitted, "rule book version %s provides no way to move a member from %s to %s", v.ID, cur.Status, ch.Status)
 		}
 		cl := v.Clause(rule.Clause)
-		return nil, rulebook.Errorf(rulebook.ENotPermitted, "%s may not move a member from %s to %s: under clause %s (%s) only %s may, from %s",
-			ch.Body, cur.Status, ch.Status, cl.ID, cl.Title, strings.Join(rule.By, " or "), orAny(rule.From))
+		if contains(rule.By, ch.Body) {
+			return nil, rulebook.Errorf(rulebook.ENotPermitted, "under clause %s (%s) %s may move a member to %s only from %s, and on %s member %s is %s",
+				cl.ID, cl.Title, ch.Body, ch.Status, orAny(rule.From), from, h.Member.ID, cur.Status)
+		}
+		return nil, rulebook.Errorf(rulebook.ENotPermitted, "%s may not move a member from %s to %s: under clause %s (%s) only %s may",
+			ch.Body, cur.Status, ch.Status, cl.ID, cl.Title, strings.Join(rule.By, " or "))
 	}
 	if ch.Clause == "" {
 		if rule, _ := v.MayImpose(ch.Body, cur.Status, ch.Status); rule != nil {

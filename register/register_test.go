@@ -1,0 +1,235 @@
+package register_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/memberscsv"
+	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+	"github.com/rulebook/rulebook/sqldb/sqldbtest"
+)
+
+var (
+	ctx = context.Background()
+	d   = rulebook.MustDate
+)
+
+func newService(t testing.TB, db *sqldb.DB) *register.Service {
+	src, err := os.ReadFile("../examples/labour-2016.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := rules.Load("labour-2016.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := register.New(ctx, db, rb, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func join(t testing.TB, svc *register.Service, id, joined string) {
+	t.Helper()
+	if _, err := svc.Join(ctx, "t", rulebook.Member{ID: id, Name: "Member " + id, Joined: d(joined)}, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStatusChangesFollowTheRuleBook(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc := newService(t, db)
+		join(t, svc, "m1", "2001-01-01")
+		join(t, svc, "m2", "2001-01-01")
+		member := "m1"
+		ch := func(from string, c rulebook.StatusChange, credit string) error {
+			var cr rulebook.Date
+			if credit != "" {
+				cr = d(credit)
+			}
+			_, err := svc.ChangeStatus(ctx, "t", member, d(from), c, cr)
+			return err
+		}
+		// The general secretary may not expel (only the NCC may, from 2008).
+		err := ch("2016-04-28", rulebook.StatusChange{Status: "expelled", Decision: rulebook.Decision{Body: "general_secretary"}}, "")
+		if rulebook.ErrorCode(err) != rulebook.ENotPermitted || !strings.Contains(err.Error(), "6.I.1.C") || !strings.Contains(err.Error(), "ncc") {
+			t.Fatalf("expulsion by the general secretary: %v", err)
+		}
+		// Before 2008 the NEC could; the rule in force on the date decides.
+		if err := ch("2005-01-01", rulebook.StatusChange{Status: "expelled", Decision: rulebook.Decision{Body: "nec"}}, ""); err != nil {
+			t.Fatalf("expulsion by the NEC in 2005: %v", err)
+		}
+		if err := ch("2006-01-01", rulebook.StatusChange{Status: "active", Decision: rulebook.Decision{Body: "nec", Clause: "6.I.2", Reason: "readmitted"}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := ch("2016-04-28", rulebook.StatusChange{Status: "admin_suspended", Decision: rulebook.Decision{Body: "general_secretary"}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		// The sanction may last two years, counted from the interim suspension.
+		tooLong := rulebook.StatusChange{Status: "sanction_suspended", Until: d("2018-05-01"), Then: "active",
+			Decision: rulebook.Decision{Body: "ncc", Sanction: "suspension_office_representation"}}
+		if err := ch("2017-04-04", tooLong, "2016-04-28"); rulebook.ErrorCode(err) != rulebook.ENotPermitted || !strings.Contains(err.Error(), "2018-04-28") {
+			t.Fatalf("sanction over the limit: %v", err)
+		}
+		ok := tooLong
+		ok.Until = d("2018-04-27")
+		if err := ch("2017-04-04", ok, "2016-04-28"); err != nil {
+			t.Fatalf("sanction crediting time served: %v", err)
+		}
+		// A second sanction on top of the first is not a change the rule book provides.
+		if err := ch("2017-06-01", ok, ""); rulebook.ErrorCode(err) != rulebook.ENotPermitted || !strings.Contains(err.Error(), "only from active or admin_suspended") {
+			t.Fatalf("sanction on a sanctioned member: %v", err)
+		}
+		// Without the credit, the two years run from the decision.
+		member = "m2"
+		ok.Until = d("2019-04-05")
+		if err := ch("2017-04-05", ok, ""); err != nil {
+			t.Fatalf("two years from the decision: %v", err)
+		}
+		member = "m1"
+		for name, c := range map[string]rulebook.StatusChange{
+			"unknown status":    {Status: "banished", Decision: rulebook.Decision{Body: "ncc"}},
+			"unknown body":      {Status: "active", Decision: rulebook.Decision{Body: "the_press"}},
+			"no body":           {Status: "active"},
+			"unknown action":    {Status: "active", Rights: map[string]bool{"fly": true}, Decision: rulebook.Decision{Body: "ncc"}},
+			"until before from": {Status: "sanction_suspended", Until: d("2017-01-01"), Then: "active", Decision: rulebook.Decision{Body: "ncc"}},
+			"no then":           {Status: "sanction_suspended", Until: d("2018-01-01"), Decision: rulebook.Decision{Body: "ncc"}},
+			"unknown clause":    {Status: "active", Decision: rulebook.Decision{Body: "ncc", Clause: "99"}},
+			"wrong body":        {Status: "sanction_suspended", Until: d("2018-01-01"), Then: "active", Decision: rulebook.Decision{Body: "nec", Sanction: "suspension_office_representation"}},
+		} {
+			if err := ch("2017-06-01", c, ""); err == nil {
+				t.Errorf("%s: accepted", name)
+			}
+		}
+		if _, err := svc.ChangeStatus(ctx, "t", "nobody", d("2017-01-01"), rulebook.StatusChange{Status: "active"}, 0); rulebook.ErrorCode(err) != rulebook.ENotFound {
+			t.Errorf("unknown member: %v", err)
+		}
+		if _, err := svc.ChangeStatus(ctx, "t", "m1", d("2000-01-01"), rulebook.StatusChange{Status: "active", Decision: rulebook.Decision{Body: "nec"}}, 0); err == nil {
+			t.Error("a status change before joining was accepted")
+		}
+	})
+}
+
+func TestJoinAndComplaintValidation(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc := newService(t, db)
+		join(t, svc, "m1", "2001-01-01")
+		if _, err := svc.Join(ctx, "t", rulebook.Member{ID: "m1", Name: "again", Joined: d("2002-01-01")}, ""); rulebook.ErrorCode(err) != rulebook.EConflict {
+			t.Errorf("duplicate join: %v", err)
+		}
+		if _, err := svc.Join(ctx, "t", rulebook.Member{ID: "m2", Name: "x", Joined: d("2002-01-01")}, "expelled"); err == nil {
+			t.Error("joined as expelled")
+		}
+		if _, err := svc.Join(ctx, "", rulebook.Member{ID: "m3", Name: "x", Joined: d("2002-01-01")}, ""); err == nil {
+			t.Error("joined with no actor")
+		}
+		c := rulebook.ComplaintReceived{ID: "C1", Respondent: "m1", Complainant: "m9", From: "member", Via: "letter", Conduct: d("2010-10-18"), Clauses: []string{"2.I.4.B"}, Summary: "appeared with a rival"}
+		if _, err := svc.ReceiveComplaint(ctx, "t", d("2010-10-20"), c); err != nil {
+			t.Fatal(err)
+		}
+		bad := c
+		bad.ID, bad.Clauses = "C2", []string{"6.I.1.D"} // only in force from 2016
+		if _, err := svc.ReceiveComplaint(ctx, "t", d("2010-10-20"), bad); err == nil || !strings.Contains(err.Error(), "1970") && !strings.Contains(err.Error(), "2008") {
+			t.Errorf("clause not yet in force: %v", err)
+		}
+	})
+}
+
+func TestImportAllOrNothing(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc := newService(t, db)
+		join(t, svc, "EXIST", "2001-01-01")
+		bad := "id,name,joined,status,status_since,branch\n" +
+			"A1,Ann,2001-01-01,,,north\n" +
+			"A2,Bob,1960-01-01,,,north\n" + // before any rule book
+			"A3,Cy,2001-01-01,ghost,,north\n" + // unknown status
+			"EXIST,Dee,2001-01-01,,,north\n" + // already on the register
+			"A5,Eve,2001-01-01,expelled,,north\n" + // joins as a non-member
+			"A6,Fay,2001-01-01,lapsed,2005-01-01,north\n" // fine
+		_, err := svc.Import(ctx, "t", strings.NewReader(bad), "bad.csv", nil)
+		var errs *memberscsv.Errors
+		if !errors.As(err, &errs) {
+			t.Fatalf("got %v", err)
+		}
+		got := map[int]string{}
+		for _, e := range errs.List {
+			got[e.Line] = e.Field
+		}
+		want := map[int]string{3: "joined", 4: "status", 5: "id", 6: "status"}
+		for l, f := range want {
+			if got[l] != f {
+				t.Errorf("row %d: field %q, want %q (%v)", l, got[l], f, errs.List)
+			}
+		}
+		if n, _ := db.CountMembers(ctx); n != 1 {
+			t.Fatalf("%d members after a failed import, want 1", n)
+		}
+		if evs, _ := db.Events(ctx, sqldb.EventFilter{}); len(evs) != 2 {
+			t.Fatalf("%d events after a failed import, want 2 (adoption and one join)", len(evs))
+		}
+		good := "id,name,joined,status,status_since,branch,constituency\n" +
+			"A1,Ann,2001-01-01,,,north,c1\n" +
+			"A6,Fay,2001-01-01,lapsed,2005-01-01,south,c1\n"
+		res, err := svc.Import(ctx, "t", strings.NewReader(good), "good.csv", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Members != 2 || res.Branches != 3 {
+			t.Fatalf("%+v", res)
+		}
+		h, _ := db.History(ctx, "A6")
+		if h.StatusAt(d("2004-12-31")).Status != "active" || h.StatusAt(d("2005-01-01")).Status != "lapsed" {
+			t.Fatalf("A6 history %+v", h.Points)
+		}
+		var out bytes.Buffer
+		n, err := svc.Export(ctx, &out, d("2010-01-01"))
+		if err != nil || n != 3 {
+			t.Fatal(n, err)
+		}
+		if !strings.Contains(out.String(), "A6,Fay,,,,south,c1,2001-01-01,lapsed,2005-01-01") {
+			t.Fatalf("export:\n%s", out.String())
+		}
+		if res, _ := db.Verify(ctx, nil); !res.OK {
+			t.Fatalf("verify after import: %+v", res.Problem)
+		}
+		if diffs, err := db.CheckProjection(ctx); err != nil || len(diffs) > 0 {
+			t.Fatalf("projection after import: %v %v", diffs, err)
+		}
+	})
+}
+
+func TestCorrect(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc := newService(t, db)
+		join(t, svc, "m1", "2001-01-01")
+		e, err := svc.ChangeStatus(ctx, "t", "m1", d("2012-01-01"), rulebook.StatusChange{Status: "lapsed", Decision: rulebook.Decision{Body: "membership_office"}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Correct(ctx, "t", e.ID, ""); err == nil {
+			t.Error("correction without a reason accepted")
+		}
+		c, err := svc.Correct(ctx, "t", e.ID, "entered in error")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Correct(ctx, "t", e.ID, "again"); rulebook.ErrorCode(err) != rulebook.EConflict {
+			t.Errorf("second correction: %v", err)
+		}
+		if _, err := svc.Correct(ctx, "t", c.ID, "undo"); rulebook.ErrorCode(err) != rulebook.ENotPermitted {
+			t.Errorf("correcting a correction: %v", err)
+		}
+		h, _ := db.History(ctx, "m1")
+		if h.StatusAt(d("2013-01-01")).Status != "active" {
+			t.Fatalf("after correction %+v", h.Points)
+		}
+	})
+}

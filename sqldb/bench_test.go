@@ -1,0 +1,58 @@
+package sqldb_test
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/sqldb"
+	"github.com/rulebook/rulebook/sqldb/sqldbtest"
+)
+
+// benchEvents is the size of the record the verify benchmark walks (goal: at least
+// 1,000,000 events/s); RULEBOOK_BENCH_EVENTS overrides it.
+func benchEvents() int {
+	if n, err := strconv.Atoi(os.Getenv("RULEBOOK_BENCH_EVENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+func fillRecord(b *testing.B, db *sqldb.DB, n int) {
+	a, err := db.Begin(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("G%07d", i)
+		j := rulebook.MemberJoined{Member: rulebook.Member{ID: id, Name: "Member " + id, Email: id + "@example.org", Branch: "b0001"}, Status: "active"}
+		data, _ := rulebook.MarshalData(j)
+		e := &rulebook.Event{Type: rulebook.EventMemberJoined, Subject: id, Actor: "bench", Effective: rulebook.MustDate("2001-01-01").AddDays(i % 7000), Data: data, Payload: j}
+		if err := a.Add(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := a.Commit(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func benchVerify(b *testing.B, engine string) {
+	n := benchEvents()
+	db := sqldbtest.Open(b, engine)
+	fillRecord(b, db, n)
+	for b.Loop() {
+		start := time.Now()
+		res, err := db.Verify(ctx, nil)
+		if err != nil || !res.OK || res.Events != int64(n) {
+			b.Fatalf("%+v %v", res, err)
+		}
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
+	}
+}
+
+func BenchmarkVerifySQLite(b *testing.B)   { benchVerify(b, "sqlite") }
+func BenchmarkVerifyPostgres(b *testing.B) { benchVerify(b, "postgres") }
