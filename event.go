@@ -149,9 +149,10 @@ type Verifier struct {
 	prevID  string
 	n       int64
 	buf     []byte
-	// seen maps hashes of earlier events to their seq, to tell a reordering from
-	// an edit; it is kept only as hashes (32 bytes each).
-	seen map[Hash]int64
+	// Lookup finds an earlier stored event by its hash, to tell a reordering from an
+	// edit. It is asked only after a broken link, so the walk itself keeps no index
+	// of hashes; nil means no such lookup.
+	Lookup func(h Hash, before int64) (seq int64, ok bool)
 	// A broken link whose cause shows only later (a swap puts the missing
 	// predecessor after its successor) is held here while a few more events are read.
 	pending     *Problem
@@ -160,7 +161,13 @@ type Verifier struct {
 }
 
 // NewVerifier returns a Verifier for a record starting at seq 1.
-func NewVerifier() *Verifier { return &Verifier{seen: make(map[Hash]int64)} }
+func NewVerifier() *Verifier { return &Verifier{} }
+
+// StartAfter makes v check a stretch of the record that begins after seq, whose last
+// event had hash prev; the caller checks separately that the stretches join up.
+func (v *Verifier) StartAfter(seq int64, prev Hash, prevID string) {
+	v.prevSeq, v.prev, v.prevID = seq, prev, prevID
+}
 
 // lookaheadLimit bounds how far past a broken link the verifier looks for the
 // event that link names, to tell a reordering from a deletion.
@@ -192,7 +199,7 @@ func (v *Verifier) Next(e *Event) *Problem {
 	h, buf := e.ComputeHash(v.buf)
 	v.buf = buf
 	if e.PrevHash != v.prev {
-		if s, ok := v.seen[e.PrevHash]; ok {
+		if s, ok := v.lookup(e.PrevHash, e.Seq); ok {
 			return &Problem{EventID: e.ID, Seq: e.Seq, Kind: "reordered",
 				Message: fmt.Sprintf("it follows the event at seq %d, not the one before it", s)}
 		}
@@ -214,10 +221,16 @@ func (v *Verifier) Next(e *Event) *Problem {
 	if h != e.Hash {
 		return &Problem{EventID: e.ID, Seq: e.Seq, Kind: "tampered", Message: "stored content does not match its hash"}
 	}
-	v.seen[e.Hash] = e.Seq
 	v.prev, v.prevSeq, v.prevID = e.Hash, e.Seq, e.ID
 	v.n++
 	return nil
+}
+
+func (v *Verifier) lookup(h Hash, before int64) (int64, bool) {
+	if v.Lookup == nil {
+		return 0, false
+	}
+	return v.Lookup(h, before)
 }
 
 // originalSeq returns the seq e was hashed with, if it is a little after its stored
@@ -259,6 +272,14 @@ func (v *Verifier) Head() Hash { return v.prev }
 // VerifyEvents checks a slice of events in stored order.
 func VerifyEvents(events []Event) *Problem {
 	v := NewVerifier()
+	v.Lookup = func(h Hash, before int64) (int64, bool) {
+		for i := range events {
+			if events[i].Hash == h && events[i].Seq < before {
+				return events[i].Seq, true
+			}
+		}
+		return 0, false
+	}
 	for i := range events {
 		if p := v.Next(&events[i]); p != nil {
 			return p

@@ -131,41 +131,56 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		{"deleted and renumbered", "missing", 3, []string{`DELETE FROM events WHERE seq = 3`, `UPDATE events SET seq = seq - 1 WHERE seq > 3`}},
 		{"reordered", "reordered", 3, []string{`UPDATE events SET seq = 100 WHERE seq = 3`, `UPDATE events SET seq = 3 WHERE seq = 4`, `UPDATE events SET seq = 4 WHERE seq = 100`}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-				evs := seed(t, db)
-				if err := sqldbtest.DisableAppendOnly(db); err != nil {
-					t.Fatal(err)
-				}
-				for _, q := range tc.sql {
-					var err error
-					if q == "rehash" {
-						// A careful attacker recomputes the edited event's own hash.
-						e := *evs[3]
-						e.Actor = "mallory"
-						h, _ := e.ComputeHash(nil)
-						err = sqldbtest.Exec(db, `UPDATE events SET actor = $1, hash = $2 WHERE seq = 4`, e.Actor, h[:])
-					} else {
-						err = sqldbtest.Exec(db, q)
+	for _, mode := range []string{"sequential", "parallel"} {
+		if mode == "parallel" {
+			defer sqldb.SetParallelVerifyMin(1)()
+		}
+		for _, tc := range cases {
+			t.Run(mode+"/"+tc.name, func(t *testing.T) {
+				sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+					evs := seed(t, db)
+					if err := sqldbtest.DisableAppendOnly(db); err != nil {
+						t.Fatal(err)
 					}
+					for _, q := range tc.sql {
+						var err error
+						if q == "rehash" {
+							// A careful attacker recomputes the edited event's own hash.
+							e := *evs[3]
+							e.Actor = "mallory"
+							h, _ := e.ComputeHash(nil)
+							err = sqldbtest.Exec(db, `UPDATE events SET actor = $1, hash = $2 WHERE seq = 4`, e.Actor, h[:])
+						} else {
+							err = sqldbtest.Exec(db, q)
+						}
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+					res, err := db.Verify(ctx, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
-				}
+					if res.OK || res.Problem == nil {
+						t.Fatalf("verify passed a tampered record")
+					}
+					p := res.Problem
+					if p.Kind != tc.kind || p.Seq != tc.seq {
+						t.Fatalf("got %s at seq %d (%s), want %s at seq %d", p.Kind, p.Seq, p.Message, tc.kind, tc.seq)
+					}
+					if want := findID(evs, p.Seq, tc); p.EventID != want {
+						t.Fatalf("problem names event %s, want %s", p.EventID, want)
+					}
+				})
+			})
+		}
+		// An intact record verifies in parallel stretches too.
+		t.Run(mode+"/intact", func(t *testing.T) {
+			sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+				evs := seed(t, db)
 				res, err := db.Verify(ctx, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if res.OK || res.Problem == nil {
-					t.Fatalf("verify passed a tampered record")
-				}
-				p := res.Problem
-				if p.Kind != tc.kind || p.Seq != tc.seq {
-					t.Fatalf("got %s at seq %d (%s), want %s at seq %d", p.Kind, p.Seq, p.Message, tc.kind, tc.seq)
-				}
-				if want := findID(evs, p.Seq, tc); p.EventID != want {
-					t.Fatalf("problem names event %s, want %s", p.EventID, want)
+				if err != nil || !res.OK || res.Head != evs[len(evs)-1].Hash || res.Events != int64(len(evs)) {
+					t.Fatalf("%+v %v", res, err)
 				}
 			})
 		})
