@@ -1,0 +1,147 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// decodeJSON reads r's body into v, refusing unknown fields and trailing data, and
+// names the field at fault. It insists on a JSON content type: a browser on another
+// site cannot send one without asking first, so a page elsewhere cannot make changes.
+func decodeJSON(r *http.Request, v any) error {
+	if err := requireType(r, "application/json"); err != nil {
+		return err
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err // a *http.MaxBytesError, reported as too large
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return rulebook.FieldError("body", "a JSON object is required")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return rulebook.FieldError("body", "unexpected data after the JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return rulebook.FieldError("body", "malformed JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return rulebook.FieldError(field, "expected %s, got a JSON %s", typ.Type, typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return rulebook.FieldError("body", "the JSON is cut short")
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		f = strings.Trim(f, `"`)
+		return rulebook.FieldError(f, "unknown field")
+	}
+	return rulebook.FieldError("body", "%v", err)
+}
+
+func requireType(r *http.Request, want string) error {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || mt != want {
+		return &rulebook.Error{Code: codeUnsupportedMedia, Field: "Content-Type", Message: "expected " + want + ", got " + strconv.Quote(ct)}
+	}
+	return nil
+}
+
+// parseDate reads an optional YYYY-MM-DD input; def is used when it is empty.
+func parseDate(field, s string, def rulebook.Date) (rulebook.Date, error) {
+	if s == "" {
+		return def, nil
+	}
+	d, err := rulebook.ParseDate(s)
+	if err != nil {
+		return rulebook.NoDate, rulebook.FieldError(field, "%v", err)
+	}
+	return d, nil
+}
+
+// queryDate reads a date query parameter, def when absent.
+func queryDate(r *http.Request, name string, def rulebook.Date) (rulebook.Date, error) {
+	return parseDate(name, r.URL.Query().Get(name), def)
+}
+
+// queryInstant reads an RFC 3339 query parameter; the zero time when absent.
+func queryInstant(r *http.Request, name string) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, rulebook.FieldError(name, "%q is not an instant in RFC 3339 form (e.g. 2016-05-01T12:00:00Z)", s)
+	}
+	return t, nil
+}
+
+// queryInt reads a non-negative integer query parameter no larger than max.
+func queryInt(r *http.Request, name string, def, max int64) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, rulebook.FieldError(name, "%q is not a whole number", s)
+	}
+	if max > 0 && n > max {
+		return 0, rulebook.FieldError(name, "%d is more than the maximum %d", n, max)
+	}
+	return n, nil
+}
+
+// required returns an error naming a missing query parameter.
+func requiredParam(r *http.Request, name string) (string, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return "", rulebook.FieldError(name, "is required")
+	}
+	return v, nil
+}
+
+// actor is who is making the request, as the client says. Writes require it; reads
+// record it in the access log when given.
+func actor(r *http.Request) string {
+	if a := strings.TrimSpace(r.Header.Get(ActorHeader)); a != "" {
+		return a
+	}
+	return "anonymous"
+}
+
+// today is the current date by the server's clock.
+func (s *Server) today() rulebook.Date { return rulebook.DateOf(s.now()) }
+
+// logAccess records that the requester viewed subject. A read of personal data that
+// cannot be logged is not served.
+func (s *Server) logAccess(r *http.Request, action, subject, detail string) error {
+	return s.svc.DB.LogAccess(r.Context(), sqldb.Access{At: s.now().UTC(), Actor: actor(r), Action: action, Subject: subject, Detail: detail})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
