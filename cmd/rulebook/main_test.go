@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rulebook/rulebook/sqldb"
+	"github.com/rulebook/rulebook/sqldb/sqldbtest"
+)
+
+// rb runs the command in-process and returns its exit status and output.
+func rb(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string {
+		if k == "USER" {
+			return "tester"
+		}
+		return ""
+	}}
+	code := run(context.Background(), e, args)
+	return code, out.String(), errb.String()
+}
+
+func TestRulesCheck(t *testing.T) {
+	if code, out, _ := rb(t, "", "rules", "check", "../../examples/labour-2016.yaml", "../../examples/union-2019.yaml"); code != 0 || strings.Count(out, ": ok:") != 2 {
+		t.Fatalf("examples: %d %s", code, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("organisation: x\nversions:\n  - id: a\n    in_force_frm: 2020-01-01\n"), 0o644)
+	code, _, stderr := rb(t, "", "rules", "check", bad)
+	if code != 1 || !strings.Contains(stderr, "bad.yaml:4: versions[0].in_force_frm: unknown field") {
+		t.Fatalf("bad file: %d %s", code, stderr)
+	}
+	if code, _, _ := rb(t, "", "rules"); code != 2 {
+		t.Fatalf("no arguments: exit %d, want 2", code)
+	}
+}
+
+func TestDemoEligibilityVerify(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, _, stderr := rb(t, "", "demo", "--db", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := rb(t, "", "eligibility", "--db", db, "--member", "M0001", "--action", "stand_as_candidate", "--date", "2017-06-01", "--json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var ans struct {
+		Allowed bool   `json:"allowed"`
+		Status  string `json:"status"`
+		Clause  struct{ ID, Text string }
+	}
+	if err := json.Unmarshal([]byte(out), &ans); err != nil || ans.Allowed || ans.Status != "sanction_suspended" || ans.Clause.ID != "6.I.1.D" {
+		t.Fatalf("%v %s", err, out)
+	}
+	if code, _, stderr := rb(t, "", "eligibility", "--db", db, "--member", "M0001", "--action", "fly", "--date", "2017-06-01"); code != 1 || !strings.Contains(stderr, "unknown action") {
+		t.Fatalf("unknown action: %d %s", code, stderr)
+	}
+	if code, out, _ := rb(t, "", "electorate", "--db", db, "--action", "vote_in_selection", "--date", "2016-09-20", "--freeze-date", "2016-09-01", "--csv"); code != 0 || !strings.Contains(out, "M0033,Jonah Pryce") || strings.Contains(out, "M0034") {
+		t.Fatalf("electorate: %s", out)
+	}
+	if code, out, _ := rb(t, "", "verify", "--db", db, "--projection"); code != 0 || !strings.Contains(out, "ok: 55 events") {
+		t.Fatalf("verify: %s", out)
+	}
+	// Someone edits the database directly: verify must fail and name the event.
+	d, err := sqldb.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqldbtest.DisableAppendOnly(d)
+	if err := sqldbtest.Exec(d, `UPDATE events SET data = REPLACE(data, '2018-04-27', '2018-12-27') WHERE type = 'member.status_changed' AND data LIKE '%2018-04-27%'`); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	d.Raw().QueryRow(`SELECT id FROM events WHERE data LIKE '%2018-12-27%'`).Scan(&id)
+	d.Close()
+	code, _, stderr = rb(t, "", "verify", "--db", db)
+	if code != 1 || id == "" || !strings.Contains(stderr, "event "+id) || !strings.Contains(stderr, "tampered") {
+		t.Fatalf("verify after an edit: %d %q (edited %s)", code, stderr, id)
+	}
+}
+
+func TestImportExport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "r.db")
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("id,name,joined\nA1,Ann,2001-01-01\nA2,,2001-01-01\nA3,Cy,yesterday\n"), 0o644)
+	code, _, stderr := rb(t, "", "import", "members", bad, "--db", db, "--rules", "../../examples/union-2019.yaml")
+	if code != 1 || !strings.Contains(stderr, "row 3: name: is empty") || !strings.Contains(stderr, "row 4: joined") || !strings.Contains(stderr, "nothing was imported") {
+		t.Fatalf("bad import: %d %s", code, stderr)
+	}
+	good := "id,name,joined,branch\nA1,Ann,2020-01-01,north\nA2,Bob,2021-06-01,south\n"
+	if code, out, stderr := rb(t, good, "import", "members", "-", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "imported 2 member(s) and 2 new branch(es)") {
+		t.Fatalf("good import: %d %s %s", code, out, stderr)
+	}
+	code, out, _ := rb(t, "", "export", "members", "--db", db, "--date", "2022-01-01")
+	if code != 0 || !strings.Contains(out, "A2,Bob,,,,south,,2021-06-01,member,2021-06-01") {
+		t.Fatalf("export: %s", out)
+	}
+	// The union's rule book is found in the database now; no --rules needed.
+	if code, out, stderr := rb(t, "", "eligibility", "--db", db, "--member", "A2", "--action", "stand_for_office", "--date", "2023-05-01"); code != 0 || !strings.Contains(out, "NOT ALLOWED") || !strings.Contains(out, "24 months") {
+		t.Fatalf("union eligibility: %s %s", out, stderr)
+	}
+}
