@@ -82,6 +82,7 @@ type versionSpec struct {
 	Sanctions     []Sanction                 `yaml:"sanctions"`
 	Triggers      []Trigger                  `yaml:"automatic_exclusion"`
 	Readmission   *Readmission               `yaml:"readmission"`
+	Discipline    *disciplineSpec            `yaml:"discipline"`
 	Repeal        repealSpec                 `yaml:"repeal"`
 }
 

@@ -25,6 +25,7 @@ type draft struct {
 	readmission   *Readmission
 	procedure     string
 	defaultStatus string
+	disc          *Discipline
 }
 
 type checker struct {
@@ -170,6 +171,7 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 		}
 		d.rightsPath[st] = vp + ".rights." + st
 	}
+	d.amendDiscipline(c, vs.Discipline, vp)
 	// Repeals come last so a version can repeal and re-enact in one go only by
 	// listing the new text under a new id.
 	rp := vp + ".repeal"
@@ -454,5 +456,6 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 		bodies(r.path+".decided_by", r.DecidedBy, true)
 		clause(r.path+".clause", r.Clause, true)
 	}
+	d.buildDiscipline(c, v, vp, clause)
 	return v
 }

@@ -67,6 +67,8 @@ type Version struct {
 	Triggers      map[string]*Trigger
 	TriggerOrder  []string
 	Readmission   *Readmission
+	// Discipline is the disciplinary procedure, if the version declares one.
+	Discipline *Discipline
 }
 
 // Clause is a numbered rule with its text, cited by every answer that relies on it.
