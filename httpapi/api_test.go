@@ -49,7 +49,7 @@ type exchange struct {
 
 // env is a server over a fresh database with the Labour-modelled rule book.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	db    *sqldb.DB
 	clock time.Time
@@ -57,7 +57,7 @@ type env struct {
 	recs  []exchange
 }
 
-func newEnv(t *testing.T, db *sqldb.DB) *env {
+func newEnv(t testing.TB, db *sqldb.DB) *env {
 	t.Helper()
 	rb, err := rules.LoadFile(rulesFile)
 	if err != nil {
@@ -612,6 +612,10 @@ func TestTokenMatrix(t *testing.T) {
 			}
 		}
 	}
+	// Unknown paths under /api/ are refused too, rather than told apart from known ones.
+	if w := e.do("GET", "/api/v1/nothing", "", "", map[string]string{"Authorization": ""}); w.Code != 401 {
+		t.Errorf("unknown /api/ path without a token: %d %s", w.Code, w.Body)
+	}
 	// With no token configured, nothing is refused.
 	open := NewServer(e.srv.svc, Options{Now: e.now})
 	w := httptest.NewRecorder()
@@ -730,16 +734,18 @@ func TestBodyLimit(t *testing.T) {
 	}
 	// An import may be larger than 1 MiB.
 	var csv bytes.Buffer
-	csv.WriteString("id,name,joined\n")
+	// Long addresses keep the row count, and so the test's time, down.
+	csv.WriteString("id,name,address,joined\n")
+	addr := strings.Repeat("Flat 1, The Long Terrace, ", 80)
 	for i := 0; csv.Len() <= maxJSONBody; i++ {
-		fmt.Fprintf(&csv, "m%06d,Member number %d with a longish name,2010-01-01\n", i, i)
+		fmt.Fprintf(&csv, "m%06d,Member %d,\"%s\",2010-01-01\n", i, i, addr)
 	}
 	w = e.do("POST", "/api/v1/imports/members", "text/csv", csv.String(), nil)
 	if w.Code != 201 {
 		t.Fatalf("import of %d bytes: %d %s", csv.Len(), w.Code, w.Body)
 	}
 	n, _ := e.db.CountMembers(context.Background())
-	if !strings.Contains(w.Body.String(), fmt.Sprintf(`"members":%d`, n)) || n < 10000 {
+	if !strings.Contains(w.Body.String(), fmt.Sprintf(`"members":%d`, n)) || n < 400 {
 		t.Errorf("import: %s, %d members stored", w.Body, n)
 	}
 	checkRecordedOnly(t, e.recs)

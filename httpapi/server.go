@@ -115,6 +115,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // noRoute answers a request that matches no pattern: 405 if the path exists under
 // another method, 404 otherwise.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") && !s.authorised(r) {
+		s.refuse(w, r)
+		return
+	}
 	h, _ := s.mux.Handler(r)
 	probe := &probeWriter{header: http.Header{}}
 	h.ServeHTTP(probe, r)
@@ -136,8 +140,7 @@ func (s *Server) wrap(rt route) http.Handler {
 	isImport := strings.HasSuffix(rt.pattern, "/imports/members")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if api && !s.authorised(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="rulebook"`)
-			writeError(w, r, &rulebook.Error{Code: codeUnauthorized, Message: "a valid bearer token is required (Authorization: Bearer TOKEN)"})
+			s.refuse(w, r)
 			return
 		}
 		if rt.write {
@@ -156,6 +159,11 @@ func (s *Server) wrap(rt route) http.Handler {
 			writeError(w, r, err)
 		}
 	})
+}
+
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="rulebook"`)
+	writeError(w, r, &rulebook.Error{Code: codeUnauthorized, Message: "a valid bearer token is required (Authorization: Bearer TOKEN)"})
 }
 
 func (s *Server) authorised(r *http.Request) bool {
