@@ -47,9 +47,17 @@ type exchange struct {
 	body                    []byte
 }
 
+// tb is what env needs of a test: a *testing.T, *testing.B, *testing.F or *rapid.T.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Fatal(args ...any)
+}
+
 // env is a server over a fresh database with the Labour-modelled rule book.
 type env struct {
-	t     testing.TB
+	t     tb
 	srv   *Server
 	db    *sqldb.DB
 	clock time.Time
