@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/memberscsv"
@@ -143,6 +145,10 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.refuse(w, r)
 			return
 		}
+		if err := checkActor(r.Header.Get(ActorHeader)); err != nil {
+			writeError(w, r, err)
+			return
+		}
 		if rt.write {
 			if strings.TrimSpace(r.Header.Get(ActorHeader)) == "" {
 				writeError(w, r, &rulebook.Error{Code: rulebook.EInvalid, Field: ActorHeader,
@@ -159,6 +165,18 @@ func (s *Server) wrap(rt route) http.Handler {
 			writeError(w, r, err)
 		}
 	})
+}
+
+// checkActor refuses an actor name that could not be shown safely in the record or
+// the access log.
+func checkActor(a string) error {
+	if len(a) > 200 {
+		return rulebook.FieldError(ActorHeader, "is longer than 200 characters")
+	}
+	if !utf8.ValidString(a) || strings.IndexFunc(a, unicode.IsControl) >= 0 {
+		return rulebook.FieldError(ActorHeader, "must be UTF-8 text without control characters")
+	}
+	return nil
 }
 
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request) {
