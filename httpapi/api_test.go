@@ -203,6 +203,12 @@ func (e *env) run(steps []step) {
 		}
 		w := e.do(st.method, path, ctype, body, st.hdr)
 		label := fmt.Sprintf("%s: %s %s", st.name, st.method, path)
+		if strings.HasPrefix(path, "/api/") && w.Code != 404 && w.Code != 405 && w.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", label, w.Header().Get("Cache-Control"))
+		}
+		if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "text/csv") {
+			t.Errorf("%s: Content-Type %q", label, ct)
+		}
 		if w.Code != st.status {
 			t.Errorf("%s: status %d, want %d; body %s", label, w.Code, st.status, w.Body)
 			continue

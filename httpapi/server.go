@@ -141,6 +141,10 @@ func (s *Server) wrap(rt route) http.Handler {
 	api := strings.Contains(rt.pattern, " /api/")
 	isImport := strings.HasSuffix(rt.pattern, "/imports/members")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if api {
+			// Answers carry personal and disciplinary data: no cache may keep them.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		if api && !s.authorised(r) {
 			s.refuse(w, r)
 			return
