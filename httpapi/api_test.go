@@ -47,9 +47,17 @@ type exchange struct {
 	body                    []byte
 }
 
+// tb is what env needs of a test: a *testing.T, *testing.B, *testing.F or *rapid.T.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Fatal(args ...any)
+}
+
 // env is a server over a fresh database with the Labour-modelled rule book.
 type env struct {
-	t     *testing.T
+	t     tb
 	srv   *Server
 	db    *sqldb.DB
 	clock time.Time
@@ -57,7 +65,7 @@ type env struct {
 	recs  []exchange
 }
 
-func newEnv(t *testing.T, db *sqldb.DB) *env {
+func newEnv(t testing.TB, db *sqldb.DB) *env {
 	t.Helper()
 	rb, err := rules.LoadFile(rulesFile)
 	if err != nil {
@@ -195,6 +203,12 @@ func (e *env) run(steps []step) {
 		}
 		w := e.do(st.method, path, ctype, body, st.hdr)
 		label := fmt.Sprintf("%s: %s %s", st.name, st.method, path)
+		if strings.HasPrefix(path, "/api/") && w.Code != 404 && w.Code != 405 && w.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", label, w.Header().Get("Cache-Control"))
+		}
+		if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "text/csv") {
+			t.Errorf("%s: Content-Type %q", label, ct)
+		}
 		if w.Code != st.status {
 			t.Errorf("%s: status %d, want %d; body %s", label, w.Code, st.status, w.Body)
 			continue
@@ -311,6 +325,9 @@ var scenarios = []step{
 	{name: "join twice", method: "POST", path: "/api/v1/members", body: joinAnn, status: 409, want: code("conflict")},
 	{name: "join without actor", method: "POST", path: "/api/v1/members", body: `{"id":"dan","name":"Dan","joined":"2010-01-01"}`,
 		hdr: map[string]string{ActorHeader: ""}, status: 400, want: invalid(ActorHeader)},
+	{name: "actor too long", method: "POST", path: "/api/v1/members", body: `{"id":"dan","name":"Dan","joined":"2010-01-01"}`,
+		hdr: map[string]string{ActorHeader: strings.Repeat("x", 201)}, status: 400, want: invalid(ActorHeader)},
+	{name: "reader with control characters", method: "GET", path: "/api/v1/members/ann", hdr: map[string]string{ActorHeader: "eve\x1b[2J"}, status: 400, want: invalid(ActorHeader)},
 	{name: "malformed JSON", method: "POST", path: "/api/v1/members", body: `{"id":"dan",`, status: 400, want: invalid("body")},
 	{name: "not JSON at all", method: "POST", path: "/api/v1/members", body: `id=dan`, status: 400, want: invalid("body")},
 	{name: "trailing data", method: "POST", path: "/api/v1/members", body: `{"id":"dan","name":"Dan","joined":"2010-01-01"} {}`, status: 400, want: invalid("body")},
@@ -612,6 +629,10 @@ func TestTokenMatrix(t *testing.T) {
 			}
 		}
 	}
+	// Unknown paths under /api/ are refused too, rather than told apart from known ones.
+	if w := e.do("GET", "/api/v1/nothing", "", "", map[string]string{"Authorization": ""}); w.Code != 401 {
+		t.Errorf("unknown /api/ path without a token: %d %s", w.Code, w.Body)
+	}
 	// With no token configured, nothing is refused.
 	open := NewServer(e.srv.svc, Options{Now: e.now})
 	w := httptest.NewRecorder()
@@ -730,16 +751,18 @@ func TestBodyLimit(t *testing.T) {
 	}
 	// An import may be larger than 1 MiB.
 	var csv bytes.Buffer
-	csv.WriteString("id,name,joined\n")
+	// Long addresses keep the row count, and so the test's time, down.
+	csv.WriteString("id,name,address,joined\n")
+	addr := strings.Repeat("Flat 1, The Long Terrace, ", 80)
 	for i := 0; csv.Len() <= maxJSONBody; i++ {
-		fmt.Fprintf(&csv, "m%06d,Member number %d with a longish name,2010-01-01\n", i, i)
+		fmt.Fprintf(&csv, "m%06d,Member %d,\"%s\",2010-01-01\n", i, i, addr)
 	}
 	w = e.do("POST", "/api/v1/imports/members", "text/csv", csv.String(), nil)
 	if w.Code != 201 {
 		t.Fatalf("import of %d bytes: %d %s", csv.Len(), w.Code, w.Body)
 	}
 	n, _ := e.db.CountMembers(context.Background())
-	if !strings.Contains(w.Body.String(), fmt.Sprintf(`"members":%d`, n)) || n < 10000 {
+	if !strings.Contains(w.Body.String(), fmt.Sprintf(`"members":%d`, n)) || n < 400 {
 		t.Errorf("import: %s, %d members stored", w.Body, n)
 	}
 	checkRecordedOnly(t, e.recs)

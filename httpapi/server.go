@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/memberscsv"
@@ -115,6 +117,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // noRoute answers a request that matches no pattern: 405 if the path exists under
 // another method, 404 otherwise.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") && !s.authorised(r) {
+		s.refuse(w, r)
+		return
+	}
 	h, _ := s.mux.Handler(r)
 	probe := &probeWriter{header: http.Header{}}
 	h.ServeHTTP(probe, r)
@@ -135,9 +141,16 @@ func (s *Server) wrap(rt route) http.Handler {
 	api := strings.Contains(rt.pattern, " /api/")
 	isImport := strings.HasSuffix(rt.pattern, "/imports/members")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if api {
+			// Answers carry personal and disciplinary data: no cache may keep them.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		if api && !s.authorised(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="rulebook"`)
-			writeError(w, r, &rulebook.Error{Code: codeUnauthorized, Message: "a valid bearer token is required (Authorization: Bearer TOKEN)"})
+			s.refuse(w, r)
+			return
+		}
+		if err := checkActor(r.Header.Get(ActorHeader)); err != nil {
+			writeError(w, r, err)
 			return
 		}
 		if rt.write {
@@ -156,6 +169,23 @@ func (s *Server) wrap(rt route) http.Handler {
 			writeError(w, r, err)
 		}
 	})
+}
+
+// checkActor refuses an actor name that could not be shown safely in the record or
+// the access log.
+func checkActor(a string) error {
+	if len(a) > 200 {
+		return rulebook.FieldError(ActorHeader, "is longer than 200 characters")
+	}
+	if !utf8.ValidString(a) || strings.IndexFunc(a, unicode.IsControl) >= 0 {
+		return rulebook.FieldError(ActorHeader, "must be UTF-8 text without control characters")
+	}
+	return nil
+}
+
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="rulebook"`)
+	writeError(w, r, &rulebook.Error{Code: codeUnauthorized, Message: "a valid bearer token is required (Authorization: Bearer TOKEN)"})
 }
 
 func (s *Server) authorised(r *http.Request) bool {
