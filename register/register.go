@@ -272,6 +272,15 @@ func (s *Service) Restrict(ctx context.Context, actor, id string, from rulebook.
 	if _, err := s.DB.History(ctx, id); err != nil {
 		return nil, err
 	}
+	e, err := s.RestrictEvent(actor, id, from, r)
+	if err != nil {
+		return nil, err
+	}
+	return e, s.DB.Append(ctx, e)
+}
+
+// RestrictEvent checks a restriction and returns the event recording it, unstored.
+func (s *Service) RestrictEvent(actor, id string, from rulebook.Date, r rulebook.RightsRestricted) (*rulebook.Event, error) {
 	v, err := s.version("from", from)
 	if err != nil {
 		return nil, err
@@ -293,16 +302,21 @@ func (s *Service) Restrict(ctx context.Context, actor, id string, from rulebook.
 	if r.Clause != "" && v.Clauses[r.Clause] == nil {
 		return nil, rulebook.FieldError("clause", "clause %q is not in rule book version %s", r.Clause, v.ID)
 	}
-	e, err := event(rulebook.EventRightsRestricted, id, actor, from, r)
+	return event(rulebook.EventRightsRestricted, id, actor, from, r)
+}
+
+// Correct withdraws an earlier event from the record's meaning, with a reason. The
+// event itself stays in the record; the projection of its subject is rebuilt.
+func (s *Service) Correct(ctx context.Context, actor, eventID, reason string) (*rulebook.Event, error) {
+	e, err := s.CorrectionEvent(ctx, actor, eventID, reason)
 	if err != nil {
 		return nil, err
 	}
 	return e, s.DB.Append(ctx, e)
 }
 
-// Correct withdraws an earlier event from the record's meaning, with a reason. The
-// event itself stays in the record; the projection of its subject is rebuilt.
-func (s *Service) Correct(ctx context.Context, actor, eventID, reason string) (*rulebook.Event, error) {
+// CorrectionEvent checks a correction and returns the event recording it, unstored.
+func (s *Service) CorrectionEvent(ctx context.Context, actor, eventID, reason string) (*rulebook.Event, error) {
 	if strings.TrimSpace(reason) == "" {
 		return nil, rulebook.FieldError("reason", "a correction must say why")
 	}
@@ -324,11 +338,13 @@ func (s *Service) Correct(ctx context.Context, actor, eventID, reason string) (*
 			return nil, rulebook.Errorf(rulebook.EConflict, "event %s was already corrected by %s", eventID, p.ID)
 		}
 	}
-	e, err := event(rulebook.EventCorrected, old.Subject, actor, old.Effective, rulebook.Correction{Corrects: eventID, Reason: reason})
-	if err != nil {
-		return nil, err
-	}
-	return e, s.DB.Append(ctx, e)
+	return event(rulebook.EventCorrected, old.Subject, actor, old.Effective, rulebook.Correction{Corrects: eventID, Reason: reason})
+}
+
+// Event builds an unstored event of any type, for other packages' commands (the
+// discipline workflow) to store with register events in one transaction.
+func Event(typ, subject, actor string, eff rulebook.Date, data any) (*rulebook.Event, error) {
+	return event(typ, subject, actor, eff, data)
 }
 
 // ImportResult summarises an import.

@@ -29,6 +29,7 @@ type Appender struct {
 	stmts map[string]*sql.Stmt
 	// pending rows per table, flushed in batches
 	events, members, points, restrictions, branches *batch
+	caseDeadlines, caseClauses, caseSteps           *batch
 	added                                           []*rulebook.Event
 	done                                            bool
 }
@@ -55,11 +56,15 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		return nil, err
 	}
 	a := &Appender{ctx: ctx, db: db, tx: tx, now: db.Now().UTC(), stmts: map[string]*sql.Stmt{},
-		events:       newBatch("events", strings.Split(eventCols, ", ")...),
-		members:      newBatch("members", "id", "name", "email", "phone", "address", "branch", "constituency", "joined", "status", "join_event", "join_seq"),
-		points:       newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
-		restrictions: newBatch("restrictions", "member_id", "seq", "from_date", "until_date", "rights", "event_id", "decision"),
-		branches:     newBatch("branches", "id", "name", "kind", "parent"),
+		events:        newBatch("events", strings.Split(eventCols, ", ")...),
+		members:       newBatch("members", "id", "name", "email", "phone", "address", "branch", "constituency", "joined", "status", "join_event", "join_seq"),
+		points:        newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
+		restrictions:  newBatch("restrictions", "member_id", "seq", "from_date", "until_date", "rights", "event_id", "decision"),
+		branches:      newBatch("branches", "id", "name", "kind", "parent"),
+		caseDeadlines: newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
+		caseClauses:   newBatch("case_clauses", "case_id", "clause"),
+		caseSteps: newBatch("case_steps", "seq", "case_id", "transition", "from_state", "to_state", "day", "quarter", "body", "body_kind",
+			"clause", "outcome", "sanction", "days_in_state"),
 	}
 	if db.dialect == "postgres" {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(72708)`); err != nil {
@@ -81,6 +86,9 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 	}
 	return a, nil
 }
+
+// LastSeq returns the seq of the last event added (or the head before any).
+func (a *Appender) LastSeq() int64 { return a.prev.Seq }
 
 // Head returns the seq and hash the next event will follow.
 func (a *Appender) Head() (int64, rulebook.Hash) { return a.prev.Seq, a.prev.Hash }
@@ -258,7 +266,7 @@ func mustJSON(v any) string {
 
 // flush writes every queued row. Events go first so a failure names the event.
 func (a *Appender) flush() error {
-	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions} {
+	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.caseSteps, a.caseDeadlines, a.caseClauses} {
 		if err := a.flushBatch(b); err != nil {
 			return err
 		}

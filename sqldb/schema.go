@@ -1,5 +1,7 @@
 package sqldb
 
+import "fmt"
+
 // Migrations are append-only lists of SQL, one per dialect, applied in order and
 // recorded in schema_migrations; a database is at version len(list). Never edit a
 // released step: add a new one.
@@ -165,4 +167,65 @@ var migrations = map[string][]string{
 			detail  TEXT NOT NULL DEFAULT ''
 		);`,
 	},
+}
+
+// caseSchema is migration 2 (disciplinary cases), the same for both engines but for
+// the integer type of sequence numbers. A case is a projection of its events
+// (subject case/ID), kept as JSON beside the columns that lists, deadlines and
+// statistics query.
+const caseSchema = `
+	CREATE TABLE cases (
+		id         TEXT PRIMARY KEY,
+		kind       TEXT NOT NULL,
+		respondent TEXT NOT NULL,
+		state      TEXT NOT NULL,
+		closed     INTEGER NOT NULL,
+		outcome    TEXT NOT NULL DEFAULT '',
+		opened     INTEGER NOT NULL,
+		conduct    INTEGER NOT NULL,
+		updated    %[1]s NOT NULL,
+		data       TEXT NOT NULL
+	);
+	CREATE INDEX cases_respondent ON cases (respondent);
+	CREATE INDEX cases_state ON cases (closed, state);
+	CREATE TABLE case_deadlines (
+		case_id TEXT NOT NULL,
+		n       INTEGER NOT NULL,
+		kind    TEXT NOT NULL,
+		what    TEXT NOT NULL,
+		due     INTEGER NOT NULL,
+		PRIMARY KEY (case_id, n)
+	);
+	CREATE INDEX case_deadlines_due ON case_deadlines (due);
+	CREATE TABLE case_steps (
+		seq           %[1]s PRIMARY KEY,
+		case_id       TEXT NOT NULL,
+		transition    TEXT NOT NULL,
+		from_state    TEXT NOT NULL,
+		to_state      TEXT NOT NULL,
+		day           INTEGER NOT NULL,
+		quarter       TEXT NOT NULL,
+		body          TEXT NOT NULL,
+		body_kind     TEXT NOT NULL,
+		clause        TEXT NOT NULL,
+		outcome       TEXT NOT NULL DEFAULT '',
+		sanction      TEXT NOT NULL DEFAULT '',
+		days_in_state INTEGER NOT NULL
+	);
+	CREATE INDEX case_steps_case ON case_steps (case_id);
+	CREATE TABLE case_clauses (
+		case_id TEXT NOT NULL,
+		clause  TEXT NOT NULL,
+		PRIMARY KEY (case_id, clause)
+	);
+	CREATE TABLE list_entries (
+		list TEXT NOT NULL,
+		id   TEXT NOT NULL,
+		data TEXT NOT NULL,
+		PRIMARY KEY (list, id)
+	);`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(caseSchema, "INTEGER"))
+	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(caseSchema, "BIGINT"))
 }

@@ -1,0 +1,481 @@
+// Package discipline runs disciplinary cases through the procedure a rule book
+// declares: complaints to final decision, automatic exclusion, readmission. Every
+// step is an event in the record, checked against the rule book version that
+// governs the case; what a step does to the member (a suspension, a sanction, an
+// exclusion) is a register event written in the same transaction.
+//
+// This file holds the case as a projection of its events; decide.go checks steps;
+// service.go stores them.
+package discipline
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/rulebook/rulebook"
+)
+
+// Event types of the case record; every case event's subject is "case/ID".
+const (
+	EventCaseOpened       = "case.opened"
+	EventComplaintLinked  = "case.complaint_linked"
+	EventStep             = "case.step"
+	EventRefused          = "case.refused"
+	EventConflictDeclared = "case.conflict_declared"
+	EventRecusal          = "case.recusal"
+	EventMitigation       = "case.mitigation_heard"
+	EventContact          = "case.contact_logged"
+	EventNoticeSent       = "case.notice_sent"
+	EventConditionMet     = "case.condition_met"
+	EventListEntry        = "list.entry"
+)
+
+// SubjectPrefix starts the subject of every case event.
+const SubjectPrefix = "case/"
+
+// Case is a disciplinary case as its events make it.
+type Case struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"` // "complaint", "exclusion", "readmission"
+	// Respondent is the member (or former member) the case is about.
+	Respondent string        `json:"respondent"`
+	Opened     rulebook.Date `json:"opened"`
+	// Conduct is the date of the conduct (for readmission, of the application):
+	// the rule book in force then judges it.
+	Conduct      rulebook.Date `json:"conduct"`
+	Summary      string        `json:"summary"`
+	Complaints   []string      `json:"complaints,omitempty"`
+	Complainants []string      `json:"complainants,omitempty"`
+	// Linked lists earlier cases this one follows from (new conduct after a final decision).
+	Linked []string `json:"linked,omitempty"`
+
+	State      string        `json:"state"`
+	StateSince rulebook.Date `json:"state_since"`
+	Closed     bool          `json:"closed"`
+	Outcome    string        `json:"outcome,omitempty"`
+
+	Trigger    *TriggerClaim     `json:"trigger,omitempty"`
+	Charges    []Charge          `json:"charges,omitempty"`
+	Panel      *Panel            `json:"panel,omitempty"`
+	Hearing    *Hearing          `json:"hearing,omitempty"`
+	Mitigation *Mitigation       `json:"mitigation,omitempty"`
+	Sanction   *SanctionOrder    `json:"sanction,omitempty"`
+	Suspension *Suspension       `json:"suspension,omitempty"`
+	Conflicts  []Conflict        `json:"conflicts,omitempty"`
+	Recusals   []Conflict        `json:"recusals,omitempty"`
+	Steps      []StepRecord      `json:"steps"`
+	Refusals   []Refusal         `json:"refusals,omitempty"`
+	Contacts   []Contact         `json:"contacts,omitempty"`
+	Notices    []NoticeSent      `json:"notices,omitempty"`
+	Conditions []ConditionStatus `json:"conditions,omitempty"`
+}
+
+// Charge is one count: one alleged breach of one clause.
+type Charge struct {
+	Count       int    `json:"count"`
+	Clause      string `json:"clause"`
+	Particulars string `json:"particulars"`
+	// Finding is "", "proved" or "not_proved".
+	Finding string `json:"finding,omitempty"`
+	Reasons string `json:"reasons,omitempty"`
+}
+
+// Finding is the hearing body's decision on one count.
+type Finding struct {
+	Count   int    `json:"count"`
+	Finding string `json:"finding"` // "proved" or "not_proved"
+	Reasons string `json:"reasons,omitempty"`
+}
+
+// PanelMember sits on a hearing panel, drawn from a section of the hearing body.
+type PanelMember struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Section string `json:"section"`
+}
+
+// Panel is the panel that hears a case.
+type Panel struct {
+	Body    string        `json:"body"`
+	Members []PanelMember `json:"members"`
+}
+
+// Hearing is when and where a case is heard.
+type Hearing struct {
+	Date   rulebook.Date `json:"date"`
+	Place  string        `json:"place,omitempty"`
+	Paper  bool          `json:"paper,omitempty"`
+	Notice rulebook.Date `json:"notice"`
+}
+
+// Mitigation records that the respondent's mitigation was heard.
+type Mitigation struct {
+	Heard   rulebook.Date `json:"heard"`
+	Summary string        `json:"summary"`
+}
+
+// SanctionOrder is the sanction decided.
+type SanctionOrder struct {
+	Sanction string        `json:"sanction"`
+	From     rulebook.Date `json:"from"`
+	Until    rulebook.Date `json:"until,omitempty"`
+	// CreditFrom is the start of the administrative suspension credited.
+	CreditFrom rulebook.Date `json:"credit_from,omitempty"`
+	Factors    []string      `json:"factors,omitempty"`
+	Conditions []Condition   `json:"conditions,omitempty"`
+}
+
+// Condition is something the member must do by a date (e.g. complete a course).
+type Condition struct {
+	What string        `json:"what"`
+	Due  rulebook.Date `json:"due"`
+}
+
+// ConditionStatus tracks a sanction condition.
+type ConditionStatus struct {
+	Condition
+	Met rulebook.Date `json:"met,omitempty"`
+}
+
+// Suspension is the administrative suspension imposed in the case.
+type Suspension struct {
+	From     rulebook.Date   `json:"from"`
+	ReviewBy rulebook.Date   `json:"review_by"`
+	Rights   map[string]bool `json:"rights,omitempty"`
+	Lifted   rulebook.Date   `json:"lifted,omitempty"`
+	Event    string          `json:"event"`
+	Reviews  []rulebook.Date `json:"reviews,omitempty"`
+}
+
+// TriggerClaim is the automatic-exclusion trigger relied on.
+type TriggerClaim struct {
+	Trigger string        `json:"trigger"`
+	Conduct rulebook.Date `json:"conduct"`
+	// Entry is the id of the entry on the trigger's dated list (the official
+	// candidate stood against, the proscribed organisation joined).
+	Entry string `json:"entry,omitempty"`
+}
+
+// Vote is a deciding body's vote on the motion before it.
+type Vote struct {
+	For     int `json:"for"`
+	Against int `json:"against"`
+	Abstain int `json:"abstain,omitempty"`
+}
+
+// Conflict is a declared conflict of interest, or a recusal.
+type Conflict struct {
+	Person string        `json:"person"`
+	Reason string        `json:"reason"`
+	Date   rulebook.Date `json:"date"`
+}
+
+// StepRecord is a step taken, as the case history shows it.
+type StepRecord struct {
+	Transition string        `json:"transition"`
+	From       string        `json:"from"`
+	To         string        `json:"to"`
+	Date       rulebook.Date `json:"date"`
+	Body       string        `json:"body"`
+	Actor      string        `json:"actor"`
+	Clause     string        `json:"clause"`
+	Criteria   []string      `json:"criteria,omitempty"`
+	Rationale  string        `json:"rationale,omitempty"`
+	Vote       *Vote         `json:"vote,omitempty"`
+	Version    string        `json:"rule_book_version"`
+	Event      string        `json:"event"`
+}
+
+// Refusal is a step demanded that the rule book does not permit: recorded, and
+// answered with the clause.
+type Refusal struct {
+	Transition string        `json:"transition"`
+	Date       rulebook.Date `json:"date"`
+	Body       string        `json:"body"`
+	Demand     string        `json:"demand"`
+	Clause     string        `json:"clause"`
+	Answer     string        `json:"answer"`
+	Event      string        `json:"event"`
+}
+
+// Contact is an approach about a case from someone outside its roles: the
+// interference register.
+type Contact struct {
+	Date    rulebook.Date `json:"date"`
+	From    string        `json:"from"`
+	Role    string        `json:"role,omitempty"`
+	Channel string        `json:"channel,omitempty"`
+	Summary string        `json:"summary"`
+	Event   string        `json:"event"`
+}
+
+// NoticeSent records a letter sent.
+type NoticeSent struct {
+	Template  string        `json:"template"`
+	To        []string      `json:"to"`
+	Date      rulebook.Date `json:"date"`
+	MessageID string        `json:"message_id,omitempty"`
+	Event     string        `json:"event"`
+}
+
+// Opened is the data of case.opened.
+type Opened struct {
+	ID           string        `json:"id"`
+	Kind         string        `json:"kind"`
+	Respondent   string        `json:"respondent"`
+	Conduct      rulebook.Date `json:"conduct"`
+	Summary      string        `json:"summary"`
+	Complaints   []string      `json:"complaints,omitempty"`
+	Complainants []string      `json:"complainants,omitempty"`
+	Linked       []string      `json:"linked,omitempty"`
+	State        string        `json:"state"`
+}
+
+// Step is the data of case.step: a transition taken, with what it decided.
+type Step struct {
+	Transition string   `json:"transition"`
+	Body       string   `json:"body"`
+	Criteria   []string `json:"criteria,omitempty"`
+	Rationale  string   `json:"rationale,omitempty"`
+	// Decided is filled in by the engine: the states and the rule book versions.
+	From     string         `json:"from"`
+	To       string         `json:"to"`
+	Clause   string         `json:"clause"`
+	Version  string         `json:"rule_book_version"`
+	Charges  []Charge       `json:"charges,omitempty"`
+	Findings []Finding      `json:"findings,omitempty"`
+	Panel    *Panel         `json:"panel,omitempty"`
+	Hearing  *Hearing       `json:"hearing,omitempty"`
+	Sanction *SanctionOrder `json:"sanction,omitempty"`
+	Suspend  *SuspendOrder  `json:"suspend,omitempty"`
+	Trigger  *TriggerClaim  `json:"trigger,omitempty"`
+	Evidence []string       `json:"evidence,omitempty"`
+	Vote     *Vote          `json:"vote,omitempty"`
+	Shorten  bool           `json:"shorten,omitempty"`
+	// Effects, Closed and Outcome are filled in by the engine from the transition,
+	// so the event says what the step did under the version applied.
+	Effects []string `json:"effects,omitempty"`
+	Closed  bool     `json:"closed,omitempty"`
+	Outcome string   `json:"outcome,omitempty"`
+	// Sanctioned names the sanction a step such as a warning applied.
+	Sanctioned string `json:"sanctioned,omitempty"`
+}
+
+// SuspendOrder is what an administrative suspension decision says.
+type SuspendOrder struct {
+	// From may be later than the decision (a suspension scheduled to start when a
+	// sanction ends).
+	From     rulebook.Date   `json:"from"`
+	ReviewBy rulebook.Date   `json:"review_by,omitempty"`
+	Rights   map[string]bool `json:"rights,omitempty"`
+}
+
+// RefusedData is the data of case.refused.
+type RefusedData struct {
+	Transition string `json:"transition"`
+	Body       string `json:"body"`
+	Demand     string `json:"demand"`
+	Clause     string `json:"clause"`
+	Answer     string `json:"answer"`
+}
+
+// ContactData is the data of case.contact_logged.
+type ContactData struct {
+	From    string `json:"from"`
+	Role    string `json:"role,omitempty"`
+	Channel string `json:"channel,omitempty"`
+	Summary string `json:"summary"`
+}
+
+// NoticeData is the data of case.notice_sent.
+type NoticeData struct {
+	Template  string   `json:"template"`
+	To        []string `json:"to"`
+	MessageID string   `json:"message_id,omitempty"`
+}
+
+// ListEntry is an entry on a dated list an automatic-exclusion trigger is checked
+// against: an official candidate in an election, a proscribed organisation.
+type ListEntry struct {
+	List  string        `json:"list"` // "official_candidates" or "proscribed_organisations"
+	ID    string        `json:"id"`
+	Name  string        `json:"name"`
+	About string        `json:"about,omitempty"` // the election, or a description
+	From  rulebook.Date `json:"from"`
+	Until rulebook.Date `json:"until,omitempty"`
+}
+
+// InForce reports whether the entry was on its list on d.
+func (l *ListEntry) InForce(d rulebook.Date) bool {
+	return l.From <= d && (l.Until.IsZero() || d < l.Until)
+}
+
+// Apply folds one case event into c.
+func (c *Case) Apply(e *rulebook.Event) error {
+	bad := func(err error) error { return fmt.Errorf("event %s (%s): %v", e.ID, e.Type, err) }
+	switch e.Type {
+	case EventCaseOpened:
+		var o Opened
+		if err := json.Unmarshal(e.Data, &o); err != nil {
+			return bad(err)
+		}
+		*c = Case{ID: o.ID, Kind: o.Kind, Respondent: o.Respondent, Opened: e.Effective, Conduct: o.Conduct, Summary: o.Summary,
+			Complaints: o.Complaints, Complainants: o.Complainants, Linked: o.Linked, State: o.State, StateSince: e.Effective}
+	case EventComplaintLinked:
+		var o Opened
+		if err := json.Unmarshal(e.Data, &o); err != nil {
+			return bad(err)
+		}
+		c.Complaints = append(c.Complaints, o.Complaints...)
+		for _, p := range o.Complainants {
+			if !has(c.Complainants, p) {
+				c.Complainants = append(c.Complainants, p)
+			}
+		}
+		if !o.Conduct.IsZero() && o.Conduct < c.Conduct {
+			c.Conduct = o.Conduct
+		}
+	case EventStep:
+		var s Step
+		if err := json.Unmarshal(e.Data, &s); err != nil {
+			return bad(err)
+		}
+		c.applyStep(e, &s)
+	case EventRefused:
+		var r RefusedData
+		if err := json.Unmarshal(e.Data, &r); err != nil {
+			return bad(err)
+		}
+		c.Refusals = append(c.Refusals, Refusal{Transition: r.Transition, Date: e.Effective, Body: r.Body, Demand: r.Demand, Clause: r.Clause, Answer: r.Answer, Event: e.ID})
+	case EventConflictDeclared, EventRecusal:
+		var cf Conflict
+		if err := json.Unmarshal(e.Data, &cf); err != nil {
+			return bad(err)
+		}
+		cf.Date = e.Effective
+		if e.Type == EventConflictDeclared {
+			c.Conflicts = append(c.Conflicts, cf)
+		} else {
+			c.Recusals = append(c.Recusals, cf)
+			if c.Panel != nil {
+				kept := c.Panel.Members[:0:0]
+				for _, m := range c.Panel.Members {
+					if m.ID != cf.Person {
+						kept = append(kept, m)
+					}
+				}
+				c.Panel.Members = kept
+			}
+		}
+	case EventMitigation:
+		var m Mitigation
+		if err := json.Unmarshal(e.Data, &m); err != nil {
+			return bad(err)
+		}
+		m.Heard = e.Effective
+		c.Mitigation = &m
+	case EventContact:
+		var d ContactData
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return bad(err)
+		}
+		c.Contacts = append(c.Contacts, Contact{Date: e.Effective, From: d.From, Role: d.Role, Channel: d.Channel, Summary: d.Summary, Event: e.ID})
+	case EventNoticeSent:
+		var d NoticeData
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return bad(err)
+		}
+		c.Notices = append(c.Notices, NoticeSent{Template: d.Template, To: d.To, Date: e.Effective, MessageID: d.MessageID, Event: e.ID})
+	case EventConditionMet:
+		var d Condition
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return bad(err)
+		}
+		for i := range c.Conditions {
+			if c.Conditions[i].What == d.What && c.Conditions[i].Met.IsZero() {
+				c.Conditions[i].Met = e.Effective
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Case) applyStep(e *rulebook.Event, s *Step) {
+	c.Steps = append(c.Steps, StepRecord{Transition: s.Transition, From: s.From, To: s.To, Date: e.Effective, Body: s.Body, Actor: e.Actor,
+		Clause: s.Clause, Criteria: s.Criteria, Rationale: s.Rationale, Vote: s.Vote, Version: s.Version, Event: e.ID})
+	if s.To != "" && s.To != c.State {
+		c.State, c.StateSince = s.To, e.Effective
+	}
+	if s.Charges != nil {
+		c.Charges = append([]Charge(nil), s.Charges...)
+	}
+	if s.Panel != nil {
+		p := *s.Panel
+		c.Panel = &p
+	}
+	if s.Hearing != nil {
+		h := *s.Hearing
+		c.Hearing = &h
+	}
+	for _, f := range s.Findings {
+		for i := range c.Charges {
+			if c.Charges[i].Count == f.Count {
+				c.Charges[i].Finding, c.Charges[i].Reasons = f.Finding, f.Reasons
+			}
+		}
+	}
+	if s.Trigger != nil {
+		t := *s.Trigger
+		c.Trigger = &t
+	}
+	if s.Sanction != nil {
+		so := *s.Sanction
+		c.Sanction = &so
+		for _, cd := range so.Conditions {
+			c.Conditions = append(c.Conditions, ConditionStatus{Condition: cd})
+		}
+	}
+	for _, eff := range s.Effects {
+		switch {
+		case eff == "admin_suspension" && s.Suspend != nil:
+			c.Suspension = &Suspension{From: s.Suspend.From, ReviewBy: s.Suspend.ReviewBy, Rights: s.Suspend.Rights, Event: e.ID}
+		case c.Suspension == nil || !c.Suspension.Lifted.IsZero():
+		case eff == "review_suspension":
+			c.Suspension.Reviews = append(c.Suspension.Reviews, e.Effective)
+			if s.Suspend != nil && !s.Suspend.ReviewBy.IsZero() {
+				c.Suspension.ReviewBy = s.Suspend.ReviewBy
+			}
+		case eff == "lift_suspension" || eff == "exclusion" || eff == "resignation":
+			c.Suspension.Lifted = e.Effective
+		case eff == "sanction" && s.Sanction != nil:
+			c.Suspension.Lifted = s.Sanction.From
+		}
+	}
+	if s.Closed {
+		c.Closed = true
+		c.Outcome = s.Outcome
+	}
+}
+
+func has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ProvedCounts lists the counts found proved.
+func (c *Case) ProvedCounts() []int {
+	var out []int
+	for _, ch := range c.Charges {
+		if ch.Finding == "proved" {
+			out = append(out, ch.Count)
+		}
+	}
+	sort.Ints(out)
+	return out
+}

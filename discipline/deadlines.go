@@ -1,0 +1,64 @@
+package discipline
+
+import (
+	"fmt"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// Deadlines lists every due date of an open case under the procedure x: the time
+// limit of its current state, the steps that must be taken within a period, the
+// review date and ageing alerts of an administrative suspension, the hearing, and
+// conditions of a sanction not yet met.
+func (c *Case) Deadlines(x *rules.Discipline) []sqldb.DeadlineRow {
+	var out []sqldb.DeadlineRow
+	add := func(kind, what string, due rulebook.Date) {
+		out = append(out, sqldb.DeadlineRow{Case: c.ID, Kind: kind, What: what, Due: due})
+	}
+	if !c.Closed {
+		if st := x.States[c.State]; st != nil && !st.Deadline.IsZero() {
+			add("state", fmt.Sprintf("%s: time limit of %s since %s", st.Name, st.Deadline, c.StateSince), x.Calendar.Due(c.StateSince, st.Deadline))
+		}
+		for _, t := range x.TransitionsFrom(c.State) {
+			if !t.Within.IsZero() && t.IsPermitted() {
+				add("step", fmt.Sprintf("last day to %s", lowerFirst(t.Name)), x.Calendar.Due(c.StateSince, t.Within))
+			}
+		}
+		if c.Hearing != nil && (c.State == "hearing_listed" || c.Hearing.Date >= c.StateSince) {
+			add("hearing", "hearing", c.Hearing.Date)
+		}
+	}
+	if s := c.Suspension; s != nil && s.Lifted.IsZero() {
+		if !s.ReviewBy.IsZero() {
+			add("suspension_review", fmt.Sprintf("review the administrative suspension in force since %s", s.From), s.ReviewBy)
+		}
+		for _, age := range x.Suspension.Alerts {
+			add("suspension_age", fmt.Sprintf("administrative suspension %s old", age), age.AddTo(s.From))
+		}
+	}
+	for _, cd := range c.Conditions {
+		if cd.Met.IsZero() {
+			add("condition", "condition of the sanction: "+cd.What, cd.Due)
+		}
+	}
+	return out
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	b := []byte(s)
+	if b[0] >= 'A' && b[0] <= 'Z' {
+		b[0] += 'a' - 'A'
+	}
+	return string(b)
+}
+
+// Quarter names the calendar quarter of d, e.g. "2017-Q2".
+func Quarter(d rulebook.Date) string {
+	t := d.Time()
+	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
+}

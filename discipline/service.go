@@ -1,0 +1,574 @@
+package discipline
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// Service runs cases: every command is checked by Decide and stored, with its
+// effects on the member, in one transaction.
+type Service struct {
+	Reg *register.Service
+	// Notify, if set, is called after a step that sends a notice has been stored;
+	// it returns the message id of each letter sent, which is then recorded.
+	Notify func(ctx context.Context, c *Case, template string) (to []string, messageID string, err error)
+}
+
+// New returns a Service over the register service.
+func New(reg *register.Service) *Service { return &Service{Reg: reg} }
+
+func (s *Service) db() *sqldb.DB       { return s.Reg.DB }
+func (s *Service) rb() *rules.RuleBook { return s.Reg.Rules }
+func subject(id string) string         { return SubjectPrefix + id }
+
+// Case returns a case from the projection.
+func (s *Service) Case(ctx context.Context, id string) (*Case, error) {
+	b, err := s.db().CaseData(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var c Case
+	return &c, json.Unmarshal(b, &c)
+}
+
+// Replay builds a case from its events alone (the record, not the projection).
+func (s *Service) Replay(ctx context.Context, id string) (*Case, error) {
+	evs, err := s.db().Events(ctx, sqldb.EventFilter{Subject: subject(id)})
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) == 0 {
+		return nil, rulebook.Errorf(rulebook.ENotFound, "no case %q", id)
+	}
+	var c Case
+	for i := range evs {
+		if err := c.Apply(&evs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return &c, nil
+}
+
+// OpenInput opens a case.
+type OpenInput struct {
+	ID         string        `json:"id,omitempty"`
+	Kind       string        `json:"kind"`
+	Respondent string        `json:"respondent"`
+	Date       rulebook.Date `json:"date"`
+	Conduct    rulebook.Date `json:"conduct,omitempty"`
+	Summary    string        `json:"summary"`
+	Complaints []string      `json:"complaints,omitempty"`
+	Linked     []string      `json:"linked,omitempty"`
+}
+
+// Opening is what opening a case produced, with anything staff must know at once.
+type Opening struct {
+	Case *Case `json:"case"`
+	// Warnings draw attention to the respondent's record (e.g. resigned while a
+	// case was open, and now applies to rejoin).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Open opens a case. A complaint case is built on received complaints (the
+// complainants and the conduct date come from them); an exclusion case on a
+// conduct date; a readmission case on an application by someone outside
+// membership.
+func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Opening, error) {
+	if in.Date.IsZero() {
+		return nil, rulebook.FieldError("date", "the date the case is opened is required")
+	}
+	if in.ID == "" {
+		in.ID = newCaseID(in.Date)
+	} else if !rulebook.ValidID(in.ID) {
+		return nil, rulebook.FieldError("id", "%q is not a valid case id", in.ID)
+	}
+	if _, err := s.db().CaseData(ctx, in.ID); err == nil {
+		return nil, rulebook.Errorf(rulebook.EConflict, "case %s already exists", in.ID)
+	}
+	h, err := s.db().History(ctx, in.Respondent)
+	if err != nil {
+		return nil, rulebook.FieldError("respondent", "no member %q on the register", in.Respondent)
+	}
+	o := Opened{ID: in.ID, Kind: in.Kind, Respondent: in.Respondent, Conduct: in.Conduct, Summary: strings.TrimSpace(in.Summary), Linked: in.Linked}
+	var warnings []string
+	switch in.Kind {
+	case "complaint":
+		if len(in.Complaints) == 0 {
+			return nil, rulebook.FieldError("complaints", "a complaint case is opened on at least one received complaint")
+		}
+		for _, cid := range in.Complaints {
+			cr, err := s.complaint(ctx, cid)
+			if err != nil {
+				return nil, err
+			}
+			if cr.Respondent != in.Respondent {
+				return nil, rulebook.FieldError("complaints", "complaint %s is about %s, not %s", cid, cr.Respondent, in.Respondent)
+			}
+			if other, err := s.caseOfComplaint(ctx, cid); err != nil {
+				return nil, err
+			} else if other != "" {
+				return nil, rulebook.Errorf(rulebook.EConflict, "complaint %s is already part of case %s: link duplicates to it instead", cid, other)
+			}
+			o.Complaints = append(o.Complaints, cid)
+			if !has(o.Complainants, cr.Complainant) {
+				o.Complainants = append(o.Complainants, cr.Complainant)
+			}
+			if o.Conduct.IsZero() || cr.Conduct < o.Conduct {
+				o.Conduct = cr.Conduct
+			}
+			if o.Summary == "" {
+				o.Summary = cr.Summary
+			}
+		}
+	case "exclusion":
+		if o.Conduct.IsZero() {
+			return nil, rulebook.FieldError("conduct", "the date of the conduct said to trigger exclusion is required")
+		}
+	case "readmission":
+		o.Conduct = in.Date
+		prior, err := s.db().CaseRows(ctx, sqldb.CaseFilter{Respondent: in.Respondent})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range prior {
+			if p.Outcome == "respondent_left" {
+				warnings = append(warnings, fmt.Sprintf("%s resigned while case %s was open (closed as respondent left): that case should be considered with this application", in.Respondent, p.ID))
+			}
+		}
+	default:
+		return nil, rulebook.FieldError("kind", "must be complaint, exclusion or readmission, not %q", in.Kind)
+	}
+	if o.Summary == "" {
+		return nil, rulebook.FieldError("summary", "say what the case is about")
+	}
+	if o.Conduct > in.Date {
+		return nil, rulebook.FieldError("conduct", "the conduct (%s) cannot be after the case is opened (%s)", o.Conduct, in.Date)
+	}
+	for _, l := range in.Linked {
+		if _, err := s.db().CaseData(ctx, l); err != nil {
+			return nil, rulebook.FieldError("linked", "no case %q to link to", l)
+		}
+	}
+	c := &Case{ID: o.ID, Conduct: o.Conduct}
+	proc, _, err := Versions(s.rb(), c, in.Date)
+	if err != nil {
+		return nil, err
+	}
+	o.State = proc.Discipline.Initial[in.Kind]
+	if o.State == "" {
+		return nil, rulebook.Errorf(rulebook.ENotPermitted, "rule book %s has no procedure for %s cases", proc.ID, in.Kind)
+	}
+	if in.Kind == "readmission" {
+		r := proc.Readmission
+		if r == nil {
+			return nil, rulebook.Errorf(rulebook.ENotPermitted, "rule book %s has no readmission rule", proc.ID)
+		}
+		if p := h.StatusAt(in.Date); p == nil || !has(r.From, p.Status) {
+			return nil, rulebook.Errorf(rulebook.ENotPermitted, "readmission is for people who are %s; on %s %s is %s", strings.Join(r.From, " or "), in.Date, in.Respondent, statusOf(p))
+		}
+	}
+	e, err := register.Event(EventCaseOpened, subject(o.ID), actor, in.Date, o)
+	if err != nil {
+		return nil, err
+	}
+	c, err = s.store(ctx, nil, []*rulebook.Event{e}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Opening{Case: c, Warnings: warnings}, nil
+}
+
+func newCaseID(d rulebook.Date) string {
+	var b [3]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("K%d-%X", d.Time().Year(), b)
+}
+
+func (s *Service) complaint(ctx context.Context, id string) (*rulebook.ComplaintReceived, error) {
+	evs, err := s.db().Events(ctx, sqldb.EventFilter{Subject: rulebook.ComplaintSubjectPrefix + id, Type: rulebook.EventComplaintReceived})
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) == 0 {
+		return nil, rulebook.FieldError("complaints", "no complaint %q has been received", id)
+	}
+	var c rulebook.ComplaintReceived
+	return &c, json.Unmarshal(evs[0].Data, &c)
+}
+
+func (s *Service) caseOfComplaint(ctx context.Context, complaint string) (string, error) {
+	rows, err := s.db().CaseRows(ctx, sqldb.CaseFilter{})
+	if err != nil {
+		return "", err
+	}
+	for _, r := range rows {
+		var c Case
+		if err := json.Unmarshal(r.Data, &c); err != nil {
+			return "", err
+		}
+		if has(c.Complaints, complaint) {
+			return c.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// Link adds a further complaint about the same conduct to a case: many letters
+// about one member are one matter with several complainants, and none is lost.
+func (s *Service) Link(ctx context.Context, actor, caseID, complaintID string, date rulebook.Date) (*Case, error) {
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	cr, err := s.complaint(ctx, complaintID)
+	if err != nil {
+		return nil, err
+	}
+	if cr.Respondent != c.Respondent {
+		return nil, rulebook.FieldError("complaint", "complaint %s is about %s, not the respondent %s", complaintID, cr.Respondent, c.Respondent)
+	}
+	if other, err := s.caseOfComplaint(ctx, complaintID); err != nil {
+		return nil, err
+	} else if other != "" {
+		return nil, rulebook.Errorf(rulebook.EConflict, "complaint %s is already part of case %s", complaintID, other)
+	}
+	e, err := register.Event(EventComplaintLinked, subject(caseID), actor, date, Opened{Complaints: []string{complaintID}, Complainants: []string{cr.Complainant}, Conduct: cr.Conduct})
+	if err != nil {
+		return nil, err
+	}
+	return s.store(ctx, c, []*rulebook.Event{e}, nil)
+}
+
+// Outcome is the result of a command: the case after it, the events written, and
+// for a refused demand, the refusal.
+type Outcome struct {
+	Case    *Case             `json:"case"`
+	Events  []string          `json:"events"`
+	Refused *RefusedData      `json:"refused,omitempty"`
+	Notice  string            `json:"notice,omitempty"`
+	Effects []*rulebook.Event `json:"-"`
+}
+
+func (s *Service) env(ctx context.Context) Env {
+	return Env{Rules: s.rb(),
+		Member: func(id string) *rulebook.History {
+			h, err := s.db().History(ctx, id)
+			if err != nil {
+				return nil
+			}
+			return h
+		},
+		List: func(list, id string) *ListEntry {
+			m, err := s.db().ListEntries(ctx, list)
+			if err != nil || m[id] == nil {
+				return nil
+			}
+			var e ListEntry
+			if json.Unmarshal(m[id], &e) != nil {
+				return nil
+			}
+			return &e
+		}}
+}
+
+// Take takes a step on a case. A step the rule book declares not permitted is
+// recorded with the clause that forbids it and returned as refused.
+func (s *Service) Take(ctx context.Context, actor, caseID string, cmd Command) (*Outcome, error) {
+	if actor == "" {
+		return nil, rulebook.FieldError("actor", "who is taking the step must be recorded")
+	}
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := Decide(s.env(ctx), c, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if d.Refused != nil {
+		e, err := register.Event(EventRefused, subject(caseID), actor, cmd.Date, d.Refused)
+		if err != nil {
+			return nil, err
+		}
+		c, err = s.store(ctx, c, []*rulebook.Event{e}, nil)
+		if err != nil {
+			return nil, err
+		}
+		return &Outcome{Case: c, Events: []string{e.ID}, Refused: d.Refused}, nil
+	}
+	step, err := register.Event(EventStep, subject(caseID), actor, cmd.Date, d.Step)
+	if err != nil {
+		return nil, err
+	}
+	evs := []*rulebook.Event{step}
+	var member []*rulebook.Event
+	h, err := s.db().History(ctx, c.Respondent)
+	if err != nil {
+		return nil, err
+	}
+	for _, eff := range d.Effects {
+		var e *rulebook.Event
+		switch {
+		case eff.Status != nil:
+			e, err = s.Reg.StatusEvent(h, actor, eff.From, *eff.Status, eff.CreditFrom)
+		case eff.Restrict != nil:
+			e, err = s.Reg.RestrictEvent(actor, c.Respondent, eff.From, *eff.Restrict)
+		case eff.Withdraw != "":
+			e, err = s.Reg.CorrectionEvent(ctx, actor, eff.Withdraw, fmt.Sprintf("suspension lifted before it began, by step %s of case %s", d.Step.Transition, c.ID))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: effect on the member: %w", d.Step.Transition, err)
+		}
+		member = append(member, e)
+	}
+	c, err = s.store(ctx, c, evs, member)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Case: c, Notice: d.Notice, Effects: member}
+	for _, e := range append(evs, member...) {
+		out.Events = append(out.Events, e.ID)
+	}
+	if d.Notice != "" && s.Notify != nil {
+		to, msg, err := s.Notify(ctx, c, d.Notice)
+		if err != nil {
+			return out, fmt.Errorf("the step is recorded, but the notice %q could not be sent: %w", d.Notice, err)
+		}
+		e, err := register.Event(EventNoticeSent, subject(caseID), actor, cmd.Date, NoticeData{Template: d.Notice, To: to, MessageID: msg})
+		if err != nil {
+			return out, err
+		}
+		if out.Case, err = s.store(ctx, c, []*rulebook.Event{e}, nil); err != nil {
+			return out, err
+		}
+		out.Events = append(out.Events, e.ID)
+	}
+	return out, nil
+}
+
+// store appends case events and member events in one transaction and updates the
+// case projection. c is the case before (nil when opening).
+func (s *Service) store(ctx context.Context, c *Case, caseEvents, memberEvents []*rulebook.Event) (*Case, error) {
+	a, err := s.db().Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Rollback()
+	var next Case
+	if c != nil {
+		b, _ := json.Marshal(c)
+		json.Unmarshal(b, &next)
+	}
+	prevState, prevSince := next.State, next.StateSince
+	for _, e := range caseEvents {
+		if err := a.Add(e); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range memberEvents {
+		if err := a.Add(e); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range caseEvents {
+		if err := next.Apply(e); err != nil {
+			return nil, err
+		}
+		if e.Type == EventStep {
+			if err := s.recordStep(a, &next, e, prevState, prevSince); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// Link the case's suspension to the member event that imposed it.
+	if next.Suspension != nil && len(memberEvents) > 0 && next.Suspension.Event == caseEvents[0].ID {
+		for _, m := range memberEvents {
+			if m.Type == rulebook.EventStatusChanged && m.Effective == next.Suspension.From {
+				next.Suspension.Event = m.ID
+				break
+			}
+		}
+	}
+	if err := s.put(a, &next, a.LastSeq()); err != nil {
+		return nil, err
+	}
+	return &next, a.Commit()
+}
+
+func (s *Service) recordStep(a *sqldb.Appender, c *Case, e *rulebook.Event, prevState string, prevSince rulebook.Date) error {
+	var st Step
+	if err := json.Unmarshal(e.Data, &st); err != nil {
+		return err
+	}
+	kind := ""
+	if v, err := s.rb().VersionAt(e.Effective); err == nil {
+		if b := v.Bodies[st.Body]; b != nil {
+			kind = b.Kind
+		}
+	}
+	days := 0
+	if !prevSince.IsZero() {
+		days = int(e.Effective - prevSince)
+	}
+	to := st.To
+	if to == "" {
+		to = prevState
+	}
+	a.AddCaseStep(sqldb.StepRow{Seq: e.Seq, Case: c.ID, Transition: st.Transition, From: st.From, To: to, Day: e.Effective, Quarter: Quarter(e.Effective),
+		Body: st.Body, BodyKind: kind, Clause: st.Clause, Outcome: st.Outcome, Sanction: st.Sanctioned, DaysInState: days})
+	return nil
+}
+
+// put stores the case projection with its deadlines and clauses.
+func (s *Service) put(a *sqldb.Appender, c *Case, seq int64) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	var deadlines []sqldb.DeadlineRow
+	last := c.Opened
+	if n := len(c.Steps); n > 0 {
+		last = c.Steps[n-1].Date
+	}
+	if proc, _, err := Versions(s.rb(), c, last); err == nil {
+		deadlines = c.Deadlines(proc.Discipline)
+	}
+	var clauses []string
+	for _, ch := range c.Charges {
+		clauses = append(clauses, ch.Clause)
+	}
+	for _, id := range c.Complaints {
+		if cr, err := s.complaintTx(a, id); err == nil {
+			clauses = append(clauses, cr.Clauses...)
+		}
+	}
+	if c.Trigger != nil {
+		if v, err := s.rb().VersionAt(c.Trigger.Conduct); err == nil && v.Triggers[c.Trigger.Trigger] != nil {
+			clauses = append(clauses, v.Triggers[c.Trigger.Trigger].Clause)
+		}
+	}
+	sort.Strings(clauses)
+	return a.PutCase(sqldb.CaseRow{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome,
+		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b}, deadlines, clauses)
+}
+
+func (s *Service) complaintTx(a *sqldb.Appender, id string) (*rulebook.ComplaintReceived, error) {
+	var data string
+	err := a.Tx().QueryRowContext(context.Background(), `SELECT data FROM events WHERE subject = $1 AND type = $2 ORDER BY seq LIMIT 1`,
+		rulebook.ComplaintSubjectPrefix+id, rulebook.EventComplaintReceived).Scan(&data)
+	if err != nil {
+		return nil, err
+	}
+	var c rulebook.ComplaintReceived
+	return &c, json.Unmarshal([]byte(data), &c)
+}
+
+// simple appends one case event of a kind that needs no rule-book decision.
+func (s *Service) simple(ctx context.Context, actor, caseID, typ string, date rulebook.Date, data any) (*Case, error) {
+	if actor == "" {
+		return nil, rulebook.FieldError("actor", "who is recording this must be named")
+	}
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if date < c.Opened {
+		return nil, rulebook.FieldError("date", "%s is before the case was opened (%s)", date, c.Opened)
+	}
+	e, err := register.Event(typ, subject(caseID), actor, date, data)
+	if err != nil {
+		return nil, err
+	}
+	return s.store(ctx, c, []*rulebook.Event{e}, nil)
+}
+
+// DeclareConflict records that a person has a conflict of interest in the case:
+// they cannot then be empanelled to hear it.
+func (s *Service) DeclareConflict(ctx context.Context, actor, caseID string, date rulebook.Date, cf Conflict) (*Case, error) {
+	if cf.Person == "" || strings.TrimSpace(cf.Reason) == "" {
+		return nil, rulebook.FieldError("reason", "a conflict needs the person and the reason")
+	}
+	return s.simple(ctx, actor, caseID, EventConflictDeclared, date, cf)
+}
+
+// Recuse records that a panel member stands down from the case.
+func (s *Service) Recuse(ctx context.Context, actor, caseID string, date rulebook.Date, cf Conflict) (*Case, error) {
+	if cf.Person == "" || strings.TrimSpace(cf.Reason) == "" {
+		return nil, rulebook.FieldError("reason", "a recusal needs the person and the reason")
+	}
+	return s.simple(ctx, actor, caseID, EventRecusal, date, cf)
+}
+
+// HearMitigation records that the respondent's mitigation was heard, which must
+// follow the findings and precede a sanction.
+func (s *Service) HearMitigation(ctx context.Context, actor, caseID string, date rulebook.Date, summary string) (*Case, error) {
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.ProvedCounts()) == 0 {
+		return nil, rulebook.Errorf(rulebook.ENotPermitted, "mitigation is heard after a count is found proved; case %s has none", caseID)
+	}
+	if strings.TrimSpace(summary) == "" {
+		return nil, rulebook.FieldError("summary", "summarise the mitigation put")
+	}
+	return s.simple(ctx, actor, caseID, EventMitigation, date, Mitigation{Summary: summary})
+}
+
+// LogContact records an approach about the case from someone outside its roles
+// (the interference register), shown to oversight.
+func (s *Service) LogContact(ctx context.Context, actor, caseID string, date rulebook.Date, d ContactData) (*Case, error) {
+	if strings.TrimSpace(d.From) == "" || strings.TrimSpace(d.Summary) == "" {
+		return nil, rulebook.FieldError("summary", "record who made contact and what they said or asked")
+	}
+	return s.simple(ctx, actor, caseID, EventContact, date, d)
+}
+
+// ConditionMet records that a condition of a sanction was met.
+func (s *Service) ConditionMet(ctx context.Context, actor, caseID string, date rulebook.Date, what string) (*Case, error) {
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	for _, cd := range c.Conditions {
+		if cd.What == what && cd.Met.IsZero() {
+			return s.simple(ctx, actor, caseID, EventConditionMet, date, Condition{What: what})
+		}
+	}
+	return nil, rulebook.FieldError("what", "case %s has no outstanding condition %q", caseID, what)
+}
+
+// AddListEntry records an entry on a dated list that triggers are checked against.
+func (s *Service) AddListEntry(ctx context.Context, actor string, e ListEntry) (*rulebook.Event, error) {
+	if e.List != "official_candidates" && e.List != "proscribed_organisations" {
+		return nil, rulebook.FieldError("list", "must be official_candidates or proscribed_organisations")
+	}
+	if !rulebook.ValidID(e.ID) || strings.TrimSpace(e.Name) == "" || e.From.IsZero() {
+		return nil, rulebook.FieldError("id", "an entry needs an id, a name and the date it is on the list from")
+	}
+	ev, err := register.Event(EventListEntry, "list/"+e.List+"/"+e.ID, actor, e.From, e)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.db().Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Rollback()
+	if err := a.Add(ev); err != nil {
+		return nil, err
+	}
+	if err := a.PutListEntry(e.List, e.ID, ev.Data); err != nil {
+		return nil, err
+	}
+	return ev, a.Commit()
+}

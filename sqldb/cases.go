@@ -1,0 +1,280 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+)
+
+// CaseRow is a disciplinary case as stored: the columns lists and deadlines query,
+// and the whole case as JSON. The discipline package owns its meaning.
+type CaseRow struct {
+	ID, Kind, Respondent, State string
+	Closed                      bool
+	Outcome                     string
+	Opened, Conduct             rulebook.Date
+	Updated                     int64 // seq of the last event applied
+	Data                        []byte
+}
+
+// DeadlineRow is one due date of an open case.
+type DeadlineRow struct {
+	Case string        `json:"case"`
+	N    int           `json:"-"`
+	Kind string        `json:"kind"`
+	What string        `json:"what"`
+	Due  rulebook.Date `json:"due"`
+	// Respondent and State are filled in when listing.
+	Respondent string `json:"respondent,omitempty"`
+	State      string `json:"state,omitempty"`
+}
+
+// StepRow is one step taken in a case, for statistics.
+type StepRow struct {
+	Seq                        int64
+	Case, Transition, From, To string
+	Day                        rulebook.Date
+	Quarter, Body, BodyKind    string
+	Clause, Outcome, Sanction  string
+	DaysInState                int
+}
+
+// PutCase stores a case's projection, its deadlines and the clauses it concerns,
+// replacing what was stored, inside the appender's transaction.
+func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses []string) error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	ctx, tx := a.ctx, a.tx
+	closed := 0
+	if row.Closed {
+		closed = 1
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO cases (id, kind, respondent, state, closed, outcome, opened, conduct, updated, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, respondent = excluded.respondent, state = excluded.state,
+			closed = excluded.closed, outcome = excluded.outcome, opened = excluded.opened, conduct = excluded.conduct,
+			updated = excluded.updated, data = excluded.data`,
+		row.ID, row.Kind, row.Respondent, row.State, closed, row.Outcome, int64(row.Opened), int64(row.Conduct), row.Updated, string(row.Data))
+	if err != nil {
+		return fmt.Errorf("store case %s: %w", row.ID, err)
+	}
+	for _, q := range []string{`DELETE FROM case_deadlines WHERE case_id = $1`, `DELETE FROM case_clauses WHERE case_id = $1`} {
+		if _, err := tx.ExecContext(ctx, q, row.ID); err != nil {
+			return err
+		}
+	}
+	for i, d := range deadlines {
+		a.caseDeadlines.add(row.ID, i, d.Kind, d.What, int64(d.Due))
+	}
+	seen := map[string]bool{}
+	for _, c := range clauses {
+		if !seen[c] {
+			seen[c] = true
+			a.caseClauses.add(row.ID, c)
+		}
+	}
+	return a.flush()
+}
+
+// AddCaseStep records a step for statistics.
+func (a *Appender) AddCaseStep(r StepRow) {
+	a.caseSteps.add(r.Seq, r.Case, r.Transition, r.From, r.To, int64(r.Day), r.Quarter, r.Body, r.BodyKind, r.Clause, r.Outcome, r.Sanction, r.DaysInState)
+}
+
+// PutListEntry stores an entry of a dated list (official candidates, proscribed
+// organisations), replacing an earlier version of it.
+func (a *Appender) PutListEntry(list, id string, data []byte) error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	_, err := a.tx.ExecContext(a.ctx, `INSERT INTO list_entries (list, id, data) VALUES ($1, $2, $3)
+		ON CONFLICT (list, id) DO UPDATE SET data = excluded.data`, list, id, string(data))
+	return err
+}
+
+// CaseData returns the stored JSON of one case.
+func (db *DB) CaseData(ctx context.Context, id string) ([]byte, error) {
+	var s string
+	err := db.r.QueryRowContext(ctx, `SELECT data FROM cases WHERE id = $1`, id).Scan(&s)
+	if err != nil {
+		if strings.Contains(err.Error(), "no rows") {
+			return nil, rulebook.Errorf(rulebook.ENotFound, "no case %q", id)
+		}
+		return nil, err
+	}
+	return []byte(s), nil
+}
+
+// CaseFilter selects cases; zero fields select everything.
+type CaseFilter struct {
+	Respondent string
+	State      string
+	Open       bool
+	Limit      int
+}
+
+// CaseRows returns cases, newest first.
+func (db *DB) CaseRows(ctx context.Context, f CaseFilter) ([]CaseRow, error) {
+	var conds []string
+	var args []any
+	if f.Respondent != "" {
+		args = append(args, f.Respondent)
+		conds = append(conds, fmt.Sprintf("respondent = $%d", len(args)))
+	}
+	if f.State != "" {
+		args = append(args, f.State)
+		conds = append(conds, fmt.Sprintf("state = $%d", len(args)))
+	}
+	if f.Open {
+		conds = append(conds, "closed = 0")
+	}
+	q := `SELECT id, kind, respondent, state, closed, outcome, opened, conduct, updated, data FROM cases`
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
+	}
+	q += " ORDER BY opened DESC, id"
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CaseRow
+	for rows.Next() {
+		var r CaseRow
+		var closed int
+		var opened, conduct int64
+		var data string
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Respondent, &r.State, &closed, &r.Outcome, &opened, &conduct, &r.Updated, &data); err != nil {
+			return nil, err
+		}
+		r.Closed, r.Opened, r.Conduct, r.Data = closed == 1, rulebook.Date(opened), rulebook.Date(conduct), []byte(data)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// DueBy returns the deadlines of open cases falling on or before until, soonest
+// first (at most limit; 0 for all).
+func (db *DB) DueBy(ctx context.Context, until rulebook.Date, limit int) ([]DeadlineRow, error) {
+	q := `SELECT d.case_id, d.kind, d.what, d.due, c.respondent, c.state FROM case_deadlines d JOIN cases c ON c.id = d.case_id
+		WHERE d.due <= $1 AND c.closed = 0 ORDER BY d.due, d.case_id, d.n`
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := db.r.QueryContext(ctx, q, int64(until))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DeadlineRow
+	for rows.Next() {
+		var d DeadlineRow
+		var due int64
+		if err := rows.Scan(&d.Case, &d.Kind, &d.What, &due, &d.Respondent, &d.State); err != nil {
+			return nil, err
+		}
+		d.Due = rulebook.Date(due)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// StepCount is one line of the step statistics.
+type StepCount struct {
+	Quarter    string  `json:"quarter"`
+	Transition string  `json:"transition"`
+	To         string  `json:"to_state"`
+	Body       string  `json:"body"`
+	BodyKind   string  `json:"body_kind"`
+	Outcome    string  `json:"outcome,omitempty"`
+	Sanction   string  `json:"sanction,omitempty"`
+	Steps      int     `json:"steps"`
+	AvgDays    float64 `json:"average_days_in_previous_state"`
+}
+
+// StepCounts groups every step taken by quarter, step, body and outcome.
+func (db *DB) StepCounts(ctx context.Context) ([]StepCount, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT quarter, transition, to_state, body, body_kind, outcome, sanction, COUNT(*), AVG(days_in_state)
+		FROM case_steps GROUP BY quarter, transition, to_state, body, body_kind, outcome, sanction ORDER BY quarter, transition, body, outcome, sanction`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []StepCount
+	for rows.Next() {
+		var s StepCount
+		if err := rows.Scan(&s.Quarter, &s.Transition, &s.To, &s.Body, &s.BodyKind, &s.Outcome, &s.Sanction, &s.Steps, &s.AvgDays); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// ClauseCount counts cases by a clause they concern and their outcome.
+type ClauseCount struct {
+	Clause  string `json:"clause"`
+	Outcome string `json:"outcome"`
+	Cases   int    `json:"cases"`
+}
+
+// ClauseCounts counts cases per clause and outcome ("" while open).
+func (db *DB) ClauseCounts(ctx context.Context) ([]ClauseCount, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT k.clause, c.outcome, COUNT(*) FROM case_clauses k JOIN cases c ON c.id = k.case_id
+		GROUP BY k.clause, c.outcome ORDER BY k.clause, c.outcome`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ClauseCount
+	for rows.Next() {
+		var c ClauseCount
+		if err := rows.Scan(&c.Clause, &c.Outcome, &c.Cases); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CasesUnderClause returns the stored JSON of the cases that concern a clause.
+func (db *DB) CasesUnderClause(ctx context.Context, clause string) ([][]byte, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT c.data FROM case_clauses k JOIN cases c ON c.id = k.case_id WHERE k.clause = $1 ORDER BY c.opened`, clause)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, []byte(s))
+	}
+	return out, rows.Err()
+}
+
+// ListEntries returns the stored entries of a dated list.
+func (db *DB) ListEntries(ctx context.Context, list string) (map[string][]byte, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, data FROM list_entries WHERE list = $1`, list)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var id, data string
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, err
+		}
+		out[id] = []byte(data)
+	}
+	return out, rows.Err()
+}
