@@ -278,3 +278,22 @@ func (db *DB) ListEntries(ctx context.Context, list string) (map[string][]byte, 
 	}
 	return out, rows.Err()
 }
+
+// OpenByState counts open cases by state.
+func (db *DB) OpenByState(ctx context.Context) (map[string]int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT state, COUNT(*) FROM cases WHERE closed = 0 GROUP BY state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,188 @@
+package discipline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// Deadlines lists the due dates of open cases up to until, soonest first; those
+// before asOf are overdue.
+func (s *Service) Deadlines(ctx context.Context, until rulebook.Date, limit int) ([]sqldb.DeadlineRow, error) {
+	return s.db().DueBy(ctx, until, limit)
+}
+
+// Statistics are computed from the record of steps taken: every step (including
+// cases closed by staff without reaching a panel) by quarter, step, body and
+// outcome, and cases by the clause they concern.
+type Statistics struct {
+	Steps   []sqldb.StepCount   `json:"steps"`
+	Clauses []sqldb.ClauseCount `json:"clauses"`
+	// ClosedByStaff counts, per quarter, cases closed by a body of kind staff or
+	// officer — the closures published figures have left out.
+	ClosedByStaff map[string]int `json:"closed_by_staff"`
+	// Open counts open cases by state.
+	Open map[string]int `json:"open_by_state"`
+}
+
+// Statistics computes the statistics.
+func (s *Service) Statistics(ctx context.Context) (*Statistics, error) {
+	steps, err := s.db().StepCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	clauses, err := s.db().ClauseCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := &Statistics{Steps: steps, Clauses: clauses, ClosedByStaff: map[string]int{}, Open: map[string]int{}}
+	for _, c := range steps {
+		if c.Outcome != "" && (c.BodyKind == "staff" || c.BodyKind == "officer") {
+			st.ClosedByStaff[c.Quarter] += c.Steps
+		}
+	}
+	open, err := s.db().OpenByState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st.Open = open
+	return st, nil
+}
+
+// Precedent is a past case decided under a clause, for consistency of sanctions.
+type Precedent struct {
+	Case       string         `json:"case"`
+	Respondent string         `json:"respondent"`
+	Conduct    rulebook.Date  `json:"conduct"`
+	Outcome    string         `json:"outcome"`
+	Counts     int            `json:"counts_proved"`
+	Sanction   *SanctionOrder `json:"sanction,omitempty"`
+	Factors    []string       `json:"factors,omitempty"`
+	// Shared counts the factors this case shares with the ones asked about.
+	Shared int `json:"shared_factors"`
+}
+
+// Precedents lists closed cases that concern clause, most similar first (by the
+// aggravating and mitigating factors shared with factors), so a panel sees how
+// like cases were sanctioned.
+func (s *Service) Precedents(ctx context.Context, clause string, factors []string) ([]Precedent, error) {
+	rows, err := s.db().CasesUnderClause(ctx, clause)
+	if err != nil {
+		return nil, err
+	}
+	var out []Precedent
+	for _, b := range rows {
+		var c Case
+		if err := json.Unmarshal(b, &c); err != nil {
+			return nil, err
+		}
+		if !c.Closed {
+			continue
+		}
+		p := Precedent{Case: c.ID, Respondent: c.Respondent, Conduct: c.Conduct, Outcome: c.Outcome, Counts: len(c.ProvedCounts()), Sanction: c.Sanction}
+		if c.Sanction != nil {
+			p.Factors = c.Sanction.Factors
+			for _, f := range factors {
+				if has(p.Factors, f) {
+					p.Shared++
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Shared != out[j].Shared {
+			return out[i].Shared > out[j].Shared
+		}
+		return out[i].Conduct > out[j].Conduct
+	})
+	return out, nil
+}
+
+// SubjectAccess is everything held about a person, for a subject access request.
+type SubjectAccess struct {
+	Member    string            `json:"member"`
+	Requested rulebook.Date     `json:"requested"`
+	Due       rulebook.Date     `json:"due"`
+	History   *rulebook.History `json:"register"`
+	Events    []rulebook.Event  `json:"events_about_the_member"`
+	Cases     []Case            `json:"cases"`
+	Redacted  []string          `json:"redactions"`
+}
+
+// SubjectAccessExport gathers what is held about member across the register and
+// every case in which they are respondent or complainant. Third parties named in
+// the rule book's redact list (complainants, witnesses) are withheld from the
+// respondent's copy, and respondents from a complainant's copy of another's case;
+// each redaction is listed. The due date is the statutory period from the request,
+// rolled to a working day.
+func (s *Service) SubjectAccessExport(ctx context.Context, member string, requested rulebook.Date) (*SubjectAccess, error) {
+	h, err := s.db().History(ctx, member)
+	if err != nil {
+		return nil, err
+	}
+	out := &SubjectAccess{Member: member, Requested: requested, History: h}
+	v, err := s.rb().VersionAt(requested)
+	if err != nil {
+		return nil, err
+	}
+	out.Due = requested.AddMonths(1)
+	if v.Discipline != nil && !v.Discipline.Subject.Within.IsZero() {
+		out.Due = v.Discipline.Calendar.Due(requested, v.Discipline.Subject.Within)
+	}
+	redact := map[string]bool{"complainants": true}
+	if v.Discipline != nil && v.Discipline.Subject.Redact != nil {
+		redact = map[string]bool{}
+		for _, r := range v.Discipline.Subject.Redact {
+			redact[r] = true
+		}
+	}
+	if out.Events, err = s.db().Events(ctx, sqldb.EventFilter{Subject: member}); err != nil {
+		return nil, err
+	}
+	rows, err := s.db().CaseRows(ctx, sqldb.CaseFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		var c Case
+		if err := json.Unmarshal(r.Data, &c); err != nil {
+			return nil, err
+		}
+		switch {
+		case c.Respondent == member:
+			if redact["complainants"] {
+				for i, p := range c.Complainants {
+					if p != member {
+						c.Complainants[i] = fmt.Sprintf("[complainant %d withheld]", i+1)
+						out.Redacted = append(out.Redacted, fmt.Sprintf("case %s: identity of complainant %d", c.ID, i+1))
+					}
+				}
+			}
+			if redact["witnesses"] {
+				for i := range c.Contacts {
+					c.Contacts[i].From = "[withheld]"
+				}
+			}
+		case has(c.Complainants, member):
+			// A complainant sees their own complaint's case, not the other
+			// complainants, and the respondent only as the person complained of.
+			for i, p := range c.Complainants {
+				if p != member {
+					c.Complainants[i] = fmt.Sprintf("[complainant %d withheld]", i+1)
+				}
+			}
+			c.Contacts = nil
+			c.Panel = nil
+			out.Redacted = append(out.Redacted, fmt.Sprintf("case %s: other complainants, panel, contacts", c.ID))
+		default:
+			continue
+		}
+		out.Cases = append(out.Cases, c)
+	}
+	return out, nil
+}
