@@ -133,34 +133,7 @@ func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
 	for _, c := range chunks {
 		wg.Go(func() {
 			c.keys = make([]uint64, 0, bytes.Count(c.data, []byte{'\n'})+1)
-			prefs := make([]int, 0, 16)
-			c.err = scan(h, name, c.data, c.line, func(line int, weight int64, ranks [][]int) error {
-				prefs = prefs[:0]
-				for _, r := range ranks {
-					if len(r) != 1 {
-						return fmt.Errorf("%s:%d: equal ranking: %w", name, line, ErrNotPackable)
-					}
-					prefs = append(prefs, r[0])
-				}
-				k, _ := count.Pack(prefs)
-				if weight != 1 && c.weights == nil {
-					if weight > 1<<32-1 {
-						return fmt.Errorf("%s:%d: count %d: %w", name, line, weight, ErrNotPackable)
-					}
-					c.weights = make([]uint32, len(c.keys), cap(c.keys))
-					for i := range c.weights {
-						c.weights[i] = 1
-					}
-				}
-				c.keys = append(c.keys, k)
-				if c.weights != nil {
-					if weight > 1<<32-1 {
-						return fmt.Errorf("%s:%d: count %d: %w", name, line, weight, ErrNotPackable)
-					}
-					c.weights = append(c.weights, uint32(weight))
-				}
-				return nil
-			})
+			c.err = scanPacked(h, name, c.data, c.line, &c.keys, &c.weights)
 		})
 	}
 	wg.Wait()
@@ -388,14 +361,92 @@ func (l *lookup) find(b []byte) int {
 	return -1
 }
 
+// lineParser parses one ballot record at a time, reusing its buffers.
+type lineParser struct {
+	name  string
+	lk    *lookup
+	buf   []byte
+	ranks [][]int
+	store []int
+	seen  []bool
+}
+
+func newLineParser(h *header, name string) *lineParser {
+	return &lineParser{name: name, lk: newLookup(h.cands), ranks: make([][]int, 0, 16),
+		store: make([]int, 0, 64), seen: make([]bool, len(h.cands))}
+}
+
+// parse reads one non-empty, non-comment record (without its line end). ranks is
+// valid until the next call. skip is true for a record of only white space.
+func (lp *lineParser) parse(raw []byte, line int) (weight int64, ranks [][]int, skip bool, err error) {
+	name := lp.name
+	// The count: digits up to the first comma (or the end of the line).
+	i := 0
+	for i < len(raw) && raw[i] >= '0' && raw[i] <= '9' {
+		weight = weight*10 + int64(raw[i]-'0')
+		if weight > count.MaxVotes {
+			return 0, nil, false, &count.InputError{File: name, Line: line, Field: "1", Msg: "count too large"}
+		}
+		i++
+	}
+	if i == 0 || (i < len(raw) && raw[i] != ',') {
+		if len(bytes.TrimSpace(raw)) == 0 {
+			return 0, nil, true, nil
+		}
+		return 0, nil, false, &count.InputError{File: name, Line: line, Field: "1", Msg: fmt.Sprintf("%q is not a count of papers (a ballot record starts with a whole number)", firstField(raw))}
+	}
+	lp.ranks, lp.store = lp.ranks[:0], lp.store[:0]
+	clear(lp.seen)
+	add := func(c int) {
+		if !lp.seen[c] {
+			lp.seen[c] = true
+			lp.store = append(lp.store, c)
+		}
+	}
+	rest := raw[i:]
+	if len(rest) > 0 {
+		rest = rest[1:]
+	} else {
+		rest = nil
+	}
+	for fieldNo := 2; rest != nil; fieldNo++ {
+		f, r, err := field(rest, &lp.buf)
+		if err != nil {
+			return 0, nil, false, &count.InputError{File: name, Line: line, Field: strconv.Itoa(fieldNo), Msg: err.Error()}
+		}
+		rest = r
+		from := len(lp.store)
+		c := lp.lk.find(f)
+		if c < 0 {
+			c = lp.lk.find(bytes.TrimSpace(f))
+		}
+		switch {
+		case len(bytes.TrimSpace(f)) == 0:
+			continue // skipped preference
+		case c >= 0:
+			add(c)
+		case bytes.IndexByte(f, '=') >= 0:
+			for _, part := range bytes.Split(f, []byte{'='}) {
+				c := lp.lk.find(bytes.TrimSpace(part))
+				if c < 0 {
+					return 0, nil, false, &count.InputError{File: name, Line: line, Field: strconv.Itoa(fieldNo), Msg: fmt.Sprintf("%q in %q is not a candidate", part, f)}
+				}
+				add(c)
+			}
+		default:
+			return 0, nil, false, &count.InputError{File: name, Line: line, Field: strconv.Itoa(fieldNo), Msg: fmt.Sprintf("%q is not a candidate", f)}
+		}
+		if len(lp.store) > from {
+			lp.ranks = append(lp.ranks, lp.store[from:len(lp.store):len(lp.store)])
+		}
+	}
+	return weight, lp.ranks, false, nil
+}
+
 // scan reads ballot records from body, calling emit for each with the ranks (reused
 // between calls). firstLine is the line number of body's first byte.
 func scan(h *header, name string, body []byte, firstLine int, emit func(line int, weight int64, ranks [][]int) error) error {
-	lk := newLookup(h.cands)
-	var buf []byte
-	ranks := make([][]int, 0, 16)
-	store := make([]int, 0, 64)
-	var seen []bool = make([]bool, len(h.cands))
+	lp := newLineParser(h, name)
 	line := firstLine - 1
 	for len(body) > 0 {
 		line++
@@ -411,79 +462,125 @@ func scan(h *header, name string, body []byte, firstLine int, emit func(line int
 		if len(raw) == 0 || raw[0] == '#' {
 			continue
 		}
-		// The count: digits up to the first comma (or the end of the line).
-		var weight int64
-		i := 0
-		for i < len(raw) && raw[i] >= '0' && raw[i] <= '9' {
-			weight = weight*10 + int64(raw[i]-'0')
-			if weight > count.MaxVotes {
-				return &count.InputError{File: name, Line: line, Field: "1", Msg: "count too large"}
-			}
-			i++
+		weight, ranks, skip, err := lp.parse(raw, line)
+		if err != nil {
+			return err
 		}
-		if i == 0 || (i < len(raw) && raw[i] != ',') {
-			if len(bytes.TrimSpace(raw)) == 0 {
-				continue
-			}
-			return &count.InputError{File: name, Line: line, Field: "1", Msg: fmt.Sprintf("%q is not a count of papers (a ballot record starts with a whole number)", firstField(raw))}
-		}
-		ranks, store = ranks[:0], store[:0]
-		clear(seen)
-		rest := raw[i:]
-		if len(rest) > 0 {
-			rest = rest[1:]
-		} else {
-			rest = nil
-		}
-		for fieldNo := 2; rest != nil; fieldNo++ {
-			f, r, err := field(rest, &buf)
-			if err != nil {
-				return &count.InputError{File: name, Line: line, Field: strconv.Itoa(fieldNo), Msg: err.Error()}
-			}
-			rest = r
-			if len(f) == 0 {
-				continue // skipped preference
-			}
-			if c := lk.find(f); c >= 0 {
-				if !seen[c] {
-					seen[c] = true
-					from := len(store)
-					store = append(store, c)
-					ranks = append(ranks, store[from:len(store):len(store)])
-				}
-				continue
-			}
-			if t := bytes.TrimSpace(f); len(t) != len(f) {
-				if c := lk.find(t); c >= 0 {
-					if !seen[c] {
-						seen[c] = true
-						from := len(store)
-						store = append(store, c)
-						ranks = append(ranks, store[from:len(store):len(store)])
-					}
-					continue
-				}
-			}
-			if bytes.IndexByte(f, '=') < 0 {
-				return &count.InputError{File: name, Line: line, Field: strconv.Itoa(fieldNo), Msg: fmt.Sprintf("%q is not a candidate", f)}
-			}
-			from := len(store)
-			for _, part := range bytes.Split(f, []byte{'='}) {
-				c := lk.find(bytes.TrimSpace(part))
-				if c < 0 {
-					return &count.InputError{File: name, Line: line, Field: strconv.Itoa(fieldNo), Msg: fmt.Sprintf("%q in %q is not a candidate", part, f)}
-				}
-				if !seen[c] {
-					seen[c] = true
-					store = append(store, c)
-				}
-			}
-			if len(store) > from {
-				ranks = append(ranks, store[from:len(store):len(store)])
-			}
+		if skip {
+			continue
 		}
 		if err := emit(line, weight, ranks); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// scanPacked is scan for the packed form: the common record — a count, then bare names
+// separated by commas — is read in one pass over its bytes, straight into a ranking
+// key; anything else (quotes, spaces, "=", an unknown name, an error) is handed to
+// the general line parser. It appends to *keys and *weights (nil until a count other
+// than 1 appears).
+func scanPacked(h *header, name string, body []byte, firstLine int, keys *[]uint64, weights *[]uint32) error {
+	lp := newLineParser(h, name)
+	lk := lp.lk
+	line := firstLine - 1
+	pos := 0
+	for pos < len(body) {
+		line++
+		lineStart := pos
+		// Fast path.
+		var weight int64
+		i := pos
+		for i < len(body) && body[i] >= '0' && body[i] <= '9' && weight <= count.MaxVotes {
+			weight = weight*10 + int64(body[i]-'0')
+			i++
+		}
+		var key uint64
+		var used uint16
+		shift := uint(0)
+		ok := i > pos && weight <= count.MaxVotes && weight <= 1<<32-1
+		if ok && i < len(body) && body[i] == ',' {
+			i++
+			for {
+				fs := i
+				for i < len(body) && body[i] != ',' && body[i] != '\n' && body[i] != '"' && body[i] != '\r' {
+					i++
+				}
+				if i < len(body) && (body[i] == '"' || body[i] == '\r') {
+					ok = false
+					break
+				}
+				if i > fs {
+					c := lk.find(body[fs:i])
+					if c < 0 {
+						ok = false
+						break
+					}
+					if used&(1<<c) == 0 {
+						used |= 1 << c
+						key |= uint64(c+1) << shift
+						shift += 4
+					}
+				}
+				if i >= len(body) || body[i] == '\n' {
+					break
+				}
+				i++ // the comma
+			}
+		} else if ok && i < len(body) && body[i] != '\n' {
+			ok = false
+		}
+		if ok {
+			if i < len(body) {
+				i++ // the line end
+			}
+			pos = i
+		} else {
+			// General path for this record.
+			end := bytes.IndexByte(body[lineStart:], '\n')
+			var raw []byte
+			if end < 0 {
+				raw, pos = body[lineStart:], len(body)
+			} else {
+				raw, pos = body[lineStart:lineStart+end], lineStart+end+1
+			}
+			if n := len(raw); n > 0 && raw[n-1] == '\r' {
+				raw = raw[:n-1]
+			}
+			if len(raw) == 0 || raw[0] == '#' {
+				continue
+			}
+			w, ranks, skip, err := lp.parse(raw, line)
+			if err != nil {
+				return err
+			}
+			if skip {
+				continue
+			}
+			prefs := make([]int, 0, len(ranks))
+			for _, r := range ranks {
+				if len(r) != 1 {
+					return fmt.Errorf("%s:%d: equal ranking: %w", name, line, ErrNotPackable)
+				}
+				prefs = append(prefs, r[0])
+			}
+			if w > 1<<32-1 {
+				return fmt.Errorf("%s:%d: count %d: %w", name, line, w, ErrNotPackable)
+			}
+			weight = w
+			key, _ = count.Pack(prefs)
+		}
+		if weight != 1 && *weights == nil {
+			ws := make([]uint32, len(*keys), cap(*keys))
+			for i := range ws {
+				ws[i] = 1
+			}
+			*weights = ws
+		}
+		*keys = append(*keys, key)
+		if *weights != nil {
+			*weights = append(*weights, uint32(weight))
 		}
 	}
 	return nil
