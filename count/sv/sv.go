@@ -228,3 +228,42 @@ func ParsePairs(r io.Reader, name string) (*Ballots, error) {
 	}
 	return b, nil
 }
+
+// FromElection reads SV papers from ranked ballots: the first preference and the next
+// one after it (further preferences are ignored, as an SV paper has only two columns).
+// Withdrawn candidates are not allowed; equal rankings are an error.
+func FromElection(e *count.Election) (*Ballots, error) {
+	for i, w := range e.Withdrawn {
+		if w {
+			return nil, fmt.Errorf("sv: candidate %q is withdrawn; SV papers cannot skip a candidate", e.Candidates[i])
+		}
+	}
+	b := &Ballots{Title: e.Title, Candidates: slices.Clone(e.Candidates)}
+	for i, bl := range e.Ballots {
+		var picks []string
+		for _, r := range bl.Ranks {
+			if len(r) == 0 {
+				continue
+			}
+			if len(r) > 1 {
+				return nil, fmt.Errorf("sv: ballot %d ranks candidates equally", i+1)
+			}
+			if r[0] < 0 || r[0] >= len(e.Candidates) {
+				return nil, fmt.Errorf("sv: ballot %d ranks an unknown candidate", i+1)
+			}
+			picks = append(picks, e.Candidates[r[0]])
+			if len(picks) == 2 {
+				break
+			}
+		}
+		if len(picks) == 0 {
+			continue // a blank paper is not a valid vote
+		}
+		p := Pair{First: picks[0], Count: bl.Weight}
+		if len(picks) == 2 {
+			p.Second = picks[1]
+		}
+		b.Pairs = append(b.Pairs, p)
+	}
+	return b, nil
+}
