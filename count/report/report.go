@@ -163,22 +163,24 @@ func build(r *count.Result) (*View, error) {
 	return v, nil
 }
 
-// flows lays out the transfer diagram: candidates who lost votes on the left, those
-// (and "exhausted") who gained on the right, one curved stream from every source to
-// every receiver, split in proportion to what each source gave up.
+// flows lays out the transfer diagram: the candidates who gave up votes this round
+// form one node on the left (a count records what each receiver gained, not from whom
+// when several gave at once), and one stream runs to each receiver on the right — a
+// candidate or "exhausted" — as wide as the votes it received.
 func flows(rv *RoundView, order []string) error {
-	type end struct {
-		name string
-		amt  *big.Rat
-	}
-	var from, to []end
 	keys := slices.Clone(order)
 	for k := range rv.Transfers {
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
-	total := new(big.Rat)
+	var from []string
+	type recv struct {
+		name string
+		amt  *big.Rat
+	}
+	var to []recv
+	given, gained := new(big.Rat), new(big.Rat)
 	for _, k := range keys {
 		s, ok := rv.Transfers[k]
 		if !ok {
@@ -190,56 +192,39 @@ func flows(rv *RoundView, order []string) error {
 		}
 		switch x.Sign() {
 		case -1:
-			from = append(from, end{k, new(big.Rat).Neg(x)})
-			total.Add(total, new(big.Rat).Neg(x))
+			from = append(from, k)
+			given.Sub(given, x)
 		case 1:
-			to = append(to, end{k, x})
+			to = append(to, recv{k, x})
+			gained.Add(gained, x)
 		}
 	}
-	if len(from) == 0 || len(to) == 0 || total.Sign() == 0 {
+	if len(to) == 0 || gained.Sign() == 0 {
 		return nil
 	}
-	gained := new(big.Rat)
+	if len(from) == 0 {
+		from = []string{"(new votes)"}
+	}
+	full := flowMaxBar * max(2, len(to)) // height of the left node
+	label := given.FloatString(0)
+	if given.Sign() == 0 {
+		label = gained.FloatString(0)
+	}
+	rv.Nodes = append(rv.Nodes, Node{Name: strings.Join(from, " + "), Votes: label, X: 150, Y: 0, H: full, Anchor: "end"})
+	used, y := 0, 0
 	for _, t := range to {
-		gained.Add(gained, t.amt)
+		sw := max(1, scale(t.amt, gained, full))
+		y0 := used + sw/2
+		y1 := y + sw/2
+		x0, x1 := 156, flowWidth-156
+		rv.Flows = append(rv.Flows, Flow{From: strings.Join(from, " + "), To: t.name, Votes: rv.Transfers[t.name],
+			Path:   fmt.Sprintf("M%d,%d C%d,%d %d,%d %d,%d", x0, y0, (x0+x1)/2, y0, (x0+x1)/2, y1, x1, y1),
+			Stroke: sw, LabelX: (x0 + x1) / 2, LabelY: (y0 + y1) / 2})
+		rv.Nodes = append(rv.Nodes, Node{Name: t.name, Votes: "+" + rv.Transfers[t.name], X: flowWidth - 150, Y: y, H: sw, Anchor: "start"})
+		used += sw
+		y += max(sw, 14) + flowGapY
 	}
-	// Node heights proportional to amounts, at least 2 units.
-	height := func(x *big.Rat, of *big.Rat) int { return max(2, scale(x, of, flowMaxBar*len(to))) }
-	y := 0
-	type slot struct{ y, h, used int }
-	left := make([]slot, len(from))
-	for i, f := range from {
-		h := height(f.amt, total)
-		left[i] = slot{y: y, h: h}
-		rv.Nodes = append(rv.Nodes, Node{Name: f.name, Votes: f.amt.FloatString(decimals(rv.Transfers[f.name])), X: 150, Y: y, H: h, Anchor: "end"})
-		y += h + flowGapY
-	}
-	hl := y
-	y = 0
-	right := make([]slot, len(to))
-	for i, t := range to {
-		h := height(t.amt, gained)
-		right[i] = slot{y: y, h: h}
-		rv.Nodes = append(rv.Nodes, Node{Name: t.name, Votes: "+" + rv.Transfers[t.name], X: flowWidth - 150, Y: y, H: h, Anchor: "start"})
-		y += h + flowGapY
-	}
-	rv.FlowHeight = max(hl, y)
-	// Each receiver's gain is split among the sources in proportion to what they gave.
-	for j, t := range to {
-		for i, f := range from {
-			share := new(big.Rat).Mul(t.amt, f.amt)
-			share.Quo(share, total)
-			sw := max(1, scale(share, gained, flowMaxBar*len(to)))
-			y0 := left[i].y + min(left[i].used+sw/2, left[i].h)
-			y1 := right[j].y + min(right[j].used+sw/2, right[j].h)
-			left[i].used += sw
-			right[j].used += sw
-			x0, x1 := 156, flowWidth-156
-			rv.Flows = append(rv.Flows, Flow{From: f.name, To: t.name, Votes: share.FloatString(decimals(rv.Transfers[t.name])),
-				Path:   fmt.Sprintf("M%d,%d C%d,%d %d,%d %d,%d", x0, y0, (x0+x1)/2, y0, (x0+x1)/2, y1, x1, y1),
-				Stroke: sw, LabelX: (x0 + x1) / 2, LabelY: (y0 + y1) / 2})
-		}
-	}
+	rv.FlowHeight = max(full, y)
 	return nil
 }
 

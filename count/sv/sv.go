@@ -141,6 +141,11 @@ func Count(b *Ballots, seed int64) (*count.Result, error) {
 		Tally:     map[string]string{a: count.Itoa(total[0]), bn: count.Itoa(total[1])},
 		Transfers: map[string]string{a: count.Itoa(gain[0]), bn: count.Itoa(gain[1]), "exhausted": count.Itoa(exhausted)},
 		Exhausted: count.Itoa(exhausted)}
+	for f := 0; f < n; f++ {
+		if !inTop(f) {
+			r2.Transfers[b.Candidates[f]] = count.Itoa(-first[f])
+		}
+	}
 	var winner string
 	switch {
 	case total[0] > total[1]:
