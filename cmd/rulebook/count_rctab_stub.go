@@ -10,3 +10,5 @@ import (
 func runRCTab(ctx context.Context, e *env, configPath, outDir string) error {
 	return errors.New("RCTab support is not built in to this build of rulebook (count/rctab is not merged yet)")
 }
+
+func init() { rctabMissing = true }

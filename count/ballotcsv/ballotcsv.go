@@ -229,11 +229,19 @@ func parseHeader(data []byte, name string) (*header, error) {
 			}
 			h.cands = args
 		case "title":
+			if len(args) == 0 {
+				args = []string{""}
+			}
 			if seenTitle {
 				return nil, &count.InputError{File: name, Line: line, Field: "1", Msg: "title given twice"}
 			}
 			seenTitle = true
-			h.title = strings.Join(args, ",")
+			// The title is the rest of the line, commas and all, unless it is quoted.
+			h.title = args[0]
+			if len(args) > 1 {
+				rest := string(raw[bytes.IndexByte(raw, ',')+1:])
+				h.title = strings.TrimSpace(rest)
+			}
 		case "seats":
 			if seenSeats {
 				return nil, &count.InputError{File: name, Line: line, Field: "1", Msg: "seats given twice"}

@@ -101,7 +101,9 @@ func pairsFor(e *official) *Ballots {
 	for c := range fp {
 		names = append(names, c)
 	}
-	sort.Slice(names, func(i, j int) bool { return fp[names[i]] > fp[names[j]] || fp[names[i]] == fp[names[j]] && names[i] < names[j] })
+	sort.Slice(names, func(i, j int) bool {
+		return fp[names[i]] > fp[names[j]] || fp[names[i]] == fp[names[j]] && names[i] < names[j]
+	})
 	top := names[:2]
 	need := map[string]int64{}
 	if len(e.Rounds) > 1 {
