@@ -433,7 +433,9 @@ func sameDecimal(a, b string) bool {
 }
 
 // canonName compares BLT names with quotes removed and white space collapsed.
-func canonName(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, `"`, "")), " ") }
+func canonName(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, `"`, "")), " ")
+}
 
 // bltNames reads the candidate name lines of a BLT file (after the ballots' closing 0).
 func bltNames(path string) ([]string, error) {
