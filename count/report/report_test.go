@@ -25,10 +25,10 @@ func TestWrite(t *testing.T) {
 	}
 	page := b.String()
 	for _, want := range []string{
-		"Mayor &lt;2026&gt;", // escaped
+		"Mayor &lt;2026&gt;",                          // escaped
 		`<rect x="220" y="0" width="305" height="18"`, // A: 40 of the largest tally 55 → 420*40/55 = 305
-		`width="420"`,             // B at 55 is the longest bar
-		`<title>C → B: 20</title>`, // a transfer stream with its amount
+		`width="420"`,                                 // B at 55 is the longest bar
+		`<title>C → B: 20</title>`,                    // a transfer stream with its amount
 		`<title>C → exhausted: 5</title>`,
 	} {
 		if !strings.Contains(page, want) {
