@@ -511,20 +511,24 @@ func scanPacked(h *header, name string, body []byte, firstLine int, keys *[]uint
 		if ok && i < len(body) && body[i] == ',' {
 			i++
 			for {
-				fs := i
-				for i < len(body) && body[i] != ',' && body[i] != '\n' && body[i] != '"' && body[i] != '\r' {
-					i++
-				}
-				if i < len(body) && (body[i] == '"' || body[i] == '\r') {
-					ok = false
-					break
-				}
-				if i > fs {
-					c := lk.find(body[fs:i])
+				// Match a candidate's name at i directly: candidates by first byte, then
+				// compare the known name and check that the field ends after it. This
+				// never looks at a byte twice; anything unusual takes the general path.
+				if i < len(body) && body[i] != ',' && body[i] != '\n' {
+					c := -1
+					for _, j := range lk.byFirst[body[i]] {
+						nm := lk.names[j]
+						end := i + len(nm)
+						if end <= len(body) && string(body[i:end]) == nm && (end == len(body) || body[end] == ',' || body[end] == '\n') {
+							c = int(j)
+							break
+						}
+					}
 					if c < 0 {
 						ok = false
 						break
 					}
+					i += len(lk.names[c])
 					if used&(1<<c) == 0 {
 						used |= 1 << c
 						key |= uint64(c+1) << shift
