@@ -109,6 +109,7 @@ func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
 	type chunk struct {
 		data    []byte
 		line    int
+		rows    int // an upper bound on its records
 		keys    []uint64
 		weights []uint32 // nil while every weight so far is 1
 		err     error
@@ -125,14 +126,26 @@ func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
 				end = len(body)
 			}
 		}
-		chunks = append(chunks, &chunk{data: body[:end], line: line})
-		line += bytes.Count(body[:end], []byte{'\n'})
+		lines := bytes.Count(body[:end], []byte{'\n'})
+		chunks = append(chunks, &chunk{data: body[:end], line: line, rows: lines + 1})
+		line += lines
 		body = body[end:]
+	}
+	// One array for all rankings: each chunk fills its own stretch of it, so merging
+	// is at most a shift of the later stretches over the few unused slots.
+	total := 0
+	for _, c := range chunks {
+		total += c.rows
+	}
+	all := make([]uint64, total)
+	off := 0
+	for _, c := range chunks {
+		c.keys = all[off : off : off+c.rows]
+		off += c.rows
 	}
 	var wg sync.WaitGroup
 	for _, c := range chunks {
 		wg.Go(func() {
-			c.keys = make([]uint64, 0, bytes.Count(c.data, []byte{'\n'})+1)
 			c.err = scanPacked(h, name, c.data, c.line, &c.keys, &c.weights)
 		})
 	}
@@ -146,22 +159,18 @@ func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
 		n += len(c.keys)
 		weighted = weighted || c.weights != nil
 	}
-	if len(chunks) == 1 {
-		p.Rankings, p.Weights = chunks[0].keys, chunks[0].weights
-	} else if len(chunks) > 1 {
-		p.Rankings = make([]uint64, 0, n)
-		if weighted {
-			p.Weights = make([]uint32, 0, n)
-		}
+	p.Rankings = all[:0]
+	for _, c := range chunks {
+		p.Rankings = append(p.Rankings, c.keys...) // copy within all: memmove, never a reallocation
+	}
+	if weighted {
+		p.Weights = make([]uint32, 0, n)
 		for _, c := range chunks {
-			p.Rankings = append(p.Rankings, c.keys...)
-			if weighted {
-				if c.weights != nil {
-					p.Weights = append(p.Weights, c.weights...)
-				} else {
-					for range c.keys {
-						p.Weights = append(p.Weights, 1)
-					}
+			if c.weights != nil {
+				p.Weights = append(p.Weights, c.weights...)
+			} else {
+				for range c.keys {
+					p.Weights = append(p.Weights, 1)
 				}
 			}
 		}

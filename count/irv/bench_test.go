@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 	"testing"
 
 	"github.com/rulebook/rulebook/count"
@@ -133,20 +134,30 @@ func BenchmarkEndToEnd10M(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
+	var read, parse, cnt time.Duration
 	b.ResetTimer()
 	for b.Loop() {
+		t0 := time.Now()
 		raw, err := os.ReadFile(path)
 		if err != nil {
 			b.Fatal(err)
 		}
+		t1 := time.Now()
 		p, err := ballotcsv.ParsePacked(raw, path, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
+		t2 := time.Now()
 		if _, err := CountPacked(p, count.Options{}, 0); err != nil {
 			b.Fatal(err)
 		}
+		read, parse, cnt = read+t1.Sub(t0), parse+t2.Sub(t1), cnt+time.Since(t2)
 	}
+	n := float64(b.N)
+	b.ReportMetric(float64(read.Milliseconds())/n, "read-ms/op")
+	b.ReportMetric(float64(parse.Milliseconds())/n, "parse-ms/op")
+	b.ReportMetric(float64(cnt.Milliseconds())/n, "count-ms/op")
+	b.ReportMetric(float64(len(data))/1e6, "MB-file")
 }
 
 // The benchmark data counts the same through the CSV and directly.
