@@ -2,6 +2,7 @@ package listpr
 
 import (
 	"math/big"
+	"os"
 	"strings"
 	"testing"
 
@@ -239,4 +240,37 @@ func FuzzParseAMS(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The 2016 London Assembly (testdata/README.md): 11 London-wide seats on top of Labour's
+// 9 and the Conservatives' 5 constituencies. Declared: Labour 3, Conservative 3, Green 2,
+// UKIP 2, Liberal Democrats 1. Women's Equality (91,772, 3.51%) is below 5%; without
+// the threshold its 91,772 would beat the last award (UKIP's 85,534.5).
+func TestLondonAssembly2016(t *testing.T) {
+	f, err := os.Open("testdata/london-assembly-2016.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c, err := ParseAMS(f, "london-assembly-2016.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Allocate(c, Options{Method: "ams", Seats: 11, Div: DHondt, CountPrior: true, Threshold: big.NewRat(5, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"Labour": 3, "Conservative": 3, "Green": 2, "UKIP": 2, "Liberal Democrats": 1}
+	for p, n := range r.PartySeats {
+		if n != want[p] {
+			t.Errorf("%s: %d list seats, declared %d", p, n, want[p])
+		}
+	}
+	if r.Awards[10].Party != "UKIP" || r.Awards[10].Quotient != "85534.500000" {
+		t.Errorf("last award %+v", r.Awards[10])
+	}
+	r, _ = Allocate(c, Options{Method: "ams", Seats: 11, Div: DHondt, CountPrior: true})
+	if r.PartySeats["Women's Equality"] != 1 {
+		t.Errorf("without the threshold: %v", r.PartySeats)
+	}
 }
