@@ -26,6 +26,7 @@ type Round struct {
 	Line   int // where the round starts in the input, for messages
 	Names  []string
 	Votes  map[string]int64
+	total  int64
 }
 
 // Ballot is the whole record of an exhaustive ballot.
@@ -95,7 +96,7 @@ func Count(b *Ballot, o Options) (*count.Result, error) {
 		prev = r.Votes
 		winner := ""
 		for _, n := range standing {
-			if 2*r.Votes[n] > total {
+			if r.Votes[n] > total-r.Votes[n] { // more than half, without overflow
 				winner = n
 			}
 		}
@@ -222,6 +223,10 @@ func ParseCSV(r io.Reader, name string) (*Ballot, error) {
 		}
 		rd.Names = append(rd.Names, c)
 		rd.Votes[c] = v
+		rd.total += v
+		if rd.total > 1<<62 {
+			return nil, &count.InputError{File: name, Line: row.Line, Field: "votes", Msg: "round total too large"}
+		}
 		maxRound = max(maxRound, n)
 	}
 	if maxRound == 0 {

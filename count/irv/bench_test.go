@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/rulebook/rulebook/count"
 	"github.com/rulebook/rulebook/count/ballotcsv"

@@ -141,7 +141,7 @@ func drive(title string, names []string, withdrawn []bool, eng engine, o count.O
 		}
 		winner := -1
 		for _, i := range live {
-			if 2*tally[i] > total {
+			if tally[i] > total-tally[i] { // more than half, without overflow
 				winner = i
 			}
 		}

@@ -88,7 +88,7 @@ func Count(b *Ballots, seed int64) (*count.Result, error) {
 	res.Quota = count.Itoa(valid/2 + 1) // more than half of the valid first preferences
 	lot := count.NewLot(seed)
 	for i, c := range b.Candidates {
-		if 2*first[i] > valid {
+		if first[i] > valid-first[i] { // more than half, without overflow
 			r1.Elected = []string{c}
 			res.Elected = []string{c}
 			res.Rounds = []count.Round{r1}
