@@ -75,3 +75,11 @@ func TestPackRoundTrip(t *testing.T) {
 		t.Fatal("unknown candidate validated")
 	}
 }
+
+func TestNormalize(t *testing.T) {
+	r := &Result{Rounds: []Round{{Number: 1}}}
+	r.Normalize()
+	if r.Elected == nil || r.Candidates == nil || r.Rounds[0].Tally == nil {
+		t.Fatal("nil left")
+	}
+}

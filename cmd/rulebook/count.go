@@ -106,6 +106,7 @@ func runCount(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	res.Normalize()
 	if a.html != "" {
 		f, err := os.Create(a.html)
 		if err != nil {

@@ -77,13 +77,32 @@ type View struct {
 	Width  int
 }
 
-// Write renders r as an HTML page to w.
+// Write renders r as a whole HTML page to w.
 func Write(w io.Writer, r *count.Result) error {
 	v, err := build(r)
 	if err != nil {
 		return err
 	}
 	return page.Execute(w, v)
+}
+
+// WriteFragment renders r as one <div class="rulebook-count"> for a page that has its
+// own head (the web UI); that page includes Style() in a <style> element.
+func WriteFragment(w io.Writer, r *count.Result) error {
+	v, err := build(r)
+	if err != nil {
+		return err
+	}
+	return page.ExecuteTemplate(w, "fragment", v)
+}
+
+// Style returns the report's stylesheet.
+func Style() string {
+	var b strings.Builder
+	if err := page.ExecuteTemplate(&b, "style", nil); err != nil {
+		panic(err) // the template is fixed at build time; tests execute it
+	}
+	return b.String()
 }
 
 func rat(s string) (*big.Rat, error) {

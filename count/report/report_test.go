@@ -66,3 +66,16 @@ func TestBadTally(t *testing.T) {
 		t.Fatal("want an error for a non-numeric tally")
 	}
 }
+
+func TestFragmentAndStyle(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteFragment(&b, sample()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.String(), `<div class="rulebook-count">`) || strings.Contains(b.String(), "<html") {
+		t.Fatalf("%.100s", b.String())
+	}
+	if !strings.Contains(Style(), ".flow") {
+		t.Fatal("style")
+	}
+}
