@@ -83,3 +83,13 @@ func TestNormalize(t *testing.T) {
 		t.Fatal("nil left")
 	}
 }
+
+func TestGroup(t *testing.T) {
+	long, _ := Pack([]int{0, 1, 2, 3, 4})
+	short, _ := Pack([]int{2, 1})
+	p := &Packed{Candidates: []string{"A", "B", "C", "D", "E"}, Rankings: []uint64{short, long, short, 0, long}}
+	g := p.Group()
+	if g.Papers() != 5 || len(g.Rankings) != 4 || g.Rankings[0] != 0 || g.Rankings[1] != short || g.Weights[1] != 2 || g.Rankings[2] != long {
+		t.Fatalf("%v %v", g.Rankings, g.Weights)
+	}
+}

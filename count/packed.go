@@ -28,6 +28,53 @@ type Packed struct {
 	Weights    []uint32
 }
 
+// ShortRankings bounds the keys of rankings with at most four preferences (16 bits).
+// There are few such rankings, and in real elections most papers rank few candidates,
+// so they are grouped by a plain array indexed by key — no hashing, no sorting —
+// leaving only the longer rankings stored one per paper.
+const ShortRankings = 1 << 16
+
+// Group returns an equivalent election in which identical short rankings are merged
+// into one entry carrying their number of papers. Longer rankings stay one entry per
+// input entry. The order of entries changes; no count depends on it.
+func (p *Packed) Group() *Packed {
+	dense := make([]uint64, ShortRankings)
+	long := 0
+	for i, k := range p.Rankings {
+		if k < ShortRankings {
+			w := uint64(1)
+			if p.Weights != nil {
+				w = uint64(p.Weights[i])
+			}
+			dense[k] += w
+		} else {
+			long++
+		}
+	}
+	g := &Packed{Title: p.Title, Candidates: p.Candidates, Seats: p.Seats, Withdrawn: p.Withdrawn}
+	for k, v := range dense {
+		for v > 0 {
+			w := min(v, 1<<32-1)
+			g.Rankings = append(g.Rankings, uint64(k))
+			g.Weights = append(g.Weights, uint32(w))
+			v -= w
+		}
+	}
+	g.Rankings = slices.Grow(g.Rankings, long)
+	g.Weights = slices.Grow(g.Weights, long)
+	for i, k := range p.Rankings {
+		if k >= ShortRankings {
+			g.Rankings = append(g.Rankings, k)
+			w := uint32(1)
+			if p.Weights != nil {
+				w = p.Weights[i]
+			}
+			g.Weights = append(g.Weights, w)
+		}
+	}
+	return g
+}
+
 // Pack builds a ranking key from candidate indices, skipping repeats. It returns false
 // when an index is out of range for MaxPackedCandidates.
 func Pack(prefs []int) (uint64, bool) {

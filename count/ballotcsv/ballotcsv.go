@@ -110,6 +110,7 @@ func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
 		data    []byte
 		line    int
 		rows    int // an upper bound on its records
+		dense   []uint64
 		keys    []uint64
 		weights []uint32 // nil while every weight so far is 1
 		err     error
@@ -137,8 +138,9 @@ func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
 	for _, c := range chunks {
 		total += c.rows
 	}
-	all := make([]uint64, total)
-	off := 0
+	// The front of all is kept for the grouped short rankings.
+	all := make([]uint64, count.ShortRankings+total)
+	off := int(count.ShortRankings)
 	for _, c := range chunks {
 		c.keys = all[off : off : off+c.rows]
 		off += c.rows
@@ -146,32 +148,58 @@ func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
 	var wg sync.WaitGroup
 	for _, c := range chunks {
 		wg.Go(func() {
-			c.err = scanPacked(h, name, c.data, c.line, &c.keys, &c.weights)
+			c.dense = make([]uint64, count.ShortRankings)
+			c.err = scanPacked(h, name, c.data, c.line, c.dense, &c.keys, &c.weights)
 		})
 	}
 	wg.Wait()
 	p := &count.Packed{Title: h.title, Candidates: h.cands, Seats: h.seats, Withdrawn: h.withdrawn}
-	n, weighted := 0, false
 	for _, c := range chunks {
 		if c.err != nil {
 			return nil, c.err
 		}
-		n += len(c.keys)
-		weighted = weighted || c.weights != nil
 	}
-	p.Rankings = all[:0]
+	// Short rankings: one entry per distinct ranking, with its number of papers.
+	var dense []uint64
+	if len(chunks) == 0 {
+		dense = make([]uint64, count.ShortRankings)
+	} else {
+		dense = chunks[0].dense
+	}
+	for _, c := range chunks[min(1, len(chunks)):] {
+		for k, v := range c.dense {
+			dense[k] += v
+		}
+	}
+	var gk []uint64
+	var gw []uint32
+	for k, v := range dense {
+		for v > 0 {
+			w := min(v, 1<<32-1)
+			gk = append(gk, uint64(k))
+			gw = append(gw, uint32(w))
+			v -= w
+		}
+	}
+	start := int(count.ShortRankings) - len(gk)
+	if start < 0 { // more than 2³²−1 papers of some ranking: no room in front
+		all = append(gk, all[count.ShortRankings:]...)
+		start = 0
+	} else {
+		copy(all[start:], gk)
+	}
+	p.Rankings = all[start : start+len(gk)]
 	for _, c := range chunks {
 		p.Rankings = append(p.Rankings, c.keys...) // copy within all: memmove, never a reallocation
 	}
-	if weighted {
-		p.Weights = make([]uint32, 0, n)
-		for _, c := range chunks {
-			if c.weights != nil {
-				p.Weights = append(p.Weights, c.weights...)
-			} else {
-				for range c.keys {
-					p.Weights = append(p.Weights, 1)
-				}
+	p.Weights = make([]uint32, 0, len(p.Rankings))
+	p.Weights = append(p.Weights, gw...)
+	for _, c := range chunks {
+		if c.weights != nil {
+			p.Weights = append(p.Weights, c.weights...)
+		} else {
+			for range c.keys {
+				p.Weights = append(p.Weights, 1)
 			}
 		}
 	}
@@ -496,9 +524,10 @@ func scan(h *header, name string, body []byte, firstLine int, emit func(line int
 // scanPacked is scan for the packed form: the common record — a count, then bare names
 // separated by commas — is read in one pass over its bytes, straight into a ranking
 // key; anything else (quotes, spaces, "=", an unknown name, an error) is handed to
-// the general line parser. It appends to *keys and *weights (nil until a count other
-// than 1 appears).
-func scanPacked(h *header, name string, body []byte, firstLine int, keys *[]uint64, weights *[]uint32) error {
+// the general line parser. Short rankings are added up in dense (indexed by key);
+// longer ones are appended to *keys and *weights (nil until a count other than 1
+// appears).
+func scanPacked(h *header, name string, body []byte, firstLine int, dense []uint64, keys *[]uint64, weights *[]uint32) error {
 	lp := newLineParser(h, name)
 	lk := lp.lk
 	line := firstLine - 1
@@ -591,6 +620,10 @@ func scanPacked(h *header, name string, body []byte, firstLine int, keys *[]uint
 			}
 			weight = w
 			key, _ = count.Pack(prefs)
+		}
+		if key < count.ShortRankings {
+			dense[key] += uint64(weight) // grouped: see count.Packed.Group
+			continue
 		}
 		if weight != 1 && *weights == nil {
 			ws := make([]uint32, len(*keys), cap(*keys))

@@ -103,6 +103,29 @@ func BenchmarkCount10M(b *testing.B) {
 	}
 }
 
+// BenchmarkCount10MGrouped counts the same papers with identical short rankings
+// grouped (count.Packed.Group), the form the CSV parser produces.
+func BenchmarkCount10MGrouped(b *testing.B) {
+	p, _ := big(b)
+	g := p.Group()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := CountPacked(g, count.Options{}, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(g.Rankings)), "entries")
+}
+
+// BenchmarkGroup10M measures grouping 10M in-memory papers.
+func BenchmarkGroup10M(b *testing.B) {
+	p, _ := big(b)
+	b.ResetTimer()
+	for b.Loop() {
+		p.Group()
+	}
+}
+
 // BenchmarkCount10MOneWorker is the same count on one goroutine.
 func BenchmarkCount10MOneWorker(b *testing.B) {
 	p, _ := big(b)
