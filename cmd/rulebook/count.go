@@ -156,6 +156,18 @@ func countFile(a *countArgs) (*count.Result, error) {
 			}
 		}
 	}
+	switch a.method {
+	case "fptp", "sv", "irv":
+		if a.threshold != "" {
+			return nil, errUsage{fmt.Sprintf("--threshold does not apply to method %s", a.method)}
+		}
+	}
+	if a.method == "sv" && a.seats > 1 {
+		return nil, errUsage{"the supplementary vote elects one candidate; --seats must be 1"}
+	}
+	if a.seats < 0 {
+		return nil, errUsage{"--seats must be positive"}
+	}
 	open := func() (*os.File, error) { return os.Open(a.file) }
 	opt := count.Options{Seats: a.seats, ThresholdPercent: a.threshold, Seed: a.seed}
 	switch a.method {

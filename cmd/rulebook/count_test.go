@@ -108,6 +108,8 @@ func TestCountErrors(t *testing.T) {
 		{[]string{"count", "--method", "sv", bad}, 1, "bad.csv:2: field count"},
 		{[]string{"count", "--method", "stv-meek", "--format", "blt", bad}, 1, "not built in"},
 		{[]string{"count", "--method", "ams", bad}, 2, "--seats"},
+		{[]string{"count", "--method", "sv", "--seats", "2", bad}, 2, "elects one"},
+		{[]string{"count", "--method", "fptp", "--threshold", "5", bad}, 2, "does not apply"},
 		{[]string{"count", "--rctab", "x.json", "--out", t.TempDir()}, 1, "RCTab support is not built in"},
 	} {
 		out, errs, code := runCmd(t, tc.args...)

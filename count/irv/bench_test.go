@@ -204,3 +204,32 @@ func TestCSVRoundTrip(t *testing.T) {
 	}
 	_ = strconv.Itoa
 }
+
+// BenchmarkGeneral1M35 counts 1,000,000 papers over 35 candidates (too many for the
+// packed form, as Minneapolis 2013) with the general engine.
+func BenchmarkGeneral1M35(b *testing.B) {
+	if testing.Short() {
+		b.Skip("1M-paper benchmark")
+	}
+	r := rand.New(rand.NewPCG(35, 1))
+	e := &count.Election{Seats: 1}
+	for i := range 35 {
+		e.Candidates = append(e.Candidates, "C"+strconv.Itoa(i+1))
+	}
+	for range 1_000_000 {
+		n := 1 + r.IntN(3)
+		bl := count.Ballot{Weight: 1}
+		for range n {
+			// Popularity falls off with the candidate number.
+			c := min(r.IntN(35), r.IntN(35), r.IntN(35))
+			bl.Ranks = append(bl.Ranks, []int{c})
+		}
+		e.Ballots = append(e.Ballots, bl)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Count(e, count.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
