@@ -203,58 +203,86 @@ func drive(title string, names []string, withdrawn []bool, eng engine, o count.O
 	return res, nil
 }
 
-// general is the engine for any count.Election.
+// general is the engine for any count.Election. The ballots are flattened into a few
+// integer arrays — candidates, where each preference starts, where each ballot's
+// preferences start — so that a count over a million papers does not chase a million
+// small slices.
 type general struct {
-	e     *count.Election
-	pos   []int32   // next rank to read on each ballot
-	piles [][]int32 // ballots currently with each candidate
+	ncand     int
+	weight    []int64
+	cands     []int32 // candidates of every preference of every ballot, in order
+	rankStart []int32 // preference r holds cands[rankStart[r]:rankStart[r+1]]
+	ballotAt  []int32 // ballot b holds preferences ballotAt[b] to ballotAt[b+1]-1
+	pos       []int32 // next preference to read on each ballot
+	piles     [][]int32
 }
 
 func newGeneral(e *count.Election) (*general, error) {
+	g := &general{ncand: len(e.Candidates), weight: make([]int64, len(e.Ballots)),
+		ballotAt: make([]int32, 0, len(e.Ballots)+1), pos: make([]int32, len(e.Ballots)),
+		piles: make([][]int32, len(e.Candidates))}
+	var ranks, cands int
+	for _, b := range e.Ballots {
+		ranks += len(b.Ranks)
+		for _, r := range b.Ranks {
+			cands += len(r)
+		}
+	}
+	if ranks >= 1<<31-1 || cands >= 1<<31-1 {
+		return nil, fmt.Errorf("irv: too many preferences for the general engine")
+	}
+	g.cands = make([]int32, 0, cands)
+	g.rankStart = make([]int32, 0, ranks+1)
 	for i, b := range e.Ballots {
 		if b.Weight < 0 {
 			return nil, fmt.Errorf("irv: ballot %d has negative weight", i+1)
 		}
+		g.weight[i] = b.Weight
+		g.ballotAt = append(g.ballotAt, int32(len(g.rankStart)))
+		g.pos[i] = int32(len(g.rankStart))
 		for _, r := range b.Ranks {
+			g.rankStart = append(g.rankStart, int32(len(g.cands)))
 			for _, c := range r {
 				if c < 0 || c >= len(e.Candidates) {
 					return nil, fmt.Errorf("irv: ballot %d ranks candidate %d of %d", i+1, c+1, len(e.Candidates))
 				}
+				g.cands = append(g.cands, int32(c))
 			}
 		}
 	}
-	return &general{e: e, pos: make([]int32, len(e.Ballots)), piles: make([][]int32, len(e.Candidates))}, nil
+	g.ballotAt = append(g.ballotAt, int32(len(g.rankStart)))
+	g.rankStart = append(g.rankStart, int32(len(g.cands)))
+	return g, nil
 }
 
 // next finds ballot b's highest continuing preference from its current position;
 // -1 means exhausted (no preference left, or an overvote).
 func (g *general) next(b int, cont []bool) int {
-	ranks := g.e.Ballots[b].Ranks
-	for p := int(g.pos[b]); p < len(ranks); p++ {
-		found := -1
-		for _, c := range ranks[p] {
+	end := g.ballotAt[b+1]
+	for p := g.pos[b]; p < end; p++ {
+		found := int32(-1)
+		for _, c := range g.cands[g.rankStart[p]:g.rankStart[p+1]] {
 			if cont[c] && c != found {
 				if found >= 0 {
-					g.pos[b] = int32(p)
+					g.pos[b] = p
 					return -1 // overvote among continuing candidates
 				}
 				found = c
 			}
 		}
 		if found >= 0 {
-			g.pos[b] = int32(p)
-			return found
+			g.pos[b] = p
+			return int(found)
 		}
 	}
-	g.pos[b] = int32(len(ranks))
+	g.pos[b] = end
 	return -1
 }
 
 func (g *general) start(cont []bool) ([]int64, int64) {
-	tally := make([]int64, len(g.e.Candidates))
+	tally := make([]int64, g.ncand)
 	var ex int64
-	for b := range g.e.Ballots {
-		w := g.e.Ballots[b].Weight
+	for b, w := range g.weight {
 		if c := g.next(b, cont); c >= 0 {
 			tally[c] += w
 			g.piles[c] = append(g.piles[c], int32(b))
@@ -266,10 +294,10 @@ func (g *general) start(cont []bool) ([]int64, int64) {
 }
 
 func (g *general) exclude(x int, cont []bool) ([]int64, int64) {
-	gain := make([]int64, len(g.e.Candidates))
+	gain := make([]int64, g.ncand)
 	var ex int64
 	for _, b := range g.piles[x] {
-		w := g.e.Ballots[b].Weight
+		w := g.weight[b]
 		if c := g.next(int(b), cont); c >= 0 {
 			gain[c] += w
 			g.piles[c] = append(g.piles[c], b)
