@@ -145,6 +145,11 @@ func countFile(a *countArgs) (*count.Result, error) {
 			format = "fptp-csv"
 		case "sv":
 			format = "sv-pairs"
+			if strings.EqualFold(filepath.Ext(a.file), ".blt") {
+				format = "blt"
+			} else if rankedCSV(a.file) {
+				format = "csv"
+			}
 		case "dhondt", "sainte-lague", "ams":
 			format = "ams-csv"
 		case "exhaustive":
@@ -291,6 +296,26 @@ func countFile(a *countArgs) (*count.Result, error) {
 		return nil, err
 	}
 	return m(el, opt)
+}
+
+// rankedCSV reports whether file starts like the ranked CSV format (a candidates
+// record, possibly after comments), so that --method sv can read it without --format.
+func rankedCSV(file string) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 4096)
+	n, _ := io.ReadFull(f, buf)
+	for _, line := range strings.Split(strings.TrimPrefix(string(buf[:n]), "\ufeff"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		return strings.HasPrefix(strings.ToLower(line), "candidates,")
+	}
+	return false
 }
 
 func readRanked(format, file string) (*count.Election, error) {

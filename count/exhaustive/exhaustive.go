@@ -16,6 +16,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/rulebook/rulebook/count"
 )
@@ -67,7 +68,7 @@ func Count(b *Ballot, o Options) (*count.Result, error) {
 			}
 		}
 		if len(withdrew) > 0 {
-			res.Notes = append(res.Notes, fmt.Sprintf("round %d: %v withdrew (not in the round's tallies)", r.Number, withdrew))
+			res.Notes = append(res.Notes, fmt.Sprintf("round %d: %s withdrew (not in the round's tallies)", r.Number, strings.Join(withdrew, ", ")))
 		}
 		standing = slices.Clone(r.Names)
 		if len(standing) == 0 {
@@ -75,10 +76,8 @@ func Count(b *Ballot, o Options) (*count.Result, error) {
 		}
 		var total int64
 		rd := count.Round{Number: r.Number, Tally: map[string]string{}, Eliminated: withdrew}
-		if ri == 0 {
-			rd.Action = "votes"
-		} else {
-			rd.Action = "votes, after the candidates above left"
+		rd.Action = fmt.Sprintf("ballot %d", r.Number)
+		if ri > 0 {
 			rd.Transfers = map[string]string{}
 		}
 		for _, n := range standing {
@@ -164,7 +163,7 @@ func Count(b *Ballot, o Options) (*count.Result, error) {
 		rd.Eliminated = append(rd.Eliminated, out...)
 		res.Rounds = append(res.Rounds, rd)
 		if ri == len(b.Rounds)-1 {
-			return nil, fmt.Errorf("%s: no candidate has a majority (%d needed of %d); %v must leave and round %d is needed to finish the ballot", where, total/2+1, total, out, r.Number+1)
+			return nil, fmt.Errorf("%s: no candidate has a majority (%d needed of %d); %s must leave and round %d is needed to finish the ballot", where, total/2+1, total, strings.Join(out, ", "), r.Number+1)
 		}
 		for _, n := range out {
 			if slices.Contains(b.Rounds[ri+1].Names, n) {
