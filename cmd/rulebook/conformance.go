@@ -34,7 +34,7 @@ const conformanceUsage = `usage: rulebook conformance [-v] [DIR]
 Counts every case in DIR (default $RULEBOOK_BALLOTS, else ../shared/ballots) in-process
 and compares with the expected results: rctab/ (RCTab reports, every round), official/
 (published UK results, SV and AMS), scotland/ against droop-scotland/ (Scottish STV,
-elected set), droop/ (Droop's reference counts, elected set, for the rules rulebook has).
+elected set; one-seat wards also by IRV), droop/ (Droop's reference counts, elected set, for the rules rulebook has).
 Prints pass, FAIL or unsupported per case and the totals; exits non-zero on any failure.`
 
 // caseOutcome is one case's result.
@@ -547,6 +547,7 @@ func (c *conformance) scotland() {
 				}
 			}
 		}
+		c.irvWard(name, blt, elected)
 		res, unsup, err := countBLT(blt, "stv-scottish")
 		switch {
 		case unsup != "":
@@ -594,6 +595,37 @@ func (c *conformance) scotland() {
 	if total > 0 {
 		c.extra["scotland final votes exact (informational)"] = [2]int{exact, total}
 	}
+}
+
+// irvWard also counts a one-seat ward by IRV, which must elect Droop's STV winner.
+func (c *conformance) irvWard(name, blt string, elected map[int]bool) {
+	head, err := os.ReadFile(blt)
+	var cands, seats int
+	if err != nil {
+		return
+	}
+	if _, err := fmt.Sscan(string(head), &cands, &seats); err != nil || seats != 1 {
+		return
+	}
+	res, unsup, err := countBLT(blt, "irv")
+	switch {
+	case unsup != "":
+		c.add("scotland-irv", name, "unsupported", unsup)
+		return
+	case err != nil:
+		c.add("scotland-irv", name, "FAIL", err.Error())
+		return
+	}
+	names, err := bltNames(blt)
+	if err != nil {
+		c.add("scotland-irv", name, "FAIL", err.Error())
+		return
+	}
+	if len(res.Elected) != 1 || !elected[position(res.Elected[0], names)] {
+		c.add("scotland-irv", name, "FAIL", fmt.Sprintf("elected %v, Droop %v", res.Elected, keysOf(elected)))
+		return
+	}
+	c.add("scotland-irv", name, "pass", "")
 }
 
 func keysOf(m map[int]bool) []int {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -135,4 +137,49 @@ func TestConformance(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
 	t.Log(out[strings.LastIndex(out, "total"):])
+}
+
+// simpleBLT reads the plain BLT dialect of the Scottish files, standing in for
+// count/blt in this test so that the conformance command's BLT paths run.
+func simpleBLT(path string) (*count.Election, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for _, l := range strings.Split(string(raw), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	var n, seats int
+	if _, err := fmt.Sscan(lines[0], &n, &seats); err != nil {
+		return nil, err
+	}
+	e := &count.Election{Seats: seats}
+	i := 1
+	for ; lines[i] != "0"; i++ {
+		fs := strings.Fields(lines[i])
+		w, err := strconv.ParseInt(fs[0], 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		b := count.Ballot{Weight: w}
+		for _, x := range fs[1 : len(fs)-1] {
+			c, _ := strconv.Atoi(x)
+			b.Ranks = append(b.Ranks, []int{c - 1})
+		}
+		e.Ballots = append(e.Ballots, b)
+	}
+	e.Candidates = lines[i+1 : i+1+n]
+	return e, nil
+}
+
+func TestConformanceBLTPaths(t *testing.T) {
+	parseBLT = simpleBLT
+	defer func() { parseBLT = nil }()
+	out, errs, code := runCmd(t, "conformance", "testdata/corpus")
+	if code != 0 || !strings.Contains(out, "scotland-irv: 1 pass, 0 fail") || !strings.Contains(out, "scotland: 0 pass, 0 fail, 1 unsupported") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
 }
