@@ -131,7 +131,7 @@ func runCount(ctx context.Context, e *env, args []string) error {
 	return writeTable(e.stdout, res)
 }
 
-// rankedMethods are those that count a count.Election through the registry.
+// isRanked reports whether m counts a count.Election through the registry.
 func isRanked(m string) bool {
 	return m == "irv" || strings.HasPrefix(m, "stv")
 }
