@@ -29,6 +29,16 @@ type Result struct {
 	Awards []Award `json:"awards,omitempty"`
 	// TieBreaks records every tie settled and how, so a count can be re-run and checked.
 	TieBreaks []TieBreak `json:"tie_breaks,omitempty"`
+	// Majority is the winner's lead over the first candidate not elected (for a block
+	// vote, the last elected over the first not elected), in votes, for plurality rules.
+	Majority string `json:"majority,omitempty"`
+	// Shares maps each candidate or party to its percentage of the valid votes
+	// (first-round votes for ranked rules), as a decimal string to 2 places.
+	Shares map[string]string `json:"shares,omitempty"`
+	// Parties maps a candidate to its party or description, where the input gives one.
+	Parties map[string]string `json:"parties,omitempty"`
+	// TotalSeats is, for additional-member methods, constituency plus list seats per party.
+	TotalSeats map[string]int `json:"total_seats,omitempty"`
 	// Notes carries anything else a reader of the result must know (e.g. a seed used).
 	Notes []string `json:"notes,omitempty"`
 }

@@ -1,0 +1,235 @@
+package irv
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rulebook/rulebook/count"
+	"github.com/rulebook/rulebook/count/ballotcsv"
+)
+
+// benchNames are 12 candidates, surnames of ordinary length.
+var benchNames = []string{"Abbott", "Baxter", "Chowdhury", "Dlamini", "Evans", "Fitzgerald",
+	"Gallagher", "Hussain", "Ivanova", "Jones", "Kowalski", "Lindqvist"}
+
+// genPacked makes n papers over 12 candidates: first preferences follow a skewed
+// popularity, later ones are drawn without replacement by the same popularity, and
+// papers rank 1 to 12 candidates (most rank few), roughly as real IRV elections do.
+func genPacked(n int, seed uint64) *count.Packed {
+	r := rand.New(rand.NewPCG(seed, 1))
+	pop := []int{30, 26, 14, 9, 6, 4, 3, 3, 2, 1, 1, 1}
+	p := &count.Packed{Candidates: benchNames, Seats: 1, Rankings: make([]uint64, n)}
+	for i := range n {
+		length := 1 + r.IntN(3)
+		if r.IntN(4) == 0 {
+			length = 1 + r.IntN(12)
+		}
+		var key uint64
+		var used uint16
+		remain := 100
+		for j := 0; j < length; j++ {
+			x := r.IntN(remain)
+			c := 0
+			for ; c < 12; c++ {
+				if used&(1<<c) != 0 {
+					continue
+				}
+				if x < pop[c] {
+					break
+				}
+				x -= pop[c]
+			}
+			used |= 1 << c
+			remain -= pop[c]
+			key |= uint64(c+1) << (4 * j)
+		}
+		p.Rankings[i] = key
+	}
+	return p
+}
+
+// toCSV writes p in the ranked CSV format, one record per paper.
+func toCSV(p *count.Packed) []byte {
+	var b bytes.Buffer
+	b.Grow(len(p.Rankings) * 24)
+	b.WriteString("candidates")
+	for _, c := range p.Candidates {
+		b.WriteByte(',')
+		b.WriteString(c)
+	}
+	b.WriteString("\n")
+	for _, k := range p.Rankings {
+		b.WriteString("1")
+		for ; k != 0; k >>= 4 {
+			b.WriteByte(',')
+			b.WriteString(p.Candidates[k&15-1])
+		}
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+var (
+	bigOnce sync.Once
+	bigP    *count.Packed
+	bigCSV  []byte
+)
+
+func big(b *testing.B) (*count.Packed, []byte) {
+	if testing.Short() {
+		b.Skip("10M-paper benchmark")
+	}
+	bigOnce.Do(func() {
+		bigP = genPacked(10_000_000, 2026)
+		bigCSV = toCSV(bigP)
+	})
+	return bigP, bigCSV
+}
+
+// BenchmarkCount10M counts 10,000,000 papers, 12 candidates, from the in-memory form.
+func BenchmarkCount10M(b *testing.B) {
+	p, _ := big(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := CountPacked(p, count.Options{}, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCount10MGrouped counts the same papers with identical short rankings
+// grouped (count.Packed.Group), the form the CSV parser produces.
+func BenchmarkCount10MGrouped(b *testing.B) {
+	p, _ := big(b)
+	g := p.Group()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := CountPacked(g, count.Options{}, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(g.Rankings)), "entries")
+}
+
+// BenchmarkGroup10M measures grouping 10M in-memory papers.
+func BenchmarkGroup10M(b *testing.B) {
+	p, _ := big(b)
+	b.ResetTimer()
+	for b.Loop() {
+		p.Group()
+	}
+}
+
+// BenchmarkCount10MOneWorker is the same count on one goroutine.
+func BenchmarkCount10MOneWorker(b *testing.B) {
+	p, _ := big(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := CountPacked(p, count.Options{}, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParse10M parses the CSV of 10,000,000 papers into the packed form.
+func BenchmarkParse10M(b *testing.B) {
+	_, data := big(b)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := ballotcsv.ParsePacked(data, "bench.csv", 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEndToEnd10M reads the CSV file from disk, parses and counts it.
+func BenchmarkEndToEnd10M(b *testing.B) {
+	_, data := big(b)
+	path := filepath.Join(b.TempDir(), "big.csv")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	var read, parse, cnt time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		p, err := ballotcsv.ParsePacked(raw, path, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		if _, err := CountPacked(p, count.Options{}, 0); err != nil {
+			b.Fatal(err)
+		}
+		read, parse, cnt = read+t1.Sub(t0), parse+t2.Sub(t1), cnt+time.Since(t2)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(read.Milliseconds())/n, "read-ms/op")
+	b.ReportMetric(float64(parse.Milliseconds())/n, "parse-ms/op")
+	b.ReportMetric(float64(cnt.Milliseconds())/n, "count-ms/op")
+	b.ReportMetric(float64(len(data))/1e6, "MB-file")
+}
+
+// The benchmark data counts the same through the CSV and directly.
+func TestCSVRoundTrip(t *testing.T) {
+	p := genPacked(200_000, 5)
+	q, err := ballotcsv.ParsePacked(toCSV(p), "x.csv", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := CountPacked(p, count.Options{}, 2)
+	c, _ := CountPacked(q, count.Options{}, 1)
+	if a.Elected[0] != c.Elected[0] || len(a.Rounds) != len(c.Rounds) {
+		t.Fatal("differ")
+	}
+	for i := range a.Rounds {
+		for k, v := range a.Rounds[i].Tally {
+			if c.Rounds[i].Tally[k] != v {
+				t.Fatalf("round %d %s: %s vs %s", i+1, k, v, c.Rounds[i].Tally[k])
+			}
+		}
+	}
+	_ = strconv.Itoa
+}
+
+// BenchmarkGeneral1M35 counts 1,000,000 papers over 35 candidates (too many for the
+// packed form, as Minneapolis 2013) with the general engine.
+func BenchmarkGeneral1M35(b *testing.B) {
+	if testing.Short() {
+		b.Skip("1M-paper benchmark")
+	}
+	r := rand.New(rand.NewPCG(35, 1))
+	e := &count.Election{Seats: 1}
+	for i := range 35 {
+		e.Candidates = append(e.Candidates, "C"+strconv.Itoa(i+1))
+	}
+	for range 1_000_000 {
+		n := 1 + r.IntN(3)
+		bl := count.Ballot{Weight: 1}
+		for range n {
+			// Popularity falls off with the candidate number.
+			c := min(r.IntN(35), r.IntN(35), r.IntN(35))
+			bl.Ranks = append(bl.Ranks, []int{c})
+		}
+		e.Ballots = append(e.Ballots, bl)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Count(e, count.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

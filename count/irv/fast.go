@@ -1,0 +1,209 @@
+package irv
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/rulebook/rulebook/count"
+)
+
+// packed is the fast engine. The papers are split into one contiguous share per worker;
+// each worker keeps its own piles and tallies, so workers never share memory that
+// either writes, and the only synchronisation is one WaitGroup per round.
+//
+// A pile holds the papers' remaining rankings themselves (shifted so that the candidate
+// a paper counts for is in the low nibble), not indices into the input: moving a paper
+// reads its pile sequentially and never touches the input again. Each move is a
+// counting sort into one new buffer (count, then place), so piles never grow by
+// re-allocation and copying.
+//
+// Nibbles that name no candidate (0 or above the number of candidates) are passed over
+// like a skipped preference; count.Pack and the CSV parser never produce them.
+type packed struct {
+	p       *count.Packed
+	workers []*worker
+}
+
+// seg is part of a pile: rankings and, for grouped papers, their weights.
+type seg struct {
+	keys []uint64
+	ws   []uint32 // nil when every paper weighs 1
+}
+
+type worker struct {
+	keys    []uint64 // this worker's share of p.Rankings
+	weights []uint32 // nil when every paper weighs 1
+	pile    [16][]seg
+	tally   [16]int64
+	gain    [16]int64
+	ex      int64
+}
+
+func newPacked(p *count.Packed, workers int) *packed {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	n := len(p.Rankings)
+	if n < 1<<16 {
+		workers = 1 // not worth the goroutines
+	}
+	e := &packed{p: p}
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wk := &worker{keys: p.Rankings[lo:hi]}
+		if p.Weights != nil {
+			wk.weights = p.Weights[lo:hi]
+		}
+		e.workers = append(e.workers, wk)
+	}
+	return e
+}
+
+// mask has bit v set when nibble value v (candidate index v-1) is continuing.
+func mask(cont []bool) uint32 {
+	var m uint32
+	for i, c := range cont {
+		if c {
+			m |= 1 << (i + 1)
+		}
+	}
+	return m
+}
+
+func (e *packed) each(f func(w *worker)) {
+	if len(e.workers) == 1 {
+		f(e.workers[0])
+		return
+	}
+	var wg sync.WaitGroup
+	for _, w := range e.workers {
+		wg.Go(func() { f(w) })
+	}
+	wg.Wait()
+}
+
+func (e *packed) start(cont []bool) ([]int64, int64) {
+	m := mask(cont)
+	e.each(func(w *worker) { w.start(m) })
+	return e.sum(func(w *worker) *[16]int64 { return &w.tally })
+}
+
+func (e *packed) exclude(c int, cont []bool) ([]int64, int64) {
+	m := mask(cont)
+	e.each(func(w *worker) { w.exclude(c+1, m) })
+	return e.sum(func(w *worker) *[16]int64 { return &w.gain })
+}
+
+func (e *packed) sum(pick func(w *worker) *[16]int64) ([]int64, int64) {
+	out := make([]int64, len(e.p.Candidates))
+	var ex int64
+	for _, w := range e.workers {
+		t := pick(w)
+		for i := range out {
+			out[i] += t[i+1]
+		}
+		ex += w.ex
+	}
+	return out, ex
+}
+
+// top shifts k until its low nibble is a continuing candidate (or k is 0).
+func top(k uint64, m uint32) uint64 {
+	for k != 0 && m&(1<<(k&15)) == 0 {
+		k >>= 4
+	}
+	return k
+}
+
+// distribute counting-sorts one set of papers to their current top candidates:
+// pass 1 counts, pass 2 places, into one buffer carved into one segment per candidate.
+// skip is applied to every ranking first (1 nibble when leaving an excluded candidate).
+func (w *worker) distribute(src []seg, skip uint, m uint32, add *[16]int64) {
+	var sizes [16]int
+	var total int
+	for _, s := range src {
+		for _, k := range s.keys {
+			sizes[top(k>>skip, m)&15]++
+		}
+		total += len(s.keys)
+	}
+	placed := total - sizes[0]
+	weighted := false
+	for _, s := range src {
+		weighted = weighted || s.ws != nil
+	}
+	buf := make([]uint64, placed)
+	var wbuf []uint32
+	if weighted {
+		wbuf = make([]uint32, placed)
+	}
+	var at [16]int
+	off := 0
+	for v := 1; v < 16; v++ {
+		at[v] = off
+		off += sizes[v]
+	}
+	start := at
+	var ex int64
+	for _, s := range src {
+		if s.ws == nil {
+			for _, k := range s.keys {
+				k = top(k>>skip, m)
+				v := k & 15
+				if v == 0 {
+					ex++
+					continue
+				}
+				buf[at[v]] = k
+				if wbuf != nil {
+					wbuf[at[v]] = 1
+				}
+				at[v]++
+			}
+			continue
+		}
+		for i, k := range s.keys {
+			k = top(k>>skip, m)
+			v := k & 15
+			if v == 0 {
+				ex += int64(s.ws[i])
+				continue
+			}
+			buf[at[v]] = k
+			wbuf[at[v]] = s.ws[i]
+			add[v] += int64(s.ws[i])
+			at[v]++
+		}
+	}
+	for v := 1; v < 16; v++ {
+		if sizes[v] == 0 {
+			continue
+		}
+		sg := seg{keys: buf[start[v]:at[v]:at[v]]}
+		if wbuf != nil {
+			sg.ws = wbuf[start[v]:at[v]:at[v]]
+		}
+		w.pile[v] = append(w.pile[v], sg)
+		if !weighted {
+			add[v] += int64(sizes[v])
+		}
+	}
+	if !weighted {
+		ex = int64(sizes[0])
+	}
+	w.ex = ex
+}
+
+func (w *worker) start(m uint32) {
+	w.tally = [16]int64{}
+	w.pile = [16][]seg{}
+	w.distribute([]seg{{keys: w.keys, ws: w.weights}}, 0, m, &w.tally)
+}
+
+// exclude moves candidate value x's pile to the next continuing preferences.
+func (w *worker) exclude(x int, m uint32) {
+	w.gain = [16]int64{}
+	src := w.pile[x]
+	w.pile[x] = nil
+	w.distribute(src, 4, m, &w.gain)
+}
