@@ -69,6 +69,9 @@ type Case struct {
 	Contacts   []Contact         `json:"contacts,omitempty"`
 	Notices    []NoticeSent      `json:"notices,omitempty"`
 	Conditions []ConditionStatus `json:"conditions,omitempty"`
+	// lastSeq is the seq of the last event applied (not part of the case's JSON,
+	// which must be the same however it was built).
+	lastSeq int64
 }
 
 // Charge is one count: one alleged breach of one clause.
@@ -260,6 +263,9 @@ type Step struct {
 	Outcome string   `json:"outcome,omitempty"`
 	// Sanctioned names the sanction a step such as a warning applied.
 	Sanctioned string `json:"sanctioned,omitempty"`
+	// MemberEvents are the ids of the register events the step wrote (its effects
+	// on the member), stored with it in the same transaction.
+	MemberEvents []string `json:"member_events,omitempty"`
 }
 
 // SuspendOrder is what an administrative suspension decision says.
@@ -314,6 +320,7 @@ func (l *ListEntry) InForce(d rulebook.Date) bool {
 // Apply folds one case event into c.
 func (c *Case) Apply(e *rulebook.Event) error {
 	bad := func(err error) error { return fmt.Errorf("event %s (%s): %v", e.ID, e.Type, err) }
+	defer func() { c.lastSeq = e.Seq }()
 	switch e.Type {
 	case EventCaseOpened:
 		var o Opened
@@ -441,6 +448,9 @@ func (c *Case) applyStep(e *rulebook.Event, s *Step) {
 		switch {
 		case eff == "admin_suspension" && s.Suspend != nil:
 			c.Suspension = &Suspension{From: s.Suspend.From, ReviewBy: s.Suspend.ReviewBy, Rights: s.Suspend.Rights, Event: e.ID}
+			if len(s.MemberEvents) > 0 {
+				c.Suspension.Event = s.MemberEvents[0]
+			}
 		case c.Suspension == nil || !c.Suspension.Lifted.IsZero():
 		case eff == "review_suspension":
 			c.Suspension.Reviews = append(c.Suspension.Reviews, e.Effective)

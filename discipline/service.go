@@ -305,11 +305,6 @@ func (s *Service) Take(ctx context.Context, actor, caseID string, cmd Command) (
 		}
 		return &Outcome{Case: c, Events: []string{e.ID}, Refused: d.Refused}, nil
 	}
-	step, err := register.Event(EventStep, subject(caseID), actor, cmd.Date, d.Step)
-	if err != nil {
-		return nil, err
-	}
-	evs := []*rulebook.Event{step}
 	var member []*rulebook.Event
 	h, err := s.db().History(ctx, c.Respondent)
 	if err != nil {
@@ -328,8 +323,16 @@ func (s *Service) Take(ctx context.Context, actor, caseID string, cmd Command) (
 		if err != nil {
 			return nil, fmt.Errorf("%s: effect on the member: %w", d.Step.Transition, err)
 		}
+		// Ids are fixed now so that the step can name the events it causes.
+		e.ID = rulebook.NewEventID()
+		d.Step.MemberEvents = append(d.Step.MemberEvents, e.ID)
 		member = append(member, e)
 	}
+	step, err := register.Event(EventStep, subject(caseID), actor, cmd.Date, d.Step)
+	if err != nil {
+		return nil, err
+	}
+	evs := []*rulebook.Event{step}
 	c, err = s.store(ctx, c, evs, member)
 	if err != nil {
 		return nil, err
@@ -389,42 +392,18 @@ func (s *Service) store(ctx context.Context, c *Case, caseEvents, memberEvents [
 			}
 		}
 	}
-	// Link the case's suspension to the member event that imposed it.
-	if next.Suspension != nil && len(memberEvents) > 0 && next.Suspension.Event == caseEvents[0].ID {
-		for _, m := range memberEvents {
-			if m.Type == rulebook.EventStatusChanged && m.Effective == next.Suspension.From {
-				next.Suspension.Event = m.ID
-				break
-			}
-		}
-	}
-	if err := s.put(a, &next, a.LastSeq()); err != nil {
+	if err := s.put(a, &next, next.lastSeq); err != nil {
 		return nil, err
 	}
 	return &next, a.Commit()
 }
 
 func (s *Service) recordStep(a *sqldb.Appender, c *Case, e *rulebook.Event, prevState string, prevSince rulebook.Date) error {
-	var st Step
-	if err := json.Unmarshal(e.Data, &st); err != nil {
+	row, err := s.stepRow(c, e, prevState, prevSince)
+	if err != nil {
 		return err
 	}
-	kind := ""
-	if v, err := s.rb().VersionAt(e.Effective); err == nil {
-		if b := v.Bodies[st.Body]; b != nil {
-			kind = b.Kind
-		}
-	}
-	days := 0
-	if !prevSince.IsZero() {
-		days = int(e.Effective - prevSince)
-	}
-	to := st.To
-	if to == "" {
-		to = prevState
-	}
-	a.AddCaseStep(sqldb.StepRow{Seq: e.Seq, Case: c.ID, Transition: st.Transition, From: st.From, To: to, Day: e.Effective, Quarter: Quarter(e.Effective),
-		Body: st.Body, BodyKind: kind, Clause: st.Clause, Outcome: st.Outcome, Sanction: st.Sanctioned, DaysInState: days})
+	a.AddCaseStep(row)
 	return nil
 }
 

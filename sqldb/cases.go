@@ -297,3 +297,24 @@ func (db *DB) OpenByState(ctx context.Context) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// ClearCases deletes the case projection (cases, deadlines, clauses, steps) inside
+// the appender's transaction, before a rebuild from the events.
+func (a *Appender) ClearCases() error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	for _, t := range []string{"case_deadlines", "case_clauses", "case_steps", "cases"} {
+		if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM `+t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EventsWithSubjectPrefix returns, in stored order, the events whose subject starts
+// with prefix (e.g. every case's events).
+func (db *DB) EventsWithSubjectPrefix(ctx context.Context, prefix string) ([]rulebook.Event, error) {
+	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)
+	return queryEvents(ctx, db.r, `WHERE subject LIKE $1 ESCAPE '\' ORDER BY seq`, esc+"%")
+}
