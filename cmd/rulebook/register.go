@@ -333,6 +333,16 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		if diffs, err = db.CheckProjection(ctx); err != nil {
 			return err
 		}
+		ds, done, err := discService(ctx, st)
+		if err != nil {
+			return err
+		}
+		defer done()
+		more, err := ds.CheckCases(ctx)
+		if err != nil {
+			return err
+		}
+		diffs = append(diffs, more...)
 	}
 	headOK := true
 	if *expect != "" && res.OK {
@@ -394,17 +404,22 @@ func runRebuild(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := st.open(ctx)
+	ds, done, err := discService(ctx, st)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
+	db := ds.Reg.DB
 	start := time.Now()
 	if err := db.Rebuild(ctx); err != nil {
 		return err
 	}
+	cases, err := ds.RebuildCases(ctx)
+	if err != nil {
+		return err
+	}
 	n, _ := db.CountMembers(ctx)
-	fmt.Fprintf(e.stdout, "rebuilt the register (%d members) from the events in %s\n", n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "rebuilt the register (%d members) and %d case(s) from the events in %s\n", n, cases, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -1,0 +1,610 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+func init() {
+	commands["complaint"] = command{"complaint receive: record a written complaint about a member", runComplaint}
+	commands["case"] = command{"disciplinary cases: open, step, show, list, link, conflict, recuse, mitigation, contact, condition-met, events", runCase}
+	commands["deadlines"] = command{"due and overdue dates of open cases (time limits, suspension reviews, hearings)", runDeadlines}
+	commands["statistics"] = command{"case statistics from the record: steps by quarter, body and outcome; cases by clause", runStatistics}
+	commands["precedents"] = command{"past sanctions under a clause, most similar first", runPrecedents}
+	commands["subject-access"] = command{"everything held about a person, redacted, with the statutory due date", runSubjectAccess}
+	commands["list"] = command{"list add: an entry on a dated list (official candidates, proscribed organisations)", runList}
+}
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+func discService(ctx context.Context, st *store) (*discipline.Service, func(), error) {
+	svc, done, err := st.service(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return discipline.New(svc), done, nil
+}
+
+func today() rulebook.Date { return rulebook.DateOf(time.Now()) }
+
+func runComplaint(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "complaint", "complaint receive --id ID --respondent M --complainant WHO --from member|official|public|general_secretary --via letter|form|email|api --summary S --clause C [--clause C2] [--date D] [--conduct D]")
+	st := addStoreFlags(fs, e)
+	var c rulebook.ComplaintReceived
+	var clauses multi
+	fs.StringVar(&c.ID, "id", "", "complaint id")
+	fs.StringVar(&c.Respondent, "respondent", "", "member complained about")
+	fs.StringVar(&c.Complainant, "complainant", "", "member id, or the name of someone not on the register")
+	fs.StringVar(&c.From, "from", "member", "who complains: member, official, public, general_secretary")
+	fs.StringVar(&c.Via, "via", "letter", "letter, form, email or api")
+	fs.StringVar(&c.Summary, "summary", "", "the conduct complained of")
+	fs.Var(&clauses, "clause", "a clause said to be broken (repeat for more)")
+	date := fs.String("date", "", "date received (default today)")
+	conduct := fs.String("conduct", "", "date of the conduct (default the date received)")
+	actor := fs.String("actor", actorDefault(e), "who records it")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "receive" {
+		return errUsage{"usage: rulebook complaint receive --id ID --respondent M ..."}
+	}
+	received := today()
+	if *date != "" {
+		if received, err = dateFlag("date", *date, true); err != nil {
+			return err
+		}
+	}
+	if c.Conduct, err = dateFlag("conduct", *conduct, false); err != nil {
+		return err
+	}
+	c.Clauses = clauses
+	svc, done, err := st.service(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	ev, err := svc.ReceiveComplaint(ctx, *actor, received, c)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "complaint %s received (event %s)\n", c.ID, ev.ID)
+	return nil
+}
+
+func runCase(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "case", "case open|step|show|list|link|conflict|recuse|mitigation|contact|condition-met|events [CASE] [flags]")
+	st := addStoreFlags(fs, e)
+	actor := fs.String("actor", actorDefault(e), "who takes the step, for the record")
+	asJSON := fs.Bool("json", false, "print JSON")
+	date := fs.String("date", "", "date of the step or record (default today)")
+	// open
+	kind := fs.String("kind", "complaint", "open: complaint, exclusion or readmission")
+	respondent := fs.String("respondent", "", "open: the member the case is about; list: filter")
+	conduct := fs.String("conduct", "", "open: date of the conduct (exclusion cases)")
+	summary := fs.String("summary", "", "open/mitigation/contact: what it is about")
+	id := fs.String("id", "", "open: the case id (default generated)")
+	var complaints, linked, criteria multi
+	fs.Var(&complaints, "complaint", "open/link: a received complaint (repeat for more)")
+	fs.Var(&linked, "linked", "open: an earlier case this one follows (repeat for more)")
+	// step
+	transition := fs.String("transition", "", "step: the step to take (see 'case show')")
+	body := fs.String("body", "", "step: the deciding body or officer")
+	fs.Var(&criteria, "criteria", "step: a published criterion the decision cites (repeat for more)")
+	rationale := fs.String("rationale", "", "step: the reasons, and how the criteria apply")
+	input := fs.String("input", "", "step: a JSON file with the rest of the command (charges, findings, panel, hearing, sanction, suspend, trigger, evidence, vote, shorten)")
+	// records
+	person := fs.String("person", "", "conflict/recuse: the person")
+	reason := fs.String("reason", "", "conflict/recuse: the reason")
+	from := fs.String("from", "", "contact: who made contact")
+	role := fs.String("role", "", "contact: their role, if any")
+	channel := fs.String("channel", "", "contact: telephone, e-mail, in person…")
+	what := fs.String("what", "", "condition-met: the condition")
+	open := fs.Bool("open", false, "list: only open cases")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return errUsage{"usage: rulebook case open|step|show|list|link|conflict|recuse|mitigation|contact|condition-met|events [CASE]"}
+	}
+	on := today()
+	if *date != "" {
+		if on, err = dateFlag("date", *date, true); err != nil {
+			return err
+		}
+	}
+	ds, done, err := discService(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer done()
+	caseArg := func() (string, error) {
+		if len(pos) != 2 {
+			return "", errUsage{fmt.Sprintf("usage: rulebook case %s CASE", pos[0])}
+		}
+		return pos[1], nil
+	}
+	var c *discipline.Case
+	switch pos[0] {
+	case "open":
+		in := discipline.OpenInput{ID: *id, Kind: *kind, Respondent: *respondent, Date: on, Summary: *summary, Complaints: complaints, Linked: linked}
+		if in.Conduct, err = dateFlag("conduct", *conduct, false); err != nil {
+			return err
+		}
+		o, err := ds.Open(ctx, *actor, in)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, o)
+		}
+		fmt.Fprintf(e.stdout, "opened case %s (%s) about %s: %s\n", o.Case.ID, o.Case.Kind, o.Case.Respondent, o.Case.State)
+		for _, w := range o.Warnings {
+			fmt.Fprintln(e.stdout, "  WARNING: "+w)
+		}
+		return nil
+	case "list":
+		rows, err := ds.Reg.DB.CaseRows(ctx, sqldb.CaseFilter{Respondent: *respondent, Open: *open})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := []json.RawMessage{}
+			for _, r := range rows {
+				out = append(out, r.Data)
+			}
+			return writeJSON(e.stdout, out)
+		}
+		for _, r := range rows {
+			status := r.State
+			if r.Closed {
+				status = "closed: " + r.Outcome
+			}
+			fmt.Fprintf(e.stdout, "%-14s %-11s %-8s opened %s  %s\n", r.ID, r.Kind, r.Respondent, r.Opened, status)
+		}
+		return nil
+	case "step":
+		cid, err := caseArg()
+		if err != nil {
+			return err
+		}
+		cmd := discipline.Command{}
+		if *input != "" {
+			b, err := os.ReadFile(*input)
+			if err != nil {
+				return err
+			}
+			dec := json.NewDecoder(strings.NewReader(string(b)))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&cmd); err != nil {
+				return fmt.Errorf("%s: %v", *input, err)
+			}
+		}
+		if *transition != "" {
+			cmd.Transition = *transition
+		}
+		if *body != "" {
+			cmd.Body = *body
+		}
+		if len(criteria) > 0 {
+			cmd.Criteria = criteria
+		}
+		if *rationale != "" {
+			cmd.Rationale = *rationale
+		}
+		if cmd.Date.IsZero() {
+			cmd.Date = on
+		}
+		out, err := ds.Take(ctx, *actor, cid, cmd)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, out)
+		}
+		if out.Refused != nil {
+			fmt.Fprintf(e.stdout, "REFUSED and recorded (event %s): %s\n", out.Events[0], out.Refused.Answer)
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "case %s: %s — now %s (events %s)\n", out.Case.ID, cmd.Transition, out.Case.State, strings.Join(out.Events, ", "))
+		if out.Notice != "" {
+			fmt.Fprintf(e.stdout, "  notice to send: %s\n", out.Notice)
+		}
+		return nil
+	case "show":
+		cid, err := caseArg()
+		if err != nil {
+			return err
+		}
+		if c, err = ds.Case(ctx, cid); err != nil {
+			return err
+		}
+		if err := ds.Reg.DB.LogAccess(ctx, sqldb.Access{Actor: *actor, Action: "view case", Subject: discipline.SubjectPrefix + cid}); err != nil {
+			return err
+		}
+		return showCase(e, ds, c, *asJSON)
+	case "events":
+		cid, err := caseArg()
+		if err != nil {
+			return err
+		}
+		evs, err := ds.Reg.DB.Events(ctx, sqldb.EventFilter{Subject: discipline.SubjectPrefix + cid})
+		if err != nil {
+			return err
+		}
+		if err := ds.Reg.DB.LogAccess(ctx, sqldb.Access{Actor: *actor, Action: "view events", Subject: discipline.SubjectPrefix + cid}); err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, evs)
+		}
+		for _, ev := range evs {
+			fmt.Fprintf(e.stdout, "%6d %s %-22s effective %s by %s\n       %s\n", ev.Seq, ev.ID, ev.Type, ev.Effective, ev.Actor, ev.Data)
+		}
+		return nil
+	}
+	cid, err := caseArg()
+	if err != nil {
+		return err
+	}
+	switch pos[0] {
+	case "link":
+		if len(complaints) != 1 {
+			return errUsage{"usage: rulebook case link CASE --complaint C [--date D]"}
+		}
+		c, err = ds.Link(ctx, *actor, cid, complaints[0], on)
+	case "conflict":
+		c, err = ds.DeclareConflict(ctx, *actor, cid, on, discipline.Conflict{Person: *person, Reason: *reason})
+	case "recuse":
+		c, err = ds.Recuse(ctx, *actor, cid, on, discipline.Conflict{Person: *person, Reason: *reason})
+	case "mitigation":
+		c, err = ds.HearMitigation(ctx, *actor, cid, on, *summary)
+	case "contact":
+		c, err = ds.LogContact(ctx, *actor, cid, on, discipline.ContactData{From: *from, Role: *role, Channel: *channel, Summary: *summary})
+	case "condition-met":
+		c, err = ds.ConditionMet(ctx, *actor, cid, on, *what)
+	default:
+		return errUsage{fmt.Sprintf("unknown case command %q", pos[0])}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "case %s: %s recorded\n", c.ID, pos[0])
+	return nil
+}
+
+func showCase(e *env, ds *discipline.Service, c *discipline.Case, asJSON bool) error {
+	last := c.Opened
+	if n := len(c.Steps); n > 0 {
+		last = c.Steps[n-1].Date
+	}
+	proc, conduct, err := discipline.Versions(ds.Reg.Rules, c, today())
+	if err != nil {
+		proc, conduct, err = discipline.Versions(ds.Reg.Rules, c, last)
+		if err != nil {
+			return err
+		}
+	}
+	next := proc.Discipline.TransitionsFrom(c.State)
+	deadlines := c.Deadlines(proc.Discipline)
+	if asJSON {
+		var ids []string
+		for _, t := range next {
+			ids = append(ids, t.ID)
+		}
+		return writeJSON(e.stdout, map[string]any{"case": c, "procedure_version": proc.ID, "conduct_version": conduct.ID, "next_steps": ids, "deadlines": deadlines})
+	}
+	x := proc.Discipline
+	status := x.States[c.State].Name
+	if c.Closed {
+		status += " — " + c.Outcome
+	}
+	fmt.Fprintf(e.stdout, "case %s (%s) about %s, opened %s; conduct %s judged under rule book %s, procedure %s\n  %s\n  state: %s (since %s)\n",
+		c.ID, c.Kind, c.Respondent, c.Opened, c.Conduct, conduct.ID, proc.ID, c.Summary, status, c.StateSince)
+	if len(c.Complainants) > 0 {
+		fmt.Fprintf(e.stdout, "  complaints: %s from %s\n", strings.Join(c.Complaints, ", "), strings.Join(c.Complainants, "; "))
+	}
+	if len(c.Linked) > 0 {
+		fmt.Fprintf(e.stdout, "  follows: %s\n", strings.Join(c.Linked, ", "))
+	}
+	for _, ch := range c.Charges {
+		fmt.Fprintf(e.stdout, "  count %d under %s: %s %s\n", ch.Count, ch.Clause, ch.Particulars, bracket(ch.Finding))
+	}
+	if c.Panel != nil {
+		var names []string
+		for _, m := range c.Panel.Members {
+			names = append(names, fmt.Sprintf("%s (%s)", m.Name, m.Section))
+		}
+		fmt.Fprintf(e.stdout, "  panel of %s: %s\n", c.Panel.Body, strings.Join(names, ", "))
+	}
+	if c.Hearing != nil {
+		fmt.Fprintf(e.stdout, "  hearing: %s at %s (notice %s)\n", c.Hearing.Date, c.Hearing.Place, c.Hearing.Notice)
+	}
+	if s := c.Suspension; s != nil {
+		fmt.Fprintf(e.stdout, "  administrative suspension from %s, review by %s", s.From, s.ReviewBy)
+		if !s.Lifted.IsZero() {
+			fmt.Fprintf(e.stdout, ", ended %s", s.Lifted)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	if s := c.Sanction; s != nil {
+		fmt.Fprintf(e.stdout, "  sanction: %s from %s", s.Sanction, s.From)
+		if !s.Until.IsZero() {
+			fmt.Fprintf(e.stdout, " until %s", s.Until)
+		}
+		if !s.CreditFrom.IsZero() {
+			fmt.Fprintf(e.stdout, " (credit for time served since %s)", s.CreditFrom)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	fmt.Fprintln(e.stdout, "  steps:")
+	for _, s := range c.Steps {
+		fmt.Fprintf(e.stdout, "    %s  %-24s by %-18s %s → %s  [%s, %s]\n", s.Date, s.Transition, s.Body, s.From, orSame(s.To, s.From), s.Clause, s.Event)
+		if s.Rationale != "" {
+			fmt.Fprintf(e.stdout, "        %s\n", wrap(s.Rationale, 90, "        "))
+		}
+	}
+	for _, r := range c.Refusals {
+		fmt.Fprintf(e.stdout, "  REFUSED %s: %s demanded %s — %s\n", r.Date, r.Body, r.Transition, r.Answer)
+	}
+	for _, ct := range c.Contacts {
+		fmt.Fprintf(e.stdout, "  CONTACT %s from %s (%s, %s): %s\n", ct.Date, ct.From, ct.Role, ct.Channel, ct.Summary)
+	}
+	if len(deadlines) > 0 && !c.Closed {
+		sort.Slice(deadlines, func(i, j int) bool { return deadlines[i].Due < deadlines[j].Due })
+		fmt.Fprintln(e.stdout, "  deadlines:")
+		for _, d := range deadlines {
+			fmt.Fprintf(e.stdout, "    %s  %s\n", d.Due, d.What)
+		}
+	}
+	if len(next) > 0 {
+		var ids []string
+		for _, t := range next {
+			if t.IsPermitted() {
+				ids = append(ids, t.ID)
+			}
+		}
+		fmt.Fprintf(e.stdout, "  next steps: %s\n", strings.Join(ids, ", "))
+	}
+	return nil
+}
+
+func bracket(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "[" + s + "]"
+}
+
+func orSame(to, from string) string {
+	if to == "" {
+		return from
+	}
+	return to
+}
+
+func runDeadlines(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "deadlines", "deadlines [--on D] [--within DAYS] [--json]")
+	st := addStoreFlags(fs, e)
+	onF := fs.String("on", "", "the date to judge overdue by (default today)")
+	within := fs.Int("within", 30, "also list what falls due within this many days")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	on := today()
+	var err error
+	if *onF != "" {
+		if on, err = dateFlag("on", *onF, true); err != nil {
+			return err
+		}
+	}
+	ds, done, err := discService(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rows, err := ds.Deadlines(ctx, on.AddDays(*within), 0)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		type item struct {
+			sqldb.DeadlineRow
+			Overdue bool `json:"overdue"`
+			Days    int  `json:"days_overdue,omitempty"`
+		}
+		out := []item{}
+		for _, r := range rows {
+			out = append(out, item{r, r.Due < on, max(0, int(on-r.Due))})
+		}
+		return writeJSON(e.stdout, out)
+	}
+	for _, r := range rows {
+		mark := "due    "
+		if r.Due < on {
+			mark = fmt.Sprintf("OVERDUE %d days", int(on-r.Due))
+		}
+		fmt.Fprintf(e.stdout, "%s  %-16s %-14s %-8s %s\n", r.Due, mark, r.Case, r.Respondent, r.What)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(e.stdout, "nothing due")
+	}
+	return nil
+}
+
+func runStatistics(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "statistics", "statistics [--json]")
+	st := addStoreFlags(fs, e)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	ds, done, err := discService(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer done()
+	s, err := ds.Statistics(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, s)
+	}
+	fmt.Fprintln(e.stdout, "steps by quarter:")
+	for _, r := range s.Steps {
+		out := r.Outcome
+		if r.Sanction != "" {
+			out += " (" + r.Sanction + ")"
+		}
+		fmt.Fprintf(e.stdout, "  %s  %-24s by %-18s %-10s %3d  %-28s avg %.0f days in previous state\n", r.Quarter, r.Transition, r.Body, r.BodyKind, r.Steps, out, r.AvgDays)
+	}
+	fmt.Fprintln(e.stdout, "cases by clause and outcome:")
+	for _, r := range s.Clauses {
+		out := r.Outcome
+		if out == "" {
+			out = "(open)"
+		}
+		fmt.Fprintf(e.stdout, "  %-10s %-22s %d\n", r.Clause, out, r.Cases)
+	}
+	fmt.Fprintf(e.stdout, "closed by staff or officers, by quarter: %v\nopen cases by state: %v\n", s.ClosedByStaff, s.Open)
+	return nil
+}
+
+func runPrecedents(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "precedents", "precedents --clause C [--factor F]... [--json]")
+	st := addStoreFlags(fs, e)
+	clause := fs.String("clause", "", "the clause charged")
+	var factors multi
+	fs.Var(&factors, "factor", "an aggravating or mitigating factor of the case in hand (repeat)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *clause == "" {
+		return errUsage{"precedents: --clause is required"}
+	}
+	ds, done, err := discService(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer done()
+	ps, err := ds.Precedents(ctx, *clause, factors)
+	if err != nil {
+		return err
+	}
+	if err := ds.Reg.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "precedents", Subject: "clause/" + *clause}); err != nil {
+		return err
+	}
+	if *asJSON {
+		if ps == nil {
+			ps = []discipline.Precedent{}
+		}
+		return writeJSON(e.stdout, ps)
+	}
+	for _, p := range ps {
+		sanction := p.Outcome
+		if p.Sanction != nil {
+			sanction = p.Sanction.Sanction
+			if !p.Sanction.Until.IsZero() {
+				sanction += fmt.Sprintf(" %s–%s", p.Sanction.From, p.Sanction.Until)
+			}
+		}
+		fmt.Fprintf(e.stdout, "%-12s conduct %s  %d count(s) proved  %-50s factors %v (shared %d)\n", p.Case, p.Conduct, p.Counts, sanction, p.Factors, p.Shared)
+	}
+	return nil
+}
+
+func runSubjectAccess(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "subject-access", "subject-access MEMBER [--requested D] [--out FILE.json]")
+	st := addStoreFlags(fs, e)
+	requested := fs.String("requested", "", "the date the request was received (default today)")
+	out := fs.String("out", "", "write the export here instead of standard output")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errUsage{"usage: rulebook subject-access MEMBER [--requested D]"}
+	}
+	on := today()
+	if *requested != "" {
+		if on, err = dateFlag("requested", *requested, true); err != nil {
+			return err
+		}
+	}
+	ds, done, err := discService(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer done()
+	sa, err := ds.SubjectAccessExport(ctx, pos[0], on)
+	if err != nil {
+		return err
+	}
+	if err := ds.Reg.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "subject access export", Subject: pos[0]}); err != nil {
+		return err
+	}
+	w := e.stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+		fmt.Fprintf(e.stderr, "subject access export for %s: %d case(s), %d redaction(s); due %s\n", pos[0], len(sa.Cases), len(sa.Redacted), sa.Due)
+	}
+	return writeJSON(w, sa)
+}
+
+func runList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "list", "list add --list official_candidates|proscribed_organisations --id ID --name N [--about A] --from D [--until D]")
+	st := addStoreFlags(fs, e)
+	var le discipline.ListEntry
+	fs.StringVar(&le.List, "list", "", "official_candidates or proscribed_organisations")
+	fs.StringVar(&le.ID, "id", "", "entry id")
+	fs.StringVar(&le.Name, "name", "", "the candidate or organisation")
+	fs.StringVar(&le.About, "about", "", "the election, or a description")
+	from := fs.String("from", "", "on the list from")
+	until := fs.String("until", "", "on the list until (exclusive)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "add" {
+		return errUsage{"usage: rulebook list add --list L --id ID --name N --from D"}
+	}
+	if le.From, err = dateFlag("from", *from, true); err != nil {
+		return err
+	}
+	if le.Until, err = dateFlag("until", *until, false); err != nil {
+		return err
+	}
+	ds, done, err := discService(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer done()
+	ev, err := ds.AddListEntry(ctx, actorDefault(e), le)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "added %s to %s (event %s)\n", le.ID, le.List, ev.ID)
+	return nil
+}
