@@ -1,0 +1,86 @@
+package rctab
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Report is one output file.
+type Report struct {
+	Name string
+	Data []byte
+}
+
+// Count loads an RCTab configuration, reads its cast vote records, tabulates, and
+// returns the detailed reports (JSON and CSV) RCTab would write, without writing them.
+// For multiPassIrv there is one pair per pass, numbered from 1.
+func Count(configPath string) ([]Report, []*Outcome, error) {
+	cfg, err := LoadConfig(configPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	ballots, err := readSources(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	stem := reportStem(configPath)
+	var reports []Report
+	var outcomes []*Outcome
+	if cfg.Mode == modeMultiPass {
+		excluded := map[string]bool{}
+		for pass := 1; pass <= cfg.NumberOfWinners; pass++ {
+			o, err := tabulate(cfg, ballots, 1, excluded)
+			if err != nil {
+				return nil, nil, fmt.Errorf("pass %d: %w", pass, err)
+			}
+			if len(o.winnerOrder) != 1 {
+				return nil, nil, fmt.Errorf("pass %d: expected exactly one winner, found %d", pass, len(o.winnerOrder))
+			}
+			s := stem + "_" + strconv.Itoa(pass)
+			reports = append(reports, Report{s + "_detailed_report.json", o.DetailedJSON()}, Report{s + "_detailed_report.csv", o.DetailedCSV()})
+			outcomes = append(outcomes, o)
+			excluded[o.names[o.winnerOrder[0]]] = true
+		}
+	} else {
+		o, err := tabulate(cfg, ballots, cfg.NumberOfWinners, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		reports = append(reports, Report{stem + "_detailed_report.json", o.DetailedJSON()}, Report{stem + "_detailed_report.csv", o.DetailedCSV()})
+		outcomes = append(outcomes, o)
+	}
+	return reports, outcomes, nil
+}
+
+// Run counts the contest configured at configPath and writes its reports into outDir.
+// Nothing is written unless the whole count succeeds.
+func Run(configPath, outDir string) ([]string, error) {
+	reports, _, err := Count(configPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, r := range reports {
+		p := filepath.Join(outDir, r.Name)
+		if err := os.WriteFile(p, r.Data, 0o644); err != nil {
+			return written, err
+		}
+		written = append(written, p)
+	}
+	return written, nil
+}
+
+// reportStem is the config file name without "_config.json" (or ".json").
+func reportStem(configPath string) string {
+	b := filepath.Base(configPath)
+	if s, ok := strings.CutSuffix(b, "_config.json"); ok {
+		return s
+	}
+	return strings.TrimSuffix(b, filepath.Ext(b))
+}

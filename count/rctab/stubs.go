@@ -1,0 +1,19 @@
+package rctab
+
+import "fmt"
+
+func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
+	return fmt.Errorf("CDF not yet supported")
+}
+func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
+	return fmt.Errorf("generic CSV not yet supported")
+}
+func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
+	return fmt.Errorf("dominion not yet supported")
+}
+func readClearBallot(cfg *Config, src *Source, bs *ballotSet) error {
+	return fmt.Errorf("clear ballot not yet supported")
+}
+func readHart(cfg *Config, src *Source, bs *ballotSet) error {
+	return fmt.Errorf("hart not yet supported")
+}
