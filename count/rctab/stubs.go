@@ -2,9 +2,6 @@ package rctab
 
 import "fmt"
 
-func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
-	return fmt.Errorf("CDF not yet supported")
-}
 func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 	return fmt.Errorf("generic CSV not yet supported")
 }
