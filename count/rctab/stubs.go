@@ -2,9 +2,6 @@ package rctab
 
 import "fmt"
 
-func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
-	return fmt.Errorf("generic CSV not yet supported")
-}
 func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 	return fmt.Errorf("dominion not yet supported")
 }
