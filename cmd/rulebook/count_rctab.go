@@ -1,0 +1,25 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rulebook/rulebook/count/rctab"
+)
+
+// runRCTab counts the contest described by an RCTab configuration file and writes
+// RCTab's detailed reports (<stem>_detailed_report.json and .csv, one pair per pass for
+// multi-pass IRV) into outDir. Nothing is written unless the whole count succeeds.
+func runRCTab(ctx context.Context, e *env, configPath, outDir string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	written, err := rctab.Run(configPath, outDir)
+	if err != nil {
+		return err
+	}
+	for _, p := range written {
+		fmt.Fprintln(e.stdout, p)
+	}
+	return nil
+}
