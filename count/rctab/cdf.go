@@ -141,7 +141,7 @@ func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
 			}
 		}
 		for _, mk := range marks {
-			if mk.rank > cfg.MaxRankings {
+			if mk.rank > cfg.MaxRankings && !cfg.maxRankingsIsMax {
 				return fmt.Errorf("%s: rank %d is above maxRankingsAllowed (%d)", where, mk.rank, cfg.MaxRankings)
 			}
 		}

@@ -61,7 +61,7 @@ func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 			if col-first >= len(names) {
 				return fmt.Errorf("line %d column %d: no candidate named in the header for this column", row, col+1)
 			}
-			if rank > cfg.MaxRankings {
+			if rank > cfg.MaxRankings && !cfg.maxRankingsIsMax {
 				return fmt.Errorf("line %d column %d: rank %d is above maxRankingsAllowed (%d)", row, col+1, rank, cfg.MaxRankings)
 			}
 			name := names[col-first]

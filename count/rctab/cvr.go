@@ -154,7 +154,8 @@ func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 			if c.Col == src.PrecinctColumn-1 || c.Col == src.IDColumn-1 || c.Col == src.BatchColumn-1 {
 				continue
 			}
-			if c.Col < first || c.Col >= first+cfg.MaxRankings {
+			// with maxRankingsAllowed "max" every column from the first vote column is a rank
+			if c.Col < first || (!cfg.maxRankingsIsMax && c.Col >= first+cfg.MaxRankings) {
 				continue
 			}
 			rank := c.Col - first + 1
@@ -185,7 +186,9 @@ func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 			}
 			last = rank
 		}
-		blank(cfg.MaxRankings + 1)
+		if !cfg.maxRankingsIsMax {
+			blank(cfg.MaxRankings + 1)
+		}
 		return bs.add(fmt.Sprintf("row %d", num), marks)
 	})
 }

@@ -2,9 +2,6 @@ package rctab
 
 import "fmt"
 
-func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
-	return fmt.Errorf("dominion not yet supported")
-}
 func readClearBallot(cfg *Config, src *Source, bs *ballotSet) error {
 	return fmt.Errorf("clear ballot not yet supported")
 }
