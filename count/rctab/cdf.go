@@ -95,6 +95,11 @@ func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
 		if contest == nil {
 			continue // no votes in this contest
 		}
+		if cvr.hasUnit {
+			if name, ok := m.gpUnits[cvr.unitID]; ok {
+				bs.precincts[name] = true
+			}
+		}
 		var marks []ranking
 		for _, sel := range contest.selections {
 			if sel.status == "needs-adjudication" {

@@ -48,6 +48,12 @@ func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 		if row < src.FirstVoteRow {
 			continue
 		}
+		if src.PrecinctColumn > 0 && src.PrecinctColumn <= len(rec) {
+			bs.precincts[rec[src.PrecinctColumn-1]] = true
+		}
+		if src.BatchColumn > 0 && src.BatchColumn <= len(rec) {
+			bs.batches[rec[src.BatchColumn-1]] = true
+		}
 		marks = marks[:0]
 		for col := first; col < len(rec); col++ {
 			s := strings.TrimSpace(rec[col])

@@ -27,10 +27,13 @@ type ballotSet struct {
 	unrecognized map[string]int
 	total        int64
 	keyBuf       []byte
+	// precincts and batches seen, for tabulateByPrecinct / tabulateByBatch checks
+	precincts, batches map[string]bool
 }
 
 func newBallotSet(cfg *Config) *ballotSet {
-	bs := &ballotSet{cfg: cfg, ids: map[string]int32{}, groups: map[string]*Ballot{}, unrecognized: map[string]int{}}
+	bs := &ballotSet{cfg: cfg, ids: map[string]int32{}, groups: map[string]*Ballot{}, unrecognized: map[string]int{},
+		precincts: map[string]bool{}, batches: map[string]bool{}}
 	names := cfg.candidateNames()
 	for i, n := range names {
 		bs.ids[n] = int32(i)
@@ -130,6 +133,12 @@ func readSources(cfg *Config) ([]*Ballot, error) {
 	if err := bs.finish(); err != nil {
 		return nil, err
 	}
+	if cfg.TabulateByPrecinct && len(bs.precincts) == 0 {
+		return nil, fmt.Errorf("outputSettings.tabulateByPrecinct is true, but the cast vote records list no precincts")
+	}
+	if cfg.TabulateByBatch && len(bs.batches) == 0 {
+		return nil, fmt.Errorf("outputSettings.tabulateByBatch is true, but the cast vote records list no batches")
+	}
 	return bs.ballots, nil
 }
 
@@ -149,6 +158,24 @@ func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 					marks = append(marks, ranking{r, UWI})
 				}
 			}
+		}
+		if src.PrecinctColumn > 0 {
+			p := "missing_precinct_id"
+			for _, c := range cells {
+				if c.Col == src.PrecinctColumn-1 {
+					p = c.Text
+				}
+			}
+			bs.precincts[p] = true
+		}
+		if src.BatchColumn > 0 {
+			b := "missing_batch_id"
+			for _, c := range cells {
+				if c.Col == src.BatchColumn-1 {
+					b = c.Text
+				}
+			}
+			bs.batches[b] = true
 		}
 		for _, c := range cells {
 			if c.Col == src.PrecinctColumn-1 || c.Col == src.IDColumn-1 || c.Col == src.BatchColumn-1 {

@@ -29,9 +29,10 @@ type dominionCard struct {
 }
 
 type dominionData struct {
-	IsCurrent *bool             `json:"IsCurrent"`
-	Cards     []dominionCard    `json:"Cards"`
-	Contests  []dominionContest `json:"Contests"`
+	IsCurrent  *bool             `json:"IsCurrent"`
+	PrecinctID *int              `json:"PrecinctId"`
+	Cards      []dominionCard    `json:"Cards"`
+	Contests   []dominionContest `json:"Contests"`
 }
 
 type dominionSession struct {
@@ -91,6 +92,22 @@ func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 			}
 		}
 	}
+	// precinct names, when the export has a precinct manifest
+	precincts := map[int]string{}
+	if b, err := os.ReadFile(filepath.Join(src.Path, "PrecinctManifest.json")); err == nil {
+		var m struct {
+			List []struct {
+				Description string `json:"Description"`
+				ID          int    `json:"Id"`
+			} `json:"List"`
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return fmt.Errorf("PrecinctManifest.json: %w", err)
+		}
+		for _, p := range m.List {
+			precincts[p.ID] = p.Description
+		}
+	}
 	for _, f := range files {
 		p := filepath.Join(src.Path, f.name)
 		data, err := os.ReadFile(p)
@@ -115,6 +132,12 @@ func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 				}
 				d = s.Modified
 			}
+			if d.PrecinctID != nil {
+				if name, ok := precincts[*d.PrecinctID]; ok {
+					bs.precincts[name] = true
+				}
+			}
+			bs.batches[s.BatchID.String()] = true
 			cards := d.Cards
 			if cards == nil {
 				cards = []dominionCard{{Contests: d.Contests}}
