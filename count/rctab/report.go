@@ -329,7 +329,7 @@ func (o *Outcome) DetailedCSV() []byte {
 			v := tallyOf(r, c)
 			w.cell(v.String())
 			div := o.rounds[0].activeAndLockedIn()
-			if cfg.Mode == modeSingle && !cfg.FirstRoundThreshold {
+			if (cfg.Mode == modeSingle || cfg.Mode == modeBottomsUpPct) && !cfg.FirstRoundThreshold {
 				div = o.rounds[r-1].activeAndLockedIn()
 			}
 			w.cell(percentString(v, div))

@@ -307,7 +307,7 @@ func (t *tabulator) run() error {
 		if t.numWinners <= 1 {
 			recompute = !cfg.FirstRoundThreshold || t.round == 1
 			// once the seat is filled (continueUntilTwoCandidatesRemain), the threshold stays
-			if len(t.winnerRound) >= t.numWinners && t.round > 1 {
+			if cfg.ContinueUntilTwo && t.numWinners > 0 && len(t.winnerRound) >= t.numWinners && t.round > 1 {
 				recompute = false
 			}
 		}
@@ -351,6 +351,17 @@ func (t *tabulator) run() error {
 				elim = t.belowMinimum(groups)
 				if len(elim) > 0 && len(elim) == cfg.numDeclared() {
 					return fmt.Errorf("round %d: every declared candidate is below the minimum vote threshold %s", t.round, cfg.MinimumVoteThreshold)
+				}
+			}
+			if len(elim) == 0 && cfg.CutoffElimination && cfg.Mode == modeBottomsUpPct {
+				// cutoff elimination: everyone below the percentage threshold goes at once
+				for _, g := range groups {
+					if g.v.Cmp(rt.threshold) < 0 {
+						elim = append(elim, g.cands...)
+					}
+				}
+				if len(elim) == len(rt.cands) {
+					elim = nil
 				}
 			}
 			if len(elim) == 0 && cfg.BatchElimination {
