@@ -2,9 +2,11 @@ package rctab
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // overvoteMark is how readers pass an explicit overvote to the ballot builder.
@@ -27,6 +29,7 @@ type ballotSet struct {
 	unrecognized map[string]int
 	total        int64
 	keyBuf       []byte
+	idBuf        []int32
 	// precincts and batches seen, for tabulateByPrecinct / tabulateByBatch checks
 	precincts, batches map[string]bool
 }
@@ -54,42 +57,73 @@ func (bs *ballotSet) add(where string, marks []ranking) error {
 		}
 	}
 	sort.SliceStable(marks, func(i, j int) bool { return marks[i].rank < marks[j].rank })
-	ranks := make([][]int32, maxRank)
+	// the key encodes (rank, candidate id) pairs; ranks are only built for a new key
+	bs.keyBuf = bs.keyBuf[:0]
+	ids := bs.idBuf[:0]
 	for _, m := range marks {
 		var id int32
-		switch {
-		case m.cand == overvoteMark:
+		if m.cand == overvoteMark {
 			id = bs.overvoteID
-		default:
+		} else {
 			name, ok := bs.cfg.aliasToName[m.cand]
 			if m.cand == UWI && bs.cfg.uwiEnabled {
 				name, ok = UWI, true
 			}
 			if !ok {
 				bs.unrecognized[m.cand]++
-				continue
+				id = -1
+			} else {
+				id = bs.ids[name]
 			}
-			id = bs.ids[name]
 		}
-		ranks[m.rank-1] = append(ranks[m.rank-1], id)
-	}
-	bs.keyBuf = bs.keyBuf[:0]
-	for _, r := range ranks {
-		for _, c := range r {
-			bs.keyBuf = strconv.AppendInt(bs.keyBuf, int64(c), 36)
+		ids = append(ids, id)
+		if id >= 0 {
+			bs.keyBuf = strconv.AppendInt(bs.keyBuf, int64(m.rank), 36)
+			bs.keyBuf = append(bs.keyBuf, ':')
+			bs.keyBuf = strconv.AppendInt(bs.keyBuf, int64(id), 36)
 			bs.keyBuf = append(bs.keyBuf, ',')
 		}
-		bs.keyBuf = append(bs.keyBuf, ';')
 	}
+	bs.idBuf = ids
 	bs.total++
 	if b, ok := bs.groups[string(bs.keyBuf)]; ok {
 		b.Weight++
 		return nil
 	}
+	ranks := make([][]int32, maxRank)
+	for i, m := range marks {
+		if ids[i] >= 0 {
+			ranks[m.rank-1] = append(ranks[m.rank-1], ids[i])
+		}
+	}
+	// a ballot ending in ranks that held only unknown names keeps its length; trim
+	// nothing, as RCTab's ranking list also spans the highest rank read
 	b := &Ballot{Ranks: ranks, Weight: 1}
 	bs.groups[string(bs.keyBuf)] = b
 	bs.ballots = append(bs.ballots, b)
 	return nil
+}
+
+// merge adds other's ballots and findings into bs.
+func (bs *ballotSet) merge(other *ballotSet) {
+	for k, b := range other.groups {
+		if mine, ok := bs.groups[k]; ok {
+			mine.Weight += b.Weight
+			continue
+		}
+		bs.groups[k] = b
+		bs.ballots = append(bs.ballots, b)
+	}
+	bs.total += other.total
+	for n, c := range other.unrecognized {
+		bs.unrecognized[n] += c
+	}
+	for p := range other.precincts {
+		bs.precincts[p] = true
+	}
+	for p := range other.batches {
+		bs.batches[p] = true
+	}
 }
 
 func (bs *ballotSet) finish() error {
@@ -106,29 +140,29 @@ func (bs *ballotSet) finish() error {
 
 // readSources loads every source of the config.
 func readSources(cfg *Config) ([]*Ballot, error) {
+	// Sources are read concurrently, each into its own set, then merged in order:
+	// merging identical rankings makes the result independent of reading order.
+	sets := make([]*ballotSet, len(cfg.Sources))
+	errs := make([]error, len(cfg.Sources))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i := range cfg.Sources {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			sets[i] = newBallotSet(cfg)
+			errs[i] = readSource(cfg, &cfg.Sources[i], sets[i])
+		}(i)
+	}
+	wg.Wait()
 	bs := newBallotSet(cfg)
 	for i := range cfg.Sources {
-		src := &cfg.Sources[i]
-		var err error
-		switch src.Provider {
-		case "ess":
-			err = readESS(cfg, src, bs)
-		case "cdf":
-			err = readCDF(cfg, src, bs)
-		case "genericCsv":
-			err = readGenericCSV(cfg, src, bs)
-		case "dominion":
-			err = readDominion(cfg, src, bs)
-		case "clearBallot":
-			err = readClearBallot(cfg, src, bs)
-		case "hart":
-			err = readHart(cfg, src, bs)
-		default:
-			err = fmt.Errorf("provider %q is not supported", src.Provider)
+		if errs[i] != nil {
+			return nil, fmt.Errorf("cvrFileSources[%d] (%s): %w", i, cfg.Sources[i].RawPath, errs[i])
 		}
-		if err != nil {
-			return nil, fmt.Errorf("cvrFileSources[%d] (%s): %w", i, src.RawPath, err)
-		}
+		bs.merge(sets[i])
 	}
 	if err := bs.finish(); err != nil {
 		return nil, err
@@ -140,6 +174,25 @@ func readSources(cfg *Config) ([]*Ballot, error) {
 		return nil, fmt.Errorf("outputSettings.tabulateByBatch is true, but the cast vote records list no batches")
 	}
 	return bs.ballots, nil
+}
+
+// readSource reads one source with the reader for its provider.
+func readSource(cfg *Config, src *Source, bs *ballotSet) error {
+	switch src.Provider {
+	case "ess":
+		return readESS(cfg, src, bs)
+	case "cdf":
+		return readCDF(cfg, src, bs)
+	case "genericCsv":
+		return readGenericCSV(cfg, src, bs)
+	case "dominion":
+		return readDominion(cfg, src, bs)
+	case "clearBallot":
+		return readClearBallot(cfg, src, bs)
+	case "hart":
+		return readHart(cfg, src, bs)
+	}
+	return fmt.Errorf("provider %q is not supported", src.Provider)
 }
 
 // readESS reads an ES&S .xlsx export: one row per ballot, one column per rank.

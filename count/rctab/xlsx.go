@@ -278,9 +278,11 @@ func attr(attrs []byte, key string) string {
 		if eq < 0 {
 			return ""
 		}
-		k := bytes.TrimSpace(attrs[:eq])
+		k := trimXMLSpace(attrs[:eq])
 		rest := attrs[eq+1:]
-		rest = bytes.TrimLeft(rest, " \t\r\n")
+		for len(rest) > 0 && isXMLSpace(rest[0]) {
+			rest = rest[1:]
+		}
 		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
 			return ""
 		}
@@ -296,6 +298,18 @@ func attr(attrs []byte, key string) string {
 		attrs = rest[2+e:]
 	}
 	return ""
+}
+
+func isXMLSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
+
+func trimXMLSpace(b []byte) []byte {
+	for len(b) > 0 && isXMLSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isXMLSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 func cellText(body []byte, typ string, shared []string) (string, bool, error) {
