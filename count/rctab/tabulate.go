@@ -718,7 +718,11 @@ func (t *tabulator) computeRound() (*roundTally, error) {
 			t.recordSelection(b, rt, -1, stUndervote)
 			continue
 		}
+		// the highest rank that holds a mark (RCTab's maxRankingNumber)
 		maxRank := len(b.Ranks)
+		for maxRank > 0 && len(b.Ranks[maxRank-1]) == 0 {
+			maxRank--
+		}
 		last := 0
 		clear(seen)
 		for ri, cands := range b.Ranks {
