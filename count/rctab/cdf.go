@@ -95,10 +95,9 @@ func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
 		if contest == nil {
 			continue // no votes in this contest
 		}
+		var precinct string
 		if cvr.hasUnit {
-			if name, ok := m.gpUnits[cvr.unitID]; ok {
-				bs.precincts[name] = true
-			}
+			precinct = m.gpUnits[cvr.unitID]
 		}
 		var marks []ranking
 		for _, sel := range contest.selections {
@@ -150,7 +149,7 @@ func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
 				return fmt.Errorf("%s: rank %d is above maxRankingsAllowed (%d)", where, mk.rank, cfg.MaxRankings)
 			}
 		}
-		if err := bs.add(where, marks); err != nil {
+		if err := bs.add(where, marks, precinct, ""); err != nil {
 			return err
 		}
 	}

@@ -65,8 +65,9 @@ func readClearBallot(cfg *Config, src *Source, bs *ballotSet) error {
 		if len(row) <= 1 && strings.TrimSpace(row[0]) == "" {
 			continue
 		}
+		var precinct string
 		if len(row) > 4 {
-			bs.precincts[row[4]] = true
+			precinct = row[4]
 		}
 		marks = marks[:0]
 		for _, c := range choices {
@@ -81,7 +82,7 @@ func readClearBallot(cfg *Config, src *Source, bs *ballotSet) error {
 				marks = append(marks, ranking{c.rank, c.name})
 			}
 		}
-		if err := bs.add(fmt.Sprintf("line %d", line), marks); err != nil {
+		if err := bs.add(fmt.Sprintf("line %d", line), marks, precinct, ""); err != nil {
 			return err
 		}
 	}

@@ -48,11 +48,19 @@ func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 		if row < src.FirstVoteRow {
 			continue
 		}
-		if src.PrecinctColumn > 0 && src.PrecinctColumn <= len(rec) {
-			bs.precincts[rec[src.PrecinctColumn-1]] = true
+		// RCTab's generic CSV reader names missing ids "no precinct id" / "no batch id"
+		var precinct, batch string
+		if src.PrecinctColumn > 0 {
+			precinct = "no precinct id"
+			if src.PrecinctColumn <= len(rec) && strings.TrimSpace(rec[src.PrecinctColumn-1]) != "" {
+				precinct = rec[src.PrecinctColumn-1]
+			}
 		}
-		if src.BatchColumn > 0 && src.BatchColumn <= len(rec) {
-			bs.batches[rec[src.BatchColumn-1]] = true
+		if src.BatchColumn > 0 {
+			batch = "no batch id"
+			if src.BatchColumn <= len(rec) && strings.TrimSpace(rec[src.BatchColumn-1]) != "" {
+				batch = rec[src.BatchColumn-1]
+			}
 		}
 		marks = marks[:0]
 		for col := first; col < len(rec); col++ {
@@ -76,7 +84,7 @@ func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 			}
 			marks = append(marks, ranking{rank, name})
 		}
-		if err := bs.add(fmt.Sprintf("line %d", row), marks); err != nil {
+		if err := bs.add(fmt.Sprintf("line %d", row), marks, precinct, batch); err != nil {
 			return err
 		}
 	}

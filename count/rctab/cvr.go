@@ -45,8 +45,22 @@ func newBallotSet(cfg *Config) *ballotSet {
 	return bs
 }
 
-// add records one cast vote record. where names it for error messages.
-func (bs *ballotSet) add(where string, marks []ranking) error {
+// add records one cast vote record. where names it for error messages; precinct and
+// batch identify its slices ("" when the source has none).
+func (bs *ballotSet) add(where string, marks []ranking, precinct, batch string) error {
+	if precinct != "" {
+		bs.precincts[precinct] = true
+	}
+	if batch != "" {
+		bs.batches[batch] = true
+	}
+	// slices only split ballots when a by-slice report is wanted
+	if !bs.cfg.TabulateByPrecinct {
+		precinct = ""
+	}
+	if !bs.cfg.TabulateByBatch {
+		batch = ""
+	}
 	maxRank := 0
 	for _, m := range marks {
 		if m.rank < 1 {
@@ -85,6 +99,12 @@ func (bs *ballotSet) add(where string, marks []ranking) error {
 		}
 	}
 	bs.idBuf = ids
+	if precinct != "" || batch != "" {
+		bs.keyBuf = append(bs.keyBuf, 0)
+		bs.keyBuf = append(bs.keyBuf, precinct...)
+		bs.keyBuf = append(bs.keyBuf, 0)
+		bs.keyBuf = append(bs.keyBuf, batch...)
+	}
 	bs.total++
 	if b, ok := bs.groups[string(bs.keyBuf)]; ok {
 		b.Weight++
@@ -98,7 +118,7 @@ func (bs *ballotSet) add(where string, marks []ranking) error {
 	}
 	// a ballot ending in ranks that held only unknown names keeps its length; trim
 	// nothing, as RCTab's ranking list also spans the highest rank read
-	b := &Ballot{Ranks: ranks, Weight: 1}
+	b := &Ballot{Ranks: ranks, Weight: 1, Precinct: precinct, Batch: batch}
 	bs.groups[string(bs.keyBuf)] = b
 	bs.ballots = append(bs.ballots, b)
 	return nil
@@ -212,23 +232,22 @@ func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 				}
 			}
 		}
+		var precinct, batch string
 		if src.PrecinctColumn > 0 {
-			p := "missing_precinct_id"
+			precinct = "missing_precinct_id"
 			for _, c := range cells {
 				if c.Col == src.PrecinctColumn-1 {
-					p = c.Text
+					precinct = c.Text
 				}
 			}
-			bs.precincts[p] = true
 		}
 		if src.BatchColumn > 0 {
-			b := "missing_batch_id"
+			batch = "missing_batch_id"
 			for _, c := range cells {
 				if c.Col == src.BatchColumn-1 {
-					b = c.Text
+					batch = c.Text
 				}
 			}
-			bs.batches[b] = true
 		}
 		for _, c := range cells {
 			if c.Col == src.PrecinctColumn-1 || c.Col == src.IDColumn-1 || c.Col == src.BatchColumn-1 {
@@ -269,6 +288,6 @@ func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 		if !cfg.maxRankingsIsMax {
 			blank(cfg.MaxRankings + 1)
 		}
-		return bs.add(fmt.Sprintf("row %d", num), marks)
+		return bs.add(fmt.Sprintf("row %d", num), marks, precinct, batch)
 	})
 }

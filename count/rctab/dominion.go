@@ -132,12 +132,15 @@ func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 				}
 				d = s.Modified
 			}
+			var precinct string
 			if d.PrecinctID != nil {
-				if name, ok := precincts[*d.PrecinctID]; ok {
-					bs.precincts[name] = true
+				name, ok := precincts[*d.PrecinctID]
+				if !ok {
+					return fmt.Errorf("%s: precinct id %d is not in PrecinctManifest.json", where, *d.PrecinctID)
 				}
+				precinct = name
 			}
-			bs.batches[s.BatchID.String()] = true
+			batch := s.BatchID.String()
 			cards := d.Cards
 			if cards == nil {
 				cards = []dominionCard{{Contests: d.Contests}}
@@ -168,7 +171,7 @@ func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 						}
 						marks = append(marks, ranking{m.Rank, id})
 					}
-					if err := bs.add(where, marks); err != nil {
+					if err := bs.add(where, marks, precinct, batch); err != nil {
 						return err
 					}
 				}

@@ -56,12 +56,7 @@ func readHart(cfg *Config, src *Source, bs *ballotSet) error {
 			if c.ID != src.ContestID {
 				continue
 			}
-			if cvr.PrecinctSplit.Name != "" {
-				bs.precincts[cvr.PrecinctSplit.Name] = true
-			}
-			if cvr.BatchNumber != "" {
-				bs.batches[cvr.BatchNumber] = true
-			}
+
 			var marks []ranking
 			for _, o := range c.Options {
 				code := o.ID
@@ -82,7 +77,7 @@ func readHart(cfg *Config, src *Source, bs *ballotSet) error {
 					}
 				}
 			}
-			if err := bs.add(n, marks); err != nil {
+			if err := bs.add(n, marks, cvr.PrecinctSplit.Name, cvr.BatchNumber); err != nil {
 				return err
 			}
 		}

@@ -110,10 +110,19 @@ func roundsOf(o *Outcome, order []int32, byRound map[int32]int) map[int][]string
 	return out
 }
 
-func (o *Outcome) numNoRankings() Dec { return o.rounds[0].statuses[stUndervote] }
+// view is what one report shows: the whole contest, or one precinct or batch.
+type view struct {
+	rounds    []*roundTally
+	transfers transfers
+	kind, id  string // slice kind and id; "" for the whole contest
+}
 
-func (o *Outcome) totalBallots() Dec {
-	r := o.rounds[0]
+func (o *Outcome) whole() view { return view{rounds: o.rounds, transfers: o.transfers} }
+
+func (v view) numNoRankings() Dec { return v.rounds[0].statuses[stUndervote] }
+
+func (v view) totalBallots() Dec {
+	r := v.rounds[0]
 	return r.activeSum().Add(r.inactiveSum())
 }
 
@@ -122,19 +131,25 @@ func (o *Outcome) usesSurpluses() bool {
 }
 
 // DetailedJSON renders RCTab's detailed report JSON.
-func (o *Outcome) DetailedJSON() []byte {
+func (o *Outcome) DetailedJSON() []byte { return o.renderJSON(o.whole()) }
+
+// DetailedCSV renders RCTab's detailed report CSV (the summary CSV plus the
+// "Inactive Ballots by ..." rows).
+func (o *Outcome) DetailedCSV() []byte { return o.renderCSV(o.whole()) }
+
+func (o *Outcome) renderJSON(v view) []byte {
 	cfg := o.cfg
 	won := roundsOf(o, o.winnerOrder, o.winnerRound)
 	lost := roundsOf(o, o.elimOrder, o.elimRound)
 	var results []any
-	n := len(o.rounds)
-	for i, rt := range o.rounds {
+	n := len(v.rounds)
+	for i, rt := range v.rounds {
 		round := i + 1
 		var actions []any
 		add := func(kind string, names []string) {
 			for _, name := range names {
 				tr := jObj{}
-				if m := o.transfers[round+1][name]; m != nil {
+				if m := v.transfers[round+1][name]; m != nil {
 					for k, v := range m {
 						tr[k] = v
 					}
@@ -145,8 +160,8 @@ func (o *Outcome) DetailedJSON() []byte {
 		add("elected", won[round])
 		add("eliminated", lost[round])
 		tally := jObj{}
-		for c, v := range rt.tally {
-			tally[o.names[c]] = v
+		for c, x := range rt.tally {
+			tally[o.names[c]] = x
 		}
 		inactive := jObj{
 			"overvotes":        rt.statuses[stOvervote],
@@ -165,13 +180,17 @@ func (o *Outcome) DetailedJSON() []byte {
 			"threshold": rt.threshold, "inactiveBallots": inactive,
 		})
 	}
-	under := o.numNoRankings()
+	under := v.numNoRankings()
+	conf := jObj{"generatedBy": GeneratedBy, "contest": cfg.ContestName, "jurisdiction": cfg.ContestJurisdiction,
+		"office": cfg.ContestOffice, "date": cfg.ContestDate}
+	if v.kind != "" {
+		conf[v.kind] = v.id
+	}
 	out := jObj{
 		"jsonFormatVersion": "1",
-		"config": jObj{"generatedBy": GeneratedBy, "contest": cfg.ContestName, "jurisdiction": cfg.ContestJurisdiction,
-			"office": cfg.ContestOffice, "date": cfg.ContestDate},
-		"summary": jObj{"finalThreshold": o.rounds[n-1].threshold, "numWinners": o.numWinners,
-			"numCandidates": len(o.names), "totalNumBallots": o.totalBallots(),
+		"config":            conf,
+		"summary": jObj{"finalThreshold": v.rounds[n-1].threshold, "numWinners": o.numWinners,
+			"numCandidates": len(o.names), "totalNumBallots": v.totalBallots(),
 			"undervotes": under.SetScaleDown(0).u},
 		"results": results,
 	}
@@ -249,12 +268,15 @@ func (o *Outcome) numCandidatesNotExcluded() int {
 	return n
 }
 
-// DetailedCSV renders RCTab's detailed report CSV (the summary CSV plus the
-// "Inactive Ballots by ..." rows).
-func (o *Outcome) DetailedCSV() []byte {
+func (o *Outcome) renderCSV(v view) []byte {
 	cfg := o.cfg
 	w := &csvOut{first: true}
-	n := len(o.rounds)
+	n := len(v.rounds)
+	slice := v.kind != ""
+	mark := ""
+	if slice {
+		mark = "†"
+	}
 	won := roundsOf(o, o.winnerOrder, o.winnerRound)
 	lost := roundsOf(o, o.elimOrder, o.elimRound)
 	kind := "Multi-Winner"
@@ -279,7 +301,11 @@ func (o *Outcome) DetailedCSV() []byte {
 	w.record("Office", cfg.ContestOffice)
 	w.record("Date", cfg.ContestDate)
 	w.record("Winner(s)", strings.Join(winners, ", "))
-	w.record("Final Threshold", o.rounds[n-1].threshold.String())
+	if slice {
+		w.record(strings.ToUpper(v.kind[:1])+v.kind[1:], v.id)
+	} else {
+		w.record("Final Threshold", v.rounds[n-1].threshold.String())
+	}
 	w.end()
 	w.record("Contest Summary")
 	if cfg.Mode == modeBottomsUpPct {
@@ -288,8 +314,8 @@ func (o *Outcome) DetailedCSV() []byte {
 		w.record("Number to be Elected", strconv.Itoa(o.numWinners))
 	}
 	w.record("Number of Candidates", strconv.Itoa(o.numCandidatesNotExcluded()))
-	w.record("Total Number of Ballots", o.totalBallots().String())
-	w.record("Number of Undervotes (No Rankings)", o.numNoRankings().String())
+	w.record("Total Number of Ballots", v.totalBallots().String())
+	w.record("Number of Undervotes (No Rankings)", v.numNoRankings().String())
 	w.end()
 
 	w.cell("Rounds")
@@ -315,26 +341,26 @@ func (o *Outcome) DetailedCSV() []byte {
 		}
 		w.end()
 	}
-	action("Eliminated", lost)
-	action("Elected", won)
+	action("Eliminated"+mark, lost)
+	action("Elected"+mark, won)
 	tallyOf := func(r int, c int32) Dec {
-		if v, ok := o.rounds[r-1].tally[c]; ok {
-			return v
+		if x, ok := v.rounds[r-1].tally[c]; ok {
+			return x
 		}
 		return DecInt(0)
 	}
 	for _, c := range o.candidateOrder() {
 		w.cell(o.names[c])
 		for r := 1; r <= n; r++ {
-			v := tallyOf(r, c)
-			w.cell(v.String())
-			div := o.rounds[0].activeAndLockedIn()
+			x := tallyOf(r, c)
+			w.cell(x.String())
+			div := v.rounds[0].activeAndLockedIn()
 			if (cfg.Mode == modeSingle || cfg.Mode == modeBottomsUpPct) && !cfg.FirstRoundThreshold {
-				div = o.rounds[r-1].activeAndLockedIn()
+				div = v.rounds[r-1].activeAndLockedIn()
 			}
-			w.cell(percentString(v, div))
+			w.cell(percentString(x, div))
 			if r < n {
-				w.cell(tallyOf(r+1, c).Sub(v).String())
+				w.cell(tallyOf(r+1, c).Sub(x).String())
 			} else {
 				w.cell("0")
 			}
@@ -343,29 +369,31 @@ func (o *Outcome) DetailedCSV() []byte {
 	}
 	w.cell("Active Ballots")
 	for r := 1; r <= n; r++ {
-		w.cell(o.rounds[r-1].activeAndLockedIn().String())
+		w.cell(v.rounds[r-1].activeAndLockedIn().String())
 		w.cell("")
 		w.cell("")
 	}
 	w.end()
-	w.cell("Current Round Threshold")
-	for r := 1; r <= n; r++ {
-		w.cell(o.rounds[r-1].threshold.String())
-		w.cell("")
-		w.cell("")
+	if !slice {
+		w.cell("Current Round Threshold")
+		for r := 1; r <= n; r++ {
+			w.cell(v.rounds[r-1].threshold.String())
+			w.cell("")
+			w.cell("")
+		}
+		w.end()
 	}
-	w.end()
 	for _, s := range []struct {
 		label string
 		st    status
 	}{{"Overvotes", stOvervote}, {"Skipped Rankings", stSkipped}, {"Exhausted Choices", stExhausted}, {"Repeated Rankings", stRepeated}} {
 		w.cell("Inactive Ballots by " + s.label)
 		for r := 1; r <= n; r++ {
-			v := o.rounds[r-1].statuses[s.st]
-			w.cell(v.String())
+			x := v.rounds[r-1].statuses[s.st]
+			w.cell(x.String())
 			w.cell("")
 			if r < n {
-				w.cell(o.rounds[r].statuses[s.st].Sub(v).String())
+				w.cell(v.rounds[r].statuses[s.st].Sub(x).String())
 			} else {
 				w.cell("0")
 			}
@@ -373,19 +401,19 @@ func (o *Outcome) DetailedCSV() []byte {
 		w.end()
 	}
 	w.cell("Inactive Ballots Total")
-	under := o.numNoRankings()
+	under := v.numNoRankings()
 	for r := 1; r <= n; r++ {
-		v := o.rounds[r-1].inactiveSum()
-		w.cell(v.Sub(under).String())
+		x := v.rounds[r-1].inactiveSum()
+		w.cell(x.Sub(under).String())
 		w.cell("")
 		if r < n {
-			w.cell(o.rounds[r].inactiveSum().Sub(v).String())
+			w.cell(v.rounds[r].inactiveSum().Sub(x).String())
 		} else {
 			w.cell("0")
 		}
 	}
 	w.end()
-	if o.residual[n-1].Sign() == 1 {
+	if !slice && o.residual[n-1].Sign() == 1 {
 		w.cell("Residual surplus")
 		for r := 1; r <= n; r++ {
 			w.cell(o.residual[r-1].String())
@@ -397,16 +425,20 @@ func (o *Outcome) DetailedCSV() []byte {
 	if o.usesSurpluses() {
 		w.cell("Final Round Surplus")
 		for r := 1; r <= n; r++ {
-			v := o.rounds[r-1].statuses[stFinalSurplus]
-			if v.u == 0 && v.s == 0 {
+			x := v.rounds[r-1].statuses[stFinalSurplus]
+			if x.u == 0 && x.s == 0 {
 				w.cell("")
 			} else {
-				w.cell(v.String())
+				w.cell(x.String())
 			}
 			w.cell("")
 			w.cell("")
 		}
 		w.end()
+	}
+	if slice {
+		w.end()
+		w.record("†Elect/Eliminate decisions are from the full contest. All other results on this report are at the " + v.kind + " level.")
 	}
 	if len(o.tieDecided) > 0 {
 		w.end()
@@ -422,4 +454,51 @@ func (o *Outcome) id(name string) int32 {
 		}
 	}
 	return -1
+}
+
+// sanitize is RCTab's file-name cleaning: anything but letters, digits, _ - . becomes _.
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 && (r == '_' || r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+			if r >= 0x10000 { // one UTF-16 unit each in Java
+				b.WriteByte('_')
+			}
+		}
+	}
+	return b.String()
+}
+
+// sliceReports renders the by-precinct and by-batch reports, named as RCTab names
+// them, in folders "Tabulate by Precinct" and "Tabulate by Batch".
+func (o *Outcome) sliceReports(stem string) []Report {
+	var out []Report
+	for _, kind := range []string{slicePrecinct, sliceBatch} {
+		states := o.slices[kind]
+		if len(states) == 0 {
+			continue
+		}
+		var ids []string
+		for id := range states {
+			ids = append(ids, id)
+		}
+		javaSortStrings(ids)
+		dir := "Tabulate by " + strings.ToUpper(kind[:1]) + kind[1:] + "/"
+		used := map[string]bool{}
+		for _, id := range ids {
+			name := sanitize(id) + "_" + kind
+			for n := 2; used[name]; n++ {
+				name = sanitize(id) + "_" + kind + "_" + strconv.Itoa(n)
+			}
+			used[name] = true
+			st := states[id]
+			v := view{rounds: st.rounds, transfers: st.transfers, kind: kind, id: id}
+			base := dir + stem + "_" + name + "_detailed_report"
+			out = append(out, Report{base + ".json", o.renderJSON(v)}, Report{base + ".csv", o.renderCSV(v)})
+		}
+	}
+	return out
 }

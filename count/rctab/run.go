@@ -41,6 +41,7 @@ func Count(configPath string) ([]Report, []*Outcome, error) {
 			}
 			s := stem + "_" + strconv.Itoa(pass)
 			reports = append(reports, Report{s + "_detailed_report.json", o.DetailedJSON()}, Report{s + "_detailed_report.csv", o.DetailedCSV()})
+			reports = append(reports, o.sliceReports(s)...)
 			outcomes = append(outcomes, o)
 			excluded[o.names[o.winnerOrder[0]]] = true
 		}
@@ -50,6 +51,7 @@ func Count(configPath string) ([]Report, []*Outcome, error) {
 			return nil, nil, err
 		}
 		reports = append(reports, Report{stem + "_detailed_report.json", o.DetailedJSON()}, Report{stem + "_detailed_report.csv", o.DetailedCSV()})
+		reports = append(reports, o.sliceReports(stem)...)
 		outcomes = append(outcomes, o)
 	}
 	return reports, outcomes, nil
@@ -67,7 +69,10 @@ func Run(configPath, outDir string) ([]string, error) {
 	}
 	var written []string
 	for _, r := range reports {
-		p := filepath.Join(outDir, r.Name)
+		p := filepath.Join(outDir, filepath.FromSlash(r.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return written, err
+		}
 		if err := os.WriteFile(p, r.Data, 0o644); err != nil {
 			return written, err
 		}

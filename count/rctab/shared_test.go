@@ -61,6 +61,13 @@ func dropGeneratedBy(b []byte) []byte {
 func compareCase(t *testing.T, dir, name string) {
 	cfg := filepath.Join(dir, name+"_config.json")
 	exp, _ := filepath.Glob(filepath.Join(dir, name+"_*expected_detailed_report.json"))
+	var sliceExp []string
+	for _, sub := range []string{"Tabulate by Precinct", "Tabulate by Batch"} {
+		for _, ext := range []string{"json", "csv"} {
+			m, _ := filepath.Glob(filepath.Join(dir, sub, name+"_expected_*_detailed_report."+ext))
+			sliceExp = append(sliceExp, m...)
+		}
+	}
 	reports, _, err := Count(cfg)
 	if expectedFailure[name] {
 		if err == nil {
@@ -84,6 +91,27 @@ func compareCase(t *testing.T, dir, name string) {
 	got := map[string][]byte{}
 	for _, r := range reports {
 		got[r.Name] = r.Data
+	}
+	for _, e := range sliceExp {
+		want, err := os.ReadFile(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gname := filepath.Base(filepath.Dir(e)) + "/" + strings.Replace(filepath.Base(e), "_expected", "", 1)
+		g, ok := got[gname]
+		if !ok {
+			t.Errorf("missing slice report %s", gname)
+			continue
+		}
+		if strings.HasSuffix(e, ".json") {
+			if !reflect.DeepEqual(normJSON(t, g), normJSON(t, want)) {
+				t.Errorf("%s differs (JSON)", gname)
+				diffLines(t, dropGeneratedBy(g), dropGeneratedBy(want))
+			}
+		} else if !bytes.Equal(dropGeneratedBy(bytes.TrimRight(g, "\n")), dropGeneratedBy(bytes.TrimRight(want, "\n"))) {
+			t.Errorf("%s differs (CSV)", gname)
+			diffLines(t, dropGeneratedBy(g), dropGeneratedBy(want))
+		}
 	}
 	for _, e := range exp {
 		for _, ext := range []string{".json", ".csv"} {

@@ -147,9 +147,31 @@ type Outcome struct {
 	winnerOrder []int32 // insertion order
 	elimRound   map[int32]int
 	elimOrder   []int32
+	// slices holds per-precinct / per-batch counts (kind → slice id → state) when the
+	// config asks for tabulateByPrecinct / tabulateByBatch.
+	slices map[string]map[string]*sliceState
 	// tieDecided marks candidates elected or eliminated by a tie-break.
 	tieDecided   map[int32]bool
 	nameSetOrder []string // java HashSet order of candidate names
+}
+
+// sliceState is one precinct's or batch's share of every round.
+type sliceState struct {
+	rounds    []*roundTally
+	transfers transfers
+}
+
+// Slice kinds, as RCTab names them in file names and reports.
+const (
+	slicePrecinct = "precinct"
+	sliceBatch    = "batch"
+)
+
+func (b *Ballot) slice(kind string) string {
+	if kind == slicePrecinct {
+		return b.Precinct
+	}
+	return b.Batch
 }
 
 type tabulator struct {
@@ -159,6 +181,9 @@ type tabulator struct {
 	rng        *javaRandom
 	perm       []string
 	round      int
+	kinds      []string
+	// cur maps, for the round being counted, each slice kind and id to its tally
+	cur map[string]map[string]*roundTally
 }
 
 // tabulate runs RCTab's round loop over the ballots. excludedExtra marks candidates
@@ -172,6 +197,21 @@ func tabulate(cfg *Config, ballots []*Ballot, numWinners int, excludedExtra map[
 	}
 	o.nameSetOrder = javaHashOrder(names, 0)
 	t := &tabulator{Outcome: o, ballots: ballots, overvoteID: int32(len(names))}
+	o.slices = map[string]map[string]*sliceState{}
+	if cfg.TabulateByPrecinct {
+		t.kinds = append(t.kinds, slicePrecinct)
+	}
+	if cfg.TabulateByBatch {
+		t.kinds = append(t.kinds, sliceBatch)
+	}
+	for _, k := range t.kinds {
+		o.slices[k] = map[string]*sliceState{}
+		for _, b := range ballots {
+			if id := b.slice(k); id != "" && o.slices[k][id] == nil {
+				o.slices[k][id] = &sliceState{transfers: transfers{}}
+			}
+		}
+	}
 	for _, b := range ballots {
 		b.status = stActive
 		b.recipient = -1
@@ -315,6 +355,11 @@ func (t *tabulator) run() error {
 			t.setThreshold(rt)
 		} else {
 			rt.threshold = t.rounds[t.round-2].threshold
+		}
+		for _, k := range t.kinds {
+			for _, st := range t.slices[k] {
+				st.rounds[len(st.rounds)-1].threshold = rt.threshold
+			}
 		}
 		groups := groupByTally(rt.tally, rt.cands)
 		winners, err := t.identifyWinners(rt, groups)
@@ -684,13 +729,29 @@ func (t *tabulator) recordSelection(b *Ballot, rt *roundTally, sel int32, st sta
 			to = t.name(sel)
 		}
 		t.transfers.add(t.round, from, to, ftv.MulInt(b.Weight))
+		for _, k := range t.kinds {
+			if id := b.slice(k); id != "" {
+				t.slices[k][id].transfers.add(t.round, from, to, ftv.MulInt(b.Weight))
+			}
+		}
 	}
 	b.recipient = sel
 	if sel < 0 {
 		b.status = st
 	}
 	if st != stActive {
-		rt.statuses[st] = rt.statuses[st].Add(ftv.MulInt(b.Weight))
+		t.addStatus(rt, b, st, ftv.MulInt(b.Weight))
+	}
+}
+
+// addStatus counts v ballots of status st in the round and in the ballot's slices.
+func (t *tabulator) addStatus(rt *roundTally, b *Ballot, st status, v Dec) {
+	rt.statuses[st] = rt.statuses[st].Add(v)
+	for _, k := range t.kinds {
+		if id := b.slice(k); id != "" {
+			s := t.cur[k][id]
+			s.statuses[st] = s.statuses[st].Add(v)
+		}
 	}
 }
 
@@ -698,16 +759,32 @@ func (t *tabulator) increment(rt *roundTally, b *Ballot, c int32) {
 	v := b.ftv().MulInt(b.Weight)
 	rt.statuses[stActive] = rt.statuses[stActive].Add(v)
 	rt.tally[c] = rt.tally[c].Add(v)
+	for _, k := range t.kinds {
+		if id := b.slice(k); id != "" {
+			s := t.cur[k][id]
+			s.statuses[stActive] = s.statuses[stActive].Add(v)
+			s.tally[c] = s.tally[c].Add(v)
+		}
+	}
 }
 
 func (t *tabulator) computeRound() (*roundTally, error) {
 	cfg := t.cfg
 	rt := t.newTally()
+	t.cur = map[string]map[string]*roundTally{}
+	for _, k := range t.kinds {
+		t.cur[k] = map[string]*roundTally{}
+		for id, st := range t.slices[k] {
+			s := t.newTally()
+			t.cur[k][id] = s
+			st.rounds = append(st.rounds, s)
+		}
+	}
 	final := t.usesSurpluses() && t.numWinners == len(t.winnerRound)
 	seen := map[int32]bool{}
 	for _, b := range t.ballots {
 		if b.status != stActive {
-			rt.statuses[b.status] = rt.statuses[b.status].Add(b.ftv().MulInt(b.Weight))
+			t.addStatus(rt, b, b.status, b.ftv().MulInt(b.Weight))
 			continue
 		}
 		if b.recipient >= 0 && t.continuing(b.recipient) {
@@ -860,11 +937,33 @@ func (t *tabulator) updateWinnerTallies(rt *roundTally) {
 			rt.setViaSurplus(w, prev.tally[w])
 		}
 	}
+	for _, k := range t.kinds {
+		if len(process) == 0 {
+			break
+		}
+		for _, st := range t.slices[k] {
+			srt, sprev := st.rounds[len(st.rounds)-1], st.rounds[len(st.rounds)-2]
+			for _, w := range process {
+				if requiring[w] {
+					srt.setViaSurplus(w, DecInt(0))
+				} else {
+					srt.setViaSurplus(w, sprev.tally[w])
+				}
+			}
+		}
+	}
 	if len(requiring) > 0 {
 		for _, b := range t.ballots {
 			for _, ws := range b.won {
 				if requiring[ws.cand] {
-					rt.setViaSurplus(ws.cand, rt.tally[ws.cand].Add(ws.v.MulInt(b.Weight)))
+					v := ws.v.MulInt(b.Weight)
+					rt.setViaSurplus(ws.cand, rt.tally[ws.cand].Add(v))
+					for _, k := range t.kinds {
+						if id := b.slice(k); id != "" {
+							s := t.cur[k][id]
+							s.setViaSurplus(ws.cand, s.tally[ws.cand].Add(v))
+						}
+					}
 				}
 			}
 		}
