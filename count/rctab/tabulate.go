@@ -150,6 +150,8 @@ type Outcome struct {
 	// slices holds per-precinct / per-batch counts (kind → slice id → state) when the
 	// config asks for tabulateByPrecinct / tabulateByBatch.
 	slices map[string]map[string]*sliceState
+	// ties records every tie-break, in order.
+	ties []tieRecord
 	// tieDecided marks candidates elected or eliminated by a tie-break.
 	tieDecided   map[int32]bool
 	nameSetOrder []string // java HashSet order of candidate names
@@ -172,6 +174,13 @@ func (b *Ballot) slice(kind string) string {
 		return b.Precinct
 	}
 	return b.Batch
+}
+
+type tieRecord struct {
+	round   int
+	tied    []string
+	chosen  string
+	winning bool
 }
 
 type tabulator struct {
@@ -666,6 +675,7 @@ func (t *tabulator) tiebreak(selectingWinner bool, tied []int32, votes Dec) (int
 		return 0, fmt.Errorf("round %d: tie-break found no candidate among %q", t.round, names)
 	}
 	t.tieDecided[c] = true
+	t.ties = append(t.ties, tieRecord{round: t.round, tied: names, chosen: pick, winning: selectingWinner})
 	return c, nil
 }
 
