@@ -27,15 +27,18 @@ type ballotSet struct {
 	groups       map[string]*Ballot
 	ballots      []*Ballot
 	unrecognized map[string]int
-	total        int64
-	keyBuf       []byte
-	idBuf        []int32
+	// firstSeen tells where each unrecognized name first appears; source names the file
+	firstSeen map[string]string
+	source    string
+	total     int64
+	keyBuf    []byte
+	idBuf     []int32
 	// precincts and batches seen, for tabulateByPrecinct / tabulateByBatch checks
 	precincts, batches map[string]bool
 }
 
 func newBallotSet(cfg *Config) *ballotSet {
-	bs := &ballotSet{cfg: cfg, ids: map[string]int32{}, groups: map[string]*Ballot{}, unrecognized: map[string]int{},
+	bs := &ballotSet{cfg: cfg, ids: map[string]int32{}, groups: map[string]*Ballot{}, unrecognized: map[string]int{}, firstSeen: map[string]string{},
 		precincts: map[string]bool{}, batches: map[string]bool{}}
 	names := cfg.candidateNames()
 	for i, n := range names {
@@ -84,6 +87,9 @@ func (bs *ballotSet) add(where string, marks []ranking, precinct, batch string) 
 				name, ok = UWI, true
 			}
 			if !ok {
+				if bs.unrecognized[m.cand] == 0 {
+					bs.firstSeen[m.cand] = bs.source + " " + where
+				}
 				bs.unrecognized[m.cand]++
 				id = -1
 			} else {
@@ -136,6 +142,9 @@ func (bs *ballotSet) merge(other *ballotSet) {
 	}
 	bs.total += other.total
 	for n, c := range other.unrecognized {
+		if bs.unrecognized[n] == 0 {
+			bs.firstSeen[n] = other.firstSeen[n]
+		}
 		bs.unrecognized[n] += c
 	}
 	for p := range other.precincts {
@@ -150,7 +159,7 @@ func (bs *ballotSet) finish() error {
 	if len(bs.unrecognized) > 0 {
 		var parts []string
 		for n, k := range bs.unrecognized {
-			parts = append(parts, fmt.Sprintf("%q (%d)", n, k))
+			parts = append(parts, fmt.Sprintf("%q (%d times, first at %s)", n, k, bs.firstSeen[n]))
 		}
 		sort.Strings(parts)
 		return fmt.Errorf("cast vote records name candidates missing from the config's candidates (add them, or their codes/aliases): %s", strings.Join(parts, ", "))
@@ -173,6 +182,7 @@ func readSources(cfg *Config) ([]*Ballot, error) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			sets[i] = newBallotSet(cfg)
+			sets[i].source = cfg.Sources[i].RawPath
 			errs[i] = readSource(cfg, &cfg.Sources[i], sets[i])
 		}(i)
 	}

@@ -182,8 +182,6 @@ func scanSheet(data []byte, shared []string, row func(int, []xlsxCell) error) er
 	inRow := false
 	col := -1
 	pos := 0
-	line := func() int { return 0 }
-	_ = line
 	for {
 		lt := bytes.IndexByte(data[pos:], '<')
 		if lt < 0 {
