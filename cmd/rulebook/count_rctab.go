@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/rulebook/rulebook/count/rctab"
 )
@@ -14,7 +15,7 @@ func runRCTab(ctx context.Context, e *env, configPath, outDir string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	written, err := rctab.Run(configPath, outDir)
+	written, err := rctab.Run(configPath, outDir, rctab.Options{Generated: time.Now()})
 	if err != nil {
 		return err
 	}

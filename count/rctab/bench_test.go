@@ -28,7 +28,7 @@ func BenchmarkMinneapolisTabulate(b *testing.B) {
 	if err != nil {
 		b.Skipf("shared data absent: %v", err)
 	}
-	ballots, err := readSources(cfg)
+	ballots, _, err := readSources(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

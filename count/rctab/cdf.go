@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -76,6 +77,8 @@ func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
 	if err != nil {
 		return err
 	}
+	fileName := filepath.Base(src.Path)
+	index := 0
 	for i, cvr := range m.cvrs {
 		where := fmt.Sprintf("CVR %d", i+1)
 		var contest *cdfCVRContest
@@ -95,6 +98,7 @@ func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
 		if contest == nil {
 			continue // no votes in this contest
 		}
+		index++
 		var precinct string
 		if cvr.hasUnit {
 			precinct = m.gpUnits[cvr.unitID]
@@ -149,7 +153,7 @@ func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
 				return fmt.Errorf("%s: rank %d is above maxRankingsAllowed (%d)", where, mk.rank, cfg.MaxRankings)
 			}
 		}
-		if err := bs.add(where, marks, precinct, ""); err != nil {
+		if err := bs.add(where, marks, precinct, "", sanitize(fmt.Sprintf("%s(%d)", fileName, index))); err != nil {
 			return err
 		}
 	}

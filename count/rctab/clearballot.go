@@ -82,9 +82,16 @@ func readClearBallot(cfg *Config, src *Source, bs *ballotSet) error {
 				marks = append(marks, ranking{c.rank, c.name})
 			}
 		}
-		if err := bs.add(fmt.Sprintf("line %d", line), marks, precinct, ""); err != nil {
+		if err := bs.add(fmt.Sprintf("line %d", line), marks, precinct, "", field(row, 3)); err != nil {
 			return err
 		}
 	}
 	return sc.Err()
+}
+
+func field(row []string, i int) string {
+	if i < len(row) {
+		return row[i]
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package rctab
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -33,6 +34,7 @@ type ballotSet struct {
 	total     int64
 	keyBuf    []byte
 	idBuf     []int32
+	order     []cvrRef
 	// precincts and batches seen, for tabulateByPrecinct / tabulateByBatch checks
 	precincts, batches map[string]bool
 }
@@ -48,9 +50,15 @@ func newBallotSet(cfg *Config) *ballotSet {
 	return bs
 }
 
+// cvrRef is one cast vote record in reading order, kept only for CDF output.
+type cvrRef struct {
+	b  *Ballot
+	id string
+}
+
 // add records one cast vote record. where names it for error messages; precinct and
-// batch identify its slices ("" when the source has none).
-func (bs *ballotSet) add(where string, marks []ranking, precinct, batch string) error {
+// batch identify its slices ("" when the source has none); id is RCTab's record id.
+func (bs *ballotSet) add(where string, marks []ranking, precinct, batch, id string) error {
 	if precinct != "" {
 		bs.precincts[precinct] = true
 	}
@@ -100,7 +108,12 @@ func (bs *ballotSet) add(where string, marks []ranking, precinct, batch string) 
 		if id >= 0 {
 			bs.keyBuf = strconv.AppendInt(bs.keyBuf, int64(m.rank), 36)
 			bs.keyBuf = append(bs.keyBuf, ':')
-			bs.keyBuf = strconv.AppendInt(bs.keyBuf, int64(id), 36)
+			if bs.cfg.GenerateCdfJSON {
+				// the CDF output shows the names as read (aliases included)
+				bs.keyBuf = strconv.AppendQuote(bs.keyBuf, m.cand)
+			} else {
+				bs.keyBuf = strconv.AppendInt(bs.keyBuf, int64(id), 36)
+			}
 			bs.keyBuf = append(bs.keyBuf, ',')
 		}
 	}
@@ -114,6 +127,9 @@ func (bs *ballotSet) add(where string, marks []ranking, precinct, batch string) 
 	bs.total++
 	if b, ok := bs.groups[string(bs.keyBuf)]; ok {
 		b.Weight++
+		if bs.cfg.GenerateCdfJSON {
+			bs.order = append(bs.order, cvrRef{b, id})
+		}
 		return nil
 	}
 	ranks := make([][]int32, maxRank)
@@ -125,6 +141,19 @@ func (bs *ballotSet) add(where string, marks []ranking, precinct, batch string) 
 	// a ballot ending in ranks that held only unknown names keeps its length; trim
 	// nothing, as RCTab's ranking list also spans the highest rank read
 	b := &Ballot{Ranks: ranks, Weight: 1, Precinct: precinct, Batch: batch}
+	if bs.cfg.GenerateCdfJSON {
+		b.raw = make([][]string, maxRank)
+		for i, m := range marks {
+			if ids[i] >= 0 {
+				name := m.cand
+				if name == overvoteMark {
+					name = "overvote"
+				}
+				b.raw[m.rank-1] = append(b.raw[m.rank-1], name)
+			}
+		}
+		bs.order = append(bs.order, cvrRef{b, id})
+	}
 	bs.groups[string(bs.keyBuf)] = b
 	bs.ballots = append(bs.ballots, b)
 	return nil
@@ -132,13 +161,21 @@ func (bs *ballotSet) add(where string, marks []ranking, precinct, batch string) 
 
 // merge adds other's ballots and findings into bs.
 func (bs *ballotSet) merge(other *ballotSet) {
+	moved := map[*Ballot]*Ballot{}
 	for k, b := range other.groups {
 		if mine, ok := bs.groups[k]; ok {
 			mine.Weight += b.Weight
+			moved[b] = mine
 			continue
 		}
 		bs.groups[k] = b
 		bs.ballots = append(bs.ballots, b)
+	}
+	for _, r := range other.order {
+		if m, ok := moved[r.b]; ok {
+			r.b = m
+		}
+		bs.order = append(bs.order, r)
 	}
 	bs.total += other.total
 	for n, c := range other.unrecognized {
@@ -168,7 +205,7 @@ func (bs *ballotSet) finish() error {
 }
 
 // readSources loads every source of the config.
-func readSources(cfg *Config) ([]*Ballot, error) {
+func readSources(cfg *Config) ([]*Ballot, []cvrRef, error) {
 	// Sources are read concurrently, each into its own set, then merged in order:
 	// merging identical rankings makes the result independent of reading order.
 	sets := make([]*ballotSet, len(cfg.Sources))
@@ -190,20 +227,20 @@ func readSources(cfg *Config) ([]*Ballot, error) {
 	bs := newBallotSet(cfg)
 	for i := range cfg.Sources {
 		if errs[i] != nil {
-			return nil, fmt.Errorf("cvrFileSources[%d] (%s): %w", i, cfg.Sources[i].RawPath, errs[i])
+			return nil, nil, fmt.Errorf("cvrFileSources[%d] (%s): %w", i, cfg.Sources[i].RawPath, errs[i])
 		}
 		bs.merge(sets[i])
 	}
 	if err := bs.finish(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if cfg.TabulateByPrecinct && len(bs.precincts) == 0 {
-		return nil, fmt.Errorf("outputSettings.tabulateByPrecinct is true, but the cast vote records list no precincts")
+		return nil, nil, fmt.Errorf("outputSettings.tabulateByPrecinct is true, but the cast vote records list no precincts")
 	}
 	if cfg.TabulateByBatch && len(bs.batches) == 0 {
-		return nil, fmt.Errorf("outputSettings.tabulateByBatch is true, but the cast vote records list no batches")
+		return nil, nil, fmt.Errorf("outputSettings.tabulateByBatch is true, but the cast vote records list no batches")
 	}
-	return bs.ballots, nil
+	return bs.ballots, bs.order, nil
 }
 
 // readSource reads one source with the reader for its provider.
@@ -229,10 +266,13 @@ func readSource(cfg *Config, src *Source, bs *ballotSet) error {
 func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 	first := src.FirstVoteColumn - 1
 	var marks []ranking
+	fileID := sanitize(filepath.Base(src.Path))
+	index := 0
 	return readXLSX(src.Path, func(num int, cells []xlsxCell) error {
 		if num < src.FirstVoteRow {
 			return nil
 		}
+		index++
 		marks = marks[:0]
 		last := 0
 		blank := func(upto int) {
@@ -298,6 +338,6 @@ func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 		if !cfg.maxRankingsIsMax {
 			blank(cfg.MaxRankings + 1)
 		}
-		return bs.add(fmt.Sprintf("row %d", num), marks, precinct, batch)
+		return bs.add(fmt.Sprintf("row %d", num), marks, precinct, batch, fileID+"-"+strconv.Itoa(index))
 	})
 }

@@ -37,6 +37,7 @@ func readHart(cfg *Config, src *Source, bs *ballotSet) error {
 		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 		var cvr struct {
 			BatchNumber   string `xml:"BatchNumber"`
+			CvrGUID       string `xml:"CvrGuid"`
 			PrecinctSplit struct {
 				Name string `xml:"Name"`
 			} `xml:"PrecinctSplit"`
@@ -77,7 +78,7 @@ func readHart(cfg *Config, src *Source, bs *ballotSet) error {
 					}
 				}
 			}
-			if err := bs.add(n, marks, cvr.PrecinctSplit.Name, cvr.BatchNumber); err != nil {
+			if err := bs.add(n, marks, cvr.PrecinctSplit.Name, cvr.BatchNumber, cvr.CvrGUID); err != nil {
 				return err
 			}
 		}

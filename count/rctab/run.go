@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Report is one output file.
@@ -14,15 +15,27 @@ type Report struct {
 	Data []byte
 }
 
+// Options are inputs of a count that are not in the configuration.
+type Options struct {
+	// Generated is written as the GeneratedDate of CDF output (omitted when zero); the
+	// package never reads the clock itself.
+	Generated time.Time
+}
+
 // Count loads an RCTab configuration, reads its cast vote records, tabulates, and
-// returns the detailed reports (JSON and CSV) RCTab would write, without writing them.
-// For multiPassIrv there is one pair per pass, numbered from 1.
-func Count(configPath string) ([]Report, []*Outcome, error) {
+// returns the reports RCTab would write, without writing them: the detailed report
+// (JSON and CSV; one pair per pass, numbered from 1, for multiPassIrv), per-precinct and
+// per-batch reports when configured, and the CDF cast vote records when
+// generateCdfJson is set.
+func Count(configPath string) ([]Report, []*Outcome, error) { return CountWith(configPath, Options{}) }
+
+// CountWith is Count with options.
+func CountWith(configPath string, opts Options) ([]Report, []*Outcome, error) {
 	cfg, err := LoadConfig(configPath)
 	if err != nil {
 		return nil, nil, err
 	}
-	ballots, err := readSources(cfg)
+	ballots, order, err := readSources(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -42,6 +55,9 @@ func Count(configPath string) ([]Report, []*Outcome, error) {
 			s := stem + "_" + strconv.Itoa(pass)
 			reports = append(reports, Report{s + "_detailed_report.json", o.DetailedJSON()}, Report{s + "_detailed_report.csv", o.DetailedCSV()})
 			reports = append(reports, o.sliceReports(s)...)
+			if cfg.GenerateCdfJSON {
+				reports = append(reports, Report{s + "_cdf_cvr.json", o.cdfJSON(order, opts.Generated)})
+			}
 			outcomes = append(outcomes, o)
 			excluded[o.names[o.winnerOrder[0]]] = true
 		}
@@ -52,6 +68,9 @@ func Count(configPath string) ([]Report, []*Outcome, error) {
 		}
 		reports = append(reports, Report{stem + "_detailed_report.json", o.DetailedJSON()}, Report{stem + "_detailed_report.csv", o.DetailedCSV()})
 		reports = append(reports, o.sliceReports(stem)...)
+		if cfg.GenerateCdfJSON {
+			reports = append(reports, Report{stem + "_cdf_cvr.json", o.cdfJSON(order, opts.Generated)})
+		}
 		outcomes = append(outcomes, o)
 	}
 	return reports, outcomes, nil
@@ -59,8 +78,8 @@ func Count(configPath string) ([]Report, []*Outcome, error) {
 
 // Run counts the contest configured at configPath and writes its reports into outDir.
 // Nothing is written unless the whole count succeeds.
-func Run(configPath, outDir string) ([]string, error) {
-	reports, _, err := Count(configPath)
+func Run(configPath, outDir string, opts Options) ([]string, error) {
+	reports, _, err := CountWith(configPath, opts)
 	if err != nil {
 		return nil, err
 	}

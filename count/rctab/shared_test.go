@@ -113,6 +113,24 @@ func compareCase(t *testing.T, dir, name string) {
 			diffLines(t, dropGeneratedBy(g), dropGeneratedBy(want))
 		}
 	}
+	if cdf, _ := filepath.Glob(filepath.Join(dir, name+"_expected_cdf_cvr.json")); len(cdf) == 1 {
+		want, err := os.ReadFile(cdf[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		gname := name + "_cdf_cvr.json"
+		if g, ok := got[gname]; !ok {
+			t.Errorf("missing %s", gname)
+		} else {
+			gj, wj := normJSON(t, g), normJSON(t, want)
+			delete(gj.(map[string]any), "GeneratedDate")
+			delete(wj.(map[string]any), "GeneratedDate")
+			if !reflect.DeepEqual(gj, wj) {
+				t.Errorf("%s differs", gname)
+				diffLines(t, g, want)
+			}
+		}
+	}
 	for _, e := range exp {
 		for _, ext := range []string{".json", ".csv"} {
 			ef := strings.TrimSuffix(e, ".json") + ext

@@ -32,6 +32,16 @@ type Ballot struct {
 	status    status
 	recipient int32 // -1: none
 	won       []winShare
+
+	// For CDF output only: the marks as read, and each round's allocation.
+	raw   [][]string
+	snaps map[int][]allocation
+}
+
+// allocation is one candidate's share of a ballot in a round (CDF snapshots).
+type allocation struct {
+	name string
+	v    Dec
 }
 
 type winShare struct {
@@ -225,6 +235,7 @@ func tabulate(cfg *Config, ballots []*Ballot, numWinners int, excludedExtra map[
 		b.status = stActive
 		b.recipient = -1
 		b.won = nil
+		b.snaps = nil
 	}
 	switch cfg.TiebreakMode {
 	case tieRandom, tievPrevThenRandom, tieGeneratePerm:
@@ -751,6 +762,19 @@ func (t *tabulator) recordSelection(b *Ballot, rt *roundTally, sel int32, st sta
 	}
 	if st != stActive {
 		t.addStatus(rt, b, st, ftv.MulInt(b.Weight))
+	}
+	if t.cfg.GenerateCdfJSON {
+		var snap []allocation
+		for _, w := range b.won {
+			snap = append(snap, allocation{t.name(w.cand), w.v})
+		}
+		if sel >= 0 {
+			snap = append(snap, allocation{t.name(sel), b.ftv()})
+		}
+		if b.snaps == nil {
+			b.snaps = map[int][]allocation{}
+		}
+		b.snaps[t.round] = snap
 	}
 }
 

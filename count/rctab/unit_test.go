@@ -137,10 +137,10 @@ func TestConfigErrorsNameFields(t *testing.T) {
 
 func TestRunWritesNothingOnFailure(t *testing.T) {
 	out := t.TempDir() + "/out"
-	if _, err := Run("testdata/cases/max_ranking_enforcement/max_ranking_enforcement_config.json", out); err == nil {
+	if _, err := Run("testdata/cases/max_ranking_enforcement/max_ranking_enforcement_config.json", out, Options{}); err == nil {
 		t.Fatal("expected failure")
 	}
-	if _, err := Run("testdata/cases/skip_to_next_test/skip_to_next_test_config.json", out); err != nil {
+	if _, err := Run("testdata/cases/skip_to_next_test/skip_to_next_test_config.json", out, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepathGlob(out + "/*")
