@@ -411,6 +411,9 @@ func (t *tabulator) run() error {
 		} else if len(t.winnerRound) < t.numWinners ||
 			(cfg.ContinueUntilTwo && len(t.elimRound) < t.numCandidates()-2) ||
 			cfg.Mode == modeBottomsUpPct {
+			if len(groups) == 0 {
+				return fmt.Errorf("round %d: no continuing candidates are left to eliminate, and not every seat is filled", t.round)
+			}
 			elim := t.dropUWI(rt)
 			if len(elim) == 0 {
 				elim = t.belowMinimum(groups)
