@@ -207,7 +207,9 @@ func csvCell(s string, first bool) string {
 		}
 		return ""
 	}
-	q := s[0] < 0x20 || strings.ContainsAny(s, ",\"\r\n") || s[len(s)-1] <= ' '
+	// Commons CSV (the version RCTab 2.0 uses) also quotes a value starting with a
+	// character up to '#', or ending in one up to ' '.
+	q := s[0] <= '#' || strings.ContainsAny(s, ",\"\r\n") || s[len(s)-1] <= ' '
 	if !q {
 		return s
 	}
