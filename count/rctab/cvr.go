@@ -299,6 +299,15 @@ func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 				}
 			}
 		}
+		if src.IDColumn > 0 {
+			found := false
+			for _, c := range cells {
+				found = found || c.Col == src.IDColumn-1
+			}
+			if !found {
+				return fmt.Errorf("row %d: cast vote record id missing from column %d (idColumnIndex); if the file looks right, copy the data into a new .xlsx file", num, src.IDColumn)
+			}
+		}
 		for _, c := range cells {
 			if c.Col == src.PrecinctColumn-1 || c.Col == src.IDColumn-1 || c.Col == src.BatchColumn-1 {
 				continue
