@@ -153,7 +153,7 @@ func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
 				return fmt.Errorf("%s: rank %d is above maxRankingsAllowed (%d)", where, mk.rank, cfg.MaxRankings)
 			}
 		}
-		if err := bs.add(where, marks, precinct, "", sanitize(fmt.Sprintf("%s(%d)", fileName, index))); err != nil {
+		if err := bs.add(label(where), marks, precinct, "", sanitize(bs.cvrID(fileName, "(", index, ")"))); err != nil {
 			return err
 		}
 	}

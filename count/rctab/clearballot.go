@@ -82,7 +82,7 @@ func readClearBallot(cfg *Config, src *Source, bs *ballotSet) error {
 				marks = append(marks, ranking{c.rank, c.name})
 			}
 		}
-		if err := bs.add(fmt.Sprintf("line %d", line), marks, precinct, "", field(row, 3)); err != nil {
+		if err := bs.add(place{"line", line}, marks, precinct, "", field(row, 3)); err != nil {
 			return err
 		}
 	}

@@ -84,7 +84,7 @@ func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 			}
 			marks = append(marks, ranking{rank, name})
 		}
-		if err := bs.add(fmt.Sprintf("line %d", row), marks, precinct, batch, strconv.Itoa(row-1)); err != nil {
+		if err := bs.add(place{"line", row}, marks, precinct, batch, strconv.Itoa(row-1)); err != nil {
 			return err
 		}
 	}

@@ -50,6 +50,22 @@ func newBallotSet(cfg *Config) *ballotSet {
 	return bs
 }
 
+// place names a cast vote record in error messages; it is built only when needed.
+type place struct {
+	kind string
+	n    int
+}
+
+func (p place) String() string {
+	if p.n < 0 {
+		return p.kind
+	}
+	return p.kind + " " + strconv.Itoa(p.n)
+}
+
+// label is a place that is already a string.
+func label(s string) place { return place{s, -1} }
+
 // cvrRef is one cast vote record in reading order, kept only for CDF output.
 type cvrRef struct {
 	b  *Ballot
@@ -58,7 +74,7 @@ type cvrRef struct {
 
 // add records one cast vote record. where names it for error messages; precinct and
 // batch identify its slices ("" when the source has none); id is RCTab's record id.
-func (bs *ballotSet) add(where string, marks []ranking, precinct, batch, id string) error {
+func (bs *ballotSet) add(where place, marks []ranking, precinct, batch, id string) error {
 	if precinct != "" {
 		bs.precincts[precinct] = true
 	}
@@ -75,13 +91,18 @@ func (bs *ballotSet) add(where string, marks []ranking, precinct, batch, id stri
 	maxRank := 0
 	for _, m := range marks {
 		if m.rank < 1 {
-			return fmt.Errorf("%s: invalid rank %d (ranks start at 1)", where, m.rank)
+			return fmt.Errorf("%s: invalid rank %d (ranks start at 1)", where.String(), m.rank)
 		}
 		if m.rank > maxRank {
 			maxRank = m.rank
 		}
 	}
-	sort.SliceStable(marks, func(i, j int) bool { return marks[i].rank < marks[j].rank })
+	// stable insertion sort by rank: rows are short and usually already in order
+	for i := 1; i < len(marks); i++ {
+		for j := i; j > 0 && marks[j].rank < marks[j-1].rank; j-- {
+			marks[j], marks[j-1] = marks[j-1], marks[j]
+		}
+	}
 	// the key encodes (rank, candidate id) pairs; ranks are only built for a new key
 	bs.keyBuf = bs.keyBuf[:0]
 	ids := bs.idBuf[:0]
@@ -96,7 +117,7 @@ func (bs *ballotSet) add(where string, marks []ranking, precinct, batch, id stri
 			}
 			if !ok {
 				if bs.unrecognized[m.cand] == 0 {
-					bs.firstSeen[m.cand] = bs.source + " " + where
+					bs.firstSeen[m.cand] = bs.source + " " + where.String()
 				}
 				bs.unrecognized[m.cand]++
 				id = -1
@@ -157,6 +178,14 @@ func (bs *ballotSet) add(where string, marks []ranking, precinct, batch, id stri
 	bs.groups[string(bs.keyBuf)] = b
 	bs.ballots = append(bs.ballots, b)
 	return nil
+}
+
+// cvrID builds a record id only when CDF output needs it.
+func (bs *ballotSet) cvrID(prefix, sep string, n int, suffix string) string {
+	if !bs.cfg.GenerateCdfJSON {
+		return ""
+	}
+	return prefix + sep + strconv.Itoa(n) + suffix
 }
 
 // merge adds other's ballots and findings into bs.
@@ -262,12 +291,24 @@ func readSource(cfg *Config, src *Source, bs *ballotSet) error {
 	return fmt.Errorf("provider %q is not supported", src.Provider)
 }
 
+// blankUWI marks the empty cells between ranks last and upto as undeclared write-ins
+// when the source treats blanks that way (RCTab's handleEmptyCells).
+func blankUWI(marks []ranking, src *Source, last, upto int) []ranking {
+	if src.TreatBlankAsUWI {
+		for r := last + 1; r < upto; r++ {
+			marks = append(marks, ranking{r, UWI})
+		}
+	}
+	return marks
+}
+
 // readESS reads an ES&S .xlsx export: one row per ballot, one column per rank.
 func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 	first := src.FirstVoteColumn - 1
 	var marks []ranking
 	fileID := sanitize(filepath.Base(src.Path))
 	index := 0
+	partsBuf := make([]string, 0, 4)
 	return readXLSX(src.Path, func(num int, cells []xlsxCell) error {
 		if num < src.FirstVoteRow {
 			return nil
@@ -275,13 +316,6 @@ func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 		index++
 		marks = marks[:0]
 		last := 0
-		blank := func(upto int) {
-			for r := last + 1; r < upto; r++ {
-				if src.TreatBlankAsUWI {
-					marks = append(marks, ranking{r, UWI})
-				}
-			}
-		}
 		var precinct, batch string
 		if src.PrecinctColumn > 0 {
 			precinct = "missing_precinct_id"
@@ -317,9 +351,9 @@ func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 				continue
 			}
 			rank := c.Col - first + 1
-			blank(rank)
+			marks = blankUWI(marks, src, last, rank)
 			cell := strings.TrimSpace(c.Text)
-			parts := []string{cell}
+			parts := append(partsBuf[:0], cell)
 			if src.OvervoteDelimiter != "" {
 				parts = strings.Split(cell, src.OvervoteDelimiter)
 			}
@@ -345,8 +379,8 @@ func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 			last = rank
 		}
 		if !cfg.maxRankingsIsMax {
-			blank(cfg.MaxRankings + 1)
+			marks = blankUWI(marks, src, last, cfg.MaxRankings+1)
 		}
-		return bs.add(fmt.Sprintf("row %d", num), marks, precinct, batch, fileID+"-"+strconv.Itoa(index))
+		return bs.add(place{"row", num}, marks, precinct, batch, bs.cvrID(fileID, "-", index, ""))
 	})
 }

@@ -171,7 +171,7 @@ func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 						}
 						marks = append(marks, ranking{m.Rank, id})
 					}
-					if err := bs.add(where, marks, precinct, batch, s.TabulatorID.String()+"-"+batch+"-"+s.RecordID.String()); err != nil {
+					if err := bs.add(label(where), marks, precinct, batch, s.TabulatorID.String()+"-"+batch+"-"+s.RecordID.String()); err != nil {
 						return err
 					}
 				}

@@ -78,7 +78,7 @@ func readHart(cfg *Config, src *Source, bs *ballotSet) error {
 					}
 				}
 			}
-			if err := bs.add(n, marks, cvr.PrecinctSplit.Name, cvr.BatchNumber, cvr.CvrGUID); err != nil {
+			if err := bs.add(label(n), marks, cvr.PrecinctSplit.Name, cvr.BatchNumber, cvr.CvrGUID); err != nil {
 				return err
 			}
 		}

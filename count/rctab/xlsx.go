@@ -200,9 +200,9 @@ func scanSheet(data []byte, shared []string, row func(int, []xlsxCell) error) er
 			inRow = true
 			cells = cells[:0]
 			col = -1
-			if r := attr(attrs, "r"); r != "" {
-				n, err := strconv.Atoi(r)
-				if err != nil || n < 1 {
+			if r := attrRaw(attrs, "r"); len(r) > 0 {
+				n, ok := atoiBytes(r)
+				if !ok || n < 1 {
 					return fmt.Errorf("row %q: bad row number", r)
 				}
 				rowNum = n
@@ -226,8 +226,8 @@ func scanSheet(data []byte, shared []string, row func(int, []xlsxCell) error) er
 			if !inRow {
 				return fmt.Errorf("row %d: cell outside a row", rowNum)
 			}
-			if r := attr(attrs, "r"); r != "" {
-				c, err := columnIndex(r)
+			if r := attrRaw(attrs, "r"); len(r) > 0 {
+				c, err := columnIndexBytes(r)
 				if err != nil {
 					return fmt.Errorf("row %d: %w", rowNum, err)
 				}
@@ -238,7 +238,7 @@ func scanSheet(data []byte, shared []string, row func(int, []xlsxCell) error) er
 			if bytes.HasSuffix(tag, []byte("/")) {
 				continue // empty cell
 			}
-			typ := attr(attrs, "t")
+			typ := attrRaw(attrs, "t")
 			// read the cell body up to </c>
 			ce := bytes.Index(data[pos:], []byte("</c>"))
 			if ce < 0 {
@@ -269,12 +269,12 @@ func splitTag(tag []byte) (name, attrs []byte) {
 	return tag, nil
 }
 
-// attr returns the value of attribute key in a tag's attribute text.
-func attr(attrs []byte, key string) string {
+// attrRaw returns the raw (unescaped) bytes of attribute key, or nil.
+func attrRaw(attrs []byte, key string) []byte {
 	for len(attrs) > 0 {
 		eq := bytes.IndexByte(attrs, '=')
 		if eq < 0 {
-			return ""
+			return nil
 		}
 		k := trimXMLSpace(attrs[:eq])
 		rest := attrs[eq+1:]
@@ -282,20 +282,19 @@ func attr(attrs []byte, key string) string {
 			rest = rest[1:]
 		}
 		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
-			return ""
+			return nil
 		}
 		q := rest[0]
 		e := bytes.IndexByte(rest[1:], q)
 		if e < 0 {
-			return ""
+			return nil
 		}
-		v := rest[1 : 1+e]
 		if string(k) == key {
-			return unescapeXML(v)
+			return rest[1 : 1+e]
 		}
 		attrs = rest[2+e:]
 	}
-	return ""
+	return nil
 }
 
 func isXMLSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
@@ -310,8 +309,8 @@ func trimXMLSpace(b []byte) []byte {
 	return b
 }
 
-func cellText(body []byte, typ string, shared []string) (string, bool, error) {
-	switch typ {
+func cellText(body []byte, typ []byte, shared []string) (string, bool, error) {
+	switch string(typ) {
 	case "inlineStr":
 		is := elementText(body, "is")
 		if is == nil {
@@ -335,14 +334,15 @@ func cellText(body []byte, typ string, shared []string) (string, bool, error) {
 	if v == nil {
 		return "", false, nil
 	}
-	s := unescapeXML(v)
-	switch typ {
-	case "s":
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 0 || n >= len(shared) {
-			return "", false, fmt.Errorf("shared string index %q out of range", s)
+	if string(typ) == "s" {
+		n, ok := atoiBytes(trimXMLSpace(v))
+		if !ok || n < 0 || n >= len(shared) {
+			return "", false, fmt.Errorf("shared string index %q out of range", v)
 		}
 		return shared[n], true, nil
+	}
+	s := unescapeXML(v)
+	switch string(typ) {
 	case "b":
 		if s == "1" {
 			return "TRUE", true, nil
@@ -429,6 +429,35 @@ func unescapeXML(b []byte) string {
 		i += semi
 	}
 	return sb.String()
+}
+
+func atoiBytes(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func columnIndexBytes(ref []byte) (int, error) {
+	n := 0
+	i := 0
+	for ; i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z'; i++ {
+		n = n*26 + int(ref[i]-'A'+1)
+		if n > 1<<20 {
+			return 0, fmt.Errorf("cell reference %q out of range", ref)
+		}
+	}
+	if i == 0 {
+		return 0, fmt.Errorf("bad cell reference %q", ref)
+	}
+	return n - 1, nil
 }
 
 // columnIndex turns a cell reference such as "AB12" into a zero-based column (27).
