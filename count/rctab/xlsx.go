@@ -53,10 +53,14 @@ func readXLSX(file string, row func(num int, cells []xlsxCell) error) error {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
+	var buf bytes.Buffer
+	if n := f.UncompressedSize64; n > 0 && n < 1<<32 {
+		buf.Grow(int(n))
+	}
+	if _, err := io.Copy(&buf, rc); err != nil {
 		return fmt.Errorf("%s: %s: %w", file, sheetPath, err)
 	}
+	data := buf.Bytes()
 	if err := scanSheet(data, shared, row); err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
@@ -312,7 +316,7 @@ func trimXMLSpace(b []byte) []byte {
 func cellText(body []byte, typ []byte, shared []string) (string, bool, error) {
 	switch string(typ) {
 	case "inlineStr":
-		is := elementText(body, "is")
+		is := elementText(body, tagIs)
 		if is == nil {
 			return "", false, nil
 		}
@@ -320,7 +324,7 @@ func cellText(body []byte, typ []byte, shared []string) (string, bool, error) {
 		var sb strings.Builder
 		rest := is
 		for {
-			t := elementText(rest, "t")
+			t := elementText(rest, tagT)
 			if t == nil {
 				break
 			}
@@ -330,7 +334,7 @@ func cellText(body []byte, typ []byte, shared []string) (string, bool, error) {
 		}
 		return sb.String(), true, nil
 	}
-	v := elementText(body, "v")
+	v := elementText(body, tagV)
 	if v == nil {
 		return "", false, nil
 	}
@@ -354,9 +358,16 @@ func cellText(body []byte, typ []byte, shared []string) (string, bool, error) {
 	return s, true, nil
 }
 
+// element tags the cell scanner looks for, prebuilt to avoid allocating per cell
+var (
+	tagV  = [2][]byte{[]byte("<v"), []byte("</v>")}
+	tagIs = [2][]byte{[]byte("<is"), []byte("</is>")}
+	tagT  = [2][]byte{[]byte("<t"), []byte("</t>")}
+)
+
 // elementText returns the raw text between <name ...> and </name> in b, or nil.
-func elementText(b []byte, name string) []byte {
-	open := []byte("<" + name)
+func elementText(b []byte, tag [2][]byte) []byte {
+	open, close := tag[0], tag[1]
 	for i := 0; ; {
 		j := bytes.Index(b[i:], open)
 		if j < 0 {
@@ -372,7 +383,7 @@ func elementText(b []byte, name string) []byte {
 				return []byte{}
 			}
 			start := k + gt + 1
-			e := bytes.Index(b[start:], []byte("</"+name+">"))
+			e := bytes.Index(b[start:], close)
 			if e < 0 {
 				return nil
 			}
