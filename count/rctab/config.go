@@ -208,7 +208,6 @@ type Config struct {
 	RandomSeed           int64
 	NumberOfWinners      int
 	BottomsUpPercent     Dec // fraction, e.g. 0.1500
-	hasBottomsUpPercent  bool
 	bottomsUpPercentRaw  string
 	DecimalPlaces        int32
 	MinimumVoteThreshold Dec
@@ -356,7 +355,6 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 	}
 	if c.Mode == modeBottomsUpPct || strings.TrimSpace(r.MultiSeatBottomsUpPercentageThreshold.v) != "" {
 		if n, ok := intField("rules.multiSeatBottomsUpPercentageThreshold", r.MultiSeatBottomsUpPercentageThreshold, 1, 100, c.Mode == modeBottomsUpPct); ok {
-			c.hasBottomsUpPercent = true
 			c.bottomsUpPercentRaw = strconv.Itoa(n)
 			// exact BigDecimal division: 15/100 = 0.15, 10/100 = 0.1
 			p := Dec{u: int64(n), s: 2}

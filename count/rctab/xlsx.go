@@ -456,23 +456,8 @@ func atoiBytes(b []byte) (int, bool) {
 	return n, true
 }
 
+// columnIndexBytes turns a cell reference such as "AB12" into a zero-based column (27).
 func columnIndexBytes(ref []byte) (int, error) {
-	n := 0
-	i := 0
-	for ; i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z'; i++ {
-		n = n*26 + int(ref[i]-'A'+1)
-		if n > 1<<20 {
-			return 0, fmt.Errorf("cell reference %q out of range", ref)
-		}
-	}
-	if i == 0 {
-		return 0, fmt.Errorf("bad cell reference %q", ref)
-	}
-	return n - 1, nil
-}
-
-// columnIndex turns a cell reference such as "AB12" into a zero-based column (27).
-func columnIndex(ref string) (int, error) {
 	n := 0
 	i := 0
 	for ; i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z'; i++ {
