@@ -189,9 +189,11 @@ type Candidate struct {
 
 // Config is a validated RCTab contest configuration.
 type Config struct {
-	Path                string
-	Dir                 string
-	ContestName         string
+	Path        string
+	Dir         string
+	ContestName string
+	// OutputDirectory is outputSettings.outputDirectory, relative to the config's folder.
+	OutputDirectory     string
 	ContestDate         string
 	ContestJurisdiction string
 	ContestOffice       string
@@ -268,6 +270,7 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 	}
 	os := raw.OutputSettings
 	c.ContestName = os.ContestName.v
+	c.OutputDirectory = strings.TrimSpace(os.OutputDirectory.v)
 	c.ContestDate = os.ContestDate.v
 	c.ContestJurisdiction = os.ContestJurisdiction.v
 	c.ContestOffice = os.ContestOffice.v

@@ -76,12 +76,23 @@ func CountWith(configPath string, opts Options) ([]Report, []*Outcome, error) {
 	return reports, outcomes, nil
 }
 
-// Run counts the contest configured at configPath and writes its reports into outDir.
-// Nothing is written unless the whole count succeeds.
+// Run counts the contest configured at configPath and writes its reports into outDir
+// (when empty, the config's outputDirectory, relative to the config file). Nothing is
+// written unless the whole count succeeds.
 func Run(configPath, outDir string, opts Options) ([]string, error) {
-	reports, _, err := CountWith(configPath, opts)
+	reports, outcomes, err := CountWith(configPath, opts)
 	if err != nil {
 		return nil, err
+	}
+	if outDir == "" {
+		cfg := outcomes[0].cfg
+		outDir = cfg.OutputDirectory
+		if outDir == "" {
+			outDir = "."
+		}
+		if !filepath.IsAbs(outDir) {
+			outDir = filepath.Join(cfg.Dir, outDir)
+		}
 	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, err
