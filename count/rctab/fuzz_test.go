@@ -115,3 +115,37 @@ func FuzzGenericCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVendorFiles feeds the same bytes to the Dominion, Clear Ballot and Hart readers.
+func FuzzVendorFiles(f *testing.F) {
+	f.Add([]byte(`{"Sessions":[{"TabulatorId":1,"BatchId":2,"RecordId":3,"Original":{"IsCurrent":true,"Cards":[{"Contests":[{"Id":1,"Marks":[{"CandidateId":1,"Rank":1,"IsAmbiguous":false}]}]}]}}]}`))
+	f.Add([]byte("RowNumber,BoxID,BoxPosition,BallotID,PrecinctID,BallotStyleID,PrecinctStyleName,ScanComputerName,Status,Remade,Choice_1_1:Democratic Primary:1:Vote For 1:Joe Biden:Democratic\n1,a,1,b,1,1,P,S,0,0,1\n"))
+	f.Add([]byte(`<Cvr><Contests><Contest><Id>e9ca8235-893e-43df-93eb-3cc61eeb133c</Id><Options><Option><Name>Bruce Elfant</Name><Id>fa9ebe45-dd38-423d-a2a8-0bc2de9967f9</Id><Value>01</Value></Option></Options></Contest></Contests><CvrGuid>g</CvrGuid></Cvr>`))
+	cfgs := map[string]*Config{}
+	for _, c := range []string{"clear_ballot_kansas_primary", "hart_travis_county_officers"} {
+		cfg, err := LoadConfig("testdata/cases/" + c + "/" + c + "_config.json")
+		if err != nil {
+			f.Fatal(err)
+		}
+		cfgs[c] = cfg
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "CvrExport.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "cvr.xml"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dcfg := syntheticConfig(3, 1, modeSingle, ovExhaust, 1)
+		_ = readDominion(dcfg, &Source{Path: dir, ContestID: "1"}, newBallotSet(dcfg))
+		cb := cfgs["clear_ballot_kansas_primary"]
+		src := cb.Sources[0]
+		src.Path = filepath.Join(dir, "CvrExport.json")
+		_ = readClearBallot(cb, &src, newBallotSet(cb))
+		h := cfgs["hart_travis_county_officers"]
+		hs := h.Sources[0]
+		hs.Path = dir
+		_ = readHart(h, &hs, newBallotSet(h))
+	})
+}
