@@ -204,7 +204,21 @@ func TestSharedCases(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	var passed, failed, skipped []string
 	for _, name := range names {
-		t.Run(name, func(t *testing.T) { compareCase(t, filepath.Join(sharedDir, name), name) })
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				switch {
+				case t.Skipped():
+					skipped = append(skipped, name)
+				case t.Failed():
+					failed = append(failed, name)
+				default:
+					passed = append(passed, name)
+				}
+			}()
+			compareCase(t, filepath.Join(sharedDir, name), name)
+		})
 	}
+	t.Logf("RCTab shared cases: %d passed, %d failed %v, %d skipped %v", len(passed), len(failed), failed, len(skipped), skipped)
 }
