@@ -178,6 +178,12 @@ func (c *conformance) rctab() {
 		out := filepath.Join(c.tmp, "rctab_"+name)
 		quiet := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: c.e.getenv}
 		if err := try(func() error { return runRCTab(c.ctx, quiet, cfg, out) }); err != nil {
+			// Two cases of the corpus come without their ballots (see its README):
+			// a missing input is reported, but is not a failure of the count.
+			if missing := missingInputs(cfg); missing != "" {
+				c.add("rctab", name, "unsupported", "input missing from the corpus: "+missing)
+				continue
+			}
 			c.add("rctab", name, "FAIL", err.Error())
 			continue
 		}
@@ -702,4 +708,38 @@ func (c *conformance) droop() {
 		}
 		return nil
 	})
+}
+
+// missingInputs names the first cast-vote-record source of an RCTab config that is
+// absent (a file that does not exist, or a Dominion folder without its exports).
+func missingInputs(cfg string) string {
+	raw, err := os.ReadFile(cfg)
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		Sources []struct {
+			FilePath string `json:"filePath"`
+			Provider string `json:"provider"`
+		} `json:"cvrFileSources"`
+	}
+	if json.Unmarshal(raw, &c) != nil {
+		return ""
+	}
+	for _, s := range c.Sources {
+		p := s.FilePath
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(cfg), p)
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			return s.FilePath
+		}
+		if fi.IsDir() && strings.Contains(strings.ToLower(s.Provider), "dominion") {
+			if m, _ := filepath.Glob(filepath.Join(p, "CvrExport*.json")); len(m) == 0 {
+				return s.FilePath + " (no CvrExport*.json)"
+			}
+		}
+	}
+	return ""
 }
