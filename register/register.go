@@ -380,8 +380,63 @@ func (s *Service) Import(ctx context.Context, actor string, r io.Reader, name st
 		return nil, err
 	}
 	defer a.Rollback()
+	// Reading, checking and encoding rows runs beside the writing of the batches
+	// before them: the two halves of an import take about as long as each other.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []*rulebook.Event, 4)
 	res := &ImportResult{}
+	var readErr error
+	go func() {
+		defer close(batches)
+		readErr = s.importRows(ctx, rd, actor, existing, knownBranch, res, batches, progress)
+	}()
+	for b := range batches {
+		for _, e := range b {
+			if err := a.Add(e); err != nil {
+				cancel()
+				for range batches {
+				}
+				return nil, err
+			}
+			res.Events++
+		}
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	if errs := rd.Errs(); errs != nil {
+		return nil, errs
+	}
+	if err := a.Commit(); err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(-1)
+	}
+	return res, nil
+}
+
+// importRows reads and checks every row, sending the events of good rows in
+// batches until the first bad row; after that it only reads on, to report every
+// problem.
+func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor string, existing, knownBranch map[string]bool,
+	res *ImportResult, out chan<- []*rulebook.Event, progress func(int)) error {
+	const batchSize = 1024
+	batch := make([]*rulebook.Event, 0, batchSize)
 	failed := false
+	send := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		batch = make([]*rulebook.Event, 0, batchSize)
+		return nil
+	}
 	// Branches are created as they are first met, before the members that name them.
 	newBranch := func(id, kind, parent string, eff rulebook.Date) error {
 		if id == "" || knownBranch[id] {
@@ -393,7 +448,8 @@ func (s *Service) Import(ctx context.Context, actor string, r io.Reader, name st
 			return err
 		}
 		res.Branches++
-		return a.Add(e)
+		batch = append(batch, e)
+		return nil
 	}
 	for n := 1; ; n++ {
 		row, err := rd.Next()
@@ -401,7 +457,10 @@ func (s *Service) Import(ctx context.Context, actor string, r io.Reader, name st
 			break
 		}
 		if err != nil {
-			return nil, err
+			if _, ok := err.(*memberscsv.Errors); ok {
+				break // reported through rd.Errs
+			}
+			return err
 		}
 		if progress != nil && n%8192 == 0 {
 			progress(n)
@@ -422,35 +481,29 @@ func (s *Service) Import(ctx context.Context, actor string, r io.Reader, name st
 			continue
 		}
 		if failed {
-			continue // keep reading to report every problem, but store nothing more
+			continue
 		}
 		if err := newBranch(row.Member.Constituency, "constituency", "", row.Member.Joined); err != nil {
-			return nil, err
+			return err
 		}
 		if err := newBranch(row.Member.Branch, "branch", row.Member.Constituency, row.Member.Joined); err != nil {
-			return nil, err
+			return err
 		}
-		if err := a.Add(join); err != nil {
-			return nil, err
-		}
+		batch = append(batch, join)
 		res.Members++
 		if status != nil {
-			if err := a.Add(status); err != nil {
-				return nil, err
+			batch = append(batch, status)
+		}
+		if len(batch) >= batchSize {
+			if err := send(); err != nil {
+				return err
 			}
 		}
 	}
-	if errs := rd.Errs(); errs != nil {
-		return nil, errs
+	if failed || rd.Errs() != nil {
+		return nil
 	}
-	res.Events = res.Members + res.Branches
-	if err := a.Commit(); err != nil {
-		return nil, err
-	}
-	if progress != nil {
-		progress(-1)
-	}
-	return res, nil
+	return send()
 }
 
 // importEvents checks a row against the rule book and returns its events: the
