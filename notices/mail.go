@@ -130,6 +130,12 @@ func (m *Mailer) transmit(ctx context.Context, from string, rcpts []*mail.Addres
 		if c, err = smtp.NewClientStartTLS(conn, cfg); err != nil {
 			return fail("STARTTLS", err)
 		}
+		// The handshake happens on the first write; make it happen now, so that a
+		// certificate failure is reported as such and before anything else is said.
+		if err := c.Hello("localhost"); err != nil {
+			c.Close()
+			return fail("STARTTLS (TLS handshake)", err)
+		}
 	} else {
 		c = smtp.NewClient(conn)
 		if err := c.Hello("localhost"); err != nil {
