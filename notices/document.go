@@ -154,7 +154,13 @@ func (p *htmlParser) text(s string) {
 	if p.inHead || s == "" {
 		return
 	}
-	p.cur.WriteString(html.UnescapeString(s))
+	// Newlines in the source are spaces; only <br> breaks a line.
+	p.cur.WriteString(strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, html.UnescapeString(s)))
 }
 
 func (p *htmlParser) tag(name string, closing bool) {

@@ -48,7 +48,7 @@ type testServer struct {
 	users  map[string]string
 }
 
-func startServer(t *testing.T, configure func(*testServer)) *testServer {
+func startServer(t testing.TB, configure func(*testServer)) *testServer {
 	t.Helper()
 	ts := &testServer{refuse: map[string]bool{}}
 	ts.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
