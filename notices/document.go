@@ -27,6 +27,9 @@ type block struct {
 	Level  int
 	Marker string
 	Text   string
+	// Bold is set for a paragraph that is all <strong> or <b>: a letterhead, a
+	// clause's title.
+	Bold bool
 }
 
 type document struct {
@@ -61,6 +64,9 @@ type htmlParser struct {
 	lists      []listState
 	quoteDepth int
 	inHead     bool
+	// strong counts open <strong>/<b>; plain says the block has text outside them.
+	strong int
+	plain  bool
 }
 
 func (p *htmlParser) run(s string) {
@@ -155,12 +161,16 @@ func (p *htmlParser) text(s string) {
 		return
 	}
 	// Newlines in the source are spaces; only <br> breaks a line.
-	p.cur.WriteString(strings.Map(func(r rune) rune {
+	t := strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' {
 			return ' '
 		}
 		return r
-	}, html.UnescapeString(s)))
+	}, html.UnescapeString(s))
+	if p.strong == 0 && strings.IndexFunc(t, func(r rune) bool { return !isSpace(r) }) >= 0 {
+		p.plain = true
+	}
+	p.cur.WriteString(t)
 }
 
 func (p *htmlParser) tag(name string, closing bool) {
@@ -203,6 +213,12 @@ func (p *htmlParser) tag(name string, closing bool) {
 	case "p", "div", "address", "header", "footer", "section", "article", "main", "body", "html",
 		"table", "tr", "dl", "dt", "dd", "pre", "hr", "nav", "aside", "figure", "figcaption":
 		p.flush()
+	case "strong", "b":
+		if closing {
+			p.strong = max(p.strong-1, 0)
+		} else {
+			p.strong++
+		}
 	case "td", "th":
 		p.cur.WriteString(" ")
 	}
@@ -221,12 +237,12 @@ func (p *htmlParser) flush() {
 	p.cur.Reset()
 	var ls []string
 	for _, ln := range strings.Split(raw, "\n") {
-		if ln = strings.Join(strings.FieldsFunc(ln, unicode.IsSpace), " "); ln != "" {
+		if ln = strings.Join(strings.FieldsFunc(ln, isSpace), " "); ln != "" {
 			ls = append(ls, ln)
 		}
 	}
 	if len(ls) > 0 {
-		b := block{Kind: p.kind, Text: strings.Join(ls, "\n")}
+		b := block{Kind: p.kind, Text: strings.Join(ls, "\n"), Bold: !p.plain && p.kind != heading}
 		switch p.kind {
 		case heading, item:
 			b.Level = p.level
@@ -236,8 +252,12 @@ func (p *htmlParser) flush() {
 		}
 		p.doc.blocks = append(p.doc.blocks, b)
 	}
-	p.kind, p.level, p.marker = p.defaultKind(), 0, ""
+	p.kind, p.level, p.marker, p.plain = p.defaultKind(), 0, "", false
 }
+
+// isSpace reports the white space that may be collapsed and broken at: all of it
+// except the no-break space, which keeps dates ("1 April 2005") on one line.
+func isSpace(r rune) bool { return r != '\u00a0' && unicode.IsSpace(r) }
 
 func itoa(n int) string {
 	if n < 10 {
@@ -296,7 +316,7 @@ func writeWrapped(b *strings.Builder, text, first, hang string) {
 		b.WriteString(prefix)
 		col = utf8.RuneCountInString(prefix)
 		start := col
-		for _, w := range strings.Fields(ln) {
+		for _, w := range strings.FieldsFunc(ln, isSpace) {
 			n := utf8.RuneCountInString(w)
 			if col > start && col+1+n > textWidth {
 				b.WriteString("\n" + hang)

@@ -109,7 +109,11 @@ func PDF(r *Rendered, l Letter) ([]byte, error) {
 			f.SetLeftMargin(pdfMargin)
 			f.Ln(pdfParaSpace)
 		default:
-			f.SetFont("Helvetica", "", pdfBodySize)
+			style := ""
+			if b.Bold {
+				style = "B"
+			}
+			f.SetFont("Helvetica", style, pdfBodySize)
 			f.MultiCell(0, pdfLine, text, "", "L", false)
 			f.Ln(pdfParaSpace)
 		}

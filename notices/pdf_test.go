@@ -2,6 +2,9 @@ package notices
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -135,4 +138,40 @@ func withoutFooters(info *pdfInfo, l Letter) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// TestPDFWithPoppler cross-checks the PDF with a real reader when poppler-utils is
+// installed (it is not needed otherwise): pdfinfo must agree on A4 and the page
+// count, and pdftotext must find the letter's text.
+func TestPDFWithPoppler(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not installed")
+	}
+	l := SampleLetter()
+	l.To.Name = "Zoë Sample"
+	r, pdf, info := renderPDF(t, "notice_of_charges", l)
+	file := filepath.Join(t.TempDir(), "letter.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdfinfo", file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "(A4)") || !strings.Contains(string(out), "Pages:           "+itoa(info.pages)+"\n") {
+		t.Errorf("pdfinfo disagrees:\n%s", out)
+	}
+	out, err = exec.Command("pdftotext", "-enc", "UTF-8", file, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v\n%s", err, out)
+	}
+	got := flat(string(out))
+	for _, b := range parseHTML(r.HTML).blocks {
+		if !strings.Contains(got, flat(b.Text)) {
+			t.Errorf("pdftotext lacks %q", flat(b.Text))
+		}
+	}
+	if !strings.Contains(got, "Dear Zoë Sample,") {
+		t.Error("pdftotext lacks the accented name")
+	}
 }

@@ -202,7 +202,8 @@ func longDate(d rulebook.Date) string {
 	if d.IsZero() {
 		return ""
 	}
-	return d.Time().Format("2 January 2006")
+	// No-break spaces: a date is never split across lines.
+	return d.Time().Format("2\u00a0January\u00a02006")
 }
 
 // lines splits an address into its non-empty lines.
@@ -223,7 +224,7 @@ var blankLine = regexp.MustCompile(`\n[ \t]*\n`)
 func paras(s string) []string {
 	var out []string
 	for _, p := range blankLine.Split(s, -1) {
-		if p = strings.Join(strings.Fields(p), " "); p != "" {
+		if p = strings.Join(strings.FieldsFunc(p, isSpace), " "); p != "" {
 			out = append(out, p)
 		}
 	}

@@ -273,7 +273,7 @@ func TestParseHTML(t *testing.T) {
 	doc := parseHTML(`<!DOCTYPE html><html><head><title> A &amp; B </title><style>p{x:1}</style></head>
 <body><!-- note --><h1>Top</h1><p>one
   two &lt;three&gt;<br>four</p><ol><li>a</li><li>b<ul><li>c</li></ul></li></ol>
-<blockquote><p>q1</p><p>q2</p></blockquote><p>after 1 < 2 and <unknown>x</unknown></p><script>bad()</script></body></html>`)
+<blockquote><p>q1</p><p>q2</p></blockquote><p><strong>all</strong> <b>bold</b></p><p><b>half</b> bold</p><p>after 1 < 2 and <unknown>x</unknown></p><script>bad()</script></body></html>`)
 	if doc.title != "A & B" {
 		t.Errorf("title %q", doc.title)
 	}
@@ -285,12 +285,14 @@ func TestParseHTML(t *testing.T) {
 		{Kind: item, Level: 2, Marker: "-", Text: "c"},
 		{Kind: quote, Text: "q1"},
 		{Kind: quote, Text: "q2"},
+		{Kind: para, Text: "all bold", Bold: true},
+		{Kind: para, Text: "half bold"},
 		{Kind: para, Text: "after 1 < 2 and x"},
 	}
 	if !slices.Equal(doc.blocks, want) {
 		t.Errorf("blocks\n%+v\nwant\n%+v", doc.blocks, want)
 	}
-	if got := doc.text(); got != "Top\n===\n\none two <three>\nfour\n\n  1. a\n  2. b\n    - c\n\n    q1\n\n    q2\n\nafter 1 < 2 and x\n" {
+	if got := doc.text(); got != "Top\n===\n\none two <three>\nfour\n\n  1. a\n  2. b\n    - c\n\n    q1\n\n    q2\n\nall bold\n\nhalf bold\n\nafter 1 < 2 and x\n" {
 		t.Errorf("text %q", got)
 	}
 }
