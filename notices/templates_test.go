@@ -54,7 +54,7 @@ func TestLettersStateWhatTheyMust(t *testing.T) {
 			ruleText, "new complaint"},
 		"automatic_exclusion": {"no longer eligible to be a member, with effect from 4 April 2017", allegation, ruleText,
 			"The evidence relied on", "A published list of candidates, 4 May 2000.", "If you believe that this evidence is wrong",
-			"apply for readmission to the executive under clause 6.I.2", "considered from 1 April 2005", "Write to the General Secretary.",
+			"apply for readmission to the executive under clause 6.I.2", "not normally be considered before 1 April 2005", "Write to the General Secretary.",
 			"no appeal against this decision (clause 6.I.D)"},
 		"readmission_decision": {"application for readmission to Example Party, which was considered by the hearing body",
 			"The charge is proved.", "The decision was taken by vote: unanimous.", "Conditions", "The panel's reasons.", "apply again from 1 April 2005"},
