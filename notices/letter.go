@@ -13,6 +13,7 @@
 package notices
 
 import (
+	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -58,6 +59,16 @@ type Letter struct {
 // Party is a person a letter is about or addressed to. Address may hold several
 // lines separated by newlines.
 type Party struct{ Name, Email, Address, MemberID string }
+
+// MailAddress is the party's e-mail address with their name, ready for Mailer.Send
+// ("Rowan Ashdown <rowan@example.org>", the name encoded if need be); "" without an
+// e-mail address.
+func (p Party) MailAddress() string {
+	if strings.TrimSpace(p.Email) == "" {
+		return ""
+	}
+	return (&mail.Address{Name: strings.Join(strings.Fields(cleanString(p.Name)), " "), Address: strings.TrimSpace(p.Email)}).String()
+}
 
 // Charge is one count: the clause said to be broken, its text, the particulars of the
 // conduct, and (in a decision) the panel's finding on it.

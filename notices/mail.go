@@ -41,8 +41,11 @@ type Mailer struct {
 	// StartTLS upgrades the connection with STARTTLS before anything else is said;
 	// sending fails if the server does not offer it.
 	StartTLS bool
-	// TLSConfig is used for STARTTLS (nil: the system roots, server name from
-	// Addr); tests set their own roots here.
+	// ImplicitTLS speaks TLS from the first byte (submissions on port 465, which
+	// RFC 8314 prefers to STARTTLS).
+	ImplicitTLS bool
+	// TLSConfig is used for either kind of TLS (nil: the system roots, server name
+	// from Addr); tests set their own roots here.
 	TLSConfig *tls.Config
 	// Now gives the Date header's time; time.Now when nil.
 	Now func() time.Time
@@ -99,8 +102,25 @@ func (m *Mailer) transmit(ctx context.Context, from string, rcpts []*mail.Addres
 	if err != nil {
 		return fmt.Errorf("notices: send: server address %q: %v", m.Addr, err)
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", m.Addr)
+	if m.StartTLS && m.ImplicitTLS {
+		return errors.New("notices: send: StartTLS and ImplicitTLS are exclusive")
+	}
+	cfg := m.TLSConfig
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	if cfg.ServerName == "" {
+		cfg = cfg.Clone()
+		cfg.ServerName = host
+	}
+	var conn net.Conn
+	if m.ImplicitTLS {
+		d := tls.Dialer{Config: cfg}
+		conn, err = d.DialContext(ctx, "tcp", m.Addr)
+	} else {
+		var d net.Dialer
+		conn, err = d.DialContext(ctx, "tcp", m.Addr)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("notices: connecting to %s: %w", m.Addr, ctx.Err())
@@ -119,14 +139,6 @@ func (m *Mailer) transmit(ctx context.Context, from string, rcpts []*mail.Addres
 	}
 	var c *smtp.Client
 	if m.StartTLS {
-		cfg := m.TLSConfig
-		if cfg == nil {
-			cfg = &tls.Config{}
-		}
-		if cfg.ServerName == "" {
-			cfg = cfg.Clone()
-			cfg.ServerName = host
-		}
 		if c, err = smtp.NewClientStartTLS(conn, cfg); err != nil {
 			return fail("STARTTLS", err)
 		}
@@ -145,7 +157,7 @@ func (m *Mailer) transmit(ctx context.Context, from string, rcpts []*mail.Addres
 	defer c.Close()
 	if m.Username != "" {
 		_, isTLS := c.TLSConnectionState()
-		if !isTLS && !isLoopback(host) {
+		if !isTLS && !m.ImplicitTLS && !isLoopback(host) {
 			return fail("AUTH", errors.New("refusing to send the password without TLS (set StartTLS)"))
 		}
 		if err := c.Auth(sasl.NewPlainClient("", m.Username, m.Password)); err != nil {

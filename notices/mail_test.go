@@ -46,6 +46,8 @@ type testServer struct {
 	refuse map[string]bool
 	block  chan struct{}
 	users  map[string]string
+	// implicitTLS serves TLS from the first byte with srv.TLSConfig.
+	implicitTLS bool
 }
 
 func startServer(t testing.TB, configure func(*testServer)) *testServer {
@@ -66,6 +68,9 @@ func startServer(t testing.TB, configure func(*testServer)) *testServer {
 		t.Fatal(err)
 	}
 	ts.addr = l.Addr().String()
+	if ts.implicitTLS {
+		l = tls.NewListener(l, ts.srv.TLSConfig)
+	}
 	go ts.srv.Serve(l)
 	t.Cleanup(func() {
 		if ts.block != nil {
@@ -535,4 +540,52 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	pool := x509.NewCertPool()
 	pool.AddCert(c)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: c}, pool
+}
+
+func TestSendImplicitTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	ts := startServer(t, func(ts *testServer) {
+		ts.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+		ts.implicitTLS = true
+		ts.users = map[string]string{"office": "s3cret"}
+	})
+	r, pdf := sampleMail(t)
+	m := &Mailer{Addr: ts.addr, From: "disputes@example.org", Username: "office", Password: "s3cret",
+		ImplicitTLS: true, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}
+	if _, err := m.Send(context.Background(), []string{"zoe@example.org"}, r, pdf); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.messages(); len(got) != 1 || !got[0].tls || got[0].user != "office" {
+		t.Fatalf("received %+v; want one message over TLS from user office", got)
+	}
+	m.TLSConfig = &tls.Config{ServerName: "localhost", RootCAs: x509.NewCertPool()}
+	if _, err := m.Send(context.Background(), []string{"zoe@example.org"}, r, pdf); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("untrusted certificate: error %v", err)
+	}
+	m.StartTLS = true
+	if _, err := m.Send(context.Background(), []string{"zoe@example.org"}, r, pdf); err == nil || !strings.Contains(err.Error(), "exclusive") {
+		t.Errorf("both TLS modes: error %v", err)
+	}
+}
+
+func TestPartyMailAddress(t *testing.T) {
+	for _, c := range []struct {
+		p          Party
+		name, addr string
+	}{
+		{Party{Name: "Rowan Ashdown", Email: "rowan@example.org"}, "Rowan Ashdown", "rowan@example.org"},
+		{Party{Name: "Zoë\r\nBcc: x", Email: " zoe@example.org "}, "Zoë Bcc: x", "zoe@example.org"},
+	} {
+		got := c.p.MailAddress()
+		if strings.ContainsAny(got, "\r\n") {
+			t.Fatalf("%q has a line break", got)
+		}
+		a, err := mail.ParseAddress(got)
+		if err != nil || a.Name != c.name || a.Address != c.addr {
+			t.Errorf("%+v: %q parses as %v (%v)", c.p, got, a, err)
+		}
+	}
+	if got := (Party{Name: "No Email"}).MailAddress(); got != "" {
+		t.Errorf("no e-mail: %q", got)
+	}
 }
