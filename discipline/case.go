@@ -489,3 +489,5 @@ func (c *Case) ProvedCounts() []int {
 	sort.Ints(out)
 	return out
 }
+
+func jsonInto(b []byte, v any) error { return json.Unmarshal(b, v) }

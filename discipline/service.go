@@ -346,6 +346,9 @@ func (s *Service) Take(ctx context.Context, actor, caseID string, cmd Command) (
 		if err != nil {
 			return out, fmt.Errorf("the step is recorded, but the notice %q could not be sent: %w", d.Notice, err)
 		}
+		if len(to) == 0 {
+			return out, nil // no one to e-mail: the letter goes by post, outside rulebook
+		}
 		e, err := register.Event(EventNoticeSent, subject(caseID), actor, cmd.Date, NoticeData{Template: d.Notice, To: to, MessageID: msg})
 		if err != nil {
 			return out, err

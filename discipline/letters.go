@@ -1,0 +1,243 @@
+package discipline
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/notices"
+	"github.com/rulebook/rulebook/rules"
+)
+
+// Letter fills a notice for the case from the record: the parties from the register,
+// the allegations from the complaints, the charges with their clause texts under the
+// rule book of the conduct, the hearing, the decision and the deadlines. It is
+// addressed to the respondent, or to the member to (e.g. a complainant). Complainants
+// are named to the respondent unless the rule book's subject-access rules withhold
+// them, in which case the letter says so.
+func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date rulebook.Date) (notices.Letter, error) {
+	last := c.Opened
+	if n := len(c.Steps); n > 0 {
+		last = c.Steps[n-1].Date
+	}
+	if date.IsZero() {
+		date = last
+	}
+	proc, vc, err := Versions(s.rb(), c, last)
+	if err != nil {
+		return notices.Letter{}, err
+	}
+	party := func(id string) notices.Party {
+		h, err := s.db().History(ctx, id)
+		if err != nil {
+			return notices.Party{Name: id}
+		}
+		return notices.Party{Name: h.Member.Name, Email: h.Member.Email, Address: h.Member.Address, MemberID: id}
+	}
+	l := notices.Letter{Organisation: s.rb().Organisation, Ref: c.ID, Date: date, Respondent: party(c.Respondent), Body: c.Summary}
+	l.To = l.Respondent
+	if to != "" && to != c.Respondent {
+		l.To = party(to)
+	}
+	redact := proc.Discipline.Subject.Redact
+	for _, p := range c.Complainants {
+		if l.To.MemberID == c.Respondent && has(redact, "complainants") {
+			continue
+		}
+		l.Complainants = append(l.Complainants, party(p))
+	}
+	if len(c.Complainants) > 0 && len(l.Complainants) == 0 {
+		l.ComplainantsWithheld = fmt.Sprintf("the rule book's procedure (version %s) withholds complainants' identities from the member complained about", proc.ID)
+	}
+	for _, id := range c.Complaints {
+		if cr, err := s.complaint(ctx, id); err == nil {
+			l.Allegations = append(l.Allegations, notices.Allegation{Date: cr.Conduct, Summary: cr.Summary, Clauses: cr.Clauses})
+		}
+	}
+	for _, ch := range c.Charges {
+		cl := vc.Clause(ch.Clause)
+		l.Charges = append(l.Charges, notices.Charge{Count: ch.Count, Clause: ch.Clause, ClauseTitle: cl.Title, ClauseText: strings.TrimSpace(cl.Text), Particulars: ch.Particulars, Finding: ch.Finding})
+	}
+	if h := c.Hearing; h != nil {
+		nh := &notices.Hearing{Date: h.Date, Place: h.Place, Paper: h.Paper}
+		if c.Panel != nil {
+			for _, m := range c.Panel.Members {
+				nh.Panel = append(nh.Panel, m.Name)
+			}
+		}
+		l.Hearing = nh
+	}
+	if su := c.Suspension; su != nil {
+		ns := &notices.Suspension{From: su.From, ReviewBy: su.ReviewBy, Clause: proc.Discipline.Suspension.Clause}
+		removed, kept := suspensionRights(vc, proc.Discipline.Statuses.Suspended, su.Rights)
+		ns.RightsRemoved, ns.RightsKept = removed, kept
+		l.Suspension = ns
+	}
+	var step *StepRecord
+	if n := len(c.Steps); n > 0 {
+		step = &c.Steps[n-1]
+	}
+	if step != nil {
+		t := proc.Discipline.Transitions[step.Transition]
+		if t != nil {
+			l.Rules = append(l.Rules, rule(proc, t.Clause))
+			if b := proc.Bodies[step.Body]; b != nil {
+				l.Signatory = b.Name
+			}
+		}
+		if c.Closed || c.Sanction != nil {
+			d := &notices.Decision{Outcome: strings.ReplaceAll(c.Outcome, "_", " "), Reasons: step.Rationale, Body: l.Signatory}
+			if step.Vote != nil {
+				d.Vote = fmt.Sprintf("%d for, %d against", step.Vote.For, step.Vote.Against)
+			}
+			if so := c.Sanction; so != nil {
+				if sn := vc.Sanctions[so.Sanction]; sn != nil {
+					d.Sanction = sn.Name
+				}
+				d.From, d.Until, d.CreditFrom = so.From, so.Until, so.CreditFrom
+			}
+			// Final unless the procedure provides a permitted step from where the
+			// case now stands.
+			d.Final = true
+			for _, t := range proc.Discipline.TransitionsFrom(c.State) {
+				if t.IsPermitted() {
+					d.Final = false
+				}
+				if !t.IsPermitted() && d.ReviewClause == "" {
+					d.ReviewClause = t.Clause
+				}
+			}
+			l.Decision = d
+		}
+	}
+	if c.Trigger != nil {
+		if tv, err := s.rb().VersionAt(c.Trigger.Conduct); err == nil {
+			if tr := tv.Triggers[c.Trigger.Trigger]; tr != nil {
+				l.Rules = append(l.Rules, rule(tv, tr.Clause))
+			}
+		}
+		l.Evidence = s.evidence(ctx, c)
+	}
+	if r := proc.Readmission; r != nil && (template == "automatic_exclusion" || template == "readmission_decision") {
+		nr := &notices.Readmission{Clause: r.Clause, How: "apply in writing to " + bodyNames(proc, r.DecidedBy)}
+		nr.Body = bodyNames(proc, r.DecidedBy)
+		if h, err := s.db().History(ctx, c.Respondent); err == nil {
+			if p := h.StatusAt(date); p != nil && has(r.From, p.Status) {
+				nr.Earliest = r.WaitingPeriod.AddTo(p.From)
+			}
+		}
+		l.Readmission = nr
+	}
+	for _, d := range c.Deadlines(proc.Discipline) {
+		if d.Kind == "hearing" || d.Kind == "condition" || d.Kind == "step" {
+			l.Deadlines = append(l.Deadlines, notices.Deadline{What: d.What, Due: d.Due})
+		}
+	}
+	for _, rf := range c.Refusals {
+		if template == "review_refused" {
+			l.Rules = append(l.Rules, rule(proc, rf.Clause))
+			l.Body = rf.Demand
+		}
+	}
+	sort.SliceStable(l.Deadlines, func(i, j int) bool { return l.Deadlines[i].Due < l.Deadlines[j].Due })
+	if l.Signatory == "" {
+		l.Signatory = "General Secretary"
+	}
+	return l, nil
+}
+
+func (s *Service) evidence(ctx context.Context, c *Case) []string {
+	evs, err := s.db().EventsWithSubjectPrefix(ctx, subject(c.ID))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for i := range evs {
+		var st Step
+		if evs[i].Type == EventStep && jsonInto(evs[i].Data, &st) == nil {
+			out = append(out, st.Evidence...)
+		}
+	}
+	return out
+}
+
+func rule(v *rules.Version, id string) notices.Rule {
+	cl := v.Clause(id)
+	return notices.Rule{Clause: cl.ID, Title: cl.Title, Text: strings.TrimSpace(cl.Text)}
+}
+
+func bodyNames(v *rules.Version, ids []string) string {
+	var names []string
+	for _, id := range ids {
+		if b := v.Bodies[id]; b != nil {
+			names = append(names, "the "+b.Name)
+		}
+	}
+	return strings.Join(names, " or ")
+}
+
+// suspensionRights lists, by action name, what a suspension removes and keeps: the
+// rights matrix for the suspended status, adjusted by the decision's own rights.
+func suspensionRights(v *rules.Version, status string, override map[string]bool) (removed, kept []string) {
+	si, ok := v.StatusIndex(status)
+	if !ok {
+		return nil, nil
+	}
+	for ai, a := range v.Actions {
+		allowed := v.Cell(si, ai).Allowed
+		if o, ok := override[a.ID]; ok {
+			allowed = o
+		}
+		if allowed {
+			kept = append(kept, a.Name)
+		} else {
+			removed = append(removed, a.Name)
+		}
+	}
+	return removed, kept
+}
+
+// MailNotifier returns a Notify function that renders the step's letter from the
+// templates and e-mails it, with its PDF, to the respondent (and, for an
+// acknowledgement, to the complainants on the register) through the mailer.
+func MailNotifier(s *Service, t *notices.Templates, m *notices.Mailer) func(ctx context.Context, c *Case, template string) ([]string, string, error) {
+	return func(ctx context.Context, c *Case, template string) ([]string, string, error) {
+		recipients := []string{c.Respondent}
+		if template == "acknowledgement" {
+			recipients = nil
+			for _, p := range c.Complainants {
+				if _, err := s.db().History(ctx, p); err == nil {
+					recipients = append(recipients, p)
+				}
+			}
+		}
+		var to []string
+		var lastID string
+		for _, r := range recipients {
+			l, err := s.Letter(ctx, c, template, r, 0)
+			if err != nil {
+				return nil, "", err
+			}
+			addr := l.To.MailAddress()
+			if addr == "" {
+				continue // no e-mail address on the register: a letter goes by post
+			}
+			rd, err := t.Render(template, l)
+			if err != nil {
+				return nil, "", err
+			}
+			pdf, err := notices.PDF(rd, l)
+			if err != nil {
+				return nil, "", err
+			}
+			id, err := m.Send(ctx, []string{addr}, rd, pdf)
+			if err != nil {
+				return to, lastID, err
+			}
+			to, lastID = append(to, r), id
+		}
+		return to, lastID, nil
+	}
+}
