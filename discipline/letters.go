@@ -88,7 +88,7 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 			}
 		}
 		if c.Closed || c.Sanction != nil {
-			d := &notices.Decision{Outcome: strings.ReplaceAll(c.Outcome, "_", " "), Reasons: step.Rationale, Body: l.Signatory}
+			d := &notices.Decision{Outcome: strings.ReplaceAll(c.Outcome, "_", " "), Reasons: step.Rationale, Body: "the " + l.Signatory}
 			if step.Vote != nil {
 				d.Vote = fmt.Sprintf("%d for, %d against", step.Vote.For, step.Vote.Against)
 			}

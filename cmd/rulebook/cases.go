@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"sort"
@@ -11,12 +12,56 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/sqldb"
 )
 
+// mailFlags configure the letters a step sends.
+type mailFlags struct {
+	smtp, from, user, dir string
+	startTLS              bool
+	e                     *env
+}
+
+func addMailFlags(fs *flag.FlagSet, e *env) *mailFlags {
+	m := &mailFlags{e: e}
+	fs.StringVar(&m.smtp, "smtp", e.getenv("RULEBOOK_SMTP"), "SMTP server host:port for sending notices (env RULEBOOK_SMTP); without it notices are not e-mailed")
+	fs.StringVar(&m.from, "smtp-from", e.getenv("RULEBOOK_SMTP_FROM"), "sender of notices, e.g. \"General Secretary <gs@example.org>\"")
+	fs.StringVar(&m.user, "smtp-user", e.getenv("RULEBOOK_SMTP_USER"), "SMTP user (password from RULEBOOK_SMTP_PASSWORD)")
+	fs.BoolVar(&m.startTLS, "smtp-starttls", true, "require STARTTLS (ignored for a server on this machine)")
+	fs.StringVar(&m.dir, "templates", e.getenv("RULEBOOK_TEMPLATES"), "a directory of letter templates overriding the built-in ones")
+	return m
+}
+
+func (m *mailFlags) templates() (*notices.Templates, error) {
+	if m.dir == "" {
+		return notices.Default(), nil
+	}
+	return notices.Load(m.dir)
+}
+
+// configure makes the service e-mail each step's notice, if an SMTP server is given.
+func (m *mailFlags) configure(ds *discipline.Service) error {
+	if m.smtp == "" {
+		return nil
+	}
+	if m.from == "" {
+		return errUsage{"--smtp needs --smtp-from (or RULEBOOK_SMTP_FROM)"}
+	}
+	tpl, err := m.templates()
+	if err != nil {
+		return err
+	}
+	host, _, _ := strings.Cut(m.smtp, ":")
+	local := host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
+	ds.Notify = discipline.MailNotifier(ds, tpl, &notices.Mailer{Addr: m.smtp, From: m.from, Username: m.user,
+		Password: m.e.getenv("RULEBOOK_SMTP_PASSWORD"), StartTLS: m.startTLS && !local})
+	return nil
+}
+
 func init() {
 	commands["complaint"] = command{"complaint receive: record a written complaint about a member", runComplaint}
-	commands["case"] = command{"disciplinary cases: open, step, show, list, link, conflict, recuse, mitigation, contact, condition-met, events", runCase}
+	commands["case"] = command{"disciplinary cases: open, step, show, list, letter, link, conflict, recuse, mitigation, contact, condition-met, events", runCase}
 	commands["deadlines"] = command{"due and overdue dates of open cases (time limits, suspension reviews, hearings)", runDeadlines}
 	commands["statistics"] = command{"case statistics from the record: steps by quarter, body and outcome; cases by clause", runStatistics}
 	commands["precedents"] = command{"past sanctions under a clause, most similar first", runPrecedents}
@@ -114,6 +159,11 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	channel := fs.String("channel", "", "contact: telephone, e-mail, in person…")
 	what := fs.String("what", "", "condition-met: the condition")
 	open := fs.Bool("open", false, "list: only open cases")
+	template := fs.String("template", "", "letter: the letter to write (acknowledgement, notice_of_investigation, …)")
+	to := fs.String("to", "", "letter: the member it is addressed to (default the respondent)")
+	pdfOut := fs.String("pdf", "", "letter: also write the PDF here")
+	htmlOut := fs.String("html", "", "letter: also write the HTML here")
+	mail := addMailFlags(fs, e)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -132,6 +182,9 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
+	if err := mail.configure(ds); err != nil {
+		return err
+	}
 	caseArg := func() (string, error) {
 		if len(pos) != 2 {
 			return "", errUsage{fmt.Sprintf("usage: rulebook case %s CASE", pos[0])}
@@ -237,6 +290,46 @@ func runCase(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		return showCase(e, ds, c, *asJSON)
+	case "letter":
+		cid, err := caseArg()
+		if err != nil {
+			return err
+		}
+		if c, err = ds.Case(ctx, cid); err != nil {
+			return err
+		}
+		var d rulebook.Date
+		if *date != "" {
+			d = on
+		}
+		l, err := ds.Letter(ctx, c, *template, *to, d)
+		if err != nil {
+			return err
+		}
+		tpl, err := mail.templates()
+		if err != nil {
+			return err
+		}
+		r, err := tpl.Render(*template, l)
+		if err != nil {
+			return err
+		}
+		if *htmlOut != "" {
+			if err := os.WriteFile(*htmlOut, []byte(r.HTML), 0o644); err != nil {
+				return err
+			}
+		}
+		if *pdfOut != "" {
+			pdf, err := notices.PDF(r, l)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(*pdfOut, pdf, 0o644); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(e.stdout, "Subject: %s\n\n%s", r.Subject, r.Text)
+		return nil
 	case "events":
 		cid, err := caseArg()
 		if err != nil {
