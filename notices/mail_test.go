@@ -589,3 +589,42 @@ func TestPartyMailAddress(t *testing.T) {
 		t.Errorf("no e-mail: %q", got)
 	}
 }
+
+func TestLongHeadersFold(t *testing.T) {
+	from, _ := mail.ParseAddress("a@example.org")
+	var to []*mail.Address
+	for i := 0; i < 30; i++ {
+		to = append(to, &mail.Address{Name: "Recipient Number " + itoa(i), Address: "r" + itoa(i) + "@example.org"})
+	}
+	for _, subject := range []string{
+		strings.Repeat("A long subject line in plain ASCII ", 60),
+		strings.Repeat("Zoë Łukasiewicz ", 80),
+		"Ref " + strings.Repeat("X", 3000) + " end",
+		strings.Repeat("ü", 1500),
+	} {
+		r := &Rendered{Template: "x", Subject: subject, Text: "t", HTML: "<p>t</p>"}
+		msg, err := buildMessage(from, to, r, nil, "<id@example.org>", time.Unix(0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := string(msg[:bytes.Index(msg, []byte("\r\n\r\n"))])
+		for _, ln := range strings.Split(head, "\r\n") {
+			if len(ln) > 998 {
+				t.Fatalf("header line of %d octets", len(ln))
+			}
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dec mime.WordDecoder
+		got, err := dec.DecodeHeader(m.Header.Get("Subject"))
+		if err != nil || got != flat(subject) {
+			t.Errorf("subject comes back as %.60q… (%v); want %.60q…", got, err, flat(subject))
+		}
+		list, err := m.Header.AddressList("To")
+		if err != nil || len(list) != 30 || list[29].Address != "r29@example.org" {
+			t.Errorf("To header: %d addresses (%v)", len(list), err)
+		}
+	}
+}
