@@ -48,6 +48,8 @@ type testServer struct {
 	users  map[string]string
 	// implicitTLS serves TLS from the first byte with srv.TLSConfig.
 	implicitTLS bool
+	// dataErr, when set, is the answer to the message (after its final dot).
+	dataErr error
 }
 
 func startServer(t testing.TB, configure func(*testServer)) *testServer {
@@ -144,6 +146,9 @@ func (s *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	if s.ts.dataErr != nil {
+		return s.ts.dataErr
 	}
 	s.msg.data = b
 	s.ts.mu.Lock()
@@ -626,5 +631,18 @@ func TestLongHeadersFold(t *testing.T) {
 		if err != nil || len(list) != 30 || list[29].Address != "r29@example.org" {
 			t.Errorf("To header: %d addresses (%v)", len(list), err)
 		}
+	}
+}
+
+func TestSendMessageRefused(t *testing.T) {
+	ts := startServer(t, func(ts *testServer) {
+		ts.dataErr = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "message rejected as spam"}
+	})
+	r, pdf := sampleMail(t)
+	m := &Mailer{Addr: ts.addr, From: "disputes@example.org"}
+	_, err := m.Send(context.Background(), []string{"zoe@example.org"}, r, pdf)
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code != 554 || !strings.Contains(err.Error(), "message refused") || !strings.Contains(err.Error(), "spam") {
+		t.Fatalf("error %v; want the server's 554 reported as the message refused", err)
 	}
 }
