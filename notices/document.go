@@ -293,7 +293,7 @@ func (d document) text() string {
 				}
 			}
 		case item:
-			indent := strings.Repeat("  ", bl.Level-1)
+			indent := strings.Repeat("  ", min(bl.Level, 5)-1)
 			first := indent + "  " + bl.Marker + " "
 			hang := strings.Repeat(" ", utf8.RuneCountInString(first))
 			writeWrapped(&b, bl.Text, first, hang)

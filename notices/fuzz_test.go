@@ -85,8 +85,8 @@ func FuzzRender(f *testing.F) {
 }
 
 // FuzzParseHTML feeds arbitrary markup (an organisation's own template can produce
-// anything) to the structure reader: no panic, and valid UTF-8 in gives valid
-// UTF-8 out, with every block non-empty.
+// anything) to the structure reader: no panic, valid UTF-8 in gives valid UTF-8
+// out, every block is non-empty, and the PDF laid out from it is well formed.
 func FuzzParseHTML(f *testing.F) {
 	f.Add("<html><head><title>T</title></head><body><h1>H</h1><p>a<br>b</p><ol><li>x</li></ol></body></html>")
 	f.Add("<p>unclosed <b attr='>' x=\"<\">bold</b")
@@ -106,6 +106,16 @@ func FuzzParseHTML(f *testing.F) {
 		}
 		if utf8.ValidString(s) && (!utf8.ValidString(txt) || !utf8.ValidString(doc.title)) {
 			t.Fatal("valid UTF-8 in, invalid out")
+		}
+		// Whatever the structure, the PDF of it is well formed.
+		if len(parseHTML(cleanString(s)).blocks) > 0 {
+			pdf, err := PDF(&Rendered{Template: "fuzz", Subject: doc.title, HTML: s}, SampleLetter())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := checkPDF(pdf); err != nil {
+				t.Fatalf("malformed PDF: %v", err)
+			}
 		}
 	})
 }

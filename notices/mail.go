@@ -18,6 +18,7 @@ import (
 	"net/textproto"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -248,14 +249,14 @@ func buildMessage(from *mail.Address, to []*mail.Address, r *Rendered, pdf []byt
 	hdr := []struct{ k, v string }{
 		{"From", from.String()},
 		{"To", strings.Join(tos, ", ")},
-		{"Subject", mime.QEncoding.Encode("utf-8", subject)},
+		{"Subject", encodeHeaderText(subject)},
 		{"Date", now.Format(time.RFC1123Z)},
 		{"Message-ID", messageID},
 		{"MIME-Version", "1.0"},
 		{"X-Rulebook-Template", mime.QEncoding.Encode("utf-8", strings.Join(strings.Fields(cleanString(r.Template)), "_"))},
 	}
 	for _, h := range hdr {
-		fmt.Fprintf(&buf, "%s: %s\r\n", h.k, h.v)
+		buf.WriteString(foldHeader(h.k, h.v))
 	}
 	var altBody bytes.Buffer
 	alt := multipart.NewWriter(&altBody)
@@ -298,6 +299,60 @@ func buildMessage(from *mail.Address, to []*mail.Address, r *Rendered, pdf []byt
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// encodeHeaderText encodes unstructured header text (RFC 2047) when it is not
+// plain ASCII, or when it has a word too long to fold (encoded words can be split
+// anywhere, and the space between two of them is not part of the text).
+func encodeHeaderText(s string) string {
+	long := false
+	for _, w := range strings.Fields(s) {
+		if len(w) > 200 {
+			long = true
+		}
+	}
+	if !long {
+		return mime.QEncoding.Encode("utf-8", s)
+	}
+	var words []string
+	for len(s) > 0 {
+		n := min(len(s), 30)
+		for n < len(s) && !utf8.RuneStart(s[n]) {
+			n++
+		}
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			c := s[i]
+			if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+				b.WriteByte(c)
+			} else if c == ' ' {
+				b.WriteByte('_')
+			} else {
+				fmt.Fprintf(&b, "=%02X", c)
+			}
+		}
+		words = append(words, "=?utf-8?q?"+b.String()+"?=")
+		s = s[n:]
+	}
+	return strings.Join(words, " ")
+}
+
+// foldHeader writes one header field, folded at spaces so that lines stay within
+// 78 characters where the value allows (RFC 5322 2.2.3).
+func foldHeader(name, value string) string {
+	var b strings.Builder
+	b.WriteString(name + ":")
+	col := len(name) + 1
+	for _, w := range strings.Split(value, " ") {
+		if col+1+len(w) > 78 && col > len(name)+1 {
+			b.WriteString("\r\n")
+			col = 0
+		}
+		b.WriteString(" " + w)
+		col += 1 + len(w)
+	}
+	b.WriteString("\r\n")
+	return b.String()
 }
 
 func writeAlternatives(w *multipart.Writer, r *Rendered) error {

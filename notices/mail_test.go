@@ -48,6 +48,8 @@ type testServer struct {
 	users  map[string]string
 	// implicitTLS serves TLS from the first byte with srv.TLSConfig.
 	implicitTLS bool
+	// dataErr, when set, is the answer to the message (after its final dot).
+	dataErr error
 }
 
 func startServer(t testing.TB, configure func(*testServer)) *testServer {
@@ -144,6 +146,9 @@ func (s *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	if s.ts.dataErr != nil {
+		return s.ts.dataErr
 	}
 	s.msg.data = b
 	s.ts.mu.Lock()
@@ -587,5 +592,57 @@ func TestPartyMailAddress(t *testing.T) {
 	}
 	if got := (Party{Name: "No Email"}).MailAddress(); got != "" {
 		t.Errorf("no e-mail: %q", got)
+	}
+}
+
+func TestLongHeadersFold(t *testing.T) {
+	from, _ := mail.ParseAddress("a@example.org")
+	var to []*mail.Address
+	for i := 0; i < 30; i++ {
+		to = append(to, &mail.Address{Name: "Recipient Number " + itoa(i), Address: "r" + itoa(i) + "@example.org"})
+	}
+	for _, subject := range []string{
+		strings.Repeat("A long subject line in plain ASCII ", 60),
+		strings.Repeat("Zoë Łukasiewicz ", 80),
+		"Ref " + strings.Repeat("X", 3000) + " end",
+		strings.Repeat("ü", 1500),
+	} {
+		r := &Rendered{Template: "x", Subject: subject, Text: "t", HTML: "<p>t</p>"}
+		msg, err := buildMessage(from, to, r, nil, "<id@example.org>", time.Unix(0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := string(msg[:bytes.Index(msg, []byte("\r\n\r\n"))])
+		for _, ln := range strings.Split(head, "\r\n") {
+			if len(ln) > 998 {
+				t.Fatalf("header line of %d octets", len(ln))
+			}
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dec mime.WordDecoder
+		got, err := dec.DecodeHeader(m.Header.Get("Subject"))
+		if err != nil || got != flat(subject) {
+			t.Errorf("subject comes back as %.60q… (%v); want %.60q…", got, err, flat(subject))
+		}
+		list, err := m.Header.AddressList("To")
+		if err != nil || len(list) != 30 || list[29].Address != "r29@example.org" {
+			t.Errorf("To header: %d addresses (%v)", len(list), err)
+		}
+	}
+}
+
+func TestSendMessageRefused(t *testing.T) {
+	ts := startServer(t, func(ts *testServer) {
+		ts.dataErr = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "message rejected as spam"}
+	})
+	r, pdf := sampleMail(t)
+	m := &Mailer{Addr: ts.addr, From: "disputes@example.org"}
+	_, err := m.Send(context.Background(), []string{"zoe@example.org"}, r, pdf)
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code != 554 || !strings.Contains(err.Error(), "message refused") || !strings.Contains(err.Error(), "spam") {
+		t.Fatalf("error %v; want the server's 554 reported as the message refused", err)
 	}
 }

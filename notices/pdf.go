@@ -92,7 +92,9 @@ func PDF(r *Rendered, l Letter) ([]byte, error) {
 			f.Ln(1)
 		case item:
 			f.SetFont("Helvetica", "", pdfBodySize)
-			x := pdfMargin + pdfIndent*float64(b.Level-1)
+			// Deeply nested lists (an organisation's own template) stop indenting
+			// at five levels rather than run off the page.
+			x := pdfMargin + pdfIndent*float64(min(b.Level, 5)-1)
 			marker := b.Marker
 			if marker == "-" {
 				marker = "\x95" // bullet in Windows Latin 1

@@ -175,3 +175,18 @@ func TestPDFWithPoppler(t *testing.T) {
 		t.Error("pdftotext lacks the accented name")
 	}
 }
+
+func TestPDFDeepLists(t *testing.T) {
+	html := "<html><head><title>Deep</title></head><body>" + strings.Repeat("<ul><li>level", 40) + strings.Repeat("</li></ul>", 40) + "</body></html>"
+	pdf, err := PDF(&Rendered{Template: "deep", Subject: "Deep", HTML: html}, SampleLetter())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := checkPDF(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(strings.Join(info.pageTexts, "\n"), "level"); n != 40 {
+		t.Errorf("%d of 40 list items shown", n)
+	}
+}
