@@ -9,6 +9,7 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/eligibility"
+	"github.com/rulebook/rulebook/sqldb"
 )
 
 func init() {
@@ -55,6 +56,9 @@ func runEligibility(ctx context.Context, e *env, args []string) error {
 	}
 	ans, err := eligibility.Check(svc.Rules, h, q)
 	if err != nil {
+		return err
+	}
+	if err := svc.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "eligibility", Subject: *member, Detail: fmt.Sprintf("%s on %s", q.Action, q.Date)}); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -136,6 +140,9 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 	}
 	list, refused, err := eligibility.Electorate(svc.Rules, hs, q)
 	if err != nil {
+		return err
+	}
+	if err := svc.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "electorate", Subject: "members", Detail: fmt.Sprintf("%s on %s, %d members", q.Action, q.Date, len(list))}); err != nil {
 		return err
 	}
 	v, _ := svc.Rules.VersionAt(q.Date)
