@@ -32,11 +32,11 @@ func subject(id string) string         { return SubjectPrefix + id }
 
 // Case returns a case from the projection.
 func (s *Service) Case(ctx context.Context, id string) (*Case, error) {
-	b, err := s.db().CaseData(ctx, id)
+	b, seq, err := s.db().CaseDataSeq(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	var c Case
+	c := Case{lastSeq: seq}
 	return &c, json.Unmarshal(b, &c)
 }
 
@@ -371,6 +371,13 @@ func (s *Service) store(ctx context.Context, c *Case, caseEvents, memberEvents [
 	defer a.Rollback()
 	var next Case
 	if c != nil {
+		// Decisions were checked against c; refuse them if the case has moved on
+		// since it was read (another step taken at the same time).
+		if seq, err := a.CaseUpdated(c.ID); err != nil {
+			return nil, err
+		} else if seq != c.lastSeq {
+			return nil, rulebook.Errorf(rulebook.EConflict, "case %s changed while this step was being decided: look at it again and retry", c.ID)
+		}
 		b, _ := json.Marshal(c)
 		json.Unmarshal(b, &next)
 	}

@@ -318,3 +318,29 @@ func (db *DB) EventsWithSubjectPrefix(ctx context.Context, prefix string) ([]rul
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)
 	return queryEvents(ctx, db.r, `WHERE subject LIKE $1 ESCAPE '\' ORDER BY seq`, esc+"%")
 }
+
+// CaseDataSeq returns the stored JSON of one case and the seq of the last event it
+// reflects, so that a change can be refused if the case moved on meanwhile.
+func (db *DB) CaseDataSeq(ctx context.Context, id string) ([]byte, int64, error) {
+	var s string
+	var seq int64
+	err := db.r.QueryRowContext(ctx, `SELECT data, updated FROM cases WHERE id = $1`, id).Scan(&s, &seq)
+	if err != nil {
+		if strings.Contains(err.Error(), "no rows") {
+			return nil, 0, rulebook.Errorf(rulebook.ENotFound, "no case %q", id)
+		}
+		return nil, 0, err
+	}
+	return []byte(s), seq, nil
+}
+
+// CaseUpdated returns, inside the appender's transaction (under the write lock),
+// the seq of the last event the stored case reflects, or 0 if there is none.
+func (a *Appender) CaseUpdated(id string) (int64, error) {
+	var seq int64
+	err := a.tx.QueryRowContext(a.ctx, `SELECT updated FROM cases WHERE id = $1`, id).Scan(&seq)
+	if err != nil && strings.Contains(err.Error(), "no rows") {
+		return 0, nil
+	}
+	return seq, err
+}
