@@ -110,6 +110,8 @@ type Hearing struct {
 	Place  string        `json:"place,omitempty"`
 	Paper  bool          `json:"paper,omitempty"`
 	Notice rulebook.Date `json:"notice"`
+	// EvidenceBy is when the parties' evidence is due, where the rule book sets it.
+	EvidenceBy rulebook.Date `json:"evidence_by,omitempty"`
 }
 
 // Mitigation records that the respondent's mitigation was heard.

@@ -28,6 +28,9 @@ func (c *Case) Deadlines(x *rules.Discipline) []sqldb.DeadlineRow {
 		}
 		if c.Hearing != nil && (c.State == "hearing_listed" || c.Hearing.Date >= c.StateSince) {
 			add("hearing", "hearing", c.Hearing.Date)
+			if !c.Hearing.EvidenceBy.IsZero() {
+				add("evidence", "evidence and witness statements due for the hearing", c.Hearing.EvidenceBy)
+			}
 		}
 	}
 	if s := c.Suspension; s != nil && s.Lifted.IsZero() {

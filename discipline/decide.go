@@ -250,6 +250,16 @@ func (g *guard) check(req string) error {
 		}
 		hc := *h
 		hc.Notice = cmd.Date
+		if eb := t.EvidenceBefore; !eb.IsZero() {
+			days := eb.N
+			if eb.Unit == "weeks" {
+				days *= 7
+			}
+			hc.EvidenceBy = h.Date.AddDays(-days)
+			if hc.EvidenceBy < cmd.Date {
+				return notPermitted("evidence is due %s before the hearing, which is before the notice given on %s", eb, cmd.Date)
+			}
+		}
 		g.d.Step.Hearing = &hc
 	case "findings":
 		if len(c.Charges) == 0 {

@@ -186,3 +186,31 @@ func (s *Service) SubjectAccessExport(ctx context.Context, member string, reques
 	}
 	return out, nil
 }
+
+// ContactRecord is one entry of the interference register, with its case.
+type ContactRecord struct {
+	Case       string `json:"case"`
+	Respondent string `json:"respondent"`
+	Contact
+}
+
+// Interference lists every contact about a case from someone outside its roles,
+// newest first, for oversight.
+func (s *Service) Interference(ctx context.Context) ([]ContactRecord, error) {
+	rows, err := s.db().CaseRows(ctx, sqldb.CaseFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var out []ContactRecord
+	for _, r := range rows {
+		var c Case
+		if err := json.Unmarshal(r.Data, &c); err != nil {
+			return nil, err
+		}
+		for _, ct := range c.Contacts {
+			out = append(out, ContactRecord{Case: c.ID, Respondent: c.Respondent, Contact: ct})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Date > out[j].Date })
+	return out, nil
+}

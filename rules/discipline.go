@@ -98,6 +98,8 @@ type Transition struct {
 	Notice string `yaml:"notice" json:"notice,omitempty"`
 	// NoticePeriod is the least time between the notice and a hearing.
 	NoticePeriod Duration `yaml:"notice_period" json:"notice_period"`
+	// EvidenceBefore is how long before a hearing the parties' evidence is due.
+	EvidenceBefore Duration `yaml:"evidence_before" json:"evidence_before"`
 	// Within is a time limit on taking this step, counted from the case entering
 	// the From state (e.g. an appeal within 14 days of the decision).
 	Within Duration `yaml:"within" json:"within"`
@@ -399,6 +401,9 @@ func (d *draft) buildDiscipline(c *checker, v *Version, vp string, clause func(p
 		}
 		if t.Sanction != "" && v.Sanctions[t.Sanction] == nil {
 			c.addf(t.path+".sanction", "unknown sanction %q", t.Sanction)
+		}
+		if !t.EvidenceBefore.IsZero() && (!contains(t.Requires, "hearing") || (t.EvidenceBefore.Unit != "days" && t.EvidenceBefore.Unit != "weeks")) {
+			c.addf(t.path+".evidence_before", "an evidence deadline needs the hearing guard and is counted in days or weeks before it")
 		}
 		if !t.NoticePeriod.IsZero() && !contains(t.Requires, "hearing") {
 			c.addf(t.path+".notice_period", "a notice period needs the hearing guard")

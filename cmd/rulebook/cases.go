@@ -66,6 +66,7 @@ func init() {
 	commands["statistics"] = command{"case statistics from the record: steps by quarter, body and outcome; cases by clause", runStatistics}
 	commands["precedents"] = command{"past sanctions under a clause, most similar first", runPrecedents}
 	commands["subject-access"] = command{"everything held about a person, redacted, with the statutory due date", runSubjectAccess}
+	commands["interference"] = command{"the interference register: contacts about cases from outside their roles", runInterference}
 	commands["list"] = command{"list add: an entry on a dated list (official candidates, proscribed organisations)", runList}
 }
 
@@ -699,5 +700,36 @@ func runList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "added %s to %s (event %s)\n", le.ID, le.List, ev.ID)
+	return nil
+}
+
+func runInterference(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "interference", "interference [--json]")
+	st := addStoreFlags(fs, e)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	ds, done, err := discService(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer done()
+	list, err := ds.Interference(ctx)
+	if err != nil {
+		return err
+	}
+	if err := ds.Reg.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "interference register", Subject: "cases"}); err != nil {
+		return err
+	}
+	if *asJSON {
+		if list == nil {
+			list = []discipline.ContactRecord{}
+		}
+		return writeJSON(e.stdout, list)
+	}
+	for _, c := range list {
+		fmt.Fprintf(e.stdout, "%s  case %-12s (%s)  from %s [%s, %s]: %s\n", c.Date, c.Case, c.Respondent, c.From, c.Role, c.Channel, c.Summary)
+	}
 	return nil
 }
