@@ -29,6 +29,7 @@ const (
 	EventNoticeSent       = "case.notice_sent"
 	EventConditionMet     = "case.condition_met"
 	EventListEntry        = "list.entry"
+	EventCaseCorrected    = "case.corrected"
 )
 
 // SubjectPrefix starts the subject of every case event.
@@ -69,9 +70,20 @@ type Case struct {
 	Contacts   []Contact         `json:"contacts,omitempty"`
 	Notices    []NoticeSent      `json:"notices,omitempty"`
 	Conditions []ConditionStatus `json:"conditions,omitempty"`
+	// Corrections lists events withdrawn from the case as entered in error; the
+	// events stay in the record, and the case is as if they had not been made.
+	Corrections []CaseCorrection `json:"corrections,omitempty"`
 	// lastSeq is the seq of the last event applied (not part of the case's JSON,
 	// which must be the same however it was built).
 	lastSeq int64
+}
+
+// CaseCorrection records an event of the case withdrawn as entered in error.
+type CaseCorrection struct {
+	Event    string        `json:"event"`
+	Corrects string        `json:"corrects"`
+	Reason   string        `json:"reason"`
+	Date     rulebook.Date `json:"date"`
 }
 
 // Charge is one count: one alleged breach of one clause.
@@ -396,6 +408,12 @@ func (c *Case) Apply(e *rulebook.Event) error {
 			return bad(err)
 		}
 		c.Notices = append(c.Notices, NoticeSent{Template: d.Template, To: d.To, Date: e.Effective, MessageID: d.MessageID, Event: e.ID})
+	case EventCaseCorrected:
+		var d rulebook.Correction
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return bad(err)
+		}
+		c.Corrections = append(c.Corrections, CaseCorrection{Event: e.ID, Corrects: d.Corrects, Reason: d.Reason, Date: e.Effective})
 	case EventConditionMet:
 		var d Condition
 		if err := json.Unmarshal(e.Data, &d); err != nil {
@@ -493,3 +511,18 @@ func (c *Case) ProvedCounts() []int {
 }
 
 func jsonInto(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// Retracted returns the ids of the events that corrections among evs withdraw.
+func Retracted(evs []rulebook.Event) map[string]bool {
+	out := map[string]bool{}
+	for i := range evs {
+		if evs[i].Type != EventCaseCorrected {
+			continue
+		}
+		var d rulebook.Correction
+		if json.Unmarshal(evs[i].Data, &d) == nil {
+			out[d.Corrects] = true
+		}
+	}
+	return out
+}

@@ -18,28 +18,25 @@ func (s *Service) replayAll(ctx context.Context) (map[string]*Case, []sqldb.Step
 	if err != nil {
 		return nil, nil, err
 	}
+	bySubject := map[string][]rulebook.Event{}
+	var order []string
+	for _, e := range evs {
+		if _, ok := bySubject[e.Subject]; !ok {
+			order = append(order, e.Subject)
+		}
+		bySubject[e.Subject] = append(bySubject[e.Subject], e)
+	}
 	cases := map[string]*Case{}
 	var steps []sqldb.StepRow
-	for i := range evs {
-		e := &evs[i]
-		id := strings.TrimPrefix(e.Subject, SubjectPrefix)
-		c := cases[id]
-		if c == nil {
-			c = &Case{}
-			cases[id] = c
-		}
-		prevState, prevSince := c.State, c.StateSince
-		if err := c.Apply(e); err != nil {
+	for _, sub := range order {
+		c, rows, err := s.replay(bySubject[sub])
+		if err != nil {
 			return nil, nil, err
 		}
-		if e.Type == EventStep {
-			row, err := s.stepRow(c, e, prevState, prevSince)
-			if err != nil {
-				return nil, nil, err
-			}
-			steps = append(steps, row)
-		}
+		cases[strings.TrimPrefix(sub, SubjectPrefix)] = c
+		steps = append(steps, rows...)
 	}
+	sort.Slice(steps, func(i, j int) bool { return steps[i].Seq < steps[j].Seq })
 	return cases, steps, nil
 }
 

@@ -50,7 +50,11 @@ func (s *Service) Replay(ctx context.Context, id string) (*Case, error) {
 		return nil, rulebook.Errorf(rulebook.ENotFound, "no case %q", id)
 	}
 	var c Case
+	skip := Retracted(evs)
 	for i := range evs {
+		if skip[evs[i].ID] {
+			continue
+		}
 		if err := c.Apply(&evs[i]); err != nil {
 			return nil, err
 		}
@@ -392,13 +396,36 @@ func (s *Service) store(ctx context.Context, c *Case, caseEvents, memberEvents [
 			return nil, err
 		}
 	}
+	correcting := false
 	for _, e := range caseEvents {
-		if err := next.Apply(e); err != nil {
+		correcting = correcting || e.Type == EventCaseCorrected
+	}
+	if correcting {
+		// A withdrawn event changes the past: replay the case from its events.
+		evs, err := a.CaseEvents(subject(c.ID))
+		if err != nil {
 			return nil, err
 		}
-		if e.Type == EventStep {
-			if err := s.recordStep(a, &next, e, prevState, prevSince); err != nil {
+		rebuilt, steps, err := s.replay(evs)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.DeleteCaseSteps(c.ID); err != nil {
+			return nil, err
+		}
+		for _, r := range steps {
+			a.AddCaseStep(r)
+		}
+		next = *rebuilt
+	} else {
+		for _, e := range caseEvents {
+			if err := next.Apply(e); err != nil {
 				return nil, err
+			}
+			if e.Type == EventStep {
+				if err := s.recordStep(a, &next, e, prevState, prevSince); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -560,4 +587,84 @@ func (s *Service) AddListEntry(ctx context.Context, actor string, e ListEntry) (
 		return nil, err
 	}
 	return ev, a.Commit()
+}
+
+// replay builds one case, and its step rows, from its events, leaving out withdrawn ones.
+func (s *Service) replay(evs []rulebook.Event) (*Case, []sqldb.StepRow, error) {
+	skip := Retracted(evs)
+	var c Case
+	var steps []sqldb.StepRow
+	for i := range evs {
+		e := &evs[i]
+		if skip[e.ID] {
+			continue
+		}
+		prevState, prevSince := c.State, c.StateSince
+		if err := c.Apply(e); err != nil {
+			return nil, nil, err
+		}
+		if e.Type == EventStep {
+			row, err := s.stepRow(&c, e, prevState, prevSince)
+			if err != nil {
+				return nil, nil, err
+			}
+			steps = append(steps, row)
+		}
+	}
+	return &c, steps, nil
+}
+
+// Correct withdraws an event of a case entered in error, with a reason. Only the
+// latest step can be withdrawn (later steps were decided on the state it made); a
+// withdrawn step's effects on the member are withdrawn with it. Records such as a
+// contact, a conflict or a mitigation can be withdrawn at any time. The events stay
+// in the record.
+func (s *Service) Correct(ctx context.Context, actor, caseID, eventID, reason string, date rulebook.Date) (*Case, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, rulebook.FieldError("reason", "a correction must say why")
+	}
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	old, err := s.db().Event(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	if old.Subject != subject(caseID) {
+		return nil, rulebook.FieldError("event", "event %s is not an event of case %s", eventID, caseID)
+	}
+	for _, k := range c.Corrections {
+		if k.Corrects == eventID {
+			return nil, rulebook.Errorf(rulebook.EConflict, "event %s was already withdrawn by %s", eventID, k.Event)
+		}
+	}
+	var member []*rulebook.Event
+	switch old.Type {
+	case EventCaseOpened, EventCaseCorrected, EventNoticeSent:
+		return nil, rulebook.Errorf(rulebook.ENotPermitted, "a %s event cannot be withdrawn", old.Type)
+	case EventStep:
+		if n := len(c.Steps); n == 0 || c.Steps[n-1].Event != eventID {
+			return nil, rulebook.Errorf(rulebook.ENotPermitted, "only the latest step of a case can be withdrawn: later steps were decided on the state it made")
+		}
+		var st Step
+		if err := json.Unmarshal(old.Data, &st); err != nil {
+			return nil, err
+		}
+		for _, id := range st.MemberEvents {
+			e, err := s.Reg.CorrectionEvent(ctx, actor, id, fmt.Sprintf("step %s of case %s withdrawn: %s", st.Transition, caseID, reason))
+			if err != nil {
+				return nil, fmt.Errorf("withdrawing the step's effect %s: %w", id, err)
+			}
+			member = append(member, e)
+		}
+	}
+	if date.IsZero() {
+		date = old.Effective
+	}
+	e, err := register.Event(EventCaseCorrected, subject(caseID), actor, date, rulebook.Correction{Corrects: eventID, Reason: reason})
+	if err != nil {
+		return nil, err
+	}
+	return s.store(ctx, c, []*rulebook.Event{e}, member)
 }

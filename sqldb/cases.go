@@ -344,3 +344,21 @@ func (a *Appender) CaseUpdated(id string) (int64, error) {
 	}
 	return seq, err
 }
+
+// CaseEvents returns one subject's events inside the appender's transaction, so
+// that events just added are included.
+func (a *Appender) CaseEvents(subject string) ([]rulebook.Event, error) {
+	if err := a.flush(); err != nil {
+		return nil, err
+	}
+	return queryEvents(a.ctx, a.tx, `WHERE subject = $1 ORDER BY seq`, subject)
+}
+
+// DeleteCaseSteps removes a case's step rows before they are written again.
+func (a *Appender) DeleteCaseSteps(caseID string) error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	_, err := a.tx.ExecContext(a.ctx, `DELETE FROM case_steps WHERE case_id = $1`, caseID)
+	return err
+}

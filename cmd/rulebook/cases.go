@@ -61,7 +61,7 @@ func (m *mailFlags) configure(ds *discipline.Service) error {
 
 func init() {
 	commands["complaint"] = command{"complaint receive: record a written complaint about a member", runComplaint}
-	commands["case"] = command{"disciplinary cases: open, step, show, list, letter, link, conflict, recuse, mitigation, contact, condition-met, events", runCase}
+	commands["case"] = command{"disciplinary cases: open, step, show, list, letter, link, conflict, recuse, mitigation, contact, condition-met, correct, events", runCase}
 	commands["deadlines"] = command{"due and overdue dates of open cases (time limits, suspension reviews, hearings)", runDeadlines}
 	commands["statistics"] = command{"case statistics from the record: steps by quarter, body and outcome; cases by clause", runStatistics}
 	commands["precedents"] = command{"past sanctions under a clause, most similar first", runPrecedents}
@@ -132,7 +132,7 @@ func runComplaint(ctx context.Context, e *env, args []string) error {
 }
 
 func runCase(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "case", "case open|step|show|list|link|conflict|recuse|mitigation|contact|condition-met|events [CASE] [flags]")
+	fs := newFlags(e, "case", "case open|step|show|list|letter|link|conflict|recuse|mitigation|contact|condition-met|correct|events [CASE] [flags]")
 	st := addStoreFlags(fs, e)
 	actor := fs.String("actor", actorDefault(e), "who takes the step, for the record")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -159,6 +159,7 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	role := fs.String("role", "", "contact: their role, if any")
 	channel := fs.String("channel", "", "contact: telephone, e-mail, in person…")
 	what := fs.String("what", "", "condition-met: the condition")
+	eventID := fs.String("event", "", "correct: the event of the case to withdraw as entered in error (with --reason)")
 	open := fs.Bool("open", false, "list: only open cases")
 	template := fs.String("template", "", "letter: the letter to write (acknowledgement, notice_of_investigation, …)")
 	to := fs.String("to", "", "letter: the member it is addressed to (default the respondent)")
@@ -371,6 +372,12 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		c, err = ds.LogContact(ctx, *actor, cid, on, discipline.ContactData{From: *from, Role: *role, Channel: *channel, Summary: *summary})
 	case "condition-met":
 		c, err = ds.ConditionMet(ctx, *actor, cid, on, *what)
+	case "correct":
+		var d rulebook.Date
+		if *date != "" {
+			d = on
+		}
+		c, err = ds.Correct(ctx, *actor, cid, *eventID, *reason, d)
 	default:
 		return errUsage{fmt.Sprintf("unknown case command %q", pos[0])}
 	}
