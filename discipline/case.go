@@ -269,6 +269,9 @@ type SuspendOrder struct {
 	From     rulebook.Date   `json:"from"`
 	ReviewBy rulebook.Date   `json:"review_by,omitempty"`
 	Rights   map[string]bool `json:"rights,omitempty"`
+	// Event is the member event that imposes the suspension, filled in by the
+	// service, so the case's link to it is part of the record and survives replay.
+	Event string `json:"event,omitempty"`
 }
 
 // RefusedData is the data of case.refused.
@@ -440,7 +443,11 @@ func (c *Case) applyStep(e *rulebook.Event, s *Step) {
 	for _, eff := range s.Effects {
 		switch {
 		case eff == "admin_suspension" && s.Suspend != nil:
-			c.Suspension = &Suspension{From: s.Suspend.From, ReviewBy: s.Suspend.ReviewBy, Rights: s.Suspend.Rights, Event: e.ID}
+			ev := s.Suspend.Event
+			if ev == "" {
+				ev = e.ID
+			}
+			c.Suspension = &Suspension{From: s.Suspend.From, ReviewBy: s.Suspend.ReviewBy, Rights: s.Suspend.Rights, Event: ev}
 		case c.Suspension == nil || !c.Suspension.Lifted.IsZero():
 		case eff == "review_suspension":
 			c.Suspension.Reviews = append(c.Suspension.Reviews, e.Effective)

@@ -60,6 +60,9 @@ type MemberEffect struct {
 	// Withdraw names a member event to withdraw (a scheduled suspension lifted
 	// before it started).
 	Withdraw string
+	// Suspension marks the status change that imposes the step's administrative
+	// suspension: the step records that event's id.
+	Suspension bool
 }
 
 // Versions returns the rule book versions that govern a step on date: the substantive
@@ -548,7 +551,7 @@ func (g *guard) effects() error {
 			}
 			g.d.Step.Suspend = &so
 			d := dec()
-			g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: &rulebook.StatusChange{Status: x.Statuses.Suspended, Rights: so.Rights, Decision: d}})
+			g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: &rulebook.StatusChange{Status: x.Statuses.Suspended, Rights: so.Rights, Decision: d}, Suspension: true})
 		case "review_suspension":
 			if !active {
 				return notPermitted("there is no administrative suspension in force in this case to review")

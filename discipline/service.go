@@ -305,11 +305,6 @@ func (s *Service) Take(ctx context.Context, actor, caseID string, cmd Command) (
 		}
 		return &Outcome{Case: c, Events: []string{e.ID}, Refused: d.Refused}, nil
 	}
-	step, err := register.Event(EventStep, subject(caseID), actor, cmd.Date, d.Step)
-	if err != nil {
-		return nil, err
-	}
-	evs := []*rulebook.Event{step}
 	var member []*rulebook.Event
 	h, err := s.db().History(ctx, c.Respondent)
 	if err != nil {
@@ -328,8 +323,19 @@ func (s *Service) Take(ctx context.Context, actor, caseID string, cmd Command) (
 		if err != nil {
 			return nil, fmt.Errorf("%s: effect on the member: %w", d.Step.Transition, err)
 		}
+		// The id is given now so the step can name the event that imposes its
+		// suspension (the link must be in the record, not only the projection).
+		e.ID = rulebook.NewEventID()
+		if eff.Suspension && d.Step.Suspend != nil {
+			d.Step.Suspend.Event = e.ID
+		}
 		member = append(member, e)
 	}
+	step, err := register.Event(EventStep, subject(caseID), actor, cmd.Date, d.Step)
+	if err != nil {
+		return nil, err
+	}
+	evs := []*rulebook.Event{step}
 	c, err = s.store(ctx, c, evs, member)
 	if err != nil {
 		return nil, err
@@ -386,15 +392,6 @@ func (s *Service) store(ctx context.Context, c *Case, caseEvents, memberEvents [
 		if e.Type == EventStep {
 			if err := s.recordStep(a, &next, e, prevState, prevSince); err != nil {
 				return nil, err
-			}
-		}
-	}
-	// Link the case's suspension to the member event that imposed it.
-	if next.Suspension != nil && len(memberEvents) > 0 && next.Suspension.Event == caseEvents[0].ID {
-		for _, m := range memberEvents {
-			if m.Type == rulebook.EventStatusChanged && m.Effective == next.Suspension.From {
-				next.Suspension.Event = m.ID
-				break
 			}
 		}
 	}
