@@ -483,8 +483,14 @@ func (c *Case) applyStep(e *rulebook.Event, s *Step) {
 			c.Suspension.Lifted = s.Sanction.From
 		}
 	}
+	// A step into a state says whether the case is closed there: a step out of a
+	// closed state into an open one (an appeal) reopens the case, and the outcome
+	// waits for the next closing step.
+	if s.To != "" {
+		c.Closed = s.Closed
+		c.Outcome = ""
+	}
 	if s.Closed {
-		c.Closed = true
 		c.Outcome = s.Outcome
 	}
 }
