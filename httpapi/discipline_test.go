@@ -2,6 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/rulebook/rulebook/sqldb"
@@ -294,4 +297,89 @@ func upTo(steps []step, name string) []step {
 		}
 	}
 	panic("no step " + name)
+}
+
+// caseFuzzTargets are the disciplinary endpoints whose input the fuzzer varies.
+var caseFuzzTargets = []struct{ method, path string }{
+	{"POST", "/api/v1/cases/D-1/steps"},
+	{"POST", "/api/v1/complaints"},
+	{"POST", "/api/v1/cases"},
+	{"POST", "/api/v1/cases/D-1/complaints"},
+	{"POST", "/api/v1/cases/D-1/conflicts"},
+	{"POST", "/api/v1/cases/D-1/recusals"},
+	{"POST", "/api/v1/cases/D-1/mitigation"},
+	{"POST", "/api/v1/cases/D-1/contacts"},
+	{"POST", "/api/v1/cases/D-1/conditions"},
+	{"POST", "/api/v1/lists/official_candidates/entries"},
+	{"GET", "/api/v1/cases"},
+	{"GET", "/api/v1/cases/D-1"},
+	{"GET", "/api/v1/deadlines"},
+	{"GET", "/api/v1/precedents"},
+	{"GET", "/api/v1/subject-access/ann"},
+	{"GET", "/api/v1/lists/official_candidates"},
+}
+
+// FuzzCaseRequests sends arbitrary bodies and query strings to the disciplinary
+// endpoints of a case awaiting its hearing. Whatever comes in, the answer is never
+// a 500; an error is the documented JSON shape with a status matching its code; and
+// a request refused as invalid names the field at fault.
+func FuzzCaseRequests(f *testing.F) {
+	f.Add(uint8(0), "", `{"transition":"record_findings","date":"2016-08-22","body":"ncc","findings":[{"count":1,"finding":"proved"},{"count":2,"finding":"not_proved"}]}`)
+	f.Add(uint8(0), "", `{"transition":"list_hearing","date":"2016-08-02","body":"ncc","panel":`+panelOK+`,"hearing":{"date":"2016-08-03","paper":true}}`)
+	f.Add(uint8(0), "", `{"transition":"impose_sanction","date":"2016-08-23","body":"ncc",`+sanction+`}`)
+	f.Add(uint8(0), "", `{"transition":"review","date":"2016-09-05","body":"nec","vote":{"for":1,"against":-1},"suspend":{"from":"2016-09-05","rights":{"canvass":false}}}`)
+	f.Add(uint8(0), "", `{"transition":"propose_exclusion","body":"compliance_unit","trigger":{"trigger":"stood_against_official_candidate","conduct":"2016-04-04","entry":"mayor-2016"},"evidence":["x"]}`)
+	f.Add(uint8(1), "", `{"id":"C-5","respondent":"ann","complainant":"pat","from":"official","via":"api","conduct":"2016-04-28","clauses":["2.I.8"],"summary":"S.","received":"2016-05-09"}`)
+	f.Add(uint8(2), "", `{"kind":"readmission","respondent":"dee","date":"2016-09-01","summary":"S.","linked":["D-1"]}`)
+	f.Add(uint8(3), "", `{"complaint":"C-2","date":"2016-05-04"}`)
+	f.Add(uint8(4), "", `{"person":"ncc-3","reason":"r","date":"2016-01-01"}`)
+	f.Add(uint8(6), "", `{"summary":"s","date":"2016-13-01"}`)
+	f.Add(uint8(7), "", `{"from":"x","summary":"y","channel":"letter","role":"none"}`)
+	f.Add(uint8(8), "", `{"what":"w"}`)
+	f.Add(uint8(9), "", `{"id":"e","name":"E","from":"2016-01-01","until":"2017-01-01"}`)
+	f.Add(uint8(10), "respondent=ann&state=referred&open=true&limit=7", "")
+	f.Add(uint8(11), "on=2016-08-01", "")
+	f.Add(uint8(12), "until=2017-01-01&overdue_on=2016-09-09&limit=2", "")
+	f.Add(uint8(13), "clause=2.I.8&factor=AGG-PUBLIC&factor=", "")
+	f.Add(uint8(14), "requested=1970-01-01", "")
+	f.Add(uint8(15), "on=9999-12-31", "")
+	f.Add(uint8(0), "", `{"transition":"record_findings","findings":[{"count":1e400}],"hearing":{"date":[]},"sanction":{"conditions":[{"due":"x"}]}}`)
+	e := newCaseEnv(f, sqldbtest.Open(f, "sqlite"))
+	e.run(upTo(caseScenario, "list the hearing"))
+	f.Fuzz(func(t *testing.T, which uint8, query, body string) {
+		tg := caseFuzzTargets[int(which)%len(caseFuzzTargets)]
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		target := tg.path
+		if len(q) > 0 {
+			target += "?" + q.Encode()
+		}
+		ctype := ""
+		if tg.method != "GET" {
+			ctype = "application/json"
+		}
+		e.t = t
+		e.recs = e.recs[:0]
+		w := e.do(tg.method, target, ctype, body, nil)
+		if w.Code >= 500 {
+			t.Fatalf("%s %s %q: %d %s", tg.method, target, body, w.Code, w.Body)
+		}
+		if w.Code < 400 {
+			return
+		}
+		var v apiError
+		dec := json.NewDecoder(strings.NewReader(w.Body.String()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("%s %s %q: error is not the JSON shape: %v: %s", tg.method, target, body, err, w.Body)
+		}
+		if httpStatus[v.Error.Code] != w.Code || v.Error.Message == "" {
+			t.Fatalf("%s %s %q: status %d with code %q: %s", tg.method, target, body, w.Code, v.Error.Code, w.Body)
+		}
+		if v.Error.Code == "invalid" && v.Error.Field == "" {
+			t.Fatalf("%s %s %q: invalid without naming the field: %s", tg.method, target, body, w.Body)
+		}
+	})
 }

@@ -135,6 +135,9 @@ func jsonError(err error) error {
 	}
 	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		f = strings.Trim(f, `"`)
+		if f == "" {
+			return rulebook.FieldError("body", `unknown field ""`)
+		}
 		return rulebook.FieldError(f, "unknown field")
 	}
 	return rulebook.FieldError("body", "%v", err)
