@@ -265,6 +265,9 @@ func TestCaseAccessLogged(t *testing.T) {
 		{"/api/v1/cases?respondent=ann", "list_cases", "cases"},
 		{"/api/v1/statistics", "statistics", "statistics"},
 		{"/api/v1/deadlines", "deadlines", "deadlines"},
+		// The generic event endpoints log reads of a case's or a complaint's events too.
+		{"/api/v1/events?subject=case/D-1", "view_events", "case/D-1"},
+		{"/api/v1/events?subject=complaint/C-1", "view_events", "complaint/C-1"},
 	}
 	for i, rd := range reads {
 		reader := "reader-" + string(rune('a'+i))
