@@ -126,7 +126,7 @@ var caseScenario = []step{
 	elig("suspended: may vote in an all-member ballot", "vote_in_all_member_ballot", "2016-05-04", true, "admin_suspended", "6.I.1.B"),
 	elig("the day before: still active", "hold_office", "2016-05-02", true, "active", ""),
 	{name: "interference", method: "POST", path: "/api/v1/cases/D-1/contacts", body: `{"from":"Office of the Leader","role":"no role in the case","channel":"telephone","summary":"Asked for an early decision.","date":"2016-05-12"}`,
-		status: 201, want: map[string]any{"case.contacts.0.from": "Office of the Party Leader", "case.contacts.0.date": "2016-05-12", "case.contacts.0.event": "*"}},
+		status: 201, want: map[string]any{"case.contacts.0.from": "Office of the Leader", "case.contacts.0.date": "2016-05-12", "case.contacts.0.event": "*"}},
 	{name: "contact from nobody", method: "POST", path: "/api/v1/cases/D-1/contacts", body: `{"summary":"S."}`, status: 400, want: invalid("from")},
 	take("report", `{"transition":"report","date":"2016-07-01","body":"compliance_unit"}`, 200, map[string]any{"case.state": "awaiting_decision"}),
 	take("charges: count of the wrong type", `{"transition":"refer","date":"2016-07-15","body":"nec_disputes_panel","criteria":["REF-PRIMA-FACIE"],"rationale":"R.","charges":[{"count":"one","clause":"2.I.8","particulars":"P."}]}`, 400, invalid("charges.count")),
