@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
 
@@ -53,4 +56,48 @@ func BenchmarkMember(b *testing.B) {
 func BenchmarkElectorate10k(b *testing.B) {
 	e := benchEnv(b, 10000)
 	benchGet(b, e, "/api/v1/electorate?action=attend_branch_meetings&date=2016-06-01")
+}
+
+// caseBenchEnv is a server over SQLite with the case scenario played, then n more
+// complaint cases opened and acknowledged through the service, each with its own
+// complaint, so deadlines and statistics have rows to work through.
+func caseBenchEnv(b *testing.B, n int) *env {
+	e := newCaseEnv(b, sqldbtest.Open(b, "sqlite"))
+	e.run(caseScenario)
+	ctx := context.Background()
+	d := rulebook.MustDate
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("B-%05d", i)
+		if _, err := e.srv.svc.ReceiveComplaint(ctx, "bench", d("2016-09-01"), rulebook.ComplaintReceived{ID: "C" + id, Respondent: "pat", Complainant: "dee",
+			From: "member", Via: "api", Conduct: d("2016-08-30"), Clauses: []string{"2.I.8"}, Summary: "S."}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.srv.ds.Open(ctx, "bench", discipline.OpenInput{ID: id, Kind: "complaint", Respondent: "pat", Date: d("2016-09-01"), Complaints: []string{"C" + id}}); err != nil {
+			b.Fatal(err)
+		}
+		if i%2 == 0 {
+			if _, err := e.srv.ds.Take(ctx, "bench", id, discipline.Command{Transition: "acknowledge", Date: d("2016-09-02"), Body: "compliance_unit"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return e
+}
+
+// BenchmarkCaseView reads one case with the steps open to it (and logs the read).
+func BenchmarkCaseView(b *testing.B) {
+	e := caseBenchEnv(b, 0)
+	benchGet(b, e, "/api/v1/cases/D-1")
+}
+
+// BenchmarkDeadlines1k lists the due dates of 1,000 open cases.
+func BenchmarkDeadlines1k(b *testing.B) {
+	e := caseBenchEnv(b, 1000)
+	benchGet(b, e, "/api/v1/deadlines?until=2017-12-31&overdue_on=2016-10-01")
+}
+
+// BenchmarkStatistics1k computes the statistics over 1,000 cases.
+func BenchmarkStatistics1k(b *testing.B) {
+	e := caseBenchEnv(b, 1000)
+	benchGet(b, e, "/api/v1/statistics")
 }

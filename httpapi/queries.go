@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/eligibility"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
@@ -14,6 +15,12 @@ import (
 // isMemberSubject reports whether an event subject is a member: other subjects are
 // "kind/id" (branch/north, rulebook/…).
 func isMemberSubject(subject string) bool { return subject != "" && !strings.Contains(subject, "/") }
+
+// isPersonalSubject reports whether reading events about subject must be logged: a
+// member, a disciplinary case, or a complaint.
+func isPersonalSubject(subject string) bool {
+	return isMemberSubject(subject) || strings.HasPrefix(subject, discipline.SubjectPrefix) || strings.HasPrefix(subject, rulebook.ComplaintSubjectPrefix)
+}
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
@@ -33,7 +40,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if isMemberSubject(f.Subject) {
+	if isPersonalSubject(f.Subject) {
 		if err := s.logAccess(r, "view_events", f.Subject, ""); err != nil {
 			return err
 		}
@@ -55,7 +62,7 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if isMemberSubject(e.Subject) {
+	if isPersonalSubject(e.Subject) {
 		if err := s.logAccess(r, "view_event", e.Subject, e.ID); err != nil {
 			return err
 		}

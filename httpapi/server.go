@@ -1,7 +1,8 @@
-// Package httpapi serves rulebook's register, event record, eligibility answers and
-// rule book over a JSON API, described by an OpenAPI document the binary serves at
-// /openapi.json. Every change goes through register.Service, so the API can do
-// nothing the rule book and the CLI would refuse.
+// Package httpapi serves rulebook's register, event record, eligibility answers,
+// disciplinary cases and rule book over a JSON API, described by an OpenAPI
+// document the binary serves at /openapi.json. Every change goes through
+// register.Service or discipline.Service, so the API can do nothing the rule book
+// and the CLI would refuse.
 package httpapi
 
 import (
@@ -17,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/memberscsv"
 	"github.com/rulebook/rulebook/register"
 )
@@ -32,6 +34,7 @@ type Options struct {
 // Server is the HTTP JSON API. It implements http.Handler.
 type Server struct {
 	svc    *register.Service
+	ds     *discipline.Service
 	token  string
 	now    func() time.Time
 	mux    *http.ServeMux
@@ -61,7 +64,7 @@ var openAPIDoc []byte
 
 // NewServer returns the API over svc.
 func NewServer(svc *register.Service, opts Options) *Server {
-	s := &Server{svc: svc, token: opts.Token, now: opts.Now, mux: http.NewServeMux()}
+	s := &Server{svc: svc, ds: discipline.New(svc), token: opts.Token, now: opts.Now, mux: http.NewServeMux()}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -95,6 +98,7 @@ func NewServer(svc *register.Service, opts Options) *Server {
 
 		{pattern: "GET /api/v1/access-log", handle: s.accessLog},
 	}
+	s.routes = append(s.routes, s.caseRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
