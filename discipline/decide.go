@@ -292,7 +292,7 @@ func (g *guard) check(req string) error {
 		}
 	case "mitigation":
 		if c.Mitigation == nil {
-			return notPermitted("the respondent's mitigation must be heard after the findings and before a sanction")
+			return notPermitted("under %s the respondent's mitigation must be heard after the findings and before a sanction", cite(g.proc, t.Clause))
 		}
 	case "sanction":
 		return g.checkSanction()
@@ -338,7 +338,7 @@ func (g *guard) checkPanel(p *Panel) error {
 		seen[m.ID] = true
 		sections[m.Section] = true
 		if why := g.conflict(m, respondent); why != "" {
-			return notPermitted("%s (%s) cannot sit: %s", m.Name, m.ID, why)
+			return notPermitted("%s (%s) cannot sit on a panel of %s under %s: %s", m.Name, m.ID, p.Body, cite(g.proc, rule.Clause), why)
 		}
 	}
 	for _, s := range rule.Sections {

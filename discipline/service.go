@@ -210,20 +210,7 @@ func (s *Service) complaint(ctx context.Context, id string) (*rulebook.Complaint
 }
 
 func (s *Service) caseOfComplaint(ctx context.Context, complaint string) (string, error) {
-	rows, err := s.db().CaseRows(ctx, sqldb.CaseFilter{})
-	if err != nil {
-		return "", err
-	}
-	for _, r := range rows {
-		var c Case
-		if err := json.Unmarshal(r.Data, &c); err != nil {
-			return "", err
-		}
-		if has(c.Complaints, complaint) {
-			return c.ID, nil
-		}
-	}
-	return "", nil
+	return s.db().CaseOfComplaint(ctx, complaint)
 }
 
 // Link adds a further complaint about the same conduct to a case: many letters
@@ -474,7 +461,7 @@ func (s *Service) put(a *sqldb.Appender, c *Case, seq int64) error {
 	}
 	sort.Strings(clauses)
 	return a.PutCase(sqldb.CaseRow{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome,
-		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b}, deadlines, clauses)
+		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b}, deadlines, clauses, c.Complaints)
 }
 
 func (s *Service) complaintTx(a *sqldb.Appender, id string) (*rulebook.ComplaintReceived, error) {

@@ -20,6 +20,7 @@ import (
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/memberscsv"
+	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/register"
 )
 
@@ -29,6 +30,10 @@ type Options struct {
 	Token string
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Mailer, if set, e-mails the notice of each step that sends one (rendered
+	// from Templates, or the built-in letters), and the sending is recorded.
+	Mailer    *notices.Mailer
+	Templates *notices.Templates
 }
 
 // Server is the HTTP JSON API. It implements http.Handler.
@@ -65,6 +70,13 @@ var openAPIDoc []byte
 // NewServer returns the API over svc.
 func NewServer(svc *register.Service, opts Options) *Server {
 	s := &Server{svc: svc, ds: discipline.New(svc), token: opts.Token, now: opts.Now, mux: http.NewServeMux()}
+	if opts.Mailer != nil {
+		t := opts.Templates
+		if t == nil {
+			t = notices.Default()
+		}
+		s.ds.Notify = discipline.MailNotifier(s.ds, t, opts.Mailer)
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -41,9 +41,10 @@ type StepRow struct {
 	DaysInState                int
 }
 
-// PutCase stores a case's projection, its deadlines and the clauses it concerns,
-// replacing what was stored, inside the appender's transaction.
-func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses []string) error {
+// PutCase stores a case's projection, its deadlines, the clauses it concerns and the
+// complaints it is built on, replacing what was stored, inside the appender's
+// transaction.
+func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, complaints []string) error {
 	if err := a.flush(); err != nil {
 		return err
 	}
@@ -61,13 +62,16 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses []strin
 	if err != nil {
 		return fmt.Errorf("store case %s: %w", row.ID, err)
 	}
-	for _, q := range []string{`DELETE FROM case_deadlines WHERE case_id = $1`, `DELETE FROM case_clauses WHERE case_id = $1`} {
+	for _, q := range []string{`DELETE FROM case_deadlines WHERE case_id = $1`, `DELETE FROM case_clauses WHERE case_id = $1`, `DELETE FROM case_complaints WHERE case_id = $1`} {
 		if _, err := tx.ExecContext(ctx, q, row.ID); err != nil {
 			return err
 		}
 	}
 	for i, d := range deadlines {
 		a.caseDeadlines.add(row.ID, i, d.Kind, d.What, int64(d.Due))
+	}
+	for _, c := range complaints {
+		a.caseComplaints.add(c, row.ID)
 	}
 	seen := map[string]bool{}
 	for _, c := range clauses {
@@ -163,7 +167,7 @@ func (db *DB) CaseRows(ctx context.Context, f CaseFilter) ([]CaseRow, error) {
 // first (at most limit; 0 for all).
 func (db *DB) DueBy(ctx context.Context, until rulebook.Date, limit int) ([]DeadlineRow, error) {
 	q := `SELECT d.case_id, d.kind, d.what, d.due, c.respondent, c.state FROM case_deadlines d JOIN cases c ON c.id = d.case_id
-		WHERE d.due <= $1 AND c.closed = 0 ORDER BY d.due, d.case_id, d.n`
+		WHERE d.due <= $1 AND (c.closed = 0 OR d.kind = 'condition') ORDER BY d.due, d.case_id, d.n`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
@@ -304,7 +308,7 @@ func (a *Appender) ClearCases() error {
 	if err := a.flush(); err != nil {
 		return err
 	}
-	for _, t := range []string{"case_deadlines", "case_clauses", "case_steps", "cases"} {
+	for _, t := range []string{"case_deadlines", "case_clauses", "case_complaints", "case_steps", "cases"} {
 		if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM `+t); err != nil {
 			return err
 		}
@@ -361,4 +365,14 @@ func (a *Appender) DeleteCaseSteps(caseID string) error {
 	}
 	_, err := a.tx.ExecContext(a.ctx, `DELETE FROM case_steps WHERE case_id = $1`, caseID)
 	return err
+}
+
+// CaseOfComplaint returns the case a complaint is part of, or "".
+func (db *DB) CaseOfComplaint(ctx context.Context, complaint string) (string, error) {
+	var id string
+	err := db.r.QueryRowContext(ctx, `SELECT case_id FROM case_complaints WHERE complaint = $1`, complaint).Scan(&id)
+	if err != nil && strings.Contains(err.Error(), "no rows") {
+		return "", nil
+	}
+	return id, err
 }

@@ -30,6 +30,7 @@ type Appender struct {
 	// pending rows per table, flushed in batches
 	events, members, points, restrictions, branches *batch
 	caseDeadlines, caseClauses, caseSteps           *batch
+	caseComplaints                                  *batch
 	added                                           []*rulebook.Event
 	done                                            bool
 }
@@ -56,13 +57,14 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		return nil, err
 	}
 	a := &Appender{ctx: ctx, db: db, tx: tx, now: db.Now().UTC(), stmts: map[string]*sql.Stmt{},
-		events:        newBatch("events", strings.Split(eventCols, ", ")...),
-		members:       newBatch("members", "id", "name", "email", "phone", "address", "branch", "constituency", "joined", "status", "join_event", "join_seq"),
-		points:        newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
-		restrictions:  newBatch("restrictions", "member_id", "seq", "from_date", "until_date", "rights", "event_id", "decision"),
-		branches:      newBatch("branches", "id", "name", "kind", "parent"),
-		caseDeadlines: newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
-		caseClauses:   newBatch("case_clauses", "case_id", "clause"),
+		events:         newBatch("events", strings.Split(eventCols, ", ")...),
+		members:        newBatch("members", "id", "name", "email", "phone", "address", "branch", "constituency", "joined", "status", "join_event", "join_seq"),
+		points:         newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
+		restrictions:   newBatch("restrictions", "member_id", "seq", "from_date", "until_date", "rights", "event_id", "decision"),
+		branches:       newBatch("branches", "id", "name", "kind", "parent"),
+		caseDeadlines:  newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
+		caseClauses:    newBatch("case_clauses", "case_id", "clause"),
+		caseComplaints: newBatch("case_complaints", "complaint", "case_id"),
 		caseSteps: newBatch("case_steps", "seq", "case_id", "transition", "from_state", "to_state", "day", "quarter", "body", "body_kind",
 			"clause", "outcome", "sanction", "days_in_state"),
 	}
@@ -266,7 +268,7 @@ func mustJSON(v any) string {
 
 // flush writes every queued row. Events go first so a failure names the event.
 func (a *Appender) flush() error {
-	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.caseSteps, a.caseDeadlines, a.caseClauses} {
+	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints} {
 		if err := a.flushBatch(b); err != nil {
 			return err
 		}

@@ -218,6 +218,10 @@ const caseSchema = `
 		clause  TEXT NOT NULL,
 		PRIMARY KEY (case_id, clause)
 	);
+	CREATE TABLE case_complaints (
+		complaint TEXT PRIMARY KEY,
+		case_id   TEXT NOT NULL
+	);
 	CREATE TABLE list_entries (
 		list TEXT NOT NULL,
 		id   TEXT NOT NULL,

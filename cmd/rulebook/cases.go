@@ -40,22 +40,31 @@ func (m *mailFlags) templates() (*notices.Templates, error) {
 	return notices.Load(m.dir)
 }
 
-// configure makes the service e-mail each step's notice, if an SMTP server is given.
-func (m *mailFlags) configure(ds *discipline.Service) error {
+// mailer returns the configured mailer and templates, or nils without --smtp.
+func (m *mailFlags) mailer() (*notices.Mailer, *notices.Templates, error) {
 	if m.smtp == "" {
-		return nil
+		return nil, nil, nil
 	}
 	if m.from == "" {
-		return errUsage{"--smtp needs --smtp-from (or RULEBOOK_SMTP_FROM)"}
+		return nil, nil, errUsage{"--smtp needs --smtp-from (or RULEBOOK_SMTP_FROM)"}
 	}
 	tpl, err := m.templates()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	host, _, _ := strings.Cut(m.smtp, ":")
 	local := host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1"
-	ds.Notify = discipline.MailNotifier(ds, tpl, &notices.Mailer{Addr: m.smtp, From: m.from, Username: m.user,
-		Password: m.e.getenv("RULEBOOK_SMTP_PASSWORD"), StartTLS: m.startTLS && !local})
+	return &notices.Mailer{Addr: m.smtp, From: m.from, Username: m.user,
+		Password: m.e.getenv("RULEBOOK_SMTP_PASSWORD"), StartTLS: m.startTLS && !local}, tpl, nil
+}
+
+// configure makes the service e-mail each step's notice, if an SMTP server is given.
+func (m *mailFlags) configure(ds *discipline.Service) error {
+	mailer, tpl, err := m.mailer()
+	if err != nil || mailer == nil {
+		return err
+	}
+	ds.Notify = discipline.MailNotifier(ds, tpl, mailer)
 	return nil
 }
 

@@ -24,6 +24,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	demoFlag := fs.Bool("demo", false, "load the fictional demo organisation into the database first, if it holds no members")
 	token := fs.String("token", e.getenv("RULEBOOK_API_TOKEN"), "if set, API requests must carry \"Authorization: Bearer TOKEN\" (env RULEBOOK_API_TOKEN)")
+	mail := addMailFlags(fs, e)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -59,8 +60,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	opts := httpapi.Options{Token: *token}
+	if opts.Mailer, opts.Templates, err = mail.mailer(); err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(svc, httpapi.Options{Token: *token}),
+		Handler:           httpapi.NewServer(svc, opts),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(e.stderr, nil), slog.LevelError),
 	}
