@@ -1,0 +1,249 @@
+// Package stv counts single transferable vote elections under several rule sets:
+//
+//   - stv-scottish: the Scottish Local Government Elections Order 2007 (SSI 2007/42,
+//     rules 45–52), in integers scaled by 100000 so that every value is the exact
+//     five-decimal figure the Order prescribes;
+//   - stv-wigm: the weighted inclusive Gregory method as in Droop's "wigm" rule, in
+//     exact rationals;
+//   - stv-meek: Meek's method as in Droop's "meek" rule, in exact rationals.
+//
+// Each is registered with count.RegisterRanked. Count runs a rule with options a
+// caller may need beyond the registry's (a fixed tie-breaking order, for one).
+package stv
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/rulebook/rulebook/count"
+)
+
+func init() {
+	count.RegisterRanked("stv-scottish", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return Scottish(e, o, Config{})
+	})
+}
+
+// Config holds counting choices that are not part of count.Options.
+type Config struct {
+	// TieOrder, when set, settles ties that no earlier stage separates by this
+	// order of candidate indices (first listed = chosen to transfer first, and
+	// also first to be excluded), as Droop's [tie] option does; otherwise such
+	// ties are settled by lot, drawn with Options.Seed.
+	TieOrder []int
+}
+
+// state of a candidate during a count.
+type state uint8
+
+const (
+	hopeful state = iota
+	elected
+	excluded
+	withdrawn
+)
+
+// prepared is an election reduced to what a count needs: each ballot's usable
+// preferences as candidate indices and its weight.
+type prepared struct {
+	names  []string
+	seats  int
+	prefs  [][]int32
+	weight []int64
+	valid  int64 // papers with at least one usable preference
+	state  []state
+}
+
+// prepare validates an election and strips what no rule here counts: withdrawn
+// candidates, and everything from the first equal ranking on (a paper that marks
+// two candidates equal expresses no order between them; the Scottish Order treats
+// such a paper as valid only up to the preference before).
+func prepare(e *count.Election, o count.Options) (*prepared, error) {
+	n := len(e.Candidates)
+	if n == 0 {
+		return nil, fmt.Errorf("stv: no candidates")
+	}
+	seats := e.Seats
+	if o.Seats > 0 {
+		seats = o.Seats
+	}
+	if seats < 1 {
+		return nil, fmt.Errorf("stv: %d seats", seats)
+	}
+	if e.Withdrawn != nil && len(e.Withdrawn) != n {
+		return nil, fmt.Errorf("stv: withdrawn list has %d entries for %d candidates", len(e.Withdrawn), n)
+	}
+	p := &prepared{names: e.Candidates, seats: seats, state: make([]state, n)}
+	left := 0
+	for i := range n {
+		if e.Withdrawn != nil && e.Withdrawn[i] {
+			p.state[i] = withdrawn
+		} else {
+			left++
+		}
+	}
+	if left < seats {
+		return nil, fmt.Errorf("stv: %d seats but %d candidates standing", seats, left)
+	}
+	seen := make([]int, n)
+	for bi, b := range e.Ballots {
+		if b.Weight < 0 {
+			return nil, fmt.Errorf("stv: ballot %d has negative weight %d", bi+1, b.Weight)
+		}
+		if b.Weight > 1<<40 {
+			return nil, fmt.Errorf("stv: ballot %d weight %d too large", bi+1, b.Weight)
+		}
+		var prefs []int32
+		for _, r := range b.Ranks {
+			for _, c := range r {
+				if c < 0 || c >= n {
+					return nil, fmt.Errorf("stv: ballot %d ranks candidate index %d of %d", bi+1, c, n)
+				}
+				if seen[c] == bi+1 {
+					return nil, fmt.Errorf("stv: ballot %d ranks candidate %q twice", bi+1, e.Candidates[c])
+				}
+				seen[c] = bi + 1
+			}
+			live := 0
+			last := -1
+			for _, c := range r {
+				if p.state[c] != withdrawn {
+					live++
+					last = c
+				}
+			}
+			if live > 1 {
+				break
+			}
+			if live == 1 {
+				prefs = append(prefs, int32(last))
+			}
+		}
+		if len(prefs) == 0 || b.Weight == 0 {
+			continue
+		}
+		p.prefs = append(p.prefs, prefs)
+		p.weight = append(p.weight, b.Weight)
+		p.valid += b.Weight
+		if p.valid > 1<<40 {
+			return nil, fmt.Errorf("stv: more than 2^40 ballots")
+		}
+	}
+	return p, nil
+}
+
+// tieBreaker settles ties the way the Scottish Order does (rules 49(2)–(3) and
+// 51(2)): the candidates' votes at the most recent earlier stage that separates
+// them, and failing that, lot.
+type tieBreaker struct {
+	names   []string
+	order   []int // tie order position by candidate, or nil for lot
+	rng     *rand.Rand
+	seed    int64
+	records []count.TieBreak
+}
+
+func newTieBreaker(names []string, o count.Options, c Config) (*tieBreaker, error) {
+	t := &tieBreaker{names: names, seed: o.Seed}
+	if c.TieOrder != nil {
+		if len(c.TieOrder) != len(names) {
+			return nil, fmt.Errorf("stv: tie order lists %d candidates, not %d", len(c.TieOrder), len(names))
+		}
+		t.order = make([]int, len(names))
+		for i := range t.order {
+			t.order[i] = -1
+		}
+		for pos, ci := range c.TieOrder {
+			if ci < 0 || ci >= len(names) || t.order[ci] >= 0 {
+				return nil, fmt.Errorf("stv: tie order is not a permutation of the candidates")
+			}
+			t.order[ci] = pos
+		}
+	} else {
+		t.rng = rand.New(rand.NewPCG(uint64(o.Seed), 0x5354562d6c6f74)) // "STV-lot"
+	}
+	return t, nil
+}
+
+// pick chooses one of tied (candidate indices, in candidate order). history holds
+// each earlier stage's votes, oldest first; high chooses the most votes, otherwise
+// the fewest. When weak is false only the final step (tie order or lot) is used.
+func (t *tieBreaker) pick(tied []int, history [][]int64, high bool, weak bool, round int, purpose string) int {
+	if len(tied) == 1 {
+		return tied[0]
+	}
+	names := make([]string, len(tied))
+	for i, c := range tied {
+		names[i] = t.names[c]
+	}
+	rec := count.TieBreak{Round: round, Tied: names, Purpose: purpose}
+	left := tied
+	if weak {
+		for s := len(history) - 1; s >= 0; s-- {
+			v := history[s]
+			best := v[tied[0]]
+			for _, c := range tied[1:] {
+				if (high && v[c] > best) || (!high && v[c] < best) {
+					best = v[c]
+				}
+			}
+			var at []int
+			for _, c := range tied {
+				if v[c] == best {
+					at = append(at, c)
+				}
+			}
+			left = at
+			if len(at) == 1 {
+				rec.Chosen = t.names[at[0]]
+				rec.How = fmt.Sprintf("earlier stage %d", s+1)
+				t.records = append(t.records, rec)
+				return at[0]
+			}
+		}
+	}
+	var c int
+	if t.order != nil {
+		c = left[0]
+		for _, d := range left[1:] {
+			if t.order[d] < t.order[c] {
+				c = d
+			}
+		}
+		rec.How = "tie order"
+	} else {
+		c = left[t.rng.IntN(len(left))]
+		rec.How = fmt.Sprintf("lot (seed %d)", t.seed)
+	}
+	rec.Chosen = t.names[c]
+	t.records = append(t.records, rec)
+	return c
+}
+
+// fixed formats a value scaled by 10^places.
+func fixed(v int64, places int) string {
+	neg := v < 0
+	if neg {
+		v = -v
+	}
+	s := fmt.Sprintf("%0*d", places+1, v)
+	s = s[:len(s)-places] + "." + s[len(s)-places:]
+	if places == 0 {
+		s = s[:len(s)-1]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// byVotesDesc sorts candidate indices by votes, most first, then candidate order.
+func byVotesDesc(cs []int, votes []int64) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		if votes[cs[i]] != votes[cs[j]] {
+			return votes[cs[i]] > votes[cs[j]]
+		}
+		return cs[i] < cs[j]
+	})
+}
