@@ -272,78 +272,94 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 		break
 	}
 
-	// Ballots.
+	// Ballots, one to a line.
+	if p.pos != 0 {
+		return nil, nil, p.errf(t.line, fmt.Sprintf("field %d", t.col), "ballots must start on a line of their own")
+	}
+	li := t.line - 1
+	p.toks, p.pos = nil, 0
 	seen := make([]int, n) // ballot number that last ranked each candidate
 	ids := map[string]int{}
-	bno := 0
-	for {
-		t, ok = p.next()
-		if !ok {
-			return nil, nil, p.eof(`ballot line or the "0" that ends the ballots`)
+	var fields [][]byte
+	var al alloc
+	for ; ; li++ {
+		if li >= len(p.lines) {
+			return nil, nil, p.eof(`the "0" that ends the ballots`)
 		}
+		fields = p.fields(p.lines[li], fields[:0])
+		if len(fields) == 0 {
+			continue
+		}
+		ln := li + 1
 		var weight int64
+		k := 1 // next field
+		f0 := fields[0]
 		switch {
-		case strings.HasPrefix(t.text, "("):
-			id := t.text
+		case f0[0] == '(':
+			id := string(f0)
 			for !strings.HasSuffix(id, ")") {
-				u, ok := p.next()
-				if !ok || u.line != t.line {
-					return nil, nil, p.errf(t.line, fmt.Sprintf("field %d (ballot id)", t.col), "ballot id %q has no closing parenthesis", t.text)
+				if k == len(fields) {
+					return nil, nil, p.errf(ln, "field 1 (ballot id)", "ballot id %q has no closing parenthesis", clip(id))
 				}
-				id += " " + u.text
+				id += " " + string(fields[k])
+				k++
 			}
 			id = strings.TrimSpace(id[1 : len(id)-1])
 			if prev, dup := ids[id]; dup {
-				return nil, nil, p.errf(t.line, fmt.Sprintf("field %d (ballot id)", t.col), "ballot id %q already used on line %d", id, prev)
+				return nil, nil, p.errf(ln, "field 1 (ballot id)", "ballot id %q already used on line %d", id, prev)
 			}
-			ids[id] = t.line
+			ids[id] = ln
 			weight = 1
 			x.BallotIDs++
-		case isDigits(t.text):
-			w, err := strconv.ParseInt(t.text, 10, 64)
-			if err != nil || w > 1<<40 {
-				return nil, nil, p.errf(t.line, fmt.Sprintf("field %d (weight)", t.col), "weight %q too large", t.text)
+		default:
+			w, ok := number(f0)
+			if !ok || w > 1<<40 {
+				return nil, nil, p.errf(ln, "field 1 (weight)", "%q is not a ballot weight (a whole number up to 2^40, or 0 to end the ballots)", clip(string(f0)))
 			}
 			weight = w
-		default:
-			return nil, nil, p.errf(t.line, fmt.Sprintf("field %d (weight)", t.col), "%q is not a ballot weight (a whole number, or 0 to end the ballots)", t.text)
 		}
 		if weight == 0 {
-			if rest := p.restOfLine(); len(rest) > 0 {
-				return nil, nil, p.errf(t.line, fmt.Sprintf("field %d", rest[0].col), "unexpected %q after the 0 that ends the ballots", rest[0].text)
+			if len(fields) > 1 {
+				return nil, nil, p.errf(ln, "field 2", "unexpected %q after the 0 that ends the ballots", clip(string(fields[1])))
 			}
 			break
 		}
-		bno++
-		b := count.Ballot{Weight: weight}
-		start := t.line
-		for {
-			u, ok := p.next()
-			if !ok || u.line != start {
-				// One ballot to a line: a missing 0 would otherwise silently join two ballots.
-				return nil, nil, p.errf(start, "", "ballot line has no terminating 0")
-			}
-			if u.text == "0" {
-				break
-			}
-			field := fmt.Sprintf("field %d (preference)", u.col)
-			parts := strings.Split(u.text, "=")
-			rank := make([]int, 0, len(parts))
-			for _, s := range parts {
-				c, err := p.candidate(s)
-				if err != nil {
-					return nil, nil, p.errf(u.line, field, "%v", err)
+		if string(fields[len(fields)-1]) != "0" {
+			return nil, nil, p.errf(ln, fmt.Sprintf("field %d", len(fields)), "ballot line does not end with 0")
+		}
+		bno := len(e.Ballots) + 1
+		ranks := al.ranks(len(fields) - 1 - k)
+		for j := k; j < len(fields)-1; j++ {
+			f := fields[j]
+			var rank []int
+			if v, ok := number(f); ok {
+				if v < 1 || v > int64(n) {
+					return nil, nil, p.errf(ln, fmt.Sprintf("field %d (preference)", j+1), "candidate %q is not in 1..%d", clip(string(f)), n)
 				}
+				rank = al.ints(1)
+				rank[0] = int(v - 1)
+			} else {
+				parts := strings.Split(string(f), "=")
+				rank = al.ints(len(parts))
+				for i, s := range parts {
+					c, err := p.candidate(s)
+					if err != nil {
+						return nil, nil, p.errf(ln, fmt.Sprintf("field %d (preference)", j+1), "%v", err)
+					}
+					rank[i] = c
+				}
+			}
+			for _, c := range rank {
 				if seen[c] == bno {
-					return nil, nil, p.errf(u.line, field, "candidate %d ranked twice on one ballot", c+1)
+					return nil, nil, p.errf(ln, fmt.Sprintf("field %d (preference)", j+1), "candidate %d ranked twice on one ballot", c+1)
 				}
 				seen[c] = bno
-				rank = append(rank, c)
 			}
-			b.Ranks = append(b.Ranks, rank)
+			ranks = append(ranks, rank)
 		}
-		e.Ballots = append(e.Ballots, b)
+		e.Ballots = append(e.Ballots, count.Ballot{Weight: weight, Ranks: ranks})
 	}
+	p.line = li + 1
 	if x.BallotIDs > 0 && x.BallotIDs != len(e.Ballots) {
 		return nil, nil, p.errf(0, "", "%d ballots have ids and %d do not: use ids on all or none", x.BallotIDs, len(e.Ballots)-x.BallotIDs)
 	}
@@ -368,6 +384,84 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 		}
 	}
 	return e, x, nil
+}
+
+// number parses a whole decimal number of at most 15 digits.
+func number(f []byte) (int64, bool) {
+	if len(f) == 0 || len(f) > 15 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range f {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v, true
+}
+
+// fields splits a ballot line into fields, dropping comments ("#" to the end of
+// the line, "/* ... */" which may span lines).
+func (p *parser) fields(line []byte, out [][]byte) [][]byte {
+	i := 0
+	for i < len(line) {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\v' || line[i] == '\f') {
+			i++
+		}
+		j := i
+		for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\v' && line[j] != '\f' {
+			j++
+		}
+		if i == j {
+			break
+		}
+		f := line[i:j]
+		i = j
+		if p.inComment {
+			if bytes.HasSuffix(f, []byte("*/")) {
+				p.inComment = false
+			}
+			continue
+		}
+		if bytes.HasPrefix(f, []byte("/*")) {
+			if len(f) < 4 || !bytes.HasSuffix(f, []byte("*/")) {
+				p.inComment = true
+			}
+			continue
+		}
+		if f[0] == '#' {
+			break
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// alloc hands out small slices from shared blocks: an election has one rank
+// slice per preference, and one allocation each would dominate parsing.
+type alloc struct {
+	intBuf  []int
+	rankBuf [][]int
+}
+
+func (a *alloc) ints(k int) []int {
+	if len(a.intBuf) < k {
+		a.intBuf = make([]int, max(k, 1<<14))
+	}
+	s := a.intBuf[:k:k]
+	a.intBuf = a.intBuf[k:]
+	return s
+}
+
+// ranks returns an empty slice with room for k ranks.
+func (a *alloc) ranks(k int) [][]int {
+	if len(a.rankBuf) < k {
+		a.rankBuf = make([][]int, max(k, 1<<12))
+	}
+	s := a.rankBuf[:0:k]
+	a.rankBuf = a.rankBuf[k:]
+	return s
 }
 
 // fill2 peeks at the next token without consuming it.

@@ -225,8 +225,7 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 				rest = append(rest, i)
 			}
 		}
-		byVotesDesc(rest, votes)
-		for _, c := range rest {
+		for _, c := range rest { // in candidate order, as Droop lists them
 			elect(c)
 		}
 	}

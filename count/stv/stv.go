@@ -87,6 +87,13 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 		return nil, fmt.Errorf("stv: %d seats but %d candidates standing", seats, left)
 	}
 	seen := make([]int, n)
+	total := 0
+	for _, b := range e.Ballots {
+		total += len(b.Ranks)
+	}
+	buf := make([]int32, 0, total) // every ballot's preferences, back to back
+	p.prefs = make([][]int32, 0, len(e.Ballots))
+	p.weight = make([]int64, 0, len(e.Ballots))
 	for bi, b := range e.Ballots {
 		if b.Weight < 0 {
 			return nil, fmt.Errorf("stv: ballot %d has negative weight %d", bi+1, b.Weight)
@@ -94,7 +101,7 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 		if b.Weight > 1<<40 {
 			return nil, fmt.Errorf("stv: ballot %d weight %d too large", bi+1, b.Weight)
 		}
-		var prefs []int32
+		start := len(buf)
 		for _, r := range b.Ranks {
 			for _, c := range r {
 				if c < 0 || c >= n {
@@ -117,10 +124,12 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 				break
 			}
 			if live == 1 {
-				prefs = append(prefs, int32(last))
+				buf = append(buf, int32(last))
 			}
 		}
+		prefs := buf[start:len(buf):len(buf)]
 		if len(prefs) == 0 || b.Weight == 0 {
+			buf = buf[:start]
 			continue
 		}
 		p.prefs = append(p.prefs, prefs)

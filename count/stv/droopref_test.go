@@ -1,0 +1,242 @@
+package stv
+
+import (
+	"bufio"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rulebook/rulebook/count"
+	"github.com/rulebook/rulebook/count/blt"
+)
+
+// droopDump is Droop's tab-separated dump of a count: for each round, the state
+// after its last action, and the final state.
+type droopDump struct {
+	names  []string
+	rounds []map[string]droopCand // by round number
+	final  map[string]droopCand
+}
+
+type droopCand struct {
+	state string // H hopeful, E/e elected, D/d defeated, W withdrawn
+	vote  string
+}
+
+func readDroopDump(path string) (*droopDump, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	d := &droopDump{}
+	first, width := -1, 3
+	for sc.Scan() {
+		row := strings.Split(sc.Text(), "\t")
+		if row[0] == "R" {
+			for i, h := range row {
+				if h == "1.name" && first < 0 {
+					first = i
+				}
+				if h == "1.kf" {
+					width = 4
+				}
+			}
+			if first < 0 {
+				return nil, fmt.Errorf("%s: no candidate columns", path)
+			}
+			continue
+		}
+		if len(row) < 2 || row[1] == "log" || row[1] == "round" {
+			continue
+		}
+		// Old dumps (no Action column) start candidate columns one earlier; the header tells.
+		st := map[string]droopCand{}
+		var names []string
+		for i := first; i+2 < len(row); i += width {
+			name := strings.Join(strings.Fields(row[i]), " ") // as our BLT reader gives names
+			st[name] = droopCand{state: row[i+1], vote: row[i+2]}
+			names = append(names, name)
+		}
+		d.names = names
+		if row[0] == "X" || row[0] == "F" {
+			d.final = st
+			continue
+		}
+		r, err := strconv.Atoi(row[0])
+		if err != nil {
+			return nil, fmt.Errorf("%s: bad round %q", path, row[0])
+		}
+		for len(d.rounds) <= r {
+			d.rounds = append(d.rounds, nil)
+		}
+		d.rounds[r] = st
+	}
+	if d.final == nil && len(d.rounds) > 0 {
+		d.final = d.rounds[len(d.rounds)-1]
+	}
+	return d, sc.Err()
+}
+
+func ratOf(s string) *big.Rat {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return nil
+	}
+	return r
+}
+
+// compareDump checks a result against Droop's dump: every round's votes for the
+// candidates Droop still counts, and the elected set.
+func compareDump(r *count.Result, d *droopDump) error {
+	for k, st := range d.rounds {
+		if st == nil {
+			continue
+		}
+		if k >= len(r.Rounds) {
+			return fmt.Errorf("Droop has round %d, we stop after %d rounds", k, len(r.Rounds))
+		}
+		tally := r.Rounds[k].Tally
+		for name, c := range st {
+			if c.state == "W" {
+				continue
+			}
+			got, ok := tally[name]
+			if !ok {
+				got = "0"
+			}
+			a, b := ratOf(got), ratOf(c.vote)
+			if a == nil || b == nil || a.Cmp(b) != 0 {
+				return fmt.Errorf("round %d (%s): %s has %s, Droop %s", k, r.Rounds[k].Action, name, got, c.vote)
+			}
+		}
+	}
+	if len(r.Rounds) > len(d.rounds) {
+		return fmt.Errorf("we have %d rounds, Droop %d", len(r.Rounds), len(d.rounds))
+	}
+	var want, got []string
+	for name, c := range d.final {
+		if c.state == "E" || c.state == "e" {
+			want = append(want, name)
+		}
+	}
+	got = append(got, r.Elected...)
+	sort.Strings(want)
+	sort.Strings(got)
+	if strings.Join(want, "|") != strings.Join(got, "|") {
+		return fmt.Errorf("elected %q, Droop %q", got, want)
+	}
+	return nil
+}
+
+// refCase is one Droop reference: its ballot file, dump, and our rule for it.
+type refCase struct {
+	blt, dump string
+	rule      string // "scotland", "wigm", "meek"
+	variant   string // the arithmetic part of the name, e.g. "fixed-p5-d5"
+}
+
+// droopRefCases lists the references under dir (a copy of Droop's test folder,
+// blt/ and ref/dump/) for the rules we implement.
+func droopRefCases(t *testing.T, dir string) []refCase {
+	var cases []refCase
+	err := filepath.Walk(filepath.Join(dir, "ref", "dump"), func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Join(dir, "ref", "dump"), path)
+		sub, base := filepath.Split(rel)
+		base = strings.TrimSuffix(base, ".txt")
+		for _, rule := range []string{"scotland", "wigm", "meek"} {
+			i := strings.Index(base, "-"+rule+"-")
+			if i < 0 {
+				continue
+			}
+			stem, variant := base[:i], base[i+len(rule)+2:]
+			if strings.HasPrefix(variant, "prf-") {
+				continue // the PR Foundation variants are different rules
+			}
+			cases = append(cases, refCase{
+				blt:     filepath.Join(dir, "blt", sub, stem+".blt"),
+				dump:    path,
+				rule:    rule,
+				variant: variant,
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+func runRef(t *testing.T, c refCase) error {
+	e, x, err := blt.ParseFileExtra(c.blt)
+	if err != nil {
+		return err
+	}
+	cfg := Config{TieOrder: x.TieOrder}
+	if cfg.TieOrder == nil { // Droop's default: candidate order
+		for i := range e.Candidates {
+			cfg.TieOrder = append(cfg.TieOrder, i)
+		}
+	}
+	var r *count.Result
+	switch c.rule {
+	case "scotland":
+		r, err = Scottish(e, count.Options{}, cfg)
+	default:
+		return errSkip
+	}
+	if err != nil {
+		return err
+	}
+	d, err := readDroopDump(c.dump)
+	if err != nil {
+		return err
+	}
+	return compareDump(r, d)
+}
+
+var errSkip = fmt.Errorf("rule not implemented")
+
+func testDroopRefs(t *testing.T, dir string) {
+	cases := droopRefCases(t, dir)
+	pass := map[string]int{}
+	total := map[string]int{}
+	for _, c := range cases {
+		key := c.rule + "-" + c.variant
+		total[key]++
+		err := runRef(t, c)
+		if err == errSkip {
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(c.dump), err)
+			continue
+		}
+		pass[key]++
+	}
+	var keys []string
+	for k := range total {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Logf("%-32s %d/%d", k, pass[k], total[k])
+	}
+}
+
+// TestDroopRefsShared walks every Droop reference in ../shared for our rules.
+func TestDroopRefsShared(t *testing.T) {
+	d := filepath.Join(sharedBallots(t), "droop")
+	testDroopRefs(t, d)
+}
