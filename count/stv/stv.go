@@ -23,6 +23,9 @@ func init() {
 	count.RegisterRanked("stv-scottish", func(e *count.Election, o count.Options) (*count.Result, error) {
 		return Scottish(e, o, Config{})
 	})
+	count.RegisterRanked("stv-wigm", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return WIGM(e, o, Config{})
+	})
 }
 
 // Config holds counting choices that are not part of count.Options.
@@ -32,6 +35,9 @@ type Config struct {
 	// also first to be excluded), as Droop's [tie] option does; otherwise such
 	// ties are settled by lot, drawn with Options.Seed.
 	TieOrder []int
+	// Arithmetic is the arithmetic of the WIGM and Meek counts (the Scottish
+	// count always uses the Order's five decimal places).
+	Arithmetic Arithmetic
 }
 
 // state of a candidate during a count.
