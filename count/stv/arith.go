@@ -31,18 +31,18 @@ type bigRat = big.Rat
 // rational is exact arithmetic in big.Rat.
 type rational struct{}
 
-func (rational) of(n int64) *big.Rat       { return new(big.Rat).SetInt64(n) }
+func (rational) of(n int64) *big.Rat        { return new(big.Rat).SetInt64(n) }
 func (rational) add(a, b *big.Rat) *big.Rat { return new(big.Rat).Add(a, b) }
 func (rational) sub(a, b *big.Rat) *big.Rat { return new(big.Rat).Sub(a, b) }
 func (rational) mul(a, b *big.Rat) *big.Rat { return new(big.Rat).Mul(a, b) }
 func (rational) mulInt(a *big.Rat, n int64) *big.Rat {
 	return new(big.Rat).Mul(a, new(big.Rat).SetInt64(n))
 }
-func (rational) div(a, b *big.Rat) *big.Rat     { return new(big.Rat).Quo(a, b) }
-func (rational) cmp(a, b *big.Rat) int          { return a.Cmp(b) }
-func (rational) exactCmp(a, b *big.Rat) int     { return a.Cmp(b) }
-func (rational) isZero(a *big.Rat) bool         { return a.Sign() == 0 }
-func (rational) name() string                   { return "rational" }
+func (rational) div(a, b *big.Rat) *big.Rat { return new(big.Rat).Quo(a, b) }
+func (rational) cmp(a, b *big.Rat) int      { return a.Cmp(b) }
+func (rational) exactCmp(a, b *big.Rat) int { return a.Cmp(b) }
+func (rational) isZero(a *big.Rat) bool     { return a.Sign() == 0 }
+func (rational) name() string               { return "rational" }
 func (rational) format(a *big.Rat, places int) string {
 	// round half up: floor(a×10^places + 1/2)
 	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(places)), nil)
@@ -90,7 +90,7 @@ func newGuarded(precision, guard int) guarded {
 	return g
 }
 
-func (g guarded) of(n int64) *big.Int       { return new(big.Int).Mul(big.NewInt(n), g.scale) }
+func (g guarded) of(n int64) *big.Int        { return new(big.Int).Mul(big.NewInt(n), g.scale) }
 func (g guarded) add(a, b *big.Int) *big.Int { return new(big.Int).Add(a, b) }
 func (g guarded) sub(a, b *big.Int) *big.Int { return new(big.Int).Sub(a, b) }
 func (g guarded) mul(a, b *big.Int) *big.Int {

@@ -19,7 +19,11 @@ import (
 // after its last action, and the final state.
 type droopDump struct {
 	names  []string
-	rounds []map[string]droopCand // by round number
+	rounds []map[string]droopCand // by round number: state after the round's last action
+	// decisions holds, by round, the state at the round's first action after
+	// its iteration (Meek): Droop logs a batch of exclusions one by one,
+	// recounting between them, so the last action is not the decision.
+	decisions []map[string]droopCand
 	final  map[string]droopCand
 }
 
@@ -76,8 +80,12 @@ func readDroopDump(path string) (*droopDump, error) {
 		}
 		for len(d.rounds) <= r {
 			d.rounds = append(d.rounds, nil)
+			d.decisions = append(d.decisions, nil)
 		}
 		d.rounds[r] = st
+		if d.decisions[r] == nil && row[1] != "iterate" && row[1] != "tie" {
+			d.decisions[r] = st
+		}
 	}
 	if d.final == nil && len(d.rounds) > 0 {
 		d.final = d.rounds[len(d.rounds)-1]
@@ -95,8 +103,12 @@ func ratOf(s string) *big.Rat {
 
 // compareDump checks a result against Droop's dump: every round's votes for the
 // candidates Droop still counts, and the elected set.
-func compareDump(r *count.Result, d *droopDump) error {
-	for k, st := range d.rounds {
+func compareDump(r *count.Result, d *droopDump, atDecision bool) error {
+	rounds := d.rounds
+	if atDecision {
+		rounds = d.decisions
+	}
+	for k, st := range rounds {
 		if st == nil {
 			continue
 		}
@@ -198,6 +210,11 @@ func runRef(t *testing.T, c refCase) error {
 		if err == nil {
 			r, err = WIGM(e, count.Options{}, cfg)
 		}
+	case "meek":
+		cfg.Arithmetic, err = variantArithmetic(c.variant)
+		if err == nil {
+			r, err = Meek(e, count.Options{}, cfg)
+		}
 	default:
 		return errSkip
 	}
@@ -208,7 +225,7 @@ func runRef(t *testing.T, c refCase) error {
 	if err != nil {
 		return err
 	}
-	return compareDump(r, d)
+	return compareDump(r, d, c.rule == "meek")
 }
 
 // variantArithmetic reads Droop's arithmetic tag, e.g. "rational-d12" or

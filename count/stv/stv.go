@@ -26,6 +26,9 @@ func init() {
 	count.RegisterRanked("stv-wigm", func(e *count.Election, o count.Options) (*count.Result, error) {
 		return WIGM(e, o, Config{})
 	})
+	count.RegisterRanked("stv-meek", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return Meek(e, o, Config{})
+	})
 }
 
 // Config holds counting choices that are not part of count.Options.
@@ -59,6 +62,16 @@ type prepared struct {
 	weight []int64
 	valid  int64 // papers with at least one usable preference
 	state  []state
+	// isEq marks the entries of prefs cut short at an equal ranking.
+	isEq []bool
+	// eq holds every ballot that ranks candidates equally, whole (withdrawn
+	// candidates removed), for the rules that share a paper between them.
+	eq []eqBallot
+}
+
+type eqBallot struct {
+	ranks  [][]int32
+	weight int64
 }
 
 // prepare validates an election and strips what no rule here counts: withdrawn
@@ -107,7 +120,9 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 		if b.Weight > 1<<40 {
 			return nil, fmt.Errorf("stv: ballot %d weight %d too large", bi+1, b.Weight)
 		}
-		start := len(buf)
+		if b.Weight == 0 {
+			continue
+		}
 		for _, r := range b.Ranks {
 			for _, c := range r {
 				if c < 0 || c >= n {
@@ -118,8 +133,11 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 				}
 				seen[c] = bi + 1
 			}
-			live := 0
-			last := -1
+		}
+		start := len(buf)
+		cut := false
+		for _, r := range b.Ranks {
+			live, last := 0, -1
 			for _, c := range r {
 				if p.state[c] != withdrawn {
 					live++
@@ -127,19 +145,37 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 				}
 			}
 			if live > 1 {
+				cut = true
 				break
 			}
 			if live == 1 {
 				buf = append(buf, int32(last))
 			}
 		}
+		if cut {
+			var eb eqBallot
+			for _, r := range b.Ranks {
+				var rank []int32
+				for _, c := range r {
+					if p.state[c] != withdrawn {
+						rank = append(rank, int32(c))
+					}
+				}
+				if len(rank) > 0 {
+					eb.ranks = append(eb.ranks, rank)
+				}
+			}
+			eb.weight = b.Weight
+			p.eq = append(p.eq, eb)
+		}
 		prefs := buf[start:len(buf):len(buf)]
-		if len(prefs) == 0 || b.Weight == 0 {
+		if len(prefs) == 0 {
 			buf = buf[:start]
 			continue
 		}
 		p.prefs = append(p.prefs, prefs)
 		p.weight = append(p.weight, b.Weight)
+		p.isEq = append(p.isEq, cut)
 		p.valid += b.Weight
 		if p.valid > 1<<40 {
 			return nil, fmt.Errorf("stv: more than 2^40 ballots")
