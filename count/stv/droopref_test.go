@@ -24,7 +24,7 @@ type droopDump struct {
 	// its iteration (Meek): Droop logs a batch of exclusions one by one,
 	// recounting between them, so the last action is not the decision.
 	decisions []map[string]droopCand
-	final  map[string]droopCand
+	final     map[string]droopCand
 }
 
 type droopCand struct {
@@ -283,5 +283,14 @@ func testDroopRefs(t *testing.T, dir string) {
 // TestDroopRefsShared walks every Droop reference in ../shared for our rules.
 func TestDroopRefsShared(t *testing.T) {
 	d := filepath.Join(sharedBallots(t), "droop")
+	testDroopRefs(t, d)
+}
+
+// TestDroopRefsLocal checks the references copied into testdata, which always run.
+func TestDroopRefsLocal(t *testing.T) {
+	d := filepath.Join("testdata", "droop")
+	if n := len(droopRefCases(t, d)); n < 20 {
+		t.Fatalf("only %d references in testdata", n)
+	}
 	testDroopRefs(t, d)
 }
