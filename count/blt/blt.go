@@ -440,14 +440,22 @@ func (p *parser) fields(line []byte, out [][]byte) [][]byte {
 
 // alloc hands out small slices from shared blocks: an election has one rank
 // slice per preference, and one allocation each would dominate parsing.
+// Blocks grow geometrically, so small files stay small.
 type alloc struct {
-	intBuf  []int
-	rankBuf [][]int
+	intBuf   []int
+	rankBuf  [][]int
+	intNext  int
+	rankNext int
+}
+
+func grow(next *int, k int) int {
+	*next = min(max(*next*2, 256), 1<<16)
+	return max(k, *next)
 }
 
 func (a *alloc) ints(k int) []int {
 	if len(a.intBuf) < k {
-		a.intBuf = make([]int, max(k, 1<<14))
+		a.intBuf = make([]int, grow(&a.intNext, k))
 	}
 	s := a.intBuf[:k:k]
 	a.intBuf = a.intBuf[k:]
@@ -457,7 +465,7 @@ func (a *alloc) ints(k int) []int {
 // ranks returns an empty slice with room for k ranks.
 func (a *alloc) ranks(k int) [][]int {
 	if len(a.rankBuf) < k {
-		a.rankBuf = make([][]int, max(k, 1<<12))
+		a.rankBuf = make([][]int, grow(&a.rankNext, k))
 	}
 	s := a.rankBuf[:0:k]
 	a.rankBuf = a.rankBuf[k:]
