@@ -24,6 +24,9 @@ type arith[V any] interface {
 	// format shows a value to places decimals, rounded half up.
 	format(a V, places int) string
 	name() string
+	// bits is the size of a value's representation, to stop exact counts whose
+	// numbers grow without bound.
+	bits(a V) int
 }
 
 type bigRat = big.Rat
@@ -112,6 +115,7 @@ func (g guarded) cmp(a, b *big.Int) int {
 func (g guarded) exactCmp(a, b *big.Int) int { return a.Cmp(b) }
 func (g guarded) isZero(a *big.Int) bool     { return a.Sign() == 0 }
 func (g guarded) name() string               { return "guarded" }
+func (g guarded) bits(a *big.Int) int        { return a.BitLen() }
 func (g guarded) format(a *big.Int, places int) string {
 	// Droop: (v + 10^(p+g-d)/2) // 10^(p+g-d), shown with d decimals.
 	drop := g.precision + g.guard - places
@@ -136,3 +140,5 @@ func floorDiv(x, y *big.Int) *big.Int {
 	}
 	return q
 }
+
+func (rational) bits(a *big.Rat) int { return a.Num().BitLen() + a.Denom().BitLen() }

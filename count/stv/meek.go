@@ -233,7 +233,11 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		votes[c] = zero
 		round.Eliminated = append(round.Eliminated, p.names[c])
 	}
-	// tally records the votes as they stood when the round's decision was made.
+	// tally records the votes as they stood when the round's decision was made,
+	// and (as Transfers) how each candidate's votes and the residual changed since
+	// the last round: Meek recounts every paper, so nothing else "moves".
+	var prevVotes []V
+	prevResidual := zero
 	tally := func() {
 		round.Tally = map[string]string{}
 		for i := range n {
@@ -242,6 +246,19 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			}
 		}
 		round.Loss = A.format(residual, ar.Display)
+		if prevVotes != nil {
+			round.Transfers = map[string]string{}
+			for i := range n {
+				if d := A.sub(votes[i], prevVotes[i]); !A.isZero(d) && st[i] != withdrawn {
+					round.Transfers[p.names[i]] = A.format(d, ar.Display)
+				}
+			}
+			if d := A.sub(residual, prevResidual); !A.isZero(d) {
+				round.Transfers["residual"] = A.format(d, ar.Display)
+			}
+		}
+		prevVotes = append(prevVotes[:0:0], votes...)
+		prevResidual = residual
 	}
 	complete := func() bool {
 		left := p.seats - nElected
@@ -251,6 +268,9 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	newRound("first preferences")
 	tally()
 	const maxIterations = 100000
+	// Exact keep factors can double in size each iteration; Droop's references
+	// stay far below this bound.
+	const maxBits = 1 << 14
 	for !complete() {
 		newRound("")
 		// iterate
@@ -300,6 +320,9 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			for i := range n {
 				if st[i] == elected {
 					kf[i] = A.div(A.mul(kf[i], quota), votes[i])
+					if A.bits(kf[i]) > maxBits {
+						return nil, fmt.Errorf("stv: exact Meek keep factors outgrew %d-bit numbers (round %d, iteration %d); count in guarded arithmetic", maxBits, round.Number, it)
+					}
 				}
 			}
 		}
