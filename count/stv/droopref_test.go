@@ -166,7 +166,7 @@ func droopRefCases(t *testing.T, dir string) []refCase {
 		rel, _ := filepath.Rel(filepath.Join(dir, "ref", "dump"), path)
 		sub, base := filepath.Split(rel)
 		base = strings.TrimSuffix(base, ".txt")
-		for _, rule := range []string{"scotland", "wigm", "meek"} {
+		for _, rule := range []string{"scotland", "wigm", "meek", "warren"} {
 			i := strings.Index(base, "-"+rule+"-")
 			if i < 0 {
 				continue
@@ -210,10 +210,12 @@ func runRef(t *testing.T, c refCase) error {
 		if err == nil {
 			r, err = WIGM(e, count.Options{}, cfg)
 		}
-	case "meek":
+	case "meek", "warren":
 		cfg.Arithmetic, err = variantArithmetic(c.variant)
-		if err == nil {
+		if err == nil && c.rule == "meek" {
 			r, err = Meek(e, count.Options{}, cfg)
+		} else if err == nil {
+			r, err = Warren(e, count.Options{}, cfg)
 		}
 	default:
 		return errSkip
@@ -225,7 +227,7 @@ func runRef(t *testing.T, c refCase) error {
 	if err != nil {
 		return err
 	}
-	return compareDump(r, d, c.rule == "meek")
+	return compareDump(r, d, c.rule == "meek" || c.rule == "warren")
 }
 
 // variantArithmetic reads Droop's arithmetic tag, e.g. "rational-d12" or

@@ -18,14 +18,26 @@ import (
 // within the total surplus of the lowest counts as tied with it — ties going by
 // tie order or lot.
 func Meek(e *count.Election, o count.Options, c Config) (*count.Result, error) {
-	a := c.Arithmetic.withDefaults()
-	if a.Rational {
-		return meek[*bigRat](e, o, c, a, rational{}, 10)
-	}
-	return meek(e, o, c, a, newGuarded(a.Precision, a.Guard), a.Precision/2)
+	return meekOrWarren(e, o, c, false)
 }
 
-func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, A arith[V], omega10 int) (*count.Result, error) {
+// Warren counts by Warren's method, which is Meek's except in what a paper
+// leaves a candidate: Meek's candidate keeps that share (keep factor) of what
+// reaches it; Warren's keeps the keep factor itself, from the paper's whole
+// value, or all that reaches it if less. As Droop's "warren" rule.
+func Warren(e *count.Election, o count.Options, c Config) (*count.Result, error) {
+	return meekOrWarren(e, o, c, true)
+}
+
+func meekOrWarren(e *count.Election, o count.Options, c Config, warren bool) (*count.Result, error) {
+	a := c.Arithmetic.withDefaults()
+	if a.Rational {
+		return meek[*bigRat](e, o, c, a, rational{}, 10, warren)
+	}
+	return meek(e, o, c, a, newGuarded(a.Precision, a.Guard), a.Precision/2, warren)
+}
+
+func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, A arith[V], omega10 int, warren bool) (*count.Result, error) {
 	p, err := prepare(e, o)
 	if err != nil {
 		return nil, err
@@ -38,7 +50,22 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		return nil, err
 	}
 	n := len(p.names)
-	res := &count.Result{Method: "stv-meek", Title: e.Title, Seats: p.seats,
+	method := "stv-meek"
+	if warren {
+		method = "stv-warren"
+	}
+	// keepRest splits what reaches a candidate into what it keeps and what passes on.
+	keepRest := func(w, k V) (V, V) {
+		if warren {
+			keep := k
+			if A.exactCmp(w, k) < 0 {
+				keep = w
+			}
+			return keep, A.sub(w, keep)
+		}
+		return A.mul(w, k), A.mul(w, A.sub(A.of(1), k))
+	}
+	res := &count.Result{Method: method, Title: e.Title, Seats: p.seats,
 		Candidates: append([]string(nil), p.names...), Elected: []string{}}
 	st := append([]state(nil), p.state...)
 	zero, one := A.of(0), A.of(1)
@@ -104,8 +131,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		}
 		cw := A.div(w, A.of(int64(len(cs))))
 		for _, c := range cs {
-			keep := A.mul(cw, kf[c])
-			rest := A.mul(cw, A.sub(one, kf[c]))
+			keep, rest := keepRest(cw, kf[c])
 			kept := A.mulInt(keep, b.weight)
 			votes[c] = A.add(votes[c], kept)
 			left = A.sub(left, kept)
@@ -134,8 +160,8 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 				if A.isZero(k) {
 					continue
 				}
-				keep := A.mul(w, k)
-				w = A.mul(w, A.sub(one, k))
+				var keep V
+				keep, w = keepRest(w, k)
 				kept := A.mulInt(keep, m)
 				votes[c] = A.add(votes[c], kept)
 				left = A.sub(left, kept)

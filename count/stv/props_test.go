@@ -20,6 +20,7 @@ var methodsUnderTest = []method{
 	{"stv-scottish", Scottish},
 	{"stv-wigm", WIGM},
 	{"stv-meek", Meek},
+	{"stv-warren", Warren},
 	{"stv-wigm-rational", func(e *count.Election, o count.Options, c Config) (*count.Result, error) {
 		c.Arithmetic.Rational = true
 		return WIGM(e, o, c)
@@ -221,7 +222,7 @@ func TestOneStanding(t *testing.T) {
 }
 
 func TestRegistered(t *testing.T) {
-	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek"} {
+	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren"} {
 		if _, ok := count.LookupRanked(n); !ok {
 			t.Errorf("%s not registered", n)
 		}

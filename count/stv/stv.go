@@ -3,12 +3,16 @@
 //   - stv-scottish: the Scottish Local Government Elections Order 2007 (SSI 2007/42,
 //     rules 45–52), in integers scaled by 100000 so that every value is the exact
 //     five-decimal figure the Order prescribes;
-//   - stv-wigm: the weighted inclusive Gregory method as in Droop's "wigm" rule, in
-//     exact rationals;
-//   - stv-meek: Meek's method as in Droop's "meek" rule, in exact rationals.
+//   - stv-wigm: the weighted inclusive Gregory method as in Droop's "wigm" rule;
+//   - stv-meek: Meek's method as in Droop's "meek" rule;
+//   - stv-warren: Warren's variant of it, as Droop's "warren" rule.
 //
-// Each is registered with count.RegisterRanked. Count runs a rule with options a
-// caller may need beyond the registry's (a fixed tie-breaking order, for one).
+// WIGM, Meek and Warren count in Droop's guarded fixed point (18 digits and 9
+// guard digits) by default, or in exact rationals (Config.Arithmetic).
+//
+// Each is registered with count.RegisterRanked. The functions Scottish, WIGM,
+// Meek and Warren also take a Config, for choices beyond count.Options: a fixed
+// tie-breaking order (as Droop's files give) and the arithmetic.
 package stv
 
 import (
@@ -28,6 +32,9 @@ func init() {
 	})
 	count.RegisterRanked("stv-meek", func(e *count.Election, o count.Options) (*count.Result, error) {
 		return Meek(e, o, Config{})
+	})
+	count.RegisterRanked("stv-warren", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return Warren(e, o, Config{})
 	})
 }
 
