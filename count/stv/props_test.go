@@ -21,6 +21,7 @@ var methodsUnderTest = []method{
 	{"stv-wigm", WIGM},
 	{"stv-meek", Meek},
 	{"stv-warren", Warren},
+	{"stv-mpls", Minneapolis},
 	{"stv-wigm-rational", func(e *count.Election, o count.Options, c Config) (*count.Result, error) {
 		c.Arithmetic.Rational = true
 		return WIGM(e, o, c)
@@ -222,7 +223,7 @@ func TestOneStanding(t *testing.T) {
 }
 
 func TestRegistered(t *testing.T) {
-	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren"} {
+	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren", "stv-mpls"} {
 		if _, ok := count.LookupRanked(n); !ok {
 			t.Errorf("%s not registered", n)
 		}

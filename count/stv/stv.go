@@ -5,7 +5,8 @@
 //     five-decimal figure the Order prescribes;
 //   - stv-wigm: the weighted inclusive Gregory method as in Droop's "wigm" rule;
 //   - stv-meek: Meek's method as in Droop's "meek" rule;
-//   - stv-warren: Warren's variant of it, as Droop's "warren" rule.
+//   - stv-warren: Warren's variant of it, as Droop's "warren" rule;
+//   - stv-mpls: Minneapolis STV (2009 ordinance) as Droop's "mpls" rule.
 //
 // WIGM, Meek and Warren count in Droop's guarded fixed point (18 digits and 9
 // guard digits) by default, or in exact rationals (Config.Arithmetic).
@@ -35,6 +36,9 @@ func init() {
 	})
 	count.RegisterRanked("stv-warren", func(e *count.Election, o count.Options) (*count.Result, error) {
 		return Warren(e, o, Config{})
+	})
+	count.RegisterRanked("stv-mpls", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return Minneapolis(e, o, Config{})
 	})
 }
 
