@@ -24,6 +24,8 @@ type arith[V any] interface {
 	// format shows a value to places decimals, rounded half up.
 	format(a V, places int) string
 	name() string
+	// unit is the smallest positive value (zero for exact arithmetic).
+	unit() V
 	// bits is the size of a value's representation, to stop exact counts whose
 	// numbers grow without bound.
 	bits(a V) int
@@ -142,3 +144,6 @@ func floorDiv(x, y *big.Int) *big.Int {
 }
 
 func (rational) bits(a *big.Rat) int { return a.Num().BitLen() + a.Denom().BitLen() }
+
+func (rational) unit() *big.Rat  { return new(big.Rat) }
+func (g guarded) unit() *big.Int { return big.NewInt(1) }

@@ -46,10 +46,10 @@ func readDroopDump(path string) (*droopDump, error) {
 		row := strings.Split(sc.Text(), "\t")
 		if row[0] == "R" {
 			for i, h := range row {
-				if h == "1.name" && first < 0 {
+				if strings.HasSuffix(h, ".name") && first < 0 {
 					first = i
 				}
-				if h == "1.kf" {
+				if strings.HasSuffix(h, ".kf") {
 					width = 4
 				}
 			}
@@ -169,7 +169,7 @@ func droopRefCases(t *testing.T, dir string) []refCase {
 		rel, _ := filepath.Rel(filepath.Join(dir, "ref", "dump"), path)
 		sub, base := filepath.Split(rel)
 		base = strings.TrimSuffix(base, ".txt")
-		for _, rule := range []string{"scotland", "wigm", "meek", "warren", "mpls"} {
+		for _, rule := range []string{"scotland", "wigm", "meek", "warren", "mpls", "cfer"} {
 			i := strings.Index(base, "-"+rule+"-")
 			if i < 0 {
 				continue
@@ -218,6 +218,8 @@ func runRef(t *testing.T, c refCase) error {
 		}
 	case "mpls":
 		r, err = Minneapolis(e, count.Options{}, cfg)
+	case "cfer":
+		r, err = CfER(e, count.Options{}, cfg, strings.HasPrefix(c.variant, "batch-"))
 	case "meek", "warren":
 		cfg.Arithmetic, err = variantArithmetic(c.variant)
 		if err == nil && c.rule == "meek" {

@@ -22,6 +22,8 @@ var methodsUnderTest = []method{
 	{"stv-meek", Meek},
 	{"stv-warren", Warren},
 	{"stv-mpls", Minneapolis},
+	{"stv-cfer", func(e *count.Election, o count.Options, c Config) (*count.Result, error) { return CfER(e, o, c, false) }},
+	{"stv-cfer-batch", func(e *count.Election, o count.Options, c Config) (*count.Result, error) { return CfER(e, o, c, true) }},
 	{"stv-wigm-rational", func(e *count.Election, o count.Options, c Config) (*count.Result, error) {
 		c.Arithmetic.Rational = true
 		return WIGM(e, o, c)
@@ -223,7 +225,7 @@ func TestOneStanding(t *testing.T) {
 }
 
 func TestRegistered(t *testing.T) {
-	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren", "stv-mpls"} {
+	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren", "stv-mpls", "stv-cfer", "stv-cfer-batch"} {
 		if _, ok := count.LookupRanked(n); !ok {
 			t.Errorf("%s not registered", n)
 		}

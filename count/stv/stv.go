@@ -6,7 +6,9 @@
 //   - stv-wigm: the weighted inclusive Gregory method as in Droop's "wigm" rule;
 //   - stv-meek: Meek's method as in Droop's "meek" rule;
 //   - stv-warren: Warren's variant of it, as Droop's "warren" rule;
-//   - stv-mpls: Minneapolis STV (2009 ordinance) as Droop's "mpls" rule.
+//   - stv-mpls: Minneapolis STV (2009 ordinance) as Droop's "mpls" rule;
+//   - stv-cfer, stv-cfer-batch: the CfER model statute, as Droop's "cfer" and
+//     "cfer-batch" rules.
 //
 // WIGM, Meek and Warren count in Droop's guarded fixed point (18 digits and 9
 // guard digits) by default, or in exact rationals (Config.Arithmetic).
@@ -39,6 +41,12 @@ func init() {
 	})
 	count.RegisterRanked("stv-mpls", func(e *count.Election, o count.Options) (*count.Result, error) {
 		return Minneapolis(e, o, Config{})
+	})
+	count.RegisterRanked("stv-cfer", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return CfER(e, o, Config{}, false)
+	})
+	count.RegisterRanked("stv-cfer-batch", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return CfER(e, o, Config{}, true)
 	})
 }
 
