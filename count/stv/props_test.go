@@ -22,6 +22,7 @@ var methodsUnderTest = []method{
 	{"stv-meek", Meek},
 	{"stv-warren", Warren},
 	{"stv-mpls", Minneapolis},
+	{"stv-qpq", QPQ},
 	{"stv-cfer", func(e *count.Election, o count.Options, c Config) (*count.Result, error) { return CfER(e, o, c, false) }},
 	{"stv-cfer-batch", func(e *count.Election, o count.Options, c Config) (*count.Result, error) { return CfER(e, o, c, true) }},
 	{"stv-wigm-rational", func(e *count.Election, o count.Options, c Config) (*count.Result, error) {
@@ -225,7 +226,7 @@ func TestOneStanding(t *testing.T) {
 }
 
 func TestRegistered(t *testing.T) {
-	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren", "stv-mpls", "stv-cfer", "stv-cfer-batch"} {
+	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren", "stv-mpls", "stv-cfer", "stv-cfer-batch", "stv-qpq"} {
 		if _, ok := count.LookupRanked(n); !ok {
 			t.Errorf("%s not registered", n)
 		}

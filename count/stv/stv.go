@@ -8,7 +8,8 @@
 //   - stv-warren: Warren's variant of it, as Droop's "warren" rule;
 //   - stv-mpls: Minneapolis STV (2009 ordinance) as Droop's "mpls" rule;
 //   - stv-cfer, stv-cfer-batch: the CfER model statute, as Droop's "cfer" and
-//     "cfer-batch" rules.
+//     "cfer-batch" rules;
+//   - stv-qpq: Woodall's Quota Preferential by Quotient, as Droop's "qpq" rule.
 //
 // WIGM, Meek and Warren count in Droop's guarded fixed point (18 digits and 9
 // guard digits) by default, or in exact rationals (Config.Arithmetic).
@@ -47,6 +48,9 @@ func init() {
 	})
 	count.RegisterRanked("stv-cfer-batch", func(e *count.Election, o count.Options) (*count.Result, error) {
 		return CfER(e, o, Config{}, true)
+	})
+	count.RegisterRanked("stv-qpq", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return QPQ(e, o, Config{})
 	})
 }
 
