@@ -175,8 +175,11 @@ func droopRefCases(t *testing.T, dir string) []refCase {
 				continue
 			}
 			stem, variant := base[:i], base[i+len(rule)+2:]
-			if strings.HasPrefix(variant, "prf-") {
-				continue // the PR Foundation variants are different rules
+			if rule == "meek" && strings.HasPrefix(variant, "prf-") {
+				rule, variant = "meek-prf", variant[4:]
+			}
+			if rule == "wigm" && strings.HasPrefix(variant, "prf-") {
+				rule, variant = "wigm-prf", variant[4:]
 			}
 			cases = append(cases, refCase{
 				blt:     filepath.Join(dir, "blt", sub, stem+".blt"),
@@ -211,6 +214,8 @@ func runRef(t *testing.T, c refCase) error {
 	switch c.rule {
 	case "scotland":
 		r, err = Scottish(e, count.Options{}, cfg)
+	case "wigm-prf":
+		r, err = WIGMPRF(e, count.Options{}, cfg, strings.HasPrefix(c.variant, "batch-"))
 	case "wigm":
 		cfg.Arithmetic, err = variantArithmetic(c.variant)
 		if err == nil {

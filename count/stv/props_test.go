@@ -11,18 +11,24 @@ import (
 	"github.com/rulebook/rulebook/count"
 )
 
-type method struct {
+type countMethod struct {
 	name  string
 	count func(*count.Election, count.Options, Config) (*count.Result, error)
 }
 
-var methodsUnderTest = []method{
+var methodsUnderTest = []countMethod{
 	{"stv-scottish", Scottish},
 	{"stv-wigm", WIGM},
 	{"stv-meek", Meek},
 	{"stv-warren", Warren},
 	{"stv-mpls", Minneapolis},
 	{"stv-qpq", QPQ},
+	{"stv-wigm-prf", func(e *count.Election, o count.Options, c Config) (*count.Result, error) {
+		return WIGMPRF(e, o, c, false)
+	}},
+	{"stv-wigm-prf-batch", func(e *count.Election, o count.Options, c Config) (*count.Result, error) {
+		return WIGMPRF(e, o, c, true)
+	}},
 	{"stv-cfer", func(e *count.Election, o count.Options, c Config) (*count.Result, error) { return CfER(e, o, c, false) }},
 	{"stv-cfer-batch", func(e *count.Election, o count.Options, c Config) (*count.Result, error) { return CfER(e, o, c, true) }},
 	{"stv-wigm-rational", func(e *count.Election, o count.Options, c Config) (*count.Result, error) {
@@ -226,7 +232,7 @@ func TestOneStanding(t *testing.T) {
 }
 
 func TestRegistered(t *testing.T) {
-	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren", "stv-mpls", "stv-cfer", "stv-cfer-batch", "stv-qpq"} {
+	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren", "stv-mpls", "stv-cfer", "stv-cfer-batch", "stv-qpq", "stv-wigm-prf", "stv-wigm-prf-batch"} {
 		if _, ok := count.LookupRanked(n); !ok {
 			t.Errorf("%s not registered", n)
 		}

@@ -4,6 +4,7 @@
 //     rules 45–52), in integers scaled by 100000 so that every value is the exact
 //     five-decimal figure the Order prescribes;
 //   - stv-wigm: the weighted inclusive Gregory method as in Droop's "wigm" rule;
+//   - stv-wigm-prf, stv-wigm-prf-batch: the PR Foundation's reference WIGM;
 //   - stv-meek: Meek's method as in Droop's "meek" rule;
 //   - stv-warren: Warren's variant of it, as Droop's "warren" rule;
 //   - stv-mpls: Minneapolis STV (2009 ordinance) as Droop's "mpls" rule;
@@ -33,6 +34,12 @@ func init() {
 	})
 	count.RegisterRanked("stv-wigm", func(e *count.Election, o count.Options) (*count.Result, error) {
 		return WIGM(e, o, Config{})
+	})
+	count.RegisterRanked("stv-wigm-prf", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return WIGMPRF(e, o, Config{}, false)
+	})
+	count.RegisterRanked("stv-wigm-prf-batch", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return WIGMPRF(e, o, Config{}, true)
 	})
 	count.RegisterRanked("stv-meek", func(e *count.Election, o count.Options) (*count.Result, error) {
 		return Meek(e, o, Config{})

@@ -51,10 +51,33 @@ func (a Arithmetic) String() string {
 func WIGM(e *count.Election, o count.Options, c Config) (*count.Result, error) {
 	a := c.Arithmetic.withDefaults()
 	if a.Rational {
-		return wigm[*bigRat](e, o, c, a, rational{})
+		return wigm[*bigRat](e, o, c, a, rational{}, wigmPlain)
 	}
-	return wigm(e, o, c, a, newGuarded(a.Precision, a.Guard))
+	return wigm(e, o, c, a, newGuarded(a.Precision, a.Guard), wigmPlain)
 }
+
+// WIGMPRF counts by the Proportional Representation Foundation's reference WIGM
+// rule, as Droop's "wigm-prf" (batch false) and "wigm-prf-batch" rules: four
+// decimal places, truncated; quota valid papers ÷ (seats+1), truncated, plus
+// 0.0001, reached at equality; with batch, sure losers (the largest set of
+// lowest candidates whose votes and all surpluses together stay below the next
+// candidate) are defeated together before any surplus is transferred.
+func WIGMPRF(e *count.Election, o count.Options, c Config, batch bool) (*count.Result, error) {
+	a := Arithmetic{Precision: 4, Display: 4}
+	v := wigmPRF
+	if batch {
+		v = wigmPRFBatch
+	}
+	return wigm(e, o, c, a, newGuarded(4, 0), v)
+}
+
+type wigmVariant int
+
+const (
+	wigmPlain wigmVariant = iota
+	wigmPRF
+	wigmPRFBatch
+)
 
 type wpaper[V any] struct {
 	ballot int32
@@ -62,7 +85,7 @@ type wpaper[V any] struct {
 	weight V
 }
 
-func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, A arith[V]) (*count.Result, error) {
+func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, A arith[V], variant wigmVariant) (*count.Result, error) {
 	p, err := prepare(e, o)
 	if err != nil {
 		return nil, err
@@ -75,9 +98,21 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		return nil, err
 	}
 	n := len(p.names)
-	res := &count.Result{Method: "stv-wigm", Title: e.Title, Seats: p.seats,
-		Candidates: append([]string(nil), p.names...), Elected: []string{}}
 	quota := A.div(A.of(p.valid), A.of(int64(p.seats+1)))
+	// Droop's exact and guarded WIGM needs more than the quota; the PRF rule's
+	// quota is a unit above the division and is reached at equality.
+	reach := 1
+	method := "stv-wigm"
+	if variant != wigmPlain {
+		quota = A.add(quota, A.unit())
+		reach = 0
+		method = "stv-wigm-prf"
+		if variant == wigmPRFBatch {
+			method = "stv-wigm-prf-batch"
+		}
+	}
+	res := &count.Result{Method: method, Title: e.Title, Seats: p.seats,
+		Candidates: append([]string(nil), p.names...), Elected: []string{}}
 	res.Quota = A.format(quota, ar.Display)
 
 	st := append([]state(nil), p.state...)
@@ -172,7 +207,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		newRound("")
 		var got []int
 		for i := range n {
-			if st[i] == hopeful && A.cmp(votes[i], quota) > 0 {
+			if st[i] == hopeful && A.cmp(votes[i], quota) >= reach {
 				got = append(got, i)
 			}
 		}
@@ -180,6 +215,37 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		for _, c := range got {
 			elect(c)
 			pending = append(pending, c)
+		}
+		if variant == wigmPRFBatch {
+			if losers := sureLosers(A, votes, st, pending, quota, continuing-(p.seats-nElected)); len(losers) > 0 {
+				round.Action = "defeat of sure losers"
+				for _, c := range losers {
+					st[c] = excluded
+					continuing--
+					round.Eliminated = append(round.Eliminated, p.names[c])
+				}
+				if continuing <= p.seats-nElected {
+					endRound(nil, zero, false)
+					break
+				}
+				tr := make([]V, n)
+				ntGain := zero
+				for i := range tr {
+					tr[i] = zero
+				}
+				for _, c := range losers {
+					had := votes[c]
+					t, g := move(c, func(w V) V { return w })
+					for i := range tr {
+						tr[i] = A.add(tr[i], t[i])
+					}
+					ntGain = A.add(ntGain, g)
+					votes[c] = zero
+					tr[c] = A.sub(tr[c], had)
+				}
+				endRound(tr, ntGain, true)
+				continue
+			}
 		}
 		if len(pending) > 0 {
 			sortAsc(pending)
@@ -261,4 +327,62 @@ func sortDesc[V any](xs []int, votes []V, A arith[V]) {
 			}
 		}
 	}
+}
+
+// sureLosers finds the largest set of lowest hopeful candidates, never splitting
+// candidates within the surplus of each other, whose votes and all pending
+// surpluses together fall short of the next candidate, leaving at least
+// maxDefeat fewer than the hopefuls (so the seats can still be filled).
+func sureLosers[V any](A arith[V], votes []V, st []state, pending []int, quota V, maxDefeat int) []int {
+	surplus := A.of(0)
+	for _, c := range pending {
+		surplus = A.add(surplus, A.sub(votes[c], quota))
+	}
+	var hs []int
+	for i := range st {
+		if st[i] == hopeful {
+			hs = append(hs, i)
+		}
+	}
+	sortDesc(hs, votes, A)
+	for i, j := 0, len(hs)-1; i < j; i, j = i+1, j-1 {
+		hs[i], hs[j] = hs[j], hs[i]
+	}
+	var groups [][]int
+	var group []int
+	v := A.of(0)
+	for _, c := range hs {
+		if A.cmp(A.add(v, surplus), votes[c]) >= 0 {
+			group = append(group, c)
+		} else {
+			if len(group) > 0 {
+				groups = append(groups, group)
+			}
+			group = []int{c}
+			v = votes[c]
+		}
+	}
+	if len(group) > 0 {
+		groups = append(groups, group)
+	}
+	maxg, k := -1, 0
+	v = A.of(0)
+	for g := 0; g < len(groups)-1; g++ {
+		k += len(groups[g])
+		if k > maxDefeat {
+			break
+		}
+		for _, c := range groups[g] {
+			v = A.add(v, votes[c])
+		}
+		if A.cmp(A.add(v, surplus), votes[groups[g+1][0]]) < 0 {
+			maxg = g
+		}
+	}
+	var batch []int
+	for g := 0; g <= maxg; g++ {
+		batch = append(batch, groups[g]...)
+	}
+	sortAsc(batch)
+	return batch
 }
