@@ -24,6 +24,10 @@ type arith[V any] interface {
 	// format shows a value to places decimals, rounded half up.
 	format(a V, places int) string
 	name() string
+	// mulUp and divUp round up where mul and div round down (fixed point only;
+	// Droop ignores the rounding direction when there are guard digits).
+	mulUp(a, b V) V
+	divUp(a, b V) V
 	// unit is the smallest positive value (zero for exact arithmetic).
 	unit() V
 	// bits is the size of a value's representation, to stop exact counts whose
@@ -147,3 +151,29 @@ func (rational) bits(a *big.Rat) int { return a.Num().BitLen() + a.Denom().BitLe
 
 func (rational) unit() *big.Rat  { return new(big.Rat) }
 func (g guarded) unit() *big.Int { return big.NewInt(1) }
+
+func (r rational) mulUp(a, b *big.Rat) *big.Rat { return r.mul(a, b) }
+func (r rational) divUp(a, b *big.Rat) *big.Rat { return r.div(a, b) }
+
+func (g guarded) mulUp(a, b *big.Int) *big.Int {
+	if g.guard > 0 {
+		return g.mul(a, b)
+	}
+	return ceilDiv(new(big.Int).Mul(a, b), g.scale)
+}
+
+func (g guarded) divUp(a, b *big.Int) *big.Int {
+	if g.guard > 0 {
+		return g.div(a, b)
+	}
+	return ceilDiv(new(big.Int).Mul(a, g.scale), b)
+}
+
+// ceilDiv is x/y rounded up, for y > 0.
+func ceilDiv(x, y *big.Int) *big.Int {
+	q, m := new(big.Int).DivMod(x, y, new(big.Int))
+	if m.Sign() != 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	return q
+}

@@ -214,6 +214,8 @@ func runRef(t *testing.T, c refCase) error {
 	switch c.rule {
 	case "scotland":
 		r, err = Scottish(e, count.Options{}, cfg)
+	case "meek-prf":
+		r, err = MeekPRF(e, count.Options{}, cfg)
 	case "wigm-prf":
 		r, err = WIGMPRF(e, count.Options{}, cfg, strings.HasPrefix(c.variant, "batch-"))
 	case "wigm":
@@ -245,7 +247,7 @@ func runRef(t *testing.T, c refCase) error {
 		return err
 	}
 	// QPQ's round 0 only shows the initial quota; our first round is its round 1.
-	return compareDump(r, d, c.rule == "meek" || c.rule == "warren", c.rule == "qpq")
+	return compareDump(r, d, c.rule == "meek" || c.rule == "warren" || c.rule == "meek-prf", c.rule == "qpq")
 }
 
 // variantArithmetic reads Droop's arithmetic tag, e.g. "rational-d12" or

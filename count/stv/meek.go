@@ -31,13 +31,34 @@ func Warren(e *count.Election, o count.Options, c Config) (*count.Result, error)
 
 func meekOrWarren(e *count.Election, o count.Options, c Config, warren bool) (*count.Result, error) {
 	a := c.Arithmetic.withDefaults()
-	if a.Rational {
-		return meek[*bigRat](e, o, c, a, rational{}, 10, warren)
+	v := meekPlain
+	if warren {
+		v = meekWarren
 	}
-	return meek(e, o, c, a, newGuarded(a.Precision, a.Guard), a.Precision/2, warren)
+	if a.Rational {
+		return meek[*bigRat](e, o, c, a, rational{}, 10, v)
+	}
+	return meek(e, o, c, a, newGuarded(a.Precision, a.Guard), a.Precision/2, v)
 }
 
-func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, A arith[V], omega10 int, warren bool) (*count.Result, error) {
+// MeekPRF counts by the PR Foundation's reference Meek rule, as Droop's
+// "meek-prf": nine decimal places, each product and quotient rounded up;
+// quota votes ÷ (seats+1), truncated, plus 10^-9, reached at equality; omega
+// 10^-6; no batch exclusions.
+func MeekPRF(e *count.Election, o count.Options, c Config) (*count.Result, error) {
+	return meek(e, o, c, Arithmetic{Precision: 9, Display: 9}, newGuarded(9, 0), 6, meekPRF)
+}
+
+type meekVariant int
+
+const (
+	meekPlain meekVariant = iota
+	meekWarren
+	meekPRF
+)
+
+func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, A arith[V], omega10 int, variant meekVariant) (*count.Result, error) {
+	warren, prf := variant == meekWarren, variant == meekPRF
 	p, err := prepare(e, o)
 	if err != nil {
 		return nil, err
@@ -54,6 +75,9 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	if warren {
 		method = "stv-warren"
 	}
+	if prf {
+		method = "stv-meek-prf"
+	}
 	// keepRest splits what reaches a candidate into what it keeps and what passes on.
 	keepRest := func(w, k V) (V, V) {
 		if warren {
@@ -61,6 +85,10 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			if A.exactCmp(w, k) < 0 {
 				keep = w
 			}
+			return keep, A.sub(w, keep)
+		}
+		if prf {
+			keep := A.mulUp(w, k)
 			return keep, A.sub(w, keep)
 		}
 		return A.mul(w, k), A.mul(w, A.sub(A.of(1), k))
@@ -91,7 +119,15 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	for _, b := range p.eq {
 		valid += b.weight
 	}
-	quota := A.div(A.of(valid), seats)
+	// calcQuota: Droop's exact and guarded Meek needs more than votes÷(seats+1);
+	// the PRF rule adds one unit to the truncated division and needs that.
+	reach := 1
+	calcQuota := func(total V) V { return A.div(total, seats) }
+	if prf {
+		reach = 0
+		calcQuota = func(total V) V { return A.add(A.div(total, seats), A.unit()) }
+	}
+	quota := calcQuota(A.of(valid))
 	surplus := zero
 	residual := zero
 	nElected, continuing := 0, 0
@@ -314,9 +350,9 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 					total = A.add(total, votes[i])
 				}
 			}
-			quota = A.div(total, seats)
+			quota = calcQuota(total)
 			for i := range n {
-				if st[i] == hopeful && A.cmp(votes[i], quota) > 0 {
+				if st[i] == hopeful && A.cmp(votes[i], quota) >= reach {
 					elect(i)
 					why = "elected"
 				}
@@ -327,10 +363,13 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 					surplus = A.add(surplus, A.sub(votes[i], quota))
 				}
 			}
+			if prf && A.cmp(surplus, zero) < 0 {
+				surplus = zero
+			}
 			if why != "" {
 				break
 			}
-			if A.cmp(surplus, omega) <= 0 {
+			if A.cmp(surplus, omega) < reach {
 				why = "omega"
 				break
 			}
@@ -338,14 +377,14 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 				why = "stable"
 				break
 			}
-			if batch = sureLosers(); len(batch) > 0 {
+			if batch = sureLosers(); !prf && len(batch) > 0 {
 				why = "batch"
 				break
 			}
 			last = surplus
 			for i := range n {
 				if st[i] == elected {
-					kf[i] = A.div(A.mul(kf[i], quota), votes[i])
+					kf[i] = A.divUp(A.mulUp(kf[i], quota), votes[i])
 					if A.bits(kf[i]) > maxBits {
 						return nil, fmt.Errorf("stv: exact Meek keep factors outgrew %d-bit numbers (round %d, iteration %d); count in guarded arithmetic", maxBits, round.Number, it)
 					}

@@ -23,6 +23,7 @@ var methodsUnderTest = []countMethod{
 	{"stv-warren", Warren},
 	{"stv-mpls", Minneapolis},
 	{"stv-qpq", QPQ},
+	{"stv-meek-prf", MeekPRF},
 	{"stv-wigm-prf", func(e *count.Election, o count.Options, c Config) (*count.Result, error) {
 		return WIGMPRF(e, o, c, false)
 	}},
@@ -232,7 +233,7 @@ func TestOneStanding(t *testing.T) {
 }
 
 func TestRegistered(t *testing.T) {
-	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren", "stv-mpls", "stv-cfer", "stv-cfer-batch", "stv-qpq", "stv-wigm-prf", "stv-wigm-prf-batch"} {
+	for _, n := range []string{"stv-scottish", "stv-wigm", "stv-meek", "stv-warren", "stv-mpls", "stv-cfer", "stv-cfer-batch", "stv-qpq", "stv-wigm-prf", "stv-wigm-prf-batch", "stv-meek-prf"} {
 		if _, ok := count.LookupRanked(n); !ok {
 			t.Errorf("%s not registered", n)
 		}

@@ -6,6 +6,7 @@
 //   - stv-wigm: the weighted inclusive Gregory method as in Droop's "wigm" rule;
 //   - stv-wigm-prf, stv-wigm-prf-batch: the PR Foundation's reference WIGM;
 //   - stv-meek: Meek's method as in Droop's "meek" rule;
+//   - stv-meek-prf: the PR Foundation's reference Meek;
 //   - stv-warren: Warren's variant of it, as Droop's "warren" rule;
 //   - stv-mpls: Minneapolis STV (2009 ordinance) as Droop's "mpls" rule;
 //   - stv-cfer, stv-cfer-batch: the CfER model statute, as Droop's "cfer" and
@@ -43,6 +44,9 @@ func init() {
 	})
 	count.RegisterRanked("stv-meek", func(e *count.Election, o count.Options) (*count.Result, error) {
 		return Meek(e, o, Config{})
+	})
+	count.RegisterRanked("stv-meek-prf", func(e *count.Election, o count.Options) (*count.Result, error) {
+		return MeekPRF(e, o, Config{})
 	})
 	count.RegisterRanked("stv-warren", func(e *count.Election, o count.Options) (*count.Result, error) {
 		return Warren(e, o, Config{})
