@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 
 	"github.com/rulebook/rulebook/count"
 )
@@ -157,7 +158,10 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 		if b.Weight == 0 {
 			continue
 		}
+		start := len(buf)
+		cut := false
 		for _, r := range b.Ranks {
+			live, last := 0, -1
 			for _, c := range r {
 				if c < 0 || c >= n {
 					return nil, fmt.Errorf("stv: ballot %d ranks candidate index %d of %d", bi+1, c, n)
@@ -166,23 +170,16 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 					return nil, fmt.Errorf("stv: ballot %d ranks candidate %q twice", bi+1, e.Candidates[c])
 				}
 				seen[c] = bi + 1
-			}
-		}
-		start := len(buf)
-		cut := false
-		for _, r := range b.Ranks {
-			live, last := 0, -1
-			for _, c := range r {
 				if p.state[c] != withdrawn {
 					live++
 					last = c
 				}
 			}
-			if live > 1 {
+			switch {
+			case cut:
+			case live > 1:
 				cut = true
-				break
-			}
-			if live == 1 {
+			case live == 1:
 				buf = append(buf, int32(last))
 			}
 		}
@@ -308,19 +305,22 @@ func (t *tieBreaker) pick(tied []int, history [][]int64, high bool, weak bool, r
 
 // fixed formats a value scaled by 10^places.
 func fixed(v int64, places int) string {
-	neg := v < 0
-	if neg {
+	var buf [32]byte
+	b := buf[:0]
+	if v < 0 {
+		b = append(b, '-')
 		v = -v
 	}
-	s := fmt.Sprintf("%0*d", places+1, v)
-	s = s[:len(s)-places] + "." + s[len(s)-places:]
-	if places == 0 {
-		s = s[:len(s)-1]
+	digits := strconv.AppendInt(nil, v, 10)
+	if pad := places + 1 - len(digits); pad > 0 {
+		b = append(b, "0000000000000000000"[:pad]...)
 	}
-	if neg {
-		s = "-" + s
+	b = append(b, digits...)
+	if places > 0 {
+		k := len(b) - places
+		b = append(b[:k], append([]byte{'.'}, b[k:]...)...)
 	}
-	return s
+	return string(b)
 }
 
 // byVotesDesc sorts candidate indices by votes, most first, then candidate order.
