@@ -131,3 +131,116 @@ func scotlandWards(t *testing.T, reports, ballots string) (pass, total int) {
 	}
 	return pass, total
 }
+
+var (
+	droopRoundLine = regexp.MustCompile(`^Round (\d+):`)
+	droopCandLine  = regexp.MustCompile(`^\t(Elected|Pending|Hopeful|Defeated):\s+(.*) \(([0-9.]+)\)$`)
+	droopNTLine    = regexp.MustCompile(`^\tNontransferable votes: ([0-9.]+)$`)
+)
+
+// droopScotlandStages reads, for each round of a droop-scotland report, the
+// votes of the candidates still counted after the round's last action and the
+// non-transferable total, by 0-based candidate position.
+func droopScotlandStages(t *testing.T, path string) (stages []map[int]string, nt []string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur map[int]string
+	var curNT string
+	flush := func() {
+		if cur != nil {
+			stages = append(stages, cur)
+			nt = append(nt, curNT)
+		}
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if droopRoundLine.MatchString(line) || strings.HasPrefix(line, "Action: Count Complete") {
+			flush()
+			cur = nil
+			continue
+		}
+		if strings.HasPrefix(line, "Action:") {
+			cur = map[int]string{}
+			continue
+		}
+		if m := droopNTLine.FindStringSubmatch(line); m != nil {
+			curNT = m[1]
+		}
+		m := droopCandLine.FindStringSubmatch(line)
+		if m == nil || cur == nil || m[1] == "Defeated" {
+			continue
+		}
+		for _, c := range strings.Split(m[2], ", ") {
+			k, err := strconv.Atoi(strings.TrimPrefix(c, "C"))
+			if err != nil {
+				t.Fatalf("%s: bad candidate %q", path, c)
+			}
+			cur[k-1] = m[3]
+		}
+	}
+	return stages, nt
+}
+
+// TestScotlandWardStages compares every stage of every Scottish ward with
+// Droop's report: each continuing or elected candidate's votes and the
+// non-transferable total, to 5 decimal places.
+func TestScotlandWardStages(t *testing.T) {
+	d := sharedBallots(t)
+	pass, total, stages := scotlandStages(t, filepath.Join(d, "droop-scotland"), filepath.Join(d, "scotland"))
+	t.Logf("Scottish wards matching Droop at every stage: %d/%d (%d stages)", pass, total, stages)
+	if total < 378 {
+		t.Errorf("only %d Droop reports", total)
+	}
+}
+
+func TestScotlandWardStagesLocal(t *testing.T) {
+	d := filepath.Join("testdata", "scotland")
+	if pass, total, _ := scotlandStages(t, d, d); total < 4 || pass != total {
+		t.Errorf("%d/%d wards match at every stage", pass, total)
+	}
+}
+
+func scotlandStages(t *testing.T, reports, ballots string) (pass, total, stagesChecked int) {
+	files, _ := filepath.Glob(filepath.Join(reports, "*.txt"))
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".txt")
+		stages, nt := droopScotlandStages(t, f)
+		if len(stages) == 0 {
+			continue
+		}
+		total++
+		e, err := blt.ParseFile(filepath.Join(ballots, name+".blt"))
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		r, err := Scottish(e, count.Options{}, Config{})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if len(r.Rounds) != len(stages) {
+			t.Errorf("%s: %d stages, Droop %d", name, len(r.Rounds), len(stages))
+			continue
+		}
+		good := true
+		for k, st := range stages {
+			for c, want := range st {
+				if got := r.Rounds[k].Tally[e.Candidates[c]]; got != want {
+					t.Errorf("%s stage %d: %s has %q, Droop %s", name, k+1, e.Candidates[c], got, want)
+					good = false
+				}
+			}
+			if r.Rounds[k].Exhausted != nt[k] {
+				t.Errorf("%s stage %d: non-transferable %s, Droop %s", name, k+1, r.Rounds[k].Exhausted, nt[k])
+				good = false
+			}
+			stagesChecked++
+		}
+		if good {
+			pass++
+		}
+	}
+	return pass, total, stagesChecked
+}
