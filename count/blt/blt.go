@@ -82,7 +82,9 @@ func ParseFileExtra(path string) (*count.Election, *Extra, error) {
 	return ParseBytes(data, filepath.Base(path))
 }
 
-// Parse reads a BLT file from r; name is used in error messages.
+// Parse reads a BLT file from r; name is used in error messages. The election's
+// rank slices share memory (every rank naming only candidate 3 is one slice), so
+// callers must treat the election as read-only.
 func Parse(r io.Reader, name string) (*count.Election, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -99,8 +101,9 @@ type token struct {
 }
 
 type parser struct {
-	file  string
-	lines [][]byte
+	file   string
+	data   []byte
+	starts []int // offset of each line in data, and len(data)+1 at the end
 	// tokens of the header and ballot part, produced lazily line by line
 	line      int // index of the next line to tokenise
 	toks      []token
@@ -115,17 +118,25 @@ func (p *parser) errf(line int, field, format string, args ...any) error {
 	return &Error{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+func (p *parser) nlines() int { return len(p.starts) - 1 }
+
+// lineAt returns line i (0-based) without its line ending.
+func (p *parser) lineAt(i int) []byte {
+	l := p.data[p.starts[i] : p.starts[i+1]-1]
+	return bytes.TrimSuffix(l, []byte("\r"))
+}
+
 // fill tokenises lines until at least one token is pending or input runs out.
 func (p *parser) fill() bool {
 	for p.pos >= len(p.toks) {
-		if p.line >= len(p.lines) {
+		if p.line >= p.nlines() {
 			return false
 		}
 		p.toks = p.toks[:0]
 		p.pos = 0
 		ln := p.line + 1
 		col := 0
-		for _, f := range bytes.Fields(p.lines[p.line]) {
+		for _, f := range bytes.Fields(p.lineAt(p.line)) {
 			s := string(f)
 			if p.inComment {
 				if strings.HasSuffix(s, "*/") {
@@ -167,7 +178,7 @@ func (p *parser) restOfLine() []token {
 }
 
 func (p *parser) eof(what string) error {
-	return p.errf(len(p.lines), "", "unexpected end of file: expected %s", what)
+	return p.errf(p.nlines(), "", "unexpected end of file: expected %s", what)
 }
 
 func isDigits(s string) bool {
@@ -193,11 +204,16 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 			}
 		}
 	}
-	lines := bytes.Split(data, []byte("\n"))
-	for i, l := range lines {
-		lines[i] = bytes.TrimRight(l, "\r")
+	p := &parser{file: name, data: data, starts: make([]int, 0, bytes.Count(data, []byte("\n"))+2)}
+	for i := 0; ; {
+		p.starts = append(p.starts, i)
+		j := bytes.IndexByte(data[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
 	}
-	p := &parser{file: name, lines: lines}
+	p.starts = append(p.starts, len(data)+1)
 	e := &count.Election{}
 	x := &Extra{}
 
@@ -280,13 +296,21 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 	p.toks, p.pos = nil, 0
 	seen := make([]int, n) // ballot number that last ranked each candidate
 	ids := map[string]int{}
+	e.Ballots = make([]count.Ballot, 0, p.nlines()-li)
 	var fields [][]byte
 	var al alloc
+	// Ranks of one candidate share one backing array: most ranks are single
+	// candidates, and one allocation each would dominate parsing.
+	single := make([][]int, n)
+	for i := range single {
+		single[i] = al.ints(1)
+		single[i][0] = i
+	}
 	for ; ; li++ {
-		if li >= len(p.lines) {
+		if li >= p.nlines() {
 			return nil, nil, p.eof(`the "0" that ends the ballots`)
 		}
-		fields = p.fields(p.lines[li], fields[:0])
+		fields = p.fields(p.lineAt(li), fields[:0])
 		if len(fields) == 0 {
 			continue
 		}
@@ -336,8 +360,7 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 				if v < 1 || v > int64(n) {
 					return nil, nil, p.errf(ln, fmt.Sprintf("field %d (preference)", j+1), "candidate %q is not in 1..%d", clip(string(f)), n)
 				}
-				rank = al.ints(1)
-				rank[0] = int(v - 1)
+				rank = single[v-1]
 			} else {
 				parts := strings.Split(string(f), "=")
 				rank = al.ints(len(parts))
@@ -581,8 +604,8 @@ func (p *parser) names(e *count.Election, from int) error {
 		line int
 	}
 	var items []item
-	for i := from; i < len(p.lines); i++ {
-		s := strings.TrimSpace(string(p.lines[i]))
+	for i := from; i < p.nlines(); i++ {
+		s := strings.TrimSpace(string(p.lineAt(i)))
 		if s != "" {
 			items = append(items, item{s, i + 1})
 		}
@@ -630,7 +653,7 @@ func (p *parser) names(e *count.Election, from int) error {
 			}
 		}
 		if len(all) < n {
-			return p.errf(len(p.lines), "", "expected %d candidate names after the ballots, found %d", n, len(all))
+			return p.errf(p.nlines(), "", "expected %d candidate names after the ballots, found %d", n, len(all))
 		}
 		for _, it := range all[:n] {
 			names = append(names, it.text)
