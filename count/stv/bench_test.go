@@ -10,7 +10,7 @@ import (
 )
 
 // scotlandFiles reads every Scottish ward file (not the malformed one) into memory.
-func scotlandFiles(b *testing.B) (names []string, data [][]byte) {
+func scotlandFiles(b testing.TB) (names []string, data [][]byte) {
 	d := sharedBallots(b)
 	files, _ := filepath.Glob(filepath.Join(d, "scotland", "*.blt"))
 	for _, f := range files {

@@ -15,13 +15,6 @@ const (
 	places = 5
 )
 
-// paper is a parcel entry: the papers of one distinct ballot, all at one value.
-type paper struct {
-	ballot int32
-	pos    int32 // index into the ballot's preferences of the candidate holding it
-	value  int64 // value of each paper, scaled
-}
-
 // Scottish counts under the Scottish Local Government Elections Order 2007, rules
 // 45–52, as Droop's "scotland" rule reads them:
 //   - quota: valid papers ÷ (seats + 1), fraction ignored, plus one (46);
@@ -61,10 +54,22 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 
 	st := append([]state(nil), p.state...)
 	votes := make([]int64, n)
-	parcels := make([][]paper, n)
+	// Each distinct ballot's papers sit in exactly one parcel at a time, at one
+	// value, so a parcel is a linked list through the ballots: moving papers
+	// relinks them and the count allocates nothing per paper.
+	nb := len(p.prefs)
+	pos := make([]int32, nb)   // index into the ballot's preferences of its holder
+	value := make([]int64, nb) // value of each of the ballot's papers, scaled
+	next := make([]int32, nb)  // next ballot in the same parcel, or -1
+	head := make([]int32, n)   // first ballot of each candidate's parcel, or -1
+	for i := range head {
+		head[i] = -1
+	}
 	for bi, pr := range p.prefs {
 		c := pr[0]
-		parcels[c] = append(parcels[c], paper{ballot: int32(bi), value: scale})
+		value[bi] = scale
+		next[bi] = head[c]
+		head[c] = int32(bi)
 		votes[c] += scale * p.weight[bi]
 	}
 	var (
@@ -132,23 +137,27 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 	move := func(from int, newValue func(int64) int64) ([]int64, int64) {
 		tr := make([]int64, n)
 		var ntGain int64
-		for _, pp := range parcels[from] {
-			v := newValue(pp.value)
-			pr := p.prefs[pp.ballot]
-			k := int(pp.pos) + 1
+		for b := head[from]; b >= 0; {
+			nb := next[b]
+			v := newValue(value[b])
+			pr := p.prefs[b]
+			k := int(pos[b]) + 1
 			for k < len(pr) && st[pr[k]] != hopeful {
 				k++
 			}
-			amount := v * p.weight[pp.ballot]
+			amount := v * p.weight[b]
 			if k == len(pr) {
 				ntGain += amount
-				continue
+			} else {
+				to := pr[k]
+				pos[b], value[b] = int32(k), v
+				next[b] = head[to]
+				head[to] = b
+				tr[to] += amount
 			}
-			to := pr[k]
-			parcels[to] = append(parcels[to], paper{ballot: pp.ballot, pos: int32(k), value: v})
-			tr[to] += amount
+			b = nb
 		}
-		parcels[from] = nil
+		head[from] = -1
 		for i, v := range tr {
 			votes[i] += v
 		}
