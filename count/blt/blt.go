@@ -197,12 +197,11 @@ func isDigits(s string) bool {
 func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
-		// Name lines are the only text; report the first bad line.
-		for i, l := range bytes.Split(data, []byte("\n")) {
-			if !utf8.Valid(l) {
-				return nil, nil, &Error{File: name, Line: i + 1, Msg: "not valid UTF-8"}
-			}
-		}
+		// Files written in a legacy code page (Windows-1252 names) are common;
+		// each byte that is not UTF-8 becomes U+FFFD, as Python's
+		// errors="replace" reads it, rather than refusing the count. Only
+		// names can hold such bytes: anywhere else they are still an error.
+		data = replaceInvalid(data)
 	}
 	p := &parser{file: name, data: data, starts: make([]int, 0, bytes.Count(data, []byte("\n"))+2)}
 	for i := 0; ; {
@@ -407,6 +406,23 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 		}
 	}
 	return e, x, nil
+}
+
+// replaceInvalid replaces each byte of data that is not part of valid UTF-8
+// with U+FFFD.
+func replaceInvalid(data []byte) []byte {
+	out := make([]byte, 0, len(data)+16)
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size <= 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+			data = data[1:]
+			continue
+		}
+		out = append(out, data[:size]...)
+		data = data[size:]
+	}
+	return out
 }
 
 // number parses a whole decimal number of at most 15 digits.

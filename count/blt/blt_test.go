@@ -33,6 +33,7 @@ func TestDialects(t *testing.T) {
 		{"name party", "2 1\n1 1 0\n0\n\"John Cox\" \"SNP\"\n\"Ann Lee\" \"Lab\"\n\"T\"\n", []string{"John Cox", "Ann Lee"}, "T"},
 		{"several on a line", "3 1\n1 1 0\n0\n\"A\" \"B\" \"C\" \"Title here\"\n", []string{"A", "B", "C"}, "Title here"},
 		{"crlf and bom", "\xef\xbb\xbf2 1\r\n1 1 0\r\n0\r\n\"A\"\r\n\"B\"\r\n\"T\"\r\n", []string{"A", "B"}, "T"},
+		{"latin-1 name", "2 1\n1 1 0\n0\nSe\xe1n Smith\n\"B\"\n\"T\"\n", []string{"Se\ufffdn Smith", "B"}, "T"},
 		{"notes after title", "2 1\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\nFirst prefs: A 1\n", []string{"A", "B"}, "T"},
 	}
 	for _, c := range cases {
