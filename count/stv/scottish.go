@@ -189,7 +189,11 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 			pending = remove(pending, c)
 			total := votes[c]
 			surplus := total - quota
-			newRound("surplus of " + p.names[c])
+			if surplus == 0 {
+				newRound("surplus of " + p.names[c] + " (none: votes equal the quota)")
+			} else {
+				newRound("surplus of " + p.names[c])
+			}
 			tr, ntGain := move(c, func(v int64) int64 { return muldiv(v, surplus, total) })
 			moved := ntGain
 			for _, v := range tr {
