@@ -6,8 +6,8 @@
 //   - stv-wigm: the weighted inclusive Gregory method as in Droop's "wigm" rule;
 //   - stv-wigm-prf, stv-wigm-prf-batch: the PR Foundation's reference WIGM;
 //   - stv-meek: Meek's method as in Droop's "meek" rule;
-//   - stv-meek-prf: the PR Foundation's reference Meek;
 //   - stv-warren: Warren's variant of it, as Droop's "warren" rule;
+//   - stv-meek-prf: the PR Foundation's reference Meek;
 //   - stv-mpls: Minneapolis STV (2009 ordinance) as Droop's "mpls" rule;
 //   - stv-cfer, stv-cfer-batch: the CfER model statute, as Droop's "cfer" and
 //     "cfer-batch" rules;
@@ -16,9 +16,14 @@
 // WIGM, Meek and Warren count in Droop's guarded fixed point (18 digits and 9
 // guard digits) by default, or in exact rationals (Config.Arithmetic).
 //
-// Each is registered with count.RegisterRanked. The functions Scottish, WIGM,
-// Meek and Warren also take a Config, for choices beyond count.Options: a fixed
-// tie-breaking order (as Droop's files give) and the arithmetic.
+// Each is registered with count.RegisterRanked. The exported functions also
+// take a Config, for choices beyond count.Options: a fixed tie-breaking order
+// (as Droop's files give) and, for WIGM, Meek and Warren, the arithmetic.
+//
+// A paper that ranks candidates equally counts up to the preference before the
+// equal ranking (a paper equal at the first preference is not valid), except
+// under Meek, Warren and Meek-PRF, which share it among the tied candidates as
+// Droop does.
 package stv
 
 import (
