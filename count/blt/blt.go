@@ -296,7 +296,7 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 	seen := make([]int, n) // ballot number that last ranked each candidate
 	ids := map[string]int{}
 	e.Ballots = make([]count.Ballot, 0, p.nlines()-li)
-	var fields [][]byte
+	var fields [][2]int
 	var al alloc
 	// Ranks of one candidate share one backing array: most ranks are single
 	// candidates, and one allocation each would dominate parsing.
@@ -309,14 +309,16 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 		if li >= p.nlines() {
 			return nil, nil, p.eof(`the "0" that ends the ballots`)
 		}
-		fields = p.fields(p.lineAt(li), fields[:0])
+		line := p.lineAt(li)
+		fields = p.fields(line, fields[:0])
+		fld := func(i int) []byte { return line[fields[i][0]:fields[i][1]] }
 		if len(fields) == 0 {
 			continue
 		}
 		ln := li + 1
 		var weight int64
 		k := 1 // next field
-		f0 := fields[0]
+		f0 := fld(0)
 		switch {
 		case f0[0] == '(':
 			id := string(f0)
@@ -324,7 +326,7 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 				if k == len(fields) {
 					return nil, nil, p.errf(ln, "field 1 (ballot id)", "ballot id %q has no closing parenthesis", clip(id))
 				}
-				id += " " + string(fields[k])
+				id += " " + string(fld(k))
 				k++
 			}
 			id = strings.TrimSpace(id[1 : len(id)-1])
@@ -343,17 +345,17 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 		}
 		if weight == 0 {
 			if len(fields) > 1 {
-				return nil, nil, p.errf(ln, "field 2", "unexpected %q after the 0 that ends the ballots", clip(string(fields[1])))
+				return nil, nil, p.errf(ln, "field 2", "unexpected %q after the 0 that ends the ballots", clip(string(fld(1))))
 			}
 			break
 		}
-		if string(fields[len(fields)-1]) != "0" {
+		if last := fld(len(fields) - 1); len(last) != 1 || last[0] != '0' {
 			return nil, nil, p.errf(ln, fmt.Sprintf("field %d", len(fields)), "ballot line does not end with 0")
 		}
 		bno := len(e.Ballots) + 1
 		ranks := al.ranks(len(fields) - 1 - k)
 		for j := k; j < len(fields)-1; j++ {
-			f := fields[j]
+			f := fld(j)
 			var rank []int
 			if v, ok := number(f); ok {
 				if v < 1 || v > int64(n) {
@@ -442,7 +444,10 @@ func number(f []byte) (int64, bool) {
 
 // fields splits a ballot line into fields, dropping comments ("#" to the end of
 // the line, "/* ... */" which may span lines).
-func (p *parser) fields(line []byte, out [][]byte) [][]byte {
+//
+// Fields are start and end offsets, not slices: storing slices would mean a
+// write barrier per field while the collector runs.
+func (p *parser) fields(line []byte, out [][2]int) [][2]int {
 	i := 0
 	for i < len(line) {
 		for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\v' || line[i] == '\f') {
@@ -472,7 +477,7 @@ func (p *parser) fields(line []byte, out [][]byte) [][]byte {
 		if f[0] == '#' {
 			break
 		}
-		out = append(out, f)
+		out = append(out, [2]int{j - len(f), j})
 	}
 	return out
 }
