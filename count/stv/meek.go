@@ -111,7 +111,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	// Meek shares a paper between candidates ranked equally, so it counts whole
 	// the papers the other rules cut short at an equal ranking.
 	valid := int64(0)
-	for bi := range p.prefs {
+	for bi := range p.weight {
 		if !p.isEq[bi] {
 			valid += p.weight[bi]
 		}
@@ -136,7 +136,8 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			continuing++
 		}
 	}
-	for bi, pr := range p.prefs {
+	for bi := range p.weight {
+		pr := p.pref(bi)
 		if !p.isEq[bi] {
 			votes[pr[0]] = A.add(votes[pr[0]], A.of(p.weight[bi]))
 		}
@@ -184,7 +185,8 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			}
 		}
 		residual = zero
-		for bi, pr := range p.prefs {
+		for bi := range p.weight {
+			pr := p.pref(bi)
 			if p.isEq[bi] {
 				continue
 			}

@@ -46,7 +46,8 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		votes[i] = zero
 	}
 	parcels := make([][]wpaper[V], n)
-	for bi, pr := range p.prefs {
+	for bi := range p.weight {
+		pr := p.pref(bi)
 		c := pr[0]
 		parcels[c] = append(parcels[c], wpaper[V]{ballot: int32(bi), weight: one})
 		votes[c] = A.add(votes[c], A.of(p.weight[bi]))
@@ -108,7 +109,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		moved = true
 		for _, pp := range parcels[from] {
 			w := newWeight(pp.weight)
-			pr := p.prefs[pp.ballot]
+			pr := p.pref(int(pp.ballot))
 			k := int(pp.pos) + 1
 			for k < len(pr) && st[pr[k]] != hopeful {
 				k++

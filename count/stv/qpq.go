@@ -46,10 +46,10 @@ func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*co
 	}
 	// each paper: position of its top hopeful candidate, and the fraction of a
 	// candidate it has elected
-	pos := make([]int, len(p.prefs))
-	share := make([]V, len(p.prefs))
+	pos := make([]int, len(p.weight))
+	share := make([]V, len(p.weight))
 	advance := func(b int) {
-		pr := p.prefs[b]
+		pr := p.pref(int(b))
 		for pos[b] < len(pr) && st[pr[pos[b]]] != hopeful {
 			pos[b]++
 		}
@@ -78,7 +78,7 @@ func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*co
 				continuing++
 			}
 			order = order[:0]
-			for b := range p.prefs {
+			for b := range p.weight {
 				pos[b], share[b] = 0, zero
 				advance(b)
 			}
@@ -89,7 +89,8 @@ func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*co
 		for i := range tc {
 			tc[i] = zero
 		}
-		for b, pr := range p.prefs {
+		for b := range p.weight {
+			pr := p.pref(b)
 			m := p.weight[b]
 			if pos[b] >= len(pr) {
 				tx = A.add(tx, A.mulInt(share[b], m))
@@ -128,7 +129,8 @@ func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*co
 			round.Elected = append(round.Elected, p.names[c])
 			round.Action = fmt.Sprintf("quotient of %s over quota %s", p.names[c], A.format(quota, places))
 			w := A.div(one, quotient[c])
-			for b, pr := range p.prefs {
+			for b := range p.weight {
+				pr := p.pref(b)
 				if pos[b] < len(pr) && int(pr[pos[b]]) == c {
 					share[b] = w
 					advance(b)

@@ -57,7 +57,7 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 	// Each distinct ballot's papers sit in exactly one parcel at a time, at one
 	// value, so a parcel is a linked list through the ballots: moving papers
 	// relinks them and the count allocates nothing per paper.
-	nb := len(p.prefs)
+	nb := len(p.weight)
 	pos := make([]int32, nb)   // index into the ballot's preferences of its holder
 	value := make([]int64, nb) // value of each of the ballot's papers, scaled
 	next := make([]int32, nb)  // next ballot in the same parcel, or -1
@@ -65,7 +65,8 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 	for i := range head {
 		head[i] = -1
 	}
-	for bi, pr := range p.prefs {
+	for bi := range p.weight {
+		pr := p.pref(bi)
 		c := pr[0]
 		value[bi] = scale
 		next[bi] = head[c]
@@ -140,7 +141,7 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 		for b := head[from]; b >= 0; {
 			nb := next[b]
 			v := newValue(value[b])
-			pr := p.prefs[b]
+			pr := p.pref(int(b))
 			k := int(pos[b]) + 1
 			for k < len(pr) && st[pr[k]] != hopeful {
 				k++

@@ -96,18 +96,24 @@ const (
 // prepared is an election reduced to what a count needs: each ballot's usable
 // preferences as candidate indices and its weight.
 type prepared struct {
-	names  []string
-	seats  int
-	prefs  [][]int32
+	names []string
+	seats int
+	// Ballot b's preferences are buf[off[b]:off[b+1]] (offsets, not slices, so
+	// that building them writes no pointers).
+	buf    []int32
+	off    []int32
 	weight []int64
 	valid  int64 // papers with at least one usable preference
 	state  []state
-	// isEq marks the entries of prefs cut short at an equal ranking.
+	// isEq marks the ballots cut short at an equal ranking.
 	isEq []bool
 	// eq holds every ballot that ranks candidates equally, whole (withdrawn
 	// candidates removed), for the rules that share a paper between them.
 	eq []eqBallot
 }
+
+// pref returns ballot b's usable preferences.
+func (p *prepared) pref(b int) []int32 { return p.buf[p.off[b]:p.off[b+1]] }
 
 type eqBallot struct {
 	ranks  [][]int32
@@ -150,8 +156,11 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 	for _, b := range e.Ballots {
 		total += len(b.Ranks)
 	}
+	if total >= 1<<31 {
+		return nil, fmt.Errorf("stv: %d preferences is too many", total)
+	}
 	buf := make([]int32, 0, total) // every ballot's preferences, back to back
-	p.prefs = make([][]int32, 0, len(e.Ballots))
+	p.off = make([]int32, 1, len(e.Ballots)+1)
 	p.weight = make([]int64, 0, len(e.Ballots))
 	for bi, b := range e.Ballots {
 		if b.Weight < 0 {
@@ -204,12 +213,10 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 			eb.weight = b.Weight
 			p.eq = append(p.eq, eb)
 		}
-		prefs := buf[start:len(buf):len(buf)]
-		if len(prefs) == 0 {
-			buf = buf[:start]
+		if len(buf) == start {
 			continue
 		}
-		p.prefs = append(p.prefs, prefs)
+		p.off = append(p.off, int32(len(buf)))
 		p.weight = append(p.weight, b.Weight)
 		p.isEq = append(p.isEq, cut)
 		p.valid += b.Weight
@@ -217,6 +224,7 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 			return nil, fmt.Errorf("stv: more than 2^40 ballots")
 		}
 	}
+	p.buf = buf
 	return p, nil
 }
 

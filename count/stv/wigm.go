@@ -123,7 +123,8 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	}
 	parcels := make([][]wpaper[V], n)
 	one := A.of(1)
-	for bi, pr := range p.prefs {
+	for bi := range p.weight {
+		pr := p.pref(bi)
 		c := pr[0]
 		parcels[c] = append(parcels[c], wpaper[V]{ballot: int32(bi), weight: one})
 		votes[c] = A.add(votes[c], A.of(p.weight[bi]))
@@ -179,7 +180,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		ntGain := zero
 		for _, pp := range parcels[from] {
 			w := newWeight(pp.weight)
-			pr := p.prefs[pp.ballot]
+			pr := p.pref(int(pp.ballot))
 			k := int(pp.pos) + 1
 			for k < len(pr) && st[pr[k]] != hopeful {
 				k++
