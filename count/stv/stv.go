@@ -234,7 +234,7 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 type tieBreaker struct {
 	names   []string
 	order   []int // tie order position by candidate, or nil for lot
-	rng     *rand.Rand
+	rng     *rand.PCG
 	seed    int64
 	records []count.TieBreak
 }
@@ -256,7 +256,7 @@ func newTieBreaker(names []string, o count.Options, c Config) (*tieBreaker, erro
 			t.order[ci] = pos
 		}
 	} else {
-		t.rng = rand.New(rand.NewPCG(uint64(o.Seed), 0x5354562d6c6f74)) // "STV-lot"
+		t.rng = rand.NewPCG(uint64(o.Seed), 0x5354562d6c6f74) // "STV-lot"
 	}
 	return t, nil
 }
@@ -308,12 +308,23 @@ func (t *tieBreaker) pick(tied []int, history [][]int64, high bool, weak bool, r
 		}
 		rec.How = "tie order"
 	} else {
-		c = left[t.rng.IntN(len(left))]
+		c = left[t.draw(len(left))]
 		rec.How = fmt.Sprintf("lot (seed %d)", t.seed)
 	}
 	rec.Chosen = t.names[c]
 	t.records = append(t.records, rec)
 	return c
+}
+
+// draw returns a number in [0, n) from the seeded PCG stream, by rejection, so
+// that a seed gives the same lots whatever rand's helpers do in later releases.
+func (t *tieBreaker) draw(n int) int {
+	limit := ^uint64(0) - ^uint64(0)%uint64(n)
+	for {
+		if v := t.rng.Uint64(); v < limit {
+			return int(v % uint64(n))
+		}
+	}
 }
 
 // fixed formats a value scaled by 10^places.
