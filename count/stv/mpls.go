@@ -1,0 +1,316 @@
+package stv
+
+import (
+	"fmt"
+
+	"github.com/rulebook/rulebook/count"
+)
+
+// Minneapolis counts under the Minneapolis Code of Ordinances, Title 8.5,
+// chapter 167 (2009), as Droop's "mpls" rule reads it: a WIGM count in four
+// decimal places, truncated; threshold votes ÷ (seats+1), fraction dropped, plus
+// one. At each round first
+// every candidate it is mathematically impossible to elect is defeated at once
+// (167.70(1)(c); "impossible" meaning strictly unable to reach the next
+// candidate up, as Droop corrects 167.20); otherwise the candidate with the
+// largest surplus is elected and the surplus transferred (d); otherwise the
+// lowest candidate is defeated (e). Ties go by lot (tie order
+// when given).
+func Minneapolis(e *count.Election, o count.Options, c Config) (*count.Result, error) {
+	return mpls(e, o, c, newGuarded(4, 0))
+}
+
+func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*count.Result, error) {
+	const places = 4
+	p, err := prepare(e, o)
+	if err != nil {
+		return nil, err
+	}
+	if p.valid == 0 {
+		return nil, fmt.Errorf("stv: no valid ballot papers")
+	}
+	tb, err := newTieBreaker(p.names, o, cfg)
+	if err != nil {
+		return nil, err
+	}
+	n := len(p.names)
+	res := &count.Result{Method: "stv-mpls", Title: e.Title, Seats: p.seats,
+		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+	quota := A.of(p.valid/int64(p.seats+1) + 1)
+	res.Quota = A.format(quota, places)
+
+	st := append([]state(nil), p.state...)
+	zero, one := A.of(0), A.of(1)
+	votes := make([]V, n)
+	for i := range votes {
+		votes[i] = zero
+	}
+	parcels := make([][]wpaper[V], n)
+	for bi := range p.weight {
+		pr := p.pref(bi)
+		c := pr[0]
+		parcels[c] = append(parcels[c], wpaper[V]{ballot: int32(bi), weight: one})
+		votes[c] = A.add(votes[c], A.of(p.weight[bi]))
+	}
+	nt := zero
+	nElected, continuing := 0, 0
+	for i := range n {
+		if st[i] == hopeful {
+			continuing++
+		}
+	}
+	var round *count.Round
+	newRound := func(action string) {
+		res.Rounds = append(res.Rounds, count.Round{Number: len(res.Rounds) + 1, Action: action})
+		round = &res.Rounds[len(res.Rounds)-1]
+	}
+	elect := func(c int) {
+		st[c] = elected
+		nElected++
+		continuing--
+		res.Elected = append(res.Elected, p.names[c])
+		round.Elected = append(round.Elected, p.names[c])
+	}
+	tr := make([]V, n)
+	ntGain := zero
+	moved := false
+	resetTransfers := func() {
+		for i := range tr {
+			tr[i] = zero
+		}
+		ntGain, moved = zero, false
+	}
+	resetTransfers()
+	endRound := func() {
+		round.Tally = map[string]string{}
+		total := nt
+		for i := range n {
+			if st[i] == hopeful || st[i] == elected {
+				round.Tally[p.names[i]] = A.format(votes[i], places)
+				total = A.add(total, votes[i])
+			}
+		}
+		if moved {
+			round.Transfers = map[string]string{}
+			for i, v := range tr {
+				if !A.isZero(v) {
+					round.Transfers[p.names[i]] = A.format(v, places)
+				}
+			}
+			if !A.isZero(ntGain) {
+				round.Transfers["exhausted"] = A.format(ntGain, places)
+			}
+		}
+		round.Exhausted = A.format(nt, places)
+		round.Loss = A.format(A.sub(A.of(p.valid), total), places)
+		resetTransfers()
+	}
+	move := func(from int, newWeight func(V) V) {
+		moved = true
+		for _, pp := range parcels[from] {
+			w := newWeight(pp.weight)
+			pr := p.pref(int(pp.ballot))
+			k := int(pp.pos) + 1
+			for k < len(pr) && st[pr[k]] != hopeful {
+				k++
+			}
+			amount := A.mulInt(w, p.weight[pp.ballot])
+			if k == len(pr) {
+				ntGain = A.add(ntGain, amount)
+				nt = A.add(nt, amount)
+				continue
+			}
+			to := pr[k]
+			parcels[to] = append(parcels[to], wpaper[V]{ballot: pp.ballot, pos: int32(k), weight: w})
+			tr[to] = A.add(tr[to], amount)
+			votes[to] = A.add(votes[to], amount)
+		}
+		parcels[from] = nil
+	}
+	defeat := func(c int) {
+		st[c] = excluded
+		continuing--
+		round.Eliminated = append(round.Eliminated, p.names[c])
+		tr[c] = A.sub(tr[c], votes[c])
+		move(c, func(w V) V { return w })
+		votes[c] = zero
+	}
+	// certainLosers: the largest set of lowest candidates who, with every vote
+	// below them and all surpluses, could not reach the next candidate up
+	// (167.20, "mathematically impossible to be elected").
+	certainLosers := func(surplus V) []int {
+		var hs []int
+		for i := range n {
+			if st[i] == hopeful {
+				hs = append(hs, i)
+			}
+		}
+		for i := 1; i < len(hs); i++ {
+			for j := i; j > 0; j-- {
+				c := A.exactCmp(votes[hs[j]], votes[hs[j-1]])
+				if c < 0 || (c == 0 && hs[j] < hs[j-1]) {
+					hs[j], hs[j-1] = hs[j-1], hs[j]
+				} else {
+					break
+				}
+			}
+		}
+		var groups [][]int
+		for _, c := range hs {
+			if len(groups) > 0 && A.cmp(votes[groups[len(groups)-1][0]], votes[c]) == 0 {
+				groups[len(groups)-1] = append(groups[len(groups)-1], c)
+			} else {
+				groups = append(groups, []int{c})
+			}
+		}
+		maxDefeat := continuing - (p.seats - nElected)
+		var losers, maybe []int
+		v := zero
+		for g := 0; g < len(groups)-1; g++ {
+			maybe = append(maybe, groups[g]...)
+			if len(maybe) > maxDefeat {
+				break
+			}
+			v = A.add(v, A.mulInt(votes[groups[g][0]], int64(len(groups[g]))))
+			if A.cmp(A.add(v, surplus), votes[groups[g+1][0]]) >= 0 {
+				continue
+			}
+			losers = append(losers[:0], maybe...)
+		}
+		sortAsc(losers)
+		return losers
+	}
+
+	complete := func() bool { return continuing <= p.seats-nElected }
+	electRemaining := func() {
+		for i := range n {
+			if st[i] == hopeful {
+				elect(i)
+			}
+		}
+	}
+	// full applies 167.70(1)(a) after each count: when the candidates at or over
+	// the threshold fill the seats, they are elected and the count ends.
+	full := func() bool {
+		var over []int
+		for i := range n {
+			if st[i] == hopeful && A.cmp(votes[i], quota) >= 0 {
+				over = append(over, i)
+			}
+		}
+		if len(over) == 0 || nElected+len(over) < p.seats {
+			return false
+		}
+		sortDesc(over, votes, A)
+		for _, c := range over[:p.seats-nElected] {
+			elect(c)
+		}
+		return true
+	}
+	newRound("first preferences")
+	if full() {
+		endRound()
+		return finish(res, tb, p.valid, places), nil
+	}
+	endRound()
+	for nElected < p.seats {
+		newRound("")
+		// 167.70(1)(b)-(c): with the surpluses calculated but not transferred,
+		// defeat every candidate it is impossible to elect.
+		surplus := zero
+		for i := range n {
+			if (st[i] == elected || st[i] == hopeful) && A.cmp(votes[i], quota) > 0 {
+				surplus = A.add(surplus, A.sub(votes[i], quota))
+			}
+		}
+		if losers := certainLosers(surplus); len(losers) > 0 {
+			round.Action = "defeat of certain losers"
+			for _, c := range losers {
+				defeat(c)
+			}
+			if full() {
+				break
+			}
+			endRound()
+			continue
+		}
+		// (d): the candidate with the largest surplus is declared elected and
+		// that surplus transferred; ties by lot.
+		var over []int
+		for i := range n {
+			if st[i] == hopeful && A.cmp(votes[i], quota) >= 0 {
+				over = append(over, i)
+			}
+		}
+		if len(over) > 0 {
+			high := votes[over[0]]
+			for _, c := range over[1:] {
+				if A.cmp(votes[c], high) > 0 {
+					high = votes[c]
+				}
+			}
+			var tied []int
+			for _, c := range over {
+				if A.cmp(votes[c], high) == 0 {
+					tied = append(tied, c)
+				}
+			}
+			c := tb.pick(tied, nil, true, false, round.Number, "elect")
+			elect(c)
+			if nElected >= p.seats {
+				break
+			}
+			round.Action = "surplus of " + p.names[c]
+			total := votes[c]
+			s := A.sub(total, quota)
+			move(c, func(w V) V { return A.div(A.mul(w, s), total) })
+			votes[c] = quota
+			tr[c] = A.sub(tr[c], s)
+			if full() {
+				break
+			}
+			endRound()
+			continue
+		}
+		if complete() {
+			round.Action = "remaining candidates elected"
+			electRemaining()
+			break
+		}
+		// (e): defeat the lowest.
+		var low V
+		first := true
+		for i := range n {
+			if st[i] == hopeful && (first || A.cmp(votes[i], low) < 0) {
+				low, first = votes[i], false
+			}
+		}
+		var tied []int
+		for i := range n {
+			if st[i] == hopeful && A.cmp(votes[i], low) == 0 {
+				tied = append(tied, i)
+			}
+		}
+		c := tb.pick(tied, nil, false, false, round.Number, "eliminate")
+		round.Action = "defeat of " + p.names[c]
+		defeat(c)
+		if full() {
+			break
+		}
+		if complete() {
+			electRemaining()
+			break
+		}
+		endRound()
+	}
+	if round.Tally == nil {
+		endRound()
+	}
+	return finish(res, tb, p.valid, places), nil
+}
+
+func finish(res *count.Result, tb *tieBreaker, valid int64, places int) *count.Result {
+	res.TieBreaks = tb.records
+	res.Notes = append(res.Notes, fmt.Sprintf("valid papers %d; values to %d decimal places, truncated", valid, places))
+	return res
+}

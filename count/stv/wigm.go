@@ -1,0 +1,389 @@
+package stv
+
+import (
+	"fmt"
+
+	"github.com/rulebook/rulebook/count"
+)
+
+// Arithmetic chooses the arithmetic of a WIGM or Meek count.
+type Arithmetic struct {
+	// Rational selects exact rationals; otherwise guarded fixed point.
+	Rational bool
+	// Precision and Guard are the guarded digits (Droop's defaults: 18 and 9).
+	Precision, Guard int
+	// Display is the number of decimals shown in results (default: 12 for
+	// rationals, Precision for guarded).
+	Display int
+}
+
+func (a Arithmetic) withDefaults() Arithmetic {
+	if !a.Rational {
+		if a.Precision == 0 {
+			a.Precision = 18
+		}
+		if a.Guard == 0 {
+			a.Guard = a.Precision / 2
+		}
+		if a.Display == 0 {
+			a.Display = a.Precision
+		}
+	} else if a.Display == 0 {
+		a.Display = 12
+	}
+	return a
+}
+
+func (a Arithmetic) String() string {
+	if a.Rational {
+		return fmt.Sprintf("exact rational arithmetic, shown to %d places", a.Display)
+	}
+	return fmt.Sprintf("guarded fixed-point arithmetic, %d+%d places, shown to %d", a.Precision, a.Guard, a.Display)
+}
+
+// WIGM counts by the weighted inclusive Gregory method as Droop's "wigm" rule
+// does: quota votes ÷ (seats+1) (a candidate needs more than that); each round
+// elects every candidate over quota, then transfers the largest surplus — every
+// paper the candidate holds, at value × surplus ÷ votes — or, with no surplus to
+// transfer, excludes the candidate with fewest votes. Ties go by tie order or lot,
+// without looking back at earlier rounds. Arithmetic defaults to Droop's guarded
+// 18+9 digits.
+func WIGM(e *count.Election, o count.Options, c Config) (*count.Result, error) {
+	a := c.Arithmetic.withDefaults()
+	if a.Rational {
+		return wigm[*bigRat](e, o, c, a, rational{}, wigmPlain)
+	}
+	return wigm(e, o, c, a, newGuarded(a.Precision, a.Guard), wigmPlain)
+}
+
+// WIGMPRF counts by the Proportional Representation Foundation's reference WIGM
+// rule, as Droop's "wigm-prf" (batch false) and "wigm-prf-batch" rules: four
+// decimal places, truncated; quota valid papers ÷ (seats+1), truncated, plus
+// 0.0001, reached at equality; with batch, sure losers (the largest set of
+// lowest candidates whose votes and all surpluses together stay below the next
+// candidate) are defeated together before any surplus is transferred.
+func WIGMPRF(e *count.Election, o count.Options, c Config, batch bool) (*count.Result, error) {
+	a := Arithmetic{Precision: 4, Display: 4}
+	v := wigmPRF
+	if batch {
+		v = wigmPRFBatch
+	}
+	return wigm(e, o, c, a, newGuarded(4, 0), v)
+}
+
+type wigmVariant int
+
+const (
+	wigmPlain wigmVariant = iota
+	wigmPRF
+	wigmPRFBatch
+)
+
+type wpaper[V any] struct {
+	ballot int32
+	pos    int32
+	weight V
+}
+
+func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, A arith[V], variant wigmVariant) (*count.Result, error) {
+	p, err := prepare(e, o)
+	if err != nil {
+		return nil, err
+	}
+	if p.valid == 0 {
+		return nil, fmt.Errorf("stv: no valid ballot papers")
+	}
+	tb, err := newTieBreaker(p.names, o, cfg)
+	if err != nil {
+		return nil, err
+	}
+	n := len(p.names)
+	quota := A.div(A.of(p.valid), A.of(int64(p.seats+1)))
+	// Droop's exact and guarded WIGM needs more than the quota; the PRF rule's
+	// quota is a unit above the division and is reached at equality.
+	reach := 1
+	method := "stv-wigm"
+	if variant != wigmPlain {
+		quota = A.add(quota, A.unit())
+		reach = 0
+		method = "stv-wigm-prf"
+		if variant == wigmPRFBatch {
+			method = "stv-wigm-prf-batch"
+		}
+	}
+	res := &count.Result{Method: method, Title: e.Title, Seats: p.seats,
+		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+	res.Quota = A.format(quota, ar.Display)
+
+	st := append([]state(nil), p.state...)
+	zero := A.of(0)
+	votes := make([]V, n)
+	for i := range votes {
+		votes[i] = zero
+	}
+	parcels := make([][]wpaper[V], n)
+	one := A.of(1)
+	for bi := range p.weight {
+		pr := p.pref(bi)
+		c := pr[0]
+		parcels[c] = append(parcels[c], wpaper[V]{ballot: int32(bi), weight: one})
+		votes[c] = A.add(votes[c], A.of(p.weight[bi]))
+	}
+	nt := zero
+	var pending []int
+	nElected, continuing := 0, 0
+	for i := range n {
+		if st[i] == hopeful {
+			continuing++
+		}
+	}
+	var round *count.Round
+	newRound := func(action string) {
+		res.Rounds = append(res.Rounds, count.Round{Number: len(res.Rounds) + 1, Action: action})
+		round = &res.Rounds[len(res.Rounds)-1]
+	}
+	elect := func(c int) {
+		st[c] = elected
+		nElected++
+		continuing--
+		res.Elected = append(res.Elected, p.names[c])
+		round.Elected = append(round.Elected, p.names[c])
+	}
+	endRound := func(tr []V, ntGain V, moved bool) {
+		round.Tally = map[string]string{}
+		total := nt
+		for i := range n {
+			if st[i] == hopeful || st[i] == elected {
+				round.Tally[p.names[i]] = A.format(votes[i], ar.Display)
+				total = A.add(total, votes[i])
+			}
+		}
+		if moved {
+			round.Transfers = map[string]string{}
+			for i, v := range tr {
+				if !A.isZero(v) {
+					round.Transfers[p.names[i]] = A.format(v, ar.Display)
+				}
+			}
+			if !A.isZero(ntGain) {
+				round.Transfers["exhausted"] = A.format(ntGain, ar.Display)
+			}
+		}
+		round.Exhausted = A.format(nt, ar.Display)
+		round.Loss = A.format(A.sub(A.of(p.valid), total), ar.Display)
+	}
+	move := func(from int, newWeight func(V) V) ([]V, V) {
+		tr := make([]V, n)
+		for i := range tr {
+			tr[i] = zero
+		}
+		ntGain := zero
+		for _, pp := range parcels[from] {
+			w := newWeight(pp.weight)
+			pr := p.pref(int(pp.ballot))
+			k := int(pp.pos) + 1
+			for k < len(pr) && st[pr[k]] != hopeful {
+				k++
+			}
+			amount := A.mulInt(w, p.weight[pp.ballot])
+			if k == len(pr) {
+				ntGain = A.add(ntGain, amount)
+				continue
+			}
+			to := pr[k]
+			parcels[to] = append(parcels[to], wpaper[V]{ballot: pp.ballot, pos: int32(k), weight: w})
+			tr[to] = A.add(tr[to], amount)
+		}
+		parcels[from] = nil
+		for i := range tr {
+			votes[i] = A.add(votes[i], tr[i])
+		}
+		nt = A.add(nt, ntGain)
+		return tr, ntGain
+	}
+
+	newRound("first preferences")
+	endRound(nil, zero, false)
+	for continuing > p.seats-nElected && p.seats-nElected > 0 {
+		newRound("")
+		var got []int
+		for i := range n {
+			if st[i] == hopeful && A.cmp(votes[i], quota) >= reach {
+				got = append(got, i)
+			}
+		}
+		sortDesc(got, votes, A)
+		for _, c := range got {
+			elect(c)
+			pending = append(pending, c)
+		}
+		if variant == wigmPRFBatch {
+			if losers := sureLosers(A, votes, st, pending, quota, continuing-(p.seats-nElected)); len(losers) > 0 {
+				round.Action = "defeat of sure losers"
+				for _, c := range losers {
+					st[c] = excluded
+					continuing--
+					round.Eliminated = append(round.Eliminated, p.names[c])
+				}
+				if continuing <= p.seats-nElected {
+					endRound(nil, zero, false)
+					break
+				}
+				tr := make([]V, n)
+				ntGain := zero
+				for i := range tr {
+					tr[i] = zero
+				}
+				for _, c := range losers {
+					had := votes[c]
+					t, g := move(c, func(w V) V { return w })
+					for i := range tr {
+						tr[i] = A.add(tr[i], t[i])
+					}
+					ntGain = A.add(ntGain, g)
+					votes[c] = zero
+					tr[c] = A.sub(tr[c], had)
+				}
+				endRound(tr, ntGain, true)
+				continue
+			}
+		}
+		if len(pending) > 0 {
+			sortAsc(pending)
+			high := votes[pending[0]]
+			for _, c := range pending[1:] {
+				if A.cmp(votes[c], high) > 0 {
+					high = votes[c]
+				}
+			}
+			var tied []int
+			for _, c := range pending {
+				if A.cmp(votes[c], high) == 0 {
+					tied = append(tied, c)
+				}
+			}
+			c := tb.pick(tied, nil, true, false, round.Number, "surplus")
+			pending = remove(pending, c)
+			round.Action = "surplus of " + p.names[c]
+			total := votes[c]
+			surplus := A.sub(total, quota)
+			tr, ntGain := move(c, func(w V) V { return A.div(A.mul(w, surplus), total) })
+			votes[c] = quota
+			tr[c] = A.sub(zero, surplus)
+			endRound(tr, ntGain, true)
+			continue
+		}
+		var low V
+		first := true
+		for i := range n {
+			if st[i] == hopeful && (first || A.cmp(votes[i], low) < 0) {
+				low, first = votes[i], false
+			}
+		}
+		var tied []int
+		for i := range n {
+			if st[i] == hopeful && A.cmp(votes[i], low) == 0 {
+				tied = append(tied, i)
+			}
+		}
+		c := tb.pick(tied, nil, false, false, round.Number, "eliminate")
+		round.Action = "exclusion of " + p.names[c]
+		st[c] = excluded
+		continuing--
+		round.Eliminated = append(round.Eliminated, p.names[c])
+		had := votes[c]
+		tr, ntGain := move(c, func(w V) V { return w })
+		votes[c] = zero
+		tr[c] = A.sub(zero, had)
+		endRound(tr, ntGain, true)
+	}
+	// Fill the seats left from the remaining candidates, in candidate order, as Droop does.
+	for i := range n {
+		if st[i] == hopeful && nElected < p.seats {
+			elect(i)
+		}
+	}
+	res.TieBreaks = tb.records
+	res.Notes = append(res.Notes, fmt.Sprintf("valid papers %d; %s", p.valid, ar))
+	return res, nil
+}
+
+func sortAsc(xs []int) {
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
+			xs[j], xs[j-1] = xs[j-1], xs[j]
+		}
+	}
+}
+
+// sortDesc orders candidates by votes, most first (exactly), then candidate order.
+func sortDesc[V any](xs []int, votes []V, A arith[V]) {
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0; j-- {
+			c := A.exactCmp(votes[xs[j]], votes[xs[j-1]])
+			if c > 0 || (c == 0 && xs[j] < xs[j-1]) {
+				xs[j], xs[j-1] = xs[j-1], xs[j]
+			} else {
+				break
+			}
+		}
+	}
+}
+
+// sureLosers finds the largest set of lowest hopeful candidates, never splitting
+// candidates within the surplus of each other, whose votes and all pending
+// surpluses together fall short of the next candidate, leaving at least
+// maxDefeat fewer than the hopefuls (so the seats can still be filled).
+func sureLosers[V any](A arith[V], votes []V, st []state, pending []int, quota V, maxDefeat int) []int {
+	surplus := A.of(0)
+	for _, c := range pending {
+		surplus = A.add(surplus, A.sub(votes[c], quota))
+	}
+	var hs []int
+	for i := range st {
+		if st[i] == hopeful {
+			hs = append(hs, i)
+		}
+	}
+	sortDesc(hs, votes, A)
+	for i, j := 0, len(hs)-1; i < j; i, j = i+1, j-1 {
+		hs[i], hs[j] = hs[j], hs[i]
+	}
+	var groups [][]int
+	var group []int
+	v := A.of(0)
+	for _, c := range hs {
+		if A.cmp(A.add(v, surplus), votes[c]) >= 0 {
+			group = append(group, c)
+		} else {
+			if len(group) > 0 {
+				groups = append(groups, group)
+			}
+			group = []int{c}
+			v = votes[c]
+		}
+	}
+	if len(group) > 0 {
+		groups = append(groups, group)
+	}
+	maxg, k := -1, 0
+	v = A.of(0)
+	for g := 0; g < len(groups)-1; g++ {
+		k += len(groups[g])
+		if k > maxDefeat {
+			break
+		}
+		for _, c := range groups[g] {
+			v = A.add(v, votes[c])
+		}
+		if A.cmp(A.add(v, surplus), votes[groups[g+1][0]]) < 0 {
+			maxg = g
+		}
+	}
+	var batch []int
+	for g := 0; g <= maxg; g++ {
+		batch = append(batch, groups[g]...)
+	}
+	sortAsc(batch)
+	return batch
+}
