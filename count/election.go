@@ -20,6 +20,9 @@ type Election struct {
 	Withdrawn []bool
 	// Ballots holds each distinct ranking once.
 	Ballots []Ballot
+	// TieOrder, when the input gives one (BLT's [tie] option), orders candidate
+	// indices for ties that no earlier stage separates; nil otherwise.
+	TieOrder []int
 }
 
 // Ballot is one distinct ranking and how many papers carry it.
@@ -40,6 +43,8 @@ type Options struct {
 	ThresholdPercent string
 	// Seed makes a count's drawing of lots reproducible; it is recorded in the result.
 	Seed int64
+	// TieOrder, when set, overrides Election.TieOrder.
+	TieOrder []int
 }
 
 // RankedMethod counts a ranked-ballot election.

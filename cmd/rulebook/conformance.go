@@ -505,6 +505,12 @@ var droopFinal = regexp.MustCompile(`(Elected|Defeated|Hopeful):\s+(.*) \(([0-9.
 
 // countBLT counts a BLT file with a registered method, or says why it cannot here.
 func countBLT(path, method string) (*count.Result, string, error) {
+	return countBLTOrdered(path, method, false)
+}
+
+// countBLTOrdered counts a BLT file; with droopOrder, ties no stage separates go
+// by candidate order when the file gives no [tie] order, as Droop's do.
+func countBLTOrdered(path, method string, droopOrder bool) (*count.Result, string, error) {
 	m, ok := count.LookupRanked(method)
 	if parseBLT == nil || !ok {
 		what := "BLT parser"
@@ -519,9 +525,18 @@ func countBLT(path, method string) (*count.Result, string, error) {
 		if err != nil {
 			return err
 		}
-		res, err = m(e, count.Options{})
+		var o count.Options
+		if droopOrder && e.TieOrder == nil {
+			for i := range e.Candidates {
+				o.TieOrder = append(o.TieOrder, i)
+			}
+		}
+		res, err = m(e, o)
 		return err
 	})
+	if err != nil && strings.Contains(err.Error(), "[undeclared]") {
+		return nil, "Minneapolis undeclared write-ins ([undeclared]) are not part of the election form", nil
+	}
 	return res, "", err
 }
 
@@ -644,10 +659,19 @@ func keysOf(m map[int]bool) []int {
 }
 
 // droopRules maps Droop's rule names (in its report file names) to rulebook methods.
+// Each method's default arithmetic is the one the report's name gives.
 var droopRules = map[string]string{
-	"scotland-fixed-p5-d5":    "stv-scottish",
-	"meek-prf-o6-fixed-p9-d9": "stv-meek",
-	"wigm-prf-fixed-p4-d4":    "stv-wigm",
+	"scotland-fixed-p5-d5":         "stv-scottish",
+	"meek-o9-guarded-p18-g9-d18":   "stv-meek",
+	"meek-prf-o6-fixed-p9-d9":      "stv-meek-prf",
+	"wigm-guarded-p18-g9-d18":      "stv-wigm",
+	"wigm-prf-fixed-p4-d4":         "stv-wigm-prf",
+	"wigm-prf-batch-fixed-p4-d4":   "stv-wigm-prf-batch",
+	"warren-o9-guarded-p18-g9-d18": "stv-warren",
+	"cfer-fixed-p5-d5":             "stv-cfer",
+	"cfer-batch-fixed-p5-d5":       "stv-cfer-batch",
+	"qpq-guarded-p9-g9-d9":         "stv-qpq",
+	"mpls-fixed-p4-d4":             "stv-mpls",
 }
 
 var droopElected = regexp.MustCompile(`(?m)^\s*Elected:\s+(.*) \([0-9.]+\)\s*$`)
@@ -682,7 +706,7 @@ func (c *conformance) droop() {
 			for _, m := range droopElected.FindAllStringSubmatch(txt[i:], -1) {
 				want[canonName(m[1])] = true
 			}
-			res, unsup, err := countBLT(blt, method)
+			res, unsup, err := countBLTOrdered(blt, method, true)
 			switch {
 			case unsup != "":
 				c.add("droop", name, "unsupported", unsup)

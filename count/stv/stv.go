@@ -37,38 +37,46 @@ import (
 
 func init() {
 	count.RegisterRanked("stv-scottish", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return Scottish(e, o, Config{})
+		return Scottish(e, o, Config{TieOrder: tieOrder(e, o)})
 	})
 	count.RegisterRanked("stv-wigm", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return WIGM(e, o, Config{})
+		return WIGM(e, o, Config{TieOrder: tieOrder(e, o)})
 	})
 	count.RegisterRanked("stv-wigm-prf", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return WIGMPRF(e, o, Config{}, false)
+		return WIGMPRF(e, o, Config{TieOrder: tieOrder(e, o)}, false)
 	})
 	count.RegisterRanked("stv-wigm-prf-batch", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return WIGMPRF(e, o, Config{}, true)
+		return WIGMPRF(e, o, Config{TieOrder: tieOrder(e, o)}, true)
 	})
 	count.RegisterRanked("stv-meek", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return Meek(e, o, Config{})
+		return Meek(e, o, Config{TieOrder: tieOrder(e, o)})
 	})
 	count.RegisterRanked("stv-meek-prf", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return MeekPRF(e, o, Config{})
+		return MeekPRF(e, o, Config{TieOrder: tieOrder(e, o)})
 	})
 	count.RegisterRanked("stv-warren", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return Warren(e, o, Config{})
+		return Warren(e, o, Config{TieOrder: tieOrder(e, o)})
 	})
 	count.RegisterRanked("stv-mpls", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return Minneapolis(e, o, Config{})
+		return Minneapolis(e, o, Config{TieOrder: tieOrder(e, o)})
 	})
 	count.RegisterRanked("stv-cfer", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return CfER(e, o, Config{}, false)
+		return CfER(e, o, Config{TieOrder: tieOrder(e, o)}, false)
 	})
 	count.RegisterRanked("stv-cfer-batch", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return CfER(e, o, Config{}, true)
+		return CfER(e, o, Config{TieOrder: tieOrder(e, o)}, true)
 	})
 	count.RegisterRanked("stv-qpq", func(e *count.Election, o count.Options) (*count.Result, error) {
-		return QPQ(e, o, Config{})
+		return QPQ(e, o, Config{TieOrder: tieOrder(e, o)})
 	})
+}
+
+// tieOrder is the tie order a registered method uses: the options', else the input's.
+func tieOrder(e *count.Election, o count.Options) []int {
+	if o.TieOrder != nil {
+		return o.TieOrder
+	}
+	return e.TieOrder
 }
 
 // Config holds counting choices that are not part of count.Options.
