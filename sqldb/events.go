@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -115,6 +116,11 @@ func (a *Appender) Add(e *rulebook.Event) error {
 	}
 	if e.Type == "" || e.Subject == "" || e.Actor == "" {
 		return rulebook.Errorf(rulebook.EInvalid, "event needs a type, a subject and an actor")
+	}
+	for _, f := range []string{e.ID, e.Type, e.Subject, e.Actor} {
+		if strings.ContainsFunc(f, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return rulebook.Errorf(rulebook.EInvalid, "event id, type, subject and actor may not hold control characters: %q", f)
+		}
 	}
 	if len(e.Data) == 0 {
 		e.Data = json.RawMessage("{}")
@@ -556,8 +562,19 @@ type stretch struct {
 	err       error
 }
 
+// verifyQuery reads what the hash covers in few columns: the text fields joined by
+// the unit separator (0x1f), which no id, type, subject or actor may contain and
+// which JSON escapes, so the driver converts six values a row rather than ten.
+func (db *DB) verifyQuery() string {
+	chr := "char(31)"
+	if db.dialect == "postgres" {
+		chr = "chr(31)"
+	}
+	return `SELECT seq, effective, recorded, prev_hash, hash, concat_ws(` + chr + `, id, type, subject, actor, data) FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq`
+}
+
 func (db *DB) verifyRange(ctx context.Context, lo, hi int64, st *stretch, progress func(n int64)) (*VerifyResult, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq`, lo, hi)
+	rows, err := db.r.QueryContext(ctx, db.verifyQuery(), lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -568,32 +585,51 @@ func (db *DB) verifyRange(ctx context.Context, lo, hi int64, st *stretch, progre
 		err := db.r.QueryRowContext(ctx, `SELECT seq FROM events WHERE hash = $1 AND seq < $2 ORDER BY seq LIMIT 1`, h[:], before).Scan(&seq)
 		return seq, err == nil
 	}
-	var e rulebook.Event
-	var id, typ, subject, actor, data, prev, hash sql.RawBytes
-	var eff, rec int64
+	var r rulebook.RawEvent
+	var prev, hash, text sql.RawBytes
+	var parts [5][]byte
 	first, since := true, int64(0)
 	for rows.Next() {
-		if err := rows.Scan(&e.Seq, &id, &typ, &subject, &eff, &rec, &actor, &data, &prev, &hash); err != nil {
+		if err := rows.Scan(&r.Seq, &r.Effective, &r.RecordedUs, &prev, &hash, &text); err != nil {
 			return nil, err
 		}
-		e.ID, e.Type, e.Subject, e.Actor = string(id), string(typ), string(subject), string(actor)
-		e.Effective = rulebook.Date(eff)
-		e.Recorded = time.UnixMicro(rec)
-		e.Data = json.RawMessage(data)
-		copy(e.PrevHash[:], prev)
-		copy(e.Hash[:], hash)
 		if len(prev) != 32 || len(hash) != 32 {
-			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: &rulebook.Problem{EventID: e.ID, Seq: e.Seq, Kind: "tampered", Message: "stored hash is not 32 bytes"}}, nil
+			id, _, _ := bytes.Cut(text, []byte{0x1f})
+			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: &rulebook.Problem{EventID: string(id), Seq: r.Seq, Kind: "tampered", Message: "stored hash is not 32 bytes"}}, nil
 		}
-		if first && st != nil {
-			// A stretch trusts its first link here; Verify checks the joins.
-			st.firstPrev = e.PrevHash
-			if lo > 1 {
-				v.StartAfter(lo-1, e.PrevHash, "")
+		copy(r.PrevHash[:], prev)
+		copy(r.Hash[:], hash)
+		var p *rulebook.Problem
+		if splitUnit(text, &parts) {
+			r.ID, r.Type, r.Subject, r.Actor, r.Data = parts[0], parts[1], parts[2], parts[3], parts[4]
+			if first && st != nil {
+				// A stretch trusts its first link here; Verify checks the joins.
+				st.firstPrev = r.PrevHash
+				if lo > 1 {
+					v.StartAfter(lo-1, r.PrevHash, "")
+				}
+			}
+			p = v.NextRaw(&r)
+		} else {
+			// A separator inside a field can only come from an edit made outside
+			// rulebook: read the event whole to say what is wrong with it.
+			evs, err := queryEvents(ctx, db.r, `WHERE seq = $1`, r.Seq)
+			if err != nil || len(evs) != 1 {
+				return nil, fmt.Errorf("re-reading event at seq %d: %v", r.Seq, err)
+			}
+			if first && st != nil {
+				st.firstPrev = evs[0].PrevHash
+				if lo > 1 {
+					v.StartAfter(lo-1, evs[0].PrevHash, "")
+				}
+			}
+			p = v.Next(&evs[0])
+			if p == nil {
+				p = &rulebook.Problem{EventID: evs[0].ID, Seq: r.Seq, Kind: "tampered", Message: "a field holds the unit separator (0x1f), which rulebook never writes"}
 			}
 		}
 		first = false
-		if p := v.Next(&e); p != nil {
+		if p != nil {
 			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
 		}
 		if since++; since == 1<<16 {
@@ -610,4 +646,17 @@ func (db *DB) verifyRange(ctx context.Context, lo, hi int64, st *stretch, progre
 		return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
 	}
 	return &VerifyResult{Events: v.Count(), Head: v.Head(), OK: true}, nil
+}
+
+// splitUnit splits b at the four unit separators it must hold.
+func splitUnit(b []byte, parts *[5][]byte) bool {
+	for i := 0; i < 4; i++ {
+		k := bytes.IndexByte(b, 0x1f)
+		if k < 0 {
+			return false
+		}
+		parts[i], b = b[:k], b[k+1:]
+	}
+	parts[4] = b
+	return bytes.IndexByte(b, 0x1f) < 0
 }

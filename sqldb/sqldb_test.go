@@ -127,6 +127,7 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		{"edited data", "tampered", 4, []string{`UPDATE events SET data = REPLACE(data, '2018-04-27', '2019-04-27') WHERE seq = 4`}},
 		{"edited effective date", "tampered", 3, []string{`UPDATE events SET effective = effective + 1 WHERE seq = 3`}},
 		{"edited and re-hashed", "tampered", 4, []string{"rehash"}},
+		{"separator smuggled into a field", "tampered", 3, []string{"separator"}},
 		{"deleted event", "missing", 4, []string{`DELETE FROM events WHERE seq = 3`}},
 		{"deleted and renumbered", "missing", 3, []string{`DELETE FROM events WHERE seq = 3`, `UPDATE events SET seq = seq - 1 WHERE seq > 3`}},
 		{"reordered", "reordered", 3, []string{`UPDATE events SET seq = 100 WHERE seq = 3`, `UPDATE events SET seq = 3 WHERE seq = 4`, `UPDATE events SET seq = 4 WHERE seq = 100`}},
@@ -144,7 +145,13 @@ func TestVerifyCatchesTampering(t *testing.T) {
 					}
 					for _, q := range tc.sql {
 						var err error
-						if q == "rehash" {
+						if q == "separator" {
+							sep := "char(31)"
+							if db.Dialect() == "postgres" {
+								sep = "chr(31)"
+							}
+							err = sqldbtest.Exec(db, `UPDATE events SET actor = actor || `+sep+` WHERE seq = 3`)
+						} else if q == "rehash" {
 							// A careful attacker recomputes the edited event's own hash.
 							e := *evs[3]
 							e.Actor = "mallory"
