@@ -109,6 +109,12 @@ func Decide(env Env, c *Case, cmd Command) (*Decision, error) {
 		return nil, err
 	}
 	x := proc.Discipline
+	if x.States[c.State] == nil {
+		// Possible when procedural changes apply at once and a later version drops
+		// the state the case is in.
+		return nil, notPermitted("the case is in state %q, which the procedure of rule book %s, in force on %s, does not have: no step can be taken on it under that procedure",
+			c.State, proc.ID, cmd.Date)
+	}
 	t := x.Transitions[cmd.Transition]
 	if t == nil {
 		return nil, rulebook.FieldError("transition", "rule book %s has no step %q; from %s the steps are: %s", proc.ID, cmd.Transition, c.State, stepNames(x.TransitionsFrom(c.State)))
