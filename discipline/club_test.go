@@ -1,6 +1,8 @@
 package discipline
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rulebook/rulebook"
@@ -194,4 +196,41 @@ func TestGoverningVersionConduct(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestProcedureWithoutTheCaseState: under procedure: current a later version may
+// drop the state a case is in; a step is then refused with a clear error, not a
+// crash.
+func TestProcedureWithoutTheCaseState(t *testing.T) {
+	src, err := os.ReadFile(clubBook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = append(src, []byte(`
+  - id: "2023"
+    in_force_from: 2023-01-01
+    discipline:
+      repeal: {states: [charged]}
+      states:
+        - {id: referred, name: Referred to the Committee, deadline: 1 month}
+      transitions:
+        - {id: charge, name: Refer with charges, from: [open], to: referred, by: [secretary], requires: [charges, evidence], clause: "2"}
+        - {id: dismiss, name: Dismiss the complaint, from: [open, referred], to: decided, by: [committee], requires: [reasons], effects: [lift_suspension], outcome: dismissed, clause: "2"}
+        - {id: sanction, name: Sanction the member, from: [referred], to: decided, by: [committee], requires: [reasons, sanction], effects: [sanction], outcome: sanctioned, clause: "4"}
+`)...)
+	dir := t.TempDir()
+	book := filepath.Join(dir, "club.yaml")
+	if err := os.WriteFile(book, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, sqldbtest.Open(t, "sqlite"), book)
+	m := f.member("2020-01-01", rulebook.Member{})
+	id := f.open("2022-12-01", "2022-11-30", m, "captain", "1")
+	f.take(id, Command{Transition: "charge", Date: d("2022-12-02"), Body: "secretary", Evidence: []string{"e"}, Charges: []Charge{{Count: 1, Clause: "1", Particulars: "p"}}})
+	_, err = f.s.Take(ctx, "t", id, Command{Transition: "sanction", Date: d("2023-01-10"), Body: "committee", Rationale: "r", Sanction: &SanctionOrder{Sanction: "warning"}})
+	wantErr(t, "a step from a state the procedure no longer has", err, rulebook.ENotPermitted, `"charged"`, "rule book 2023")
+	v, _ := f.s.rb().VersionAt(d("2023-01-10"))
+	if dl := f.get(id).Deadlines(v.Discipline); len(dl) != 0 {
+		t.Errorf("deadlines of a state the procedure no longer has: %+v", dl)
+	}
 }
