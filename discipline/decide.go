@@ -415,11 +415,18 @@ func (g *guard) checkSanction() error {
 			return rulebook.FieldError("sanction.until", "%s lasts a stated period (at most %s): give its end date", s.Name, s.MaxDuration)
 		}
 		start := out.From
-		if s.CreditForInterim && g.c.Suspension != nil && g.c.Suspension.From < out.From {
+		if sp := g.c.Suspension; s.CreditForInterim && sp != nil && sp.From < out.From {
 			// Credit for time served: the period runs from the start of the
-			// administrative suspension.
-			start = g.c.Suspension.From
-			out.CreditFrom = start
+			// administrative suspension — or, for one lifted before the sanction, from
+			// as many days before the sanction as it ran, so that only time actually
+			// served is credited.
+			start = sp.From
+			if !sp.Lifted.IsZero() && sp.Lifted < out.From {
+				start = out.From.AddDays(-int(max(sp.Lifted-sp.From, 0)))
+			}
+			if start < out.From {
+				out.CreditFrom = start
+			}
 		}
 		if max := s.MaxDuration.AddTo(start); out.Until > max {
 			return notPermitted("%s may last at most %s under %s: counted from %s it must end by %s, not %s", s.Name, s.MaxDuration, cite(g.vc, s.Clause), start, max, out.Until)
