@@ -16,7 +16,7 @@ func TestCreditForTimeServed(t *testing.T) {
 		f := newFixture(t, db, labourBook)
 		// heard brings a case to findings on 4 April 2017, after mitigation; with
 		// suspend, the member is administratively suspended from 5 May 2016.
-		heard := func(suspend bool) (string, string) {
+		heard := func(suspend bool, lift ...Command) (string, string) {
 			m := f.member("2010-01-01", rulebook.Member{})
 			id := f.open("2016-05-03", "2016-05-02", m, "complainant", "2.I.8")
 			inv := Command{Transition: "investigate", Body: "compliance_unit", Criteria: []string{"INV-BREACH"}, Rationale: "r"}
@@ -36,6 +36,11 @@ func TestCreditForTimeServed(t *testing.T) {
 					cmd.Date = d("2016-05-05")
 				}
 				f.take(id, cmd)
+				if cmd.Transition == "investigate_and_suspend" {
+					for _, l := range lift {
+						f.take(id, l)
+					}
+				}
 			}
 			if _, err := f.s.HearMitigation(ctx, "t", id, d("2017-04-04"), "long service"); err != nil {
 				t.Fatal(err)
@@ -87,6 +92,17 @@ func TestCreditForTimeServed(t *testing.T) {
 		}
 		if p := h.StatusAt(d("2019-04-04")); p == nil || p.Status != "active" {
 			t.Errorf("at the end: %+v", p)
+		}
+
+		// A suspension lifted before the sanction earns credit only for the days it
+		// ran: suspended 5 May 2016, lifted 4 June (30 days), the two years run
+		// from 30 days before the decision of 4 April 2017, to 5 March 2019.
+		id, _ = heard(true, Command{Transition: "lift_suspension", Body: "nec", Date: d("2016-06-04"), Rationale: "the risk has passed"})
+		_, err = f.s.Take(ctx, "t", id, sanction("2019-03-06"))
+		wantErr(t, "credit for time not served", err, rulebook.ENotPermitted, "counted from 2017-03-05 it must end by 2019-03-05")
+		f.take(id, sanction("2019-03-05"))
+		if c := f.get(id); c.Sanction.CreditFrom != d("2017-03-05") {
+			t.Errorf("credit after a lifted suspension: %+v", c.Sanction)
 		}
 
 		// Time served can use the whole period: suspended from 5 May 2016, a
