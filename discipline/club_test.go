@@ -234,3 +234,28 @@ func TestProcedureWithoutTheCaseState(t *testing.T) {
 		t.Errorf("deadlines of a state the procedure no longer has: %+v", dl)
 	}
 }
+
+// TestClubWaitingPeriodCannotBeShortened: the club's one-year wait before
+// readmission may not be shortened.
+func TestClubWaitingPeriodCannotBeShortened(t *testing.T) {
+	f := newFixture(t, sqldbtest.Open(t, "sqlite"), clubBook)
+	m := f.member("2020-01-01", rulebook.Member{})
+	if _, err := f.reg.ChangeStatus(ctx, "t", m, d("2021-01-10"), rulebook.StatusChange{Status: "expelled", Decision: rulebook.Decision{Body: "committee"}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	o, err := f.s.Open(ctx, "t", OpenInput{Kind: "readmission", Respondent: m, Date: d("2021-06-01"), Summary: "application"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readmit := Command{Transition: "readmit", Body: "committee", Date: d("2021-06-10"), Vote: &Vote{For: 5, Against: 1}, Rationale: "reformed", Shorten: true}
+	_, err = f.s.Take(ctx, "t", o.Case.ID, readmit)
+	wantErr(t, "shortened where the rule forbids it", err, rulebook.ENotPermitted, "cannot be shortened", "clause 3")
+	readmit.Shorten, readmit.Date = false, d("2022-01-09")
+	_, err = f.s.Take(ctx, "t", o.Case.ID, readmit)
+	wantErr(t, "the day before the wait ends", err, rulebook.ENotPermitted, "runs from 2021-01-10 to 2022-01-10")
+	readmit.Date = d("2022-01-10")
+	f.take(o.Case.ID, readmit)
+	if p := f.history(m).StatusAt(d("2022-01-10")); p == nil || p.Status != "member" {
+		t.Errorf("after readmission: %+v", p)
+	}
+}
