@@ -531,5 +531,31 @@ func TestBuiltCasesMatchTheService(t *testing.T) {
 		if steps != want {
 			t.Errorf("statistics count %d steps, the scripts take %d", steps, want)
 		}
+		// Closures by staff and officers, counted from the scripts and the rule book.
+		v, _ := f.s.rb().VersionAt(d("2016-01-04"))
+		wantStaff := 0
+		for _, sc := range benchScripts() {
+			for _, c := range sc.steps {
+				if tr := v.Discipline.Transitions[c.Transition]; tr != nil && tr.Outcome != "" {
+					if k := v.Bodies[c.Body].Kind; k == "staff" || k == "officer" {
+						wantStaff++
+					}
+				}
+			}
+		}
+		gotStaff := 0
+		for _, n := range st.ClosedByStaff {
+			gotStaff += n
+		}
+		if wantStaff == 0 || gotStaff != wantStaff {
+			t.Errorf("closed by staff: %d (%v), want %d", gotStaff, st.ClosedByStaff, wantStaff)
+		}
+		open := 0
+		for _, n := range st.Open {
+			open += n
+		}
+		if open != 8 {
+			t.Errorf("open cases by state %v: %d, want the 8 open scripts", st.Open, open)
+		}
 	})
 }
