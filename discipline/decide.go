@@ -410,6 +410,10 @@ func (g *guard) checkSanction() error {
 	if out.From.IsZero() {
 		out.From = g.cmd.Date
 	}
+	if out.From < g.cmd.Date {
+		// A backdated sanction would rewrite the member's past standing.
+		return rulebook.FieldError("sanction.from", "%s is before the decision (%s): a sanction cannot start before it is decided", out.From, g.cmd.Date)
+	}
 	if !s.MaxDuration.IsZero() {
 		if out.Until.IsZero() {
 			return rulebook.FieldError("sanction.until", "%s lasts a stated period (at most %s): give its end date", s.Name, s.MaxDuration)
