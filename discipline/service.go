@@ -518,6 +518,9 @@ func (s *Service) HearMitigation(ctx context.Context, actor, caseID string, date
 	if strings.TrimSpace(summary) == "" {
 		return nil, rulebook.FieldError("summary", "summarise the mitigation put")
 	}
+	if date < c.StateSince {
+		return nil, rulebook.FieldError("date", "%s is before the findings were recorded (%s): mitigation is heard after them", date, c.StateSince)
+	}
 	return s.simple(ctx, actor, caseID, EventMitigation, date, Mitigation{Summary: summary})
 }
 
