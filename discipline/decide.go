@@ -537,6 +537,14 @@ func (g *guard) effects() error {
 		return rulebook.Decision{Body: cmd.Body, Clause: t.Clause, Case: c.ID, Reason: g.d.Step.Rationale}
 	}
 	active := c.Suspension != nil && c.Suspension.Lifted.IsZero()
+	// withdrawScheduled withdraws a suspension scheduled to start after from, when
+	// the step ends it first (an exclusion, a resignation, a sanction): otherwise
+	// the member would become suspended — a membership status — after leaving.
+	withdrawScheduled := func(from rulebook.Date) {
+		if active && from < c.Suspension.From {
+			g.d.Effects = append(g.d.Effects, MemberEffect{Withdraw: c.Suspension.Event})
+		}
+	}
 	for _, eff := range t.Effects {
 		switch eff {
 		case "admin_suspension":
@@ -613,12 +621,13 @@ func (g *guard) effects() error {
 				g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: ch, CreditFrom: so.CreditFrom})
 			case len(s.Rights) > 0:
 				g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Restrict: &rulebook.RightsRestricted{Rights: s.Rights, Until: so.Until, Decision: d}})
-				if active {
+				if active && so.From >= c.Suspension.From {
 					g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: &rulebook.StatusChange{Status: x.Statuses.Restored, Decision: dec()}})
 				}
-			case active:
+			case active && so.From >= c.Suspension.From:
 				g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: &rulebook.StatusChange{Status: x.Statuses.Restored, Decision: dec()}})
 			}
+			withdrawScheduled(so.From)
 		case "exclusion":
 			if c.Trigger == nil {
 				return notPermitted("no trigger has been proposed in this case")
@@ -630,6 +639,7 @@ func (g *guard) effects() error {
 			d := dec()
 			d.Clause = tr.Clause
 			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: tr.Status, Decision: d}})
+			withdrawScheduled(cmd.Date)
 		case "readmission":
 			r := g.proc.Readmission
 			if r == nil {
@@ -641,6 +651,7 @@ func (g *guard) effects() error {
 		case "resignation":
 			d := dec()
 			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: x.Statuses.Resigned, Decision: d}})
+			withdrawScheduled(cmd.Date)
 		}
 	}
 	return nil
