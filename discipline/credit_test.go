@@ -114,3 +114,47 @@ func TestCreditForTimeServed(t *testing.T) {
 		wantErr(t, "period used up", err, rulebook.ENotPermitted, "must end by 2018-05-05")
 	})
 }
+
+// TestLeavingBeforeAScheduledSuspension: a member who resigns, or is excluded,
+// before a scheduled suspension starts must not become suspended (a membership
+// status) afterwards.
+func TestLeavingBeforeAScheduledSuspension(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newLabour(t, newFixture(t, db, labourBook))
+		for _, leave := range []Command{
+			{Transition: "respondent_resigned", Body: "membership_office", Date: d("2016-05-10")},
+			{Transition: "confirm_exclusion", Body: "general_secretary", Date: d("2016-05-10"), Rationale: "stood against the official candidate"},
+		} {
+			stage := "triage"
+			if leave.Transition == "confirm_exclusion" {
+				stage = stTriggered
+			}
+			id, _ := f.labourCase(stage)
+			f.take(id, Command{Transition: "suspend", Body: "nec", Date: d("2016-05-06"), Criteria: []string{"SUSP-RISK"}, Rationale: "r",
+				Suspend: &SuspendOrder{From: d("2016-06-01")}})
+			f.take(id, leave)
+			c := f.get(id)
+			h := f.history(c.Respondent)
+			want := h.StatusAt(d("2016-05-10")).Status
+			if want == "active" {
+				t.Fatalf("%s: the member is still active", leave.Transition)
+			}
+			if p := h.StatusAt(d("2016-07-01")); p == nil || p.Status != want {
+				t.Errorf("%s before the suspension began: on 2016-07-01 the member is %+v, want %s", leave.Transition, p, want)
+			}
+			if same, a, b := sameJSON(mustReplay(t, f, id), c); !same {
+				t.Errorf("replay differs:\n%s\n%s", a, b)
+			}
+		}
+		checkRecord(t, db)
+	})
+}
+
+func mustReplay(t *testing.T, f *fixture, id string) *Case {
+	t.Helper()
+	c, err := f.s.Replay(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
