@@ -87,7 +87,14 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 		return nil, rulebook.FieldError("date", "the date the case is opened is required")
 	}
 	if in.ID == "" {
-		in.ID = newCaseID(in.Date)
+		// Three random bytes a year collide often once a year has thousands of
+		// cases: draw again rather than refuse the opening.
+		for range 100 {
+			in.ID = newCaseID(in.Date)
+			if _, err := s.db().CaseData(ctx, in.ID); rulebook.ErrorCode(err) == rulebook.ENotFound {
+				break
+			}
+		}
 	} else if !rulebook.ValidID(in.ID) {
 		return nil, rulebook.FieldError("id", "%q is not a valid case id", in.ID)
 	}
@@ -187,7 +194,9 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 	return &Opening{Case: c, Warnings: warnings}, nil
 }
 
-func newCaseID(d rulebook.Date) string {
+// newCaseID draws a case id for a case opened on d; a variable so tests can
+// force collisions.
+var newCaseID = func(d rulebook.Date) string {
 	var b [3]byte
 	rand.Read(b[:])
 	return fmt.Sprintf("K%d-%X", d.Time().Year(), b)
