@@ -259,3 +259,22 @@ func TestClubWaitingPeriodCannotBeShortened(t *testing.T) {
 		t.Errorf("after readmission: %+v", p)
 	}
 }
+
+// TestGeneratedCaseIDsDrawAgain: a generated case id that is already taken is
+// drawn again, not refused as a conflict.
+func TestGeneratedCaseIDsDrawAgain(t *testing.T) {
+	f := newFixture(t, sqldbtest.Open(t, "sqlite"), clubBook)
+	m := f.member("2020-01-01", rulebook.Member{})
+	real := newCaseID
+	defer func() { newCaseID = real }()
+	ids := []string{"K2021-AAAAAA", "K2021-AAAAAA", "K2021-AAAAAA", "K2021-BBBBBB"}
+	newCaseID = func(rulebook.Date) string { id := ids[0]; ids = ids[1:]; return id }
+	first := f.open("2021-03-01", "2021-03-01", m, "captain", "1")
+	second := f.open("2021-03-02", "2021-03-01", m, "coach", "1")
+	if first != "K2021-AAAAAA" || second != "K2021-BBBBBB" {
+		t.Errorf("ids %s and %s", first, second)
+	}
+	if c := f.get(first); len(c.Complainants) != 1 || c.Complainants[0] != "captain" {
+		t.Errorf("the first case was overwritten: %+v", c)
+	}
+}
