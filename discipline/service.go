@@ -378,6 +378,18 @@ func (s *Service) store(ctx context.Context, c *Case, caseEvents, memberEvents [
 		return nil, err
 	}
 	defer a.Rollback()
+	if c == nil {
+		// Checked again under the appender's lock: two openings with one id must
+		// not both be stored (the second would overwrite the first's projection
+		// and mix their events).
+		var n int
+		if err := a.Tx().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE id = $1`, caseEvents[0].Subject[len(SubjectPrefix):]).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, rulebook.Errorf(rulebook.EConflict, "case %s already exists", caseEvents[0].Subject[len(SubjectPrefix):])
+		}
+	}
 	var next Case
 	if c != nil {
 		b, _ := json.Marshal(c)
