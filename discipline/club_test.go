@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
@@ -277,4 +278,28 @@ func TestGeneratedCaseIDsDrawAgain(t *testing.T) {
 	if c := f.get(first); len(c.Complainants) != 1 || c.Complainants[0] != "captain" {
 		t.Errorf("the first case was overwritten: %+v", c)
 	}
+}
+
+// TestOpeningTwiceUnderTheLock: the check that a case id is free is repeated
+// inside the transaction that stores the opening, so a racing second opening
+// with the same id is refused rather than stored over the first.
+func TestOpeningTwiceUnderTheLock(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, clubBook)
+		m := f.member("2020-01-01", rulebook.Member{})
+		id := f.open("2021-03-01", "2021-03-01", m, "captain", "1")
+		// As the second of two racing Opens would: past the first check, storing.
+		e, err := register.Event(EventCaseOpened, subject(id), "t", d("2021-03-02"), Opened{ID: id, Kind: "complaint", Respondent: m, Conduct: d("2021-03-01"), Summary: "again", State: "open"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.store(ctx, nil, []*rulebook.Event{e}, nil)
+		wantErr(t, "second opening", err, rulebook.EConflict, id)
+		if c := f.get(id); c.Summary != "conduct complained of" {
+			t.Errorf("the first case was overwritten: %+v", c)
+		}
+		if evs, _ := db.Events(ctx, sqldb.EventFilter{Subject: subject(id)}); len(evs) != 1 {
+			t.Errorf("%d events for the case, want 1", len(evs))
+		}
+	})
 }
