@@ -144,8 +144,12 @@ func TestCaseDeadlines(t *testing.T) {
 		inv, _ := f.labourCase("under_investigation")
 		check(inv, due{"state", "2016-08-05"})
 
-		// Conditions of a sanction are due until met.
+		// Once the findings are made (on the day of the hearing) the hearing is no
+		// longer due; the heard state's month is.
 		proved, day := f.labourCase(stProved)
+		check(proved, due{"state", "2016-06-22"})
+
+		// Conditions of a sanction are due until met.
 		if _, err := f.s.HearMitigation(ctx, "t", proved, day, "sorry"); err != nil {
 			t.Fatal(err)
 		}

@@ -137,7 +137,9 @@ type SanctionOrder struct {
 	Sanction string        `json:"sanction"`
 	From     rulebook.Date `json:"from"`
 	Until    rulebook.Date `json:"until,omitempty"`
-	// CreditFrom is the start of the administrative suspension credited.
+	// CreditFrom is the date a sanction's period is counted from when time served
+	// under administrative suspension is credited: the suspension's start, or for
+	// one lifted before the sanction, as many days before the sanction as it ran.
 	CreditFrom rulebook.Date `json:"credit_from,omitempty"`
 	Factors    []string      `json:"factors,omitempty"`
 	Conditions []Condition   `json:"conditions,omitempty"`

@@ -1,9 +1,12 @@
 package discipline
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
@@ -192,6 +195,111 @@ func TestGoverningVersionConduct(t *testing.T) {
 			if p := f.history(m).StatusAt(d("2017-02-02")); p == nil || p.Status != "expelled" {
 				t.Errorf("status after expulsion: %+v", p)
 			}
+		}
+	})
+}
+
+// TestProcedureWithoutTheCaseState: under procedure: current a later version may
+// drop the state a case is in; a step is then refused with a clear error, not a
+// crash.
+func TestProcedureWithoutTheCaseState(t *testing.T) {
+	src, err := os.ReadFile(clubBook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = append(src, []byte(`
+  - id: "2023"
+    in_force_from: 2023-01-01
+    discipline:
+      repeal: {states: [charged]}
+      states:
+        - {id: referred, name: Referred to the Committee, deadline: 1 month}
+      transitions:
+        - {id: charge, name: Refer with charges, from: [open], to: referred, by: [secretary], requires: [charges, evidence], clause: "2"}
+        - {id: dismiss, name: Dismiss the complaint, from: [open, referred], to: decided, by: [committee], requires: [reasons], effects: [lift_suspension], outcome: dismissed, clause: "2"}
+        - {id: sanction, name: Sanction the member, from: [referred], to: decided, by: [committee], requires: [reasons, sanction], effects: [sanction], outcome: sanctioned, clause: "4"}
+`)...)
+	dir := t.TempDir()
+	book := filepath.Join(dir, "club.yaml")
+	if err := os.WriteFile(book, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, sqldbtest.Open(t, "sqlite"), book)
+	m := f.member("2020-01-01", rulebook.Member{})
+	id := f.open("2022-12-01", "2022-11-30", m, "captain", "1")
+	f.take(id, Command{Transition: "charge", Date: d("2022-12-02"), Body: "secretary", Evidence: []string{"e"}, Charges: []Charge{{Count: 1, Clause: "1", Particulars: "p"}}})
+	_, err = f.s.Take(ctx, "t", id, Command{Transition: "sanction", Date: d("2023-01-10"), Body: "committee", Rationale: "r", Sanction: &SanctionOrder{Sanction: "warning"}})
+	wantErr(t, "a step from a state the procedure no longer has", err, rulebook.ENotPermitted, `"charged"`, "rule book 2023")
+	v, _ := f.s.rb().VersionAt(d("2023-01-10"))
+	if dl := f.get(id).Deadlines(v.Discipline); len(dl) != 0 {
+		t.Errorf("deadlines of a state the procedure no longer has: %+v", dl)
+	}
+}
+
+// TestClubWaitingPeriodCannotBeShortened: the club's one-year wait before
+// readmission may not be shortened.
+func TestClubWaitingPeriodCannotBeShortened(t *testing.T) {
+	f := newFixture(t, sqldbtest.Open(t, "sqlite"), clubBook)
+	m := f.member("2020-01-01", rulebook.Member{})
+	if _, err := f.reg.ChangeStatus(ctx, "t", m, d("2021-01-10"), rulebook.StatusChange{Status: "expelled", Decision: rulebook.Decision{Body: "committee"}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	o, err := f.s.Open(ctx, "t", OpenInput{Kind: "readmission", Respondent: m, Date: d("2021-06-01"), Summary: "application"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readmit := Command{Transition: "readmit", Body: "committee", Date: d("2021-06-10"), Vote: &Vote{For: 5, Against: 1}, Rationale: "reformed", Shorten: true}
+	_, err = f.s.Take(ctx, "t", o.Case.ID, readmit)
+	wantErr(t, "shortened where the rule forbids it", err, rulebook.ENotPermitted, "cannot be shortened", "clause 3")
+	readmit.Shorten, readmit.Date = false, d("2022-01-09")
+	_, err = f.s.Take(ctx, "t", o.Case.ID, readmit)
+	wantErr(t, "the day before the wait ends", err, rulebook.ENotPermitted, "runs from 2021-01-10 to 2022-01-10")
+	readmit.Date = d("2022-01-10")
+	f.take(o.Case.ID, readmit)
+	if p := f.history(m).StatusAt(d("2022-01-10")); p == nil || p.Status != "member" {
+		t.Errorf("after readmission: %+v", p)
+	}
+}
+
+// TestGeneratedCaseIDsDrawAgain: a generated case id that is already taken is
+// drawn again, not refused as a conflict.
+func TestGeneratedCaseIDsDrawAgain(t *testing.T) {
+	f := newFixture(t, sqldbtest.Open(t, "sqlite"), clubBook)
+	m := f.member("2020-01-01", rulebook.Member{})
+	real := newCaseID
+	defer func() { newCaseID = real }()
+	ids := []string{"K2021-AAAAAA", "K2021-AAAAAA", "K2021-AAAAAA", "K2021-BBBBBB"}
+	newCaseID = func(rulebook.Date) string { id := ids[0]; ids = ids[1:]; return id }
+	first := f.open("2021-03-01", "2021-03-01", m, "captain", "1")
+	second := f.open("2021-03-02", "2021-03-01", m, "coach", "1")
+	if first != "K2021-AAAAAA" || second != "K2021-BBBBBB" {
+		t.Errorf("ids %s and %s", first, second)
+	}
+	if c := f.get(first); len(c.Complainants) != 1 || c.Complainants[0] != "captain" {
+		t.Errorf("the first case was overwritten: %+v", c)
+	}
+}
+
+// TestOpeningTwiceUnderTheLock: the check that a case id is free is repeated
+// inside the transaction that stores the opening, so a racing second opening
+// with the same id is refused rather than stored over the first.
+func TestOpeningTwiceUnderTheLock(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, clubBook)
+		m := f.member("2020-01-01", rulebook.Member{})
+		id := f.open("2021-03-01", "2021-03-01", m, "captain", "1")
+		// As the second of two racing Opens would: past the first check, storing.
+		e, err := register.Event(EventCaseOpened, subject(id), "t", d("2021-03-02"), Opened{ID: id, Kind: "complaint", Respondent: m, Conduct: d("2021-03-01"), Summary: "again", State: "open"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.store(ctx, nil, []*rulebook.Event{e}, nil)
+		wantErr(t, "second opening", err, rulebook.EConflict, id)
+		if c := f.get(id); c.Summary != "conduct complained of" {
+			t.Errorf("the first case was overwritten: %+v", c)
+		}
+		if evs, _ := db.Events(ctx, sqldb.EventFilter{Subject: subject(id)}); len(evs) != 1 {
+			t.Errorf("%d events for the case, want 1", len(evs))
 		}
 	})
 }

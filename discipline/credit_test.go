@@ -16,7 +16,7 @@ func TestCreditForTimeServed(t *testing.T) {
 		f := newFixture(t, db, labourBook)
 		// heard brings a case to findings on 4 April 2017, after mitigation; with
 		// suspend, the member is administratively suspended from 5 May 2016.
-		heard := func(suspend bool) (string, string) {
+		heard := func(suspend bool, lift ...Command) (string, string) {
 			m := f.member("2010-01-01", rulebook.Member{})
 			id := f.open("2016-05-03", "2016-05-02", m, "complainant", "2.I.8")
 			inv := Command{Transition: "investigate", Body: "compliance_unit", Criteria: []string{"INV-BREACH"}, Rationale: "r"}
@@ -36,6 +36,11 @@ func TestCreditForTimeServed(t *testing.T) {
 					cmd.Date = d("2016-05-05")
 				}
 				f.take(id, cmd)
+				if cmd.Transition == "investigate_and_suspend" {
+					for _, l := range lift {
+						f.take(id, l)
+					}
+				}
 			}
 			if _, err := f.s.HearMitigation(ctx, "t", id, d("2017-04-04"), "long service"); err != nil {
 				t.Fatal(err)
@@ -89,6 +94,17 @@ func TestCreditForTimeServed(t *testing.T) {
 			t.Errorf("at the end: %+v", p)
 		}
 
+		// A suspension lifted before the sanction earns credit only for the days it
+		// ran: suspended 5 May 2016, lifted 4 June (30 days), the two years run
+		// from 30 days before the decision of 4 April 2017, to 5 March 2019.
+		id, _ = heard(true, Command{Transition: "lift_suspension", Body: "nec", Date: d("2016-06-04"), Rationale: "the risk has passed"})
+		_, err = f.s.Take(ctx, "t", id, sanction("2019-03-06"))
+		wantErr(t, "credit for time not served", err, rulebook.ENotPermitted, "counted from 2017-03-05 it must end by 2019-03-05")
+		f.take(id, sanction("2019-03-05"))
+		if c := f.get(id); c.Sanction.CreditFrom != d("2017-03-05") {
+			t.Errorf("credit after a lifted suspension: %+v", c.Sanction)
+		}
+
 		// Time served can use the whole period: suspended from 5 May 2016, a
 		// sanction decided in June 2018 has nothing left to run.
 		id, _ = heard(true)
@@ -97,4 +113,48 @@ func TestCreditForTimeServed(t *testing.T) {
 		_, err = f.s.Take(ctx, "t", id, late)
 		wantErr(t, "period used up", err, rulebook.ENotPermitted, "must end by 2018-05-05")
 	})
+}
+
+// TestLeavingBeforeAScheduledSuspension: a member who resigns, or is excluded,
+// before a scheduled suspension starts must not become suspended (a membership
+// status) afterwards.
+func TestLeavingBeforeAScheduledSuspension(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newLabour(t, newFixture(t, db, labourBook))
+		for _, leave := range []Command{
+			{Transition: "respondent_resigned", Body: "membership_office", Date: d("2016-05-10")},
+			{Transition: "confirm_exclusion", Body: "general_secretary", Date: d("2016-05-10"), Rationale: "stood against the official candidate"},
+		} {
+			stage := "triage"
+			if leave.Transition == "confirm_exclusion" {
+				stage = stTriggered
+			}
+			id, _ := f.labourCase(stage)
+			f.take(id, Command{Transition: "suspend", Body: "nec", Date: d("2016-05-06"), Criteria: []string{"SUSP-RISK"}, Rationale: "r",
+				Suspend: &SuspendOrder{From: d("2016-06-01")}})
+			f.take(id, leave)
+			c := f.get(id)
+			h := f.history(c.Respondent)
+			want := h.StatusAt(d("2016-05-10")).Status
+			if want == "active" {
+				t.Fatalf("%s: the member is still active", leave.Transition)
+			}
+			if p := h.StatusAt(d("2016-07-01")); p == nil || p.Status != want {
+				t.Errorf("%s before the suspension began: on 2016-07-01 the member is %+v, want %s", leave.Transition, p, want)
+			}
+			if same, a, b := sameJSON(mustReplay(t, f, id), c); !same {
+				t.Errorf("replay differs:\n%s\n%s", a, b)
+			}
+		}
+		checkRecord(t, db)
+	})
+}
+
+func mustReplay(t *testing.T, f *fixture, id string) *Case {
+	t.Helper()
+	c, err := f.s.Replay(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -26,7 +26,9 @@ func (c *Case) Deadlines(x *rules.Discipline) []sqldb.DeadlineRow {
 				add("step", fmt.Sprintf("last day to %s", lowerFirst(t.Name)), x.Calendar.Due(c.StateSince, t.Within))
 			}
 		}
-		if c.Hearing != nil && (c.State == "hearing_listed" || c.Hearing.Date >= c.StateSince) {
+		// A hearing is due until findings are made: findings made on the day of
+		// the hearing must not leave it listed (and then overdue).
+		if c.Hearing != nil && !c.heard() && (c.State == "hearing_listed" || c.Hearing.Date >= c.StateSince) {
 			add("hearing", "hearing", c.Hearing.Date)
 			if !c.Hearing.EvidenceBy.IsZero() {
 				add("evidence", "evidence and witness statements due for the hearing", c.Hearing.EvidenceBy)
@@ -47,6 +49,16 @@ func (c *Case) Deadlines(x *rules.Discipline) []sqldb.DeadlineRow {
 		}
 	}
 	return out
+}
+
+// heard reports whether any count has a finding.
+func (c *Case) heard() bool {
+	for _, ch := range c.Charges {
+		if ch.Finding != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func lowerFirst(s string) string {

@@ -106,6 +106,12 @@ func Decide(env Env, c *Case, cmd Command) (*Decision, error) {
 		return nil, err
 	}
 	x := proc.Discipline
+	if x.States[c.State] == nil {
+		// Possible when procedural changes apply at once and a later version drops
+		// the state the case is in.
+		return nil, notPermitted("the case is in state %q, which the procedure of rule book %s, in force on %s, does not have: no step can be taken on it under that procedure",
+			c.State, proc.ID, cmd.Date)
+	}
 	t := x.Transitions[cmd.Transition]
 	if t == nil {
 		return nil, rulebook.FieldError("transition", "rule book %s has no step %q; from %s the steps are: %s", proc.ID, cmd.Transition, c.State, stepNames(x.TransitionsFrom(c.State)))
@@ -411,16 +417,27 @@ func (g *guard) checkSanction() error {
 	if out.From.IsZero() {
 		out.From = g.cmd.Date
 	}
+	if out.From < g.cmd.Date {
+		// A backdated sanction would rewrite the member's past standing.
+		return rulebook.FieldError("sanction.from", "%s is before the decision (%s): a sanction cannot start before it is decided", out.From, g.cmd.Date)
+	}
 	if !s.MaxDuration.IsZero() {
 		if out.Until.IsZero() {
 			return rulebook.FieldError("sanction.until", "%s lasts a stated period (at most %s): give its end date", s.Name, s.MaxDuration)
 		}
 		start := out.From
-		if s.CreditForInterim && g.c.Suspension != nil && g.c.Suspension.From < out.From {
+		if sp := g.c.Suspension; s.CreditForInterim && sp != nil && sp.From < out.From {
 			// Credit for time served: the period runs from the start of the
-			// administrative suspension.
-			start = g.c.Suspension.From
-			out.CreditFrom = start
+			// administrative suspension — or, for one lifted before the sanction, from
+			// as many days before the sanction as it ran, so that only time actually
+			// served is credited.
+			start = sp.From
+			if !sp.Lifted.IsZero() && sp.Lifted < out.From {
+				start = out.From.AddDays(-int(max(sp.Lifted-sp.From, 0)))
+			}
+			if start < out.From {
+				out.CreditFrom = start
+			}
 		}
 		if max := s.MaxDuration.AddTo(start); out.Until > max {
 			return notPermitted("%s may last at most %s under %s: counted from %s it must end by %s, not %s", s.Name, s.MaxDuration, cite(g.vc, s.Clause), start, max, out.Until)
@@ -527,6 +544,14 @@ func (g *guard) effects() error {
 		return rulebook.Decision{Body: cmd.Body, Clause: t.Clause, Case: c.ID, Reason: g.d.Step.Rationale}
 	}
 	active := c.Suspension != nil && c.Suspension.Lifted.IsZero()
+	// withdrawScheduled withdraws a suspension scheduled to start after from, when
+	// the step ends it first (an exclusion, a resignation, a sanction): otherwise
+	// the member would become suspended — a membership status — after leaving.
+	withdrawScheduled := func(from rulebook.Date) {
+		if active && from < c.Suspension.From {
+			g.d.Effects = append(g.d.Effects, MemberEffect{Withdraw: c.Suspension.Event})
+		}
+	}
 	for _, eff := range t.Effects {
 		switch eff {
 		case "admin_suspension":
@@ -603,12 +628,13 @@ func (g *guard) effects() error {
 				g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: ch, CreditFrom: so.CreditFrom})
 			case len(s.Rights) > 0:
 				g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Restrict: &rulebook.RightsRestricted{Rights: s.Rights, Until: so.Until, Decision: d}})
-				if active {
+				if active && so.From >= c.Suspension.From {
 					g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: &rulebook.StatusChange{Status: x.Statuses.Restored, Decision: dec()}})
 				}
-			case active:
+			case active && so.From >= c.Suspension.From:
 				g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: &rulebook.StatusChange{Status: x.Statuses.Restored, Decision: dec()}})
 			}
+			withdrawScheduled(so.From)
 		case "exclusion":
 			if c.Trigger == nil {
 				return notPermitted("no trigger has been proposed in this case")
@@ -620,6 +646,7 @@ func (g *guard) effects() error {
 			d := dec()
 			d.Clause = tr.Clause
 			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: tr.Status, Decision: d}})
+			withdrawScheduled(cmd.Date)
 		case "readmission":
 			r := g.proc.Readmission
 			if r == nil {
@@ -631,6 +658,7 @@ func (g *guard) effects() error {
 		case "resignation":
 			d := dec()
 			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: x.Statuses.Resigned, Decision: d}})
+			withdrawScheduled(cmd.Date)
 		}
 	}
 	return nil

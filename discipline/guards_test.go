@@ -176,6 +176,8 @@ func TestGuards(t *testing.T) {
 			if _, err := f.s.HearMitigation(ctx, "t", id, day, " "); rulebook.ErrorCode(err) != rulebook.EInvalid {
 				t.Errorf("empty mitigation: %v", err)
 			}
+			_, err := f.s.HearMitigation(ctx, "t", id, day.AddDays(-1), "heard the day before the findings")
+			wantField(t, "mitigation dated before the findings", err, "date", "findings")
 			if _, err := f.s.HearMitigation(ctx, "t", id, day, "long service"); err != nil {
 				t.Fatal(err)
 			}
@@ -188,6 +190,8 @@ func TestGuards(t *testing.T) {
 			wantErr(t, "a sanction the body may not impose", try(id, s), rulebook.ENotPermitted, "ncc may not impose Formal NEC warning", "clause 6.I.1.E", "only nec_disputes_panel")
 			s.Sanction = &SanctionOrder{Sanction: "suspension_office_representation"}
 			wantField(t, "a period with no end", try(id, s), "sanction.until", "at most 2 years")
+			s.Sanction = &SanctionOrder{Sanction: "reprimand", From: day.AddDays(-10)}
+			wantField(t, "a sanction backdated", try(id, s), "sanction.from", "before it is decided")
 			s.Sanction = &SanctionOrder{Sanction: "reprimand", Until: day.AddDays(30)}
 			wantField(t, "an end to a sanction with no duration", try(id, s), "sanction.until", "no duration")
 			s.Sanction = &SanctionOrder{Sanction: "reprimand", Factors: []string{"AGG-PUBLIC", "AGG-BAD-HAIR"}}

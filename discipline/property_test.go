@@ -7,6 +7,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
@@ -38,6 +39,7 @@ func TestRandomCommandsKeepTheRecord(t *testing.T) {
 			{ID: "ncc-04", Name: "C", Section: "clp"}, {ID: "ncc-05", Name: "D", Section: "clp"}, {ID: "ncc-07", Name: "E", Section: "clp"},
 		}
 		iteration := 0
+		taken := map[string]int{}
 
 		rapid.Check(t, func(rt *rapid.T) {
 			iteration++
@@ -67,13 +69,13 @@ func TestRandomCommandsKeepTheRecord(t *testing.T) {
 					cases = append(cases, f.open(opened.String(), opened.AddDays(-1).String(), m, "complainant", "2.I.8"))
 				}
 			}
-			for n := rapid.IntRange(1, 3).Draw(rt, "cases"); n > 0; n-- {
+			for n := rapid.IntRange(1, 2).Draw(rt, "cases"); n > 0; n-- {
 				newCase()
 			}
 			date := func(c *Case) rulebook.Date {
 				return c.StateSince.AddDays(rapid.IntRange(-2, 60).Draw(rt, "days"))
 			}
-			commands := rapid.IntRange(1, 25).Draw(rt, "commands")
+			commands := rapid.IntRange(5, 60).Draw(rt, "commands")
 			for i := 0; i < commands; i++ {
 				id := rapid.SampledFrom(cases).Draw(rt, "case")
 				c := f.get(id)
@@ -103,13 +105,26 @@ func TestRandomCommandsKeepTheRecord(t *testing.T) {
 					cmd := randomCommand(rt, c, date(c), transitions, bodies, criteria, sanctions, triggers, pool)
 					// Half the time, a step that may be taken now, by a body that may take it.
 					if avail := x.TransitionsFrom(c.State); len(avail) > 0 && rapid.Bool().Draw(rt, "plausible") {
-						tr := rapid.SampledFrom(avail).Draw(rt, "available")
-						cmd.Transition, cmd.Body = tr.ID, rapid.SampledFrom(tr.By).Draw(rt, "permitted body")
-						if len(tr.Criteria) > 0 {
-							cmd.Criteria = []string{rapid.SampledFrom(tr.Criteria).Draw(rt, "its criterion")}
+						var forward []*rules.Transition
+						for _, a := range avail {
+							if a.To != "" && a.To != c.State && !x.States[a.To].Closed || a.ID == "impose_sanction" {
+								forward = append(forward, a)
+							}
 						}
+						if len(forward) > 0 && rapid.IntRange(0, 2).Draw(rt, "forward") > 0 {
+							avail = forward
+						}
+						tr := rapid.SampledFrom(avail).Draw(rt, "available")
+						if tr.ID == "respondent_resigned" && rapid.IntRange(0, 4).Draw(rt, "resign") > 0 {
+							tr = avail[0]
+						}
+						plausible(rt, &cmd, tr, c, pool)
 					}
-					_, err = f.s.Take(ctx, "t", id, cmd)
+					var out *Outcome
+					out, err = f.s.Take(ctx, "t", id, cmd)
+					if err == nil && out.Refused == nil {
+						taken[cmd.Transition]++
+					}
 				}
 				if err != nil && rulebook.ErrorCode(err) == rulebook.EInternal {
 					rt.Fatalf("command %d on %s: an error that is not a refusal: %v", i, id, err)
@@ -134,6 +149,7 @@ func TestRandomCommandsKeepTheRecord(t *testing.T) {
 			}
 		})
 		checkRecord(t, f.db)
+		t.Logf("steps taken: %v", taken)
 	})
 }
 
@@ -213,4 +229,54 @@ func randomCommand(rt *rapid.T, c *Case, date rulebook.Date, transitions, bodies
 	}
 	cmd.Shorten = rapid.Bool().Draw(rt, "shorten")
 	return cmd
+}
+
+// plausible makes cmd a step tr that passes its guards more often than not.
+func plausible(rt *rapid.T, cmd *Command, tr *rules.Transition, c *Case, pool []PanelMember) {
+	cmd.Transition, cmd.Body = tr.ID, rapid.SampledFrom(tr.By).Draw(rt, "permitted body")
+	cmd.Date = c.StateSince.AddDays(rapid.IntRange(0, 40).Draw(rt, "after"))
+	cmd.Rationale = "because"
+	if len(tr.Criteria) > 0 {
+		cmd.Criteria = []string{rapid.SampledFrom(tr.Criteria).Draw(rt, "its criterion")}
+	}
+	cmd.Evidence = []string{"e"}
+	cmd.Charges = []Charge{{Count: 1, Clause: "2.I.8", Particulars: "p"}, {Count: 2, Clause: "2.I.8", Particulars: "q"}}[:rapid.IntRange(1, 2).Draw(rt, "counts")]
+	// A panel of those free to sit, if there are enough.
+	var tu, clp []PanelMember
+	for _, m := range pool {
+		free := true
+		for _, cf := range append(append([]Conflict(nil), c.Conflicts...), c.Recusals...) {
+			free = free && cf.Person != m.ID
+		}
+		switch {
+		case !free:
+		case m.Section == "trade_union":
+			tu = append(tu, m)
+		default:
+			clp = append(clp, m)
+		}
+	}
+	if len(tu) > 0 && len(clp) > 1 {
+		cmd.Panel = &Panel{Body: "ncc", Members: []PanelMember{rapid.SampledFrom(tu).Draw(rt, "tu"), clp[0], clp[1]}}
+	}
+	cmd.Hearing = &Hearing{Date: cmd.Date.AddDays(rapid.IntRange(14, 30).Draw(rt, "notice"))}
+	if c.Hearing != nil && tr.ID == "record_findings" {
+		cmd.Date = max(c.Hearing.Date, c.StateSince)
+	}
+	cmd.Findings = nil
+	for _, ch := range c.Charges {
+		cmd.Findings = append(cmd.Findings, Finding{Count: ch.Count, Finding: rapid.SampledFrom([]string{"proved", "not_proved"}).Draw(rt, "plausible finding")})
+	}
+	switch rapid.IntRange(0, 2).Draw(rt, "plausible sanction") {
+	case 0:
+		cmd.Sanction = &SanctionOrder{Sanction: "reprimand", Conditions: []Condition{{What: "course", Due: cmd.Date.AddDays(60)}}}
+	case 1:
+		cmd.Sanction = &SanctionOrder{Sanction: "suspension_office_representation", Until: cmd.Date.AddDays(rapid.IntRange(1, 700).Draw(rt, "plausible length"))}
+	default:
+		cmd.Sanction = &SanctionOrder{Sanction: "expulsion"}
+	}
+	if c.Kind == "exclusion" {
+		cmd.Trigger = &TriggerClaim{Trigger: "stood_against_official_candidate", Conduct: c.Conduct, Entry: "cand-2016"}
+	}
+	cmd.Vote = &Vote{For: rapid.IntRange(0, 20).Draw(rt, "plausible for"), Against: rapid.IntRange(0, 20).Draw(rt, "plausible against")}
 }

@@ -91,7 +91,14 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 		return nil, rulebook.FieldError("date", "the date the case is opened is required")
 	}
 	if in.ID == "" {
-		in.ID = newCaseID(in.Date)
+		// Three random bytes a year collide often once a year has thousands of
+		// cases: draw again rather than refuse the opening.
+		for range 100 {
+			in.ID = newCaseID(in.Date)
+			if _, err := s.db().CaseData(ctx, in.ID); rulebook.ErrorCode(err) == rulebook.ENotFound {
+				break
+			}
+		}
 	} else if !rulebook.ValidID(in.ID) {
 		return nil, rulebook.FieldError("id", "%q is not a valid case id", in.ID)
 	}
@@ -191,7 +198,9 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 	return &Opening{Case: c, Warnings: warnings}, nil
 }
 
-func newCaseID(d rulebook.Date) string {
+// newCaseID draws a case id for a case opened on d; a variable so tests can
+// force collisions.
+var newCaseID = func(d rulebook.Date) string {
 	var b [3]byte
 	rand.Read(b[:])
 	return fmt.Sprintf("K%d-%X", d.Time().Year(), b)
@@ -360,6 +369,18 @@ func (s *Service) store(ctx context.Context, c *Case, caseEvents, memberEvents [
 		return nil, err
 	}
 	defer a.Rollback()
+	if c == nil {
+		// Checked again under the appender's lock: two openings with one id must
+		// not both be stored (the second would overwrite the first's projection
+		// and mix their events).
+		var n int
+		if err := a.Tx().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE id = $1`, caseEvents[0].Subject[len(SubjectPrefix):]).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, rulebook.Errorf(rulebook.EConflict, "case %s already exists", caseEvents[0].Subject[len(SubjectPrefix):])
+		}
+	}
 	var next Case
 	if c != nil {
 		// Decisions were checked against c; refuse them if the case has moved on
@@ -523,6 +544,9 @@ func (s *Service) HearMitigation(ctx context.Context, actor, caseID string, date
 	}
 	if strings.TrimSpace(summary) == "" {
 		return nil, rulebook.FieldError("summary", "summarise the mitigation put")
+	}
+	if date < c.StateSince {
+		return nil, rulebook.FieldError("date", "%s is before the findings were recorded (%s): mitigation is heard after them", date, c.StateSince)
 	}
 	return s.simple(ctx, actor, caseID, EventMitigation, date, Mitigation{Summary: summary})
 }
