@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/rulebook/rulebook"
 )
 
@@ -573,12 +577,114 @@ func (db *DB) verifyQuery() string {
 	return `SELECT seq, effective, recorded, prev_hash, hash, concat_ws(` + chr + `, id, type, subject, actor, data) FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq`
 }
 
+// verifyRow is one row of the verify query: seq, effective, recorded, prev_hash,
+// hash, and the joined text fields.
+type verifyRow struct {
+	seq, eff, rec    int64
+	prev, hash, text []byte
+}
+
 func (db *DB) verifyRange(ctx context.Context, lo, hi int64, st *stretch, progress func(n int64)) (*VerifyResult, error) {
+	if db.dialect == "postgres" {
+		return db.verifyRangePG(ctx, lo, hi, st, progress)
+	}
 	rows, err := db.r.QueryContext(ctx, db.verifyQuery(), lo, hi)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var row verifyRow
+	var prev, hash, text sql.RawBytes
+	next := func() (bool, error) {
+		if !rows.Next() {
+			return false, rows.Err()
+		}
+		if err := rows.Scan(&row.seq, &row.eff, &row.rec, &prev, &hash, &text); err != nil {
+			return false, err
+		}
+		row.prev, row.hash, row.text = prev, hash, text
+		return true, nil
+	}
+	return db.verifyRows(ctx, lo, st, progress, &row, next)
+}
+
+// verifyRangePG reads the rows through pgx directly: its raw values avoid the
+// conversions database/sql makes for every column of every row.
+func (db *DB) verifyRangePG(ctx context.Context, lo, hi int64, st *stretch, progress func(n int64)) (*VerifyResult, error) {
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var res *VerifyResult
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("verify: unexpected driver connection %T", dc)
+		}
+		rows, err := pc.Conn().Query(ctx, db.verifyQuery(), lo, hi)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		fds := rows.FieldDescriptions()
+		var row verifyRow
+		next := func() (bool, error) {
+			if !rows.Next() {
+				return false, rows.Err()
+			}
+			v := rows.RawValues()
+			if len(v) != 6 {
+				return false, fmt.Errorf("verify: %d columns", len(v))
+			}
+			var err error
+			for i, dst := range []*int64{&row.seq, &row.eff, &row.rec} {
+				if *dst, err = pgInt(v[i], fds[i].Format); err != nil {
+					return false, err
+				}
+			}
+			if row.prev, err = pgBytea(v[3], fds[3].Format); err != nil {
+				return false, err
+			}
+			if row.hash, err = pgBytea(v[4], fds[4].Format); err != nil {
+				return false, err
+			}
+			row.text = v[5]
+			return true, nil
+		}
+		res, err = db.verifyRows(ctx, lo, st, progress, &row, next)
+		return err
+	})
+	return res, err
+}
+
+// pgInt decodes an integer column in either wire format.
+func pgInt(b []byte, format int16) (int64, error) {
+	if format == 1 {
+		switch len(b) {
+		case 2:
+			return int64(int16(binary.BigEndian.Uint16(b))), nil
+		case 4:
+			return int64(int32(binary.BigEndian.Uint32(b))), nil
+		case 8:
+			return int64(binary.BigEndian.Uint64(b)), nil
+		}
+		return 0, fmt.Errorf("verify: integer of %d bytes", len(b))
+	}
+	return strconv.ParseInt(string(b), 10, 64)
+}
+
+// pgBytea decodes a bytea column in either wire format.
+func pgBytea(b []byte, format int16) ([]byte, error) {
+	if format == 1 {
+		return b, nil
+	}
+	s := strings.TrimPrefix(string(b), `\x`)
+	return hex.DecodeString(s)
+}
+
+// verifyRows checks rows produced by next (which fills row) against the chain.
+func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress func(n int64), row *verifyRow, next func() (bool, error)) (*VerifyResult, error) {
 	v := rulebook.NewVerifier()
 	v.Lookup = func(h rulebook.Hash, before int64) (int64, bool) {
 		var seq int64
@@ -586,21 +692,25 @@ func (db *DB) verifyRange(ctx context.Context, lo, hi int64, st *stretch, progre
 		return seq, err == nil
 	}
 	var r rulebook.RawEvent
-	var prev, hash, text sql.RawBytes
 	var parts [5][]byte
 	first, since := true, int64(0)
-	for rows.Next() {
-		if err := rows.Scan(&r.Seq, &r.Effective, &r.RecordedUs, &prev, &hash, &text); err != nil {
+	for {
+		ok, err := next()
+		if err != nil {
 			return nil, err
 		}
-		if len(prev) != 32 || len(hash) != 32 {
-			id, _, _ := bytes.Cut(text, []byte{0x1f})
+		if !ok {
+			break
+		}
+		r.Seq, r.Effective, r.RecordedUs = row.seq, row.eff, row.rec
+		if len(row.prev) != 32 || len(row.hash) != 32 {
+			id, _, _ := bytes.Cut(row.text, []byte{0x1f})
 			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: &rulebook.Problem{EventID: string(id), Seq: r.Seq, Kind: "tampered", Message: "stored hash is not 32 bytes"}}, nil
 		}
-		copy(r.PrevHash[:], prev)
-		copy(r.Hash[:], hash)
+		copy(r.PrevHash[:], row.prev)
+		copy(r.Hash[:], row.hash)
 		var p *rulebook.Problem
-		if splitUnit(text, &parts) {
+		if splitUnit(row.text, &parts) {
 			r.ID, r.Type, r.Subject, r.Actor, r.Data = parts[0], parts[1], parts[2], parts[3], parts[4]
 			if first && st != nil {
 				// A stretch trusts its first link here; Verify checks the joins.
@@ -638,9 +748,6 @@ func (db *DB) verifyRange(ctx context.Context, lo, hi int64, st *stretch, progre
 			}
 			since = 0
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if p := v.Finish(); p != nil {
 		return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
