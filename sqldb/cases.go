@@ -53,6 +53,20 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 	if row.Closed {
 		closed = 1
 	}
+	// Take the case's old clauses and outcome out of the running totals.
+	var oldOutcome string
+	switch err := tx.QueryRowContext(ctx, `SELECT outcome FROM cases WHERE id = $1`, row.ID).Scan(&oldOutcome); {
+	case err == nil:
+		old, err := a.caseClauseList(row.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range old {
+			a.clauseDelta[[2]string{c, oldOutcome}]--
+		}
+	case !strings.Contains(err.Error(), "no rows"):
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO cases (id, kind, respondent, state, closed, outcome, opened, conduct, updated, data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, respondent = excluded.respondent, state = excluded.state,
@@ -78,14 +92,67 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 		if !seen[c] {
 			seen[c] = true
 			a.caseClauses.add(row.ID, c)
+			a.clauseDelta[[2]string{c, row.Outcome}]++
 		}
 	}
 	return a.flush()
 }
 
+func (a *Appender) caseClauseList(id string) ([]string, error) {
+	rows, err := a.tx.QueryContext(a.ctx, `SELECT clause FROM case_clauses WHERE case_id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// stepKey groups steps for the running totals.
+type stepKey struct{ quarter, transition, to, body, bodyKind, outcome, sanction string }
+
+// flushCounts applies the changes to the running totals gathered since the last flush.
+func (a *Appender) flushCounts() error {
+	for k, d := range a.stepDelta {
+		if d[0] == 0 && d[1] == 0 {
+			continue
+		}
+		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO case_step_counts (quarter, transition, to_state, body, body_kind, outcome, sanction, steps, days)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (quarter, transition, to_state, body, body_kind, outcome, sanction)
+			DO UPDATE SET steps = case_step_counts.steps + excluded.steps, days = case_step_counts.days + excluded.days`,
+			k.quarter, k.transition, k.to, k.body, k.bodyKind, k.outcome, k.sanction, d[0], d[1]); err != nil {
+			return err
+		}
+	}
+	clear(a.stepDelta)
+	for k, d := range a.clauseDelta {
+		if d == 0 {
+			continue
+		}
+		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO case_clause_counts (clause, outcome, cases) VALUES ($1, $2, $3)
+			ON CONFLICT (clause, outcome) DO UPDATE SET cases = case_clause_counts.cases + excluded.cases`, k[0], k[1], d); err != nil {
+			return err
+		}
+	}
+	clear(a.clauseDelta)
+	return nil
+}
+
 // AddCaseStep records a step for statistics.
 func (a *Appender) AddCaseStep(r StepRow) {
 	a.caseSteps.add(r.Seq, r.Case, r.Transition, r.From, r.To, int64(r.Day), r.Quarter, r.Body, r.BodyKind, r.Clause, r.Outcome, r.Sanction, r.DaysInState)
+	d := a.stepDelta[stepKey{r.Quarter, r.Transition, r.To, r.Body, r.BodyKind, r.Outcome, r.Sanction}]
+	d[0]++
+	d[1] += int64(r.DaysInState)
+	a.stepDelta[stepKey{r.Quarter, r.Transition, r.To, r.Body, r.BodyKind, r.Outcome, r.Sanction}] = d
 }
 
 // PutListEntry stores an entry of a dated list (official candidates, proscribed
@@ -204,8 +271,8 @@ type StepCount struct {
 
 // StepCounts groups every step taken by quarter, step, body and outcome.
 func (db *DB) StepCounts(ctx context.Context) ([]StepCount, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT quarter, transition, to_state, body, body_kind, outcome, sanction, COUNT(*), AVG(days_in_state)
-		FROM case_steps GROUP BY quarter, transition, to_state, body, body_kind, outcome, sanction ORDER BY quarter, transition, body, outcome, sanction`)
+	rows, err := db.r.QueryContext(ctx, `SELECT quarter, transition, to_state, body, body_kind, outcome, sanction, steps, CAST(days AS REAL) / steps
+		FROM case_step_counts WHERE steps > 0 ORDER BY quarter, transition, body, outcome, sanction, to_state, body_kind`)
 	if err != nil {
 		return nil, err
 	}
@@ -230,8 +297,7 @@ type ClauseCount struct {
 
 // ClauseCounts counts cases per clause and outcome ("" while open).
 func (db *DB) ClauseCounts(ctx context.Context) ([]ClauseCount, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT k.clause, c.outcome, COUNT(*) FROM case_clauses k JOIN cases c ON c.id = k.case_id
-		GROUP BY k.clause, c.outcome ORDER BY k.clause, c.outcome`)
+	rows, err := db.r.QueryContext(ctx, `SELECT clause, outcome, cases FROM case_clause_counts WHERE cases > 0 ORDER BY clause, outcome`)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +374,7 @@ func (a *Appender) ClearCases() error {
 	if err := a.flush(); err != nil {
 		return err
 	}
-	for _, t := range []string{"case_deadlines", "case_clauses", "case_complaints", "case_steps", "cases"} {
+	for _, t := range []string{"case_deadlines", "case_clauses", "case_complaints", "case_steps", "case_step_counts", "case_clause_counts", "cases"} {
 		if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM `+t); err != nil {
 			return err
 		}
@@ -363,7 +429,27 @@ func (a *Appender) DeleteCaseSteps(caseID string) error {
 	if err := a.flush(); err != nil {
 		return err
 	}
-	_, err := a.tx.ExecContext(a.ctx, `DELETE FROM case_steps WHERE case_id = $1`, caseID)
+	rows, err := a.tx.QueryContext(a.ctx, `SELECT quarter, transition, to_state, body, body_kind, outcome, sanction, days_in_state FROM case_steps WHERE case_id = $1`, caseID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k stepKey
+		var days int64
+		if err := rows.Scan(&k.quarter, &k.transition, &k.to, &k.body, &k.bodyKind, &k.outcome, &k.sanction, &days); err != nil {
+			rows.Close()
+			return err
+		}
+		d := a.stepDelta[k]
+		d[0]--
+		d[1] -= days
+		a.stepDelta[k] = d
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = a.tx.ExecContext(a.ctx, `DELETE FROM case_steps WHERE case_id = $1`, caseID)
 	return err
 }
 

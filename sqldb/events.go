@@ -36,8 +36,11 @@ type Appender struct {
 	events, members, points, restrictions, branches *batch
 	caseDeadlines, caseClauses, caseSteps           *batch
 	caseComplaints                                  *batch
-	added                                           []*rulebook.Event
-	done                                            bool
+	// running totals for statistics, applied at each flush
+	stepDelta   map[stepKey][2]int64
+	clauseDelta map[[2]string]int64
+	added       []*rulebook.Event
+	done        bool
 }
 
 type batch struct {
@@ -70,6 +73,8 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		caseDeadlines:  newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
 		caseClauses:    newBatch("case_clauses", "case_id", "clause"),
 		caseComplaints: newBatch("case_complaints", "complaint", "case_id"),
+		stepDelta:      map[stepKey][2]int64{},
+		clauseDelta:    map[[2]string]int64{},
 		caseSteps: newBatch("case_steps", "seq", "case_id", "transition", "from_state", "to_state", "day", "quarter", "body", "body_kind",
 			"clause", "outcome", "sanction", "days_in_state"),
 	}
@@ -283,7 +288,7 @@ func (a *Appender) flush() error {
 			return err
 		}
 	}
-	return nil
+	return a.flushCounts()
 }
 
 // maxBatchArgs keeps statements under SQLite's and PostgreSQL's parameter limits.

@@ -218,6 +218,27 @@ const caseSchema = `
 		clause  TEXT NOT NULL,
 		PRIMARY KEY (case_id, clause)
 	);
+	-- Running totals behind the statistics, kept in the same transactions as the
+	-- steps and cases they count, so statistics over 100,000 cases read a few
+	-- hundred rows; RebuildCases recomputes them from the events.
+	CREATE TABLE case_step_counts (
+		quarter    TEXT NOT NULL,
+		transition TEXT NOT NULL,
+		to_state   TEXT NOT NULL,
+		body       TEXT NOT NULL,
+		body_kind  TEXT NOT NULL,
+		outcome    TEXT NOT NULL,
+		sanction   TEXT NOT NULL,
+		steps      %[1]s NOT NULL,
+		days       %[1]s NOT NULL,
+		PRIMARY KEY (quarter, transition, to_state, body, body_kind, outcome, sanction)
+	);
+	CREATE TABLE case_clause_counts (
+		clause  TEXT NOT NULL,
+		outcome TEXT NOT NULL,
+		cases   %[1]s NOT NULL,
+		PRIMARY KEY (clause, outcome)
+	);
 	CREATE TABLE case_complaints (
 		complaint TEXT PRIMARY KEY,
 		case_id   TEXT NOT NULL
