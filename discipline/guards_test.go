@@ -88,6 +88,10 @@ func TestGuards(t *testing.T) {
 			if c := pass(id, cmd); c.Trigger == nil || c.Trigger.Entry != "cand-2016" || c.State != "exclusion_proposed" {
 				t.Errorf("proposed: %+v", c)
 			}
+			_, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "official_candidates", ID: "backwards", Name: "B", From: d("2016-05-01"), Until: d("2016-04-01")})
+			wantField(t, "a list entry ending before it starts", err, "until", "never be on the list")
+			_, err = f.s.AddListEntry(ctx, "t", ListEntry{List: "friends", ID: "x", Name: "X", From: d("2016-05-01")})
+			wantField(t, "an unknown list", err, "list")
 			// Confirming needs a trigger on the case: an exclusion case without one
 			// cannot be confirmed.
 			bare, _ := f.labourCase("exclusion_proposed")
