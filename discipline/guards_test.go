@@ -16,31 +16,32 @@ func TestGuards(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newLabour(t, newFixture(t, db, labourBook))
 		try := func(id string, cmd Command) error {
-			t.Helper()
+			f.t.Helper()
 			if cmd.Date.IsZero() {
 				cmd.Date = f.get(id).StateSince.AddDays(1)
 			}
 			_, err := f.s.Take(ctx, "t", id, cmd)
 			if err == nil && len(f.get(id).Refusals) > 0 {
-				t.Fatalf("%s was recorded as refused", cmd.Transition)
+				f.t.Fatalf("%s was recorded as refused", cmd.Transition)
 			}
 			return err
 		}
 		pass := func(id string, cmd Command) *Case {
-			t.Helper()
+			f.t.Helper()
 			if err := try(id, cmd); err != nil {
-				t.Fatalf("%s should pass: %v", cmd.Transition, err)
+				f.t.Fatalf("%s should pass: %v", cmd.Transition, err)
 			}
 			return f.get(id)
 		}
 		unchanged := func(id string, steps int) {
-			t.Helper()
+			f.t.Helper()
 			if c := f.get(id); len(c.Steps) != steps {
-				t.Errorf("refused commands wrote steps: %d, want %d", len(c.Steps), steps)
+				f.t.Errorf("refused commands wrote steps: %d, want %d", len(c.Steps), steps)
 			}
 		}
 
 		t.Run("criteria", func(t *testing.T) {
+			f.t = t
 			id, _ := f.labourCase("triage")
 			inv := Command{Transition: "investigate", Body: "compliance_unit"}
 			wantField(t, "no criteria", try(id, inv), "criteria", "at least one published criterion", "INV-BREACH", "free text alone")
@@ -57,6 +58,7 @@ func TestGuards(t *testing.T) {
 			}
 		})
 		t.Run("reasons", func(t *testing.T) {
+			f.t = t
 			id, _ := f.labourCase(stTriggered)
 			cmd := Command{Transition: "decline_exclusion", Body: "general_secretary", Rationale: " "}
 			wantField(t, "decline without reasons", try(id, cmd), "rationale", "written reasons")
@@ -66,6 +68,7 @@ func TestGuards(t *testing.T) {
 			}
 		})
 		t.Run("evidence and trigger", func(t *testing.T) {
+			f.t = t
 			id, _ := f.labourCase("triage")
 			cmd := Command{Transition: "propose_exclusion", Body: "compliance_unit", Evidence: []string{"papers"}}
 			wantField(t, "no trigger", try(id, cmd), "trigger", "stood_against_official_candidate")
@@ -88,6 +91,10 @@ func TestGuards(t *testing.T) {
 			if c := pass(id, cmd); c.Trigger == nil || c.Trigger.Entry != "cand-2016" || c.State != "exclusion_proposed" {
 				t.Errorf("proposed: %+v", c)
 			}
+			_, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "official_candidates", ID: "backwards", Name: "B", From: d("2016-05-01"), Until: d("2016-04-01")})
+			wantField(t, "a list entry ending before it starts", err, "until", "never be on the list")
+			_, err = f.s.AddListEntry(ctx, "t", ListEntry{List: "friends", ID: "x", Name: "X", From: d("2016-05-01")})
+			wantField(t, "an unknown list", err, "list")
 			// Confirming needs a trigger on the case: an exclusion case without one
 			// cannot be confirmed.
 			bare, _ := f.labourCase("exclusion_proposed")
@@ -95,6 +102,7 @@ func TestGuards(t *testing.T) {
 				rulebook.ENotPermitted, "no trigger has been proposed")
 		})
 		t.Run("charges", func(t *testing.T) {
+			f.t = t
 			id, _ := f.labourCase("awaiting_decision")
 			cmd := Command{Transition: "refer", Body: "nec_disputes_panel", Criteria: []string{"REF-PRIMA-FACIE"}, Rationale: "r"}
 			wantField(t, "no charges", try(id, cmd), "charges", "one per count")
@@ -114,6 +122,7 @@ func TestGuards(t *testing.T) {
 			}
 		})
 		t.Run("panel and hearing", func(t *testing.T) {
+			f.t = t
 			id, day := f.labourCase("referred")
 			day = day.AddDays(1)
 			cmd := Command{Transition: "list_hearing", Body: "ncc", Date: day, Hearing: &Hearing{Date: day.AddDays(14)}}
@@ -141,6 +150,7 @@ func TestGuards(t *testing.T) {
 			// record_findings also requires the panel: the one listed serves.
 		})
 		t.Run("findings", func(t *testing.T) {
+			f.t = t
 			id, _ := f.labourCase("hearing_listed")
 			at := f.get(id).Hearing.Date
 			cmd := Command{Transition: "record_findings", Body: "ncc", Date: at, Findings: []Finding{{Count: 1, Finding: "maybe"}, {Count: 2, Finding: "proved"}}}
@@ -160,6 +170,7 @@ func TestGuards(t *testing.T) {
 			}
 		})
 		t.Run("charge proved, no charge proved, mitigation, sanction", func(t *testing.T) {
+			f.t = t
 			np, day := f.labourCase(stNotProved)
 			sanction := Command{Transition: "impose_sanction", Body: "ncc", Date: day.AddDays(1), Rationale: "r", Sanction: &SanctionOrder{Sanction: "reprimand"}}
 			wantErr(t, "sanction with nothing proved", try(np, sanction), rulebook.ENotPermitted, "no count was found proved")
@@ -209,6 +220,7 @@ func TestGuards(t *testing.T) {
 			}
 		})
 		t.Run("vote and waiting period", func(t *testing.T) {
+			f.t = t
 			id, day := f.labourCase(stReadmission)
 			readmit := Command{Transition: "readmit", Body: "nec", Date: day.AddDays(1)}
 			wantField(t, "no vote", try(id, readmit), "vote")

@@ -582,6 +582,9 @@ func (s *Service) AddListEntry(ctx context.Context, actor string, e ListEntry) (
 	if !rulebook.ValidID(e.ID) || strings.TrimSpace(e.Name) == "" || e.From.IsZero() {
 		return nil, rulebook.FieldError("id", "an entry needs an id, a name and the date it is on the list from")
 	}
+	if !e.Until.IsZero() && e.Until <= e.From {
+		return nil, rulebook.FieldError("until", "%s is not after %s: the entry would never be on the list", e.Until, e.From)
+	}
 	ev, err := register.Event(EventListEntry, "list/"+e.List+"/"+e.ID, actor, e.From, e)
 	if err != nil {
 		return nil, err
