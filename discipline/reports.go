@@ -41,7 +41,7 @@ func (s *Service) Statistics(ctx context.Context) (*Statistics, error) {
 	}
 	st := &Statistics{Steps: steps, Clauses: clauses, ClosedByStaff: map[string]int{}, Open: map[string]int{}}
 	for _, c := range steps {
-		if c.Outcome != "" && (c.BodyKind == "staff" || c.BodyKind == "officer") {
+		if c.Outcome != "" && c.Outcome != "respondent_left" && (c.BodyKind == "staff" || c.BodyKind == "officer") {
 			st.ClosedByStaff[c.Quarter] += c.Steps
 		}
 	}
