@@ -110,42 +110,9 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 	}
 	d.statuses = upsert(c, d.statuses, vs.Statuses, vp+".statuses", func(s *Status) *string { return &s.ID }, func(s *Status, p string) { s.path = p })
 	d.actions = upsert(c, d.actions, vs.Actions, vp+".actions", func(a *Action) *string { return &a.ID }, func(a *Action, p string) { a.path = p })
-	for i := range vs.Bodies {
-		b := vs.Bodies[i]
-		b.path = fmt.Sprintf("%s.bodies[%d]", vp, i)
-		if b.ID == "" {
-			c.addf(b.path+".id", "is required")
-			continue
-		}
-		if _, ok := d.bodies[b.ID]; !ok {
-			d.bodyOrder = append(d.bodyOrder, b.ID)
-		}
-		d.bodies[b.ID] = &b
-	}
-	for i := range vs.Sanctions {
-		s := vs.Sanctions[i]
-		s.path = fmt.Sprintf("%s.sanctions[%d]", vp, i)
-		if s.ID == "" {
-			c.addf(s.path+".id", "is required")
-			continue
-		}
-		if _, ok := d.sanctions[s.ID]; !ok {
-			d.sanctionOrder = append(d.sanctionOrder, s.ID)
-		}
-		d.sanctions[s.ID] = &s
-	}
-	for i := range vs.Triggers {
-		t := vs.Triggers[i]
-		t.path = fmt.Sprintf("%s.automatic_exclusion[%d]", vp, i)
-		if t.ID == "" {
-			c.addf(t.path+".id", "is required")
-			continue
-		}
-		if _, ok := d.triggers[t.ID]; !ok {
-			d.triggerOrder = append(d.triggerOrder, t.ID)
-		}
-		d.triggers[t.ID] = &t
-	}
+	d.bodyOrder = keyed(c, d.bodies, d.bodyOrder, vs.Bodies, vp+".bodies", func(b *Body) string { return b.ID }, func(b *Body, p string) { b.path = p })
+	d.sanctionOrder = keyed(c, d.sanctions, d.sanctionOrder, vs.Sanctions, vp+".sanctions", func(s *Sanction) string { return s.ID }, func(s *Sanction, p string) { s.path = p })
+	d.triggerOrder = keyed(c, d.triggers, d.triggerOrder, vs.Triggers, vp+".automatic_exclusion", func(t *Trigger) string { return t.ID }, func(t *Trigger, p string) { t.path = p })
 	if vs.Repeal.StatusChanges {
 		d.statusChanges = nil
 	}
@@ -228,6 +195,26 @@ func upsert[T any](c *checker, have []*T, add []T, path string, id func(*T) *str
 		}
 	}
 	return have
+}
+
+// keyed adds or replaces entries of a map kept in declaration order, returning the
+// order with new ids appended.
+func keyed[T any](c *checker, m map[string]*T, order []string, add []T, path string, id func(*T) string, setPath func(*T, string)) []string {
+	for i := range add {
+		x := add[i]
+		p := fmt.Sprintf("%s[%d]", path, i)
+		setPath(&x, p)
+		k := id(&x)
+		if k == "" {
+			c.addf(p+".id", "is required")
+			continue
+		}
+		if _, ok := m[k]; !ok {
+			order = append(order, k)
+		}
+		m[k] = &x
+	}
+	return order
 }
 
 func remove[T any](c *checker, have []*T, ids []string, path string, id func(*T) string) []*T {
