@@ -24,7 +24,7 @@ func init() {
 	commands["member"] = command{"member show ID: a member's particulars and status history", runMember}
 	commands["events"] = command{"list events in the record", runEvents}
 	commands["verify"] = command{"walk the hash chain and report the first tampered, missing or reordered event", runVerify}
-	commands["rebuild"] = command{"rebuild the register projection from the events", runRebuild}
+	commands["rebuild"] = command{"rebuild the register and the cases from the events", runRebuild}
 	commands["demo"] = command{"load the fictional demo organisation into an empty database", runDemo}
 }
 
