@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -453,19 +454,17 @@ func (in *conflictInput) check() error {
 }
 
 func (s *Server) declareConflict(w http.ResponseWriter, r *http.Request) error {
-	var in conflictInput
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := in.check(); err != nil {
-		return err
-	}
-	d := s.dated(in.Date)
-	c, err := s.ds.DeclareConflict(r.Context(), actor(r), r.PathValue("id"), d, discipline.Conflict{Person: in.Person, Reason: strings.TrimSpace(in.Reason)})
-	return caseWrite(w, c, err)
+	return s.recordConflict(w, r, s.ds.DeclareConflict)
 }
 
 func (s *Server) recuse(w http.ResponseWriter, r *http.Request) error {
+	return s.recordConflict(w, r, s.ds.Recuse)
+}
+
+// recordConflict serves declaring a conflict and recusing: the same input, checked
+// the same way, recorded by a different step.
+func (s *Server) recordConflict(w http.ResponseWriter, r *http.Request,
+	record func(ctx context.Context, actor, caseID string, date rulebook.Date, cf discipline.Conflict) (*discipline.Case, error)) error {
 	var in conflictInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -473,8 +472,7 @@ func (s *Server) recuse(w http.ResponseWriter, r *http.Request) error {
 	if err := in.check(); err != nil {
 		return err
 	}
-	d := s.dated(in.Date)
-	c, err := s.ds.Recuse(r.Context(), actor(r), r.PathValue("id"), d, discipline.Conflict{Person: in.Person, Reason: strings.TrimSpace(in.Reason)})
+	c, err := record(r.Context(), actor(r), r.PathValue("id"), s.dated(in.Date), discipline.Conflict{Person: in.Person, Reason: strings.TrimSpace(in.Reason)})
 	return caseWrite(w, c, err)
 }
 
