@@ -2,9 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
-	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -308,7 +305,7 @@ func upTo(steps []step, name string) []step {
 }
 
 // caseFuzzTargets are the disciplinary endpoints whose input the fuzzer varies.
-var caseFuzzTargets = []struct{ method, path string }{
+var caseFuzzTargets = []fuzzTarget{
 	{"POST", "/api/v1/cases/D-1/steps"},
 	{"POST", "/api/v1/complaints"},
 	{"POST", "/api/v1/cases"},
@@ -355,40 +352,7 @@ func FuzzCaseRequests(f *testing.F) {
 	e := newCaseEnv(f, sqldbtest.Open(f, "sqlite"))
 	e.run(upTo(caseScenario, "list the hearing"))
 	f.Fuzz(func(t *testing.T, which uint8, query, body string) {
-		tg := caseFuzzTargets[int(which)%len(caseFuzzTargets)]
-		q, err := url.ParseQuery(query)
-		if err != nil {
-			return
-		}
-		target := tg.path
-		if len(q) > 0 {
-			target += "?" + q.Encode()
-		}
-		ctype := ""
-		if tg.method != "GET" {
-			ctype = "application/json"
-		}
-		e.t = t
-		e.recs = e.recs[:0]
-		w := e.do(tg.method, target, ctype, body, nil)
-		if w.Code >= 500 {
-			t.Fatalf("%s %s %q: %d %s", tg.method, target, body, w.Code, w.Body)
-		}
-		if w.Code < 400 {
-			return
-		}
-		var v apiError
-		dec := json.NewDecoder(strings.NewReader(w.Body.String()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("%s %s %q: error is not the JSON shape: %v: %s", tg.method, target, body, err, w.Body)
-		}
-		if httpStatus[v.Error.Code] != w.Code || v.Error.Message == "" {
-			t.Fatalf("%s %s %q: status %d with code %q: %s", tg.method, target, body, w.Code, v.Error.Code, w.Body)
-		}
-		if v.Error.Code == "invalid" && v.Error.Field == "" {
-			t.Fatalf("%s %s %q: invalid without naming the field: %s", tg.method, target, body, w.Body)
-		}
+		fuzzRequest(t, e, caseFuzzTargets[int(which)%len(caseFuzzTargets)], query, body, true)
 	})
 }
 

@@ -11,7 +11,7 @@ import (
 
 // fuzzTargets are the endpoints whose input the fuzzer varies: a JSON body for
 // writes, a query string for reads.
-var fuzzTargets = []struct{ method, path string }{
+var fuzzTargets = []fuzzTarget{
 	{"POST", "/api/v1/members"},
 	{"POST", "/api/v1/members/ann/status"},
 	{"POST", "/api/v1/members/ann/restrictions"},
@@ -50,36 +50,49 @@ func FuzzRequests(f *testing.F) {
 		f.Fatalf("seed member: %d %s", w.Code, w.Body)
 	}
 	f.Fuzz(func(t *testing.T, which uint8, query, body string) {
-		tg := fuzzTargets[int(which)%len(fuzzTargets)]
-		q, err := url.ParseQuery(query)
-		if err != nil {
-			return
-		}
-		target := tg.path
-		if len(q) > 0 {
-			target += "?" + q.Encode()
-		}
-		ctype := ""
-		if tg.method != "GET" {
-			ctype = "application/json"
-		}
-		e.t = t
-		e.recs = e.recs[:0]
-		w := e.do(tg.method, target, ctype, body, nil)
-		if w.Code >= 500 {
-			t.Fatalf("%s %s %q: %d %s", tg.method, target, body, w.Code, w.Body)
-		}
-		if w.Code < 400 {
-			return
-		}
-		var v apiError
-		dec := json.NewDecoder(strings.NewReader(w.Body.String()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("%s %s %q: error is not the JSON shape: %v: %s", tg.method, target, body, err, w.Body)
-		}
-		if httpStatus[v.Error.Code] != w.Code || v.Error.Message == "" {
-			t.Fatalf("%s %s %q: status %d with code %q: %s", tg.method, target, body, w.Code, v.Error.Code, w.Body)
-		}
+		fuzzRequest(t, e, fuzzTargets[int(which)%len(fuzzTargets)], query, body, false)
 	})
+}
+
+// fuzzTarget is an endpoint whose input a fuzzer varies.
+type fuzzTarget struct{ method, path string }
+
+// fuzzRequest sends body and query to tg and fails t on a 500, or on an error that
+// is not the documented JSON shape with a status matching its code. With
+// namesField, an error refusing the request as invalid must also name the field.
+func fuzzRequest(t *testing.T, e *env, tg fuzzTarget, query, body string, namesField bool) {
+	t.Helper()
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return
+	}
+	target := tg.path
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	ctype := ""
+	if tg.method != "GET" {
+		ctype = "application/json"
+	}
+	e.t = t
+	e.recs = e.recs[:0]
+	w := e.do(tg.method, target, ctype, body, nil)
+	if w.Code >= 500 {
+		t.Fatalf("%s %s %q: %d %s", tg.method, target, body, w.Code, w.Body)
+	}
+	if w.Code < 400 {
+		return
+	}
+	var v apiError
+	dec := json.NewDecoder(strings.NewReader(w.Body.String()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("%s %s %q: error is not the JSON shape: %v: %s", tg.method, target, body, err, w.Body)
+	}
+	if httpStatus[v.Error.Code] != w.Code || v.Error.Message == "" {
+		t.Fatalf("%s %s %q: status %d with code %q: %s", tg.method, target, body, w.Code, v.Error.Code, w.Body)
+	}
+	if namesField && v.Error.Code == "invalid" && v.Error.Field == "" {
+		t.Fatalf("%s %s %q: invalid without naming the field: %s", tg.method, target, body, w.Body)
+	}
 }
