@@ -504,6 +504,22 @@ func TestAPI(t *testing.T) {
 	}
 }
 
+// checkReadLogged reads path as reader and checks that the read left one access-log
+// entry naming the reader, the action and the subject.
+func checkReadLogged(t *testing.T, e *env, path, reader, action, subject string) {
+	t.Helper()
+	if w := e.do("GET", path, "", "", map[string]string{ActorHeader: reader}); w.Code != 200 {
+		t.Fatalf("%s: %d %s", path, w.Code, w.Body)
+	}
+	log, err := e.db.AccessLog(context.Background(), "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || log[0].Actor != reader || log[0].Action != action || log[0].Subject != subject {
+		t.Errorf("%s: last access-log entry %+v, want %s by %s on %s", path, log, action, reader, subject)
+	}
+}
+
 // TestAccessLogged checks that each read of a member's data leaves an entry naming
 // the reader and the member, and that reads of other data do not.
 func TestAccessLogged(t *testing.T) {
@@ -525,16 +541,7 @@ func TestAccessLogged(t *testing.T) {
 	}
 	for i, rd := range reads {
 		reader := fmt.Sprintf("reader-%d", i)
-		if w := e.do("GET", rd.path, "", "", map[string]string{ActorHeader: reader}); w.Code != 200 {
-			t.Fatalf("%s: %d %s", rd.path, w.Code, w.Body)
-		}
-		log, err := e.db.AccessLog(context.Background(), "", 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(log) != 1 || log[0].Actor != reader || log[0].Action != rd.action || log[0].Subject != rd.subject {
-			t.Errorf("%s: last access-log entry %+v, want %s by %s on %s", rd.path, log, rd.action, reader, rd.subject)
-		}
+		checkReadLogged(t, e, rd.path, reader, rd.action, rd.subject)
 	}
 	before, _ := e.db.AccessLog(context.Background(), "", 0)
 	for _, p := range []string{"/api/v1/verify", "/api/v1/rulebook", "/api/v1/branches", "/api/v1/events?type=member.joined"} {

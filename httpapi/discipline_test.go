@@ -273,16 +273,7 @@ func TestCaseAccessLogged(t *testing.T) {
 	}
 	for i, rd := range reads {
 		reader := "reader-" + string(rune('a'+i))
-		if w := e.do("GET", rd.path, "", "", map[string]string{ActorHeader: reader}); w.Code != 200 {
-			t.Fatalf("%s: %d %s", rd.path, w.Code, w.Body)
-		}
-		log, err := e.db.AccessLog(context.Background(), "", 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(log) != 1 || log[0].Actor != reader || log[0].Action != rd.action || log[0].Subject != rd.subject {
-			t.Errorf("%s: last access-log entry %+v, want %s by %s on %s", rd.path, log, rd.action, reader, rd.subject)
-		}
+		checkReadLogged(t, e, rd.path, reader, rd.action, rd.subject)
 	}
 	// A read that fails is not logged as a read.
 	before, _ := e.db.AccessLog(context.Background(), "", 0)
