@@ -250,14 +250,11 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return rulebook.FieldError("open", "must be true or false, not %q", q.Get("open"))
 	}
-	limit, err := queryInt(r, "limit", 100, 1000)
+	limit, err := queryLimit(r, 100, 1000)
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit = 100
-	}
-	f.Limit = int(limit)
+	f.Limit = limit
 	rows, err := s.svc.DB.CaseRows(r.Context(), f)
 	if err != nil {
 		return err
@@ -541,14 +538,11 @@ func (s *Server) deadlines(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(r, "limit", 1000, 10000)
+	limit, err := queryLimit(r, 1000, 10000)
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit = 1000
-	}
-	rows, err := s.ds.Deadlines(r.Context(), until, int(limit))
+	rows, err := s.ds.Deadlines(r.Context(), until, limit)
 	if err != nil {
 		return err
 	}

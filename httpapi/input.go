@@ -182,6 +182,19 @@ func queryInstant(r *http.Request, name string) (time.Time, error) {
 	return t, nil
 }
 
+// queryLimit reads the "limit" query parameter, no larger than max; absent or 0
+// means def.
+func queryLimit(r *http.Request, def, max int64) (int, error) {
+	n, err := queryInt(r, "limit", def, max)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		n = def
+	}
+	return int(n), nil
+}
+
 // queryInt reads a non-negative integer query parameter no larger than max.
 func queryInt(r *http.Request, name string, def, max int64) (int64, error) {
 	s := r.URL.Query().Get(name)

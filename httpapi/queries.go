@@ -28,14 +28,11 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit, err := queryInt(r, "limit", 100, 1000)
+	limit, err := queryLimit(r, 100, 1000)
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit = 100
-	}
-	f := sqldb.EventFilter{Subject: q.Get("subject"), Type: q.Get("type"), AfterSeq: after, Limit: int(limit)}
+	f := sqldb.EventFilter{Subject: q.Get("subject"), Type: q.Get("type"), AfterSeq: after, Limit: limit}
 	evs, err := s.svc.DB.Events(r.Context(), f)
 	if err != nil {
 		return err
@@ -50,7 +47,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := map[string]any{"events": evs}
 	// A full page may have more after it; the client asks again with after=next_after.
-	if len(evs) == int(limit) {
+	if len(evs) == limit {
 		out["next_after"] = evs[len(evs)-1].Seq
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -265,14 +262,11 @@ func (s *Server) ruleBookVersion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) accessLog(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r, "limit", 100, 1000)
+	limit, err := queryLimit(r, 100, 1000)
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit = 100
-	}
-	es, err := s.svc.DB.AccessLog(r.Context(), r.URL.Query().Get("subject"), int(limit))
+	es, err := s.svc.DB.AccessLog(r.Context(), r.URL.Query().Get("subject"), limit)
 	if err != nil {
 		return err
 	}

@@ -93,7 +93,7 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryInt(r, "limit", 100, 1000)
+	limit, err := queryLimit(r, 100, 1000)
 	if err != nil {
 		return err
 	}
@@ -101,11 +101,8 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit = 100
-	}
 	branch := r.URL.Query().Get("branch")
-	ms, err := s.svc.DB.Members(r.Context(), sqldb.MemberFilter{Branch: branch, Limit: int(limit), Offset: int(offset)})
+	ms, err := s.svc.DB.Members(r.Context(), sqldb.MemberFilter{Branch: branch, Limit: limit, Offset: int(offset)})
 	if err != nil {
 		return err
 	}
