@@ -352,18 +352,7 @@ func (s *Server) caseEvents(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.svc.DB.CaseData(r.Context(), id); err != nil {
 		return err
 	}
-	evs, err := s.svc.DB.Events(r.Context(), sqldb.EventFilter{Subject: caseSubject(id)})
-	if err != nil {
-		return err
-	}
-	if err := s.logAccess(r, "view_case_events", caseSubject(id), ""); err != nil {
-		return err
-	}
-	if evs == nil {
-		evs = []rulebook.Event{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
-	return nil
+	return s.subjectEvents(w, r, caseSubject(id), "view_case_events")
 }
 
 // stepResult is what a step did: the case after it, the events written, and the

@@ -247,11 +247,17 @@ func (s *Server) memberEvents(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.svc.DB.History(r.Context(), id); err != nil {
 		return err
 	}
-	evs, err := s.svc.DB.Events(r.Context(), sqldb.EventFilter{Subject: id})
+	return s.subjectEvents(w, r, id, "view_events")
+}
+
+// subjectEvents answers with every event about subject (a member or a case the
+// caller has found), logging the read as action.
+func (s *Server) subjectEvents(w http.ResponseWriter, r *http.Request, subject, action string) error {
+	evs, err := s.svc.DB.Events(r.Context(), sqldb.EventFilter{Subject: subject})
 	if err != nil {
 		return err
 	}
-	if err := s.logAccess(r, "view_events", id, ""); err != nil {
+	if err := s.logAccess(r, action, subject, ""); err != nil {
 		return err
 	}
 	if evs == nil {
