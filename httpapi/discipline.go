@@ -96,14 +96,23 @@ func (s *Server) noComplaint(r *http.Request, id string) error {
 	if !rulebook.ValidID(id) {
 		return nil // ReceiveComplaint names the field
 	}
-	evs, err := s.svc.DB.Events(r.Context(), sqldb.EventFilter{Subject: rulebook.ComplaintSubjectPrefix + id, Type: rulebook.EventComplaintReceived, Limit: 1})
+	ev, err := s.complaintReceived(r, id)
 	if err != nil {
 		return err
 	}
-	if len(evs) > 0 {
-		return rulebook.Errorf(rulebook.EConflict, "complaint %s was already received on %s", id, evs[0].Effective)
+	if ev != nil {
+		return rulebook.Errorf(rulebook.EConflict, "complaint %s was already received on %s", id, ev.Effective)
 	}
 	return nil
+}
+
+// complaintReceived is the event that received complaint id; nil if none has.
+func (s *Server) complaintReceived(r *http.Request, id string) (*rulebook.Event, error) {
+	evs, err := s.svc.DB.Events(r.Context(), sqldb.EventFilter{Subject: rulebook.ComplaintSubjectPrefix + id, Type: rulebook.EventComplaintReceived, Limit: 1})
+	if err != nil || len(evs) == 0 {
+		return nil, err
+	}
+	return &evs[0], nil
 }
 
 // complaintView is a complaint with when it was received and the case it belongs to.
@@ -116,15 +125,15 @@ type complaintView struct {
 
 func (s *Server) complaint(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	evs, err := s.svc.DB.Events(r.Context(), sqldb.EventFilter{Subject: rulebook.ComplaintSubjectPrefix + id, Type: rulebook.EventComplaintReceived, Limit: 1})
+	ev, err := s.complaintReceived(r, id)
 	if err != nil {
 		return err
 	}
-	if len(evs) == 0 {
+	if ev == nil {
 		return rulebook.Errorf(rulebook.ENotFound, "no complaint %q has been received", id)
 	}
-	v := complaintView{Received: evs[0].Effective, Event: &evs[0]}
-	if err := json.Unmarshal(evs[0].Data, &v.Complaint); err != nil {
+	v := complaintView{Received: ev.Effective, Event: ev}
+	if err := json.Unmarshal(ev.Data, &v.Complaint); err != nil {
 		return err
 	}
 	rows, err := s.svc.DB.CaseRows(r.Context(), sqldb.CaseFilter{Respondent: v.Complaint.Respondent})
