@@ -292,9 +292,7 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	warnings := o.Warnings
-	if warnings == nil {
-		warnings = []string{}
-	}
+	warnings = orEmpty(warnings)
 	w.Header().Set("Location", "/api/v1/cases/"+url.PathEscape(o.Case.ID))
 	writeJSON(w, http.StatusCreated, map[string]any{"case": o.Case, "warnings": warnings})
 	return nil
@@ -391,9 +389,7 @@ func (s *Server) takeStep(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res := stepResult{Case: out.Case, Events: out.Events, Refused: out.Refused, Notice: out.Notice, MemberEvents: out.Effects}
-	if res.MemberEvents == nil {
-		res.MemberEvents = []*rulebook.Event{}
-	}
+	res.MemberEvents = orEmpty(res.MemberEvents)
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }
@@ -565,12 +561,8 @@ func (s *Server) statistics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if st.Steps == nil {
-		st.Steps = []sqldb.StepCount{}
-	}
-	if st.Clauses == nil {
-		st.Clauses = []sqldb.ClauseCount{}
-	}
+	st.Steps = orEmpty(st.Steps)
+	st.Clauses = orEmpty(st.Clauses)
 	if err := s.logAccess(r, "statistics", "statistics", ""); err != nil {
 		return err
 	}
@@ -594,9 +586,7 @@ func (s *Server) precedents(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if ps == nil {
-		ps = []discipline.Precedent{}
-	}
+	ps = orEmpty(ps)
 	writeJSON(w, http.StatusOK, map[string]any{"clause": clause, "factors": append([]string{}, factors...), "precedents": ps})
 	return nil
 }
@@ -614,15 +604,9 @@ func (s *Server) subjectAccess(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if sa.Events == nil {
-		sa.Events = []rulebook.Event{}
-	}
-	if sa.Cases == nil {
-		sa.Cases = []discipline.Case{}
-	}
-	if sa.Redacted == nil {
-		sa.Redacted = []string{}
-	}
+	sa.Events = orEmpty(sa.Events)
+	sa.Cases = orEmpty(sa.Cases)
+	sa.Redacted = orEmpty(sa.Redacted)
 	if err := s.logAccess(r, "subject_access", member, "requested "+requested.String()); err != nil {
 		return err
 	}

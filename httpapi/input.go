@@ -152,6 +152,15 @@ func requireType(r *http.Request, want string) error {
 	return nil
 }
 
+// orEmpty is s, or an empty slice when s is nil: the API answers an empty list
+// as [], never null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 // parseDate reads an optional YYYY-MM-DD input; def is used when it is empty.
 func parseDate(field, s string, def rulebook.Date) (rulebook.Date, error) {
 	if s == "" {

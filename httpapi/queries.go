@@ -42,9 +42,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if evs == nil {
-		evs = []rulebook.Event{}
-	}
+	evs = orEmpty(evs)
 	out := map[string]any{"events": evs}
 	// A full page may have more after it; the client asks again with after=next_after.
 	if len(evs) == limit {
@@ -254,9 +252,7 @@ func (s *Server) ruleBookVersion(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Rights[st.ID] = row
 	}
-	if out.StatusChanges == nil {
-		out.StatusChanges = []*rules.StatusRule{}
-	}
+	out.StatusChanges = orEmpty(out.StatusChanges)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
@@ -270,9 +266,7 @@ func (s *Server) accessLog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if es == nil {
-		es = []sqldb.Access{}
-	}
+	es = orEmpty(es)
 	writeJSON(w, http.StatusOK, map[string]any{"entries": es})
 	return nil
 }

@@ -41,9 +41,7 @@ func (s *Server) listBranches(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if bs == nil {
-		bs = []rulebook.Branch{}
-	}
+	bs = orEmpty(bs)
 	writeJSON(w, http.StatusOK, map[string]any{"branches": bs})
 	return nil
 }
@@ -106,9 +104,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if ms == nil {
-		ms = []rulebook.Member{}
-	}
+	ms = orEmpty(ms)
 	if err := s.logAccess(r, "list_members", "members", r.URL.RawQuery); err != nil {
 		return err
 	}
@@ -206,14 +202,7 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request) error {
 }
 
 func view(h *rulebook.History, today rulebook.Date) memberView {
-	v := memberView{Member: h.Member, StatusHistory: h.Points, Restrictions: h.Restrictions, Today: today, StatusToday: h.StatusAt(today)}
-	if v.StatusHistory == nil {
-		v.StatusHistory = []rulebook.StatusPoint{}
-	}
-	if v.Restrictions == nil {
-		v.Restrictions = []rulebook.Restriction{}
-	}
-	return v
+	return memberView{Member: h.Member, StatusHistory: orEmpty(h.Points), Restrictions: orEmpty(h.Restrictions), Today: today, StatusToday: h.StatusAt(today)}
 }
 
 // historyView is what the register believed about a member at an instant.
@@ -260,9 +249,7 @@ func (s *Server) subjectEvents(w http.ResponseWriter, r *http.Request, subject, 
 	if err := s.logAccess(r, action, subject, ""); err != nil {
 		return err
 	}
-	if evs == nil {
-		evs = []rulebook.Event{}
-	}
+	evs = orEmpty(evs)
 	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
 	return nil
 }
