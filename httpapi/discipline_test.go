@@ -391,7 +391,7 @@ func TestDemoOverAPI(t *testing.T) {
 		{name: "overdue", method: "GET", path: "/api/v1/deadlines?until=2030-01-01&overdue_on=2018-06-01", status: 200, want: map[string]any{
 			"deadlines.0.case": "D-2016-002", "deadlines.0.respondent": "M0025", "deadlines.0.overdue": true}},
 		{name: "statistics", method: "GET", path: "/api/v1/statistics", status: 200, want: map[string]any{
-			"open_by_state.#": 1, "open_by_state.under_investigation": 1, "closed_by_staff.2018-Q2": 1}},
+			"open_by_state.#": 1, "open_by_state.under_investigation": 1, "closed_by_staff.2010-Q4": 3, "closed_by_staff.2000-Q2": 1}},
 		{name: "subject access", method: "GET", path: "/api/v1/subject-access/M0001?requested=2018-06-01", status: 200, want: map[string]any{
 			"cases.#": 6, "redactions.#": "*", "register.member.id": "M0001"}, absent: []string{"A. Reader", `"M0012"`, "Office of the Party Leader"}},
 	})

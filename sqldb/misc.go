@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"github.com/rulebook/rulebook"
 	"strconv"
 	"time"
 )
@@ -101,4 +102,11 @@ func (db *DB) LatestRuleBook(ctx context.Context) (name string, source []byte, e
 	var s string
 	err = db.r.QueryRowContext(ctx, `SELECT name, source FROM rulebooks ORDER BY loaded DESC LIMIT 1`).Scan(&name, &s)
 	return name, []byte(s), err
+}
+
+// HasEventHash reports whether an event with this hash is in the record.
+func (db *DB) HasEventHash(ctx context.Context, h rulebook.Hash) (bool, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE hash = $1`, h[:]).Scan(&n)
+	return n > 0, err
 }

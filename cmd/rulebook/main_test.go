@@ -108,3 +108,35 @@ func TestImportExport(t *testing.T) {
 		t.Fatalf("union eligibility: %s %s", out, stderr)
 	}
 }
+
+// A head noted at an earlier verify catches events cut from the end of the record,
+// which the chain alone cannot show.
+func TestVerifyExpectHead(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, _, stderr := rb(t, "", "demo", "--db", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, _ := rb(t, "", "verify", "--db", db, "--json")
+	var res struct{ Head string }
+	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || len(res.Head) != 64 {
+		t.Fatalf("verify: %d %v %s", code, err, out)
+	}
+	if code, _, stderr := rb(t, "", "verify", "--db", db, "--expect-head", res.Head); code != 0 {
+		t.Fatalf("the current head was not accepted: %s", stderr)
+	}
+	d, err := sqldb.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqldbtest.DisableAppendOnly(d)
+	if err := sqldbtest.Exec(d, `DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events)`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if code, _, _ := rb(t, "", "verify", "--db", db); code != 0 {
+		t.Fatal("the chain alone should still verify after its last event is cut")
+	}
+	if code, _, stderr := rb(t, "", "verify", "--db", db, "--expect-head", res.Head); code != 1 || !strings.Contains(stderr, "removed from its end") {
+		t.Fatalf("a cut tail went unnoticed: %d %s", code, stderr)
+	}
+}
