@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/sqldb"
 )
 
@@ -37,6 +39,9 @@ func (s *Server) caseRoutes() []route {
 		{pattern: "POST /api/v1/cases/{id}/mitigation", handle: s.hearMitigation, write: true},
 		{pattern: "POST /api/v1/cases/{id}/contacts", handle: s.logContact, write: true},
 		{pattern: "POST /api/v1/cases/{id}/conditions", handle: s.conditionMet, write: true},
+		{pattern: "POST /api/v1/cases/{id}/corrections", handle: s.correctCase, write: true},
+		{pattern: "GET /api/v1/cases/{id}/letters/{template}", handle: s.caseLetter},
+		{pattern: "GET /api/v1/interference", handle: s.interference},
 
 		{pattern: "GET /api/v1/deadlines", handle: s.deadlines},
 		{pattern: "GET /api/v1/statistics", handle: s.statistics},
@@ -514,6 +519,88 @@ func (s *Server) conditionMet(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := s.ds.ConditionMet(r.Context(), actor(r), r.PathValue("id"), s.dated(in.Date), in.What)
 	return caseWrite(w, c, err)
+}
+
+type caseCorrectionInput struct {
+	EventID string        `json:"event_id"`
+	Reason  string        `json:"reason"`
+	Date    rulebook.Date `json:"date"`
+}
+
+// correctCase withdraws an event of the case entered in error (the latest step with
+// its effects on the member, or a record such as a contact).
+func (s *Server) correctCase(w http.ResponseWriter, r *http.Request) error {
+	var in caseCorrectionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.EventID == "" {
+		return rulebook.FieldError("event_id", "name the event of the case to withdraw")
+	}
+	c, err := s.ds.Correct(r.Context(), actor(r), r.PathValue("id"), in.EventID, in.Reason, in.Date)
+	return caseWrite(w, c, err)
+}
+
+// caseLetter renders a notice of the case from the record, as HTML, text or PDF.
+func (s *Server) caseLetter(w http.ResponseWriter, r *http.Request) error {
+	id, tpl := r.PathValue("id"), r.PathValue("template")
+	c, err := s.ds.Case(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	date, err := queryDate(r, "date", rulebook.NoDate)
+	if err != nil {
+		return err
+	}
+	to := r.URL.Query().Get("to")
+	l, err := s.ds.Letter(r.Context(), c, tpl, to, date)
+	if err != nil {
+		return err
+	}
+	templates := s.templates
+	if templates == nil {
+		templates = notices.Default()
+	}
+	rd, err := templates.Render(tpl, l)
+	if err != nil {
+		return rulebook.FieldError("template", "%v", err)
+	}
+	var body []byte
+	ctype := "text/html; charset=utf-8"
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "html":
+		body = []byte(rd.HTML)
+	case "text":
+		body, ctype = []byte(rd.Text), "text/plain; charset=utf-8"
+	case "pdf":
+		if body, err = notices.PDF(rd, l); err != nil {
+			return err
+		}
+		ctype = "application/pdf"
+		w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", id+"-"+tpl+".pdf"))
+	default:
+		return rulebook.FieldError("format", "must be html, text or pdf, not %q", f)
+	}
+	// Logged once the letter is ready to hand over, as every read is.
+	if err := s.logAccess(r, "letter", discipline.SubjectPrefix+id, tpl); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Write(body)
+	return nil
+}
+
+// interference lists contacts about cases from outside their roles, for oversight.
+func (s *Server) interference(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.ds.Interference(r.Context())
+	if err != nil {
+		return err
+	}
+	if err := s.logAccess(r, "interference register", "cases", ""); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"contacts": orEmpty(list)})
+	return nil
 }
 
 // deadline is a due date of an open case; overdue when it fell before overdue_on.

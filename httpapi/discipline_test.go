@@ -189,6 +189,22 @@ var caseScenario = []step{
 	{name: "case events", method: "GET", path: "/api/v1/cases/D-1/events", status: 200, want: map[string]any{
 		"events.#": 15, "events.0.type": "case.opened", "events.1.type": "case.complaint_linked", "events.14.type": "case.condition_met"}},
 	{name: "events of no case", method: "GET", path: "/api/v1/cases/D-404/events", status: 404, want: code("not_found")},
+	{name: "the decision letter as text", method: "GET", path: "/api/v1/cases/D-1/letters/decision?format=text", status: 200,
+		contains: []string{"Notice of decision", "D-1", "Ann Archer"}},
+	{name: "the charges as HTML", method: "GET", path: "/api/v1/cases/D-1/letters/notice_of_charges", status: 200, contains: []string{"<html", "2.I.8"}},
+	{name: "the decision as PDF", method: "GET", path: "/api/v1/cases/D-1/letters/decision?format=pdf", status: 200, contains: []string{"%PDF-"}},
+	{name: "a letter in no format", method: "GET", path: "/api/v1/cases/D-1/letters/decision?format=doc", status: 400, want: invalid("format")},
+	{name: "no such letter", method: "GET", path: "/api/v1/cases/D-1/letters/love_letter", status: 400, want: invalid("template")},
+	{name: "a letter of no case", method: "GET", path: "/api/v1/cases/D-404/letters/decision", status: 404, want: code("not_found")},
+	{name: "a contact entered against the wrong case", method: "POST", path: "/api/v1/cases/D-1/contacts", body: `{"from":"A councillor","role":"no role in the case","channel":"e-mail","summary":"Asked about the hearing.","date":"2016-09-21"}`,
+		status: 201, save: map[string]string{"wrongContact": "case.contacts.1.event"}},
+	{name: "interference register", method: "GET", path: "/api/v1/interference", status: 200, want: map[string]any{"contacts.#": 2, "contacts.0.case": "D-1", "contacts.0.from": "A councillor"}},
+	{name: "withdraw the contact", method: "POST", path: "/api/v1/cases/D-1/corrections", body: `{"event_id":"{{wrongContact}}","reason":"entered against the wrong case"}`, status: 201,
+		want: map[string]any{"case.contacts.#": 1, "case.corrections.0.corrects": "{{wrongContact}}"}},
+	{name: "withdraw it twice", method: "POST", path: "/api/v1/cases/D-1/corrections", body: `{"event_id":"{{wrongContact}}","reason":"again"}`, status: 409, want: code("conflict")},
+	{name: "withdraw without a reason", method: "POST", path: "/api/v1/cases/D-1/corrections", body: `{"event_id":"{{wrongContact}}"}`, status: 400, want: invalid("reason")},
+	{name: "withdraw nothing", method: "POST", path: "/api/v1/cases/D-1/corrections", body: `{"reason":"r"}`, status: 400, want: invalid("event_id")},
+	{name: "interference register after the correction", method: "GET", path: "/api/v1/interference", status: 200, want: map[string]any{"contacts.#": 1}},
 
 	// A second case, still open, for the lists and the deadlines.
 	{name: "complaint about dee", method: "POST", path: "/api/v1/complaints", body: `{"id":"C-3","respondent":"dee","complainant":"ann","from":"member","via":"email","conduct":"2016-08-30","clauses":["2.I.8"],"summary":"Abuse at a meeting.","received":"2016-09-01"}`, status: 201},
@@ -221,7 +237,8 @@ var caseScenario = []step{
 
 	// Every read of the case, its complaint and the member's export was logged.
 	{name: "access log of the case", method: "GET", path: "/api/v1/access-log?subject=case/D-1", status: 200, want: map[string]any{
-		"entries.#": 4, "entries.0.action": "precedents", "entries.1.action": "view_case_events", "entries.2.action": "view_case", "entries.3.action": "view_case"}},
+		"entries.#": 7, "entries.0.action": "precedents", "entries.1.action": "letter", "entries.2.action": "letter", "entries.3.action": "letter",
+		"entries.4.action": "view_case_events", "entries.5.action": "view_case", "entries.6.action": "view_case"}},
 	{name: "access log of the complaint", method: "GET", path: "/api/v1/access-log?subject=complaint/C-1", status: 200, want: map[string]any{"entries.#": 2, "entries.0.action": "view_complaint"}},
 	{name: "access log of ann", method: "GET", path: "/api/v1/access-log?subject=ann&limit=1", status: 200, want: map[string]any{"entries.0.action": "subject_access", "entries.0.detail": "requested 2016-09-30"}},
 }

@@ -44,6 +44,8 @@ type Server struct {
 	now    func() time.Time
 	mux    *http.ServeMux
 	routes []route
+	// templates are the letters the API renders (the built-in ones when nil).
+	templates *notices.Templates
 }
 
 // route is one endpoint. The list is kept so that tests can check it against the
@@ -70,6 +72,7 @@ var openAPIDoc []byte
 // NewServer returns the API over svc.
 func NewServer(svc *register.Service, opts Options) *Server {
 	s := &Server{svc: svc, ds: discipline.New(svc), token: opts.Token, now: opts.Now, mux: http.NewServeMux()}
+	s.templates = opts.Templates
 	if opts.Mailer != nil {
 		t := opts.Templates
 		if t == nil {
