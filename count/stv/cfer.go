@@ -1,10 +1,6 @@
 package stv
 
-import (
-	"fmt"
-
-	"github.com/rulebook/rulebook/count"
-)
+import "github.com/rulebook/rulebook/count"
 
 // CfER counts by the Californians for Electoral Reform's model "choice voting"
 // statute (draft Elections Code §10059), as Droop's "cfer" rule reads it: five
@@ -19,14 +15,7 @@ func CfER(e *count.Election, o count.Options, c Config, batch bool) (*count.Resu
 
 func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], batch bool) (*count.Result, error) {
 	const places = 5
-	p, err := prepare(e, o)
-	if err != nil {
-		return nil, err
-	}
-	if p.valid == 0 {
-		return nil, fmt.Errorf("stv: no valid ballot papers")
-	}
-	tb, err := newTieBreaker(p.names, o, cfg)
+	p, tb, err := prepareCount(e, o, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -35,8 +24,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 	if batch {
 		method = "stv-cfer-batch"
 	}
-	res := &count.Result{Method: method, Title: e.Title, Seats: p.seats,
-		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+	res := newResult(method, e, p)
 	quota := A.add(A.div(A.of(p.valid), A.of(int64(p.seats+1))), A.unit())
 	res.Quota = A.format(quota, places)
 

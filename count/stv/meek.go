@@ -93,8 +93,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		}
 		return A.mul(w, k), A.mul(w, A.sub(A.of(1), k))
 	}
-	res := &count.Result{Method: method, Title: e.Title, Seats: p.seats,
-		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+	res := newResult(method, e, p)
 	st := append([]state(nil), p.state...)
 	zero, one := A.of(0), A.of(1)
 	omega := A.div(one, A.of(pow10(omega10)))

@@ -22,20 +22,12 @@ func Minneapolis(e *count.Election, o count.Options, c Config) (*count.Result, e
 
 func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*count.Result, error) {
 	const places = 4
-	p, err := prepare(e, o)
-	if err != nil {
-		return nil, err
-	}
-	if p.valid == 0 {
-		return nil, fmt.Errorf("stv: no valid ballot papers")
-	}
-	tb, err := newTieBreaker(p.names, o, cfg)
+	p, tb, err := prepareCount(e, o, cfg)
 	if err != nil {
 		return nil, err
 	}
 	n := len(p.names)
-	res := &count.Result{Method: "stv-mpls", Title: e.Title, Seats: p.seats,
-		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+	res := newResult("stv-mpls", e, p)
 	quota := A.of(p.valid/int64(p.seats+1) + 1)
 	res.Quota = A.format(quota, places)
 

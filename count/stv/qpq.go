@@ -24,20 +24,12 @@ func QPQ(e *count.Election, o count.Options, c Config) (*count.Result, error) {
 
 func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*count.Result, error) {
 	const places = 9
-	p, err := prepare(e, o)
-	if err != nil {
-		return nil, err
-	}
-	if p.valid == 0 {
-		return nil, fmt.Errorf("stv: no valid ballot papers")
-	}
-	tb, err := newTieBreaker(p.names, o, cfg)
+	p, tb, err := prepareCount(e, o, cfg)
 	if err != nil {
 		return nil, err
 	}
 	n := len(p.names)
-	res := &count.Result{Method: "stv-qpq", Title: e.Title, Seats: p.seats,
-		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+	res := newResult("stv-qpq", e, p)
 	st := append([]state(nil), p.state...)
 	zero, one := A.of(0), A.of(1)
 	quotient := make([]V, n)

@@ -39,13 +39,7 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 		return nil, err
 	}
 	n := len(p.names)
-	res := &count.Result{
-		Method:     "stv-scottish",
-		Title:      e.Title,
-		Seats:      p.seats,
-		Candidates: append([]string(nil), p.names...),
-		Elected:    []string{},
-	}
+	res := newResult("stv-scottish", e, p)
 	if p.valid == 0 {
 		return nil, fmt.Errorf("stv: no valid ballot papers")
 	}

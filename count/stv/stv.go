@@ -247,6 +247,29 @@ type tieBreaker struct {
 	records []count.TieBreak
 }
 
+// prepareCount prepares an election for a rule that refuses one with no valid
+// papers, and makes the tie breaker the count draws on.
+func prepareCount(e *count.Election, o count.Options, cfg Config) (*prepared, *tieBreaker, error) {
+	p, err := prepare(e, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.valid == 0 {
+		return nil, nil, fmt.Errorf("stv: no valid ballot papers")
+	}
+	tb, err := newTieBreaker(p.names, o, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, tb, nil
+}
+
+// newResult starts a count's result: every candidate listed, none yet elected.
+func newResult(method string, e *count.Election, p *prepared) *count.Result {
+	return &count.Result{Method: method, Title: e.Title, Seats: p.seats,
+		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+}
+
 func newTieBreaker(names []string, o count.Options, c Config) (*tieBreaker, error) {
 	t := &tieBreaker{names: names, seed: o.Seed}
 	if c.TieOrder != nil {

@@ -86,14 +86,7 @@ type wpaper[V any] struct {
 }
 
 func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, A arith[V], variant wigmVariant) (*count.Result, error) {
-	p, err := prepare(e, o)
-	if err != nil {
-		return nil, err
-	}
-	if p.valid == 0 {
-		return nil, fmt.Errorf("stv: no valid ballot papers")
-	}
-	tb, err := newTieBreaker(p.names, o, cfg)
+	p, tb, err := prepareCount(e, o, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -111,8 +104,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			method = "stv-wigm-prf-batch"
 		}
 	}
-	res := &count.Result{Method: method, Title: e.Title, Seats: p.seats,
-		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+	res := newResult(method, e, p)
 	res.Quota = A.format(quota, ar.Display)
 
 	st := append([]state(nil), p.state...)
