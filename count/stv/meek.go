@@ -236,45 +236,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	// overtake the next candidate even with all the surplus, never splitting
 	// candidates the surplus leaves tied and leaving enough to fill the seats.
 	sureLosers := func() []int {
-		var groups [][]int
-		var group []int
-		v := zero
-		for _, c := range hopefulByVote() {
-			if A.cmp(A.add(v, surplus), votes[c]) >= 0 {
-				group = append(group, c)
-			} else {
-				if len(group) > 0 {
-					groups = append(groups, group)
-				}
-				group = []int{c}
-				v = votes[c]
-			}
-		}
-		if len(group) > 0 {
-			groups = append(groups, group)
-		}
-		maxDefeat := continuing - (p.seats - nElected)
-		maxg := -1
-		v = zero
-		k := 0
-		for g := 0; g < len(groups)-1; g++ {
-			k += len(groups[g])
-			if k > maxDefeat {
-				break
-			}
-			for _, c := range groups[g] {
-				v = A.add(v, votes[c])
-			}
-			if A.cmp(A.add(v, surplus), votes[groups[g+1][0]]) < 0 {
-				maxg = g
-			}
-		}
-		var batch []int
-		for g := 0; g <= maxg; g++ {
-			batch = append(batch, groups[g]...)
-		}
-		sortAsc(batch)
-		return batch
+		return lowestBatch(A, hopefulByVote(), votes, surplus, continuing-(p.seats-nElected))
 	}
 
 	var round *count.Round

@@ -341,6 +341,14 @@ func sureLosers[V any](A arith[V], votes []V, st []state, pending []int, quota V
 	for i, j := 0, len(hs)-1; i < j; i, j = i+1, j-1 {
 		hs[i], hs[j] = hs[j], hs[i]
 	}
+	return lowestBatch(A, hs, votes, surplus, maxDefeat)
+}
+
+// lowestBatch takes hopeful candidates ordered fewest votes first and returns,
+// in candidate order, the largest set of the lowest whose votes and surplus
+// together fall short of the next candidate, never splitting candidates within
+// surplus of each other and defeating at most maxDefeat.
+func lowestBatch[V any](A arith[V], hs []int, votes []V, surplus V, maxDefeat int) []int {
 	var groups [][]int
 	var group []int
 	v := A.of(0)
