@@ -28,100 +28,11 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 	quota := A.add(A.div(A.of(p.valid), A.of(int64(p.seats+1))), A.unit())
 	res.Quota = A.format(quota, places)
 
-	st := append([]state(nil), p.state...)
-	zero, one := A.of(0), A.of(1)
-	votes := make([]V, n)
-	for i := range votes {
-		votes[i] = zero
-	}
-	parcels := make([][]wpaper[V], n)
-	for bi := range p.weight {
-		pr := p.pref(bi)
-		c := pr[0]
-		parcels[c] = append(parcels[c], wpaper[V]{ballot: int32(bi), weight: one})
-		votes[c] = A.add(votes[c], A.of(p.weight[bi]))
-	}
-	nt := zero
+	w := newParcelCount(A, p, res, places)
+	st, votes, tr := w.st, w.votes, w.tr
+	zero := A.of(0)
 	pendingSet := make([]bool, n)
-	nElected, continuing := 0, 0
-	for i := range n {
-		if st[i] == hopeful {
-			continuing++
-		}
-	}
-	var round *count.Round
-	newRound := func(action string) {
-		res.Rounds = append(res.Rounds, count.Round{Number: len(res.Rounds) + 1, Action: action})
-		round = &res.Rounds[len(res.Rounds)-1]
-	}
-	elect := func(c int) {
-		st[c] = elected
-		nElected++
-		continuing--
-		res.Elected = append(res.Elected, p.names[c])
-		round.Elected = append(round.Elected, p.names[c])
-	}
-	tr := make([]V, n)
-	ntGain := zero
-	moved := false
-	endRound := func() {
-		round.Tally = map[string]string{}
-		total := nt
-		for i := range n {
-			if st[i] == hopeful || st[i] == elected {
-				round.Tally[p.names[i]] = A.format(votes[i], places)
-				total = A.add(total, votes[i])
-			}
-		}
-		if moved {
-			round.Transfers = map[string]string{}
-			for i, v := range tr {
-				if !A.isZero(v) {
-					round.Transfers[p.names[i]] = A.format(v, places)
-				}
-			}
-			if !A.isZero(ntGain) {
-				round.Transfers["exhausted"] = A.format(ntGain, places)
-			}
-		}
-		round.Exhausted = A.format(nt, places)
-		round.Loss = A.format(A.sub(A.of(p.valid), total), places)
-		for i := range tr {
-			tr[i] = zero
-		}
-		ntGain, moved = zero, false
-	}
-	move := func(from int, newWeight func(V) V) {
-		moved = true
-		for _, pp := range parcels[from] {
-			w := newWeight(pp.weight)
-			pr := p.pref(int(pp.ballot))
-			k := int(pp.pos) + 1
-			for k < len(pr) && st[pr[k]] != hopeful {
-				k++
-			}
-			amount := A.mulInt(w, p.weight[pp.ballot])
-			if k == len(pr) {
-				ntGain = A.add(ntGain, amount)
-				nt = A.add(nt, amount)
-				continue
-			}
-			to := pr[k]
-			parcels[to] = append(parcels[to], wpaper[V]{ballot: pp.ballot, pos: int32(k), weight: w})
-			tr[to] = A.add(tr[to], amount)
-			votes[to] = A.add(votes[to], amount)
-		}
-		parcels[from] = nil
-	}
-	hopefuls := func() []int {
-		var hs []int
-		for i := range n {
-			if st[i] == hopeful {
-				hs = append(hs, i)
-			}
-		}
-		return hs
-	}
+	newRound, elect, endRound, move, hopefuls := w.newRound, w.elect, w.endRound, w.move, w.hopefuls
 	// defeatSet is the largest set of lowest candidates §10059(k) lets a round defeat.
 	defeatSet := func() []int {
 		surplus := zero
@@ -137,7 +48,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 		}
 		var set []int
 		for t := 0; t < len(cands)-1; t++ {
-			if len(cands)-(t+1)+nElected < p.seats {
+			if len(cands)-(t+1)+w.nElected < p.seats {
 				break
 			}
 			sum := zero
@@ -148,8 +59,8 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 				continue
 			}
 			gap := A.sub(quota, votes[cands[len(cands)-1]])
-			if nElected+1 == p.seats ||
-				len(cands)-(t+1)+nElected == p.seats ||
+			if w.nElected+1 == p.seats ||
+				len(cands)-(t+1)+w.nElected == p.seats ||
 				A.cmp(A.add(sum, surplus), gap) < 0 ||
 				(A.isZero(surplus) && A.cmp(A.sub(sum, votes[cands[t]]), gap) < 0) {
 				set = append(set[:0], cands[:t+1]...)
@@ -163,7 +74,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 	endRound()
 	for first := true; ; first = false {
 		newRound("")
-		if first && continuing <= p.seats {
+		if first && w.continuing <= p.seats {
 			for _, c := range hopefuls() {
 				elect(c)
 			}
@@ -182,7 +93,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 			pendingSet[c] = A.cmp(votes[c], quota) > 0
 		}
 		// (e) seats filled: done.
-		if nElected >= p.seats {
+		if w.nElected >= p.seats {
 			break
 		}
 		var defeats []int
@@ -191,10 +102,10 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 		}
 		switch {
 		case len(defeats) > 0:
-			round.Action = "defeat of a batch"
+			w.round.Action = "defeat of a batch"
 		case anyTrue(pendingSet):
 			// (g) transfer every surplus.
-			round.Action = "surpluses"
+			w.round.Action = "surpluses"
 			for c := range n {
 				if !pendingSet[c] {
 					continue
@@ -221,18 +132,18 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 					tied = append(tied, c)
 				}
 			}
-			c := tb.pick(tied, nil, false, false, round.Number, "eliminate")
-			round.Action = "defeat of " + p.names[c]
+			c := tb.pick(tied, nil, false, false, w.round.Number, "eliminate")
+			w.round.Action = "defeat of " + p.names[c]
 			defeats = []int{c}
 		}
 		if len(defeats) > 0 {
 			for _, c := range defeats {
 				st[c] = excluded
-				continuing--
-				round.Eliminated = append(round.Eliminated, p.names[c])
+				w.continuing--
+				w.round.Eliminated = append(w.round.Eliminated, p.names[c])
 			}
 			// (i)(1) the rest fill the seats: elect them, done.
-			if continuing+nElected <= p.seats {
+			if w.continuing+w.nElected <= p.seats {
 				for _, c := range hopefuls() {
 					elect(c)
 				}

@@ -31,98 +31,14 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 	quota := A.of(p.valid/int64(p.seats+1) + 1)
 	res.Quota = A.format(quota, places)
 
-	st := append([]state(nil), p.state...)
-	zero, one := A.of(0), A.of(1)
-	votes := make([]V, n)
-	for i := range votes {
-		votes[i] = zero
-	}
-	parcels := make([][]wpaper[V], n)
-	for bi := range p.weight {
-		pr := p.pref(bi)
-		c := pr[0]
-		parcels[c] = append(parcels[c], wpaper[V]{ballot: int32(bi), weight: one})
-		votes[c] = A.add(votes[c], A.of(p.weight[bi]))
-	}
-	nt := zero
-	nElected, continuing := 0, 0
-	for i := range n {
-		if st[i] == hopeful {
-			continuing++
-		}
-	}
-	var round *count.Round
-	newRound := func(action string) {
-		res.Rounds = append(res.Rounds, count.Round{Number: len(res.Rounds) + 1, Action: action})
-		round = &res.Rounds[len(res.Rounds)-1]
-	}
-	elect := func(c int) {
-		st[c] = elected
-		nElected++
-		continuing--
-		res.Elected = append(res.Elected, p.names[c])
-		round.Elected = append(round.Elected, p.names[c])
-	}
-	tr := make([]V, n)
-	ntGain := zero
-	moved := false
-	resetTransfers := func() {
-		for i := range tr {
-			tr[i] = zero
-		}
-		ntGain, moved = zero, false
-	}
-	resetTransfers()
-	endRound := func() {
-		round.Tally = map[string]string{}
-		total := nt
-		for i := range n {
-			if st[i] == hopeful || st[i] == elected {
-				round.Tally[p.names[i]] = A.format(votes[i], places)
-				total = A.add(total, votes[i])
-			}
-		}
-		if moved {
-			round.Transfers = map[string]string{}
-			for i, v := range tr {
-				if !A.isZero(v) {
-					round.Transfers[p.names[i]] = A.format(v, places)
-				}
-			}
-			if !A.isZero(ntGain) {
-				round.Transfers["exhausted"] = A.format(ntGain, places)
-			}
-		}
-		round.Exhausted = A.format(nt, places)
-		round.Loss = A.format(A.sub(A.of(p.valid), total), places)
-		resetTransfers()
-	}
-	move := func(from int, newWeight func(V) V) {
-		moved = true
-		for _, pp := range parcels[from] {
-			w := newWeight(pp.weight)
-			pr := p.pref(int(pp.ballot))
-			k := int(pp.pos) + 1
-			for k < len(pr) && st[pr[k]] != hopeful {
-				k++
-			}
-			amount := A.mulInt(w, p.weight[pp.ballot])
-			if k == len(pr) {
-				ntGain = A.add(ntGain, amount)
-				nt = A.add(nt, amount)
-				continue
-			}
-			to := pr[k]
-			parcels[to] = append(parcels[to], wpaper[V]{ballot: pp.ballot, pos: int32(k), weight: w})
-			tr[to] = A.add(tr[to], amount)
-			votes[to] = A.add(votes[to], amount)
-		}
-		parcels[from] = nil
-	}
+	w := newParcelCount(A, p, res, places)
+	st, votes, tr := w.st, w.votes, w.tr
+	zero := A.of(0)
+	newRound, elect, endRound, move := w.newRound, w.elect, w.endRound, w.move
 	defeat := func(c int) {
 		st[c] = excluded
-		continuing--
-		round.Eliminated = append(round.Eliminated, p.names[c])
+		w.continuing--
+		w.round.Eliminated = append(w.round.Eliminated, p.names[c])
 		tr[c] = A.sub(tr[c], votes[c])
 		move(c, func(w V) V { return w })
 		votes[c] = zero
@@ -131,12 +47,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 	// below them and all surpluses, could not reach the next candidate up
 	// (167.20, "mathematically impossible to be elected").
 	certainLosers := func(surplus V) []int {
-		var hs []int
-		for i := range n {
-			if st[i] == hopeful {
-				hs = append(hs, i)
-			}
-		}
+		hs := w.hopefuls()
 		for i := 1; i < len(hs); i++ {
 			for j := i; j > 0; j-- {
 				c := A.exactCmp(votes[hs[j]], votes[hs[j-1]])
@@ -155,7 +66,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 				groups = append(groups, []int{c})
 			}
 		}
-		maxDefeat := continuing - (p.seats - nElected)
+		maxDefeat := w.continuing - (p.seats - w.nElected)
 		var losers, maybe []int
 		v := zero
 		for g := 0; g < len(groups)-1; g++ {
@@ -173,7 +84,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		return losers
 	}
 
-	complete := func() bool { return continuing <= p.seats-nElected }
+	complete := func() bool { return w.continuing <= p.seats-w.nElected }
 	electRemaining := func() {
 		for i := range n {
 			if st[i] == hopeful {
@@ -190,11 +101,11 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 				over = append(over, i)
 			}
 		}
-		if len(over) == 0 || nElected+len(over) < p.seats {
+		if len(over) == 0 || w.nElected+len(over) < p.seats {
 			return false
 		}
 		sortDesc(over, votes, A)
-		for _, c := range over[:p.seats-nElected] {
+		for _, c := range over[:p.seats-w.nElected] {
 			elect(c)
 		}
 		return true
@@ -205,7 +116,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		return finish(res, tb, p.valid, places), nil
 	}
 	endRound()
-	for nElected < p.seats {
+	for w.nElected < p.seats {
 		newRound("")
 		// 167.70(1)(b)-(c): with the surpluses calculated but not transferred,
 		// defeat every candidate it is impossible to elect.
@@ -216,7 +127,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 			}
 		}
 		if losers := certainLosers(surplus); len(losers) > 0 {
-			round.Action = "defeat of certain losers"
+			w.round.Action = "defeat of certain losers"
 			for _, c := range losers {
 				defeat(c)
 			}
@@ -247,12 +158,12 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 					tied = append(tied, c)
 				}
 			}
-			c := tb.pick(tied, nil, true, false, round.Number, "elect")
+			c := tb.pick(tied, nil, true, false, w.round.Number, "elect")
 			elect(c)
-			if nElected >= p.seats {
+			if w.nElected >= p.seats {
 				break
 			}
-			round.Action = "surplus of " + p.names[c]
+			w.round.Action = "surplus of " + p.names[c]
 			total := votes[c]
 			s := A.sub(total, quota)
 			move(c, func(w V) V { return A.div(A.mul(w, s), total) })
@@ -265,7 +176,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 			continue
 		}
 		if complete() {
-			round.Action = "remaining candidates elected"
+			w.round.Action = "remaining candidates elected"
 			electRemaining()
 			break
 		}
@@ -283,8 +194,8 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 				tied = append(tied, i)
 			}
 		}
-		c := tb.pick(tied, nil, false, false, round.Number, "eliminate")
-		round.Action = "defeat of " + p.names[c]
+		c := tb.pick(tied, nil, false, false, w.round.Number, "eliminate")
+		w.round.Action = "defeat of " + p.names[c]
 		defeat(c)
 		if full() {
 			break
@@ -295,7 +206,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		}
 		endRound()
 	}
-	if round.Tally == nil {
+	if w.round.Tally == nil {
 		endRound()
 	}
 	return finish(res, tb, p.valid, places), nil

@@ -1,0 +1,137 @@
+package stv
+
+import "github.com/rulebook/rulebook/count"
+
+// parcelCount is the bookkeeping the Gregory-style rules (CfER, Minneapolis,
+// WIGM) share: each candidate's votes and the parcels of papers behind them,
+// and the rounds of the result. Transfers made during a round add up in tr
+// and ntGain until endRound reports them, so a round may move several parcels.
+type parcelCount[V any] struct {
+	A       arith[V]
+	p       *prepared
+	res     *count.Result
+	places  int // decimals shown in the result
+	st      []state
+	votes   []V
+	parcels [][]wpaper[V]
+	nt      V // value exhausted so far
+
+	nElected, continuing int
+	round                *count.Round
+
+	tr     []V // this round's transfers, by candidate
+	ntGain V   // value exhausted this round
+	moved  bool
+}
+
+// newParcelCount gives every paper to its first preference at value one.
+func newParcelCount[V any](A arith[V], p *prepared, res *count.Result, places int) *parcelCount[V] {
+	n := len(p.names)
+	zero, one := A.of(0), A.of(1)
+	w := &parcelCount[V]{A: A, p: p, res: res, places: places,
+		st: append([]state(nil), p.state...), votes: make([]V, n),
+		parcels: make([][]wpaper[V], n), nt: zero, tr: make([]V, n)}
+	for i := range w.votes {
+		w.votes[i] = zero
+	}
+	for bi := range p.weight {
+		pr := p.pref(bi)
+		c := pr[0]
+		w.parcels[c] = append(w.parcels[c], wpaper[V]{ballot: int32(bi), weight: one})
+		w.votes[c] = A.add(w.votes[c], A.of(p.weight[bi]))
+	}
+	for i := range n {
+		if w.st[i] == hopeful {
+			w.continuing++
+		}
+	}
+	w.resetTransfers()
+	return w
+}
+
+func (w *parcelCount[V]) newRound(action string) {
+	w.res.Rounds = append(w.res.Rounds, count.Round{Number: len(w.res.Rounds) + 1, Action: action})
+	w.round = &w.res.Rounds[len(w.res.Rounds)-1]
+}
+
+func (w *parcelCount[V]) elect(c int) {
+	w.st[c] = elected
+	w.nElected++
+	w.continuing--
+	w.res.Elected = append(w.res.Elected, w.p.names[c])
+	w.round.Elected = append(w.round.Elected, w.p.names[c])
+}
+
+func (w *parcelCount[V]) resetTransfers() {
+	zero := w.A.of(0)
+	for i := range w.tr {
+		w.tr[i] = zero
+	}
+	w.ntGain, w.moved = zero, false
+}
+
+// endRound records the round's tally, its transfers (if any papers moved),
+// what is exhausted and what is lost to truncation, and starts the next
+// round's transfers afresh.
+func (w *parcelCount[V]) endRound() {
+	A, round := w.A, w.round
+	round.Tally = map[string]string{}
+	total := w.nt
+	for i := range w.votes {
+		if w.st[i] == hopeful || w.st[i] == elected {
+			round.Tally[w.p.names[i]] = A.format(w.votes[i], w.places)
+			total = A.add(total, w.votes[i])
+		}
+	}
+	if w.moved {
+		round.Transfers = map[string]string{}
+		for i, v := range w.tr {
+			if !A.isZero(v) {
+				round.Transfers[w.p.names[i]] = A.format(v, w.places)
+			}
+		}
+		if !A.isZero(w.ntGain) {
+			round.Transfers["exhausted"] = A.format(w.ntGain, w.places)
+		}
+	}
+	round.Exhausted = A.format(w.nt, w.places)
+	round.Loss = A.format(A.sub(A.of(w.p.valid), total), w.places)
+	w.resetTransfers()
+}
+
+// move sends candidate from's papers on to their next hopeful preference, each
+// at the value newWeight gives it; papers with none left are exhausted.
+func (w *parcelCount[V]) move(from int, newWeight func(V) V) {
+	A, p := w.A, w.p
+	w.moved = true
+	for _, pp := range w.parcels[from] {
+		wt := newWeight(pp.weight)
+		pr := p.pref(int(pp.ballot))
+		k := int(pp.pos) + 1
+		for k < len(pr) && w.st[pr[k]] != hopeful {
+			k++
+		}
+		amount := A.mulInt(wt, p.weight[pp.ballot])
+		if k == len(pr) {
+			w.ntGain = A.add(w.ntGain, amount)
+			w.nt = A.add(w.nt, amount)
+			continue
+		}
+		to := pr[k]
+		w.parcels[to] = append(w.parcels[to], wpaper[V]{ballot: pp.ballot, pos: int32(k), weight: wt})
+		w.tr[to] = A.add(w.tr[to], amount)
+		w.votes[to] = A.add(w.votes[to], amount)
+	}
+	w.parcels[from] = nil
+}
+
+// hopefuls lists the hopeful candidates in candidate order.
+func (w *parcelCount[V]) hopefuls() []int {
+	var hs []int
+	for i := range w.st {
+		if w.st[i] == hopeful {
+			hs = append(hs, i)
+		}
+	}
+	return hs
+}
