@@ -28,11 +28,11 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 	quota := A.add(A.div(A.of(p.valid), A.of(int64(p.seats+1))), A.unit())
 	res.Quota = A.format(quota, places)
 
-	w := newParcelCount(A, p, res, places)
-	st, votes, tr := w.st, w.votes, w.tr
+	pc := newParcelCount(A, p, res, places)
+	st, votes, tr := pc.st, pc.votes, pc.tr
 	zero := A.of(0)
 	pendingSet := make([]bool, n)
-	newRound, elect, endRound, move, hopefuls := w.newRound, w.elect, w.endRound, w.move, w.hopefuls
+	newRound, elect, endRound, move, hopefuls := pc.newRound, pc.elect, pc.endRound, pc.move, pc.hopefuls
 	// defeatSet is the largest set of lowest candidates §10059(k) lets a round defeat.
 	defeatSet := func() []int {
 		surplus := zero
@@ -48,7 +48,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 		}
 		var set []int
 		for t := 0; t < len(cands)-1; t++ {
-			if len(cands)-(t+1)+w.nElected < p.seats {
+			if len(cands)-(t+1)+pc.nElected < p.seats {
 				break
 			}
 			sum := zero
@@ -59,8 +59,8 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 				continue
 			}
 			gap := A.sub(quota, votes[cands[len(cands)-1]])
-			if w.nElected+1 == p.seats ||
-				len(cands)-(t+1)+w.nElected == p.seats ||
+			if pc.nElected+1 == p.seats ||
+				len(cands)-(t+1)+pc.nElected == p.seats ||
 				A.cmp(A.add(sum, surplus), gap) < 0 ||
 				(A.isZero(surplus) && A.cmp(A.sub(sum, votes[cands[t]]), gap) < 0) {
 				set = append(set[:0], cands[:t+1]...)
@@ -74,7 +74,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 	endRound()
 	for first := true; ; first = false {
 		newRound("")
-		if first && w.continuing <= p.seats {
+		if first && pc.continuing <= p.seats {
 			for _, c := range hopefuls() {
 				elect(c)
 			}
@@ -93,7 +93,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 			pendingSet[c] = A.cmp(votes[c], quota) > 0
 		}
 		// (e) seats filled: done.
-		if w.nElected >= p.seats {
+		if pc.nElected >= p.seats {
 			break
 		}
 		var defeats []int
@@ -102,10 +102,10 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 		}
 		switch {
 		case len(defeats) > 0:
-			w.round.Action = "defeat of a batch"
+			pc.round.Action = "defeat of a batch"
 		case anyTrue(pendingSet):
 			// (g) transfer every surplus.
-			w.round.Action = "surpluses"
+			pc.round.Action = "surpluses"
 			for c := range n {
 				if !pendingSet[c] {
 					continue
@@ -132,18 +132,18 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 					tied = append(tied, c)
 				}
 			}
-			c := tb.pick(tied, nil, false, false, w.round.Number, "eliminate")
-			w.round.Action = "defeat of " + p.names[c]
+			c := tb.pick(tied, nil, false, false, pc.round.Number, "eliminate")
+			pc.round.Action = "defeat of " + p.names[c]
 			defeats = []int{c}
 		}
 		if len(defeats) > 0 {
 			for _, c := range defeats {
 				st[c] = excluded
-				w.continuing--
-				w.round.Eliminated = append(w.round.Eliminated, p.names[c])
+				pc.continuing--
+				pc.round.Eliminated = append(pc.round.Eliminated, p.names[c])
 			}
 			// (i)(1) the rest fill the seats: elect them, done.
-			if w.continuing+w.nElected <= p.seats {
+			if pc.continuing+pc.nElected <= p.seats {
 				for _, c := range hopefuls() {
 					elect(c)
 				}

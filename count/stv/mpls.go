@@ -31,14 +31,14 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 	quota := A.of(p.valid/int64(p.seats+1) + 1)
 	res.Quota = A.format(quota, places)
 
-	w := newParcelCount(A, p, res, places)
-	st, votes, tr := w.st, w.votes, w.tr
+	pc := newParcelCount(A, p, res, places)
+	st, votes, tr := pc.st, pc.votes, pc.tr
 	zero := A.of(0)
-	newRound, elect, endRound, move := w.newRound, w.elect, w.endRound, w.move
+	newRound, elect, endRound, move := pc.newRound, pc.elect, pc.endRound, pc.move
 	defeat := func(c int) {
 		st[c] = excluded
-		w.continuing--
-		w.round.Eliminated = append(w.round.Eliminated, p.names[c])
+		pc.continuing--
+		pc.round.Eliminated = append(pc.round.Eliminated, p.names[c])
 		tr[c] = A.sub(tr[c], votes[c])
 		move(c, func(w V) V { return w })
 		votes[c] = zero
@@ -47,7 +47,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 	// below them and all surpluses, could not reach the next candidate up
 	// (167.20, "mathematically impossible to be elected").
 	certainLosers := func(surplus V) []int {
-		hs := w.hopefuls()
+		hs := pc.hopefuls()
 		for i := 1; i < len(hs); i++ {
 			for j := i; j > 0; j-- {
 				c := A.exactCmp(votes[hs[j]], votes[hs[j-1]])
@@ -66,7 +66,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 				groups = append(groups, []int{c})
 			}
 		}
-		maxDefeat := w.continuing - (p.seats - w.nElected)
+		maxDefeat := pc.continuing - (p.seats - pc.nElected)
 		var losers, maybe []int
 		v := zero
 		for g := 0; g < len(groups)-1; g++ {
@@ -84,7 +84,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		return losers
 	}
 
-	complete := func() bool { return w.continuing <= p.seats-w.nElected }
+	complete := func() bool { return pc.continuing <= p.seats-pc.nElected }
 	electRemaining := func() {
 		for i := range n {
 			if st[i] == hopeful {
@@ -101,11 +101,11 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 				over = append(over, i)
 			}
 		}
-		if len(over) == 0 || w.nElected+len(over) < p.seats {
+		if len(over) == 0 || pc.nElected+len(over) < p.seats {
 			return false
 		}
 		sortDesc(over, votes, A)
-		for _, c := range over[:p.seats-w.nElected] {
+		for _, c := range over[:p.seats-pc.nElected] {
 			elect(c)
 		}
 		return true
@@ -116,7 +116,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		return finish(res, tb, p.valid, places), nil
 	}
 	endRound()
-	for w.nElected < p.seats {
+	for pc.nElected < p.seats {
 		newRound("")
 		// 167.70(1)(b)-(c): with the surpluses calculated but not transferred,
 		// defeat every candidate it is impossible to elect.
@@ -127,7 +127,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 			}
 		}
 		if losers := certainLosers(surplus); len(losers) > 0 {
-			w.round.Action = "defeat of certain losers"
+			pc.round.Action = "defeat of certain losers"
 			for _, c := range losers {
 				defeat(c)
 			}
@@ -158,12 +158,12 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 					tied = append(tied, c)
 				}
 			}
-			c := tb.pick(tied, nil, true, false, w.round.Number, "elect")
+			c := tb.pick(tied, nil, true, false, pc.round.Number, "elect")
 			elect(c)
-			if w.nElected >= p.seats {
+			if pc.nElected >= p.seats {
 				break
 			}
-			w.round.Action = "surplus of " + p.names[c]
+			pc.round.Action = "surplus of " + p.names[c]
 			total := votes[c]
 			s := A.sub(total, quota)
 			move(c, func(w V) V { return A.div(A.mul(w, s), total) })
@@ -176,7 +176,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 			continue
 		}
 		if complete() {
-			w.round.Action = "remaining candidates elected"
+			pc.round.Action = "remaining candidates elected"
 			electRemaining()
 			break
 		}
@@ -194,8 +194,8 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 				tied = append(tied, i)
 			}
 		}
-		c := tb.pick(tied, nil, false, false, w.round.Number, "eliminate")
-		w.round.Action = "defeat of " + p.names[c]
+		c := tb.pick(tied, nil, false, false, pc.round.Number, "eliminate")
+		pc.round.Action = "defeat of " + p.names[c]
 		defeat(c)
 		if full() {
 			break
@@ -206,7 +206,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		}
 		endRound()
 	}
-	if w.round.Tally == nil {
+	if pc.round.Tally == nil {
 		endRound()
 	}
 	return finish(res, tb, p.valid, places), nil

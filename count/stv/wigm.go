@@ -107,96 +107,15 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	res := newResult(method, e, p)
 	res.Quota = A.format(quota, ar.Display)
 
-	st := append([]state(nil), p.state...)
+	pc := newParcelCount(A, p, res, ar.Display)
+	st, votes, tr := pc.st, pc.votes, pc.tr
 	zero := A.of(0)
-	votes := make([]V, n)
-	for i := range votes {
-		votes[i] = zero
-	}
-	parcels := make([][]wpaper[V], n)
-	one := A.of(1)
-	for bi := range p.weight {
-		pr := p.pref(bi)
-		c := pr[0]
-		parcels[c] = append(parcels[c], wpaper[V]{ballot: int32(bi), weight: one})
-		votes[c] = A.add(votes[c], A.of(p.weight[bi]))
-	}
-	nt := zero
 	var pending []int
-	nElected, continuing := 0, 0
-	for i := range n {
-		if st[i] == hopeful {
-			continuing++
-		}
-	}
-	var round *count.Round
-	newRound := func(action string) {
-		res.Rounds = append(res.Rounds, count.Round{Number: len(res.Rounds) + 1, Action: action})
-		round = &res.Rounds[len(res.Rounds)-1]
-	}
-	elect := func(c int) {
-		st[c] = elected
-		nElected++
-		continuing--
-		res.Elected = append(res.Elected, p.names[c])
-		round.Elected = append(round.Elected, p.names[c])
-	}
-	endRound := func(tr []V, ntGain V, moved bool) {
-		round.Tally = map[string]string{}
-		total := nt
-		for i := range n {
-			if st[i] == hopeful || st[i] == elected {
-				round.Tally[p.names[i]] = A.format(votes[i], ar.Display)
-				total = A.add(total, votes[i])
-			}
-		}
-		if moved {
-			round.Transfers = map[string]string{}
-			for i, v := range tr {
-				if !A.isZero(v) {
-					round.Transfers[p.names[i]] = A.format(v, ar.Display)
-				}
-			}
-			if !A.isZero(ntGain) {
-				round.Transfers["exhausted"] = A.format(ntGain, ar.Display)
-			}
-		}
-		round.Exhausted = A.format(nt, ar.Display)
-		round.Loss = A.format(A.sub(A.of(p.valid), total), ar.Display)
-	}
-	move := func(from int, newWeight func(V) V) ([]V, V) {
-		tr := make([]V, n)
-		for i := range tr {
-			tr[i] = zero
-		}
-		ntGain := zero
-		for _, pp := range parcels[from] {
-			w := newWeight(pp.weight)
-			pr := p.pref(int(pp.ballot))
-			k := int(pp.pos) + 1
-			for k < len(pr) && st[pr[k]] != hopeful {
-				k++
-			}
-			amount := A.mulInt(w, p.weight[pp.ballot])
-			if k == len(pr) {
-				ntGain = A.add(ntGain, amount)
-				continue
-			}
-			to := pr[k]
-			parcels[to] = append(parcels[to], wpaper[V]{ballot: pp.ballot, pos: int32(k), weight: w})
-			tr[to] = A.add(tr[to], amount)
-		}
-		parcels[from] = nil
-		for i := range tr {
-			votes[i] = A.add(votes[i], tr[i])
-		}
-		nt = A.add(nt, ntGain)
-		return tr, ntGain
-	}
+	newRound, elect, endRound, move := pc.newRound, pc.elect, pc.endRound, pc.move
 
 	newRound("first preferences")
-	endRound(nil, zero, false)
-	for continuing > p.seats-nElected && p.seats-nElected > 0 {
+	endRound()
+	for pc.continuing > p.seats-pc.nElected && p.seats-pc.nElected > 0 {
 		newRound("")
 		var got []int
 		for i := range n {
@@ -210,33 +129,24 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			pending = append(pending, c)
 		}
 		if variant == wigmPRFBatch {
-			if losers := sureLosers(A, votes, st, pending, quota, continuing-(p.seats-nElected)); len(losers) > 0 {
-				round.Action = "defeat of sure losers"
+			if losers := sureLosers(A, votes, st, pending, quota, pc.continuing-(p.seats-pc.nElected)); len(losers) > 0 {
+				pc.round.Action = "defeat of sure losers"
 				for _, c := range losers {
 					st[c] = excluded
-					continuing--
-					round.Eliminated = append(round.Eliminated, p.names[c])
+					pc.continuing--
+					pc.round.Eliminated = append(pc.round.Eliminated, p.names[c])
 				}
-				if continuing <= p.seats-nElected {
-					endRound(nil, zero, false)
+				if pc.continuing <= p.seats-pc.nElected {
+					endRound()
 					break
-				}
-				tr := make([]V, n)
-				ntGain := zero
-				for i := range tr {
-					tr[i] = zero
 				}
 				for _, c := range losers {
 					had := votes[c]
-					t, g := move(c, func(w V) V { return w })
-					for i := range tr {
-						tr[i] = A.add(tr[i], t[i])
-					}
-					ntGain = A.add(ntGain, g)
+					move(c, func(w V) V { return w })
 					votes[c] = zero
 					tr[c] = A.sub(tr[c], had)
 				}
-				endRound(tr, ntGain, true)
+				endRound()
 				continue
 			}
 		}
@@ -254,15 +164,15 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 					tied = append(tied, c)
 				}
 			}
-			c := tb.pick(tied, nil, true, false, round.Number, "surplus")
+			c := tb.pick(tied, nil, true, false, pc.round.Number, "surplus")
 			pending = remove(pending, c)
-			round.Action = "surplus of " + p.names[c]
+			pc.round.Action = "surplus of " + p.names[c]
 			total := votes[c]
 			surplus := A.sub(total, quota)
-			tr, ntGain := move(c, func(w V) V { return A.div(A.mul(w, surplus), total) })
+			move(c, func(w V) V { return A.div(A.mul(w, surplus), total) })
 			votes[c] = quota
 			tr[c] = A.sub(zero, surplus)
-			endRound(tr, ntGain, true)
+			endRound()
 			continue
 		}
 		var low V
@@ -278,20 +188,20 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 				tied = append(tied, i)
 			}
 		}
-		c := tb.pick(tied, nil, false, false, round.Number, "eliminate")
-		round.Action = "exclusion of " + p.names[c]
+		c := tb.pick(tied, nil, false, false, pc.round.Number, "eliminate")
+		pc.round.Action = "exclusion of " + p.names[c]
 		st[c] = excluded
-		continuing--
-		round.Eliminated = append(round.Eliminated, p.names[c])
+		pc.continuing--
+		pc.round.Eliminated = append(pc.round.Eliminated, p.names[c])
 		had := votes[c]
-		tr, ntGain := move(c, func(w V) V { return w })
+		move(c, func(w V) V { return w })
 		votes[c] = zero
 		tr[c] = A.sub(zero, had)
-		endRound(tr, ntGain, true)
+		endRound()
 	}
 	// Fill the seats left from the remaining candidates, in candidate order, as Droop does.
 	for i := range n {
-		if st[i] == hopeful && nElected < p.seats {
+		if st[i] == hopeful && pc.nElected < p.seats {
 			elect(i)
 		}
 	}
