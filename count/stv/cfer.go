@@ -119,19 +119,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 			}
 		default:
 			// (h) defeat the lowest.
-			hs := hopefuls()
-			low := votes[hs[0]]
-			for _, c := range hs[1:] {
-				if A.cmp(votes[c], low) < 0 {
-					low = votes[c]
-				}
-			}
-			var tied []int
-			for _, c := range hs {
-				if A.cmp(votes[c], low) == 0 {
-					tied = append(tied, c)
-				}
-			}
+			_, tied := lowest(A, hopefuls(), votes)
 			c := tb.pick(tied, nil, false, false, pc.round.Number, "eliminate")
 			pc.round.Action = "defeat of " + p.names[c]
 			defeats = []int{c}

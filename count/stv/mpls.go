@@ -146,18 +146,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 			}
 		}
 		if len(over) > 0 {
-			high := votes[over[0]]
-			for _, c := range over[1:] {
-				if A.cmp(votes[c], high) > 0 {
-					high = votes[c]
-				}
-			}
-			var tied []int
-			for _, c := range over {
-				if A.cmp(votes[c], high) == 0 {
-					tied = append(tied, c)
-				}
-			}
+			_, tied := highest(A, over, votes)
 			c := tb.pick(tied, nil, true, false, pc.round.Number, "elect")
 			elect(c)
 			if pc.nElected >= p.seats {
@@ -181,19 +170,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 			break
 		}
 		// (e): defeat the lowest.
-		var low V
-		first := true
-		for i := range n {
-			if st[i] == hopeful && (first || A.cmp(votes[i], low) < 0) {
-				low, first = votes[i], false
-			}
-		}
-		var tied []int
-		for i := range n {
-			if st[i] == hopeful && A.cmp(votes[i], low) == 0 {
-				tied = append(tied, i)
-			}
-		}
+		_, tied := lowest(A, pc.hopefuls(), votes)
 		c := tb.pick(tied, nil, false, false, pc.round.Number, "eliminate")
 		pc.round.Action = "defeat of " + p.names[c]
 		defeat(c)

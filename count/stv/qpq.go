@@ -101,20 +101,9 @@ func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*co
 			}
 		}
 		quota = A.div(va, A.sub(A.of(int64(1+p.seats)), tx))
-		high := quotient[hs[0]]
-		for _, c := range hs[1:] {
-			if A.cmp(quotient[c], high) > 0 {
-				high = quotient[c]
-			}
-		}
+		high, top := highest(A, hs, quotient)
 		if A.cmp(high, quota) > 0 {
-			var tied []int
-			for _, c := range hs {
-				if A.cmp(quotient[c], high) == 0 {
-					tied = append(tied, c)
-				}
-			}
-			c := tb.pick(tied, nil, true, false, round.Number, "elect")
+			c := tb.pick(top, nil, true, false, round.Number, "elect")
 			st[c] = elected
 			continuing--
 			order = append(order, c)
@@ -129,19 +118,8 @@ func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*co
 				}
 			}
 		} else {
-			low := quotient[hs[0]]
-			for _, c := range hs[1:] {
-				if A.cmp(quotient[c], low) < 0 {
-					low = quotient[c]
-				}
-			}
-			var tied []int
-			for _, c := range hs {
-				if A.cmp(quotient[c], low) == 0 {
-					tied = append(tied, c)
-				}
-			}
-			c := tb.pick(tied, nil, false, false, round.Number, "eliminate")
+			_, bottom := lowest(A, hs, quotient)
+			c := tb.pick(bottom, nil, false, false, round.Number, "eliminate")
 			st[c] = excluded
 			continuing--
 			round.Eliminated = append(round.Eliminated, p.names[c])

@@ -387,3 +387,27 @@ func byVotesDesc(cs []int, votes []int64) {
 		return cs[i] < cs[j]
 	})
 }
+
+// highest returns the highest of vals over the candidates cs (compared as A
+// compares, so guarded values within the guard are equal) and the candidates
+// of cs level with it, in the order of cs. cs must not be empty.
+func highest[V any](A arith[V], cs []int, vals []V) (V, []int) { return extreme(A, cs, vals, 1) }
+
+// lowest is highest's counterpart for the lowest value.
+func lowest[V any](A arith[V], cs []int, vals []V) (V, []int) { return extreme(A, cs, vals, -1) }
+
+func extreme[V any](A arith[V], cs []int, vals []V, sign int) (V, []int) {
+	best := vals[cs[0]]
+	for _, c := range cs[1:] {
+		if A.cmp(vals[c], best)*sign > 0 {
+			best = vals[c]
+		}
+	}
+	var tied []int
+	for _, c := range cs {
+		if A.cmp(vals[c], best) == 0 {
+			tied = append(tied, c)
+		}
+	}
+	return best, tied
+}

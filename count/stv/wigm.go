@@ -152,18 +152,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		}
 		if len(pending) > 0 {
 			sortAsc(pending)
-			high := votes[pending[0]]
-			for _, c := range pending[1:] {
-				if A.cmp(votes[c], high) > 0 {
-					high = votes[c]
-				}
-			}
-			var tied []int
-			for _, c := range pending {
-				if A.cmp(votes[c], high) == 0 {
-					tied = append(tied, c)
-				}
-			}
+			_, tied := highest(A, pending, votes)
 			c := tb.pick(tied, nil, true, false, pc.round.Number, "surplus")
 			pending = remove(pending, c)
 			pc.round.Action = "surplus of " + p.names[c]
@@ -175,19 +164,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			endRound()
 			continue
 		}
-		var low V
-		first := true
-		for i := range n {
-			if st[i] == hopeful && (first || A.cmp(votes[i], low) < 0) {
-				low, first = votes[i], false
-			}
-		}
-		var tied []int
-		for i := range n {
-			if st[i] == hopeful && A.cmp(votes[i], low) == 0 {
-				tied = append(tied, i)
-			}
-		}
+		_, tied := lowest(A, pc.hopefuls(), votes)
 		c := tb.pick(tied, nil, false, false, pc.round.Number, "eliminate")
 		pc.round.Action = "exclusion of " + p.names[c]
 		st[c] = excluded
