@@ -219,17 +219,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 				hs = append(hs, i)
 			}
 		}
-		// ascending by votes (exactly), then candidate order
-		for i := 1; i < len(hs); i++ {
-			for j := i; j > 0; j-- {
-				c := A.exactCmp(votes[hs[j]], votes[hs[j-1]])
-				if c < 0 || (c == 0 && hs[j] < hs[j-1]) {
-					hs[j], hs[j-1] = hs[j-1], hs[j]
-				} else {
-					break
-				}
-			}
-		}
+		sortFewestFirst(hs, votes, A)
 		return hs
 	}
 	// sureLosers finds the largest set of lowest candidates who could not

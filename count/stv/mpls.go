@@ -48,16 +48,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 	// (167.20, "mathematically impossible to be elected").
 	certainLosers := func(surplus V) []int {
 		hs := pc.hopefuls()
-		for i := 1; i < len(hs); i++ {
-			for j := i; j > 0; j-- {
-				c := A.exactCmp(votes[hs[j]], votes[hs[j-1]])
-				if c < 0 || (c == 0 && hs[j] < hs[j-1]) {
-					hs[j], hs[j-1] = hs[j-1], hs[j]
-				} else {
-					break
-				}
-			}
-		}
+		sortFewestFirst(hs, votes, A)
 		var groups [][]int
 		for _, c := range hs {
 			if len(groups) > 0 && A.cmp(votes[groups[len(groups)-1][0]], votes[c]) == 0 {

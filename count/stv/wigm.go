@@ -209,6 +209,22 @@ func sortDesc[V any](xs []int, votes []V, A arith[V]) {
 	}
 }
 
+// sortFewestFirst orders candidates by votes, fewest first (exactly), then
+// candidate order. (Not sortDesc reversed: that puts equal votes in reverse
+// candidate order.)
+func sortFewestFirst[V any](xs []int, votes []V, A arith[V]) {
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0; j-- {
+			c := A.exactCmp(votes[xs[j]], votes[xs[j-1]])
+			if c < 0 || (c == 0 && xs[j] < xs[j-1]) {
+				xs[j], xs[j-1] = xs[j-1], xs[j]
+			} else {
+				break
+			}
+		}
+	}
+}
+
 // sureLosers finds the largest set of lowest hopeful candidates, never splitting
 // candidates within the surplus of each other, whose votes and all pending
 // surpluses together fall short of the next candidate, leaving at least
