@@ -29,7 +29,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 	res.Quota = A.format(quota, places)
 
 	pc := newParcelCount(A, p, res, places)
-	st, votes, tr := pc.st, pc.votes, pc.tr
+	votes, tr := pc.votes, pc.tr
 	zero := A.of(0)
 	pendingSet := make([]bool, n)
 	newRound, elect, endRound, move, hopefuls := pc.newRound, pc.elect, pc.endRound, pc.move, pc.hopefuls
@@ -126,9 +126,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 		}
 		if len(defeats) > 0 {
 			for _, c := range defeats {
-				st[c] = excluded
-				pc.continuing--
-				pc.round.Eliminated = append(pc.round.Eliminated, p.names[c])
+				pc.exclude(c)
 			}
 			// (i)(1) the rest fill the seats: elect them, done.
 			if pc.continuing+pc.nElected <= p.seats {

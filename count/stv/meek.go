@@ -94,7 +94,8 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		return A.mul(w, k), A.mul(w, A.sub(A.of(1), k))
 	}
 	res := newResult(method, e, p)
-	st := append([]state(nil), p.state...)
+	rk := newRoundKeeper(p, res)
+	st := rk.st
 	zero, one := A.of(0), A.of(1)
 	omega := A.div(one, A.of(pow10(omega10)))
 	seats := A.of(int64(p.seats + 1))
@@ -129,12 +130,6 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	quota := calcQuota(A.of(valid))
 	surplus := zero
 	residual := zero
-	nElected, continuing := 0, 0
-	for i := range n {
-		if st[i] == hopeful {
-			continuing++
-		}
-	}
 	for bi := range p.weight {
 		pr := p.pref(bi)
 		if !p.isEq[bi] {
@@ -226,27 +221,14 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	// overtake the next candidate even with all the surplus, never splitting
 	// candidates the surplus leaves tied and leaving enough to fill the seats.
 	sureLosers := func() []int {
-		return lowestBatch(A, hopefulByVote(), votes, surplus, continuing-(p.seats-nElected))
+		return lowestBatch(A, hopefulByVote(), votes, surplus, rk.continuing-(p.seats-rk.nElected))
 	}
 
-	var round *count.Round
-	newRound := func(action string) {
-		res.Rounds = append(res.Rounds, count.Round{Number: len(res.Rounds) + 1, Action: action})
-		round = &res.Rounds[len(res.Rounds)-1]
-	}
-	elect := func(c int) {
-		st[c] = elected
-		nElected++
-		continuing--
-		res.Elected = append(res.Elected, p.names[c])
-		round.Elected = append(round.Elected, p.names[c])
-	}
+	newRound, elect := rk.newRound, rk.elect
 	exclude := func(c int) {
-		st[c] = excluded
-		continuing--
+		rk.exclude(c)
 		kf[c] = zero
 		votes[c] = zero
-		round.Eliminated = append(round.Eliminated, p.names[c])
 	}
 	// tally records the votes as they stood when the round's decision was made,
 	// and (as Transfers) how each candidate's votes and the residual changed since
@@ -254,30 +236,30 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	var prevVotes []V
 	prevResidual := zero
 	tally := func() {
-		round.Tally = map[string]string{}
+		rk.round.Tally = map[string]string{}
 		for i := range n {
 			if st[i] == hopeful || st[i] == elected {
-				round.Tally[p.names[i]] = A.format(votes[i], ar.Display)
+				rk.round.Tally[p.names[i]] = A.format(votes[i], ar.Display)
 			}
 		}
-		round.Loss = A.format(residual, ar.Display)
+		rk.round.Loss = A.format(residual, ar.Display)
 		if prevVotes != nil {
-			round.Transfers = map[string]string{}
+			rk.round.Transfers = map[string]string{}
 			for i := range n {
 				if d := A.sub(votes[i], prevVotes[i]); !A.isZero(d) && st[i] != withdrawn {
-					round.Transfers[p.names[i]] = A.format(d, ar.Display)
+					rk.round.Transfers[p.names[i]] = A.format(d, ar.Display)
 				}
 			}
 			if d := A.sub(residual, prevResidual); !A.isZero(d) {
-				round.Transfers["residual"] = A.format(d, ar.Display)
+				rk.round.Transfers["residual"] = A.format(d, ar.Display)
 			}
 		}
 		prevVotes = append(prevVotes[:0:0], votes...)
 		prevResidual = residual
 	}
 	complete := func() bool {
-		left := p.seats - nElected
-		return continuing <= left || left <= 0
+		left := p.seats - rk.nElected
+		return rk.continuing <= left || left <= 0
 	}
 
 	newRound("first preferences")
@@ -339,18 +321,18 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 				if st[i] == elected {
 					kf[i] = A.divUp(A.mulUp(kf[i], quota), votes[i])
 					if A.bits(kf[i]) > maxBits {
-						return nil, fmt.Errorf("stv: exact Meek keep factors outgrew %d-bit numbers (round %d, iteration %d); count in guarded arithmetic", maxBits, round.Number, it)
+						return nil, fmt.Errorf("stv: exact Meek keep factors outgrew %d-bit numbers (round %d, iteration %d); count in guarded arithmetic", maxBits, rk.round.Number, it)
 					}
 				}
 			}
 		}
 		switch why {
 		case "elected":
-			round.Action = "iteration elects"
+			rk.round.Action = "iteration elects"
 			tally()
 			continue
 		case "batch":
-			round.Action = "exclusion of sure losers"
+			rk.round.Action = "exclusion of sure losers"
 			tally()
 			for _, c := range batch {
 				exclude(c)
@@ -364,8 +346,8 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 					tied = append(tied, i)
 				}
 			}
-			c := tb.pick(tied, nil, false, false, round.Number, "eliminate")
-			round.Action = "exclusion of " + p.names[c] + " (surplus " + A.format(surplus, ar.Display) + ", " + why + ")"
+			c := tb.pick(tied, nil, false, false, rk.round.Number, "eliminate")
+			rk.round.Action = "exclusion of " + p.names[c] + " (surplus " + A.format(surplus, ar.Display) + ", " + why + ")"
 			tally()
 			exclude(c)
 		}
@@ -373,7 +355,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	}
 	for i := range n {
 		if st[i] == hopeful {
-			if nElected < p.seats {
+			if rk.nElected < p.seats {
 				elect(i)
 			} else {
 				exclude(i)

@@ -36,9 +36,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 	zero := A.of(0)
 	newRound, elect, endRound, move := pc.newRound, pc.elect, pc.endRound, pc.move
 	defeat := func(c int) {
-		st[c] = excluded
-		pc.continuing--
-		pc.round.Eliminated = append(pc.round.Eliminated, p.names[c])
+		pc.exclude(c)
 		tr[c] = A.sub(tr[c], votes[c])
 		move(c, func(w V) V { return w })
 		votes[c] = zero

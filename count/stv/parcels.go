@@ -2,22 +2,71 @@ package stv
 
 import "github.com/rulebook/rulebook/count"
 
-// parcelCount is the bookkeeping the Gregory-style rules (CfER, Minneapolis,
-// WIGM) share: each candidate's votes and the parcels of papers behind them,
-// and the rounds of the result. Transfers made during a round add up in tr
-// and ntGain until endRound reports them, so a round may move several parcels.
-type parcelCount[V any] struct {
-	A       arith[V]
-	p       *prepared
-	res     *count.Result
-	places  int // decimals shown in the result
-	st      []state
-	votes   []V
-	parcels [][]wpaper[V]
-	nt      V // value exhausted so far
+// roundKeeper is what every rule here keeps as it counts: each candidate's
+// state, how many are elected and still hopeful, and the result with the round
+// being written.
+type roundKeeper struct {
+	res   *count.Result
+	names []string
+	st    []state
 
 	nElected, continuing int
 	round                *count.Round
+}
+
+func newRoundKeeper(p *prepared, res *count.Result) *roundKeeper {
+	rk := &roundKeeper{res: res, names: p.names, st: append([]state(nil), p.state...)}
+	for i := range rk.st {
+		if rk.st[i] == hopeful {
+			rk.continuing++
+		}
+	}
+	return rk
+}
+
+func (rk *roundKeeper) newRound(action string) {
+	rk.res.Rounds = append(rk.res.Rounds, count.Round{Number: len(rk.res.Rounds) + 1, Action: action})
+	rk.round = &rk.res.Rounds[len(rk.res.Rounds)-1]
+}
+
+func (rk *roundKeeper) elect(c int) {
+	rk.st[c] = elected
+	rk.nElected++
+	rk.continuing--
+	rk.res.Elected = append(rk.res.Elected, rk.names[c])
+	rk.round.Elected = append(rk.round.Elected, rk.names[c])
+}
+
+// exclude marks c excluded in this round; moving its papers is the rule's job.
+func (rk *roundKeeper) exclude(c int) {
+	rk.st[c] = excluded
+	rk.continuing--
+	rk.round.Eliminated = append(rk.round.Eliminated, rk.names[c])
+}
+
+// hopefuls lists the hopeful candidates in candidate order.
+func (rk *roundKeeper) hopefuls() []int {
+	var hs []int
+	for i := range rk.st {
+		if rk.st[i] == hopeful {
+			hs = append(hs, i)
+		}
+	}
+	return hs
+}
+
+// parcelCount is the bookkeeping the Gregory-style rules (CfER, Minneapolis,
+// WIGM) share: each candidate's votes and the parcels of papers behind them.
+// Transfers made during a round add up in tr and ntGain until endRound reports
+// them, so a round may move several parcels.
+type parcelCount[V any] struct {
+	*roundKeeper
+	A       arith[V]
+	p       *prepared
+	places  int // decimals shown in the result
+	votes   []V
+	parcels [][]wpaper[V]
+	nt      V // value exhausted so far
 
 	tr     []V // this round's transfers, by candidate
 	ntGain V   // value exhausted this round
@@ -28,9 +77,8 @@ type parcelCount[V any] struct {
 func newParcelCount[V any](A arith[V], p *prepared, res *count.Result, places int) *parcelCount[V] {
 	n := len(p.names)
 	zero, one := A.of(0), A.of(1)
-	w := &parcelCount[V]{A: A, p: p, res: res, places: places,
-		st: append([]state(nil), p.state...), votes: make([]V, n),
-		parcels: make([][]wpaper[V], n), nt: zero, tr: make([]V, n)}
+	w := &parcelCount[V]{roundKeeper: newRoundKeeper(p, res), A: A, p: p, places: places,
+		votes: make([]V, n), parcels: make([][]wpaper[V], n), nt: zero, tr: make([]V, n)}
 	for i := range w.votes {
 		w.votes[i] = zero
 	}
@@ -40,26 +88,8 @@ func newParcelCount[V any](A arith[V], p *prepared, res *count.Result, places in
 		w.parcels[c] = append(w.parcels[c], wpaper[V]{ballot: int32(bi), weight: one})
 		w.votes[c] = A.add(w.votes[c], A.of(p.weight[bi]))
 	}
-	for i := range n {
-		if w.st[i] == hopeful {
-			w.continuing++
-		}
-	}
 	w.resetTransfers()
 	return w
-}
-
-func (w *parcelCount[V]) newRound(action string) {
-	w.res.Rounds = append(w.res.Rounds, count.Round{Number: len(w.res.Rounds) + 1, Action: action})
-	w.round = &w.res.Rounds[len(w.res.Rounds)-1]
-}
-
-func (w *parcelCount[V]) elect(c int) {
-	w.st[c] = elected
-	w.nElected++
-	w.continuing--
-	w.res.Elected = append(w.res.Elected, w.p.names[c])
-	w.round.Elected = append(w.round.Elected, w.p.names[c])
 }
 
 func (w *parcelCount[V]) resetTransfers() {
@@ -123,15 +153,4 @@ func (w *parcelCount[V]) move(from int, newWeight func(V) V) {
 		w.votes[to] = A.add(w.votes[to], amount)
 	}
 	w.parcels[from] = nil
-}
-
-// hopefuls lists the hopeful candidates in candidate order.
-func (w *parcelCount[V]) hopefuls() []int {
-	var hs []int
-	for i := range w.st {
-		if w.st[i] == hopeful {
-			hs = append(hs, i)
-		}
-	}
-	return hs
 }

@@ -132,9 +132,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			if losers := sureLosers(A, votes, st, pending, quota, pc.continuing-(p.seats-pc.nElected)); len(losers) > 0 {
 				pc.round.Action = "defeat of sure losers"
 				for _, c := range losers {
-					st[c] = excluded
-					pc.continuing--
-					pc.round.Eliminated = append(pc.round.Eliminated, p.names[c])
+					pc.exclude(c)
 				}
 				if pc.continuing <= p.seats-pc.nElected {
 					endRound()
@@ -167,9 +165,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		_, tied := lowest(A, pc.hopefuls(), votes)
 		c := tb.pick(tied, nil, false, false, pc.round.Number, "eliminate")
 		pc.round.Action = "exclusion of " + p.names[c]
-		st[c] = excluded
-		pc.continuing--
-		pc.round.Eliminated = append(pc.round.Eliminated, p.names[c])
+		pc.exclude(c)
 		had := votes[c]
 		move(c, func(w V) V { return w })
 		votes[c] = zero
