@@ -1,6 +1,10 @@
 package stv
 
-import "github.com/rulebook/rulebook/count"
+import (
+	"slices"
+
+	"github.com/rulebook/rulebook/count"
+)
 
 // CfER counts by the Californians for Electoral Reform's model "choice voting"
 // statute (draft Elections Code §10059), as Droop's "cfer" rule reads it: five
@@ -43,9 +47,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 		}
 		cands := hopefuls()
 		sortDesc(cands, votes, A)
-		for i, j := 0, len(cands)-1; i < j; i, j = i+1, j-1 { // ascending
-			cands[i], cands[j] = cands[j], cands[i]
-		}
+		slices.Reverse(cands) // ascending
 		var set []int
 		for t := 0; t < len(cands)-1; t++ {
 			if len(cands)-(t+1)+pc.nElected < p.seats {
@@ -81,12 +83,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 			break
 		}
 		// (d) elect everyone at the threshold; those over it have a surplus pending.
-		over := []int{}
-		for _, c := range hopefuls() {
-			if A.cmp(votes[c], quota) >= 0 {
-				over = append(over, c)
-			}
-		}
+		over := pc.atQuota(quota, 0)
 		sortDesc(over, votes, A)
 		for _, c := range over {
 			elect(c)

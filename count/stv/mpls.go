@@ -84,12 +84,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 	// full applies 167.70(1)(a) after each count: when the candidates at or over
 	// the threshold fill the seats, they are elected and the count ends.
 	full := func() bool {
-		var over []int
-		for i := range n {
-			if st[i] == hopeful && A.cmp(votes[i], quota) >= 0 {
-				over = append(over, i)
-			}
-		}
+		over := pc.atQuota(quota, 0)
 		if len(over) == 0 || pc.nElected+len(over) < p.seats {
 			return false
 		}
@@ -128,12 +123,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		}
 		// (d): the candidate with the largest surplus is declared elected and
 		// that surplus transferred; ties by lot.
-		var over []int
-		for i := range n {
-			if st[i] == hopeful && A.cmp(votes[i], quota) >= 0 {
-				over = append(over, i)
-			}
-		}
+		over := pc.atQuota(quota, 0)
 		if len(over) > 0 {
 			_, tied := highest(A, over, votes)
 			c := tb.pick(tied, nil, true, false, pc.round.Number, "elect")

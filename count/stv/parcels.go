@@ -154,3 +154,15 @@ func (w *parcelCount[V]) move(from int, newWeight func(V) V) {
 	}
 	w.parcels[from] = nil
 }
+
+// atQuota lists, in candidate order, the hopefuls whose votes compare with the
+// quota at reach or more: 0 for reaching it, 1 for exceeding it.
+func (w *parcelCount[V]) atQuota(quota V, reach int) []int {
+	var over []int
+	for _, c := range w.hopefuls() {
+		if w.A.cmp(w.votes[c], quota) >= reach {
+			over = append(over, c)
+		}
+	}
+	return over
+}

@@ -2,6 +2,7 @@ package stv
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/rulebook/rulebook/count"
 )
@@ -117,12 +118,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	endRound()
 	for pc.continuing > p.seats-pc.nElected && p.seats-pc.nElected > 0 {
 		newRound("")
-		var got []int
-		for i := range n {
-			if st[i] == hopeful && A.cmp(votes[i], quota) >= reach {
-				got = append(got, i)
-			}
-		}
+		got := pc.atQuota(quota, reach)
 		sortDesc(got, votes, A)
 		for _, c := range got {
 			elect(c)
@@ -237,9 +233,7 @@ func sureLosers[V any](A arith[V], votes []V, st []state, pending []int, quota V
 		}
 	}
 	sortDesc(hs, votes, A)
-	for i, j := 0, len(hs)-1; i < j; i, j = i+1, j-1 {
-		hs[i], hs[j] = hs[j], hs[i]
-	}
+	slices.Reverse(hs)
 	return lowestBatch(A, hs, votes, surplus, maxDefeat)
 }
 
