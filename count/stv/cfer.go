@@ -33,10 +33,10 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 	res.Quota = A.format(quota, places)
 
 	pc := newParcelCount(A, p, res, places)
-	votes, tr := pc.votes, pc.tr
+	votes := pc.votes
 	zero := A.of(0)
 	pendingSet := make([]bool, n)
-	newRound, elect, endRound, move, hopefuls := pc.newRound, pc.elect, pc.endRound, pc.move, pc.hopefuls
+	newRound, elect, endRound, hopefuls := pc.newRound, pc.elect, pc.endRound, pc.hopefuls
 	// defeatSet is the largest set of lowest candidates §10059(k) lets a round defeat.
 	defeatSet := func() []int {
 		surplus := zero
@@ -108,11 +108,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 					continue
 				}
 				pendingSet[c] = false
-				total := votes[c]
-				s := A.sub(total, quota)
-				move(c, func(w V) V { return A.div(A.mul(w, s), total) })
-				votes[c] = quota
-				tr[c] = A.sub(tr[c], s)
+				pc.transferSurplus(c, quota)
 			}
 		default:
 			// (h) defeat the lowest.
@@ -134,9 +130,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 			}
 			// (i)(2) transfer the defeated candidates' papers together.
 			for _, c := range defeats {
-				tr[c] = A.sub(tr[c], votes[c])
-				move(c, func(w V) V { return w })
-				votes[c] = zero
+				pc.transferAll(c)
 			}
 		}
 		endRound()

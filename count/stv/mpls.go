@@ -32,14 +32,12 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 	res.Quota = A.format(quota, places)
 
 	pc := newParcelCount(A, p, res, places)
-	st, votes, tr := pc.st, pc.votes, pc.tr
+	st, votes := pc.st, pc.votes
 	zero := A.of(0)
-	newRound, elect, endRound, move := pc.newRound, pc.elect, pc.endRound, pc.move
+	newRound, elect, endRound := pc.newRound, pc.elect, pc.endRound
 	defeat := func(c int) {
 		pc.exclude(c)
-		tr[c] = A.sub(tr[c], votes[c])
-		move(c, func(w V) V { return w })
-		votes[c] = zero
+		pc.transferAll(c)
 	}
 	// certainLosers: the largest set of lowest candidates who, with every vote
 	// below them and all surpluses, could not reach the next candidate up
@@ -132,11 +130,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 				break
 			}
 			pc.round.Action = "surplus of " + p.names[c]
-			total := votes[c]
-			s := A.sub(total, quota)
-			move(c, func(w V) V { return A.div(A.mul(w, s), total) })
-			votes[c] = quota
-			tr[c] = A.sub(tr[c], s)
+			pc.transferSurplus(c, quota)
 			if full() {
 				break
 			}

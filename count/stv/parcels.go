@@ -166,3 +166,22 @@ func (w *parcelCount[V]) atQuota(quota V, reach int) []int {
 	}
 	return over
 }
+
+// transferSurplus passes on c's votes over the quota, every paper c holds going
+// on at value × surplus ÷ votes, and leaves c with the quota.
+func (w *parcelCount[V]) transferSurplus(c int, quota V) {
+	A := w.A
+	total := w.votes[c]
+	s := A.sub(total, quota)
+	w.move(c, func(v V) V { return A.div(A.mul(v, s), total) })
+	w.votes[c] = quota
+	w.tr[c] = A.sub(w.tr[c], s)
+}
+
+// transferAll passes on every paper an excluded candidate c holds, at its value.
+func (w *parcelCount[V]) transferAll(c int) {
+	had := w.votes[c]
+	w.move(c, func(v V) V { return v })
+	w.votes[c] = w.A.of(0)
+	w.tr[c] = w.A.sub(w.tr[c], had)
+}

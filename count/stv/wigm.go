@@ -109,10 +109,9 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	res.Quota = A.format(quota, ar.Display)
 
 	pc := newParcelCount(A, p, res, ar.Display)
-	st, votes, tr := pc.st, pc.votes, pc.tr
-	zero := A.of(0)
+	st, votes := pc.st, pc.votes
 	var pending []int
-	newRound, elect, endRound, move := pc.newRound, pc.elect, pc.endRound, pc.move
+	newRound, elect, endRound := pc.newRound, pc.elect, pc.endRound
 
 	newRound("first preferences")
 	endRound()
@@ -135,10 +134,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 					break
 				}
 				for _, c := range losers {
-					had := votes[c]
-					move(c, func(w V) V { return w })
-					votes[c] = zero
-					tr[c] = A.sub(tr[c], had)
+					pc.transferAll(c)
 				}
 				endRound()
 				continue
@@ -150,11 +146,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			c := tb.pick(tied, nil, true, false, pc.round.Number, "surplus")
 			pending = remove(pending, c)
 			pc.round.Action = "surplus of " + p.names[c]
-			total := votes[c]
-			surplus := A.sub(total, quota)
-			move(c, func(w V) V { return A.div(A.mul(w, surplus), total) })
-			votes[c] = quota
-			tr[c] = A.sub(zero, surplus)
+			pc.transferSurplus(c, quota)
 			endRound()
 			continue
 		}
@@ -162,10 +154,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		c := tb.pick(tied, nil, false, false, pc.round.Number, "eliminate")
 		pc.round.Action = "exclusion of " + p.names[c]
 		pc.exclude(c)
-		had := votes[c]
-		move(c, func(w V) V { return w })
-		votes[c] = zero
-		tr[c] = A.sub(zero, had)
+		pc.transferAll(c)
 		endRound()
 	}
 	// Fill the seats left from the remaining candidates, in candidate order, as Droop does.
