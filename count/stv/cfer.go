@@ -36,7 +36,6 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 	votes := pc.votes
 	zero := A.of(0)
 	pendingSet := make([]bool, n)
-	newRound, elect, endRound, hopefuls := pc.newRound, pc.elect, pc.endRound, pc.hopefuls
 	// defeatSet is the largest set of lowest candidates §10059(k) lets a round defeat.
 	defeatSet := func() []int {
 		surplus := zero
@@ -45,7 +44,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 				surplus = A.add(surplus, A.sub(votes[i], quota))
 			}
 		}
-		cands := hopefuls()
+		cands := pc.hopefuls()
 		sortDesc(cands, votes, A)
 		slices.Reverse(cands) // ascending
 		var set []int
@@ -72,13 +71,13 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 		return set
 	}
 
-	newRound("first preferences")
-	endRound()
+	pc.newRound("first preferences")
+	pc.endRound()
 	for first := true; ; first = false {
-		newRound("")
+		pc.newRound("")
 		if first && pc.continuing <= p.seats {
-			for _, c := range hopefuls() {
-				elect(c)
+			for _, c := range pc.hopefuls() {
+				pc.elect(c)
 			}
 			break
 		}
@@ -86,7 +85,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 		over := pc.atQuota(quota, 0)
 		sortDesc(over, votes, A)
 		for _, c := range over {
-			elect(c)
+			pc.elect(c)
 			pendingSet[c] = A.cmp(votes[c], quota) > 0
 		}
 		// (e) seats filled: done.
@@ -112,7 +111,7 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 			}
 		default:
 			// (h) defeat the lowest.
-			_, tied := lowest(A, hopefuls(), votes)
+			_, tied := lowest(A, pc.hopefuls(), votes)
 			c := tb.pick(tied, nil, false, false, pc.round.Number, "eliminate")
 			pc.round.Action = "defeat of " + p.names[c]
 			defeats = []int{c}
@@ -123,8 +122,8 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 			}
 			// (i)(1) the rest fill the seats: elect them, done.
 			if pc.continuing+pc.nElected <= p.seats {
-				for _, c := range hopefuls() {
-					elect(c)
+				for _, c := range pc.hopefuls() {
+					pc.elect(c)
 				}
 				break
 			}
@@ -133,9 +132,9 @@ func cfer[V any](e *count.Election, o count.Options, cfg Config, A arith[V], bat
 				pc.transferAll(c)
 			}
 		}
-		endRound()
+		pc.endRound()
 	}
-	endRound()
+	pc.endRound()
 	return finish(res, tb, p.valid, places), nil
 }
 

@@ -224,7 +224,6 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		return lowestBatch(A, hopefulByVote(), votes, surplus, rk.continuing-(p.seats-rk.nElected))
 	}
 
-	newRound, elect := rk.newRound, rk.elect
 	exclude := func(c int) {
 		rk.exclude(c)
 		kf[c] = zero
@@ -262,14 +261,14 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		return rk.continuing <= left || left <= 0
 	}
 
-	newRound("first preferences")
+	rk.newRound("first preferences")
 	tally()
 	const maxIterations = 100000
 	// Exact keep factors can double in size each iteration; Droop's references
 	// stay far below this bound.
 	const maxBits = 1 << 14
 	for !complete() {
-		newRound("")
+		rk.newRound("")
 		// iterate
 		last := A.of(valid)
 		var batch []int
@@ -288,7 +287,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			quota = calcQuota(total)
 			for i := range n {
 				if st[i] == hopeful && A.cmp(votes[i], quota) >= reach {
-					elect(i)
+					rk.elect(i)
 					why = "elected"
 				}
 			}
@@ -356,7 +355,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	for i := range n {
 		if st[i] == hopeful {
 			if rk.nElected < p.seats {
-				elect(i)
+				rk.elect(i)
 			} else {
 				exclude(i)
 			}

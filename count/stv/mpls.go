@@ -34,7 +34,6 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 	pc := newParcelCount(A, p, res, places)
 	st, votes := pc.st, pc.votes
 	zero := A.of(0)
-	newRound, elect, endRound := pc.newRound, pc.elect, pc.endRound
 	defeat := func(c int) {
 		pc.exclude(c)
 		pc.transferAll(c)
@@ -75,7 +74,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 	electRemaining := func() {
 		for i := range n {
 			if st[i] == hopeful {
-				elect(i)
+				pc.elect(i)
 			}
 		}
 	}
@@ -88,18 +87,18 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		}
 		sortDesc(over, votes, A)
 		for _, c := range over[:p.seats-pc.nElected] {
-			elect(c)
+			pc.elect(c)
 		}
 		return true
 	}
-	newRound("first preferences")
+	pc.newRound("first preferences")
 	if full() {
-		endRound()
+		pc.endRound()
 		return finish(res, tb, p.valid, places), nil
 	}
-	endRound()
+	pc.endRound()
 	for pc.nElected < p.seats {
-		newRound("")
+		pc.newRound("")
 		// 167.70(1)(b)-(c): with the surpluses calculated but not transferred,
 		// defeat every candidate it is impossible to elect.
 		surplus := zero
@@ -116,7 +115,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 			if full() {
 				break
 			}
-			endRound()
+			pc.endRound()
 			continue
 		}
 		// (d): the candidate with the largest surplus is declared elected and
@@ -125,7 +124,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 		if len(over) > 0 {
 			_, tied := highest(A, over, votes)
 			c := tb.pick(tied, nil, true, false, pc.round.Number, "elect")
-			elect(c)
+			pc.elect(c)
 			if pc.nElected >= p.seats {
 				break
 			}
@@ -134,7 +133,7 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 			if full() {
 				break
 			}
-			endRound()
+			pc.endRound()
 			continue
 		}
 		if complete() {
@@ -154,10 +153,10 @@ func mpls[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*c
 			electRemaining()
 			break
 		}
-		endRound()
+		pc.endRound()
 	}
 	if pc.round.Tally == nil {
-		endRound()
+		pc.endRound()
 	}
 	return finish(res, tb, p.valid, places), nil
 }

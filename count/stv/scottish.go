@@ -73,7 +73,6 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 		history  [][]int64
 		pending  []int // elected, surplus not yet dealt with, in order of election
 	)
-	newRound, elect := rk.newRound, rk.elect
 	electQuota := func() {
 		var got []int
 		for i := range n {
@@ -83,7 +82,7 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 		}
 		byVotesDesc(got, votes)
 		for _, c := range got {
-			elect(c)
+			rk.elect(c)
 			pending = append(pending, c)
 		}
 	}
@@ -146,7 +145,7 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 		return left <= 0 || rk.continuing <= left
 	}
 
-	newRound("first preferences")
+	rk.newRound("first preferences")
 	electQuota()
 	endStage(nil, 0)
 	for !complete() {
@@ -167,9 +166,9 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 			total := votes[c]
 			surplus := total - quota
 			if surplus == 0 {
-				newRound("surplus of " + p.names[c] + " (none: votes equal the quota)")
+				rk.newRound("surplus of " + p.names[c] + " (none: votes equal the quota)")
 			} else {
-				newRound("surplus of " + p.names[c])
+				rk.newRound("surplus of " + p.names[c])
 			}
 			tr, ntGain := move(c, func(v int64) int64 { return muldiv(v, surplus, total) })
 			moved := ntGain
@@ -196,7 +195,7 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 			}
 		}
 		c := tb.pick(tied, history, false, true, len(res.Rounds)+1, "eliminate")
-		newRound("exclusion of " + p.names[c])
+		rk.newRound("exclusion of " + p.names[c])
 		rk.exclude(c)
 		had := votes[c]
 		tr, ntGain := move(c, func(v int64) int64 { return v })
@@ -208,7 +207,7 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 	// Rule 52: continuing candidates who no more than fill the vacancies are elected.
 	if left := p.seats - rk.nElected; left > 0 && rk.continuing <= left {
 		for _, c := range rk.hopefuls() { // in candidate order, as Droop lists them
-			elect(c)
+			rk.elect(c)
 		}
 	}
 	res.TieBreaks = tb.records

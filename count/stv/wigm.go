@@ -111,16 +111,15 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	pc := newParcelCount(A, p, res, ar.Display)
 	st, votes := pc.st, pc.votes
 	var pending []int
-	newRound, elect, endRound := pc.newRound, pc.elect, pc.endRound
 
-	newRound("first preferences")
-	endRound()
+	pc.newRound("first preferences")
+	pc.endRound()
 	for pc.continuing > p.seats-pc.nElected && p.seats-pc.nElected > 0 {
-		newRound("")
+		pc.newRound("")
 		got := pc.atQuota(quota, reach)
 		sortDesc(got, votes, A)
 		for _, c := range got {
-			elect(c)
+			pc.elect(c)
 			pending = append(pending, c)
 		}
 		if variant == wigmPRFBatch {
@@ -130,13 +129,13 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 					pc.exclude(c)
 				}
 				if pc.continuing <= p.seats-pc.nElected {
-					endRound()
+					pc.endRound()
 					break
 				}
 				for _, c := range losers {
 					pc.transferAll(c)
 				}
-				endRound()
+				pc.endRound()
 				continue
 			}
 		}
@@ -147,7 +146,7 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			pending = remove(pending, c)
 			pc.round.Action = "surplus of " + p.names[c]
 			pc.transferSurplus(c, quota)
-			endRound()
+			pc.endRound()
 			continue
 		}
 		_, tied := lowest(A, pc.hopefuls(), votes)
@@ -155,12 +154,12 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		pc.round.Action = "exclusion of " + p.names[c]
 		pc.exclude(c)
 		pc.transferAll(c)
-		endRound()
+		pc.endRound()
 	}
 	// Fill the seats left from the remaining candidates, in candidate order, as Droop does.
 	for i := range n {
 		if st[i] == hopeful && pc.nElected < p.seats {
-			elect(i)
+			pc.elect(i)
 		}
 	}
 	res.TieBreaks = tb.records
