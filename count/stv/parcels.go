@@ -55,6 +55,14 @@ func (rk *roundKeeper) hopefuls() []int {
 	return hs
 }
 
+// wpaper is a ballot's papers in a parcel: the preference they sit at and
+// their value.
+type wpaper[V any] struct {
+	ballot int32
+	pos    int32
+	weight V
+}
+
 // parcelCount is the bookkeeping the Gregory-style rules (CfER, Minneapolis,
 // WIGM) share: each candidate's votes and the parcels of papers behind them.
 // Transfers made during a round add up in tr and ntGain until endRound reports

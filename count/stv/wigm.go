@@ -80,12 +80,6 @@ const (
 	wigmPRFBatch
 )
 
-type wpaper[V any] struct {
-	ballot int32
-	pos    int32
-	weight V
-}
-
 func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, A arith[V], variant wigmVariant) (*count.Result, error) {
 	p, tb, err := prepareCount(e, o, cfg)
 	if err != nil {
