@@ -2,9 +2,9 @@ package stv
 
 import "github.com/rulebook/rulebook/count"
 
-// roundKeeper is what every rule here keeps as it counts: each candidate's
-// state, how many are elected and still hopeful, and the result with the round
-// being written.
+// roundKeeper is what the round-by-round rules (all but QPQ) keep as they
+// count: each candidate's state, how many are elected and still hopeful, and
+// the result with the round being written.
 type roundKeeper struct {
 	res   *count.Result
 	names []string

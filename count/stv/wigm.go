@@ -202,7 +202,8 @@ func sortFewestFirst[V any](xs []int, votes []V, A arith[V]) {
 // sureLosers finds the largest set of lowest hopeful candidates, never splitting
 // candidates within the surplus of each other, whose votes and all pending
 // surpluses together fall short of the next candidate, leaving at least
-// maxDefeat fewer than the hopefuls (so the seats can still be filled).
+// maxDefeat fewer than the hopefuls (so the seats can still be filled). The
+// hopefuls go to lowestBatch fewest first, equal votes in reverse candidate order.
 func sureLosers[V any](A arith[V], votes []V, st []state, pending []int, quota V, maxDefeat int) []int {
 	surplus := A.of(0)
 	for _, c := range pending {
