@@ -208,12 +208,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		}
 	}
 	hopefulByVote := func() []int {
-		var hs []int
-		for i := range n {
-			if st[i] == hopeful {
-				hs = append(hs, i)
-			}
-		}
+		hs := rk.hopefuls()
 		sortFewestFirst(hs, votes, A)
 		return hs
 	}
