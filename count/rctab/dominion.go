@@ -76,37 +76,23 @@ func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 	}
 	// Contests the scanner flagged "InvalidContest" are not counted (as RCTab does).
 	invalid := map[int]bool{}
-	if b, err := os.ReadFile(filepath.Join(src.Path, "OutstackConditionManifest.json")); err == nil {
-		var m struct {
-			List []struct {
-				Description string `json:"Description"`
-				ID          int    `json:"Id"`
-			} `json:"List"`
-		}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return fmt.Errorf("OutstackConditionManifest.json: %w", err)
-		}
-		for _, c := range m.List {
-			if c.Description == "InvalidContest" {
-				invalid[c.ID] = true
-			}
+	conditions, err := readDominionManifest(src.Path, "OutstackConditionManifest.json")
+	if err != nil {
+		return err
+	}
+	for _, c := range conditions {
+		if c.Description == "InvalidContest" {
+			invalid[c.ID] = true
 		}
 	}
 	// precinct names, when the export has a precinct manifest
 	precincts := map[int]string{}
-	if b, err := os.ReadFile(filepath.Join(src.Path, "PrecinctManifest.json")); err == nil {
-		var m struct {
-			List []struct {
-				Description string `json:"Description"`
-				ID          int    `json:"Id"`
-			} `json:"List"`
-		}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return fmt.Errorf("PrecinctManifest.json: %w", err)
-		}
-		for _, p := range m.List {
-			precincts[p.ID] = p.Description
-		}
+	precinctList, err := readDominionManifest(src.Path, "PrecinctManifest.json")
+	if err != nil {
+		return err
+	}
+	for _, p := range precinctList {
+		precincts[p.ID] = p.Description
 	}
 	for _, f := range files {
 		p := filepath.Join(src.Path, f.name)
@@ -179,4 +165,26 @@ func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 		}
 	}
 	return nil
+}
+
+// dominionManifestEntry is an entry of a Dominion manifest's List.
+type dominionManifestEntry struct {
+	Description string `json:"Description"`
+	ID          int    `json:"Id"`
+}
+
+// readDominionManifest reads the List of the export's optional manifest name
+// in dir; a file that cannot be read is taken as absent.
+func readDominionManifest(dir, name string) ([]dominionManifestEntry, error) {
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return nil, nil
+	}
+	var m struct {
+		List []dominionManifestEntry `json:"List"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return m.List, nil
 }

@@ -93,9 +93,9 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		}
 		return A.mul(w, k), A.mul(w, A.sub(A.of(1), k))
 	}
-	res := &count.Result{Method: method, Title: e.Title, Seats: p.seats,
-		Candidates: append([]string(nil), p.names...), Elected: []string{}}
-	st := append([]state(nil), p.state...)
+	res := newResult(method, e, p)
+	rk := newRoundKeeper(p, res)
+	st := rk.st
 	zero, one := A.of(0), A.of(1)
 	omega := A.div(one, A.of(pow10(omega10)))
 	seats := A.of(int64(p.seats + 1))
@@ -130,12 +130,6 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	quota := calcQuota(A.of(valid))
 	surplus := zero
 	residual := zero
-	nElected, continuing := 0, 0
-	for i := range n {
-		if st[i] == hopeful {
-			continuing++
-		}
-	}
 	for bi := range p.weight {
 		pr := p.pref(bi)
 		if !p.isEq[bi] {
@@ -214,88 +208,21 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		}
 	}
 	hopefulByVote := func() []int {
-		var hs []int
-		for i := range n {
-			if st[i] == hopeful {
-				hs = append(hs, i)
-			}
-		}
-		// ascending by votes (exactly), then candidate order
-		for i := 1; i < len(hs); i++ {
-			for j := i; j > 0; j-- {
-				c := A.exactCmp(votes[hs[j]], votes[hs[j-1]])
-				if c < 0 || (c == 0 && hs[j] < hs[j-1]) {
-					hs[j], hs[j-1] = hs[j-1], hs[j]
-				} else {
-					break
-				}
-			}
-		}
+		hs := rk.hopefuls()
+		sortFewestFirst(hs, votes, A)
 		return hs
 	}
 	// sureLosers finds the largest set of lowest candidates who could not
 	// overtake the next candidate even with all the surplus, never splitting
 	// candidates the surplus leaves tied and leaving enough to fill the seats.
 	sureLosers := func() []int {
-		var groups [][]int
-		var group []int
-		v := zero
-		for _, c := range hopefulByVote() {
-			if A.cmp(A.add(v, surplus), votes[c]) >= 0 {
-				group = append(group, c)
-			} else {
-				if len(group) > 0 {
-					groups = append(groups, group)
-				}
-				group = []int{c}
-				v = votes[c]
-			}
-		}
-		if len(group) > 0 {
-			groups = append(groups, group)
-		}
-		maxDefeat := continuing - (p.seats - nElected)
-		maxg := -1
-		v = zero
-		k := 0
-		for g := 0; g < len(groups)-1; g++ {
-			k += len(groups[g])
-			if k > maxDefeat {
-				break
-			}
-			for _, c := range groups[g] {
-				v = A.add(v, votes[c])
-			}
-			if A.cmp(A.add(v, surplus), votes[groups[g+1][0]]) < 0 {
-				maxg = g
-			}
-		}
-		var batch []int
-		for g := 0; g <= maxg; g++ {
-			batch = append(batch, groups[g]...)
-		}
-		sortAsc(batch)
-		return batch
+		return lowestBatch(A, hopefulByVote(), votes, surplus, rk.continuing-(p.seats-rk.nElected))
 	}
 
-	var round *count.Round
-	newRound := func(action string) {
-		res.Rounds = append(res.Rounds, count.Round{Number: len(res.Rounds) + 1, Action: action})
-		round = &res.Rounds[len(res.Rounds)-1]
-	}
-	elect := func(c int) {
-		st[c] = elected
-		nElected++
-		continuing--
-		res.Elected = append(res.Elected, p.names[c])
-		round.Elected = append(round.Elected, p.names[c])
-	}
 	exclude := func(c int) {
-		st[c] = excluded
-		continuing--
+		rk.exclude(c)
 		kf[c] = zero
 		votes[c] = zero
-		round.Eliminated = append(round.Eliminated, p.names[c])
 	}
 	// tally records the votes as they stood when the round's decision was made,
 	// and (as Transfers) how each candidate's votes and the residual changed since
@@ -303,40 +230,40 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	var prevVotes []V
 	prevResidual := zero
 	tally := func() {
-		round.Tally = map[string]string{}
+		rk.round.Tally = map[string]string{}
 		for i := range n {
 			if st[i] == hopeful || st[i] == elected {
-				round.Tally[p.names[i]] = A.format(votes[i], ar.Display)
+				rk.round.Tally[p.names[i]] = A.format(votes[i], ar.Display)
 			}
 		}
-		round.Loss = A.format(residual, ar.Display)
+		rk.round.Loss = A.format(residual, ar.Display)
 		if prevVotes != nil {
-			round.Transfers = map[string]string{}
+			rk.round.Transfers = map[string]string{}
 			for i := range n {
 				if d := A.sub(votes[i], prevVotes[i]); !A.isZero(d) && st[i] != withdrawn {
-					round.Transfers[p.names[i]] = A.format(d, ar.Display)
+					rk.round.Transfers[p.names[i]] = A.format(d, ar.Display)
 				}
 			}
 			if d := A.sub(residual, prevResidual); !A.isZero(d) {
-				round.Transfers["residual"] = A.format(d, ar.Display)
+				rk.round.Transfers["residual"] = A.format(d, ar.Display)
 			}
 		}
 		prevVotes = append(prevVotes[:0:0], votes...)
 		prevResidual = residual
 	}
 	complete := func() bool {
-		left := p.seats - nElected
-		return continuing <= left || left <= 0
+		left := p.seats - rk.nElected
+		return rk.continuing <= left || left <= 0
 	}
 
-	newRound("first preferences")
+	rk.newRound("first preferences")
 	tally()
 	const maxIterations = 100000
 	// Exact keep factors can double in size each iteration; Droop's references
 	// stay far below this bound.
 	const maxBits = 1 << 14
 	for !complete() {
-		newRound("")
+		rk.newRound("")
 		// iterate
 		last := A.of(valid)
 		var batch []int
@@ -355,7 +282,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			quota = calcQuota(total)
 			for i := range n {
 				if st[i] == hopeful && A.cmp(votes[i], quota) >= reach {
-					elect(i)
+					rk.elect(i)
 					why = "elected"
 				}
 			}
@@ -388,18 +315,18 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 				if st[i] == elected {
 					kf[i] = A.divUp(A.mulUp(kf[i], quota), votes[i])
 					if A.bits(kf[i]) > maxBits {
-						return nil, fmt.Errorf("stv: exact Meek keep factors outgrew %d-bit numbers (round %d, iteration %d); count in guarded arithmetic", maxBits, round.Number, it)
+						return nil, fmt.Errorf("stv: exact Meek keep factors outgrew %d-bit numbers (round %d, iteration %d); count in guarded arithmetic", maxBits, rk.round.Number, it)
 					}
 				}
 			}
 		}
 		switch why {
 		case "elected":
-			round.Action = "iteration elects"
+			rk.round.Action = "iteration elects"
 			tally()
 			continue
 		case "batch":
-			round.Action = "exclusion of sure losers"
+			rk.round.Action = "exclusion of sure losers"
 			tally()
 			for _, c := range batch {
 				exclude(c)
@@ -413,8 +340,8 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 					tied = append(tied, i)
 				}
 			}
-			c := tb.pick(tied, nil, false, false, round.Number, "eliminate")
-			round.Action = "exclusion of " + p.names[c] + " (surplus " + A.format(surplus, ar.Display) + ", " + why + ")"
+			c := tb.pick(tied, nil, false, false, rk.round.Number, "eliminate")
+			rk.round.Action = "exclusion of " + p.names[c] + " (surplus " + A.format(surplus, ar.Display) + ", " + why + ")"
 			tally()
 			exclude(c)
 		}
@@ -422,8 +349,8 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 	}
 	for i := range n {
 		if st[i] == hopeful {
-			if nElected < p.seats {
-				elect(i)
+			if rk.nElected < p.seats {
+				rk.elect(i)
 			} else {
 				exclude(i)
 			}

@@ -24,20 +24,12 @@ func QPQ(e *count.Election, o count.Options, c Config) (*count.Result, error) {
 
 func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*count.Result, error) {
 	const places = 9
-	p, err := prepare(e, o)
-	if err != nil {
-		return nil, err
-	}
-	if p.valid == 0 {
-		return nil, fmt.Errorf("stv: no valid ballot papers")
-	}
-	tb, err := newTieBreaker(p.names, o, cfg)
+	p, tb, err := prepareCount(e, o, cfg)
 	if err != nil {
 		return nil, err
 	}
 	n := len(p.names)
-	res := &count.Result{Method: "stv-qpq", Title: e.Title, Seats: p.seats,
-		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+	res := newResult("stv-qpq", e, p)
 	st := append([]state(nil), p.state...)
 	zero, one := A.of(0), A.of(1)
 	quotient := make([]V, n)
@@ -109,20 +101,9 @@ func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*co
 			}
 		}
 		quota = A.div(va, A.sub(A.of(int64(1+p.seats)), tx))
-		high := quotient[hs[0]]
-		for _, c := range hs[1:] {
-			if A.cmp(quotient[c], high) > 0 {
-				high = quotient[c]
-			}
-		}
+		high, top := highest(A, hs, quotient)
 		if A.cmp(high, quota) > 0 {
-			var tied []int
-			for _, c := range hs {
-				if A.cmp(quotient[c], high) == 0 {
-					tied = append(tied, c)
-				}
-			}
-			c := tb.pick(tied, nil, true, false, round.Number, "elect")
+			c := tb.pick(top, nil, true, false, round.Number, "elect")
 			st[c] = elected
 			continuing--
 			order = append(order, c)
@@ -137,19 +118,8 @@ func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*co
 				}
 			}
 		} else {
-			low := quotient[hs[0]]
-			for _, c := range hs[1:] {
-				if A.cmp(quotient[c], low) < 0 {
-					low = quotient[c]
-				}
-			}
-			var tied []int
-			for _, c := range hs {
-				if A.cmp(quotient[c], low) == 0 {
-					tied = append(tied, c)
-				}
-			}
-			c := tb.pick(tied, nil, false, false, round.Number, "eliminate")
+			_, bottom := lowest(A, hs, quotient)
+			c := tb.pick(bottom, nil, false, false, round.Number, "eliminate")
 			st[c] = excluded
 			continuing--
 			round.Eliminated = append(round.Eliminated, p.names[c])

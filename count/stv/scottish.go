@@ -39,20 +39,15 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 		return nil, err
 	}
 	n := len(p.names)
-	res := &count.Result{
-		Method:     "stv-scottish",
-		Title:      e.Title,
-		Seats:      p.seats,
-		Candidates: append([]string(nil), p.names...),
-		Elected:    []string{},
-	}
+	res := newResult("stv-scottish", e, p)
 	if p.valid == 0 {
 		return nil, fmt.Errorf("stv: no valid ballot papers")
 	}
 	quota := (p.valid/int64(p.seats+1) + 1) * scale
 	res.Quota = fixed(quota, places)
 
-	st := append([]state(nil), p.state...)
+	rk := newRoundKeeper(p, res)
+	st := rk.st
 	votes := make([]int64, n)
 	// Each distinct ballot's papers sit in exactly one parcel at a time, at one
 	// value, so a parcel is a linked list through the ballots: moving papers
@@ -74,30 +69,10 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 		votes[c] += scale * p.weight[bi]
 	}
 	var (
-		nt, loss  int64
-		history   [][]int64
-		pending   []int // elected, surplus not yet dealt with, in order of election
-		nElected  int
-		continues = 0
+		nt, loss int64
+		history  [][]int64
+		pending  []int // elected, surplus not yet dealt with, in order of election
 	)
-	for i := range n {
-		if st[i] == hopeful {
-			continues++
-		}
-	}
-
-	var round *count.Round
-	newRound := func(action string) {
-		res.Rounds = append(res.Rounds, count.Round{Number: len(res.Rounds) + 1, Action: action})
-		round = &res.Rounds[len(res.Rounds)-1]
-	}
-	elect := func(c int) {
-		st[c] = elected
-		nElected++
-		continues--
-		res.Elected = append(res.Elected, p.names[c])
-		round.Elected = append(round.Elected, p.names[c])
-	}
 	electQuota := func() {
 		var got []int
 		for i := range n {
@@ -107,30 +82,30 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 		}
 		byVotesDesc(got, votes)
 		for _, c := range got {
-			elect(c)
+			rk.elect(c)
 			pending = append(pending, c)
 		}
 	}
 	endStage := func(tr []int64, ntGain int64) {
-		round.Tally = map[string]string{}
+		rk.round.Tally = map[string]string{}
 		for i := range n {
 			if st[i] == hopeful || st[i] == elected {
-				round.Tally[p.names[i]] = fixed(votes[i], places)
+				rk.round.Tally[p.names[i]] = fixed(votes[i], places)
 			}
 		}
 		if tr != nil {
-			round.Transfers = map[string]string{}
+			rk.round.Transfers = map[string]string{}
 			for i, v := range tr {
 				if v != 0 {
-					round.Transfers[p.names[i]] = fixed(v, places)
+					rk.round.Transfers[p.names[i]] = fixed(v, places)
 				}
 			}
 			if ntGain != 0 {
-				round.Transfers["exhausted"] = fixed(ntGain, places)
+				rk.round.Transfers["exhausted"] = fixed(ntGain, places)
 			}
 		}
-		round.Exhausted = fixed(nt, places)
-		round.Loss = fixed(loss, places)
+		rk.round.Exhausted = fixed(nt, places)
+		rk.round.Loss = fixed(loss, places)
 		history = append(history, append([]int64(nil), votes...))
 	}
 	// move sends candidate from's papers on to their next continuing preference,
@@ -166,11 +141,11 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 		return tr, ntGain
 	}
 	complete := func() bool {
-		left := p.seats - nElected
-		return left <= 0 || continues <= left
+		left := p.seats - rk.nElected
+		return left <= 0 || rk.continuing <= left
 	}
 
-	newRound("first preferences")
+	rk.newRound("first preferences")
 	electQuota()
 	endStage(nil, 0)
 	for !complete() {
@@ -191,9 +166,9 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 			total := votes[c]
 			surplus := total - quota
 			if surplus == 0 {
-				newRound("surplus of " + p.names[c] + " (none: votes equal the quota)")
+				rk.newRound("surplus of " + p.names[c] + " (none: votes equal the quota)")
 			} else {
-				newRound("surplus of " + p.names[c])
+				rk.newRound("surplus of " + p.names[c])
 			}
 			tr, ntGain := move(c, func(v int64) int64 { return muldiv(v, surplus, total) })
 			moved := ntGain
@@ -220,10 +195,8 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 			}
 		}
 		c := tb.pick(tied, history, false, true, len(res.Rounds)+1, "eliminate")
-		newRound("exclusion of " + p.names[c])
-		st[c] = excluded
-		continues--
-		round.Eliminated = append(round.Eliminated, p.names[c])
+		rk.newRound("exclusion of " + p.names[c])
+		rk.exclude(c)
 		had := votes[c]
 		tr, ntGain := move(c, func(v int64) int64 { return v })
 		votes[c] = 0
@@ -232,15 +205,9 @@ func Scottish(e *count.Election, o count.Options, c Config) (*count.Result, erro
 		endStage(tr, ntGain)
 	}
 	// Rule 52: continuing candidates who no more than fill the vacancies are elected.
-	if left := p.seats - nElected; left > 0 && continues <= left {
-		var rest []int
-		for i := range n {
-			if st[i] == hopeful {
-				rest = append(rest, i)
-			}
-		}
-		for _, c := range rest { // in candidate order, as Droop lists them
-			elect(c)
+	if left := p.seats - rk.nElected; left > 0 && rk.continuing <= left {
+		for _, c := range rk.hopefuls() { // in candidate order, as Droop lists them
+			rk.elect(c)
 		}
 	}
 	res.TieBreaks = tb.records

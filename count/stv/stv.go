@@ -247,6 +247,29 @@ type tieBreaker struct {
 	records []count.TieBreak
 }
 
+// prepareCount prepares an election for a rule that refuses one with no valid
+// papers, and makes the tie breaker the count draws on.
+func prepareCount(e *count.Election, o count.Options, cfg Config) (*prepared, *tieBreaker, error) {
+	p, err := prepare(e, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.valid == 0 {
+		return nil, nil, fmt.Errorf("stv: no valid ballot papers")
+	}
+	tb, err := newTieBreaker(p.names, o, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, tb, nil
+}
+
+// newResult starts a count's result: every candidate listed, none yet elected.
+func newResult(method string, e *count.Election, p *prepared) *count.Result {
+	return &count.Result{Method: method, Title: e.Title, Seats: p.seats,
+		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+}
+
 func newTieBreaker(names []string, o count.Options, c Config) (*tieBreaker, error) {
 	t := &tieBreaker{names: names, seed: o.Seed}
 	if c.TieOrder != nil {
@@ -363,4 +386,28 @@ func byVotesDesc(cs []int, votes []int64) {
 		}
 		return cs[i] < cs[j]
 	})
+}
+
+// highest returns the highest of vals over the candidates cs (compared as A
+// compares, so guarded values within the guard are equal) and the candidates
+// of cs level with it, in the order of cs. cs must not be empty.
+func highest[V any](A arith[V], cs []int, vals []V) (V, []int) { return extreme(A, cs, vals, 1) }
+
+// lowest is highest's counterpart for the lowest value.
+func lowest[V any](A arith[V], cs []int, vals []V) (V, []int) { return extreme(A, cs, vals, -1) }
+
+func extreme[V any](A arith[V], cs []int, vals []V, sign int) (V, []int) {
+	best := vals[cs[0]]
+	for _, c := range cs[1:] {
+		if A.cmp(vals[c], best)*sign > 0 {
+			best = vals[c]
+		}
+	}
+	var tied []int
+	for _, c := range cs {
+		if A.cmp(vals[c], best) == 0 {
+			tied = append(tied, c)
+		}
+	}
+	return best, tied
 }

@@ -2,6 +2,7 @@ package stv
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/rulebook/rulebook/count"
 )
@@ -79,21 +80,8 @@ const (
 	wigmPRFBatch
 )
 
-type wpaper[V any] struct {
-	ballot int32
-	pos    int32
-	weight V
-}
-
 func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, A arith[V], variant wigmVariant) (*count.Result, error) {
-	p, err := prepare(e, o)
-	if err != nil {
-		return nil, err
-	}
-	if p.valid == 0 {
-		return nil, fmt.Errorf("stv: no valid ballot papers")
-	}
-	tb, err := newTieBreaker(p.names, o, cfg)
+	p, tb, err := prepareCount(e, o, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -111,196 +99,61 @@ func wigm[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 			method = "stv-wigm-prf-batch"
 		}
 	}
-	res := &count.Result{Method: method, Title: e.Title, Seats: p.seats,
-		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+	res := newResult(method, e, p)
 	res.Quota = A.format(quota, ar.Display)
 
-	st := append([]state(nil), p.state...)
-	zero := A.of(0)
-	votes := make([]V, n)
-	for i := range votes {
-		votes[i] = zero
-	}
-	parcels := make([][]wpaper[V], n)
-	one := A.of(1)
-	for bi := range p.weight {
-		pr := p.pref(bi)
-		c := pr[0]
-		parcels[c] = append(parcels[c], wpaper[V]{ballot: int32(bi), weight: one})
-		votes[c] = A.add(votes[c], A.of(p.weight[bi]))
-	}
-	nt := zero
+	pc := newParcelCount(A, p, res, ar.Display)
+	st, votes := pc.st, pc.votes
 	var pending []int
-	nElected, continuing := 0, 0
-	for i := range n {
-		if st[i] == hopeful {
-			continuing++
-		}
-	}
-	var round *count.Round
-	newRound := func(action string) {
-		res.Rounds = append(res.Rounds, count.Round{Number: len(res.Rounds) + 1, Action: action})
-		round = &res.Rounds[len(res.Rounds)-1]
-	}
-	elect := func(c int) {
-		st[c] = elected
-		nElected++
-		continuing--
-		res.Elected = append(res.Elected, p.names[c])
-		round.Elected = append(round.Elected, p.names[c])
-	}
-	endRound := func(tr []V, ntGain V, moved bool) {
-		round.Tally = map[string]string{}
-		total := nt
-		for i := range n {
-			if st[i] == hopeful || st[i] == elected {
-				round.Tally[p.names[i]] = A.format(votes[i], ar.Display)
-				total = A.add(total, votes[i])
-			}
-		}
-		if moved {
-			round.Transfers = map[string]string{}
-			for i, v := range tr {
-				if !A.isZero(v) {
-					round.Transfers[p.names[i]] = A.format(v, ar.Display)
-				}
-			}
-			if !A.isZero(ntGain) {
-				round.Transfers["exhausted"] = A.format(ntGain, ar.Display)
-			}
-		}
-		round.Exhausted = A.format(nt, ar.Display)
-		round.Loss = A.format(A.sub(A.of(p.valid), total), ar.Display)
-	}
-	move := func(from int, newWeight func(V) V) ([]V, V) {
-		tr := make([]V, n)
-		for i := range tr {
-			tr[i] = zero
-		}
-		ntGain := zero
-		for _, pp := range parcels[from] {
-			w := newWeight(pp.weight)
-			pr := p.pref(int(pp.ballot))
-			k := int(pp.pos) + 1
-			for k < len(pr) && st[pr[k]] != hopeful {
-				k++
-			}
-			amount := A.mulInt(w, p.weight[pp.ballot])
-			if k == len(pr) {
-				ntGain = A.add(ntGain, amount)
-				continue
-			}
-			to := pr[k]
-			parcels[to] = append(parcels[to], wpaper[V]{ballot: pp.ballot, pos: int32(k), weight: w})
-			tr[to] = A.add(tr[to], amount)
-		}
-		parcels[from] = nil
-		for i := range tr {
-			votes[i] = A.add(votes[i], tr[i])
-		}
-		nt = A.add(nt, ntGain)
-		return tr, ntGain
-	}
 
-	newRound("first preferences")
-	endRound(nil, zero, false)
-	for continuing > p.seats-nElected && p.seats-nElected > 0 {
-		newRound("")
-		var got []int
-		for i := range n {
-			if st[i] == hopeful && A.cmp(votes[i], quota) >= reach {
-				got = append(got, i)
-			}
-		}
+	pc.newRound("first preferences")
+	pc.endRound()
+	for pc.continuing > p.seats-pc.nElected && p.seats-pc.nElected > 0 {
+		pc.newRound("")
+		got := pc.atQuota(quota, reach)
 		sortDesc(got, votes, A)
 		for _, c := range got {
-			elect(c)
+			pc.elect(c)
 			pending = append(pending, c)
 		}
 		if variant == wigmPRFBatch {
-			if losers := sureLosers(A, votes, st, pending, quota, continuing-(p.seats-nElected)); len(losers) > 0 {
-				round.Action = "defeat of sure losers"
+			if losers := sureLosers(A, votes, st, pending, quota, pc.continuing-(p.seats-pc.nElected)); len(losers) > 0 {
+				pc.round.Action = "defeat of sure losers"
 				for _, c := range losers {
-					st[c] = excluded
-					continuing--
-					round.Eliminated = append(round.Eliminated, p.names[c])
+					pc.exclude(c)
 				}
-				if continuing <= p.seats-nElected {
-					endRound(nil, zero, false)
+				if pc.continuing <= p.seats-pc.nElected {
+					pc.endRound()
 					break
 				}
-				tr := make([]V, n)
-				ntGain := zero
-				for i := range tr {
-					tr[i] = zero
-				}
 				for _, c := range losers {
-					had := votes[c]
-					t, g := move(c, func(w V) V { return w })
-					for i := range tr {
-						tr[i] = A.add(tr[i], t[i])
-					}
-					ntGain = A.add(ntGain, g)
-					votes[c] = zero
-					tr[c] = A.sub(tr[c], had)
+					pc.transferAll(c)
 				}
-				endRound(tr, ntGain, true)
+				pc.endRound()
 				continue
 			}
 		}
 		if len(pending) > 0 {
 			sortAsc(pending)
-			high := votes[pending[0]]
-			for _, c := range pending[1:] {
-				if A.cmp(votes[c], high) > 0 {
-					high = votes[c]
-				}
-			}
-			var tied []int
-			for _, c := range pending {
-				if A.cmp(votes[c], high) == 0 {
-					tied = append(tied, c)
-				}
-			}
-			c := tb.pick(tied, nil, true, false, round.Number, "surplus")
+			_, tied := highest(A, pending, votes)
+			c := tb.pick(tied, nil, true, false, pc.round.Number, "surplus")
 			pending = remove(pending, c)
-			round.Action = "surplus of " + p.names[c]
-			total := votes[c]
-			surplus := A.sub(total, quota)
-			tr, ntGain := move(c, func(w V) V { return A.div(A.mul(w, surplus), total) })
-			votes[c] = quota
-			tr[c] = A.sub(zero, surplus)
-			endRound(tr, ntGain, true)
+			pc.round.Action = "surplus of " + p.names[c]
+			pc.transferSurplus(c, quota)
+			pc.endRound()
 			continue
 		}
-		var low V
-		first := true
-		for i := range n {
-			if st[i] == hopeful && (first || A.cmp(votes[i], low) < 0) {
-				low, first = votes[i], false
-			}
-		}
-		var tied []int
-		for i := range n {
-			if st[i] == hopeful && A.cmp(votes[i], low) == 0 {
-				tied = append(tied, i)
-			}
-		}
-		c := tb.pick(tied, nil, false, false, round.Number, "eliminate")
-		round.Action = "exclusion of " + p.names[c]
-		st[c] = excluded
-		continuing--
-		round.Eliminated = append(round.Eliminated, p.names[c])
-		had := votes[c]
-		tr, ntGain := move(c, func(w V) V { return w })
-		votes[c] = zero
-		tr[c] = A.sub(zero, had)
-		endRound(tr, ntGain, true)
+		_, tied := lowest(A, pc.hopefuls(), votes)
+		c := tb.pick(tied, nil, false, false, pc.round.Number, "eliminate")
+		pc.round.Action = "exclusion of " + p.names[c]
+		pc.exclude(c)
+		pc.transferAll(c)
+		pc.endRound()
 	}
 	// Fill the seats left from the remaining candidates, in candidate order, as Droop does.
 	for i := range n {
-		if st[i] == hopeful && nElected < p.seats {
-			elect(i)
+		if st[i] == hopeful && pc.nElected < p.seats {
+			pc.elect(i)
 		}
 	}
 	res.TieBreaks = tb.records
@@ -330,10 +183,27 @@ func sortDesc[V any](xs []int, votes []V, A arith[V]) {
 	}
 }
 
+// sortFewestFirst orders candidates by votes, fewest first (exactly), then
+// candidate order. (Not sortDesc reversed: that puts equal votes in reverse
+// candidate order.)
+func sortFewestFirst[V any](xs []int, votes []V, A arith[V]) {
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0; j-- {
+			c := A.exactCmp(votes[xs[j]], votes[xs[j-1]])
+			if c < 0 || (c == 0 && xs[j] < xs[j-1]) {
+				xs[j], xs[j-1] = xs[j-1], xs[j]
+			} else {
+				break
+			}
+		}
+	}
+}
+
 // sureLosers finds the largest set of lowest hopeful candidates, never splitting
 // candidates within the surplus of each other, whose votes and all pending
 // surpluses together fall short of the next candidate, leaving at least
-// maxDefeat fewer than the hopefuls (so the seats can still be filled).
+// maxDefeat fewer than the hopefuls (so the seats can still be filled). The
+// hopefuls go to lowestBatch fewest first, equal votes in reverse candidate order.
 func sureLosers[V any](A arith[V], votes []V, st []state, pending []int, quota V, maxDefeat int) []int {
 	surplus := A.of(0)
 	for _, c := range pending {
@@ -346,9 +216,15 @@ func sureLosers[V any](A arith[V], votes []V, st []state, pending []int, quota V
 		}
 	}
 	sortDesc(hs, votes, A)
-	for i, j := 0, len(hs)-1; i < j; i, j = i+1, j-1 {
-		hs[i], hs[j] = hs[j], hs[i]
-	}
+	slices.Reverse(hs)
+	return lowestBatch(A, hs, votes, surplus, maxDefeat)
+}
+
+// lowestBatch takes hopeful candidates ordered fewest votes first and returns,
+// in candidate order, the largest set of the lowest whose votes and surplus
+// together fall short of the next candidate, never splitting candidates within
+// surplus of each other and defeating at most maxDefeat.
+func lowestBatch[V any](A arith[V], hs []int, votes []V, surplus V, maxDefeat int) []int {
 	var groups [][]int
 	var group []int
 	v := A.of(0)
