@@ -277,10 +277,10 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 	if strings.TrimSpace(c.ContestName) == "" {
 		bad("outputSettings.contestName is required")
 	}
-	for name, b := range map[string]flexBool{"outputSettings.tabulateByPrecinct": os.TabulateByPrecinct,
-		"outputSettings.tabulateByBatch": os.TabulateByBatch, "outputSettings.generateCdfJson": os.GenerateCdfJSON} {
-		if b.bad != "" {
-			bad("%s must be true or false, got %q", name, b.bad)
+	for _, f := range []namedBool{{"outputSettings.tabulateByPrecinct", os.TabulateByPrecinct},
+		{"outputSettings.tabulateByBatch", os.TabulateByBatch}, {"outputSettings.generateCdfJson", os.GenerateCdfJSON}} {
+		if f.b.bad != "" {
+			bad("%s must be true or false, got %q", f.name, f.b.bad)
 		}
 	}
 	c.TabulateByPrecinct = os.TabulateByPrecinct.v
@@ -370,12 +370,13 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 	if s := strings.TrimSpace(r.StopTabulationEarlyAfterRound.v); s != "" {
 		c.StopAfterRound, _ = intField("rules.stopTabulationEarlyAfterRound", r.StopTabulationEarlyAfterRound, 1, 1<<30, false)
 	}
-	for name, b := range map[string]flexBool{
-		"rules.nonIntegerWinningThreshold": r.NonIntegerWinningThreshold, "rules.doesFirstRoundDetermineThreshold": r.DoesFirstRoundDetermineThreshold,
-		"rules.hareQuota": r.HareQuota, "rules.batchElimination": r.BatchElimination, "rules.cutoffElimination": r.CutoffElimination,
-		"rules.continueUntilTwoCandidatesRemain": r.ContinueUntilTwoCandidatesRemain, "rules.exhaustOnDuplicateCandidate": r.ExhaustOnDuplicateCandidate} {
-		if b.bad != "" {
-			bad("%s must be true or false, got %q", name, b.bad)
+	// A slice, not a map, so that several bad settings are reported in one order.
+	for _, f := range []namedBool{
+		{"rules.nonIntegerWinningThreshold", r.NonIntegerWinningThreshold}, {"rules.doesFirstRoundDetermineThreshold", r.DoesFirstRoundDetermineThreshold},
+		{"rules.hareQuota", r.HareQuota}, {"rules.batchElimination", r.BatchElimination}, {"rules.cutoffElimination", r.CutoffElimination},
+		{"rules.continueUntilTwoCandidatesRemain", r.ContinueUntilTwoCandidatesRemain}, {"rules.exhaustOnDuplicateCandidate", r.ExhaustOnDuplicateCandidate}} {
+		if f.b.bad != "" {
+			bad("%s must be true or false, got %q", f.name, f.b.bad)
 		}
 	}
 	c.NonIntegerThreshold = r.NonIntegerWinningThreshold.v
@@ -580,4 +581,10 @@ func (c *Config) usesSurpluses() bool {
 func (c *Config) divide(a, b Dec) Dec { return a.Div(b, c.DecimalPlaces, roundDown) }
 func (c *Config) multiply(a, b Dec) Dec {
 	return a.Mul(b).SetScaleDown(c.DecimalPlaces)
+}
+
+// namedBool is a true/false setting with the name errors give it.
+type namedBool struct {
+	name string
+	b    flexBool
 }
