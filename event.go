@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -129,20 +130,43 @@ func (e *Event) Seal(prev *Event) {
 }
 
 // NewEventID returns a fresh event id: "ev_" and 16 base32 characters, the first
-// ten a millisecond clock so that ids sort roughly by creation (and index inserts
-// append rather than scatter), the rest random.
+// ten a millisecond clock so that ids sort by creation (and index inserts append
+// rather than scatter), the rest a random number. Within one process ids are
+// monotonic: a second id in the same millisecond takes the next number rather than
+// a fresh random one, so a million ids made in a second cannot collide (with 32
+// random bits each, some pair among them very likely would).
 func NewEventID() string {
-	var b [10]byte
+	idMu.Lock()
 	ms := uint64(time.Now().UnixMilli())
+	if ms <= idLastMs {
+		ms = idLastMs
+		idLastRand++
+		if idLastRand == 0 { // the number wrapped: borrow the next millisecond
+			ms++
+		}
+	} else {
+		var r [4]byte
+		if _, err := rand.Read(r[:]); err != nil {
+			panic(err)
+		}
+		idLastRand = binary.BigEndian.Uint32(r[:])
+	}
+	idLastMs = ms
+	var b [10]byte
 	for i := 5; i >= 0; i-- {
 		b[i] = byte(ms)
 		ms >>= 8
 	}
-	if _, err := rand.Read(b[6:]); err != nil {
-		panic(err)
-	}
+	binary.BigEndian.PutUint32(b[6:], idLastRand)
+	idMu.Unlock()
 	return "ev_" + idEncoding.EncodeToString(b[:])
 }
+
+var (
+	idMu       sync.Mutex
+	idLastMs   uint64
+	idLastRand uint32
+)
 
 // The alphabet is in ASCII order so that encoded ids sort as their bytes do.
 var idEncoding = base32.NewEncoding("23456789abcdefghijkmnpqrstuvwxyz").WithPadding(base32.NoPadding)
