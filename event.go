@@ -222,6 +222,9 @@ const lookaheadLimit = 4096
 // Next checks e, which must be the next event in stored order. It returns the
 // first problem once it is certain of it.
 func (v *Verifier) Next(e *Event) *Problem {
+	if v.prevID == "" && len(v.prevIDb) > 0 {
+		v.prevID = string(v.prevIDb) // the last id NextRaw kept as bytes
+	}
 	if v.pending != nil {
 		if e.Hash == v.pendingPrev {
 			p := v.pending
@@ -292,9 +295,6 @@ func (v *Verifier) NextRaw(r *RawEvent) *Problem {
 			v.n++
 			return nil
 		}
-	}
-	if v.prevID == "" && len(v.prevIDb) > 0 {
-		v.prevID = string(v.prevIDb)
 	}
 	e := r.Event()
 	return v.Next(&e)

@@ -28,7 +28,8 @@ func TestNewEventIDUnique(t *testing.T) {
 			defer mu.Unlock()
 			for _, id := range ids {
 				if seen[id] {
-					t.Fatalf("duplicate id %s", id)
+					t.Errorf("duplicate id %s", id)
+					return
 				}
 				seen[id] = true
 			}
