@@ -128,6 +128,7 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		{"edited effective date", "tampered", 3, []string{`UPDATE events SET effective = effective + 1 WHERE seq = 3`}},
 		{"edited and re-hashed", "tampered", 4, []string{"rehash"}},
 		{"separator smuggled into a field", "tampered", 3, []string{"separator"}},
+		{"record separator smuggled into data", "tampered", 4, []string{"record-separator"}},
 		{"deleted event", "missing", 4, []string{`DELETE FROM events WHERE seq = 3`}},
 		{"deleted and renumbered", "missing", 3, []string{`DELETE FROM events WHERE seq = 3`, `UPDATE events SET seq = seq - 1 WHERE seq > 3`}},
 		{"reordered", "reordered", 3, []string{`UPDATE events SET seq = 100 WHERE seq = 3`, `UPDATE events SET seq = 3 WHERE seq = 4`, `UPDATE events SET seq = 4 WHERE seq = 100`}},
@@ -145,7 +146,13 @@ func TestVerifyCatchesTampering(t *testing.T) {
 					}
 					for _, q := range tc.sql {
 						var err error
-						if q == "separator" {
+						if q == "record-separator" {
+							sep := "char(30)"
+							if db.Dialect() == "postgres" {
+								sep = "chr(30)"
+							}
+							err = sqldbtest.Exec(db, `UPDATE events SET data = data || `+sep+` WHERE seq = 4`)
+						} else if q == "separator" {
 							sep := "char(31)"
 							if db.Dialect() == "postgres" {
 								sep = "chr(31)"
