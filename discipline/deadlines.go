@@ -77,3 +77,31 @@ func Quarter(d rulebook.Date) string {
 	t := d.Time()
 	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
 }
+
+// NextSteps lists the steps that may be taken on the case from its state under
+// the procedure x, leaving out those whose effect cannot apply: reviewing or
+// lifting an administrative suspension when none is in force, or imposing one when
+// one already is.
+func (c *Case) NextSteps(x *rules.Discipline) []*rules.Transition {
+	active := c.Suspension != nil && c.Suspension.Lifted.IsZero()
+	var out []*rules.Transition
+	for _, t := range x.TransitionsFrom(c.State) {
+		ok := true
+		for _, eff := range t.Effects {
+			switch eff {
+			case "review_suspension", "lift_suspension":
+				if !active && t.To == "" {
+					ok = false
+				}
+			case "admin_suspension":
+				if active {
+					ok = false
+				}
+			}
+		}
+		if ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -348,7 +348,7 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := caseView{Case: c, On: on, Procedure: proc.ID, Conduct: conduct.ID, Steps: []availableStep{}}
-	for _, t := range proc.Discipline.TransitionsFrom(c.State) {
+	for _, t := range c.NextSteps(proc.Discipline) {
 		v.Steps = append(v.Steps, availableStep{ID: t.ID, Name: t.Name, To: t.To, By: t.By, Requires: t.Requires, Criteria: t.Criteria,
 			Effects: t.Effects, Notice: t.Notice, Within: t.Within.String(), Permitted: t.IsPermitted(), Clause: t.Clause})
 	}

@@ -359,6 +359,17 @@ type ImportResult struct {
 // nothing is stored. Branches and constituencies named in the file that the register
 // does not know are created. progress, if set, is called with the rows read so far.
 func (s *Service) Import(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int)) (*ImportResult, error) {
+	return s.importCSV(ctx, actor, r, name, progress, false)
+}
+
+// CheckImport does everything Import does — every row checked against the register
+// and the rule book, every event written — and then rolls back, so a file can be
+// tried before it is imported. Nothing is stored.
+func (s *Service) CheckImport(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int)) (*ImportResult, error) {
+	return s.importCSV(ctx, actor, r, name, progress, true)
+}
+
+func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int), dryRun bool) (*ImportResult, error) {
 	rd, err := memberscsv.NewReader(r, name)
 	if err != nil {
 		return nil, err
@@ -408,7 +419,9 @@ func (s *Service) Import(ctx context.Context, actor string, r io.Reader, name st
 	if errs := rd.Errs(); errs != nil {
 		return nil, errs
 	}
-	if err := a.Commit(); err != nil {
+	if dryRun {
+		a.Rollback()
+	} else if err := a.Commit(); err != nil {
 		return nil, err
 	}
 	if progress != nil {

@@ -409,7 +409,7 @@ func showCase(e *env, ds *discipline.Service, c *discipline.Case, asJSON bool) e
 			return err
 		}
 	}
-	next := proc.Discipline.TransitionsFrom(c.State)
+	next := c.NextSteps(proc.Discipline)
 	deadlines := c.Deadlines(proc.Discipline)
 	if asJSON {
 		var ids []string

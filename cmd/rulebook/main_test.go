@@ -96,6 +96,12 @@ func TestImportExport(t *testing.T) {
 		t.Fatalf("bad import: %d %s", code, stderr)
 	}
 	good := "id,name,joined,branch\nA1,Ann,2020-01-01,north\nA2,Bob,2021-06-01,south\n"
+	if code, out, stderr := rb(t, good, "import", "members", "-", "--check", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "2 member(s) and 2 new branch(es) would be imported (nothing stored)") {
+		t.Fatalf("check: %d %s %s", code, out, stderr)
+	}
+	if code, out, _ := rb(t, "", "export", "members", "--db", db); code != 0 || strings.Contains(out, "A1,") {
+		t.Fatalf("a checked file was stored: %s", out)
+	}
 	if code, out, stderr := rb(t, good, "import", "members", "-", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "imported 2 member(s) and 2 new branch(es)") {
 		t.Fatalf("good import: %d %s %s", code, out, stderr)
 	}

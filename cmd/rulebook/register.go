@@ -29,9 +29,10 @@ func init() {
 }
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "import", "import members FILE.csv [--db DSN] [--rules FILE] [--actor NAME] [--json]")
+	fs := newFlags(e, "import", "import members FILE.csv [--check] [--db DSN] [--rules FILE] [--actor NAME] [--json]")
 	st := addStoreFlags(fs, e)
 	actor := fs.String("actor", actorDefault(e), "who is importing, for the record")
+	check := fs.Bool("check", false, "check the file against the register and the rule book, store nothing")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -61,7 +62,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	defer done()
 	bar := newProgress(e, "importing", size, &cr.n)
-	res, err := svc.Import(ctx, *actor, bufio.NewReaderSize(cr, 1<<20), name, bar.rows)
+	do := svc.Import
+	if *check {
+		bar.label, do = "checking", svc.CheckImport
+	}
+	res, err := do(ctx, *actor, bufio.NewReaderSize(cr, 1<<20), name, bar.rows)
 	bar.done()
 	if err != nil {
 		var errs *memberscsv.Errors
@@ -71,7 +76,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, map[string]any{"ok": true, "members": res.Members, "branches": res.Branches})
+		return writeJSON(e.stdout, map[string]any{"ok": true, "stored": !*check, "members": res.Members, "branches": res.Branches})
+	}
+	if *check {
+		fmt.Fprintf(e.stdout, "%s is good: %d member(s) and %d new branch(es) would be imported (nothing stored)\n", name, res.Members, res.Branches)
+		return nil
 	}
 	fmt.Fprintf(e.stdout, "imported %d member(s) and %d new branch(es) from %s in %s\n", res.Members, res.Branches, name, bar.elapsed())
 	return nil
