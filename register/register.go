@@ -391,6 +391,10 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 		return nil, err
 	}
 	defer a.Rollback()
+	// A first load into a small register builds its indexes once, at the end.
+	if err := a.BulkLoad(bulkLoadMax); err != nil {
+		return nil, err
+	}
 	// Reading, checking and encoding rows runs beside the writing of the batches
 	// before them: the two halves of an import take about as long as each other.
 	ctx, cancel := context.WithCancel(ctx)
@@ -429,6 +433,9 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 	}
 	return res, nil
 }
+
+// bulkLoadMax is the largest record an import rebuilds the indexes of.
+const bulkLoadMax = 50_000
 
 // importRows reads and checks every row, sending the events of good rows in
 // batches until the first bad row; after that it only reads on, to report every

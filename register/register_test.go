@@ -233,3 +233,40 @@ func TestCorrect(t *testing.T) {
 		}
 	})
 }
+
+// A first load into a small SQLite register drops its secondary indexes and builds
+// them again before committing: afterwards they are all there, and a failed load
+// leaves them as they were.
+func TestBulkImportRebuildsIndexes(t *testing.T) {
+	db := sqldbtest.Open(t, "sqlite")
+	svc := newService(t, db)
+	indexes := func() int {
+		var n int
+		if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('events_id', 'events_subject', 'members_branch')`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var csv bytes.Buffer
+	if err := memberscsv.Generate(&csv, 2000, 3, 20, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Import(ctx, "t", bytes.NewReader(csv.Bytes()), "gen.csv", nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := indexes(); n != 3 {
+		t.Fatalf("%d of 3 indexes after a bulk import", n)
+	}
+	if _, err := svc.Import(ctx, "t", strings.NewReader("id,name,joined\nG0000001,Again,2001-01-01\n"), "dup.csv", nil); err == nil {
+		t.Fatal("a member already on the register was imported again")
+	}
+	if n := indexes(); n != 3 {
+		t.Fatalf("%d of 3 indexes after a failed import", n)
+	}
+	if h, err := db.History(ctx, "G0000002"); err != nil || h.Member.ID != "G0000002" {
+		t.Fatalf("lookup after the bulk import: %v", err)
+	}
+	if evs, err := db.Events(ctx, sqldb.EventFilter{Subject: "G0000002"}); err != nil || len(evs) != 1 {
+		t.Fatalf("events by subject after the bulk import: %d %v", len(evs), err)
+	}
+}

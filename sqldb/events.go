@@ -29,6 +29,7 @@ type Appender struct {
 	ctx   context.Context
 	db    *DB
 	tx    *sql.Tx
+	bulk  bool           // indexes dropped by BulkLoad, to build again at Commit
 	prev  rulebook.Event // head of the chain: Seq and Hash
 	now   time.Time
 	stmts map[string]*sql.Stmt
@@ -97,6 +98,36 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		a.prev.Recorded = time.UnixMicro(rec).UTC()
 	}
 	return a, nil
+}
+
+// bulkIndexes are the SQLite indexes a bulk load drops and builds again: building
+// an index once over sorted keys costs less than keeping it up to date row by row.
+var bulkIndexes = []struct{ name, create string }{
+	{"events_id", `CREATE UNIQUE INDEX events_id ON events (id)`},
+	{"events_subject", `CREATE INDEX events_subject ON events (subject, seq)`},
+	{"members_branch", `CREATE INDEX members_branch ON members (branch)`},
+}
+
+// BulkLoad prepares a large load into a small SQLite database: its secondary
+// indexes are dropped now and built again at Commit, inside the same transaction,
+// so the load stays all-or-nothing (a duplicate event id fails the commit) and
+// other readers keep seeing the indexed database as it was. It does nothing on
+// PostgreSQL, where dropping an index would block readers, or when the record
+// already holds more than maxExisting events.
+func (a *Appender) BulkLoad(maxExisting int64) error {
+	if a.db.dialect != "sqlite" || a.prev.Seq > maxExisting || a.bulk {
+		return nil
+	}
+	if err := a.flush(); err != nil {
+		return err
+	}
+	for _, ix := range bulkIndexes {
+		if _, err := a.tx.ExecContext(a.ctx, `DROP INDEX IF EXISTS `+ix.name); err != nil {
+			return err
+		}
+	}
+	a.bulk = true
+	return nil
 }
 
 // LastSeq returns the seq of the last event added (or the head before any).
@@ -371,6 +402,14 @@ func (a *Appender) Commit() error {
 	if err := a.flush(); err != nil {
 		a.Rollback()
 		return err
+	}
+	if a.bulk {
+		for _, ix := range bulkIndexes {
+			if _, err := a.tx.ExecContext(a.ctx, ix.create); err != nil {
+				a.Rollback()
+				return friendly(err)
+			}
+		}
 	}
 	a.done = true
 	for _, st := range a.stmts {

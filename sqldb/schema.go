@@ -16,7 +16,7 @@ var migrations = map[string][]string{
 		// 1: the event record, the register projection, the access log.
 		`CREATE TABLE events (
 			seq       INTEGER PRIMARY KEY,
-			id        TEXT    NOT NULL UNIQUE,
+			id        TEXT    NOT NULL,
 			type      TEXT    NOT NULL,
 			subject   TEXT    NOT NULL,
 			effective INTEGER NOT NULL,
@@ -26,6 +26,7 @@ var migrations = map[string][]string{
 			prev_hash BLOB    NOT NULL,
 			hash      BLOB    NOT NULL
 		);
+		CREATE UNIQUE INDEX events_id ON events (id);
 		CREATE INDEX events_subject ON events (subject, seq);
 		CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 			BEGIN SELECT RAISE(ABORT, 'the event record is append-only'); END;
