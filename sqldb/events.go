@@ -103,7 +103,8 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 // bulkIndexes are the SQLite indexes a bulk load drops and builds again: building
 // an index once over sorted keys costs less than keeping it up to date row by row.
 var bulkIndexes = []struct{ name, create string }{
-	{"events_id", `CREATE UNIQUE INDEX events_id ON events (id)`},
+	// events_id stays: ids grow with time, so keeping it costs appends only, and a
+	// duplicate id is refused at once.
 	{"events_subject", `CREATE INDEX events_subject ON events (subject, seq)`},
 	{"members_branch", `CREATE INDEX members_branch ON members (branch)`},
 }
