@@ -12,9 +12,9 @@ import "fmt"
 // WITHOUT ROWID: each is one b-tree keyed by member, which halves the work of a
 // million-member import.
 var migrations = map[string][]string{
-	"sqlite": {
-		// 1: the event record, the register projection, the access log.
-		`CREATE TABLE events (
+	// 1: the event record, the register projection, the rule books, the access log.
+	"sqlite": {`
+		CREATE TABLE events (
 			seq       INTEGER PRIMARY KEY,
 			id        TEXT    NOT NULL,
 			type      TEXT    NOT NULL,
@@ -26,61 +26,10 @@ var migrations = map[string][]string{
 			prev_hash BLOB    NOT NULL,
 			hash      BLOB    NOT NULL
 		);
-		CREATE UNIQUE INDEX events_id ON events (id);
-		CREATE INDEX events_subject ON events (subject, seq);
 		CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 			BEGIN SELECT RAISE(ABORT, 'the event record is append-only'); END;
 		CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 			BEGIN SELECT RAISE(ABORT, 'the event record is append-only'); END;
-		CREATE TABLE branches (
-			id     TEXT PRIMARY KEY,
-			name   TEXT NOT NULL,
-			kind   TEXT NOT NULL,
-			parent TEXT NOT NULL DEFAULT ''
-		);
-		CREATE TABLE members (
-			id           TEXT PRIMARY KEY,
-			name         TEXT NOT NULL,
-			email        TEXT NOT NULL DEFAULT '',
-			phone        TEXT NOT NULL DEFAULT '',
-			address      TEXT NOT NULL DEFAULT '',
-			branch       TEXT NOT NULL DEFAULT '',
-			constituency TEXT NOT NULL DEFAULT '',
-			joined       INTEGER NOT NULL,
-			status       TEXT NOT NULL,
-			join_event   TEXT NOT NULL,
-			join_seq     BIGINT NOT NULL
-		) WITHOUT ROWID;
-		CREATE INDEX members_branch ON members (branch);
-		-- A member's status history after joining; the joining point itself is the
-		-- members row (status, join_event, join_seq), one row fewer per member.
-		CREATE TABLE status_points (
-			member_id TEXT    NOT NULL,
-			from_date INTEGER NOT NULL,
-			seq       INTEGER NOT NULL,
-			part      INTEGER NOT NULL,
-			status    TEXT    NOT NULL,
-			rights    TEXT    NOT NULL DEFAULT '',
-			event_id  TEXT    NOT NULL,
-			decision  TEXT    NOT NULL DEFAULT '',
-			PRIMARY KEY (member_id, from_date, seq, part)
-		) WITHOUT ROWID;
-		CREATE TABLE restrictions (
-			member_id  TEXT    NOT NULL,
-			seq        INTEGER NOT NULL,
-			from_date  INTEGER NOT NULL,
-			until_date INTEGER NOT NULL,
-			rights     TEXT    NOT NULL,
-			event_id   TEXT    NOT NULL,
-			decision   TEXT    NOT NULL DEFAULT '',
-			PRIMARY KEY (member_id, seq)
-		) WITHOUT ROWID;
-		CREATE TABLE rulebooks (
-			sha256 TEXT PRIMARY KEY,
-			name   TEXT NOT NULL,
-			source TEXT NOT NULL,
-			loaded INTEGER NOT NULL
-		);
 		CREATE TABLE access_log (
 			id      INTEGER PRIMARY KEY AUTOINCREMENT,
 			at      INTEGER NOT NULL,
@@ -88,12 +37,12 @@ var migrations = map[string][]string{
 			action  TEXT NOT NULL,
 			subject TEXT NOT NULL,
 			detail  TEXT NOT NULL DEFAULT ''
-		);`,
+		);` + fmt.Sprintf(registerSchema, "INTEGER", " WITHOUT ROWID"),
 	},
-	"postgres": {
-		`CREATE TABLE events (
+	"postgres": {`
+		CREATE TABLE events (
 			seq       BIGINT  PRIMARY KEY,
-			id        TEXT    NOT NULL UNIQUE,
+			id        TEXT    NOT NULL,
 			type      TEXT    NOT NULL,
 			subject   TEXT    NOT NULL,
 			effective INTEGER NOT NULL,
@@ -103,13 +52,29 @@ var migrations = map[string][]string{
 			prev_hash BYTEA   NOT NULL,
 			hash      BYTEA   NOT NULL
 		);
-		CREATE INDEX events_subject ON events (subject, seq);
 		CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 			BEGIN RAISE EXCEPTION 'the event record is append-only'; END $$;
 		CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON events
 			FOR EACH ROW EXECUTE FUNCTION events_append_only();
 		CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
 			FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();
+		CREATE TABLE access_log (
+			id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+			at      BIGINT NOT NULL,
+			actor   TEXT NOT NULL,
+			action  TEXT NOT NULL,
+			subject TEXT NOT NULL,
+			detail  TEXT NOT NULL DEFAULT ''
+		);` + fmt.Sprintf(registerSchema, "BIGINT", ""),
+	},
+}
+
+// registerSchema is the part of migration 1 both engines share: the indexes of the
+// record and the register projection. %[1]s is the type of sequence numbers and
+// instants; %[2]s ends the register tables (SQLite's WITHOUT ROWID).
+const registerSchema = `
+		CREATE UNIQUE INDEX events_id ON events (id);
+		CREATE INDEX events_subject ON events (subject, seq);
 		CREATE TABLE branches (
 			id     TEXT PRIMARY KEY,
 			name   TEXT NOT NULL,
@@ -127,48 +92,38 @@ var migrations = map[string][]string{
 			joined       INTEGER NOT NULL,
 			status       TEXT NOT NULL,
 			join_event   TEXT NOT NULL,
-			join_seq     BIGINT NOT NULL
-		);
+			join_seq     %[1]s NOT NULL
+		)%[2]s;
 		CREATE INDEX members_branch ON members (branch);
 		-- A member's status history after joining; the joining point itself is the
 		-- members row (status, join_event, join_seq), one row fewer per member.
 		CREATE TABLE status_points (
 			member_id TEXT    NOT NULL,
 			from_date INTEGER NOT NULL,
-			seq       BIGINT  NOT NULL,
+			seq       %[1]s   NOT NULL,
 			part      INTEGER NOT NULL,
 			status    TEXT    NOT NULL,
 			rights    TEXT    NOT NULL DEFAULT '',
 			event_id  TEXT    NOT NULL,
 			decision  TEXT    NOT NULL DEFAULT '',
 			PRIMARY KEY (member_id, from_date, seq, part)
-		);
+		)%[2]s;
 		CREATE TABLE restrictions (
 			member_id  TEXT    NOT NULL,
-			seq        BIGINT  NOT NULL,
+			seq        %[1]s   NOT NULL,
 			from_date  INTEGER NOT NULL,
 			until_date INTEGER NOT NULL,
 			rights     TEXT    NOT NULL,
 			event_id   TEXT    NOT NULL,
 			decision   TEXT    NOT NULL DEFAULT '',
 			PRIMARY KEY (member_id, seq)
-		);
+		)%[2]s;
 		CREATE TABLE rulebooks (
 			sha256 TEXT PRIMARY KEY,
 			name   TEXT NOT NULL,
 			source TEXT NOT NULL,
-			loaded BIGINT NOT NULL
-		);
-		CREATE TABLE access_log (
-			id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-			at      BIGINT NOT NULL,
-			actor   TEXT NOT NULL,
-			action  TEXT NOT NULL,
-			subject TEXT NOT NULL,
-			detail  TEXT NOT NULL DEFAULT ''
-		);`,
-	},
-}
+			loaded %[1]s NOT NULL
+		);`
 
 // caseSchema is migration 2 (disciplinary cases), the same for both engines but for
 // the integer type of sequence numbers. A case is a projection of its events
