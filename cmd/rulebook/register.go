@@ -318,7 +318,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "verify", "verify [--expect-head HASH] [--projection] [--json]")
 	st := addStoreFlags(fs, e)
 	expect := fs.String("expect-head", "", "the head hash you noted at an earlier verify: catches events removed from the end")
-	proj := fs.Bool("projection", false, "also rebuild the register from the events in memory and compare it with the stored one")
+	proj := fs.Bool("projection", false, "also rebuild the register and the cases from the events in memory and compare them with the stored ones")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -351,7 +351,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		diffs = append(diffs, more...)
+		diffs = append(diffs, more...) // case differences are reported with the register's
 	}
 	headOK := true
 	if *expect != "" && res.OK {
