@@ -336,25 +336,6 @@ func (v *Verifier) Count() int64 { return v.n }
 // Head returns the hash of the last verified event (zero before any).
 func (v *Verifier) Head() Hash { return v.prev }
 
-// VerifyEvents checks a slice of events in stored order.
-func VerifyEvents(events []Event) *Problem {
-	v := NewVerifier()
-	v.Lookup = func(h Hash, before int64) (int64, bool) {
-		for i := range events {
-			if events[i].Hash == h && events[i].Seq < before {
-				return events[i].Seq, true
-			}
-		}
-		return 0, false
-	}
-	for i := range events {
-		if p := v.Next(&events[i]); p != nil {
-			return p
-		}
-	}
-	return v.Finish()
-}
-
 // Canonical JSON for event data: encoding/json of a struct is deterministic (fields in
 // declaration order, maps sorted), and the stored bytes are what is hashed, so the
 // database must store Data byte for byte (TEXT, never JSONB).

@@ -40,7 +40,6 @@ type Appender struct {
 	// running totals for statistics, applied at each flush
 	stepDelta   map[stepKey][2]int64
 	clauseDelta map[[2]string]int64
-	added       []*rulebook.Event
 	done        bool
 }
 
@@ -169,7 +168,6 @@ func (a *Appender) Add(e *rulebook.Event) error {
 	e.Seal(&a.prev)
 	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, string(e.Data), e.PrevHash[:], e.Hash[:])
 	a.prev = rulebook.Event{Seq: e.Seq, Hash: e.Hash, Recorded: e.Recorded}
-	a.added = append(a.added, e)
 	if err := a.project(e); err != nil {
 		return fmt.Errorf("event %s (%s): %w", e.ID, e.Type, err)
 	}

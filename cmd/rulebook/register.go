@@ -351,7 +351,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		diffs = append(diffs, more...) // case differences are reported with the register's
+		diffs = append(diffs, more...)
 	}
 	headOK := true
 	if *expect != "" && res.OK {
