@@ -26,3 +26,38 @@ type ComplaintReceived struct {
 	Clauses []string `json:"clauses"`
 	Summary string   `json:"summary"`
 }
+
+// EventComplaintReported records a complaint made through the complaint form, by a
+// signed-in member or by anyone without an account, before staff have identified
+// the member it is about. Staff then receive it (complaint.received, same id),
+// naming the respondent and the rules said to be broken.
+const EventComplaintReported = "complaint.reported"
+
+// EventComplaintInformation records further information a complainant adds to a
+// complaint after making it (an anonymous one, with its report key).
+const EventComplaintInformation = "complaint.information_added"
+
+// ComplaintReported is the data of a complaint.reported event. The event's
+// Effective date is the date it was made.
+type ComplaintReported struct {
+	ID string `json:"id"`
+	// About is who the complaint is about, in the complainant's words, and
+	// AboutUnit the branch or unit they give.
+	About     string `json:"about"`
+	AboutUnit string `json:"about_unit,omitempty"`
+	// Complainant is the member id of a signed-in member, or "" for an anonymous
+	// complaint (followed with a report key, which is never recorded).
+	Complainant string `json:"complainant,omitempty"`
+	// From is "member" or "public".
+	From    string `json:"from"`
+	Conduct Date   `json:"conduct,omitempty"`
+	Summary string `json:"summary"`
+}
+
+// ComplaintInformation is the data of a complaint.information_added event.
+type ComplaintInformation struct {
+	Text string `json:"text"`
+}
+
+// Anonymous is how a complaint made without an account names its complainant.
+const Anonymous = "anonymous"

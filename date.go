@@ -102,3 +102,9 @@ func (d *Date) UnmarshalText(b []byte) error {
 	*d = v
 	return nil
 }
+
+// Quarter names the quarter the date falls in, "2016-Q2".
+func (d Date) Quarter() string {
+	t := d.Time()
+	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
+}

@@ -274,7 +274,7 @@ func caseRow(tb testing.TB, s *Service, c *Case, seq int64, complaintClauses []s
 	sort.Strings(clauses)
 	clauses = compact(clauses)
 	return benchRow{sqldb.CaseRow{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome,
-		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b}, deadlines, clauses}
+		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b, Unit: c.Unit, StateSince: c.StateSince, People: c.People()}, deadlines, clauses}
 }
 
 func compact(s []string) []string {
@@ -289,13 +289,21 @@ func compact(s []string) []string {
 
 // putRows writes case rows, deadlines and clauses in multi-row statements.
 func putRows(a *sqldb.Appender, sqlite bool, rows []benchRow) error {
-	var cases, deadlines, clauses [][]any
+	var cases, deadlines, clauses, people [][]any
 	for _, r := range rows {
 		closed := 0
 		if r.row.Closed {
 			closed = 1
 		}
-		cases = append(cases, []any{r.row.ID, r.row.Kind, r.row.Respondent, r.row.State, closed, r.row.Outcome, int64(r.row.Opened), int64(r.row.Conduct), r.row.Updated, string(r.row.Data)})
+		cases = append(cases, []any{r.row.ID, r.row.Kind, r.row.Respondent, r.row.State, closed, r.row.Outcome, int64(r.row.Opened), int64(r.row.Conduct), r.row.Updated, string(r.row.Data),
+			r.row.Unit, int64(r.row.StateSince)})
+		seen := map[sqldb.CasePerson]bool{}
+		for _, p := range r.row.People {
+			if !seen[p] {
+				seen[p] = true
+				people = append(people, []any{p.Person, r.row.ID, p.Relation})
+			}
+		}
 		for i, dl := range r.deadlines {
 			deadlines = append(deadlines, []any{r.row.ID, i, dl.Kind, dl.What, int64(dl.Due)})
 		}
@@ -308,7 +316,8 @@ func putRows(a *sqldb.Appender, sqlite bool, rows []benchRow) error {
 		cols  string
 		rows  [][]any
 	}{
-		{"cases", "id, kind, respondent, state, closed, outcome, opened, conduct, updated, data", cases},
+		{"cases", "id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since", cases},
+		{"case_people", "person, case_id, relation", people},
 		{"case_deadlines", "case_id, n, kind, what, due", deadlines},
 		{"case_clauses", "case_id, clause", clauses},
 	} {

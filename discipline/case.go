@@ -14,6 +14,7 @@ import (
 	"sort"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/sqldb"
 )
 
 // Event types of the case record; every case event's subject is "case/ID".
@@ -30,6 +31,17 @@ const (
 	EventConditionMet     = "case.condition_met"
 	EventListEntry        = "list.entry"
 	EventCaseCorrected    = "case.corrected"
+	EventCaseRoleGranted  = "case.role_granted"
+	EventCaseRoleEnded    = "case.role_ended"
+	EventMessage          = "case.message"
+)
+
+// Case roles a person may be given in one case. Panel members hold theirs by being
+// empanelled (the panel is part of the case); respondents and complainants by
+// being parties.
+const (
+	RoleInvestigator   = "investigator"
+	RoleRepresentative = "representative"
 )
 
 // SubjectPrefix starts the subject of every case event.
@@ -50,6 +62,9 @@ type Case struct {
 	Complainants []string      `json:"complainants,omitempty"`
 	// Linked lists earlier cases this one follows from (new conduct after a final decision).
 	Linked []string `json:"linked,omitempty"`
+	// Unit is the body that handles the case (a staff unit); staff whose roles see
+	// their unit's cases see it.
+	Unit string `json:"unit,omitempty"`
 
 	State      string        `json:"state"`
 	StateSince rulebook.Date `json:"state_since"`
@@ -73,9 +88,60 @@ type Case struct {
 	// Corrections lists events withdrawn from the case as entered in error; the
 	// events stay in the record, and the case is as if they had not been made.
 	Corrections []CaseCorrection `json:"corrections,omitempty"`
+	// Roles are the case roles held (investigators, representatives).
+	Roles []CaseRole `json:"roles,omitempty"`
+	// Messages are what the parties and the case team wrote about the case.
+	Messages []Message `json:"messages,omitempty"`
 	// lastSeq is the seq of the last event applied (not part of the case's JSON,
 	// which must be the same however it was built).
 	lastSeq int64
+}
+
+// CaseRole is a role a person holds in one case.
+type CaseRole struct {
+	Person string        `json:"person"`
+	Role   string        `json:"role"`
+	Since  rulebook.Date `json:"since"`
+	Reason string        `json:"reason,omitempty"`
+	Event  string        `json:"event,omitempty"`
+}
+
+// Message is something written about a case by a party or a member of the case
+// team (a respondent's answer, a complainant's further information, a note). An
+// approach from someone with no role in the case is not a message: it goes to the
+// interference register as a contact.
+type Message struct {
+	Date rulebook.Date `json:"date"`
+	// From is the person who wrote (a member id, or an account's name); As says
+	// in what capacity ("respondent", "complainant", "representative", "staff",
+	// "reporter" for an anonymous complainant).
+	From  string `json:"from"`
+	As    string `json:"as"`
+	Text  string `json:"text"`
+	Event string `json:"event,omitempty"`
+}
+
+// People lists who the case concerns, and how, for per-person lookups.
+func (c *Case) People() []sqldb.CasePerson {
+	out := []sqldb.CasePerson{{Person: c.Respondent, Relation: "respondent"}}
+	for _, p := range c.Complainants {
+		out = append(out, sqldb.CasePerson{Person: p, Relation: "complainant"})
+	}
+	if c.Panel != nil {
+		for _, m := range c.Panel.Members {
+			out = append(out, sqldb.CasePerson{Person: m.ID, Relation: "panel"})
+		}
+	}
+	for _, cf := range c.Conflicts {
+		out = append(out, sqldb.CasePerson{Person: cf.Person, Relation: "conflict"})
+	}
+	for _, r := range c.Recusals {
+		out = append(out, sqldb.CasePerson{Person: r.Person, Relation: "recused"})
+	}
+	for _, r := range c.Roles {
+		out = append(out, sqldb.CasePerson{Person: r.Person, Relation: r.Role})
+	}
+	return out
 }
 
 // CaseCorrection records an event of the case withdrawn as entered in error.
@@ -248,6 +314,7 @@ type Opened struct {
 	Complaints   []string      `json:"complaints,omitempty"`
 	Complainants []string      `json:"complainants,omitempty"`
 	Linked       []string      `json:"linked,omitempty"`
+	Unit         string        `json:"unit,omitempty"`
 	State        string        `json:"state"`
 }
 
@@ -344,7 +411,7 @@ func (c *Case) Apply(e *rulebook.Event) error {
 			return bad(err)
 		}
 		*c = Case{ID: o.ID, Kind: o.Kind, Respondent: o.Respondent, Opened: e.Effective, Conduct: o.Conduct, Summary: o.Summary,
-			Complaints: o.Complaints, Complainants: o.Complainants, Linked: o.Linked, State: o.State, StateSince: e.Effective}
+			Complaints: o.Complaints, Complainants: o.Complainants, Linked: o.Linked, Unit: o.Unit, State: o.State, StateSince: e.Effective}
 	case EventComplaintLinked:
 		var o Opened
 		if err := json.Unmarshal(e.Data, &o); err != nil {
@@ -416,6 +483,32 @@ func (c *Case) Apply(e *rulebook.Event) error {
 			return bad(err)
 		}
 		c.Corrections = append(c.Corrections, CaseCorrection{Event: e.ID, Corrects: d.Corrects, Reason: d.Reason, Date: e.Effective})
+	case EventCaseRoleGranted:
+		var r CaseRole
+		if err := json.Unmarshal(e.Data, &r); err != nil {
+			return bad(err)
+		}
+		r.Since, r.Event = e.Effective, e.ID
+		c.Roles = append(c.Roles, r)
+	case EventCaseRoleEnded:
+		var r CaseRole
+		if err := json.Unmarshal(e.Data, &r); err != nil {
+			return bad(err)
+		}
+		kept := c.Roles[:0:0]
+		for _, x := range c.Roles {
+			if x.Person != r.Person || x.Role != r.Role {
+				kept = append(kept, x)
+			}
+		}
+		c.Roles = kept
+	case EventMessage:
+		var m Message
+		if err := json.Unmarshal(e.Data, &m); err != nil {
+			return bad(err)
+		}
+		m.Date, m.Event = e.Effective, e.ID
+		c.Messages = append(c.Messages, m)
 	case EventConditionMet:
 		var d Condition
 		if err := json.Unmarshal(e.Data, &d); err != nil {

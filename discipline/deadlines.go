@@ -73,10 +73,7 @@ func lowerFirst(s string) string {
 }
 
 // Quarter names the calendar quarter of d, e.g. "2017-Q2".
-func Quarter(d rulebook.Date) string {
-	t := d.Time()
-	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
-}
+func Quarter(d rulebook.Date) string { return d.Quarter() }
 
 // NextSteps lists the steps that may be taken on the case from its state under
 // the procedure x, leaving out those whose effect cannot apply: reviewing or

@@ -130,5 +130,6 @@ func (s *Service) stepRow(c *Case, e *rulebook.Event, prevState string, prevSinc
 		to = prevState
 	}
 	return sqldb.StepRow{Seq: e.Seq, Case: c.ID, Transition: st.Transition, From: st.From, To: to, Day: e.Effective, Quarter: Quarter(e.Effective),
-		Body: st.Body, BodyKind: kind, Clause: st.Clause, Outcome: st.Outcome, Sanction: st.Sanctioned, DaysInState: days}, nil
+		Body: st.Body, BodyKind: kind, Clause: st.Clause, Outcome: st.Outcome, Sanction: st.Sanctioned, DaysInState: days,
+		Closing: st.Closed && st.To != "", DaysOpen: int(e.Effective - c.Opened)}, nil
 }

@@ -72,6 +72,8 @@ type OpenInput struct {
 	Summary    string        `json:"summary"`
 	Complaints []string      `json:"complaints,omitempty"`
 	Linked     []string      `json:"linked,omitempty"`
+	// Unit is the body that will handle the case; the rule book's handled_by when empty.
+	Unit string `json:"unit,omitempty"`
 }
 
 // Opening is what opening a case produced, with anything staff must know at once.
@@ -173,6 +175,12 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 	proc, _, err := Versions(s.rb(), c, in.Date)
 	if err != nil {
 		return nil, err
+	}
+	o.Unit = in.Unit
+	if o.Unit == "" {
+		o.Unit = proc.Discipline.HandledBy
+	} else if proc.Bodies[o.Unit] == nil {
+		return nil, rulebook.FieldError("unit", "rule book %s has no body %q to handle the case", proc.ID, o.Unit)
 	}
 	o.State = proc.Discipline.Initial[in.Kind]
 	if o.State == "" {
@@ -481,8 +489,13 @@ func (s *Service) put(a *sqldb.Appender, c *Case, seq int64) error {
 		}
 	}
 	sort.Strings(clauses)
+	opened := c.State
+	if len(c.Steps) > 0 {
+		opened = c.Steps[0].From
+	}
 	return a.PutCase(sqldb.CaseRow{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome,
-		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b}, deadlines, clauses, c.Complaints)
+		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b, Unit: c.Unit, StateSince: c.StateSince, OpenedIn: opened,
+		People: c.People()}, deadlines, clauses, c.Complaints)
 }
 
 func (s *Service) complaintTx(a *sqldb.Appender, id string) (*rulebook.ComplaintReceived, error) {
@@ -558,6 +571,59 @@ func (s *Service) LogContact(ctx context.Context, actor, caseID string, date rul
 		return nil, rulebook.FieldError("summary", "record who made contact and what they said or asked")
 	}
 	return s.simple(ctx, actor, caseID, EventContact, date, d)
+}
+
+// GrantRole gives a person a role in one case (an investigator, the respondent's
+// representative).
+func (s *Service) GrantRole(ctx context.Context, actor, caseID string, date rulebook.Date, r CaseRole) (*Case, error) {
+	if r.Role != RoleInvestigator && r.Role != RoleRepresentative {
+		return nil, rulebook.FieldError("role", "must be %s or %s, not %q", RoleInvestigator, RoleRepresentative, r.Role)
+	}
+	if strings.TrimSpace(r.Person) == "" {
+		return nil, rulebook.FieldError("person", "is required")
+	}
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range c.Roles {
+		if x.Person == r.Person && x.Role == r.Role {
+			return nil, rulebook.Errorf(rulebook.EConflict, "%s is already %s in case %s", r.Person, r.Role, caseID)
+		}
+	}
+	if r.Role == RoleInvestigator && (r.Person == c.Respondent || has(c.Complainants, r.Person)) {
+		return nil, rulebook.Errorf(rulebook.ENotPermitted, "%s is a party to case %s and cannot investigate it", r.Person, caseID)
+	}
+	return s.simple(ctx, actor, caseID, EventCaseRoleGranted, date, CaseRole{Person: r.Person, Role: r.Role, Reason: strings.TrimSpace(r.Reason)})
+}
+
+// EndRole ends a person's role in a case.
+func (s *Service) EndRole(ctx context.Context, actor, caseID string, date rulebook.Date, r CaseRole) (*Case, error) {
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range c.Roles {
+		if x.Person == r.Person && x.Role == r.Role {
+			return s.simple(ctx, actor, caseID, EventCaseRoleEnded, date, CaseRole{Person: r.Person, Role: r.Role, Reason: strings.TrimSpace(r.Reason)})
+		}
+	}
+	return nil, rulebook.FieldError("person", "%s is not %s in case %s", r.Person, r.Role, caseID)
+}
+
+// AddMessage records something written about the case by a party or the case team.
+func (s *Service) AddMessage(ctx context.Context, actor, caseID string, date rulebook.Date, m Message) (*Case, error) {
+	m.Text = strings.TrimSpace(m.Text)
+	if m.Text == "" {
+		return nil, rulebook.FieldError("text", "write something")
+	}
+	if len(m.Text) > 20000 {
+		return nil, rulebook.FieldError("text", "is longer than 20,000 characters")
+	}
+	if m.From == "" || m.As == "" {
+		return nil, rulebook.FieldError("from", "who wrote, and as what, must be recorded")
+	}
+	return s.simple(ctx, actor, caseID, EventMessage, date, Message{From: m.From, As: m.As, Text: m.Text})
 }
 
 // ConditionMet records that a condition of a sanction was met.

@@ -28,6 +28,9 @@ type Discipline struct {
 	Initial     map[string]string      `json:"initial"` // case kind → first state
 	// Statuses names the member statuses the procedure's effects use.
 	Statuses StatusMap `json:"statuses"`
+	// HandledBy is the body (a staff unit) that handles a case unless it is opened
+	// for another; roles whose case scope is "unit" see the cases of their unit.
+	HandledBy string `json:"handled_by,omitempty"`
 }
 
 // StatusMap names the member statuses that disciplinary effects move a member to.
@@ -184,6 +187,7 @@ type disciplineSpec struct {
 	SubjectAccess *SubjectAccess    `yaml:"subject_access"`
 	Initial       map[string]string `yaml:"initial"`
 	Statuses      *StatusMap        `yaml:"statuses"`
+	HandledBy     string            `yaml:"handled_by"`
 	Repeal        struct {
 		States      []string `yaml:"states"`
 		Transitions []string `yaml:"transitions"`
@@ -221,6 +225,9 @@ func (d *draft) amendDiscipline(c *checker, s *disciplineSpec, vp string) {
 	}
 	if s.Statuses != nil {
 		x.Statuses = *s.Statuses
+	}
+	if s.HandledBy != "" {
+		x.HandledBy = s.HandledBy
 	}
 	for i := range s.Criteria {
 		cr := s.Criteria[i]
@@ -429,6 +436,9 @@ func (d *draft) buildDiscipline(c *checker, v *Version, vp string, clause func(p
 		default:
 			c.addf(vp+".discipline.conflicts", "unknown conflict rule %q (complainant, respondent, same_branch, same_constituency, declared)", cf)
 		}
+	}
+	if x.HandledBy != "" && v.Bodies[x.HandledBy] == nil {
+		c.addf(vp+".discipline.handled_by", "unknown body %q", x.HandledBy)
 	}
 	clause(vp+".discipline.suspension.clause", x.Suspension.Clause, false)
 	for name, id := range map[string]string{"suspended": x.Statuses.Suspended, "restored": x.Statuses.Restored, "resigned": x.Statuses.Resigned} {

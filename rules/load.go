@@ -83,6 +83,7 @@ type versionSpec struct {
 	Triggers      []Trigger                  `yaml:"automatic_exclusion"`
 	Readmission   *Readmission               `yaml:"readmission"`
 	Discipline    *disciplineSpec            `yaml:"discipline"`
+	Access        *accessSpec                `yaml:"access"`
 	Repeal        repealSpec                 `yaml:"repeal"`
 }
 

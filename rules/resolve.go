@@ -26,6 +26,7 @@ type draft struct {
 	procedure     string
 	defaultStatus string
 	disc          *Discipline
+	access        *accessDraft
 }
 
 type checker struct {
@@ -139,6 +140,7 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 		d.rightsPath[st] = vp + ".rights." + st
 	}
 	d.amendDiscipline(c, vs.Discipline, vp)
+	d.amendAccess(c, vs.Access, vp)
 	// Repeals come last so a version can repeal and re-enact in one go only by
 	// listing the new text under a new id.
 	rp := vp + ".repeal"
@@ -444,5 +446,6 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 		clause(r.path+".clause", r.Clause, true)
 	}
 	d.buildDiscipline(c, v, vp, clause)
+	d.buildAccess(c, v)
 	return v
 }

@@ -69,6 +69,8 @@ type Version struct {
 	Readmission   *Readmission
 	// Discipline is the disciplinary procedure, if the version declares one.
 	Discipline *Discipline
+	// Access is who may do what in rulebook under this version.
+	Access *Access
 }
 
 // Clause is a numbered rule with its text, cited by every answer that relies on it.

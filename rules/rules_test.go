@@ -96,6 +96,12 @@ func TestBadRuleBooks(t *testing.T) {
 		{"duplicate status", "      - {id: retired, name: Retired member", "      - {id: member, name: Retired member", 0, "versions[0].statuses[2].id", "appears twice"},
 		{"bad measured_at", "measured_at: freeze_date, clause: \"4.3\"}\n      - {id: hold_office", "measured_at: yesterday, clause: \"4.3\"}\n      - {id: hold_office", 40, "versions[0].actions[3].conditions[0].measured_at", "must be"},
 		{"repeal unknown", "    actions:\n      - id: stand_for_office\n        name: Stand for branch or national office\n        conditions:\n          - {continuous_membership: 24", "    repeal: {statuses: [ghost]}\n    actions:\n      - id: stand_for_office\n        name: Stand for branch or national office\n        conditions:\n          - {continuous_membership: 24", 0, "versions[1].repeal.statuses", `cannot repeal "ghost"`},
+		{"unknown capability", "cases: all\n          may: [read_register,", "cases: all\n          may: [read_everything, read_register,", 0, "versions[0].access.roles[0].may", `unknown capability "read_everything"`},
+		{"unknown case scope", "cases: assigned, may", "cases: mine, may", 0, "versions[0].access.roles[1].cases", `unknown scope "mine"`},
+		{"role acts for unknown body", "acts_for: [disciplinary_committee], cases", "acts_for: [tribunal], cases", 0, "versions[0].access.roles[1].acts_for", `unknown body "tribunal"`},
+		{"built-in role redeclared", "- {id: disciplinary_committee, name: Disciplinary Committee member", "- {id: auditor, name: Disciplinary Committee member", 0, "versions[0].access.roles[1].id", "built-in role"},
+		{"confidential to unknown role", "{field: complainants, shown_to: [general_secretary]}", "{field: complainants, shown_to: [gen_sec]}", 0, "versions[0].access.confidential[0].shown_to", `unknown role "gen_sec"`},
+		{"unknown confidential field", "{field: complainants, shown_to", "{field: diary, shown_to", 0, "versions[0].access.confidential[0].field", `unknown field "diary"`},
 		{"not yaml", "organisation: Northshire", "organisation: [Northshire", 4, "", "did not find expected"},
 	}
 	for _, tc := range cases {
@@ -139,6 +145,54 @@ func TestBadRuleBooks(t *testing.T) {
 				t.Errorf("message does not start with file:line: %v", err)
 			}
 		})
+	}
+}
+
+// TestAccessRoles checks that the bodies a rule book declares become roles, that
+// declared roles refine them, and that the union's roles are its own.
+func TestAccessRoles(t *testing.T) {
+	d := rulebook.MustDate
+	lab, err := rules.LoadFile("../examples/labour-2016.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2016, _ := lab.VersionAt(d("2020-01-01"))
+	a := v2016.Access
+	if r := a.Role("ncc_panel"); r == nil || r.Cases != "assigned" || !r.ActsForBody("ncc") || !r.NeedsTwoFactor() {
+		t.Errorf("ncc_panel: %+v", r)
+	}
+	if r := a.Role("compliance_unit"); r == nil || r.Cases != "unit" || !r.Can("open_cases") || r.Can("oversight") {
+		t.Errorf("compliance_unit: %+v", r)
+	}
+	// nec_officers is acted for by the nec role, but is still a body, so a role of its own.
+	if r := a.Role("nec_officers"); r == nil || !r.FromBody || r.Cases != "docket" || len(r.May) != 0 {
+		t.Errorf("a body not declared as a role becomes one seeing its docket, and nothing else: %+v", r)
+	}
+	if a.Role("member") != nil {
+		t.Error("the body \"member\" must not become a role: member is built in")
+	}
+	if !a.ShownTo("complainants", "general_secretary") || a.ShownTo("complainants", "nec") || !a.ShownTo("panel", "nec") {
+		t.Error("confidential fields")
+	}
+	v1970, _ := lab.VersionAt(d("2000-01-01"))
+	if v1970.Access.Role("ncc_panel") != nil {
+		t.Error("the NCC's roles come with the NCC, in 2008")
+	}
+	if v2016.Discipline.HandledBy != "compliance_unit" {
+		t.Errorf("handled_by %q", v2016.Discipline.HandledBy)
+	}
+	union, err := rules.LoadFile("../examples/union-2019.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := union.VersionAt(d("2020-01-01"))
+	var ids []string
+	for _, id := range u.Access.RoleOrder {
+		ids = append(ids, id)
+	}
+	want := "general_secretary disciplinary_committee executive_council appeals_committee branch_secretary"
+	if got := strings.Join(ids, " "); got != want {
+		t.Errorf("union roles %q, want %q", got, want)
 	}
 }
 

@@ -17,6 +17,21 @@ type CaseRow struct {
 	Opened, Conduct             rulebook.Date
 	Updated                     int64 // seq of the last event applied
 	Data                        []byte
+	// OpenedIn is the state the case was opened in.
+	OpenedIn string
+	// Unit is the body handling the case; StateSince the day it entered its state
+	// (for a closed case, the day it was decided).
+	Unit       string
+	StateSince rulebook.Date
+	// People lists who the case concerns and how ("respondent", "complainant",
+	// "panel", "conflict", "recused", "investigator", "representative"), so that a
+	// person's cases are found without reading every case.
+	People []CasePerson
+}
+
+// CasePerson is one person a case concerns.
+type CasePerson struct {
+	Person, Relation string
 }
 
 // DeadlineRow is one due date of an open case.
@@ -39,6 +54,10 @@ type StepRow struct {
 	Quarter, Body, BodyKind    string
 	Clause, Outcome, Sanction  string
 	DaysInState                int
+	// Closing marks a step into a closed state; DaysOpen counts the days since the
+	// case was opened.
+	Closing  bool
+	DaysOpen int
 }
 
 // PutCase stores a case's projection, its deadlines, the clauses it concerns and the
@@ -66,19 +85,31 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 		}
 	case !strings.Contains(err.Error(), "no rows"):
 		return err
+	default:
+		// A new case: its opening is a move into its first state.
+		a.countFlow(flowKey{row.Opened.Quarter(), "", row.openingState(), false}, 0)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO cases (id, kind, respondent, state, closed, outcome, opened, conduct, updated, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+	_, err := tx.ExecContext(ctx, `INSERT INTO cases (id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, respondent = excluded.respondent, state = excluded.state,
 			closed = excluded.closed, outcome = excluded.outcome, opened = excluded.opened, conduct = excluded.conduct,
-			updated = excluded.updated, data = excluded.data`,
-		row.ID, row.Kind, row.Respondent, row.State, closed, row.Outcome, int64(row.Opened), int64(row.Conduct), row.Updated, string(row.Data))
+			updated = excluded.updated, data = excluded.data, unit = excluded.unit, state_since = excluded.state_since`,
+		row.ID, row.Kind, row.Respondent, row.State, closed, row.Outcome, int64(row.Opened), int64(row.Conduct), row.Updated, string(row.Data),
+		row.Unit, int64(row.StateSince))
 	if err != nil {
 		return fmt.Errorf("store case %s: %w", row.ID, err)
 	}
-	for _, q := range []string{`DELETE FROM case_deadlines WHERE case_id = $1`, `DELETE FROM case_clauses WHERE case_id = $1`, `DELETE FROM case_complaints WHERE case_id = $1`} {
+	for _, q := range []string{`DELETE FROM case_deadlines WHERE case_id = $1`, `DELETE FROM case_clauses WHERE case_id = $1`,
+		`DELETE FROM case_complaints WHERE case_id = $1`, `DELETE FROM case_people WHERE case_id = $1`} {
 		if _, err := tx.ExecContext(ctx, q, row.ID); err != nil {
 			return err
+		}
+	}
+	seenPerson := map[CasePerson]bool{}
+	for _, p := range row.People {
+		if p.Person != "" && !seenPerson[p] {
+			seenPerson[p] = true
+			a.casePeople.add(p.Person, row.ID, p.Relation)
 		}
 	}
 	for i, d := range deadlines {
@@ -118,6 +149,31 @@ func (a *Appender) caseClauseList(id string) ([]string, error) {
 // stepKey groups steps for the running totals.
 type stepKey struct{ quarter, transition, to, body, bodyKind, outcome, sanction string }
 
+// flowKey groups moves between states for the running totals.
+type flowKey struct {
+	quarter, from, to string
+	closing           bool
+}
+
+func (a *Appender) countFlow(k flowKey, daysOpen int64) { a.countFlowBy(k, 1, daysOpen) }
+
+func (a *Appender) countFlowBy(k flowKey, moves, daysOpen int64) {
+	d := a.flowDelta[k]
+	d[0] += moves
+	d[1] += daysOpen
+	a.flowDelta[k] = d
+}
+
+// openingState is the state a case was opened in: the from-state of its first step,
+// or its state if it has taken none. Cases are stored whole, so the first step's
+// row is not at hand; the caller passes it in OpenedIn.
+func (r CaseRow) openingState() string {
+	if r.OpenedIn != "" {
+		return r.OpenedIn
+	}
+	return r.State
+}
+
 // flushCounts applies the changes to the running totals gathered since the last flush.
 func (a *Appender) flushCounts() error {
 	for k, d := range a.stepDelta {
@@ -143,16 +199,43 @@ func (a *Appender) flushCounts() error {
 		}
 	}
 	clear(a.clauseDelta)
+	for k, d := range a.flowDelta {
+		if d[0] == 0 && d[1] == 0 {
+			continue
+		}
+		closing := 0
+		if k.closing {
+			closing = 1
+		}
+		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO case_flow_counts (quarter, from_state, to_state, closing, moves, days_open) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (quarter, from_state, to_state, closing) DO UPDATE SET moves = case_flow_counts.moves + excluded.moves,
+			days_open = case_flow_counts.days_open + excluded.days_open`, k.quarter, k.from, k.to, closing, d[0], d[1]); err != nil {
+			return err
+		}
+	}
+	clear(a.flowDelta)
 	return nil
 }
 
 // AddCaseStep records a step for statistics.
 func (a *Appender) AddCaseStep(r StepRow) {
-	a.caseSteps.add(r.Seq, r.Case, r.Transition, r.From, r.To, int64(r.Day), r.Quarter, r.Body, r.BodyKind, r.Clause, r.Outcome, r.Sanction, r.DaysInState)
+	closing := 0
+	if r.Closing {
+		closing = 1
+	}
+	a.caseSteps.add(r.Seq, r.Case, r.Transition, r.From, r.To, int64(r.Day), r.Quarter, r.Body, r.BodyKind, r.Clause, r.Outcome, r.Sanction, r.DaysInState,
+		closing, r.DaysOpen)
 	d := a.stepDelta[stepKey{r.Quarter, r.Transition, r.To, r.Body, r.BodyKind, r.Outcome, r.Sanction}]
 	d[0]++
 	d[1] += int64(r.DaysInState)
 	a.stepDelta[stepKey{r.Quarter, r.Transition, r.To, r.Body, r.BodyKind, r.Outcome, r.Sanction}] = d
+	if r.From != r.To {
+		days := int64(0)
+		if r.Closing {
+			days = int64(r.DaysOpen)
+		}
+		a.countFlow(flowKey{r.Quarter, r.From, r.To, r.Closing}, days)
+	}
 }
 
 // PutListEntry stores an entry of a dated list (official candidates, proscribed
@@ -184,31 +267,172 @@ type CaseFilter struct {
 	Respondent string
 	State      string
 	Open       bool
-	Limit      int
+	// Closed selects closed cases only.
+	Closed bool
+	Kind   string
+	// Clause selects the cases concerning a clause; Body those in which a body has
+	// taken a step; OpenedBy those opened on or before a date (older cases).
+	Clause   string
+	Body     string
+	OpenedBy rulebook.Date
+	// Person and Relations select the cases a person is concerned in, in one of
+	// the relations (any, when Relations is empty).
+	Person    string
+	Relations []string
+	// Scope, when set, limits the cases to those a reader may see.
+	Scope  *CaseScope
+	Limit  int
+	Offset int
 }
 
-// CaseRows returns cases, newest first.
-func (db *DB) CaseRows(ctx context.Context, f CaseFilter) ([]CaseRow, error) {
+// CaseScope is the set of cases a reader may see, as a query: the policy that
+// decides it lives in the application layer, which also checks every case read.
+type CaseScope struct {
+	// All lets every case through the staff part; otherwise a case passes it if
+	// it is handled by one of Units, open in one of States (any open state with
+	// AnyOpen, any closed case with AnyClosed), or bears a step of StepBodies.
+	All        bool
+	Units      []string
+	States     []string
+	AnyOpen    bool
+	AnyClosed  bool
+	StepBodies []string
+	// Person is the reader as cases name people. Cases in which they hold one of
+	// Assigned relations pass the staff part; those in which they hold one of
+	// Barred never do; those in which they hold one of Party pass whatever else.
+	Person   string
+	Assigned []string
+	Barred   []string
+	Party    []string
+}
+
+// in appends a placeholder list for vals to args and returns it, "($3, $4)".
+func in(args *[]any, vals []string) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		*args = append(*args, v)
+		fmt.Fprintf(&b, "$%d", len(*args))
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// where builds the scope's condition.
+func (sc *CaseScope) where(args *[]any) string {
+	personIn := func(rel []string) string {
+		*args = append(*args, sc.Person)
+		p := len(*args)
+		return fmt.Sprintf("id IN (SELECT case_id FROM case_people WHERE person = $%d AND relation IN %s)", p, in(args, rel))
+	}
+	var staff []string
+	if sc.All {
+		staff = append(staff, "1 = 1")
+	}
+	if len(sc.Units) > 0 {
+		staff = append(staff, "unit IN "+in(args, sc.Units))
+	}
+	if sc.AnyOpen {
+		staff = append(staff, "closed = 0")
+	} else if len(sc.States) > 0 {
+		staff = append(staff, "(closed = 0 AND state IN "+in(args, sc.States)+")")
+	}
+	if sc.AnyClosed {
+		staff = append(staff, "closed = 1")
+	}
+	if len(sc.StepBodies) > 0 {
+		staff = append(staff, "id IN (SELECT case_id FROM case_steps WHERE body IN "+in(args, sc.StepBodies)+")")
+	}
+	if sc.Person != "" && len(sc.Assigned) > 0 {
+		staff = append(staff, personIn(sc.Assigned))
+	}
+	var parts []string
+	if len(staff) > 0 {
+		cond := "(" + strings.Join(staff, " OR ") + ")"
+		if sc.Person != "" && len(sc.Barred) > 0 {
+			cond = "(" + cond + " AND NOT " + personIn(sc.Barred) + ")"
+		}
+		parts = append(parts, cond)
+	}
+	if sc.Person != "" && len(sc.Party) > 0 {
+		parts = append(parts, personIn(sc.Party))
+	}
+	if len(parts) == 0 {
+		return "1 = 0"
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
+}
+
+func (f *CaseFilter) where(args *[]any) string {
 	var conds []string
-	var args []any
 	if f.Respondent != "" {
-		args = append(args, f.Respondent)
-		conds = append(conds, fmt.Sprintf("respondent = $%d", len(args)))
+		*args = append(*args, f.Respondent)
+		conds = append(conds, fmt.Sprintf("respondent = $%d", len(*args)))
 	}
 	if f.State != "" {
-		args = append(args, f.State)
-		conds = append(conds, fmt.Sprintf("state = $%d", len(args)))
+		*args = append(*args, f.State)
+		conds = append(conds, fmt.Sprintf("state = $%d", len(*args)))
+	}
+	if f.Kind != "" {
+		*args = append(*args, f.Kind)
+		conds = append(conds, fmt.Sprintf("kind = $%d", len(*args)))
 	}
 	if f.Open {
 		conds = append(conds, "closed = 0")
 	}
-	q := `SELECT id, kind, respondent, state, closed, outcome, opened, conduct, updated, data FROM cases`
-	if len(conds) > 0 {
-		q += " WHERE " + strings.Join(conds, " AND ")
+	if f.Closed {
+		conds = append(conds, "closed = 1")
 	}
+	if !f.OpenedBy.IsZero() {
+		*args = append(*args, int64(f.OpenedBy))
+		conds = append(conds, fmt.Sprintf("opened <= $%d", len(*args)))
+	}
+	if f.Clause != "" {
+		*args = append(*args, f.Clause)
+		conds = append(conds, fmt.Sprintf("id IN (SELECT case_id FROM case_clauses WHERE clause = $%d)", len(*args)))
+	}
+	if f.Body != "" {
+		*args = append(*args, f.Body)
+		conds = append(conds, fmt.Sprintf("id IN (SELECT case_id FROM case_steps WHERE body = $%d)", len(*args)))
+	}
+	if f.Person != "" {
+		*args = append(*args, f.Person)
+		c := fmt.Sprintf("id IN (SELECT case_id FROM case_people WHERE person = $%d", len(*args))
+		if len(f.Relations) > 0 {
+			c += " AND relation IN " + in(args, f.Relations)
+		}
+		conds = append(conds, c+")")
+	}
+	if f.Scope != nil {
+		conds = append(conds, f.Scope.where(args))
+	}
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// CountCases counts the cases a filter selects (ignoring its limit and offset).
+func (db *DB) CountCases(ctx context.Context, f CaseFilter) (int, error) {
+	var args []any
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`+f.where(&args), args...).Scan(&n)
+	return n, err
+}
+
+// CaseRows returns cases, newest first.
+func (db *DB) CaseRows(ctx context.Context, f CaseFilter) ([]CaseRow, error) {
+	var args []any
+	q := `SELECT id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since FROM cases` + f.where(&args)
 	q += " ORDER BY opened DESC, id"
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	if f.Offset > 0 {
+		q += fmt.Sprintf(" OFFSET %d", f.Offset)
 	}
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -219,12 +443,12 @@ func (db *DB) CaseRows(ctx context.Context, f CaseFilter) ([]CaseRow, error) {
 	for rows.Next() {
 		var r CaseRow
 		var closed int
-		var opened, conduct int64
+		var opened, conduct, since int64
 		var data string
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Respondent, &r.State, &closed, &r.Outcome, &opened, &conduct, &r.Updated, &data); err != nil {
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Respondent, &r.State, &closed, &r.Outcome, &opened, &conduct, &r.Updated, &data, &r.Unit, &since); err != nil {
 			return nil, err
 		}
-		r.Closed, r.Opened, r.Conduct, r.Data = closed == 1, rulebook.Date(opened), rulebook.Date(conduct), []byte(data)
+		r.Closed, r.Opened, r.Conduct, r.Data, r.StateSince = closed == 1, rulebook.Date(opened), rulebook.Date(conduct), []byte(data), rulebook.Date(since)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -374,7 +598,7 @@ func (a *Appender) ClearCases() error {
 	if err := a.flush(); err != nil {
 		return err
 	}
-	for _, t := range []string{"case_deadlines", "case_clauses", "case_complaints", "case_steps", "case_step_counts", "case_clause_counts", "cases"} {
+	for _, t := range []string{"case_deadlines", "case_clauses", "case_complaints", "case_people", "case_steps", "case_step_counts", "case_clause_counts", "case_flow_counts", "cases"} {
 		if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM `+t); err != nil {
 			return err
 		}
@@ -429,14 +653,16 @@ func (a *Appender) DeleteCaseSteps(caseID string) error {
 	if err := a.flush(); err != nil {
 		return err
 	}
-	rows, err := a.tx.QueryContext(a.ctx, `SELECT quarter, transition, to_state, body, body_kind, outcome, sanction, days_in_state FROM case_steps WHERE case_id = $1`, caseID)
+	rows, err := a.tx.QueryContext(a.ctx, `SELECT quarter, transition, from_state, to_state, body, body_kind, outcome, sanction, days_in_state, closing, days_open
+		FROM case_steps WHERE case_id = $1`, caseID)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var k stepKey
-		var days int64
-		if err := rows.Scan(&k.quarter, &k.transition, &k.to, &k.body, &k.bodyKind, &k.outcome, &k.sanction, &days); err != nil {
+		var from string
+		var days, closing, daysOpen int64
+		if err := rows.Scan(&k.quarter, &k.transition, &from, &k.to, &k.body, &k.bodyKind, &k.outcome, &k.sanction, &days, &closing, &daysOpen); err != nil {
 			rows.Close()
 			return err
 		}
@@ -444,6 +670,9 @@ func (a *Appender) DeleteCaseSteps(caseID string) error {
 		d[0]--
 		d[1] -= days
 		a.stepDelta[k] = d
+		if from != k.to {
+			a.countFlowBy(flowKey{k.quarter, from, k.to, closing == 1}, -1, -daysOpen)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -36,10 +36,11 @@ type Appender struct {
 	// pending rows per table, flushed in batches
 	events, members, points, restrictions, branches *batch
 	caseDeadlines, caseClauses, caseSteps           *batch
-	caseComplaints                                  *batch
+	caseComplaints, casePeople                      *batch
 	// running totals for statistics, applied at each flush
 	stepDelta   map[stepKey][2]int64
 	clauseDelta map[[2]string]int64
+	flowDelta   map[flowKey][2]int64
 	done        bool
 }
 
@@ -73,10 +74,12 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		caseDeadlines:  newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
 		caseClauses:    newBatch("case_clauses", "case_id", "clause"),
 		caseComplaints: newBatch("case_complaints", "complaint", "case_id"),
+		casePeople:     newBatch("case_people", "person", "case_id", "relation"),
 		stepDelta:      map[stepKey][2]int64{},
 		clauseDelta:    map[[2]string]int64{},
+		flowDelta:      map[flowKey][2]int64{},
 		caseSteps: newBatch("case_steps", "seq", "case_id", "transition", "from_state", "to_state", "day", "quarter", "body", "body_kind",
-			"clause", "outcome", "sanction", "days_in_state"),
+			"clause", "outcome", "sanction", "days_in_state", "closing", "days_open"),
 	}
 	if db.dialect == "postgres" {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(72708)`); err != nil {
@@ -246,6 +249,11 @@ func (a *Appender) project(e *rulebook.Event) error {
 			return err
 		}
 		return a.reproject(e.Subject)
+	case rulebook.EventComplaintReported, rulebook.EventComplaintReceived:
+		if err := a.flush(); err != nil {
+			return err
+		}
+		return a.projectComplaint(e)
 	}
 	return nil
 }
@@ -313,7 +321,7 @@ func mustJSON(v any) string {
 
 // flush writes every queued row. Events go first so a failure names the event.
 func (a *Appender) flush() error {
-	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints} {
+	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople} {
 		if err := a.flushBatch(b); err != nil {
 			return err
 		}

@@ -232,10 +232,18 @@ func (db *DB) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range []string{"status_points", "restrictions", "members", "branches"} {
+	for _, t := range []string{"status_points", "restrictions", "members", "branches", "complaints"} {
 		if _, err := a.tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 			a.Rollback()
 			return err
+		}
+	}
+	for i := range evs {
+		if t := evs[i].Type; t == rulebook.EventComplaintReported || t == rulebook.EventComplaintReceived {
+			if err := a.projectComplaint(&evs[i]); err != nil {
+				a.Rollback()
+				return err
+			}
 		}
 	}
 	for _, id := range sortedBranchIDs(reg) {
@@ -313,7 +321,46 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 			add("branch %s differs from the events", b.ID)
 		}
 	}
+	// The complaints, rebuilt in a transaction that is then thrown away.
+	want, err := db.complaintsFromEvents(ctx, evs)
+	if err != nil {
+		return nil, err
+	}
+	have, err := db.Complaints(ctx, ComplaintFilter{})
+	if err != nil {
+		return nil, err
+	}
+	if len(have) != len(want) {
+		add("%d complaints stored, %d in the events", len(have), len(want))
+	}
+	for i := range min(len(have), len(want)) {
+		if have[i] != want[i] {
+			add("complaint %s differs from the events", have[i].ID)
+		}
+	}
 	return diffs, nil
+}
+
+// complaintsFromEvents projects the complaints afresh, in a transaction rolled
+// back afterwards, and reads them as Complaints does.
+func (db *DB) complaintsFromEvents(ctx context.Context, evs []rulebook.Event) ([]ComplaintRow, error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM complaints`); err != nil {
+		return nil, err
+	}
+	a := &Appender{ctx: ctx, db: db, tx: tx}
+	for i := range evs {
+		if t := evs[i].Type; t == rulebook.EventComplaintReported || t == rulebook.EventComplaintReceived {
+			if err := a.projectComplaint(&evs[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return complaintRows(ctx, tx, ComplaintFilter{})
 }
 
 // normal gives nil and empty maps/slices one form so that equal histories compare equal.

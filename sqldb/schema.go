@@ -210,3 +210,121 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(caseSchema, "INTEGER"))
 	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(caseSchema, "BIGINT"))
 }
+
+// accessSchema is migration 3: accounts and their secrets, sessions and API tokens;
+// the people each case concerns (for per-person access and subject access); the
+// complaints as received or reported; anonymous report keys; the confidence
+// survey; the unit that handles each case; and the flow of cases between states,
+// behind the statistics' charts.
+//
+// Accounts are a projection of account.* events. Secrets are not events: only
+// their hashes are kept, here, and never in the record.
+const accessSchema = `
+	CREATE TABLE accounts (
+		name     TEXT PRIMARY KEY,
+		display  TEXT NOT NULL,
+		member   TEXT NOT NULL DEFAULT '',
+		section  TEXT NOT NULL DEFAULT '',
+		roles    TEXT NOT NULL DEFAULT '',
+		disabled INTEGER NOT NULL DEFAULT 0,
+		updated  %[1]s NOT NULL
+	);
+	CREATE INDEX accounts_member ON accounts (member);
+	CREATE TABLE account_secrets (
+		name         TEXT PRIMARY KEY,
+		password     TEXT NOT NULL DEFAULT '',
+		totp         TEXT NOT NULL DEFAULT '',
+		totp_pending TEXT NOT NULL DEFAULT '',
+		totp_step    %[1]s NOT NULL DEFAULT 0,
+		failures     INTEGER NOT NULL DEFAULT 0,
+		locked_until %[1]s NOT NULL DEFAULT 0
+	);
+	CREATE TABLE sessions (
+		hash          TEXT PRIMARY KEY,
+		account       TEXT NOT NULL,
+		created       %[1]s NOT NULL,
+		seen          %[1]s NOT NULL,
+		expires       %[1]s NOT NULL,
+		second_factor INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX sessions_account ON sessions (account);
+	CREATE TABLE api_tokens (
+		id        TEXT PRIMARY KEY,
+		hash      TEXT NOT NULL UNIQUE,
+		account   TEXT NOT NULL,
+		label     TEXT NOT NULL DEFAULT '',
+		created   %[1]s NOT NULL,
+		expires   %[1]s NOT NULL DEFAULT 0,
+		revoked   %[1]s NOT NULL DEFAULT 0,
+		last_used %[1]s NOT NULL DEFAULT 0
+	);
+	CREATE INDEX api_tokens_account ON api_tokens (account);
+	CREATE TABLE case_people (
+		person   TEXT NOT NULL,
+		case_id  TEXT NOT NULL,
+		relation TEXT NOT NULL,
+		PRIMARY KEY (person, case_id, relation)
+	);
+	CREATE INDEX case_people_case ON case_people (case_id);
+	CREATE TABLE complaints (
+		id          TEXT PRIMARY KEY,
+		reported    INTEGER NOT NULL DEFAULT 0,
+		received    INTEGER NOT NULL DEFAULT 0,
+		respondent  TEXT NOT NULL DEFAULT '',
+		about       TEXT NOT NULL DEFAULT '',
+		complainant TEXT NOT NULL DEFAULT '',
+		from_kind   TEXT NOT NULL DEFAULT '',
+		via         TEXT NOT NULL DEFAULT '',
+		summary     TEXT NOT NULL DEFAULT '',
+		seq         %[1]s NOT NULL
+	);
+	CREATE INDEX complaints_complainant ON complaints (complainant);
+	CREATE INDEX complaints_received ON complaints (received);
+	CREATE TABLE report_keys (
+		hash      TEXT PRIMARY KEY,
+		complaint TEXT NOT NULL,
+		created   %[1]s NOT NULL
+	);
+	CREATE TABLE survey_invitations (
+		case_id TEXT NOT NULL,
+		person  TEXT NOT NULL,
+		party   TEXT NOT NULL,
+		quarter TEXT NOT NULL,
+		created %[1]s NOT NULL,
+		answered INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (case_id, person)
+	);
+	CREATE INDEX survey_invitations_person ON survey_invitations (person);
+	-- Answers carry no account, case or time, and a random id, so that they cannot be
+	-- joined back to the invitation they answer.
+	CREATE TABLE survey_answers (
+		id       TEXT PRIMARY KEY,
+		quarter  TEXT NOT NULL,
+		party    TEXT NOT NULL,
+		question TEXT NOT NULL,
+		score    INTEGER NOT NULL
+	);
+	ALTER TABLE cases ADD COLUMN unit TEXT NOT NULL DEFAULT '';
+	ALTER TABLE cases ADD COLUMN state_since INTEGER NOT NULL DEFAULT 0;
+	CREATE INDEX cases_unit ON cases (unit, opened);
+	CREATE INDEX cases_opened ON cases (opened);
+	CREATE INDEX case_steps_body ON case_steps (body, case_id);
+	ALTER TABLE case_steps ADD COLUMN closing INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE case_steps ADD COLUMN days_open INTEGER NOT NULL DEFAULT 0;
+	-- Moves of cases between states by quarter (a case's opening is a move from ''),
+	-- with the days since opening summed over moves into closed states: open cases by
+	-- state over time, and the time from complaint to decision.
+	CREATE TABLE case_flow_counts (
+		quarter    TEXT NOT NULL,
+		from_state TEXT NOT NULL,
+		to_state   TEXT NOT NULL,
+		closing    INTEGER NOT NULL,
+		moves      %[1]s NOT NULL,
+		days_open  %[1]s NOT NULL,
+		PRIMARY KEY (quarter, from_state, to_state, closing)
+	);`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(accessSchema, "INTEGER"))
+	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(accessSchema, "BIGINT"))
+}

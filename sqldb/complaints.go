@@ -1,0 +1,131 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+)
+
+// ComplaintRow is a complaint as made or received: the complaints staff work
+// through, and what a complainant sees of their own.
+type ComplaintRow struct {
+	ID string `json:"id"`
+	// Reported is when it was made through the form; Received when staff received
+	// it, naming the respondent (zero until then).
+	Reported    rulebook.Date `json:"reported,omitempty"`
+	Received    rulebook.Date `json:"received,omitempty"`
+	Respondent  string        `json:"respondent,omitempty"`
+	About       string        `json:"about,omitempty"`
+	Complainant string        `json:"complainant"`
+	From        string        `json:"from"`
+	Via         string        `json:"via"`
+	Summary     string        `json:"summary"`
+	// Case is the case it is part of, if any.
+	Case string `json:"case,omitempty"`
+}
+
+// projectComplaint keeps the complaints table: a report adds a row, a receipt adds
+// one or completes the report's.
+func (a *Appender) projectComplaint(e *rulebook.Event) error {
+	var r ComplaintRow
+	if e.Type == rulebook.EventComplaintReported {
+		var d rulebook.ComplaintReported
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		complainant := d.Complainant
+		if complainant == "" {
+			complainant = rulebook.Anonymous
+		}
+		r = ComplaintRow{ID: d.ID, Reported: e.Effective, About: strings.TrimSpace(d.About + " " + d.AboutUnit), Complainant: complainant, From: d.From, Via: "form", Summary: d.Summary}
+	} else {
+		var d rulebook.ComplaintReceived
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		r = ComplaintRow{ID: d.ID, Received: e.Effective, Respondent: d.Respondent, Complainant: d.Complainant, From: d.From, Via: d.Via, Summary: d.Summary}
+	}
+	_, err := a.tx.ExecContext(a.ctx, `INSERT INTO complaints (id, reported, received, respondent, about, complainant, from_kind, via, summary, seq)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (id) DO UPDATE SET received = excluded.received, respondent = excluded.respondent, complainant = excluded.complainant,
+			from_kind = excluded.from_kind, via = excluded.via, summary = excluded.summary, seq = excluded.seq`,
+		r.ID, int64(r.Reported), int64(r.Received), r.Respondent, r.About, r.Complainant, r.From, r.Via, r.Summary, e.Seq)
+	return err
+}
+
+// ComplaintFilter selects complaints; zero fields select all.
+type ComplaintFilter struct {
+	ID          string
+	Complainant string
+	// Waiting selects complaints not yet part of a case.
+	Waiting bool
+	Limit   int
+}
+
+// Complaints returns complaints, newest first.
+func (db *DB) Complaints(ctx context.Context, f ComplaintFilter) ([]ComplaintRow, error) {
+	return complaintRows(ctx, db.r, f)
+}
+
+func complaintRows(ctx context.Context, db querier, f ComplaintFilter) ([]ComplaintRow, error) {
+	var conds []string
+	var args []any
+	if f.ID != "" {
+		args = append(args, f.ID)
+		conds = append(conds, fmt.Sprintf("k.id = $%d", len(args)))
+	}
+	if f.Complainant != "" {
+		args = append(args, f.Complainant)
+		conds = append(conds, fmt.Sprintf("k.complainant = $%d", len(args)))
+	}
+	if f.Waiting {
+		conds = append(conds, "cc.case_id IS NULL")
+	}
+	q := `SELECT k.id, k.reported, k.received, k.respondent, k.about, k.complainant, k.from_kind, k.via, k.summary, COALESCE(cc.case_id, '')
+		FROM complaints k LEFT JOIN case_complaints cc ON cc.complaint = k.id`
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
+	}
+	q += " ORDER BY k.seq DESC"
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ComplaintRow
+	for rows.Next() {
+		var r ComplaintRow
+		var rep, rec int64
+		if err := rows.Scan(&r.ID, &rep, &rec, &r.Respondent, &r.About, &r.Complainant, &r.From, &r.Via, &r.Summary, &r.Case); err != nil {
+			return nil, err
+		}
+		r.Reported, r.Received = rulebook.Date(rep), rulebook.Date(rec)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ComplaintsByQuarter counts complaints by the quarter they were first made or
+// received in.
+func (db *DB) ComplaintsByQuarter(ctx context.Context) (map[string]int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT CASE WHEN reported > 0 THEN reported ELSE received END FROM complaints`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var d int64
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out[rulebook.Date(d).Quarter()]++
+	}
+	return out, rows.Err()
+}
