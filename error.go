@@ -14,6 +14,12 @@ const (
 	ENotPermitted = "not_permitted" // the rule book does not allow it; Message cites the clause
 	ENoRules      = "no_rules"      // no rule book version is in force on the date asked about
 	ETampered     = "tampered"      // the event record failed verification
+	// EUnauthorized asks the caller to sign in (or to give a valid token); EForbidden
+	// refuses a signed-in caller something whose existence they may know of. Records
+	// they may not know exist are refused as ENotFound.
+	EUnauthorized = "unauthorized"
+	EForbidden    = "forbidden"
+	ERateLimited  = "rate_limited" // too many attempts: wait, then try again
 	EInternal     = "internal"
 )
 

@@ -305,3 +305,14 @@ func ValidID(s string) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
 	}) < 0
 }
+
+// SearchKey is how the register finds members by name: lower-cased, the last word
+// (the surname, in most names on a register) first, then the rest. "Rowan Ashdown"
+// is found by "ashdown", "ashd" or "rowan ashdown", whose keys it begins with.
+func SearchKey(name string) string {
+	f := strings.Fields(strings.ToLower(name))
+	if len(f) < 2 {
+		return strings.Join(f, " ")
+	}
+	return f[len(f)-1] + " " + strings.Join(f[:len(f)-1], " ")
+}

@@ -274,7 +274,7 @@ func caseRow(tb testing.TB, s *Service, c *Case, seq int64, complaintClauses []s
 	sort.Strings(clauses)
 	clauses = compact(clauses)
 	return benchRow{sqldb.CaseRow{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome,
-		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b, Unit: c.Unit, StateSince: c.StateSince, People: c.People()}, deadlines, clauses}
+		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b, Unit: c.Unit, StateSince: c.StateSince, People: c.People(), Sanction: c.SanctionImposed()}, deadlines, clauses}
 }
 
 func compact(s []string) []string {
@@ -296,7 +296,7 @@ func putRows(a *sqldb.Appender, sqlite bool, rows []benchRow) error {
 			closed = 1
 		}
 		cases = append(cases, []any{r.row.ID, r.row.Kind, r.row.Respondent, r.row.State, closed, r.row.Outcome, int64(r.row.Opened), int64(r.row.Conduct), r.row.Updated, string(r.row.Data),
-			r.row.Unit, int64(r.row.StateSince)})
+			r.row.Unit, int64(r.row.StateSince), r.row.Sanction})
 		seen := map[sqldb.CasePerson]bool{}
 		for _, p := range r.row.People {
 			if !seen[p] {
@@ -316,7 +316,7 @@ func putRows(a *sqldb.Appender, sqlite bool, rows []benchRow) error {
 		cols  string
 		rows  [][]any
 	}{
-		{"cases", "id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since", cases},
+		{"cases", "id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since, sanction", cases},
 		{"case_people", "person, case_id, relation", people},
 		{"case_deadlines", "case_id, n, kind, what, due", deadlines},
 		{"case_clauses", "case_id, clause", clauses},
@@ -457,7 +457,7 @@ func BenchmarkDeadlines100k(b *testing.B) {
 			b.Run("all", func(b *testing.B) {
 				var n int
 				for b.Loop() {
-					dl, err := f.s.Deadlines(ctx, asOf, 0)
+					dl, err := f.s.Deadlines(ctx, asOf, 0, nil)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -467,7 +467,7 @@ func BenchmarkDeadlines100k(b *testing.B) {
 			})
 			b.Run("first100", func(b *testing.B) {
 				for b.Loop() {
-					if dl, err := f.s.Deadlines(ctx, asOf, 100); err != nil || len(dl) != 100 {
+					if dl, err := f.s.Deadlines(ctx, asOf, 100, nil); err != nil || len(dl) != 100 {
 						b.Fatal(err, len(dl))
 					}
 				}

@@ -165,7 +165,7 @@ func TestCaseDeadlines(t *testing.T) {
 		check(proved)
 
 		// The stored deadlines are those the case computes; the list is soonest first.
-		all, err := f.s.Deadlines(ctx, d("2016-05-18"), 0)
+		all, err := f.s.Deadlines(ctx, d("2016-05-18"), 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -599,6 +599,14 @@ func has(list []string, s string) bool {
 	return false
 }
 
+// SanctionImposed is the sanction a closed case ended with, if any.
+func (c *Case) SanctionImposed() string {
+	if !c.Closed || c.Sanction == nil {
+		return ""
+	}
+	return c.Sanction.Sanction
+}
+
 // ProvedCounts lists the counts found proved.
 func (c *Case) ProvedCounts() []int {
 	var out []int

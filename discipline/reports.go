@@ -7,13 +7,14 @@ import (
 	"sort"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 )
 
 // Deadlines lists the due dates of open cases up to until, soonest first; those
 // before asOf are overdue.
-func (s *Service) Deadlines(ctx context.Context, until rulebook.Date, limit int) ([]sqldb.DeadlineRow, error) {
-	return s.db().DueBy(ctx, until, limit)
+func (s *Service) Deadlines(ctx context.Context, until rulebook.Date, limit int, scope *sqldb.CaseScope) ([]sqldb.DeadlineRow, error) {
+	return s.db().DueBy(ctx, until, limit, scope)
 }
 
 // Statistics are computed from the record of steps taken: every step (including
@@ -69,7 +70,10 @@ type Precedent struct {
 // Precedents lists closed cases that concern clause, most similar first (by the
 // aggravating and mitigating factors shared with factors), so a panel sees how
 // like cases were sanctioned.
-func (s *Service) Precedents(ctx context.Context, clause string, factors []string) ([]Precedent, error) {
+//
+// see says whether the reader may see a case; the respondent and case id of one
+// they may not are withheld.
+func (s *Service) Precedents(ctx context.Context, clause string, factors []string, see func(*Case) bool) ([]Precedent, error) {
 	rows, err := s.db().CasesUnderClause(ctx, clause)
 	if err != nil {
 		return nil, err
@@ -84,6 +88,9 @@ func (s *Service) Precedents(ctx context.Context, clause string, factors []strin
 			continue
 		}
 		p := Precedent{Case: c.ID, Respondent: c.Respondent, Conduct: c.Conduct, Outcome: c.Outcome, Counts: len(c.ProvedCounts()), Sanction: c.Sanction}
+		if see != nil && !see(&c) {
+			p.Case, p.Respondent = "[withheld]", "[withheld]"
+		}
 		if c.Sanction != nil {
 			p.Factors = c.Sanction.Factors
 			for _, f := range factors {
@@ -134,17 +141,12 @@ func (s *Service) SubjectAccessExport(ctx context.Context, member string, reques
 	if v.Discipline != nil && !v.Discipline.Subject.Within.IsZero() {
 		out.Due = v.Discipline.Calendar.Due(requested, v.Discipline.Subject.Within)
 	}
-	redact := map[string]bool{"complainants": true}
-	if v.Discipline != nil && v.Discipline.Subject.Redact != nil {
-		redact = map[string]bool{}
-		for _, r := range v.Discipline.Subject.Redact {
-			redact[r] = true
-		}
-	}
 	if out.Events, err = s.db().Events(ctx, sqldb.EventFilter{Subject: member}); err != nil {
 		return nil, err
 	}
-	rows, err := s.db().CaseRows(ctx, sqldb.CaseFilter{})
+	// The cases the member is a party to, found through the index of the people
+	// each case concerns rather than by reading every case.
+	rows, err := s.db().CaseRows(ctx, sqldb.CaseFilter{Person: member, Relations: []string{"respondent", "complainant"}})
 	if err != nil {
 		return nil, err
 	}
@@ -153,38 +155,73 @@ func (s *Service) SubjectAccessExport(ctx context.Context, member string, reques
 		if err := json.Unmarshal(r.Data, &c); err != nil {
 			return nil, err
 		}
-		switch {
-		case c.Respondent == member:
-			if redact["complainants"] {
-				for i, p := range c.Complainants {
-					if p != member {
-						c.Complainants[i] = fmt.Sprintf("[complainant %d withheld]", i+1)
-						out.Redacted = append(out.Redacted, fmt.Sprintf("case %s: identity of complainant %d", c.ID, i+1))
-					}
-				}
-			}
-			if redact["witnesses"] {
-				for i := range c.Contacts {
-					c.Contacts[i].From = "[withheld]"
-				}
-			}
-		case has(c.Complainants, member):
-			// A complainant sees their own complaint's case, not the other
-			// complainants, and the respondent only as the person complained of.
-			for i, p := range c.Complainants {
-				if p != member {
-					c.Complainants[i] = fmt.Sprintf("[complainant %d withheld]", i+1)
-				}
-			}
-			c.Contacts = nil
-			c.Panel = nil
-			out.Redacted = append(out.Redacted, fmt.Sprintf("case %s: other complainants, panel, contacts", c.ID))
-		default:
-			continue
+		party := "complainant"
+		if c.Respondent == member {
+			party = "respondent"
+		}
+		for _, r := range RedactForParty(&c, party, member, v) {
+			out.Redacted = append(out.Redacted, "case "+c.ID+": "+r)
 		}
 		out.Cases = append(out.Cases, c)
 	}
 	return out, nil
+}
+
+// RedactForParty withholds from c, in place, what the rule book's subject-access
+// rules (version v) keep from a party: from the respondent the third parties
+// named in its redact list (complainants, witnesses); from a complainant the
+// other complainants, the panel and the contacts. It returns what was withheld.
+func RedactForParty(c *Case, party, member string, v *rules.Version) []string {
+	redact := map[string]bool{"complainants": true}
+	if v.Discipline != nil && v.Discipline.Subject.Redact != nil {
+		redact = map[string]bool{}
+		for _, r := range v.Discipline.Subject.Redact {
+			redact[r] = true
+		}
+	}
+	var out []string
+	switch party {
+	case "respondent":
+		if redact["complainants"] {
+			for i, p := range c.Complainants {
+				if p != member {
+					c.Complainants[i] = fmt.Sprintf("[complainant %d withheld]", i+1)
+					out = append(out, fmt.Sprintf("identity of complainant %d", i+1))
+				}
+			}
+		}
+		if redact["witnesses"] {
+			for i := range c.Contacts {
+				c.Contacts[i].From = "[withheld]"
+			}
+		}
+	case "complainant":
+		// A complainant sees their own complaint's case, not the other
+		// complainants, and the respondent only as the person complained of.
+		for i, p := range c.Complainants {
+			if p != member {
+				c.Complainants[i] = fmt.Sprintf("[complainant %d withheld]", i+1)
+			}
+		}
+		c.Contacts = nil
+		c.Panel = nil
+		out = append(out, "other complainants, panel, contacts")
+	}
+	return out
+}
+
+// Clone returns a deep copy of c, which may be changed (redacted) freely.
+func (c *Case) Clone() *Case {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(err)
+	}
+	var out Case
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(err)
+	}
+	out.lastSeq = c.lastSeq
+	return &out
 }
 
 // ContactRecord is one entry of the interference register, with its case.

@@ -495,7 +495,7 @@ func (s *Service) put(a *sqldb.Appender, c *Case, seq int64) error {
 	}
 	return a.PutCase(sqldb.CaseRow{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome,
 		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b, Unit: c.Unit, StateSince: c.StateSince, OpenedIn: opened,
-		People: c.People()}, deadlines, clauses, c.Complaints)
+		People: c.People(), Sanction: c.SanctionImposed()}, deadlines, clauses, c.Complaints)
 }
 
 func (s *Service) complaintTx(a *sqldb.Appender, id string) (*rulebook.ComplaintReceived, error) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
@@ -30,7 +31,7 @@ func benchGet(b *testing.B, e *env, target string) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r := httptest.NewRequest("GET", target, nil)
-		r.Header.Set("Authorization", "Bearer "+testToken)
+		r.Header.Set("Authorization", "Bearer "+e.token)
 		w := httptest.NewRecorder()
 		e.srv.ServeHTTP(w, r)
 		if w.Code != 200 {
@@ -64,19 +65,19 @@ func BenchmarkElectorate10k(b *testing.B) {
 func caseBenchEnv(b *testing.B, n int) *env {
 	e := newCaseEnv(b, sqldbtest.Open(b, "sqlite"))
 	e.run(caseScenario)
-	ctx := context.Background()
+	octx := app.WithPrincipal(context.Background(), app.OperatorPrincipal("bench"))
 	d := rulebook.MustDate
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("B-%05d", i)
-		if _, err := e.srv.svc.ReceiveComplaint(ctx, "bench", d("2016-09-01"), rulebook.ComplaintReceived{ID: "C" + id, Respondent: "pat", Complainant: "dee",
+		if _, err := e.app.ReceiveComplaint(octx, d("2016-09-01"), rulebook.ComplaintReceived{ID: "C" + id, Respondent: "pat", Complainant: "dee",
 			From: "member", Via: "api", Conduct: d("2016-08-30"), Clauses: []string{"2.I.8"}, Summary: "S."}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := e.srv.ds.Open(ctx, "bench", discipline.OpenInput{ID: id, Kind: "complaint", Respondent: "pat", Date: d("2016-09-01"), Complaints: []string{"C" + id}}); err != nil {
+		if _, err := e.app.OpenCase(octx, discipline.OpenInput{ID: id, Kind: "complaint", Respondent: "pat", Date: d("2016-09-01"), Complaints: []string{"C" + id}}); err != nil {
 			b.Fatal(err)
 		}
 		if i%2 == 0 {
-			if _, err := e.srv.ds.Take(ctx, "bench", id, discipline.Command{Transition: "acknowledge", Date: d("2016-09-02"), Body: "compliance_unit"}); err != nil {
+			if _, err := e.app.TakeStep(octx, id, discipline.Command{Transition: "acknowledge", Date: d("2016-09-02"), Body: "compliance_unit"}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -147,11 +147,11 @@ func TestCaseStepsProperty(t *testing.T) {
 				taken[st.ID]++
 			}
 			// The case served is the case its events make.
-			stored, err := e.srv.ds.Case(ctx, id)
+			stored, err := e.app.Discipline().Case(ctx, id)
 			if err != nil {
 				rt.Fatal(err)
 			}
-			replayed, err := e.srv.ds.Replay(ctx, id)
+			replayed, err := e.app.Discipline().Replay(ctx, id)
 			if err != nil {
 				rt.Fatal(err)
 			}

@@ -6,24 +6,31 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/sqldb"
 )
 
-// The disciplinary workflow over the API. Every step goes through
-// discipline.Service, which checks it against the rule book version governing the
-// case, so the API can take no step the CLI would refuse.
+// The disciplinary workflow over the API. Every request goes through the
+// application layer, which decides who may see and do what; every step is then
+// checked against the rule book version governing the case, so the API can take
+// no step the web pages or the CLI would refuse.
 
 // caseRoutes lists the discipline endpoints, added to the server's routes.
 func (s *Server) caseRoutes() []route {
 	return []route{
+		{pattern: "GET /api/v1/complaints", handle: s.listComplaints},
 		{pattern: "POST /api/v1/complaints", handle: s.receiveComplaint, write: true},
 		{pattern: "GET /api/v1/complaints/{id}", handle: s.complaint},
+		{pattern: "POST /api/v1/complaints/{id}/information", handle: s.addInformation, write: true},
+		{pattern: "POST /api/v1/reports", handle: s.report, write: true, public: true},
+		{pattern: "POST /api/v1/reports/status", handle: s.followReport, write: true, public: true},
+		{pattern: "POST /api/v1/reports/information", handle: s.addReportInformation, write: true, public: true},
 
 		{pattern: "GET /api/v1/lists/{list}", handle: s.list},
 		{pattern: "POST /api/v1/lists/{list}/entries", handle: s.addListEntry, write: true},
@@ -40,17 +47,21 @@ func (s *Server) caseRoutes() []route {
 		{pattern: "POST /api/v1/cases/{id}/contacts", handle: s.logContact, write: true},
 		{pattern: "POST /api/v1/cases/{id}/conditions", handle: s.conditionMet, write: true},
 		{pattern: "POST /api/v1/cases/{id}/corrections", handle: s.correctCase, write: true},
+		{pattern: "POST /api/v1/cases/{id}/roles", handle: s.grantCaseRole, write: true},
+		{pattern: "POST /api/v1/cases/{id}/messages", handle: s.writeAboutCase, write: true},
 		{pattern: "GET /api/v1/cases/{id}/letters/{template}", handle: s.caseLetter},
+		{pattern: "GET /api/v1/panel-candidates", handle: s.panelCandidates},
 		{pattern: "GET /api/v1/interference", handle: s.interference},
 
 		{pattern: "GET /api/v1/deadlines", handle: s.deadlines},
 		{pattern: "GET /api/v1/statistics", handle: s.statistics},
 		{pattern: "GET /api/v1/precedents", handle: s.precedents},
 		{pattern: "GET /api/v1/subject-access/{member}", handle: s.subjectAccess},
+		{pattern: "GET /api/v1/surveys", handle: s.surveys},
+		{pattern: "POST /api/v1/surveys/{case}", handle: s.answerSurvey, write: true},
+		{pattern: "GET /api/v1/survey-results", handle: s.surveyResults},
 	}
 }
-
-func caseSubject(id string) string { return discipline.SubjectPrefix + id }
 
 // complaintInput is a written complaint as received.
 type complaintInput struct {
@@ -70,19 +81,9 @@ func (s *Server) receiveComplaint(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	received := in.Received
-	if received.IsZero() {
-		received = s.today()
-	}
-	c := rulebook.ComplaintReceived{ID: in.ID, Respondent: in.Respondent, Complainant: strings.TrimSpace(in.Complainant), From: in.From, Via: in.Via,
-		Conduct: in.Conduct, Clauses: in.Clauses, Summary: strings.TrimSpace(in.Summary)}
-	if c.Conduct > received {
-		return rulebook.FieldError("conduct", "the conduct (%s) cannot be after the complaint was received (%s)", c.Conduct, received)
-	}
-	if err := s.noComplaint(r, c.ID); err != nil {
-		return err
-	}
-	e, err := s.svc.ReceiveComplaint(r.Context(), actor(r), received, c)
+	c := rulebook.ComplaintReceived{ID: in.ID, Respondent: in.Respondent, Complainant: in.Complainant, From: in.From, Via: in.Via,
+		Conduct: in.Conduct, Clauses: in.Clauses, Summary: in.Summary}
+	e, err := s.app.ReceiveComplaint(r.Context(), in.Received, c)
 	if err != nil {
 		return err
 	}
@@ -95,81 +96,110 @@ func (s *Server) receiveComplaint(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// noComplaint refuses a complaint id already used: a second letter about the same
-// conduct is a new complaint, linked to the case, not a replacement.
-func (s *Server) noComplaint(r *http.Request, id string) error {
-	if !rulebook.ValidID(id) {
-		return nil // ReceiveComplaint names the field
-	}
-	ev, err := s.complaintReceived(r, id)
+// complaintView is a complaint with when it was made or received, the case it
+// belongs to, and what its complainant added later.
+type complaintView struct {
+	Complaint   rulebook.ComplaintReceived `json:"complaint"`
+	About       string                     `json:"about,omitempty"`
+	Reported    rulebook.Date              `json:"reported,omitempty"`
+	Received    rulebook.Date              `json:"received,omitempty"`
+	Case        string                     `json:"case,omitempty"`
+	Information []app.Information          `json:"information,omitempty"`
+	Event       *rulebook.Event            `json:"event,omitempty"`
+}
+
+func complaintOf(d *app.ComplaintDetail) complaintView {
+	r := d.Row
+	return complaintView{Complaint: rulebook.ComplaintReceived{ID: r.ID, Respondent: r.Respondent, Complainant: r.Complainant, From: r.From, Via: r.Via,
+		Conduct: d.Conduct, Clauses: orEmpty(d.Clauses), Summary: r.Summary}, About: r.About, Reported: r.Reported, Received: r.Received, Case: r.Case, Information: d.Information}
+}
+
+func (s *Server) listComplaints(w http.ResponseWriter, r *http.Request) error {
+	f := sqldb.ComplaintFilter{Waiting: r.URL.Query().Get("waiting") == "true"}
+	rows, err := s.app.Complaints(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	if ev != nil {
-		return rulebook.Errorf(rulebook.EConflict, "complaint %s was already received on %s", id, ev.Effective)
-	}
+	writeJSON(w, http.StatusOK, map[string]any{"complaints": rows})
 	return nil
-}
-
-// complaintReceived is the event that received complaint id; nil if none has.
-func (s *Server) complaintReceived(r *http.Request, id string) (*rulebook.Event, error) {
-	evs, err := s.svc.DB.Events(r.Context(), sqldb.EventFilter{Subject: rulebook.ComplaintSubjectPrefix + id, Type: rulebook.EventComplaintReceived, Limit: 1})
-	if err != nil || len(evs) == 0 {
-		return nil, err
-	}
-	return &evs[0], nil
-}
-
-// complaintView is a complaint with when it was received and the case it belongs to.
-type complaintView struct {
-	Complaint rulebook.ComplaintReceived `json:"complaint"`
-	Received  rulebook.Date              `json:"received"`
-	Case      string                     `json:"case,omitempty"`
-	Event     *rulebook.Event            `json:"event"`
 }
 
 func (s *Server) complaint(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	ev, err := s.complaintReceived(r, id)
+	d, err := s.app.Complaint(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	if ev == nil {
-		return rulebook.Errorf(rulebook.ENotFound, "no complaint %q has been received", id)
-	}
-	v := complaintView{Received: ev.Effective, Event: ev}
-	if err := json.Unmarshal(ev.Data, &v.Complaint); err != nil {
-		return err
-	}
-	rows, err := s.svc.DB.CaseRows(r.Context(), sqldb.CaseFilter{Respondent: v.Complaint.Respondent})
-	if err != nil {
-		return err
-	}
-	for _, row := range rows {
-		var c discipline.Case
-		if err := json.Unmarshal(row.Data, &c); err != nil {
-			return err
-		}
-		for _, k := range c.Complaints {
-			if k == id {
-				v.Case = c.ID
-			}
-		}
-	}
-	if err := s.logAccess(r, "view_complaint", rulebook.ComplaintSubjectPrefix+id, ""); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, complaintOf(d))
 	return nil
 }
 
-// lists are the dated lists automatic-exclusion triggers are checked against.
-var lists = map[string]bool{"official_candidates": true, "proscribed_organisations": true}
+type textInput struct {
+	Text string `json:"text"`
+}
 
-func checkList(name string) error {
-	if !lists[name] {
-		return rulebook.Errorf(rulebook.ENotFound, "no list %q (the lists are official_candidates and proscribed_organisations)", name)
+func (s *Server) addInformation(w http.ResponseWriter, r *http.Request) error {
+	var in textInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
 	}
+	if err := s.app.AddInformation(r.Context(), "", r.PathValue("id"), in.Text, clientAddr(r)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"added": true})
+	return nil
+}
+
+// clientAddr is the address a request came from, for limiting attempts.
+func clientAddr(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return host
+}
+
+func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
+	var in app.ReportInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	rep, err := s.app.ReportComplaint(r.Context(), in, clientAddr(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, rep)
+	return nil
+}
+
+type keyInput struct {
+	Key  string `json:"key"`
+	Text string `json:"text,omitempty"`
+}
+
+// followReport answers an anonymous complainant's key. The key comes in the body,
+// never the URL, so that it is not written to logs.
+func (s *Server) followReport(w http.ResponseWriter, r *http.Request) error {
+	var in keyInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	st, err := s.app.FollowReport(r.Context(), in.Key, clientAddr(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (s *Server) addReportInformation(w http.ResponseWriter, r *http.Request) error {
+	var in keyInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.app.AddInformation(r.Context(), in.Key, "", in.Text, clientAddr(r)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"added": true})
 	return nil
 }
 
@@ -182,81 +212,37 @@ type listEntryInput struct {
 }
 
 func (s *Server) addListEntry(w http.ResponseWriter, r *http.Request) error {
-	list := r.PathValue("list")
-	if err := checkList(list); err != nil {
-		return err
-	}
 	var in listEntryInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if !in.Until.IsZero() && in.Until <= in.From {
-		return rulebook.FieldError("until", "%s is not after from (%s)", in.Until, in.From)
-	}
-	entries, err := s.svc.DB.ListEntries(r.Context(), list)
+	e := discipline.ListEntry{List: r.PathValue("list"), ID: in.ID, Name: in.Name, About: in.About, From: in.From, Until: in.Until}
+	ev, err := s.app.AddListEntry(r.Context(), e)
 	if err != nil {
 		return err
 	}
-	if entries[in.ID] != nil {
-		return rulebook.Errorf(rulebook.EConflict, "%s is already on the %s list", in.ID, list)
-	}
-	e := discipline.ListEntry{List: list, ID: in.ID, Name: strings.TrimSpace(in.Name), About: strings.TrimSpace(in.About), From: in.From, Until: in.Until}
-	ev, err := s.ds.AddListEntry(r.Context(), actor(r), e)
-	if err != nil {
-		return err
-	}
+	e.Name, e.About = strings.TrimSpace(e.Name), strings.TrimSpace(e.About)
 	writeJSON(w, http.StatusCreated, map[string]any{"entry": e, "event": ev})
 	return nil
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
-	list := r.PathValue("list")
-	if err := checkList(list); err != nil {
-		return err
-	}
 	on, err := queryDate(r, "on", rulebook.NoDate)
 	if err != nil {
 		return err
 	}
-	m, err := s.svc.DB.ListEntries(r.Context(), list)
+	list := r.PathValue("list")
+	out, err := s.app.ListEntries(r.Context(), list, on)
 	if err != nil {
 		return err
 	}
-	out := []discipline.ListEntry{}
-	for _, b := range m {
-		var e discipline.ListEntry
-		if err := json.Unmarshal(b, &e); err != nil {
-			return err
-		}
-		if on.IsZero() || e.InForce(on) {
-			out = append(out, e)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].From != out[j].From {
-			return out[i].From < out[j].From
-		}
-		return out[i].ID < out[j].ID
-	})
 	writeJSON(w, http.StatusOK, map[string]any{"list": list, "entries": out})
 	return nil
 }
 
-// caseSummary is a line of the case list.
-type caseSummary struct {
-	ID         string        `json:"id"`
-	Kind       string        `json:"kind"`
-	Respondent string        `json:"respondent"`
-	State      string        `json:"state"`
-	Closed     bool          `json:"closed"`
-	Outcome    string        `json:"outcome,omitempty"`
-	Opened     rulebook.Date `json:"opened"`
-	Conduct    rulebook.Date `json:"conduct"`
-}
-
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := sqldb.CaseFilter{Respondent: q.Get("respondent"), State: q.Get("state")}
+	f := sqldb.CaseFilter{Respondent: q.Get("respondent"), State: q.Get("state"), Kind: q.Get("kind"), Clause: q.Get("clause"), Body: q.Get("body")}
 	switch q.Get("open") {
 	case "", "false":
 	case "true":
@@ -268,19 +254,16 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.Limit = limit
-	rows, err := s.svc.DB.CaseRows(r.Context(), f)
+	offset, err := queryInt(r, "offset", 0, 0)
 	if err != nil {
 		return err
 	}
-	out := []caseSummary{}
-	for _, c := range rows {
-		out = append(out, caseSummary{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome, Opened: c.Opened, Conduct: c.Conduct})
-	}
-	if err := s.logAccess(r, "list_cases", "cases", r.URL.RawQuery); err != nil {
+	f.Limit, f.Offset = limit, int(offset)
+	list, err := s.app.Cases(r.Context(), f)
+	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": out, "limit": limit})
+	writeJSON(w, http.StatusOK, list)
 	return nil
 }
 
@@ -289,17 +272,12 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if in.Date.IsZero() {
-		in.Date = s.today()
-	}
-	o, err := s.ds.Open(r.Context(), actor(r), in)
+	o, err := s.app.OpenCase(r.Context(), in)
 	if err != nil {
 		return err
 	}
-	warnings := o.Warnings
-	warnings = orEmpty(warnings)
 	w.Header().Set("Location", "/api/v1/cases/"+url.PathEscape(o.Case.ID))
-	writeJSON(w, http.StatusCreated, map[string]any{"case": o.Case, "warnings": warnings})
+	writeJSON(w, http.StatusCreated, map[string]any{"case": o.Case, "warnings": orEmpty(o.Warnings)})
 	return nil
 }
 
@@ -317,12 +295,18 @@ type availableStep struct {
 	Within    string   `json:"within,omitempty"`
 	Permitted bool     `json:"permitted"`
 	Clause    string   `json:"clause"`
+	// Bodies are those the caller may take it for; Refused why they may not.
+	Bodies  []string `json:"bodies"`
+	Refused string   `json:"refused,omitempty"`
 }
 
 // caseView is a case with the steps open to it on a date.
 type caseView struct {
 	Case *discipline.Case `json:"case"`
 	On   rulebook.Date    `json:"on"`
+	// As is the caller's capacity in the case; Redactions what was withheld.
+	As         string   `json:"as"`
+	Redactions []string `json:"redactions"`
 	// Procedure and Conduct are the rule book versions applied: the procedure, and
 	// the substantive rules in force when the conduct happened.
 	Procedure string          `json:"procedure_version"`
@@ -330,52 +314,36 @@ type caseView struct {
 	Steps     []availableStep `json:"steps"`
 }
 
+func stepView(o app.StepOption) availableStep {
+	t := o.Transition
+	return availableStep{ID: t.ID, Name: t.Name, To: t.To, By: t.By, Requires: t.Requires, Criteria: t.Criteria, Effects: t.Effects,
+		Notice: t.Notice, Within: t.Within.String(), Permitted: t.IsPermitted(), Clause: t.Clause, Bodies: orEmpty(o.Bodies), Refused: o.Refused}
+}
+
 func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	on, err := queryDate(r, "on", s.today())
+	on, err := queryDate(r, "on", rulebook.NoDate)
 	if err != nil {
 		return err
 	}
-	c, err := s.ds.Case(r.Context(), id)
+	f, err := s.app.Case(r.Context(), r.PathValue("id"), on)
 	if err != nil {
 		return err
 	}
-	if on < c.Opened {
-		return rulebook.FieldError("on", "%s is before the case was opened (%s)", on, c.Opened)
-	}
-	proc, conduct, err := discipline.Versions(s.svc.Rules, c, on)
-	if err != nil {
-		return err
-	}
-	v := caseView{Case: c, On: on, Procedure: proc.ID, Conduct: conduct.ID, Steps: []availableStep{}}
-	for _, t := range c.NextSteps(proc.Discipline) {
-		v.Steps = append(v.Steps, availableStep{ID: t.ID, Name: t.Name, To: t.To, By: t.By, Requires: t.Requires, Criteria: t.Criteria,
-			Effects: t.Effects, Notice: t.Notice, Within: t.Within.String(), Permitted: t.IsPermitted(), Clause: t.Clause})
-	}
-	if err := s.logAccess(r, "view_case", caseSubject(id), ""); err != nil {
-		return err
+	v := caseView{Case: f.Case, On: f.On, As: f.Access.As, Redactions: orEmpty(f.Redactions), Procedure: f.Procedure.ID, Conduct: f.Conduct.ID, Steps: []availableStep{}}
+	for _, o := range f.Steps {
+		v.Steps = append(v.Steps, stepView(o))
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
 func (s *Server) caseEvents(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	if _, err := s.svc.DB.CaseData(r.Context(), id); err != nil {
+	evs, err := s.app.CaseEvents(r.Context(), r.PathValue("id"))
+	if err != nil {
 		return err
 	}
-	return s.subjectEvents(w, r, caseSubject(id), "view_case_events")
-}
-
-// stepResult is what a step did: the case after it, the events written, and the
-// changes to the member's standing it made. A demand the rule book does not permit
-// is recorded and comes back with refused set.
-type stepResult struct {
-	Case         *discipline.Case        `json:"case"`
-	Events       []string                `json:"events"`
-	Refused      *discipline.RefusedData `json:"refused,omitempty"`
-	Notice       string                  `json:"notice,omitempty"`
-	MemberEvents []*rulebook.Event       `json:"member_events"`
+	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
+	return nil
 }
 
 func (s *Server) takeStep(w http.ResponseWriter, r *http.Request) error {
@@ -383,18 +351,10 @@ func (s *Server) takeStep(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &cmd); err != nil {
 		return err
 	}
-	if cmd.Transition == "" {
-		return rulebook.FieldError("transition", "name the step to take")
-	}
-	if cmd.Date.IsZero() {
-		cmd.Date = s.today()
-	}
-	out, err := s.ds.Take(r.Context(), actor(r), r.PathValue("id"), cmd)
+	res, err := s.app.TakeStep(r.Context(), r.PathValue("id"), cmd)
 	if err != nil {
 		return err
 	}
-	res := stepResult{Case: out.Case, Events: out.Events, Refused: out.Refused, Notice: out.Notice, MemberEvents: out.Effects}
-	res.MemberEvents = orEmpty(res.MemberEvents)
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }
@@ -408,14 +368,6 @@ func caseWrite(w http.ResponseWriter, c *discipline.Case, err error) error {
 	return nil
 }
 
-// dated reads the date of a record, today when it is not given.
-func (s *Server) dated(d rulebook.Date) rulebook.Date {
-	if d.IsZero() {
-		return s.today()
-	}
-	return d
-}
-
 type linkInput struct {
 	Complaint string        `json:"complaint"`
 	Date      rulebook.Date `json:"date"`
@@ -426,10 +378,7 @@ func (s *Server) linkComplaint(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if in.Complaint == "" {
-		return rulebook.FieldError("complaint", "is required")
-	}
-	c, err := s.ds.Link(r.Context(), actor(r), r.PathValue("id"), in.Complaint, s.dated(in.Date))
+	c, err := s.app.LinkComplaint(r.Context(), r.PathValue("id"), in.Complaint, in.Date)
 	return caseWrite(w, c, err)
 }
 
@@ -439,36 +388,26 @@ type conflictInput struct {
 	Date   rulebook.Date `json:"date"`
 }
 
-func (in *conflictInput) check() error {
-	if strings.TrimSpace(in.Person) == "" {
-		return rulebook.FieldError("person", "is required")
-	}
-	if strings.TrimSpace(in.Reason) == "" {
-		return rulebook.FieldError("reason", "is required")
-	}
-	return nil
-}
-
 func (s *Server) declareConflict(w http.ResponseWriter, r *http.Request) error {
-	return s.recordConflict(w, r, s.ds.DeclareConflict)
+	return s.recordConflict(w, r, s.app.DeclareConflict)
 }
 
 func (s *Server) recuse(w http.ResponseWriter, r *http.Request) error {
-	return s.recordConflict(w, r, s.ds.Recuse)
+	return s.recordConflict(w, r, s.app.Recuse)
 }
 
 // recordConflict serves declaring a conflict and recusing: the same input, checked
 // the same way, recorded by a different step.
 func (s *Server) recordConflict(w http.ResponseWriter, r *http.Request,
-	record func(ctx context.Context, actor, caseID string, date rulebook.Date, cf discipline.Conflict) (*discipline.Case, error)) error {
+	record func(ctx context.Context, id string, date rulebook.Date, cf discipline.Conflict) (*discipline.Case, error)) error {
 	var in conflictInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := in.check(); err != nil {
-		return err
+	if strings.TrimSpace(in.Reason) == "" && strings.TrimSpace(in.Person) != "" {
+		return rulebook.FieldError("reason", "is required")
 	}
-	c, err := record(r.Context(), actor(r), r.PathValue("id"), s.dated(in.Date), discipline.Conflict{Person: in.Person, Reason: strings.TrimSpace(in.Reason)})
+	c, err := record(r.Context(), r.PathValue("id"), in.Date, discipline.Conflict{Person: in.Person, Reason: in.Reason})
 	return caseWrite(w, c, err)
 }
 
@@ -482,7 +421,7 @@ func (s *Server) hearMitigation(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	c, err := s.ds.HearMitigation(r.Context(), actor(r), r.PathValue("id"), s.dated(in.Date), strings.TrimSpace(in.Summary))
+	c, err := s.app.HearMitigation(r.Context(), r.PathValue("id"), in.Date, in.Summary)
 	return caseWrite(w, c, err)
 }
 
@@ -499,11 +438,7 @@ func (s *Server) logContact(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if strings.TrimSpace(in.From) == "" {
-		return rulebook.FieldError("from", "record who made contact")
-	}
-	c, err := s.ds.LogContact(r.Context(), actor(r), r.PathValue("id"), s.dated(in.Date),
-		discipline.ContactData{From: strings.TrimSpace(in.From), Role: in.Role, Channel: in.Channel, Summary: strings.TrimSpace(in.Summary)})
+	c, err := s.app.LogContact(r.Context(), r.PathValue("id"), in.Date, discipline.ContactData{From: in.From, Role: in.Role, Channel: in.Channel, Summary: in.Summary})
 	return caseWrite(w, c, err)
 }
 
@@ -517,7 +452,7 @@ func (s *Server) conditionMet(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	c, err := s.ds.ConditionMet(r.Context(), actor(r), r.PathValue("id"), s.dated(in.Date), in.What)
+	c, err := s.app.ConditionMet(r.Context(), r.PathValue("id"), in.Date, in.What)
 	return caseWrite(w, c, err)
 }
 
@@ -534,32 +469,68 @@ func (s *Server) correctCase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if in.EventID == "" {
-		return rulebook.FieldError("event_id", "name the event of the case to withdraw")
-	}
-	c, err := s.ds.Correct(r.Context(), actor(r), r.PathValue("id"), in.EventID, in.Reason, in.Date)
+	c, err := s.app.CorrectCase(r.Context(), r.PathValue("id"), in.EventID, in.Reason, in.Date)
 	return caseWrite(w, c, err)
+}
+
+type caseRoleInput struct {
+	Person string        `json:"person"`
+	Role   string        `json:"role"`
+	Reason string        `json:"reason"`
+	End    bool          `json:"end"`
+	Date   rulebook.Date `json:"date"`
+}
+
+func (s *Server) grantCaseRole(w http.ResponseWriter, r *http.Request) error {
+	var in caseRoleInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	cr := discipline.CaseRole{Person: in.Person, Role: in.Role, Reason: in.Reason}
+	if in.End {
+		c, err := s.app.EndCaseRole(r.Context(), r.PathValue("id"), in.Date, cr)
+		return caseWrite(w, c, err)
+	}
+	c, err := s.app.GrantCaseRole(r.Context(), r.PathValue("id"), in.Date, cr)
+	return caseWrite(w, c, err)
+}
+
+func (s *Server) writeAboutCase(w http.ResponseWriter, r *http.Request) error {
+	var in textInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	res, err := s.app.WriteAboutCase(r.Context(), r.PathValue("id"), in.Text)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, res)
+	return nil
 }
 
 // caseLetter renders a notice of the case from the record, as HTML, text or PDF.
 func (s *Server) caseLetter(w http.ResponseWriter, r *http.Request) error {
 	id, tpl := r.PathValue("id"), r.PathValue("template")
-	c, err := s.ds.Case(r.Context(), id)
-	if err != nil {
-		return err
-	}
 	date, err := queryDate(r, "date", rulebook.NoDate)
 	if err != nil {
 		return err
 	}
-	to := r.URL.Query().Get("to")
-	l, err := s.ds.Letter(r.Context(), c, tpl, to, date)
-	if err != nil {
-		return err
+	format := r.URL.Query().Get("format")
+	switch format {
+	case "", "html", "text", "pdf":
+	default:
+		return rulebook.FieldError("format", "must be html, text or pdf, not %q", format)
 	}
 	templates := s.templates
 	if templates == nil {
 		templates = notices.Default()
+	}
+	if !slices.Contains(templates.Names(), tpl) {
+		return rulebook.FieldError("template", "no letter %q (letters: %s)", tpl, strings.Join(templates.Names(), ", "))
+	}
+	l, err := s.app.Letter(r.Context(), id, tpl, r.URL.Query().Get("to"), date)
+	if err != nil {
+		return err
 	}
 	rd, err := templates.Render(tpl, l)
 	if err != nil {
@@ -567,7 +538,7 @@ func (s *Server) caseLetter(w http.ResponseWriter, r *http.Request) error {
 	}
 	var body []byte
 	ctype := "text/html; charset=utf-8"
-	switch f := r.URL.Query().Get("format"); f {
+	switch format {
 	case "", "html":
 		body = []byte(rd.HTML)
 	case "text":
@@ -578,39 +549,37 @@ func (s *Server) caseLetter(w http.ResponseWriter, r *http.Request) error {
 		}
 		ctype = "application/pdf"
 		w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", id+"-"+tpl+".pdf"))
-	default:
-		return rulebook.FieldError("format", "must be html, text or pdf, not %q", f)
-	}
-	// Logged once the letter is ready to hand over, as every read is.
-	if err := s.logAccess(r, "letter", discipline.SubjectPrefix+id, tpl); err != nil {
-		return err
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Write(body)
 	return nil
 }
 
-// interference lists contacts about cases from outside their roles, for oversight.
-func (s *Server) interference(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.ds.Interference(r.Context())
+func (s *Server) panelCandidates(w http.ResponseWriter, r *http.Request) error {
+	body, err := requiredParam(r, "body")
 	if err != nil {
 		return err
 	}
-	if err := s.logAccess(r, "interference register", "cases", ""); err != nil {
+	cs, err := s.app.PanelCandidates(r.Context(), body)
+	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"contacts": orEmpty(list)})
+	writeJSON(w, http.StatusOK, map[string]any{"body": body, "candidates": orEmpty(cs)})
 	return nil
 }
 
-// deadline is a due date of an open case; overdue when it fell before overdue_on.
-type deadline struct {
-	sqldb.DeadlineRow
-	Overdue bool `json:"overdue"`
+// interference lists contacts about cases from outside their roles, for oversight.
+func (s *Server) interference(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.app.Interference(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"contacts": list})
+	return nil
 }
 
 func (s *Server) deadlines(w http.ResponseWriter, r *http.Request) error {
-	today := s.today()
+	today := s.app.Today()
 	until, err := queryDate(r, "until", today)
 	if err != nil {
 		return err
@@ -623,34 +592,23 @@ func (s *Server) deadlines(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.ds.Deadlines(r.Context(), until, limit)
+	out, err := s.app.Deadlines(r.Context(), until, overdueOn, limit)
 	if err != nil {
 		return err
 	}
-	out := []deadline{}
 	overdue := 0
-	for _, d := range rows {
-		late := d.Due < overdueOn
-		if late {
+	for _, d := range out {
+		if d.Overdue {
 			overdue++
 		}
-		out = append(out, deadline{DeadlineRow: d, Overdue: late})
-	}
-	if err := s.logAccess(r, "deadlines", "deadlines", "until "+until.String()); err != nil {
-		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"until": until, "overdue_on": overdueOn, "overdue": overdue, "deadlines": out})
 	return nil
 }
 
 func (s *Server) statistics(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.ds.Statistics(r.Context())
+	st, err := s.app.Statistics(r.Context())
 	if err != nil {
-		return err
-	}
-	st.Steps = orEmpty(st.Steps)
-	st.Clauses = orEmpty(st.Clauses)
-	if err := s.logAccess(r, "statistics", "statistics", ""); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, st)
@@ -663,40 +621,61 @@ func (s *Server) precedents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	factors := r.URL.Query()["factor"]
-	ps, err := s.ds.Precedents(r.Context(), clause, factors)
+	ps, err := s.app.Precedents(r.Context(), clause, factors)
 	if err != nil {
 		return err
 	}
-	// Each past case shown is a read of that case.
-	for _, p := range ps {
-		if err := s.logAccess(r, "precedents", caseSubject(p.Case), "clause "+clause); err != nil {
-			return err
-		}
-	}
-	ps = orEmpty(ps)
 	writeJSON(w, http.StatusOK, map[string]any{"clause": clause, "factors": append([]string{}, factors...), "precedents": ps})
 	return nil
 }
 
 func (s *Server) subjectAccess(w http.ResponseWriter, r *http.Request) error {
-	member := r.PathValue("member")
-	requested, err := queryDate(r, "requested", s.today())
+	requested, err := queryDate(r, "requested", s.app.Today())
 	if err != nil {
 		return err
 	}
-	sa, err := s.ds.SubjectAccessExport(r.Context(), member, requested)
+	sa, err := s.app.SubjectAccess(r.Context(), r.PathValue("member"), requested)
 	if err != nil {
-		if rulebook.ErrorCode(err) == rulebook.ENoRules {
-			return fieldFor(err, "requested")
-		}
-		return err
-	}
-	sa.Events = orEmpty(sa.Events)
-	sa.Cases = orEmpty(sa.Cases)
-	sa.Redacted = orEmpty(sa.Redacted)
-	if err := s.logAccess(r, "subject_access", member, "requested "+requested.String()); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, sa)
+	return nil
+}
+
+func (s *Server) surveys(w http.ResponseWriter, r *http.Request) error {
+	invs, err := s.app.SurveyInvitations(r.Context())
+	if err != nil {
+		return err
+	}
+	var qs []map[string]string
+	for _, q := range app.SurveyQuestions {
+		qs = append(qs, map[string]string{"id": q.ID, "text": q.Text})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"invitations": invs, "questions": qs})
+	return nil
+}
+
+type surveyInput struct {
+	Scores map[string]int `json:"scores"`
+}
+
+func (s *Server) answerSurvey(w http.ResponseWriter, r *http.Request) error {
+	var in surveyInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.app.AnswerSurvey(r.Context(), r.PathValue("case"), in.Scores); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"answered": true})
+	return nil
+}
+
+func (s *Server) surveyResults(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.app.SurveyResults(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": res})
 	return nil
 }

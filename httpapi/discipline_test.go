@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/demo"
 	"github.com/rulebook/rulebook/examples"
 	"github.com/rulebook/rulebook/register"
@@ -257,11 +259,11 @@ func TestCaseWorkflow(t *testing.T) {
 				t.Errorf("%s: not documented", x.pattern)
 			}
 		}
-		got, err := e.srv.ds.Replay(context.Background(), "D-1")
+		got, err := e.app.Discipline().Replay(context.Background(), "D-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		stored, err := e.srv.ds.Case(context.Background(), "D-1")
+		stored, err := e.app.Discipline().Case(context.Background(), "D-1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +292,7 @@ func TestCaseAccessLogged(t *testing.T) {
 	}
 	for i, rd := range reads {
 		reader := "reader-" + string(rune('a'+i))
-		checkReadLogged(t, e, rd.path, reader, rd.action, rd.subject)
+		checkReadLogged(t, e, rd.path, reader, e.account(reader, "", "officer"), rd.action, rd.subject)
 	}
 	// A read that fails is not logged as a read.
 	before, _ := e.db.AccessLog(context.Background(), "", 0)
@@ -386,7 +388,14 @@ func TestDemoOverAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &env{t: t, db: db, clock: time.Date(2018, 6, 1, 9, 0, 0, 0, time.UTC)}
-	e.srv = NewServer(svc, Options{Token: testToken, Now: e.now})
+	db.Now = e.now
+	if e.app, err = app.New(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	// The General Secretary sees every case and oversees; the auditor reads the
+	// subject-access export.
+	e.token = e.account("morag", "", "general_secretary", rulebook.RoleAuditor)
+	e.srv = NewServer(e.app, Options{})
 	e.run([]step{
 		{name: "the 2016 case", method: "GET", path: "/api/v1/cases/D-2016-001", status: 200, want: map[string]any{
 			"case.outcome": "sanctioned", "case.charges.#": 3, "case.complaints.#": 4, "case.sanction.credit_from": "2016-04-28",

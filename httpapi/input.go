@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/sqldb"
 )
 
 // decodeJSON reads r's body into v, refusing unknown fields and trailing data, and
@@ -227,24 +226,6 @@ func requiredParam(r *http.Request, name string) (string, error) {
 		return "", rulebook.FieldError(name, "is required")
 	}
 	return v, nil
-}
-
-// actor is who is making the request, as the client says. Writes require it; reads
-// record it in the access log when given.
-func actor(r *http.Request) string {
-	if a := strings.TrimSpace(r.Header.Get(ActorHeader)); a != "" {
-		return a
-	}
-	return "anonymous"
-}
-
-// today is the current date by the server's clock.
-func (s *Server) today() rulebook.Date { return rulebook.DateOf(s.now()) }
-
-// logAccess records that the requester viewed subject. A read of personal data that
-// cannot be logged is not served.
-func (s *Server) logAccess(r *http.Request, action, subject, detail string) error {
-	return s.svc.DB.LogAccess(r.Context(), sqldb.Access{At: s.now().UTC(), Actor: actor(r), Action: action, Subject: subject, Detail: detail})
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

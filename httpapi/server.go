@@ -1,12 +1,12 @@
 // Package httpapi serves rulebook's register, event record, eligibility answers,
 // disciplinary cases and rule book over a JSON API, described by an OpenAPI
-// document the binary serves at /openapi.json. Every change goes through
-// register.Service or discipline.Service, so the API can do nothing the rule book
-// and the CLI would refuse.
+// document the binary serves at /openapi.json. Every request, read or write, goes
+// through the application layer (package app), which decides access, so the API
+// can do nothing the rule book, the access policy and the other front ends would
+// refuse; its handlers only translate between HTTP and the application.
 package httpapi
 
 import (
-	"crypto/subtle"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -14,34 +14,22 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/memberscsv"
 	"github.com/rulebook/rulebook/notices"
-	"github.com/rulebook/rulebook/register"
 )
 
 // Options configures a Server.
 type Options struct {
-	// Token, if not empty, must be presented as "Authorization: Bearer TOKEN" on every /api/ request.
-	Token string
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
-	// Mailer, if set, e-mails the notice of each step that sends one (rendered
-	// from Templates, or the built-in letters), and the sending is recorded.
-	Mailer    *notices.Mailer
+	// Templates are the letters the API renders (the built-in ones when nil).
 	Templates *notices.Templates
 }
 
 // Server is the HTTP JSON API. It implements http.Handler.
 type Server struct {
-	svc    *register.Service
-	ds     *discipline.Service
-	token  string
-	now    func() time.Time
+	app    *app.App
 	mux    *http.ServeMux
 	routes []route
 	// templates are the letters the API renders (the built-in ones when nil).
@@ -49,12 +37,18 @@ type Server struct {
 }
 
 // route is one endpoint. The list is kept so that tests can check it against the
-// OpenAPI document in both directions.
+// OpenAPI document in both directions, and against the access matrix.
 type route struct {
 	pattern string // a ServeMux pattern, "METHOD /path/{param}"
 	handle  func(w http.ResponseWriter, r *http.Request) error
-	// write marks changes: they need an actor and take a JSON body.
+	// write marks changes: they take a body, within the body limit.
 	write bool
+	// public marks what anyone may ask without credentials; other routes refuse a
+	// request without them at once, before reading its input.
+	public bool
+	// probe marks what answers without looking at credentials at all (the health
+	// check and the API's description).
+	probe bool
 }
 
 // Body limits: imports carry a whole register, everything else a small JSON document.
@@ -63,29 +57,28 @@ const (
 	maxJSONBody   = 1 << 20
 )
 
-// ActorHeader names the person or system making a change, recorded on every event.
-const ActorHeader = "X-Rulebook-Actor"
-
 //go:embed openapi.json
 var openAPIDoc []byte
 
-// NewServer returns the API over svc.
-func NewServer(svc *register.Service, opts Options) *Server {
-	s := &Server{svc: svc, ds: discipline.New(svc), token: opts.Token, now: opts.Now, mux: http.NewServeMux()}
-	s.templates = opts.Templates
-	if opts.Mailer != nil {
-		t := opts.Templates
-		if t == nil {
-			t = notices.Default()
-		}
-		s.ds.Notify = discipline.MailNotifier(s.ds, t, opts.Mailer)
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
+// NewServer returns the API over the application layer. Requests are made as the
+// account whose API token they carry (Authorization: Bearer TOKEN), or whose
+// session cookie they carry, or as the public; the application decides the rest.
+func NewServer(a *app.App, opts Options) *Server {
+	s := &Server{app: a, mux: http.NewServeMux(), templates: opts.Templates}
 	s.routes = []route{
-		{pattern: "GET /openapi.json", handle: s.openAPI},
-		{pattern: "GET /healthz", handle: s.health},
+		{pattern: "GET /openapi.json", handle: s.openAPI, public: true, probe: true},
+		{pattern: "GET /healthz", handle: s.health, public: true, probe: true},
+
+		{pattern: "GET /api/v1/me", handle: s.me},
+		{pattern: "GET /api/v1/accounts", handle: s.listAccounts},
+		{pattern: "POST /api/v1/accounts", handle: s.createAccount, write: true},
+		{pattern: "GET /api/v1/accounts/{name}", handle: s.account},
+		{pattern: "PATCH /api/v1/accounts/{name}", handle: s.changeAccount, write: true},
+		{pattern: "POST /api/v1/accounts/{name}/password", handle: s.setPassword, write: true},
+		{pattern: "POST /api/v1/accounts/{name}/second-factor/reset", handle: s.resetSecondFactor, write: true},
+		{pattern: "GET /api/v1/accounts/{name}/tokens", handle: s.listTokens},
+		{pattern: "POST /api/v1/tokens", handle: s.createToken, write: true},
+		{pattern: "DELETE /api/v1/tokens/{id}", handle: s.revokeToken},
 
 		{pattern: "GET /api/v1/branches", handle: s.listBranches},
 		{pattern: "POST /api/v1/branches", handle: s.createBranch, write: true},
@@ -108,16 +101,26 @@ func NewServer(svc *register.Service, opts Options) *Server {
 		{pattern: "GET /api/v1/eligibility", handle: s.eligibility},
 		{pattern: "GET /api/v1/electorate", handle: s.electorate},
 
-		{pattern: "GET /api/v1/rulebook", handle: s.ruleBook},
-		{pattern: "GET /api/v1/rulebook/versions/{id}", handle: s.ruleBookVersion},
+		{pattern: "GET /api/v1/rulebook", handle: s.ruleBook, public: true},
+		{pattern: "GET /api/v1/rulebook/versions/{id}", handle: s.ruleBookVersion, public: true},
 
 		{pattern: "GET /api/v1/access-log", handle: s.accessLog},
+		{pattern: "GET /api/v1/public/statistics", handle: s.publicStatistics, public: true},
 	}
 	s.routes = append(s.routes, s.caseRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
 	return s
+}
+
+// Patterns lists the API's routes, for the access matrix test and the OpenAPI check.
+func (s *Server) Patterns() []string {
+	out := make([]string, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = rt.pattern
+	}
+	return out
 }
 
 // ServeHTTP answers r. Requests the mux has no route for get a JSON error rather
@@ -136,10 +139,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // noRoute answers a request that matches no pattern: 405 if the path exists under
 // another method, 404 otherwise.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/api/") && !s.authorised(r) {
-		s.refuse(w, r)
-		return
-	}
 	h, _ := s.mux.Handler(r)
 	probe := &probeWriter{header: http.Header{}}
 	h.ServeHTTP(probe, r)
@@ -154,8 +153,28 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// wrap applies what every endpoint shares: the token check on /api/, the actor and
-// body checks on writes, the body limit, and turning a returned error into JSON.
+// SessionCookie is the cookie a signed-in browser carries; the web pages set it.
+const SessionCookie = "rulebook_session"
+
+// Authenticate returns the principal a request is made as: the account of its
+// bearer token or of its session cookie, or the public. A bearer token that is not
+// valid is refused rather than treated as no credentials.
+func Authenticate(a *app.App, r *http.Request) (*app.Principal, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		const prefix = "Bearer "
+		if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+			return nil, rulebook.Errorf(rulebook.EUnauthorized, "the Authorization header must be \"Bearer TOKEN\"")
+		}
+		return a.TokenPrincipal(r.Context(), strings.TrimSpace(h[len(prefix):]))
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return a.SessionPrincipal(r.Context(), c.Value)
+	}
+	return app.Public, nil
+}
+
+// wrap applies what every endpoint shares: who is asking, the body limit, and
+// turning a returned error into JSON.
 func (s *Server) wrap(rt route) http.Handler {
 	api := strings.Contains(rt.pattern, " /api/")
 	isImport := strings.HasSuffix(rt.pattern, "/imports/members")
@@ -164,20 +183,22 @@ func (s *Server) wrap(rt route) http.Handler {
 			// Answers carry personal and disciplinary data: no cache may keep them.
 			w.Header().Set("Cache-Control", "no-store")
 		}
-		if api && !s.authorised(r) {
-			s.refuse(w, r)
-			return
+		p, err := app.Public, error(nil)
+		if !rt.probe {
+			p, err = Authenticate(s.app, r)
 		}
-		if err := checkActor(r.Header.Get(ActorHeader)); err != nil {
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="rulebook"`)
 			writeError(w, r, err)
 			return
 		}
+		if p == app.Public && !rt.public {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="rulebook"`)
+			writeError(w, r, rulebook.Errorf(rulebook.EUnauthorized, "a token is required (Authorization: Bearer TOKEN), or a signed-in session"))
+			return
+		}
+		r = r.WithContext(app.WithPrincipal(r.Context(), p))
 		if rt.write {
-			if strings.TrimSpace(r.Header.Get(ActorHeader)) == "" {
-				writeError(w, r, &rulebook.Error{Code: rulebook.EInvalid, Field: ActorHeader,
-					Message: "the header is required on every change: it names who is making it, and is recorded on the event"})
-				return
-			}
 			limit := int64(maxJSONBody)
 			if isImport {
 				limit = maxImportBody
@@ -185,44 +206,16 @@ func (s *Server) wrap(rt route) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		if err := rt.handle(w, r); err != nil {
+			if rulebook.ErrorCode(err) == rulebook.EUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="rulebook"`)
+			}
 			writeError(w, r, err)
 		}
 	})
 }
 
-// checkActor refuses an actor name that could not be shown safely in the record or
-// the access log.
-func checkActor(a string) error {
-	if len(a) > 200 {
-		return rulebook.FieldError(ActorHeader, "is longer than 200 characters")
-	}
-	if !utf8.ValidString(a) || strings.IndexFunc(a, unicode.IsControl) >= 0 {
-		return rulebook.FieldError(ActorHeader, "must be UTF-8 text without control characters")
-	}
-	return nil
-}
-
-func (s *Server) refuse(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("WWW-Authenticate", `Bearer realm="rulebook"`)
-	writeError(w, r, &rulebook.Error{Code: codeUnauthorized, Message: "a valid bearer token is required (Authorization: Bearer TOKEN)"})
-}
-
-func (s *Server) authorised(r *http.Request) bool {
-	if s.token == "" {
-		return true
-	}
-	h := r.Header.Get("Authorization")
-	const prefix = "Bearer "
-	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return false
-	}
-	got := strings.TrimSpace(h[len(prefix):])
-	return subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
-}
-
 // Codes the HTTP layer adds to the domain's stable codes in error.go.
 const (
-	codeUnauthorized     = "unauthorized"
 	codeMethodNotAllowed = "method_not_allowed"
 	codeTooLarge         = "too_large"
 	codeUnsupportedMedia = "unsupported_media_type"
@@ -236,12 +229,14 @@ var httpStatus = map[string]int{
 	rulebook.ENotPermitted: http.StatusUnprocessableEntity,
 	rulebook.ENoRules:      http.StatusUnprocessableEntity,
 	// The record failed verification: the server cannot vouch for its own data.
-	rulebook.ETampered:   http.StatusInternalServerError,
-	rulebook.EInternal:   http.StatusInternalServerError,
-	codeUnauthorized:     http.StatusUnauthorized,
-	codeMethodNotAllowed: http.StatusMethodNotAllowed,
-	codeTooLarge:         http.StatusRequestEntityTooLarge,
-	codeUnsupportedMedia: http.StatusUnsupportedMediaType,
+	rulebook.ETampered:     http.StatusInternalServerError,
+	rulebook.EInternal:     http.StatusInternalServerError,
+	rulebook.EUnauthorized: http.StatusUnauthorized,
+	rulebook.EForbidden:    http.StatusForbidden,
+	rulebook.ERateLimited:  http.StatusTooManyRequests,
+	codeMethodNotAllowed:   http.StatusMethodNotAllowed,
+	codeTooLarge:           http.StatusRequestEntityTooLarge,
+	codeUnsupportedMedia:   http.StatusUnsupportedMediaType,
 }
 
 // apiError is the JSON error shape: {"error": {...}}.

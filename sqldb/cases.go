@@ -20,9 +20,10 @@ type CaseRow struct {
 	// OpenedIn is the state the case was opened in.
 	OpenedIn string
 	// Unit is the body handling the case; StateSince the day it entered its state
-	// (for a closed case, the day it was decided).
+	// (for a closed case, the day it was decided); Sanction the sanction imposed.
 	Unit       string
 	StateSince rulebook.Date
+	Sanction   string
 	// People lists who the case concerns and how ("respondent", "complainant",
 	// "panel", "conflict", "recused", "investigator", "representative"), so that a
 	// person's cases are found without reading every case.
@@ -73,8 +74,8 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 		closed = 1
 	}
 	// Take the case's old clauses and outcome out of the running totals.
-	var oldOutcome string
-	switch err := tx.QueryRowContext(ctx, `SELECT outcome FROM cases WHERE id = $1`, row.ID).Scan(&oldOutcome); {
+	var oldOutcome, oldSanction string
+	switch err := tx.QueryRowContext(ctx, `SELECT outcome, sanction FROM cases WHERE id = $1`, row.ID).Scan(&oldOutcome, &oldSanction); {
 	case err == nil:
 		old, err := a.caseClauseList(row.ID)
 		if err != nil {
@@ -82,6 +83,9 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 		}
 		for _, c := range old {
 			a.clauseDelta[[2]string{c, oldOutcome}]--
+			if oldSanction != "" {
+				a.sanctionDelta[[2]string{c, oldSanction}]--
+			}
 		}
 	case !strings.Contains(err.Error(), "no rows"):
 		return err
@@ -89,13 +93,13 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 		// A new case: its opening is a move into its first state.
 		a.countFlow(flowKey{row.Opened.Quarter(), "", row.openingState(), false}, 0)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO cases (id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+	_, err := tx.ExecContext(ctx, `INSERT INTO cases (id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since, sanction)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, respondent = excluded.respondent, state = excluded.state,
 			closed = excluded.closed, outcome = excluded.outcome, opened = excluded.opened, conduct = excluded.conduct,
-			updated = excluded.updated, data = excluded.data, unit = excluded.unit, state_since = excluded.state_since`,
+			updated = excluded.updated, data = excluded.data, unit = excluded.unit, state_since = excluded.state_since, sanction = excluded.sanction`,
 		row.ID, row.Kind, row.Respondent, row.State, closed, row.Outcome, int64(row.Opened), int64(row.Conduct), row.Updated, string(row.Data),
-		row.Unit, int64(row.StateSince))
+		row.Unit, int64(row.StateSince), row.Sanction)
 	if err != nil {
 		return fmt.Errorf("store case %s: %w", row.ID, err)
 	}
@@ -124,6 +128,9 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 			seen[c] = true
 			a.caseClauses.add(row.ID, c)
 			a.clauseDelta[[2]string{c, row.Outcome}]++
+			if row.Sanction != "" {
+				a.sanctionDelta[[2]string{c, row.Sanction}]++
+			}
 		}
 	}
 	return a.flush()
@@ -199,6 +206,16 @@ func (a *Appender) flushCounts() error {
 		}
 	}
 	clear(a.clauseDelta)
+	for k, d := range a.sanctionDelta {
+		if d == 0 {
+			continue
+		}
+		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO case_sanction_counts (clause, sanction, cases) VALUES ($1, $2, $3)
+			ON CONFLICT (clause, sanction) DO UPDATE SET cases = case_sanction_counts.cases + excluded.cases`, k[0], k[1], d); err != nil {
+			return err
+		}
+	}
+	clear(a.sanctionDelta)
 	for k, d := range a.flowDelta {
 		if d[0] == 0 && d[1] == 0 {
 			continue
@@ -266,7 +283,9 @@ func (db *DB) CaseData(ctx context.Context, id string) ([]byte, error) {
 type CaseFilter struct {
 	Respondent string
 	State      string
-	Open       bool
+	// States selects cases in any of several states.
+	States []string
+	Open   bool
 	// Closed selects closed cases only.
 	Closed bool
 	Kind   string
@@ -321,30 +340,30 @@ func in(args *[]any, vals []string) string {
 	return b.String()
 }
 
-// where builds the scope's condition.
-func (sc *CaseScope) where(args *[]any) string {
+// where builds the scope's condition on the cases table, named t in the query.
+func (sc *CaseScope) where(args *[]any, t string) string {
 	personIn := func(rel []string) string {
 		*args = append(*args, sc.Person)
 		p := len(*args)
-		return fmt.Sprintf("id IN (SELECT case_id FROM case_people WHERE person = $%d AND relation IN %s)", p, in(args, rel))
+		return fmt.Sprintf("%sid IN (SELECT case_id FROM case_people WHERE person = $%d AND relation IN %s)", t, p, in(args, rel))
 	}
 	var staff []string
 	if sc.All {
 		staff = append(staff, "1 = 1")
 	}
 	if len(sc.Units) > 0 {
-		staff = append(staff, "unit IN "+in(args, sc.Units))
+		staff = append(staff, t+"unit IN "+in(args, sc.Units))
 	}
 	if sc.AnyOpen {
-		staff = append(staff, "closed = 0")
+		staff = append(staff, t+"closed = 0")
 	} else if len(sc.States) > 0 {
-		staff = append(staff, "(closed = 0 AND state IN "+in(args, sc.States)+")")
+		staff = append(staff, "("+t+"closed = 0 AND "+t+"state IN "+in(args, sc.States)+")")
 	}
 	if sc.AnyClosed {
-		staff = append(staff, "closed = 1")
+		staff = append(staff, t+"closed = 1")
 	}
 	if len(sc.StepBodies) > 0 {
-		staff = append(staff, "id IN (SELECT case_id FROM case_steps WHERE body IN "+in(args, sc.StepBodies)+")")
+		staff = append(staff, t+"id IN (SELECT case_id FROM case_steps WHERE body IN "+in(args, sc.StepBodies)+")")
 	}
 	if sc.Person != "" && len(sc.Assigned) > 0 {
 		staff = append(staff, personIn(sc.Assigned))
@@ -375,6 +394,9 @@ func (f *CaseFilter) where(args *[]any) string {
 	if f.State != "" {
 		*args = append(*args, f.State)
 		conds = append(conds, fmt.Sprintf("state = $%d", len(*args)))
+	}
+	if len(f.States) > 0 {
+		conds = append(conds, "state IN "+in(args, f.States))
 	}
 	if f.Kind != "" {
 		*args = append(*args, f.Kind)
@@ -407,7 +429,7 @@ func (f *CaseFilter) where(args *[]any) string {
 		conds = append(conds, c+")")
 	}
 	if f.Scope != nil {
-		conds = append(conds, f.Scope.where(args))
+		conds = append(conds, f.Scope.where(args, ""))
 	}
 	if len(conds) == 0 {
 		return ""
@@ -455,14 +477,19 @@ func (db *DB) CaseRows(ctx context.Context, f CaseFilter) ([]CaseRow, error) {
 }
 
 // DueBy returns the deadlines of open cases falling on or before until, soonest
-// first (at most limit; 0 for all).
-func (db *DB) DueBy(ctx context.Context, until rulebook.Date, limit int) ([]DeadlineRow, error) {
+// first (at most limit; 0 for all), of the cases in scope (all when nil).
+func (db *DB) DueBy(ctx context.Context, until rulebook.Date, limit int, scope *CaseScope) ([]DeadlineRow, error) {
+	args := []any{int64(until)}
 	q := `SELECT d.case_id, d.kind, d.what, d.due, c.respondent, c.state FROM case_deadlines d JOIN cases c ON c.id = d.case_id
-		WHERE d.due <= $1 AND (c.closed = 0 OR d.kind = 'condition') ORDER BY d.due, d.case_id, d.n`
+		WHERE d.due <= $1 AND (c.closed = 0 OR d.kind = 'condition')`
+	if scope != nil {
+		q += " AND " + scope.where(&args, "c.")
+	}
+	q += " ORDER BY d.due, d.case_id, d.n"
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	rows, err := db.r.QueryContext(ctx, q, int64(until))
+	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -537,6 +564,31 @@ func (db *DB) ClauseCounts(ctx context.Context) ([]ClauseCount, error) {
 	return out, rows.Err()
 }
 
+// SanctionCount counts cases by a clause they concern and the sanction imposed.
+type SanctionCount struct {
+	Clause   string `json:"clause"`
+	Sanction string `json:"sanction"`
+	Cases    int    `json:"cases"`
+}
+
+// SanctionCounts counts sanctioned cases per clause and sanction.
+func (db *DB) SanctionCounts(ctx context.Context) ([]SanctionCount, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT clause, sanction, cases FROM case_sanction_counts WHERE cases > 0 ORDER BY clause, sanction`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SanctionCount
+	for rows.Next() {
+		var c SanctionCount
+		if err := rows.Scan(&c.Clause, &c.Sanction, &c.Cases); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // CasesUnderClause returns the stored JSON of the cases that concern a clause.
 func (db *DB) CasesUnderClause(ctx context.Context, clause string) ([][]byte, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT c.data FROM case_clauses k JOIN cases c ON c.id = k.case_id WHERE k.clause = $1 ORDER BY c.opened`, clause)
@@ -598,7 +650,7 @@ func (a *Appender) ClearCases() error {
 	if err := a.flush(); err != nil {
 		return err
 	}
-	for _, t := range []string{"case_deadlines", "case_clauses", "case_complaints", "case_people", "case_steps", "case_step_counts", "case_clause_counts", "case_flow_counts", "cases"} {
+	for _, t := range []string{"case_deadlines", "case_clauses", "case_complaints", "case_people", "case_steps", "case_step_counts", "case_clause_counts", "case_flow_counts", "case_sanction_counts", "cases"} {
 		if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM `+t); err != nil {
 			return err
 		}

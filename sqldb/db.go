@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,15 @@ type DB struct {
 	dsn     string
 	// Now is the clock used to stamp events as recorded; tests replace it.
 	Now func() time.Time
+	// migrated lists the migrations this Open applied.
+	migrated []int
+}
+
+// Migrated reports whether this Open brought an existing database (one that
+// already had a schema) up to migration n, so that its projections can be rebuilt
+// for what the migration added.
+func (db *DB) Migrated(n int) bool {
+	return len(db.migrated) > 0 && db.migrated[0] > 1 && slices.Contains(db.migrated, n)
 }
 
 // IsPostgres reports whether dsn selects PostgreSQL.
@@ -139,6 +149,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return err
 		}
+		db.migrated = append(db.migrated, have+1)
 	}
 }
 

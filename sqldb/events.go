@@ -40,8 +40,10 @@ type Appender struct {
 	// running totals for statistics, applied at each flush
 	stepDelta   map[stepKey][2]int64
 	clauseDelta map[[2]string]int64
-	flowDelta   map[flowKey][2]int64
-	done        bool
+	// sanctionDelta counts cases by (clause, sanction).
+	sanctionDelta map[[2]string]int64
+	flowDelta     map[flowKey][2]int64
+	done          bool
 }
 
 type batch struct {
@@ -67,7 +69,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 	}
 	a := &Appender{ctx: ctx, db: db, tx: tx, now: db.Now().UTC(), stmts: map[string]*sql.Stmt{},
 		events:         newBatch("events", strings.Split(eventCols, ", ")...),
-		members:        newBatch("members", "id", "name", "email", "phone", "address", "branch", "constituency", "joined", "status", "join_event", "join_seq"),
+		members:        newBatch("members", "id", "name", "email", "phone", "address", "branch", "constituency", "joined", "status", "join_event", "join_seq", "search_key"),
 		points:         newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
 		restrictions:   newBatch("restrictions", "member_id", "seq", "from_date", "until_date", "rights", "event_id", "decision"),
 		branches:       newBatch("branches", "id", "name", "kind", "parent"),
@@ -77,6 +79,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		casePeople:     newBatch("case_people", "person", "case_id", "relation"),
 		stepDelta:      map[stepKey][2]int64{},
 		clauseDelta:    map[[2]string]int64{},
+		sanctionDelta:  map[[2]string]int64{},
 		flowDelta:      map[flowKey][2]int64{},
 		caseSteps: newBatch("case_steps", "seq", "case_id", "transition", "from_state", "to_state", "day", "quarter", "body", "body_kind",
 			"clause", "outcome", "sanction", "days_in_state", "closing", "days_open"),
@@ -109,6 +112,7 @@ var bulkIndexes = []struct{ name, create string }{
 	// duplicate id is refused at once.
 	{"events_subject", `CREATE INDEX events_subject ON events (subject, seq)`},
 	{"members_branch", `CREATE INDEX members_branch ON members (branch)`},
+	{"members_search", `CREATE INDEX members_search ON members (search_key)`},
 }
 
 // BulkLoad prepares a large load into a small SQLite database: its secondary
@@ -198,7 +202,7 @@ func (a *Appender) project(e *rulebook.Event) error {
 			}
 		}
 		m := d.Member
-		a.members.add(m.ID, m.Name, m.Email, m.Phone, m.Address, m.Branch, m.Constituency, int64(e.Effective), d.Status, e.ID, e.Seq)
+		a.members.add(m.ID, m.Name, m.Email, m.Phone, m.Address, m.Branch, m.Constituency, int64(e.Effective), d.Status, e.ID, e.Seq, rulebook.SearchKey(m.Name))
 	case rulebook.EventMemberUpdated:
 		var d rulebook.MemberUpdated
 		if err := json.Unmarshal(e.Data, &d); err != nil {
@@ -217,6 +221,10 @@ func (a *Appender) project(e *rulebook.Event) error {
 		}
 		if len(set) == 0 {
 			return nil
+		}
+		if d.Name != "" {
+			args = append(args, rulebook.SearchKey(d.Name))
+			set = append(set, fmt.Sprintf("search_key = $%d", len(args)))
 		}
 		args = append(args, e.Subject)
 		res, err := a.tx.ExecContext(a.ctx, `UPDATE members SET `+strings.Join(set, ", ")+fmt.Sprintf(` WHERE id = $%d`, len(args)), args...)
@@ -290,7 +298,7 @@ func (a *Appender) reproject(subject string) error {
 func (a *Appender) queueHistory(h *rulebook.History) {
 	m := h.Member
 	join := h.Points[0] // Project puts the joining first: nothing can predate it
-	a.members.add(m.ID, m.Name, m.Email, m.Phone, m.Address, m.Branch, m.Constituency, int64(m.Joined), join.Status, join.EventID, join.Seq)
+	a.members.add(m.ID, m.Name, m.Email, m.Phone, m.Address, m.Branch, m.Constituency, int64(m.Joined), join.Status, join.EventID, join.Seq, rulebook.SearchKey(m.Name))
 	part := map[int64]int{}
 	for _, p := range h.Points[1:] {
 		a.points.add(m.ID, int64(p.From), p.Seq, part[p.Seq], p.Status, rightsJSON(p.Rights), p.EventID, mustJSON(p.Decision))

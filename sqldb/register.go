@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rulebook/rulebook"
@@ -50,6 +51,42 @@ func (db *DB) Members(ctx context.Context, f MemberFilter) ([]rulebook.Member, e
 		q += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
 	}
 	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rulebook.Member
+	for rows.Next() {
+		var m rulebook.Member
+		var joined int64
+		if err := rows.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Branch, &m.Constituency, &joined); err != nil {
+			return nil, err
+		}
+		m.Joined = rulebook.Date(joined)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// SearchMembers finds members whose id is q, or whose name's search key begins
+// with q's (see rulebook.SearchKey), at most limit, by name.
+func (db *DB) SearchMembers(ctx context.Context, q string, limit int) ([]rulebook.Member, error) {
+	key := rulebook.SearchKey(q)
+	if key == "" {
+		return nil, nil
+	}
+	// The range [key, key+U+10FFFF) is "begins with key" over the index, compared
+	// bytewise in both engines.
+	col := "search_key"
+	if db.dialect == "postgres" {
+		col = `search_key COLLATE "C"`
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, email, phone, address, branch, constituency, joined FROM members WHERE id = $1
+		UNION ALL
+		SELECT id, name, email, phone, address, branch, constituency, joined FROM (
+			SELECT id, name, email, phone, address, branch, constituency, joined FROM members
+			WHERE `+col+` >= $2 AND `+col+` < $3 AND id <> $1 ORDER BY `+col+`, id LIMIT $4) m`,
+		strings.TrimSpace(q), key, key+"\U0010FFFF", limit)
 	if err != nil {
 		return nil, err
 	}

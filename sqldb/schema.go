@@ -304,8 +304,19 @@ const accessSchema = `
 		question TEXT NOT NULL,
 		score    INTEGER NOT NULL
 	);
+	-- Members are found by surname first (see rulebook.SearchKey).
+	ALTER TABLE members ADD COLUMN search_key TEXT NOT NULL DEFAULT '';
+	CREATE INDEX members_search ON members (search_key%[2]s);
 	ALTER TABLE cases ADD COLUMN unit TEXT NOT NULL DEFAULT '';
 	ALTER TABLE cases ADD COLUMN state_since INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE cases ADD COLUMN sanction TEXT NOT NULL DEFAULT '';
+	-- Cases by a clause they concern and the sanction imposed, for the statistics.
+	CREATE TABLE case_sanction_counts (
+		clause   TEXT NOT NULL,
+		sanction TEXT NOT NULL,
+		cases    %[1]s NOT NULL,
+		PRIMARY KEY (clause, sanction)
+	);
 	CREATE INDEX cases_unit ON cases (unit, opened);
 	CREATE INDEX cases_opened ON cases (opened);
 	CREATE INDEX case_steps_body ON case_steps (body, case_id);
@@ -325,6 +336,8 @@ const accessSchema = `
 	);`
 
 func init() {
-	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(accessSchema, "INTEGER"))
-	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(accessSchema, "BIGINT"))
+	// PostgreSQL compares search keys bytewise, whatever the database's collation,
+	// so that a prefix is a range of the index.
+	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(accessSchema, "INTEGER", ""))
+	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(accessSchema, "BIGINT", ` COLLATE "C"`))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/sqldb"
@@ -70,7 +71,7 @@ func (m *mailFlags) configure(ds *discipline.Service) error {
 
 func init() {
 	commands["complaint"] = command{"complaint receive: record a written complaint about a member", runComplaint}
-	commands["case"] = command{"disciplinary cases: open, step, show, list, letter, link, conflict, recuse, mitigation, contact, condition-met, correct, events", runCase}
+	commands["case"] = command{"disciplinary cases: open, step, show, list, letter, link, conflict, recuse, mitigation, contact, condition-met, role, correct, events", runCase}
 	commands["deadlines"] = command{"due and overdue dates of open cases (time limits, suspension reviews, hearings)", runDeadlines}
 	commands["statistics"] = command{"case statistics from the record: steps by quarter, body and outcome; cases by clause", runStatistics}
 	commands["precedents"] = command{"past sanctions under a clause, most similar first", runPrecedents}
@@ -84,14 +85,6 @@ type multi []string
 
 func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
-
-func discService(ctx context.Context, st *store) (*discipline.Service, func(), error) {
-	svc, done, err := st.service(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return discipline.New(svc), done, nil
-}
 
 func today() rulebook.Date { return rulebook.DateOf(time.Now()) }
 
@@ -127,12 +120,12 @@ func runComplaint(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	c.Clauses = clauses
-	svc, done, err := st.service(ctx)
+	a, ctx, done, err := st.app(ctx, *actor)
 	if err != nil {
 		return err
 	}
 	defer done()
-	ev, err := svc.ReceiveComplaint(ctx, *actor, received, c)
+	ev, err := a.ReceiveComplaint(ctx, received, c)
 	if err != nil {
 		return err
 	}
@@ -141,7 +134,7 @@ func runComplaint(ctx context.Context, e *env, args []string) error {
 }
 
 func runCase(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "case", "case open|step|show|list|letter|link|conflict|recuse|mitigation|contact|condition-met|correct|events [CASE] [flags]")
+	fs := newFlags(e, "case", "case open|step|show|list|letter|link|conflict|recuse|mitigation|contact|condition-met|role|correct|events [CASE] [flags]")
 	st := addStoreFlags(fs, e)
 	actor := fs.String("actor", actorDefault(e), "who takes the step, for the record")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -168,6 +161,7 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	role := fs.String("role", "", "contact: their role, if any")
 	channel := fs.String("channel", "", "contact: telephone, e-mail, in person…")
 	what := fs.String("what", "", "condition-met: the condition")
+	caseRole := fs.String("role-in-case", "", "role: investigator or representative (with --person and --reason)")
 	eventID := fs.String("event", "", "correct: the event of the case to withdraw as entered in error (with --reason)")
 	open := fs.Bool("open", false, "list: only open cases")
 	template := fs.String("template", "", "letter: the letter to write (acknowledgement, notice_of_investigation, …)")
@@ -188,12 +182,12 @@ func runCase(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	ds, done, err := discService(ctx, st)
+	a, ctx, done, err := st.app(ctx, *actor)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := mail.configure(ds); err != nil {
+	if err := mail.configure(a.Discipline()); err != nil {
 		return err
 	}
 	caseArg := func() (string, error) {
@@ -209,7 +203,7 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		if in.Conduct, err = dateFlag("conduct", *conduct, false); err != nil {
 			return err
 		}
-		o, err := ds.Open(ctx, *actor, in)
+		o, err := a.OpenCase(ctx, in)
 		if err != nil {
 			return err
 		}
@@ -222,23 +216,22 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	case "list":
-		rows, err := ds.Reg.DB.CaseRows(ctx, sqldb.CaseFilter{Respondent: *respondent, Open: *open})
+		list, err := a.Cases(ctx, sqldb.CaseFilter{Respondent: *respondent, Open: *open, Limit: 1000})
 		if err != nil {
 			return err
 		}
 		if *asJSON {
-			out := []json.RawMessage{}
-			for _, r := range rows {
-				out = append(out, r.Data)
-			}
-			return writeJSON(e.stdout, out)
+			return writeJSON(e.stdout, list.Cases)
 		}
-		for _, r := range rows {
+		for _, r := range list.Cases {
 			status := r.State
 			if r.Closed {
 				status = "closed: " + r.Outcome
 			}
 			fmt.Fprintf(e.stdout, "%-14s %-11s %-8s opened %s  %s\n", r.ID, r.Kind, r.Respondent, r.Opened, status)
+		}
+		if list.Total > len(list.Cases) {
+			fmt.Fprintf(e.stdout, "(%d of %d cases)\n", len(list.Cases), list.Total)
 		}
 		return nil
 	case "step":
@@ -273,7 +266,7 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		if cmd.Date.IsZero() {
 			cmd.Date = on
 		}
-		out, err := ds.Take(ctx, *actor, cid, cmd)
+		out, err := a.TakeStep(ctx, cid, cmd)
 		if err != nil {
 			return err
 		}
@@ -294,26 +287,21 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if c, err = ds.Case(ctx, cid); err != nil {
-			return err
-		}
-		if err := ds.Reg.DB.LogAccess(ctx, sqldb.Access{Actor: *actor, Action: "view case", Subject: discipline.SubjectPrefix + cid}); err != nil {
-			return err
-		}
-		return showCase(e, ds, c, *asJSON)
-	case "letter":
-		cid, err := caseArg()
+		f, err := a.Case(ctx, cid, rulebook.NoDate)
 		if err != nil {
 			return err
 		}
-		if c, err = ds.Case(ctx, cid); err != nil {
+		return showCase(e, f, *asJSON)
+	case "letter":
+		cid, err := caseArg()
+		if err != nil {
 			return err
 		}
 		var d rulebook.Date
 		if *date != "" {
 			d = on
 		}
-		l, err := ds.Letter(ctx, c, *template, *to, d)
+		l, err := a.Letter(ctx, cid, *template, *to, d)
 		if err != nil {
 			return err
 		}
@@ -346,11 +334,8 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		evs, err := ds.Reg.DB.Events(ctx, sqldb.EventFilter{Subject: discipline.SubjectPrefix + cid})
+		evs, err := a.CaseEvents(ctx, cid)
 		if err != nil {
-			return err
-		}
-		if err := ds.Reg.DB.LogAccess(ctx, sqldb.Access{Actor: *actor, Action: "view events", Subject: discipline.SubjectPrefix + cid}); err != nil {
 			return err
 		}
 		if *asJSON {
@@ -370,23 +355,25 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		if len(complaints) != 1 {
 			return errUsage{"usage: rulebook case link CASE --complaint C [--date D]"}
 		}
-		c, err = ds.Link(ctx, *actor, cid, complaints[0], on)
+		c, err = a.LinkComplaint(ctx, cid, complaints[0], on)
 	case "conflict":
-		c, err = ds.DeclareConflict(ctx, *actor, cid, on, discipline.Conflict{Person: *person, Reason: *reason})
+		c, err = a.DeclareConflict(ctx, cid, on, discipline.Conflict{Person: *person, Reason: *reason})
 	case "recuse":
-		c, err = ds.Recuse(ctx, *actor, cid, on, discipline.Conflict{Person: *person, Reason: *reason})
+		c, err = a.Recuse(ctx, cid, on, discipline.Conflict{Person: *person, Reason: *reason})
 	case "mitigation":
-		c, err = ds.HearMitigation(ctx, *actor, cid, on, *summary)
+		c, err = a.HearMitigation(ctx, cid, on, *summary)
 	case "contact":
-		c, err = ds.LogContact(ctx, *actor, cid, on, discipline.ContactData{From: *from, Role: *role, Channel: *channel, Summary: *summary})
+		c, err = a.LogContact(ctx, cid, on, discipline.ContactData{From: *from, Role: *role, Channel: *channel, Summary: *summary})
 	case "condition-met":
-		c, err = ds.ConditionMet(ctx, *actor, cid, on, *what)
+		c, err = a.ConditionMet(ctx, cid, on, *what)
+	case "role":
+		c, err = a.GrantCaseRole(ctx, cid, on, discipline.CaseRole{Person: *person, Role: *caseRole, Reason: *reason})
 	case "correct":
 		var d rulebook.Date
 		if *date != "" {
 			d = on
 		}
-		c, err = ds.Correct(ctx, *actor, cid, *eventID, *reason, d)
+		c, err = a.CorrectCase(ctx, cid, *eventID, *reason, d)
 	default:
 		return errUsage{fmt.Sprintf("unknown case command %q", pos[0])}
 	}
@@ -397,18 +384,8 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func showCase(e *env, ds *discipline.Service, c *discipline.Case, asJSON bool) error {
-	last := c.Opened
-	if n := len(c.Steps); n > 0 {
-		last = c.Steps[n-1].Date
-	}
-	proc, conduct, err := discipline.Versions(ds.Reg.Rules, c, today())
-	if err != nil {
-		proc, conduct, err = discipline.Versions(ds.Reg.Rules, c, last)
-		if err != nil {
-			return err
-		}
-	}
+func showCase(e *env, f *app.CaseFile, asJSON bool) error {
+	c, proc, conduct := f.Case, f.Procedure, f.Conduct
 	next := c.NextSteps(proc.Discipline)
 	deadlines := c.Deadlines(proc.Discipline)
 	if asJSON {
@@ -523,24 +500,23 @@ func runDeadlines(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	ds, done, err := discService(ctx, st)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer done()
-	rows, err := ds.Deadlines(ctx, on.AddDays(*within), 0)
+	rows, err := a.Deadlines(ctx, on.AddDays(*within), on, 0)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		type item struct {
-			sqldb.DeadlineRow
-			Overdue bool `json:"overdue"`
-			Days    int  `json:"days_overdue,omitempty"`
+			app.Deadline
+			Days int `json:"days_overdue,omitempty"`
 		}
 		out := []item{}
 		for _, r := range rows {
-			out = append(out, item{r, r.Due < on, max(0, int(on-r.Due))})
+			out = append(out, item{r, max(0, int(on-r.Due))})
 		}
 		return writeJSON(e.stdout, out)
 	}
@@ -564,12 +540,12 @@ func runStatistics(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	ds, done, err := discService(ctx, st)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer done()
-	s, err := ds.Statistics(ctx)
+	s, err := a.Statistics(ctx)
 	if err != nil {
 		return err
 	}
@@ -609,22 +585,16 @@ func runPrecedents(ctx context.Context, e *env, args []string) error {
 	if *clause == "" {
 		return errUsage{"precedents: --clause is required"}
 	}
-	ds, done, err := discService(ctx, st)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer done()
-	ps, err := ds.Precedents(ctx, *clause, factors)
+	ps, err := a.Precedents(ctx, *clause, factors)
 	if err != nil {
 		return err
 	}
-	if err := ds.Reg.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "precedents", Subject: "clause/" + *clause}); err != nil {
-		return err
-	}
 	if *asJSON {
-		if ps == nil {
-			ps = []discipline.Precedent{}
-		}
 		return writeJSON(e.stdout, ps)
 	}
 	for _, p := range ps {
@@ -658,16 +628,13 @@ func runSubjectAccess(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	ds, done, err := discService(ctx, st)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer done()
-	sa, err := ds.SubjectAccessExport(ctx, pos[0], on)
+	sa, err := a.SubjectAccess(ctx, pos[0], on)
 	if err != nil {
-		return err
-	}
-	if err := ds.Reg.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "subject access export", Subject: pos[0]}); err != nil {
 		return err
 	}
 	w := e.stdout
@@ -706,12 +673,12 @@ func runList(ctx context.Context, e *env, args []string) error {
 	if le.Until, err = dateFlag("until", *until, false); err != nil {
 		return err
 	}
-	ds, done, err := discService(ctx, st)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer done()
-	ev, err := ds.AddListEntry(ctx, actorDefault(e), le)
+	ev, err := a.AddListEntry(ctx, le)
 	if err != nil {
 		return err
 	}
@@ -726,22 +693,16 @@ func runInterference(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	ds, done, err := discService(ctx, st)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer done()
-	list, err := ds.Interference(ctx)
+	list, err := a.Interference(ctx)
 	if err != nil {
 		return err
 	}
-	if err := ds.Reg.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "interference register", Subject: "cases"}); err != nil {
-		return err
-	}
 	if *asJSON {
-		if list == nil {
-			list = []discipline.ContactRecord{}
-		}
 		return writeJSON(e.stdout, list)
 	}
 	for _, c := range list {

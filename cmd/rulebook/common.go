@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/examples"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"
@@ -71,6 +72,25 @@ func readRules(path string) (*rules.RuleBook, []byte, error) {
 	}
 	rb, err := rules.Load(path, src)
 	return rb, src, err
+}
+
+// app opens the database and the rule book and returns the application layer, and
+// a context in which the command line acts as the operator (named by actor, or
+// $USER): whoever runs it holds the database itself.
+func (s *store) app(ctx context.Context, actor string) (*app.App, context.Context, func(), error) {
+	svc, done, err := s.service(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	a, err := app.New(ctx, svc)
+	if err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	if actor == "" {
+		actor = actorDefault(s.e)
+	}
+	return a, app.WithPrincipal(ctx, app.OperatorPrincipal(actor)), done, nil
 }
 
 // service opens the database and the rule book and returns the register service.

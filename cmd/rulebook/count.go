@@ -9,23 +9,18 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/rulebook/rulebook/count"
-	"github.com/rulebook/rulebook/count/ballotcsv"
-	"github.com/rulebook/rulebook/count/exhaustive"
-	"github.com/rulebook/rulebook/count/fptp"
-	"github.com/rulebook/rulebook/count/irv"
-	"github.com/rulebook/rulebook/count/listpr"
+	"github.com/rulebook/rulebook/count/job"
 	"github.com/rulebook/rulebook/count/report"
-	"github.com/rulebook/rulebook/count/sv"
 )
 
-// parseBLT reads a BLT file; it is set by count_blt.go once count/blt is merged.
+// parseBLT reads a BLT file for the conformance command; it is set by count_blt.go
+// (and replaced in a test).
 var parseBLT func(path string) (*count.Election, error)
 
 func init() {
@@ -131,208 +126,38 @@ func runCount(ctx context.Context, e *env, args []string) error {
 	return writeTable(e.stdout, res)
 }
 
-// isRanked reports whether m counts a count.Election through the registry.
-func isRanked(m string) bool {
-	return m == "irv" || strings.HasPrefix(m, "stv")
-}
-
-// countFile reads the input in its format and runs the method over it.
+// countFile reads the input and counts it as the flags say (see count/job).
 func countFile(a *countArgs) (*count.Result, error) {
-	format := a.format
-	if format == "" {
-		switch a.method {
-		case "fptp":
-			format = "fptp-csv"
-		case "sv":
-			format = "sv-pairs"
-			if strings.EqualFold(filepath.Ext(a.file), ".blt") {
-				format = "blt"
-			} else if rankedCSV(a.file) {
-				format = "csv"
-			}
-		case "dhondt", "sainte-lague", "ams":
-			format = "ams-csv"
-		case "exhaustive":
-			format = "exhaustive-csv"
-		default:
-			format = "csv"
-			if strings.EqualFold(filepath.Ext(a.file), ".blt") {
-				format = "blt"
-			}
-		}
+	spec := job.Spec{Method: a.method, Format: a.format, Seats: a.seats, Threshold: a.threshold, Seed: a.seed}
+	// The flags are checked before the file is read, so a usage error comes first.
+	if err := job.Check(spec, a.file); err != nil {
+		return nil, countError(err)
 	}
-	switch a.method {
-	case "fptp", "sv", "irv":
-		if a.threshold != "" {
-			return nil, errUsage{fmt.Sprintf("--threshold does not apply to method %s", a.method)}
-		}
-	}
-	if a.method == "sv" && a.seats > 1 {
-		return nil, errUsage{"the supplementary vote elects one candidate; --seats must be 1"}
-	}
-	if a.seats < 0 {
-		return nil, errUsage{"--seats must be positive"}
-	}
-	open := func() (*os.File, error) { return os.Open(a.file) }
-	opt := count.Options{Seats: a.seats, ThresholdPercent: a.threshold, Seed: a.seed}
-	switch a.method {
-	case "fptp":
-		if format != "fptp-csv" {
-			return nil, fmt.Errorf("method fptp reads --format fptp-csv, not %s", format)
-		}
-		f, err := open()
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		c, err := fptp.ParseCSV(f, a.file)
-		if err != nil {
-			return nil, err
-		}
-		return fptp.Count(c, max(a.seats, 1), a.seed)
-	case "sv":
-		var b *sv.Ballots
-		switch format {
-		case "sv-pairs":
-			f, err := open()
-			if err != nil {
-				return nil, err
-			}
-			defer f.Close()
-			if b, err = sv.ParsePairs(f, a.file); err != nil {
-				return nil, err
-			}
-		case "csv", "blt":
-			el, err := readRanked(format, a.file)
-			if err != nil {
-				return nil, err
-			}
-			if b, err = sv.FromElection(el); err != nil {
-				return nil, fmt.Errorf("%s: %w", a.file, err)
-			}
-		default:
-			return nil, fmt.Errorf("method sv reads sv-pairs, csv or blt, not %s", format)
-		}
-		return sv.Count(b, a.seed)
-	case "dhondt", "sainte-lague", "ams":
-		if format != "ams-csv" {
-			return nil, fmt.Errorf("method %s reads --format ams-csv, not %s", a.method, format)
-		}
-		if a.seats < 1 {
-			return nil, errUsage{fmt.Sprintf("method %s needs --seats N (the %sseats to allocate)", a.method, map[bool]string{true: "list ", false: ""}[a.method == "ams"])}
-		}
-		f, err := open()
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		c, err := listpr.ParseAMS(f, a.file)
-		if err != nil {
-			return nil, err
-		}
-		lo := listpr.Options{Method: a.method, Seats: a.seats, Div: listpr.DHondt, Seed: a.seed, CountPrior: true}
-		if a.method == "sainte-lague" {
-			lo.Div = listpr.SainteLague
-		}
-		th := a.threshold
-		if th == "" && a.method == "ams" {
-			th = "5" // the London Assembly's threshold
-		}
-		if th != "" {
-			if lo.Threshold, err = count.ParsePercent(th); err != nil {
-				return nil, err
-			}
-		}
-		return listpr.Allocate(c, lo)
-	case "exhaustive":
-		if format != "exhaustive-csv" {
-			return nil, fmt.Errorf("method exhaustive reads --format exhaustive-csv, not %s", format)
-		}
-		f, err := open()
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		rs, err := exhaustive.ParseCSV(f, a.file)
-		if err != nil {
-			return nil, err
-		}
-		eo := exhaustive.Options{Seed: a.seed}
-		if a.threshold != "" {
-			if eo.Threshold, err = count.ParsePercent(a.threshold); err != nil {
-				return nil, err
-			}
-		}
-		return exhaustive.Count(rs, eo)
-	}
-	if !isRanked(a.method) {
-		return nil, errUsage{fmt.Sprintf("unknown method %q\n\n%s", a.method, countUsage)}
-	}
-	m, ok := count.LookupRanked(a.method)
-	if !ok {
-		return nil, fmt.Errorf("method %s is not built in to this rulebook (built in: %s)", a.method, strings.Join(count.RankedMethods(), ", "))
-	}
-	if a.method == "irv" && format == "csv" {
-		// The fast path: straight from the file into the packed form.
-		data, err := os.ReadFile(a.file)
-		if err != nil {
-			return nil, err
-		}
-		p, err := ballotcsv.ParsePacked(data, a.file, 0)
-		if err == nil {
-			return irv.CountPacked(p, opt, 0)
-		}
-		if !errors.Is(err, ballotcsv.ErrNotPackable) {
-			return nil, err
-		}
-		el, err := ballotcsv.Parse(data, a.file)
-		if err != nil {
-			return nil, err
-		}
-		return m(el, opt)
-	}
-	el, err := readRanked(format, a.file)
+	data, err := os.ReadFile(a.file)
 	if err != nil {
 		return nil, err
 	}
-	return m(el, opt)
-}
-
-// rankedCSV reports whether file starts like the ranked CSV format (a candidates
-// record, possibly after comments), so that --method sv can read it without --format.
-func rankedCSV(file string) bool {
-	f, err := os.Open(file)
+	res, err := job.Count(spec, a.file, data)
 	if err != nil {
-		return false
+		return nil, countError(err)
 	}
-	defer f.Close()
-	buf := make([]byte, 4096)
-	n, _ := io.ReadFull(f, buf)
-	for _, line := range strings.Split(strings.TrimPrefix(string(buf[:n]), "\ufeff"), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		return strings.HasPrefix(strings.ToLower(line), "candidates,")
-	}
-	return false
+	return res, nil
 }
 
-func readRanked(format, file string) (*count.Election, error) {
-	switch format {
-	case "csv":
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, err
-		}
-		return ballotcsv.Parse(data, file)
-	case "blt":
-		if parseBLT == nil {
-			return nil, errors.New("BLT support is not built in to this rulebook (count/blt is not merged yet)")
-		}
-		return parseBLT(file)
+// countError words a problem with the flags as the command always has: a usage error
+// (exit status 2), except a format the method does not read.
+func countError(err error) error {
+	var se *job.SpecError
+	if !errors.As(err, &se) {
+		return err
 	}
-	return nil, fmt.Errorf("ranked methods read csv or blt, not %s", format)
+	switch se.Field {
+	case "format":
+		return errors.New(se.Flags)
+	case "method":
+		return errUsage{se.Flags + "\n\n" + countUsage}
+	}
+	return errUsage{se.Flags}
 }
 
 // writeTable prints the result as a round-by-round table for a terminal.

@@ -1,18 +1,18 @@
 package main
 
 import (
+	"os"
+
 	"github.com/rulebook/rulebook/count"
-	"github.com/rulebook/rulebook/count/blt"
-	_ "github.com/rulebook/rulebook/count/stv" // registers the STV methods
+	"github.com/rulebook/rulebook/count/job"
 )
 
 func init() {
 	parseBLT = func(path string) (*count.Election, error) {
-		e, x, err := blt.ParseFileExtra(path)
+		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
-		e.TieOrder = x.TieOrder // Droop's [tie] option, honoured by the STV methods
-		return e, nil
+		return job.ReadElection("blt", path, data) // keeps Droop's [tie] order for the STV rules
 	}
 }

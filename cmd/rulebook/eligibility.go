@@ -7,9 +7,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/eligibility"
-	"github.com/rulebook/rulebook/sqldb"
 )
 
 func init() {
@@ -40,25 +38,13 @@ func runEligibility(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, done, err := st.service(ctx)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer done()
-	var h *rulebook.History
-	if recorded.IsZero() {
-		h, err = svc.DB.History(ctx, *member)
-	} else {
-		h, err = svc.DB.HistoryAsRecorded(ctx, *member, recorded)
-	}
+	ans, err := a.Eligibility(ctx, *member, q, recorded)
 	if err != nil {
-		return err
-	}
-	ans, err := eligibility.Check(svc.Rules, h, q)
-	if err != nil {
-		return err
-	}
-	if err := svc.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "eligibility", Subject: *member, Detail: fmt.Sprintf("%s on %s", q.Action, q.Date)}); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -120,36 +106,20 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, done, err := st.service(ctx)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer done()
-	hs, err := svc.DB.Histories(ctx)
+	el, err := a.Electorate(ctx, q, *branch)
 	if err != nil {
 		return err
 	}
-	if *branch != "" {
-		kept := hs[:0]
-		for _, h := range hs {
-			if h.Member.Branch == *branch || h.Member.Constituency == *branch {
-				kept = append(kept, h)
-			}
-		}
-		hs = kept
-	}
-	list, refused, err := eligibility.Electorate(svc.Rules, hs, q)
-	if err != nil {
-		return err
-	}
-	if err := svc.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "electorate", Subject: "members", Detail: fmt.Sprintf("%s on %s, %d members", q.Action, q.Date, len(list))}); err != nil {
-		return err
-	}
-	v, _ := svc.Rules.VersionAt(q.Date)
+	list, refused := el.Members, el.Refused
+	v, _ := a.Rules().VersionAt(q.Date)
 	switch {
 	case *asJSON:
-		return writeJSON(e.stdout, map[string]any{"action": q.Action, "date": q.Date, "freeze_date": q.FreezeDate,
-			"rule_book_version": v.ID, "count": len(list), "members": list, "refused": refused})
+		return writeJSON(e.stdout, el)
 	case *asCSV:
 		w := csv.NewWriter(e.stdout)
 		w.Write([]string{"member", "name", "branch", "status"})

@@ -56,17 +56,16 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		r = f
 	}
 	cr := &countingReader{r: r}
-	svc, done, err := st.service(ctx)
+	a, ctx, done, err := st.app(ctx, *actor)
 	if err != nil {
 		return err
 	}
 	defer done()
 	bar := newProgress(e, "importing", size, &cr.n)
-	do := svc.Import
 	if *check {
-		bar.label, do = "checking", svc.CheckImport
+		bar.label = "checking"
 	}
-	res, err := do(ctx, *actor, bufio.NewReaderSize(cr, 1<<20), name, bar.rows)
+	res, err := a.Import(ctx, bufio.NewReaderSize(cr, 1<<20), name, *check, bar.rows)
 	bar.done()
 	if err != nil {
 		var errs *memberscsv.Errors
@@ -180,7 +179,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	svc, done, err := st.service(ctx)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -195,7 +194,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		w = f
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	n, err := svc.Export(ctx, bw, on)
+	n, err := a.Export(ctx, bw, on)
 	if err != nil {
 		return err
 	}
@@ -205,7 +204,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if *out != "" {
 		fmt.Fprintf(e.stderr, "exported %d member(s) to %s\n", n, *out)
 	}
-	return svc.DB.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "export", Subject: "members", Detail: fmt.Sprintf("%d members, status on %s", n, on)})
+	return nil
 }
 
 func runMember(ctx context.Context, e *env, args []string) error {
@@ -224,21 +223,13 @@ func runMember(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := st.open(ctx)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	var h *rulebook.History
-	if recorded.IsZero() {
-		h, err = db.History(ctx, pos[1])
-	} else {
-		h, err = db.HistoryAsRecorded(ctx, pos[1], recorded)
-	}
+	defer done()
+	h, err := a.Member(ctx, pos[1], recorded)
 	if err != nil {
-		return err
-	}
-	if err := db.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "view", Subject: pos[1]}); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -250,7 +241,7 @@ func runMember(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "  %s\n", m.Email)
 	}
 	fmt.Fprintln(e.stdout, "status history:")
-	for _, p := range h.Points {
+	for _, p := range h.StatusHistory {
 		fmt.Fprintf(e.stdout, "  from %s  %-20s", p.From, p.Status)
 		if p.Body != "" {
 			fmt.Fprintf(e.stdout, " by %s", p.Body)
@@ -287,24 +278,16 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := st.open(ctx)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	evs, err := db.Events(ctx, sqldb.EventFilter{Subject: *subject, Type: *typ, AfterSeq: *after, Limit: *limit})
+	defer done()
+	evs, err := a.Events(ctx, sqldb.EventFilter{Subject: *subject, Type: *typ, AfterSeq: *after, Limit: *limit})
 	if err != nil {
 		return err
-	}
-	if *subject != "" {
-		if err := db.LogAccess(ctx, sqldb.Access{Actor: actorDefault(e), Action: "view events", Subject: *subject}); err != nil {
-			return err
-		}
 	}
 	if *asJSON {
-		if evs == nil {
-			evs = []rulebook.Event{}
-		}
 		return writeJSON(e.stdout, evs)
 	}
 	for _, ev := range evs {
@@ -323,15 +306,15 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := st.open(ctx)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	var n atomic.Int64
 	bar := newProgress(e, "verifying", 0, &n)
 	start := time.Now()
-	res, err := db.Verify(ctx, func(k int64) { bar.rows(int(k)) })
+	res, err := a.Verify(ctx, func(k int64) { bar.rows(int(k)) })
 	bar.done()
 	if err != nil {
 		return err
@@ -339,19 +322,9 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	elapsed := time.Since(start)
 	var diffs []string
 	if *proj && res.OK {
-		if diffs, err = db.CheckProjection(ctx); err != nil {
+		if diffs, err = a.CheckProjection(ctx); err != nil {
 			return err
 		}
-		ds, done, err := discService(ctx, st)
-		if err != nil {
-			return err
-		}
-		defer done()
-		more, err := ds.CheckCases(ctx)
-		if err != nil {
-			return err
-		}
-		diffs = append(diffs, more...)
 	}
 	headOK := true
 	if *expect != "" && res.OK {
@@ -361,7 +334,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		}
 		// The expected head must be the head now, or an event still in the record.
 		if want != res.Head {
-			if headOK, err = db.HasEventHash(ctx, want); err != nil {
+			if headOK, err = a.HasEventHash(ctx, want); err != nil {
 				return err
 			}
 		}
@@ -406,22 +379,17 @@ func runRebuild(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	ds, done, err := discService(ctx, st)
+	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer done()
-	db := ds.Reg.DB
 	start := time.Now()
-	if err := db.Rebuild(ctx); err != nil {
-		return err
-	}
-	cases, err := ds.RebuildCases(ctx)
+	n, cases, accounts, err := a.Rebuild(ctx)
 	if err != nil {
 		return err
 	}
-	n, _ := db.CountMembers(ctx)
-	fmt.Fprintf(e.stdout, "rebuilt the register (%d members) and %d case(s) from the events in %s\n", n, cases, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "rebuilt the register (%d members), %d case(s) and %d account(s) from the events in %s\n", n, cases, accounts, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -439,7 +407,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := loadDemo(ctx, db); err != nil {
 		return err
 	}
+	db.Close()
+	a, actx, done, err := st.app(ctx, "demo")
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := demo.LoadAccounts(actx, a); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "loaded the demo organisation into %s\n", st.db)
+	printDemoAccounts(e)
 	return nil
 }
 

@@ -7,32 +7,45 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/demo"
 	"github.com/rulebook/rulebook/examples"
-	"github.com/rulebook/rulebook/httpapi"
 	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/web"
 )
 
 func init() {
-	commands["serve"] = command{"run the HTTP JSON API (with --demo: on a demo organisation)", runServe}
+	commands["serve"] = command{"run the web application and the JSON API (with --demo: on a demo organisation)", runServe}
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "serve [--addr HOST:PORT] [--db DSN] [--rules FILE] [--demo] [--token T]")
+	fs := newFlags(e, "serve", "serve [--addr HOST:PORT] [--db DSN] [--rules FILE] [--demo] [--tls-cert FILE --tls-key FILE] [--insecure]")
 	st := addStoreFlags(fs, e)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	demoFlag := fs.Bool("demo", false, "load the fictional demo organisation into the database first, if it holds no members")
-	token := fs.String("token", e.getenv("RULEBOOK_API_TOKEN"), "if set, API requests must carry \"Authorization: Bearer TOKEN\" (env RULEBOOK_API_TOKEN)")
+	demoFlag := fs.Bool("demo", false, "load the fictional demo organisation and its accounts into the database first, if it holds no members")
+	cert := fs.String("tls-cert", e.getenv("RULEBOOK_TLS_CERT"), "TLS certificate file (PEM); with --tls-key, serve HTTPS")
+	key := fs.String("tls-key", e.getenv("RULEBOOK_TLS_KEY"), "TLS private key file (PEM)")
+	insecure := fs.Bool("insecure", false, "allow plain HTTP on an address other than this machine's (only behind a proxy that adds TLS)")
 	mail := addMailFlags(fs, e)
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	tls := *cert != "" || *key != ""
+	if tls && (*cert == "" || *key == "") {
+		return errUsage{"--tls-cert and --tls-key go together"}
+	}
+	if !tls && !*insecure && !loopback(*addr) {
+		return errUsage{fmt.Sprintf("refusing to serve confidential case files over plain HTTP on %s: give --tls-cert and --tls-key, or --insecure behind a proxy that adds TLS", *addr)}
 	}
 	db, err := st.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	freshDemo := false
 	if *demoFlag {
 		n, err := db.CountMembers(ctx)
 		if err != nil {
@@ -42,6 +55,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			if err := loadDemo(ctx, db); err != nil {
 				return err
 			}
+			freshDemo = true
 			fmt.Fprintf(e.stdout, "rulebook: loaded the demo organisation into %s\n", st.db)
 		}
 		if st.rules == "" {
@@ -56,24 +70,63 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	a, err := app.New(ctx, svc)
+	if err != nil {
+		return err
+	}
+	if err := mail.configure(a.Discipline()); err != nil {
+		return err
+	}
+	accounts, err := db.CountAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	if *demoFlag && (freshDemo || accounts == 0) {
+		if err := demo.LoadAccounts(app.WithPrincipal(ctx, app.OperatorPrincipal("demo")), a); err != nil {
+			return err
+		}
+		accounts = len(demo.Accounts)
+		printDemoAccounts(e)
+	}
+	_, tpl, err := mail.mailer()
+	if err != nil {
+		return err
+	}
+	w, err := web.New(a, web.Options{Templates: tpl, Secure: tls})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	opts := httpapi.Options{Token: *token}
-	if opts.Mailer, opts.Templates, err = mail.mailer(); err != nil {
-		return err
-	}
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(svc, opts),
+		Handler:           w,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads of a register or of ballots
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(e.stderr, nil), slog.LevelError),
 	}
-	url := "http://" + ln.Addr().String()
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	url := scheme + "://" + ln.Addr().String()
 	fmt.Fprintf(e.stdout, "rulebook: %s (rule book %s) on %s\nrulebook: serving %s/  (API %s/api/v1/, OpenAPI %s/openapi.json)\n",
 		rb.Organisation, rb.Versions[len(rb.Versions)-1].ID, st.db, url, url, url)
+	if accounts == 0 {
+		fmt.Fprintf(e.stdout, "rulebook: no accounts yet: create the first administrator with\n  rulebook user add --db %s --name admin --display \"Your Name\" --role administrator --password-stdin\n", st.db)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tls {
+			errc <- srv.ServeTLS(ln, *cert, *key)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -85,4 +138,26 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	}
+}
+
+// loopback reports whether addr listens on this machine only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+func printDemoAccounts(e *env) {
+	fmt.Fprintf(e.stdout, "rulebook: demo accounts, all with the password %q:\n", demo.Password)
+	for _, x := range demo.Accounts {
+		fmt.Fprintf(e.stdout, "  %-8s %-16s %s\n", x.Name, x.Display, x.For)
+	}
+	fmt.Fprintf(e.stdout, "rulebook: staff, panel, oversight and administrator accounts then ask for a code from an authenticator app\n"+
+		"  holding the demo secret %s; or run: rulebook totp %s\n", demo.TOTPSecret, demo.TOTPSecret)
 }

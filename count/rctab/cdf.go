@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -61,7 +59,7 @@ type cdfPosition struct {
 }
 
 func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
-	data, err := os.ReadFile(src.Path)
+	data, err := cfg.readFile(src.Path)
 	if err != nil {
 		return err
 	}
@@ -77,7 +75,7 @@ func readCDF(cfg *Config, src *Source, bs *ballotSet) error {
 	if err != nil {
 		return err
 	}
-	fileName := filepath.Base(src.Path)
+	fileName := cfg.base(src.Path)
 	index := 0
 	for i, cvr := range m.cvrs {
 		where := fmt.Sprintf("CVR %d", i+1)

@@ -3,7 +3,6 @@ package rctab
 import (
 	"bufio"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -13,7 +12,7 @@ import (
 const clearBallotChoicesBegin = 10
 
 func readClearBallot(cfg *Config, src *Source, bs *ballotSet) error {
-	f, err := os.Open(src.Path)
+	f, err := cfg.open(src.Path)
 	if err != nil {
 		return err
 	}

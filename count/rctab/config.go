@@ -3,10 +3,8 @@ package rctab
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strconv"
 	"strings"
 )
@@ -229,6 +227,8 @@ type Config struct {
 	uwiEnabled bool
 	// aliasToName maps every name, code and alias to the candidate's name.
 	aliasToName map[string]string
+	// fsys holds the cast vote records (see files.go); nil means the operating system's.
+	fsys fs.FS
 }
 
 // ConfigError lists every problem found in a configuration file.
@@ -246,22 +246,32 @@ func (e *ConfigError) Error() string {
 const maxDecimalPlaces = 9
 
 // LoadConfig reads and validates an RCTab contest configuration file.
-func LoadConfig(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+func LoadConfig(path string) (*Config, error) { return LoadConfigFS(osFiles{}, path) }
+
+// LoadConfigFS reads and validates the RCTab contest configuration name in fsys. The
+// cast vote record files it names are looked for in fsys too, relative to the
+// config's folder there, and must not lead outside fsys.
+func LoadConfigFS(fsys fs.FS, name string) (*Config, error) {
+	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, fmt.Errorf("reading RCTab config: %w", err)
 	}
-	return ParseConfig(path, data)
+	return parseConfig(fsys, name, data)
 }
 
 // ParseConfig validates an RCTab configuration; path locates relative CVR paths.
 func ParseConfig(path string, data []byte) (*Config, error) {
+	return parseConfig(osFiles{}, path, data)
+}
+
+// parseConfig validates an RCTab configuration whose files are in fsys.
+func parseConfig(fsys fs.FS, path string, data []byte) (*Config, error) {
 	var raw rawConfig
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("RCTab config %s is not valid JSON for a contest config: %w", path, err)
 	}
-	c := &Config{Path: path, Dir: filepath.Dir(path)}
+	c := &Config{Path: path, Dir: dirOf(fsys, path), fsys: fsys}
 	var probs []string
 	bad := func(f string, a ...any) { probs = append(probs, fmt.Sprintf(f, a...)) }
 
@@ -487,15 +497,12 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 		if s.RawPath == "" {
 			bad("%s.filePath is required", where)
 		} else {
-			s.Path = s.RawPath
-			if !filepath.IsAbs(s.Path) {
-				s.Path = filepath.Join(c.Dir, s.Path)
-			}
+			s.Path = c.resolve(s.RawPath)
 			if paths[s.Path] {
 				bad("%s.filePath is listed more than once", where)
 			}
 			paths[s.Path] = true
-			if _, err := statPath(s.Path); err != nil {
+			if _, err := c.statPath(s.Path); err != nil {
 				bad("%s.filePath: %v", where, err)
 			}
 		}
@@ -546,17 +553,6 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 		return nil, &ConfigError{Path: path, Problems: probs}
 	}
 	return c, nil
-}
-
-func statPath(p string) (os.FileInfo, error) {
-	fi, err := os.Stat(p)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s does not exist", p)
-		}
-		return nil, err
-	}
-	return fi, nil
 }
 
 // numDeclared counts declared candidates (RCTab's getNumDeclaredCandidates).

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -14,7 +13,7 @@ import (
 // first vote column on, then one row per ballot whose cells hold the rank given to
 // each candidate.
 func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
-	f, err := os.Open(src.Path)
+	f, err := cfg.open(src.Path)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package rctab
 
 import (
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -306,10 +305,10 @@ func blankUWI(marks []ranking, src *Source, last, upto int) []ranking {
 func readESS(cfg *Config, src *Source, bs *ballotSet) error {
 	first := src.FirstVoteColumn - 1
 	var marks []ranking
-	fileID := sanitize(filepath.Base(src.Path))
+	fileID := sanitize(cfg.base(src.Path))
 	index := 0
 	partsBuf := make([]string, 0, 4)
-	return readXLSX(src.Path, func(num int, cells []xlsxCell) error {
+	return readXLSX(cfg, src.Path, func(num int, cells []xlsxCell) error {
 		if num < src.FirstVoteRow {
 			return nil
 		}

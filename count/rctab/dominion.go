@@ -3,8 +3,6 @@ package rctab
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -47,7 +45,7 @@ type dominionSession struct {
 // files of sessions, each with cards of contests of rank marks. Candidates are named
 // by their Dominion ids, which the config maps to names as codes or aliases.
 func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
-	entries, err := os.ReadDir(src.Path)
+	entries, err := cfg.readDir(src.Path)
 	if err != nil {
 		return fmt.Errorf("reading the Dominion export folder: %w", err)
 	}
@@ -76,7 +74,7 @@ func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 	}
 	// Contests the scanner flagged "InvalidContest" are not counted (as RCTab does).
 	invalid := map[int]bool{}
-	conditions, err := readDominionManifest(src.Path, "OutstackConditionManifest.json")
+	conditions, err := readDominionManifest(cfg, src.Path, "OutstackConditionManifest.json")
 	if err != nil {
 		return err
 	}
@@ -87,7 +85,7 @@ func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 	}
 	// precinct names, when the export has a precinct manifest
 	precincts := map[int]string{}
-	precinctList, err := readDominionManifest(src.Path, "PrecinctManifest.json")
+	precinctList, err := readDominionManifest(cfg, src.Path, "PrecinctManifest.json")
 	if err != nil {
 		return err
 	}
@@ -95,8 +93,7 @@ func readDominion(cfg *Config, src *Source, bs *ballotSet) error {
 		precincts[p.ID] = p.Description
 	}
 	for _, f := range files {
-		p := filepath.Join(src.Path, f.name)
-		data, err := os.ReadFile(p)
+		data, err := cfg.readFile(cfg.join(src.Path, f.name))
 		if err != nil {
 			return err
 		}
@@ -175,8 +172,8 @@ type dominionManifestEntry struct {
 
 // readDominionManifest reads the List of the export's optional manifest name
 // in dir; a file that cannot be read is taken as absent.
-func readDominionManifest(dir, name string) ([]dominionManifestEntry, error) {
-	b, err := os.ReadFile(filepath.Join(dir, name))
+func readDominionManifest(cfg *Config, dir, name string) ([]dominionManifestEntry, error) {
+	b, err := cfg.readFile(cfg.join(dir, name))
 	if err != nil {
 		return nil, nil
 	}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -13,7 +11,7 @@ import (
 // readHart reads a folder of Hart XML cast vote records, one ballot sheet per file.
 // Each option's Value is a string of rank flags: "0100" marks rank 2.
 func readHart(cfg *Config, src *Source, bs *ballotSet) error {
-	entries, err := os.ReadDir(src.Path)
+	entries, err := cfg.readDir(src.Path)
 	if err != nil {
 		return fmt.Errorf("reading the Hart folder: %w", err)
 	}
@@ -30,7 +28,7 @@ func readHart(cfg *Config, src *Source, bs *ballotSet) error {
 	sort.Strings(names)
 	codeToName := map[string]string{}
 	for _, n := range names {
-		data, err := os.ReadFile(filepath.Join(src.Path, n))
+		data, err := cfg.readFile(cfg.join(src.Path, n))
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package rctab
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,7 +32,15 @@ func Count(configPath string) ([]Report, []*Outcome, error) { return CountWith(c
 
 // CountWith is Count with options.
 func CountWith(configPath string, opts Options) ([]Report, []*Outcome, error) {
-	cfg, err := LoadConfig(configPath)
+	return CountFS(osFiles{}, configPath, opts)
+}
+
+// CountFS is CountWith for a configuration read from fsys, with the cast vote records
+// it names read from fsys too (see LoadConfigFS). fsys must allow concurrent reads,
+// as fstest.MapFS and os.DirFS do: sources are read in parallel. Outcome.Result gives
+// a pass's count in the shared count.Result form.
+func CountFS(fsys fs.FS, configName string, opts Options) ([]Report, []*Outcome, error) {
+	cfg, err := LoadConfigFS(fsys, configName)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -39,7 +48,7 @@ func CountWith(configPath string, opts Options) ([]Report, []*Outcome, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	stem := reportStem(configPath)
+	stem := reportStem(cfg.base(configName))
 	var reports []Report
 	var outcomes []*Outcome
 	if cfg.Mode == modeMultiPass {

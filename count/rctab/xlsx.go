@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"strconv"
 	"strings"
@@ -24,8 +25,8 @@ type xlsxCell struct {
 
 // readXLSX calls row for every <row> of the first worksheet with its 1-based number
 // and its non-empty cells.
-func readXLSX(file string, row func(num int, cells []xlsxCell) error) error {
-	zr, err := zip.OpenReader(file)
+func readXLSX(cfg *Config, file string, row func(num int, cells []xlsxCell) error) error {
+	zr, err := openZip(cfg, file)
 	if err != nil {
 		return fmt.Errorf("%s: not a readable .xlsx workbook: %w", file, err)
 	}
@@ -65,6 +66,45 @@ func readXLSX(file string, row func(num int, cells []xlsxCell) error) error {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	return nil
+}
+
+// zipFile is an open zip archive and the file under it.
+type zipFile struct {
+	*zip.Reader
+	f fs.File
+}
+
+func (z zipFile) Close() error { return z.f.Close() }
+
+// openZip opens the zip archive file of cfg's files: in place when the file can be
+// read at any offset (an *os.File, a file of fstest.MapFS or embed.FS), else read
+// into memory first.
+func openZip(cfg *Config, file string) (zipFile, error) {
+	f, err := cfg.open(file)
+	if err != nil {
+		return zipFile{}, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return zipFile{}, err
+	}
+	ra, ok := f.(io.ReaderAt)
+	size := fi.Size()
+	if !ok {
+		data, err := io.ReadAll(f)
+		if err != nil {
+			f.Close()
+			return zipFile{}, err
+		}
+		ra, size = bytes.NewReader(data), int64(len(data))
+	}
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		f.Close()
+		return zipFile{}, err
+	}
+	return zipFile{zr, f}, nil
 }
 
 func readZipFile(f *zip.File) ([]byte, error) {

@@ -1,0 +1,107 @@
+// Package app is rulebook's application layer: every operation the front ends
+// offer (the web pages, the JSON API and the command line), reads and writes
+// alike, as one method each, with the one access policy (Policy.Decide) applied
+// before anything is read or done. Front ends say who is asking by putting a
+// Principal in the context; they never read storage themselves.
+//
+// Every read of a member's record or a case file is written to the access log,
+// which oversight reads.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// App is the application layer over one database and rule book.
+type App struct {
+	reg    *register.Service
+	cases  *discipline.Service
+	Policy *Policy
+	// signIns limits sign-in attempts by address and by name.
+	signIns *limiter
+}
+
+// New returns the application over the register service (and the rule book it
+// was opened with). A database migrated just now to the schema with per-person
+// case lookups has its case projection rebuilt, so that no one's cases are
+// missing from their lists.
+func New(ctx context.Context, reg *register.Service) (*App, error) {
+	a := &App{reg: reg, cases: discipline.New(reg), signIns: newLimiter()}
+	a.Policy = &Policy{Rules: reg.Rules, Now: a.now}
+	if reg.DB.Migrated(3) {
+		if err := reg.DB.Rebuild(ctx); err != nil {
+			return nil, err
+		}
+		if _, err := a.cases.RebuildCases(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *App) now() time.Time { return a.reg.DB.Now() }
+
+// Now is the application's clock: the database's, which stamps the record.
+func (a *App) Now() time.Time { return a.now() }
+
+func (a *App) db() *sqldb.DB { return a.reg.DB }
+
+// Rules returns the rule book the application runs under.
+func (a *App) Rules() *rules.RuleBook { return a.reg.Rules }
+
+// Today is the current date.
+func (a *App) Today() rulebook.Date { return rulebook.DateOf(a.now()) }
+
+// Discipline is the case service, for configuring how notices are sent.
+func (a *App) Discipline() *discipline.Service { return a.cases }
+
+// allow decides act on r for the principal in ctx.
+func (a *App) allow(ctx context.Context, act Action, r Resource) (*Principal, error) {
+	p := PrincipalFrom(ctx)
+	return p, a.Policy.Decide(p, act, r)
+}
+
+// logAccess records a read of personal or disciplinary data.
+func (a *App) logAccess(ctx context.Context, p *Principal, action, subject, detail string) error {
+	return a.db().LogAccess(ctx, sqldb.Access{Actor: p.Actor(), Action: action, Subject: subject, Detail: detail})
+}
+
+func fieldErr(field, format string, args ...any) error {
+	return rulebook.FieldError(field, format, args...)
+}
+
+// Health reports whether the database answers.
+func (a *App) Health(ctx context.Context) (dialect string, err error) {
+	return a.db().Dialect(), a.db().Raw().PingContext(ctx)
+}
+
+// Authorize asks the policy whether the principal in ctx may do act on r, for a
+// front end that must know before it reads a request (an upload), and returns the
+// policy's refusal.
+func (a *App) Authorize(ctx context.Context, act Action, r Resource) error {
+	_, err := a.allow(ctx, act, r)
+	return err
+}
+
+// Hold resolves what the principal in ctx holds, for front ends deciding what to
+// offer (menus, forms); access itself is always decided again by Decide.
+func (a *App) Hold(ctx context.Context) Holding { return a.Policy.Hold(PrincipalFrom(ctx)) }
+
+// May reports whether the principal in ctx may do act on r, for front ends
+// deciding what to offer.
+func (a *App) May(ctx context.Context, act Action, r Resource) bool {
+	return a.Policy.Decide(PrincipalFrom(ctx), act, r) == nil
+}
+
+func trim(s string) string { return strings.TrimSpace(s) }
+
+func jsonInto(b []byte, v any) error { return json.Unmarshal(b, v) }

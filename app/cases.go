@@ -1,0 +1,736 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/notices"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// loadCase reads a case and decides act on it (a refused case is answered as not
+// found). It returns the principal, the case and the principal's access to it.
+func (a *App) loadCase(ctx context.Context, act Action, id, body string) (*Principal, *discipline.Case, CaseAccess, error) {
+	c, err := a.cases.Case(ctx, id)
+	if err != nil {
+		if rulebook.ErrorCode(err) == rulebook.ENotFound {
+			return nil, nil, CaseAccess{}, notFound("case", id)
+		}
+		return nil, nil, CaseAccess{}, err
+	}
+	p, err := a.allow(ctx, act, Resource{Case: c, Body: body})
+	if err != nil {
+		return nil, nil, CaseAccess{}, err
+	}
+	return p, c, a.Policy.CaseAccess(p, c), nil
+}
+
+// CaseSummary is a line of a case list.
+type CaseSummary struct {
+	ID             string        `json:"id"`
+	Kind           string        `json:"kind"`
+	Respondent     string        `json:"respondent"`
+	RespondentName string        `json:"respondent_name,omitempty"`
+	State          string        `json:"state"`
+	StateName      string        `json:"state_name,omitempty"`
+	Closed         bool          `json:"closed"`
+	Outcome        string        `json:"outcome,omitempty"`
+	Opened         rulebook.Date `json:"opened"`
+	Conduct        rulebook.Date `json:"conduct"`
+	Unit           string        `json:"unit,omitempty"`
+	// As is the reader's capacity in the case (respondent, complainant, staff…).
+	As string `json:"as,omitempty"`
+}
+
+// CaseList is a page of cases.
+type CaseList struct {
+	Cases  []CaseSummary `json:"cases"`
+	Total  int           `json:"total"`
+	Limit  int           `json:"limit"`
+	Offset int           `json:"offset"`
+}
+
+// Cases lists the cases the principal may see that match f, newest first.
+func (a *App) Cases(ctx context.Context, f sqldb.CaseFilter) (*CaseList, error) {
+	p, err := a.allow(ctx, ListCases, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	f.Scope = a.Policy.CaseScope(p)
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	total, err := a.db().CountCases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := a.db().CaseRows(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &CaseList{Cases: []CaseSummary{}, Total: total, Limit: f.Limit, Offset: f.Offset}
+	names := map[string]string{}
+	for _, r := range rows {
+		var c discipline.Case
+		if err := json.Unmarshal(r.Data, &c); err != nil {
+			return nil, err
+		}
+		ca := a.Policy.CaseAccess(p, &c)
+		if ca.View == NoView {
+			out.Total--
+			continue
+		}
+		if _, ok := names[c.Respondent]; !ok {
+			if h, err := a.db().History(ctx, c.Respondent); err == nil {
+				names[c.Respondent] = h.Member.Name
+			}
+		}
+		out.Cases = append(out.Cases, CaseSummary{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, RespondentName: names[c.Respondent],
+			State: c.State, StateName: a.stateName(&c), Closed: c.Closed, Outcome: c.Outcome, Opened: c.Opened, Conduct: c.Conduct, Unit: c.Unit, As: ca.As})
+	}
+	detail := fmt.Sprintf("%d listed", len(out.Cases))
+	return out, a.logAccess(ctx, p, "list_cases", "cases", detail)
+}
+
+func (a *App) stateName(c *discipline.Case) string {
+	proc, _, err := discipline.Versions(a.Rules(), c, a.Today())
+	if err != nil {
+		return c.State
+	}
+	if st := proc.Discipline.States[c.State]; st != nil {
+		return st.Name
+	}
+	return c.State
+}
+
+// OpenCase opens a case. Unless it names a unit, a case opened by someone whose
+// role sees their unit's cases is handled by that unit, otherwise by the one the
+// rule book names.
+func (a *App) OpenCase(ctx context.Context, in discipline.OpenInput) (*discipline.Opening, error) {
+	p, err := a.allow(ctx, OpenCase, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	if in.Date.IsZero() {
+		in.Date = a.Today()
+	}
+	if in.Unit == "" {
+		for _, r := range a.Policy.Hold(p).Roles {
+			if r.Cases == "unit" && len(r.ActsFor) > 0 {
+				in.Unit = r.ActsFor[0]
+				break
+			}
+		}
+	}
+	return a.cases.Open(ctx, p.Actor(), in)
+}
+
+// StepOption is a step the procedure offers from the case's state: one the
+// reader may take, or one they may not with the reason.
+type StepOption struct {
+	Transition *rules.Transition `json:"transition"`
+	// Bodies are the bodies the reader may take it for.
+	Bodies []string `json:"bodies,omitempty"`
+	// Refused says why the reader cannot take it (who may, under which clause).
+	Refused string `json:"refused,omitempty"`
+}
+
+// CaseFile is a case as one reader sees it, with what they may do next.
+type CaseFile struct {
+	Case   *discipline.Case `json:"case"`
+	Access CaseAccess       `json:"access"`
+	On     rulebook.Date    `json:"on"`
+	// Procedure and Conduct are the rule book versions applied: the procedure,
+	// and the substantive rules in force when the conduct happened.
+	Procedure *rules.Version `json:"-"`
+	Conduct   *rules.Version `json:"-"`
+	// Redactions lists what was withheld from this reader.
+	Redactions []string `json:"redactions,omitempty"`
+	// Steps are the next steps the procedure offers, for the case team.
+	Steps []StepOption `json:"-"`
+	// Complaints are the complaints the case is built on, with what complainants
+	// added later (for the case team).
+	Complaints []ComplaintDetail `json:"complaints,omitempty"`
+	// RespondentName is the respondent's name on the register.
+	RespondentName string `json:"respondent_name,omitempty"`
+}
+
+// Case returns a case file as the principal may see it, on a date (today when
+// zero) for the steps open to it.
+func (a *App) Case(ctx context.Context, id string, on rulebook.Date) (*CaseFile, error) {
+	p, c, ca, err := a.loadCase(ctx, ViewCase, id, "")
+	if err != nil {
+		return nil, err
+	}
+	if on.IsZero() {
+		on = a.Today()
+	}
+	if on < c.Opened {
+		return nil, fieldErr("on", "%s is before the case was opened (%s)", on, c.Opened)
+	}
+	proc, conduct, err := discipline.Versions(a.Rules(), c, on)
+	if err != nil {
+		return nil, err
+	}
+	shown, redactions := a.Policy.RedactCase(p, c, ca)
+	f := &CaseFile{Case: shown, Access: ca, On: on, Procedure: proc, Conduct: conduct, Redactions: redactions}
+	if h, err := a.db().History(ctx, c.Respondent); err == nil {
+		f.RespondentName = h.Member.Name
+	}
+	if ca.View >= StaffView {
+		h := a.Policy.Hold(p)
+		for _, t := range c.NextSteps(proc.Discipline) {
+			opt := StepOption{Transition: t}
+			for _, b := range t.By {
+				if p.Operator != "" || slices.ContainsFunc(h.Roles, func(r *rules.Role) bool { return r.ActsForBody(b) }) {
+					opt.Bodies = append(opt.Bodies, b)
+				}
+			}
+			if len(opt.Bodies) == 0 {
+				cl := proc.Clause(t.Clause)
+				opt.Refused = fmt.Sprintf("only %s may take this step, under clause %s (%s)", bodyNames(proc, t.By), cl.ID, cl.Title)
+			}
+			f.Steps = append(f.Steps, opt)
+		}
+		showComplainants := a.Policy.shown(h, "complainants") || ca.View == FullView
+		for _, k := range c.Complaints {
+			d, err := a.complaintDetail(ctx, k)
+			if err != nil {
+				continue
+			}
+			if !showComplainants {
+				d.Row.Complainant = "[withheld]"
+			}
+			f.Complaints = append(f.Complaints, *d)
+		}
+	}
+	return f, a.logAccess(ctx, p, "view_case", discipline.SubjectPrefix+id, "")
+}
+
+func bodyNames(v *rules.Version, ids []string) string {
+	var names []string
+	for _, id := range ids {
+		if b := v.Bodies[id]; b != nil {
+			names = append(names, b.Name)
+		} else {
+			names = append(names, id)
+		}
+	}
+	return strings.Join(names, " or ")
+}
+
+// StepResult is what a step did.
+type StepResult struct {
+	Case         *discipline.Case        `json:"case"`
+	Events       []string                `json:"events"`
+	Refused      *discipline.RefusedData `json:"refused,omitempty"`
+	Notice       string                  `json:"notice,omitempty"`
+	MemberEvents []*rulebook.Event       `json:"member_events"`
+}
+
+// TakeStep takes a step on a case for a body the principal acts for; the rule
+// book decides the rest. A case closed by the step invites its parties to the
+// confidence survey.
+func (a *App) TakeStep(ctx context.Context, id string, cmd discipline.Command) (*StepResult, error) {
+	// Whether steps may be taken on the case at all comes first (a hidden case is
+	// not found), then what the step is, then whether it may be taken for its body.
+	p, c, _, err := a.loadCase(ctx, TakeStep, id, "")
+	if err != nil {
+		return nil, err
+	}
+	if cmd.Transition == "" {
+		return nil, fieldErr("transition", "name the step to take")
+	}
+	if err := a.Policy.Decide(p, TakeStep, Resource{Case: c, Body: cmd.Body}); err != nil {
+		return nil, err
+	}
+	if cmd.Date.IsZero() {
+		cmd.Date = a.Today()
+	}
+	out, err := a.cases.Take(ctx, p.Actor(), id, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if out.Case.Closed && out.Refused == nil {
+		if err := a.invite(ctx, out.Case); err != nil {
+			return nil, err
+		}
+	}
+	ca := a.Policy.CaseAccess(p, out.Case)
+	shown, _ := a.Policy.RedactCase(p, out.Case, ca)
+	return &StepResult{Case: shown, Events: out.Events, Refused: out.Refused, Notice: out.Notice, MemberEvents: orEmpty(out.Effects)}, nil
+}
+
+// caseRecord is how the simple case records are taken: decide, then record.
+func (a *App) caseRecord(ctx context.Context, act Action, id string, fn func(actor string) (*discipline.Case, error)) (*discipline.Case, error) {
+	p, _, _, err := a.loadCase(ctx, act, id, "")
+	if err != nil {
+		return nil, err
+	}
+	c, err := fn(p.Actor())
+	if err != nil {
+		return nil, err
+	}
+	shown, _ := a.Policy.RedactCase(p, c, a.Policy.CaseAccess(p, c))
+	return shown, nil
+}
+
+func (a *App) dated(d rulebook.Date) rulebook.Date {
+	if d.IsZero() {
+		return a.Today()
+	}
+	return d
+}
+
+// LinkComplaint adds a further complaint about the same conduct to a case.
+func (a *App) LinkComplaint(ctx context.Context, id, complaint string, date rulebook.Date) (*discipline.Case, error) {
+	return a.caseRecord(ctx, RecordOnCase, id, func(actor string) (*discipline.Case, error) {
+		if complaint == "" {
+			return nil, fieldErr("complaint", "is required")
+		}
+		return a.cases.Link(ctx, actor, id, complaint, a.dated(date))
+	})
+}
+
+// conflictAction is the action recording a conflict or recusal: one's own needs
+// only to be on the case team, anyone else's the right to record on cases.
+func conflictAction(p *Principal, person string) Action {
+	if p.Account != nil && person == p.Person() {
+		return DeclareOwn
+	}
+	return RecordOnCase
+}
+
+// DeclareConflict records a person's conflict of interest in a case: they can
+// then neither sit on its panel nor see it as staff.
+func (a *App) DeclareConflict(ctx context.Context, id string, date rulebook.Date, cf discipline.Conflict) (*discipline.Case, error) {
+	return a.caseRecord(ctx, conflictAction(PrincipalFrom(ctx), cf.Person), id, func(actor string) (*discipline.Case, error) {
+		if trim(cf.Person) == "" {
+			return nil, fieldErr("person", "is required")
+		}
+		return a.cases.DeclareConflict(ctx, actor, id, a.dated(date), discipline.Conflict{Person: trim(cf.Person), Reason: trim(cf.Reason)})
+	})
+}
+
+// Recuse records that a panel member stands down from a case.
+func (a *App) Recuse(ctx context.Context, id string, date rulebook.Date, cf discipline.Conflict) (*discipline.Case, error) {
+	return a.caseRecord(ctx, conflictAction(PrincipalFrom(ctx), cf.Person), id, func(actor string) (*discipline.Case, error) {
+		if trim(cf.Person) == "" {
+			return nil, fieldErr("person", "is required")
+		}
+		return a.cases.Recuse(ctx, actor, id, a.dated(date), discipline.Conflict{Person: trim(cf.Person), Reason: trim(cf.Reason)})
+	})
+}
+
+// HearMitigation records that the respondent's mitigation was heard.
+func (a *App) HearMitigation(ctx context.Context, id string, date rulebook.Date, summary string) (*discipline.Case, error) {
+	return a.caseRecord(ctx, RecordOnCase, id, func(actor string) (*discipline.Case, error) {
+		return a.cases.HearMitigation(ctx, actor, id, a.dated(date), trim(summary))
+	})
+}
+
+// LogContact records an approach about a case from someone outside its roles.
+func (a *App) LogContact(ctx context.Context, id string, date rulebook.Date, d discipline.ContactData) (*discipline.Case, error) {
+	return a.caseRecord(ctx, RecordOnCase, id, func(actor string) (*discipline.Case, error) {
+		if trim(d.From) == "" {
+			return nil, fieldErr("from", "record who made contact")
+		}
+		return a.cases.LogContact(ctx, actor, id, a.dated(date), discipline.ContactData{From: trim(d.From), Role: d.Role, Channel: d.Channel, Summary: trim(d.Summary)})
+	})
+}
+
+// ConditionMet records that a condition of a sanction was met.
+func (a *App) ConditionMet(ctx context.Context, id string, date rulebook.Date, what string) (*discipline.Case, error) {
+	return a.caseRecord(ctx, RecordOnCase, id, func(actor string) (*discipline.Case, error) {
+		return a.cases.ConditionMet(ctx, actor, id, a.dated(date), what)
+	})
+}
+
+// CorrectCase withdraws an event of a case entered in error.
+func (a *App) CorrectCase(ctx context.Context, id, eventID, reason string, date rulebook.Date) (*discipline.Case, error) {
+	return a.caseRecord(ctx, RecordOnCase, id, func(actor string) (*discipline.Case, error) {
+		if eventID == "" {
+			return nil, fieldErr("event_id", "name the event of the case to withdraw")
+		}
+		return a.cases.Correct(ctx, actor, id, eventID, reason, date)
+	})
+}
+
+// GrantCaseRole assigns an investigator or the respondent's representative.
+func (a *App) GrantCaseRole(ctx context.Context, id string, date rulebook.Date, r discipline.CaseRole) (*discipline.Case, error) {
+	return a.caseRecord(ctx, AssignCaseRole, id, func(actor string) (*discipline.Case, error) {
+		return a.cases.GrantRole(ctx, actor, id, a.dated(date), r)
+	})
+}
+
+// EndCaseRole ends a person's role in a case.
+func (a *App) EndCaseRole(ctx context.Context, id string, date rulebook.Date, r discipline.CaseRole) (*discipline.Case, error) {
+	return a.caseRecord(ctx, AssignCaseRole, id, func(actor string) (*discipline.Case, error) {
+		return a.cases.EndRole(ctx, actor, id, a.dated(date), r)
+	})
+}
+
+// Written is what became of something written about a case.
+type Written struct {
+	// Recorded is "message" (on the case, from someone in it) or "contact" (from
+	// someone with no role in it: the interference register).
+	Recorded string `json:"recorded"`
+}
+
+// WriteAboutCase records something a signed-in person writes about a case. From a
+// party or the case team it is a message on the case; from anyone else it is a
+// contact, entered in the interference register that oversight reads. The answer
+// is the same whether or not the case exists, so it reveals nothing.
+func (a *App) WriteAboutCase(ctx context.Context, id, text string) (*Written, error) {
+	p, err := a.allow(ctx, WriteAboutCase, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	if trim(id) == "" {
+		return nil, fieldErr("case", "give the case reference")
+	}
+	text = trim(text)
+	if text == "" {
+		return nil, fieldErr("text", "write something")
+	}
+	c, err := a.cases.Case(ctx, id)
+	if err != nil {
+		if rulebook.ErrorCode(err) == rulebook.ENotFound {
+			return &Written{Recorded: "contact"}, a.logAccess(ctx, p, "write_about_unknown_case", discipline.SubjectPrefix+id, "")
+		}
+		return nil, err
+	}
+	ca := a.Policy.CaseAccess(p, c)
+	if ca.View == NoView {
+		from := p.Actor()
+		if p.Account != nil {
+			from = p.Account.Display + " (" + p.Account.Name + ")"
+		}
+		_, err := a.cases.LogContact(ctx, p.Actor(), id, a.Today(), discipline.ContactData{From: from, Role: "no role in the case", Channel: "rulebook", Summary: text})
+		return &Written{Recorded: "contact"}, err
+	}
+	as := ca.As
+	if as == "auditor" || as == "operator" {
+		as = "staff"
+	}
+	_, err = a.cases.AddMessage(ctx, p.Actor(), id, a.Today(), discipline.Message{From: p.Person(), As: as, Text: text})
+	return &Written{Recorded: "message"}, err
+}
+
+// CaseEvents returns every event of a case (for readers shown all its fields).
+func (a *App) CaseEvents(ctx context.Context, id string) ([]rulebook.Event, error) {
+	p, _, _, err := a.loadCase(ctx, ViewCaseRecord, id, "")
+	if err != nil {
+		return nil, err
+	}
+	evs, err := a.db().Events(ctx, sqldb.EventFilter{Subject: discipline.SubjectPrefix + id})
+	if err != nil {
+		return nil, err
+	}
+	return orEmpty(evs), a.logAccess(ctx, p, "view_case_events", discipline.SubjectPrefix+id, "")
+}
+
+// Letter fills a notice of a case from the record.
+func (a *App) Letter(ctx context.Context, id, template, to string, date rulebook.Date) (notices.Letter, error) {
+	p, c, _, err := a.loadCase(ctx, ViewCaseRecord, id, "")
+	if err != nil {
+		return notices.Letter{}, err
+	}
+	l, err := a.cases.Letter(ctx, c, template, to, date)
+	if err != nil {
+		return l, err
+	}
+	return l, a.logAccess(ctx, p, "letter", discipline.SubjectPrefix+id, template)
+}
+
+// Deadline is a due date of a case the principal sees; overdue when it fell
+// before the day asked about.
+type Deadline struct {
+	sqldb.DeadlineRow
+	Overdue bool `json:"overdue"`
+}
+
+// Deadlines lists the due dates, up to until, of the open cases the principal sees.
+func (a *App) Deadlines(ctx context.Context, until, overdueOn rulebook.Date, limit int) ([]Deadline, error) {
+	p, err := a.allow(ctx, ReadDeadlines, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := a.cases.Deadlines(ctx, until, limit, a.Policy.CaseScope(p))
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	out := []Deadline{}
+	for _, d := range rows {
+		ok, checked := seen[d.Case]
+		if !checked {
+			c, err := a.cases.Case(ctx, d.Case)
+			ok = err == nil && a.Policy.CaseAccess(p, c).View >= StaffView
+			seen[d.Case] = ok
+		}
+		if ok {
+			out = append(out, Deadline{DeadlineRow: d, Overdue: d.Due < overdueOn})
+		}
+	}
+	return out, a.logAccess(ctx, p, "deadlines", "deadlines", "until "+until.String())
+}
+
+// Statistics are the case statistics, for oversight.
+func (a *App) Statistics(ctx context.Context) (*discipline.Statistics, error) {
+	p, err := a.allow(ctx, Oversee, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	st, err := a.cases.Statistics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st.Steps, st.Clauses = orEmpty(st.Steps), orEmpty(st.Clauses)
+	return st, a.logAccess(ctx, p, "statistics", "statistics", "")
+}
+
+// Flows returns the moves of cases between states by quarter, for oversight's charts.
+func (a *App) Flows(ctx context.Context) ([]sqldb.FlowCount, error) {
+	if _, err := a.allow(ctx, Oversee, Resource{}); err != nil {
+		return nil, err
+	}
+	return a.db().FlowCounts(ctx)
+}
+
+// Precedents lists closed cases under a clause, most similar first; a case the
+// principal may not see is shown without its id and respondent.
+func (a *App) Precedents(ctx context.Context, clause string, factors []string) ([]discipline.Precedent, error) {
+	p, err := a.allow(ctx, ReadPrecedents, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	if clause == "" {
+		return nil, fieldErr("clause", "is required")
+	}
+	ps, err := a.cases.Precedents(ctx, clause, factors, func(c *discipline.Case) bool { return a.Policy.CaseAccess(p, c).View >= StaffView })
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range ps {
+		if x.Case != "[withheld]" {
+			if err := a.logAccess(ctx, p, "precedents", discipline.SubjectPrefix+x.Case, "clause "+clause); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return orEmpty(ps), nil
+}
+
+// SubjectAccess gathers what is held about a member, redacted, with its due date:
+// for those who answer such requests, and for the member.
+func (a *App) SubjectAccess(ctx context.Context, member string, requested rulebook.Date) (*discipline.SubjectAccess, error) {
+	p, err := a.allow(ctx, SubjectAccess, Resource{Member: member})
+	if err != nil {
+		return nil, err
+	}
+	sa, err := a.cases.SubjectAccessExport(ctx, member, requested)
+	if err != nil {
+		return nil, withField(err, "requested")
+	}
+	sa.Events, sa.Cases, sa.Redacted = orEmpty(sa.Events), orEmpty(sa.Cases), orEmpty(sa.Redacted)
+	return sa, a.logAccess(ctx, p, "subject_access", member, "requested "+requested.String())
+}
+
+// Interference lists the contacts about cases from outside their roles.
+func (a *App) Interference(ctx context.Context) ([]discipline.ContactRecord, error) {
+	p, err := a.allow(ctx, Oversee, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	list, err := a.cases.Interference(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return orEmpty(list), a.logAccess(ctx, p, "interference register", "cases", "")
+}
+
+// AccessLog returns the newest entries of the access log (about one subject).
+func (a *App) AccessLog(ctx context.Context, subject string, limit int) ([]sqldb.Access, error) {
+	if _, err := a.allow(ctx, Oversee, Resource{}); err != nil {
+		return nil, err
+	}
+	es, err := a.db().AccessLog(ctx, subject, limit)
+	return orEmpty(es), err
+}
+
+// Lists are the dated lists automatic-exclusion triggers are checked against.
+var Lists = []string{"official_candidates", "proscribed_organisations"}
+
+func checkList(name string) error {
+	if !slices.Contains(Lists, name) {
+		return rulebook.Errorf(rulebook.ENotFound, "no list %q (the lists are %s)", name, strings.Join(Lists, " and "))
+	}
+	return nil
+}
+
+// ListEntries returns a dated list's entries (those on it on a date, when given).
+func (a *App) ListEntries(ctx context.Context, list string, on rulebook.Date) ([]discipline.ListEntry, error) {
+	if _, err := a.allow(ctx, ReadLists, Resource{}); err != nil {
+		return nil, err
+	}
+	if err := checkList(list); err != nil {
+		return nil, err
+	}
+	m, err := a.db().ListEntries(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	out := []discipline.ListEntry{}
+	for _, b := range m {
+		var e discipline.ListEntry
+		if err := json.Unmarshal(b, &e); err != nil {
+			return nil, err
+		}
+		if on.IsZero() || e.InForce(on) {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(x, y discipline.ListEntry) int {
+		if x.From != y.From {
+			return int(x.From - y.From)
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	return out, nil
+}
+
+// AddListEntry records an entry on a dated list.
+func (a *App) AddListEntry(ctx context.Context, e discipline.ListEntry) (*rulebook.Event, error) {
+	p, err := a.allow(ctx, EditLists, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkList(e.List); err != nil {
+		return nil, err
+	}
+	entries, err := a.db().ListEntries(ctx, e.List)
+	if err != nil {
+		return nil, err
+	}
+	if entries[e.ID] != nil {
+		return nil, rulebook.Errorf(rulebook.EConflict, "%s is already on the %s list", e.ID, e.List)
+	}
+	e.Name, e.About = trim(e.Name), trim(e.About)
+	return a.cases.AddListEntry(ctx, p.Actor(), e)
+}
+
+// invite asks the parties of a case just closed to the confidence survey: the
+// respondent and the complainants who are members, and an anonymous complainant
+// through their report key.
+func (a *App) invite(ctx context.Context, c *discipline.Case) error {
+	q := a.Today().Quarter()
+	invs := []sqldb.Invitation{{Case: c.ID, Person: c.Respondent, Party: "respondent", Quarter: q}}
+	for _, k := range c.Complainants {
+		if _, err := a.db().History(ctx, k); err == nil {
+			invs = append(invs, sqldb.Invitation{Case: c.ID, Person: k, Party: "complainant", Quarter: q})
+		}
+	}
+	for _, k := range c.Complaints {
+		rows, err := a.db().Complaints(ctx, sqldb.ComplaintFilter{ID: k})
+		if err == nil && len(rows) == 1 && rows[0].Complainant == rulebook.Anonymous {
+			invs = append(invs, sqldb.Invitation{Case: c.ID, Person: reporterPerson(k), Party: "complainant", Quarter: q})
+		}
+	}
+	return a.db().Invite(ctx, invs, a.now())
+}
+
+// reporterPerson is how an anonymous complainant is named in survey invitations.
+func reporterPerson(complaint string) string { return "report:" + complaint }
+
+// Awaiting lists the open cases the principal sees that wait for a step a body
+// they act for may take, one that moves the case on (at most limit, newest first).
+func (a *App) Awaiting(ctx context.Context, limit int) ([]CaseSummary, error) {
+	p, err := a.allow(ctx, ListCases, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	h := a.Policy.Hold(p)
+	bodies := h.Bodies()
+	out := []CaseSummary{}
+	if len(bodies) == 0 {
+		return out, nil
+	}
+	// Only the states some step of theirs moves a case on from (any open state, if
+	// one such step is taken from every open state).
+	scope := a.Policy.CaseScope(p)
+	var states []string
+	anyOpen := false
+	for _, v := range a.Rules().Versions {
+		if v.Discipline == nil {
+			continue
+		}
+		for _, t := range v.Discipline.Transitions {
+			if t.To == "" || !t.IsPermitted() || !slices.ContainsFunc(t.By, func(b string) bool { return slices.Contains(bodies, b) }) {
+				continue
+			}
+			for _, f := range t.From {
+				switch {
+				case f == "*open":
+					anyOpen = true
+				case !strings.HasPrefix(f, "*") && !slices.Contains(states, f):
+					states = append(states, f)
+				}
+			}
+		}
+	}
+	f := sqldb.CaseFilter{Open: true, Scope: scope, Limit: 500}
+	if !anyOpen {
+		if len(states) == 0 {
+			return out, nil
+		}
+		f.States = states
+	}
+	for ; len(out) < limit; f.Offset += 500 {
+		rows, err := a.db().CaseRows(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			var c discipline.Case
+			if err := json.Unmarshal(r.Data, &c); err != nil {
+				return nil, err
+			}
+			ca := a.Policy.CaseAccess(p, &c)
+			if ca.View < StaffView {
+				continue
+			}
+			proc, _, err := discipline.Versions(a.Rules(), &c, a.Today())
+			if err != nil {
+				continue
+			}
+			if slices.ContainsFunc(c.NextSteps(proc.Discipline), func(t *rules.Transition) bool {
+				return t.To != "" && t.IsPermitted() && slices.ContainsFunc(t.By, func(b string) bool { return slices.Contains(bodies, b) })
+			}) {
+				out = append(out, CaseSummary{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, StateName: a.stateName(&c),
+					Opened: c.Opened, Conduct: c.Conduct, Unit: c.Unit, As: ca.As})
+				if len(out) == limit {
+					break
+				}
+			}
+		}
+		if len(rows) < 500 {
+			break
+		}
+	}
+	return out, a.logAccess(ctx, p, "list_cases", "cases", fmt.Sprintf("%d awaiting a decision", len(out)))
+}
+
+// SanctionCounts counts sanctioned cases by clause and sanction, for oversight.
+func (a *App) SanctionCounts(ctx context.Context) ([]sqldb.SanctionCount, error) {
+	if _, err := a.allow(ctx, Oversee, Resource{}); err != nil {
+		return nil, err
+	}
+	return a.db().SanctionCounts(ctx)
+}

@@ -1,0 +1,410 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net/mail"
+	"time"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/eligibility"
+	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// MemberView is a member's record with their whole standing and their status on a
+// day. Contact details the reader's roles are not shown are blank, and
+// Withheld says so.
+type MemberView struct {
+	Member        rulebook.Member        `json:"member"`
+	StatusHistory []rulebook.StatusPoint `json:"status_history"`
+	Restrictions  []rulebook.Restriction `json:"restrictions"`
+	Today         rulebook.Date          `json:"today"`
+	StatusToday   *rulebook.StatusPoint  `json:"status_today"`
+	// AsRecorded is set for a view of what the register said at an instant.
+	AsRecorded time.Time `json:"as_recorded,omitzero"`
+	Withheld   []string  `json:"withheld,omitempty"`
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func (a *App) memberView(p *Principal, h *rulebook.History, at time.Time) *MemberView {
+	v := &MemberView{Member: h.Member, StatusHistory: orEmpty(h.Points), Restrictions: orEmpty(h.Restrictions), Today: a.Today(),
+		StatusToday: h.StatusAt(a.Today()), AsRecorded: at}
+	if a.Policy.RedactMember(p, &v.Member) {
+		v.Withheld = []string{"contact details"}
+	}
+	return v
+}
+
+// history reads a member's history as it stands, or as recorded at an instant.
+func (a *App) history(ctx context.Context, id string, at time.Time) (*rulebook.History, error) {
+	if at.IsZero() {
+		return a.db().History(ctx, id)
+	}
+	return a.db().HistoryAsRecorded(ctx, id, at)
+}
+
+// Member returns a member's record: for readers of the register, and for the member.
+// With at set, it is the record as the register had it at that instant.
+func (a *App) Member(ctx context.Context, id string, at time.Time) (*MemberView, error) {
+	p, err := a.allow(ctx, ViewMember, Resource{Member: id})
+	if err != nil {
+		return nil, err
+	}
+	h, err := a.history(ctx, id, at)
+	if err != nil {
+		return nil, err
+	}
+	action, detail := "view_member", ""
+	if !at.IsZero() {
+		action, detail = "view_history", "as recorded at "+at.UTC().Format(time.RFC3339Nano)
+	}
+	if err := a.logAccess(ctx, p, action, id, detail); err != nil {
+		return nil, err
+	}
+	return a.memberView(p, h, at), nil
+}
+
+// SearchMembers finds members by id or by name (surname first), at most limit.
+func (a *App) SearchMembers(ctx context.Context, q string, limit int) ([]rulebook.Member, error) {
+	p, err := a.allow(ctx, SearchMembers, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	q = trim(q)
+	if q == "" {
+		return []rulebook.Member{}, nil
+	}
+	ms, err := a.db().SearchMembers(ctx, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ms {
+		a.Policy.RedactMember(p, &ms[i])
+	}
+	if err := a.logAccess(ctx, p, "search_members", "members", q); err != nil {
+		return nil, err
+	}
+	return orEmpty(ms), nil
+}
+
+// Members lists the register a page at a time (optionally one branch's).
+func (a *App) Members(ctx context.Context, f sqldb.MemberFilter) ([]rulebook.Member, error) {
+	p, err := a.allow(ctx, ReadRegister, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	ms, err := a.db().Members(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ms {
+		a.Policy.RedactMember(p, &ms[i])
+	}
+	if err := a.logAccess(ctx, p, "list_members", "members", "branch "+f.Branch); err != nil {
+		return nil, err
+	}
+	return orEmpty(ms), nil
+}
+
+// Eligibility answers whether a member may do an action on a date, with the
+// clause that decides it; with at set, from what the register said then.
+func (a *App) Eligibility(ctx context.Context, id string, q eligibility.Question, at time.Time) (*eligibility.Answer, error) {
+	p, err := a.allow(ctx, ViewMember, Resource{Member: id})
+	if err != nil {
+		return nil, err
+	}
+	h, err := a.history(ctx, id, at)
+	if err != nil {
+		return nil, err
+	}
+	ans, err := eligibility.Check(a.Rules(), h, q)
+	if err != nil {
+		return nil, withField(err, "date")
+	}
+	detail := q.Action + " on " + q.Date.String()
+	if !at.IsZero() {
+		detail += " as recorded at " + at.UTC().Format(time.RFC3339Nano)
+	}
+	return ans, a.logAccess(ctx, p, "eligibility", id, detail)
+}
+
+// EligibilityAll answers every action of the rule book in force on the date.
+func (a *App) EligibilityAll(ctx context.Context, id string, date, freeze rulebook.Date, at time.Time) ([]*eligibility.Answer, error) {
+	p, err := a.allow(ctx, ViewMember, Resource{Member: id})
+	if err != nil {
+		return nil, err
+	}
+	v, err := a.Rules().VersionAt(date)
+	if err != nil {
+		return nil, withField(err, "date")
+	}
+	h, err := a.history(ctx, id, at)
+	if err != nil {
+		return nil, err
+	}
+	var out []*eligibility.Answer
+	for _, act := range v.Actions {
+		ans, err := eligibility.Check(a.Rules(), h, eligibility.Question{Action: act.ID, Date: date, FreezeDate: freeze})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ans)
+	}
+	return out, a.logAccess(ctx, p, "eligibility", id, "every action on "+date.String())
+}
+
+// withField names field on a no_rules error, which is about the date asked.
+func withField(err error, field string) error {
+	if e, ok := err.(*rulebook.Error); ok && e.Code == rulebook.ENoRules && e.Field == "" {
+		e.Field = field
+	}
+	return err
+}
+
+// Electorate is everyone who may do an action on a date.
+type Electorate struct {
+	Action     string              `json:"action"`
+	Date       rulebook.Date       `json:"date"`
+	FreezeDate rulebook.Date       `json:"freeze_date,omitempty"`
+	Version    string              `json:"rule_book_version"`
+	Count      int                 `json:"count"`
+	Members    []eligibility.Entry `json:"members"`
+	// Refused counts the members left out, by the status (or reason) that decided.
+	Refused map[string]int `json:"refused"`
+}
+
+// Electorate lists everyone who may do q.Action on q.Date (in one branch or
+// constituency, when branch is given).
+func (a *App) Electorate(ctx context.Context, q eligibility.Question, branch string) (*Electorate, error) {
+	p, err := a.allow(ctx, ReadRegister, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	v, err := a.Rules().VersionAt(q.Date)
+	if err != nil {
+		return nil, withField(err, "date")
+	}
+	hs, err := a.db().Histories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if branch != "" {
+		kept := hs[:0]
+		for _, h := range hs {
+			if h.Member.Branch == branch || h.Member.Constituency == branch {
+				kept = append(kept, h)
+			}
+		}
+		hs = kept
+	}
+	list, refused, err := eligibility.Electorate(a.Rules(), hs, q)
+	if err != nil {
+		return nil, err
+	}
+	detail := q.Action + " on " + q.Date.String()
+	if !q.FreezeDate.IsZero() {
+		detail += ", freeze date " + q.FreezeDate.String()
+	}
+	if branch != "" {
+		detail += ", branch " + branch
+	}
+	if err := a.logAccess(ctx, p, "electorate", "electorate/"+q.Action, detail); err != nil {
+		return nil, err
+	}
+	return &Electorate{Action: q.Action, Date: q.Date, FreezeDate: q.FreezeDate, Version: v.ID, Count: len(list), Members: orEmpty(list), Refused: refused}, nil
+}
+
+// Branches lists the branches and constituencies.
+func (a *App) Branches(ctx context.Context) ([]rulebook.Branch, error) {
+	if _, err := a.allow(ctx, ReadLists, Resource{}); err != nil {
+		return nil, err
+	}
+	bs, err := a.db().Branches(ctx)
+	return orEmpty(bs), err
+}
+
+// CreateBranch adds a branch (or constituency, region…).
+func (a *App) CreateBranch(ctx context.Context, b rulebook.Branch, eff rulebook.Date) (*rulebook.Event, error) {
+	p, err := a.allow(ctx, EditRegister, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	bs, err := a.db().Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	parentKnown := b.Parent == ""
+	for _, x := range bs {
+		if x.ID == b.ID {
+			return nil, rulebook.Errorf(rulebook.EConflict, "branch %s already exists", b.ID)
+		}
+		parentKnown = parentKnown || x.ID == b.Parent
+	}
+	if !parentKnown {
+		return nil, fieldErr("parent", "no branch %q", b.Parent)
+	}
+	return a.reg.CreateBranch(ctx, p.Actor(), b, eff)
+}
+
+// checkParticulars checks what the register itself does not: an e-mail address
+// that parses, and branches that exist.
+func (a *App) checkParticulars(ctx context.Context, email, branch, constituency string) error {
+	if email != "" {
+		if ad, err := mail.ParseAddress(email); err != nil || ad.Address != email {
+			return fieldErr("email", "%q is not an e-mail address", email)
+		}
+	}
+	if branch == "" && constituency == "" {
+		return nil
+	}
+	bs, err := a.db().Branches(ctx)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, b := range bs {
+		known[b.ID] = true
+	}
+	for _, f := range []struct{ name, id string }{{"branch", branch}, {"constituency", constituency}} {
+		if f.id != "" && !known[f.id] {
+			return fieldErr(f.name, "no branch %q on the register (create it first)", f.id)
+		}
+	}
+	return nil
+}
+
+// Join puts a new member on the register, returning the event and the member's
+// record as entered (the writer's own entry: not logged as a read).
+func (a *App) Join(ctx context.Context, m rulebook.Member, status string) (*rulebook.Event, *MemberView, error) {
+	p, err := a.allow(ctx, EditRegister, Resource{})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.checkParticulars(ctx, m.Email, m.Branch, m.Constituency); err != nil {
+		return nil, nil, err
+	}
+	e, err := a.reg.Join(ctx, p.Actor(), m, status)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := a.entered(ctx, p, m.ID)
+	return e, v, err
+}
+
+// entered is the record of a member just changed, for the answer to the change.
+func (a *App) entered(ctx context.Context, p *Principal, id string) (*MemberView, error) {
+	h, err := a.db().History(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.memberView(p, h, time.Time{}), nil
+}
+
+// UpdateMember changes a member's particulars.
+func (a *App) UpdateMember(ctx context.Context, id string, eff rulebook.Date, u rulebook.MemberUpdated) (*rulebook.Event, *MemberView, error) {
+	p, err := a.allow(ctx, EditRegister, Resource{})
+	if err != nil {
+		return nil, nil, err
+	}
+	if u == (rulebook.MemberUpdated{}) {
+		return nil, nil, fieldErr("body", "nothing to change: give at least one of name, email, phone, address, branch, constituency")
+	}
+	if err := a.checkParticulars(ctx, u.Email, u.Branch, u.Constituency); err != nil {
+		return nil, nil, err
+	}
+	e, err := a.reg.Update(ctx, p.Actor(), id, eff, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := a.entered(ctx, p, id)
+	return e, v, err
+}
+
+// ChangeStatus records a decision changing a member's status, checked against
+// the rule book; the deciding body must be one the principal acts for.
+func (a *App) ChangeStatus(ctx context.Context, id string, from rulebook.Date, ch rulebook.StatusChange, creditFrom rulebook.Date) (*rulebook.Event, error) {
+	p, err := a.allow(ctx, EditRegister, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	if ch.Status == "" {
+		return nil, fieldErr("status", "is required")
+	}
+	if ch.Body == "" {
+		return nil, fieldErr("body", "the deciding body or officer is required")
+	}
+	if err := a.actsFor(p, ch.Body); err != nil {
+		return nil, err
+	}
+	return a.reg.ChangeStatus(ctx, p.Actor(), id, from, ch, creditFrom)
+}
+
+// Restrict records a decision allowing or barring actions for a member.
+func (a *App) Restrict(ctx context.Context, id string, from rulebook.Date, r rulebook.RightsRestricted) (*rulebook.Event, error) {
+	p, err := a.allow(ctx, EditRegister, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	if r.Body != "" {
+		if err := a.actsFor(p, r.Body); err != nil {
+			return nil, err
+		}
+	}
+	return a.reg.Restrict(ctx, p.Actor(), id, from, r)
+}
+
+// actsFor refuses a decision recorded for a body the principal does not act for.
+func (a *App) actsFor(p *Principal, body string) error {
+	if p.Operator != "" || body == "" {
+		return nil
+	}
+	for _, r := range a.Policy.Hold(p).Roles {
+		if r.ActsForBody(body) {
+			return nil
+		}
+	}
+	return rulebook.Errorf(rulebook.EForbidden, "%s does not act for %s", p.Actor(), body)
+}
+
+// Correct withdraws an event of the register entered in error.
+func (a *App) Correct(ctx context.Context, eventID, reason string) (*rulebook.Event, error) {
+	p, err := a.allow(ctx, EditRegister, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	if eventID == "" {
+		return nil, fieldErr("event_id", "is required")
+	}
+	return a.reg.Correct(ctx, p.Actor(), eventID, reason)
+}
+
+// Import adds members from CSV, all or nothing; with check, stores nothing.
+func (a *App) Import(ctx context.Context, r io.Reader, name string, check bool, progress func(int)) (*register.ImportResult, error) {
+	p, err := a.allow(ctx, EditRegister, Resource{})
+	if err != nil {
+		return nil, err
+	}
+	if check {
+		return a.reg.CheckImport(ctx, p.Actor(), r, name, progress)
+	}
+	return a.reg.Import(ctx, p.Actor(), r, name, progress)
+}
+
+// Export writes the register as CSV with each member's status on a date.
+func (a *App) Export(ctx context.Context, w io.Writer, on rulebook.Date) (int, error) {
+	p, err := a.allow(ctx, EditRegister, Resource{})
+	if err != nil {
+		return 0, err
+	}
+	if err := a.logAccess(ctx, p, "export_members", "members", "status on "+on.String()); err != nil {
+		return 0, err
+	}
+	return a.reg.Export(ctx, w, on)
+}

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/notices"
+)
+
+// bundle builds the hearing bundle of a case as the reader may see it (the
+// redactions of their roles apply): summary, complaints, charges and findings,
+// panel and hearing, the timeline, and the letters sent.
+func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
+	d, err := s.caseData(r, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	if !d.Staff {
+		return nil, rulebook.Errorf(rulebook.EForbidden, "the hearing bundle is for the case team and the panel")
+	}
+	c, p := d.File.Case, app.PrincipalFrom(r.Context())
+	b := &notices.Bundle{Organisation: s.app.Rules().Organisation, Title: "Hearing bundle", Ref: c.ID,
+		Subtitle:     fmt.Sprintf("Respondent: %s (%s)", d.File.RespondentName, c.Respondent),
+		Prepared:     fmt.Sprintf("Prepared %s by %s", s.app.Today().Time().Format("2 January 2006"), p.Actor()),
+		Confidential: "CONFIDENTIAL — disciplinary case file; special category personal data"}
+	if c.Hearing != nil {
+		b.Subtitle += " — hearing " + c.Hearing.Date.Time().Format("2 January 2006")
+	}
+	summary := notices.Section{Title: "The case", Blocks: []notices.Block{{Fields: [][2]string{
+		{"Reference", c.ID}, {"Kind", c.Kind}, {"Respondent", d.File.RespondentName + " (" + c.Respondent + ")"},
+		{"State", d.StateNames[c.State] + " since " + c.StateSince.String()}, {"Opened", c.Opened.String()},
+		{"Conduct", c.Conduct.String() + ", judged under rule book version " + d.File.Conduct.ID},
+		{"Procedure", "rule book version " + d.File.Procedure.ID}, {"Complainants", strings.Join(c.Complainants, "; ")},
+	}}, {Text: c.Summary}}}
+	if len(d.File.Redactions) > 0 {
+		summary.Blocks = append(summary.Blocks, notices.Block{Text: "Withheld from this copy under the rule book: " + strings.Join(d.File.Redactions, "; ") + "."})
+	}
+	b.Sections = append(b.Sections, summary)
+	if len(d.File.Complaints) > 0 {
+		sec := notices.Section{Title: "Complaints"}
+		for _, k := range d.File.Complaints {
+			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Complaint " + k.Row.ID}, notices.Block{Fields: [][2]string{
+				{"From", k.Row.Complainant + " (" + k.Row.From + ", by " + k.Row.Via + ")"}, {"Received", k.Row.Received.String()},
+				{"Rules", strings.Join(k.Clauses, ", ")}}}, notices.Block{Text: k.Row.Summary})
+			for _, inf := range k.Information {
+				sec.Blocks = append(sec.Blocks, notices.Block{Text: "Added " + inf.Date.String() + ": " + inf.Text})
+			}
+		}
+		b.Sections = append(b.Sections, sec)
+	}
+	if len(c.Charges) > 0 {
+		sec := notices.Section{Title: "Charges and findings", Blocks: []notices.Block{{Header: []string{"Count", "Clause", "Particulars", "Finding"}}}}
+		for _, ch := range c.Charges {
+			finding := strings.ReplaceAll(ch.Finding, "_", " ")
+			if ch.Reasons != "" {
+				finding += ": " + ch.Reasons
+			}
+			sec.Blocks[0].Rows = append(sec.Blocks[0].Rows, []string{fmt.Sprint(ch.Count), ch.Clause, ch.Particulars, finding})
+		}
+		for _, ch := range c.Charges {
+			if cl := d.File.Conduct.Clauses[ch.Clause]; cl != nil {
+				sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Clause " + cl.ID + " " + cl.Title}, notices.Block{Text: cl.Text})
+			}
+		}
+		b.Sections = append(b.Sections, sec)
+	}
+	if c.Panel != nil || c.Hearing != nil {
+		sec := notices.Section{Title: "Panel and hearing"}
+		var f [][2]string
+		if c.Panel != nil {
+			for _, m := range c.Panel.Members {
+				f = append(f, [2]string{"Panel member", m.Name + " (" + m.Section + ")"})
+			}
+		}
+		if h := c.Hearing; h != nil {
+			f = append(f, [2]string{"Hearing", h.Date.String() + " " + h.Place}, [2]string{"Notice given", h.Notice.String()})
+			if !h.EvidenceBy.IsZero() {
+				f = append(f, [2]string{"Evidence due", h.EvidenceBy.String()})
+			}
+		}
+		sec.Blocks = append(sec.Blocks, notices.Block{Fields: f})
+		b.Sections = append(b.Sections, sec)
+	}
+	tl := notices.Section{Title: "Timeline", Blocks: []notices.Block{{Header: []string{"Date", "What", "By", "Detail"}}}}
+	for _, e := range d.Timeline {
+		by := e.By
+		if e.Clause != "" {
+			by += ", clause " + e.Clause
+		}
+		tl.Blocks[0].Rows = append(tl.Blocks[0].Rows, []string{e.Date.String(), e.What, by, e.Detail})
+	}
+	b.Sections = append(b.Sections, tl)
+	if c.Mitigation != nil || c.Sanction != nil {
+		sec := notices.Section{Title: "Mitigation and sanction"}
+		if m := c.Mitigation; m != nil {
+			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Mitigation heard " + m.Heard.String()}, notices.Block{Text: m.Summary})
+		}
+		if sn := c.Sanction; sn != nil {
+			txt := strings.ReplaceAll(sn.Sanction, "_", " ") + " from " + sn.From.String()
+			if !sn.Until.IsZero() {
+				txt += " until " + sn.Until.String()
+			}
+			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Sanction"}, notices.Block{Text: txt})
+		}
+		b.Sections = append(b.Sections, sec)
+	}
+	if s.app.May(r.Context(), app.ViewCaseRecord, app.Resource{Case: c}) {
+		for _, tpl := range d.Letters {
+			l, err := s.app.Letter(r.Context(), c.ID, tpl, "", rulebook.NoDate)
+			if err != nil {
+				continue
+			}
+			rd, err := s.letters.Render(tpl, l)
+			if err != nil {
+				continue
+			}
+			b.Sections = append(b.Sections, notices.Section{Title: "Letter: " + strings.ReplaceAll(tpl, "_", " "), Blocks: []notices.Block{{Heading: rd.Subject}, {Pre: rd.Text}}})
+		}
+	}
+	return b, nil
+}
+
+func (s *Server) bundlePage(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.bundle(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "bundle", "Hearing bundle "+b.Ref, b)
+	return nil
+}
+
+func (s *Server) bundlePDF(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.bundle(r)
+	if err != nil {
+		return err
+	}
+	pdf, err := notices.BundlePDF(*b)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", b.Ref+"-hearing-bundle.pdf"))
+	_, err = w.Write(pdf)
+	return err
+}

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
+)
+
+type reportData struct {
+	Member  bool
+	Made    *app.Reported
+	Unit    string
+	Today   rulebook.Date
+	Kinds   []string
+	Reports bool
+}
+
+// reportPage is the complaint form: anyone may complain, signed in (as a member)
+// or not (anonymously, with a report key to follow it).
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "report", "Make a complaint", reportData{Member: s.app.Hold(r.Context()).Member, Today: s.app.Today()})
+	return nil
+}
+
+func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := r.PostForm
+	d := reportData{Member: s.app.Hold(r.Context()).Member, Today: s.app.Today()}
+	conduct, err := formDate(f, "conduct")
+	if err != nil {
+		return s.formError(w, r, "report", "Make a complaint", d, err)
+	}
+	made, err := s.app.ReportComplaint(r.Context(), app.ReportInput{About: f.Get("about"), AboutUnit: f.Get("about_unit"), Conduct: conduct, Summary: f.Get("summary")}, clientAddr(r))
+	if err != nil {
+		return s.formError(w, r, "report", "Make a complaint", d, err)
+	}
+	d.Made = made
+	s.render(w, r, http.StatusCreated, "report_made", "Complaint made", d)
+	return nil
+}
+
+type followData struct {
+	Status *app.ReportStatus
+	Key    string
+	Survey []struct{ ID, Text string }
+}
+
+func (s *Server) followPage(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "follow", "Follow a complaint", followData{})
+	return nil
+}
+
+// follow shows where an anonymous complaint has got to. The key travels in the
+// form's body, never in the address, so it stays out of logs and history.
+func (s *Server) follow(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	key := strings.TrimSpace(r.PostForm.Get("key"))
+	st, err := s.app.FollowReport(r.Context(), key, clientAddr(r))
+	if err != nil {
+		return s.formError(w, r, "follow", "Follow a complaint", followData{}, err)
+	}
+	s.render(w, r, http.StatusOK, "follow", "Follow a complaint", followData{Status: st, Key: key, Survey: app.SurveyQuestions})
+	return nil
+}
+
+func (s *Server) reportInformation(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	key := strings.TrimSpace(r.PostForm.Get("key"))
+	if err := s.app.AddInformation(r.Context(), key, "", r.PostForm.Get("text"), clientAddr(r)); err != nil {
+		return s.formError(w, r, "follow", "Follow a complaint", followData{}, err)
+	}
+	st, err := s.app.FollowReport(r.Context(), key, clientAddr(r))
+	if err != nil {
+		return s.formError(w, r, "follow", "Follow a complaint", followData{}, err)
+	}
+	s.renderPage(w, r, http.StatusOK, "follow", &page{Title: "Follow a complaint", Flash: "Your information is added to your complaint.",
+		Data: followData{Status: st, Key: key, Survey: app.SurveyQuestions}})
+	return nil
+}
+
+func (s *Server) reportSurvey(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	key := strings.TrimSpace(r.PostForm.Get("key"))
+	if err := s.app.AnswerSurveyByKey(r.Context(), key, scoresFrom(r.PostForm), clientAddr(r)); err != nil {
+		return s.formError(w, r, "follow", "Follow a complaint", followData{}, err)
+	}
+	s.renderPage(w, r, http.StatusOK, "follow", &page{Title: "Follow a complaint", Flash: "Thank you. Your answers are kept apart from your complaint.", Data: followData{}})
+	return nil
+}

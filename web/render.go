@@ -1,0 +1,189 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
+)
+
+// page is what every template gets: who is signed in and what they may reach,
+// the message from the last change, and the page's own data.
+type page struct {
+	Title   string
+	Account *rulebook.Account
+	Hold    app.Holding
+	Nav     []navItem
+	Flash   string
+	Path    string
+	Today   rulebook.Date
+	Org     string
+	Data    any
+	// Error is set when a form was refused: the page is shown again with it.
+	Error string
+	Field string
+	Form  url.Values
+}
+
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+var funcs = template.FuncMap{
+	"join": strings.Join,
+	"date": func(d rulebook.Date) string {
+		if d.IsZero() {
+			return ""
+		}
+		return d.Time().Format("2 January 2006")
+	},
+	"instant": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2 Jan 2006 15:04 UTC")
+	},
+	"words": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"val": func(f url.Values, k string) string {
+		if f == nil {
+			return ""
+		}
+		return f.Get(k)
+	},
+	"checked": func(f url.Values, k, v string) bool { return f != nil && slices.Contains(f[k], v) },
+	"has":     func(list []string, s string) bool { return slices.Contains(list, s) },
+	"add":     func(a, b int) int { return a + b },
+	"seq": func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i + 1
+		}
+		return out
+	},
+	"pathEscape":  url.PathEscape,
+	"queryEscape": url.QueryEscape,
+}
+
+// parsePages parses each page template with the layout.
+func parsePages() (map[string]*template.Template, error) {
+	layout, err := fs.ReadFile(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimSuffix(path.Base(n), ".html")
+		if base == "layout" || strings.HasPrefix(base, "_") {
+			continue
+		}
+		body, err := fs.ReadFile(templateFS, n)
+		if err != nil {
+			return nil, err
+		}
+		t := template.New("layout").Funcs(funcs)
+		if _, err := t.Parse(string(layout)); err != nil {
+			return nil, fmt.Errorf("layout: %w", err)
+		}
+		partials, _ := fs.Glob(templateFS, "templates/_*.html")
+		for _, pn := range partials {
+			pb, err := fs.ReadFile(templateFS, pn)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := t.Parse(string(pb)); err != nil {
+				return nil, fmt.Errorf("%s: %w", pn, err)
+			}
+		}
+		if _, err := t.Parse(string(body)); err != nil {
+			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		out[base] = t
+	}
+	return out, nil
+}
+
+// render writes a page. The whole page is rendered before anything is sent, so a
+// template error becomes a clean error page rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	s.renderPage(w, r, status, name, &page{Title: title, Data: data})
+}
+
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, pg *page) {
+	t := s.pages[name]
+	if t == nil {
+		slog.Error("no template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p := app.PrincipalFrom(r.Context())
+	pg.Account, pg.Path, pg.Today, pg.Org = p.Account, r.URL.Path, s.app.Today(), s.app.Rules().Organisation
+	if pg.Flash == "" {
+		pg.Flash = s.takeFlash(w, r)
+	}
+	if p.Account != nil {
+		pg.Hold = s.app.Hold(r.Context())
+	}
+	pg.Nav = s.nav(r, pg.Hold)
+	var b bytes.Buffer
+	if err := t.Execute(&b, pg); err != nil {
+		slog.Error("render", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// nav is the menu: only what the principal may reach.
+func (s *Server) nav(r *http.Request, h app.Holding) []navItem {
+	ctx := r.Context()
+	var items []navItem
+	add := func(href, label string, ok bool) {
+		if ok {
+			items = append(items, navItem{Href: href, Label: label, Current: r.URL.Path == href || strings.HasPrefix(r.URL.Path, href+"/")})
+		}
+	}
+	p := app.PrincipalFrom(ctx)
+	if p.Account == nil || h.NeedsSecondFactor {
+		add("/report", "Make a complaint", true)
+		add("/report/follow", "Follow a complaint", true)
+		add("/transparency", "Statistics", true)
+		add("/rules", "Rule book", true)
+		return items
+	}
+	add("/dashboard", "Dashboard", true)
+	add("/members", "Members", s.app.May(ctx, app.SearchMembers, app.Resource{}))
+	if h.Member && !h.Staff() && !h.Auditor {
+		add("/members/"+url.PathEscape(p.Account.Member), "My record", true)
+	}
+	add("/complaints", "Complaints", s.app.May(ctx, app.ReceiveComplaints, app.Resource{}) || h.Member || h.Auditor)
+	add("/cases", "Cases", h.Staff() || h.Member || h.Auditor)
+	add("/deadlines", "Deadlines", s.app.May(ctx, app.ReadDeadlines, app.Resource{}))
+	add("/statistics", "Statistics", s.app.May(ctx, app.Oversee, app.Resource{}))
+	add("/interference", "Interference", s.app.May(ctx, app.Oversee, app.Resource{}))
+	add("/access-log", "Access log", s.app.May(ctx, app.Oversee, app.Resource{}))
+	add("/precedents", "Precedents", s.app.May(ctx, app.ReadPrecedents, app.Resource{}))
+	add("/verify", "Verify", s.app.May(ctx, app.ReadRecord, app.Resource{}))
+	add("/count", "Count", s.app.May(ctx, app.CountVotes, app.Resource{}))
+	add("/admin/accounts", "Accounts", s.app.May(ctx, app.ManageAccounts, app.Resource{}))
+	add("/rules", "Rule book", true)
+	add("/report", "Make a complaint", h.Member)
+	add("/account", "My account", true)
+	return items
+}
