@@ -242,11 +242,12 @@ func (u *user) signIn() {
 	u.b.t.Helper()
 	u.visit("/signin")
 	u.check("sign-in")
+	u.do("focus", chromedp.Focus(chromedp.CSS("#name")))
 	u.keys(u.name + "\t" + demo.Password + "\r")
 	u.do("wait", chromedp.Sleep(200*time.Millisecond), chromedp.WaitReady(chromedp.CSS("main")))
 	if strings.Contains(u.location(), "/signin/code") {
 		u.check("code")
-		// The code field has the focus.
+		u.do("focus", chromedp.Focus(chromedp.CSS("#code")))
 		u.b.f.resetCode(u.b.t, u.name)
 		u.keys(code(u.b.t) + "\r")
 		u.do("wait", chromedp.Sleep(200*time.Millisecond), chromedp.WaitReady(chromedp.CSS("main")))
@@ -292,6 +293,17 @@ func (u *user) check(name string) {
 		return
 	}
 	u.b.pages[name] = true
+	for _, v := range u.axeViolations(name) {
+		t.Errorf("page %s (%s): accessibility: %s", name, u.location(), v)
+	}
+	u.keyboard(name)
+}
+
+// axeViolations runs axe-core on the page and returns its serious and critical
+// violations.
+func (u *user) axeViolations(name string) []string {
+	u.b.t.Helper()
+	t := u.b.t
 	ctx, cancel := context.WithTimeout(u.ctx, 60*time.Second)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](u.b.axe+";true")); err != nil {
@@ -305,14 +317,78 @@ func (u *user) check(name string) {
 	if err := json.Unmarshal([]byte(raw), &res); err != nil {
 		t.Fatalf("axe result on %s: %v", name, err)
 	}
+	var out []string
 	for _, v := range res.Violations {
 		if v.Impact == "serious" || v.Impact == "critical" {
 			var where []string
 			for _, n := range v.Nodes {
 				where = append(where, fmt.Sprint(n.Target...))
 			}
-			t.Errorf("page %s (%s): accessibility %s: %s — %s at %s", name, u.location(), v.Impact, v.ID, v.Help, strings.Join(where, ", "))
+			out = append(out, fmt.Sprintf("%s %s: %s — at %s", v.Impact, v.ID, v.Help, strings.Join(where, ", ")))
 		}
+	}
+	return out
+}
+
+// keyboard checks that every visible control of the page is reached by the Tab key
+// alone, in turn: links, fields, buttons and the summaries that open forms.
+func (u *user) keyboard(name string) {
+	u.b.t.Helper()
+	t := u.b.t
+	ctx, cancel := context.WithTimeout(u.ctx, 60*time.Second)
+	defer cancel()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
+		const all = document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary');
+		let n = 0;
+		for (const e of all) {
+			if (!e.checkVisibility({checkVisibilityCSS: true}) || e.disabled || e.closest('[inert]')) continue;
+			e.dataset.kb = String(n++);
+		}
+		if (document.activeElement) document.activeElement.blur();
+		return n;
+	})()`))
+	if err != nil {
+		t.Fatalf("keyboard check of %s: %v", name, err)
+	}
+	reached := map[string]bool{}
+	// Radio buttons of one group take one Tab between them; arrows move within.
+	groups, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`(() => {
+		const out = {};
+		for (const e of document.querySelectorAll('input[type=radio][data-kb]')) out[e.dataset.kb] = e.name;
+		return out;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A date field takes a Tab for each of its parts: allow several a control.
+	for i := 0; i < 4*n+10 && len(reached) < n; i++ {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
+			t.Fatal(err)
+		}
+		kb, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement && document.activeElement.dataset.kb || ""`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kb != "" {
+			reached[kb] = true
+			if g := groups[kb]; g != "" {
+				for k, name := range groups {
+					if name == g {
+						reached[k] = true
+					}
+				}
+			}
+		}
+	}
+	var missed []string
+	for i := range n {
+		if k := fmt.Sprint(i); !reached[k] {
+			what, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(e => e.outerHTML.slice(0, 120))(document.querySelector('[data-kb="`+k+`"]'))`))
+			missed = append(missed, what)
+		}
+	}
+	if len(missed) > 0 {
+		t.Errorf("page %s: %d of %d controls are not reached by the keyboard: %s", name, len(missed), n, strings.Join(missed, "; "))
 	}
 }
 
@@ -588,6 +664,27 @@ func TestBrowserStory(t *testing.T) {
 	rita.signIn()
 	rita.visit("/count")
 	rita.check("count")
+	// A real ward: Leith Walk's 2019 by-election, by alternative vote.
+	blt, err := filepath.Abs("../count/irv/testdata/scotland/edinburgh_2019_by_election_leith_walk.blt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rita.do("choose method", chromedp.SetValue(chromedp.CSS("#method"), "irv"))
+	rita.do("upload", chromedp.SetUploadFiles(chromedp.CSS("#ballots"), []string{blt}))
+	rita.submit(`form[action="/count"]`)
+	rita.check("count-report")
+	rita.see("Round")
+	// The others may not count.
+	casey.visit("/count")
+	casey.see("Not allowed")
+
+	// The checker itself finds what it should: a field without a label and an
+	// image without a text alternative.
+	checker := b.user("checker")
+	checker.do("bad page", chromedp.Navigate(`data:text/html,<!doctype html><html lang="en"><title>x</title><main><img src="x.png"><input type="text"></main></html>`))
+	if v := strings.Join(checker.axeViolations("bad"), "\n"); !strings.Contains(v, "image-alt") || !strings.Contains(v, "label") {
+		t.Errorf("axe-core did not find the faults of a faulty page: %q", v)
+	}
 
 	// The anonymous complaint is still only "made": no one has received it.
 	anon.visit("/report/follow")
