@@ -1,7 +1,6 @@
 package discipline
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -14,345 +13,12 @@ import (
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
 
-// The benchmarks build 100,000 cases with full histories. Taking each through
-// Service.Take would cost a transaction per step, so the builder does what Take
-// and store do — the engine's Decide on the case, the member effects checked by the
-// register service, the events appended, the steps recorded — but many cases to a
-// transaction, and writes the case projection rows in multi-row statements. A
-// sample of cases is then re-stored through the service's own code and compared.
+// The benchmarks build 100,000 cases with full histories with GenerateCases
+// (generate.go), which does what Take and store do but many cases to a
+// transaction. A sample of the cases is then re-stored through the service's own
+// code and compared.
 
 const benchCases = 100_000
-
-// script is a history a case is taken through, after opening: a list of commands
-// with the days between them.
-type script struct {
-	kind  string
-	steps []Command
-}
-
-func benchScripts() []script {
-	ack := Command{Transition: "acknowledge", Body: "compliance_unit"}
-	inv := Command{Transition: "investigate", Body: "compliance_unit", Criteria: []string{"INV-BREACH"}, Rationale: "would breach 2.I.8"}
-	invSusp := Command{Transition: "investigate_and_suspend", Body: "general_secretary", Criteria: []string{"SUSP-SERIOUS"}, Rationale: "serious"}
-	report := Command{Transition: "report", Body: "compliance_unit"}
-	refer := Command{Transition: "refer", Body: "nec_disputes_panel", Criteria: []string{"REF-PRIMA-FACIE"}, Rationale: "prima facie",
-		Charges: []Charge{{Count: 1, Clause: "2.I.8", Particulars: "remarks"}, {Count: 2, Clause: "2.I.8", Particulars: "repetition"}}}
-	list := Command{Transition: "list_hearing", Body: "ncc", Panel: nccPanel("ncc-01", "ncc-04", "ncc-05")}
-	find := Command{Transition: "record_findings", Body: "ncc", Findings: []Finding{{Count: 1, Finding: "proved"}, {Count: 2, Finding: "not_proved"}}}
-	mitigate := Command{Transition: "*mitigation"}
-	reprimand := Command{Transition: "impose_sanction", Body: "ncc", Rationale: "r", Sanction: &SanctionOrder{Sanction: "reprimand", Factors: []string{"AGG-PUBLIC"},
-		Conditions: []Condition{{What: "equality course", Due: 120}}}}
-	suspend := Command{Transition: "impose_sanction", Body: "ncc", Rationale: "r", Sanction: &SanctionOrder{Sanction: "suspension_office_representation", Until: 365, Factors: []string{"MIT-SERVED"}}}
-	nfa := Command{Transition: "no_further_action", Body: "compliance_unit", Criteria: []string{"NFA-EVIDENCE"}, Rationale: "no evidence"}
-	warn := Command{Transition: "formal_warning", Body: "nec_disputes_panel", Criteria: []string{"INV-BREACH"}, Rationale: "a breach"}
-	propose := Command{Transition: "propose_exclusion", Body: "compliance_unit", Trigger: &TriggerClaim{Trigger: "stood_against_official_candidate", Entry: "bench-cand"}, Evidence: []string{"papers"}}
-	confirm := Command{Transition: "confirm_exclusion", Body: "general_secretary", Rationale: "public record"}
-	decline := Command{Transition: "decline_exclusion", Body: "general_secretary", Rationale: "not support"}
-	c := func(kind string, s ...Command) script { return script{kind, s} }
-	closed := []script{
-		c("complaint", ack, nfa), c("complaint", ack, inv, nfa), c("complaint", ack, inv, report, warn), c("complaint", ack, inv, report, nfa),
-		c("complaint", ack, inv, report, refer, list, find, mitigate, reprimand), c("complaint", ack, invSusp, report, refer, list, find, mitigate, suspend),
-		c("complaint", ack, invSusp, report, warn), c("exclusion", propose, confirm), c("exclusion", propose, decline),
-	}
-	open := []script{
-		c("complaint"), c("complaint", ack), c("complaint", ack, inv), c("complaint", ack, invSusp), c("complaint", ack, invSusp, report),
-		c("complaint", ack, inv, report, refer), c("complaint", ack, inv, report, refer, list), c("exclusion", propose),
-	}
-	// Most of a long record is closed: nine closed for each open case, the open
-	// ones spread over every open state.
-	var out []script
-	for _, sc := range closed {
-		for range 8 {
-			out = append(out, sc)
-		}
-	}
-	return append(out, open...)
-}
-
-// buildCases writes n cases into the fixture's database, and returns their ids.
-func buildCases(tb testing.TB, f *fixture, n int) []string {
-	s := f.s
-	scripts := benchScripts()
-	if _, err := s.AddListEntry(ctx, "t", ListEntry{List: "official_candidates", ID: "bench-cand", Name: "Official Candidate", From: d("2016-01-01")}); err != nil {
-		tb.Fatal(err)
-	}
-	listEntry := &ListEntry{List: "official_candidates", ID: "bench-cand", Name: "Official Candidate", From: d("2016-01-01")}
-	histories := map[string]*rulebook.History{}
-	env := Env{Rules: s.rb(), Member: func(id string) *rulebook.History { return histories[id] },
-		List: func(list, id string) *ListEntry {
-			if list == listEntry.List && id == listEntry.ID {
-				return listEntry
-			}
-			return nil
-		}}
-	var ids []string
-	base := d("2016-01-04")
-	const perTx = 5000
-	for start := 0; start < n; start += perTx {
-		a, err := s.db().Begin(ctx)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var rows []benchRow
-		for i := start; i < min(n, start+perTx); i++ {
-			sc := scripts[i%len(scripts)]
-			day := base.AddDays((i * 7) % 1450)
-			m := rulebook.Member{ID: fmt.Sprintf("b%06d", i), Name: fmt.Sprintf("Member %d", i), Constituency: fmt.Sprintf("c%03d", i%650), Joined: d("2010-01-01")}
-			h := &rulebook.History{Member: m}
-			histories[m.ID] = h
-			add := func(e *rulebook.Event) {
-				if err := a.Add(e); err != nil {
-					tb.Fatal(err)
-				}
-			}
-			join, err := benchEvent(rulebook.EventMemberJoined, m.ID, m.Joined, rulebook.MemberJoined{Member: m, Status: "active"})
-			if err != nil {
-				tb.Fatal(err)
-			}
-			add(join)
-			h.Points = append(h.Points, rulebook.StatusPoint{From: m.Joined, Status: "active", EventID: join.ID, Seq: join.Seq})
-
-			id := fmt.Sprintf("B%06d", i)
-			o := Opened{ID: id, Kind: sc.kind, Respondent: m.ID, Conduct: day.AddDays(-1), Summary: "benchmark case", State: "received"}
-			var clauses []string
-			if sc.kind == "complaint" {
-				cr := rulebook.ComplaintReceived{ID: "BC" + id[1:], Respondent: m.ID, Complainant: "someone", From: "member", Via: "email",
-					Conduct: o.Conduct, Clauses: []string{"2.I.8"}, Summary: "complaint"}
-				e, err := benchEvent(rulebook.EventComplaintReceived, rulebook.ComplaintSubjectPrefix+cr.ID, day, cr)
-				if err != nil {
-					tb.Fatal(err)
-				}
-				add(e)
-				o.Complaints, o.Complainants = []string{cr.ID}, []string{cr.Complainant}
-				clauses = append(clauses, cr.Clauses...)
-			} else {
-				o.State = "exclusion_proposed"
-			}
-			c := &Case{}
-			e, err := benchEvent(EventCaseOpened, subject(id), day, o)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			add(e)
-			if err := c.Apply(e); err != nil {
-				tb.Fatal(err)
-			}
-			for k, cmd := range sc.steps {
-				day = day.AddDays(3 + (i+k)%17)
-				if cmd.Transition == "*mitigation" {
-					e, err := benchEvent(EventMitigation, subject(id), day, Mitigation{Summary: "long service"})
-					if err != nil {
-						tb.Fatal(err)
-					}
-					add(e)
-					c.Apply(e)
-					continue
-				}
-				cmd.Date = day
-				cmd = dated(cmd, c, day)
-				dec, err := Decide(env, c, cmd)
-				if err != nil {
-					tb.Fatalf("case %s: %s on %s: %v", id, cmd.Transition, day, err)
-				}
-				// As Take does: member effects checked by the register, ids given
-				// first so the step names the suspension it imposes.
-				var member []*rulebook.Event
-				for _, eff := range dec.Effects {
-					if eff.Status == nil {
-						tb.Fatalf("case %s: unexpected effect %+v", id, eff)
-					}
-					me, err := f.reg.StatusEvent(h, "t", eff.From, *eff.Status, eff.CreditFrom)
-					if err != nil {
-						tb.Fatalf("case %s: %s: %v", id, cmd.Transition, err)
-					}
-					me.ID = rulebook.NewEventID()
-					dec.Step.MemberEvents = append(dec.Step.MemberEvents, me.ID)
-					member = append(member, me)
-				}
-				step, err := benchEvent(EventStep, subject(id), day, dec.Step)
-				if err != nil {
-					tb.Fatal(err)
-				}
-				prevState, prevSince := c.State, c.StateSince
-				add(step)
-				for _, me := range member {
-					add(me)
-					var ch rulebook.StatusChange
-					json.Unmarshal(me.Data, &ch)
-					h.Points = append(h.Points, rulebook.StatusPoint{From: me.Effective, Status: ch.Status, Rights: ch.Rights, EventID: me.ID, Seq: me.Seq})
-					if !ch.Until.IsZero() {
-						h.Points = append(h.Points, rulebook.StatusPoint{From: ch.Until, Status: ch.Then, EventID: me.ID, Seq: me.Seq})
-					}
-					sort.SliceStable(h.Points, func(i, j int) bool { return h.Points[i].From < h.Points[j].From })
-				}
-				if err := c.Apply(step); err != nil {
-					tb.Fatal(err)
-				}
-				if err := s.recordStep(a, c, step, prevState, prevSince); err != nil {
-					tb.Fatal(err)
-				}
-			}
-			rows = append(rows, caseRow(tb, s, c, a.LastSeq(), clauses))
-			ids = append(ids, id)
-		}
-		if err := putRows(a, f.db.Dialect() == "sqlite", rows); err != nil {
-			tb.Fatal(err)
-		}
-		if err := a.Commit(); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	return ids
-}
-
-// dated turns the relative dates of a script's command (days after the step) into
-// dates, and copies what the case will keep.
-func dated(cmd Command, c *Case, day rulebook.Date) Command {
-	switch cmd.Transition {
-	case "list_hearing":
-		cmd.Hearing = &Hearing{Date: day.AddDays(21)}
-	case "record_findings":
-		cmd.Date = c.Hearing.Date
-	case "impose_sanction":
-		so := *cmd.Sanction
-		so.From = day
-		if so.Until != 0 {
-			so.Until = day.AddDays(int(so.Until))
-		}
-		so.Conditions = nil
-		for _, cd := range cmd.Sanction.Conditions {
-			so.Conditions = append(so.Conditions, Condition{What: cd.What, Due: day.AddDays(int(cd.Due))})
-		}
-		cmd.Sanction = &so
-	case "propose_exclusion":
-		tc := *cmd.Trigger
-		tc.Conduct = c.Conduct
-		cmd.Trigger = &tc
-	}
-	return cmd
-}
-
-func benchEvent(typ, subj string, eff rulebook.Date, data any) (*rulebook.Event, error) {
-	b, err := rulebook.MarshalData(data)
-	if err != nil {
-		return nil, err
-	}
-	return &rulebook.Event{Type: typ, Subject: subj, Actor: "t", Effective: eff, Data: b, Payload: data}, nil
-}
-
-type benchRow struct {
-	row       sqldb.CaseRow
-	deadlines []sqldb.DeadlineRow
-	clauses   []string
-}
-
-// caseRow computes what Service.put stores for c; complaintClauses are the clauses
-// of its complaints (which put reads back from the record).
-func caseRow(tb testing.TB, s *Service, c *Case, seq int64, complaintClauses []string) benchRow {
-	b, err := json.Marshal(c)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	last := c.Opened
-	if n := len(c.Steps); n > 0 {
-		last = c.Steps[n-1].Date
-	}
-	var deadlines []sqldb.DeadlineRow
-	if proc, _, err := Versions(s.rb(), c, last); err == nil {
-		deadlines = c.Deadlines(proc.Discipline)
-	}
-	var clauses []string
-	for _, ch := range c.Charges {
-		clauses = append(clauses, ch.Clause)
-	}
-	clauses = append(clauses, complaintClauses...)
-	if c.Trigger != nil {
-		if v, err := s.rb().VersionAt(c.Trigger.Conduct); err == nil && v.Triggers[c.Trigger.Trigger] != nil {
-			clauses = append(clauses, v.Triggers[c.Trigger.Trigger].Clause)
-		}
-	}
-	sort.Strings(clauses)
-	clauses = compact(clauses)
-	return benchRow{sqldb.CaseRow{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome,
-		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b, Unit: c.Unit, StateSince: c.StateSince, People: c.People(), Sanction: c.SanctionImposed()}, deadlines, clauses}
-}
-
-func compact(s []string) []string {
-	var out []string
-	for i, x := range s {
-		if i == 0 || x != s[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// putRows writes case rows, deadlines and clauses in multi-row statements.
-func putRows(a *sqldb.Appender, sqlite bool, rows []benchRow) error {
-	var cases, deadlines, clauses, people [][]any
-	for _, r := range rows {
-		closed := 0
-		if r.row.Closed {
-			closed = 1
-		}
-		cases = append(cases, []any{r.row.ID, r.row.Kind, r.row.Respondent, r.row.State, closed, r.row.Outcome, int64(r.row.Opened), int64(r.row.Conduct), r.row.Updated, string(r.row.Data),
-			r.row.Unit, int64(r.row.StateSince), r.row.Sanction})
-		seen := map[sqldb.CasePerson]bool{}
-		for _, p := range r.row.People {
-			if !seen[p] {
-				seen[p] = true
-				people = append(people, []any{p.Person, r.row.ID, p.Relation})
-			}
-		}
-		for i, dl := range r.deadlines {
-			deadlines = append(deadlines, []any{r.row.ID, i, dl.Kind, dl.What, int64(dl.Due)})
-		}
-		for _, cl := range r.clauses {
-			clauses = append(clauses, []any{r.row.ID, cl})
-		}
-	}
-	for _, t := range []struct {
-		table string
-		cols  string
-		rows  [][]any
-	}{
-		{"cases", "id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since, sanction", cases},
-		{"case_people", "person, case_id, relation", people},
-		{"case_deadlines", "case_id, n, kind, what, due", deadlines},
-		{"case_clauses", "case_id, clause", clauses},
-	} {
-		for lo := 0; lo < len(t.rows); lo += 500 {
-			chunk := t.rows[lo:min(len(t.rows), lo+500)]
-			var q strings.Builder
-			var args []any
-			q.WriteString("INSERT INTO " + t.table + " (" + t.cols + ") VALUES ")
-			for i, r := range chunk {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("(")
-				for j, v := range r {
-					if j > 0 {
-						q.WriteString(", ")
-					}
-					args = append(args, v)
-					// As the Appender does: SQLite's driver looks named parameters up
-					// one by one, which makes a long insert quadratic.
-					if sqlite {
-						q.WriteByte('?')
-					} else {
-						fmt.Fprintf(&q, "$%d", len(args))
-					}
-				}
-				q.WriteString(")")
-			}
-			if _, err := a.Tx().ExecContext(ctx, q.String(), args...); err != nil {
-				return fmt.Errorf("%s: %w", t.table, err)
-			}
-		}
-	}
-	return nil
-}
 
 // checkBuilt re-stores a sample of the built cases through the service's own put
 // and checks that nothing changes, and that the record verifies.
@@ -437,11 +103,92 @@ func checkBuilt(tb testing.TB, f *fixture, ids []string) {
 	}
 }
 
+// caseTables are the tables put, AddCaseStep and their running totals write.
+var caseTables = []string{"cases", "case_deadlines", "case_clauses", "case_complaints", "case_people", "case_steps",
+	"case_step_counts", "case_clause_counts", "case_sanction_counts", "case_flow_counts"}
+
+// dumpCaseTables returns every row of the case tables, as text, sorted.
+func dumpCaseTables(tb testing.TB, db *sqldb.DB) map[string][]string {
+	out := map[string][]string{}
+	for _, t := range caseTables {
+		rows, err := db.Raw().QueryContext(ctx, `SELECT * FROM `+t)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				tb.Fatal(err)
+			}
+			var line []string
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				line = append(line, fmt.Sprintf("%s=%v", cols[i], v))
+			}
+			out[t] = append(out[t], strings.Join(line, " "))
+		}
+		rows.Close()
+		sort.Strings(out[t])
+	}
+	return out
+}
+
+// checkRebuilt rebuilds every case, its step rows and the running totals from the
+// events through the service's own code, and checks that every row of every case
+// table is as the builder wrote it (before, from dumpCaseTables): the builder
+// wrote what the service would have.
+func checkRebuilt(tb testing.TB, f *fixture, before map[string][]string) {
+	if _, err := f.s.RebuildCases(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	after := dumpCaseTables(tb, f.db)
+	for _, t := range caseTables {
+		if len(before[t]) == 0 {
+			tb.Errorf("%s: the builder wrote no rows", t)
+		}
+		if reflect.DeepEqual(before[t], after[t]) {
+			continue
+		}
+		b, a := map[string]bool{}, map[string]bool{}
+		for _, r := range before[t] {
+			b[r] = true
+		}
+		for _, r := range after[t] {
+			a[r] = true
+		}
+		var diffs []string
+		for _, r := range before[t] {
+			if !a[r] {
+				diffs = append(diffs, "  built only:   "+r)
+			}
+		}
+		for _, r := range after[t] {
+			if !b[r] {
+				diffs = append(diffs, "  rebuilt only: "+r)
+			}
+		}
+		if len(diffs) > 10 {
+			diffs = append(diffs[:10], fmt.Sprintf("  … %d more", len(diffs)-10))
+		}
+		tb.Errorf("%s: %d rows built, %d rebuilt by the service:\n%s", t, len(before[t]), len(after[t]), strings.Join(diffs, "\n"))
+	}
+}
+
 func benchFixture(b *testing.B, engine string) *fixture {
 	b.Helper()
 	f := newFixture(b, sqldbtest.Open(b, engine), labourBook)
 	start := time.Now()
-	ids := buildCases(b, f, benchCases)
+	ids, err := f.s.GenerateCases(ctx, benchCases)
+	if err != nil {
+		b.Fatal(err)
+	}
 	built := time.Since(start)
 	checkBuilt(b, f, ids)
 	b.Logf("%s: built %d cases in %s, checked in %s", engine, len(ids), built.Round(time.Millisecond), (time.Since(start) - built).Round(time.Millisecond))
@@ -510,15 +257,45 @@ func BenchmarkStatistics100k(b *testing.B) {
 	}
 }
 
-// TestBuiltCasesMatchTheService runs the benchmarks' builder on a few hundred
-// cases and checks its output against the service, so the benchmark data is known
+// TestGenerateCasesRefuses checks that the builder says at once what it needs: the
+// Labour-modelled rule book, and a database without generated cases.
+func TestGenerateCasesRefuses(t *testing.T) {
+	f := newFixture(t, sqldbtest.Open(t, "sqlite"), clubBook)
+	before, err := f.db.Events(ctx, sqldb.EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := f.s.GenerateCases(ctx, 10); err == nil || !strings.Contains(err.Error(), "labour-2016.yaml") {
+		t.Errorf("club rule book: %d cases, error %v; want an error naming the Labour-modelled rule book", len(ids), err)
+	} else {
+		t.Log(err)
+	}
+	if after, err := f.db.Events(ctx, sqldb.EventFilter{}); err != nil || len(after) != len(before) {
+		t.Errorf("club rule book: %d events written (%v), want none", len(after)-len(before), err)
+	}
+	f = newFixture(t, sqldbtest.Open(t, "sqlite"), labourBook)
+	if ids, err := f.s.GenerateCases(ctx, 3); err != nil || len(ids) != 3 {
+		t.Fatalf("%v %v", ids, err)
+	}
+	if _, err := f.s.GenerateCases(ctx, 3); err == nil || !strings.Contains(err.Error(), "already") {
+		t.Errorf("generating twice: %v, want an error", err)
+	}
+}
+
+// TestBuiltCasesMatchTheService runs the benchmarks' builder on one round of its
+// scripts (80 cases) and checks its output against the service, so the benchmark data is known
 // to be what the service writes.
 func TestBuiltCasesMatchTheService(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db, labourBook)
-		ids := buildCases(t, f, len(benchScripts()))
+		ids, err := f.s.GenerateCases(ctx, len(genScripts()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		built := dumpCaseTables(t, db)
 		checkBuilt(t, f, ids)
 		checkRecord(t, db)
+		checkRebuilt(t, f, built)
 		st, err := f.s.Statistics(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -528,7 +305,7 @@ func TestBuiltCasesMatchTheService(t *testing.T) {
 			steps += s.Steps
 		}
 		want := 0
-		for _, sc := range benchScripts() {
+		for _, sc := range genScripts() {
 			for _, c := range sc.steps {
 				if c.Transition[0] != '*' {
 					want++
@@ -541,7 +318,7 @@ func TestBuiltCasesMatchTheService(t *testing.T) {
 		// Closures by staff and officers, counted from the scripts and the rule book.
 		v, _ := f.s.rb().VersionAt(d("2016-01-04"))
 		wantStaff := 0
-		for _, sc := range benchScripts() {
+		for _, sc := range genScripts() {
 			for _, c := range sc.steps {
 				if tr := v.Discipline.Transitions[c.Transition]; tr != nil && tr.Outcome != "" {
 					if k := v.Bodies[c.Body].Kind; k == "staff" || k == "officer" {
