@@ -3,6 +3,7 @@ package discipline
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -19,6 +20,18 @@ import (
 // code and compared.
 
 const benchCases = 100_000
+
+// labourPlan is the case plan for the Labour-modelled example rule book.
+const labourPlan = "../examples/labour-2016-cases.json"
+
+func readPlan(tb testing.TB, path string) *CasePlan {
+	tb.Helper()
+	p, err := ReadCasePlan(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
 
 // checkBuilt re-stores a sample of the built cases through the service's own put
 // and checks that nothing changes, and that the record verifies.
@@ -185,7 +198,7 @@ func benchFixture(b *testing.B, engine string) *fixture {
 	b.Helper()
 	f := newFixture(b, sqldbtest.Open(b, engine), labourBook)
 	start := time.Now()
-	ids, err := f.s.GenerateCases(ctx, benchCases)
+	ids, err := f.s.GenerateCases(ctx, readPlan(b, labourPlan), benchCases)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -257,16 +270,17 @@ func BenchmarkStatistics100k(b *testing.B) {
 	}
 }
 
-// TestGenerateCasesRefuses checks that the builder says at once what it needs: the
-// Labour-modelled rule book, and a database without generated cases.
+// TestGenerateCasesRefuses checks that the builder says at once what it needs: a
+// rule book with everything the plan names, and a database without generated cases.
 func TestGenerateCasesRefuses(t *testing.T) {
+	plan := readPlan(t, labourPlan)
 	f := newFixture(t, sqldbtest.Open(t, "sqlite"), clubBook)
 	before, err := f.db.Events(ctx, sqldb.EventFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ids, err := f.s.GenerateCases(ctx, 10); err == nil || !strings.Contains(err.Error(), "labour-2016.yaml") {
-		t.Errorf("club rule book: %d cases, error %v; want an error naming the Labour-modelled rule book", len(ids), err)
+	if ids, err := f.s.GenerateCases(ctx, plan, 10); err == nil || !regexp.MustCompile(`labour-2016-cases\.json:\d+: start: .*no version`).MatchString(err.Error()) {
+		t.Errorf("club rule book: %d cases, error %v; want an error naming the plan's file, line and field and what the rule book lacks", len(ids), err)
 	} else {
 		t.Log(err)
 	}
@@ -274,21 +288,37 @@ func TestGenerateCasesRefuses(t *testing.T) {
 		t.Errorf("club rule book: %d events written (%v), want none", len(after)-len(before), err)
 	}
 	f = newFixture(t, sqldbtest.Open(t, "sqlite"), labourBook)
-	if ids, err := f.s.GenerateCases(ctx, 3); err != nil || len(ids) != 3 {
+	if ids, err := f.s.GenerateCases(ctx, plan, 3); err != nil || len(ids) != 3 {
 		t.Fatalf("%v %v", ids, err)
 	}
-	if _, err := f.s.GenerateCases(ctx, 3); err == nil || !strings.Contains(err.Error(), "already") {
+	if _, err := f.s.GenerateCases(ctx, plan, 3); err == nil || !strings.Contains(err.Error(), "already") {
 		t.Errorf("generating twice: %v, want an error", err)
 	}
 }
 
-// TestBuiltCasesMatchTheService runs the benchmarks' builder on one round of its
-// scripts (80 cases) and checks its output against the service, so the benchmark data is known
-// to be what the service writes.
+// TestBuiltCasesMatchTheService runs the benchmarks' builder on one round of the
+// plan's scripts (80 cases) and checks its output against the service, so the
+// benchmark data is known to be what the service writes.
 func TestBuiltCasesMatchTheService(t *testing.T) {
+	plan := readPlan(t, labourPlan)
+	// One round of the scripts: each as many times as its copies.
+	var scripts []*PlanScript
+	for i := range plan.Scripts {
+		for range plan.Scripts[i].Copies {
+			scripts = append(scripts, &plan.Scripts[i])
+		}
+	}
+	for i, sc := range scripts {
+		if plan.scriptFor(i) != sc || plan.scriptFor(i+len(scripts)) != sc {
+			t.Fatalf("case %d is not taken through script %d of the round", i, i)
+		}
+	}
+	if len(scripts) != 80 {
+		t.Fatalf("the plan has %d cases in a round, want 80", len(scripts))
+	}
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db, labourBook)
-		ids, err := f.s.GenerateCases(ctx, len(genScripts()))
+		ids, err := f.s.GenerateCases(ctx, plan, len(scripts))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,9 +335,9 @@ func TestBuiltCasesMatchTheService(t *testing.T) {
 			steps += s.Steps
 		}
 		want := 0
-		for _, sc := range genScripts() {
-			for _, c := range sc.steps {
-				if c.Transition[0] != '*' {
+		for _, sc := range scripts {
+			for _, st := range sc.Steps {
+				if st.Mitigation == "" {
 					want++
 				}
 			}
@@ -316,15 +346,22 @@ func TestBuiltCasesMatchTheService(t *testing.T) {
 			t.Errorf("statistics count %d steps, the scripts take %d", steps, want)
 		}
 		// Closures by staff and officers, counted from the scripts and the rule book.
-		v, _ := f.s.rb().VersionAt(d("2016-01-04"))
-		wantStaff := 0
-		for _, sc := range genScripts() {
-			for _, c := range sc.steps {
-				if tr := v.Discipline.Transitions[c.Transition]; tr != nil && tr.Outcome != "" {
-					if k := v.Bodies[c.Body].Kind; k == "staff" || k == "officer" {
+		v, _ := f.s.rb().VersionAt(plan.Start)
+		wantStaff, wantOpen := 0, 0
+		for _, sc := range scripts {
+			closed := false
+			for _, st := range sc.Steps {
+				if tr := v.Discipline.Transitions[st.Transition]; tr != nil && tr.Outcome != "" {
+					if k := v.Bodies[st.Body].Kind; k == "staff" || k == "officer" {
 						wantStaff++
 					}
 				}
+				if tr := v.Discipline.Transitions[st.Transition]; tr != nil && tr.To != "" {
+					closed = v.Discipline.States[tr.To].Closed
+				}
+			}
+			if !closed {
+				wantOpen++
 			}
 		}
 		gotStaff := 0
@@ -338,8 +375,20 @@ func TestBuiltCasesMatchTheService(t *testing.T) {
 		for _, n := range st.Open {
 			open += n
 		}
-		if open != 8 {
-			t.Errorf("open cases by state %v: %d, want the 8 open scripts", st.Open, open)
+		if open != wantOpen || open != 8 {
+			t.Errorf("open cases by state %v: %d, want the %d open scripts (8)", st.Open, open, wantOpen)
+		}
+		// Staff who see their unit's cases see them all: each is handled by the
+		// unit the procedure names.
+		rows, err := db.CaseRows(ctx, sqldb.CaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.Unit == "" || r.Unit != v.Discipline.HandledBy {
+				t.Errorf("case %s is handled by %q, want %q", r.ID, r.Unit, v.Discipline.HandledBy)
+				break
+			}
 		}
 	})
 }

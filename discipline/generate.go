@@ -1,10 +1,17 @@
 package discipline
 
 import (
+	"bytes"
 	"context"
+	"encoding"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rulebook/rulebook"
@@ -12,43 +19,829 @@ import (
 	"github.com/rulebook/rulebook/sqldb"
 )
 
+// CasePlan is what GenerateCases writes, in the ids of one rule book: the scripts
+// cases are taken through and what they need (members, complaints, list entries).
+// ReadCasePlan reads one from JSON; examples/labour-2016-cases.json is the plan for
+// the example rule book beside it.
+type CasePlan struct {
+	// Description says what the plan is for; the generator does not use it.
+	Description string `json:"description,omitempty"`
+	// Start is the day the first case is opened. Case i is opened on Start plus
+	// 7·i days, counted modulo SpreadDays, on the conduct of the day before.
+	Start      rulebook.Date `json:"start"`
+	SpreadDays int           `json:"spread_days"`
+	// Members describes the respondents: each case is about a new member.
+	Members PlanMembers `json:"members"`
+	// Complaint is the complaint each complaint case is opened on.
+	Complaint PlanComplaint `json:"complaint"`
+	// ListEntries are put on their dated lists before any case is written: the
+	// entries the scripts' trigger claims name.
+	ListEntries []ListEntry `json:"list_entries,omitempty"`
+	// Scripts are the histories the cases are taken through: the first script's
+	// copies, then the next one's, and round again.
+	Scripts []PlanScript `json:"scripts"`
+
+	file  string         // the file read, for errors
+	lines map[string]int // the line of every field path in it ("scripts[2].steps[1].body")
+}
+
+// PlanMembers describes the members generated cases are about.
+type PlanMembers struct {
+	Joined rulebook.Date `json:"joined"`
+	// Status is the status they join in.
+	Status string `json:"status"`
+	// Constituencies, if not 0, spreads them over that many constituencies
+	// (c000, c001…).
+	Constituencies int `json:"constituencies,omitempty"`
+}
+
+// PlanComplaint is the complaint a complaint case is opened on; it concerns the
+// conduct of the day before, and has its own id (BC and the case's number).
+type PlanComplaint struct {
+	Complainant string   `json:"complainant"`
+	From        string   `json:"from"`
+	Via         string   `json:"via"`
+	Summary     string   `json:"summary"`
+	Clauses     []string `json:"clauses"`
+}
+
+// PlanScript is one history: the kind of case ("complaint" or "exclusion"), opened
+// in the state the rule book's procedure opens that kind in, and the steps then
+// taken. Copies is how many cases in each round of the scripts it is used for.
+type PlanScript struct {
+	Kind   string     `json:"kind"`
+	Copies int        `json:"copies"`
+	Steps  []PlanStep `json:"steps"`
+}
+
+// PlanStep is one step of a script: a Command as the JSON API takes it, but with
+// no date — the generator dates each step a few days after the one before — and
+// with the dates within it given as days after the step (a field "x" dated in the
+// Command is "x_after_days" here). A step with findings is dated on the day of the
+// hearing listed, and a trigger claim concerns the case's conduct. A step that
+// gives Mitigation, and nothing else, records the respondent's mitigation as heard
+// instead.
+type PlanStep struct {
+	Command
+	// Hearing, Sanction, Suspend and Trigger stand in for the Command's.
+	Hearing  *PlanHearing  `json:"hearing,omitempty"`
+	Sanction *PlanSanction `json:"sanction,omitempty"`
+	Suspend  *PlanSuspend  `json:"suspend,omitempty"`
+	Trigger  *PlanTrigger  `json:"trigger,omitempty"`
+	// Mitigation is the summary of the mitigation heard.
+	Mitigation string `json:"mitigation,omitempty"`
+}
+
+// PlanHearing is a Hearing held DateAfterDays after the step that lists it.
+type PlanHearing struct {
+	DateAfterDays int    `json:"date_after_days"`
+	Place         string `json:"place,omitempty"`
+	Paper         bool   `json:"paper,omitempty"`
+}
+
+// PlanSanction is a SanctionOrder dated from the step that imposes it: it starts
+// FromAfterDays after it and, unless UntilAfterDays is 0, ends UntilAfterDays after it.
+type PlanSanction struct {
+	Sanction       string          `json:"sanction"`
+	FromAfterDays  int             `json:"from_after_days,omitempty"`
+	UntilAfterDays int             `json:"until_after_days,omitempty"`
+	Factors        []string        `json:"factors,omitempty"`
+	Conditions     []PlanCondition `json:"conditions,omitempty"`
+}
+
+// PlanCondition is a Condition due DueAfterDays after the step.
+type PlanCondition struct {
+	What         string `json:"what"`
+	DueAfterDays int    `json:"due_after_days"`
+}
+
+// PlanSuspend is a SuspendOrder dated from the step: from FromAfterDays after it,
+// to be reviewed ReviewByAfterDays after it (0: by the latest date the rule book
+// allows).
+type PlanSuspend struct {
+	FromAfterDays     int             `json:"from_after_days,omitempty"`
+	ReviewByAfterDays int             `json:"review_by_after_days,omitempty"`
+	Rights            map[string]bool `json:"rights,omitempty"`
+}
+
+// PlanTrigger is a TriggerClaim about the case's conduct.
+type PlanTrigger struct {
+	Trigger string `json:"trigger"`
+	Entry   string `json:"entry,omitempty"`
+}
+
+// maxCopies is the most cases a script may have in a round of the scripts.
+const maxCopies = 1_000_000
+
+// Steps of a generated case are 3 to 19 days apart.
+const (
+	genGapMin  = 3
+	genGapSpan = 17
+)
+
+// ReadCasePlan reads a case plan from a JSON file and checks it (the rule book's
+// ids are checked by GenerateCases). Every problem found is reported as
+// FILE:LINE: field.path: what is wrong; an unknown field is one.
+func ReadCasePlan(path string) (*CasePlan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseCasePlan(path, data)
+}
+
+func parseCasePlan(file string, data []byte) (*CasePlan, error) {
+	p := &CasePlan{file: file, lines: map[string]int{}}
+	// First walk the tokens, to record the line of every field and to report what
+	// the decoder would without one: syntax errors, unknown fields, values of the
+	// wrong type, bad dates.
+	w := &planWalker{dec: json.NewDecoder(bytes.NewReader(data)), data: data, file: file, lines: p.lines}
+	w.dec.UseNumber()
+	w.walk(reflect.TypeOf(p).Elem(), "")
+	if len(w.probs) == 0 {
+		if _, err := w.dec.Token(); err == nil {
+			w.add(w.line(), "", "there is more after the plan: a file holds one JSON object")
+		} else if err != io.EOF {
+			w.fail(err, "")
+		}
+	}
+	if len(w.probs) > 0 {
+		return nil, w.probs
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(p); err != nil {
+		// Not expected after the walk; located as well as the decoder allows.
+		line := 0
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		field := ""
+		switch {
+		case errors.As(err, &se):
+			line = offsetLine(data, se.Offset)
+		case errors.As(err, &te):
+			line, field = offsetLine(data, te.Offset), te.Field
+		}
+		return nil, planProblems{{file, line, field, strings.TrimPrefix(err.Error(), "json: ")}}
+	}
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planProblem is one thing wrong with a case plan, located by file, line and field.
+type planProblem struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (p *planProblem) Error() string {
+	loc := p.File
+	if loc == "" {
+		loc = "case plan"
+	}
+	if p.Line > 0 {
+		loc += ":" + strconv.Itoa(p.Line)
+	}
+	if p.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, p.Field, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, p.Msg)
+}
+
+// planProblems is every problem found, one a line.
+type planProblems []*planProblem
+
+func (ps planProblems) Error() string {
+	const most = 20
+	var b strings.Builder
+	for i, p := range ps {
+		if i == most {
+			fmt.Fprintf(&b, "\n… and %d more", len(ps)-most)
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+func (ps planProblems) err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+// problem locates a problem with the plan at a field path.
+func (p *CasePlan) problem(path, format string, args ...any) *planProblem {
+	line := 0
+	for q := path; q != "" && p.lines != nil; {
+		if l, ok := p.lines[q]; ok {
+			line = l
+			break
+		}
+		i := strings.LastIndexAny(q, ".[")
+		if i < 0 {
+			break
+		}
+		q = q[:i]
+	}
+	return &planProblem{p.file, line, path, fmt.Sprintf(format, args...)}
+}
+
+// offsetLine is the line of the byte at offset in data.
+func offsetLine(data []byte, offset int64) int {
+	offset = max(0, min(offset, int64(len(data))))
+	return 1 + bytes.Count(data[:offset], []byte("\n"))
+}
+
+// planWalker reads a JSON value token by token against the Go type it is to be
+// decoded into.
+type planWalker struct {
+	dec   *json.Decoder
+	data  []byte
+	file  string
+	lines map[string]int
+	probs planProblems
+	// broken is set once the input can be read no further.
+	broken bool
+}
+
+var textUnmarshaler = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
+
+func (w *planWalker) line() int { return offsetLine(w.data, w.dec.InputOffset()) }
+
+func (w *planWalker) add(line int, path, format string, args ...any) {
+	w.probs = append(w.probs, &planProblem{w.file, line, path, fmt.Sprintf(format, args...)})
+}
+
+// fail reports an error reading the input, which ends the walk.
+func (w *planWalker) fail(err error, path string) {
+	w.broken = true
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		w.add(offsetLine(w.data, se.Offset), "", "%s", se.Error())
+	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		if len(bytes.TrimSpace(w.data)) == 0 {
+			w.add(0, "", "the file is empty: a plan is a JSON object")
+		} else {
+			w.add(offsetLine(w.data, int64(len(w.data))), path, "the file ends in the middle of the plan")
+		}
+	default:
+		w.add(w.line(), path, "%s", err.Error())
+	}
+}
+
+func (w *planWalker) token(path string) (json.Token, bool) {
+	if w.broken {
+		return nil, false
+	}
+	tok, err := w.dec.Token()
+	if err != nil {
+		w.fail(err, path)
+		return nil, false
+	}
+	return tok, true
+}
+
+// skip reads the rest of a value whose first token was tok.
+func (w *planWalker) skip(tok json.Token, path string) {
+	depth := 0
+	for {
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth <= 0 {
+			return
+		}
+		var ok bool
+		if tok, ok = w.token(path); !ok {
+			return
+		}
+	}
+}
+
+// describe names the kind of JSON value tok starts.
+func describe(tok json.Token) string {
+	switch tok.(type) {
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "true or false"
+	}
+	switch tok {
+	case json.Delim('{'):
+		return "an object"
+	case json.Delim('['):
+		return "a list"
+	}
+	return fmt.Sprint(tok)
+}
+
+// walk reads one value of type t at path, recording lines and problems.
+func (w *planWalker) walk(t reflect.Type, path string) {
+	tok, ok := w.token(path)
+	if !ok {
+		return
+	}
+	line := w.line()
+	if _, ok := w.lines[path]; !ok && path != "" {
+		w.lines[path] = line
+	}
+	if tok == nil { // null leaves the field as it is
+		return
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	want := func(what string) {
+		w.add(line, path, "want %s, not %s", what, describe(tok))
+		w.skip(tok, path)
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		s, ok := tok.(string)
+		if !ok {
+			want("a string")
+			return
+		}
+		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+			w.add(line, path, "%s", err.Error())
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		if tok != json.Delim('{') {
+			want("an object")
+			return
+		}
+		for !w.broken && w.dec.More() {
+			kt, ok := w.token(path)
+			if !ok {
+				return
+			}
+			k, _ := kt.(string)
+			kp := join(path, k)
+			if _, seen := w.lines[kp]; !seen {
+				w.lines[kp] = w.line()
+			}
+			if t.Kind() == reflect.Map {
+				w.walk(t.Elem(), kp)
+				continue
+			}
+			f, ok := jsonField(t, k)
+			if !ok {
+				w.add(w.line(), kp, "unknown field (the fields here are %s)", strings.Join(jsonFields(t), ", "))
+				if vt, ok := w.token(kp); ok {
+					w.skip(vt, kp)
+				}
+				continue
+			}
+			w.walk(f.Type, kp)
+		}
+		w.token(path) // }
+	case reflect.Slice:
+		if tok != json.Delim('[') {
+			want("a list")
+			return
+		}
+		for i := 0; !w.broken && w.dec.More(); i++ {
+			w.walk(t.Elem(), fmt.Sprintf("%s[%d]", path, i))
+		}
+		w.token(path) // ]
+	case reflect.String:
+		if _, ok := tok.(string); !ok {
+			want("a string")
+		}
+	case reflect.Bool:
+		if _, ok := tok.(bool); !ok {
+			want("true or false")
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, ok := tok.(json.Number)
+		if !ok {
+			want("a whole number")
+		} else if _, err := strconv.ParseInt(string(n), 10, t.Bits()); err != nil {
+			w.add(line, path, "want a whole number, not %s", n)
+		}
+	default:
+		w.skip(tok, path)
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// jsonField finds the field of struct type t that encoding/json decodes key into
+// (matched exactly: a field misspelt in case is as unknown as any other).
+func jsonField(t reflect.Type, key string) (reflect.StructField, bool) {
+	var embedded []reflect.StructField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-":
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			embedded = append(embedded, f)
+		case !f.IsExported():
+		case name == key || name == "" && f.Name == key:
+			return f, true
+		}
+	}
+	// The fields of an embedded struct come after the outer ones, which hide them.
+	for _, f := range embedded {
+		if g, ok := jsonField(f.Type, key); ok {
+			return g, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// jsonFields lists the field names of struct type t, sorted, without repeats.
+func jsonFields(t reflect.Type) []string {
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-":
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			names = append(names, jsonFields(f.Type)...)
+		case !f.IsExported():
+		case name == "":
+			names = append(names, f.Name)
+		default:
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return compact(names)
+}
+
+// check reports what is wrong with the plan without looking at a rule book.
+func (p *CasePlan) check() error {
+	var probs planProblems
+	add := func(path, format string, args ...any) { probs = append(probs, p.problem(path, format, args...)) }
+	if p.Start.IsZero() {
+		add("start", "give the day the first case is opened")
+	}
+	if p.SpreadDays < 1 {
+		add("spread_days", "cases are opened over at least one day, not %d", p.SpreadDays)
+	}
+	m := p.Members
+	if m.Joined.IsZero() {
+		add("members.joined", "give the day the members joined")
+	} else if !p.Start.IsZero() && m.Joined > p.Start.AddDays(-1) {
+		add("members.joined", "members must have joined by the first case's conduct, on %s", p.Start.AddDays(-1))
+	}
+	if strings.TrimSpace(m.Status) == "" {
+		add("members.status", "name the status members join in")
+	}
+	if m.Constituencies < 0 {
+		add("members.constituencies", "cannot be negative")
+	}
+	if len(p.Scripts) == 0 {
+		add("scripts", "give at least one script")
+	}
+	complaints := false
+	for i, sc := range p.Scripts {
+		path := fmt.Sprintf("scripts[%d]", i)
+		switch sc.Kind {
+		case "complaint":
+			complaints = true
+		case "exclusion":
+		default:
+			add(path+".kind", "the generator opens complaint and exclusion cases, not %q", sc.Kind)
+		}
+		if sc.Copies < 1 || sc.Copies > maxCopies {
+			add(path+".copies", "a script is used for 1 to %d cases in each round, not %d", maxCopies, sc.Copies)
+		}
+		for k, st := range sc.Steps {
+			sp := fmt.Sprintf("%s.steps[%d]", path, k)
+			if st.Mitigation != "" {
+				other := st
+				other.Mitigation = ""
+				if !reflect.ValueOf(other).IsZero() {
+					add(sp, "a step with mitigation records the mitigation heard, and has nothing else")
+				}
+				continue
+			}
+			if st.Transition == "" {
+				add(sp+".transition", "name the transition the step takes (or give only mitigation)")
+			}
+			if !st.Date.IsZero() {
+				add(sp+".date", "steps are dated by the generator, a few days after the one before: give no date")
+			}
+			if c := st.Command; c.Hearing != nil || c.Sanction != nil || c.Suspend != nil || c.Trigger != nil {
+				// Only a plan built in Go can set them: in JSON the step's own fields take their names.
+				add(sp, "give the hearing, sanction, suspension and trigger in the step's own fields, dated in days after the step")
+			}
+			for _, o := range st.offsets(sp) {
+				if o.days < 0 {
+					add(o.path, "cannot be negative")
+				}
+			}
+		}
+	}
+	if complaints {
+		c := p.Complaint
+		for _, f := range []struct{ name, v string }{{"complainant", c.Complainant}, {"from", c.From}, {"via", c.Via}, {"summary", c.Summary}} {
+			if strings.TrimSpace(f.v) == "" {
+				add("complaint."+f.name, "is required for the complaint scripts")
+			}
+		}
+		if len(c.Clauses) == 0 {
+			add("complaint.clauses", "name the clause(s) the complaints say were broken")
+		}
+	}
+	for j, e := range p.ListEntries {
+		path := fmt.Sprintf("list_entries[%d]", j)
+		if e.List == "" || e.ID == "" || strings.TrimSpace(e.Name) == "" || e.From.IsZero() {
+			add(path, "an entry needs a list, an id, a name and the date it is on the list from")
+		}
+	}
+	return probs.err()
+}
+
+// planOffset is a number of days after a step, and where the plan gives it.
+type planOffset struct {
+	path string
+	days int
+}
+
+// offsets lists the step's dates, as days after it.
+func (st *PlanStep) offsets(path string) []planOffset {
+	var out []planOffset
+	if h := st.Hearing; h != nil {
+		out = append(out, planOffset{path + ".hearing.date_after_days", h.DateAfterDays})
+	}
+	if so := st.Sanction; so != nil {
+		out = append(out, planOffset{path + ".sanction.from_after_days", so.FromAfterDays}, planOffset{path + ".sanction.until_after_days", so.UntilAfterDays})
+		for i, cd := range so.Conditions {
+			out = append(out, planOffset{fmt.Sprintf("%s.sanction.conditions[%d].due_after_days", path, i), cd.DueAfterDays})
+		}
+	}
+	if so := st.Suspend; so != nil {
+		out = append(out, planOffset{path + ".suspend.from_after_days", so.FromAfterDays}, planOffset{path + ".suspend.review_by_after_days", so.ReviewByAfterDays})
+	}
+	return out
+}
+
+// command is the step as taken on c on day: its dates made from the offsets, by
+// which fields it has.
+func (st *PlanStep) command(c *Case, day rulebook.Date) Command {
+	cmd := st.Command
+	cmd.Date = day
+	if h := st.Hearing; h != nil {
+		cmd.Hearing = &Hearing{Date: day.AddDays(h.DateAfterDays), Place: h.Place, Paper: h.Paper}
+	}
+	if len(cmd.Findings) > 0 && c.Hearing != nil {
+		// Findings are made at the hearing.
+		cmd.Date = c.Hearing.Date
+	}
+	if so := st.Sanction; so != nil {
+		out := &SanctionOrder{Sanction: so.Sanction, From: day.AddDays(so.FromAfterDays), Factors: so.Factors}
+		if so.UntilAfterDays != 0 {
+			out.Until = day.AddDays(so.UntilAfterDays)
+		}
+		for _, cd := range so.Conditions {
+			out.Conditions = append(out.Conditions, Condition{What: cd.What, Due: day.AddDays(cd.DueAfterDays)})
+		}
+		cmd.Sanction = out
+	}
+	if so := st.Suspend; so != nil {
+		out := &SuspendOrder{From: day.AddDays(so.FromAfterDays), Rights: so.Rights}
+		if so.ReviewByAfterDays != 0 {
+			out.ReviewBy = day.AddDays(so.ReviewByAfterDays)
+		}
+		cmd.Suspend = out
+	}
+	if tc := st.Trigger; tc != nil {
+		cmd.Trigger = &TriggerClaim{Trigger: tc.Trigger, Entry: tc.Entry, Conduct: c.Conduct}
+	}
+	return cmd
+}
+
+// scriptFor returns the script case i is taken through: a round of the scripts is
+// each one's copies in turn, and the rounds repeat.
+func (p *CasePlan) scriptFor(i int) *PlanScript {
+	total := 0
+	for _, sc := range p.Scripts {
+		total += sc.Copies
+	}
+	i %= total
+	for k := range p.Scripts {
+		if i < p.Scripts[k].Copies {
+			return &p.Scripts[k]
+		}
+		i -= p.Scripts[k].Copies
+	}
+	panic("unreachable")
+}
+
+// dates returns the first and last day a generated case can name: the first
+// conduct, and the last opening followed by the longest script, every gap at its
+// longest and every date within a step at its latest.
+func (p *CasePlan) dates() (first, last rulebook.Date) {
+	longest := 0
+	for _, sc := range p.Scripts {
+		span := 0
+		for _, st := range sc.Steps {
+			span += genGapMin + genGapSpan - 1
+			if h := st.Hearing; h != nil {
+				// Findings, and the steps after them, may follow at the hearing.
+				span += h.DateAfterDays
+			}
+			for _, o := range st.offsets("") {
+				longest = max(longest, span+o.days)
+			}
+		}
+		longest = max(longest, span)
+	}
+	return p.Start.AddDays(-1), p.Start.AddDays(p.SpreadDays - 1 + longest)
+}
+
+// genCheckBook returns an error unless every version of rb in force over the days
+// the plan's cases name has everything the plan names: the procedure for each kind
+// of case, the members' status, the complaints' clauses, and every step's
+// transition, bodies, panel rule, criteria, charges' clauses, sanction, factors,
+// actions and trigger, with the list entry the trigger checks.
+func genCheckBook(rb *rules.RuleBook, p *CasePlan) error {
+	var probs planProblems
+	add := func(path, format string, args ...any) { probs = append(probs, p.problem(path, format, args...)) }
+	if rb == nil || len(rb.Versions) == 0 {
+		add("", "there is no rule book")
+		return probs
+	}
+	from, to := p.dates()
+	first, err := rb.VersionAt(from)
+	if err != nil {
+		add("start", "the first case's conduct is on %s: %v", from, err)
+		return probs
+	}
+	entry := func(list, id string) (int, *ListEntry) {
+		for j := range p.ListEntries {
+			if e := &p.ListEntries[j]; e.List == list && e.ID == id {
+				return j, e
+			}
+		}
+		return -1, nil
+	}
+	lastConduct := p.Start.AddDays(p.SpreadDays - 2)
+	for _, v := range rb.Versions {
+		if v != first && (v.InForceFrom <= from || v.InForceFrom > to) {
+			continue
+		}
+		missing := func(path, what, id string) {
+			add(path, "rule book version %s (in force from %s) has no %s %q", v.ID, v.InForceFrom, what, id)
+		}
+		x := v.Discipline
+		if x == nil {
+			add("", "rule book version %s (in force from %s) has no disciplinary procedure", v.ID, v.InForceFrom)
+			continue
+		}
+		if v.Status(p.Members.Status) == nil {
+			missing("members.status", "status", p.Members.Status)
+		}
+		complaints := false
+		for i, sc := range p.Scripts {
+			path := fmt.Sprintf("scripts[%d]", i)
+			complaints = complaints || sc.Kind == "complaint"
+			if x.Initial[sc.Kind] == "" {
+				add(path+".kind", "rule book version %s (in force from %s) has no procedure for %s cases", v.ID, v.InForceFrom, sc.Kind)
+			}
+			for k, st := range sc.Steps {
+				if st.Mitigation != "" {
+					continue
+				}
+				sp := fmt.Sprintf("%s.steps[%d]", path, k)
+				if x.Transitions[st.Transition] == nil {
+					missing(sp+".transition", "transition", st.Transition)
+				}
+				if v.Bodies[st.Body] == nil {
+					missing(sp+".body", "body", st.Body)
+				}
+				if pn := st.Panel; pn != nil {
+					if v.Bodies[pn.Body] == nil {
+						missing(sp+".panel.body", "body", pn.Body)
+					} else if x.Panels[pn.Body] == nil {
+						missing(sp+".panel.body", "panel rule for", pn.Body)
+					}
+				}
+				for n, cr := range st.Criteria {
+					if x.Criteria[cr] == nil {
+						missing(fmt.Sprintf("%s.criteria[%d]", sp, n), "criterion", cr)
+					}
+				}
+				for n, ch := range st.Charges {
+					if v.Clauses[ch.Clause] == nil {
+						missing(fmt.Sprintf("%s.charges[%d].clause", sp, n), "clause", ch.Clause)
+					}
+				}
+				if so := st.Sanction; so != nil {
+					if v.Sanctions[so.Sanction] == nil {
+						missing(sp+".sanction.sanction", "sanction", so.Sanction)
+					}
+					for n, f := range so.Factors {
+						if x.Factors[f] == nil {
+							missing(fmt.Sprintf("%s.sanction.factors[%d]", sp, n), "factor", f)
+						}
+					}
+				}
+				if so := st.Suspend; so != nil {
+					for a := range so.Rights {
+						if v.Action(a) == nil {
+							missing(sp+".suspend.rights."+a, "action", a)
+						}
+					}
+				}
+				if tc := st.Trigger; tc != nil {
+					tr := v.Triggers[tc.Trigger]
+					if tr == nil {
+						missing(sp+".trigger.trigger", "trigger", tc.Trigger)
+					} else if tr.Checks != "" {
+						j, e := entry(tr.Checks, tc.Entry)
+						switch {
+						case e == nil:
+							add(sp+".trigger.entry", "trigger %s of rule book version %s checks the %s list, and list_entries has no entry %q on it", tr.ID, v.ID, tr.Checks, tc.Entry)
+						case e.From > from || !e.Until.IsZero() && e.Until <= lastConduct:
+							add(fmt.Sprintf("list_entries[%d]", j), "entry %s must be on its list on every case's conduct, from %s to %s", e.ID, from, lastConduct)
+						}
+					}
+				}
+			}
+		}
+		if complaints {
+			for n, cl := range p.Complaint.Clauses {
+				if v.Clauses[cl] == nil {
+					missing(fmt.Sprintf("complaint.clauses[%d]", n), "clause", cl)
+				}
+			}
+		}
+	}
+	// A field missing from several versions, or named by several copies of a
+	// step, is reported once for each version.
+	seen := map[string]bool{}
+	var out planProblems
+	for _, pr := range probs {
+		if k := pr.Error(); !seen[k] {
+			seen[k] = true
+			out = append(out, pr)
+		}
+	}
+	return out.err()
+}
+
 // GenerateCases writes n cases with full histories into the database, for benchmarks
-// and load tests: a long record of a Labour-style party, built in minutes where
-// taking each case through Take (a transaction a step) would take hours.
+// and load tests: a long record, built in minutes where taking each case through
+// Take (a transaction a step) would take hours. What the cases are is the plan's,
+// in the ids of the Service's rule book (see CasePlan).
 //
-// Case i (from 0) is about a new member b%06d ("Member i", constituency c%03d of
-// i mod 650, joined 2010-01-01 as active) and has the id B%06d. It is opened on a
-// day from 2016-01-04 on (the days repeat every 1450 days, about four years), on
-// the conduct of the day before, and is then taken through one of the scripts:
-// a complaint (BC%06d, clause 2.I.8) acknowledged and closed with no further action,
-// investigated, reported and warned, referred to a hearing of the NCC with findings,
-// mitigation and a reprimand or a suspension; an exclusion for standing against an
-// official candidate proposed and confirmed or declined; and, for one case in ten,
-// a script left open in each open state. Steps are a few days apart. Each step is
-// checked by Decide, its effects on the member (an administrative suspension, a
-// sanction, an exclusion) by the register service, as Take does; the events are
-// appended to the record and the step statistics counted. GenerateCases first adds
-// the entry "bench-cand" (Official Candidate, from 2016-01-01) to the
-// official_candidates list, which the exclusions name.
+// Case i (from 0) is about a new member b%06d ("Member i", joined as the plan says)
+// and has the id B%06d. It is opened on the plan's Start plus 7·i days modulo its
+// SpreadDays (the days repeat), on the conduct of the day before, in the state and
+// handled by the unit the procedure then in force says, as Open does: a complaint
+// case on a complaint BC%06d made that day. It is then taken through the next of the
+// plan's scripts, with steps 3 to 19 days apart. Each step is checked by Decide, its
+// effects on the member (an administrative suspension, a sanction, an exclusion) by
+// the register service, as Take does; the events are appended to the record and the
+// step statistics counted. GenerateCases first adds the plan's list entries.
 //
 // Many cases are written to a transaction, and the case rows (the projection, its
 // deadlines, clauses, complaints and people, and the running totals behind the
 // statistics) in multi-row statements, but they are what Service.put would store:
 // the record verifies, and replaying or rebuilding the cases changes nothing.
 //
-// The Service's rule book must be the Labour-modelled example
-// (examples/labour-2016.yaml): the scripts use its bodies, criteria, sanctions and
-// triggers, and GenerateCases returns an error at once if the version in force
-// from 2016 lacks any of them. The database must not already hold generated cases
-// or members. It returns the case ids, in order. Cases are committed 5,000 at a
-// time: after an error, those already committed stay.
-func (s *Service) GenerateCases(ctx context.Context, n int) ([]string, error) {
-	scripts := genScripts()
-	base := rulebook.MustDate("2016-01-04")
-	// The cases are opened within 1450 days of base; their steps (at most 20 days
-	// apart), hearings and sanctions follow within a year or so.
-	if err := genCheckBook(s.rb(), scripts, base.AddDays(-1), base.AddDays(1450+20*10+400)); err != nil {
-		return nil, err
+// GenerateCases returns an error at once, naming the plan's file, line and field,
+// if the plan is incomplete or any version of the rule book in force over the days
+// the cases name lacks what the plan names. The database must not already hold
+// generated cases or members. It returns the case ids, in order. Cases are
+// committed 5,000 at a time: after an error, those already committed stay.
+func (s *Service) GenerateCases(ctx context.Context, plan *CasePlan, n int) ([]string, error) {
+	if plan == nil {
+		return nil, errors.New("generate cases: there is no case plan")
+	}
+	if err := plan.check(); err != nil {
+		return nil, fmt.Errorf("generate cases: %w", err)
+	}
+	if err := genCheckBook(s.rb(), plan); err != nil {
+		return nil, fmt.Errorf("generate cases: the plan names what the rule book does not have:\n%w", err)
 	}
 	if n <= 0 {
 		return nil, nil
@@ -59,15 +852,18 @@ func (s *Service) GenerateCases(ctx context.Context, n int) ([]string, error) {
 	if _, err := s.db().History(ctx, genMemberID(0)); err == nil {
 		return nil, fmt.Errorf("generate cases: member %s already exists: the database already holds generated members", genMemberID(0))
 	}
-	listEntry := &ListEntry{List: "official_candidates", ID: "bench-cand", Name: "Official Candidate", From: rulebook.MustDate("2016-01-01")}
-	if _, err := s.AddListEntry(ctx, genActor, *listEntry); err != nil {
-		return nil, fmt.Errorf("generate cases: adding the official candidate %s: %w", listEntry.ID, err)
+	for j, e := range plan.ListEntries {
+		if _, err := s.AddListEntry(ctx, genActor, e); err != nil {
+			return nil, fmt.Errorf("generate cases: %w", plan.problem(fmt.Sprintf("list_entries[%d]", j), "adding %s to its list: %v", e.ID, err))
+		}
 	}
 	histories := map[string]*rulebook.History{}
 	env := Env{Rules: s.rb(), Member: func(id string) *rulebook.History { return histories[id] },
 		List: func(list, id string) *ListEntry {
-			if list == listEntry.List && id == listEntry.ID {
-				return listEntry
+			for j := range plan.ListEntries {
+				if e := &plan.ListEntries[j]; e.List == list && e.ID == id {
+					return e
+				}
 			}
 			return nil
 		}}
@@ -79,7 +875,7 @@ func (s *Service) GenerateCases(ctx context.Context, n int) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		batch, err := s.genBatch(a, env, histories, scripts, base, start, min(n, start+perTx))
+		batch, err := s.genBatch(a, env, histories, plan, start, min(n, start+perTx))
 		if err == nil {
 			err = putRows(ctx, a, sqlite, batch)
 		}
@@ -103,173 +899,42 @@ const genActor = "t"
 func genCaseID(i int) string   { return fmt.Sprintf("B%06d", i) }
 func genMemberID(i int) string { return fmt.Sprintf("b%06d", i) }
 
-// genScript is a history a generated case is taken through, after opening: a list
-// of commands, whose dates are filled in as it is taken (see dated).
-type genScript struct {
-	kind  string
-	steps []Command
-}
-
-// genMitigation in a script records mitigation heard rather than taking a step.
-const genMitigation = "*mitigation"
-
-func genScripts() []genScript {
-	ack := Command{Transition: "acknowledge", Body: "compliance_unit"}
-	inv := Command{Transition: "investigate", Body: "compliance_unit", Criteria: []string{"INV-BREACH"}, Rationale: "would breach 2.I.8"}
-	invSusp := Command{Transition: "investigate_and_suspend", Body: "general_secretary", Criteria: []string{"SUSP-SERIOUS"}, Rationale: "serious"}
-	report := Command{Transition: "report", Body: "compliance_unit"}
-	refer := Command{Transition: "refer", Body: "nec_disputes_panel", Criteria: []string{"REF-PRIMA-FACIE"}, Rationale: "prima facie",
-		Charges: []Charge{{Count: 1, Clause: "2.I.8", Particulars: "remarks"}, {Count: 2, Clause: "2.I.8", Particulars: "repetition"}}}
-	list := Command{Transition: "list_hearing", Body: "ncc", Panel: &Panel{Body: "ncc", Members: []PanelMember{
-		{ID: "ncc-01", Name: "Alun Rees", Section: "trade_union"},
-		{ID: "ncc-04", Name: "Grace Obi", Section: "clp"},
-		{ID: "ncc-05", Name: "Basil Coombe", Section: "clp"},
-	}}}
-	find := Command{Transition: "record_findings", Body: "ncc", Findings: []Finding{{Count: 1, Finding: "proved"}, {Count: 2, Finding: "not_proved"}}}
-	mitigate := Command{Transition: genMitigation}
-	reprimand := Command{Transition: "impose_sanction", Body: "ncc", Rationale: "r", Sanction: &SanctionOrder{Sanction: "reprimand", Factors: []string{"AGG-PUBLIC"},
-		Conditions: []Condition{{What: "equality course", Due: 120}}}}
-	suspend := Command{Transition: "impose_sanction", Body: "ncc", Rationale: "r", Sanction: &SanctionOrder{Sanction: "suspension_office_representation", Until: 365, Factors: []string{"MIT-SERVED"}}}
-	nfa := Command{Transition: "no_further_action", Body: "compliance_unit", Criteria: []string{"NFA-EVIDENCE"}, Rationale: "no evidence"}
-	warn := Command{Transition: "formal_warning", Body: "nec_disputes_panel", Criteria: []string{"INV-BREACH"}, Rationale: "a breach"}
-	propose := Command{Transition: "propose_exclusion", Body: "compliance_unit", Trigger: &TriggerClaim{Trigger: "stood_against_official_candidate", Entry: "bench-cand"}, Evidence: []string{"papers"}}
-	confirm := Command{Transition: "confirm_exclusion", Body: "general_secretary", Rationale: "public record"}
-	decline := Command{Transition: "decline_exclusion", Body: "general_secretary", Rationale: "not support"}
-	c := func(kind string, s ...Command) genScript { return genScript{kind, s} }
-	closed := []genScript{
-		c("complaint", ack, nfa), c("complaint", ack, inv, nfa), c("complaint", ack, inv, report, warn), c("complaint", ack, inv, report, nfa),
-		c("complaint", ack, inv, report, refer, list, find, mitigate, reprimand), c("complaint", ack, invSusp, report, refer, list, find, mitigate, suspend),
-		c("complaint", ack, invSusp, report, warn), c("exclusion", propose, confirm), c("exclusion", propose, decline),
-	}
-	open := []genScript{
-		c("complaint"), c("complaint", ack), c("complaint", ack, inv), c("complaint", ack, invSusp), c("complaint", ack, invSusp, report),
-		c("complaint", ack, inv, report, refer), c("complaint", ack, inv, report, refer, list), c("exclusion", propose),
-	}
-	// Most of a long record is closed: nine closed for each open case, the open
-	// ones spread over every open state.
-	var out []genScript
-	for _, sc := range closed {
-		for range 8 {
-			out = append(out, sc)
-		}
-	}
-	return append(out, open...)
-}
-
-// genOpening is the state each kind of generated case is opened in, and
-// genClause the clause its complaints cite.
-var genOpening = map[string]string{"complaint": "received", "exclusion": "exclusion_proposed"}
-
-const genClause = "2.I.8"
-
-// genCheckBook returns an error unless every version of rb in force from from to
-// to has what the scripts use: the opening states, transitions, bodies, criteria,
-// factors, sanctions, triggers and clauses they name.
-func genCheckBook(rb *rules.RuleBook, scripts []genScript, from, to rulebook.Date) error {
-	const need = "generate cases: the rule book must be the Labour-modelled example (examples/labour-2016.yaml)"
-	if rb == nil || len(rb.Versions) == 0 {
-		return fmt.Errorf("%s: there is none", need)
-	}
-	first, err := rb.VersionAt(from)
-	if err != nil {
-		return fmt.Errorf("%s: %w", need, err)
-	}
-	for _, v := range rb.Versions {
-		if v != first && (v.InForceFrom <= from || v.InForceFrom > to) {
-			continue
-		}
-		missing := func(what, id string) error {
-			return fmt.Errorf("%s: version %s has no %s %q", need, v.ID, what, id)
-		}
-		x := v.Discipline
-		if x == nil {
-			return fmt.Errorf("%s: version %s has no disciplinary procedure", need, v.ID)
-		}
-		for kind, state := range genOpening {
-			if x.Initial[kind] != state {
-				return fmt.Errorf("%s: version %s opens %s cases in %q, not %q", need, v.ID, kind, x.Initial[kind], state)
-			}
-		}
-		active := false
-		for _, st := range v.Statuses {
-			active = active || st.ID == "active"
-		}
-		if !active {
-			return missing("status", "active")
-		}
-		if v.Clauses[genClause] == nil {
-			return missing("clause", genClause)
-		}
-		for _, sc := range scripts {
-			for _, cmd := range sc.steps {
-				if cmd.Transition == genMitigation {
-					continue
-				}
-				if x.Transitions[cmd.Transition] == nil {
-					return missing("transition", cmd.Transition)
-				}
-				if v.Bodies[cmd.Body] == nil {
-					return missing("body", cmd.Body)
-				}
-				if cmd.Panel != nil && v.Bodies[cmd.Panel.Body] == nil {
-					return missing("body", cmd.Panel.Body)
-				}
-				for _, cr := range cmd.Criteria {
-					if x.Criteria[cr] == nil {
-						return missing("criterion", cr)
-					}
-				}
-				for _, ch := range cmd.Charges {
-					if v.Clauses[ch.Clause] == nil {
-						return missing("clause", ch.Clause)
-					}
-				}
-				if so := cmd.Sanction; so != nil {
-					if v.Sanctions[so.Sanction] == nil {
-						return missing("sanction", so.Sanction)
-					}
-					for _, f := range so.Factors {
-						if x.Factors[f] == nil {
-							return missing("factor", f)
-						}
-					}
-				}
-				if tc := cmd.Trigger; tc != nil && v.Triggers[tc.Trigger] == nil {
-					return missing("trigger", tc.Trigger)
-				}
-			}
-		}
-	}
-	return nil
-}
-
 // genBatch writes the events of cases start to end-1 through a, and returns their
 // case rows, to be written by putRows.
-func (s *Service) genBatch(a *sqldb.Appender, env Env, histories map[string]*rulebook.History, scripts []genScript,
-	base rulebook.Date, start, end int) ([]genRow, error) {
+func (s *Service) genBatch(a *sqldb.Appender, env Env, histories map[string]*rulebook.History, plan *CasePlan, start, end int) ([]genRow, error) {
 	var rows []genRow
 	for i := start; i < end; i++ {
-		sc := scripts[i%len(scripts)]
-		day := base.AddDays((i * 7) % 1450)
-		m := rulebook.Member{ID: genMemberID(i), Name: fmt.Sprintf("Member %d", i), Constituency: fmt.Sprintf("c%03d", i%650), Joined: rulebook.MustDate("2010-01-01")}
+		sc := plan.scriptFor(i)
+		day := plan.Start.AddDays((i * 7) % plan.SpreadDays)
+		m := rulebook.Member{ID: genMemberID(i), Name: fmt.Sprintf("Member %d", i), Joined: plan.Members.Joined}
+		if n := plan.Members.Constituencies; n > 0 {
+			m.Constituency = fmt.Sprintf("c%03d", i%n)
+		}
 		h := &rulebook.History{Member: m}
 		histories[m.ID] = h
 		id := genCaseID(i)
 		fail := func(what string, err error) error { return fmt.Errorf("generate case %s: %s: %w", id, what, err) }
-		join, err := genEvent(rulebook.EventMemberJoined, m.ID, m.Joined, rulebook.MemberJoined{Member: m, Status: "active"})
+		join, err := genEvent(rulebook.EventMemberJoined, m.ID, m.Joined, rulebook.MemberJoined{Member: m, Status: plan.Members.Status})
 		if err == nil {
 			err = a.Add(join)
 		}
 		if err != nil {
 			return nil, fail("joining member "+m.ID, err)
 		}
-		h.Points = append(h.Points, rulebook.StatusPoint{From: m.Joined, Status: "active", EventID: join.ID, Seq: join.Seq})
+		h.Points = append(h.Points, rulebook.StatusPoint{From: m.Joined, Status: plan.Members.Status, EventID: join.ID, Seq: join.Seq})
 
-		o := Opened{ID: id, Kind: sc.kind, Respondent: m.ID, Conduct: day.AddDays(-1), Summary: "benchmark case", State: genOpening[sc.kind]}
+		// As Open does: the state and unit are the procedure's then.
+		o := Opened{ID: id, Kind: sc.Kind, Respondent: m.ID, Conduct: day.AddDays(-1), Summary: "benchmark case"}
+		proc, _, err := Versions(s.rb(), &Case{ID: id, Conduct: o.Conduct}, day)
+		if err != nil {
+			return nil, fail("opening", err)
+		}
+		o.State, o.Unit = proc.Discipline.Initial[sc.Kind], proc.Discipline.HandledBy
 		var clauses []string
-		if sc.kind == "complaint" {
-			cr := rulebook.ComplaintReceived{ID: "BC" + id[1:], Respondent: m.ID, Complainant: "someone", From: "member", Via: "email",
-				Conduct: o.Conduct, Clauses: []string{genClause}, Summary: "complaint"}
+		if sc.Kind == "complaint" {
+			pc := plan.Complaint
+			cr := rulebook.ComplaintReceived{ID: "BC" + id[1:], Respondent: m.ID, Complainant: pc.Complainant, From: pc.From, Via: pc.Via,
+				Conduct: o.Conduct, Clauses: pc.Clauses, Summary: pc.Summary}
 			e, err := genEvent(rulebook.EventComplaintReceived, rulebook.ComplaintSubjectPrefix+cr.ID, day, cr)
 			if err == nil {
 				err = a.Add(e)
@@ -291,10 +956,11 @@ func (s *Service) genBatch(a *sqldb.Appender, env Env, histories map[string]*rul
 		if err != nil {
 			return nil, fail("opening", err)
 		}
-		for k, cmd := range sc.steps {
-			day = day.AddDays(3 + (i+k)%17)
-			if cmd.Transition == genMitigation {
-				e, err := genEvent(EventMitigation, subject(id), day, Mitigation{Summary: "long service"})
+		for k := range sc.Steps {
+			st := &sc.Steps[k]
+			day = day.AddDays(genGapMin + (i+k)%genGapSpan)
+			if st.Mitigation != "" {
+				e, err := genEvent(EventMitigation, subject(id), day, Mitigation{Summary: st.Mitigation})
 				if err == nil {
 					err = a.Add(e)
 				}
@@ -306,11 +972,12 @@ func (s *Service) genBatch(a *sqldb.Appender, env Env, histories map[string]*rul
 				}
 				continue
 			}
-			cmd.Date = day
-			cmd = dated(cmd, c, day)
-			if err := s.genStep(a, env, h, c, cmd, day); err != nil {
-				return nil, fail(fmt.Sprintf("step %d, %s on %s", k+1, cmd.Transition, day), err)
+			cmd := st.command(c, day)
+			if err := s.genStep(a, env, h, c, cmd); err != nil {
+				return nil, fail(fmt.Sprintf("step %d, %s on %s", k+1, cmd.Transition, cmd.Date), err)
 			}
+			// A step dated later (findings at the hearing) moves the case on to its date.
+			day = max(day, cmd.Date)
 		}
 		// As store does, the row is as of the case's last event (not the member
 		// events that may follow it).
@@ -323,9 +990,9 @@ func (s *Service) genBatch(a *sqldb.Appender, env Env, histories map[string]*rul
 	return rows, nil
 }
 
-// genStep decides cmd on c and appends the step, dated day, with its effects on the
-// member h, as Take and store do.
-func (s *Service) genStep(a *sqldb.Appender, env Env, h *rulebook.History, c *Case, cmd Command, day rulebook.Date) error {
+// genStep decides cmd on c and appends the step, with its effects on the member h,
+// as Take and store do.
+func (s *Service) genStep(a *sqldb.Appender, env Env, h *rulebook.History, c *Case, cmd Command) error {
 	dec, err := Decide(env, c, cmd)
 	if err != nil {
 		return err
@@ -345,7 +1012,7 @@ func (s *Service) genStep(a *sqldb.Appender, env Env, h *rulebook.History, c *Ca
 		dec.Step.MemberEvents = append(dec.Step.MemberEvents, me.ID)
 		member = append(member, me)
 	}
-	step, err := genEvent(EventStep, subject(c.ID), day, dec.Step)
+	step, err := genEvent(EventStep, subject(c.ID), cmd.Date, dec.Step)
 	if err != nil {
 		return err
 	}
@@ -371,33 +1038,6 @@ func (s *Service) genStep(a *sqldb.Appender, env Env, h *rulebook.History, c *Ca
 		return err
 	}
 	return s.recordStep(a, c, step, prevState, prevSince)
-}
-
-// dated turns the relative dates of a script's command (days after the step) into
-// dates, and copies what the case will keep.
-func dated(cmd Command, c *Case, day rulebook.Date) Command {
-	switch cmd.Transition {
-	case "list_hearing":
-		cmd.Hearing = &Hearing{Date: day.AddDays(21)}
-	case "record_findings":
-		cmd.Date = c.Hearing.Date
-	case "impose_sanction":
-		so := *cmd.Sanction
-		so.From = day
-		if so.Until != 0 {
-			so.Until = day.AddDays(int(so.Until))
-		}
-		so.Conditions = nil
-		for _, cd := range cmd.Sanction.Conditions {
-			so.Conditions = append(so.Conditions, Condition{What: cd.What, Due: day.AddDays(int(cd.Due))})
-		}
-		cmd.Sanction = &so
-	case "propose_exclusion":
-		tc := *cmd.Trigger
-		tc.Conduct = c.Conduct
-		cmd.Trigger = &tc
-	}
-	return cmd
 }
 
 func genEvent(typ, subj string, eff rulebook.Date, data any) (*rulebook.Event, error) {
