@@ -50,10 +50,13 @@ type CaseSummary struct {
 
 // CaseList is a page of cases.
 type CaseList struct {
-	Cases  []CaseSummary `json:"cases"`
-	Total  int           `json:"total"`
-	Limit  int           `json:"limit"`
-	Offset int           `json:"offset"`
+	Cases []CaseSummary `json:"cases"`
+	// Total is how many cases match, counted up to sqldb.CountCap; More says
+	// there are more than that.
+	Total  int  `json:"total"`
+	More   bool `json:"more,omitempty"`
+	Limit  int  `json:"limit"`
+	Offset int  `json:"offset"`
 }
 
 // Cases lists the cases the principal may see that match f, newest first.
@@ -66,7 +69,7 @@ func (a *App) Cases(ctx context.Context, f sqldb.CaseFilter) (*CaseList, error) 
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	total, err := a.db().CountCases(ctx, f)
+	total, more, err := a.db().CountCases(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +77,7 @@ func (a *App) Cases(ctx context.Context, f sqldb.CaseFilter) (*CaseList, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := &CaseList{Cases: []CaseSummary{}, Total: total, Limit: f.Limit, Offset: f.Offset}
+	out := &CaseList{Cases: []CaseSummary{}, Total: total, More: more, Limit: f.Limit, Offset: f.Offset}
 	names := map[string]string{}
 	for _, r := range rows {
 		var c discipline.Case
@@ -504,9 +507,10 @@ func (a *App) Flows(ctx context.Context) ([]sqldb.FlowCount, error) {
 	return a.db().FlowCounts(ctx)
 }
 
-// Precedents lists closed cases under a clause, most similar first; a case the
-// principal may not see is shown without its id and respondent.
-func (a *App) Precedents(ctx context.Context, clause string, factors []string) ([]discipline.Precedent, error) {
+// Precedents lists closed cases under a clause, most like the case in hand first
+// (see discipline.Service.Precedents), limit at a time (at most 200; 50 when 0)
+// from offset. Reading one is logged for each case shown.
+func (a *App) Precedents(ctx context.Context, clause string, factors []string, limit, offset int) (*discipline.Precedents, error) {
 	p, err := a.allow(ctx, ReadPrecedents, Resource{})
 	if err != nil {
 		return nil, err
@@ -514,18 +518,27 @@ func (a *App) Precedents(ctx context.Context, clause string, factors []string) (
 	if clause == "" {
 		return nil, fieldErr("clause", "is required")
 	}
-	ps, err := a.cases.Precedents(ctx, clause, factors, func(c *discipline.Case) bool { return a.Policy.CaseAccess(p, c).View >= StaffView })
+	switch {
+	case limit < 0 || limit > 200:
+		return nil, fieldErr("limit", "must be from 1 to 200")
+	case limit == 0:
+		limit = 50
+	}
+	if offset < 0 {
+		return nil, fieldErr("offset", "must not be negative")
+	}
+	ps, err := a.cases.Precedents(ctx, clause, factors, limit, offset, func(c *discipline.Case) bool { return a.Policy.CaseAccess(p, c).View >= StaffView })
 	if err != nil {
 		return nil, err
 	}
-	for _, x := range ps {
+	for _, x := range ps.Precedents {
 		if x.Case != "[withheld]" {
 			if err := a.logAccess(ctx, p, "precedents", discipline.SubjectPrefix+x.Case, "clause "+clause); err != nil {
 				return nil, err
 			}
 		}
 	}
-	return orEmpty(ps), nil
+	return ps, nil
 }
 
 // SubjectAccess gathers what is held about a member, redacted, with its due date:
@@ -685,14 +698,16 @@ func (a *App) Awaiting(ctx context.Context, limit int) ([]CaseSummary, error) {
 			}
 		}
 	}
-	f := sqldb.CaseFilter{Open: true, Scope: scope, Limit: 500}
+	// Most cases in those states await the reader, so a page a few times the list
+	// usually fills it at once.
+	f := sqldb.CaseFilter{Open: true, Scope: scope, Limit: max(4*limit, 50)}
 	if !anyOpen {
 		if len(states) == 0 {
 			return out, nil
 		}
 		f.States = states
 	}
-	for ; len(out) < limit; f.Offset += 500 {
+	for ; len(out) < limit; f.Offset += f.Limit {
 		rows, err := a.db().CaseRows(ctx, f)
 		if err != nil {
 			return nil, err
@@ -720,7 +735,7 @@ func (a *App) Awaiting(ctx context.Context, limit int) ([]CaseSummary, error) {
 				}
 			}
 		}
-		if len(rows) < 500 {
+		if len(rows) < f.Limit {
 			break
 		}
 	}

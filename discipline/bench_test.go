@@ -117,7 +117,7 @@ func checkBuilt(tb testing.TB, f *fixture, ids []string) {
 }
 
 // caseTables are the tables put, AddCaseStep and their running totals write.
-var caseTables = []string{"cases", "case_deadlines", "case_clauses", "case_complaints", "case_people", "case_steps",
+var caseTables = []string{"cases", "case_deadlines", "case_clauses", "case_complaints", "case_people", "case_factors", "complaints", "case_steps",
 	"case_step_counts", "case_clause_counts", "case_sanction_counts", "case_flow_counts"}
 
 // dumpCaseTables returns every row of the case tables, as text, sorted.

@@ -68,7 +68,10 @@ func (s *Service) RebuildCases(ctx context.Context) (int, error) {
 	for _, r := range steps {
 		a.AddCaseStep(r)
 	}
-	return len(cases), a.Commit()
+	if err := a.Commit(); err != nil {
+		return 0, err
+	}
+	return len(cases), s.db().Analyze(ctx)
 }
 
 // CheckCases compares every stored case with its replay from the events and

@@ -67,46 +67,44 @@ type Precedent struct {
 	Shared int `json:"shared_factors"`
 }
 
-// Precedents lists closed cases that concern clause, most similar first (by the
-// aggravating and mitigating factors shared with factors), so a panel sees how
-// like cases were sanctioned.
+// Precedents is a page of precedents.
+type Precedents struct {
+	Clause     string      `json:"clause"`
+	Factors    []string    `json:"factors"`
+	Precedents []Precedent `json:"precedents"`
+	// Total is how many closed cases concern the clause; Offset where this page
+	// starts among them.
+	Total  int `json:"total"`
+	Offset int `json:"offset"`
+}
+
+// Precedents lists limit of the closed cases that concern clause from offset, most
+// similar first (by the aggravating and mitigating factors shared with factors),
+// then newest first, so a panel sees how like cases were sanctioned.
 //
 // see says whether the reader may see a case; the respondent and case id of one
 // they may not are withheld.
-func (s *Service) Precedents(ctx context.Context, clause string, factors []string, see func(*Case) bool) ([]Precedent, error) {
-	rows, err := s.db().CasesUnderClause(ctx, clause)
+func (s *Service) Precedents(ctx context.Context, clause string, factors []string, limit, offset int, see func(*Case) bool) (*Precedents, error) {
+	page, err := s.db().Precedents(ctx, clause, factors, limit, offset)
 	if err != nil {
 		return nil, err
 	}
-	var out []Precedent
-	for _, b := range rows {
+	out := &Precedents{Clause: clause, Factors: factors, Precedents: []Precedent{}, Total: page.Total, Offset: offset}
+	for i, b := range page.Data {
 		var c Case
 		if err := json.Unmarshal(b, &c); err != nil {
 			return nil, err
 		}
-		if !c.Closed {
-			continue
-		}
-		p := Precedent{Case: c.ID, Respondent: c.Respondent, Conduct: c.Conduct, Outcome: c.Outcome, Counts: len(c.ProvedCounts()), Sanction: c.Sanction}
+		p := Precedent{Case: c.ID, Respondent: c.Respondent, Conduct: c.Conduct, Outcome: c.Outcome, Counts: len(c.ProvedCounts()), Sanction: c.Sanction,
+			Shared: page.Shared[i]}
 		if see != nil && !see(&c) {
 			p.Case, p.Respondent = "[withheld]", "[withheld]"
 		}
 		if c.Sanction != nil {
 			p.Factors = c.Sanction.Factors
-			for _, f := range factors {
-				if has(p.Factors, f) {
-					p.Shared++
-				}
-			}
 		}
-		out = append(out, p)
+		out.Precedents = append(out.Precedents, p)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Shared != out[j].Shared {
-			return out[i].Shared > out[j].Shared
-		}
-		return out[i].Conduct > out[j].Conduct
-	})
 	return out, nil
 }
 

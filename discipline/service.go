@@ -462,15 +462,31 @@ func (s *Service) recordStep(a *sqldb.Appender, c *Case, e *rulebook.Event, prev
 
 // put stores the case projection with its deadlines and clauses.
 func (s *Service) put(a *sqldb.Appender, c *Case, seq int64) error {
-	b, err := json.Marshal(c)
+	var complaintClauses []string
+	for _, id := range c.Complaints {
+		if cr, err := s.complaintTx(a, id); err == nil {
+			complaintClauses = append(complaintClauses, cr.Clauses...)
+		}
+	}
+	r, err := s.caseRow(c, seq, complaintClauses)
 	if err != nil {
 		return err
 	}
-	var deadlines []sqldb.DeadlineRow
+	return a.PutCase(r.Row, r.Deadlines, r.Clauses, r.Complaints)
+}
+
+// caseRow computes what put stores for c; complaintClauses are the clauses
+// of its complaints (which put reads back from the record).
+func (s *Service) caseRow(c *Case, seq int64, complaintClauses []string) (sqldb.NewCase, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return sqldb.NewCase{}, err
+	}
 	last := c.Opened
 	if n := len(c.Steps); n > 0 {
 		last = c.Steps[n-1].Date
 	}
+	var deadlines []sqldb.DeadlineRow
 	if proc, _, err := Versions(s.rb(), c, last); err == nil {
 		deadlines = c.Deadlines(proc.Discipline)
 	}
@@ -478,24 +494,25 @@ func (s *Service) put(a *sqldb.Appender, c *Case, seq int64) error {
 	for _, ch := range c.Charges {
 		clauses = append(clauses, ch.Clause)
 	}
-	for _, id := range c.Complaints {
-		if cr, err := s.complaintTx(a, id); err == nil {
-			clauses = append(clauses, cr.Clauses...)
-		}
-	}
+	clauses = append(clauses, complaintClauses...)
 	if c.Trigger != nil {
 		if v, err := s.rb().VersionAt(c.Trigger.Conduct); err == nil && v.Triggers[c.Trigger.Trigger] != nil {
 			clauses = append(clauses, v.Triggers[c.Trigger.Trigger].Clause)
 		}
 	}
 	sort.Strings(clauses)
+	clauses = compact(clauses)
 	opened := c.State
 	if len(c.Steps) > 0 {
 		opened = c.Steps[0].From
 	}
-	return a.PutCase(sqldb.CaseRow{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome,
+	var factors []string
+	if c.Sanction != nil {
+		factors = c.Sanction.Factors
+	}
+	return sqldb.NewCase{Row: sqldb.CaseRow{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome,
 		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b, Unit: c.Unit, StateSince: c.StateSince, OpenedIn: opened,
-		People: c.People(), Sanction: c.SanctionImposed()}, deadlines, clauses, c.Complaints)
+		People: c.People(), Sanction: c.SanctionImposed(), Factors: factors}, Deadlines: deadlines, Clauses: clauses, Complaints: c.Complaints}, nil
 }
 
 func (s *Service) complaintTx(a *sqldb.Appender, id string) (*rulebook.ComplaintReceived, error) {

@@ -620,12 +620,19 @@ func (s *Server) precedents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	factors := r.URL.Query()["factor"]
-	ps, err := s.app.Precedents(r.Context(), clause, factors)
+	limit, err := queryLimit(r, 50, 200)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"clause": clause, "factors": append([]string{}, factors...), "precedents": ps})
+	offset, err := queryInt(r, "offset", 0, 0)
+	if err != nil {
+		return err
+	}
+	ps, err := s.app.Precedents(r.Context(), clause, append([]string{}, r.URL.Query()["factor"]...), limit, int(offset))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ps)
 	return nil
 }
 

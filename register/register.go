@@ -427,6 +427,8 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 		a.Rollback()
 	} else if err := a.Commit(); err != nil {
 		return nil, err
+	} else if err := s.DB.Analyze(ctx); err != nil {
+		return nil, err
 	}
 	if progress != nil {
 		progress(-1)

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/rulebook/rulebook"
@@ -24,6 +25,8 @@ type CaseRow struct {
 	Unit       string
 	StateSince rulebook.Date
 	Sanction   string
+	// Factors are the aggravating and mitigating factors of the sanction imposed.
+	Factors []string
 	// People lists who the case concerns and how ("respondent", "complainant",
 	// "panel", "conflict", "recused", "investigator", "representative"), so that a
 	// person's cases are found without reading every case.
@@ -69,10 +72,6 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 		return err
 	}
 	ctx, tx := a.ctx, a.tx
-	closed := 0
-	if row.Closed {
-		closed = 1
-	}
 	// Take the case's old clauses and outcome out of the running totals.
 	var oldOutcome, oldSanction string
 	switch err := tx.QueryRowContext(ctx, `SELECT outcome, sanction FROM cases WHERE id = $1`, row.ID).Scan(&oldOutcome, &oldSanction); {
@@ -87,27 +86,86 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 				a.sanctionDelta[[2]string{c, oldSanction}]--
 			}
 		}
+		for _, q := range []string{`DELETE FROM case_deadlines WHERE case_id = $1`, `DELETE FROM case_clauses WHERE case_id = $1`,
+			`DELETE FROM case_complaints WHERE case_id = $1`, `DELETE FROM case_people WHERE case_id = $1`, `DELETE FROM case_factors WHERE case_id = $1`,
+			`UPDATE complaints SET case_id = '' WHERE case_id = $1`} {
+			if _, err := tx.ExecContext(ctx, q, row.ID); err != nil {
+				return err
+			}
+		}
 	case !strings.Contains(err.Error(), "no rows"):
 		return err
 	default:
 		// A new case: its opening is a move into its first state.
 		a.countFlow(flowKey{row.Opened.Quarter(), "", row.openingState(), false}, 0)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO cases (id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since, sanction)
+	_, err := tx.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, respondent = excluded.respondent, state = excluded.state,
 			closed = excluded.closed, outcome = excluded.outcome, opened = excluded.opened, conduct = excluded.conduct,
 			updated = excluded.updated, data = excluded.data, unit = excluded.unit, state_since = excluded.state_since, sanction = excluded.sanction`,
-		row.ID, row.Kind, row.Respondent, row.State, closed, row.Outcome, int64(row.Opened), int64(row.Conduct), row.Updated, string(row.Data),
-		row.Unit, int64(row.StateSince), row.Sanction)
+		row.values()...)
 	if err != nil {
 		return fmt.Errorf("store case %s: %w", row.ID, err)
 	}
-	for _, q := range []string{`DELETE FROM case_deadlines WHERE case_id = $1`, `DELETE FROM case_clauses WHERE case_id = $1`,
-		`DELETE FROM case_complaints WHERE case_id = $1`, `DELETE FROM case_people WHERE case_id = $1`} {
-		if _, err := tx.ExecContext(ctx, q, row.ID); err != nil {
+	a.queueCaseRows(row, deadlines, clauses, complaints)
+	if err := a.flush(); err != nil {
+		return err
+	}
+	return a.linkComplaints(row.ID, complaints)
+}
+
+// NewCase is a case to store with PutNewCases: what PutCase takes.
+type NewCase struct {
+	Row                 CaseRow
+	Deadlines           []DeadlineRow
+	Clauses, Complaints []string
+}
+
+// PutNewCases stores cases not stored before, as PutCase would, in multi-row
+// statements: for writing a long generated record in minutes.
+func (a *Appender) PutNewCases(cases []NewCase) error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	rows := newBatch("cases", strings.Split(caseCols, ", ")...)
+	for _, c := range cases {
+		rows.add(c.Row.values()...)
+		a.countFlow(flowKey{c.Row.Opened.Quarter(), "", c.Row.openingState(), false}, 0)
+		a.queueCaseRows(c.Row, c.Deadlines, c.Clauses, c.Complaints)
+	}
+	if err := a.flushBatch(rows); err != nil {
+		return err
+	}
+	if err := a.flush(); err != nil {
+		return err
+	}
+	for _, c := range cases {
+		if err := a.linkComplaints(c.Row.ID, c.Complaints); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+const caseCols = "id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since, sanction"
+
+// values are the row's columns in the order of caseCols.
+func (r CaseRow) values() []any {
+	closed := 0
+	if r.Closed {
+		closed = 1
+	}
+	return []any{r.ID, r.Kind, r.Respondent, r.State, closed, r.Outcome, int64(r.Opened), int64(r.Conduct), r.Updated, string(r.Data),
+		r.Unit, int64(r.StateSince), r.Sanction}
+}
+
+// queueCaseRows queues a stored case's rows in the other case tables, and its part
+// of the running totals by clause.
+func (a *Appender) queueCaseRows(row CaseRow, deadlines []DeadlineRow, clauses, complaints []string) {
+	closed := 0
+	if row.Closed {
+		closed = 1
 	}
 	seenPerson := map[CasePerson]bool{}
 	for _, p := range row.People {
@@ -123,17 +181,34 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 		a.caseComplaints.add(c, row.ID)
 	}
 	seen := map[string]bool{}
+	for _, f := range row.Factors {
+		if !seen[f] {
+			seen[f] = true
+			a.caseFactors.add(row.ID, f)
+		}
+	}
+	clear(seen)
 	for _, c := range clauses {
 		if !seen[c] {
 			seen[c] = true
-			a.caseClauses.add(row.ID, c)
+			a.caseClauses.add(row.ID, c, closed, int64(row.Conduct))
 			a.clauseDelta[[2]string{c, row.Outcome}]++
 			if row.Sanction != "" {
 				a.sanctionDelta[[2]string{c, row.Sanction}]++
 			}
 		}
 	}
-	return a.flush()
+}
+
+// linkComplaints marks the complaints a case is built on as part of it (the rest
+// wait for staff).
+func (a *Appender) linkComplaints(caseID string, complaints []string) error {
+	for _, c := range complaints {
+		if _, err := a.tx.ExecContext(a.ctx, `UPDATE complaints SET case_id = $1 WHERE id = $2`, caseID, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (a *Appender) caseClauseList(id string) ([]string, error) {
@@ -302,6 +377,9 @@ type CaseFilter struct {
 	Scope  *CaseScope
 	Limit  int
 	Offset int
+
+	// walkClause and walkBody are set by planFilter.
+	walkClause, walkBody bool
 }
 
 // CaseScope is the set of cases a reader may see, as a query: the policy that
@@ -414,11 +492,19 @@ func (f *CaseFilter) where(args *[]any) string {
 	}
 	if f.Clause != "" {
 		*args = append(*args, f.Clause)
-		conds = append(conds, fmt.Sprintf("id IN (SELECT case_id FROM case_clauses WHERE clause = $%d)", len(*args)))
+		if f.walkClause {
+			conds = append(conds, fmt.Sprintf("EXISTS (SELECT 1 FROM case_clauses k WHERE k.case_id = cases.id AND k.clause = $%d)", len(*args)))
+		} else {
+			conds = append(conds, fmt.Sprintf("id IN (SELECT case_id FROM case_clauses WHERE clause = $%d)", len(*args)))
+		}
 	}
 	if f.Body != "" {
 		*args = append(*args, f.Body)
-		conds = append(conds, fmt.Sprintf("id IN (SELECT case_id FROM case_steps WHERE body = $%d)", len(*args)))
+		if f.walkBody {
+			conds = append(conds, fmt.Sprintf("EXISTS (SELECT 1 FROM case_steps s WHERE s.case_id = cases.id AND s.body = $%d)", len(*args)))
+		} else {
+			conds = append(conds, fmt.Sprintf("id IN (SELECT case_id FROM case_steps WHERE body = $%d)", len(*args)))
+		}
 	}
 	if f.Person != "" {
 		*args = append(*args, f.Person)
@@ -437,24 +523,65 @@ func (f *CaseFilter) where(args *[]any) string {
 	return " WHERE " + strings.Join(conds, " AND ")
 }
 
-// CountCases counts the cases a filter selects (ignoring its limit and offset).
-func (db *DB) CountCases(ctx context.Context, f CaseFilter) (int, error) {
+// CountCap is as far as CountCases counts: a list's "of more than 1,000" costs
+// the same at any size.
+const CountCap = 1000
+
+// CountCases counts the cases a filter selects (ignoring its limit and offset), up
+// to CountCap; more says there are more than that.
+func (db *DB) CountCases(ctx context.Context, f CaseFilter) (n int, more bool, err error) {
+	if err := db.planFilter(ctx, &f); err != nil {
+		return 0, false, err
+	}
 	var args []any
-	var n int
-	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`+f.where(&args), args...).Scan(&n)
-	return n, err
+	err = db.r.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM cases%s LIMIT %d) t`, f.where(&args), CountCap+1), args...).Scan(&n)
+	if n > CountCap {
+		return CountCap, true, err
+	}
+	return n, false, err
+}
+
+// denseAt is how many cases a clause or a body's steps must concern for a list
+// to walk the cases in order, checking each, rather than fetch the ones concerned
+// and sort them: the first is quick when they are many, the second when few.
+const denseAt = 2000
+
+// planFilter decides how the filter's clause and body conditions are to be
+// checked, from how many cases they concern (counted to denseAt, from the index).
+func (db *DB) planFilter(ctx context.Context, f *CaseFilter) error {
+	many := func(q, arg string) (bool, error) {
+		var n int
+		err := db.r.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (%s LIMIT %d) t`, q, denseAt), arg).Scan(&n)
+		return n >= denseAt, err
+	}
+	var err error
+	if f.Clause != "" {
+		if f.walkClause, err = many(`SELECT 1 FROM case_clauses WHERE clause = $1`, f.Clause); err != nil {
+			return err
+		}
+	}
+	if f.Body != "" {
+		if f.walkBody, err = many(`SELECT 1 FROM case_steps WHERE body = $1`, f.Body); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CaseRows returns cases, newest first.
 func (db *DB) CaseRows(ctx context.Context, f CaseFilter) ([]CaseRow, error) {
-	var args []any
-	q := `SELECT id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since FROM cases` + f.where(&args)
-	q += " ORDER BY opened DESC, id"
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	if err := db.planFilter(ctx, &f); err != nil {
+		return nil, err
 	}
-	if f.Offset > 0 {
-		q += fmt.Sprintf(" OFFSET %d", f.Offset)
+	var args []any
+	const cols = `SELECT id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since FROM cases`
+	where := f.where(&args)
+	q := cols + where + " ORDER BY opened DESC, id"
+	if f.Limit > 0 {
+		// The page is chosen on the ids alone: sorting whole rows would carry every
+		// matching case's JSON through the sort.
+		page := "SELECT id FROM cases" + where + " ORDER BY opened DESC, id" + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+		q = cols + " WHERE id IN (" + page + ") ORDER BY opened DESC, id"
 	}
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -589,22 +716,119 @@ func (db *DB) SanctionCounts(ctx context.Context) ([]SanctionCount, error) {
 	return out, rows.Err()
 }
 
-// CasesUnderClause returns the stored JSON of the cases that concern a clause.
-func (db *DB) CasesUnderClause(ctx context.Context, clause string) ([][]byte, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT c.data FROM case_clauses k JOIN cases c ON c.id = k.case_id WHERE k.clause = $1 ORDER BY c.opened`, clause)
+// PrecedentPage is a page of the closed cases under a clause.
+type PrecedentPage struct {
+	// Data are the cases' stored JSON, and Shared how many of the factors asked
+	// about each one's sanction has; Total is how many closed cases concern the
+	// clause.
+	Data   [][]byte
+	Shared []int
+	Total  int
+}
+
+// Precedents returns limit of the closed cases concerning a clause from offset:
+// those whose sanction shares the most of factors first, then the rest, each
+// group by conduct, newest first. The order comes from the indexes, so a page
+// costs the same at 100 cases as at 100,000 (but for counting the sharers).
+func (db *DB) Precedents(ctx context.Context, clause string, factors []string, limit, offset int) (*PrecedentPage, error) {
+	page := &PrecedentPage{}
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_clauses WHERE clause = $1 AND closed = 1`, clause).Scan(&page.Total); err != nil {
+		return nil, err
+	}
+	type sharer struct {
+		id      string
+		n       int
+		conduct int64
+	}
+	var sharers []sharer
+	notSharing := ""
+	var restArgs []any
+	if len(factors) > 0 {
+		args := []any{clause}
+		rows, err := db.r.QueryContext(ctx, `SELECT f.case_id, COUNT(*), k.conduct FROM case_factors f
+			JOIN case_clauses k ON k.case_id = f.case_id AND k.clause = $1 AND k.closed = 1
+			WHERE f.factor IN `+in(&args, factors)+` GROUP BY f.case_id, k.conduct`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var x sharer
+			if err := rows.Scan(&x.id, &x.n, &x.conduct); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			sharers = append(sharers, x)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		sort.Slice(sharers, func(i, j int) bool {
+			a, b := sharers[i], sharers[j]
+			if a.n != b.n {
+				return a.n > b.n
+			}
+			if a.conduct != b.conduct {
+				return a.conduct > b.conduct
+			}
+			return a.id < b.id
+		})
+		restArgs = []any{clause}
+		notSharing = ` AND NOT EXISTS (SELECT 1 FROM case_factors f WHERE f.case_id = k.case_id AND f.factor IN ` + in(&restArgs, factors) + `)`
+	} else {
+		restArgs = []any{clause}
+	}
+	var ids []string
+	shared := map[string]int{}
+	for _, x := range sharers[min(offset, len(sharers)):min(offset+limit, len(sharers))] {
+		ids = append(ids, x.id)
+		shared[x.id] = x.n
+	}
+	if more := limit - len(ids); more > 0 {
+		skip := max(0, offset-len(sharers))
+		rows, err := db.r.QueryContext(ctx, `SELECT k.case_id FROM case_clauses k WHERE k.clause = $1 AND k.closed = 1`+notSharing+
+			fmt.Sprintf(` ORDER BY k.conduct DESC, k.case_id LIMIT %d OFFSET %d`, more, skip), restArgs...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(ids) == 0 {
+		return page, nil
+	}
+	var args []any
+	rows, err := db.r.QueryContext(ctx, `SELECT id, data FROM cases WHERE id IN `+in(&args, ids), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out [][]byte
+	data := map[string][]byte{}
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		var id, d string
+		if err := rows.Scan(&id, &d); err != nil {
 			return nil, err
 		}
-		out = append(out, []byte(s))
+		data[id] = []byte(d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		page.Data = append(page.Data, data[id])
+		page.Shared = append(page.Shared, shared[id])
+	}
+	return page, nil
 }
 
 // ListEntries returns the stored entries of a dated list.
@@ -650,10 +874,13 @@ func (a *Appender) ClearCases() error {
 	if err := a.flush(); err != nil {
 		return err
 	}
-	for _, t := range []string{"case_deadlines", "case_clauses", "case_complaints", "case_people", "case_steps", "case_step_counts", "case_clause_counts", "case_flow_counts", "case_sanction_counts", "cases"} {
+	for _, t := range []string{"case_deadlines", "case_clauses", "case_complaints", "case_people", "case_factors", "case_steps", "case_step_counts", "case_clause_counts", "case_flow_counts", "case_sanction_counts", "cases"} {
 		if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM `+t); err != nil {
 			return err
 		}
+	}
+	if _, err := a.tx.ExecContext(a.ctx, `UPDATE complaints SET case_id = '' WHERE case_id <> ''`); err != nil {
+		return err
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ type Appender struct {
 	// pending rows per table, flushed in batches
 	events, members, points, restrictions, branches *batch
 	caseDeadlines, caseClauses, caseSteps           *batch
-	caseComplaints, casePeople                      *batch
+	caseComplaints, casePeople, caseFactors         *batch
 	// running totals for statistics, applied at each flush
 	stepDelta   map[stepKey][2]int64
 	clauseDelta map[[2]string]int64
@@ -74,7 +74,8 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		restrictions:   newBatch("restrictions", "member_id", "seq", "from_date", "until_date", "rights", "event_id", "decision"),
 		branches:       newBatch("branches", "id", "name", "kind", "parent"),
 		caseDeadlines:  newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
-		caseClauses:    newBatch("case_clauses", "case_id", "clause"),
+		caseClauses:    newBatch("case_clauses", "case_id", "clause", "closed", "conduct"),
+		caseFactors:    newBatch("case_factors", "case_id", "factor"),
 		caseComplaints: newBatch("case_complaints", "complaint", "case_id"),
 		casePeople:     newBatch("case_people", "person", "case_id", "relation"),
 		stepDelta:      map[stepKey][2]int64{},
@@ -329,7 +330,7 @@ func mustJSON(v any) string {
 
 // flush writes every queued row. Events go first so a failure names the event.
 func (a *Appender) flush() error {
-	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople} {
+	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
 		if err := a.flushBatch(b); err != nil {
 			return err
 		}

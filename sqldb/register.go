@@ -269,7 +269,7 @@ func (db *DB) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range []string{"status_points", "restrictions", "members", "branches", "complaints"} {
+	for _, t := range []string{"status_points", "restrictions", "members", "branches", "complaints", "complaint_counts"} {
 		if _, err := a.tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 			a.Rollback()
 			return err
@@ -296,7 +296,10 @@ func (db *DB) Rebuild(ctx context.Context) error {
 			}
 		}
 	}
-	return a.Commit()
+	if err := a.Commit(); err != nil {
+		return err
+	}
+	return db.Analyze(ctx)
 }
 
 func sortedBranchIDs(reg *rulebook.Register) []string {
@@ -359,9 +362,23 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 		}
 	}
 	// The complaints, rebuilt in a transaction that is then thrown away.
-	want, err := db.complaintsFromEvents(ctx, evs)
+	want, wantCounts, err := db.complaintsFromEvents(ctx, evs)
 	if err != nil {
 		return nil, err
+	}
+	haveCounts, err := db.ComplaintsByQuarter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for q, n := range wantCounts {
+		if haveCounts[q] != n {
+			add("complaints made in %s: %d counted, %d in the events", q, haveCounts[q], n)
+		}
+	}
+	for q, n := range haveCounts {
+		if _, ok := wantCounts[q]; !ok {
+			add("complaints made in %s: %d counted, none in the events", q, n)
+		}
 	}
 	have, err := db.Complaints(ctx, ComplaintFilter{})
 	if err != nil {
@@ -379,25 +396,33 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 }
 
 // complaintsFromEvents projects the complaints afresh, in a transaction rolled
-// back afterwards, and reads them as Complaints does.
-func (db *DB) complaintsFromEvents(ctx context.Context, evs []rulebook.Event) ([]ComplaintRow, error) {
+// back afterwards, and reads them and their counts as Complaints and
+// ComplaintsByQuarter do.
+func (db *DB) complaintsFromEvents(ctx context.Context, evs []rulebook.Event) ([]ComplaintRow, map[string]int, error) {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM complaints`); err != nil {
-		return nil, err
+	for _, q := range []string{`DELETE FROM complaints`, `DELETE FROM complaint_counts`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, nil, err
+		}
 	}
 	a := &Appender{ctx: ctx, db: db, tx: tx}
 	for i := range evs {
 		if t := evs[i].Type; t == rulebook.EventComplaintReported || t == rulebook.EventComplaintReceived {
 			if err := a.projectComplaint(&evs[i]); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
-	return complaintRows(ctx, tx, ComplaintFilter{})
+	rows, err := complaintRows(ctx, tx, ComplaintFilter{})
+	if err != nil {
+		return nil, nil, err
+	}
+	counts, err := complaintCounts(ctx, tx)
+	return rows, counts, err
 }
 
 // normal gives nil and empty maps/slices one form so that equal histories compare equal.

@@ -341,3 +341,39 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(accessSchema, "INTEGER", ""))
 	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(accessSchema, "BIGINT", ` COLLATE "C"`))
 }
+
+// listSchema is migration 4: what lists of cases and complaints need to answer from
+// an index at 100,000 cases. A complaint names the case it became part of (waiting
+// complaints are those naming none); a case's clauses carry whether it is closed
+// and when the conduct was, so the closed cases under a clause come newest first
+// from the index (precedents, lists by clause); and the factors of each sanction
+// imposed are rows, so precedents sharing factors are counted, not parsed; and
+// complaints made are counted by quarter as they come, for the published figures.
+// Deadlines are indexed in the order they are listed, so the first page of
+// thousands overdue comes from the index rather than a sort.
+// App.New rebuilds the projections after it, which fills them.
+const listSchema = `
+	ALTER TABLE complaints ADD COLUMN case_id TEXT NOT NULL DEFAULT '';
+	CREATE INDEX complaints_case ON complaints (case_id, seq);
+	CREATE INDEX complaints_seq ON complaints (seq);
+	ALTER TABLE case_clauses ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE case_clauses ADD COLUMN conduct INTEGER NOT NULL DEFAULT 0;
+	CREATE INDEX case_clauses_clause ON case_clauses (clause, closed, conduct);
+	CREATE TABLE case_factors (
+		case_id TEXT NOT NULL,
+		factor  TEXT NOT NULL,
+		PRIMARY KEY (case_id, factor)
+	);
+	CREATE INDEX case_factors_factor ON case_factors (factor, case_id);
+	CREATE INDEX cases_open ON cases (closed, opened);
+	DROP INDEX case_deadlines_due;
+	CREATE INDEX case_deadlines_due ON case_deadlines (due, case_id, n);
+	CREATE TABLE complaint_counts (
+		quarter    TEXT PRIMARY KEY,
+		complaints %[1]s NOT NULL
+	);`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(listSchema, "INTEGER"))
+	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(listSchema, "BIGINT"))
+}

@@ -74,21 +74,7 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	page := func(off int) string {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("offset", strconv.Itoa(off))
-		return "/cases?" + v.Encode()
-	}
-	if f.Offset+len(list.Cases) < list.Total {
-		d.Next = page(f.Offset + f.Limit)
-	}
-	if f.Offset > 0 {
-		d.Prev = page(max(0, f.Offset-f.Limit))
-	}
-	d.Showing = fmt.Sprintf("%d–%d of %d", min(f.Offset+1, list.Total), f.Offset+len(list.Cases), list.Total)
+	d.Prev, d.Next, d.Showing = pager("/cases", q, f.Offset, f.Limit, len(list.Cases), list.Total, list.More)
 	s.render(w, r, http.StatusOK, "cases", "Cases", d)
 	return nil
 }
@@ -301,6 +287,34 @@ func (s *Server) stepForm(r *http.Request, f *app.CaseFile, o app.StepOption) (s
 		}
 	}
 	return sf, nil
+}
+
+// pager returns the links to the previous and next pages of a list at base with
+// query q, shown limit at a time (shown of them on this page, from offset, of
+// total, or of more than total), and what this page shows.
+func pager(base string, q url.Values, offset, limit, shown, total int, more bool) (prev, next, showing string) {
+	page := func(off int) string {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Set("offset", strconv.Itoa(off))
+		return base + "?" + v.Encode()
+	}
+	if offset+shown < total || more && shown == limit {
+		next = page(offset + limit)
+	}
+	if offset > 0 {
+		prev = page(max(0, offset-limit))
+	}
+	of := thousands(total)
+	if more {
+		of = "more than " + of
+	}
+	if shown == 0 {
+		return prev, next, "none of " + of
+	}
+	return prev, next, fmt.Sprintf("%s–%s of %s", thousands(offset+1), thousands(offset+shown), of)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,7 @@ var funcs = template.FuncMap{
 	"checked": func(f url.Values, k, v string) bool { return f != nil && slices.Contains(f[k], v) },
 	"has":     func(list []string, s string) bool { return slices.Contains(list, s) },
 	"add":     func(a, b int) int { return a + b },
+	"number":  thousands,
 	"seq": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
@@ -186,4 +188,22 @@ func (s *Server) nav(r *http.Request, h app.Holding) []navItem {
 	add("/report", "Make a complaint", h.Member)
 	add("/account", "My account", true)
 	return items
+}
+
+// thousands writes n with thousands separated by commas, as 10,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/web/svg"
 )
@@ -161,24 +162,51 @@ func (s *Server) statisticsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 type precedentsData struct {
-	Clause     string
-	Factors    []string
-	Precedents []discipline.Precedent
-	Searched   bool
+	Clause string
+	// Choices are the factors of every version of the rule book, by id; Chosen
+	// those ticked.
+	Choices           []*rules.Factor
+	Chosen            map[string]bool
+	Result            *discipline.Precedents
+	Prev, Next, Shown string
 }
 
 func (s *Server) precedentsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := precedentsData{Clause: strings.TrimSpace(q.Get("clause")), Factors: q["factor"]}
+	d := precedentsData{Clause: strings.TrimSpace(q.Get("clause")), Chosen: map[string]bool{}}
 	if !s.app.May(r.Context(), app.ReadPrecedents, app.Resource{}) {
 		return rulebook.Errorf(rulebook.EForbidden, "your roles do not read precedents")
 	}
+	seen := map[string]bool{}
+	for _, v := range s.app.Rules().Versions {
+		if v.Discipline == nil {
+			continue
+		}
+		for _, id := range sortedKeys(v.Discipline.Factors) {
+			if !seen[id] {
+				seen[id] = true
+				d.Choices = append(d.Choices, v.Discipline.Factors[id])
+			}
+		}
+	}
+	sort.SliceStable(d.Choices, func(i, j int) bool { return d.Choices[i].Kind < d.Choices[j].Kind })
+	factors := []string{}
+	for _, f := range q["factor"] {
+		if f = strings.TrimSpace(f); f != "" && !d.Chosen[f] {
+			d.Chosen[f] = true
+			factors = append(factors, f)
+		}
+	}
 	if d.Clause != "" {
-		ps, err := s.app.Precedents(r.Context(), d.Clause, d.Factors)
+		offset, _ := strconv.Atoi(q.Get("offset"))
+		offset = max(offset, 0)
+		const limit = 50
+		res, err := s.app.Precedents(r.Context(), d.Clause, factors, limit, offset)
 		if err != nil {
 			return err
 		}
-		d.Precedents, d.Searched = ps, true
+		d.Result = res
+		d.Prev, d.Next, d.Shown = pager("/precedents", q, offset, limit, len(res.Precedents), res.Total, false)
 	}
 	s.render(w, r, http.StatusOK, "precedents", "Precedents", d)
 	return nil

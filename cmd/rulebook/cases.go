@@ -230,7 +230,9 @@ func runCase(ctx context.Context, e *env, args []string) error {
 			}
 			fmt.Fprintf(e.stdout, "%-14s %-11s %-8s opened %s  %s\n", r.ID, r.Kind, r.Respondent, r.Opened, status)
 		}
-		if list.Total > len(list.Cases) {
+		if list.More {
+			fmt.Fprintf(e.stdout, "(%d of more than %d cases)\n", len(list.Cases), list.Total)
+		} else if list.Total > len(list.Cases) {
 			fmt.Fprintf(e.stdout, "(%d of %d cases)\n", len(list.Cases), list.Total)
 		}
 		return nil
@@ -573,11 +575,13 @@ func runStatistics(ctx context.Context, e *env, args []string) error {
 }
 
 func runPrecedents(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "precedents", "precedents --clause C [--factor F]... [--json]")
+	fs := newFlags(e, "precedents", "precedents --clause C [--factor F]... [--limit N] [--offset N] [--json]")
 	st := addStoreFlags(fs, e)
 	clause := fs.String("clause", "", "the clause charged")
 	var factors multi
 	fs.Var(&factors, "factor", "an aggravating or mitigating factor of the case in hand (repeat)")
+	limit := fs.Int("limit", 50, "how many to list (at most 200)")
+	offset := fs.Int("offset", 0, "how many to skip")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -590,14 +594,15 @@ func runPrecedents(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	ps, err := a.Precedents(ctx, *clause, factors)
+	ps, err := a.Precedents(ctx, *clause, factors, *limit, *offset)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, ps)
 	}
-	for _, p := range ps {
+	fmt.Fprintf(e.stdout, "%d closed case(s) under clause %s; %d to %d:\n", ps.Total, ps.Clause, min(ps.Offset+1, ps.Total), ps.Offset+len(ps.Precedents))
+	for _, p := range ps.Precedents {
 		sanction := p.Outcome
 		if p.Sanction != nil {
 			sanction = p.Sanction.Sanction
