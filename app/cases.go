@@ -78,24 +78,28 @@ func (a *App) Cases(ctx context.Context, f sqldb.CaseFilter) (*CaseList, error) 
 		return nil, err
 	}
 	out := &CaseList{Cases: []CaseSummary{}, Total: total, More: more, Limit: f.Limit, Offset: f.Offset}
-	names := map[string]string{}
+	var seen []*discipline.Case
+	var respondents []string
 	for _, r := range rows {
 		var c discipline.Case
 		if err := json.Unmarshal(r.Data, &c); err != nil {
 			return nil, err
 		}
-		ca := a.Policy.CaseAccess(p, &c)
+		seen = append(seen, &c)
+		respondents = append(respondents, c.Respondent)
+	}
+	names, err := a.db().MemberNames(ctx, respondents)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range seen {
+		ca := a.Policy.CaseAccess(p, c)
 		if ca.View == NoView {
 			out.Total--
 			continue
 		}
-		if _, ok := names[c.Respondent]; !ok {
-			if h, err := a.db().History(ctx, c.Respondent); err == nil {
-				names[c.Respondent] = h.Member.Name
-			}
-		}
 		out.Cases = append(out.Cases, CaseSummary{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, RespondentName: names[c.Respondent],
-			State: c.State, StateName: a.stateName(&c), Closed: c.Closed, Outcome: c.Outcome, Opened: c.Opened, Conduct: c.Conduct, Unit: c.Unit, As: ca.As})
+			State: c.State, StateName: a.stateName(c), Closed: c.Closed, Outcome: c.Outcome, Opened: c.Opened, Conduct: c.Conduct, Unit: c.Unit, As: ca.As})
 	}
 	detail := fmt.Sprintf("%d listed", len(out.Cases))
 	return out, a.logAccess(ctx, p, "list_cases", "cases", detail)
@@ -469,16 +473,17 @@ func (a *App) Deadlines(ctx context.Context, until, overdueOn rulebook.Date, lim
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
+	var ids []string
+	for _, d := range rows {
+		ids = append(ids, d.Case)
+	}
+	cases, err := a.cases.Cases(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := []Deadline{}
 	for _, d := range rows {
-		ok, checked := seen[d.Case]
-		if !checked {
-			c, err := a.cases.Case(ctx, d.Case)
-			ok = err == nil && a.Policy.CaseAccess(p, c).View >= StaffView
-			seen[d.Case] = ok
-		}
-		if ok {
+		if c := cases[d.Case]; c != nil && a.Policy.CaseAccess(p, c).View >= StaffView {
 			out = append(out, Deadline{DeadlineRow: d, Overdue: d.Due < overdueOn})
 		}
 	}
@@ -531,14 +536,13 @@ func (a *App) Precedents(ctx context.Context, clause string, factors []string, l
 	if err != nil {
 		return nil, err
 	}
+	var seen []sqldb.Access
 	for _, x := range ps.Precedents {
 		if x.Case != "[withheld]" {
-			if err := a.logAccess(ctx, p, "precedents", discipline.SubjectPrefix+x.Case, "clause "+clause); err != nil {
-				return nil, err
-			}
+			seen = append(seen, sqldb.Access{Actor: p.Actor(), Action: "precedents", Subject: discipline.SubjectPrefix + x.Case, Detail: "clause " + clause})
 		}
 	}
-	return ps, nil
+	return ps, a.db().LogAccess(ctx, seen...)
 }
 
 // SubjectAccess gathers what is held about a member, redacted, with its due date:

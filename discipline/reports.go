@@ -72,10 +72,12 @@ type Precedents struct {
 	Clause     string      `json:"clause"`
 	Factors    []string    `json:"factors"`
 	Precedents []Precedent `json:"precedents"`
-	// Total is how many closed cases concern the clause; Offset where this page
+	// Total is how many closed cases concern the clause, counted up to
+	// sqldb.CountCap (More says there are more); Offset is where this page
 	// starts among them.
-	Total  int `json:"total"`
-	Offset int `json:"offset"`
+	Total  int  `json:"total"`
+	More   bool `json:"more,omitempty"`
+	Offset int  `json:"offset"`
 }
 
 // Precedents lists limit of the closed cases that concern clause from offset, most
@@ -89,7 +91,7 @@ func (s *Service) Precedents(ctx context.Context, clause string, factors []strin
 	if err != nil {
 		return nil, err
 	}
-	out := &Precedents{Clause: clause, Factors: factors, Precedents: []Precedent{}, Total: page.Total, Offset: offset}
+	out := &Precedents{Clause: clause, Factors: factors, Precedents: []Precedent{}, Total: page.Total, More: page.More, Offset: offset}
 	for i, b := range page.Data {
 		var c Case
 		if err := json.Unmarshal(b, &c); err != nil {

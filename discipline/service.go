@@ -40,6 +40,23 @@ func (s *Service) Case(ctx context.Context, id string) (*Case, error) {
 	return &c, json.Unmarshal(b, &c)
 }
 
+// Cases returns the stored cases named (those that exist), by id, read at once.
+func (s *Service) Cases(ctx context.Context, ids []string) (map[string]*Case, error) {
+	data, seqs, err := s.db().CasesData(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Case, len(data))
+	for id, b := range data {
+		c := &Case{lastSeq: seqs[id]}
+		if err := json.Unmarshal(b, c); err != nil {
+			return nil, err
+		}
+		out[id] = c
+	}
+	return out, nil
+}
+
 // Replay builds a case from its events alone (the record, not the projection).
 func (s *Service) Replay(ctx context.Context, id string) (*Case, error) {
 	evs, err := s.db().Events(ctx, sqldb.EventFilter{Subject: subject(id)})

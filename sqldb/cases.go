@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -180,18 +182,15 @@ func (a *Appender) queueCaseRows(row CaseRow, deadlines []DeadlineRow, clauses, 
 	for _, c := range complaints {
 		a.caseComplaints.add(c, row.ID)
 	}
+	factors := slices.Compact(slices.Sorted(slices.Values(row.Factors)))
 	seen := map[string]bool{}
-	for _, f := range row.Factors {
-		if !seen[f] {
-			seen[f] = true
-			a.caseFactors.add(row.ID, f)
-		}
-	}
-	clear(seen)
 	for _, c := range clauses {
 		if !seen[c] {
 			seen[c] = true
 			a.caseClauses.add(row.ID, c, closed, int64(row.Conduct))
+			for _, f := range factors {
+				a.caseFactors.add(row.ID, c, f, closed, int64(row.Conduct))
+			}
 			a.clauseDelta[[2]string{c, row.Outcome}]++
 			if row.Sanction != "" {
 				a.sanctionDelta[[2]string{c, row.Sanction}]++
@@ -605,31 +604,99 @@ func (db *DB) CaseRows(ctx context.Context, f CaseFilter) ([]CaseRow, error) {
 
 // DueBy returns the deadlines of open cases falling on or before until, soonest
 // first (at most limit; 0 for all), of the cases in scope (all when nil).
+//
+// The deadlines are walked in their index's order a chunk at a time, and each
+// chunk's cases looked up: joined in one query, a planner that underestimates how
+// many are overdue sorts them all to return the first fifty.
 func (db *DB) DueBy(ctx context.Context, until rulebook.Date, limit int, scope *CaseScope) ([]DeadlineRow, error) {
-	args := []any{int64(until)}
-	q := `SELECT d.case_id, d.kind, d.what, d.due, c.respondent, c.state FROM case_deadlines d JOIN cases c ON c.id = d.case_id
-		WHERE d.due <= $1 AND (c.closed = 0 OR d.kind = 'condition')`
+	chunk := dueChunk
+	var out []DeadlineRow
+	after := DeadlineRow{Due: math.MinInt32}
+	for {
+		rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT case_id, n, kind, what, due FROM case_deadlines
+			WHERE due <= $1 AND (due > $2 OR due = $2 AND (case_id > $3 OR case_id = $3 AND n > $4))
+			ORDER BY due, case_id, n LIMIT %d`, chunk), int64(until), int64(after.Due), after.Case, after.N)
+		if err != nil {
+			return nil, err
+		}
+		var page []DeadlineRow
+		for rows.Next() {
+			var d DeadlineRow
+			var due int64
+			if err := rows.Scan(&d.Case, &d.N, &d.Kind, &d.What, &due); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			d.Due = rulebook.Date(due)
+			page = append(page, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			return out, nil
+		}
+		after = page[len(page)-1]
+		cases, err := db.deadlineCases(ctx, page, scope)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range page {
+			c, ok := cases[d.Case]
+			if !ok || c.closed && d.Kind != "condition" {
+				continue
+			}
+			d.Respondent, d.State = c.respondent, c.state
+			out = append(out, d)
+			if len(out) == limit {
+				return out, nil
+			}
+		}
+		if len(page) < chunk {
+			return out, nil
+		}
+	}
+}
+
+// dueChunk is how many deadlines DueBy reads at a time.
+var dueChunk = 1000
+
+type deadlineCase struct {
+	respondent, state string
+	closed            bool
+}
+
+// deadlineCases looks up the cases of a chunk of deadlines that are in scope.
+func (db *DB) deadlineCases(ctx context.Context, page []DeadlineRow, scope *CaseScope) (map[string]deadlineCase, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, d := range page {
+		if !seen[d.Case] {
+			seen[d.Case] = true
+			ids = append(ids, d.Case)
+		}
+	}
+	var args []any
+	q := `SELECT c.id, c.respondent, c.state, c.closed FROM cases c WHERE c.id IN ` + in(&args, ids)
 	if scope != nil {
 		q += " AND " + scope.where(&args, "c.")
-	}
-	q += " ORDER BY d.due, d.case_id, d.n"
-	if limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []DeadlineRow
+	out := map[string]deadlineCase{}
 	for rows.Next() {
-		var d DeadlineRow
-		var due int64
-		if err := rows.Scan(&d.Case, &d.Kind, &d.What, &due, &d.Respondent, &d.State); err != nil {
+		var id string
+		var c deadlineCase
+		var closed int
+		if err := rows.Scan(&id, &c.respondent, &c.state, &closed); err != nil {
 			return nil, err
 		}
-		d.Due = rulebook.Date(due)
-		out = append(out, d)
+		c.closed = closed == 1
+		out[id] = c
 	}
 	return out, rows.Err()
 }
@@ -720,10 +787,11 @@ func (db *DB) SanctionCounts(ctx context.Context) ([]SanctionCount, error) {
 type PrecedentPage struct {
 	// Data are the cases' stored JSON, and Shared how many of the factors asked
 	// about each one's sanction has; Total is how many closed cases concern the
-	// clause.
+	// clause, counted to CountCap (More says there are more).
 	Data   [][]byte
 	Shared []int
 	Total  int
+	More   bool
 }
 
 // Precedents returns limit of the closed cases concerning a clause from offset:
@@ -732,8 +800,12 @@ type PrecedentPage struct {
 // costs the same at 100 cases as at 100,000 (but for counting the sharers).
 func (db *DB) Precedents(ctx context.Context, clause string, factors []string, limit, offset int) (*PrecedentPage, error) {
 	page := &PrecedentPage{}
-	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_clauses WHERE clause = $1 AND closed = 1`, clause).Scan(&page.Total); err != nil {
+	if err := db.r.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM case_clauses WHERE clause = $1 AND closed = 1 LIMIT %d) t`, CountCap+1),
+		clause).Scan(&page.Total); err != nil {
 		return nil, err
+	}
+	if page.Total > CountCap {
+		page.Total, page.More = CountCap, true
 	}
 	type sharer struct {
 		id      string
@@ -745,9 +817,8 @@ func (db *DB) Precedents(ctx context.Context, clause string, factors []string, l
 	var restArgs []any
 	if len(factors) > 0 {
 		args := []any{clause}
-		rows, err := db.r.QueryContext(ctx, `SELECT f.case_id, COUNT(*), k.conduct FROM case_factors f
-			JOIN case_clauses k ON k.case_id = f.case_id AND k.clause = $1 AND k.closed = 1
-			WHERE f.factor IN `+in(&args, factors)+` GROUP BY f.case_id, k.conduct`, args...)
+		rows, err := db.r.QueryContext(ctx, `SELECT case_id, COUNT(*), conduct FROM case_factors
+			WHERE clause = $1 AND closed = 1 AND factor IN `+in(&args, factors)+` GROUP BY case_id, conduct`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -774,7 +845,7 @@ func (db *DB) Precedents(ctx context.Context, clause string, factors []string, l
 			return a.id < b.id
 		})
 		restArgs = []any{clause}
-		notSharing = ` AND NOT EXISTS (SELECT 1 FROM case_factors f WHERE f.case_id = k.case_id AND f.factor IN ` + in(&restArgs, factors) + `)`
+		notSharing = ` AND NOT EXISTS (SELECT 1 FROM case_factors f WHERE f.case_id = k.case_id AND f.clause = k.clause AND f.factor IN ` + in(&restArgs, factors) + `)`
 	} else {
 		restArgs = []any{clause}
 	}
@@ -905,6 +976,30 @@ func (db *DB) CaseDataSeq(ctx context.Context, id string) ([]byte, int64, error)
 		return nil, 0, err
 	}
 	return []byte(s), seq, nil
+}
+
+// CasesData returns the stored JSON and last seq of each of the cases named that
+// exists, by id, in one query.
+func (db *DB) CasesData(ctx context.Context, ids []string) (map[string][]byte, map[string]int64, error) {
+	data, seqs := map[string][]byte{}, map[string]int64{}
+	if len(ids) == 0 {
+		return data, seqs, nil
+	}
+	var args []any
+	rows, err := db.r.QueryContext(ctx, `SELECT id, data, updated FROM cases WHERE id IN `+in(&args, ids), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, s string
+		var seq int64
+		if err := rows.Scan(&id, &s, &seq); err != nil {
+			return nil, nil, err
+		}
+		data[id], seqs[id] = []byte(s), seq
+	}
+	return data, seqs, rows.Err()
 }
 
 // CaseUpdated returns, inside the appender's transaction (under the write lock),

@@ -75,7 +75,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		branches:       newBatch("branches", "id", "name", "kind", "parent"),
 		caseDeadlines:  newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
 		caseClauses:    newBatch("case_clauses", "case_id", "clause", "closed", "conduct"),
-		caseFactors:    newBatch("case_factors", "case_id", "factor"),
+		caseFactors:    newBatch("case_factors", "case_id", "clause", "factor", "closed", "conduct"),
 		caseComplaints: newBatch("case_complaints", "complaint", "case_id"),
 		casePeople:     newBatch("case_people", "person", "case_id", "relation"),
 		stepDelta:      map[stepKey][2]int64{},

@@ -2,8 +2,10 @@ package sqldb
 
 import (
 	"context"
+	"fmt"
 	"github.com/rulebook/rulebook"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -58,12 +60,28 @@ type Access struct {
 
 // LogAccess records that actor viewed or exported subject. Reads of personal and
 // disciplinary data are logged as well as changes.
-func (db *DB) LogAccess(ctx context.Context, a Access) error {
-	if a.At.IsZero() {
-		a.At = db.Now()
+func (db *DB) LogAccess(ctx context.Context, entries ...Access) error {
+	if len(entries) == 0 {
+		return nil
 	}
-	_, err := db.w.ExecContext(ctx, `INSERT INTO access_log (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)`,
-		a.At.UnixMicro(), a.Actor, a.Action, a.Subject, a.Detail)
+	// One statement for many entries (a page of precedents logs one per case):
+	// on PostgreSQL each statement alone is a commit.
+	var q strings.Builder
+	q.WriteString(`INSERT INTO access_log (at, actor, action, subject, detail) VALUES `)
+	var args []any
+	now := db.Now()
+	for i, a := range entries {
+		if a.At.IsZero() {
+			a.At = now
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
+		args = append(args, a.At.UnixMicro(), a.Actor, a.Action, a.Subject, a.Detail)
+	}
+	_, err := db.w.ExecContext(ctx, q.String(), args...)
 	return err
 }
 

@@ -104,6 +104,29 @@ func (db *DB) SearchMembers(ctx context.Context, q string, limit int) ([]ruleboo
 	return out, rows.Err()
 }
 
+// MemberNames returns the names of the members named that exist, by id, in one
+// query.
+func (db *DB) MemberNames(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var args []any
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name FROM members WHERE id IN `+in(&args, ids), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
 // CountMembers returns how many members the register holds.
 func (db *DB) CountMembers(ctx context.Context) (int, error) {
 	var n int

@@ -346,8 +346,9 @@ func init() {
 // an index at 100,000 cases. A complaint names the case it became part of (waiting
 // complaints are those naming none); a case's clauses carry whether it is closed
 // and when the conduct was, so the closed cases under a clause come newest first
-// from the index (precedents, lists by clause); and the factors of each sanction
-// imposed are rows, so precedents sharing factors are counted, not parsed; and
+// from the index (precedents, lists by clause); the factors of each sanction
+// imposed are rows by clause, so the precedents sharing factors are counted from
+// one range of an index, not parsed; and
 // complaints made are counted by quarter as they come, for the published figures.
 // Deadlines are indexed in the order they are listed, so the first page of
 // thousands overdue comes from the index rather than a sort.
@@ -361,10 +362,13 @@ const listSchema = `
 	CREATE INDEX case_clauses_clause ON case_clauses (clause, closed, conduct);
 	CREATE TABLE case_factors (
 		case_id TEXT NOT NULL,
+		clause  TEXT NOT NULL,
 		factor  TEXT NOT NULL,
-		PRIMARY KEY (case_id, factor)
+		closed  INTEGER NOT NULL,
+		conduct INTEGER NOT NULL,
+		PRIMARY KEY (case_id, clause, factor)
 	);
-	CREATE INDEX case_factors_factor ON case_factors (factor, case_id);
+	CREATE INDEX case_factors_clause ON case_factors (clause, closed, factor, conduct, case_id);
 	CREATE INDEX cases_open ON cases (closed, opened);
 	DROP INDEX case_deadlines_due;
 	CREATE INDEX case_deadlines_due ON case_deadlines (due, case_id, n);

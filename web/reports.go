@@ -206,7 +206,7 @@ func (s *Server) precedentsPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d.Result = res
-		d.Prev, d.Next, d.Shown = pager("/precedents", q, offset, limit, len(res.Precedents), res.Total, false)
+		d.Prev, d.Next, d.Shown = pager("/precedents", q, offset, limit, len(res.Precedents), res.Total, res.More)
 	}
 	s.render(w, r, http.StatusOK, "precedents", "Precedents", d)
 	return nil

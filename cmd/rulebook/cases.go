@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -601,7 +602,11 @@ func runPrecedents(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, ps)
 	}
-	fmt.Fprintf(e.stdout, "%d closed case(s) under clause %s; %d to %d:\n", ps.Total, ps.Clause, min(ps.Offset+1, ps.Total), ps.Offset+len(ps.Precedents))
+	of := strconv.Itoa(ps.Total)
+	if ps.More {
+		of = "more than " + of
+	}
+	fmt.Fprintf(e.stdout, "%s closed case(s) under clause %s; %d to %d:\n", of, ps.Clause, min(ps.Offset+1, ps.Offset+len(ps.Precedents)), ps.Offset+len(ps.Precedents))
 	for _, p := range ps.Precedents {
 		sanction := p.Outcome
 		if p.Sanction != nil {
