@@ -609,7 +609,11 @@ func (db *DB) CaseRows(ctx context.Context, f CaseFilter) ([]CaseRow, error) {
 // chunk's cases looked up: joined in one query, a planner that underestimates how
 // many are overdue sorts them all to return the first fifty.
 func (db *DB) DueBy(ctx context.Context, until rulebook.Date, limit int, scope *CaseScope) ([]DeadlineRow, error) {
+	// A short list is usually filled by a chunk a little longer than itself.
 	chunk := dueChunk
+	if limit > 0 {
+		chunk = min(chunk, max(2*limit, 64))
+	}
 	var out []DeadlineRow
 	after := DeadlineRow{Due: math.MinInt32}
 	for {
