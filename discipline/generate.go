@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/rulebook/rulebook"
@@ -224,7 +225,7 @@ func (s *Service) GenerateCases(ctx context.Context, plan *CasePlan, n int) ([]s
 			ids = append(ids, r.Row.ID)
 		}
 	}
-	return ids, s.db().Analyze(ctx)
+	return ids, s.db().Analyze(ctx, slices.Concat([]string{"events"}, sqldb.RegisterTables, sqldb.CaseTables)...)
 }
 
 // genActor is the actor of every generated event.

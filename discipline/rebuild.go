@@ -71,7 +71,7 @@ func (s *Service) RebuildCases(ctx context.Context) (int, error) {
 	if err := a.Commit(); err != nil {
 		return 0, err
 	}
-	return len(cases), s.db().Analyze(ctx)
+	return len(cases), s.db().Analyze(ctx, sqldb.CaseTables...)
 }
 
 // CheckCases compares every stored case with its replay from the events and

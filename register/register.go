@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -427,8 +428,11 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 		a.Rollback()
 	} else if err := a.Commit(); err != nil {
 		return nil, err
-	} else if err := s.DB.Analyze(ctx); err != nil {
-		return nil, err
+	} else if res.Members >= 1000 {
+		// A large import changes what the planner should expect of the register.
+		if err := s.DB.Analyze(ctx, slices.Concat([]string{"events"}, sqldb.RegisterTables)...); err != nil {
+			return nil, err
+		}
 	}
 	if progress != nil {
 		progress(-1)

@@ -104,6 +104,13 @@ func (db *DB) SearchMembers(ctx context.Context, q string, limit int) ([]ruleboo
 	return out, rows.Err()
 }
 
+// RegisterTables are the tables the register's projection and the complaints
+// fill, and CaseTables those the case projection fills, for Analyze.
+var (
+	RegisterTables = []string{"members", "status_points", "restrictions", "branches", "complaints", "complaint_counts"}
+	CaseTables     = []string{"cases", "case_deadlines", "case_clauses", "case_complaints", "case_people", "case_factors", "case_steps"}
+)
+
 // MemberNames returns the names of the members named that exist, by id, in one
 // query.
 func (db *DB) MemberNames(ctx context.Context, ids []string) (map[string]string, error) {
@@ -322,7 +329,7 @@ func (db *DB) Rebuild(ctx context.Context) error {
 	if err := a.Commit(); err != nil {
 		return err
 	}
-	return db.Analyze(ctx)
+	return db.Analyze(ctx, RegisterTables...)
 }
 
 func sortedBranchIDs(reg *rulebook.Register) []string {
