@@ -136,21 +136,16 @@ func (a *App) CreateAccount(ctx context.Context, in AccountInput, password strin
 	if err != nil {
 		return nil, err
 	}
-	ap, err := a.db().Begin(ctx)
+	err = a.appendEvent(ctx, e, func(ap *sqldb.Appender) error {
+		if err := ap.PutAccount(acc, e.Seq); err != nil {
+			return err
+		}
+		return ap.PutSecrets(acc.Name, sqldb.Secrets{Password: HashPassword(password)})
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer ap.Rollback()
-	if err := ap.Add(e); err != nil {
-		return nil, err
-	}
-	if err := ap.PutAccount(acc, e.Seq); err != nil {
-		return nil, err
-	}
-	if err := ap.PutSecrets(acc.Name, sqldb.Secrets{Password: HashPassword(password)}); err != nil {
-		return nil, err
-	}
-	return &acc, ap.Commit()
+	return &acc, nil
 }
 
 // Accounts lists every account (for administrators).
@@ -222,18 +217,7 @@ func (a *App) putAccountEvent(ctx context.Context, p *Principal, typ string, acc
 	if err != nil {
 		return err
 	}
-	ap, err := a.db().Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer ap.Rollback()
-	if err := ap.Add(e); err != nil {
-		return err
-	}
-	if err := ap.PutAccount(acc, e.Seq); err != nil {
-		return err
-	}
-	return ap.Commit()
+	return a.appendEvent(ctx, e, func(ap *sqldb.Appender) error { return ap.PutAccount(acc, e.Seq) })
 }
 
 // credentialEvent records that a credential of account name changed, with fn
@@ -243,20 +227,7 @@ func (a *App) credentialEvent(ctx context.Context, p *Principal, name string, ch
 	if err != nil {
 		return err
 	}
-	ap, err := a.db().Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer ap.Rollback()
-	if err := ap.Add(e); err != nil {
-		return err
-	}
-	if fn != nil {
-		if err := fn(ap); err != nil {
-			return err
-		}
-	}
-	return ap.Commit()
+	return a.appendEvent(ctx, e, fn)
 }
 
 // SetPassword sets an account's password: an administrator's reset of anyone's,

@@ -75,6 +75,25 @@ func (a *App) logAccess(ctx context.Context, p *Principal, action, subject, deta
 	return a.db().LogAccess(ctx, sqldb.Access{Actor: p.Actor(), Action: action, Subject: subject, Detail: detail})
 }
 
+// appendEvent appends e to the record and runs then (its projection) in the same
+// transaction, so that neither lands without the other.
+func (a *App) appendEvent(ctx context.Context, e *rulebook.Event, then func(*sqldb.Appender) error) error {
+	ap, err := a.db().Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer ap.Rollback()
+	if err := ap.Add(e); err != nil {
+		return err
+	}
+	if then != nil {
+		if err := then(ap); err != nil {
+			return err
+		}
+	}
+	return ap.Commit()
+}
+
 func fieldErr(field, format string, args ...any) error {
 	return rulebook.FieldError(field, format, args...)
 }

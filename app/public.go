@@ -213,21 +213,15 @@ func (a *App) ReportComplaint(ctx context.Context, in ReportInput, addr string) 
 	if err != nil {
 		return nil, err
 	}
-	ap, err := a.db().Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer ap.Rollback()
-	if err := ap.Add(e); err != nil {
-		return nil, err
-	}
+	var then func(*sqldb.Appender) error
 	if r.Complainant == "" {
 		out.Key = newReportKey()
-		if err := ap.PutReportKey(hashToken(normalKey(out.Key)), r.ID); err != nil {
-			return nil, err
-		}
+		then = func(ap *sqldb.Appender) error { return ap.PutReportKey(hashToken(normalKey(out.Key)), r.ID) }
 	}
-	return out, ap.Commit()
+	if err := a.appendEvent(ctx, e, then); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func newComplaintID(d rulebook.Date) string {

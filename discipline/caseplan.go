@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -488,7 +489,7 @@ func jsonFields(t reflect.Type) []string {
 		}
 	}
 	sort.Strings(names)
-	return compact(names)
+	return slices.Compact(names)
 }
 
 // check reports what is wrong with the plan without looking at a rule book.

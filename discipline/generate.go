@@ -382,14 +382,3 @@ func genEvent(typ, subj string, eff rulebook.Date, data any) (*rulebook.Event, e
 	}
 	return &rulebook.Event{Type: typ, Subject: subj, Actor: genActor, Effective: eff, Data: b, Payload: data}, nil
 }
-
-// compact removes adjacent duplicates from a sorted list.
-func compact(s []string) []string {
-	var out []string
-	for i, x := range s {
-		if i == 0 || x != s[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
-}

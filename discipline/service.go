@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -518,7 +519,7 @@ func (s *Service) caseRow(c *Case, seq int64, complaintClauses []string) (sqldb.
 		}
 	}
 	sort.Strings(clauses)
-	clauses = compact(clauses)
+	clauses = slices.Compact(clauses)
 	opened := c.State
 	if len(c.Steps) > 0 {
 		opened = c.Steps[0].From

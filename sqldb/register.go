@@ -50,22 +50,7 @@ func (db *DB) Members(ctx context.Context, f MemberFilter) ([]rulebook.Member, e
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
 	}
-	rows, err := db.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []rulebook.Member
-	for rows.Next() {
-		var m rulebook.Member
-		var joined int64
-		if err := rows.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Branch, &m.Constituency, &joined); err != nil {
-			return nil, err
-		}
-		m.Joined = rulebook.Date(joined)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return memberRows(db.r.QueryContext(ctx, q, args...))
 }
 
 // SearchMembers finds members whose id is q, or whose name's search key begins
@@ -81,12 +66,16 @@ func (db *DB) SearchMembers(ctx context.Context, q string, limit int) ([]ruleboo
 	if db.dialect == "postgres" {
 		col = `search_key COLLATE "C"`
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, name, email, phone, address, branch, constituency, joined FROM members WHERE id = $1
+	return memberRows(db.r.QueryContext(ctx, `SELECT id, name, email, phone, address, branch, constituency, joined FROM members WHERE id = $1
 		UNION ALL
 		SELECT id, name, email, phone, address, branch, constituency, joined FROM (
 			SELECT id, name, email, phone, address, branch, constituency, joined FROM members
 			WHERE `+col+` >= $2 AND `+col+` < $3 AND id <> $1 ORDER BY `+col+`, id LIMIT $4) m`,
-		strings.TrimSpace(q), key, key+"\U0010FFFF", limit)
+		strings.TrimSpace(q), key, key+"\U0010FFFF", limit))
+}
+
+// memberRows reads members' particulars as Members and SearchMembers select them.
+func memberRows(rows *sql.Rows, err error) ([]rulebook.Member, error) {
 	if err != nil {
 		return nil, err
 	}

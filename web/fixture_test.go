@@ -38,10 +38,13 @@ func operator() context.Context {
 	return app.WithPrincipal(context.Background(), app.OperatorPrincipal("test"))
 }
 
-func demoFixture(t testing.TB) *fixture {
+// labourApp opens the database at dsn (closed when the test ends) and the
+// application over it under the Labour example's rule book, after load (if any)
+// has filled the database.
+func labourApp(t testing.TB, dsn string, load func(*sqldb.DB, *rules.RuleBook, []byte) error) (*app.App, *sqldb.DB) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "rulebook.db"))
+	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +57,10 @@ func demoFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Load(ctx, db, rb, src); err != nil {
-		t.Fatal(err)
+	if load != nil {
+		if err := load(db, rb, src); err != nil {
+			t.Fatal(err)
+		}
 	}
 	svc, err := register.New(ctx, db, rb, src)
 	if err != nil {
@@ -65,6 +70,14 @@ func demoFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, db
+}
+
+func demoFixture(t testing.TB) *fixture {
+	t.Helper()
+	a, db := labourApp(t, filepath.Join(t.TempDir(), "rulebook.db"), func(db *sqldb.DB, rb *rules.RuleBook, src []byte) error {
+		return demo.Load(context.Background(), db, rb, src)
+	})
 	if err := demo.LoadAccounts(operator(), a); err != nil {
 		t.Fatal(err)
 	}
