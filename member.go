@@ -16,6 +16,7 @@ const (
 	EventMemberUpdated    = "member.updated"
 	EventStatusChanged    = "member.status_changed"
 	EventRightsRestricted = "member.rights_restricted"
+	EventConditionWaived  = "member.condition_waived"
 	EventCorrected        = "event.corrected"
 	EventRuleBookAdopted  = "rulebook.adopted"
 )
@@ -86,6 +87,11 @@ type StatusChange struct {
 	// Rights narrows or widens the rule book's defaults for this status, for this
 	// member, while it lasts ("unless otherwise defined by that decision").
 	Rights map[string]bool `json:"rights,omitempty"`
+	// Ends lists earlier status or rights events whose measure this change ends
+	// early (an appeal quashing or varying a sanction, a fine paid): their points
+	// from this change's date on — a scheduled end, a return — no longer apply, and
+	// their restrictions end on it. The earlier events stay in the record.
+	Ends []string `json:"ends,omitempty"`
 	Decision
 }
 
@@ -95,7 +101,29 @@ type StatusChange struct {
 type RightsRestricted struct {
 	Rights map[string]bool `json:"rights"`
 	Until  Date            `json:"until,omitempty"`
+	// Ends, as for StatusChange: a rights-only sanction quashed on appeal is ended
+	// by an event with no rights of its own.
+	Ends []string `json:"ends,omitempty"`
 	Decision
+}
+
+// Waiver is the data of a member.condition_waived event: from its Effective date
+// until Until (open-ended when unset), the qualifying condition of Action that
+// Clause states does not apply to this member — a body with the power exempting
+// one person, with reasons. Every answer it changes cites it.
+type Waiver struct {
+	Action string `json:"action"`
+	Clause string `json:"condition_clause"`
+	Until  Date   `json:"until,omitempty"`
+	Decision
+}
+
+// WaiverPoint is a waiver as the register holds it.
+type WaiverPoint struct {
+	From    Date   `json:"from"`
+	EventID string `json:"event_id"`
+	Seq     int64  `json:"seq"`
+	Waiver
 }
 
 // Correction is the data of an event.corrected event: it withdraws an earlier event
@@ -142,6 +170,39 @@ type History struct {
 	Member       Member        `json:"member"`
 	Points       []StatusPoint `json:"status_history"`
 	Restrictions []Restriction `json:"restrictions,omitempty"`
+	Waivers      []WaiverPoint `json:"waivers,omitempty"`
+}
+
+// WaiverAt returns the waiver of action's condition under clause in force on d, if any.
+func (h *History) WaiverAt(action, clause string, d Date) *WaiverPoint {
+	for i := len(h.Waivers) - 1; i >= 0; i-- {
+		w := &h.Waivers[i]
+		if w.Action == action && w.Clause == clause && w.From <= d && (w.Until.IsZero() || d < w.Until) {
+			return w
+		}
+	}
+	return nil
+}
+
+// end applies a change's Ends: the ended events' points from d on are dropped and
+// their restrictions end on d.
+func (h *History) end(ids []string, d Date) {
+	for _, id := range ids {
+		kept := h.Points[:0]
+		for _, p := range h.Points {
+			if p.EventID == id && p.From >= d {
+				continue
+			}
+			kept = append(kept, p)
+		}
+		h.Points = kept
+		for i := range h.Restrictions {
+			r := &h.Restrictions[i]
+			if r.EventID == id && (r.Until.IsZero() || r.Until > d) {
+				r.Until = d
+			}
+		}
+	}
 }
 
 // StatusAt returns the status point in force on d, or nil before the member joined.
@@ -266,6 +327,7 @@ func (r *Register) Apply(e *Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return bad(err)
 		}
+		h.end(d.Ends, e.Effective)
 		h.addPoint(StatusPoint{From: e.Effective, Status: d.Status, Rights: d.Rights, EventID: e.ID, Seq: e.Seq, Decision: d.Decision})
 		if !d.Until.IsZero() {
 			h.addPoint(StatusPoint{From: d.Until, Status: d.Then, EventID: e.ID, Seq: e.Seq,
@@ -280,7 +342,20 @@ func (r *Register) Apply(e *Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return bad(err)
 		}
-		h.Restrictions = append(h.Restrictions, Restriction{From: e.Effective, Until: d.Until, Rights: d.Rights, EventID: e.ID, Seq: e.Seq, Decision: d.Decision})
+		h.end(d.Ends, e.Effective)
+		if len(d.Rights) > 0 {
+			h.Restrictions = append(h.Restrictions, Restriction{From: e.Effective, Until: d.Until, Rights: d.Rights, EventID: e.ID, Seq: e.Seq, Decision: d.Decision})
+		}
+	case EventConditionWaived:
+		h := r.Members[e.Subject]
+		if h == nil {
+			return bad(fmt.Errorf("no member %q", e.Subject))
+		}
+		var d Waiver
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return bad(err)
+		}
+		h.Waivers = append(h.Waivers, WaiverPoint{From: e.Effective, EventID: e.ID, Seq: e.Seq, Waiver: d})
 	}
 	return nil
 }

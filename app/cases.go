@@ -582,12 +582,13 @@ func (a *App) AccessLog(ctx context.Context, subject string, limit int) ([]sqldb
 	return orEmpty(es), err
 }
 
-// Lists are the dated lists automatic-exclusion triggers are checked against.
-var Lists = []string{"official_candidates", "proscribed_organisations"}
+// Lists are the dated lists the rule book declares, that automatic-exclusion
+// triggers are checked against.
+func (a *App) Lists() []string { return a.reg.Rules.Lists() }
 
-func checkList(name string) error {
-	if !slices.Contains(Lists, name) {
-		return rulebook.Errorf(rulebook.ENotFound, "no list %q (the lists are %s)", name, strings.Join(Lists, " and "))
+func (a *App) checkList(name string) error {
+	if lists := a.Lists(); !slices.Contains(lists, name) {
+		return rulebook.Errorf(rulebook.ENotFound, "no list %q (the rule book's lists are: %s)", name, strings.Join(lists, ", "))
 	}
 	return nil
 }
@@ -597,7 +598,7 @@ func (a *App) ListEntries(ctx context.Context, list string, on rulebook.Date) ([
 	if _, err := a.allow(ctx, ReadLists, Resource{}); err != nil {
 		return nil, err
 	}
-	if err := checkList(list); err != nil {
+	if err := a.checkList(list); err != nil {
 		return nil, err
 	}
 	m, err := a.db().ListEntries(ctx, list)
@@ -629,7 +630,7 @@ func (a *App) AddListEntry(ctx context.Context, e discipline.ListEntry) (*rulebo
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList(e.List); err != nil {
+	if err := a.checkList(e.List); err != nil {
 		return nil, err
 	}
 	entries, err := a.db().ListEntries(ctx, e.List)

@@ -71,12 +71,14 @@ type Case struct {
 	Closed     bool          `json:"closed"`
 	Outcome    string        `json:"outcome,omitempty"`
 
-	Trigger    *TriggerClaim     `json:"trigger,omitempty"`
-	Charges    []Charge          `json:"charges,omitempty"`
-	Panel      *Panel            `json:"panel,omitempty"`
-	Hearing    *Hearing          `json:"hearing,omitempty"`
-	Mitigation *Mitigation       `json:"mitigation,omitempty"`
-	Sanction   *SanctionOrder    `json:"sanction,omitempty"`
+	Trigger    *TriggerClaim `json:"trigger,omitempty"`
+	Charges    []Charge      `json:"charges,omitempty"`
+	Panel      *Panel        `json:"panel,omitempty"`
+	Hearing    *Hearing      `json:"hearing,omitempty"`
+	Mitigation *Mitigation   `json:"mitigation,omitempty"`
+	// Sanctions are every sanction decided in the case, in the order decided; one
+	// quashed or varied on appeal stays, marked ended, as the record keeps it.
+	Sanctions  []SanctionOrder   `json:"sanctions,omitempty"`
 	Suspension *Suspension       `json:"suspension,omitempty"`
 	Conflicts  []Conflict        `json:"conflicts,omitempty"`
 	Recusals   []Conflict        `json:"recusals,omitempty"`
@@ -90,6 +92,12 @@ type Case struct {
 	Corrections []CaseCorrection `json:"corrections,omitempty"`
 	// Roles are the case roles held (investigators, representatives).
 	Roles []CaseRole `json:"roles,omitempty"`
+	// RespondentLeft is set when a step recorded the respondent's resignation while
+	// the case was open, so a later application for readmission is warned of it.
+	RespondentLeft bool `json:"respondent_left,omitempty"`
+	// NonPayment is the register event that placed the respondent in a status for
+	// an unpaid fine, until it is paid.
+	NonPayment string `json:"non_payment,omitempty"`
 	// Messages are what the parties and the case team wrote about the case.
 	Messages []Message `json:"messages,omitempty"`
 	// lastSeq is the seq of the last event applied (not part of the case's JSON,
@@ -198,18 +206,58 @@ type Mitigation struct {
 	Summary string        `json:"summary"`
 }
 
-// SanctionOrder is the sanction decided.
+// SanctionOrder is one sanction decided.
 type SanctionOrder struct {
 	Sanction string        `json:"sanction"`
 	From     rulebook.Date `json:"from"`
 	Until    rulebook.Date `json:"until,omitempty"`
+	// Amount is the sum a fine or costs order requires, due by PayBy.
+	Amount rulebook.Money `json:"amount,omitzero"`
+	PayBy  rulebook.Date  `json:"pay_by,omitempty"`
+	Paid   rulebook.Date  `json:"paid,omitempty"`
 	// CreditFrom is the date a sanction's period is counted from when time served
 	// under administrative suspension is credited: the suspension's start, or for
 	// one lifted before the sanction, as many days before the sanction as it ran.
 	CreditFrom rulebook.Date `json:"credit_from,omitempty"`
 	Factors    []string      `json:"factors,omitempty"`
 	Conditions []Condition   `json:"conditions,omitempty"`
+	// Set by the engine: the step that decided it, and the register event it
+	// wrote (if any), so an appeal can end exactly that measure.
+	Step        string `json:"step,omitempty"`
+	MemberEvent string `json:"member_event,omitempty"`
+	// Ended is the date an appeal or review quashed or varied it (EndedHow), by
+	// the step EndedBy; it is no longer in force from then.
+	Ended    rulebook.Date `json:"ended,omitempty"`
+	EndedHow string        `json:"ended_how,omitempty"`
+	EndedBy  string        `json:"ended_by,omitempty"`
 }
+
+// String describes the sanction in a line: what, how much, when, and whether it
+// still stands.
+func (so SanctionOrder) String() string {
+	s := so.Sanction
+	if !so.Amount.IsZero() {
+		s += " " + so.Amount.String() + " (pay by " + so.PayBy.String()
+		if !so.Paid.IsZero() {
+			s += ", paid " + so.Paid.String()
+		}
+		s += ")"
+	}
+	s += " from " + so.From.String()
+	if !so.Until.IsZero() {
+		s += " until " + so.Until.String()
+	}
+	if !so.CreditFrom.IsZero() {
+		s += " (credit for time served since " + so.CreditFrom.String() + ")"
+	}
+	if !so.Ended.IsZero() {
+		s += " — " + so.EndedHow + " " + so.Ended.String()
+	}
+	return s
+}
+
+// InForce reports whether the sanction has not been quashed or varied.
+func (so *SanctionOrder) InForce() bool { return so.Ended.IsZero() }
 
 // Condition is something the member must do by a date (e.g. complete a course).
 type Condition struct {
@@ -325,30 +373,44 @@ type Step struct {
 	Criteria   []string `json:"criteria,omitempty"`
 	Rationale  string   `json:"rationale,omitempty"`
 	// Decided is filled in by the engine: the states and the rule book versions.
-	From     string         `json:"from"`
-	To       string         `json:"to"`
-	Clause   string         `json:"clause"`
-	Version  string         `json:"rule_book_version"`
-	Charges  []Charge       `json:"charges,omitempty"`
-	Findings []Finding      `json:"findings,omitempty"`
-	Panel    *Panel         `json:"panel,omitempty"`
-	Hearing  *Hearing       `json:"hearing,omitempty"`
-	Sanction *SanctionOrder `json:"sanction,omitempty"`
-	Suspend  *SuspendOrder  `json:"suspend,omitempty"`
-	Trigger  *TriggerClaim  `json:"trigger,omitempty"`
-	Evidence []string       `json:"evidence,omitempty"`
-	Vote     *Vote          `json:"vote,omitempty"`
-	Shorten  bool           `json:"shorten,omitempty"`
+	From     string    `json:"from"`
+	To       string    `json:"to"`
+	Clause   string    `json:"clause"`
+	Version  string    `json:"rule_book_version"`
+	Charges  []Charge  `json:"charges,omitempty"`
+	Findings []Finding `json:"findings,omitempty"`
+	Panel    *Panel    `json:"panel,omitempty"`
+	Hearing  *Hearing  `json:"hearing,omitempty"`
+	// Sanction is how steps recorded before several sanctions per decision named
+	// their one sanction; Sanctions is read from it for those.
+	Sanction  *SanctionOrder  `json:"sanction,omitempty"`
+	Sanctions []SanctionOrder `json:"sanctions,omitempty"`
+	Suspend   *SuspendOrder   `json:"suspend,omitempty"`
+	Trigger   *TriggerClaim   `json:"trigger,omitempty"`
+	Evidence  []string        `json:"evidence,omitempty"`
+	Vote      *Vote           `json:"vote,omitempty"`
+	Shorten   bool            `json:"shorten,omitempty"`
+	Waive     *WaiveOrder     `json:"waive,omitempty"`
+	// Paid names the sanction (by index in the case's Sanctions) a payment is for.
+	Paid *int `json:"paid,omitempty"`
 	// Effects, Closed and Outcome are filled in by the engine from the transition,
 	// so the event says what the step did under the version applied.
 	Effects []string `json:"effects,omitempty"`
 	Closed  bool     `json:"closed,omitempty"`
 	Outcome string   `json:"outcome,omitempty"`
-	// Sanctioned names the sanction a step such as a warning applied.
+	// Sanctioned names the sanctions the step applied ("fine+reprimand"), for the
+	// statistics.
 	Sanctioned string `json:"sanctioned,omitempty"`
 	// MemberEvents are the ids of the register events the step wrote (its effects
 	// on the member), stored with it in the same transaction.
 	MemberEvents []string `json:"member_events,omitempty"`
+}
+
+// WaiveOrder waives a qualifying condition of an action for the respondent.
+type WaiveOrder struct {
+	Action string        `json:"action"`
+	Clause string        `json:"condition_clause"`
+	Until  rulebook.Date `json:"until,omitempty"`
 }
 
 // SuspendOrder is what an administrative suspension decision says.
@@ -552,9 +614,42 @@ func (c *Case) applyStep(e *rulebook.Event, s *Step) {
 		t := *s.Trigger
 		c.Trigger = &t
 	}
-	if s.Sanction != nil {
+	sanctions := s.Sanctions
+	if len(sanctions) == 0 && s.Sanction != nil {
+		// Recorded before sanctions named their register events: a sanction's
+		// event came first among the step's.
 		so := *s.Sanction
-		c.Sanction = &so
+		if len(s.MemberEvents) > 0 && has(s.Effects, "sanction") {
+			so.MemberEvent = s.MemberEvents[0]
+		}
+		sanctions = []SanctionOrder{so}
+	}
+	if has(s.Effects, "quash_sanction") || has(s.Effects, "vary_sanction") {
+		how := "quashed"
+		if has(s.Effects, "vary_sanction") {
+			how = "varied"
+		}
+		for i := range c.Sanctions {
+			if so := &c.Sanctions[i]; so.InForce() {
+				so.Ended, so.EndedHow, so.EndedBy = e.Effective, how, e.ID
+			}
+		}
+	}
+	if s.Paid != nil && *s.Paid >= 0 && *s.Paid < len(c.Sanctions) {
+		c.Sanctions[*s.Paid].Paid = e.Effective
+	}
+	if has(s.Effects, "non_payment") && len(s.MemberEvents) > 0 {
+		c.NonPayment = s.MemberEvents[0]
+	}
+	if has(s.Effects, "payment") {
+		c.NonPayment = ""
+	}
+	if has(s.Effects, "resignation") && !c.Closed {
+		c.RespondentLeft = true
+	}
+	for _, so := range sanctions {
+		so.Step = e.ID
+		c.Sanctions = append(c.Sanctions, so)
 		for _, cd := range so.Conditions {
 			c.Conditions = append(c.Conditions, ConditionStatus{Condition: cd})
 		}
@@ -574,8 +669,8 @@ func (c *Case) applyStep(e *rulebook.Event, s *Step) {
 			}
 		case eff == "lift_suspension" || eff == "exclusion" || eff == "resignation":
 			c.Suspension.Lifted = e.Effective
-		case eff == "sanction" && s.Sanction != nil:
-			c.Suspension.Lifted = s.Sanction.From
+		case eff == "sanction" && len(sanctions) > 0:
+			c.Suspension.Lifted = sanctions[0].From
 		}
 	}
 	// A step into a state says whether the case is closed there: a step out of a
@@ -599,12 +694,40 @@ func has(list []string, s string) bool {
 	return false
 }
 
-// SanctionImposed is the sanction a closed case ended with, if any.
-func (c *Case) SanctionImposed() string {
-	if !c.Closed || c.Sanction == nil {
-		return ""
+// InForce returns the sanctions decided in the case and not quashed or varied.
+func (c *Case) InForce() []SanctionOrder {
+	var out []SanctionOrder
+	for _, so := range c.Sanctions {
+		if so.InForce() {
+			out = append(out, so)
+		}
 	}
-	return c.Sanction.Sanction
+	return out
+}
+
+// SanctionsImposed lists the ids of the sanctions a closed case ended with.
+func (c *Case) SanctionsImposed() []string {
+	if !c.Closed {
+		return nil
+	}
+	var out []string
+	for _, so := range c.InForce() {
+		out = append(out, so.Sanction)
+	}
+	return out
+}
+
+// Factors lists the aggravating and mitigating factors of the sanctions in force.
+func (c *Case) Factors() []string {
+	var out []string
+	for _, so := range c.InForce() {
+		for _, f := range so.Factors {
+			if !has(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // ProvedCounts lists the counts found proved.

@@ -60,8 +60,8 @@ func TestCreditForTimeServed(t *testing.T) {
 		wantErr(t, "a day over the limit", err, rulebook.ENotPermitted, "at most 2 years", "clause 6.I.1.D", "counted from 2016-05-05 it must end by 2018-05-05, not 2018-05-06")
 		f.take(id, sanction("2018-05-05"))
 		c := f.get(id)
-		if c.Sanction.CreditFrom != d("2016-05-05") || c.Suspension.Lifted != d("2017-04-04") || c.Outcome != "sanctioned" {
-			t.Errorf("sanction %+v, suspension %+v", c.Sanction, c.Suspension)
+		if c.Sanctions[0].CreditFrom != d("2016-05-05") || c.Suspension.Lifted != d("2017-04-04") || c.Outcome != "sanctioned" {
+			t.Errorf("sanction %+v, suspension %+v", c.Sanctions[0], c.Suspension)
 		}
 		h := f.history(m)
 		for _, w := range []struct{ on, status string }{
@@ -83,8 +83,8 @@ func TestCreditForTimeServed(t *testing.T) {
 		_, err = f.s.Take(ctx, "t", id, sanction("2019-04-05"))
 		wantErr(t, "over the limit from the decision", err, rulebook.ENotPermitted, "counted from 2017-04-04 it must end by 2019-04-04")
 		f.take(id, sanction("2019-04-04"))
-		if c := f.get(id); !c.Sanction.CreditFrom.IsZero() {
-			t.Errorf("credit without an interim suspension: %+v", c.Sanction)
+		if c := f.get(id); !c.Sanctions[0].CreditFrom.IsZero() {
+			t.Errorf("credit without an interim suspension: %+v", c.Sanctions[0])
 		}
 		h = f.history(m)
 		if p := h.StatusAt(d("2019-04-03")); p == nil || p.Status != "sanction_suspended" {
@@ -101,8 +101,8 @@ func TestCreditForTimeServed(t *testing.T) {
 		_, err = f.s.Take(ctx, "t", id, sanction("2019-03-06"))
 		wantErr(t, "credit for time not served", err, rulebook.ENotPermitted, "counted from 2017-03-05 it must end by 2019-03-05")
 		f.take(id, sanction("2019-03-05"))
-		if c := f.get(id); c.Sanction.CreditFrom != d("2017-03-05") {
-			t.Errorf("credit after a lifted suspension: %+v", c.Sanction)
+		if c := f.get(id); c.Sanctions[0].CreditFrom != d("2017-03-05") {
+			t.Errorf("credit after a lifted suspension: %+v", c.Sanctions[0])
 		}
 
 		// Time served can use the whole period: suspended from 5 May 2016, a

@@ -28,7 +28,7 @@ func (c *Case) Deadlines(x *rules.Discipline) []sqldb.DeadlineRow {
 		}
 		// A hearing is due until findings are made: findings made on the day of
 		// the hearing must not leave it listed (and then overdue).
-		if c.Hearing != nil && !c.heard() && (c.State == "hearing_listed" || c.Hearing.Date >= c.StateSince) {
+		if c.Hearing != nil && !c.heard() && (c.Hearing.Notice >= c.StateSince || c.Hearing.Date >= c.StateSince) {
 			add("hearing", "hearing", c.Hearing.Date)
 			if !c.Hearing.EvidenceBy.IsZero() {
 				add("evidence", "evidence and witness statements due for the hearing", c.Hearing.EvidenceBy)

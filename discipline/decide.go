@@ -19,21 +19,37 @@ type Env struct {
 
 // Command is a step someone asks to take on a case.
 type Command struct {
-	Transition string         `json:"transition"`
-	Date       rulebook.Date  `json:"date"`
-	Body       string         `json:"body"`
-	Criteria   []string       `json:"criteria,omitempty"`
-	Rationale  string         `json:"rationale,omitempty"`
-	Charges    []Charge       `json:"charges,omitempty"`
-	Findings   []Finding      `json:"findings,omitempty"`
-	Panel      *Panel         `json:"panel,omitempty"`
-	Hearing    *Hearing       `json:"hearing,omitempty"`
-	Sanction   *SanctionOrder `json:"sanction,omitempty"`
-	Suspend    *SuspendOrder  `json:"suspend,omitempty"`
-	Trigger    *TriggerClaim  `json:"trigger,omitempty"`
-	Evidence   []string       `json:"evidence,omitempty"`
-	Vote       *Vote          `json:"vote,omitempty"`
-	Shorten    bool           `json:"shorten,omitempty"`
+	Transition string        `json:"transition"`
+	Date       rulebook.Date `json:"date"`
+	Body       string        `json:"body"`
+	Criteria   []string      `json:"criteria,omitempty"`
+	Rationale  string        `json:"rationale,omitempty"`
+	Charges    []Charge      `json:"charges,omitempty"`
+	Findings   []Finding     `json:"findings,omitempty"`
+	Panel      *Panel        `json:"panel,omitempty"`
+	Hearing    *Hearing      `json:"hearing,omitempty"`
+	// Sanctions are the sanctions decided (a fine and a reprimand; a suspension
+	// with conditions); Sanction is the shorthand for one.
+	Sanction  *SanctionOrder  `json:"sanction,omitempty"`
+	Sanctions []SanctionOrder `json:"sanctions,omitempty"`
+	Suspend   *SuspendOrder   `json:"suspend,omitempty"`
+	Trigger   *TriggerClaim   `json:"trigger,omitempty"`
+	Evidence  []string        `json:"evidence,omitempty"`
+	Vote      *Vote           `json:"vote,omitempty"`
+	Shorten   bool            `json:"shorten,omitempty"`
+	Waive     *WaiveOrder     `json:"waive,omitempty"`
+	// Paid, for a payment step, is the number (from 1, in the case's sanctions)
+	// of the fine paid; 0 means the first unpaid one.
+	Paid int `json:"paid,omitempty"`
+}
+
+// orders returns the sanctions a command decides.
+func (cmd *Command) orders() []SanctionOrder {
+	out := append([]SanctionOrder(nil), cmd.Sanctions...)
+	if cmd.Sanction != nil && cmd.Sanction.Sanction != "" {
+		out = append([]SanctionOrder{*cmd.Sanction}, out...)
+	}
+	return out
 }
 
 // Decision is what the engine allows a command to do.
@@ -56,7 +72,11 @@ type MemberEffect struct {
 	From       rulebook.Date
 	Status     *rulebook.StatusChange
 	Restrict   *rulebook.RightsRestricted
+	Waiver     *rulebook.Waiver
 	CreditFrom rulebook.Date
+	// Sanction is the index in the step's sanctions of the sanction this effect
+	// applies, or -1: the register event is recorded with it.
+	Sanction int
 	// Withdraw names a member event to withdraw (a scheduled suspension lifted
 	// before it started).
 	Withdraw string
@@ -309,11 +329,13 @@ func (g *guard) check(req string) error {
 		if v == nil || v.For+v.Against == 0 {
 			return rulebook.FieldError("vote", "record the deciding body's vote (for and against)")
 		}
-		if t.Outcome == "readmitted" && v.For <= v.Against {
-			return notPermitted("the vote (%d for, %d against) did not carry readmission", v.For, v.Against)
+		// What the vote must have done is declared by the step, never read from
+		// its outcome's name.
+		if t.Vote == "carried" && v.For <= v.Against {
+			return notPermitted("the vote (%d for, %d against) did not carry the motion: %q cannot be recorded on it", v.For, v.Against, t.Name)
 		}
-		if t.Outcome == "readmission_refused" && v.For > v.Against {
-			return notPermitted("the vote (%d for, %d against) carried readmission: it cannot be recorded as a refusal", v.For, v.Against)
+		if t.Vote == "lost" && v.For > v.Against {
+			return notPermitted("the vote (%d for, %d against) carried the motion: %q cannot be recorded on it", v.For, v.Against, t.Name)
 		}
 		vc := *v
 		g.d.Step.Vote = &vc
@@ -402,65 +424,136 @@ func (e Env) member(id string) *rulebook.History {
 }
 
 func (g *guard) checkSanction() error {
-	so := g.cmd.Sanction
-	if so == nil || so.Sanction == "" {
+	orders := g.cmd.orders()
+	if len(orders) == 0 {
 		return rulebook.FieldError("sanction", "choose a sanction from the rule book's menu (%s)", strings.Join(g.vc.SanctionOrder, ", "))
 	}
-	s := g.vc.Sanctions[so.Sanction]
-	if s == nil {
-		return rulebook.FieldError("sanction.sanction", "%q is not on the sanctions menu in force when the conduct happened (version %s: %s)", so.Sanction, g.vc.ID, strings.Join(g.vc.SanctionOrder, ", "))
-	}
-	if !has(s.By, g.cmd.Body) {
-		return notPermitted("%s may not impose %s: under %s only %s may", g.cmd.Body, s.Name, cite(g.vc, s.Clause), strings.Join(s.By, " or "))
-	}
-	out := *so
-	if out.From.IsZero() {
-		out.From = g.cmd.Date
-	}
-	if out.From < g.cmd.Date {
-		// A backdated sanction would rewrite the member's past standing.
-		return rulebook.FieldError("sanction.from", "%s is before the decision (%s): a sanction cannot start before it is decided", out.From, g.cmd.Date)
-	}
-	if !s.MaxDuration.IsZero() {
-		if out.Until.IsZero() {
-			return rulebook.FieldError("sanction.until", "%s lasts a stated period (at most %s): give its end date", s.Name, s.MaxDuration)
+	varying := has(g.t.Effects, "vary_sanction")
+	// A varied sanction may keep the start of the one it replaces, so that time
+	// already served counts; nothing else may start before the decision.
+	earliest := g.cmd.Date
+	if varying {
+		for _, so := range g.c.InForce() {
+			earliest = min(earliest, so.From)
 		}
-		start := out.From
-		if sp := g.c.Suspension; s.CreditForInterim && sp != nil && sp.From < out.From {
-			// Credit for time served: the period runs from the start of the
-			// administrative suspension — or, for one lifted before the sanction, from
-			// as many days before the sanction as it ran, so that only time actually
-			// served is credited.
-			start = sp.From
-			if !sp.Lifted.IsZero() && sp.Lifted < out.From {
-				start = out.From.AddDays(-int(max(sp.Lifted-sp.From, 0)))
+	}
+	seen := map[string]bool{}
+	withStatus := ""
+	var out []SanctionOrder
+	var ids []string
+	for i, so := range orders {
+		f := "sanctions[" + fmt.Sprint(i) + "]"
+		if len(orders) == 1 {
+			f = "sanction"
+		}
+		s := g.vc.Sanctions[so.Sanction]
+		if s == nil {
+			return rulebook.FieldError(f+".sanction", "%q is not on the sanctions menu in force when the conduct happened (version %s: %s)", so.Sanction, g.vc.ID, strings.Join(g.vc.SanctionOrder, ", "))
+		}
+		if seen[s.ID] {
+			return rulebook.FieldError(f+".sanction", "%s is decided twice in one decision", s.Name)
+		}
+		seen[s.ID] = true
+		// On appeal, the body hearing it may substitute any sanction on the menu:
+		// its power is the step's, not the first-instance body's.
+		if !has(s.By, g.cmd.Body) && !varying {
+			return notPermitted("%s may not impose %s: under %s only %s may", g.cmd.Body, s.Name, cite(g.vc, s.Clause), strings.Join(s.By, " or "))
+		}
+		if s.Status != "" {
+			if withStatus != "" {
+				return rulebook.FieldError(f+".sanction", "%s and %s both change the member's status: one decision can place a member in one status", withStatus, s.Name)
 			}
-			if start < out.From {
-				out.CreditFrom = start
+			withStatus = s.Name
+		}
+		o := so
+		o.Step, o.MemberEvent, o.Ended, o.EndedHow, o.EndedBy, o.Paid = "", "", 0, "", "", 0
+		if o.From.IsZero() {
+			o.From = g.cmd.Date
+		}
+		if o.From < earliest {
+			// A backdated sanction would rewrite the member's past standing.
+			return rulebook.FieldError(f+".from", "%s is before the decision (%s): a sanction cannot start before it is decided", o.From, g.cmd.Date)
+		}
+		if err := g.checkPeriod(f, s, &o); err != nil {
+			return err
+		}
+		if err := g.checkFine(f, s, &o); err != nil {
+			return err
+		}
+		fx := g.proc.Discipline.Factors
+		for _, fa := range o.Factors {
+			if fx[fa] == nil {
+				return rulebook.FieldError(f+".factors", "unknown factor %q", fa)
 			}
 		}
-		if max := s.MaxDuration.AddTo(start); out.Until > max {
-			return notPermitted("%s may last at most %s under %s: counted from %s it must end by %s, not %s", s.Name, s.MaxDuration, cite(g.vc, s.Clause), start, max, out.Until)
+		for j, cd := range o.Conditions {
+			if strings.TrimSpace(cd.What) == "" || cd.Due <= g.cmd.Date {
+				return rulebook.FieldError(fmt.Sprintf("%s.conditions[%d]", f, j), "a condition needs what is required and a due date after the decision")
+			}
 		}
-		if out.Until <= out.From {
-			return rulebook.FieldError("sanction.until", "%s is not after the start %s (time already served may have used the whole period)", out.Until, out.From)
-		}
-	} else if !out.Until.IsZero() {
-		return rulebook.FieldError("sanction.until", "%s has no duration in the rule book", s.Name)
+		out = append(out, o)
+		ids = append(ids, s.ID)
 	}
-	fx := g.proc.Discipline.Factors
-	for _, f := range out.Factors {
-		if fx[f] == nil {
-			return rulebook.FieldError("sanction.factors", "unknown factor %q", f)
+	g.d.Step.Sanctions = out
+	g.d.Step.Sanctioned = strings.Join(ids, "+")
+	return nil
+}
+
+// checkPeriod checks a time-limited sanction's end, crediting time served under
+// an administrative suspension where the rule book says so.
+func (g *guard) checkPeriod(f string, s *rules.Sanction, out *SanctionOrder) error {
+	if s.MaxDuration.IsZero() {
+		if !out.Until.IsZero() {
+			return rulebook.FieldError(f+".until", "%s has no duration in the rule book", s.Name)
+		}
+		return nil
+	}
+	if out.Until.IsZero() {
+		return rulebook.FieldError(f+".until", "%s lasts a stated period (at most %s): give its end date", s.Name, s.MaxDuration)
+	}
+	start := out.From
+	if sp := g.c.Suspension; s.CreditForInterim && sp != nil && sp.From < out.From {
+		// Credit for time served: the period runs from the start of the
+		// administrative suspension — or, for one lifted before the sanction, from
+		// as many days before the sanction as it ran, so that only time actually
+		// served is credited.
+		start = sp.From
+		if !sp.Lifted.IsZero() && sp.Lifted < out.From {
+			start = out.From.AddDays(-int(max(sp.Lifted-sp.From, 0)))
+		}
+		if start < out.From {
+			out.CreditFrom = start
 		}
 	}
-	for i, cd := range out.Conditions {
-		if strings.TrimSpace(cd.What) == "" || cd.Due <= g.cmd.Date {
-			return rulebook.FieldError(fmt.Sprintf("sanction.conditions[%d]", i), "a condition needs what is required and a due date after the decision")
-		}
+	if max := s.MaxDuration.AddTo(start); out.Until > max {
+		return notPermitted("%s may last at most %s under %s: counted from %s it must end by %s, not %s", s.Name, s.MaxDuration, cite(g.vc, s.Clause), start, max, out.Until)
 	}
-	g.d.Step.Sanction = &out
-	g.d.Step.Sanctioned = s.ID
+	if out.Until <= out.From || out.Until <= g.cmd.Date {
+		return rulebook.FieldError(f+".until", "%s is not after the start %s and the decision (time already served may have used the whole period)", out.Until, out.From)
+	}
+	return nil
+}
+
+// checkFine checks the amount of a fine or costs order against the menu and sets
+// the day it is due.
+func (g *guard) checkFine(f string, s *rules.Sanction, out *SanctionOrder) error {
+	fr := s.Fine
+	if fr == nil {
+		if !out.Amount.IsZero() {
+			return rulebook.FieldError(f+".amount", "%s is not a sum of money in the rule book", s.Name)
+		}
+		return nil
+	}
+	if out.Amount.IsZero() || out.Amount.Minor <= 0 {
+		return rulebook.FieldError(f+".amount", "%s needs an amount, up to %s", s.Name, fr.MaxAmount)
+	}
+	if out.Amount.Currency != fr.Currency {
+		return rulebook.FieldError(f+".amount", "%s is set in %s, not %s", s.Name, fr.Currency, out.Amount.Currency)
+	}
+	if out.Amount.Minor > fr.MaxAmount.Minor {
+		return notPermitted("%s may be at most %s under %s, not %s", s.Name, fr.MaxAmount, cite(g.vc, s.Clause), out.Amount)
+	}
+	out.PayBy = g.proc.Discipline.Calendar.Due(max(out.From, g.cmd.Date), fr.PayWithin)
 	return nil
 }
 
@@ -513,18 +606,31 @@ func (g *guard) checkWaiting() error {
 	if p == nil || !has(r.From, p.Status) {
 		return notPermitted("readmission under %s is for people who are %s; on %s %s is %s", cite(g.proc, r.Clause), strings.Join(r.From, " or "), g.cmd.Date, g.c.Respondent, statusOf(p))
 	}
+	// The longest bar that applies governs: the general waiting period, and any
+	// bar the sanction that ended the membership carries.
 	due := r.WaitingPeriod.AddTo(p.From)
+	why := fmt.Sprintf("the waiting period of %s under %s", r.WaitingPeriod, cite(g.proc, r.Clause))
+	if p.Sanction != "" {
+		if v, err := g.env.Rules.VersionAt(p.From); err == nil {
+			if sn := v.Sanctions[p.Sanction]; sn != nil && !sn.ReadmissionBar.IsZero() {
+				if bar := sn.ReadmissionBar.AddTo(p.From); bar > due {
+					due = bar
+					why = fmt.Sprintf("the bar of %s that %s carries under %s", sn.ReadmissionBar, sn.Name, cite(v, sn.Clause))
+				}
+			}
+		}
+	}
 	if g.cmd.Date >= due {
 		return nil
 	}
 	if !g.cmd.Shorten {
-		return notPermitted("the waiting period of %s under %s runs from %s to %s; readmission before then needs the deciding body to shorten it, with reasons", r.WaitingPeriod, cite(g.proc, r.Clause), p.From, due)
+		return notPermitted("%s runs from %s to %s; readmission before then needs the deciding body to shorten it, with reasons", why, p.From, due)
 	}
 	if !r.MayShorten {
-		return notPermitted("under %s the waiting period of %s cannot be shortened", cite(g.proc, r.Clause), r.WaitingPeriod)
+		return notPermitted("under %s the waiting period cannot be shortened: %s runs to %s", cite(g.proc, r.Clause), why, due)
 	}
 	if g.d.Step.Rationale == "" {
-		return rulebook.FieldError("rationale", "shortening the waiting period needs written reasons")
+		return rulebook.FieldError("rationale", "shortening %s needs written reasons", why)
 	}
 	g.d.Step.Shorten = true
 	return nil
@@ -537,21 +643,72 @@ func statusOf(p *rulebook.StatusPoint) string {
 	return p.Status
 }
 
+// priorStatus is the status the respondent held on at, leaving out this case's own
+// measures: a member suspended and then sanctioned returns to what they were
+// before the suspension, not to a status the rule book happens to call restored.
+func (g *guard) priorStatus(h *rulebook.History, at rulebook.Date) string {
+	if h == nil {
+		return ""
+	}
+	for i := len(h.Points) - 1; i >= 0; i-- {
+		p := &h.Points[i]
+		if p.From > at || (p.Case == g.c.ID && i > 0) {
+			continue
+		}
+		return p.Status
+	}
+	return ""
+}
+
+// restoreTo is the status a measure ending on at returns the member to: the one the
+// rule book names for it, or the one held before.
+func (g *guard) restoreTo(h *rulebook.History, named string, at rulebook.Date) (string, error) {
+	if named != "" {
+		return named, nil
+	}
+	if st := g.priorStatus(h, at); st != "" {
+		return st, nil
+	}
+	return "", notPermitted("%s has no status before this case's measures to return to", g.c.Respondent)
+}
+
+// restore returns the member to the status held before this case's measures (or
+// the one named) from at — unless that is the status they hold then anyway (a
+// suspension in another case still in force).
+func (g *guard) restore(h *rulebook.History, named string, at rulebook.Date, d rulebook.Decision) error {
+	to, err := g.restoreTo(h, named, at)
+	if err != nil {
+		return err
+	}
+	if h != nil {
+		if p := h.StatusAt(at); p != nil && p.Status == to {
+			return nil
+		}
+	}
+	g.d.Effects = append(g.d.Effects, MemberEffect{From: at, Status: &rulebook.StatusChange{Status: to, Decision: d}})
+	return nil
+}
+
 // effects turns the transition's effects into changes to the member.
 func (g *guard) effects() error {
 	c, cmd, t, x := g.c, g.cmd, g.t, g.proc.Discipline
+	h := g.env.member(c.Respondent)
 	dec := func() rulebook.Decision {
 		return rulebook.Decision{Body: cmd.Body, Clause: t.Clause, Case: c.ID, Reason: g.d.Step.Rationale}
 	}
+	add := func(e MemberEffect) { g.d.Effects = append(g.d.Effects, e) }
 	active := c.Suspension != nil && c.Suspension.Lifted.IsZero()
 	// withdrawScheduled withdraws a suspension scheduled to start after from, when
 	// the step ends it first (an exclusion, a resignation, a sanction): otherwise
 	// the member would become suspended — a membership status — after leaving.
 	withdrawScheduled := func(from rulebook.Date) {
 		if active && from < c.Suspension.From {
-			g.d.Effects = append(g.d.Effects, MemberEffect{Withdraw: c.Suspension.Event})
+			add(MemberEffect{Withdraw: c.Suspension.Event})
 		}
 	}
+	// ends collects the register events of sanctions a variation replaces, for the
+	// new status sanction to end.
+	var ends []string
 	for _, eff := range t.Effects {
 		switch eff {
 		case "admin_suspension":
@@ -582,8 +739,7 @@ func (g *guard) effects() error {
 				}
 			}
 			g.d.Step.Suspend = &so
-			d := dec()
-			g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: &rulebook.StatusChange{Status: x.Statuses.Suspended, Rights: so.Rights, Decision: d}})
+			add(MemberEffect{From: so.From, Status: &rulebook.StatusChange{Status: x.Statuses.Suspended, Rights: so.Rights, Decision: dec()}})
 		case "review_suspension":
 			if !active {
 				return notPermitted("there is no administrative suspension in force in this case to review")
@@ -606,35 +762,27 @@ func (g *guard) effects() error {
 				continue
 			}
 			if cmd.Date < c.Suspension.From {
-				g.d.Effects = append(g.d.Effects, MemberEffect{Withdraw: c.Suspension.Event})
+				add(MemberEffect{Withdraw: c.Suspension.Event})
 				continue
 			}
-			d := dec()
-			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: x.Statuses.Restored, Decision: d}})
+			if err := g.restore(h, x.Suspension.Restores, cmd.Date, dec()); err != nil {
+				return err
+			}
+		case "quash_sanction", "vary_sanction":
+			if len(c.InForce()) == 0 {
+				return notPermitted("there is no sanction in force in this case to %s", map[string]string{"quash_sanction": "quash", "vary_sanction": "vary"}[eff])
+			}
+			var err error
+			if ends, err = g.endSanctions(h, eff == "vary_sanction", dec); err != nil {
+				return err
+			}
 		case "sanction":
-			so := g.d.Step.Sanction
-			if so == nil {
-				return rulebook.FieldError("sanction", "the step imposes a sanction but none was decided")
+			if has(t.Effects, "vary_sanction") {
+				continue // applied after what it replaces is ended, below
 			}
-			s := g.vc.Sanctions[so.Sanction]
-			d := dec()
-			d.Sanction, d.Clause = s.ID, s.Clause
-			switch {
-			case s.Status != "":
-				ch := &rulebook.StatusChange{Status: s.Status, Rights: s.Rights, Decision: d}
-				if !so.Until.IsZero() {
-					ch.Until, ch.Then = so.Until, x.Statuses.Restored
-				}
-				g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: ch, CreditFrom: so.CreditFrom})
-			case len(s.Rights) > 0:
-				g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Restrict: &rulebook.RightsRestricted{Rights: s.Rights, Until: so.Until, Decision: d}})
-				if active && so.From >= c.Suspension.From {
-					g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: &rulebook.StatusChange{Status: x.Statuses.Restored, Decision: dec()}})
-				}
-			case active && so.From >= c.Suspension.From:
-				g.d.Effects = append(g.d.Effects, MemberEffect{From: so.From, Status: &rulebook.StatusChange{Status: x.Statuses.Restored, Decision: dec()}})
+			if err := g.applySanctions(h, ends, dec, active, withdrawScheduled); err != nil {
+				return err
 			}
-			withdrawScheduled(so.From)
 		case "exclusion":
 			if c.Trigger == nil {
 				return notPermitted("no trigger has been proposed in this case")
@@ -645,7 +793,7 @@ func (g *guard) effects() error {
 			}
 			d := dec()
 			d.Clause = tr.Clause
-			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: tr.Status, Decision: d}})
+			add(MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: tr.Status, Decision: d}})
 			withdrawScheduled(cmd.Date)
 		case "readmission":
 			r := g.proc.Readmission
@@ -654,12 +802,221 @@ func (g *guard) effects() error {
 			}
 			d := dec()
 			d.Clause = r.Clause
-			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: r.Status, Decision: d}})
+			add(MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: r.Status, Decision: d}})
 		case "resignation":
-			d := dec()
-			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: x.Statuses.Resigned, Decision: d}})
+			add(MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: x.Statuses.Resigned, Decision: dec()}})
 			withdrawScheduled(cmd.Date)
+		case "waive_condition":
+			if err := g.waive(dec); err != nil {
+				return err
+			}
+		case "non_payment":
+			if err := g.nonPayment(h, dec); err != nil {
+				return err
+			}
+		case "payment":
+			if err := g.payment(h, dec); err != nil {
+				return err
+			}
 		}
 	}
+	if has(t.Effects, "vary_sanction") {
+		// Varying is ending what is in force and applying what replaces it.
+		if err := g.applySanctions(h, ends, dec, active, withdrawScheduled); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// endSanctions ends the sanctions in force in the case from the decision's date
+// (quashed or varied on appeal). The sanction events stay in the record; the
+// register is corrected from this date. For a variation, the register events of
+// status sanctions are returned for the replacing status sanction to end.
+func (g *guard) endSanctions(h *rulebook.History, varying bool, dec func() rulebook.Decision) (ends []string, err error) {
+	c, cmd := g.c, g.cmd
+	replacesStatus := false
+	if varying {
+		for _, so := range g.cmd.orders() {
+			if s := g.vc.Sanctions[so.Sanction]; s != nil && s.Status != "" {
+				replacesStatus = true
+			}
+		}
+	}
+	for _, so := range c.InForce() {
+		s := g.vc.Sanctions[so.Sanction]
+		switch {
+		case s == nil || so.MemberEvent == "":
+		case so.From > cmd.Date:
+			// Not begun: withdrawn as if never ordered.
+			g.d.Effects = append(g.d.Effects, MemberEffect{Withdraw: so.MemberEvent})
+		case !so.Until.IsZero() && so.Until <= cmd.Date:
+			// Already served: nothing on the register to correct.
+		case s.Status != "" && replacesStatus:
+			ends = append(ends, so.MemberEvent)
+		case s.Status != "":
+			to, err := g.restoreTo(h, "", cmd.Date)
+			if err != nil {
+				return nil, err
+			}
+			d := dec()
+			d.Sanction = s.ID
+			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: to, Ends: []string{so.MemberEvent}, Decision: d}})
+		case len(s.Rights) > 0:
+			d := dec()
+			d.Sanction = s.ID
+			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Restrict: &rulebook.RightsRestricted{Ends: []string{so.MemberEvent}, Decision: d}})
+		}
+	}
+	return ends, nil
+}
+
+// applySanctions writes the register effects of the sanctions decided.
+func (g *guard) applySanctions(h *rulebook.History, ends []string, dec func() rulebook.Decision, active bool, withdrawScheduled func(rulebook.Date)) error {
+	c, cmd, x := g.c, g.cmd, g.proc.Discipline
+	orders := g.d.Step.Sanctions
+	if len(orders) == 0 {
+		return rulebook.FieldError("sanction", "the step imposes a sanction but none was decided")
+	}
+	first := orders[0].From
+	hasStatus := false
+	for i, so := range orders {
+		s := g.vc.Sanctions[so.Sanction]
+		d := dec()
+		d.Sanction, d.Clause = s.ID, s.Clause
+		from := max(so.From, cmd.Date)
+		first = min(first, from)
+		credit := so.CreditFrom
+		if so.From < from {
+			credit = so.From // a varied sanction keeps the time already served
+		}
+		switch {
+		case s.Status != "":
+			hasStatus = true
+			ch := &rulebook.StatusChange{Status: s.Status, Rights: s.Rights, Ends: ends, Decision: d}
+			if !so.Until.IsZero() {
+				then, err := g.restoreTo(h, s.Restores, from)
+				if err != nil {
+					return err
+				}
+				ch.Until, ch.Then = so.Until, then
+			}
+			g.d.Effects = append(g.d.Effects, MemberEffect{From: from, Status: ch, CreditFrom: credit, Sanction: i + 1})
+		case len(s.Rights) > 0:
+			g.d.Effects = append(g.d.Effects, MemberEffect{From: from, Restrict: &rulebook.RightsRestricted{Rights: s.Rights, Until: so.Until, Decision: d}, Sanction: i + 1})
+		}
+	}
+	// A sanction that leaves the member's status alone ends an administrative
+	// suspension in the case: the member returns to the status held before it.
+	if !hasStatus && active && first >= c.Suspension.From {
+		if err := g.restore(h, x.Suspension.Restores, first, dec()); err != nil {
+			return err
+		}
+	}
+	withdrawScheduled(first)
+	return nil
+}
+
+// waive records a waiver of a qualifying condition for the respondent.
+func (g *guard) waive(dec func() rulebook.Decision) error {
+	w := g.cmd.Waive
+	if w == nil || w.Action == "" || w.Clause == "" {
+		return rulebook.FieldError("waive", "name the action and the clause of the condition waived")
+	}
+	v, err := g.env.Rules.VersionAt(g.cmd.Date)
+	if err != nil {
+		return err
+	}
+	a := v.Action(w.Action)
+	if a == nil {
+		return rulebook.FieldError("waive.action", "unknown action %q in rule book %s", w.Action, v.ID)
+	}
+	var cond *rules.Condition
+	for i := range a.Conditions {
+		if a.Conditions[i].Clause == w.Clause {
+			cond = &a.Conditions[i]
+		}
+	}
+	if cond == nil {
+		return rulebook.FieldError("waive.condition_clause", "%s has no condition under clause %q in rule book %s", a.Name, w.Clause, v.ID)
+	}
+	if !has(cond.WaivableBy, g.cmd.Body) {
+		if len(cond.WaivableBy) == 0 {
+			return notPermitted("the condition of %s under %s cannot be waived", a.Name, cite(v, w.Clause))
+		}
+		return notPermitted("%s may not waive the condition of %s under %s: only %s may", g.cmd.Body, a.Name, cite(v, w.Clause), strings.Join(cond.WaivableBy, " or "))
+	}
+	if g.d.Step.Rationale == "" {
+		return rulebook.FieldError("rationale", "a waiver needs written reasons")
+	}
+	if !w.Until.IsZero() && w.Until <= g.cmd.Date {
+		return rulebook.FieldError("waive.until", "%s is not after the decision (%s)", w.Until, g.cmd.Date)
+	}
+	d := dec()
+	d.Clause = w.Clause
+	wc := *w
+	g.d.Step.Waive = &wc
+	g.d.Effects = append(g.d.Effects, MemberEffect{From: g.cmd.Date, Waiver: &rulebook.Waiver{Action: w.Action, Clause: w.Clause, Until: w.Until, Decision: d}})
+	return nil
+}
+
+// unpaid returns the index in the case's sanctions of the fine a payment or a
+// non-payment step concerns: the one numbered (from 1), or the first unpaid.
+func (g *guard) unpaid() (int, *rules.Sanction, error) {
+	c := g.c
+	for i, so := range c.Sanctions {
+		if g.cmd.Paid != 0 && i != g.cmd.Paid-1 {
+			continue
+		}
+		s := g.vc.Sanctions[so.Sanction]
+		if s != nil && s.Fine != nil && so.InForce() && so.Paid.IsZero() {
+			return i, s, nil
+		}
+	}
+	if g.cmd.Paid != 0 {
+		return 0, nil, rulebook.FieldError("paid", "sanction %d of the case is not an unpaid fine in force", g.cmd.Paid)
+	}
+	return 0, nil, notPermitted("there is no unpaid fine in force in this case")
+}
+
+func (g *guard) nonPayment(h *rulebook.History, dec func() rulebook.Decision) error {
+	i, s, err := g.unpaid()
+	if err != nil {
+		return err
+	}
+	so := g.c.Sanctions[i]
+	if g.cmd.Date <= so.PayBy {
+		return notPermitted("%s of %s is not due until %s", s.Name, so.Amount, so.PayBy)
+	}
+	np := s.Fine.NonPayment
+	if np == nil {
+		return notPermitted("the rule book says nothing follows non-payment of %s", s.Name)
+	}
+	if !has(np.By, g.cmd.Body) {
+		return notPermitted("%s may not act on non-payment of %s: under %s only %s may", g.cmd.Body, s.Name, cite(g.vc, np.Clause), strings.Join(np.By, " or "))
+	}
+	if g.c.NonPayment != "" {
+		return notPermitted("non-payment has already been recorded in this case")
+	}
+	d := dec()
+	d.Clause, d.Sanction = np.Clause, s.ID
+	g.d.Effects = append(g.d.Effects, MemberEffect{From: g.cmd.Date, Status: &rulebook.StatusChange{Status: np.Status, Decision: d}})
+	return nil
+}
+
+func (g *guard) payment(h *rulebook.History, dec func() rulebook.Decision) error {
+	i, _, err := g.unpaid()
+	if err != nil {
+		return err
+	}
+	g.d.Step.Paid = &i
+	if g.c.NonPayment == "" {
+		return nil
+	}
+	to, err := g.restoreTo(h, "", g.cmd.Date)
+	if err != nil {
+		return err
+	}
+	g.d.Effects = append(g.d.Effects, MemberEffect{From: g.cmd.Date, Status: &rulebook.StatusChange{Status: to, Ends: []string{g.c.NonPayment}, Decision: dec()}})
 	return nil
 }

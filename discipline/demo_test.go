@@ -61,7 +61,7 @@ func TestDemoCasesReplay(t *testing.T) {
 			cases[r.ID] = stored
 		}
 		k := cases["D-2016-001"]
-		if k == nil || k.Sanction == nil || k.Sanction.CreditFrom != d("2016-04-28") || k.Sanction.Until != d("2018-04-27") {
+		if k == nil || len(k.Sanctions) != 1 || k.Sanctions[0].CreditFrom != d("2016-04-28") || k.Sanctions[0].Until != d("2018-04-27") {
 			t.Fatalf("the 2017 sanction: %+v", k)
 		}
 		if len(k.Refusals) != 1 || k.Refusals[0].Clause != "6.I.1.D" || k.Refusals[0].Body != "nec_officers" {

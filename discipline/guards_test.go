@@ -212,7 +212,7 @@ func TestGuards(t *testing.T) {
 			unchanged(id, 6)
 			s.Sanction = &SanctionOrder{Sanction: "reprimand", Factors: []string{"AGG-PUBLIC", "MIT-APOLOGY"}, Conditions: []Condition{{What: "equality course", Due: s.Date.AddDays(90)}}}
 			c := pass(id, s)
-			if c.Sanction == nil || c.Sanction.Sanction != "reprimand" || c.Sanction.From != s.Date || len(c.Conditions) != 1 || c.Outcome != "sanctioned" {
+			if len(c.Sanctions) != 1 || c.Sanctions[0].Sanction != "reprimand" || c.Sanctions[0].From != s.Date || len(c.Conditions) != 1 || c.Outcome != "sanctioned" {
 				t.Errorf("sanctioned: %+v", c)
 			}
 			if last := c.Steps[len(c.Steps)-1]; last.Clause != "6.I.1.D" {
@@ -227,9 +227,9 @@ func TestGuards(t *testing.T) {
 			readmit.Vote = &Vote{}
 			wantField(t, "empty vote", try(id, readmit), "vote")
 			readmit.Vote = &Vote{For: 10, Against: 10}
-			wantErr(t, "tied vote", try(id, readmit), rulebook.ENotPermitted, "did not carry readmission")
+			wantErr(t, "tied vote", try(id, readmit), rulebook.ENotPermitted, "did not carry the motion")
 			wantErr(t, "refusal carried", try(id, Command{Transition: "refuse_readmission", Body: "nec", Vote: &Vote{For: 11, Against: 10}, Rationale: "r"}),
-				rulebook.ENotPermitted, "carried readmission")
+				rulebook.ENotPermitted, "carried the motion")
 			readmit.Vote = &Vote{For: 11, Against: 10, Abstain: 2}
 			c := pass(id, readmit)
 			if v := c.Steps[0].Vote; v == nil || v.For != 11 || v.Abstain != 2 || c.Outcome != "readmitted" {

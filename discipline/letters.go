@@ -87,16 +87,32 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 				l.Signatory = b.Name
 			}
 		}
-		if c.Closed || c.Sanction != nil {
+		if c.Closed || len(c.InForce()) > 0 {
 			d := &notices.Decision{Outcome: strings.ReplaceAll(c.Outcome, "_", " "), Reasons: step.Rationale, Body: "the " + l.Signatory}
 			if step.Vote != nil {
 				d.Vote = fmt.Sprintf("%d for, %d against", step.Vote.For, step.Vote.Against)
 			}
-			if so := c.Sanction; so != nil {
+			in := c.InForce()
+			for i, so := range in {
+				name := so.Sanction
 				if sn := vc.Sanctions[so.Sanction]; sn != nil {
-					d.Sanction = sn.Name
+					name = sn.Name
 				}
-				d.From, d.Until, d.CreditFrom = so.From, so.Until, so.CreditFrom
+				if i == 0 || !so.Until.IsZero() {
+					d.From, d.Until, d.CreditFrom = so.From, so.Until, so.CreditFrom
+				}
+				if len(in) == 1 && so.Amount.IsZero() {
+					d.Sanction = name
+					continue
+				}
+				line := name
+				if !so.Amount.IsZero() {
+					line += fmt.Sprintf(" of %s, to be paid by %s", so.Amount, so.PayBy)
+				}
+				if !so.Until.IsZero() {
+					line += fmt.Sprintf(", from %s until %s", so.From, so.Until)
+				}
+				d.Sanctions = append(d.Sanctions, line)
 			}
 			// Final unless the procedure provides a permitted step from where the
 			// case now stands.

@@ -44,9 +44,9 @@ func TestPrecedentPages(t *testing.T) {
 		for _, factors := range [][]string{nil, {"AGG-PUBLIC"}, {"AGG-PUBLIC", "MIT-SERVED", "NO-SUCH-FACTOR"}} {
 			shared := func(c *Case) int {
 				n := 0
-				if c.Sanction != nil {
+				if len(c.Sanctions) > 0 {
 					for _, x := range factors {
-						if slices.Contains(c.Sanction.Factors, x) {
+						if slices.Contains(c.Factors(), x) {
 							n++
 						}
 					}

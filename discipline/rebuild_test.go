@@ -59,7 +59,7 @@ func TestDemoCasesReplayAndRebuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !c.Closed || c.Outcome != "sanctioned" || len(c.ProvedCounts()) != 3 || c.Sanction.CreditFrom.String() != "2016-04-28" || len(c.Refusals) != 1 || len(c.Complainants) != 4 || len(c.Contacts) != 1 {
+		if !c.Closed || c.Outcome != "sanctioned" || len(c.ProvedCounts()) != 3 || c.Sanctions[0].CreditFrom.String() != "2016-04-28" || len(c.Refusals) != 1 || len(c.Complainants) != 4 || len(c.Contacts) != 1 {
 			t.Fatalf("case D-2016-001: %+v", c)
 		}
 	})

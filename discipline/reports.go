@@ -41,8 +41,21 @@ func (s *Service) Statistics(ctx context.Context) (*Statistics, error) {
 		return nil, err
 	}
 	st := &Statistics{Steps: steps, Clauses: clauses, ClosedByStaff: map[string]int{}, Open: map[string]int{}}
+	// Which bodies are staff, and which steps merely record that the respondent
+	// left, is declared by the rule book, never read from ids or kinds.
+	staff, leaving := map[string]bool{}, map[string]bool{}
+	for _, v := range s.rb().Versions {
+		for id, b := range v.Bodies {
+			staff[id] = staff[id] || b.Staff
+		}
+		if v.Discipline != nil {
+			for id, t := range v.Discipline.Transitions {
+				leaving[id] = leaving[id] || has(t.Effects, "resignation")
+			}
+		}
+	}
 	for _, c := range steps {
-		if c.Outcome != "" && c.Outcome != "respondent_left" && (c.BodyKind == "staff" || c.BodyKind == "officer") {
+		if c.Outcome != "" && !leaving[c.Transition] && staff[c.Body] {
 			st.ClosedByStaff[c.Quarter] += c.Steps
 		}
 	}
@@ -56,13 +69,13 @@ func (s *Service) Statistics(ctx context.Context) (*Statistics, error) {
 
 // Precedent is a past case decided under a clause, for consistency of sanctions.
 type Precedent struct {
-	Case       string         `json:"case"`
-	Respondent string         `json:"respondent"`
-	Conduct    rulebook.Date  `json:"conduct"`
-	Outcome    string         `json:"outcome"`
-	Counts     int            `json:"counts_proved"`
-	Sanction   *SanctionOrder `json:"sanction,omitempty"`
-	Factors    []string       `json:"factors,omitempty"`
+	Case       string          `json:"case"`
+	Respondent string          `json:"respondent"`
+	Conduct    rulebook.Date   `json:"conduct"`
+	Outcome    string          `json:"outcome"`
+	Counts     int             `json:"counts_proved"`
+	Sanctions  []SanctionOrder `json:"sanctions,omitempty"`
+	Factors    []string        `json:"factors,omitempty"`
 	// Shared counts the factors this case shares with the ones asked about.
 	Shared int `json:"shared_factors"`
 }
@@ -97,13 +110,10 @@ func (s *Service) Precedents(ctx context.Context, clause string, factors []strin
 		if err := json.Unmarshal(b, &c); err != nil {
 			return nil, err
 		}
-		p := Precedent{Case: c.ID, Respondent: c.Respondent, Conduct: c.Conduct, Outcome: c.Outcome, Counts: len(c.ProvedCounts()), Sanction: c.Sanction,
-			Shared: page.Shared[i]}
+		p := Precedent{Case: c.ID, Respondent: c.Respondent, Conduct: c.Conduct, Outcome: c.Outcome, Counts: len(c.ProvedCounts()), Sanctions: c.InForce(),
+			Shared: page.Shared[i], Factors: c.Factors()}
 		if see != nil && !see(&c) {
 			p.Case, p.Respondent = "[withheld]", "[withheld]"
-		}
-		if c.Sanction != nil {
-			p.Factors = c.Sanction.Factors
 		}
 		out.Precedents = append(out.Precedents, p)
 	}

@@ -171,8 +171,12 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 			return nil, err
 		}
 		for _, p := range prior {
-			if p.Outcome == "respondent_left" {
-				warnings = append(warnings, fmt.Sprintf("%s resigned while case %s was open (closed as respondent left): that case should be considered with this application", in.Respondent, p.ID))
+			var pc Case
+			if err := json.Unmarshal(p.Data, &pc); err != nil {
+				return nil, err
+			}
+			if pc.RespondentLeft {
+				warnings = append(warnings, fmt.Sprintf("%s resigned while case %s was open: that case should be considered with this application", in.Respondent, p.ID))
 			}
 		}
 	default:
@@ -343,6 +347,8 @@ func (s *Service) Take(ctx context.Context, actor, caseID string, cmd Command) (
 			e, err = s.Reg.StatusEvent(h, actor, eff.From, *eff.Status, eff.CreditFrom)
 		case eff.Restrict != nil:
 			e, err = s.Reg.RestrictEvent(actor, c.Respondent, eff.From, *eff.Restrict)
+		case eff.Waiver != nil:
+			e, err = s.Reg.WaiverEvent(h, actor, eff.From, *eff.Waiver)
 		case eff.Withdraw != "":
 			e, err = s.Reg.CorrectionEvent(ctx, actor, eff.Withdraw, fmt.Sprintf("suspension lifted before it began, by step %s of case %s", d.Step.Transition, c.ID))
 		}
@@ -352,6 +358,9 @@ func (s *Service) Take(ctx context.Context, actor, caseID string, cmd Command) (
 		// Ids are fixed now so that the step can name the events it causes.
 		e.ID = rulebook.NewEventID()
 		d.Step.MemberEvents = append(d.Step.MemberEvents, e.ID)
+		if eff.Sanction > 0 {
+			d.Step.Sanctions[eff.Sanction-1].MemberEvent = e.ID
+		}
 		member = append(member, e)
 	}
 	step, err := register.Event(EventStep, subject(caseID), actor, cmd.Date, d.Step)
@@ -524,13 +533,10 @@ func (s *Service) caseRow(c *Case, seq int64, complaintClauses []string) (sqldb.
 	if len(c.Steps) > 0 {
 		opened = c.Steps[0].From
 	}
-	var factors []string
-	if c.Sanction != nil {
-		factors = c.Sanction.Factors
-	}
+	factors := c.Factors()
 	return sqldb.NewCase{Row: sqldb.CaseRow{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, State: c.State, Closed: c.Closed, Outcome: c.Outcome,
 		Opened: c.Opened, Conduct: c.Conduct, Updated: seq, Data: b, Unit: c.Unit, StateSince: c.StateSince, OpenedIn: opened,
-		People: c.People(), Sanction: c.SanctionImposed(), Factors: factors}, Deadlines: deadlines, Clauses: clauses, Complaints: c.Complaints}, nil
+		People: c.People(), Sanction: strings.Join(c.SanctionsImposed(), "+"), Factors: factors}, Deadlines: deadlines, Clauses: clauses, Complaints: c.Complaints}, nil
 }
 
 func (s *Service) complaintTx(a *sqldb.Appender, id string) (*rulebook.ComplaintReceived, error) {
@@ -677,8 +683,8 @@ func (s *Service) ConditionMet(ctx context.Context, actor, caseID string, date r
 
 // AddListEntry records an entry on a dated list that triggers are checked against.
 func (s *Service) AddListEntry(ctx context.Context, actor string, e ListEntry) (*rulebook.Event, error) {
-	if e.List != "official_candidates" && e.List != "proscribed_organisations" {
-		return nil, rulebook.FieldError("list", "must be official_candidates or proscribed_organisations")
+	if lists := s.rb().Lists(); !has(lists, e.List) {
+		return nil, rulebook.FieldError("list", "the rule book declares no list %q (its lists: %s)", e.List, strings.Join(lists, ", "))
 	}
 	if !rulebook.ValidID(e.ID) || strings.TrimSpace(e.Name) == "" || e.From.IsZero() {
 		return nil, rulebook.FieldError("id", "an entry needs an id, a name and the date it is on the list from")

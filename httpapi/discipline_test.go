@@ -168,8 +168,8 @@ var caseScenario = []step{
 	take("sanction with an unknown factor", `{"transition":"impose_sanction","date":"2016-08-23","body":"ncc","rationale":"R.","sanction":{"sanction":"reprimand","factors":["AGG-HAT"]}}`, 400, invalid("sanction.factors")),
 	take("sanction end not a date", `{"transition":"impose_sanction","date":"2016-08-23","body":"ncc","sanction":{"sanction":"suspension_office_representation","until":"2018-13-01"}}`, 400, invalid("sanction.until")),
 	take("impose the sanction, credited with time served", `{"transition":"impose_sanction","date":"2016-08-23","body":"ncc","rationale":"Two counts; credit for time served since 3 May 2016.",`+sanction+`}`, 200, map[string]any{
-		"case.state": "closed", "case.closed": true, "case.outcome": "sanctioned", "case.sanction.sanction": "suspension_office_representation",
-		"case.sanction.credit_from": "2016-05-03", "case.sanction.until": "2018-05-02", "case.conditions.0.due": "2016-12-01",
+		"case.state": "closed", "case.closed": true, "case.outcome": "sanctioned", "case.sanctions.0.sanction": "suspension_office_representation",
+		"case.sanctions.0.credit_from": "2016-05-03", "case.sanctions.0.until": "2018-05-02", "case.conditions.0.due": "2016-12-01",
 		"member_events.#": 1, "member_events.0.type": "member.status_changed", "member_events.0.effective": "2016-08-23", "notice": "decision"}),
 	elig("sanctioned: may not hold office", "hold_office", "2016-09-01", false, "sanction_suspended", "6.I.1.D"),
 	elig("sanctioned: may stand? no", "stand_as_candidate", "2017-06-01", false, "sanction_suspended", "6.I.1.D"),
@@ -226,7 +226,7 @@ var caseScenario = []step{
 	{name: "statistics", method: "GET", path: "/api/v1/statistics", status: 200, want: map[string]any{
 		"open_by_state.received": 1, "steps.#": "*", "clauses.0.clause": "2.I.8"}, contains: []string{`"transition":"impose_sanction"`, `"outcome":"sanctioned"`}},
 	{name: "precedents", method: "GET", path: "/api/v1/precedents?clause=2.I.8&factor=AGG-PUBLIC&factor=MIT-RECORD", status: 200, want: map[string]any{
-		"precedents.#": 1, "precedents.0.case": "D-1", "precedents.0.counts_proved": 2, "precedents.0.shared_factors": 1, "precedents.0.sanction.until": "2018-05-02",
+		"precedents.#": 1, "precedents.0.case": "D-1", "precedents.0.counts_proved": 2, "precedents.0.shared_factors": 1, "precedents.0.sanctions.0.until": "2018-05-02",
 		"factors.#": 2}},
 	{name: "precedents under another clause", method: "GET", path: "/api/v1/precedents?clause=6.I.4", status: 200, want: map[string]any{"precedents.#": 0, "factors.#": 0}},
 	{name: "precedents without a clause", method: "GET", path: "/api/v1/precedents", status: 400, want: invalid("clause")},
@@ -267,7 +267,7 @@ func TestCaseWorkflow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.State != stored.State || len(got.Steps) != len(stored.Steps) || len(got.Refusals) != 1 || got.Sanction == nil || got.Sanction.CreditFrom != stored.Sanction.CreditFrom {
+		if got.State != stored.State || len(got.Steps) != len(stored.Steps) || len(got.Refusals) != 1 || len(got.Sanctions) != 1 || got.Sanctions[0].CreditFrom != stored.Sanctions[0].CreditFrom {
 			t.Errorf("replayed case differs from the projection the API served:\nreplayed %+v\nstored   %+v", got, stored)
 		}
 	})
@@ -398,8 +398,8 @@ func TestDemoOverAPI(t *testing.T) {
 	e.srv = NewServer(e.app, Options{})
 	e.run([]step{
 		{name: "the 2016 case", method: "GET", path: "/api/v1/cases/D-2016-001", status: 200, want: map[string]any{
-			"case.outcome": "sanctioned", "case.charges.#": 3, "case.complaints.#": 4, "case.sanction.credit_from": "2016-04-28",
-			"case.sanction.until": "2018-04-27", "case.refusals.0.clause": "6.I.1.D", "case.refusals.0.body": "nec_officers",
+			"case.outcome": "sanctioned", "case.charges.#": 3, "case.complaints.#": 4, "case.sanctions.0.credit_from": "2016-04-28",
+			"case.sanctions.0.until": "2018-04-27", "case.refusals.0.clause": "6.I.1.D", "case.refusals.0.body": "nec_officers",
 			"case.contacts.0.from": "Office of the Party Leader", "case.conflicts.0.person": "ncc-07", "steps.0.id": "review", "steps.0.permitted": false}},
 		{name: "the declined exclusion", method: "GET", path: "/api/v1/cases/D-2010-001", status: 200, want: map[string]any{
 			"case.outcome": "exclusion_declined", "case.steps.2.transition": "decline_exclusion", "case.steps.2.body": "general_secretary"},

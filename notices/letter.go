@@ -97,11 +97,14 @@ type Hearing struct {
 // suspension) that counts towards the sanction.
 type Decision struct {
 	Outcome, Sanction string
-	From, Until       rulebook.Date
-	CreditFrom        rulebook.Date
-	Reasons           string
-	Final             bool
-	ReviewClause      string
+	// Sanctions lists each sanction of a decision that imposes several (a fine and
+	// a reprimand), as sentences; Sanction is used when there is one.
+	Sanctions    []string
+	From, Until  rulebook.Date
+	CreditFrom   rulebook.Date
+	Reasons      string
+	Final        bool
+	ReviewClause string
 
 	// Body is who decided (e.g. "the National Constitutional Committee").
 	Body string
@@ -205,6 +208,7 @@ func (l Letter) clean() Letter {
 	if d := l.Decision; d != nil {
 		dc := *d
 		dc.Outcome, dc.Sanction, dc.Reasons = cleanString(d.Outcome), cleanString(d.Sanction), cleanString(d.Reasons)
+		dc.Sanctions = cleanStrings(d.Sanctions)
 		dc.ReviewClause, dc.Body, dc.Vote = cleanString(d.ReviewClause), cleanString(d.Body), cleanString(d.Vote)
 		c.Decision = &dc
 	}

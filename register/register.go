@@ -191,7 +191,10 @@ func (s *Service) StatusEvent(h *rulebook.History, actor string, from rulebook.D
 	if v.Bodies[ch.Body] == nil {
 		return nil, rulebook.FieldError("body", "unknown body %q in rule book version %s", ch.Body, v.ID)
 	}
-	if rule, ok := v.MayImpose(ch.Body, cur.Status, ch.Status); !ok {
+	// Varying a measure (ending it with another of the same status, as an appeal
+	// reducing a suspension does) is not a change of status.
+	varied := len(ch.Ends) > 0 && cur.Status == ch.Status
+	if rule, ok := v.MayImpose(ch.Body, cur.Status, ch.Status); !ok && !varied {
 		if rule == nil {
 			return nil, rulebook.Errorf(rulebook.ENotPermitted, "rule book version %s provides no way to move a member from %s to %s", v.ID, cur.Status, ch.Status)
 		}
@@ -240,7 +243,8 @@ func (s *Service) StatusEvent(h *rulebook.History, actor string, from rulebook.D
 				return nil, rulebook.FieldError("until", "%s is limited to %s, so it needs an end date", sn.Name, sn.MaxDuration)
 			}
 			start := from
-			if sn.CreditForInterim && !creditFrom.IsZero() {
+			// A varied sanction keeps the time already served under the one it replaces.
+			if (sn.CreditForInterim || len(ch.Ends) > 0) && !creditFrom.IsZero() {
 				start = creditFrom
 			}
 			if max := sn.MaxDuration.AddTo(start); ch.Until > max {

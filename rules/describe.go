@@ -20,6 +20,7 @@ type Description struct {
 	StatusRules  []*StatusRule    `json:"status_changes"`
 	Sanctions    []*Sanction      `json:"sanctions"`
 	Triggers     []*Trigger       `json:"automatic_exclusion"`
+	Lists        []*List          `json:"lists,omitempty"`
 	Readmission  *Readmission     `json:"readmission,omitempty"`
 	Clauses      []*Clause        `json:"clauses"`
 	Versions     []VersionSummary `json:"versions"`
@@ -68,6 +69,9 @@ func Describe(rb *RuleBook, v *Version) *Description {
 	}
 	for _, id := range v.TriggerOrder {
 		d.Triggers = append(d.Triggers, v.Triggers[id])
+	}
+	for _, id := range v.ListOrder {
+		d.Lists = append(d.Lists, v.Lists[id])
 	}
 	for _, id := range v.ClauseOrder {
 		d.Clauses = append(d.Clauses, v.Clauses[id])

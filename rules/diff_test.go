@@ -144,8 +144,10 @@ func TestDiffOtherKinds(t *testing.T) {
   - id: "2025"
     title: Test amendments
     in_force_from: 2025-01-01
+    lists:
+      - {id: rival_unions, name: Rival unions, clause: "9.1"}
     automatic_exclusion:
-      - {id: joined_rival_union, name: Joining a rival union, status: expelled, confirm_by: [general_secretary], checks: proscribed_organisations, clause: "9.1"}
+      - {id: joined_rival_union, name: Joining a rival union, status: expelled, confirm_by: [general_secretary], checks: rival_unions, clause: "9.1"}
     readmission:
       from: [expelled]
       waiting_period: 3 years
@@ -174,7 +176,7 @@ func TestDiffOtherKinds(t *testing.T) {
 	v2023, v2025 := rb.Versions[1], rb.Versions[2]
 	d := rules.Diff(v2023, v2025)
 	checkChanges(t, "2023→2025", d, []wantChange{
-		{"trigger", "joined_rival_union", "added", "", "checked against proscribed_organisations"},
+		{"trigger", "joined_rival_union", "added", "", "checked against rival_unions"},
 		{"readmission", "readmission", "changed", "after 2 years", "after 3 years; decided by executive_council; the wait may be shortened"},
 		{"status_change", "any→resigned", "changed", "by member, branch_secretary", "by member;"},
 		{"status_change", "member→retired", "removed", "by branch_secretary", ""},

@@ -34,9 +34,11 @@ type Discipline struct {
 }
 
 // StatusMap names the member statuses that disciplinary effects move a member to.
+// When a suspension or a sanction ends the member returns to the status they held
+// before it began, unless the measure says otherwise (SuspensionRule.Restores,
+// Sanction.Restores): a fellow suspended comes back a fellow.
 type StatusMap struct {
-	Suspended string `yaml:"suspended" json:"suspended"` // administrative suspension
-	Restored  string `yaml:"restored" json:"restored"`   // after a suspension or sanction ends
+	Suspended string `yaml:"suspended" json:"suspended"` // administrative (interim) suspension
 	Resigned  string `yaml:"resigned" json:"resigned"`
 }
 
@@ -94,8 +96,12 @@ type Transition struct {
 	Effects []string `yaml:"effects" json:"effects,omitempty"`
 	// Sanction names the sanction a step such as a formal warning applies.
 	Sanction string `yaml:"sanction" json:"sanction,omitempty"`
-	// Outcome labels a closing step for statistics (e.g. "no_further_action").
+	// Outcome labels a closing step for statistics (e.g. "no_further_action"); it
+	// is a label only: what a step does is declared by its effects and Vote.
 	Outcome string `yaml:"outcome" json:"outcome,omitempty"`
+	// Vote, with the vote guard, says what the vote must have done for this step
+	// to be recorded: "carried" (more for than against) or "lost".
+	Vote string `yaml:"vote" json:"vote,omitempty"`
 	// Notice names the letter template sent to the respondent (and complainants
 	// where the template is for them).
 	Notice string `yaml:"notice" json:"notice,omitempty"`
@@ -134,7 +140,10 @@ type SuspensionRule struct {
 	ReviewWithin Duration `yaml:"review_within" json:"review_within"`
 	// Alerts are the ages at which an open suspension is flagged.
 	Alerts []Duration `yaml:"alerts" json:"alerts"`
-	Clause string     `yaml:"clause" json:"clause"`
+	// Restores is the status a member returns to when the suspension is lifted;
+	// empty means the status they held before it began.
+	Restores string `yaml:"restores" json:"restores,omitempty"`
+	Clause   string `yaml:"clause" json:"clause"`
 }
 
 // SubjectAccess says how subject access requests are answered.
@@ -173,6 +182,11 @@ var Effects = map[string]string{
 	"exclusion":         "exclude the member under the trigger",
 	"readmission":       "readmit the person",
 	"resignation":       "record the member's resignation",
+	"quash_sanction":    "quash the sanctions in force in the case (an appeal or review allowed): the register is corrected from this decision's date, the original decision stays in the record",
+	"vary_sanction":     "replace the sanctions in force in the case by those decided now (substituted or reduced on appeal or review), from this decision's date",
+	"waive_condition":   "waive a qualifying condition of an action for the member, with reasons (a body the condition names as able to waive it)",
+	"non_payment":       "record that a fine was not paid by its due date: the member is placed in the status the sanction names until it is paid",
+	"payment":           "record payment of a fine; a member placed in a status for non-payment returns to the status they held before",
 }
 
 type disciplineSpec struct {
@@ -403,6 +417,18 @@ func (d *draft) buildDiscipline(c *checker, v *Version, vp string, clause func(p
 				c.addf(t.path+".criteria", "unknown criterion %q", cr)
 			}
 		}
+		switch t.Vote {
+		case "":
+		case "carried", "lost":
+			if !contains(t.Requires, "vote") {
+				c.addf(t.path+".vote", "a step that depends on the vote needs the vote guard (requires: [vote])")
+			}
+		default:
+			c.addf(t.path+".vote", "must be carried or lost, not %q", t.Vote)
+		}
+		if contains(t.Effects, "vary_sanction") && !contains(t.Requires, "sanction") {
+			c.addf(t.path+".effects", "vary_sanction needs the sanction guard: the step decides the sanctions that replace those in force")
+		}
 		if contains(t.Requires, "criteria") && len(t.Criteria) == 0 {
 			c.addf(t.path+".criteria", "the step requires criteria but lists none it may cite")
 		}
@@ -441,7 +467,10 @@ func (d *draft) buildDiscipline(c *checker, v *Version, vp string, clause func(p
 		c.addf(vp+".discipline.handled_by", "unknown body %q", x.HandledBy)
 	}
 	clause(vp+".discipline.suspension.clause", x.Suspension.Clause, false)
-	for name, id := range map[string]string{"suspended": x.Statuses.Suspended, "restored": x.Statuses.Restored, "resigned": x.Statuses.Resigned} {
+	if r := x.Suspension.Restores; r != "" && v.Status(r) == nil {
+		c.addf(vp+".discipline.suspension.restores", "unknown status %q", r)
+	}
+	for name, id := range map[string]string{"suspended": x.Statuses.Suspended, "resigned": x.Statuses.Resigned} {
 		if id == "" {
 			c.addf(vp+".discipline.statuses."+name, "is required: the member status the procedure uses for %s", name)
 		} else if v.Status(id) == nil {

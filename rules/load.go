@@ -81,6 +81,7 @@ type versionSpec struct {
 	StatusChanges []StatusRule               `yaml:"status_changes"`
 	Sanctions     []Sanction                 `yaml:"sanctions"`
 	Triggers      []Trigger                  `yaml:"automatic_exclusion"`
+	Lists         []List                     `yaml:"lists"`
 	Readmission   *Readmission               `yaml:"readmission"`
 	Discipline    *disciplineSpec            `yaml:"discipline"`
 	Access        *accessSpec                `yaml:"access"`
@@ -94,6 +95,7 @@ type repealSpec struct {
 	Bodies    []string `yaml:"bodies"`
 	Sanctions []string `yaml:"sanctions"`
 	Triggers  []string `yaml:"automatic_exclusion"`
+	Lists     []string `yaml:"lists"`
 	// StatusChanges set true drops every earlier status_changes rule.
 	StatusChanges bool `yaml:"status_changes"`
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/rulebook/rulebook"
 )
@@ -22,6 +23,8 @@ type draft struct {
 	sanctionOrder []string
 	triggers      map[string]*Trigger
 	triggerOrder  []string
+	lists         map[string]*List
+	listOrder     []string
 	readmission   *Readmission
 	procedure     string
 	defaultStatus string
@@ -50,7 +53,7 @@ func resolve(file string, spec *fileSpec, lm lineMap) (*RuleBook, []Problem) {
 		return nil, c.probs
 	}
 	d := &draft{clauses: map[string]*Clause{}, rights: map[string]map[string]Cell{}, rightsPath: map[string]string{},
-		bodies: map[string]*Body{}, sanctions: map[string]*Sanction{}, triggers: map[string]*Trigger{}, procedure: "conduct"}
+		bodies: map[string]*Body{}, sanctions: map[string]*Sanction{}, triggers: map[string]*Trigger{}, lists: map[string]*List{}, procedure: "conduct"}
 	ids := map[string]bool{}
 	for i := range spec.Versions {
 		vs := &spec.Versions[i]
@@ -114,6 +117,7 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 	d.bodyOrder = keyed(c, d.bodies, d.bodyOrder, vs.Bodies, vp+".bodies", func(b *Body) string { return b.ID }, func(b *Body, p string) { b.path = p })
 	d.sanctionOrder = keyed(c, d.sanctions, d.sanctionOrder, vs.Sanctions, vp+".sanctions", func(s *Sanction) string { return s.ID }, func(s *Sanction, p string) { s.path = p })
 	d.triggerOrder = keyed(c, d.triggers, d.triggerOrder, vs.Triggers, vp+".automatic_exclusion", func(t *Trigger) string { return t.ID }, func(t *Trigger, p string) { t.path = p })
+	d.listOrder = keyed(c, d.lists, d.listOrder, vs.Lists, vp+".lists", func(l *List) string { return l.ID }, func(l *List, p string) { l.path = p })
 	if vs.Repeal.StatusChanges {
 		d.statusChanges = nil
 	}
@@ -163,6 +167,9 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 	}
 	for _, id := range vs.Repeal.Triggers {
 		delete(d.triggers, id)
+	}
+	for _, id := range vs.Repeal.Lists {
+		delete(d.lists, id)
 	}
 }
 
@@ -249,7 +256,7 @@ func sortedKeys[V any](m map[string]V) []string {
 func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 	v := &Version{ID: vs.ID, Title: vs.Title, InForceFrom: vs.InForceFrom, Procedure: d.procedure, DefaultStatus: d.defaultStatus,
 		Clauses: map[string]*Clause{}, statusIndex: map[string]int{}, actionIndex: map[string]int{},
-		Bodies: map[string]*Body{}, Sanctions: map[string]*Sanction{}, Triggers: map[string]*Trigger{}}
+		Bodies: map[string]*Body{}, Sanctions: map[string]*Sanction{}, Triggers: map[string]*Trigger{}, Lists: map[string]*List{}}
 	for _, id := range d.clauseOrder {
 		if cl, ok := d.clauses[id]; ok {
 			v.Clauses[id] = cl
@@ -418,6 +425,47 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 		if s.CreditForInterim && s.MaxDuration.IsZero() {
 			c.addf(s.path+".credit_for_interim", "only a sanction with a duration can credit time served")
 		}
+		status(s.path+".restores", s.Restores, false)
+		if s.Restores != "" && s.MaxDuration.IsZero() {
+			c.addf(s.path+".restores", "only a sanction with a duration ends and restores a status")
+		}
+		if f := s.Fine; f != nil {
+			fp := s.path + ".fine"
+			if m, err := rulebook.ParseMoney(f.Currency, f.Max); err != nil {
+				c.addf(fp+".max", "%v", err)
+			} else if m.Minor <= 0 {
+				c.addf(fp+".max", "the largest amount must be more than nothing")
+			} else {
+				f.MaxAmount = m
+			}
+			if f.PayWithin.IsZero() {
+				c.addf(fp+".pay_within", "is required: how long the person has to pay (e.g. \"28 days\")")
+			}
+			if np := f.NonPayment; np != nil {
+				status(fp+".non_payment.status", np.Status, true)
+				bodies(fp+".non_payment.by", np.By, true)
+				clause(fp+".non_payment.clause", np.Clause, true)
+			}
+		}
+	}
+	for _, a := range v.Actions {
+		for j := range a.Conditions {
+			if w := a.Conditions[j].WaivableBy; len(w) > 0 {
+				bodies(fmt.Sprintf("%s.conditions[%d].waivable_by", a.path, j), w, false)
+			}
+		}
+	}
+	for _, id := range d.listOrder {
+		l, ok := d.lists[id]
+		if !ok {
+			continue
+		}
+		v.Lists[id] = l
+		v.ListOrder = append(v.ListOrder, id)
+		if l.Name == "" {
+			c.addf(l.path+".name", "is required")
+		}
+		clause(l.path+".clause", l.Clause, false)
 	}
 	for _, id := range d.triggerOrder {
 		t, ok := d.triggers[id]
@@ -432,8 +480,8 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 		status(t.path+".status", t.Status, true)
 		bodies(t.path+".confirm_by", t.ConfirmBy, true)
 		clause(t.path+".clause", t.Clause, true)
-		if t.Checks != "" && t.Checks != "official_candidates" && t.Checks != "proscribed_organisations" {
-			c.addf(t.path+".checks", "must be official_candidates or proscribed_organisations, not %q", t.Checks)
+		if t.Checks != "" && v.Lists[t.Checks] == nil {
+			c.addf(t.path+".checks", "unknown list %q: declare it under lists (known: %s)", t.Checks, strings.Join(v.ListOrder, ", "))
 		}
 	}
 	if r := d.readmission; r != nil {

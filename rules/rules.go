@@ -66,7 +66,11 @@ type Version struct {
 	SanctionOrder []string
 	Triggers      map[string]*Trigger
 	TriggerOrder  []string
-	Readmission   *Readmission
+	// Lists are the dated lists triggers are checked against (official candidates,
+	// proscribed organisations, registered agents…), as the rule book names them.
+	Lists       map[string]*List
+	ListOrder   []string
+	Readmission *Readmission
 	// Discipline is the disciplinary procedure, if the version declares one.
 	Discipline *Discipline
 	// Access is who may do what in rulebook under this version.
@@ -111,6 +115,9 @@ type Condition struct {
 	// one) or "date" (the date asked about).
 	MeasuredAt string `yaml:"measured_at" json:"measured_at"`
 	Clause     string `yaml:"clause" json:"clause"`
+	// WaivableBy lists the bodies that may waive the condition for one member, with
+	// reasons (an exemption); the waiver is cited in every answer it changes.
+	WaivableBy []string `yaml:"waivable_by" json:"waivable_by,omitempty"`
 }
 
 // Cell is one entry of the rights matrix.
@@ -125,11 +132,24 @@ type Cell struct {
 // Body is a body or officer that takes decisions (an executive committee, a hearing
 // panel, the general secretary).
 type Body struct {
-	path   string // where it was defined, for error messages
-	ID     string `yaml:"id" json:"id"`
-	Name   string `yaml:"name" json:"name"`
-	Kind   string `yaml:"kind" json:"kind,omitempty"`
+	path string // where it was defined, for error messages
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name" json:"name"`
+	Kind string `yaml:"kind" json:"kind,omitempty"`
+	// Staff marks the staff and officers whose decisions are counted as closed by
+	// staff in the statistics (as opposed to elected committees and hearing bodies).
+	Staff  bool   `yaml:"staff" json:"staff,omitempty"`
 	Clause string `yaml:"clause" json:"clause,omitempty"`
+}
+
+// List is a dated list the rule book relies on: entries with the dates they were on
+// it, against which automatic-exclusion triggers are checked.
+type List struct {
+	path        string
+	ID          string `yaml:"id" json:"id"`
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description" json:"description,omitempty"`
+	Clause      string `yaml:"clause" json:"clause,omitempty"`
 }
 
 // StatusRule says which bodies may move a member to a status, and from which.
@@ -152,12 +172,38 @@ type Sanction struct {
 	MaxDuration Duration `yaml:"max_duration" json:"max_duration"`
 	// CreditForInterim says whether time served under administrative suspension counts.
 	CreditForInterim bool `yaml:"credit_for_interim" json:"credit_for_interim,omitempty"`
-	// ReadmissionBar is how long an expelled member must wait before applying.
+	// ReadmissionBar is how long an expelled (struck-off) person must wait before
+	// being readmitted; the longest bar that applies governs, with the general
+	// waiting period, unless a body with the power shortens it with reasons.
 	ReadmissionBar Duration `yaml:"readmission_bar" json:"readmission_bar"`
+	// Restores is the status a member returns to when a time-limited sanction ends;
+	// empty means the status they held before the measure began.
+	Restores string `yaml:"restores" json:"restores,omitempty"`
+	// Fine makes the sanction a sum to pay (a fine, costs).
+	Fine *FineRule `yaml:"fine" json:"fine,omitempty"`
 	// Rights overrides the status defaults while the sanction lasts.
 	Rights map[string]bool `yaml:"rights" json:"rights,omitempty"`
 	By     []string        `yaml:"by" json:"by"`
 	Clause string          `yaml:"clause" json:"clause"`
+}
+
+// FineRule says what a financial sanction may be and what follows non-payment.
+type FineRule struct {
+	Currency string `yaml:"currency" json:"currency"`
+	// Max is the largest amount the sanction may be ("5000.00").
+	Max       string         `yaml:"max" json:"max"`
+	MaxAmount rulebook.Money `yaml:"-" json:"max_amount"`
+	PayWithin Duration       `yaml:"pay_within" json:"pay_within"`
+	// NonPayment is what not paying by the due date leads to.
+	NonPayment *NonPayment `yaml:"non_payment" json:"non_payment,omitempty"`
+}
+
+// NonPayment is the status a member is placed in when a fine is unpaid after its
+// due date, until it is paid.
+type NonPayment struct {
+	Status string   `yaml:"status" json:"status"`
+	By     []string `yaml:"by" json:"by"`
+	Clause string   `yaml:"clause" json:"clause"`
 }
 
 // Trigger is an automatic-exclusion trigger.
@@ -170,8 +216,7 @@ type Trigger struct {
 	Status string `yaml:"status" json:"status"`
 	// ConfirmBy lists who must confirm or decline a proposed exclusion, with reasons.
 	ConfirmBy []string `yaml:"confirm_by" json:"confirm_by"`
-	// Checks names the dated list the trigger is checked against:
-	// "official_candidates" or "proscribed_organisations".
+	// Checks names the dated list (see List) the trigger is checked against.
 	Checks string `yaml:"checks" json:"checks,omitempty"`
 	Clause string `yaml:"clause" json:"clause"`
 }
@@ -343,4 +388,21 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// Lists returns the ids of the dated lists any version declares, in the order
+// they were first declared: entries on a list stay evidence after a later version
+// stops relying on it.
+func (rb *RuleBook) Lists() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range rb.Versions {
+		for _, id := range v.ListOrder {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }

@@ -34,9 +34,9 @@ type Appender struct {
 	now   time.Time
 	stmts map[string]*sql.Stmt
 	// pending rows per table, flushed in batches
-	events, members, points, restrictions, branches *batch
-	caseDeadlines, caseClauses, caseSteps           *batch
-	caseComplaints, casePeople, caseFactors         *batch
+	events, members, points, restrictions, waivers, branches *batch
+	caseDeadlines, caseClauses, caseSteps                    *batch
+	caseComplaints, casePeople, caseFactors                  *batch
 	// running totals for statistics, applied at each flush
 	stepDelta   map[stepKey][2]int64
 	clauseDelta map[[2]string]int64
@@ -72,6 +72,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		members:        newBatch("members", "id", "name", "email", "phone", "address", "branch", "constituency", "joined", "status", "join_event", "join_seq", "search_key"),
 		points:         newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
 		restrictions:   newBatch("restrictions", "member_id", "seq", "from_date", "until_date", "rights", "event_id", "decision"),
+		waivers:        newBatch("waivers", "member_id", "seq", "from_date", "until_date", "action", "clause", "event_id", "decision"),
 		branches:       newBatch("branches", "id", "name", "kind", "parent"),
 		caseDeadlines:  newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
 		caseClauses:    newBatch("case_clauses", "case_id", "clause", "closed", "conduct"),
@@ -242,6 +243,13 @@ func (a *Appender) project(e *rulebook.Event) error {
 				return err
 			}
 		}
+		if len(d.Ends) > 0 {
+			// Ending an earlier measure rewrites its later points: rebuild the member.
+			if err := a.flush(); err != nil {
+				return err
+			}
+			return a.reproject(e.Subject)
+		}
 		a.points.add(e.Subject, int64(e.Effective), e.Seq, 0, d.Status, rightsJSON(d.Rights), e.ID, mustJSON(d.Decision))
 		if !d.Until.IsZero() {
 			a.points.add(e.Subject, int64(d.Until), e.Seq, 1, d.Then, "", e.ID,
@@ -252,7 +260,19 @@ func (a *Appender) project(e *rulebook.Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return err
 		}
+		if len(d.Ends) > 0 {
+			if err := a.flush(); err != nil {
+				return err
+			}
+			return a.reproject(e.Subject)
+		}
 		a.restrictions.add(e.Subject, e.Seq, int64(e.Effective), int64(d.Until), rightsJSON(d.Rights), e.ID, mustJSON(d.Decision))
+	case rulebook.EventConditionWaived:
+		var d rulebook.Waiver
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return err
+		}
+		a.waivers.add(e.Subject, e.Seq, int64(e.Effective), int64(d.Until), d.Action, d.Clause, e.ID, mustJSON(d.Decision))
 	case rulebook.EventCorrected:
 		if err := a.flush(); err != nil {
 			return err
@@ -277,7 +297,7 @@ func (a *Appender) reproject(subject string) error {
 	if err != nil {
 		return err
 	}
-	qs := []string{`DELETE FROM status_points WHERE member_id = $1`, `DELETE FROM restrictions WHERE member_id = $1`, `DELETE FROM members WHERE id = $1`}
+	qs := []string{`DELETE FROM status_points WHERE member_id = $1`, `DELETE FROM restrictions WHERE member_id = $1`, `DELETE FROM waivers WHERE member_id = $1`, `DELETE FROM members WHERE id = $1`}
 	key := subject
 	if id, ok := strings.CutPrefix(subject, rulebook.BranchSubjectPrefix); ok {
 		qs, key = []string{`DELETE FROM branches WHERE id = $1`}, id
@@ -308,6 +328,9 @@ func (a *Appender) queueHistory(h *rulebook.History) {
 	for _, r := range h.Restrictions {
 		a.restrictions.add(m.ID, r.Seq, int64(r.From), int64(r.Until), rightsJSON(r.Rights), r.EventID, mustJSON(r.Decision))
 	}
+	for _, w := range h.Waivers {
+		a.waivers.add(m.ID, w.Seq, int64(w.From), int64(w.Until), w.Action, w.Clause, w.EventID, mustJSON(w.Decision))
+	}
 }
 
 func rightsJSON(m map[string]bool) string {
@@ -330,7 +353,7 @@ func mustJSON(v any) string {
 
 // flush writes every queued row. Events go first so a failure names the event.
 func (a *Appender) flush() error {
-	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
+	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.waivers, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
 		if err := a.flushBatch(b); err != nil {
 			return err
 		}

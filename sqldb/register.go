@@ -96,7 +96,7 @@ func memberRows(rows *sql.Rows, err error) ([]rulebook.Member, error) {
 // RegisterTables are the tables the register's projection and the complaints
 // fill, and CaseTables those the case projection fills, for Analyze.
 var (
-	RegisterTables = []string{"members", "status_points", "restrictions", "branches", "complaints", "complaint_counts"}
+	RegisterTables = []string{"members", "status_points", "restrictions", "waivers", "branches", "complaints", "complaint_counts"}
 	CaseTables     = []string{"cases", "case_deadlines", "case_clauses", "case_complaints", "case_people", "case_factors", "case_steps"}
 )
 
@@ -258,7 +258,31 @@ func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, er
 			h.Restrictions = append(h.Restrictions, r)
 		}
 	}
-	return out, rrows.Err()
+	if err := rrows.Err(); err != nil {
+		return nil, err
+	}
+	wrows, err := db.r.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, action, clause, event_id, decision FROM waivers`+pw+` ORDER BY member_id, seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer wrows.Close()
+	for wrows.Next() {
+		var w rulebook.WaiverPoint
+		var mid string
+		var from, until int64
+		var decision []byte
+		if err := wrows.Scan(&mid, &w.Seq, &from, &until, &w.Action, &w.Clause, &w.EventID, &decision); err != nil {
+			return nil, err
+		}
+		w.From, w.Until = rulebook.Date(from), rulebook.Date(until)
+		if err := unmarshalOpt(decision, &w.Decision); err != nil {
+			return nil, err
+		}
+		if h := byID[mid]; h != nil {
+			h.Waivers = append(h.Waivers, w)
+		}
+	}
+	return out, wrows.Err()
 }
 
 func unmarshalOpt(b []byte, v any) error {
@@ -288,7 +312,7 @@ func (db *DB) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range []string{"status_points", "restrictions", "members", "branches", "complaints", "complaint_counts"} {
+	for _, t := range []string{"status_points", "restrictions", "waivers", "members", "branches", "complaints", "complaint_counts"} {
 		if _, err := a.tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 			a.Rollback()
 			return err

@@ -381,3 +381,23 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(listSchema, "INTEGER"))
 	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(listSchema, "BIGINT"))
 }
+
+// waiverSchema is migration 5: waivers of a qualifying condition for one member
+// (a body exempting them, with reasons), part of the member's history.
+const waiverSchema = `
+	CREATE TABLE waivers (
+		member_id  TEXT NOT NULL,
+		seq        %[1]s NOT NULL,
+		from_date  %[1]s NOT NULL,
+		until_date %[1]s NOT NULL,
+		action     TEXT NOT NULL,
+		clause     TEXT NOT NULL,
+		event_id   TEXT NOT NULL,
+		decision   TEXT NOT NULL,
+		PRIMARY KEY (member_id, seq)
+	);`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(waiverSchema, "INTEGER"))
+	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(waiverSchema, "BIGINT"))
+}

@@ -93,15 +93,22 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 		tl.Blocks[0].Rows = append(tl.Blocks[0].Rows, []string{e.Date.String(), e.What, by, e.Detail})
 	}
 	b.Sections = append(b.Sections, tl)
-	if c.Mitigation != nil || c.Sanction != nil {
+	if c.Mitigation != nil || len(c.Sanctions) > 0 {
 		sec := notices.Section{Title: "Mitigation and sanction"}
 		if m := c.Mitigation; m != nil {
 			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Mitigation heard " + m.Heard.String()}, notices.Block{Text: m.Summary})
 		}
-		if sn := c.Sanction; sn != nil {
-			txt := strings.ReplaceAll(sn.Sanction, "_", " ") + " from " + sn.From.String()
+		for _, sn := range c.Sanctions {
+			txt := strings.ReplaceAll(sn.Sanction, "_", " ")
+			if !sn.Amount.IsZero() {
+				txt += " of " + sn.Amount.String() + ", to be paid by " + sn.PayBy.String()
+			}
+			txt += " from " + sn.From.String()
 			if !sn.Until.IsZero() {
 				txt += " until " + sn.Until.String()
+			}
+			if !sn.Ended.IsZero() {
+				txt += " — " + sn.EndedHow + " on " + sn.Ended.String()
 			}
 			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Sanction"}, notices.Block{Text: txt})
 		}

@@ -279,7 +279,7 @@ func (s *Server) stepForm(r *http.Request, f *app.CaseFile, o app.StepOption) (s
 			tr := vc.Triggers[id]
 			sf.Triggers = append(sf.Triggers, tr)
 		}
-		for _, list := range app.Lists {
+		for _, list := range s.app.Lists() {
 			es, err := s.app.ListEntries(r.Context(), list, rulebook.NoDate)
 			if err == nil {
 				sf.ListEntries = append(sf.ListEntries, es...)

@@ -431,15 +431,8 @@ func showCase(e *env, f *app.CaseFile, asJSON bool) error {
 		}
 		fmt.Fprintln(e.stdout)
 	}
-	if s := c.Sanction; s != nil {
-		fmt.Fprintf(e.stdout, "  sanction: %s from %s", s.Sanction, s.From)
-		if !s.Until.IsZero() {
-			fmt.Fprintf(e.stdout, " until %s", s.Until)
-		}
-		if !s.CreditFrom.IsZero() {
-			fmt.Fprintf(e.stdout, " (credit for time served since %s)", s.CreditFrom)
-		}
-		fmt.Fprintln(e.stdout)
+	for _, s := range c.Sanctions {
+		fmt.Fprintf(e.stdout, "  sanction: %s\n", s)
 	}
 	fmt.Fprintln(e.stdout, "  steps:")
 	for _, s := range c.Steps {
@@ -609,11 +602,12 @@ func runPrecedents(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s closed case(s) under clause %s; %d to %d:\n", of, ps.Clause, min(ps.Offset+1, ps.Offset+len(ps.Precedents)), ps.Offset+len(ps.Precedents))
 	for _, p := range ps.Precedents {
 		sanction := p.Outcome
-		if p.Sanction != nil {
-			sanction = p.Sanction.Sanction
-			if !p.Sanction.Until.IsZero() {
-				sanction += fmt.Sprintf(" %s–%s", p.Sanction.From, p.Sanction.Until)
+		if len(p.Sanctions) > 0 {
+			var ss []string
+			for _, s := range p.Sanctions {
+				ss = append(ss, s.String())
 			}
+			sanction = strings.Join(ss, "; ")
 		}
 		fmt.Fprintf(e.stdout, "%-12s conduct %s  %d count(s) proved  %-50s factors %v (shared %d)\n", p.Case, p.Conduct, p.Counts, sanction, p.Factors, p.Shared)
 	}
