@@ -859,13 +859,9 @@ func (g *guard) endSanctions(h *rulebook.History, varying bool, dec func() ruleb
 			if err != nil {
 				return nil, err
 			}
-			d := dec()
-			d.Sanction = s.ID
-			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: to, Ends: []string{so.MemberEvent}, Decision: d}})
+			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Status: &rulebook.StatusChange{Status: to, Ends: []string{so.MemberEvent}, Decision: dec()}})
 		case len(s.Rights) > 0:
-			d := dec()
-			d.Sanction = s.ID
-			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Restrict: &rulebook.RightsRestricted{Ends: []string{so.MemberEvent}, Decision: d}})
+			g.d.Effects = append(g.d.Effects, MemberEffect{From: cmd.Date, Restrict: &rulebook.RightsRestricted{Ends: []string{so.MemberEvent}, Decision: dec()}})
 		}
 	}
 	return ends, nil
@@ -999,7 +995,7 @@ func (g *guard) nonPayment(h *rulebook.History, dec func() rulebook.Decision) er
 		return notPermitted("non-payment has already been recorded in this case")
 	}
 	d := dec()
-	d.Clause, d.Sanction = np.Clause, s.ID
+	d.Clause = np.Clause
 	g.d.Effects = append(g.d.Effects, MemberEffect{From: g.cmd.Date, Status: &rulebook.StatusChange{Status: np.Status, Decision: d}})
 	return nil
 }

@@ -59,6 +59,9 @@ type Answer struct {
 	// Body is the body whose decision decided, if one did.
 	Body   string `json:"body,omitempty"`
 	Reason string `json:"reason"`
+	// Waived lists the waivers of qualifying conditions this answer relies on: a
+	// body exempting this member, with its reasons.
+	Waived []rulebook.WaiverPoint `json:"waived,omitempty"`
 }
 
 // verdict is the unformatted result, cheap enough for a million members.
@@ -72,6 +75,7 @@ type verdict struct {
 	note     string
 	since    rulebook.Date // continuous membership start, for conditions
 	measured rulebook.Date
+	waived   []*rulebook.WaiverPoint
 }
 
 // Check answers q for the member whose history is h.
@@ -142,6 +146,12 @@ func decide(rb *rules.RuleBook, v *rules.Version, a int, h *rulebook.History, q 
 		}
 		since := continuousSince(rb, v, h, at)
 		if since.IsZero() || c.ContinuousMembership.AddTo(since) > at {
+			// A waiver in force on the day asked about exempts this member from
+			// this condition; the answer cites it.
+			if w := h.WaiverAt(action.ID, c.Clause, q.Date); w != nil {
+				vd.waived = append(vd.waived, w)
+				continue
+			}
 			return verdict{allowed: false, by: ByCondition, clause: c.Clause, point: p, cond: c, since: since, measured: at}, nil
 		}
 	}
@@ -200,6 +210,12 @@ func explain(v *rules.Version, a int, h *rulebook.History, q Question, vd *verdi
 	if vd.clause != "" {
 		ans.Clause = v.Clause(vd.clause)
 	}
+	defer func() {
+		for _, w := range vd.waived {
+			ans.Waived = append(ans.Waived, *w)
+			ans.Reason += fmt.Sprintf("; the qualifying condition of clause %s was waived for this member from %s (event %s%s): %s", w.Clause, w.From, w.EventID, byBody(w.Body), w.Reason)
+		}
+	}()
 	switch vd.by {
 	case ByMatrix:
 		ans.Reason = fmt.Sprintf("with status %q a person %s %s (rule book %s, clause %s)", st.Name, verb, lower(act.Name), v.ID, vd.clause)

@@ -234,7 +234,8 @@ func (s *Service) StatusEvent(h *rulebook.History, actor string, from rulebook.D
 		if sn == nil {
 			return nil, rulebook.FieldError("sanction", "unknown sanction %q in rule book version %s", ch.Sanction, v.ID)
 		}
-		if !contains(sn.By, ch.Body) {
+		// A body that may vary sanctions on appeal may substitute any on the menu.
+		if !contains(sn.By, ch.Body) && !v.Varies(ch.Body) {
 			cl := v.Clause(sn.Clause)
 			return nil, rulebook.Errorf(rulebook.ENotPermitted, "%s may not impose %s: under clause %s only %s may", ch.Body, sn.Name, cl.ID, strings.Join(sn.By, " or "))
 		}

@@ -548,3 +548,18 @@ func (x *Discipline) TransitionsFrom(s string) []*Transition {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
+
+// Varies reports whether body may vary sanctions under v (some step with the
+// vary_sanction effect is taken by it): on appeal it may substitute any sanction on
+// the menu, whoever imposes it at first instance.
+func (v *Version) Varies(body string) bool {
+	if v.Discipline == nil {
+		return false
+	}
+	for _, t := range v.Discipline.Transitions {
+		if contains(t.Effects, "vary_sanction") && contains(t.By, body) {
+			return true
+		}
+	}
+	return false
+}

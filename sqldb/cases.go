@@ -84,8 +84,8 @@ func (a *Appender) PutCase(row CaseRow, deadlines []DeadlineRow, clauses, compla
 		}
 		for _, c := range old {
 			a.clauseDelta[[2]string{c, oldOutcome}]--
-			if oldSanction != "" {
-				a.sanctionDelta[[2]string{c, oldSanction}]--
+			for _, sn := range sanctionIDs(oldSanction) {
+				a.sanctionDelta[[2]string{c, sn}]--
 			}
 		}
 		for _, q := range []string{`DELETE FROM case_deadlines WHERE case_id = $1`, `DELETE FROM case_clauses WHERE case_id = $1`,
@@ -192,8 +192,8 @@ func (a *Appender) queueCaseRows(row CaseRow, deadlines []DeadlineRow, clauses, 
 				a.caseFactors.add(row.ID, c, f, closed, int64(row.Conduct))
 			}
 			a.clauseDelta[[2]string{c, row.Outcome}]++
-			if row.Sanction != "" {
-				a.sanctionDelta[[2]string{c, row.Sanction}]++
+			for _, sn := range sanctionIDs(row.Sanction) {
+				a.sanctionDelta[[2]string{c, sn}]++
 			}
 		}
 	}
@@ -201,6 +201,14 @@ func (a *Appender) queueCaseRows(row CaseRow, deadlines []DeadlineRow, clauses, 
 
 // linkComplaints marks the complaints a case is built on as part of it (the rest
 // wait for staff).
+// sanctionIDs splits a case's sanctions ("fine+reprimand"): each is counted.
+func sanctionIDs(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "+")
+}
+
 func (a *Appender) linkComplaints(caseID string, complaints []string) error {
 	for _, c := range complaints {
 		if _, err := a.tx.ExecContext(a.ctx, `UPDATE complaints SET case_id = $1 WHERE id = $2`, caseID, c); err != nil {

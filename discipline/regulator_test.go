@@ -1,0 +1,343 @@
+package discipline
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/eligibility"
+	"github.com/rulebook/rulebook/sqldb"
+	"github.com/rulebook/rulebook/sqldb/sqldbtest"
+)
+
+// The tests in this file run a professional regulator's rule book, whose ids share
+// nothing with the party's: what each step does is declared there.
+const regulatorBook = "../examples/regulator-2020.yaml"
+
+// fellow registers a surveyor on joined and has the Council elect them a Fellow on
+// elected.
+func (f *fixture) fellow(joined, elected string) string {
+	f.t.Helper()
+	id := f.member(joined, rulebook.Member{})
+	if _, err := f.reg.ChangeStatus(ctx, "t", id, d(elected), rulebook.StatusChange{Status: "fellow", Decision: rulebook.Decision{Body: "council", Reason: "elected a Fellow"}}, 0); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+func tribunal() *Panel {
+	return &Panel{Body: "tribunal", Members: []PanelMember{
+		{ID: "t-lay", Name: "Lay Member", Section: "lay"},
+		{ID: "t-reg", Name: "Registrant Member", Section: "registrant"},
+		{ID: "t-chair", Name: "Chair", Section: "registrant"},
+	}}
+}
+
+// determined brings a case against respondent to the Tribunal's findings (one
+// allegation proved) and mitigation on day, and returns its id.
+func (f *fixture) determined(respondent, opened, day string) string {
+	f.t.Helper()
+	id := f.open(opened, opened, respondent, "client", "5.1")
+	f.take(id, Command{Transition: "acknowledge", Date: d(opened), Body: "registrar"})
+	f.take(id, Command{Transition: "refer", Date: d(opened).AddDays(7), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
+		Rationale: "the client's evidence is documented", Charges: []Charge{{Count: 1, Clause: "5.1", Particulars: "misled a client about a survey"}}})
+	f.take(id, Command{Transition: "list_hearing", Date: d(opened).AddDays(14), Body: "tribunal", Panel: tribunal(),
+		Hearing: &Hearing{Date: d(opened).AddDays(60)}})
+	f.take(id, Command{Transition: "determine", Date: d(day), Body: "tribunal", Findings: []Finding{{Count: 1, Finding: "proved"}}})
+	if _, err := f.s.HearMitigation(ctx, "t", id, d(day), "apologised"); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+func (f *fixture) statusOn(id, day string) string {
+	f.t.Helper()
+	p := f.history(id).StatusAt(d(day))
+	if p == nil {
+		return "(none)"
+	}
+	return p.Status
+}
+
+func (f *fixture) may(id, action, day string) *eligibility.Answer {
+	f.t.Helper()
+	a, err := eligibility.Check(f.s.rb(), f.history(id), eligibility.Question{Action: action, Date: d(day), FreezeDate: d(day)})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return a
+}
+
+// TestRestorationToPriorStatus: when an interim order or a suspension ends, a Fellow
+// comes back a Fellow — not the status some rule calls "restored" — and keeps the
+// Fellow's rights.
+func TestRestorationToPriorStatus(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, regulatorBook)
+		fel := f.fellow("2020-02-03", "2021-01-04")
+		id := f.open("2022-01-10", "2022-01-03", fel, "client", "5.1")
+		f.take(id, Command{Transition: "interim_order", Date: d("2022-02-01"), Body: "investigating_committee", Criteria: []string{"IO-PUBLIC"}, Rationale: "risk to clients"})
+		if got := f.statusOn(fel, "2022-02-01"); got != "interim_suspended" {
+			t.Fatalf("under the interim order: %s", got)
+		}
+		f.take(id, Command{Transition: "revoke_interim_order", Date: d("2022-05-02"), Body: "investigating_committee", Rationale: "no longer necessary"})
+		if got := f.statusOn(fel, "2022-05-02"); got != "fellow" {
+			t.Errorf("after the interim order was revoked: %s, want fellow", got)
+		}
+		if a := f.may(fel, "use_fellow_designation", "2022-05-03"); !a.Allowed {
+			t.Errorf("a Fellow restored lost the designation: %s", a.Reason)
+		}
+
+		// A time-limited suspension, imposed while an interim order is in force,
+		// ends with the Fellow a Fellow again.
+		fel2 := f.fellow("2020-02-03", "2021-01-04")
+		id2 := f.open("2022-01-10", "2022-01-03", fel2, "client", "5.1")
+		f.take(id2, Command{Transition: "interim_order", Date: d("2022-01-12"), Body: "investigating_committee", Criteria: []string{"IO-PUBLIC"}, Rationale: "risk"})
+		f.take(id2, Command{Transition: "acknowledge", Date: d("2022-01-12"), Body: "registrar"})
+		f.take(id2, Command{Transition: "refer", Date: d("2022-01-19"), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
+			Rationale: "documented", Charges: []Charge{{Count: 1, Clause: "5.1", Particulars: "misled a client"}}})
+		f.take(id2, Command{Transition: "list_hearing", Date: d("2022-01-26"), Body: "tribunal", Panel: tribunal(), Hearing: &Hearing{Date: d("2022-03-28")}})
+		f.take(id2, Command{Transition: "determine", Date: d("2022-03-28"), Body: "tribunal", Findings: []Finding{{Count: 1, Finding: "proved"}}})
+		if _, err := f.s.HearMitigation(ctx, "t", id2, d("2022-03-28"), "apologised"); err != nil {
+			t.Fatal(err)
+		}
+		f.take(id2, Command{Transition: "impose_sanction", Date: d("2022-03-29"), Body: "tribunal", Rationale: "serious",
+			Sanction: &SanctionOrder{Sanction: "suspension", Until: d("2022-09-29")}})
+		if got := f.statusOn(fel2, "2022-09-28"); got != "suspended" {
+			t.Errorf("during the suspension: %s", got)
+		}
+		if got := f.statusOn(fel2, "2022-09-29"); got != "fellow" {
+			t.Errorf("after the suspension: %s, want fellow (the status held before the interim order)", got)
+		}
+	})
+}
+
+// TestFineWithReprimand: one decision imposes a fine and a reprimand; the amount is
+// exact and capped by the menu, payment is due on the rule book's terms, non-payment
+// leads where the rule book says, and each sanction shows in the case, the letter,
+// the precedents and the statistics.
+func TestFineWithReprimand(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, regulatorBook)
+		fel := f.fellow("2020-02-03", "2021-01-04")
+		id := f.determined(fel, "2022-03-01", "2022-05-03")
+		fine := func(s string) rulebook.Money {
+			m, err := rulebook.ParseMoney("GBP", s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		cmd := Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Rationale: "misleading a client",
+			Sanctions: []SanctionOrder{{Sanction: "fine", Amount: fine("10000.01"), Factors: []string{"HARM"}}, {Sanction: "reprimand"}}}
+		_, err := f.s.Take(ctx, "t", id, cmd)
+		wantErr(t, "a fine over the maximum", err, rulebook.ENotPermitted, "at most GBP 10,000.00", "clause 5.5")
+		cmd.Sanctions[0].Amount = rulebook.Money{Currency: "EUR", Minor: 150000}
+		_, err = f.s.Take(ctx, "t", id, cmd)
+		wantField(t, "a fine in another currency", err, "sanctions[0].amount", "set in GBP")
+		cmd.Sanctions[0].Amount = rulebook.Money{}
+		_, err = f.s.Take(ctx, "t", id, cmd)
+		wantField(t, "a fine of nothing", err, "sanctions[0].amount", "needs an amount")
+		cmd.Sanctions[0].Amount = fine("1,500.00")
+		cmd.Sanctions = append(cmd.Sanctions, SanctionOrder{Sanction: "reprimand"})
+		_, err = f.s.Take(ctx, "t", id, cmd)
+		wantField(t, "the same sanction twice", err, "sanctions[2].sanction", "twice")
+		cmd.Sanctions = cmd.Sanctions[:2]
+		o := f.take(id, cmd)
+		c := o.Case
+		if len(c.Sanctions) != 2 || c.Sanctions[0].Amount.Minor != 150000 || c.Sanctions[0].Amount.String() != "GBP 1,500.00" || c.Sanctions[1].Sanction != "reprimand" {
+			t.Fatalf("sanctions: %+v", c.Sanctions)
+		}
+		// 28 days from Wednesday 4 May 2022 is Wednesday 1 June.
+		if c.Sanctions[0].PayBy != d("2022-06-01") {
+			t.Errorf("pay by %s, want 2022-06-01", c.Sanctions[0].PayBy)
+		}
+		if got := f.statusOn(fel, "2022-05-04"); got != "fellow" {
+			t.Errorf("a fine and a reprimand change no status: %s", got)
+		}
+		// The letter names both.
+		l, err := f.s.Letter(ctx, f.get(id), "decision", "", rulebook.NoDate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Decision == nil || len(l.Decision.Sanctions) != 2 || !strings.Contains(l.Decision.Sanctions[0], "Fine of GBP 1,500.00, to be paid by 2022-06-01") || l.Decision.Sanctions[1] != "Reprimand" {
+			t.Errorf("letter sanctions: %+v", l.Decision)
+		}
+		// Precedents and statistics count each sanction.
+		ps, err := f.s.Precedents(ctx, "5.1", []string{"HARM"}, 10, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps.Precedents) != 1 || len(ps.Precedents[0].Sanctions) != 2 || ps.Precedents[0].Shared != 1 {
+			t.Errorf("precedents: %+v", ps.Precedents)
+		}
+		counts, err := f.db.SanctionCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, sc := range counts {
+			got[sc.Clause+" "+sc.Sanction] = sc.Cases
+		}
+		if got["5.1 fine"] != 1 || got["5.1 reprimand"] != 1 {
+			t.Errorf("sanction counts: %+v", counts)
+		}
+
+		// Non-payment: not before the due date; after it, the registrant is
+		// suspended until they pay, then returns to the status held before.
+		_, err = f.s.Take(ctx, "t", id, Command{Transition: "record_non_payment", Date: d("2022-06-01"), Body: "registrar", Rationale: "unpaid"})
+		wantErr(t, "non-payment on the due date", err, rulebook.ENotPermitted, "not due until 2022-06-01")
+		f.take(id, Command{Transition: "record_non_payment", Date: d("2022-06-02"), Body: "registrar", Rationale: "unpaid after reminder"})
+		if got := f.statusOn(fel, "2022-06-02"); got != "suspended_unpaid" {
+			t.Errorf("after non-payment: %s", got)
+		}
+		f.take(id, Command{Transition: "record_payment", Date: d("2022-06-20"), Body: "registrar"})
+		if got := f.statusOn(fel, "2022-06-20"); got != "fellow" {
+			t.Errorf("after payment: %s, want fellow", got)
+		}
+		if c := f.get(id); c.Sanctions[0].Paid != d("2022-06-20") || c.NonPayment != "" {
+			t.Errorf("after payment: %+v", c.Sanctions[0])
+		}
+		_, err = f.s.Take(ctx, "t", id, Command{Transition: "record_payment", Date: d("2022-06-21"), Body: "registrar"})
+		wantErr(t, "paying twice", err, rulebook.ENotPermitted, "no unpaid fine")
+	})
+}
+
+// TestAppealVariesAndQuashes: an appeal that varies a striking off to a suspension,
+// or quashes a suspension, corrects the register from the appeal decision's date;
+// the original decision stays in the record and in the case, marked ended.
+func TestAppealVariesAndQuashes(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, regulatorBook)
+		fel := f.fellow("2020-02-03", "2021-01-04")
+		id := f.determined(fel, "2022-03-01", "2022-05-03")
+		f.take(id, Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Rationale: "dishonesty",
+			Sanctions: []SanctionOrder{{Sanction: "striking_off", Factors: []string{"DISHONESTY"}}, {Sanction: "costs", Amount: rulebook.Money{Currency: "GBP", Minor: 250000}}}})
+		f.take(id, Command{Transition: "appeal", Date: d("2022-05-30"), Body: "registrant", Rationale: "striking off is disproportionate"})
+		// The Appeal Board substitutes a six-month suspension, counted from the
+		// original decision, and keeps the costs order.
+		o := f.take(id, Command{Transition: "vary", Date: d("2022-07-01"), Body: "appeal_board", Rationale: "insight shown; suspension suffices",
+			Sanctions: []SanctionOrder{{Sanction: "suspension", From: d("2022-05-04"), Until: d("2022-11-04")}, {Sanction: "costs", Amount: rulebook.Money{Currency: "GBP", Minor: 250000}}}})
+		c := o.Case
+		if len(c.Sanctions) != 4 || c.Sanctions[0].EndedHow != "varied" || c.Sanctions[0].Ended != d("2022-07-01") || !c.Sanctions[2].InForce() || c.Outcome != "sanction_varied" {
+			t.Fatalf("sanctions after the variation: %+v", c.Sanctions)
+		}
+		for day, want := range map[string]string{"2022-05-04": "struck_off", "2022-06-30": "struck_off", "2022-07-01": "suspended", "2022-11-03": "suspended", "2022-11-04": "fellow", "2028-01-01": "fellow"} {
+			if got := f.statusOn(fel, day); got != want {
+				t.Errorf("status on %s: %s, want %s", day, got, want)
+			}
+		}
+		// Reducing the suspension further on a second appeal path is not offered
+		// from a closed case; a fresh case shows a quash.
+		fel2 := f.fellow("2020-02-03", "2021-01-04")
+		id2 := f.determined(fel2, "2022-03-01", "2022-05-03")
+		f.take(id2, Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Rationale: "competence",
+			Sanctions: []SanctionOrder{{Sanction: "suspension", Until: d("2023-05-04")}, {Sanction: "conditions_of_practice", From: d("2023-05-04"), Until: d("2025-05-04")}}})
+		_, err := f.s.Take(ctx, "t", id2, Command{Transition: "appeal", Date: d("2022-06-02"), Body: "registrant", Rationale: "late"})
+		wantErr(t, "an appeal on day 29", err, rulebook.ENotPermitted, "out of time", "within 28 days")
+		f.take(id2, Command{Transition: "appeal", Date: d("2022-06-01"), Body: "registrant", Rationale: "the finding was wrong"})
+		f.take(id2, Command{Transition: "quash", Date: d("2022-08-01"), Body: "appeal_board", Rationale: "the finding cannot stand"})
+		for day, want := range map[string]string{"2022-07-31": "suspended", "2022-08-01": "fellow", "2023-05-04": "fellow"} {
+			if got := f.statusOn(fel2, day); got != want {
+				t.Errorf("status on %s after the quash: %s, want %s", day, got, want)
+			}
+		}
+		if a := f.may(fel2, "accept_new_instructions", "2024-01-01"); !a.Allowed {
+			t.Errorf("conditions of practice quashed before they began still apply: %s", a.Reason)
+		}
+		c2 := f.get(id2)
+		if len(c2.InForce()) != 0 || c2.Sanctions[0].EndedHow != "quashed" || c2.Outcome != "appeal_allowed" {
+			t.Errorf("after the quash: %+v", c2.Sanctions)
+		}
+		// The record is intact: the register rebuilt from the events agrees.
+		if diffs, err := f.db.CheckProjection(ctx); err != nil || len(diffs) > 0 {
+			t.Errorf("projection after appeals: %v %v", diffs, err)
+		}
+		if diffs, err := f.s.CheckCases(ctx); err != nil || len(diffs) > 0 {
+			t.Errorf("cases after appeals: %v %v", diffs, err)
+		}
+	})
+}
+
+// TestRestorationBar: the longest bar that applies governs — a striking off's five
+// years, not the general one-year wait — unless the Council shortens it with reasons.
+// The vote is read as the step declares it, whatever the outcome is called.
+func TestRestorationBar(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, regulatorBook)
+		reg := f.member("2020-02-03", rulebook.Member{})
+		id := f.determined(reg, "2021-01-04", "2021-03-01")
+		f.take(id, Command{Transition: "impose_sanction", Date: d("2021-03-02"), Body: "tribunal", Rationale: "dishonesty", Sanction: &SanctionOrder{Sanction: "striking_off"}})
+		o, err := f.s.Open(ctx, "t", OpenInput{Kind: "readmission", Respondent: reg, Date: d("2022-04-01"), Summary: "application for restoration"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app := o.Case.ID
+		restore := Command{Transition: "restore", Date: d("2022-04-20"), Body: "council", Vote: &Vote{For: 10, Against: 2}}
+		_, err = f.s.Take(ctx, "t", app, restore)
+		wantErr(t, "restoration after 13 months", err, rulebook.ENotPermitted, "bar of 5 years", "Striking off", "2026-03-02")
+		_, err = f.s.Take(ctx, "t", app, Command{Transition: "refuse_restoration", Date: d("2022-04-20"), Body: "council", Vote: &Vote{For: 10, Against: 2}, Rationale: "x"})
+		wantErr(t, "a 10–2 vote for restoration recorded as a refusal", err, rulebook.ENotPermitted, "carried the motion")
+		restore.Shorten = true
+		_, err = f.s.Take(ctx, "t", app, restore)
+		wantField(t, "shortening without reasons", err, "rationale", "bar of 5 years")
+		restore.Rationale = "exceptional insight and retraining"
+		f.take(app, restore)
+		if got := f.statusOn(reg, "2022-04-20"); got != "registered" {
+			t.Errorf("after restoration: %s", got)
+		}
+		if c := f.get(app); c.Outcome != "restored" || c.Steps[0].Vote.For != 10 {
+			t.Errorf("restoration case: %+v", c)
+		}
+	})
+}
+
+// TestWaiverAndLeaving: a body the rule book names may waive a qualifying
+// condition for one member, and every answer it changes cites it; a registrant who
+// leaves during a case is flagged when they apply to return.
+func TestWaiverAndLeaving(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, regulatorBook)
+		reg := f.member("2022-01-04", rulebook.Member{})
+		if a := f.may(reg, "stand_for_council", "2023-03-01"); a.Allowed || a.DecidedBy != eligibility.ByCondition {
+			t.Fatalf("a one-year registrant may stand: %+v", a)
+		}
+		id := f.open("2023-01-09", "2023-01-02", reg, "client", "5.1")
+		waive := Command{Transition: "exempt", Date: d("2023-02-01"), Body: "council", Rationale: "the Council needs a member from the new specialism",
+			Waive: &WaiveOrder{Action: "stand_for_council", Clause: "2.1"}}
+		_, err := f.s.Take(ctx, "t", id, waive)
+		wantField(t, "waiving a condition that does not exist", err, "waive.condition_clause", "no condition under clause \"2.1\"")
+		waive.Waive.Clause = "3.2"
+		waive.Body = "registrar"
+		_, err = f.s.Take(ctx, "t", id, waive)
+		wantErr(t, "the registrar waiving", err, rulebook.ENotPermitted, "registrar may not")
+		waive.Body = "council"
+		f.take(id, waive)
+		a := f.may(reg, "stand_for_council", "2023-03-01")
+		if !a.Allowed || len(a.Waived) != 1 || !strings.Contains(a.Reason, "waived") || !strings.Contains(a.Reason, "new specialism") {
+			t.Errorf("after the waiver: %+v", a)
+		}
+		if a := f.may(reg, "stand_for_council", "2023-01-31"); a.Allowed {
+			t.Errorf("the waiver applies before it was made: %+v", a)
+		}
+		// Leaving during the case: the case closes, and an application to return
+		// is warned of it, whatever the rule book calls the outcome.
+		f.take(id, Command{Transition: "registrant_left", Date: d("2023-03-06"), Body: "registrar"})
+		o, err := f.s.Open(ctx, "t", OpenInput{Kind: "readmission", Respondent: reg, Date: d("2024-04-01"), Summary: "application to return"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.Warnings) != 1 || !strings.Contains(o.Warnings[0], id) {
+			t.Errorf("warnings: %v", o.Warnings)
+		}
+		// Statistics: the registrar is staff, but closing on leaving is not a staff
+		// decision on the merits; the committee's closes are not staff ones.
+		st, err := f.s.Statistics(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.ClosedByStaff) != 0 {
+			t.Errorf("closed by staff: %v", st.ClosedByStaff)
+		}
+	})
+}
