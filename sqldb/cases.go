@@ -1049,7 +1049,12 @@ func (a *Appender) DeleteCaseSteps(caseID string) error {
 		d[1] -= days
 		a.stepDelta[k] = d
 		if from != k.to {
-			a.countFlowBy(flowKey{k.quarter, from, k.to, closing == 1}, -1, -daysOpen)
+			// As AddCaseStep counted it: days open only for a move into a closed state.
+			counted := int64(0)
+			if closing == 1 {
+				counted = daysOpen
+			}
+			a.countFlowBy(flowKey{k.quarter, from, k.to, closing == 1}, -1, -counted)
 		}
 	}
 	rows.Close()
