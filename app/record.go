@@ -86,8 +86,9 @@ func (a *App) Verify(ctx context.Context, progress func(int64)) (*sqldb.VerifyRe
 	return a.db().Verify(ctx, progress)
 }
 
-// CheckProjection rebuilds the register, the complaints, the cases and the
-// accounts from the events in memory and compares them with the stored ones.
+// CheckProjection rebuilds the register, the complaints, the cases (every table
+// derived from them) and the dated lists, and the accounts, from the events, and
+// compares them with the stored ones; nothing stored is changed.
 func (a *App) CheckProjection(ctx context.Context) ([]string, error) {
 	if _, err := a.allow(ctx, ReadRecord, Resource{}); err != nil {
 		return nil, err

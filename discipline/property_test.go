@@ -146,9 +146,11 @@ func TestRandomCommandsKeepTheRecord(t *testing.T) {
 			}
 			if iteration%10 == 0 || rt.Failed() {
 				checkRecord(rt, f.db)
+				checkClean(rt, f.s, "after random commands")
 			}
 		})
 		checkRecord(t, f.db)
+		checkClean(t, f.s, "after random commands")
 		t.Logf("steps taken: %v", taken)
 	})
 }

@@ -1,7 +1,6 @@
 package discipline
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,12 +11,9 @@ import (
 	"github.com/rulebook/rulebook/sqldb"
 )
 
-// replayAll rebuilds every case, and the step rows, from the record alone.
-func (s *Service) replayAll(ctx context.Context) (map[string]*Case, []sqldb.StepRow, error) {
-	evs, err := s.db().EventsWithSubjectPrefix(ctx, SubjectPrefix)
-	if err != nil {
-		return nil, nil, err
-	}
+// replayAll rebuilds every case, and the step rows, from the case events given
+// (in stored order).
+func (s *Service) replayAll(evs []rulebook.Event) (map[string]*Case, []sqldb.StepRow, error) {
 	bySubject := map[string][]rulebook.Event{}
 	var order []string
 	for _, e := range evs {
@@ -40,18 +36,37 @@ func (s *Service) replayAll(ctx context.Context) (map[string]*Case, []sqldb.Step
 	return cases, steps, nil
 }
 
-// RebuildCases throws away the stored cases, deadlines and step statistics and
-// rebuilds them from the events, in one transaction.
+// RebuildCases throws away the stored cases, deadlines, step statistics and dated
+// lists and rebuilds them from the events, in one transaction.
 func (s *Service) RebuildCases(ctx context.Context) (int, error) {
-	cases, steps, err := s.replayAll(ctx)
-	if err != nil {
-		return 0, err
-	}
 	a, err := s.db().Begin(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer a.Rollback()
+	n, err := s.rebuild(a)
+	if err != nil {
+		return 0, err
+	}
+	if err := a.Commit(); err != nil {
+		return 0, err
+	}
+	return n, s.db().Analyze(ctx, sqldb.CaseTables...)
+}
+
+// rebuild replaces, inside a's transaction, the case projection and the dated
+// lists with what the events make them, and returns how many cases there are.
+// The events are read in the same transaction, under the write lock: read before
+// it, an event appended in between would be projected and then cleared away.
+func (s *Service) rebuild(a *sqldb.Appender) (int, error) {
+	evs, err := a.EventsWithSubjectPrefix(SubjectPrefix)
+	if err != nil {
+		return 0, err
+	}
+	cases, steps, err := s.replayAll(evs)
+	if err != nil {
+		return 0, err
+	}
 	if err := a.ClearCases(); err != nil {
 		return 0, err
 	}
@@ -68,49 +83,47 @@ func (s *Service) RebuildCases(ctx context.Context) (int, error) {
 	for _, r := range steps {
 		a.AddCaseStep(r)
 	}
-	if err := a.Commit(); err != nil {
-		return 0, err
-	}
-	return len(cases), s.db().Analyze(ctx, sqldb.CaseTables...)
+	return len(cases), s.rebuildLists(a)
 }
 
-// CheckCases compares every stored case with its replay from the events and
-// returns one line per difference (at most 20).
-func (s *Service) CheckCases(ctx context.Context) ([]string, error) {
-	cases, _, err := s.replayAll(ctx)
+// rebuildLists puts every dated list's entries back as AddListEntry stored them:
+// each entry as its latest list.entry event has it.
+func (s *Service) rebuildLists(a *sqldb.Appender) error {
+	evs, err := a.EventsWithSubjectPrefix(listSubjectPrefix)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rows, err := s.db().CaseRows(ctx, sqldb.CaseFilter{})
-	if err != nil {
-		return nil, err
+	if err := a.ClearListEntries(); err != nil {
+		return err
 	}
-	var diffs []string
-	add := func(format string, args ...any) {
-		if len(diffs) < 20 {
-			diffs = append(diffs, fmt.Sprintf(format, args...))
-		}
-	}
-	seen := map[string]bool{}
-	for _, r := range rows {
-		seen[r.ID] = true
-		c := cases[r.ID]
-		if c == nil {
-			add("case %s is stored but no event opens it", r.ID)
+	for _, e := range evs {
+		if e.Type != EventListEntry {
 			continue
 		}
-		want, _ := json.Marshal(c)
-		if !bytes.Equal(want, r.Data) {
-			add("case %s: stored projection differs from its events", r.ID)
+		var l ListEntry
+		if err := json.Unmarshal(e.Data, &l); err != nil {
+			return fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		if err := a.PutListEntry(l.List, l.ID, e.Data); err != nil {
+			return err
 		}
 	}
-	for id := range cases {
-		if !seen[id] {
-			add("case %s is in the events but missing from the projection", id)
-		}
-	}
-	sort.Strings(diffs)
-	return diffs, nil
+	return nil
+}
+
+// listSubjectPrefix begins the subject of every list.entry event ("list/LIST/ID").
+const listSubjectPrefix = "list/"
+
+// CheckCases rebuilds the case projection and the dated lists from the events, in
+// a transaction that is rolled back, and compares every table of them with what
+// is stored, row by row and column by column. It returns one line per difference
+// (naming the table, the case and the column), at most sqldb.MaxDiffs, and a line
+// counting the rest. Like a rebuild, it holds the write lock while it runs.
+func (s *Service) CheckCases(ctx context.Context) ([]string, error) {
+	return s.db().CheckCaseProjection(ctx, func(a *sqldb.Appender) error {
+		_, err := s.rebuild(a)
+		return err
+	})
 }
 
 func (s *Service) stepRow(c *Case, e *rulebook.Event, prevState string, prevSince rulebook.Date) (sqldb.StepRow, error) {

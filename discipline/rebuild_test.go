@@ -41,7 +41,8 @@ func TestDemoCasesReplayAndRebuild(t *testing.T) {
 		if err := sqldbtest.Exec(db, `UPDATE cases SET state = 'closed', data = '{}' WHERE id = 'D-2016-002'`); err != nil {
 			t.Fatal(err)
 		}
-		if diffs, _ := ds.CheckCases(ctx); len(diffs) != 1 {
+		if diffs, _ := ds.CheckCases(ctx); len(diffs) != 2 || diffs[0] != `cases: case D-2016-002: state is "closed", the events make it "under_investigation"` ||
+			diffs[1] != `cases: case D-2016-002: data differs from the events` {
 			t.Fatalf("damage not seen: %v", diffs)
 		}
 		n, err := ds.RebuildCases(ctx)

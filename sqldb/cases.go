@@ -348,6 +348,16 @@ func (a *Appender) PutListEntry(list, id string, data []byte) error {
 	return err
 }
 
+// ClearListEntries deletes the dated lists inside the appender's transaction,
+// before a rebuild from the events.
+func (a *Appender) ClearListEntries() error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	_, err := a.tx.ExecContext(a.ctx, `DELETE FROM list_entries`)
+	return err
+}
+
 // CaseData returns the stored JSON of one case.
 func (db *DB) CaseData(ctx context.Context, id string) ([]byte, error) {
 	var s string
@@ -971,8 +981,22 @@ func (a *Appender) ClearCases() error {
 // EventsWithSubjectPrefix returns, in stored order, the events whose subject starts
 // with prefix (e.g. every case's events).
 func (db *DB) EventsWithSubjectPrefix(ctx context.Context, prefix string) ([]rulebook.Event, error) {
+	return eventsWithSubjectPrefix(ctx, db.r, prefix)
+}
+
+// EventsWithSubjectPrefix returns the events whose subject starts with prefix
+// inside the appender's transaction: a rebuild reads the events under the same
+// lock as it writes, so that none appended meanwhile is left out.
+func (a *Appender) EventsWithSubjectPrefix(prefix string) ([]rulebook.Event, error) {
+	if err := a.flush(); err != nil {
+		return nil, err
+	}
+	return eventsWithSubjectPrefix(a.ctx, a.tx, prefix)
+}
+
+func eventsWithSubjectPrefix(ctx context.Context, q querier, prefix string) ([]rulebook.Event, error) {
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)
-	return queryEvents(ctx, db.r, `WHERE subject LIKE $1 ESCAPE '\' ORDER BY seq`, esc+"%")
+	return queryEvents(ctx, q, `WHERE subject LIKE $1 ESCAPE '\' ORDER BY seq`, esc+"%")
 }
 
 // CaseDataSeq returns the stored JSON of one case and the seq of the last event it
@@ -1057,7 +1081,12 @@ func (a *Appender) DeleteCaseSteps(caseID string) error {
 		d[1] -= days
 		a.stepDelta[k] = d
 		if from != k.to {
-			a.countFlowBy(flowKey{k.quarter, from, k.to, closing == 1}, -1, -daysOpen)
+			// As AddCaseStep counted it: days open only for a move into a closed state.
+			counted := int64(0)
+			if closing == 1 {
+				counted = daysOpen
+			}
+			a.countFlowBy(flowKey{k.quarter, from, k.to, closing == 1}, -1, -counted)
 		}
 	}
 	rows.Close()

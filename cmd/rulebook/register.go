@@ -301,7 +301,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "verify", "verify [--expect-head HASH] [--projection] [--json]")
 	st := addStoreFlags(fs, e)
 	expect := fs.String("expect-head", "", "the head hash you noted at an earlier verify: catches events removed from the end")
-	proj := fs.Bool("projection", false, "also rebuild the register and the cases from the events in memory and compare them with the stored ones")
+	proj := fs.Bool("projection", false, "also rebuild the register, the cases (and every table derived from them), the dated lists and the accounts from the events, and compare them with the stored ones, table by table and column by column (nothing is changed)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -366,9 +366,9 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		for _, d := range diffs {
 			fmt.Fprintln(e.stderr, "  "+d)
 		}
-		return fmt.Errorf("the stored register differs from the events (run 'rulebook rebuild' to restore it)")
+		return fmt.Errorf("the stored projection differs from the events (run 'rulebook rebuild' to restore it)")
 	case *proj && !*asJSON:
-		fmt.Fprintln(e.stdout, "ok: the stored register matches a rebuild from the events")
+		fmt.Fprintln(e.stdout, "ok: the stored projection matches a rebuild from the events")
 	}
 	return nil
 }
