@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
@@ -45,13 +44,5 @@ var Accounts = []Account{
 // its roles need one, the demo second factor. ctx must carry the command line's
 // principal.
 func LoadAccounts(ctx context.Context, a *app.App) error {
-	for _, x := range Accounts {
-		if _, err := a.CreateAccount(ctx, x.AccountInput, Password); err != nil {
-			return fmt.Errorf("demo account %s: %w", x.Name, err)
-		}
-		if err := a.ProvisionSecondFactor(ctx, x.Name, TOTPSecret); err != nil {
-			return fmt.Errorf("demo account %s: %w", x.Name, err)
-		}
-	}
-	return nil
+	return LoadAccountsOf(ctx, a, Accounts)
 }

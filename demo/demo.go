@@ -104,6 +104,16 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 	at("2003-12-16 10:00")
 	k = w.open(staff, discipline.OpenInput{ID: "R-2003-001", Kind: "readmission", Respondent: Protagonist, Date: d("2003-12-16"), Summary: "Second application for readmission"})
 	at("2004-01-07 11:00")
+	// Shortening the wait alone would not let them take part: the qualifying periods
+	// of membership are waived for the 2004 mayoral selection, with the reasons, as
+	// the NEC readmits.
+	for _, wo := range []discipline.WaiveOrder{
+		{Action: "vote_in_selection", Clause: "5.I.2", Until: d("2005-01-01")},
+		{Action: "stand_as_candidate", Clause: "5.I.3", Until: d("2005-01-01")},
+	} {
+		w.take("nec.secretary", k, discipline.Command{Transition: "exempt", Date: d("2004-01-06"), Body: "nec", Waive: &wo,
+			Rationale: "Readmitted to allow participation in the 2004 mayoral selection: the qualifying period of membership is waived for it."})
+	}
 	w.take("nec.secretary", k, discipline.Command{Transition: "readmit", Date: d("2004-01-06"), Body: "nec", Shorten: true,
 		Vote:      &discipline.Vote{For: 24, Against: 5},
 		Rationale: "The applicant has undertaken to stand as the Party's candidate; the NEC shortens the waiting period to allow participation in the mayoral selection."})

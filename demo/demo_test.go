@@ -49,7 +49,11 @@ func TestDemoStory(t *testing.T) {
 		}{
 			{"vote_in_selection", "1999-06-01", "1999-01-01", true, "active", "2.II.1"},
 			{"vote_in_selection", "2003-06-01", "", false, "auto_excluded", "2.II.3"},
-			{"vote_in_selection", "2004-03-01", "2004-02-01", false, "active", "5.I.2"}, // readmitted a month before
+			// Readmitted a month before, the qualifying periods waived for the 2004
+			// mayoral selection.
+			{"vote_in_selection", "2004-03-01", "2004-02-01", true, "active", "2.II.1"},
+			{"stand_as_candidate", "2004-03-01", "", true, "active", "2.II.1"},
+			{"stand_as_candidate", "2005-01-02", "", false, "active", "5.I.3"}, // the waiver ended
 			{"vote_in_selection", "2005-03-01", "2005-02-01", true, "active", "2.II.1"},
 			{"attend_branch_meetings", "2016-06-01", "", true, "admin_suspended", "6.I.1.B"},
 			{"attend_constituency_meetings", "2016-06-01", "", false, "admin_suspended", "6.I.1.B"},
@@ -73,6 +77,9 @@ func TestDemoStory(t *testing.T) {
 			}
 			if a.Allowed != tc.allowed || a.Status != tc.status || a.Clause == nil || a.Clause.ID != tc.clause {
 				t.Errorf("%s on %s: allowed=%v status=%s clause=%v (%s)", tc.action, tc.date, a.Allowed, a.Status, a.Clause, a.Reason)
+			}
+			if waived := tc.date == "2004-03-01"; waived != (len(a.Waived) == 1) {
+				t.Errorf("%s on %s: waivers cited %+v", tc.action, tc.date, a.Waived)
 			}
 		}
 		// What was believed on 1 April 2018 about May 2018: the new suspension had

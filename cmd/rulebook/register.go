@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -394,17 +395,22 @@ func runRebuild(ctx context.Context, e *env, args []string) error {
 }
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "demo", "demo [--db DSN]")
+	fs := newFlags(e, "demo", "demo [--db DSN] [--rules example:NAME]")
 	st := addStoreFlags(fs, e)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	story, err := demoStory(st.rules)
+	if err != nil {
+		return err
+	}
+	st.rules = "example:" + story.RuleBook
 	db, err := st.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := loadDemo(ctx, db); err != nil {
+	if err := loadDemo(ctx, db, story); err != nil {
 		return err
 	}
 	db.Close()
@@ -413,23 +419,35 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	if err := demo.LoadAccounts(actx, a); err != nil {
+	if err := demo.LoadAccountsOf(actx, a, story.Accounts); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "loaded the demo organisation into %s\n", st.db)
-	printDemoAccounts(e)
+	fmt.Fprintf(e.stdout, "loaded the demo organisation, %s, into %s\n", story.Title, st.db)
+	printDemoAccounts(e, story)
 	return nil
 }
 
-// loadDemo plays the demo story into db under the embedded Labour-modelled rule book.
-func loadDemo(ctx context.Context, db *sqldb.DB) error {
-	src, err := examples.FS.ReadFile(examples.Labour)
+// demoStory finds the demo told under --rules (example:NAME; the party's by default).
+func demoStory(rulesFlag string) (*demo.Story, error) {
+	if rulesFlag == "" {
+		return demo.Stories[0], nil
+	}
+	name, ok := strings.CutPrefix(rulesFlag, "example:")
+	if !ok {
+		return nil, errUsage{fmt.Sprintf("the demo runs under an example rule book (--rules example:NAME), not %s", rulesFlag)}
+	}
+	return demo.Find(name)
+}
+
+// loadDemo plays a demo story into db under its embedded example rule book.
+func loadDemo(ctx context.Context, db *sqldb.DB, story *demo.Story) error {
+	src, err := examples.FS.ReadFile(story.RuleBook)
 	if err != nil {
 		return err
 	}
-	rb, _, err := readRules("example:" + examples.Labour)
+	rb, _, err := readRules("example:" + story.RuleBook)
 	if err != nil {
 		return err
 	}
-	return demo.Load(ctx, db, rb, src)
+	return story.Load(ctx, db, rb, src)
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/demo"
-	"github.com/rulebook/rulebook/examples"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/web"
 )
@@ -46,20 +45,24 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	freshDemo := false
+	var story *demo.Story
 	if *demoFlag {
+		if story, err = demoStory(st.rules); err != nil {
+			return err
+		}
 		n, err := db.CountMembers(ctx)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			if err := loadDemo(ctx, db); err != nil {
+			if err := loadDemo(ctx, db, story); err != nil {
 				return err
 			}
 			freshDemo = true
 			fmt.Fprintf(e.stdout, "rulebook: loaded the demo organisation into %s\n", st.db)
 		}
 		if st.rules == "" {
-			st.rules = "example:" + examples.Labour
+			st.rules = "example:" + story.RuleBook
 		}
 	}
 	rb, src, err := st.loadRules(ctx, db)
@@ -82,11 +85,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *demoFlag && (freshDemo || accounts == 0) {
-		if err := demo.LoadAccounts(app.WithPrincipal(ctx, app.OperatorPrincipal("demo")), a); err != nil {
+		if err := demo.LoadAccountsOf(app.WithPrincipal(ctx, app.OperatorPrincipal("demo")), a, story.Accounts); err != nil {
 			return err
 		}
-		accounts = len(demo.Accounts)
-		printDemoAccounts(e)
+		accounts = len(story.Accounts)
+		printDemoAccounts(e, story)
 	}
 	_, tpl, err := mail.mailer()
 	if err != nil {
@@ -153,9 +156,9 @@ func loopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func printDemoAccounts(e *env) {
+func printDemoAccounts(e *env, story *demo.Story) {
 	fmt.Fprintf(e.stdout, "rulebook: demo accounts, all with the password %q:\n", demo.Password)
-	for _, x := range demo.Accounts {
+	for _, x := range story.Accounts {
 		fmt.Fprintf(e.stdout, "  %-8s %-16s %s\n", x.Name, x.Display, x.For)
 	}
 	fmt.Fprintf(e.stdout, "rulebook: staff, panel, oversight and administrator accounts then ask for a code from an authenticator app\n"+
