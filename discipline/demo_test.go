@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/demo"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/demo"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/register"

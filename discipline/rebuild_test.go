@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/rulebook/rulebook/demo"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"

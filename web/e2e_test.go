@@ -15,7 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/rulebook/rulebook/app"
-	"github.com/rulebook/rulebook/demo"
+	"github.com/rulebook/rulebook/examples/demo"
 )
 
 // The browser tests drive Debian's Chromium (RULEBOOK_CHROMIUM, or chromium on the

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook/app"
-	"github.com/rulebook/rulebook/demo"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/web"
 )

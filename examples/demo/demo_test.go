@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/demo"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/eligibility"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
