@@ -16,7 +16,7 @@ import (
 
 func TestDemoStory(t *testing.T) {
 	ctx := context.Background()
-	src, err := os.ReadFile("../examples/labour-2016.yaml")
+	src, err := os.ReadFile("../labour-2016.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

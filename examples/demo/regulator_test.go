@@ -21,7 +21,7 @@ import (
 // striking off, and a bar on restoration that outlasts the general wait.
 func TestRegulatorStory(t *testing.T) {
 	ctx := context.Background()
-	src, err := os.ReadFile("../examples/regulator-2020.yaml")
+	src, err := os.ReadFile("../regulator-2020.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
