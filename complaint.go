@@ -1,5 +1,7 @@
 package rulebook
 
+import "slices"
+
 // EventComplaintReceived records a complaint about a member as received: a letter, a
 // form or an API submission. It is the intake record that the discipline workflow
 // builds its cases on; receiving a complaint changes no one's rights.
@@ -15,8 +17,13 @@ type ComplaintReceived struct {
 	Respondent string `json:"respondent"`
 	// Complainant is a member id or, for someone not on the register, a name.
 	Complainant string `json:"complainant"`
-	// From says who complained: "member", "official", "public" or "general_secretary"
-	// (raised on the general secretary's own initiative).
+	// Cosignatories are the further complainants of a complaint made jointly (one
+	// letter signed by several people): each is a complainant of the case, notified
+	// and redacted as one.
+	Cosignatories []string `json:"cosignatories,omitempty"`
+	// From says who complained: "member", "public", or a source the rule book
+	// declares (complaint_sources), such as an official or an officer acting on
+	// their own initiative.
 	From string `json:"from"`
 	// Via is how it arrived: "letter", "form", "email" or "api".
 	Via string `json:"via"`
@@ -26,6 +33,21 @@ type ComplaintReceived struct {
 	Clauses []string `json:"clauses"`
 	Summary string   `json:"summary"`
 }
+
+// Complainants lists everyone who made the complaint, the first signatory first.
+func (c *ComplaintReceived) Complainants() []string {
+	out := []string{c.Complainant}
+	for _, p := range c.Cosignatories {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ComplaintSources are the sources of a complaint every rule book has: a member,
+// and a member of the public. A rule book may declare more.
+var ComplaintSources = []string{"member", "public"}
 
 // EventComplaintReported records a complaint made through the complaint form, by a
 // signed-in member or by anyone without an account, before staff have identified

@@ -12,8 +12,8 @@ import (
 
 	"github.com/emersion/go-smtp"
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"

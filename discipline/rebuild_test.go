@@ -5,8 +5,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"

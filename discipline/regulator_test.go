@@ -341,3 +341,51 @@ func TestWaiverAndLeaving(t *testing.T) {
 		}
 	})
 }
+
+// TestJointComplaint: one letter signed by several people is one complaint with
+// several complainants — each a complainant of the case (seen as such, barred from
+// the panel) — and the sources a complaint may come from are the rule book's.
+func TestJointComplaint(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, regulatorBook)
+		resp := f.member("2020-02-03", rulebook.Member{})
+		a, b := f.member("2020-02-03", rulebook.Member{}), f.member("2020-02-03", rulebook.Member{})
+		c := rulebook.ComplaintReceived{ID: "J-1", Respondent: resp, Complainant: a, Cosignatories: []string{b, "Harbour Residents' Association", a},
+			From: "member", Via: "letter", Conduct: d("2022-01-03"), Clauses: []string{"5.1"}, Summary: "a joint letter about one survey"}
+		_, err := f.reg.ReceiveComplaint(ctx, "t", d("2022-01-10"), c)
+		wantField(t, "the first complainant again as a co-signatory", err, "cosignatories[2]", "named once")
+		c.Cosignatories = c.Cosignatories[:2]
+		c.From = "official"
+		_, err = f.reg.ReceiveComplaint(ctx, "t", d("2022-01-10"), c)
+		wantField(t, "a source the regulator does not declare", err, "from", "member, public", `not "official"`)
+		c.From = "member"
+		if _, err := f.reg.ReceiveComplaint(ctx, "t", d("2022-01-10"), c); err != nil {
+			t.Fatal(err)
+		}
+		o, err := f.s.Open(ctx, "t", OpenInput{Kind: "complaint", Respondent: resp, Date: d("2022-01-10"), Complaints: []string{"J-1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := o.Case
+		if len(k.Complaints) != 1 || strings.Join(k.Complainants, "|") != a+"|"+b+"|Harbour Residents' Association" {
+			t.Fatalf("complaints %v, complainants %v", k.Complaints, k.Complainants)
+		}
+		n := 0
+		for _, p := range k.People() {
+			if p.Relation == "complainant" {
+				n++
+			}
+		}
+		if n != 3 {
+			t.Errorf("people: %+v", k.People())
+		}
+		// A co-signatory may not sit on the panel.
+		f.take(k.ID, Command{Transition: "acknowledge", Date: d("2022-01-11"), Body: "registrar"})
+		f.take(k.ID, Command{Transition: "refer", Date: d("2022-01-18"), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
+			Rationale: "documented", Charges: []Charge{{Count: 1, Clause: "5.1", Particulars: "a survey"}}})
+		p := tribunal()
+		p.Members[1] = PanelMember{ID: b, Name: "Co-signatory", Section: "registrant"}
+		_, err = f.s.Take(ctx, "t", k.ID, Command{Transition: "list_hearing", Date: d("2022-01-25"), Body: "tribunal", Panel: p, Hearing: &Hearing{Date: d("2022-03-28")}})
+		wantErr(t, "a co-signatory on the panel", err, rulebook.ENotPermitted, "is a complainant in this case")
+	})
+}

@@ -131,6 +131,9 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 	}
 	o := Opened{ID: in.ID, Kind: in.Kind, Respondent: in.Respondent, Conduct: in.Conduct, Summary: strings.TrimSpace(in.Summary), Linked: in.Linked}
 	var warnings []string
+	if kinds := s.kinds(); !has(kinds, in.Kind) {
+		return nil, rulebook.FieldError("kind", "the rule book has no procedure for %q cases (its kinds: %s)", in.Kind, strings.Join(kinds, ", "))
+	}
 	switch in.Kind {
 	case "complaint":
 		if len(in.Complaints) == 0 {
@@ -150,8 +153,10 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 				return nil, rulebook.Errorf(rulebook.EConflict, "complaint %s is already part of case %s: link duplicates to it instead", cid, other)
 			}
 			o.Complaints = append(o.Complaints, cid)
-			if !has(o.Complainants, cr.Complainant) {
-				o.Complainants = append(o.Complainants, cr.Complainant)
+			for _, p := range cr.Complainants() {
+				if !has(o.Complainants, p) {
+					o.Complainants = append(o.Complainants, p)
+				}
 			}
 			if o.Conduct.IsZero() || cr.Conduct < o.Conduct {
 				o.Conduct = cr.Conduct
@@ -159,10 +164,6 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 			if o.Summary == "" {
 				o.Summary = cr.Summary
 			}
-		}
-	case "exclusion":
-		if o.Conduct.IsZero() {
-			return nil, rulebook.FieldError("conduct", "the date of the conduct said to trigger exclusion is required")
 		}
 	case "readmission":
 		o.Conduct = in.Date
@@ -180,7 +181,11 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 			}
 		}
 	default:
-		return nil, rulebook.FieldError("kind", "must be complaint, exclusion or readmission, not %q", in.Kind)
+		// Any other kind the procedure declares (an exclusion, a standard
+		// punishment…) is opened on the conduct it concerns.
+		if o.Conduct.IsZero() {
+			return nil, rulebook.FieldError("conduct", "the date of the conduct the case concerns is required")
+		}
 	}
 	if o.Summary == "" {
 		return nil, rulebook.FieldError("summary", "say what the case is about")
@@ -206,7 +211,7 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 	}
 	o.State = proc.Discipline.Initial[in.Kind]
 	if o.State == "" {
-		return nil, rulebook.Errorf(rulebook.ENotPermitted, "rule book %s has no procedure for %s cases", proc.ID, in.Kind)
+		return nil, rulebook.FieldError("kind", "rule book %s has no procedure for %q cases (its kinds: %s)", proc.ID, in.Kind, strings.Join(sortedKinds(proc.Discipline.Initial), ", "))
 	}
 	if in.Kind == "readmission" {
 		r := proc.Readmission
@@ -226,6 +231,28 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 		return nil, err
 	}
 	return &Opening{Case: c, Warnings: warnings}, nil
+}
+
+// kinds lists the kinds of case any version's procedure declares.
+func (s *Service) kinds() []string {
+	seen := map[string]string{}
+	for _, v := range s.rb().Versions {
+		if v.Discipline != nil {
+			for k := range v.Discipline.Initial {
+				seen[k] = k
+			}
+		}
+	}
+	return sortedKinds(seen)
+}
+
+func sortedKinds(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // newCaseID draws a case id for a case opened on d; a variable so tests can
@@ -271,7 +298,7 @@ func (s *Service) Link(ctx context.Context, actor, caseID, complaintID string, d
 	} else if other != "" {
 		return nil, rulebook.Errorf(rulebook.EConflict, "complaint %s is already part of case %s", complaintID, other)
 	}
-	e, err := register.Event(EventComplaintLinked, subject(caseID), actor, date, Opened{Complaints: []string{complaintID}, Complainants: []string{cr.Complainant}, Conduct: cr.Conduct})
+	e, err := register.Event(EventComplaintLinked, subject(caseID), actor, date, Opened{Complaints: []string{complaintID}, Complainants: cr.Complainants(), Conduct: cr.Conduct})
 	if err != nil {
 		return nil, err
 	}

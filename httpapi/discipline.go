@@ -65,15 +65,16 @@ func (s *Server) caseRoutes() []route {
 
 // complaintInput is a written complaint as received.
 type complaintInput struct {
-	ID          string        `json:"id"`
-	Respondent  string        `json:"respondent"`
-	Complainant string        `json:"complainant"`
-	From        string        `json:"from"`
-	Via         string        `json:"via"`
-	Conduct     rulebook.Date `json:"conduct"`
-	Clauses     []string      `json:"clauses"`
-	Summary     string        `json:"summary"`
-	Received    rulebook.Date `json:"received"`
+	ID            string        `json:"id"`
+	Respondent    string        `json:"respondent"`
+	Complainant   string        `json:"complainant"`
+	Cosignatories []string      `json:"cosignatories"`
+	From          string        `json:"from"`
+	Via           string        `json:"via"`
+	Conduct       rulebook.Date `json:"conduct"`
+	Clauses       []string      `json:"clauses"`
+	Summary       string        `json:"summary"`
+	Received      rulebook.Date `json:"received"`
 }
 
 func (s *Server) receiveComplaint(w http.ResponseWriter, r *http.Request) error {
@@ -81,8 +82,8 @@ func (s *Server) receiveComplaint(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	c := rulebook.ComplaintReceived{ID: in.ID, Respondent: in.Respondent, Complainant: in.Complainant, From: in.From, Via: in.Via,
-		Conduct: in.Conduct, Clauses: in.Clauses, Summary: in.Summary}
+	c := rulebook.ComplaintReceived{ID: in.ID, Respondent: in.Respondent, Complainant: in.Complainant, Cosignatories: in.Cosignatories,
+		From: in.From, Via: in.Via, Conduct: in.Conduct, Clauses: in.Clauses, Summary: in.Summary}
 	e, err := s.app.ReceiveComplaint(r.Context(), in.Received, c)
 	if err != nil {
 		return err

@@ -2,6 +2,8 @@ package register
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rulebook/rulebook"
@@ -20,10 +22,14 @@ func (s *Service) ReceiveComplaint(ctx context.Context, actor string, received r
 	if strings.TrimSpace(c.Complainant) == "" {
 		return nil, rulebook.FieldError("complainant", "is required: a complaint must be in writing and say who makes it")
 	}
-	switch c.From {
-	case "member", "official", "public", "general_secretary":
-	default:
-		return nil, rulebook.FieldError("from", "must be member, official, public or general_secretary, not %q", c.From)
+	seen := map[string]bool{strings.TrimSpace(c.Complainant): true}
+	for i, p := range c.Cosignatories {
+		p = strings.TrimSpace(p)
+		if p == "" || seen[p] {
+			return nil, rulebook.FieldError(fmt.Sprintf("cosignatories[%d]", i), "each co-signatory is named once, and is not the first complainant")
+		}
+		seen[p] = true
+		c.Cosignatories[i] = p
 	}
 	switch c.Via {
 	case "letter", "form", "email", "api":
@@ -39,6 +45,9 @@ func (s *Service) ReceiveComplaint(ctx context.Context, actor string, received r
 	v, err := s.version("conduct", c.Conduct)
 	if err != nil {
 		return nil, err
+	}
+	if sources := v.ComplaintSourceIDs(); !slices.Contains(sources, c.From) {
+		return nil, rulebook.FieldError("from", "must be one of %s (rule book version %s), not %q", strings.Join(sources, ", "), v.ID, c.From)
 	}
 	if len(c.Clauses) == 0 {
 		return nil, rulebook.FieldError("clauses", "name the rule(s) said to be broken")

@@ -5,25 +5,26 @@ import "github.com/rulebook/rulebook"
 // Description is a version of the rule book in a form for JSON: everything it says,
 // with the rights matrix spelt out cell by cell.
 type Description struct {
-	Organisation string           `json:"organisation"`
-	SHA256       string           `json:"sha256"`
-	Version      string           `json:"version"`
-	Title        string           `json:"title,omitempty"`
-	InForceFrom  rulebook.Date    `json:"in_force_from"`
-	Until        rulebook.Date    `json:"until,omitempty"`
-	Procedure    string           `json:"procedure"`
-	Default      string           `json:"default_status"`
-	Statuses     []*Status        `json:"statuses"`
-	Actions      []*Action        `json:"actions"`
-	Rights       []RightsRow      `json:"rights"`
-	Bodies       []*Body          `json:"bodies"`
-	StatusRules  []*StatusRule    `json:"status_changes"`
-	Sanctions    []*Sanction      `json:"sanctions"`
-	Triggers     []*Trigger       `json:"automatic_exclusion"`
-	Lists        []*List          `json:"lists,omitempty"`
-	Readmission  *Readmission     `json:"readmission,omitempty"`
-	Clauses      []*Clause        `json:"clauses"`
-	Versions     []VersionSummary `json:"versions"`
+	Organisation string             `json:"organisation"`
+	SHA256       string             `json:"sha256"`
+	Version      string             `json:"version"`
+	Title        string             `json:"title,omitempty"`
+	InForceFrom  rulebook.Date      `json:"in_force_from"`
+	Until        rulebook.Date      `json:"until,omitempty"`
+	Procedure    string             `json:"procedure"`
+	Default      string             `json:"default_status"`
+	Statuses     []*Status          `json:"statuses"`
+	Actions      []*Action          `json:"actions"`
+	Rights       []RightsRow        `json:"rights"`
+	Bodies       []*Body            `json:"bodies"`
+	StatusRules  []*StatusRule      `json:"status_changes"`
+	Sanctions    []*Sanction        `json:"sanctions"`
+	Triggers     []*Trigger         `json:"automatic_exclusion"`
+	Lists        []*List            `json:"lists,omitempty"`
+	Sources      []*ComplaintSource `json:"complaint_sources,omitempty"`
+	Readmission  *Readmission       `json:"readmission,omitempty"`
+	Clauses      []*Clause          `json:"clauses"`
+	Versions     []VersionSummary   `json:"versions"`
 }
 
 // RightsRow is one status's row of the rights matrix.
@@ -53,7 +54,7 @@ func (rb *RuleBook) Summaries() []VersionSummary {
 func Describe(rb *RuleBook, v *Version) *Description {
 	d := &Description{Organisation: rb.Organisation, SHA256: rb.SHA256, Version: v.ID, Title: v.Title, InForceFrom: v.InForceFrom,
 		Until: v.Until, Procedure: v.Procedure, Default: v.DefaultStatus, Statuses: v.Statuses, Actions: v.Actions,
-		StatusRules: v.StatusChanges, Readmission: v.Readmission, Versions: rb.Summaries()}
+		StatusRules: v.StatusChanges, Readmission: v.Readmission, Versions: rb.Summaries(), Sources: v.ComplaintSources}
 	for si, s := range v.Statuses {
 		row := RightsRow{Status: s.ID, Cells: map[string]Cell{}}
 		for ai, a := range v.Actions {

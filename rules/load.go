@@ -82,6 +82,7 @@ type versionSpec struct {
 	Sanctions     []Sanction                 `yaml:"sanctions"`
 	Triggers      []Trigger                  `yaml:"automatic_exclusion"`
 	Lists         []List                     `yaml:"lists"`
+	Sources       []ComplaintSource          `yaml:"complaint_sources"`
 	Readmission   *Readmission               `yaml:"readmission"`
 	Discipline    *disciplineSpec            `yaml:"discipline"`
 	Access        *accessSpec                `yaml:"access"`

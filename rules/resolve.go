@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,6 +26,7 @@ type draft struct {
 	triggerOrder  []string
 	lists         map[string]*List
 	listOrder     []string
+	sources       []*ComplaintSource
 	readmission   *Readmission
 	procedure     string
 	defaultStatus string
@@ -118,6 +120,7 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 	d.sanctionOrder = keyed(c, d.sanctions, d.sanctionOrder, vs.Sanctions, vp+".sanctions", func(s *Sanction) string { return s.ID }, func(s *Sanction, p string) { s.path = p })
 	d.triggerOrder = keyed(c, d.triggers, d.triggerOrder, vs.Triggers, vp+".automatic_exclusion", func(t *Trigger) string { return t.ID }, func(t *Trigger, p string) { t.path = p })
 	d.listOrder = keyed(c, d.lists, d.listOrder, vs.Lists, vp+".lists", func(l *List) string { return l.ID }, func(l *List, p string) { l.path = p })
+	d.sources = upsert(c, d.sources, vs.Sources, vp+".complaint_sources", func(s *ComplaintSource) *string { return &s.ID }, func(s *ComplaintSource, p string) { s.path = p })
 	if vs.Repeal.StatusChanges {
 		d.statusChanges = nil
 	}
@@ -454,6 +457,15 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 				bodies(fmt.Sprintf("%s.conditions[%d].waivable_by", a.path, j), w, false)
 			}
 		}
+	}
+	for _, src := range d.sources {
+		if slices.Contains(rulebook.ComplaintSources, src.ID) {
+			c.addf(src.path+".id", "%q is a source every rule book has (%s): declare only others", src.ID, strings.Join(rulebook.ComplaintSources, ", "))
+		}
+		if src.Name == "" {
+			c.addf(src.path+".name", "is required")
+		}
+		v.ComplaintSources = append(v.ComplaintSources, src)
 	}
 	for _, id := range d.listOrder {
 		l, ok := d.lists[id]

@@ -66,11 +66,14 @@ type Version struct {
 	SanctionOrder []string
 	Triggers      map[string]*Trigger
 	TriggerOrder  []string
-	// Lists are the dated lists triggers are checked against (official candidates,
-	// proscribed organisations, registered agents…), as the rule book names them.
-	Lists       map[string]*List
-	ListOrder   []string
-	Readmission *Readmission
+	// Lists are the dated lists triggers are checked against, as the rule book
+	// names them.
+	Lists     map[string]*List
+	ListOrder []string
+	// ComplaintSources are the sources of complaints beyond a member and a member
+	// of the public (an official, an officer on their own initiative).
+	ComplaintSources []*ComplaintSource
+	Readmission      *Readmission
 	// Discipline is the disciplinary procedure, if the version declares one.
 	Discipline *Discipline
 	// Access is who may do what in rulebook under this version.
@@ -150,6 +153,22 @@ type List struct {
 	Name        string `yaml:"name" json:"name"`
 	Description string `yaml:"description" json:"description,omitempty"`
 	Clause      string `yaml:"clause" json:"clause,omitempty"`
+}
+
+// ComplaintSource is who a complaint may come from, as the rule book names them.
+type ComplaintSource struct {
+	path string
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name" json:"name"`
+}
+
+// ComplaintSourceIDs lists the sources a complaint may come from under v.
+func (v *Version) ComplaintSourceIDs() []string {
+	out := append([]string(nil), rulebook.ComplaintSources...)
+	for _, s := range v.ComplaintSources {
+		out = append(out, s.ID)
+	}
+	return out
 }
 
 // StatusRule says which bodies may move a member to a status, and from which.

@@ -78,7 +78,7 @@ func init() {
 	commands["precedents"] = command{"past sanctions under a clause, most similar first", runPrecedents}
 	commands["subject-access"] = command{"everything held about a person, redacted, with the statutory due date", runSubjectAccess}
 	commands["interference"] = command{"the interference register: contacts about cases from outside their roles", runInterference}
-	commands["list"] = command{"list add: an entry on a dated list (official candidates, proscribed organisations)", runList}
+	commands["list"] = command{"list add: an entry on a dated list the rule book declares (lists)", runList}
 }
 
 // multi is a repeatable string flag.
@@ -90,14 +90,16 @@ func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 func today() rulebook.Date { return rulebook.DateOf(time.Now()) }
 
 func runComplaint(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "complaint", "complaint receive --id ID --respondent M --complainant WHO --from member|official|public|general_secretary --via letter|form|email|api --summary S --clause C [--clause C2] [--date D] [--conduct D]")
+	fs := newFlags(e, "complaint", "complaint receive --id ID --respondent M --complainant WHO [--cosignatory WHO ...] --from member|public|SOURCE --via letter|form|email|api --summary S --clause C [--clause C2] [--date D] [--conduct D]")
 	st := addStoreFlags(fs, e)
 	var c rulebook.ComplaintReceived
 	var clauses multi
 	fs.StringVar(&c.ID, "id", "", "complaint id")
 	fs.StringVar(&c.Respondent, "respondent", "", "member complained about")
 	fs.StringVar(&c.Complainant, "complainant", "", "member id, or the name of someone not on the register")
-	fs.StringVar(&c.From, "from", "member", "who complains: member, official, public, general_secretary")
+	var cosign multi
+	fs.Var(&cosign, "cosignatory", "a further complainant of a joint complaint (repeat for more)")
+	fs.StringVar(&c.From, "from", "member", "who complains: member, public, or a source the rule book declares (complaint_sources)")
 	fs.StringVar(&c.Via, "via", "letter", "letter, form, email or api")
 	fs.StringVar(&c.Summary, "summary", "", "the conduct complained of")
 	fs.Var(&clauses, "clause", "a clause said to be broken (repeat for more)")
@@ -111,6 +113,7 @@ func runComplaint(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 || pos[0] != "receive" {
 		return errUsage{"usage: rulebook complaint receive --id ID --respondent M ..."}
 	}
+	c.Cosignatories = cosign
 	received := today()
 	if *date != "" {
 		if received, err = dateFlag("date", *date, true); err != nil {
@@ -655,10 +658,10 @@ func runSubjectAccess(ctx context.Context, e *env, args []string) error {
 }
 
 func runList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "list", "list add --list official_candidates|proscribed_organisations --id ID --name N [--about A] --from D [--until D]")
+	fs := newFlags(e, "list", "list add --list LIST --id ID --name N [--about A] --from D [--until D]")
 	st := addStoreFlags(fs, e)
 	var le discipline.ListEntry
-	fs.StringVar(&le.List, "list", "", "official_candidates or proscribed_organisations")
+	fs.StringVar(&le.List, "list", "", "a list the rule book declares")
 	fs.StringVar(&le.ID, "id", "", "entry id")
 	fs.StringVar(&le.Name, "name", "", "the candidate or organisation")
 	fs.StringVar(&le.About, "about", "", "the election, or a description")

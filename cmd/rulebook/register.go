@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/examples"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/memberscsv"
 	"github.com/rulebook/rulebook/sqldb"
 	"golang.org/x/term"
