@@ -75,11 +75,12 @@ func (s *Service) version(field string, d rulebook.Date) (*rules.Version, error)
 	return v, nil
 }
 
-// factVersion returns the version a recorded fact dated d — a joining, an imported
-// status — is checked against: the version in force on d or, before the first
-// version, the first. History from before the rule book is not conduct to judge
-// (decisions still need rules in force, see version), but its statuses must be ones
-// the earliest rules known define.
+// factVersion returns the version an imported fact dated d — a joining, a status —
+// is checked against: the version in force on d or, before the first version, the
+// first. History from before the rule book is not conduct to judge (decisions still
+// need rules in force, see version), but its statuses must be ones the earliest rules
+// known define. Join, one member at a time, still refuses such dates, as the API
+// promises: members from before the rule book arrive with the old records, by import.
 func (s *Service) factVersion(field string, d rulebook.Date) (*rules.Version, error) {
 	if first := s.Rules.Versions[0]; !d.IsZero() && d < first.InForceFrom {
 		return first, nil
@@ -117,10 +118,9 @@ func (s *Service) CreateBranch(ctx context.Context, actor string, b rulebook.Bra
 }
 
 // Join puts a new member on the register from m.Joined, with status (the rule book's
-// default status when empty). A joining date before the first version of the rule
-// book is checked against the first version.
+// default status when empty).
 func (s *Service) Join(ctx context.Context, actor string, m rulebook.Member, status string) (*rulebook.Event, error) {
-	e, err := s.joinEvent(actor, m, status)
+	e, err := s.joinEvent(actor, m, status, false)
 	if err != nil {
 		return nil, err
 	}
@@ -130,14 +130,20 @@ func (s *Service) Join(ctx context.Context, actor string, m rulebook.Member, sta
 	return e, s.DB.Append(ctx, e)
 }
 
-func (s *Service) joinEvent(actor string, m rulebook.Member, status string) (*rulebook.Event, error) {
+// joinEvent checks a joining and returns its event, unstored; imported allows a
+// joining date before the first version (see factVersion).
+func (s *Service) joinEvent(actor string, m rulebook.Member, status string, imported bool) (*rulebook.Event, error) {
 	if !rulebook.ValidID(m.ID) {
 		return nil, rulebook.FieldError("id", "%q is not a valid member id (letters, digits, '-', '_' and '.')", m.ID)
 	}
 	if strings.TrimSpace(m.Name) == "" {
 		return nil, rulebook.FieldError("name", "is required")
 	}
-	v, err := s.factVersion("joined", m.Joined)
+	lookup := s.version
+	if imported {
+		lookup = s.factVersion
+	}
+	v, err := lookup("joined", m.Joined)
 	if err != nil {
 		return nil, err
 	}
@@ -571,10 +577,10 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 func (s *Service) importEvents(actor string, row *memberscsv.Row, steps map[*rules.Version]*rules.Steps) (join, status *rulebook.Event, err error) {
 	m := row.Member
 	if row.Status == "" || row.StatusSince.IsZero() || row.StatusSince == m.Joined {
-		join, err = s.joinEvent(actor, m, row.Status)
+		join, err = s.joinEvent(actor, m, row.Status, true)
 		return join, nil, err
 	}
-	if join, err = s.joinEvent(actor, m, ""); err != nil {
+	if join, err = s.joinEvent(actor, m, "", true); err != nil {
 		return nil, nil, err
 	}
 	joined := join.Payload.(rulebook.MemberJoined).Status
