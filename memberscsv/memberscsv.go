@@ -92,11 +92,21 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 		return nil, errs
 	}
 	if err != nil {
-		errs.add(1, "header", "%v", csvReason(err))
+		line := 1
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			line = pe.StartLine
+		}
+		errs.add(line, "header", "%v", csvReason(err))
 		return nil, errs
 	}
+	// The header is on line 1 unless blank lines come before it, which the CSV
+	// reader skips.
+	line, _ := cr.FieldPos(0)
 	idx := map[string]int{}
 	for i, h := range head {
+		// Checked before ToLower, which would turn bad bytes into U+FFFD.
+		valid := utf8.ValidString(h)
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		known := false
 		for _, c := range Columns {
@@ -104,18 +114,27 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 				known = true
 			}
 		}
-		if !known {
-			errs.add(1, h, "unknown column (expected some of: %s)", strings.Join(Columns, ", "))
+		switch {
+		case known:
+		case h == "":
+			// An unnamed column has no name to report it by: say where it is.
+			errs.add(line, "header", "column %d has no name (expected some of: %s)", i+1, strings.Join(Columns, ", "))
+			continue
+		case !valid:
+			errs.add(line, "header", "the name of column %d is not valid UTF-8", i+1)
+			continue
+		default:
+			errs.add(line, h, "unknown column (expected some of: %s)", strings.Join(Columns, ", "))
 			continue
 		}
 		if _, dup := idx[h]; dup {
-			errs.add(1, h, "column appears twice")
+			errs.add(line, h, "column appears twice")
 		}
 		idx[h] = i
 	}
 	for _, c := range required {
 		if _, ok := idx[c]; !ok {
-			errs.add(1, c, "required column is missing")
+			errs.add(line, c, "required column is missing")
 		}
 	}
 	if len(errs.List) > 0 {
@@ -227,13 +246,13 @@ func (r *Reader) parse(rec []string) (*Row, bool) {
 	}
 	if j := r.get(rec, "joined"); j == "" {
 		r.errs.add(line, "joined", "is empty")
-	} else if d, err := rulebook.ParseDate(j); err != nil {
+	} else if d, err := parseDate(j); err != nil {
 		r.errs.add(line, "joined", "%v", err)
 	} else {
 		m.Joined = d
 	}
 	if s := r.get(rec, "status_since"); s != "" {
-		d, err := rulebook.ParseDate(s)
+		d, err := parseDate(s)
 		switch {
 		case err != nil:
 			r.errs.add(line, "status_since", "%v", err)
@@ -249,6 +268,17 @@ func (r *Reader) parse(rec []string) (*Row, bool) {
 		r.errs.add(line, "status", "%q is not a status id", row.Status)
 	}
 	return row, len(r.errs.List)+r.errs.More == n
+}
+
+// parseDate parses a date column. rulebook.Date counts 1969-12-31 as day 0, which
+// means "no date", so that one day cannot be recorded: it is refused by name rather
+// than read as a missing date.
+func parseDate(s string) (rulebook.Date, error) {
+	d, err := rulebook.ParseDate(s)
+	if err == nil && d.IsZero() {
+		return d, fmt.Errorf("%s cannot be recorded: the register uses that day to mean \"no date\" (a known limitation; give the day before or after)", s)
+	}
+	return d, err
 }
 
 // Fail records a problem found later (e.g. an unknown status in the rule book) against

@@ -83,6 +83,46 @@ func TestBadHeader(t *testing.T) {
 	}
 }
 
+// Header problems name the column and the line the header is really on; a column
+// without a name is reported by its position, not as a field called "". The first
+// problem is checked: a header without its required columns has more.
+func TestHeaderProblemsAreLocated(t *testing.T) {
+	for src, want := range map[string]memberscsv.RowError{
+		",":                             {Line: 1, Field: "header", Msg: "column 1 has no name"},
+		"id,name,joined,  \n":           {Line: 1, Field: "header", Msg: "column 4 has no name"},
+		"id,name,joined,\xff\n":         {Line: 1, Field: "header", Msg: "column 4 is not valid UTF-8"},
+		"\n\nid,name,joined,colour\n":   {Line: 3, Field: "colour", Msg: "unknown column"},
+		"\r\n\nid,name,joined,joined\n": {Line: 3, Field: "joined", Msg: "twice"},
+		"\n\nid,name\n":                 {Line: 3, Field: "joined", Msg: "missing"},
+		"\n\nid,\"name,joined\n":        {Line: 3, Field: "header", Msg: "quote"},
+	} {
+		_, err := readAll(t, src)
+		var errs *memberscsv.Errors
+		if !errors.As(err, &errs) {
+			t.Errorf("%q: got %v, want *Errors", src, err)
+			continue
+		}
+		if got := errs.List[0]; got.Line != want.Line || got.Field != want.Field || !strings.Contains(got.Msg, want.Msg) {
+			t.Errorf("%q: got %+v, want %+v", src, got, want)
+		}
+	}
+}
+
+// 1969-12-31 is day 0 of rulebook.Date, "no date": it is refused by name rather
+// than read as a joining date that is missing.
+func TestUnrecordableDate(t *testing.T) {
+	_, err := readAll(t, "id,name,joined,status,status_since\nM1,Ann,1969-12-31,,\nM2,Bob,1960-01-01,lapsed,1969-12-31\nM3,Cy,1969-12-30,,\n")
+	var errs *memberscsv.Errors
+	if !errors.As(err, &errs) || len(errs.List) != 2 {
+		t.Fatalf("got %v, want two problems", err)
+	}
+	for i, want := range []memberscsv.RowError{{Line: 2, Field: "joined"}, {Line: 3, Field: "status_since"}} {
+		if got := errs.List[i]; got.Line != want.Line || got.Field != want.Field || !strings.Contains(got.Msg, "1969-12-31 cannot be recorded") {
+			t.Errorf("problem %d: %+v", i, got)
+		}
+	}
+}
+
 func TestBrokenQuoteStops(t *testing.T) {
 	_, err := readAll(t, "id,name,joined\nM1,\"Ann,2001-01-01\nM2,Bob,2001-01-01\n")
 	var errs *memberscsv.Errors
@@ -128,13 +168,18 @@ func FuzzReader(f *testing.F) {
 	f.Add("id,name,joined,email,status,status_since\nM1,\"A, B\",2001-02-03,a@b.c,lapsed,2002-01-01\n")
 	f.Add("id,name,joined\nM1,\"Ann,2001-02-03\n")
 	f.Add("\ufeffid,name,joined\r\nM1,Ann,2001-02-03\r\n")
+	f.Add(",")
+	f.Add("\n\nid,name,joined,colour\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		rows, err := readAll(t, src)
 		if err != nil {
 			var errs *memberscsv.Errors
 			if errors.As(err, &errs) {
+				// A problem is on a line of the file (or the line after the last,
+				// for an empty file) and names a field a person could find.
+				lines := strings.Count(src, "\n") + 1
 				for _, e := range errs.List {
-					if e.Line < 1 || e.Field == "" {
+					if e.Line < 1 || e.Line > lines || strings.TrimSpace(e.Field) == "" {
 						t.Fatalf("unlocated problem %+v", e)
 					}
 				}

@@ -75,6 +75,19 @@ func (s *Service) version(field string, d rulebook.Date) (*rules.Version, error)
 	return v, nil
 }
 
+// factVersion returns the version an imported fact dated d — a joining, a status —
+// is checked against: the version in force on d or, before the first version, the
+// first. History from before the rule book is not conduct to judge (decisions still
+// need rules in force, see version), but its statuses must be ones the earliest rules
+// known define. Join, one member at a time, still refuses such dates, as the API
+// promises: members from before the rule book arrive with the old records, by import.
+func (s *Service) factVersion(field string, d rulebook.Date) (*rules.Version, error) {
+	if first := s.Rules.Versions[0]; !d.IsZero() && d < first.InForceFrom {
+		return first, nil
+	}
+	return s.version(field, d)
+}
+
 func event(typ, subject, actor string, eff rulebook.Date, data any) (*rulebook.Event, error) {
 	if actor == "" {
 		return nil, rulebook.FieldError("actor", "who is making the change must be recorded")
@@ -107,7 +120,7 @@ func (s *Service) CreateBranch(ctx context.Context, actor string, b rulebook.Bra
 // Join puts a new member on the register from m.Joined, with status (the rule book's
 // default status when empty).
 func (s *Service) Join(ctx context.Context, actor string, m rulebook.Member, status string) (*rulebook.Event, error) {
-	e, err := s.joinEvent(actor, m, status)
+	e, err := s.joinEvent(actor, m, status, false)
 	if err != nil {
 		return nil, err
 	}
@@ -117,14 +130,20 @@ func (s *Service) Join(ctx context.Context, actor string, m rulebook.Member, sta
 	return e, s.DB.Append(ctx, e)
 }
 
-func (s *Service) joinEvent(actor string, m rulebook.Member, status string) (*rulebook.Event, error) {
+// joinEvent checks a joining and returns its event, unstored; imported allows a
+// joining date before the first version (see factVersion).
+func (s *Service) joinEvent(actor string, m rulebook.Member, status string, imported bool) (*rulebook.Event, error) {
 	if !rulebook.ValidID(m.ID) {
 		return nil, rulebook.FieldError("id", "%q is not a valid member id (letters, digits, '-', '_' and '.')", m.ID)
 	}
 	if strings.TrimSpace(m.Name) == "" {
 		return nil, rulebook.FieldError("name", "is required")
 	}
-	v, err := s.version("joined", m.Joined)
+	lookup := s.version
+	if imported {
+		lookup = s.factVersion
+	}
+	v, err := lookup("joined", m.Joined)
 	if err != nil {
 		return nil, err
 	}
@@ -264,6 +283,17 @@ func orAny(from []string) string {
 	return strings.Join(from, " or ")
 }
 
+// uniq returns list without repeats, in first-seen order.
+func uniq(list []string) []string {
+	var out []string
+	for _, x := range list {
+		if !contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -392,6 +422,10 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 	for _, b := range branches {
 		knownBranch[b.ID] = true
 	}
+	steps := make(map[*rules.Version]*rules.Steps, len(s.Rules.Versions))
+	for _, v := range s.Rules.Versions {
+		steps[v] = v.Steps()
+	}
 	a, err := s.DB.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -410,7 +444,7 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 	var readErr error
 	go func() {
 		defer close(batches)
-		readErr = s.importRows(ctx, rd, actor, existing, knownBranch, res, batches, progress)
+		readErr = s.importRows(ctx, rd, actor, existing, knownBranch, steps, res, batches, progress)
 	}()
 	for b := range batches {
 		for _, e := range b {
@@ -452,7 +486,7 @@ const bulkLoadMax = 50_000
 // batches until the first bad row; after that it only reads on, to report every
 // problem.
 func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor string, existing, knownBranch map[string]bool,
-	res *ImportResult, out chan<- []*rulebook.Event, progress func(int)) error {
+	steps map[*rules.Version]*rules.Steps, res *ImportResult, out chan<- []*rulebook.Event, progress func(int)) error {
 	const batchSize = 1024
 	batch := make([]*rulebook.Event, 0, batchSize)
 	failed := false
@@ -501,7 +535,7 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 			failed = true
 			continue
 		}
-		join, status, err := s.importEvents(actor, row)
+		join, status, err := s.importEvents(actor, row, steps)
 		if err != nil {
 			field, msg := "row", err.Error()
 			if e, ok := err.(*rulebook.Error); ok && e.Field != "" {
@@ -538,22 +572,51 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 }
 
 // importEvents checks a row against the rule book and returns its events: the
-// joining, and a status change when the row gives a later status_since.
-func (s *Service) importEvents(actor string, row *memberscsv.Row) (join, status *rulebook.Event, err error) {
+// joining, and a status change when the row gives a later status_since. steps holds
+// each version's one-step status changes.
+//
+// The file does not say who decided a later status, nor what came between, so the
+// status must be one some body could have given, in one step under the version in
+// force on status_since, to a member with the status they joined with. A longer
+// history is recorded as status changes, each naming the body that decided it.
+func (s *Service) importEvents(actor string, row *memberscsv.Row, steps map[*rules.Version]*rules.Steps) (join, status *rulebook.Event, err error) {
 	m := row.Member
 	if row.Status == "" || row.StatusSince.IsZero() || row.StatusSince == m.Joined {
-		join, err = s.joinEvent(actor, m, row.Status)
+		join, err = s.joinEvent(actor, m, row.Status, true)
 		return join, nil, err
 	}
-	if join, err = s.joinEvent(actor, m, ""); err != nil {
+	if join, err = s.joinEvent(actor, m, "", true); err != nil {
 		return nil, nil, err
 	}
-	v, err := s.version("status_since", row.StatusSince)
+	joined := join.Payload.(rulebook.MemberJoined).Status
+	v, err := s.factVersion("status_since", row.StatusSince)
 	if err != nil {
 		return nil, nil, err
 	}
 	if v.Status(row.Status) == nil {
 		return nil, nil, rulebook.FieldError("status", "unknown status %q in rule book version %s", row.Status, v.ID)
+	}
+	// The status they joined with needs no rule to stay in force: an exported register
+	// gives a readmitted member's status so, and must import again.
+	if row.Status != joined {
+		if rule, ok := steps[v].Rule(joined, row.Status); !ok {
+			if rule == nil {
+				return nil, nil, rulebook.FieldError("status", "rule book version %s (in force on %s) has no rule moving a member to %s, so a member who joined as %s cannot have been given it",
+					v.ID, row.StatusSince, row.Status, joined)
+			}
+			var from, clauses []string
+			for _, r := range steps[v].Into(row.Status) {
+				from = append(from, r.From...)
+				clauses = append(clauses, r.Clause)
+			}
+			cite := "clause " + clauses[0]
+			if clauses = uniq(clauses); len(clauses) > 1 {
+				cite = "clauses " + strings.Join(clauses, ", ")
+			}
+			return nil, nil, rulebook.FieldError("status", "under rule book version %s (in force on %s, %s) a member is moved to %s only from %s, not from %s, the status on joining: "+
+				"a row can give only a status one step from the joining status, so import the member without status and status_since and record their history as status changes",
+				v.ID, row.StatusSince, cite, row.Status, strings.Join(uniq(from), " or "), joined)
+		}
 	}
 	status, err = event(rulebook.EventStatusChanged, m.ID, actor, row.StatusSince,
 		rulebook.StatusChange{Status: row.Status, Decision: rulebook.Decision{Reason: "status as imported"}})

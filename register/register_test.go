@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/eligibility"
 	"github.com/rulebook/rulebook/memberscsv"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"
@@ -27,6 +28,30 @@ func newService(t testing.TB, db *sqldb.DB) *register.Service {
 		t.Fatal(err)
 	}
 	rb, err := rules.Load("labour-2016.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := register.New(ctx, db, rb, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// newServiceFrom loads an example rule book, edited: each pair in edits replaces its
+// first string with its second, which must be there.
+func newServiceFrom(t testing.TB, db *sqldb.DB, file string, edits ...[2]string) *register.Service {
+	src, err := os.ReadFile("../examples/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edits {
+		if !bytes.Contains(src, []byte(e[0])) {
+			t.Fatalf("%s has no %q to edit", file, e[0])
+		}
+		src = bytes.Replace(src, []byte(e[0]), []byte(e[1]), 1)
+	}
+	rb, err := rules.Load(file, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +174,7 @@ func TestImportAllOrNothing(t *testing.T) {
 		join(t, svc, "EXIST", "2001-01-01")
 		bad := "id,name,joined,status,status_since,branch\n" +
 			"A1,Ann,2001-01-01,,,north\n" +
-			"A2,Bob,1960-01-01,,,north\n" + // before any rule book
+			"A2,Bob,1969-12-31,,,north\n" + // the one day a Date cannot hold
 			"A3,Cy,2001-01-01,ghost,,north\n" + // unknown status
 			"EXIST,Dee,2001-01-01,,,north\n" + // already on the register
 			"A5,Eve,2001-01-01,expelled,,north\n" + // joins as a non-member
@@ -202,6 +227,124 @@ func TestImportAllOrNothing(t *testing.T) {
 		}
 		if diffs, err := db.CheckProjection(ctx); err != nil || len(diffs) > 0 {
 			t.Fatalf("projection after import: %v %v", diffs, err)
+		}
+	})
+}
+
+// importProblems imports src and returns its problems by row: field and reason.
+func importProblems(t *testing.T, svc *register.Service, src string) map[int]memberscsv.RowError {
+	t.Helper()
+	_, err := svc.Import(ctx, "t", strings.NewReader(src), "members.csv", nil)
+	var errs *memberscsv.Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("got %v, want *memberscsv.Errors", err)
+	}
+	got := map[int]memberscsv.RowError{}
+	for _, e := range errs.List {
+		got[e.Line] = e
+	}
+	return got
+}
+
+// An imported status must be one a rule of the version in force on status_since lets
+// some body give, in one step, to a member with the status they joined with.
+//
+// Every status of the two examples is one step from their default status, so the
+// union's rule book is edited: suspension from membership only follows suspension
+// from office (two steps from "member"), and no rule moves a member to "retired".
+func TestImportFollowsStatusChanges(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc := newServiceFrom(t, db, "union-2019.yaml",
+			[2]string{"{to: suspended, from: [member, suspended_from_office]", "{to: suspended, from: [suspended_from_office]"},
+			[2]string{"      - {to: retired, from: [member], by: [branch_secretary], clause: \"3.6\"}\n", ""})
+		join(t, svc, "EXIST", "2020-01-01")
+		good := "A1,Ann,2020-01-01,out_of_benefit,2021-01-01\n" + // one step
+			"A2,Bob,2020-01-01,member,2021-06-01\n" + // the joining status again: no change
+			"A3,Cy,2020-01-01,suspended_from_office,2020-01-01\n" + // joined with it
+			"A4,Dee,2020-01-01,resigned,2022-01-01\n" // a rule from any status
+		bad := "B1,Eve,2020-01-01,suspended,2021-01-01\n" + // two steps
+			"B2,Fay,2020-01-01,retired,2021-01-01\n" + // no rule leads there
+			"B3,Gus,2020-01-01,ghost,2021-01-01\n" // not a status
+		head := "id,name,joined,status,status_since\n"
+		got := importProblems(t, svc, head+good+bad)
+		for line, want := range map[int][]string{
+			6: {"version 2019", "only from suspended_from_office", "not from member", "clause 9.5", "one step", "status changes"},
+			7: {"no rule moving a member to retired", "joined as member"},
+			8: {`unknown status "ghost"`},
+		} {
+			e := got[line]
+			for _, w := range want {
+				if e.Field != "status" || !strings.Contains(e.Msg, w) {
+					t.Errorf("row %d: got %+v, want field status and %q", line, e, w)
+				}
+			}
+		}
+		if len(got) != 3 {
+			t.Errorf("%d problems, want 3: %v", len(got), got)
+		}
+		if n, _ := db.CountMembers(ctx); n != 1 {
+			t.Fatalf("%d members after a refused import, want 1", n)
+		}
+		res, err := svc.Import(ctx, "t", strings.NewReader(head+good), "members.csv", nil)
+		if err != nil || res.Members != 4 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		for id, want := range map[string]string{"A1": "out_of_benefit", "A2": "member", "A3": "suspended_from_office", "A4": "resigned"} {
+			if h, err := db.History(ctx, id); err != nil || h.StatusAt(d("2023-01-01")).Status != want {
+				t.Errorf("%s: %v %v, want %s", id, h, err, want)
+			}
+		}
+	})
+}
+
+// Imported members who joined before the first version of the rule book are facts to
+// record: their joining, and a status_since before the first version, are checked
+// against the first version. Decisions and eligibility before it still have no rules to go by.
+func TestImportBeforeTheFirstVersion(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc := newService(t, db) // labour-2016.yaml: the first version is in force from 1970-01-01
+		head := "id,name,joined,status,status_since\n"
+		got := importProblems(t, svc, head+
+			"P1,Ann,1960-05-01,,\n"+
+			"P2,Bob,1960-05-01,sanction_suspended,1965-01-01\n"+ // a status only from 2016
+			"P3,Cy,1960-05-01,expelled,\n"+ // joined as a non-member
+			"P4,Dee,1969-12-30,lapsed,1969-12-30\n") // joined as a non-member
+		for line, want := range map[int]string{3: `unknown status "sanction_suspended" in rule book version 1970`, 4: "not a membership status", 5: "not a membership status"} {
+			if e := got[line]; e.Field != "status" || !strings.Contains(e.Msg, want) {
+				t.Errorf("row %d: got %+v, want field status and %q", line, e, want)
+			}
+		}
+		if _, ok := got[2]; ok || len(got) != 3 {
+			t.Errorf("problems: %v", got)
+		}
+		good := head + "P1,Ann,1960-05-01,,\n" + "P2,Bob,1960-05-01,lapsed,1965-01-01\n" + "P3,Cy,1969-12-30,admin_suspended,1970-06-01\n"
+		if _, err := svc.Import(ctx, "t", strings.NewReader(good), "members.csv", nil); err != nil {
+			t.Fatal(err)
+		}
+		// One member at a time, a joining before the rule book is still refused, as the
+		// API promises: such members come with the old records, by import.
+		if _, err := svc.Join(ctx, "t", rulebook.Member{ID: "P4", Name: "Eve", Joined: d("1950-01-01")}, ""); rulebook.ErrorCode(err) != rulebook.ENoRules {
+			t.Fatalf("joining in 1950 one at a time: %v", err)
+		}
+		h, _ := db.History(ctx, "P2")
+		if h.StatusAt(d("1964-12-31")).Status != "active" || h.StatusAt(d("1965-01-01")).Status != "lapsed" {
+			t.Fatalf("P2 history %+v", h.Points)
+		}
+		// A decision before the first version is still refused: no rules were in force.
+		if _, err := svc.ChangeStatus(ctx, "t", "P1", d("1965-01-01"), rulebook.StatusChange{Status: "lapsed", Decision: rulebook.Decision{Body: "membership_office"}}, 0); rulebook.ErrorCode(err) != rulebook.ENoRules {
+			t.Errorf("status change in 1965: %v", err)
+		}
+		// Eligibility on a date before the first version has no answer but the reason.
+		h, _ = db.History(ctx, "P1")
+		q := eligibility.Question{Action: "vote_in_selection", Date: d("1969-06-01")}
+		if _, err := eligibility.Check(svc.Rules, h, q); rulebook.ErrorCode(err) != rulebook.ENoRules || !strings.Contains(err.Error(), "1970-01-01") {
+			t.Errorf("eligibility in 1969: %v", err)
+		}
+		// After it, membership from before the rule book counts towards the twelve
+		// months of continuous membership the 1970 version asks for.
+		q.Date = d("1970-02-01")
+		if ans, err := eligibility.Check(svc.Rules, h, q); err != nil || !ans.Allowed {
+			t.Errorf("eligibility in 1970: %+v %v", ans, err)
 		}
 	})
 }
