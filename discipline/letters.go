@@ -36,7 +36,8 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 		}
 		return notices.Party{Name: h.Member.Name, Email: h.Member.Email, Address: h.Member.Address, MemberID: id}
 	}
-	l := notices.Letter{Organisation: s.rb().Organisation, Ref: c.ID, Date: date, Respondent: party(c.Respondent), Body: c.Summary}
+	l := notices.Letter{Organisation: s.rb().Organisation, Ref: c.ID, Date: date, Respondent: party(c.Respondent), Body: c.Summary,
+		Terms: proc.Discipline.Terms}
 	l.To = l.Respondent
 	if to != "" && to != c.Respondent {
 		l.To = party(to)

@@ -6,6 +6,8 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/eligibility"
+	"github.com/rulebook/rulebook/notices"
+	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
@@ -387,5 +389,50 @@ func TestJointComplaint(t *testing.T) {
 		p.Members[1] = PanelMember{ID: b, Name: "Co-signatory", Section: "registrant"}
 		_, err = f.s.Take(ctx, "t", k.ID, Command{Transition: "list_hearing", Date: d("2022-01-25"), Body: "tribunal", Panel: p, Hearing: &Hearing{Date: d("2022-03-28")}})
 		wantErr(t, "a co-signatory on the panel", err, rulebook.ENotPermitted, "is a complainant in this case")
+	})
+}
+
+// TestLettersInTheRuleBooksTerms: a regulator's letters speak of interim orders and
+// allegations, without templates rewritten by hand; every term the rule book may
+// name has a default the templates fall back on.
+func TestLettersInTheRuleBooksTerms(t *testing.T) {
+	for _, k := range rules.TermKeys {
+		if notices.DefaultTerms[k] == "" {
+			t.Errorf("term %q has no default wording", k)
+		}
+	}
+	if len(rules.TermKeys) != len(notices.DefaultTerms) {
+		t.Errorf("rules.TermKeys %v and notices.DefaultTerms %v differ", rules.TermKeys, notices.DefaultTerms)
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, regulatorBook)
+		reg := f.member("2020-02-03", rulebook.Member{})
+		id := f.open("2022-01-10", "2022-01-03", reg, "client", "5.1")
+		f.take(id, Command{Transition: "interim_order", Date: d("2022-02-01"), Body: "investigating_committee", Criteria: []string{"IO-PUBLIC"}, Rationale: "risk"})
+		f.take(id, Command{Transition: "acknowledge", Date: d("2022-02-01"), Body: "registrar"})
+		f.take(id, Command{Transition: "refer", Date: d("2022-02-08"), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
+			Rationale: "documented", Charges: []Charge{{Count: 1, Clause: "5.1", Particulars: "a survey"}}})
+		tpl := notices.Default()
+		for template, want := range map[string][]string{
+			"administrative_suspension": {"Notice of interim order", "you are suspended by an interim order from registration rights", "An interim order is a precautionary measure"},
+			"notice_of_charges":         {"Notice of allegations", "answer each allegation in writing"},
+		} {
+			l, err := f.s.Letter(ctx, f.get(id), template, "", rulebook.NoDate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := tpl.Render(template, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range want {
+				if !strings.Contains(r.Text, w) {
+					t.Errorf("%s lacks %q:\n%s", template, w, r.Text)
+				}
+			}
+			if strings.Contains(strings.ToLower(r.Text), "administrative suspension") {
+				t.Errorf("%s speaks of administrative suspension:\n%s", template, r.Text)
+			}
+		}
 	})
 }

@@ -54,6 +54,9 @@ type Letter struct {
 	// Contact is whom to contact about the letter (e.g. an office's e-mail address);
 	// the Signatory when empty.
 	Contact string
+	// Terms are the rule book's own words for the procedure's steps (see
+	// DefaultTerms); templates write them with .Term and .TermTitle.
+	Terms map[string]string
 }
 
 // Party is a person a letter is about or addressed to. Address may hold several
@@ -186,6 +189,12 @@ func (p Party) clean() Party {
 func (l Letter) clean() Letter {
 	c := l
 	c.Organisation = cleanString(l.Organisation)
+	if l.Terms != nil {
+		c.Terms = map[string]string{}
+		for k, v := range l.Terms {
+			c.Terms[k] = cleanString(v)
+		}
+	}
 	c.Ref = cleanString(l.Ref)
 	c.To = l.To.clean()
 	c.Respondent = l.Respondent.clean()

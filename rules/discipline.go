@@ -31,6 +31,9 @@ type Discipline struct {
 	// HandledBy is the body (a staff unit) that handles a case unless it is opened
 	// for another; roles whose case scope is "unit" see the cases of their unit.
 	HandledBy string `json:"handled_by,omitempty"`
+	// Terms are the organisation's own words for the procedure's steps, used in
+	// letters (see notices.DefaultTerms for the keys).
+	Terms map[string]string `json:"terms,omitempty"`
 }
 
 // StatusMap names the member statuses that disciplinary effects move a member to.
@@ -155,6 +158,10 @@ type SubjectAccess struct {
 	Redact []string `yaml:"redact" json:"redact"`
 }
 
+// TermKeys are the words of the procedure a rule book may name in its own terms,
+// for letters.
+var TermKeys = []string{"charge", "charges", "membership", "readmission", "sanction", "suspended", "suspension", "suspension_short"}
+
 // Guards is the vocabulary of requirements a transition may list.
 var Guards = map[string]string{
 	"criteria":         "the decision cites at least one of the transition's criteria codes, with a rationale",
@@ -202,6 +209,7 @@ type disciplineSpec struct {
 	Initial       map[string]string `yaml:"initial"`
 	Statuses      *StatusMap        `yaml:"statuses"`
 	HandledBy     string            `yaml:"handled_by"`
+	Terms         map[string]string `yaml:"terms"`
 	Repeal        struct {
 		States      []string `yaml:"states"`
 		Transitions []string `yaml:"transitions"`
@@ -242,6 +250,12 @@ func (d *draft) amendDiscipline(c *checker, s *disciplineSpec, vp string) {
 	}
 	if s.HandledBy != "" {
 		x.HandledBy = s.HandledBy
+	}
+	for k, v := range s.Terms {
+		if x.Terms == nil {
+			x.Terms = map[string]string{}
+		}
+		x.Terms[k] = v
 	}
 	for i := range s.Criteria {
 		cr := s.Criteria[i]
@@ -293,6 +307,7 @@ func (x *Discipline) clone() *Discipline {
 	c.Transitions = cloneMap(x.Transitions)
 	c.Panels = cloneMap(x.Panels)
 	c.Initial = cloneMap(x.Initial)
+	c.Terms = cloneMap(x.Terms)
 	c.StateOrder = append([]string(nil), x.StateOrder...)
 	c.TransOrder = append([]string(nil), x.TransOrder...)
 	return &c
@@ -461,6 +476,13 @@ func (d *draft) buildDiscipline(c *checker, v *Version, vp string, clause func(p
 		case "complainant", "respondent", "same_branch", "same_constituency", "declared":
 		default:
 			c.addf(vp+".discipline.conflicts", "unknown conflict rule %q (complainant, respondent, same_branch, same_constituency, declared)", cf)
+		}
+	}
+	for _, k := range sortedKeys(x.Terms) {
+		if !contains(TermKeys, k) {
+			c.addf(vp+".discipline.terms."+k, "unknown term %q (known: %s)", k, strings.Join(TermKeys, ", "))
+		} else if strings.TrimSpace(x.Terms[k]) == "" {
+			c.addf(vp+".discipline.terms."+k, "is empty")
 		}
 	}
 	if x.HandledBy != "" && v.Bodies[x.HandledBy] == nil {
