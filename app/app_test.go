@@ -11,9 +11,9 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
-	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/examples"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"

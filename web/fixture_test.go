@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook/app"
-	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/examples"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/eligibility"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/eligibility"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
