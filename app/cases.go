@@ -239,6 +239,9 @@ type StepResult struct {
 	Refused      *discipline.RefusedData `json:"refused,omitempty"`
 	Notice       string                  `json:"notice,omitempty"`
 	MemberEvents []*rulebook.Event       `json:"member_events"`
+	// Warnings flag a respondent who is a candidate or applicant in an open
+	// selection (on a list the rule book marks as warning).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // TakeStep takes a step on a case for a body the principal acts for; the rule
@@ -271,7 +274,7 @@ func (a *App) TakeStep(ctx context.Context, id string, cmd discipline.Command) (
 	}
 	ca := a.Policy.CaseAccess(p, out.Case)
 	shown, _ := a.Policy.RedactCase(p, out.Case, ca)
-	return &StepResult{Case: shown, Events: out.Events, Refused: out.Refused, Notice: out.Notice, MemberEvents: orEmpty(out.Effects)}, nil
+	return &StepResult{Case: shown, Events: out.Events, Refused: out.Refused, Notice: out.Notice, MemberEvents: orEmpty(out.Effects), Warnings: out.Warnings}, nil
 }
 
 // caseRecord is how the simple case records are taken: decide, then record.

@@ -98,6 +98,9 @@ type Case struct {
 	// NonPayment is the register event that placed the respondent in a status for
 	// an unpaid fine, until it is paid.
 	NonPayment string `json:"non_payment,omitempty"`
+	// Interim is the decision on interim action taken at intake: to suspend, or
+	// not, with the criteria cited.
+	Interim *InterimDecision `json:"interim,omitempty"`
 	// Messages are what the parties and the case team wrote about the case.
 	Messages []Message `json:"messages,omitempty"`
 	// lastSeq is the seq of the last event applied (not part of the case's JSON,
@@ -406,6 +409,15 @@ type Step struct {
 	MemberEvents []string `json:"member_events,omitempty"`
 }
 
+// InterimDecision is the recorded decision on interim action in a case.
+type InterimDecision struct {
+	Date      rulebook.Date `json:"date"`
+	Suspended bool          `json:"suspended"`
+	Criteria  []string      `json:"criteria,omitempty"`
+	Rationale string        `json:"rationale,omitempty"`
+	Event     string        `json:"event"`
+}
+
 // WaiveOrder waives a qualifying condition of an action for the respondent.
 type WaiveOrder struct {
 	Action string        `json:"action"`
@@ -446,15 +458,22 @@ type NoticeData struct {
 	MessageID string   `json:"message_id,omitempty"`
 }
 
-// ListEntry is an entry on a dated list an automatic-exclusion trigger is checked
-// against: an official candidate in an election, a proscribed organisation.
+// ListEntry is an entry on a dated list the rule book declares: what a trigger is
+// checked against, a hearing body's roster, training completed, candidates in open
+// selections.
 type ListEntry struct {
-	List  string        `json:"list"` // "official_candidates" or "proscribed_organisations"
+	List  string        `json:"list"` // a list the rule book declares
 	ID    string        `json:"id"`
 	Name  string        `json:"name"`
 	About string        `json:"about,omitempty"` // the election, or a description
 	From  rulebook.Date `json:"from"`
 	Until rulebook.Date `json:"until,omitempty"`
+	// Member is the member the entry is about, where it is about one: a candidate
+	// in an open selection, a hearing body's panel member on its roster, a course
+	// completed (From) and until when it counts (Until).
+	Member string `json:"member,omitempty"`
+	// Section is the roster section a panel member sits for.
+	Section string `json:"section,omitempty"`
 }
 
 // InForce reports whether the entry was on its list on d.
@@ -643,6 +662,9 @@ func (c *Case) applyStep(e *rulebook.Event, s *Step) {
 	}
 	if has(s.Effects, "payment") {
 		c.NonPayment = ""
+	}
+	if c.Interim == nil && (has(s.Effects, "interim_assessment") || has(s.Effects, "admin_suspension")) {
+		c.Interim = &InterimDecision{Date: e.Effective, Suspended: has(s.Effects, "admin_suspension"), Criteria: s.Criteria, Rationale: s.Rationale, Event: e.ID}
 	}
 	if has(s.Effects, "resignation") && !c.Closed {
 		c.RespondentLeft = true

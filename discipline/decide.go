@@ -15,6 +15,39 @@ type Env struct {
 	Rules  *rules.RuleBook
 	Member func(id string) *rulebook.History
 	List   func(list, id string) *ListEntry
+	// Entries returns every entry of a list (rosters, training, selections).
+	Entries func(list string) []ListEntry
+}
+
+// onList returns the entry of list about member in force on d, if any, preferring
+// the one that runs longest.
+func (e Env) onList(list, member string, d rulebook.Date) *ListEntry {
+	if e.Entries == nil {
+		return nil
+	}
+	var best *ListEntry
+	for _, x := range e.Entries(list) {
+		if x.Member == member && x.InForce(d) && (best == nil || x.Until.IsZero() || (!best.Until.IsZero() && x.Until > best.Until)) {
+			x := x
+			best = &x
+		}
+	}
+	return best
+}
+
+// lastOnList returns the latest entry of list about member, in force or not.
+func (e Env) lastOnList(list, member string) *ListEntry {
+	if e.Entries == nil {
+		return nil
+	}
+	var best *ListEntry
+	for _, x := range e.Entries(list) {
+		if x.Member == member && (best == nil || x.From > best.From) {
+			x := x
+			best = &x
+		}
+	}
+	return best
 }
 
 // Command is a step someone asks to take on a case.
@@ -256,11 +289,14 @@ func (g *guard) check(req string) error {
 		if p == nil {
 			return rulebook.FieldError("panel", "empanel the hearing panel")
 		}
-		if err := g.checkPanel(p); err != nil {
+		// Checked on a copy: the roster fills in sections, and neither the command
+		// nor the case is changed.
+		cp := *p
+		cp.Members = append([]PanelMember(nil), p.Members...)
+		if err := g.checkPanel(&cp); err != nil {
 			return err
 		}
 		if cmd.Panel != nil {
-			cp := *cmd.Panel
 			g.d.Step.Panel = &cp
 		}
 	case "hearing":
@@ -341,6 +377,10 @@ func (g *guard) check(req string) error {
 		g.d.Step.Vote = &vc
 	case "waiting_period":
 		return g.checkWaiting()
+	case "interim_decided":
+		if c.Interim == nil && !has(t.Effects, "interim_assessment") && !has(t.Effects, "admin_suspension") {
+			return notPermitted("under %s interim action must be decided, and recorded with the criteria, before %q", cite(g.proc, t.Clause), t.Name)
+		}
 	default:
 		return fmt.Errorf("guard %q is not implemented", req)
 	}
@@ -359,13 +399,35 @@ func (g *guard) checkPanel(p *Panel) error {
 	seen := map[string]bool{}
 	sections := map[string]bool{}
 	respondent := g.env.member(g.c.Respondent)
-	for _, m := range p.Members {
+	for i := range p.Members {
+		m := &p.Members[i]
 		if m.ID == "" || seen[m.ID] {
 			return rulebook.FieldError("panel.members", "each panel member needs a distinct id")
 		}
 		seen[m.ID] = true
+		// The roster, not the command, says who may sit and for which section.
+		if rule.Roster != "" {
+			e := g.env.onList(rule.Roster, m.ID, g.cmd.Date)
+			if e == nil {
+				return notPermitted("%s (%s) is not on the %s roster on %s, so cannot sit on its panel under %s", m.Name, m.ID, p.Body, g.cmd.Date, cite(g.proc, rule.Clause))
+			}
+			if m.Section != "" && m.Section != e.Section {
+				return rulebook.FieldError("panel.members", "%s sits for the %s section on the roster, not %s", m.ID, e.Section, m.Section)
+			}
+			m.Section = e.Section
+			if m.Name == "" {
+				m.Name = e.Name
+			}
+		}
+		if rule.Training != "" && g.env.onList(rule.Training, m.ID, g.cmd.Date) == nil {
+			why := "has no training recorded"
+			if last := g.env.lastOnList(rule.Training, m.ID); last != nil && !last.Until.IsZero() {
+				why = "training expired on " + last.Until.String()
+			}
+			return notPermitted("%s (%s) cannot be empanelled on %s: %s, and %s requires current training (%s)", m.Name, m.ID, g.cmd.Date, why, cite(g.proc, rule.Clause), rule.Training)
+		}
 		sections[m.Section] = true
-		if why := g.conflict(m, respondent); why != "" {
+		if why := g.conflict(*m, respondent); why != "" {
 			return notPermitted("%s (%s) cannot sit on a panel of %s under %s: %s", m.Name, m.ID, p.Body, cite(g.proc, rule.Clause), why)
 		}
 	}

@@ -27,6 +27,33 @@ func (f *fixture) fellow(joined, elected string) string {
 	return id
 }
 
+// regulator returns a fixture over the regulator's rule book, with the Tribunal's
+// roster and their training recorded.
+func regulator(t *testing.T, db *sqldb.DB) *fixture {
+	t.Helper()
+	f := newFixture(t, db, regulatorBook)
+	for _, e := range []ListEntry{
+		{List: "tribunal_roster", ID: "roster-lay", Name: "Lay Member", Member: "t-lay", Section: "lay", From: d("2020-01-01")},
+		{List: "tribunal_roster", ID: "roster-reg", Name: "Registrant Member", Member: "t-reg", Section: "registrant", From: d("2020-01-01")},
+		{List: "tribunal_roster", ID: "roster-chair", Name: "Chair", Member: "t-chair", Section: "registrant", From: d("2020-01-01")},
+		{List: "tribunal_training", ID: "training-lay", Name: "Tribunal induction", Member: "t-lay", From: d("2021-01-04"), Until: d("2031-01-04")},
+		{List: "tribunal_training", ID: "training-reg", Name: "Tribunal induction", Member: "t-reg", From: d("2021-01-04"), Until: d("2031-01-04")},
+		{List: "tribunal_training", ID: "training-chair", Name: "Tribunal induction", Member: "t-chair", From: d("2021-01-04"), Until: d("2031-01-04")},
+	} {
+		if _, err := f.s.AddListEntry(ctx, "t", e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+// assessed records the Investigating Committee's decision that no interim order is
+// needed, which must come before a referral.
+func (f *fixture) assessed(id string, day rulebook.Date) {
+	f.t.Helper()
+	f.take(id, Command{Transition: "assess_interim", Date: day, Body: "investigating_committee", Criteria: []string{"IO-NONE"}, Rationale: "no risk to clients meanwhile"})
+}
+
 func tribunal() *Panel {
 	return &Panel{Body: "tribunal", Members: []PanelMember{
 		{ID: "t-lay", Name: "Lay Member", Section: "lay"},
@@ -41,6 +68,7 @@ func (f *fixture) determined(respondent, opened, day string) string {
 	f.t.Helper()
 	id := f.open(opened, opened, respondent, "client", "5.1")
 	f.take(id, Command{Transition: "acknowledge", Date: d(opened), Body: "registrar"})
+	f.assessed(id, d(opened).AddDays(1))
 	f.take(id, Command{Transition: "refer", Date: d(opened).AddDays(7), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
 		Rationale: "the client's evidence is documented", Charges: []Charge{{Count: 1, Clause: "5.1", Particulars: "misled a client about a survey"}}})
 	f.take(id, Command{Transition: "list_hearing", Date: d(opened).AddDays(14), Body: "tribunal", Panel: tribunal(),
@@ -75,7 +103,7 @@ func (f *fixture) may(id, action, day string) *eligibility.Answer {
 // Fellow's rights.
 func TestRestorationToPriorStatus(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		f := newFixture(t, db, regulatorBook)
+		f := regulator(t, db)
 		fel := f.fellow("2020-02-03", "2021-01-04")
 		id := f.open("2022-01-10", "2022-01-03", fel, "client", "5.1")
 		f.take(id, Command{Transition: "interim_order", Date: d("2022-02-01"), Body: "investigating_committee", Criteria: []string{"IO-PUBLIC"}, Rationale: "risk to clients"})
@@ -120,7 +148,7 @@ func TestRestorationToPriorStatus(t *testing.T) {
 // the precedents and the statistics.
 func TestFineWithReprimand(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		f := newFixture(t, db, regulatorBook)
+		f := regulator(t, db)
 		fel := f.fellow("2020-02-03", "2021-01-04")
 		id := f.determined(fel, "2022-03-01", "2022-05-03")
 		fine := func(s string) rulebook.Money {
@@ -210,7 +238,7 @@ func TestFineWithReprimand(t *testing.T) {
 // the original decision stays in the record and in the case, marked ended.
 func TestAppealVariesAndQuashes(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		f := newFixture(t, db, regulatorBook)
+		f := regulator(t, db)
 		fel := f.fellow("2020-02-03", "2021-01-04")
 		id := f.determined(fel, "2022-03-01", "2022-05-03")
 		f.take(id, Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Rationale: "dishonesty",
@@ -266,7 +294,7 @@ func TestAppealVariesAndQuashes(t *testing.T) {
 // The vote is read as the step declares it, whatever the outcome is called.
 func TestRestorationBar(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		f := newFixture(t, db, regulatorBook)
+		f := regulator(t, db)
 		reg := f.member("2020-02-03", rulebook.Member{})
 		id := f.determined(reg, "2021-01-04", "2021-03-01")
 		f.take(id, Command{Transition: "impose_sanction", Date: d("2021-03-02"), Body: "tribunal", Rationale: "dishonesty", Sanction: &SanctionOrder{Sanction: "striking_off"}})
@@ -299,7 +327,7 @@ func TestRestorationBar(t *testing.T) {
 // leaves during a case is flagged when they apply to return.
 func TestWaiverAndLeaving(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		f := newFixture(t, db, regulatorBook)
+		f := regulator(t, db)
 		reg := f.member("2022-01-04", rulebook.Member{})
 		if a := f.may(reg, "stand_for_council", "2023-03-01"); a.Allowed || a.DecidedBy != eligibility.ByCondition {
 			t.Fatalf("a one-year registrant may stand: %+v", a)
@@ -349,7 +377,7 @@ func TestWaiverAndLeaving(t *testing.T) {
 // the panel) — and the sources a complaint may come from are the rule book's.
 func TestJointComplaint(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		f := newFixture(t, db, regulatorBook)
+		f := regulator(t, db)
 		resp := f.member("2020-02-03", rulebook.Member{})
 		a, b := f.member("2020-02-03", rulebook.Member{}), f.member("2020-02-03", rulebook.Member{})
 		c := rulebook.ComplaintReceived{ID: "J-1", Respondent: resp, Complainant: a, Cosignatories: []string{b, "Harbour Residents' Association", a},
@@ -383,8 +411,15 @@ func TestJointComplaint(t *testing.T) {
 		}
 		// A co-signatory may not sit on the panel.
 		f.take(k.ID, Command{Transition: "acknowledge", Date: d("2022-01-11"), Body: "registrar"})
+		f.assessed(k.ID, d("2022-01-12"))
 		f.take(k.ID, Command{Transition: "refer", Date: d("2022-01-18"), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
 			Rationale: "documented", Charges: []Charge{{Count: 1, Clause: "5.1", Particulars: "a survey"}}})
+		if _, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "tribunal_roster", ID: "roster-" + b, Name: "Co-signatory", Member: b, Section: "registrant", From: d("2020-01-01")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "tribunal_training", ID: "training-" + b, Name: "Tribunal induction", Member: b, From: d("2021-01-04")}); err != nil {
+			t.Fatal(err)
+		}
 		p := tribunal()
 		p.Members[1] = PanelMember{ID: b, Name: "Co-signatory", Section: "registrant"}
 		_, err = f.s.Take(ctx, "t", k.ID, Command{Transition: "list_hearing", Date: d("2022-01-25"), Body: "tribunal", Panel: p, Hearing: &Hearing{Date: d("2022-03-28")}})
@@ -405,7 +440,7 @@ func TestLettersInTheRuleBooksTerms(t *testing.T) {
 		t.Errorf("rules.TermKeys %v and notices.DefaultTerms %v differ", rules.TermKeys, notices.DefaultTerms)
 	}
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		f := newFixture(t, db, regulatorBook)
+		f := regulator(t, db)
 		reg := f.member("2020-02-03", rulebook.Member{})
 		id := f.open("2022-01-10", "2022-01-03", reg, "client", "5.1")
 		f.take(id, Command{Transition: "interim_order", Date: d("2022-02-01"), Body: "investigating_committee", Criteria: []string{"IO-PUBLIC"}, Rationale: "risk"})
@@ -433,6 +468,101 @@ func TestLettersInTheRuleBooksTerms(t *testing.T) {
 			if strings.Contains(strings.ToLower(r.Text), "administrative suspension") {
 				t.Errorf("%s speaks of administrative suspension:\n%s", template, r.Text)
 			}
+		}
+	})
+}
+
+// TestInterimDecisionAndSelectionWarning (R7): interim action is decided, with
+// criteria, before a referral; a case opened about, or a step affecting, a
+// candidate in an election under way is flagged.
+func TestInterimDecisionAndSelectionWarning(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := regulator(t, db)
+		cand := f.member("2020-02-03", rulebook.Member{})
+		if _, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "council_candidates", ID: "council-2022-" + cand, Name: "Member " + cand, About: "election to the Council, 2022",
+			Member: cand, From: d("2022-01-03"), Until: d("2022-06-01")}); err != nil {
+			t.Fatal(err)
+		}
+		cid := f.complaint("2022-01-10", "2022-01-03", cand, "client", "5.1")
+		o, err := f.s.Open(ctx, "t", OpenInput{Kind: "complaint", Respondent: cand, Date: d("2022-01-10"), Complaints: []string{cid}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.Warnings) != 1 || !strings.Contains(o.Warnings[0], "candidates in elections to the council") || !strings.Contains(o.Warnings[0], "election to the Council, 2022") {
+			t.Errorf("opening warnings: %v", o.Warnings)
+		}
+		id := o.Case.ID
+		f.take(id, Command{Transition: "acknowledge", Date: d("2022-01-11"), Body: "registrar"})
+		refer := Command{Transition: "refer", Date: d("2022-01-18"), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
+			Rationale: "documented", Charges: []Charge{{Count: 1, Clause: "5.1", Particulars: "a survey"}}}
+		_, err = f.s.Take(ctx, "t", id, refer)
+		wantErr(t, "a referral before interim action is decided", err, rulebook.ENotPermitted, "interim action must be decided", "clause 5.2")
+		_, err = f.s.Take(ctx, "t", id, Command{Transition: "assess_interim", Date: d("2022-01-12"), Body: "investigating_committee", Rationale: "none needed"})
+		wantField(t, "an interim decision without criteria", err, "criteria")
+		f.take(id, Command{Transition: "interim_order", Date: d("2022-01-12"), Body: "investigating_committee", Criteria: []string{"IO-PUBLIC"}, Rationale: "risk"})
+		if c := f.get(id); c.Interim == nil || !c.Interim.Suspended || c.Interim.Date != d("2022-01-12") {
+			t.Errorf("interim decision: %+v", c.Interim)
+		}
+		// The interim order affects a candidate: flagged.
+		c := f.get(id)
+		if len(c.Steps) == 0 {
+			t.Fatal("no steps")
+		}
+		out := f.take(id, Command{Transition: "revoke_interim_order", Date: d("2022-02-01"), Body: "investigating_committee", Rationale: "not needed after all"})
+		if len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0], "this step affects them") {
+			t.Errorf("step warnings: %v", out.Warnings)
+		}
+		f.take(id, refer)
+		// After the election, no warning.
+		out = f.take(id, Command{Transition: "interim_order", Date: d("2022-06-02"), Body: "investigating_committee", Criteria: []string{"IO-PUBLIC"}, Rationale: "new information"})
+		if len(out.Warnings) != 0 {
+			t.Errorf("warnings after the election: %v", out.Warnings)
+		}
+	})
+}
+
+// TestPanelFromRosterWithTraining (R10): only people on the hearing body's roster
+// on the day, with current training, may be empanelled, and the roster — not the
+// command — says which section each sits for.
+func TestPanelFromRosterWithTraining(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := regulator(t, db)
+		resp := f.member("2020-02-03", rulebook.Member{})
+		id := f.open("2022-01-10", "2022-01-03", resp, "client", "5.1")
+		f.take(id, Command{Transition: "acknowledge", Date: d("2022-01-11"), Body: "registrar"})
+		f.assessed(id, d("2022-01-12"))
+		f.take(id, Command{Transition: "refer", Date: d("2022-01-18"), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
+			Rationale: "documented", Charges: []Charge{{Count: 1, Clause: "5.1", Particulars: "a survey"}}})
+		list := func(p *Panel) error {
+			_, err := f.s.Take(ctx, "t", id, Command{Transition: "list_hearing", Date: d("2022-01-25"), Body: "tribunal", Panel: p, Hearing: &Hearing{Date: d("2022-03-28")}})
+			return err
+		}
+		p := tribunal()
+		p.Members[2] = PanelMember{ID: "t-stranger", Name: "Not on the roster", Section: "registrant"}
+		wantErr(t, "someone not on the roster", list(p), rulebook.ENotPermitted, "not on the tribunal roster on 2022-01-25")
+		p = tribunal()
+		p.Members[0].Section = "registrant" // claims a section the roster does not give
+		wantField(t, "a section the roster does not give", list(p), "panel.members", "sits for the lay section")
+		// Training lapsed: the chair's expired before the listing.
+		if _, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "tribunal_roster", ID: "roster-old", Name: "Old Hand", Member: "t-old", Section: "registrant", From: d("2020-01-01")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "tribunal_training", ID: "training-old", Name: "Tribunal induction", Member: "t-old", From: d("2019-06-03"), Until: d("2021-06-03")}); err != nil {
+			t.Fatal(err)
+		}
+		p = tribunal()
+		p.Members[2] = PanelMember{ID: "t-old", Name: "Old Hand"}
+		wantErr(t, "expired training", list(p), rulebook.ENotPermitted, "training expired on 2021-06-03", "tribunal_training")
+		// Sections left blank are taken from the roster.
+		p = tribunal()
+		for i := range p.Members {
+			p.Members[i].Section = ""
+		}
+		if err := list(p); err != nil {
+			t.Fatal(err)
+		}
+		if c := f.get(id); c.Panel == nil || c.Panel.Members[0].Section != "lay" || c.Panel.Members[1].Section != "registrant" {
+			t.Errorf("panel: %+v", c.Panel)
 		}
 	})
 }

@@ -230,7 +230,31 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 	if err != nil {
 		return nil, err
 	}
+	warnings = append(warnings, s.listWarnings(ctx, in.Respondent, in.Date, "a case is opened about them")...)
 	return &Opening{Case: c, Warnings: warnings}, nil
+}
+
+// listWarnings flags that member is on a list the rule book marks as warning (a
+// candidate in an open selection) on d.
+func (s *Service) listWarnings(ctx context.Context, member string, d rulebook.Date, what string) []string {
+	v, err := s.rb().VersionAt(d)
+	if err != nil {
+		return nil
+	}
+	env := s.env(ctx)
+	var out []string
+	for _, id := range v.ListOrder {
+		if l := v.Lists[id]; l.Warns {
+			if e := env.onList(id, member, d); e != nil {
+				about := ""
+				if e.About != "" {
+					about = " (" + e.About + ")"
+				}
+				out = append(out, fmt.Sprintf("%s is on the list of %s on %s: %s%s; %s", member, strings.ToLower(l.Name), d, e.Name, about, what))
+			}
+		}
+	}
+	return out
 }
 
 // kinds lists the kinds of case any version's procedure declares.
@@ -308,11 +332,14 @@ func (s *Service) Link(ctx context.Context, actor, caseID, complaintID string, d
 // Outcome is the result of a command: the case after it, the events written, and
 // for a refused demand, the refusal.
 type Outcome struct {
-	Case    *Case             `json:"case"`
-	Events  []string          `json:"events"`
-	Refused *RefusedData      `json:"refused,omitempty"`
-	Notice  string            `json:"notice,omitempty"`
-	Effects []*rulebook.Event `json:"-"`
+	Case *Case `json:"case"`
+	// Warnings flag what the step affects beyond the case: a member who is a
+	// candidate or applicant in an open selection.
+	Warnings []string          `json:"warnings,omitempty"`
+	Events   []string          `json:"events"`
+	Refused  *RefusedData      `json:"refused,omitempty"`
+	Notice   string            `json:"notice,omitempty"`
+	Effects  []*rulebook.Event `json:"-"`
 }
 
 func (s *Service) env(ctx context.Context) Env {
@@ -334,6 +361,20 @@ func (s *Service) env(ctx context.Context) Env {
 				return nil
 			}
 			return &e
+		},
+		Entries: func(list string) []ListEntry {
+			m, err := s.db().ListEntries(ctx, list)
+			if err != nil {
+				return nil
+			}
+			out := make([]ListEntry, 0, len(m))
+			for _, b := range m {
+				var e ListEntry
+				if json.Unmarshal(b, &e) == nil {
+					out = append(out, e)
+				}
+			}
+			return out
 		}}
 }
 
@@ -400,6 +441,9 @@ func (s *Service) Take(ctx context.Context, actor, caseID string, cmd Command) (
 		return nil, err
 	}
 	out := &Outcome{Case: c, Notice: d.Notice, Effects: member}
+	if len(member) > 0 {
+		out.Warnings = s.listWarnings(ctx, c.Respondent, cmd.Date, "this step affects them")
+	}
 	for _, e := range append(evs, member...) {
 		out.Events = append(out.Events, e.ID)
 	}
@@ -718,6 +762,11 @@ func (s *Service) AddListEntry(ctx context.Context, actor string, e ListEntry) (
 	}
 	if !e.Until.IsZero() && e.Until <= e.From {
 		return nil, rulebook.FieldError("until", "%s is not after %s: the entry would never be on the list", e.Until, e.From)
+	}
+	if e.Member != "" && !rulebook.ValidID(e.Member) {
+		// A person's id: a member, or someone not on the register (a lay panel
+		// member) known by an id.
+		return nil, rulebook.FieldError("member", "%q is not a valid id", e.Member)
 	}
 	ev, err := register.Event(EventListEntry, "list/"+e.List+"/"+e.ID, actor, e.From, e)
 	if err != nil {

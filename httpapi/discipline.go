@@ -205,11 +205,13 @@ func (s *Server) addReportInformation(w http.ResponseWriter, r *http.Request) er
 }
 
 type listEntryInput struct {
-	ID    string        `json:"id"`
-	Name  string        `json:"name"`
-	About string        `json:"about"`
-	From  rulebook.Date `json:"from"`
-	Until rulebook.Date `json:"until"`
+	ID      string        `json:"id"`
+	Name    string        `json:"name"`
+	About   string        `json:"about"`
+	From    rulebook.Date `json:"from"`
+	Until   rulebook.Date `json:"until"`
+	Member  string        `json:"member"`
+	Section string        `json:"section"`
 }
 
 func (s *Server) addListEntry(w http.ResponseWriter, r *http.Request) error {
@@ -217,7 +219,8 @@ func (s *Server) addListEntry(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	e := discipline.ListEntry{List: r.PathValue("list"), ID: in.ID, Name: in.Name, About: in.About, From: in.From, Until: in.Until}
+	e := discipline.ListEntry{List: r.PathValue("list"), ID: in.ID, Name: in.Name, About: in.About, From: in.From, Until: in.Until,
+		Member: in.Member, Section: in.Section}
 	ev, err := s.app.AddListEntry(r.Context(), e)
 	if err != nil {
 		return err

@@ -134,7 +134,13 @@ type PanelRule struct {
 	Size int    `yaml:"size" json:"size"`
 	// Sections lists the sections at least one panel member must come from each of.
 	Sections []string `yaml:"sections" json:"sections"`
-	Clause   string   `yaml:"clause" json:"clause"`
+	// Roster names the dated list of the body's panel members (each entry a member
+	// and the section they sit for): only those on it on the day may be empanelled.
+	Roster string `yaml:"roster" json:"roster,omitempty"`
+	// Training names the dated list of training completed (each entry a member, the
+	// day completed and the day it expires): a panel member's must be current.
+	Training string `yaml:"training" json:"training,omitempty"`
+	Clause   string `yaml:"clause" json:"clause"`
 }
 
 // SuspensionRule governs administrative suspensions.
@@ -178,22 +184,24 @@ var Guards = map[string]string{
 	"vote":             "the vote of the deciding body (for and against)",
 	"waiting_period":   "the readmission waiting period has passed, or the deciding body shortens it with reasons",
 	"evidence":         "the evidence relied on is recorded",
+	"interim_decided":  "an interim-action decision is recorded in the case (a step with the interim_assessment effect, or an administrative suspension)",
 }
 
 // Effects is the vocabulary of what a transition may do to the member.
 var Effects = map[string]string{
-	"admin_suspension":  "administratively suspend the member (possibly from a later date), with a review date",
-	"review_suspension": "record a review of the administrative suspension and set the next review date",
-	"lift_suspension":   "end the administrative suspension",
-	"sanction":          "apply the sanction decided",
-	"exclusion":         "exclude the member under the trigger",
-	"readmission":       "readmit the person",
-	"resignation":       "record the member's resignation",
-	"quash_sanction":    "quash the sanctions in force in the case (an appeal or review allowed): the register is corrected from this decision's date, the original decision stays in the record",
-	"vary_sanction":     "replace the sanctions in force in the case by those decided now (substituted or reduced on appeal or review), from this decision's date",
-	"waive_condition":   "waive a qualifying condition of an action for the member, with reasons (a body the condition names as able to waive it)",
-	"non_payment":       "record that a fine was not paid by its due date: the member is placed in the status the sanction names until it is paid",
-	"payment":           "record payment of a fine; a member placed in a status for non-payment returns to the status they held before",
+	"admin_suspension":   "administratively suspend the member (possibly from a later date), with a review date",
+	"review_suspension":  "record a review of the administrative suspension and set the next review date",
+	"lift_suspension":    "end the administrative suspension",
+	"sanction":           "apply the sanction decided",
+	"exclusion":          "exclude the member under the trigger",
+	"readmission":        "readmit the person",
+	"resignation":        "record the member's resignation",
+	"quash_sanction":     "quash the sanctions in force in the case (an appeal or review allowed): the register is corrected from this decision's date, the original decision stays in the record",
+	"vary_sanction":      "replace the sanctions in force in the case by those decided now (substituted or reduced on appeal or review), from this decision's date",
+	"waive_condition":    "waive a qualifying condition of an action for the member, with reasons (a body the condition names as able to waive it)",
+	"non_payment":        "record that a fine was not paid by its due date: the member is placed in the status the sanction names until it is paid",
+	"payment":            "record payment of a fine; a member placed in a status for non-payment returns to the status they held before",
+	"interim_assessment": "record the decision on interim action at intake (whether to suspend pending the case), citing criteria",
 }
 
 type disciplineSpec struct {
@@ -465,6 +473,11 @@ func (d *draft) buildDiscipline(c *checker, v *Version, vp string, clause func(p
 		}
 		if pr.Size < 1 {
 			c.addf(pr.path+".size", "a panel needs at least one member")
+		}
+		for _, l := range []struct{ key, id string }{{"roster", pr.Roster}, {"training", pr.Training}} {
+			if l.id != "" && v.Lists[l.id] == nil {
+				c.addf(pr.path+"."+l.key, "unknown list %q: declare it under lists", l.id)
+			}
 		}
 		if len(pr.Sections) > pr.Size {
 			c.addf(pr.path+".sections", "%d sections cannot each be represented on a panel of %d", len(pr.Sections), pr.Size)

@@ -152,7 +152,11 @@ type List struct {
 	ID          string `yaml:"id" json:"id"`
 	Name        string `yaml:"name" json:"name"`
 	Description string `yaml:"description" json:"description,omitempty"`
-	Clause      string `yaml:"clause" json:"clause,omitempty"`
+	// Warns says a step affecting a member on this list (on the step's date), or a
+	// case opened about one, is flagged: candidates and applicants in open
+	// selections, whose selection a suspension would decide.
+	Warns  bool   `yaml:"warns" json:"warns,omitempty"`
+	Clause string `yaml:"clause" json:"clause,omitempty"`
 }
 
 // ComplaintSource is who a complaint may come from, as the rule book names them.

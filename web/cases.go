@@ -449,6 +449,9 @@ func (s *Server) takeStep(w http.ResponseWriter, r *http.Request) error {
 			if res.Refused != nil {
 				msg = "The demand is recorded and refused: " + res.Refused.Answer
 			}
+			for _, w := range res.Warnings {
+				msg += " WARNING: " + w
+			}
 			return s.done(w, r, "/cases/"+url.PathEscape(id), msg)
 		}
 	}

@@ -283,6 +283,9 @@ func runCase(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "REFUSED and recorded (event %s): %s\n", out.Events[0], out.Refused.Answer)
 			return nil
 		}
+		for _, w := range out.Warnings {
+			fmt.Fprintf(e.stdout, "WARNING: %s\n", w)
+		}
 		fmt.Fprintf(e.stdout, "case %s: %s — now %s (events %s)\n", out.Case.ID, cmd.Transition, out.Case.State, strings.Join(out.Events, ", "))
 		if out.Notice != "" {
 			fmt.Fprintf(e.stdout, "  notice to send: %s\n", out.Notice)
@@ -658,13 +661,15 @@ func runSubjectAccess(ctx context.Context, e *env, args []string) error {
 }
 
 func runList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "list", "list add --list LIST --id ID --name N [--about A] --from D [--until D]")
+	fs := newFlags(e, "list", "list add --list LIST --id ID --name N [--about A] [--member ID] [--section S] --from D [--until D]")
 	st := addStoreFlags(fs, e)
 	var le discipline.ListEntry
 	fs.StringVar(&le.List, "list", "", "a list the rule book declares")
 	fs.StringVar(&le.ID, "id", "", "entry id")
 	fs.StringVar(&le.Name, "name", "", "the candidate or organisation")
 	fs.StringVar(&le.About, "about", "", "the election, or a description")
+	fs.StringVar(&le.Member, "member", "", "the person the entry is about (a candidate, a panel member, training completed)")
+	fs.StringVar(&le.Section, "section", "", "the roster section a panel member sits for")
 	from := fs.String("from", "", "on the list from")
 	until := fs.String("until", "", "on the list until (exclusive)")
 	pos, err := parse(fs, args)

@@ -347,9 +347,11 @@ func (w *worker) contact(actor, id string, date rulebook.Date, c discipline.Cont
 	}
 }
 
-func (w *worker) list(e discipline.ListEntry) {
+func (w *worker) list(e discipline.ListEntry) { w.listBy("membership.office", e) }
+
+func (w *worker) listBy(actor string, e discipline.ListEntry) {
 	if w.err == nil {
-		_, w.err = w.ds.AddListEntry(w.ctx, "membership.office", e)
+		_, w.err = w.ds.AddListEntry(w.ctx, actor, e)
 	}
 }
 

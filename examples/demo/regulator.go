@@ -120,6 +120,20 @@ func LoadRegulator(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source
 		{ID: "R0010", Name: "Nell Ashby", Section: "registrant"},
 	}}
 	gbp := func(minor int64) rulebook.Money { return rulebook.Money{Currency: "GBP", Minor: minor} }
+	// The Tribunal's roster, and the training each panel member has completed.
+	for _, e := range []discipline.ListEntry{
+		{List: "tribunal_roster", ID: "roster-lay-01", Name: "Leah Amos", Member: "lay-01", Section: "lay", From: d("2020-01-02")},
+		{List: "tribunal_roster", ID: "roster-R0009", Name: "Bram Kell", Member: "R0009", Section: "registrant", From: d("2020-01-02")},
+		{List: "tribunal_roster", ID: "roster-R0010", Name: "Nell Ashby", Member: "R0010", Section: "registrant", From: d("2020-01-02")},
+		{List: "tribunal_training", ID: "training-lay-01-2020", Name: "Tribunal induction", Member: "lay-01", From: d("2020-02-03"), Until: d("2022-02-03")},
+		{List: "tribunal_training", ID: "training-lay-01-2022", Name: "Tribunal refresher", Member: "lay-01", From: d("2022-01-17"), Until: d("2024-01-17")},
+		{List: "tribunal_training", ID: "training-R0009-2020", Name: "Tribunal induction", Member: "R0009", From: d("2020-02-03"), Until: d("2022-02-03")},
+		{List: "tribunal_training", ID: "training-R0009-2022", Name: "Tribunal refresher", Member: "R0009", From: d("2022-01-17"), Until: d("2024-01-17")},
+		{List: "tribunal_training", ID: "training-R0010-2020", Name: "Tribunal induction", Member: "R0010", From: d("2020-02-03"), Until: d("2022-02-03")},
+		{List: "tribunal_training", ID: "training-R0010-2022", Name: "Tribunal refresher", Member: "R0010", From: d("2022-01-24"), Until: d("2024-01-24")},
+	} {
+		w.listBy(registrar, e)
+	}
 
 	// 2021: Gareth Moss, struck off for falsifying valuations.
 	at("2021-01-11 09:30")
@@ -127,6 +141,8 @@ func LoadRegulator(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source
 		Conduct: d("2020-11-30"), Clauses: []string{"5.1"}, Summary: "Valuations for a lender were inflated on three properties."})
 	k := w.open(registrar, discipline.OpenInput{ID: "F-2021-001", Kind: "complaint", Respondent: "R0003", Date: d("2021-01-11"), Complaints: []string{"A-2021-001"}})
 	w.take(registrar, k, discipline.Command{Transition: "acknowledge", Date: d("2021-01-12"), Body: "registrar"})
+	w.take("ic.secretary", k, discipline.Command{Transition: "assess_interim", Date: d("2021-01-18"), Body: "investigating_committee", Criteria: []string{"IO-NONE"},
+		Rationale: "The lender has suspended instructions to the registrant; no client is at risk meanwhile."})
 	w.take("ic.secretary", k, discipline.Command{Transition: "refer", Date: d("2021-02-01"), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
 		Rationale: "The lender's file shows three inflated valuations signed by the registrant.",
 		Charges:   []discipline.Charge{{Count: 1, Clause: "5.1", Particulars: "Inflated the valuations of three properties for a lender in November 2020."}}})
@@ -180,6 +196,8 @@ func LoadRegulator(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source
 		Conduct: d("2022-05-16"), Clauses: []string{"5.1"}, Summary: "Signed off a colleague's inspection as his own."})
 	k = w.open(registrar, discipline.OpenInput{ID: "F-2022-002", Kind: "complaint", Respondent: "R0002", Date: d("2022-06-06"), Complaints: []string{"A-2022-002"}})
 	w.take(registrar, k, discipline.Command{Transition: "acknowledge", Date: d("2022-06-07"), Body: "registrar"})
+	w.take("ic.secretary", k, discipline.Command{Transition: "assess_interim", Date: d("2022-06-13"), Body: "investigating_committee", Criteria: []string{"IO-NONE"},
+		Rationale: "The firm now countersigns all his inspections."})
 	w.take("ic.secretary", k, discipline.Command{Transition: "refer", Date: d("2022-06-20"), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
 		Rationale: "The inspection records show another surveyor attended.",
 		Charges:   []discipline.Charge{{Count: 1, Clause: "5.1", Particulars: "Signed as his own an inspection carried out by a colleague, May 2022."}}})
