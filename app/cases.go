@@ -338,6 +338,21 @@ func (a *App) Recuse(ctx context.Context, id string, date rulebook.Date, cf disc
 	})
 }
 
+// WithholdIdentity records a decision to withhold a complainant's identity from
+// the respondent, with its reason.
+func (a *App) WithholdIdentity(ctx context.Context, id string, date rulebook.Date, w discipline.Withholding) (*discipline.Case, error) {
+	return a.caseRecord(ctx, RecordOnCase, id, func(actor string) (*discipline.Case, error) {
+		return a.cases.WithholdIdentity(ctx, actor, id, a.dated(date), w)
+	})
+}
+
+// UpdateComplainants records a progress update sent to the complainants.
+func (a *App) UpdateComplainants(ctx context.Context, id string, date rulebook.Date, text string) (*discipline.Case, error) {
+	return a.caseRecord(ctx, RecordOnCase, id, func(actor string) (*discipline.Case, error) {
+		return a.cases.UpdateComplainants(ctx, actor, id, a.dated(date), text)
+	})
+}
+
 // HearMitigation records that the respondent's mitigation was heard.
 func (a *App) HearMitigation(ctx context.Context, id string, date rulebook.Date, summary string) (*discipline.Case, error) {
 	return a.caseRecord(ctx, RecordOnCase, id, func(actor string) (*discipline.Case, error) {

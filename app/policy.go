@@ -595,7 +595,7 @@ func (pol *Policy) RedactCase(p *Principal, c *discipline.Case, ca CaseAccess) (
 		var redactions []string
 		v, err := pol.Rules.VersionAt(pol.today())
 		if err == nil {
-			redactions = discipline.RedactForParty(out, party, p.Member(), v)
+			redactions = discipline.RedactForParty(out, party, p.Member(), v, false)
 		}
 		// Parties see their own messages, not the case team's notes or another party's.
 		kept := out.Messages[:0:0]
@@ -620,6 +620,9 @@ func (pol *Policy) RedactCase(p *Principal, c *discipline.Case, ca CaseAccess) (
 	if len(out.Complainants) > 0 && withheld("complainants", "the complainants' identities") {
 		for i := range out.Complainants {
 			out.Complainants[i] = fmt.Sprintf("[complainant %d withheld]", i+1)
+		}
+		for i := range out.Withheld {
+			out.Withheld[i].Person = "[withheld]"
 		}
 		for i := range out.Messages {
 			if out.Messages[i].As == "complainant" {

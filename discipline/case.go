@@ -34,6 +34,11 @@ const (
 	EventCaseRoleGranted  = "case.role_granted"
 	EventCaseRoleEnded    = "case.role_ended"
 	EventMessage          = "case.message"
+	// EventIdentityWithheld records a decision, with its reason, to withhold one
+	// complainant's identity from the respondent.
+	EventIdentityWithheld = "case.identity_withheld"
+	// EventComplainantsUpdated records a progress update sent to the complainants.
+	EventComplainantsUpdated = "case.complainants_updated"
 )
 
 // Case roles a person may be given in one case. Panel members hold theirs by being
@@ -101,6 +106,11 @@ type Case struct {
 	// Interim is the decision on interim action taken at intake: to suspend, or
 	// not, with the criteria cited.
 	Interim *InterimDecision `json:"interim,omitempty"`
+	// Withheld are the complainants whose identities are withheld from the
+	// respondent, each by a decision in this case with its reason.
+	Withheld []Withholding `json:"withheld,omitempty"`
+	// Updates are the progress updates sent to the complainants.
+	Updates []Update `json:"updates,omitempty"`
 	// Messages are what the parties and the case team wrote about the case.
 	Messages []Message `json:"messages,omitempty"`
 	// lastSeq is the seq of the last event applied (not part of the case's JSON,
@@ -409,6 +419,32 @@ type Step struct {
 	MemberEvents []string `json:"member_events,omitempty"`
 }
 
+// Withholding is a decision to withhold a complainant's identity from the
+// respondent.
+type Withholding struct {
+	Person string        `json:"person"`
+	Reason string        `json:"reason"`
+	Date   rulebook.Date `json:"date,omitempty"`
+	Event  string        `json:"event,omitempty"`
+}
+
+// Update is a progress update sent to the complainants.
+type Update struct {
+	Text  string        `json:"text"`
+	Date  rulebook.Date `json:"date,omitempty"`
+	Event string        `json:"event,omitempty"`
+}
+
+// withheld reports whether person's identity is withheld from the respondent.
+func (c *Case) withheld(person string) bool {
+	for _, w := range c.Withheld {
+		if w.Person == person {
+			return true
+		}
+	}
+	return false
+}
+
 // InterimDecision is the recorded decision on interim action in a case.
 type InterimDecision struct {
 	Date      rulebook.Date `json:"date"`
@@ -590,6 +626,20 @@ func (c *Case) Apply(e *rulebook.Event) error {
 		}
 		m.Date, m.Event = e.Effective, e.ID
 		c.Messages = append(c.Messages, m)
+	case EventIdentityWithheld:
+		var w Withholding
+		if err := json.Unmarshal(e.Data, &w); err != nil {
+			return bad(err)
+		}
+		w.Date, w.Event = e.Effective, e.ID
+		c.Withheld = append(c.Withheld, w)
+	case EventComplainantsUpdated:
+		var u Update
+		if err := json.Unmarshal(e.Data, &u); err != nil {
+			return bad(err)
+		}
+		u.Date, u.Event = e.Effective, e.ID
+		c.Updates = append(c.Updates, u)
 	case EventConditionMet:
 		var d Condition
 		if err := json.Unmarshal(e.Data, &d); err != nil {

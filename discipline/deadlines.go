@@ -26,6 +26,13 @@ func (c *Case) Deadlines(x *rules.Discipline) []sqldb.DeadlineRow {
 				add("step", fmt.Sprintf("last day to %s", lowerFirst(t.Name)), x.Calendar.Due(c.StateSince, t.Within))
 			}
 		}
+		if every := x.ComplainantUpdates; !every.IsZero() && len(c.Complainants) > 0 {
+			last := c.Opened
+			if n := len(c.Updates); n > 0 {
+				last = c.Updates[n-1].Date
+			}
+			add("complainant_update", fmt.Sprintf("progress update to the complainants (every %s)", every), x.Calendar.Due(last, every))
+		}
 		// A hearing is due until findings are made: findings made on the day of
 		// the hearing must not leave it listed (and then overdue).
 		if c.Hearing != nil && !c.heard() && (c.Hearing.Notice >= c.StateSince || c.Hearing.Date >= c.StateSince) {

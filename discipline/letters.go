@@ -42,15 +42,20 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 	if to != "" && to != c.Respondent {
 		l.To = party(to)
 	}
-	redact := proc.Discipline.Subject.Redact
+	var reasons []string
 	for _, p := range c.Complainants {
-		if l.To.MemberID == c.Respondent && has(redact, "complainants") {
+		if l.To.MemberID == c.Respondent && c.withheld(p) {
+			for _, w := range c.Withheld {
+				if w.Person == p && !has(reasons, w.Reason) {
+					reasons = append(reasons, w.Reason)
+				}
+			}
 			continue
 		}
 		l.Complainants = append(l.Complainants, party(p))
 	}
-	if len(c.Complainants) > 0 && len(l.Complainants) == 0 {
-		l.ComplainantsWithheld = fmt.Sprintf("the rule book's procedure (version %s) withholds complainants' identities from the member complained about", proc.ID)
+	if len(reasons) > 0 {
+		l.ComplainantsWithheld = strings.Join(reasons, "; ")
 	}
 	for _, id := range c.Complaints {
 		if cr, err := s.complaint(ctx, id); err == nil {

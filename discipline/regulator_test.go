@@ -566,3 +566,60 @@ func TestPanelFromRosterWithTraining(t *testing.T) {
 		}
 	})
 }
+
+// TestWithholdingAndUpdates (R8): a complainant's identity is withheld from the
+// respondent only by a decision in the case, with a reason the letter gives;
+// progress updates to the complainants fall due as the rule book says.
+func TestWithholdingAndUpdates(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := regulator(t, db)
+		resp := f.member("2020-02-03", rulebook.Member{})
+		named := f.member("2020-02-03", rulebook.Member{Name: "Nora Named"})
+		id := f.open("2022-01-10", "2022-01-03", resp, "Hidden Client (not a registrant)", "5.1")
+		if _, err := f.s.Link(ctx, "t", id, f.complaint("2022-01-11", "2022-01-03", resp, named, "5.1"), d("2022-01-11")); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := f.s.rb().VersionAt(d("2022-01-10"))
+		due := func() rulebook.Date {
+			for _, dl := range f.get(id).Deadlines(v.Discipline) {
+				if dl.Kind == "complainant_update" {
+					return dl.Due
+				}
+			}
+			return 0
+		}
+		if got := due(); got != d("2022-02-07") {
+			t.Errorf("first update due %s, want 2022-02-07 (4 weeks from opening)", got)
+		}
+		if _, err := f.s.UpdateComplainants(ctx, "t", id, d("2022-02-01"), "The allegation is being investigated."); err != nil {
+			t.Fatal(err)
+		}
+		if got := due(); got != d("2022-03-01") {
+			t.Errorf("next update due %s, want 2022-03-01", got)
+		}
+		// Nothing is withheld until decided: the respondent's letter names both.
+		f.take(id, Command{Transition: "interim_order", Date: d("2022-02-02"), Body: "investigating_committee", Criteria: []string{"IO-PUBLIC"}, Rationale: "risk"})
+		l, err := f.s.Letter(ctx, f.get(id), "administrative_suspension", "", rulebook.NoDate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Complainants) != 2 || l.ComplainantsWithheld != "" {
+			t.Errorf("before any decision: %+v / %q", l.Complainants, l.ComplainantsWithheld)
+		}
+		_, err = f.s.WithholdIdentity(ctx, "t", id, d("2022-02-03"), Withholding{Person: "Hidden Client (not a registrant)"})
+		wantField(t, "withholding without a reason", err, "reason")
+		if _, err := f.s.WithholdIdentity(ctx, "t", id, d("2022-02-03"), Withholding{Person: "Hidden Client (not a registrant)", Reason: "the client fears losing their mortgage offer"}); err != nil {
+			t.Fatal(err)
+		}
+		l, _ = f.s.Letter(ctx, f.get(id), "administrative_suspension", "", rulebook.NoDate)
+		if len(l.Complainants) != 1 || l.Complainants[0].Name != "Nora Named" || l.ComplainantsWithheld != "the client fears losing their mortgage offer" {
+			t.Errorf("after withholding one: %+v / %q", l.Complainants, l.ComplainantsWithheld)
+		}
+		// The respondent's own view of the case withholds the same, and no more.
+		c := f.get(id).Clone()
+		red := RedactForParty(c, "respondent", resp, v, false)
+		if c.Complainants[0] != "[complainant 1 withheld]" || c.Complainants[1] != named || len(red) != 1 || c.Withheld != nil {
+			t.Errorf("respondent's view: %v %v %+v", c.Complainants, red, c.Withheld)
+		}
+	})
+}

@@ -169,7 +169,7 @@ func (s *Service) SubjectAccessExport(ctx context.Context, member string, reques
 		if c.Respondent == member {
 			party = "respondent"
 		}
-		for _, r := range RedactForParty(&c, party, member, v) {
+		for _, r := range RedactForParty(&c, party, member, v, true) {
 			out.Redacted = append(out.Redacted, "case "+c.ID+": "+r)
 		}
 		out.Cases = append(out.Cases, c)
@@ -177,11 +177,13 @@ func (s *Service) SubjectAccessExport(ctx context.Context, member string, reques
 	return out, nil
 }
 
-// RedactForParty withholds from c, in place, what the rule book's subject-access
-// rules (version v) keep from a party: from the respondent the third parties
-// named in its redact list (complainants, witnesses); from a complainant the
-// other complainants, the panel and the contacts. It returns what was withheld.
-func RedactForParty(c *Case, party, member string, v *rules.Version) []string {
+// RedactForParty withholds from c, in place, what a party may not see: from the
+// respondent the complainants whose identities the case withholds (a decision with
+// a reason) and the witnesses if the rule book's subject-access rules (version v)
+// redact them — and, answering a subject access request, the complainants too if
+// those rules redact them; from a complainant the other complainants, the panel and
+// the contacts. It returns what was withheld.
+func RedactForParty(c *Case, party, member string, v *rules.Version, subjectAccess bool) []string {
 	redact := map[string]bool{"complainants": true}
 	if v.Discipline != nil && v.Discipline.Subject.Redact != nil {
 		redact = map[string]bool{}
@@ -192,14 +194,15 @@ func RedactForParty(c *Case, party, member string, v *rules.Version) []string {
 	var out []string
 	switch party {
 	case "respondent":
-		if redact["complainants"] {
-			for i, p := range c.Complainants {
-				if p != member {
-					c.Complainants[i] = fmt.Sprintf("[complainant %d withheld]", i+1)
-					out = append(out, fmt.Sprintf("identity of complainant %d", i+1))
-				}
+		// A complainant's identity is withheld from the respondent by a decision
+		// in the case, with its reason (R8), not by a switch for every case.
+		for i, p := range c.Complainants {
+			if p != member && (c.withheld(p) || (subjectAccess && redact["complainants"])) {
+				c.Complainants[i] = fmt.Sprintf("[complainant %d withheld]", i+1)
+				out = append(out, fmt.Sprintf("identity of complainant %d", i+1))
 			}
 		}
+		c.Withheld = nil
 		if redact["witnesses"] {
 			for i := range c.Contacts {
 				c.Contacts[i].From = "[withheld]"
@@ -215,6 +218,7 @@ func RedactForParty(c *Case, party, member string, v *rules.Version) []string {
 		}
 		c.Contacts = nil
 		c.Panel = nil
+		c.Withheld = nil
 		out = append(out, "other complainants, panel, contacts")
 	}
 	return out

@@ -738,6 +738,35 @@ func (s *Service) AddMessage(ctx context.Context, actor, caseID string, date rul
 	return s.simple(ctx, actor, caseID, EventMessage, date, Message{From: m.From, As: m.As, Text: m.Text})
 }
 
+// WithholdIdentity records a decision to withhold a complainant's identity from
+// the respondent, with its reason: a decision in the case, not a rule-book switch.
+func (s *Service) WithholdIdentity(ctx context.Context, actor, caseID string, date rulebook.Date, w Withholding) (*Case, error) {
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	w.Person, w.Reason = strings.TrimSpace(w.Person), strings.TrimSpace(w.Reason)
+	if !has(c.Complainants, w.Person) {
+		return nil, rulebook.FieldError("person", "%q is not a complainant in case %s", w.Person, caseID)
+	}
+	if w.Reason == "" {
+		return nil, rulebook.FieldError("reason", "withholding a complainant's identity needs a recorded reason")
+	}
+	if c.withheld(w.Person) {
+		return nil, rulebook.Errorf(rulebook.EConflict, "the identity of %s is already withheld in case %s", w.Person, caseID)
+	}
+	return s.simple(ctx, actor, caseID, EventIdentityWithheld, date, Withholding{Person: w.Person, Reason: w.Reason})
+}
+
+// UpdateComplainants records a progress update sent to the complainants; the
+// next is due when the rule book says (discipline.complainant_updates).
+func (s *Service) UpdateComplainants(ctx context.Context, actor, caseID string, date rulebook.Date, text string) (*Case, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, rulebook.FieldError("text", "say what the complainants were told")
+	}
+	return s.simple(ctx, actor, caseID, EventComplainantsUpdated, date, Update{Text: strings.TrimSpace(text)})
+}
+
 // ConditionMet records that a condition of a sanction was met.
 func (s *Service) ConditionMet(ctx context.Context, actor, caseID string, date rulebook.Date, what string) (*Case, error) {
 	c, err := s.Case(ctx, caseID)

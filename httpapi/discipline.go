@@ -44,6 +44,8 @@ func (s *Server) caseRoutes() []route {
 		{pattern: "POST /api/v1/cases/{id}/conflicts", handle: s.declareConflict, write: true},
 		{pattern: "POST /api/v1/cases/{id}/recusals", handle: s.recuse, write: true},
 		{pattern: "POST /api/v1/cases/{id}/mitigation", handle: s.hearMitigation, write: true},
+		{pattern: "POST /api/v1/cases/{id}/withholdings", handle: s.withholdIdentity, write: true},
+		{pattern: "POST /api/v1/cases/{id}/updates", handle: s.updateComplainants, write: true},
 		{pattern: "POST /api/v1/cases/{id}/contacts", handle: s.logContact, write: true},
 		{pattern: "POST /api/v1/cases/{id}/conditions", handle: s.conditionMet, write: true},
 		{pattern: "POST /api/v1/cases/{id}/corrections", handle: s.correctCase, write: true},
@@ -426,6 +428,35 @@ func (s *Server) hearMitigation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := s.app.HearMitigation(r.Context(), r.PathValue("id"), in.Date, in.Summary)
+	return caseWrite(w, c, err)
+}
+
+type withholdingInput struct {
+	Person string        `json:"person"`
+	Reason string        `json:"reason"`
+	Date   rulebook.Date `json:"date"`
+}
+
+func (s *Server) withholdIdentity(w http.ResponseWriter, r *http.Request) error {
+	var in withholdingInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := s.app.WithholdIdentity(r.Context(), r.PathValue("id"), in.Date, discipline.Withholding{Person: in.Person, Reason: in.Reason})
+	return caseWrite(w, c, err)
+}
+
+type progressInput struct {
+	Text string        `json:"text"`
+	Date rulebook.Date `json:"date"`
+}
+
+func (s *Server) updateComplainants(w http.ResponseWriter, r *http.Request) error {
+	var in progressInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := s.app.UpdateComplainants(r.Context(), r.PathValue("id"), in.Date, in.Text)
 	return caseWrite(w, c, err)
 }
 

@@ -34,6 +34,9 @@ type Discipline struct {
 	// Terms are the organisation's own words for the procedure's steps, used in
 	// letters (see notices.DefaultTerms for the keys).
 	Terms map[string]string `json:"terms,omitempty"`
+	// ComplainantUpdates is how often the complainants of an open case are told
+	// how it stands: each update due that long after the last (or the opening).
+	ComplainantUpdates Duration `json:"complainant_updates"`
 }
 
 // StatusMap names the member statuses that disciplinary effects move a member to.
@@ -218,6 +221,7 @@ type disciplineSpec struct {
 	Statuses      *StatusMap        `yaml:"statuses"`
 	HandledBy     string            `yaml:"handled_by"`
 	Terms         map[string]string `yaml:"terms"`
+	Updates       *Duration         `yaml:"complainant_updates"`
 	Repeal        struct {
 		States      []string `yaml:"states"`
 		Transitions []string `yaml:"transitions"`
@@ -258,6 +262,9 @@ func (d *draft) amendDiscipline(c *checker, s *disciplineSpec, vp string) {
 	}
 	if s.HandledBy != "" {
 		x.HandledBy = s.HandledBy
+	}
+	if s.Updates != nil {
+		x.ComplainantUpdates = *s.Updates
 	}
 	for k, v := range s.Terms {
 		if x.Terms == nil {

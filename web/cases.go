@@ -501,6 +501,10 @@ func (s *Server) caseRecord(w http.ResponseWriter, r *http.Request) error {
 			_, err = s.app.Recuse(ctx, id, date, discipline.Conflict{Person: f.Get("person"), Reason: f.Get("reason")})
 		case "mitigation":
 			_, err = s.app.HearMitigation(ctx, id, date, f.Get("summary"))
+		case "withhold":
+			_, err = s.app.WithholdIdentity(ctx, id, date, discipline.Withholding{Person: f.Get("person"), Reason: f.Get("reason")})
+		case "update":
+			_, err = s.app.UpdateComplainants(ctx, id, date, f.Get("text"))
 		case "contact":
 			_, err = s.app.LogContact(ctx, id, date, discipline.ContactData{From: f.Get("from"), Role: f.Get("role"), Channel: f.Get("channel"), Summary: f.Get("summary")})
 		case "condition":
@@ -524,6 +528,7 @@ func (s *Server) caseRecord(w http.ResponseWriter, r *http.Request) error {
 		return s.caseFormError(w, r, id, "record-"+kind, err)
 	}
 	label := map[string]string{"conflict": "Conflict of interest", "recusal": "Recusal", "mitigation": "Mitigation", "contact": "Contact",
+		"withhold": "Complainant's identity withheld", "update": "Update to the complainants",
 		"condition": "Condition met", "link": "Complaint linked", "role": "Case role", "correction": "Correction"}[kind]
 	return s.done(w, r, "/cases/"+url.PathEscape(id), label+" recorded.")
 }

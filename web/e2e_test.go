@@ -491,6 +491,11 @@ func TestBrowserStory(t *testing.T) {
 	casey.openStep("acknowledge")
 	casey.submit("#step-acknowledge")
 	casey.see("Recorded: Acknowledge the complaint", "Awaiting a triage decision")
+	// Withholding the complainant's identity is a decision in the case, with a reason.
+	casey.click("#details-record-withhold > summary")
+	casey.fill("#wh-reason", "The complainant fears reprisals at branch meetings.")
+	casey.submit("#record-withhold")
+	casey.see("Complainant's identity withheld recorded")
 
 	// A panel member not on its panel does not know the case exists.
 	kwame := b.user("kwame")

@@ -189,6 +189,8 @@ var matrix = map[string]string{
 	"POST /api/v1/cases/{id}/conflicts":                "case-record",
 	"POST /api/v1/cases/{id}/recusals":                 "case-record",
 	"POST /api/v1/cases/{id}/mitigation":               "case-record",
+	"POST /api/v1/cases/{id}/withholdings":             "case-record",
+	"POST /api/v1/cases/{id}/updates":                  "case-record",
 	"POST /api/v1/cases/{id}/contacts":                 "case-record",
 	"POST /api/v1/cases/{id}/conditions":               "case-record",
 	"POST /api/v1/cases/{id}/corrections":              "case-record",

@@ -72,7 +72,7 @@ func (m *mailFlags) configure(ds *discipline.Service) error {
 
 func init() {
 	commands["complaint"] = command{"complaint receive: record a written complaint about a member", runComplaint}
-	commands["case"] = command{"disciplinary cases: open, step, show, list, letter, link, conflict, recuse, mitigation, contact, condition-met, role, correct, events", runCase}
+	commands["case"] = command{"disciplinary cases: open, step, show, list, letter, link, conflict, recuse, mitigation, contact, condition-met, role, withhold, update, correct, events", runCase}
 	commands["deadlines"] = command{"due and overdue dates of open cases (time limits, suspension reviews, hearings)", runDeadlines}
 	commands["statistics"] = command{"case statistics from the record: steps by quarter, body and outcome; cases by clause", runStatistics}
 	commands["precedents"] = command{"past sanctions under a clause, most similar first", runPrecedents}
@@ -138,7 +138,7 @@ func runComplaint(ctx context.Context, e *env, args []string) error {
 }
 
 func runCase(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "case", "case open|step|show|list|letter|link|conflict|recuse|mitigation|contact|condition-met|role|correct|events [CASE] [flags]")
+	fs := newFlags(e, "case", "case open|step|show|list|letter|link|conflict|recuse|mitigation|contact|condition-met|role|withhold|update|correct|events [CASE] [flags]")
 	st := addStoreFlags(fs, e)
 	actor := fs.String("actor", actorDefault(e), "who takes the step, for the record")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -159,8 +159,9 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	rationale := fs.String("rationale", "", "step: the reasons, and how the criteria apply")
 	input := fs.String("input", "", "step: a JSON file with the rest of the command (charges, findings, panel, hearing, sanction, suspend, trigger, evidence, vote, shorten)")
 	// records
-	person := fs.String("person", "", "conflict/recuse: the person")
-	reason := fs.String("reason", "", "conflict/recuse: the reason")
+	person := fs.String("person", "", "conflict/recuse/withhold: the person")
+	reason := fs.String("reason", "", "conflict/recuse/withhold: the reason")
+	text := fs.String("text", "", "update: what the complainants were told")
 	from := fs.String("from", "", "contact: who made contact")
 	role := fs.String("role", "", "contact: their role, if any")
 	channel := fs.String("channel", "", "contact: telephone, e-mail, in person…")
@@ -371,6 +372,10 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		c, err = a.Recuse(ctx, cid, on, discipline.Conflict{Person: *person, Reason: *reason})
 	case "mitigation":
 		c, err = a.HearMitigation(ctx, cid, on, *summary)
+	case "withhold":
+		c, err = a.WithholdIdentity(ctx, cid, on, discipline.Withholding{Person: *person, Reason: *reason})
+	case "update":
+		c, err = a.UpdateComplainants(ctx, cid, on, *text)
 	case "contact":
 		c, err = a.LogContact(ctx, cid, on, discipline.ContactData{From: *from, Role: *role, Channel: *channel, Summary: *summary})
 	case "condition-met":

@@ -210,6 +210,13 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 			Conduct: d("2016-04-28"), Clauses: []string{"2.I.8"}, Summary: "Demands the member's expulsion for the remarks of 28 April 2016."})
 		w.link(staff, k, c.id, d(c.when))
 	}
+	// The complainants' identities are withheld from the respondent, a decision in
+	// the case with its reason.
+	at("2016-05-10 09:30")
+	for _, who := range []string{"General Secretary", "M0005", "M0014", "A. Reader (not a member)"} {
+		w.withhold(staff, k, d("2016-05-10"), discipline.Withholding{Person: who,
+			Reason: "complainants in this case have been named and harassed online by the respondent's supporters"})
+	}
 	at("2016-05-12 16:00")
 	w.contact(staff, k, d("2016-05-12"), discipline.ContactData{From: "Office of the Party Leader", Role: "no role in the case", Channel: "telephone",
 		Summary: "Asked when the case would be decided and said an early decision would help the campaign."})
@@ -326,6 +333,12 @@ func (w *worker) take(actor, id string, cmd discipline.Command) {
 func (w *worker) link(actor, id, complaint string, date rulebook.Date) {
 	if w.err == nil {
 		_, w.err = w.ds.Link(w.ctx, actor, id, complaint, date)
+	}
+}
+
+func (w *worker) withhold(actor, id string, date rulebook.Date, wh discipline.Withholding) {
+	if w.err == nil {
+		_, w.err = w.ds.WithholdIdentity(w.ctx, actor, id, date, wh)
 	}
 }
 
