@@ -111,6 +111,10 @@ type Case struct {
 	Withheld []Withholding `json:"withheld,omitempty"`
 	// Updates are the progress updates sent to the complainants.
 	Updates []Update `json:"updates,omitempty"`
+	// Guidance is where the last sanctions decided fall in the sanctions guidance,
+	// and Departure the reasons given for departing from it.
+	Guidance  []GuidanceApplied `json:"guidance,omitempty"`
+	Departure string            `json:"departure,omitempty"`
 	// Messages are what the parties and the case team wrote about the case.
 	Messages []Message `json:"messages,omitempty"`
 	// lastSeq is the seq of the last event applied (not part of the case's JSON,
@@ -404,6 +408,10 @@ type Step struct {
 	Vote      *Vote           `json:"vote,omitempty"`
 	Shorten   bool            `json:"shorten,omitempty"`
 	Waive     *WaiveOrder     `json:"waive,omitempty"`
+	// Guidance places the sanctions against the rule book's guidance, and
+	// Departure gives the reasons for one outside it.
+	Guidance  []GuidanceApplied `json:"guidance,omitempty"`
+	Departure string            `json:"departure,omitempty"`
 	// Paid names the sanction (by index in the case's Sanctions) a payment is for.
 	Paid *int `json:"paid,omitempty"`
 	// Effects, Closed and Outcome are filled in by the engine from the transition,
@@ -452,6 +460,16 @@ type InterimDecision struct {
 	Criteria  []string      `json:"criteria,omitempty"`
 	Rationale string        `json:"rationale,omitempty"`
 	Event     string        `json:"event"`
+}
+
+// GuidanceApplied is where a decision's sanctions fall in the guidance for one
+// clause: "below", "within" or "above" the range for the seriousness found.
+type GuidanceApplied struct {
+	Clause      string `json:"clause"`
+	Seriousness string `json:"seriousness"`
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Position    string `json:"position"`
 }
 
 // WaiveOrder waives a qualifying condition of an action for the respondent.
@@ -718,6 +736,9 @@ func (c *Case) applyStep(e *rulebook.Event, s *Step) {
 	}
 	if has(s.Effects, "resignation") && !c.Closed {
 		c.RespondentLeft = true
+	}
+	if s.Guidance != nil {
+		c.Guidance, c.Departure = s.Guidance, s.Departure
 	}
 	for _, so := range sanctions {
 		so.Step = e.ID

@@ -74,6 +74,10 @@ type Command struct {
 	// Paid, for a payment step, is the number (from 1, in the case's sanctions)
 	// of the fine paid; 0 means the first unpaid one.
 	Paid int `json:"paid,omitempty"`
+	// Seriousness grades the breach for the sanctions guidance (its levels are the
+	// rule book's); Departure gives the reasons for a sanction outside its range.
+	Seriousness string `json:"seriousness,omitempty"`
+	Departure   string `json:"departure,omitempty"`
 }
 
 // orders returns the sanctions a command decides.
@@ -558,6 +562,69 @@ func (g *guard) checkSanction() error {
 	}
 	g.d.Step.Sanctions = out
 	g.d.Step.Sanctioned = strings.Join(ids, "+")
+	return g.checkGuidance(out)
+}
+
+// checkGuidance places the sanctions decided against the rule book's guidance for
+// each clause found proved, at the seriousness the body grades the breach: within
+// the range, or outside it — which needs reasons.
+func (g *guard) checkGuidance(orders []SanctionOrder) error {
+	x := g.proc.Discipline
+	var clauses []string
+	for _, ch := range g.c.Charges {
+		if ch.Finding == "proved" && !has(clauses, ch.Clause) && len(x.GuidanceFor(ch.Clause)) > 0 {
+			clauses = append(clauses, ch.Clause)
+		}
+	}
+	if len(clauses) == 0 {
+		return nil
+	}
+	severity := func(id string) int {
+		for i, s := range g.vc.SanctionOrder {
+			if s == id {
+				return i
+			}
+		}
+		return -1
+	}
+	most := -1
+	for _, so := range orders {
+		most = max(most, severity(so.Sanction))
+	}
+	var applied []GuidanceApplied
+	var outside []string
+	for _, cl := range clauses {
+		rows := x.GuidanceFor(cl)
+		var row *rules.Guidance
+		var levels []string
+		for _, r := range rows {
+			levels = append(levels, r.Seriousness)
+			if r.Seriousness == g.cmd.Seriousness {
+				row = r
+			}
+		}
+		if row == nil {
+			return rulebook.FieldError("seriousness", "the sanctions guidance for clause %s grades a breach as %s: say which applies", cl, strings.Join(levels, ", "))
+		}
+		ga := GuidanceApplied{Clause: cl, Seriousness: row.Seriousness, From: row.From, To: row.To, Position: "within"}
+		switch {
+		case most < severity(row.From):
+			ga.Position = "below"
+		case most > severity(row.To):
+			ga.Position = "above"
+		}
+		if ga.Position != "within" {
+			outside = append(outside, fmt.Sprintf("%s the guidance for clause %s at %s seriousness (%s to %s)", ga.Position, cl, row.Seriousness, row.From, row.To))
+		}
+		applied = append(applied, ga)
+	}
+	g.d.Step.Guidance = applied
+	if len(outside) > 0 {
+		if strings.TrimSpace(g.cmd.Departure) == "" {
+			return rulebook.FieldError("departure", "the sanction is %s: a departure from the guidance needs reasons", strings.Join(outside, "; "))
+		}
+		g.d.Step.Departure = strings.TrimSpace(g.cmd.Departure)
+	}
 	return nil
 }
 

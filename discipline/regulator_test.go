@@ -131,7 +131,7 @@ func TestRestorationToPriorStatus(t *testing.T) {
 		if _, err := f.s.HearMitigation(ctx, "t", id2, d("2022-03-28"), "apologised"); err != nil {
 			t.Fatal(err)
 		}
-		f.take(id2, Command{Transition: "impose_sanction", Date: d("2022-03-29"), Body: "tribunal", Rationale: "serious",
+		f.take(id2, Command{Transition: "impose_sanction", Date: d("2022-03-29"), Body: "tribunal", Seriousness: "medium", Rationale: "serious",
 			Sanction: &SanctionOrder{Sanction: "suspension", Until: d("2022-09-29")}})
 		if got := f.statusOn(fel2, "2022-09-28"); got != "suspended" {
 			t.Errorf("during the suspension: %s", got)
@@ -158,7 +158,7 @@ func TestFineWithReprimand(t *testing.T) {
 			}
 			return m
 		}
-		cmd := Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Rationale: "misleading a client",
+		cmd := Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Seriousness: "lower", Rationale: "misleading a client",
 			Sanctions: []SanctionOrder{{Sanction: "fine", Amount: fine("10000.01"), Factors: []string{"HARM"}}, {Sanction: "reprimand"}}}
 		_, err := f.s.Take(ctx, "t", id, cmd)
 		wantErr(t, "a fine over the maximum", err, rulebook.ENotPermitted, "at most GBP 10,000.00", "clause 5.5")
@@ -241,12 +241,12 @@ func TestAppealVariesAndQuashes(t *testing.T) {
 		f := regulator(t, db)
 		fel := f.fellow("2020-02-03", "2021-01-04")
 		id := f.determined(fel, "2022-03-01", "2022-05-03")
-		f.take(id, Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Rationale: "dishonesty",
+		f.take(id, Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Seriousness: "high", Rationale: "dishonesty",
 			Sanctions: []SanctionOrder{{Sanction: "striking_off", Factors: []string{"DISHONESTY"}}, {Sanction: "costs", Amount: rulebook.Money{Currency: "GBP", Minor: 250000}}}})
 		f.take(id, Command{Transition: "appeal", Date: d("2022-05-30"), Body: "registrant", Rationale: "striking off is disproportionate"})
 		// The Appeal Board substitutes a six-month suspension, counted from the
 		// original decision, and keeps the costs order.
-		o := f.take(id, Command{Transition: "vary", Date: d("2022-07-01"), Body: "appeal_board", Rationale: "insight shown; suspension suffices",
+		o := f.take(id, Command{Transition: "vary", Date: d("2022-07-01"), Body: "appeal_board", Seriousness: "high", Rationale: "insight shown; suspension suffices",
 			Sanctions: []SanctionOrder{{Sanction: "suspension", From: d("2022-05-04"), Until: d("2022-11-04")}, {Sanction: "costs", Amount: rulebook.Money{Currency: "GBP", Minor: 250000}}}})
 		c := o.Case
 		if len(c.Sanctions) != 4 || c.Sanctions[0].EndedHow != "varied" || c.Sanctions[0].Ended != d("2022-07-01") || !c.Sanctions[2].InForce() || c.Outcome != "sanction_varied" {
@@ -261,7 +261,7 @@ func TestAppealVariesAndQuashes(t *testing.T) {
 		// from a closed case; a fresh case shows a quash.
 		fel2 := f.fellow("2020-02-03", "2021-01-04")
 		id2 := f.determined(fel2, "2022-03-01", "2022-05-03")
-		f.take(id2, Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Rationale: "competence",
+		f.take(id2, Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Seriousness: "medium", Rationale: "competence",
 			Sanctions: []SanctionOrder{{Sanction: "suspension", Until: d("2023-05-04")}, {Sanction: "conditions_of_practice", From: d("2023-05-04"), Until: d("2025-05-04")}}})
 		_, err := f.s.Take(ctx, "t", id2, Command{Transition: "appeal", Date: d("2022-06-02"), Body: "registrant", Rationale: "late"})
 		wantErr(t, "an appeal on day 29", err, rulebook.ENotPermitted, "out of time", "within 28 days")
@@ -297,7 +297,7 @@ func TestRestorationBar(t *testing.T) {
 		f := regulator(t, db)
 		reg := f.member("2020-02-03", rulebook.Member{})
 		id := f.determined(reg, "2021-01-04", "2021-03-01")
-		f.take(id, Command{Transition: "impose_sanction", Date: d("2021-03-02"), Body: "tribunal", Rationale: "dishonesty", Sanction: &SanctionOrder{Sanction: "striking_off"}})
+		f.take(id, Command{Transition: "impose_sanction", Date: d("2021-03-02"), Body: "tribunal", Seriousness: "high", Rationale: "dishonesty", Sanction: &SanctionOrder{Sanction: "striking_off"}})
 		o, err := f.s.Open(ctx, "t", OpenInput{Kind: "readmission", Respondent: reg, Date: d("2022-04-01"), Summary: "application for restoration"})
 		if err != nil {
 			t.Fatal(err)
@@ -620,6 +620,35 @@ func TestWithholdingAndUpdates(t *testing.T) {
 		red := RedactForParty(c, "respondent", resp, v, false)
 		if c.Complainants[0] != "[complainant 1 withheld]" || c.Complainants[1] != named || len(red) != 1 || c.Withheld != nil {
 			t.Errorf("respondent's view: %v %v %+v", c.Complainants, red, c.Withheld)
+		}
+	})
+}
+
+// TestSanctionGuidance (R9): the panel grades the breach; where the sanctions fall
+// in the rule book's guidance is recorded, and one outside the range needs reasons.
+func TestSanctionGuidance(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := regulator(t, db)
+		resp := f.member("2020-02-03", rulebook.Member{})
+		id := f.determined(resp, "2022-03-01", "2022-05-03")
+		cmd := Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Rationale: "a lapse", Sanction: &SanctionOrder{Sanction: "suspension", Until: d("2022-11-04")}}
+		_, err := f.s.Take(ctx, "t", id, cmd)
+		wantField(t, "no seriousness", err, "seriousness", "clause 5.1", "lower, medium, high")
+		cmd.Seriousness = "lower"
+		_, err = f.s.Take(ctx, "t", id, cmd)
+		wantField(t, "above the range without reasons", err, "departure", "above the guidance for clause 5.1 at lower seriousness (reprimand to fine)")
+		cmd.Departure = "the registrant ignored an earlier warning"
+		o := f.take(id, cmd)
+		if g := o.Case.Guidance; len(g) != 1 || g[0].Position != "above" || g[0].From != "reprimand" || o.Case.Departure != cmd.Departure {
+			t.Errorf("guidance recorded: %+v %q", o.Case.Guidance, o.Case.Departure)
+		}
+		// Within the range, no reasons are asked for.
+		resp2 := f.member("2020-02-03", rulebook.Member{})
+		id2 := f.determined(resp2, "2022-03-01", "2022-05-03")
+		o = f.take(id2, Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Seriousness: "high", Rationale: "dishonest",
+			Sanctions: []SanctionOrder{{Sanction: "striking_off"}, {Sanction: "costs", Amount: rulebook.Money{Currency: "GBP", Minor: 100000}}}})
+		if g := o.Case.Guidance; len(g) != 1 || g[0].Position != "within" || o.Case.Departure != "" {
+			t.Errorf("within the range: %+v", g)
 		}
 	})
 }

@@ -37,6 +37,34 @@ type Discipline struct {
 	// ComplainantUpdates is how often the complainants of an open case are told
 	// how it stands: each update due that long after the last (or the opening).
 	ComplainantUpdates Duration `json:"complainant_updates"`
+	// Guidance is the sanctions guidance: for a clause and a seriousness, the range
+	// of the menu (in its order, least to most severe) a sanction should fall in.
+	Guidance []*Guidance `json:"guidance,omitempty"`
+}
+
+// Guidance is one row of the sanctions guidance: a breach of Clause at a level of
+// Seriousness normally draws a sanction from From to To on the menu (the menu's
+// order is its order of severity). Aggravating factors may justify the upper end
+// and mitigating the lower; a sanction outside the range needs reasons.
+type Guidance struct {
+	path        string
+	Clause      string `yaml:"clause" json:"clause"`
+	Seriousness string `yaml:"seriousness" json:"seriousness"`
+	From        string `yaml:"from" json:"from"`
+	To          string `yaml:"to" json:"to"`
+	// Source cites where the guidance is published (a clause of the rule book).
+	Source string `yaml:"source" json:"source,omitempty"`
+}
+
+// GuidanceFor returns the guidance rows for clause.
+func (x *Discipline) GuidanceFor(clause string) []*Guidance {
+	var out []*Guidance
+	for _, g := range x.Guidance {
+		if g.Clause == clause {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // StatusMap names the member statuses that disciplinary effects move a member to.
@@ -222,6 +250,7 @@ type disciplineSpec struct {
 	HandledBy     string            `yaml:"handled_by"`
 	Terms         map[string]string `yaml:"terms"`
 	Updates       *Duration         `yaml:"complainant_updates"`
+	Guidance      []Guidance        `yaml:"guidance"`
 	Repeal        struct {
 		States      []string `yaml:"states"`
 		Transitions []string `yaml:"transitions"`
@@ -265,6 +294,16 @@ func (d *draft) amendDiscipline(c *checker, s *disciplineSpec, vp string) {
 	}
 	if s.Updates != nil {
 		x.ComplainantUpdates = *s.Updates
+	}
+	if s.Guidance != nil {
+		// A version's guidance replaces the earlier one as a whole: it is
+		// published, and revised, as one document.
+		x.Guidance = nil
+		for i := range s.Guidance {
+			gd := s.Guidance[i]
+			gd.path = fmt.Sprintf("%s.guidance[%d]", p, i)
+			x.Guidance = append(x.Guidance, &gd)
+		}
 	}
 	for k, v := range s.Terms {
 		if x.Terms == nil {
@@ -323,6 +362,7 @@ func (x *Discipline) clone() *Discipline {
 	c.Panels = cloneMap(x.Panels)
 	c.Initial = cloneMap(x.Initial)
 	c.Terms = cloneMap(x.Terms)
+	c.Guidance = append([]*Guidance(nil), x.Guidance...)
 	c.StateOrder = append([]string(nil), x.StateOrder...)
 	c.TransOrder = append([]string(nil), x.TransOrder...)
 	return &c
@@ -498,6 +538,31 @@ func (d *draft) buildDiscipline(c *checker, v *Version, vp string, clause func(p
 			c.addf(vp+".discipline.conflicts", "unknown conflict rule %q (complainant, respondent, same_branch, same_constituency, declared)", cf)
 		}
 	}
+	seenGuidance := map[[2]string]bool{}
+	for _, gd := range x.Guidance {
+		if v.Clauses[gd.Clause] == nil {
+			c.addf(gd.path+".clause", "unknown clause %q", gd.Clause)
+		}
+		if gd.Seriousness == "" {
+			c.addf(gd.path+".seriousness", "is required (e.g. lower, medium, high)")
+		}
+		k := [2]string{gd.Clause, gd.Seriousness}
+		if seenGuidance[k] {
+			c.addf(gd.path, "clause %s at %s seriousness has two ranges", gd.Clause, gd.Seriousness)
+		}
+		seenGuidance[k] = true
+		from, to := indexOf(v.SanctionOrder, gd.From), indexOf(v.SanctionOrder, gd.To)
+		if from < 0 {
+			c.addf(gd.path+".from", "unknown sanction %q", gd.From)
+		}
+		if to < 0 {
+			c.addf(gd.path+".to", "unknown sanction %q", gd.To)
+		}
+		if from >= 0 && to >= 0 && from > to {
+			c.addf(gd.path, "%s comes after %s on the menu, which lists sanctions from least to most severe", gd.From, gd.To)
+		}
+		clause(gd.path+".source", gd.Source, false)
+	}
 	for _, k := range sortedKeys(x.Terms) {
 		if !contains(TermKeys, k) {
 			c.addf(vp+".discipline.terms."+k, "unknown term %q (known: %s)", k, strings.Join(TermKeys, ", "))
@@ -604,4 +669,13 @@ func (v *Version) Varies(body string) bool {
 		}
 	}
 	return false
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
 }

@@ -162,18 +162,22 @@ func timeline(c *discipline.Case, proc *rules.Version) []entry {
 
 // stepForm is the form for one step, built from what the rule book says it needs.
 type stepForm struct {
-	T           *rules.Transition
-	Bodies      []string
-	BodyNames   map[string]string
-	Criteria    []*rules.Criterion
-	Needs       map[string]bool // guard → shown
-	Suspends    bool
-	Charges     []int
-	ChargeRows  []discipline.Charge
-	Clauses     []clauseChoice
-	PanelRule   *rules.PanelRule
-	Candidates  []app.PanelCandidate
-	Sanctions   []*rules.Sanction
+	T          *rules.Transition
+	Bodies     []string
+	BodyNames  map[string]string
+	Criteria   []*rules.Criterion
+	Needs      map[string]bool // guard → shown
+	Suspends   bool
+	Charges    []int
+	ChargeRows []discipline.Charge
+	Clauses    []clauseChoice
+	PanelRule  *rules.PanelRule
+	Candidates []app.PanelCandidate
+	Sanctions  []*rules.Sanction
+	// Guidance is the sanctions guidance for the clauses found proved, for the
+	// panel to see where a sanction falls.
+	Guidance    []*rules.Guidance
+	Levels      []string // the seriousness levels the guidance grades
 	Factors     []*rules.Factor
 	Triggers    []*rules.Trigger
 	ListEntries []discipline.ListEntry
@@ -264,10 +268,19 @@ func (s *Server) stepForm(r *http.Request, f *app.CaseFile, o app.StepOption) (s
 		}
 	}
 	if sf.Needs["sanction"] {
+		varies := slices.Contains(o.Transition.Effects, "vary_sanction")
 		for _, id := range vc.SanctionOrder {
 			sn := vc.Sanctions[id]
-			if slices.ContainsFunc(o.Bodies, func(b string) bool { return slices.Contains(sn.By, b) }) {
+			if varies || slices.ContainsFunc(o.Bodies, func(b string) bool { return slices.Contains(sn.By, b) }) {
 				sf.Sanctions = append(sf.Sanctions, sn)
+			}
+		}
+		for _, cl := range slices.Compact(slices.Sorted(slices.Values(provedClauses(f.Case)))) {
+			sf.Guidance = append(sf.Guidance, proc.Discipline.GuidanceFor(cl)...)
+		}
+		for _, g := range sf.Guidance {
+			if !slices.Contains(sf.Levels, g.Seriousness) {
+				sf.Levels = append(sf.Levels, g.Seriousness)
 			}
 		}
 		for _, id := range sortedKeys(proc.Discipline.Factors) {
@@ -375,8 +388,23 @@ func commandFrom(f url.Values, c *discipline.Case) (discipline.Command, error) {
 		}
 		cmd.Hearing = h
 	}
+	cmd.Seriousness, cmd.Departure = f.Get("seriousness"), strings.TrimSpace(f.Get("departure"))
 	if sn := f.Get("sanction"); sn != "" {
 		so := &discipline.SanctionOrder{Sanction: sn, Factors: f["factor"]}
+		if a := strings.TrimSpace(f.Get("sanction_amount")); a != "" {
+			if err := so.Amount.UnmarshalText([]byte(a)); err != nil {
+				return cmd, rulebook.FieldError("sanction.amount", "%v", err)
+			}
+		}
+		if also := f.Get("sanction_also"); also != "" {
+			ao := discipline.SanctionOrder{Sanction: also}
+			if a := strings.TrimSpace(f.Get("sanction_also_amount")); a != "" {
+				if err := ao.Amount.UnmarshalText([]byte(a)); err != nil {
+					return cmd, rulebook.FieldError("sanctions[1].amount", "%v", err)
+				}
+			}
+			cmd.Sanctions = []discipline.SanctionOrder{ao}
+		}
 		if so.From, err = formDate(f, "sanction_from"); err != nil {
 			return cmd, err
 		}
@@ -625,4 +653,15 @@ func (s *Server) answerSurvey(w http.ResponseWriter, r *http.Request) error {
 		return s.formError(w, r, "survey", "Your confidence in the process", surveyData{Case: id, Questions: app.SurveyQuestions}, err)
 	}
 	return s.done(w, r, "/dashboard", "Thank you. Your answers are kept apart from your name and the case.")
+}
+
+// provedClauses lists the clauses of the counts found proved.
+func provedClauses(c *discipline.Case) []string {
+	var out []string
+	for _, ch := range c.Charges {
+		if ch.Finding == "proved" {
+			out = append(out, ch.Clause)
+		}
+	}
+	return out
 }

@@ -152,7 +152,7 @@ func LoadRegulator(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source
 	w.take("tribunal.clerk", k, discipline.Command{Transition: "determine", Date: d("2021-04-27"), Body: "tribunal",
 		Findings: []discipline.Finding{{Count: 1, Finding: "proved", Reasons: "The registrant admitted signing the valuations knowing them to be too high."}}})
 	w.mitigation("tribunal.clerk", k, d("2021-04-27"), "The registrant said he was under pressure from a client.")
-	w.take("tribunal.clerk", k, discipline.Command{Transition: "impose_sanction", Date: d("2021-04-28"), Body: "tribunal", Rationale: "Deliberate dishonesty in a professional report is incompatible with registration.",
+	w.take("tribunal.clerk", k, discipline.Command{Transition: "impose_sanction", Date: d("2021-04-28"), Body: "tribunal", Seriousness: "high", Rationale: "Deliberate dishonesty in a professional report is incompatible with registration.",
 		Sanctions: []discipline.SanctionOrder{{Sanction: "striking_off", Factors: []string{"DISHONESTY", "HARM"}}}})
 
 	// 2022: Imogen Vale, a Fellow, under an interim order, then fined with a
@@ -178,7 +178,7 @@ func LoadRegulator(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source
 		Findings: []discipline.Finding{{Count: 1, Finding: "proved", Reasons: "The client's email of 1 December 2021 told her of the cracking."},
 			{Count: 2, Finding: "not_proved", Reasons: "Both reports were checked in time."}}})
 	w.mitigation("tribunal.clerk", k, d("2022-05-03"), "Twenty years without a finding; she has retrained and apologised to the client.")
-	w.take("tribunal.clerk", k, discipline.Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal",
+	w.take("tribunal.clerk", k, discipline.Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Seriousness: "lower",
 		Rationale: "A serious lapse, not repeated; insight shown. A fine marks its seriousness, a reprimand the finding.",
 		Sanctions: []discipline.SanctionOrder{{Sanction: "fine", Amount: gbp(300000), Factors: []string{"HARM", "INSIGHT", "GOOD-HISTORY"}}, {Sanction: "reprimand"}}})
 	at("2022-05-20 11:00")
@@ -210,12 +210,12 @@ func LoadRegulator(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source
 	w.take("tribunal.clerk", k, discipline.Command{Transition: "determine", Date: d("2022-08-30"), Body: "tribunal",
 		Findings: []discipline.Finding{{Count: 1, Finding: "proved", Reasons: "Admitted."}}})
 	w.mitigation("tribunal.clerk", k, d("2022-08-30"), "He says the colleague was his trainee and he reviewed the work.")
-	w.take("tribunal.clerk", k, discipline.Command{Transition: "impose_sanction", Date: d("2022-09-01"), Body: "tribunal", Rationale: "Dishonesty in a professional record.",
+	w.take("tribunal.clerk", k, discipline.Command{Transition: "impose_sanction", Date: d("2022-09-01"), Body: "tribunal", Seriousness: "high", Rationale: "Dishonesty in a professional record.",
 		Sanctions: []discipline.SanctionOrder{{Sanction: "striking_off", Factors: []string{"DISHONESTY"}}, {Sanction: "costs", Amount: gbp(450000)}}})
 	at("2022-09-20 12:00")
 	w.take("owen.pryce", k, discipline.Command{Transition: "appeal", Date: d("2022-09-20"), Body: "registrant", Rationale: "Striking off is disproportionate: I reviewed my trainee's work."})
 	at("2022-11-16 10:00")
-	w.take("appeal.board", k, discipline.Command{Transition: "vary", Date: d("2022-11-15"), Body: "appeal_board",
+	w.take("appeal.board", k, discipline.Command{Transition: "vary", Date: d("2022-11-15"), Body: "appeal_board", Seriousness: "high",
 		Rationale: "The Tribunal did not weigh the supervision of the trainee; a year's suspension, counted from its decision, protects the public.",
 		Sanctions: []discipline.SanctionOrder{{Sanction: "suspension", From: d("2022-09-01"), Until: d("2023-09-01")}, {Sanction: "costs", Amount: gbp(450000)}}})
 	return p.err
