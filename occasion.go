@@ -51,13 +51,13 @@ type Period struct {
 // period (time under an interim suspension); Then follows the day after the last.
 // Its end is not known in advance: it is worked out from the occasions recorded.
 type Serving struct {
-	EventID   string `json:"event_id"`
-	Seq       int64  `json:"seq"`
-	From      Date   `json:"from"`
-	Status    string `json:"status"`
-	Then      string `json:"then"`
-	Occasions string `json:"occasions"`
-	Count     int    `json:"count"`
+	EventID   string  `json:"event_id"`
+	Seq       int64   `json:"seq"`
+	From      Date    `json:"from"`
+	Status    string  `json:"status"`
+	Then      string  `json:"then"`
+	Occasions string  `json:"occasions"`
+	Count     int     `json:"count"`
 	Credit    *Period `json:"credit,omitempty"`
 	// Counted are the occasions that served it, in order, at most Count.
 	Counted []CountedOccasion `json:"counted,omitempty"`
