@@ -95,6 +95,9 @@ func (v *Version) Amount(n int, unit string) string {
 	} else if u := v.Units[unit]; u != nil {
 		one = u.One
 	}
+	if n == 0 {
+		return "0 " + unit // Duration says nothing for no time at all
+	}
 	return Duration{N: n, Unit: unit, one: one}.String()
 }
 
@@ -238,6 +241,9 @@ func (d *draft) buildCounted(c *checker, v *Version, clause func(path, id string
 	}
 	for _, id := range v.SanctionOrder {
 		s := v.Sanctions[id]
+		if s.Counted() && s.Status == "" {
+			c.addf(s.path+".status", "a sanction counted in occasions places the member in a status for that long: name it")
+		}
 		if md := &s.MaxDuration; md.Counted() {
 			o := v.Occasion(md.Unit)
 			if o == nil {
@@ -351,6 +357,9 @@ func orNone(ids []string) string {
 }
 
 func init() {
+	// The guards standard punishments need, beside the procedure's others.
+	Guards["standard_punishment"] = "a standard punishment of the rule book in force at the conduct, applied as it fixes it, without a hearing"
+	Guards["contest_period"] = "the standard punishment applied in the case is contested within the time it allows"
 	// Changes to occasions, units and standard punishments are shown by rules diff
 	// like every other part of a version.
 	diffKinds = append(diffKinds,
