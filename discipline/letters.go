@@ -116,7 +116,7 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 					line += fmt.Sprintf(" of %s, to be paid by %s", so.Amount, so.PayBy)
 				}
 				if so.Count > 0 {
-					line += " of " + vc.Amount(so.Count, so.Unit)
+					line += " (" + vc.Amount(so.Count, so.Unit) + ")"
 				}
 				if !so.Until.IsZero() {
 					line += fmt.Sprintf(", from %s until %s", so.From, so.Until)

@@ -83,6 +83,31 @@ func (v *Version) Occasion(unit string) *Occasion {
 	return nil
 }
 
+// AppliesStandard reports whether body applies standard punishments under v (it
+// takes a step with the standard_punishment guard) and one of them fixes sanction
+// at count: the rule book itself decided that sanction, so the body need not be
+// one the menu lets impose it.
+func (v *Version) AppliesStandard(body, sanction string, count int) bool {
+	if v.Discipline == nil {
+		return false
+	}
+	applies := false
+	for _, t := range v.Discipline.Transitions {
+		applies = applies || (contains(t.Requires, "standard_punishment") && contains(t.By, body))
+	}
+	if !applies {
+		return false
+	}
+	for _, sp := range v.Standard {
+		for _, ss := range sp.Sanctions {
+			if ss.Sanction == sanction && ss.Count == count {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Counted reports whether s lasts a number of occasions rather than a period.
 func (s *Sanction) Counted() bool { return s.MaxDuration.Counted() }
 
