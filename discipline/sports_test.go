@@ -256,6 +256,9 @@ func TestSportStandardPunishment(t *testing.T) {
 		if got := f.statusOn(lee, "2024-09-09"); got != "suspended" {
 			t.Errorf("on the day it was applied: %s", got)
 		}
+		if l, err := f.s.Letter(ctx, c, "decision", "", rulebook.NoDate); err != nil || l.Decision == nil || len(l.Decision.Sanctions) != 1 || l.Decision.Sanctions[0] != "Match ban (1 match)" {
+			t.Errorf("the decision letter: %+v %v", l.Decision, err)
+		}
 		f.match("H01", "2024-09-14", "played", "coldharbour", "brackenfield")
 		if a := f.may(lee, "play", "2024-09-15"); !a.Allowed {
 			t.Errorf("after the match: %s", a.Reason)
@@ -263,13 +266,14 @@ func TestSportStandardPunishment(t *testing.T) {
 		_, err = f.s.Take(ctx, "t", id, Command{Transition: "contest", Date: d("2024-09-17"), Body: "participant", Rationale: "the second caution was for another player"})
 		wantErr(t, "a contest after seven days", err, rulebook.ENotPermitted, "out of time", "within 7 days", "2024-09-16")
 
-		// The schedule in force at the conduct decides: violent conduct was three
-		// matches and £150 in 2023–24, four matches and £250 from July 2024.
+		// The schedule in force at the conduct decides, whenever it is applied:
+		// violent conduct was three matches and £150 until July 2024, four matches
+		// and £250 since.
 		old := f.player("2022-08-01", "coldharbour")
-		idOld := f.report("2024-05-13", "2024-05-11", old, ref, "8.1")
-		o := f.take(idOld, Command{Transition: "apply_standard_punishment", Date: d("2024-05-13"), Body: "competitions_department", Standard: "violent_conduct", Evidence: []string{"report"}}).Case
+		idOld := f.report("2024-07-02", "2024-06-29", old, ref, "8.1")
+		o := f.take(idOld, Command{Transition: "apply_standard_punishment", Date: d("2024-07-02"), Body: "competitions_department", Standard: "violent_conduct", Evidence: []string{"report"}}).Case
 		if o.Sanctions[0].Count != 3 || o.Sanctions[1].Amount.String() != "GBP 150.00" || o.Sanctions[1].PayBy.IsZero() {
-			t.Errorf("violent conduct in May 2024: %+v", o.Sanctions)
+			t.Errorf("violent conduct in June 2024: %+v", o.Sanctions)
 		}
 		recent := f.player("2022-08-01", "coldharbour")
 		idNew := f.report("2024-09-09", "2024-09-07", recent, ref, "8.1")

@@ -114,3 +114,18 @@ func checkServing(v *rules.Version, sn *rules.Sanction, ch *rulebook.StatusChang
 	}
 	return nil
 }
+
+// appliesStandard reports whether body applies a standard punishment that fixes
+// sanction at count, under v or an earlier version: the schedule is the one in
+// force at the conduct, which may be older than the decision.
+func (s *Service) appliesStandard(v *rules.Version, body, sanction string, count int) bool {
+	for _, pv := range s.Rules.Versions {
+		if pv.InForceFrom > v.InForceFrom {
+			break
+		}
+		if pv.AppliesStandard(body, sanction, count) {
+			return true
+		}
+	}
+	return false
+}

@@ -261,7 +261,7 @@ func (s *Service) StatusEvent(h *rulebook.History, actor string, from rulebook.D
 			return nil, rulebook.FieldError("sanction", "unknown sanction %q in rule book version %s", ch.Sanction, v.ID)
 		}
 		// A body that may vary sanctions on appeal may substitute any on the menu.
-		if !contains(sn.By, ch.Body) && !v.Varies(ch.Body) && !v.AppliesStandard(ch.Body, sn.ID, ch.Count) {
+		if !contains(sn.By, ch.Body) && !v.Varies(ch.Body) && !s.appliesStandard(v, ch.Body, sn.ID, ch.Count) {
 			cl := v.Clause(sn.Clause)
 			return nil, rulebook.Errorf(rulebook.ENotPermitted, "%s may not impose %s: under clause %s only %s may", ch.Body, sn.Name, cl.ID, strings.Join(sn.By, " or "))
 		}
