@@ -182,6 +182,15 @@ func TestSportMatchBan(t *testing.T) {
 			t.Errorf("after a rebuild: %s", got)
 		}
 		f.consistent("after a rebuild")
+		// A check of the projection notices a match or a ban changed behind its back.
+		for _, q := range []string{`UPDATE occasions SET counts = 0 WHERE id = 'F05'`, `DELETE FROM servings`} {
+			if err := sqldbtest.Exec(db, q); err != nil {
+				t.Fatal(err)
+			}
+			if diffs, err := f.db.CheckProjection(ctx); err != nil || len(diffs) == 0 {
+				t.Errorf("%s: not noticed (%v)", q, err)
+			}
+		}
 	})
 }
 

@@ -22,8 +22,6 @@ type ServingState struct {
 	Count     int    `json:"count"`
 	Served    int    `json:"served"`
 	Remaining int    `json:"remaining"`
-	// Until is the day it ended, when that is known by the date asked about.
-	Until rulebook.Date `json:"until,omitempty"`
 }
 
 // serving adds to ans, answered from status point p, how far the measure served
@@ -33,14 +31,11 @@ func serving(v *rules.Version, h *rulebook.History, q Question, p *rulebook.Stat
 		return
 	}
 	s := h.ServingOf(p.EventID)
-	if s == nil || s.From != p.From {
-		return // the point is not the measure itself (its end, or another event's)
+	if s == nil || s.From != p.From || (!s.Served.IsZero() && s.Served <= q.Date) {
+		return // the point is not the measure in force (its end, or another event's)
 	}
 	st := &ServingState{Event: s.EventID, Sanction: s.Sanction, Clause: s.Clause, Occasions: s.Occasions, Count: s.Count, Served: s.ServedBefore(q.Date)}
 	st.Remaining = max(st.Count-st.Served, 0)
-	if !s.Served.IsZero() && s.Served <= q.Date {
-		st.Until = s.Served
-	}
 	name := "the measure"
 	if sn := v.Sanctions[s.Sanction]; sn != nil {
 		st.SanctionName, name = sn.Name, sn.Name
@@ -56,7 +51,4 @@ func serving(v *rules.Version, h *rulebook.History, q Question, p *rulebook.Stat
 	}
 	ans.Reason += fmt.Sprintf("; %s (event %s%s) lasts %s of the member's unit: %s served before %s, %s %s",
 		name, s.EventID, cl, v.Amount(s.Count, s.Occasions), v.Amount(st.Served, s.Occasions), q.Date, v.Amount(st.Remaining, s.Occasions), verb)
-	if st.Remaining == 0 {
-		ans.Reason += " (the last was on " + s.Counted[len(s.Counted)-1].Date.String() + ")"
-	}
 }
