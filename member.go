@@ -92,6 +92,12 @@ type StatusChange struct {
 	// from this change's date on — a scheduled end, a return — no longer apply, and
 	// their restrictions end on it. The earlier events stay in the record.
 	Ends []string `json:"ends,omitempty"`
+	// Count, instead of Until, makes the status last until the member's unit has
+	// had Count counted occasions of kind Occasions (a ban of three matches; see
+	// Serving); Then follows. Credit is an earlier period whose occasions count too.
+	Count     int     `json:"count,omitempty"`
+	Occasions string  `json:"occasions,omitempty"`
+	Credit    *Period `json:"credit,omitempty"`
 	Decision
 }
 
@@ -171,6 +177,8 @@ type History struct {
 	Points       []StatusPoint `json:"status_history"`
 	Restrictions []Restriction `json:"restrictions,omitempty"`
 	Waivers      []WaiverPoint `json:"waivers,omitempty"`
+	// Servings are the measures that last a number of occasions (see Serving).
+	Servings []Serving `json:"servings,omitempty"`
 }
 
 // WaiverAt returns the waiver of action's condition under clause in force on d, if any.
@@ -196,6 +204,7 @@ func (h *History) end(ids []string, d Date) {
 			kept = append(kept, p)
 		}
 		h.Points = kept
+		h.endServings([]string{id}, d)
 		for i := range h.Restrictions {
 			r := &h.Restrictions[i]
 			if r.EventID == id && (r.Until.IsZero() || r.Until > d) {
@@ -231,6 +240,8 @@ type Register struct {
 	Members  map[string]*History
 	// DefaultStatus is given to members who join without a status.
 	DefaultStatus string
+	// occasions holds what measures served in occasions are worked out from.
+	occasions *occasionState
 }
 
 // NewRegister returns an empty register whose joiners get defaultStatus.
@@ -306,6 +317,11 @@ func (r *Register) Apply(e *Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return bad(err)
 		}
+		// A change of unit (a transfer) is dated: measures served in occasions
+		// follow the member from its day.
+		if u := (Member{Branch: d.Branch, Constituency: d.Constituency}); unitOf(u) != "" {
+			r.noteUnit(e.Subject, e.Effective, e.Seq, unitOf(u))
+		}
 		m := &h.Member
 		set := func(dst *string, v string) {
 			if v != "" {
@@ -318,6 +334,9 @@ func (r *Register) Apply(e *Event) error {
 		set(&m.Address, d.Address)
 		set(&m.Branch, d.Branch)
 		set(&m.Constituency, d.Constituency)
+		if r.occ().counting[e.Subject] {
+			r.serve(e.Subject)
+		}
 	case EventStatusChanged:
 		h := r.Members[e.Subject]
 		if h == nil {
@@ -333,6 +352,11 @@ func (r *Register) Apply(e *Event) error {
 			h.addPoint(StatusPoint{From: d.Until, Status: d.Then, EventID: e.ID, Seq: e.Seq,
 				Decision: Decision{Body: d.Body, Clause: d.Clause, Case: d.Case, Reason: "end of " + d.Status}})
 		}
+		if d.Count > 0 {
+			r.addServing(e.Subject, h, e, &d)
+		} else if len(d.Ends) > 0 && r.occ().counting[e.Subject] {
+			r.serve(e.Subject)
+		}
 	case EventRightsRestricted:
 		h := r.Members[e.Subject]
 		if h == nil {
@@ -343,6 +367,9 @@ func (r *Register) Apply(e *Event) error {
 			return bad(err)
 		}
 		h.end(d.Ends, e.Effective)
+		if len(d.Ends) > 0 && r.occ().counting[e.Subject] {
+			r.serve(e.Subject)
+		}
 		if len(d.Rights) > 0 {
 			h.Restrictions = append(h.Restrictions, Restriction{From: e.Effective, Until: d.Until, Rights: d.Rights, EventID: e.ID, Seq: e.Seq, Decision: d.Decision})
 		}
@@ -356,6 +383,10 @@ func (r *Register) Apply(e *Event) error {
 			return bad(err)
 		}
 		h.Waivers = append(h.Waivers, WaiverPoint{From: e.Effective, EventID: e.ID, Seq: e.Seq, Waiver: d})
+	case EventOccasionRecorded:
+		if err := r.recordOccasion(e); err != nil {
+			return bad(err)
+		}
 	}
 	return nil
 }

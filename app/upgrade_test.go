@@ -52,7 +52,7 @@ func TestUpgradeToIndexedLists(t *testing.T) {
 		`DROP INDEX complaints_case`, `DROP INDEX complaints_seq`, `ALTER TABLE complaints DROP COLUMN case_id`,
 		`DROP INDEX case_clauses_clause`, `ALTER TABLE case_clauses DROP COLUMN closed`, `ALTER TABLE case_clauses DROP COLUMN conduct`,
 		`DROP TABLE case_factors`, `DROP INDEX cases_open`, `DROP INDEX case_deadlines_due`, `CREATE INDEX case_deadlines_due ON case_deadlines (due)`,
-		`DROP TABLE complaint_counts`, `DROP TABLE waivers`, `DELETE FROM schema_migrations WHERE version IN (4, 5)`,
+		`DROP TABLE complaint_counts`, `DROP TABLE waivers`, `DROP TABLE occasions`, `DROP TABLE servings`, `DELETE FROM schema_migrations WHERE version IN (4, 5, 6)`,
 	} {
 		if _, err := w.db.Raw().ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)

@@ -115,6 +115,8 @@ type Case struct {
 	// and Departure the reasons given for departing from it.
 	Guidance  []GuidanceApplied `json:"guidance,omitempty"`
 	Departure string            `json:"departure,omitempty"`
+	// Standard is the standard punishment applied in the case, if one was.
+	Standard *StandardApplied `json:"standard,omitempty"`
 	// Messages are what the parties and the case team wrote about the case.
 	Messages []Message `json:"messages,omitempty"`
 	// lastSeq is the seq of the last event applied (not part of the case's JSON,
@@ -228,6 +230,10 @@ type SanctionOrder struct {
 	Sanction string        `json:"sanction"`
 	From     rulebook.Date `json:"from"`
 	Until    rulebook.Date `json:"until,omitempty"`
+	// Count is how many of Unit a sanction counted in occasions or units is (a
+	// ban of 3 matches, a deduction of 6 points).
+	Count int    `json:"count,omitempty"`
+	Unit  string `json:"unit,omitempty"`
 	// Amount is the sum a fine or costs order requires, due by PayBy.
 	Amount rulebook.Money `json:"amount,omitzero"`
 	PayBy  rulebook.Date  `json:"pay_by,omitempty"`
@@ -236,8 +242,11 @@ type SanctionOrder struct {
 	// under administrative suspension is credited: the suspension's start, or for
 	// one lifted before the sanction, as many days before the sanction as it ran.
 	CreditFrom rulebook.Date `json:"credit_from,omitempty"`
-	Factors    []string      `json:"factors,omitempty"`
-	Conditions []Condition   `json:"conditions,omitempty"`
+	// CreditUntil ends the credited period of a sanction counted in occasions:
+	// those of the member's unit from CreditFrom until then count toward it.
+	CreditUntil rulebook.Date `json:"credit_until,omitempty"`
+	Factors     []string      `json:"factors,omitempty"`
+	Conditions  []Condition   `json:"conditions,omitempty"`
 	// Set by the engine: the step that decided it, and the register event it
 	// wrote (if any), so an appeal can end exactly that measure.
 	Step        string `json:"step,omitempty"`
@@ -253,6 +262,9 @@ type SanctionOrder struct {
 // still stands.
 func (so SanctionOrder) String() string {
 	s := so.Sanction
+	if so.Count > 0 {
+		s += fmt.Sprintf(" %d %s", so.Count, so.Unit)
+	}
 	if !so.Amount.IsZero() {
 		s += " " + so.Amount.String() + " (pay by " + so.PayBy.String()
 		if !so.Paid.IsZero() {
@@ -414,6 +426,10 @@ type Step struct {
 	Departure string            `json:"departure,omitempty"`
 	// Paid names the sanction (by index in the case's Sanctions) a payment is for.
 	Paid *int `json:"paid,omitempty"`
+	// Standard names the standard punishment the step applied, and ContestBy the
+	// last day to contest it.
+	Standard  string        `json:"standard,omitempty"`
+	ContestBy rulebook.Date `json:"contest_by,omitempty"`
 	// Effects, Closed and Outcome are filled in by the engine from the transition,
 	// so the event says what the step did under the version applied.
 	Effects []string `json:"effects,omitempty"`
@@ -739,6 +755,9 @@ func (c *Case) applyStep(e *rulebook.Event, s *Step) {
 	}
 	if s.Guidance != nil {
 		c.Guidance, c.Departure = s.Guidance, s.Departure
+	}
+	if s.Standard != "" {
+		c.Standard = &StandardApplied{ID: s.Standard, Applied: e.Effective, ContestBy: s.ContestBy, Step: e.ID}
 	}
 	for _, so := range sanctions {
 		so.Step = e.ID

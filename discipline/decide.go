@@ -78,6 +78,8 @@ type Command struct {
 	// rule book's); Departure gives the reasons for a sanction outside its range.
 	Seriousness string `json:"seriousness,omitempty"`
 	Departure   string `json:"departure,omitempty"`
+	// Standard names the standard punishment a step applies (see standard.go).
+	Standard string `json:"standard,omitempty"`
 }
 
 // orders returns the sanctions a command decides.
@@ -385,6 +387,10 @@ func (g *guard) check(req string) error {
 		if c.Interim == nil && !has(t.Effects, "interim_assessment") && !has(t.Effects, "admin_suspension") {
 			return notPermitted("under %s interim action must be decided, and recorded with the criteria, before %q", cite(g.proc, t.Clause), t.Name)
 		}
+	case "standard_punishment":
+		return g.checkStandard()
+	case "contest_period":
+		return g.checkContest()
 	default:
 		return fmt.Errorf("guard %q is not implemented", req)
 	}
@@ -489,8 +495,11 @@ func (e Env) member(id string) *rulebook.History {
 	return e.Member(id)
 }
 
-func (g *guard) checkSanction() error {
-	orders := g.cmd.orders()
+func (g *guard) checkSanction() error { return g.checkOrders(g.cmd.orders(), false) }
+
+// checkOrders checks the sanctions a step decides; fixed ones (a standard
+// punishment's) are the rule book's own, whoever may impose them from the menu.
+func (g *guard) checkOrders(orders []SanctionOrder, fixed bool) error {
 	if len(orders) == 0 {
 		return rulebook.FieldError("sanction", "choose a sanction from the rule book's menu (%s)", strings.Join(g.vc.SanctionOrder, ", "))
 	}
@@ -522,7 +531,7 @@ func (g *guard) checkSanction() error {
 		seen[s.ID] = true
 		// On appeal, the body hearing it may substitute any sanction on the menu:
 		// its power is the step's, not the first-instance body's.
-		if !has(s.By, g.cmd.Body) && !varying {
+		if !has(s.By, g.cmd.Body) && !varying && !fixed {
 			return notPermitted("%s may not impose %s: under %s only %s may", g.cmd.Body, s.Name, cite(g.vc, s.Clause), strings.Join(s.By, " or "))
 		}
 		if s.Status != "" {
@@ -544,6 +553,9 @@ func (g *guard) checkSanction() error {
 			return err
 		}
 		if err := g.checkFine(f, s, &o); err != nil {
+			return err
+		}
+		if err := g.checkCount(f, s, &o); err != nil {
 			return err
 		}
 		fx := g.proc.Discipline.Factors
@@ -631,6 +643,9 @@ func (g *guard) checkGuidance(orders []SanctionOrder) error {
 // checkPeriod checks a time-limited sanction's end, crediting time served under
 // an administrative suspension where the rule book says so.
 func (g *guard) checkPeriod(f string, s *rules.Sanction, out *SanctionOrder) error {
+	if s.Counted() {
+		return g.checkServing(f, s, out)
+	}
 	if s.MaxDuration.IsZero() {
 		if !out.Until.IsZero() {
 			return rulebook.FieldError(f+".until", "%s has no duration in the rule book", s.Name)
@@ -979,7 +994,7 @@ func (g *guard) endSanctions(h *rulebook.History, varying bool, dec func() ruleb
 		case so.From > cmd.Date:
 			// Not begun: withdrawn as if never ordered.
 			g.d.Effects = append(g.d.Effects, MemberEffect{Withdraw: so.MemberEvent})
-		case !so.Until.IsZero() && so.Until <= cmd.Date:
+		case !so.Until.IsZero() && so.Until <= cmd.Date, served(h, so, cmd.Date):
 			// Already served: nothing on the register to correct.
 		case s.Status != "" && replacesStatus:
 			ends = append(ends, so.MemberEvent)
@@ -1025,6 +1040,10 @@ func (g *guard) applySanctions(h *rulebook.History, ends []string, dec func() ru
 					return err
 				}
 				ch.Until, ch.Then = so.Until, then
+			} else if s.Counted() {
+				if err := g.serveIn(h, s, so, from, ch); err != nil {
+					return err
+				}
 			}
 			g.d.Effects = append(g.d.Effects, MemberEffect{From: from, Status: ch, CreditFrom: credit, Sanction: i + 1})
 		case len(s.Rights) > 0:

@@ -107,13 +107,16 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 				if i == 0 || !so.Until.IsZero() {
 					d.From, d.Until, d.CreditFrom = so.From, so.Until, so.CreditFrom
 				}
-				if len(in) == 1 && so.Amount.IsZero() {
+				if len(in) == 1 && so.Amount.IsZero() && so.Count == 0 {
 					d.Sanction = name
 					continue
 				}
 				line := name
 				if !so.Amount.IsZero() {
 					line += fmt.Sprintf(" of %s, to be paid by %s", so.Amount, so.PayBy)
+				}
+				if so.Count > 0 {
+					line += " (" + vc.Amount(so.Count, so.Unit) + ")"
 				}
 				if !so.Until.IsZero() {
 					line += fmt.Sprintf(", from %s until %s", so.From, so.Until)

@@ -62,6 +62,9 @@ type Answer struct {
 	// Waived lists the waivers of qualifying conditions this answer relies on: a
 	// body exempting this member, with its reasons.
 	Waived []rulebook.WaiverPoint `json:"waived,omitempty"`
+	// Serving, when the status is a measure served in occasions (a ban of three
+	// matches), says how many had been served by Date and how many remain.
+	Serving *ServingState `json:"serving,omitempty"`
 }
 
 // verdict is the unformatted result, cheap enough for a million members.
@@ -241,6 +244,7 @@ func explain(v *rules.Version, a int, h *rulebook.History, q Question, vd *verdi
 			ans.Reason = fmt.Sprintf("continuous membership since %s is less than the %s required on %s", vd.since, c.ContinuousMembership, vd.measured)
 		}
 	}
+	serving(v, h, q, p, ans)
 	return ans
 }
 

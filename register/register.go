@@ -237,6 +237,13 @@ func (s *Service) StatusEvent(h *rulebook.History, actor string, from rulebook.D
 			return nil, rulebook.FieldError("rights", "unknown action %q in rule book version %s", a, v.ID)
 		}
 	}
+	var sn *rules.Sanction
+	if ch.Sanction != "" {
+		sn = v.Sanctions[ch.Sanction]
+	}
+	if err := checkServing(v, sn, &ch); err != nil {
+		return nil, err
+	}
 	if !ch.Until.IsZero() {
 		if ch.Until <= from {
 			return nil, rulebook.FieldError("until", "%s is not after the start %s", ch.Until, from)
@@ -254,11 +261,11 @@ func (s *Service) StatusEvent(h *rulebook.History, actor string, from rulebook.D
 			return nil, rulebook.FieldError("sanction", "unknown sanction %q in rule book version %s", ch.Sanction, v.ID)
 		}
 		// A body that may vary sanctions on appeal may substitute any on the menu.
-		if !contains(sn.By, ch.Body) && !v.Varies(ch.Body) {
+		if !contains(sn.By, ch.Body) && !v.Varies(ch.Body) && !s.appliesStandard(v, ch.Body, sn.ID, ch.Count) {
 			cl := v.Clause(sn.Clause)
 			return nil, rulebook.Errorf(rulebook.ENotPermitted, "%s may not impose %s: under clause %s only %s may", ch.Body, sn.Name, cl.ID, strings.Join(sn.By, " or "))
 		}
-		if !sn.MaxDuration.IsZero() {
+		if !sn.MaxDuration.IsZero() && !sn.Counted() {
 			if ch.Until.IsZero() {
 				return nil, rulebook.FieldError("until", "%s is limited to %s, so it needs an end date", sn.Name, sn.MaxDuration)
 			}

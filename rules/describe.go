@@ -25,6 +25,11 @@ type Description struct {
 	Readmission  *Readmission       `json:"readmission,omitempty"`
 	Clauses      []*Clause          `json:"clauses"`
 	Versions     []VersionSummary   `json:"versions"`
+
+	// What sanctions are counted in, and the standard punishments (occasions.go).
+	Occasions []*Occasion           `json:"occasions,omitempty"`
+	Units     []*CountUnit          `json:"units,omitempty"`
+	Standard  []*StandardPunishment `json:"standard_punishments,omitempty"`
 }
 
 // RightsRow is one status's row of the rights matrix.
@@ -76,6 +81,15 @@ func Describe(rb *RuleBook, v *Version) *Description {
 	}
 	for _, id := range v.ClauseOrder {
 		d.Clauses = append(d.Clauses, v.Clauses[id])
+	}
+	for _, id := range v.OccasionOrder {
+		d.Occasions = append(d.Occasions, v.Occasions[id])
+	}
+	for _, id := range v.UnitOrder {
+		d.Units = append(d.Units, v.Units[id])
+	}
+	for _, id := range v.StandardOrder {
+		d.Standard = append(d.Standard, v.Standard[id])
 	}
 	return d
 }

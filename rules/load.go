@@ -86,6 +86,9 @@ type versionSpec struct {
 	Readmission   *Readmission               `yaml:"readmission"`
 	Discipline    *disciplineSpec            `yaml:"discipline"`
 	Access        *accessSpec                `yaml:"access"`
+	Occasions     []Occasion                 `yaml:"occasions"`
+	Units         []CountUnit                `yaml:"units"`
+	Standard      []StandardPunishment       `yaml:"standard_punishments"`
 	Repeal        repealSpec                 `yaml:"repeal"`
 }
 
@@ -97,6 +100,9 @@ type repealSpec struct {
 	Sanctions []string `yaml:"sanctions"`
 	Triggers  []string `yaml:"automatic_exclusion"`
 	Lists     []string `yaml:"lists"`
+	Occasions []string `yaml:"occasions"`
+	Units     []string `yaml:"units"`
+	Standard  []string `yaml:"standard_punishments"`
 	// StatusChanges set true drops every earlier status_changes rule.
 	StatusChanges bool `yaml:"status_changes"`
 }
@@ -176,6 +182,8 @@ func walk(n *yaml.Node, t reflect.Type, path string, lm lineMap, probs *[]Proble
 			u := reflect.New(t).Interface().(interface{ UnmarshalText([]byte) error })
 			if err := u.UnmarshalText([]byte(n.Value)); err != nil {
 				*probs = append(*probs, Problem{file, n.Line, path, err.Error()})
+			} else if msg := countedElsewhere(u, path); msg != "" {
+				*probs = append(*probs, Problem{file, n.Line, path, msg})
 			}
 		}
 		return

@@ -32,6 +32,7 @@ type draft struct {
 	defaultStatus string
 	disc          *Discipline
 	access        *accessDraft
+	counted       countedDraft
 }
 
 type checker struct {
@@ -148,6 +149,7 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 	}
 	d.amendDiscipline(c, vs.Discipline, vp)
 	d.amendAccess(c, vs.Access, vp)
+	d.amendCounted(c, vs, vp)
 	// Repeals come last so a version can repeal and re-enact in one go only by
 	// listing the new text under a new id.
 	rp := vp + ".repeal"
@@ -507,5 +509,6 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 	}
 	d.buildDiscipline(c, v, vp, clause)
 	d.buildAccess(c, v)
+	d.buildCounted(c, v, clause)
 	return v
 }

@@ -78,6 +78,16 @@ type Version struct {
 	Discipline *Discipline
 	// Access is who may do what in rulebook under this version.
 	Access *Access
+
+	// Occasions are the occasions (matches…) a sanction's length may be counted
+	// in; Units the other quantities (points…) a sanction may be; Standard the
+	// fixed sanctions applied without a hearing. See occasions.go.
+	Occasions     map[string]*Occasion
+	OccasionOrder []string
+	Units         map[string]*CountUnit
+	UnitOrder     []string
+	Standard      map[string]*StandardPunishment
+	StandardOrder []string
 }
 
 // Clause is a numbered rule with its text, cited by every answer that relies on it.
@@ -204,6 +214,8 @@ type Sanction struct {
 	Restores string `yaml:"restores" json:"restores,omitempty"`
 	// Fine makes the sanction a sum to pay (a fine, costs).
 	Fine *FineRule `yaml:"fine" json:"fine,omitempty"`
+	// Quantity makes the sanction a number of a declared unit (a deduction of points).
+	Quantity *Quantity `yaml:"quantity" json:"quantity,omitempty"`
 	// Rights overrides the status defaults while the sanction lasts.
 	Rights map[string]bool `yaml:"rights" json:"rights,omitempty"`
 	By     []string        `yaml:"by" json:"by"`
@@ -321,10 +333,13 @@ func contains(list []string, s string) bool {
 }
 
 // Duration is a period in the rule book's own terms: "2 years", "6 months",
-// "14 days", "10 working days", "8 weeks".
+// "14 days", "10 working days", "8 weeks" — or, for a sanction's length, a number
+// of occasions the rule book declares ("3 matches"; see Occasion).
 type Duration struct {
 	N    int
-	Unit string // "years", "months", "weeks", "days", "working days"
+	Unit string // "years", "months", "weeks", "days", "working days", or an occasion's id
+	// one is the singular of an occasion unit, set when the rule book is resolved.
+	one string
 }
 
 // IsZero reports whether no duration was given.
@@ -336,16 +351,22 @@ func (d Duration) String() string {
 	}
 	u := d.Unit
 	if d.N == 1 {
-		u = strings.Replace(u, "s", "", 1)
-		if d.Unit == "working days" {
-			u = "working day"
+		switch {
+		case d.one != "":
+			u = d.one
+		case d.Calendar():
+			u = strings.Replace(u, "s", "", 1)
 		}
 	}
 	return fmt.Sprintf("%d %s", d.N, u)
 }
 
-// ParseDuration parses "N unit".
-func ParseDuration(s string) (Duration, error) {
+// ParseDuration parses "N unit", a period of calendar time.
+func ParseDuration(s string) (Duration, error) { return parseDuration(s, false) }
+
+// parseDuration parses "N unit"; with counted, a unit of one word that is not
+// calendar time is taken for an occasion, which the rule book must declare.
+func parseDuration(s string, counted bool) (Duration, error) {
 	f := strings.Fields(strings.ToLower(s))
 	if len(f) < 2 || len(f) > 3 {
 		return Duration{}, fmt.Errorf("%q is not a period such as \"2 years\", \"6 months\", \"14 days\" or \"10 working days\"", s)
@@ -367,7 +388,11 @@ func ParseDuration(s string) (Duration, error) {
 	case "working day", "working days":
 		unit = "working days"
 	default:
-		return Duration{}, fmt.Errorf("%q: unknown unit %q (years, months, weeks, days, working days)", s, unit)
+		// A single word may be an occasion the rule book declares ("3 matches"):
+		// which words are is known only once the rule book is resolved.
+		if !counted || !countedWord(unit) {
+			return Duration{}, fmt.Errorf("%q: unknown unit %q (years, months, weeks, days, working days)", s, unit)
+		}
 	}
 	return Duration{N: n, Unit: unit}, nil
 }
@@ -405,7 +430,7 @@ func (d *Duration) UnmarshalText(b []byte) error {
 		*d = Duration{}
 		return nil
 	}
-	v, err := ParseDuration(string(b))
+	v, err := parseDuration(string(b), true)
 	if err != nil {
 		return err
 	}

@@ -226,7 +226,7 @@ func TestDuration(t *testing.T) {
 // FuzzLoad checks that no input makes the loader panic, and that whatever it
 // accepts is internally consistent.
 func FuzzLoad(f *testing.F) {
-	for _, p := range []string{"../examples/labour-2016.yaml", "../examples/union-2019.yaml"} {
+	for _, p := range []string{"../examples/labour-2016.yaml", "../examples/union-2019.yaml", "../examples/sports-2024.yaml"} {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)

@@ -35,6 +35,7 @@ type Appender struct {
 	stmts map[string]*sql.Stmt
 	// pending rows per table, flushed in batches
 	events, members, points, restrictions, waivers, branches *batch
+	servings                                                 *batch
 	caseDeadlines, caseClauses, caseSteps                    *batch
 	caseComplaints, casePeople, caseFactors                  *batch
 	// running totals for statistics, applied at each flush
@@ -74,6 +75,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		restrictions:   newBatch("restrictions", "member_id", "seq", "from_date", "until_date", "rights", "event_id", "decision"),
 		waivers:        newBatch("waivers", "member_id", "seq", "from_date", "until_date", "action", "clause", "event_id", "decision"),
 		branches:       newBatch("branches", "id", "name", "kind", "parent"),
+		servings:       newBatch("servings", "member_id", "seq", "served", "ended", "data"),
 		caseDeadlines:  newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
 		caseClauses:    newBatch("case_clauses", "case_id", "clause", "closed", "conduct"),
 		caseFactors:    newBatch("case_factors", "case_id", "clause", "factor", "closed", "conduct"),
@@ -236,6 +238,8 @@ func (a *Appender) project(e *rulebook.Event) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return rulebook.Errorf(rulebook.ENotFound, "no member %q", e.Subject)
 		}
+		// A transfer moves a measure served in occasions to the new unit's.
+		return a.reprojectServing(e.Subject)
 	case rulebook.EventStatusChanged:
 		d, ok := e.Payload.(rulebook.StatusChange)
 		if !ok {
@@ -243,8 +247,9 @@ func (a *Appender) project(e *rulebook.Event) error {
 				return err
 			}
 		}
-		if len(d.Ends) > 0 {
-			// Ending an earlier measure rewrites its later points: rebuild the member.
+		if len(d.Ends) > 0 || d.Count > 0 {
+			// Ending an earlier measure rewrites its later points, and the end of
+			// one served in occasions depends on those recorded: rebuild the member.
 			if err := a.flush(); err != nil {
 				return err
 			}
@@ -277,7 +282,15 @@ func (a *Appender) project(e *rulebook.Event) error {
 		if err := a.flush(); err != nil {
 			return err
 		}
+		if strings.HasPrefix(e.Subject, rulebook.OccasionSubjectPrefix) {
+			return a.reprojectOccasion(e.Subject)
+		}
 		return a.reproject(e.Subject)
+	case rulebook.EventOccasionRecorded:
+		if err := a.flush(); err != nil {
+			return err
+		}
+		return a.reprojectOccasion(e.Subject)
 	case rulebook.EventComplaintReported, rulebook.EventComplaintReceived:
 		if err := a.flush(); err != nil {
 			return err
@@ -297,7 +310,11 @@ func (a *Appender) reproject(subject string) error {
 	if err != nil {
 		return err
 	}
-	qs := []string{`DELETE FROM status_points WHERE member_id = $1`, `DELETE FROM restrictions WHERE member_id = $1`, `DELETE FROM waivers WHERE member_id = $1`, `DELETE FROM members WHERE id = $1`}
+	if err := a.occasionsFor(reg, subject); err != nil {
+		return err
+	}
+	qs := []string{`DELETE FROM status_points WHERE member_id = $1`, `DELETE FROM restrictions WHERE member_id = $1`, `DELETE FROM waivers WHERE member_id = $1`,
+		`DELETE FROM servings WHERE member_id = $1`, `DELETE FROM members WHERE id = $1`}
 	key := subject
 	if id, ok := strings.CutPrefix(subject, rulebook.BranchSubjectPrefix); ok {
 		qs, key = []string{`DELETE FROM branches WHERE id = $1`}, id
@@ -331,6 +348,9 @@ func (a *Appender) queueHistory(h *rulebook.History) {
 	for _, w := range h.Waivers {
 		a.waivers.add(m.ID, w.Seq, int64(w.From), int64(w.Until), w.Action, w.Clause, w.EventID, mustJSON(w.Decision))
 	}
+	for _, s := range h.Servings {
+		a.servings.add(m.ID, s.Seq, int64(s.Served), int64(s.Ended), mustJSON(s))
+	}
 }
 
 func rightsJSON(m map[string]bool) string {
@@ -353,7 +373,7 @@ func mustJSON(v any) string {
 
 // flush writes every queued row. Events go first so a failure names the event.
 func (a *Appender) flush() error {
-	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.waivers, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
+	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.waivers, a.servings, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
 		if err := a.flushBatch(b); err != nil {
 			return err
 		}

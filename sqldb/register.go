@@ -96,7 +96,7 @@ func memberRows(rows *sql.Rows, err error) ([]rulebook.Member, error) {
 // RegisterTables are the tables the register's projection and the complaints
 // fill, and CaseTables those the case projection fills, for Analyze.
 var (
-	RegisterTables = []string{"members", "status_points", "restrictions", "waivers", "branches", "complaints", "complaint_counts"}
+	RegisterTables = []string{"members", "status_points", "restrictions", "waivers", "branches", "complaints", "complaint_counts", "servings", "occasions"}
 	CaseTables     = []string{"cases", "case_deadlines", "case_clauses", "case_complaints", "case_people", "case_factors", "case_steps"}
 )
 
@@ -152,6 +152,9 @@ func (db *DB) Histories(ctx context.Context) ([]*rulebook.History, error) {
 func (db *DB) HistoryAsRecorded(ctx context.Context, id string, asOf time.Time) (*rulebook.History, error) {
 	evs, err := queryEvents(ctx, db.r, `WHERE subject = $1 ORDER BY seq`, id)
 	if err != nil {
+		return nil, err
+	}
+	if evs, err = withOccasions(ctx, db.r, evs); err != nil {
 		return nil, err
 	}
 	reg, err := rulebook.Project(evs, "", asOf)
@@ -282,7 +285,29 @@ func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, er
 			h.Waivers = append(h.Waivers, w)
 		}
 	}
-	return out, wrows.Err()
+	if err := wrows.Err(); err != nil {
+		return nil, err
+	}
+	srows, err := db.r.QueryContext(ctx, `SELECT member_id, data FROM servings`+pw+` ORDER BY member_id, seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var mid string
+		var data []byte
+		if err := srows.Scan(&mid, &data); err != nil {
+			return nil, err
+		}
+		var sv rulebook.Serving
+		if err := json.Unmarshal(data, &sv); err != nil {
+			return nil, err
+		}
+		if h := byID[mid]; h != nil {
+			h.Servings = append(h.Servings, sv)
+		}
+	}
+	return out, srows.Err()
 }
 
 func unmarshalOpt(b []byte, v any) error {
@@ -312,7 +337,7 @@ func (db *DB) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range []string{"status_points", "restrictions", "waivers", "members", "branches", "complaints", "complaint_counts"} {
+	for _, t := range []string{"status_points", "restrictions", "waivers", "servings", "occasions", "members", "branches", "complaints", "complaint_counts"} {
 		if _, err := a.tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 			a.Rollback()
 			return err
@@ -329,6 +354,10 @@ func (db *DB) Rebuild(ctx context.Context) error {
 	for _, id := range sortedBranchIDs(reg) {
 		b := reg.Branches[id]
 		a.branches.add(b.ID, b.Name, b.Kind, b.Parent)
+	}
+	if err := a.rebuildOccasions(reg, evs); err != nil {
+		a.Rollback()
+		return err
 	}
 	for _, id := range reg.SortedMemberIDs() {
 		a.queueHistory(reg.Members[id])
@@ -403,6 +432,9 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 		if w := reg.Branches[b.ID]; w == nil || *w != b {
 			add("branch %s differs from the events", b.ID)
 		}
+	}
+	if err := db.checkOccasions(ctx, reg, add); err != nil {
+		return nil, err
 	}
 	// The complaints, rebuilt in a transaction that is then thrown away.
 	want, wantCounts, err := db.complaintsFromEvents(ctx, evs)
@@ -480,6 +512,13 @@ func normal(h *rulebook.History) rulebook.History {
 	c.Restrictions = append([]rulebook.Restriction(nil), h.Restrictions...)
 	if len(c.Restrictions) == 0 {
 		c.Restrictions = nil
+	}
+	c.Servings = nil
+	for _, s := range h.Servings {
+		if len(s.Counted) == 0 {
+			s.Counted = nil
+		}
+		c.Servings = append(c.Servings, s)
 	}
 	return c
 }

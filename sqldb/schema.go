@@ -401,3 +401,36 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(waiverSchema, "INTEGER"))
 	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(waiverSchema, "BIGINT"))
 }
+
+// occasionSchema is migration 6: the occasions recorded (a match a team played),
+// one row for each unit taking part, so that the occasions of a member's units
+// are read from an index; and the measures that last a number of occasions (a ban
+// of three matches), with the occasions that served each, part of the member's
+// history.
+const occasionSchema = `
+	CREATE TABLE occasions (
+		id       TEXT NOT NULL,
+		unit     TEXT NOT NULL,
+		kind     TEXT NOT NULL,
+		day      INTEGER NOT NULL,
+		outcome  TEXT NOT NULL,
+		counts   INTEGER NOT NULL,
+		seq      %[1]s NOT NULL,
+		event_id TEXT NOT NULL,
+		data     TEXT NOT NULL,
+		PRIMARY KEY (id, unit)
+	);
+	CREATE INDEX occasions_unit ON occasions (unit, day);
+	CREATE TABLE servings (
+		member_id TEXT NOT NULL,
+		seq       %[1]s NOT NULL,
+		served    INTEGER NOT NULL,
+		ended     INTEGER NOT NULL,
+		data      TEXT NOT NULL,
+		PRIMARY KEY (member_id, seq)
+	);`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(occasionSchema, "INTEGER"))
+	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(occasionSchema, "BIGINT"))
+}
