@@ -652,3 +652,26 @@ func TestSanctionGuidance(t *testing.T) {
 		}
 	})
 }
+
+// TestLeavingEndsScheduledReturns: a registrant struck off in one case while
+// suspended in another does not come back when the suspension was due to end.
+func TestLeavingEndsScheduledReturns(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := regulator(t, db)
+		fel := f.fellow("2020-02-03", "2021-01-04")
+		a := f.determined(fel, "2022-03-01", "2022-05-03")
+		f.take(a, Command{Transition: "impose_sanction", Date: d("2022-05-04"), Body: "tribunal", Seriousness: "medium", Rationale: "a lapse",
+			Sanction: &SanctionOrder{Sanction: "suspension", Until: d("2023-05-04")}})
+		b := f.determined(fel, "2022-06-01", "2022-08-31")
+		f.take(b, Command{Transition: "impose_sanction", Date: d("2022-09-01"), Body: "tribunal", Seriousness: "high", Rationale: "dishonesty while suspended",
+			Sanction: &SanctionOrder{Sanction: "striking_off"}})
+		for day, want := range map[string]string{"2022-08-31": "suspended", "2022-09-01": "struck_off", "2023-05-04": "struck_off", "2024-01-01": "struck_off"} {
+			if got := f.statusOn(fel, day); got != want {
+				t.Errorf("status on %s: %s, want %s", day, got, want)
+			}
+		}
+		if diffs, err := f.db.CheckProjection(ctx); err != nil || len(diffs) > 0 {
+			t.Errorf("projection: %v %v", diffs, err)
+		}
+	})
+}

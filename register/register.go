@@ -280,6 +280,16 @@ func (s *Service) StatusEvent(h *rulebook.History, actor string, from rulebook.D
 			}
 		}
 	}
+	// Leaving membership (expulsion, exclusion, resignation, lapse) ends whatever
+	// earlier decisions had scheduled for later — the end of a suspension, a return
+	// — which would otherwise bring the person back.
+	if !st.Member {
+		for _, p := range h.Points {
+			if p.From > from && p.EventID != "" && !contains(ch.Ends, p.EventID) {
+				ch.Ends = append(ch.Ends, p.EventID)
+			}
+		}
+	}
 	return event(rulebook.EventStatusChanged, h.Member.ID, actor, from, ch)
 }
 
