@@ -60,6 +60,8 @@ var diffKinds = []struct {
 	{"status_change", describeStatusChanges},
 	{"sanction", describeSanctions},
 	{"trigger", describeTriggers},
+	{"list", describeLists},
+	{"guidance", describeGuidance},
 	{"readmission", describeReadmission},
 	{"state", describeStates},
 	{"transition", describeTransitions},
@@ -278,9 +280,20 @@ func describeSanctions(v *Version) map[string]string {
 		if s.Status != "" {
 			status = "status " + s.Status
 		}
+		fine := ""
+		if f := s.Fine; f != nil {
+			fine = "a sum of up to " + f.MaxAmount.String() + ", to be paid within " + f.PayWithin.String()
+			if np := f.NonPayment; np != nil {
+				fine += ", unpaid: status " + np.Status
+			}
+		}
+		restores := ""
+		if s.Restores != "" {
+			restores = "ends in status " + s.Restores
+		}
 		m[id] = parts(s.Name, status, labelledDuration("up to", s.MaxDuration),
 			flag(s.CreditForInterim, "credit for time under administrative suspension"),
-			labelledDuration("readmission barred for", s.ReadmissionBar),
+			labelledDuration("readmission barred for", s.ReadmissionBar), restores, fine,
 			strings.Join(rights, ", "), labelled("by", s.By), clauseRef(s.Clause))
 	}
 	return m
@@ -362,7 +375,7 @@ func describeTransitions(v *Version) map[string]string {
 		m[id] = parts(t.Name, flag(!t.IsPermitted(), "refused (not permitted)"),
 			strings.TrimSpace(labelled("from", t.From)+" "+to), labelled("by", t.By), labelled("requires", t.Requires),
 			labelled("criteria", t.Criteria), labelled("effects", t.Effects), one("sanction", t.Sanction),
-			one("opens", t.Kind), one("outcome", t.Outcome), one("notice", t.Notice),
+			one("opens", t.Kind), one("outcome", t.Outcome), one("vote", t.Vote), one("notice", t.Notice),
 			labelledDuration("notice period", t.NoticePeriod), labelledDuration("evidence", t.EvidenceBefore),
 			labelledDuration("within", t.Within), clauseRef(t.Clause))
 	}
@@ -389,6 +402,29 @@ func describeRoles(v *Version) map[string]string {
 		m[id] = parts(r.Name, oneLine(r.Description), labelled("acts for", r.ActsFor), "cases: "+r.Cases,
 			labelled("may", r.May), labelled("not shown", hidden), flag(!r.NeedsTwoFactor(), "password alone"),
 			flag(r.FromBody, "the body's own role"))
+	}
+	return m
+}
+
+func describeLists(v *Version) map[string]string {
+	m := map[string]string{}
+	if v == nil {
+		return m
+	}
+	for _, id := range v.ListOrder {
+		l := v.Lists[id]
+		m[id] = parts(l.Name, flag(l.Warns, "flags cases and steps about members on it"), clauseRef(l.Clause))
+	}
+	return m
+}
+
+func describeGuidance(v *Version) map[string]string {
+	m := map[string]string{}
+	if v == nil || v.Discipline == nil {
+		return m
+	}
+	for _, g := range v.Discipline.Guidance {
+		m[g.Clause+" "+g.Seriousness] = parts(g.From+" to "+g.To, clauseRef(g.Source))
 	}
 	return m
 }
