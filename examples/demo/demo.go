@@ -33,22 +33,11 @@ const Protagonist = "M0001"
 // Load plays the demo story into db, which must hold no members. rb must be the
 // Labour-modelled example rule book, and source its text.
 func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) error {
-	if n, err := db.CountMembers(ctx); err != nil {
+	at, restore, err := clockOn(ctx, db)
+	if err != nil {
 		return err
-	} else if n > 0 {
-		return fmt.Errorf("the database already holds %d members: load the demo into an empty database", n)
 	}
-	realNow := db.Now
-	defer func() { db.Now = realNow }()
-	var clock time.Time
-	db.Now = func() time.Time { return clock }
-	at := func(s string) {
-		t, err := time.Parse("2006-01-02 15:04", s)
-		if err != nil {
-			panic(err)
-		}
-		clock = t.UTC()
-	}
+	defer restore()
 	d := rulebook.MustDate
 
 	at("1999-12-01 09:00")
@@ -284,6 +273,28 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 	at("2018-05-21 12:00")
 	w.take(staff, k18, discipline.Command{Transition: "respondent_resigned", Date: d("2018-05-21"), Body: "membership_office", Rationale: "Resigned by letter while under investigation."})
 	return p.err
+}
+
+// clockOn checks db holds no members and sets its clock to the moments a story's
+// entries were made (at "2006-01-02 15:04"), so the record is bitemporal as it would
+// be; restore puts the real clock back.
+func clockOn(ctx context.Context, db *sqldb.DB) (at func(string), restore func(), err error) {
+	if n, err := db.CountMembers(ctx); err != nil {
+		return nil, nil, err
+	} else if n > 0 {
+		return nil, nil, fmt.Errorf("the database already holds %d members: load the demo into an empty database", n)
+	}
+	realNow := db.Now
+	var clock time.Time
+	db.Now = func() time.Time { return clock }
+	at = func(s string) {
+		t, err := time.Parse("2006-01-02 15:04", s)
+		if err != nil {
+			panic(err)
+		}
+		clock = t.UTC()
+	}
+	return at, func() { db.Now = realNow }, nil
 }
 
 // nccPanel draws a panel from the NCC's members (fictional), by id.

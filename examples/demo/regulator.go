@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
@@ -69,22 +68,11 @@ var RegulatorAccounts = []Account{
 // A third, struck off a year earlier, applies for restoration after thirteen months
 // and is refused: the five-year bar governs, not the general one-year wait.
 func LoadRegulator(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) error {
-	if n, err := db.CountMembers(ctx); err != nil {
+	at, restore, err := clockOn(ctx, db)
+	if err != nil {
 		return err
-	} else if n > 0 {
-		return fmt.Errorf("the database already holds %d members: load the demo into an empty database", n)
 	}
-	realNow := db.Now
-	defer func() { db.Now = realNow }()
-	var clock time.Time
-	db.Now = func() time.Time { return clock }
-	at := func(s string) {
-		t, err := time.Parse("2006-01-02 15:04", s)
-		if err != nil {
-			panic(err)
-		}
-		clock = t.UTC()
-	}
+	defer restore()
 	d := rulebook.MustDate
 	at("2020-01-02 09:00")
 	svc, err := register.New(ctx, db, rb, source)
