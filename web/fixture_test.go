@@ -43,17 +43,23 @@ func operator() context.Context {
 // has filled the database.
 func labourApp(t testing.TB, dsn string, load func(*sqldb.DB, *rules.RuleBook, []byte) error) (*app.App, *sqldb.DB) {
 	t.Helper()
+	return exampleApp(t, dsn, examples.Labour, load)
+}
+
+// exampleApp is labourApp under the example rule book named.
+func exampleApp(t testing.TB, dsn, name string, load func(*sqldb.DB, *rules.RuleBook, []byte) error) (*app.App, *sqldb.DB) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	src, err := examples.FS.ReadFile(examples.Labour)
+	src, err := examples.FS.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb, err := rules.Load(examples.Labour, src)
+	rb, err := rules.Load(name, src)
 	if err != nil {
 		t.Fatal(err)
 	}

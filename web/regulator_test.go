@@ -1,0 +1,74 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rulebook/rulebook/examples/demo"
+	"github.com/rulebook/rulebook/httpapi"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// TestRegulatorDemoPages serves the regulator's demo: its own roles see its own
+// cases, sanctions and words, and a registrant sees only their own case.
+func TestRegulatorDemoPages(t *testing.T) {
+	story, err := demo.Find("regulator-2020.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, db := exampleApp(t, filepath.Join(t.TempDir(), "regulator.db"), story.RuleBook, func(db *sqldb.DB, rb *rules.RuleBook, src []byte) error {
+		return story.Load(context.Background(), db, rb, src)
+	})
+	if err := demo.LoadAccountsOf(operator(), a, story.Accounts); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(a, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{srv: srv, app: a, db: db, sessions: map[string]string{}}
+	for i, x := range story.Accounts {
+		f.sessions[x.Name] = f.signIn(t, x.Name, "192.0.2."+strconv.Itoa(i+1))
+	}
+	get := func(who, path string) (int, string) {
+		r := httptest.NewRequest("GET", path, nil)
+		r.RemoteAddr = "192.0.2.1:1234"
+		r.AddCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: f.sessions[who]})
+		w := httptest.NewRecorder()
+		f.srv.ServeHTTP(w, r)
+		return w.Code, w.Body.String()
+	}
+	for _, tc := range []struct {
+		who, path string
+		status    int
+		see       []string
+	}{
+		{"rhian", "/cases/F-2022-002", 200, []string{"varied", "striking off", "GBP 4,500.00", "Sanctions guidance for clause 5.1 at high seriousness"}},
+		{"rhian", "/cases/F-2022-001", 200, []string{"GBP 3,000.00", "reprimand", "paid"}},
+		{"rhian", "/cases/S-2022-001", 200, []string{"restoration refused", "five-year bar"}},
+		{"imogen", "/cases/F-2022-001", 200, []string{"GBP 3,000.00", "reprimand"}},
+		{"imogen", "/cases/F-2022-002", 404, nil},
+		{"owen", "/cases/F-2022-002", 200, []string{"varied"}},
+		{"rhian", "/members/R0001", 200, []string{"Fellow"}},
+		{"rhian", "/deadlines", 200, nil},
+		{"rhian", "/statistics", 200, nil},
+		{"ruth", "/cases", 200, []string{"F-2021-001", "F-2022-002"}},
+	} {
+		code, body := get(tc.who, tc.path)
+		if code != tc.status {
+			t.Errorf("%s GET %s: %d, want %d", tc.who, tc.path, code, tc.status)
+			continue
+		}
+		for _, s := range tc.see {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s GET %s: the page does not say %q", tc.who, tc.path, s)
+			}
+		}
+	}
+}
