@@ -268,7 +268,7 @@ func TestImportFollowsStatusChanges(t *testing.T) {
 		head := "id,name,joined,status,status_since\n"
 		got := importProblems(t, svc, head+good+bad)
 		for line, want := range map[int][]string{
-			6: {"version 2019", "only from suspended_from_office", "not from member", "clause 9.5", "one step", "status changes"},
+			6: {"version 2019", "only from suspended_from_office", "not from member", "9.5", "one step", "status changes"},
 			7: {"no rule moving a member to retired", "joined as member"},
 			8: {`unknown status "ghost"`},
 		} {

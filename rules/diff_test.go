@@ -167,7 +167,7 @@ func TestDiffOtherKinds(t *testing.T) {
         - {id: finalise, name: Close after the appeal period, from: [sanctioned], to: closed, by: [general_secretary], permitted: false, clause: "9.7"}
       repeal:
         states: [appeal_lodged]
-        transitions: [appeal, dismiss_appeal, allow_appeal]
+        transitions: [appeal, dismiss_appeal, allow_appeal, vary_penalty]
 `
 	rb, err := rules.Load("union.yaml", []byte(src))
 	if err != nil {
