@@ -86,6 +86,7 @@ type versionSpec struct {
 	Readmission   *Readmission               `yaml:"readmission"`
 	Discipline    *disciplineSpec            `yaml:"discipline"`
 	Access        *accessSpec                `yaml:"access"`
+	UnitKinds     []UnitKind                 `yaml:"unit_kinds"`
 	Repeal        repealSpec                 `yaml:"repeal"`
 }
 
@@ -97,6 +98,7 @@ type repealSpec struct {
 	Sanctions []string `yaml:"sanctions"`
 	Triggers  []string `yaml:"automatic_exclusion"`
 	Lists     []string `yaml:"lists"`
+	UnitKinds []string `yaml:"unit_kinds"`
 	// StatusChanges set true drops every earlier status_changes rule.
 	StatusChanges bool `yaml:"status_changes"`
 }

@@ -32,6 +32,8 @@ type draft struct {
 	defaultStatus string
 	disc          *Discipline
 	access        *accessDraft
+	unitKinds     map[string]*UnitKind
+	unitKindOrder []string
 }
 
 type checker struct {
@@ -148,6 +150,7 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 	}
 	d.amendDiscipline(c, vs.Discipline, vp)
 	d.amendAccess(c, vs.Access, vp)
+	d.amendUnits(c, vs, vp)
 	// Repeals come last so a version can repeal and re-enact in one go only by
 	// listing the new text under a new id.
 	rp := vp + ".repeal"
@@ -505,6 +508,7 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 		bodies(r.path+".decided_by", r.DecidedBy, true)
 		clause(r.path+".clause", r.Clause, true)
 	}
+	d.buildUnits(c, v, clause)
 	d.buildDiscipline(c, v, vp, clause)
 	d.buildAccess(c, v)
 	return v
