@@ -249,5 +249,3 @@ func TestRegionsOnlyAndNone(t *testing.T) {
 		}
 	})
 }
-
-
