@@ -9,7 +9,7 @@ import (
 )
 
 // UnitKind is a kind of organisational unit members belong to, as the rule book
-// names it: a party's branches within its constituencies, a club's sections, a
+// names it: local branches within districts, a club's sections, a
 // regulator's regions. Kinds form a hierarchy through Within; a rule book may
 // declare none, and then members belong to no unit.
 type UnitKind struct {

@@ -15,8 +15,8 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
-	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/httpapi"
 	"github.com/rulebook/rulebook/memberscsv"
 )
