@@ -25,24 +25,38 @@ func (t Units) Chain(id string) []*Unit {
 	return out
 }
 
+// up calls f with unit id and each unit above it, lowest first, until f returns
+// true, without building the chain (an import asks this of every row).
+func (t Units) up(id string, f func(*Unit) bool) {
+	n := 0
+	for u := t[id]; u != nil && n <= len(t); u = t[u.Parent] {
+		if f(u) {
+			return
+		}
+		n++
+	}
+}
+
 // OfKind returns the unit of kind that unit id is, or lies within, or "".
 func (t Units) OfKind(id, kind string) string {
-	for _, u := range t.Chain(id) {
+	found := ""
+	t.up(id, func(u *Unit) bool {
 		if u.Kind == kind {
-			return u.ID
+			found = u.ID
 		}
-	}
-	return ""
+		return found != ""
+	})
+	return found
 }
 
 // Within reports whether unit id lies within unit above, at any remove.
 func (t Units) Within(id, above string) bool {
-	for _, u := range t.Chain(id) {
-		if u.Parent == above && above != "" {
-			return true
-		}
-	}
-	return false
+	in := false
+	t.up(id, func(u *Unit) bool {
+		in = above != "" && u.Parent == above
+		return in
+	})
+	return in
 }
 
 // Below returns unit id and every unit within it, at any remove: the units a

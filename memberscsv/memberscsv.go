@@ -41,6 +41,8 @@ type Row struct {
 	Units       []string
 	Status      string
 	StatusSince rulebook.Date
+	// units holds Units for the usual few kinds, so that a row is one allocation.
+	units [3]string
 }
 
 // RowError is a problem with one field of one row.
@@ -240,8 +242,12 @@ func (r *Reader) parse(rec []string) (*Row, bool) {
 	m.Email = r.get(rec, "email")
 	m.Phone = r.get(rec, "phone")
 	m.Address = r.get(rec, "address")
-	if len(r.units) > 0 {
-		row.Units = make([]string, len(r.units))
+	if n := len(r.units); n > len(row.units) {
+		row.Units = make([]string, n)
+	} else if n > 0 {
+		row.Units = row.units[:n:n]
+	}
+	if len(row.Units) > 0 {
 		for i, c := range r.ucol {
 			if c >= 0 {
 				row.Units[i] = strings.TrimSpace(rec[c])

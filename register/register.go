@@ -383,7 +383,8 @@ type ImportResult struct {
 // transaction, or none of them: every bad row is reported (row, field, reason) and
 // nothing is stored. The file's unit columns are the kinds of unit the rule book
 // declares; units it names that the register does not hold are created, each
-// within the unit the row names of the kind above it. progress, if set, is called with the rows read so far.
+// within the unit the row names of the kind above it. progress, if set, is called
+// with the rows read so far.
 func (s *Service) Import(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int)) (*ImportResult, error) {
 	return s.importCSV(ctx, actor, r, name, progress, false)
 }

@@ -25,7 +25,7 @@ type membersData struct {
 }
 
 // unitOption is a unit as a form offers it, named with its kind's name in the
-// rule book ("Branch: Harbour Ward").
+// rule book ("Region: The North").
 type unitOption struct {
 	ID, Label string
 }

@@ -16,7 +16,7 @@ type reportData struct {
 	Kinds   []string
 	Reports bool
 	// UnitName names, for the form, the lowest kind of unit the rule book in
-	// force declares ("branch", "section"); empty if it declares none.
+	// force declares, in lower case; empty if it declares none.
 	UnitName string
 }
 
