@@ -39,8 +39,8 @@ type Account struct {
 	Display string `json:"display"`
 	// Member links the account to a member of the register, where there is one.
 	Member string `json:"member,omitempty"`
-	// Section is the section of a body the person sits for (a hearing body's
-	// trade-union or constituency section), for panel composition rules.
+	// Section is the section of a body the person sits for (one of the sections
+	// a hearing body's panels must draw on), for panel composition rules.
 	Section  string   `json:"section,omitempty"`
 	Roles    []string `json:"roles"`
 	Disabled bool     `json:"disabled,omitempty"`

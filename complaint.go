@@ -64,7 +64,7 @@ const EventComplaintInformation = "complaint.information_added"
 type ComplaintReported struct {
 	ID string `json:"id"`
 	// About is who the complaint is about, in the complainant's words, and
-	// AboutUnit the branch or unit they give.
+	// AboutUnit the unit they give, as they give it.
 	About     string `json:"about"`
 	AboutUnit string `json:"about_unit,omitempty"`
 	// Complainant is the member id of a signed-in member, or "" for an anonymous

@@ -1,7 +1,7 @@
 // Package rulebook holds the domain of a membership organisation's rule book: members,
-// branches, their status over time, and the tamper-evident record of events every
-// change is made through. It imports no storage or transport; those live in
-// subpackages (rules, eligibility, sqldb, httpapi) and in cmd/rulebook.
+// the units they belong to, their status over time, and the tamper-evident record of
+// events every change is made through. It imports no storage or transport; those live
+// in subpackages (rules, eligibility, sqldb, httpapi) and in cmd/rulebook.
 package rulebook
 
 import (

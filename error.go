@@ -9,7 +9,7 @@ import (
 // layer maps each to a status in one table.
 const (
 	EInvalid      = "invalid"       // bad input; Message names the field
-	ENotFound     = "not_found"     // no such member, event, branch…
+	ENotFound     = "not_found"     // no such member, event, unit…
 	EConflict     = "conflict"      // already exists, or the record changed underneath
 	ENotPermitted = "not_permitted" // the rule book does not allow it; Message cites the clause
 	ENoRules      = "no_rules"      // no rule book version is in force on the date asked about

@@ -1,8 +1,10 @@
 package rulebook
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -11,7 +13,7 @@ import (
 // Event types of the register. Later parts of rulebook (discipline, selections) add
 // their own types; the record and its verification do not depend on the type.
 const (
-	EventBranchCreated    = "branch.created"
+	EventUnitCreated      = "unit.created"
 	EventMemberJoined     = "member.joined"
 	EventMemberUpdated    = "member.updated"
 	EventStatusChanged    = "member.status_changed"
@@ -21,30 +23,101 @@ const (
 	EventRuleBookAdopted  = "rulebook.adopted"
 )
 
-// BranchSubjectPrefix starts the subject of events about a branch ("branch/north"):
+// UnitSubjectPrefix starts the subject of events about a unit ("unit/north"):
 // subjects that are not members are "kind/id", and ids cannot contain '/'.
-const BranchSubjectPrefix = "branch/"
+const UnitSubjectPrefix = "unit/"
 
-// Branch is a unit of the organisation that members belong to: a branch, a
-// constituency party, a region, a club section. Kind says which, in the
-// organisation's own words; Parent links a branch to its constituency.
-type Branch struct {
+// The first releases recorded a unit's creation under another type and subject
+// prefix. Those events stay in the record as they are, and project as
+// EventUnitCreated does.
+const (
+	LegacyUnitCreated       = "branch.created"
+	LegacyUnitSubjectPrefix = "branch/"
+)
+
+// Unit is an organisational unit members belong to. Kind is one of the kinds the
+// rule book declares, in the organisation's own words; Parent is the unit it lies
+// within, of the kind the rule book puts Kind within (empty at the top, or where
+// the register does not know it).
+type Unit struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Kind   string `json:"kind"`
 	Parent string `json:"parent,omitempty"`
 }
 
-// Member is a person on the register.
+// Member is a person on the register. A member belongs to one unit (at the lowest
+// level known); the units above it follow from the tree of units.
 type Member struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	Email        string `json:"email,omitempty"`
-	Phone        string `json:"phone,omitempty"`
-	Address      string `json:"address,omitempty"`
-	Branch       string `json:"branch,omitempty"`
-	Constituency string `json:"constituency,omitempty"`
-	Joined       Date   `json:"joined"`
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Email   string `json:"email,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Address string `json:"address,omitempty"`
+	Unit    string `json:"unit,omitempty"`
+	Joined  Date   `json:"joined"`
+}
+
+// UnmarshalJSON reads a member as recorded today, or as the first releases
+// recorded one: they named the member's units under their kinds, lowest first,
+// instead of one unit, and the lowest named is the member's unit.
+func (m *Member) UnmarshalJSON(b []byte) error {
+	type plain Member
+	if strict(b, (*plain)(m)) == nil {
+		return nil
+	}
+	*m = Member{}
+	if err := json.Unmarshal(b, (*plain)(m)); err != nil {
+		return err
+	}
+	if m.Unit == "" {
+		named, err := legacyUnits(b, memberKeys)
+		if err != nil {
+			return err
+		}
+		if len(named) > 0 {
+			m.Unit = named[0]
+		}
+	}
+	return nil
+}
+
+var memberKeys = []string{"id", "name", "email", "phone", "address", "unit", "joined"}
+
+// strict decodes b into v refusing unknown keys: data written today has none, so
+// this one pass is all it needs.
+func strict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// legacyUnits returns, in the order written, the non-empty strings of object b
+// under keys not in known: the units the first releases named by kind.
+func legacyUnits(b []byte, known []string) ([]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("expected a JSON object")
+	}
+	var out []string
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		if k, _ := t.(string); slices.Contains(known, k) {
+			continue
+		}
+		var id string
+		if json.Unmarshal(raw, &id) == nil && id != "" {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // MemberJoined is the data of a member.joined event; its Effective date is the
@@ -57,13 +130,46 @@ type MemberJoined struct {
 
 // MemberUpdated changes a member's particulars; empty fields are left alone.
 type MemberUpdated struct {
-	Name         string `json:"name,omitempty"`
-	Email        string `json:"email,omitempty"`
-	Phone        string `json:"phone,omitempty"`
-	Address      string `json:"address,omitempty"`
-	Branch       string `json:"branch,omitempty"`
-	Constituency string `json:"constituency,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Email   string `json:"email,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Address string `json:"address,omitempty"`
+	Unit    string `json:"unit,omitempty"`
+	// legacy are the units an update of the first releases named by kind, lowest
+	// first (see Member.UnmarshalJSON); Register.Apply places the member.
+	legacy []string
 }
+
+// IsZero reports whether the update changes nothing.
+func (u *MemberUpdated) IsZero() bool {
+	return u.Name == "" && u.Email == "" && u.Phone == "" && u.Address == "" && u.Unit == "" && len(u.legacy) == 0
+}
+
+// Legacy reports whether the update is one of the first releases', naming units
+// by kind: applying it needs the tree of units (see Register.Apply).
+func (u *MemberUpdated) Legacy() bool { return len(u.legacy) > 0 }
+
+// UnmarshalJSON reads an update as recorded today or by the first releases.
+func (u *MemberUpdated) UnmarshalJSON(b []byte) error {
+	type plain MemberUpdated
+	if strict(b, (*plain)(u)) == nil {
+		return nil
+	}
+	*u = MemberUpdated{}
+	if err := json.Unmarshal(b, (*plain)(u)); err != nil {
+		return err
+	}
+	if u.Unit == "" {
+		named, err := legacyUnits(b, updateKeys)
+		if err != nil {
+			return err
+		}
+		u.legacy = named
+	}
+	return nil
+}
+
+var updateKeys = []string{"name", "email", "phone", "address", "unit"}
 
 // Decision says who decided something, under which clause, and why. Every change of
 // status or rights carries one, so that every answer can cite it.
@@ -233,11 +339,12 @@ func (h *History) addPoint(p StatusPoint) {
 	h.Points[i] = p
 }
 
-// Register is the projection of the record: branches and members' histories. It is
-// built by applying events in order; Project builds one from a whole record.
+// Register is the projection of the record: the tree of units and members'
+// histories. It is built by applying events in order; Project builds one from a
+// whole record.
 type Register struct {
-	Branches map[string]*Branch
-	Members  map[string]*History
+	Units   Units
+	Members map[string]*History
 	// DefaultStatus is given to members who join without a status.
 	DefaultStatus string
 	// occasions holds what measures served in occasions are worked out from.
@@ -246,13 +353,20 @@ type Register struct {
 
 // NewRegister returns an empty register whose joiners get defaultStatus.
 func NewRegister(defaultStatus string) *Register {
-	return &Register{Branches: map[string]*Branch{}, Members: map[string]*History{}, DefaultStatus: defaultStatus}
+	return &Register{Units: Units{}, Members: map[string]*History{}, DefaultStatus: defaultStatus}
 }
 
 // Project builds the register from events in stored order, as believed at asOf: events
 // recorded after asOf, and events withdrawn by corrections recorded by then, are left
 // out. A zero asOf means now (everything recorded).
 func Project(events []Event, defaultStatus string, asOf time.Time) (*Register, error) {
+	return ProjectWith(nil, events, defaultStatus, asOf)
+}
+
+// ProjectWith is Project starting from a register that holds units already: one
+// member's events projected alone need the tree if they hold an update of the
+// first releases (see NeedsUnits).
+func ProjectWith(units []Unit, events []Event, defaultStatus string, asOf time.Time) (*Register, error) {
 	retracted := map[string]bool{}
 	for i := range events {
 		e := &events[i]
@@ -266,6 +380,10 @@ func Project(events []Event, defaultStatus string, asOf time.Time) (*Register, e
 		retracted[c.Corrects] = true
 	}
 	r := NewRegister(defaultStatus)
+	for i := range units {
+		u := units[i]
+		r.Units[u.ID] = &u
+	}
 	for i := range events {
 		e := &events[i]
 		if retracted[e.ID] || (!asOf.IsZero() && e.Recorded.After(asOf)) {
@@ -285,12 +403,12 @@ func Project(events []Event, defaultStatus string, asOf time.Time) (*Register, e
 func (r *Register) Apply(e *Event) error {
 	bad := func(err error) error { return fmt.Errorf("event %s (%s): %v", e.ID, e.Type, err) }
 	switch e.Type {
-	case EventBranchCreated:
-		var b Branch
-		if err := json.Unmarshal(e.Data, &b); err != nil {
+	case EventUnitCreated, LegacyUnitCreated:
+		var u Unit
+		if err := json.Unmarshal(e.Data, &u); err != nil {
 			return bad(err)
 		}
-		r.Branches[b.ID] = &b
+		r.Units[u.ID] = &u
 	case EventMemberJoined:
 		var d MemberJoined
 		if err := json.Unmarshal(e.Data, &d); err != nil {
@@ -317,11 +435,6 @@ func (r *Register) Apply(e *Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return bad(err)
 		}
-		// A change of unit (a transfer) is dated: measures served in occasions
-		// follow the member from its day.
-		if u := (Member{Branch: d.Branch, Constituency: d.Constituency}); unitOf(u) != "" {
-			r.noteUnit(e.Subject, e.Effective, e.Seq, unitOf(u))
-		}
 		m := &h.Member
 		set := func(dst *string, v string) {
 			if v != "" {
@@ -332,8 +445,18 @@ func (r *Register) Apply(e *Event) error {
 		set(&m.Email, d.Email)
 		set(&m.Phone, d.Phone)
 		set(&m.Address, d.Address)
-		set(&m.Branch, d.Branch)
-		set(&m.Constituency, d.Constituency)
+		unit := m.Unit
+		set(&unit, d.Unit)
+		if d.Legacy() {
+			unit = r.Units.legacyPlace(unit, d.legacy)
+		}
+		// A change of unit (a transfer) is dated: measures served in occasions
+		// follow the member from its day. Noted before the member moves, so the
+		// history starts from the unit they were in.
+		if d.Unit != "" || d.Legacy() {
+			r.noteUnit(e.Subject, e.Effective, e.Seq, unit)
+		}
+		m.Unit = unit
 		if r.occ().counting[e.Subject] {
 			r.serve(e.Subject)
 		}
@@ -391,6 +514,21 @@ func (r *Register) Apply(e *Event) error {
 	return nil
 }
 
+// NeedsUnits reports whether projecting events needs the tree of units: whether
+// they hold an update of the first releases, which named units by kind.
+func NeedsUnits(events []Event) bool {
+	for i := range events {
+		if events[i].Type != EventMemberUpdated {
+			continue
+		}
+		var u MemberUpdated
+		if json.Unmarshal(events[i].Data, &u) == nil && u.Legacy() {
+			return true
+		}
+	}
+	return false
+}
+
 // SortedMemberIDs returns the register's member ids in order.
 func (r *Register) SortedMemberIDs() []string {
 	ids := make([]string, 0, len(r.Members))
@@ -401,7 +539,7 @@ func (r *Register) SortedMemberIDs() []string {
 	return ids
 }
 
-// ValidID reports whether s is usable as a member or branch id: 1–64 characters of
+// ValidID reports whether s is usable as a member or unit id: 1–64 characters of
 // letters, digits, '-', '_' and '.'; ids appear in URLs and CSV files.
 func ValidID(s string) bool {
 	if s == "" || len(s) > 64 {

@@ -99,10 +99,9 @@ func (h *History) ServingOf(id string) *Serving {
 	return nil
 }
 
-// unitOf names the unit whose occasions serve a member's measures: for now the
-// branch in their particulars. It is the one place that says so, so that a
-// register of other kinds of unit need change only this.
-func unitOf(m Member) string { return m.Branch }
+// unitOf names the unit whose occasions serve a member's measures: the unit they
+// belong to. It is the one place that says so.
+func unitOf(m Member) string { return m.Unit }
 
 // occasionState is what the register keeps for measures served in occasions:
 // the occasions, by id and by unit, and the unit each member was in over time.

@@ -24,14 +24,14 @@ func serveEvents(t *testing.T) []Event {
 	match := func(id, day, outcome string, counts bool, units ...string) {
 		add(EventOccasionRecorded, OccasionSubjectPrefix+id, day, Occasion{ID: id, Kind: "matches", Units: units, Outcome: outcome, Counts: counts})
 	}
-	add(EventMemberJoined, "p1", "2023-08-01", MemberJoined{Member: Member{ID: "p1", Name: "Pat Lowry", Branch: "ashworth"}, Status: "registered"})
+	add(EventMemberJoined, "p1", "2023-08-01", MemberJoined{Member: Member{ID: "p1", Name: "Pat Lowry", Unit: "ashworth"}, Status: "registered"})
 	add(EventStatusChanged, "p1", "2024-04-10", StatusChange{Status: "interim", Decision: Decision{Case: "K1"}})
 	match("F1", "2024-04-13", "played", true, "ashworth", "brackenfield")
 	add(EventStatusChanged, "p1", "2024-04-24", StatusChange{Status: "banned", Then: "registered", Count: 3, Occasions: "matches",
 		Credit: &Period{From: d("2024-04-10"), Until: d("2024-04-24")}, Decision: Decision{Case: "K1", Sanction: "match_ban"}})
 	match("F2", "2024-04-27", "postponed", false, "ashworth", "coldharbour")
 	match("F3", "2024-05-04", "played", true, "ashworth", "coldharbour")
-	add(EventMemberUpdated, "p1", "2024-07-01", MemberUpdated{Branch: "brackenfield"})
+	add(EventMemberUpdated, "p1", "2024-07-01", MemberUpdated{Unit: "brackenfield"})
 	match("F4", "2024-08-10", "played", true, "ashworth", "coldharbour")
 	return evs
 }

@@ -32,13 +32,15 @@ type App struct {
 
 // New returns the application over the register service (and the rule book it
 // was opened with). A database migrated just now to the schema with per-person
-// case lookups (3), to the one with indexed lists (4), or to the one with waivers
-// and several sanctions per case (5), has its projections rebuilt, so that no
-// one's cases are missing from their lists and every case reads in today's shape.
+// case lookups (3), to the one with indexed lists (4), to the one with waivers
+// and several sanctions per case (5), to the one with occasions served (6), or to the one with members
+// in units of the rule book's kinds (7), has its projections rebuilt, so that no one's cases are
+// missing from their lists, every case reads in today's shape, and each member is
+// in the unit the record places them in.
 func New(ctx context.Context, reg *register.Service) (*App, error) {
 	a := &App{reg: reg, cases: discipline.New(reg), signIns: newLimiter()}
 	a.Policy = &Policy{Rules: reg.Rules, Now: a.now}
-	if reg.DB.Migrated(3) || reg.DB.Migrated(4) || reg.DB.Migrated(5) {
+	if reg.DB.Migrated(3) || reg.DB.Migrated(4) || reg.DB.Migrated(5) || reg.DB.Migrated(6) || reg.DB.Migrated(7) {
 		if err := reg.DB.Rebuild(ctx); err != nil {
 			return nil, err
 		}

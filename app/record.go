@@ -10,7 +10,7 @@ import (
 )
 
 // isMemberSubject reports whether an event subject is a member: other subjects are
-// "kind/id" (branch/north, case/D-1, account/ann…).
+// "kind/id" (unit/north, case/D-1, account/ann…).
 func isMemberSubject(subject string) bool { return subject != "" && !strings.Contains(subject, "/") }
 
 // decideSubject decides reading the events about one subject: a member's (with

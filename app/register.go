@@ -16,7 +16,9 @@ import (
 // day. Contact details the reader's roles are not shown are blank, and
 // Withheld says so.
 type MemberView struct {
-	Member        rulebook.Member        `json:"member"`
+	Member rulebook.Member `json:"member"`
+	// Units are the member's unit and the units above it, lowest first.
+	Units         []rulebook.Unit        `json:"units"`
 	StatusHistory []rulebook.StatusPoint `json:"status_history"`
 	Restrictions  []rulebook.Restriction `json:"restrictions"`
 	Today         rulebook.Date          `json:"today"`
@@ -33,13 +35,22 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
-func (a *App) memberView(p *Principal, h *rulebook.History, at time.Time) *MemberView {
-	v := &MemberView{Member: h.Member, StatusHistory: orEmpty(h.Points), Restrictions: orEmpty(h.Restrictions), Today: a.Today(),
+func (a *App) memberView(ctx context.Context, p *Principal, h *rulebook.History, at time.Time) (*MemberView, error) {
+	v := &MemberView{Member: h.Member, Units: []rulebook.Unit{}, StatusHistory: orEmpty(h.Points), Restrictions: orEmpty(h.Restrictions), Today: a.Today(),
 		StatusToday: h.StatusAt(a.Today()), AsRecorded: at}
+	if h.Member.Unit != "" {
+		units, err := a.db().Units(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range rulebook.NewUnits(units).Chain(h.Member.Unit) {
+			v.Units = append(v.Units, *u)
+		}
+	}
 	if a.Policy.RedactMember(p, &v.Member) {
 		v.Withheld = []string{"contact details"}
 	}
-	return v
+	return v, nil
 }
 
 // history reads a member's history as it stands, or as recorded at an instant.
@@ -68,7 +79,7 @@ func (a *App) Member(ctx context.Context, id string, at time.Time) (*MemberView,
 	if err := a.logAccess(ctx, p, action, id, detail); err != nil {
 		return nil, err
 	}
-	return a.memberView(p, h, at), nil
+	return a.memberView(ctx, p, h, at)
 }
 
 // SearchMembers finds members by id or by name (surname first), at most limit.
@@ -94,11 +105,21 @@ func (a *App) SearchMembers(ctx context.Context, q string, limit int) ([]ruleboo
 	return orEmpty(ms), nil
 }
 
-// Members lists the register a page at a time (optionally one branch's).
+// Members lists the register a page at a time (optionally the members of one unit
+// and the units within it).
 func (a *App) Members(ctx context.Context, f sqldb.MemberFilter) ([]rulebook.Member, error) {
 	p, err := a.allow(ctx, ReadRegister, Resource{})
 	if err != nil {
 		return nil, err
+	}
+	if f.Unit != "" {
+		units, err := a.db().Units(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := knownUnit(rulebook.NewUnits(units), f.Unit); err != nil {
+			return nil, err
+		}
 	}
 	ms, err := a.db().Members(ctx, f)
 	if err != nil {
@@ -107,7 +128,7 @@ func (a *App) Members(ctx context.Context, f sqldb.MemberFilter) ([]rulebook.Mem
 	for i := range ms {
 		a.Policy.RedactMember(p, &ms[i])
 	}
-	if err := a.logAccess(ctx, p, "list_members", "members", "branch "+f.Branch); err != nil {
+	if err := a.logAccess(ctx, p, "list_members", "members", "unit "+f.Unit); err != nil {
 		return nil, err
 	}
 	return orEmpty(ms), nil
@@ -180,9 +201,9 @@ type Electorate struct {
 	Refused map[string]int `json:"refused"`
 }
 
-// Electorate lists everyone who may do q.Action on q.Date (in one branch or
-// constituency, when branch is given).
-func (a *App) Electorate(ctx context.Context, q eligibility.Question, branch string) (*Electorate, error) {
+// Electorate lists everyone who may do q.Action on q.Date (in one unit and the
+// units within it, when unit is given).
+func (a *App) Electorate(ctx context.Context, q eligibility.Question, unit string) (*Electorate, error) {
 	p, err := a.allow(ctx, ReadRegister, Resource{})
 	if err != nil {
 		return nil, err
@@ -195,10 +216,19 @@ func (a *App) Electorate(ctx context.Context, q eligibility.Question, branch str
 	if err != nil {
 		return nil, err
 	}
-	if branch != "" {
+	if unit != "" {
+		units, err := a.db().Units(ctx)
+		if err != nil {
+			return nil, err
+		}
+		tree := rulebook.NewUnits(units)
+		if err := knownUnit(tree, unit); err != nil {
+			return nil, err
+		}
+		below := tree.Below(unit)
 		kept := hs[:0]
 		for _, h := range hs {
-			if h.Member.Branch == branch || h.Member.Constituency == branch {
+			if below[h.Member.Unit] {
 				kept = append(kept, h)
 			}
 		}
@@ -212,8 +242,8 @@ func (a *App) Electorate(ctx context.Context, q eligibility.Question, branch str
 	if !q.FreezeDate.IsZero() {
 		detail += ", freeze date " + q.FreezeDate.String()
 	}
-	if branch != "" {
-		detail += ", branch " + branch
+	if unit != "" {
+		detail += ", unit " + unit
 	}
 	if err := a.logAccess(ctx, p, "electorate", "electorate/"+q.Action, detail); err != nil {
 		return nil, err
@@ -221,60 +251,39 @@ func (a *App) Electorate(ctx context.Context, q eligibility.Question, branch str
 	return &Electorate{Action: q.Action, Date: q.Date, FreezeDate: q.FreezeDate, Version: v.ID, Count: len(list), Members: orEmpty(list), Refused: refused}, nil
 }
 
-// Branches lists the branches and constituencies.
-func (a *App) Branches(ctx context.Context) ([]rulebook.Branch, error) {
+// Units lists the register's units.
+func (a *App) Units(ctx context.Context) ([]rulebook.Unit, error) {
 	if _, err := a.allow(ctx, ReadLists, Resource{}); err != nil {
 		return nil, err
 	}
-	bs, err := a.db().Branches(ctx)
-	return orEmpty(bs), err
+	us, err := a.db().Units(ctx)
+	return orEmpty(us), err
 }
 
-// CreateBranch adds a branch (or constituency, region…).
-func (a *App) CreateBranch(ctx context.Context, b rulebook.Branch, eff rulebook.Date) (*rulebook.Event, error) {
+// CreateUnit adds a unit of a kind the rule book declares.
+func (a *App) CreateUnit(ctx context.Context, u rulebook.Unit, eff rulebook.Date) (*rulebook.Event, error) {
 	p, err := a.allow(ctx, EditRegister, Resource{})
 	if err != nil {
 		return nil, err
 	}
-	bs, err := a.db().Branches(ctx)
-	if err != nil {
-		return nil, err
-	}
-	parentKnown := b.Parent == ""
-	for _, x := range bs {
-		if x.ID == b.ID {
-			return nil, rulebook.Errorf(rulebook.EConflict, "branch %s already exists", b.ID)
-		}
-		parentKnown = parentKnown || x.ID == b.Parent
-	}
-	if !parentKnown {
-		return nil, fieldErr("parent", "no branch %q", b.Parent)
-	}
-	return a.reg.CreateBranch(ctx, p.Actor(), b, eff)
+	return a.reg.CreateUnit(ctx, p.Actor(), u, eff)
 }
 
-// checkParticulars checks what the register itself does not: an e-mail address
-// that parses, and branches that exist.
-func (a *App) checkParticulars(ctx context.Context, email, branch, constituency string) error {
+// knownUnit refuses a filter by a unit the register does not hold, which would
+// otherwise answer with no one.
+func knownUnit(tree rulebook.Units, id string) error {
+	if tree[id] == nil {
+		return fieldErr("unit", "no unit %q on the register", id)
+	}
+	return nil
+}
+
+// checkEmail checks what the register itself does not: an e-mail address that
+// parses.
+func checkEmail(email string) error {
 	if email != "" {
 		if ad, err := mail.ParseAddress(email); err != nil || ad.Address != email {
 			return fieldErr("email", "%q is not an e-mail address", email)
-		}
-	}
-	if branch == "" && constituency == "" {
-		return nil
-	}
-	bs, err := a.db().Branches(ctx)
-	if err != nil {
-		return err
-	}
-	known := map[string]bool{}
-	for _, b := range bs {
-		known[b.ID] = true
-	}
-	for _, f := range []struct{ name, id string }{{"branch", branch}, {"constituency", constituency}} {
-		if f.id != "" && !known[f.id] {
-			return fieldErr(f.name, "no branch %q on the register (create it first)", f.id)
 		}
 	}
 	return nil
@@ -287,7 +296,7 @@ func (a *App) Join(ctx context.Context, m rulebook.Member, status string) (*rule
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := a.checkParticulars(ctx, m.Email, m.Branch, m.Constituency); err != nil {
+	if err := checkEmail(m.Email); err != nil {
 		return nil, nil, err
 	}
 	e, err := a.reg.Join(ctx, p.Actor(), m, status)
@@ -304,7 +313,7 @@ func (a *App) entered(ctx context.Context, p *Principal, id string) (*MemberView
 	if err != nil {
 		return nil, err
 	}
-	return a.memberView(p, h, time.Time{}), nil
+	return a.memberView(ctx, p, h, time.Time{})
 }
 
 // UpdateMember changes a member's particulars.
@@ -313,10 +322,10 @@ func (a *App) UpdateMember(ctx context.Context, id string, eff rulebook.Date, u 
 	if err != nil {
 		return nil, nil, err
 	}
-	if u == (rulebook.MemberUpdated{}) {
-		return nil, nil, fieldErr("body", "nothing to change: give at least one of name, email, phone, address, branch, constituency")
+	if u.IsZero() {
+		return nil, nil, fieldErr("body", "nothing to change: give at least one of name, email, phone, address, unit")
 	}
-	if err := a.checkParticulars(ctx, u.Email, u.Branch, u.Constituency); err != nil {
+	if err := checkEmail(u.Email); err != nil {
 		return nil, nil, err
 	}
 	e, err := a.reg.Update(ctx, p.Actor(), id, eff, u)

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 
@@ -13,8 +14,85 @@ import (
 	"github.com/rulebook/rulebook/sqldb"
 )
 
+// undoUnits takes a database back from migration 7: the members table's two
+// fixed unit columns of the first releases, and the old units table.
+var undoUnits = []string{
+	`DROP INDEX units_parent`, `ALTER TABLE units RENAME TO branches`,
+	`ALTER TABLE members ADD COLUMN branch TEXT NOT NULL DEFAULT ''`,
+	`ALTER TABLE members ADD COLUMN constituency TEXT NOT NULL DEFAULT ''`,
+	`DROP INDEX members_unit`, `ALTER TABLE members DROP COLUMN unit`,
+	`CREATE INDEX members_branch ON members (branch)`,
+}
+
+// TestUpgradeToUnits takes the demo's database back to schema 5, before units
+// (the members table's old columns empty, as a projection it could not fill), and
+// opens it again: the application rebuilds the register, and every member is in
+// the unit the record places them in, the lists by unit as before.
+func TestUpgradeToUnits(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	units := func(db *sqldb.DB) (map[string]string, []string) {
+		hs, err := db.Histories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, h := range hs {
+			m[h.Member.ID] = h.Member.Unit
+		}
+		ms, err := db.Members(ctx, sqldb.MemberFilter{Unit: "northport-central"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, x := range ms {
+			ids = append(ids, x.ID)
+		}
+		return m, ids
+	}
+	before, central := units(w.db)
+	if before["M0001"] != "harbour-ward" || len(central) < 10 {
+		t.Fatalf("the demo should have members in branches of Northport Central: %v, %q", before["M0001"], central)
+	}
+	for _, q := range append(undoUnits, `DELETE FROM schema_migrations WHERE version = 7`) {
+		if _, err := w.db.Raw().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	path := w.db.DSN()
+	w.db.Close()
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if !db.Migrated(7) || db.Migrated(6) {
+		t.Fatal("migration 7, and only it, should have been applied")
+	}
+	src, _ := examples.FS.ReadFile(examples.Labour)
+	rb, err := rules.Load(examples.Labour, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := register.New(ctx, db, rb, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(ctx, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, central2 := units(db)
+	if !maps.Equal(after, before) || !slices.Equal(central2, central) {
+		t.Errorf("after the upgrade: %v and %q; before it: %v and %q", after, central2, before, central)
+	}
+	if diffs, err := a.CheckProjection(operator()); err != nil || len(diffs) > 0 {
+		t.Errorf("after the upgrade the projections differ from the record: %v %v", diffs, err)
+	}
+}
+
 // TestUpgradeToIndexedLists takes the demo's database back to schema 3 (dropping
-// what migration 4 adds), opens it again, and checks that the application fills
+// what migrations 4 to 6 add), opens it again, and checks that the application fills
 // the new columns and tables from the record: waiting complaints, precedents'
 // factors, complaints by quarter.
 func TestUpgradeToIndexedLists(t *testing.T) {
@@ -48,12 +126,12 @@ func TestUpgradeToIndexedLists(t *testing.T) {
 		t.Fatalf("the demo should have complaints waiting and not, counts and factors: %d of %d waiting, %v, %d factors", len(waiting), len(all), counts, factors)
 	}
 	path := w.db.DSN()
-	for _, q := range []string{
+	for _, q := range append(append([]string{
 		`DROP INDEX complaints_case`, `DROP INDEX complaints_seq`, `ALTER TABLE complaints DROP COLUMN case_id`,
 		`DROP INDEX case_clauses_clause`, `ALTER TABLE case_clauses DROP COLUMN closed`, `ALTER TABLE case_clauses DROP COLUMN conduct`,
 		`DROP TABLE case_factors`, `DROP INDEX cases_open`, `DROP INDEX case_deadlines_due`, `CREATE INDEX case_deadlines_due ON case_deadlines (due)`,
-		`DROP TABLE complaint_counts`, `DROP TABLE waivers`, `DROP TABLE occasions`, `DROP TABLE servings`, `DELETE FROM schema_migrations WHERE version IN (4, 5, 6)`,
-	} {
+		`DROP TABLE complaint_counts`, `DROP TABLE waivers`, `DROP TABLE occasions`, `DROP TABLE servings`,
+	}, undoUnits...), `DELETE FROM schema_migrations WHERE version IN (4, 5, 6, 7)`) {
 		if _, err := w.db.Raw().ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

@@ -48,9 +48,10 @@ type PlanMembers struct {
 	Joined rulebook.Date `json:"joined"`
 	// Status is the status they join in.
 	Status string `json:"status"`
-	// Constituencies, if not 0, spreads them over that many constituencies
-	// (c000, c001…).
-	Constituencies int `json:"constituencies,omitempty"`
+	// Units, if not 0, spreads them over that many units of kind UnitKind (one
+	// the rule book declares), created as u000, u001…
+	Units    int    `json:"units,omitempty"`
+	UnitKind string `json:"unit_kind,omitempty"`
 }
 
 // PlanComplaint is the complaint a complaint case is opened on; it concerns the
@@ -511,8 +512,10 @@ func (p *CasePlan) check() error {
 	if strings.TrimSpace(m.Status) == "" {
 		add("members.status", "name the status members join in")
 	}
-	if m.Constituencies < 0 {
-		add("members.constituencies", "cannot be negative")
+	if m.Units < 0 {
+		add("members.units", "cannot be negative")
+	} else if m.Units > 0 && strings.TrimSpace(m.UnitKind) == "" {
+		add("members.unit_kind", "name the kind of unit the members are spread over")
 	}
 	if len(p.Scripts) == 0 {
 		add("scripts", "give at least one script")

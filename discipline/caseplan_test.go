@@ -102,6 +102,12 @@ func TestReadCasePlanProblems(t *testing.T) {
   "scripts": [{"kind": "exclusion", "copies": 1, "steps": []}]
 }
 `, 3, "members.joined", "2016-01-03"},
+		{"units without a kind", `{
+  "start": "2016-01-04", "spread_days": 10,
+  "members": {"joined": "2010-01-01", "status": "in", "units": 3},
+  "scripts": [{"kind": "exclusion", "copies": 1, "steps": []}]
+}
+`, 3, "members.unit_kind", "name the kind of unit"},
 		{"more after the plan", "{}\n{}\n", 2, "", "more after the plan"},
 		{"truncated", "{\n  \"start\": \"2016-01-04\",\n  \"scripts\": [\n", 4, "scripts", "ends in the middle"},
 		{"empty", "  \n", 0, "", "empty"},
@@ -142,6 +148,7 @@ func TestGenerateCasesPlanProblems(t *testing.T) {
 		{"factor", `"factors": ["MIT-SERVED"]`, `"factors": ["MIT-SORRY"]`, "scripts[5].steps[7].sanction.factors[0]", `has no factor "MIT-SORRY"`},
 		{"clause", `"clauses": ["2.I.8"]`, `"clauses": ["9.Z"]`, "complaint.clauses[0]", `has no clause "9.Z"`},
 		{"status", `"status": "active"`, `"status": "dormant"`, "members.status", `has no status "dormant"`},
+		{"unit kind", `"unit_kind": "constituency"`, `"unit_kind": "ward"`, "members.unit_kind", `declares no kind of unit "ward"`},
 		{"list entry", `"id": "bench-cand"`, `"id": "other-cand"`, "scripts[7].steps[0].trigger.entry", `no entry "bench-cand"`},
 		{"list entry too late", `"from": "2016-01-01"}`, `"from": "2017-01-01"}`, "list_entries[0]", "must be on its list on every case's conduct"},
 		{"start", "\"start\": \"2016-01-04\",\n  \"spread_days\": 1450,\n  \"members\": {\"joined\": \"2010-01-01\"",

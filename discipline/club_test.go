@@ -15,7 +15,7 @@ import (
 // decided (a two-week suspension) and returns its id.
 func (f *fixture) clubDecided(conduct, opened, charged, decided string) string {
 	f.t.Helper()
-	m := f.member("2020-01-01", rulebook.Member{Branch: "seniors"})
+	m := f.member("2020-01-01", rulebook.Member{Unit: f.unit("seniors", "section", "")})
 	id := f.open(opened, conduct, m, "captain", "1")
 	f.take(id, Command{Transition: "charge", Date: d(charged), Body: "secretary", Evidence: []string{"umpire's report"},
 		Charges: []Charge{{Count: 1, Clause: "1", Particulars: "abused the umpire"}}})
@@ -65,6 +65,31 @@ func TestClubAppealWithinTimeLimit(t *testing.T) {
 			t.Errorf("after the appeal was decided: %+v", c)
 		}
 
+	})
+}
+
+// TestClubSameSection: the club keeps off an appeal panel anyone in the
+// respondent's section ("same_unit:section"), a unit kind its rule book declares.
+func TestClubSameSection(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db, clubBook)
+		id := f.clubDecided("2021-05-31", "2021-06-01", "2021-06-02", "2021-06-04")
+		f.take(id, Command{Transition: "appeal", Body: "member", Date: d("2021-06-07"), Rationale: "too harsh"})
+		senior := f.member("2020-01-01", rulebook.Member{ID: "senior", Unit: f.unit("seniors", "section", "")})
+		junior := f.member("2020-01-01", rulebook.Member{ID: "junior", Unit: f.unit("juniors", "section", "")})
+		empanel := func(who string) error {
+			_, err := f.s.Take(ctx, "t", id, Command{Transition: "empanel", Body: "secretary", Date: d("2021-06-08"),
+				Panel: &Panel{Body: "appeals_panel", Members: []PanelMember{{ID: who, Name: "Member " + who}}}})
+			return err
+		}
+		wantErr(t, "a member of the respondent's section", empanel(senior), rulebook.ENotPermitted, "(senior) cannot sit", "belongs to the respondent's Section (seniors)")
+		if err := empanel(junior); err != nil {
+			t.Errorf("a member of another section: %v", err)
+		}
+		// Someone not on the register has no section to share.
+		if err := empanel("umpire"); err != nil {
+			t.Errorf("someone not a member: %v", err)
+		}
 	})
 }
 

@@ -15,6 +15,8 @@ type Env struct {
 	Rules  *rules.RuleBook
 	Member func(id string) *rulebook.History
 	List   func(list, id string) *ListEntry
+	// Units returns the register's tree of units, for conflict rules over units.
+	Units func() rulebook.Units
 	// Entries returns every entry of a list (rosters, training, selections).
 	Entries func(list string) []ListEntry
 }
@@ -472,16 +474,24 @@ func (g *guard) conflict(m PanelMember, respondent *rulebook.History) string {
 			if m.ID == c.Respondent {
 				return "is the respondent"
 			}
-		case "same_branch", "same_constituency":
-			pm := g.env.member(m.ID)
-			if pm == nil || respondent == nil {
+		default:
+			// same_unit:KIND — each one's unit of that kind is their own unit or
+			// the one of that kind it lies within.
+			kind, ok := strings.CutPrefix(rule, rules.SameUnitRule)
+			if !ok {
 				continue
 			}
-			if rule == "same_branch" && pm.Member.Branch != "" && pm.Member.Branch == respondent.Member.Branch {
-				return "belongs to the respondent's branch (" + pm.Member.Branch + ")"
+			pm := g.env.member(m.ID)
+			if pm == nil || respondent == nil || pm.Member.Unit == "" || respondent.Member.Unit == "" || g.env.Units == nil {
+				continue
 			}
-			if rule == "same_constituency" && pm.Member.Constituency != "" && pm.Member.Constituency == respondent.Member.Constituency {
-				return "belongs to the respondent's constituency (" + pm.Member.Constituency + ")"
+			tree := g.env.Units()
+			if u := tree.OfKind(pm.Member.Unit, kind); u != "" && u == tree.OfKind(respondent.Member.Unit, kind) {
+				name := kind
+				if k := g.proc.UnitKind(kind); k != nil {
+					name = k.Name
+				}
+				return "belongs to the respondent's " + name + " (" + u + ")"
 			}
 		}
 	}

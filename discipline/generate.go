@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/rules"
@@ -30,6 +31,17 @@ func genCheckBook(rb *rules.RuleBook, p *CasePlan) error {
 	if err != nil {
 		add("start", "the first case's conduct is on %s: %v", from, err)
 		return probs
+	}
+	if k := p.Members.UnitKind; p.Members.Units > 0 {
+		// Units are created on the members' joining day, under the rules then (or
+		// the first rules, for a day before them), as an import creates them.
+		v, err := rb.VersionAt(p.Members.Joined)
+		if err != nil {
+			v = rb.Versions[0]
+		}
+		if v.UnitKind(k) == nil {
+			add("members.unit_kind", "rule book version %s (in force on %s, the members' joining day) declares no kind of unit %q", v.ID, p.Members.Joined, k)
+		}
 	}
 	entry := func(list, id string) (int, *ListEntry) {
 		for j := range p.ListEntries {
@@ -193,6 +205,9 @@ func (s *Service) GenerateCases(ctx context.Context, plan *CasePlan, n int) ([]s
 			return nil, fmt.Errorf("generate cases: %w", plan.problem(fmt.Sprintf("list_entries[%d]", j), "adding %s to its list: %v", e.ID, err))
 		}
 	}
+	if err := s.genUnits(ctx, plan, n); err != nil {
+		return nil, fmt.Errorf("generate cases: %w", err)
+	}
 	histories := map[string]*rulebook.History{}
 	env := Env{Rules: s.rb(), Member: func(id string) *rulebook.History { return histories[id] },
 		List: func(list, id string) *ListEntry {
@@ -228,11 +243,37 @@ func (s *Service) GenerateCases(ctx context.Context, plan *CasePlan, n int) ([]s
 	return ids, s.db().Analyze(ctx, slices.Concat([]string{"events"}, sqldb.RegisterTables, sqldb.CaseTables)...)
 }
 
+// genUnits creates the units the plan spreads the first n members over, in one
+// transaction.
+func (s *Service) genUnits(ctx context.Context, plan *CasePlan, n int) error {
+	k := min(n, plan.Members.Units)
+	if k <= 0 {
+		return nil
+	}
+	a, err := s.db().Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Rollback()
+	for i := range k {
+		u := rulebook.Unit{ID: genUnitID(i), Name: "Unit " + strconv.Itoa(i), Kind: plan.Members.UnitKind}
+		e, err := genEvent(rulebook.EventUnitCreated, rulebook.UnitSubjectPrefix+u.ID, plan.Members.Joined, u)
+		if err == nil {
+			err = a.Add(e)
+		}
+		if err != nil {
+			return fmt.Errorf("creating unit %s: %w", u.ID, err)
+		}
+	}
+	return a.Commit()
+}
+
 // genActor is the actor of every generated event.
 const genActor = "t"
 
 func genCaseID(i int) string   { return fmt.Sprintf("B%06d", i) }
 func genMemberID(i int) string { return fmt.Sprintf("b%06d", i) }
+func genUnitID(i int) string   { return fmt.Sprintf("u%03d", i) }
 
 // genBatch writes the events of cases start to end-1 through a, and returns their
 // case rows, to be written by PutNewCases.
@@ -242,8 +283,8 @@ func (s *Service) genBatch(a *sqldb.Appender, env Env, histories map[string]*rul
 		sc := plan.scriptFor(i)
 		day := plan.Start.AddDays((i * 7) % plan.SpreadDays)
 		m := rulebook.Member{ID: genMemberID(i), Name: fmt.Sprintf("Member %d", i), Joined: plan.Members.Joined}
-		if n := plan.Members.Constituencies; n > 0 {
-			m.Constituency = fmt.Sprintf("c%03d", i%n)
+		if n := plan.Members.Units; n > 0 {
+			m.Unit = genUnitID(i % n)
 		}
 		h := &rulebook.History{Member: m}
 		histories[m.ID] = h

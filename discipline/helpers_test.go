@@ -56,6 +56,25 @@ func newFixture(t testing.TB, db *sqldb.DB, book string) *fixture {
 	return &fixture{t: t, db: db, reg: reg, s: New(reg)}
 }
 
+// unit creates a unit of the register, unless it is there already, and returns
+// its id.
+func (f *fixture) unit(id, kind, parent string) string {
+	f.t.Helper()
+	units, err := f.db.Units(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, u := range units {
+		if u.ID == id {
+			return id
+		}
+	}
+	if _, err := f.reg.CreateUnit(ctx, "t", rulebook.Unit{ID: id, Name: "Unit " + id, Kind: kind, Parent: parent}, d("2000-01-01")); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
 // member joins a new member and returns the id.
 func (f *fixture) member(joined string, m rulebook.Member) string {
 	f.t.Helper()

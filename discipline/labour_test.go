@@ -29,7 +29,7 @@ func newLabour(t testing.TB, f *fixture) *fixture {
 // the date of its last step. Conduct is 2 May 2016, so the 2016 rule book governs.
 func (f *fixture) labourCase(stage string) (string, rulebook.Date) {
 	f.t.Helper()
-	m := f.member("2010-01-01", rulebook.Member{Constituency: "north"})
+	m := f.member("2010-01-01", rulebook.Member{Unit: f.unit("north", "constituency", "")})
 	day := d("2016-05-03")
 	next := func() rulebook.Date { day = day.AddDays(1); return day }
 	switch stage {

@@ -10,14 +10,20 @@ import (
 
 // TestConflictsBlockEmpanelment: declared conflicts, complainants (including
 // those of linked complaints), the respondent, members of the respondent's
-// constituency (from 2016) and recusals each keep a person off the panel.
+// constituency (from 2016: "same_unit:constituency") and recusals each keep a
+// person off the panel. A member's constituency is their own unit's, or the one
+// their branch lies within.
 func TestConflictsBlockEmpanelment(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db, labourBook)
-		m := func(id, constituency string) string {
-			return f.member("2005-01-01", rulebook.Member{ID: id, Constituency: constituency})
+		for _, c := range []string{"north", "south", "east"} {
+			f.unit(c, "constituency", "")
 		}
-		resp := m("resp", "north")
+		f.unit("harbour", "branch", "north")
+		m := func(id, unit string) string {
+			return f.member("2005-01-01", rulebook.Member{ID: id, Unit: unit})
+		}
+		resp := m("resp", "harbour")
 		comp := m("comp", "south")
 		later := m("later", "south")
 		neighbour := m("neighbour", "north")
@@ -73,7 +79,7 @@ func TestConflictsBlockEmpanelment(t *testing.T) {
 			{comp, "is a complainant in this case"},
 			{later, "is a complainant in this case"},
 			{resp, "is the respondent"},
-			{neighbour, "belongs to the respondent's constituency (north)"},
+			{neighbour, "belongs to the respondent's Constituency Labour Party (north)"},
 			{"declarer", "declared a conflict of interest on " + day.String() + ": called for expulsion"},
 			{"recuser", "recused on " + day.String() + ": works with the respondent"},
 		} {

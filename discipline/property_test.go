@@ -47,7 +47,7 @@ func TestRandomCommandsKeepTheRecord(t *testing.T) {
 			base := d("2016-05-03")
 			var cases []string
 			newCase := func() {
-				m := f.member("2008-01-01", rulebook.Member{Constituency: rapid.SampledFrom([]string{"north", "south"}).Draw(rt, "constituency")})
+				m := f.member("2008-01-01", rulebook.Member{Unit: f.unit(rapid.SampledFrom([]string{"north", "south"}).Draw(rt, "constituency"), "constituency", "")})
 				opened := base.AddDays(rapid.IntRange(0, 60).Draw(rt, "opened"))
 				switch rapid.IntRange(0, 4).Draw(rt, "kind") {
 				case 0:

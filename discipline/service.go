@@ -375,6 +375,13 @@ func (s *Service) env(ctx context.Context) Env {
 				}
 			}
 			return out
+		},
+		Units: func() rulebook.Units {
+			us, err := s.db().Units(ctx)
+			if err != nil {
+				return nil
+			}
+			return rulebook.NewUnits(us)
 		}}
 }
 

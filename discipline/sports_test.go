@@ -23,7 +23,7 @@ func sport(t *testing.T, db *sqldb.DB) *fixture {
 	t.Helper()
 	f := newFixture(t, db, sportsBook)
 	for _, c := range []string{"ashworth", "brackenfield", "coldharbour", "dunmore"} {
-		if _, err := f.reg.CreateBranch(ctx, "t", rulebook.Branch{ID: c, Name: strings.ToUpper(c[:1]) + c[1:], Kind: "club"}, d("2019-07-01")); err != nil {
+		if _, err := f.reg.CreateUnit(ctx, "t", rulebook.Unit{ID: c, Name: strings.ToUpper(c[:1]) + c[1:], Kind: "club"}, d("2019-07-01")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -33,13 +33,13 @@ func sport(t *testing.T, db *sqldb.DB) *fixture {
 // player registers a player with a club.
 func (f *fixture) player(joined, club string) string {
 	f.t.Helper()
-	return f.member(joined, rulebook.Member{Branch: club})
+	return f.member(joined, rulebook.Member{Unit: club})
 }
 
 // joinAs registers someone with a status of their own (a match official, a club).
 func (f *fixture) joinAs(id, name, joined, status, unit string) string {
 	f.t.Helper()
-	if _, err := f.reg.Join(ctx, "t", rulebook.Member{ID: id, Name: name, Branch: unit, Joined: d(joined)}, status); err != nil {
+	if _, err := f.reg.Join(ctx, "t", rulebook.Member{ID: id, Name: name, Unit: unit, Joined: d(joined)}, status); err != nil {
 		f.t.Fatal(err)
 	}
 	return id
@@ -145,7 +145,7 @@ func TestSportMatchBan(t *testing.T) {
 		if a := f.may(pat, "play", "2024-06-15"); a.Allowed || a.Serving.Remaining != 1 || !strings.Contains(a.Reason, "1 match remains") {
 			t.Errorf("over the close season: %s", a.Reason)
 		}
-		if _, err := f.reg.Update(ctx, "t", pat, d("2024-07-01"), rulebook.MemberUpdated{Branch: "brackenfield"}); err != nil {
+		if _, err := f.reg.Update(ctx, "t", pat, d("2024-07-01"), rulebook.MemberUpdated{Unit: "brackenfield"}); err != nil {
 			t.Fatal(err)
 		}
 		f.match("F04", "2024-08-10", "played", "ashworth", "coldharbour")

@@ -270,7 +270,7 @@ func lower(s string) string {
 type Entry struct {
 	Member string `json:"member"`
 	Name   string `json:"name"`
-	Branch string `json:"branch,omitempty"`
+	Unit   string `json:"unit,omitempty"`
 	Status string `json:"status"`
 }
 
@@ -300,7 +300,7 @@ func Electorate(rb *rules.RuleBook, members []*rulebook.History, q Question) ([]
 			refused[key]++
 			continue
 		}
-		out = append(out, Entry{Member: h.Member.ID, Name: h.Member.Name, Branch: h.Member.Branch, Status: vd.point.Status})
+		out = append(out, Entry{Member: h.Member.ID, Name: h.Member.Name, Unit: h.Member.Unit, Status: vd.point.Status})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Member < out[j].Member })
 	return out, refused, nil

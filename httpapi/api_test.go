@@ -325,8 +325,8 @@ func invalid(field string) map[string]any {
 func code(c string) map[string]any { return map[string]any{"error.code": c, "error.message": "*"} }
 
 const (
-	joinAnn   = `{"id":"ann","name":"Ann Archer","email":"ann@example.org","branch":"north","constituency":"north-cp","joined":"2000-05-01"}`
-	joinBob   = `{"id":"bob","name":"Bob Baker","branch":"south","joined":"2015-06-01"}`
+	joinAnn   = `{"id":"ann","name":"Ann Archer","email":"ann@example.org","unit":"north","joined":"2000-05-01"}`
+	joinBob   = `{"id":"bob","name":"Bob Baker","unit":"south","joined":"2015-06-01"}`
 	joinCarol = `{"id":"carol","name":"Carol Cole","joined":"2016-03-01","status":"active"}`
 )
 
@@ -352,17 +352,20 @@ var scenarios = []step{
 		contains: []string{`"continuous_membership":"12 months"`}},
 	{name: "no such version", method: "GET", path: "/api/v1/rulebook/versions/1066", status: 404, want: code("not_found")},
 
-	// Branches.
-	{name: "no branches yet", method: "GET", path: "/api/v1/branches", status: 200, want: map[string]any{"branches.#": 0}},
-	{name: "create constituency", method: "POST", path: "/api/v1/branches", body: `{"id":"north-cp","name":"North Constituency","kind":"constituency","effective":"1999-01-01"}`, status: 201,
-		want: map[string]any{"branch.kind": "constituency", "event.type": "branch.created", "event.subject": "branch/north-cp", "event.actor": "officer.jones", "event.effective": "1999-01-01"}},
-	{name: "create branch", method: "POST", path: "/api/v1/branches", body: `{"id":"north","name":"North Ward","parent":"north-cp"}`, status: 201,
-		want: map[string]any{"branch.kind": "branch", "branch.parent": "north-cp", "event.effective": "2016-06-01"}},
-	{name: "create south", method: "POST", path: "/api/v1/branches", body: `{"id":"south","name":"South Ward"}`, status: 201},
-	{name: "branch exists", method: "POST", path: "/api/v1/branches", body: `{"id":"north","name":"Again"}`, status: 409, want: code("conflict")},
-	{name: "branch unknown parent", method: "POST", path: "/api/v1/branches", body: `{"id":"east","name":"East","parent":"nowhere"}`, status: 400, want: invalid("parent")},
-	{name: "branch bad id", method: "POST", path: "/api/v1/branches", body: `{"id":"a b","name":"East"}`, status: 400, want: invalid("id")},
-	{name: "branches", method: "GET", path: "/api/v1/branches", status: 200, want: map[string]any{"branches.#": 3, "branches.0.id": "north"}},
+	// Units, of the kinds the rule book declares.
+	{name: "no units yet", method: "GET", path: "/api/v1/units", status: 200, want: map[string]any{"units.#": 0}},
+	{name: "create constituency", method: "POST", path: "/api/v1/units", body: `{"id":"north-cp","name":"North Constituency","kind":"constituency","effective":"1999-01-01"}`, status: 201,
+		want: map[string]any{"unit.kind": "constituency", "event.type": "unit.created", "event.subject": "unit/north-cp", "event.actor": "officer.jones", "event.effective": "1999-01-01"}},
+	{name: "create branch", method: "POST", path: "/api/v1/units", body: `{"id":"north","name":"North Ward","kind":"branch","parent":"north-cp"}`, status: 201,
+		want: map[string]any{"unit.kind": "branch", "unit.parent": "north-cp", "event.effective": "2016-06-01"}},
+	{name: "create south", method: "POST", path: "/api/v1/units", body: `{"id":"south","name":"South Ward","kind":"branch"}`, status: 201},
+	{name: "unit exists", method: "POST", path: "/api/v1/units", body: `{"id":"north","name":"Again","kind":"branch"}`, status: 409, want: code("conflict")},
+	{name: "unit unknown parent", method: "POST", path: "/api/v1/units", body: `{"id":"east","name":"East","kind":"branch","parent":"nowhere"}`, status: 400, want: invalid("parent")},
+	{name: "unit within a unit of the wrong kind", method: "POST", path: "/api/v1/units", body: `{"id":"east","name":"East","kind":"branch","parent":"north"}`, status: 400, want: invalid("parent")},
+	{name: "unit without a kind", method: "POST", path: "/api/v1/units", body: `{"id":"east","name":"East"}`, status: 400, want: invalid("kind")},
+	{name: "unit of an undeclared kind", method: "POST", path: "/api/v1/units", body: `{"id":"east","name":"East","kind":"region"}`, status: 400, want: invalid("kind")},
+	{name: "unit bad id", method: "POST", path: "/api/v1/units", body: `{"id":"a b","name":"East","kind":"branch"}`, status: 400, want: invalid("id")},
+	{name: "units", method: "GET", path: "/api/v1/units", status: 200, want: map[string]any{"units.#": 3, "units.0.id": "north", "units.0.parent": "north-cp"}},
 
 	// Joining, and every way a request body can be wrong.
 	{name: "join before any rule book", method: "POST", path: "/api/v1/members", body: `{"id":"ann","name":"Ann Archer","joined":"1998-03-01"}`, status: 422,
@@ -384,14 +387,18 @@ var scenarios = []step{
 	{name: "missing date", method: "POST", path: "/api/v1/members", body: `{"id":"dan","name":"Dan"}`, status: 400, want: invalid("joined")},
 	{name: "missing name", method: "POST", path: "/api/v1/members", body: `{"id":"dan","name":"  ","joined":"2010-01-01"}`, status: 400, want: invalid("name")},
 	{name: "bad email", method: "POST", path: "/api/v1/members", body: `{"id":"dan","name":"Dan","email":"not-an-address","joined":"2010-01-01"}`, status: 400, want: invalid("email")},
-	{name: "unknown branch", method: "POST", path: "/api/v1/members", body: `{"id":"dan","name":"Dan","branch":"west","joined":"2010-01-01"}`, status: 400, want: invalid("branch")},
+	{name: "unknown unit", method: "POST", path: "/api/v1/members", body: `{"id":"dan","name":"Dan","unit":"west","joined":"2010-01-01"}`, status: 400, want: invalid("unit")},
+	{name: "a unit field of the first releases", method: "POST", path: "/api/v1/members", body: `{"id":"dan","name":"Dan","branch":"north","joined":"2010-01-01"}`, status: 400, want: invalid("branch")},
 	{name: "unknown status", method: "POST", path: "/api/v1/members", body: `{"id":"dan","name":"Dan","joined":"2010-01-01","status":"royalty"}`, status: 400, want: invalid("status")},
 	{name: "wrong content type", method: "POST", path: "/api/v1/members", ctype: "text/plain", body: joinAnn, status: 415,
 		want: map[string]any{"error.code": "unsupported_media_type", "error.field": "Content-Type"}},
 
 	// Listing members.
 	{name: "members", method: "GET", path: "/api/v1/members", status: 200, want: map[string]any{"members.#": 3, "members.0.id": "ann", "members.2.id": "carol", "limit": 100, "offset": 0}},
-	{name: "members of a constituency", method: "GET", path: "/api/v1/members?branch=north-cp", status: 200, want: map[string]any{"members.#": 1, "members.0.id": "ann"}},
+	{name: "members of a constituency", method: "GET", path: "/api/v1/members?unit=north-cp", status: 200, want: map[string]any{"members.#": 1, "members.0.id": "ann", "members.0.unit": "north"}},
+	{name: "members of a branch", method: "GET", path: "/api/v1/members?unit=south", status: 200, want: map[string]any{"members.#": 1, "members.0.id": "bob"}},
+	{name: "members of an unknown unit", method: "GET", path: "/api/v1/members?unit=west", status: 400, want: invalid("unit")},
+	{name: "members by a filter the API does not take", method: "GET", path: "/api/v1/members?branch=north-cp", status: 400, want: invalid("branch")},
 	{name: "members page", method: "GET", path: "/api/v1/members?limit=1&offset=1", status: 200, want: map[string]any{"members.#": 1, "members.0.id": "bob"}},
 	{name: "members bad limit", method: "GET", path: "/api/v1/members?limit=lots", status: 400, want: invalid("limit")},
 	{name: "members limit too big", method: "GET", path: "/api/v1/members?limit=100000", status: 400, want: invalid("limit")},
@@ -424,13 +431,15 @@ var scenarios = []step{
 		want: map[string]any{"member.phone": "0100 000", "member.email": "ann@example.org", "event.type": "member.updated", "event.effective": "2016-06-01"}},
 	{name: "update nothing", method: "PATCH", path: "/api/v1/members/ann", body: `{}`, status: 400, want: invalid("body")},
 	{name: "update bad email", method: "PATCH", path: "/api/v1/members/ann", body: `{"email":"@"}`, status: 400, want: invalid("email")},
+	{name: "update to an unknown unit", method: "PATCH", path: "/api/v1/members/ann", body: `{"unit":"west"}`, status: 400, want: invalid("unit")},
 	{name: "update nobody", method: "PATCH", path: "/api/v1/members/zed", body: `{"phone":"1"}`, status: 404, want: code("not_found")},
 
 	// Reading a member.
 	{name: "ann", method: "GET", path: "/api/v1/members/ann", status: 200, want: map[string]any{
 		"member.name": "Ann Archer", "member.phone": "0100 000", "today": "2016-06-01", "status_history.#": 2,
 		"status_history.0.status": "active", "status_history.1.status": "admin_suspended", "status_history.1.from": "2016-04-29",
-		"status_history.1.body": "nec", "status_today.status": "admin_suspended", "restrictions.#": 0}},
+		"status_history.1.body": "nec", "status_today.status": "admin_suspended", "restrictions.#": 0,
+		"member.unit": "north", "units.#": 2, "units.0.id": "north", "units.1.id": "north-cp", "units.1.kind": "constituency"}},
 	{name: "bob", method: "GET", path: "/api/v1/members/bob", status: 200, want: map[string]any{
 		"restrictions.#": 1, "restrictions.0.until": "2016-12-31", "status_today.status": "active"}},
 	{name: "nobody", method: "GET", path: "/api/v1/members/zed", status: 404, want: code("not_found")},
@@ -467,6 +476,10 @@ var scenarios = []step{
 		"count": 1, "members.0.member": "bob", "refused.admin_suspended": 1, "refused.condition": 1, "freeze_date": "2016-05-01"}},
 	{name: "electorate under 1999 rules", method: "GET", path: "/api/v1/electorate?action=vote_in_selection&date=2007-01-01", status: 200, want: map[string]any{
 		"count": 1, "members.0.member": "ann", "refused.not_member": 2, "rule_book_version": "1999"}},
+	{name: "electorate of a constituency", method: "GET", path: "/api/v1/electorate?action=attend_branch_meetings&date=2016-06-01&unit=north-cp", status: 200, want: map[string]any{
+		"count": 1, "members.0.member": "ann", "members.0.unit": "north"}},
+	{name: "electorate of an unknown unit", method: "GET", path: "/api/v1/electorate?action=canvass&unit=west", status: 400, want: invalid("unit")},
+	{name: "electorate by a filter the API does not take", method: "GET", path: "/api/v1/electorate?action=canvass&branch=north", status: 400, want: invalid("branch")},
 	{name: "electorate no action", method: "GET", path: "/api/v1/electorate", status: 400, want: invalid("action")},
 	{name: "electorate before rules", method: "GET", path: "/api/v1/electorate?action=canvass&date=1980-01-01", status: 422, want: code("no_rules")},
 
@@ -494,7 +507,12 @@ var scenarios = []step{
 	// Import and export.
 	{name: "import", method: "POST", path: "/api/v1/imports/members", ctype: "text/csv",
 		body:   "id,name,email,branch,constituency,joined,status,status_since\ndave,Dave Dunn,dave@example.org,east,east-cp,2012-02-02,,\neve,Eve Evans,,north,,2013-03-03,admin_suspended,2016-05-20\n",
-		status: 201, want: map[string]any{"members": 2, "branches": 2, "events": 5}},
+		status: 201, want: map[string]any{"members": 2, "units": 2, "events": 5}},
+	{name: "import against the tree", method: "POST", path: "/api/v1/imports/members", ctype: "text/csv",
+		body:   "id,name,joined,branch,constituency\nfay,Fay Ford,2012-02-02,north,east-cp\n",
+		status: 400, want: map[string]any{"error.rows.0.row": 2, "error.rows.0.field": "constituency", "error.rows.0.reason": "the register has branch north within constituency north-cp, not east-cp"}},
+	{name: "import a kind the rule book does not declare", method: "POST", path: "/api/v1/imports/members", ctype: "text/csv",
+		body: "id,name,joined,region\nfay,Fay Ford,2012-02-02,north\n", status: 400, want: map[string]any{"error.rows.0.row": 1, "error.rows.0.field": "region"}},
 	{name: "imported suspension", method: "GET", path: "/api/v1/members/eve", status: 200, want: map[string]any{"status_today.status": "admin_suspended", "status_today.from": "2016-05-20"}},
 	{name: "import bad rows", method: "POST", path: "/api/v1/imports/members", ctype: "text/csv",
 		body:   "id,name,joined,status\nfred,Fred,2012-01-01,\n,No Id,2012-01-01,\ngina,Gina,2012-13-01,\nann,Ann Again,2012-01-01,\nhal,Hal,2012-01-01,royalty\n",
@@ -507,9 +525,9 @@ var scenarios = []step{
 	{name: "import without credentials", method: "POST", path: "/api/v1/imports/members", ctype: "text/csv", body: "id,name,joined\nx,X,2012-01-01\n",
 		hdr: map[string]string{"Authorization": ""}, status: 401, want: code("unauthorized")},
 	{name: "export", method: "GET", path: "/api/v1/exports/members?date=2016-06-01", status: 200,
-		contains: []string{"id,name,email,phone,address,branch,constituency,joined,status,status_since\n", "ann,Ann Archer,ann@example.org,0100 000,,north,north-cp,2000-05-01,admin_suspended,2016-04-29\n", "\neve,Eve Evans,"}},
+		contains: []string{"id,name,email,phone,address,constituency,branch,joined,status,status_since\n", "ann,Ann Archer,ann@example.org,0100 000,,north-cp,north,2000-05-01,admin_suspended,2016-04-29\n", "\neve,Eve Evans,"}},
 	{name: "export earlier", method: "GET", path: "/api/v1/exports/members?date=2016-01-01", status: 200,
-		contains: []string{"ann,Ann Archer,ann@example.org,0100 000,,north,north-cp,2000-05-01,active,2000-05-01\n", "carol,Carol Cole,,,,,,2016-03-01,,\n"}},
+		contains: []string{"ann,Ann Archer,ann@example.org,0100 000,,north-cp,north,2000-05-01,active,2000-05-01\n", "carol,Carol Cole,,,,,,2016-03-01,,\n"}},
 	{name: "export bad date", method: "GET", path: "/api/v1/exports/members?date=tomorrow", status: 400, want: invalid("date")},
 
 	// The access log saw every read of ann's data, with who read it.
@@ -581,7 +599,7 @@ func TestAccessLogged(t *testing.T) {
 		checkReadLogged(t, e, rd.path, reader, e.account(reader, "", "officer"), rd.action, rd.subject)
 	}
 	before, _ := e.db.AccessLog(context.Background(), "", 0)
-	for _, p := range []string{"/api/v1/verify", "/api/v1/rulebook", "/api/v1/branches", "/api/v1/events?type=member.joined"} {
+	for _, p := range []string{"/api/v1/verify", "/api/v1/rulebook", "/api/v1/units", "/api/v1/events?type=member.joined"} {
 		e.do("GET", p, "", "", nil)
 	}
 	after, _ := e.db.AccessLog(context.Background(), "", 0)

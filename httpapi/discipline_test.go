@@ -59,10 +59,10 @@ func panelWith(id, name, section string) string {
 // eligibility answers are checked at each step that changes them, and each way a
 // step can be refused is tried at the point in the story where it arises.
 var caseScenario = []step{
-	{name: "constituency", method: "POST", path: "/api/v1/branches", body: `{"id":"north-cp","name":"North","kind":"constituency","effective":"2000-01-01"}`, status: 201},
-	{name: "join ann", method: "POST", path: "/api/v1/members", body: `{"id":"ann","name":"Ann Archer","constituency":"north-cp","joined":"2010-01-01"}`, status: 201},
+	{name: "constituency", method: "POST", path: "/api/v1/units", body: `{"id":"north-cp","name":"North","kind":"constituency","effective":"2000-01-01"}`, status: 201},
+	{name: "join ann", method: "POST", path: "/api/v1/members", body: `{"id":"ann","name":"Ann Archer","unit":"north-cp","joined":"2010-01-01"}`, status: 201},
 	{name: "join dee", method: "POST", path: "/api/v1/members", body: `{"id":"dee","name":"Dee Dale","joined":"2012-01-01"}`, status: 201},
-	{name: "join pat", method: "POST", path: "/api/v1/members", body: `{"id":"pat","name":"Pat Penn","constituency":"north-cp","joined":"2011-01-01"}`, status: 201},
+	{name: "join pat", method: "POST", path: "/api/v1/members", body: `{"id":"pat","name":"Pat Penn","unit":"north-cp","joined":"2011-01-01"}`, status: 201},
 	elig("before the case ann may hold office", "hold_office", "2016-05-02", true, "active", ""),
 
 	// Dated lists for automatic-exclusion triggers.

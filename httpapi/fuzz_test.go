@@ -17,7 +17,7 @@ var fuzzTargets = []fuzzTarget{
 	{"POST", "/api/v1/members/ann/restrictions"},
 	{"PATCH", "/api/v1/members/ann"},
 	{"POST", "/api/v1/corrections"},
-	{"POST", "/api/v1/branches"},
+	{"POST", "/api/v1/units"},
 	{"GET", "/api/v1/eligibility"},
 	{"GET", "/api/v1/electorate"},
 	{"GET", "/api/v1/events"},

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -217,6 +218,18 @@ func queryInt(r *http.Request, name string, def, max int64) (int64, error) {
 		return 0, rulebook.FieldError(name, "%d is more than the maximum %d", n, max)
 	}
 	return n, nil
+}
+
+// knownParams refuses query parameters other than those named, for lists a
+// filter narrows: a filter misspelt, or one the API no longer takes, would
+// otherwise be ignored and widen the answer without a word.
+func knownParams(r *http.Request, names ...string) error {
+	for k := range r.URL.Query() {
+		if !slices.Contains(names, k) {
+			return rulebook.FieldError(k, "unknown query parameter (this endpoint takes %s)", strings.Join(names, ", "))
+		}
+	}
+	return nil
 }
 
 // required returns an error naming a missing query parameter.

@@ -30,16 +30,16 @@ type writeResult struct {
 	Event *rulebook.Event `json:"event"`
 }
 
-func (s *Server) listBranches(w http.ResponseWriter, r *http.Request) error {
-	bs, err := s.app.Branches(r.Context())
+func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) error {
+	us, err := s.app.Units(r.Context())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"branches": bs})
+	writeJSON(w, http.StatusOK, map[string]any{"units": us})
 	return nil
 }
 
-type branchInput struct {
+type unitInput struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	Kind      string `json:"kind"`
@@ -47,8 +47,8 @@ type branchInput struct {
 	Effective string `json:"effective"`
 }
 
-func (s *Server) createBranch(w http.ResponseWriter, r *http.Request) error {
-	var in branchInput
+func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
+	var in unitInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
@@ -56,16 +56,13 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b := rulebook.Branch{ID: in.ID, Name: in.Name, Kind: in.Kind, Parent: in.Parent}
-	e, err := s.app.CreateBranch(r.Context(), b, eff)
+	e, err := s.app.CreateUnit(r.Context(), rulebook.Unit{ID: in.ID, Name: in.Name, Kind: in.Kind, Parent: in.Parent}, eff)
 	if err != nil {
 		return err
 	}
-	if b.Kind == "" {
-		b.Kind = "branch"
-	}
-	w.Header().Set("Location", "/api/v1/branches")
-	writeJSON(w, http.StatusCreated, map[string]any{"branch": b, "event": e})
+	w.Header().Set("Location", "/api/v1/units")
+	// The unit as recorded, with the kind the register gave it when none was named.
+	writeJSON(w, http.StatusCreated, map[string]any{"unit": e.Payload, "event": e})
 	return nil
 }
 
@@ -78,6 +75,9 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := knownParams(r, "q", "unit", "limit", "offset"); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	if search := q.Get("q"); search != "" {
 		ms, err := s.app.SearchMembers(r.Context(), search, limit)
@@ -87,7 +87,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]any{"members": ms, "limit": limit, "offset": 0})
 		return nil
 	}
-	ms, err := s.app.Members(r.Context(), sqldb.MemberFilter{Branch: q.Get("branch"), Limit: limit, Offset: int(offset)})
+	ms, err := s.app.Members(r.Context(), sqldb.MemberFilter{Unit: q.Get("unit"), Limit: limit, Offset: int(offset)})
 	if err != nil {
 		return err
 	}
@@ -96,15 +96,14 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 }
 
 type joinInput struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	Email        string `json:"email"`
-	Phone        string `json:"phone"`
-	Address      string `json:"address"`
-	Branch       string `json:"branch"`
-	Constituency string `json:"constituency"`
-	Joined       string `json:"joined"`
-	Status       string `json:"status"`
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Email   string `json:"email"`
+	Phone   string `json:"phone"`
+	Address string `json:"address"`
+	Unit    string `json:"unit"`
+	Joined  string `json:"joined"`
+	Status  string `json:"status"`
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
@@ -117,7 +116,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := rulebook.Member{ID: in.ID, Name: strings.TrimSpace(in.Name), Email: in.Email, Phone: in.Phone, Address: in.Address,
-		Branch: in.Branch, Constituency: in.Constituency, Joined: joined}
+		Unit: in.Unit, Joined: joined}
 	e, v, err := s.app.Join(r.Context(), m, in.Status)
 	if err != nil {
 		return err
@@ -236,13 +235,12 @@ func (s *Server) restrict(w http.ResponseWriter, r *http.Request) error {
 }
 
 type updateInput struct {
-	Name         string `json:"name"`
-	Email        string `json:"email"`
-	Phone        string `json:"phone"`
-	Address      string `json:"address"`
-	Branch       string `json:"branch"`
-	Constituency string `json:"constituency"`
-	Effective    string `json:"effective"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	Phone     string `json:"phone"`
+	Address   string `json:"address"`
+	Unit      string `json:"unit"`
+	Effective string `json:"effective"`
 }
 
 func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) error {
@@ -254,8 +252,7 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u := rulebook.MemberUpdated{Name: strings.TrimSpace(in.Name), Email: in.Email, Phone: in.Phone, Address: in.Address,
-		Branch: in.Branch, Constituency: in.Constituency}
+	u := rulebook.MemberUpdated{Name: strings.TrimSpace(in.Name), Email: in.Email, Phone: in.Phone, Address: in.Address, Unit: in.Unit}
 	id := r.PathValue("id")
 	e, v, err := s.app.UpdateMember(r.Context(), id, eff, u)
 	if err != nil {

@@ -80,8 +80,8 @@ func NewServer(a *app.App, opts Options) *Server {
 		{pattern: "POST /api/v1/tokens", handle: s.createToken, write: true},
 		{pattern: "DELETE /api/v1/tokens/{id}", handle: s.revokeToken},
 
-		{pattern: "GET /api/v1/branches", handle: s.listBranches},
-		{pattern: "POST /api/v1/branches", handle: s.createBranch, write: true},
+		{pattern: "GET /api/v1/units", handle: s.listUnits},
+		{pattern: "POST /api/v1/units", handle: s.createUnit, write: true},
 		{pattern: "GET /api/v1/members", handle: s.listMembers},
 		{pattern: "POST /api/v1/members", handle: s.join, write: true},
 		{pattern: "GET /api/v1/members/{id}", handle: s.member},

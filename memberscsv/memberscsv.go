@@ -8,25 +8,41 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 )
 
-// Columns is the header Write produces and Read accepts (in any order; id, name and
-// joined are required, the rest optional).
-var Columns = []string{"id", "name", "email", "phone", "address", "branch", "constituency", "joined", "status", "status_since"}
+// Columns returns the header Write produces and Read accepts (in any order; id,
+// name and joined are required, the rest optional) for a register whose units are
+// of the kinds given: each kind is a column, holding the id of the member's unit of
+// that kind.
+func Columns(units []string) []string {
+	return slices.Concat(fixedHead, units, fixedTail)
+}
+
+var (
+	fixedHead = []string{"id", "name", "email", "phone", "address"}
+	fixedTail = []string{"joined", "status", "status_since"}
+)
 
 var required = []string{"id", "name", "joined"}
 
 // Row is one member read from a file. Row numbers count the header as row 1, as a
 // spreadsheet shows them.
 type Row struct {
-	Line        int
-	Member      rulebook.Member
+	Line   int
+	Member rulebook.Member
+	// Units holds the row's unit columns, in the order of the kinds the Reader
+	// was given ("" where a column is empty or absent). The member's own unit is
+	// the register's to work out from these and its tree.
+	Units       []string
 	Status      string
 	StatusSince rulebook.Date
+	// units holds Units for the usual few kinds, so that a row is one allocation.
+	units [3]string
 }
 
 // RowError is a problem with one field of one row.
@@ -71,24 +87,28 @@ func (e *Errors) add(line int, field, format string, args ...any) {
 
 // Reader reads rows one at a time, so a million-row file need not be held twice.
 type Reader struct {
-	r    *csv.Reader
-	idx  map[string]int
-	ncol int
-	line int
-	errs *Errors
-	ids  map[string]int
+	r     *csv.Reader
+	idx   map[string]int
+	units []string
+	ucol  []int // the column of each unit kind, or -1
+	ncol  int
+	line  int
+	errs  *Errors
+	ids   map[string]int
 }
 
 // NewReader reads the header and returns a Reader for the rows. name is the file name
-// used in messages.
-func NewReader(r io.Reader, name string) (*Reader, error) {
+// used in messages; units are the kinds of unit the rule book declares, each a
+// column the file may have.
+func NewReader(r io.Reader, name string, units []string) (*Reader, error) {
+	columns := Columns(units)
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
 	errs := &Errors{File: name}
 	head, err := cr.Read()
 	if err == io.EOF {
-		errs.add(1, "header", "the file is empty: expected a header row with %s", strings.Join(Columns, ","))
+		errs.add(1, "header", "the file is empty: expected a header row with %s", strings.Join(columns, ","))
 		return nil, errs
 	}
 	if err != nil {
@@ -108,23 +128,19 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 		// Checked before ToLower, which would turn bad bytes into U+FFFD.
 		valid := utf8.ValidString(h)
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		known := false
-		for _, c := range Columns {
-			if c == h {
-				known = true
-			}
-		}
 		switch {
-		case known:
+		case slices.Contains(columns, h):
 		case h == "":
 			// An unnamed column has no name to report it by: say where it is.
-			errs.add(line, "header", "column %d has no name (expected some of: %s)", i+1, strings.Join(Columns, ", "))
+			errs.add(line, "header", "column %d has no name (expected some of: %s)", i+1, strings.Join(columns, ", "))
 			continue
 		case !valid:
 			errs.add(line, "header", "the name of column %d is not valid UTF-8", i+1)
 			continue
 		default:
-			errs.add(line, h, "unknown column (expected some of: %s)", strings.Join(Columns, ", "))
+			// Unit columns are the rule book's kinds: a kind it does not declare is
+			// as unknown as a misspelt column.
+			errs.add(line, h, "unknown column: neither a column of the register nor a kind of unit the rule book declares (expected some of: %s)", strings.Join(columns, ", "))
 			continue
 		}
 		if _, dup := idx[h]; dup {
@@ -140,8 +156,18 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	if len(errs.List) > 0 {
 		return nil, errs
 	}
-	return &Reader{r: cr, idx: idx, ncol: len(head), line: 1, errs: errs, ids: map[string]int{}}, nil
+	rd := &Reader{r: cr, idx: idx, units: units, ucol: make([]int, len(units)), ncol: len(head), line: 1, errs: errs, ids: map[string]int{}}
+	for i, k := range units {
+		rd.ucol[i] = -1
+		if c, ok := idx[k]; ok {
+			rd.ucol[i] = c
+		}
+	}
+	return rd, nil
 }
+
+// Units returns the kinds of unit the reader was given, in the order of Row.Units.
+func (r *Reader) Units() []string { return r.units }
 
 func csvReason(err error) string {
 	var pe *csv.ParseError
@@ -216,8 +242,18 @@ func (r *Reader) parse(rec []string) (*Row, bool) {
 	m.Email = r.get(rec, "email")
 	m.Phone = r.get(rec, "phone")
 	m.Address = r.get(rec, "address")
-	m.Branch = r.get(rec, "branch")
-	m.Constituency = r.get(rec, "constituency")
+	if n := len(r.units); n > len(row.units) {
+		row.Units = make([]string, n)
+	} else if n > 0 {
+		row.Units = row.units[:n:n]
+	}
+	if len(row.Units) > 0 {
+		for i, c := range r.ucol {
+			if c >= 0 {
+				row.Units[i] = strings.TrimSpace(rec[c])
+			}
+		}
+	}
 	row.Status = r.get(rec, "status")
 	switch {
 	case m.ID == "":
@@ -239,9 +275,9 @@ func (r *Reader) parse(rec []string) (*Row, bool) {
 			r.errs.add(line, "email", "%q is not an e-mail address", m.Email)
 		}
 	}
-	for _, c := range []struct{ col, v string }{{"branch", m.Branch}, {"constituency", m.Constituency}} {
-		if c.v != "" && !rulebook.ValidID(c.v) {
-			r.errs.add(line, c.col, "%q is not a valid id (letters, digits, '-', '_' and '.')", c.v)
+	for i, u := range row.Units {
+		if u != "" && !rulebook.ValidID(u) {
+			r.errs.add(line, r.units[i], "%q is not a valid id (letters, digits, '-', '_' and '.')", u)
 		}
 	}
 	if j := r.get(rec, "joined"); j == "" {
@@ -297,31 +333,41 @@ func (r *Reader) Errs() *Errors {
 
 // Record is one member as exported, with the status in force on the export date.
 type Record struct {
-	Member      rulebook.Member
+	Member rulebook.Member
+	// Units holds the member's unit of each kind the Writer was given (their own,
+	// or the one of that kind above it), in that order.
+	Units       []string
 	Status      string
 	StatusSince rulebook.Date
 }
 
 // Writer writes the register as CSV with the Columns header.
 type Writer struct {
-	w   *csv.Writer
-	rec []string
+	w     *csv.Writer
+	units int
+	rec   []string
 }
 
-// NewWriter writes the header to w.
-func NewWriter(w io.Writer) (*Writer, error) {
+// NewWriter writes the header to w, with a column for each kind of unit given.
+func NewWriter(w io.Writer, units []string) (*Writer, error) {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(Columns); err != nil {
+	head := Columns(units)
+	if err := cw.Write(head); err != nil {
 		return nil, err
 	}
-	return &Writer{w: cw, rec: make([]string, len(Columns))}, nil
+	return &Writer{w: cw, units: len(units), rec: make([]string, len(head))}, nil
 }
 
 // Write writes one member.
 func (w *Writer) Write(r Record) error {
 	m := r.Member
-	copy(w.rec, []string{m.ID, m.Name, m.Email, m.Phone, m.Address, m.Branch, m.Constituency, m.Joined.String(), r.Status, r.StatusSince.String()})
-	return w.w.Write(w.rec)
+	if len(r.Units) != w.units {
+		return fmt.Errorf("member %s: %d unit columns, the header has %d", m.ID, len(r.Units), w.units)
+	}
+	rec := append(w.rec[:0], m.ID, m.Name, m.Email, m.Phone, m.Address)
+	rec = append(rec, r.Units...)
+	rec = append(rec, m.Joined.String(), r.Status, r.StatusSince.String())
+	return w.w.Write(rec)
 }
 
 // Flush flushes buffered rows and reports any write error.

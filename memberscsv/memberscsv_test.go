@@ -3,15 +3,21 @@ package memberscsv_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/rulebook/rulebook/memberscsv"
 )
 
+// testUnits are the kinds of unit the tests' rule book would declare.
+var testUnits = []string{"region", "branch"}
+
 func readAll(t testing.TB, src string) ([]*memberscsv.Row, error) {
-	r, err := memberscsv.NewReader(strings.NewReader(src), "members.csv")
+	r, err := memberscsv.NewReader(strings.NewReader(src), "members.csv", testUnits)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +39,7 @@ func TestReadGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || rows[1].Member.Name != "Smith, Bob" || rows[0].Member.Branch != "north" || rows[1].Line != 4 {
+	if len(rows) != 2 || rows[1].Member.Name != "Smith, Bob" || rows[0].Units[0] != "" || rows[0].Units[1] != "north" || rows[1].Line != 4 {
 		t.Fatalf("%+v %+v", rows[0], rows[1])
 	}
 }
@@ -72,6 +78,35 @@ func TestReadBadRows(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "members.csv: row 5: id: \"M1\" already appears on row 2") {
 		t.Errorf("message: %v", err)
+	}
+}
+
+// The unit columns are the kinds the reader is given, and no others: a column
+// naming a kind the rule book does not declare is refused by its name.
+func TestUnitColumns(t *testing.T) {
+	rows, err := readAll(t, "id,name,joined,branch,region\nM1,Ann,2001-02-03,b1,r1\nM2,Bob,2001-02-03,,r2\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := [][]string{rows[0].Units, rows[1].Units}; got[0][0] != "r1" || got[0][1] != "b1" || got[1][0] != "r2" || got[1][1] != "" {
+		t.Errorf("units %q", got)
+	}
+	_, err = readAll(t, "id,name,joined,branch,section\n")
+	var errs *memberscsv.Errors
+	if !errors.As(err, &errs) || len(errs.List) != 1 || errs.List[0].Field != "section" || !strings.Contains(errs.List[0].Msg, "kind of unit the rule book declares") {
+		t.Fatalf("undeclared kind: %v", err)
+	}
+	// With no kinds declared, no unit column is taken.
+	r, err := memberscsv.NewReader(strings.NewReader("id,name,joined,branch\n"), "members.csv", nil)
+	if !errors.As(err, &errs) || r != nil || errs.List[0].Field != "branch" {
+		t.Fatalf("a unit column without kinds: %v", err)
+	}
+	r, err = memberscsv.NewReader(strings.NewReader("id,name,joined\nM1,Ann,2001-02-03\n"), "members.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row, err := r.Next(); err != nil || row.Units != nil {
+		t.Fatalf("%+v, %v", row, err)
 	}
 }
 
@@ -133,17 +168,23 @@ func TestBrokenQuoteStops(t *testing.T) {
 
 func TestWriteReadRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
-	if err := memberscsv.Generate(&buf, 500, 7, 20, []string{"lapsed"}); err != nil {
+	if err := memberscsv.Generate(&buf, 500, 7, []memberscsv.Level{{Kind: "region", Count: 2}, {Kind: "branch", Count: 20}}, []string{"lapsed"}); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := readAll(t, buf.String())
 	if err != nil || len(rows) != 500 {
 		t.Fatalf("%d rows, %v", len(rows), err)
 	}
+	// Branches are grouped ten to a region.
+	if u := rows[0].Units; u[0] == "" || u[1] == "" || u[0][1:] != fmt.Sprintf("%03d", mustAtoi(t, u[1][1:])/10) {
+		t.Fatalf("generated units %q", u)
+	}
 	var out bytes.Buffer
-	w, _ := memberscsv.NewWriter(&out)
+	w, _ := memberscsv.NewWriter(&out, testUnits)
 	for _, r := range rows {
-		w.Write(memberscsv.Record{Member: r.Member, Status: r.Status, StatusSince: r.StatusSince})
+		if err := w.Write(memberscsv.Record{Member: r.Member, Units: r.Units, Status: r.Status, StatusSince: r.StatusSince}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
@@ -155,7 +196,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	for i := range rows {
 		a, b := *rows[i], *again[i]
 		a.Line, b.Line = 0, 0
-		if a != b {
+		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("row %d changed: %+v → %+v", i, a, b)
 		}
 	}
@@ -170,6 +211,7 @@ func FuzzReader(f *testing.F) {
 	f.Add("\ufeffid,name,joined\r\nM1,Ann,2001-02-03\r\n")
 	f.Add(",")
 	f.Add("\n\nid,name,joined,colour\n")
+	f.Add("id,name,joined,region,branch\nM1,Ann,2001-02-03,r1,b1\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		rows, err := readAll(t, src)
 		if err != nil {
@@ -192,4 +234,12 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+func mustAtoi(t testing.TB, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -3,6 +3,8 @@ package register_test
 import (
 	"bytes"
 	"context"
+	stdcsv "encoding/csv"
+	"io"
 	"os"
 	"strconv"
 	"testing"
@@ -23,10 +25,14 @@ func benchMembers() int {
 	return 1_000_000
 }
 
+// benchLevels are the example party's units: 2,000 branches, ten to a
+// constituency.
+var benchLevels = []memberscsv.Level{{Kind: "constituency", Count: 200}, {Kind: "branch", Count: 2000}}
+
 func benchImport(b *testing.B, engine string) {
 	n := benchMembers()
 	var csv bytes.Buffer
-	if err := memberscsv.Generate(&csv, n, 1, 2000, []string{"lapsed", "admin_suspended"}); err != nil {
+	if err := memberscsv.Generate(&csv, n, 1, benchLevels, []string{"lapsed", "admin_suspended"}); err != nil {
 		b.Fatal(err)
 	}
 	src, err := os.ReadFile("../examples/labour-2016.yaml")
@@ -58,3 +64,61 @@ func benchImport(b *testing.B, engine string) {
 
 func BenchmarkImportSQLite(b *testing.B)   { benchImport(b, "sqlite") }
 func BenchmarkImportPostgres(b *testing.B) { benchImport(b, "postgres") }
+
+// The floors the import is compared with, measured on the same generated file in
+// the same run: parsing it with encoding/csv alone, and reading and checking its
+// rows with memberscsv alone (no rule book, no database).
+func benchCSV(b *testing.B) []byte {
+	var csv bytes.Buffer
+	if err := memberscsv.Generate(&csv, benchMembers(), 1, benchLevels, []string{"lapsed", "admin_suspended"}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(csv.Len()))
+	return csv.Bytes()
+}
+
+func BenchmarkImportFloorCSV(b *testing.B) {
+	src := benchCSV(b)
+	for b.Loop() {
+		r := stdcsv.NewReader(bytes.NewReader(src))
+		r.ReuseRecord = true
+		n := 0
+		for {
+			_, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != benchMembers()+1 {
+			b.Fatalf("%d records", n)
+		}
+	}
+}
+
+func BenchmarkImportFloorRows(b *testing.B) {
+	src := benchCSV(b)
+	for b.Loop() {
+		r, err := memberscsv.NewReader(bytes.NewReader(src), "generated.csv", []string{"constituency", "branch"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != benchMembers() {
+			b.Fatalf("%d rows", n)
+		}
+	}
+}

@@ -43,13 +43,13 @@ func (s *Service) OccasionEvent(ctx context.Context, actor string, day rulebook.
 	if len(o.Units) == 0 {
 		return nil, rulebook.FieldError("units", "name the units taking part")
 	}
-	branches, err := s.DB.Branches(ctx)
+	units, err := s.DB.Units(ctx)
 	if err != nil {
 		return nil, err
 	}
 	known := map[string]bool{}
-	for _, b := range branches {
-		known[b.ID] = true
+	for _, u := range units {
+		known[u.ID] = true
 	}
 	seen := map[string]bool{}
 	for _, u := range o.Units {

@@ -99,29 +99,14 @@ func event(typ, subject, actor string, eff rulebook.Date, data any) (*rulebook.E
 	return &rulebook.Event{Type: typ, Subject: subject, Actor: actor, Effective: eff, Data: b, Payload: data}, nil
 }
 
-// CreateBranch adds a branch (or constituency, region…) to the register.
-func (s *Service) CreateBranch(ctx context.Context, actor string, b rulebook.Branch, eff rulebook.Date) (*rulebook.Event, error) {
-	if !rulebook.ValidID(b.ID) {
-		return nil, rulebook.FieldError("id", "%q is not a valid id (letters, digits, '-', '_' and '.')", b.ID)
-	}
-	if b.Name == "" {
-		return nil, rulebook.FieldError("name", "is required")
-	}
-	if b.Kind == "" {
-		b.Kind = "branch"
-	}
-	e, err := event(rulebook.EventBranchCreated, rulebook.BranchSubjectPrefix+b.ID, actor, eff, b)
-	if err != nil {
-		return nil, err
-	}
-	return e, s.DB.Append(ctx, e)
-}
-
 // Join puts a new member on the register from m.Joined, with status (the rule book's
 // default status when empty).
 func (s *Service) Join(ctx context.Context, actor string, m rulebook.Member, status string) (*rulebook.Event, error) {
 	e, err := s.joinEvent(actor, m, status, false)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkUnit(ctx, m.Unit); err != nil {
 		return nil, err
 	}
 	if _, err := s.DB.History(ctx, m.ID); err == nil {
@@ -163,6 +148,9 @@ func (s *Service) joinEvent(actor string, m rulebook.Member, status string, impo
 // Update changes a member's particulars.
 func (s *Service) Update(ctx context.Context, actor, id string, eff rulebook.Date, u rulebook.MemberUpdated) (*rulebook.Event, error) {
 	if _, err := s.DB.History(ctx, id); err != nil {
+		return nil, err
+	}
+	if err := s.checkUnit(ctx, u.Unit); err != nil {
 		return nil, err
 	}
 	e, err := event(rulebook.EventMemberUpdated, id, actor, eff, u)
@@ -402,15 +390,18 @@ func Event(typ, subject, actor string, eff rulebook.Date, data any) (*rulebook.E
 
 // ImportResult summarises an import.
 type ImportResult struct {
-	Members  int `json:"members"`
-	Branches int `json:"branches"`
-	Events   int `json:"events"`
+	Members int `json:"members"`
+	// Units counts the units new to the register, created from the file.
+	Units  int `json:"units"`
+	Events int `json:"events"`
 }
 
 // Import reads members from CSV and puts them all on the register in one
 // transaction, or none of them: every bad row is reported (row, field, reason) and
-// nothing is stored. Branches and constituencies named in the file that the register
-// does not know are created. progress, if set, is called with the rows read so far.
+// nothing is stored. The file's unit columns are the kinds of unit the rule book
+// declares; units it names that the register does not hold are created, each
+// within the unit the row names of the kind above it. progress, if set, is called
+// with the rows read so far.
 func (s *Service) Import(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int)) (*ImportResult, error) {
 	return s.importCSV(ctx, actor, r, name, progress, false)
 }
@@ -423,7 +414,7 @@ func (s *Service) CheckImport(ctx context.Context, actor string, r io.Reader, na
 }
 
 func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int), dryRun bool) (*ImportResult, error) {
-	rd, err := memberscsv.NewReader(r, name)
+	rd, err := memberscsv.NewReader(r, name, s.Rules.UnitKinds())
 	if err != nil {
 		return nil, err
 	}
@@ -431,14 +422,11 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 	if err != nil {
 		return nil, err
 	}
-	branches, err := s.DB.Branches(ctx)
+	units, err := s.DB.Units(ctx)
 	if err != nil {
 		return nil, err
 	}
-	knownBranch := map[string]bool{}
-	for _, b := range branches {
-		knownBranch[b.ID] = true
-	}
+	pl := newPlacer(rd.Units(), rulebook.NewUnits(units))
 	steps := make(map[*rules.Version]*rules.Steps, len(s.Rules.Versions))
 	for _, v := range s.Rules.Versions {
 		steps[v] = v.Steps()
@@ -461,7 +449,7 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 	var readErr error
 	go func() {
 		defer close(batches)
-		readErr = s.importRows(ctx, rd, actor, existing, knownBranch, steps, res, batches, progress)
+		readErr = s.importRows(ctx, rd, actor, existing, pl, steps, res, batches, progress)
 	}()
 	for b := range batches {
 		for _, e := range b {
@@ -502,7 +490,7 @@ const bulkLoadMax = 50_000
 // importRows reads and checks every row, sending the events of good rows in
 // batches until the first bad row; after that it only reads on, to report every
 // problem.
-func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor string, existing, knownBranch map[string]bool,
+func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor string, existing map[string]bool, pl *placer,
 	steps map[*rules.Version]*rules.Steps, res *ImportResult, out chan<- []*rulebook.Event, progress func(int)) error {
 	const batchSize = 1024
 	batch := make([]*rulebook.Event, 0, batchSize)
@@ -517,20 +505,6 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 			return ctx.Err()
 		}
 		batch = make([]*rulebook.Event, 0, batchSize)
-		return nil
-	}
-	// Branches are created as they are first met, before the members that name them.
-	newBranch := func(id, kind, parent string, eff rulebook.Date) error {
-		if id == "" || knownBranch[id] {
-			return nil
-		}
-		knownBranch[id] = true
-		e, err := event(rulebook.EventBranchCreated, rulebook.BranchSubjectPrefix+id, actor, eff, rulebook.Branch{ID: id, Name: id, Kind: kind, Parent: parent})
-		if err != nil {
-			return err
-		}
-		res.Branches++
-		batch = append(batch, e)
 		return nil
 	}
 	for n := 1; ; n++ {
@@ -552,7 +526,8 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 			failed = true
 			continue
 		}
-		join, status, err := s.importEvents(actor, row, steps)
+		var created []rulebook.Unit
+		join, status, err := s.importEvents(actor, row, steps, pl, &created)
 		if err != nil {
 			field, msg := "row", err.Error()
 			if e, ok := err.(*rulebook.Error); ok && e.Field != "" {
@@ -565,11 +540,14 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 		if failed {
 			continue
 		}
-		if err := newBranch(row.Member.Constituency, "constituency", "", row.Member.Joined); err != nil {
-			return err
-		}
-		if err := newBranch(row.Member.Branch, "branch", row.Member.Constituency, row.Member.Joined); err != nil {
-			return err
+		// Units are created as they are first met, before the members in them.
+		for _, u := range created {
+			e, err := event(rulebook.EventUnitCreated, rulebook.UnitSubjectPrefix+u.ID, actor, row.Member.Joined, u)
+			if err != nil {
+				return err
+			}
+			batch = append(batch, e)
+			res.Units++
 		}
 		batch = append(batch, join)
 		res.Members++
@@ -596,7 +574,19 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 // status must be one some body could have given, in one step under the version in
 // force on status_since, to a member with the status they joined with. A longer
 // history is recorded as status changes, each naming the body that decided it.
-func (s *Service) importEvents(actor string, row *memberscsv.Row, steps map[*rules.Version]*rules.Steps) (join, status *rulebook.Event, err error) {
+//
+// The row's units place the member (see placer.place), under the version the
+// joining is checked against; the units new to the register go in created.
+func (s *Service) importEvents(actor string, row *memberscsv.Row, steps map[*rules.Version]*rules.Steps, pl *placer, created *[]rulebook.Unit) (join, status *rulebook.Event, err error) {
+	if len(row.Units) > 0 {
+		v, err := s.factVersion("joined", row.Member.Joined)
+		if err != nil {
+			return nil, nil, err
+		}
+		if row.Member.Unit, *created, err = pl.place(row, v); err != nil {
+			return nil, nil, err
+		}
+	}
 	m := row.Member
 	if row.Status == "" || row.StatusSince.IsZero() || row.StatusSince == m.Joined {
 		join, err = s.joinEvent(actor, m, row.Status, true)
@@ -646,13 +636,18 @@ func (s *Service) Export(ctx context.Context, w io.Writer, on rulebook.Date) (in
 	if err != nil {
 		return 0, err
 	}
-	cw, err := memberscsv.NewWriter(w)
+	units, err := s.DB.Units(ctx)
+	if err != nil {
+		return 0, err
+	}
+	tree, kinds := rulebook.NewUnits(units), s.Rules.UnitKinds()
+	cw, err := memberscsv.NewWriter(w, kinds)
 	if err != nil {
 		return 0, err
 	}
 	sort.Slice(hs, func(i, j int) bool { return hs[i].Member.ID < hs[j].Member.ID })
 	for _, h := range hs {
-		rec := memberscsv.Record{Member: h.Member}
+		rec := memberscsv.Record{Member: h.Member, Units: unitsOf(tree, h.Member.Unit, kinds)}
 		if p := h.StatusAt(on); p != nil {
 			rec.Status, rec.StatusSince = p.Status, p.From
 		}

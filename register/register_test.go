@@ -207,7 +207,7 @@ func TestImportAllOrNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Members != 2 || res.Branches != 3 {
+		if res.Members != 2 || res.Units != 3 {
 			t.Fatalf("%+v", res)
 		}
 		h, _ := db.History(ctx, "A6")
@@ -219,7 +219,7 @@ func TestImportAllOrNothing(t *testing.T) {
 		if err != nil || n != 3 {
 			t.Fatal(n, err)
 		}
-		if !strings.Contains(out.String(), "A6,Fay,,,,south,c1,2001-01-01,lapsed,2005-01-01") {
+		if !strings.Contains(out.String(), "A6,Fay,,,,c1,south,2001-01-01,lapsed,2005-01-01") {
 			t.Fatalf("export:\n%s", out.String())
 		}
 		if res, _ := db.Verify(ctx, nil); !res.OK {
@@ -385,13 +385,13 @@ func TestBulkImportRebuildsIndexes(t *testing.T) {
 	svc := newService(t, db)
 	indexes := func() int {
 		var n int
-		if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('events_id', 'events_subject', 'members_branch')`).Scan(&n); err != nil {
+		if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('events_id', 'events_subject', 'members_unit')`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
 	var csv bytes.Buffer
-	if err := memberscsv.Generate(&csv, 2000, 3, 20, nil); err != nil {
+	if err := memberscsv.Generate(&csv, 2000, 3, []memberscsv.Level{{Kind: "constituency", Count: 2}, {Kind: "branch", Count: 20}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Import(ctx, "t", bytes.NewReader(csv.Bytes()), "gen.csv", nil); err != nil {

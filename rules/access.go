@@ -70,7 +70,7 @@ var CaseScopes = map[string]string{
 // Capabilities is the vocabulary of what a role may do besides taking steps.
 var Capabilities = map[string]string{
 	"read_register":      "search the register and see any member's record and eligibility, and electorates",
-	"edit_register":      "change the register: members, branches, statuses, corrections, imports and exports",
+	"edit_register":      "change the register: members, units, statuses, corrections, imports and exports",
 	"receive_complaints": "record complaints received, and see complaints not yet in a case",
 	"open_cases":         "open cases",
 	"record_on_cases":    "record conflicts, recusals, mitigation, contacts, conditions met, linked complaints and corrections on the cases the role sees",

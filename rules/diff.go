@@ -9,11 +9,11 @@ import (
 // Change is one difference between two versions of a rule book.
 type Change struct {
 	// Kind is what changed: "clause", "status", "action", "right", "body",
-	// "status_change", "sanction", "trigger", "readmission", "state", "transition"
-	// or "role".
+	// "status_change", "sanction", "trigger", "readmission", "state", "transition",
+	// "role" or "unit_kind".
 	Kind string `json:"kind"`
 	// ID names the thing: the clause, status, action, body, sanction, trigger, state,
-	// transition or role id; "status/action" for a right; "from,from→to" for a
+	// transition or role id, or the unit kind; "status/action" for a right; "from,from→to" for a
 	// status change ("any→to" when the rule names no from statuses); "readmission"
 	// for the readmission rule.
 	ID string `json:"id"`
@@ -66,6 +66,7 @@ var diffKinds = []struct {
 	{"state", describeStates},
 	{"transition", describeTransitions},
 	{"role", describeRoles},
+	{"unit_kind", describeUnitKinds},
 }
 
 // diffDescs compares two id → description maps.
@@ -226,6 +227,22 @@ func describeBodies(v *Version) map[string]string {
 		if b := v.Bodies[id]; b != nil {
 			m[id] = parts(b.Name, b.Kind, clauseRef(b.Clause))
 		}
+	}
+	return m
+}
+
+func describeUnitKinds(v *Version) map[string]string {
+	m := map[string]string{}
+	if v == nil {
+		return m
+	}
+	for _, kind := range v.UnitKindOrder {
+		k := v.UnitKinds[kind]
+		within := ""
+		if k.Within != "" {
+			within = "within " + k.Within
+		}
+		m[kind] = parts(k.Name, within, clauseRef(k.Clause))
 	}
 	return m
 }

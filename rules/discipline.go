@@ -531,11 +531,19 @@ func (d *draft) buildDiscipline(c *checker, v *Version, vp string, clause func(p
 		}
 		clause(pr.path+".clause", pr.Clause, true)
 	}
-	for _, cf := range x.Conflicts {
+	for i, cf := range x.Conflicts {
+		// Inherited rules have no line here; the nearest recorded one is used.
+		cp := fmt.Sprintf("%s.discipline.conflicts[%d]", vp, i)
+		if kind, ok := strings.CutPrefix(cf, SameUnitRule); ok {
+			if v.UnitKinds[kind] == nil {
+				c.addf(cp, "conflict rule %q names unit kind %q, which this version does not declare (unit_kinds: %s)", cf, kind, strings.Join(v.UnitKindOrder, ", "))
+			}
+			continue
+		}
 		switch cf {
-		case "complainant", "respondent", "same_branch", "same_constituency", "declared":
+		case "complainant", "respondent", "declared":
 		default:
-			c.addf(vp+".discipline.conflicts", "unknown conflict rule %q (complainant, respondent, same_branch, same_constituency, declared)", cf)
+			c.addf(cp, "unknown conflict rule %q (complainant, respondent, declared, or %sKIND for a declared unit kind)", cf, SameUnitRule)
 		}
 	}
 	seenGuidance := map[[2]string]bool{}

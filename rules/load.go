@@ -89,6 +89,7 @@ type versionSpec struct {
 	Occasions     []Occasion                 `yaml:"occasions"`
 	Units         []CountUnit                `yaml:"units"`
 	Standard      []StandardPunishment       `yaml:"standard_punishments"`
+	UnitKinds     []UnitKind                 `yaml:"unit_kinds"`
 	Repeal        repealSpec                 `yaml:"repeal"`
 }
 
@@ -103,6 +104,7 @@ type repealSpec struct {
 	Occasions []string `yaml:"occasions"`
 	Units     []string `yaml:"units"`
 	Standard  []string `yaml:"standard_punishments"`
+	UnitKinds []string `yaml:"unit_kinds"`
 	// StatusChanges set true drops every earlier status_changes rule.
 	StatusChanges bool `yaml:"status_changes"`
 }

@@ -33,6 +33,8 @@ type draft struct {
 	disc          *Discipline
 	access        *accessDraft
 	counted       countedDraft
+	unitKinds     map[string]*UnitKind
+	unitKindOrder []string
 }
 
 type checker struct {
@@ -150,6 +152,7 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 	d.amendDiscipline(c, vs.Discipline, vp)
 	d.amendAccess(c, vs.Access, vp)
 	d.amendCounted(c, vs, vp)
+	d.amendUnits(c, vs, vp)
 	// Repeals come last so a version can repeal and re-enact in one go only by
 	// listing the new text under a new id.
 	rp := vp + ".repeal"
@@ -507,6 +510,7 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 		bodies(r.path+".decided_by", r.DecidedBy, true)
 		clause(r.path+".clause", r.Clause, true)
 	}
+	d.buildUnits(c, v, clause)
 	d.buildDiscipline(c, v, vp, clause)
 	d.buildAccess(c, v)
 	d.buildCounted(c, v, clause)

@@ -88,6 +88,10 @@ type Version struct {
 	UnitOrder     []string
 	Standard      map[string]*StandardPunishment
 	StandardOrder []string
+	// UnitKinds are the kinds of unit members belong to (see UnitKind), and
+	// UnitKindOrder their ids from the top of the hierarchy down.
+	UnitKinds     map[string]*UnitKind
+	UnitKindOrder []string
 }
 
 // Clause is a numbered rule with its text, cited by every answer that relies on it.

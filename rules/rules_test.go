@@ -103,6 +103,16 @@ func TestBadRuleBooks(t *testing.T) {
 		{"confidential to unknown role", "{field: complainants, shown_to: [general_secretary]}", "{field: complainants, shown_to: [gen_sec]}", 0, "versions[0].access.confidential[0].shown_to", `unknown role "gen_sec"`},
 		{"unknown confidential field", "{field: complainants, shown_to", "{field: diary, shown_to", 0, "versions[0].access.confidential[0].field", `unknown field "diary"`},
 		{"not yaml", "organisation: Northshire", "organisation: [Northshire", 4, "", "did not find expected"},
+		{"unit within an unknown kind", "      - {kind: branch, name: Branch}\n", "      - {kind: branch, name: Branch, within: district}\n", 61, "versions[0].unit_kinds[0].within", `unknown unit kind "district"`},
+		{"units in a cycle", "      - {kind: branch, name: Branch}\n", "      - {kind: branch, name: Branch, within: district}\n      - {kind: district, name: District, within: branch}\n", 61, "versions[0].unit_kinds[0].within", "branch within district within branch"},
+		{"unit within itself", "      - {kind: branch, name: Branch}\n", "      - {kind: branch, name: Branch, within: branch}\n", 61, "versions[0].unit_kinds[0].within", "cannot lie within themselves"},
+		{"unit kind twice", "      - {kind: branch, name: Branch}\n", "      - {kind: branch, name: Branch}\n      - {kind: branch, name: Workplace}\n", 62, "versions[0].unit_kinds[1].kind", "declared twice"},
+		{"unit kind a CSV column", "      - {kind: branch, name: Branch}\n", "      - {kind: branch, name: Branch}\n      - {kind: email, name: E-mail list}\n", 62, "versions[0].unit_kinds[1].kind", "column of the members CSV"},
+		{"unit kind without a name", "      - {kind: branch, name: Branch}\n", "      - {kind: branch}\n", 61, "versions[0].unit_kinds[0].name", "is required"},
+		{"conflict over an undeclared kind", `"same_unit:branch"`, `"same_unit:ward"`, 119, "versions[0].discipline.conflicts[2]", `names unit kind "ward", which this version does not declare`},
+		{"conflict rule of the first releases", `"same_unit:branch"`, "same_branch", 119, "versions[0].discipline.conflicts[2]", `unknown conflict rule "same_branch"`},
+		{"repeal unknown unit kind", "  - id: \"2023\"\n", "  - id: \"2023\"\n    repeal: {unit_kinds: [ward]}\n", 0, "versions[1].repeal.unit_kinds", `cannot repeal unit kind "ward"`},
+		{"repealed kind a conflict rule still names", "  - id: \"2023\"\n", "  - id: \"2023\"\n    repeal: {unit_kinds: [branch]}\n", 0, "versions[1].discipline.conflicts[2]", `names unit kind "branch"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -258,4 +268,57 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Unit kinds are the rule book's: declared in a version, amended and repealed by
+// later ones, ordered from the top of the hierarchy down.
+func TestUnitKinds(t *testing.T) {
+	lab, err := rules.LoadFile("../examples/labour-2016.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(lab.UnitKinds(), " "); got != "constituency branch" {
+		t.Errorf("labour unit kinds %q", got)
+	}
+	v := lab.Versions[2]
+	if v.UnitDepth("branch") != 1 || v.UnitDepth("constituency") != 0 || v.UnitDepth("ward") != -1 {
+		t.Errorf("depths %d %d %d", v.UnitDepth("branch"), v.UnitDepth("constituency"), v.UnitDepth("ward"))
+	}
+	if !v.UnitKindAbove("constituency", "branch") || v.UnitKindAbove("branch", "constituency") || v.UnitKindAbove("branch", "branch") {
+		t.Error("constituency is above branch, and nothing else")
+	}
+	reg, err := rules.LoadFile("../examples/regulator-2020.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(reg.UnitKinds(), " "); got != "region" {
+		t.Errorf("regulator unit kinds %q", got)
+	}
+	// A later version puts districts above branches, declared after them; it
+	// replaces branch, and the order is still from the top down.
+	base, err := os.ReadFile("../examples/union-2019.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(base), "  - id: \"2023\"\n", "  - id: \"2023\"\n    unit_kinds:\n      - {kind: branch, name: Branch, within: district}\n      - {kind: district, name: District}\n", 1)
+	un, err := rules.Load("union.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(un.UnitKinds(), " "); got != "district branch" {
+		t.Errorf("amended unit kinds %q", got)
+	}
+	if v := un.Versions[0]; v.UnitKind("district") != nil || v.UnitKind("branch").Within != "" {
+		t.Errorf("the 2019 version changed: %+v", v.UnitKinds)
+	}
+	// A rule book may declare none: its members belong to no unit.
+	src = strings.Replace(string(base), "    unit_kinds:\n      - {kind: branch, name: Branch}\n", "", 1)
+	src = strings.Replace(src, `"same_unit:branch", `, "", 1)
+	none, err := rules.Load("union.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(none.UnitKinds()) != 0 {
+		t.Errorf("unit kinds %q", none.UnitKinds())
+	}
 }

@@ -28,7 +28,7 @@ func fillRecord(b *testing.B, db *sqldb.DB, n int) {
 	}
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("G%07d", i)
-		j := rulebook.MemberJoined{Member: rulebook.Member{ID: id, Name: "Member " + id, Email: id + "@example.org", Branch: "b0001"}, Status: "active"}
+		j := rulebook.MemberJoined{Member: rulebook.Member{ID: id, Name: "Member " + id, Email: id + "@example.org", Unit: "b0001"}, Status: "active"}
 		data, _ := rulebook.MarshalData(j)
 		e := &rulebook.Event{Type: rulebook.EventMemberJoined, Subject: id, Actor: "bench", Effective: rulebook.MustDate("2001-01-01").AddDays(i % 7000), Data: data, Payload: j}
 		if err := a.Add(e); err != nil {

@@ -34,10 +34,10 @@ type Appender struct {
 	now   time.Time
 	stmts map[string]*sql.Stmt
 	// pending rows per table, flushed in batches
-	events, members, points, restrictions, waivers, branches *batch
-	servings                                                 *batch
-	caseDeadlines, caseClauses, caseSteps                    *batch
-	caseComplaints, casePeople, caseFactors                  *batch
+	events, members, points, restrictions, waivers, units *batch
+	servings                                              *batch
+	caseDeadlines, caseClauses, caseSteps                 *batch
+	caseComplaints, casePeople, caseFactors               *batch
 	// running totals for statistics, applied at each flush
 	stepDelta   map[stepKey][2]int64
 	clauseDelta map[[2]string]int64
@@ -70,11 +70,11 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 	}
 	a := &Appender{ctx: ctx, db: db, tx: tx, now: db.Now().UTC(), stmts: map[string]*sql.Stmt{},
 		events:         newBatch("events", strings.Split(eventCols, ", ")...),
-		members:        newBatch("members", "id", "name", "email", "phone", "address", "branch", "constituency", "joined", "status", "join_event", "join_seq", "search_key"),
+		members:        newBatch("members", "id", "name", "email", "phone", "address", "unit", "joined", "status", "join_event", "join_seq", "search_key"),
 		points:         newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
 		restrictions:   newBatch("restrictions", "member_id", "seq", "from_date", "until_date", "rights", "event_id", "decision"),
 		waivers:        newBatch("waivers", "member_id", "seq", "from_date", "until_date", "action", "clause", "event_id", "decision"),
-		branches:       newBatch("branches", "id", "name", "kind", "parent"),
+		units:          newBatch("units", "id", "name", "kind", "parent"),
 		servings:       newBatch("servings", "member_id", "seq", "served", "ended", "data"),
 		caseDeadlines:  newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
 		caseClauses:    newBatch("case_clauses", "case_id", "clause", "closed", "conduct"),
@@ -115,7 +115,7 @@ var bulkIndexes = []struct{ name, create string }{
 	// events_id stays: ids grow with time, so keeping it costs appends only, and a
 	// duplicate id is refused at once.
 	{"events_subject", `CREATE INDEX events_subject ON events (subject, seq)`},
-	{"members_branch", `CREATE INDEX members_branch ON members (branch)`},
+	{"members_unit", `CREATE INDEX members_unit ON members (unit)`},
 	{"members_search", `CREATE INDEX members_search ON members (search_key)`},
 }
 
@@ -192,12 +192,14 @@ func (a *Appender) Add(e *rulebook.Event) error {
 // rows (updates, corrections) flush first and run at once.
 func (a *Appender) project(e *rulebook.Event) error {
 	switch e.Type {
-	case rulebook.EventBranchCreated:
-		var b rulebook.Branch
-		if err := json.Unmarshal(e.Data, &b); err != nil {
-			return err
+	case rulebook.EventUnitCreated, rulebook.LegacyUnitCreated:
+		u, ok := e.Payload.(rulebook.Unit)
+		if !ok {
+			if err := json.Unmarshal(e.Data, &u); err != nil {
+				return err
+			}
 		}
-		a.branches.add(b.ID, b.Name, b.Kind, b.Parent)
+		a.units.add(u.ID, u.Name, u.Kind, u.Parent)
 	case rulebook.EventMemberJoined:
 		d, ok := e.Payload.(rulebook.MemberJoined)
 		if !ok {
@@ -206,7 +208,7 @@ func (a *Appender) project(e *rulebook.Event) error {
 			}
 		}
 		m := d.Member
-		a.members.add(m.ID, m.Name, m.Email, m.Phone, m.Address, m.Branch, m.Constituency, int64(e.Effective), d.Status, e.ID, e.Seq, rulebook.SearchKey(m.Name))
+		a.members.add(m.ID, m.Name, m.Email, m.Phone, m.Address, m.Unit, int64(e.Effective), d.Status, e.ID, e.Seq, rulebook.SearchKey(m.Name))
 	case rulebook.EventMemberUpdated:
 		var d rulebook.MemberUpdated
 		if err := json.Unmarshal(e.Data, &d); err != nil {
@@ -215,9 +217,14 @@ func (a *Appender) project(e *rulebook.Event) error {
 		if err := a.flush(); err != nil {
 			return err
 		}
+		if d.Legacy() {
+			// Where an update of the first releases leaves the member depends on
+			// the tree of units: the member is projected again from their events.
+			return a.reproject(e.Subject)
+		}
 		set := []string{}
 		args := []any{}
-		for _, f := range []struct{ col, v string }{{"name", d.Name}, {"email", d.Email}, {"phone", d.Phone}, {"address", d.Address}, {"branch", d.Branch}, {"constituency", d.Constituency}} {
+		for _, f := range []struct{ col, v string }{{"name", d.Name}, {"email", d.Email}, {"phone", d.Phone}, {"address", d.Address}, {"unit", d.Unit}} {
 			if f.v != "" {
 				args = append(args, f.v)
 				set = append(set, fmt.Sprintf("%s = $%d", f.col, len(args)))
@@ -306,26 +313,38 @@ func (a *Appender) reproject(subject string) error {
 	if err != nil {
 		return err
 	}
-	reg, err := rulebook.Project(evs, "", time.Time{})
+	qs := []string{`DELETE FROM status_points WHERE member_id = $1`, `DELETE FROM restrictions WHERE member_id = $1`, `DELETE FROM waivers WHERE member_id = $1`, `DELETE FROM members WHERE id = $1`}
+	key, unit := subject, false
+	for _, prefix := range []string{rulebook.UnitSubjectPrefix, rulebook.LegacyUnitSubjectPrefix} {
+		if id, ok := strings.CutPrefix(subject, prefix); ok {
+			qs, key, unit = []string{`DELETE FROM units WHERE id = $1`}, id, true
+		}
+	}
+	var units []rulebook.Unit
+	if !unit && rulebook.NeedsUnits(evs) {
+		if units, err = unitRows(a.ctx, a.tx); err != nil {
+			return err
+		}
+	}
+	reg, err := rulebook.ProjectWith(units, evs, "", time.Time{})
 	if err != nil {
 		return err
 	}
-	if err := a.occasionsFor(reg, subject); err != nil {
-		return err
-	}
-	qs := []string{`DELETE FROM status_points WHERE member_id = $1`, `DELETE FROM restrictions WHERE member_id = $1`, `DELETE FROM waivers WHERE member_id = $1`,
-		`DELETE FROM servings WHERE member_id = $1`, `DELETE FROM members WHERE id = $1`}
-	key := subject
-	if id, ok := strings.CutPrefix(subject, rulebook.BranchSubjectPrefix); ok {
-		qs, key = []string{`DELETE FROM branches WHERE id = $1`}, id
+	if !unit {
+		if err := a.occasionsFor(reg, subject); err != nil {
+			return err
+		}
+		qs = append(qs, `DELETE FROM servings WHERE member_id = $1`)
 	}
 	for _, q := range qs {
 		if _, err := a.tx.ExecContext(a.ctx, q, key); err != nil {
 			return err
 		}
 	}
-	for _, b := range reg.Branches {
-		a.branches.add(b.ID, b.Name, b.Kind, b.Parent)
+	if unit {
+		for _, u := range reg.Units {
+			a.units.add(u.ID, u.Name, u.Kind, u.Parent)
+		}
 	}
 	for _, h := range reg.Members {
 		a.queueHistory(h)
@@ -336,7 +355,7 @@ func (a *Appender) reproject(subject string) error {
 func (a *Appender) queueHistory(h *rulebook.History) {
 	m := h.Member
 	join := h.Points[0] // Project puts the joining first: nothing can predate it
-	a.members.add(m.ID, m.Name, m.Email, m.Phone, m.Address, m.Branch, m.Constituency, int64(m.Joined), join.Status, join.EventID, join.Seq, rulebook.SearchKey(m.Name))
+	a.members.add(m.ID, m.Name, m.Email, m.Phone, m.Address, m.Unit, int64(m.Joined), join.Status, join.EventID, join.Seq, rulebook.SearchKey(m.Name))
 	part := map[int64]int{}
 	for _, p := range h.Points[1:] {
 		a.points.add(m.ID, int64(p.From), p.Seq, part[p.Seq], p.Status, rightsJSON(p.Rights), p.EventID, mustJSON(p.Decision))
@@ -373,7 +392,7 @@ func mustJSON(v any) string {
 
 // flush writes every queued row. Events go first so a failure names the event.
 func (a *Appender) flush() error {
-	for _, b := range []*batch{a.events, a.branches, a.members, a.points, a.restrictions, a.waivers, a.servings, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
+	for _, b := range []*batch{a.events, a.units, a.members, a.points, a.restrictions, a.waivers, a.servings, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
 		if err := a.flushBatch(b); err != nil {
 			return err
 		}

@@ -13,38 +13,49 @@ import (
 	"github.com/rulebook/rulebook"
 )
 
-// Branches returns every branch, by id.
-func (db *DB) Branches(ctx context.Context) ([]rulebook.Branch, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, name, kind, parent FROM branches ORDER BY id`)
+// Units returns every unit, by id.
+func (db *DB) Units(ctx context.Context) ([]rulebook.Unit, error) {
+	return unitRows(ctx, db.r)
+}
+
+func unitRows(ctx context.Context, q querier) ([]rulebook.Unit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, name, kind, parent FROM units ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []rulebook.Branch
+	var out []rulebook.Unit
 	for rows.Next() {
-		var b rulebook.Branch
-		if err := rows.Scan(&b.ID, &b.Name, &b.Kind, &b.Parent); err != nil {
+		var u rulebook.Unit
+		if err := rows.Scan(&u.ID, &u.Name, &u.Kind, &u.Parent); err != nil {
 			return nil, err
 		}
-		out = append(out, b)
+		out = append(out, u)
 	}
 	return out, rows.Err()
 }
 
 // MemberFilter selects members; zero fields select everything.
 type MemberFilter struct {
-	Branch string
+	// Unit selects the members of a unit and of the units within it.
+	Unit   string
 	Limit  int
 	Offset int
 }
 
+// memberCols are the columns memberRows reads.
+const memberCols = `id, name, email, phone, address, unit, joined`
+
 // Members returns members' particulars, by id.
 func (db *DB) Members(ctx context.Context, f MemberFilter) ([]rulebook.Member, error) {
-	q := `SELECT id, name, email, phone, address, branch, constituency, joined FROM members`
+	q := `SELECT ` + memberCols + ` FROM members`
 	var args []any
-	if f.Branch != "" {
-		q += ` WHERE branch = $1 OR constituency = $1`
-		args = append(args, f.Branch)
+	if f.Unit != "" {
+		// The unit and those within it, at any remove, then their members by the
+		// members_unit index.
+		q = `WITH RECURSIVE below(id) AS (SELECT CAST($1 AS TEXT) UNION SELECT u.id FROM units u JOIN below b ON u.parent = b.id)
+			SELECT ` + memberCols + ` FROM members WHERE unit IN (SELECT id FROM below)`
+		args = append(args, f.Unit)
 	}
 	q += ` ORDER BY id`
 	if f.Limit > 0 {
@@ -66,10 +77,10 @@ func (db *DB) SearchMembers(ctx context.Context, q string, limit int) ([]ruleboo
 	if db.dialect == "postgres" {
 		col = `search_key COLLATE "C"`
 	}
-	return memberRows(db.r.QueryContext(ctx, `SELECT id, name, email, phone, address, branch, constituency, joined FROM members WHERE id = $1
+	return memberRows(db.r.QueryContext(ctx, `SELECT `+memberCols+` FROM members WHERE id = $1
 		UNION ALL
-		SELECT id, name, email, phone, address, branch, constituency, joined FROM (
-			SELECT id, name, email, phone, address, branch, constituency, joined FROM members
+		SELECT `+memberCols+` FROM (
+			SELECT `+memberCols+` FROM members
 			WHERE `+col+` >= $2 AND `+col+` < $3 AND id <> $1 ORDER BY `+col+`, id LIMIT $4) m`,
 		strings.TrimSpace(q), key, key+"\U0010FFFF", limit))
 }
@@ -84,7 +95,7 @@ func memberRows(rows *sql.Rows, err error) ([]rulebook.Member, error) {
 	for rows.Next() {
 		var m rulebook.Member
 		var joined int64
-		if err := rows.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Branch, &m.Constituency, &joined); err != nil {
+		if err := rows.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Unit, &joined); err != nil {
 			return nil, err
 		}
 		m.Joined = rulebook.Date(joined)
@@ -96,7 +107,7 @@ func memberRows(rows *sql.Rows, err error) ([]rulebook.Member, error) {
 // RegisterTables are the tables the register's projection and the complaints
 // fill, and CaseTables those the case projection fills, for Analyze.
 var (
-	RegisterTables = []string{"members", "status_points", "restrictions", "waivers", "branches", "complaints", "complaint_counts", "servings", "occasions"}
+	RegisterTables = []string{"members", "status_points", "restrictions", "waivers", "units", "complaints", "complaint_counts", "servings", "occasions"}
 	CaseTables     = []string{"cases", "case_deadlines", "case_clauses", "case_complaints", "case_people", "case_factors", "case_steps"}
 )
 
@@ -157,7 +168,13 @@ func (db *DB) HistoryAsRecorded(ctx context.Context, id string, asOf time.Time) 
 	if evs, err = withOccasions(ctx, db.r, evs); err != nil {
 		return nil, err
 	}
-	reg, err := rulebook.Project(evs, "", asOf)
+	var units []rulebook.Unit
+	if rulebook.NeedsUnits(evs) {
+		if units, err = db.Units(ctx); err != nil {
+			return nil, err
+		}
+	}
+	reg, err := rulebook.ProjectWith(units, evs, "", asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +190,7 @@ func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, er
 	if id != "" {
 		where, args = " WHERE id = $1", []any{id}
 	}
-	members, err := db.r.QueryContext(ctx, `SELECT id, name, email, phone, address, branch, constituency, joined, status, join_event, join_seq FROM members`+where+` ORDER BY id`, args...)
+	members, err := db.r.QueryContext(ctx, `SELECT `+memberCols+`, status, join_event, join_seq FROM members`+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +201,7 @@ func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, er
 		m := &h.Member
 		var joined int64
 		p := &h.Points[0]
-		if err := members.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Branch, &m.Constituency, &joined, &p.Status, &p.EventID, &p.Seq); err != nil {
+		if err := members.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Unit, &joined, &p.Status, &p.EventID, &p.Seq); err != nil {
 			members.Close()
 			return nil, err
 		}
@@ -337,7 +354,7 @@ func (db *DB) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range []string{"status_points", "restrictions", "waivers", "servings", "occasions", "members", "branches", "complaints", "complaint_counts"} {
+	for _, t := range []string{"status_points", "restrictions", "waivers", "servings", "occasions", "members", "units", "complaints", "complaint_counts"} {
 		if _, err := a.tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 			a.Rollback()
 			return err
@@ -351,9 +368,9 @@ func (db *DB) Rebuild(ctx context.Context) error {
 			}
 		}
 	}
-	for _, id := range sortedBranchIDs(reg) {
-		b := reg.Branches[id]
-		a.branches.add(b.ID, b.Name, b.Kind, b.Parent)
+	for _, id := range sortedUnitIDs(reg) {
+		u := reg.Units[id]
+		a.units.add(u.ID, u.Name, u.Kind, u.Parent)
 	}
 	if err := a.rebuildOccasions(reg, evs); err != nil {
 		a.Rollback()
@@ -374,9 +391,9 @@ func (db *DB) Rebuild(ctx context.Context) error {
 	return db.Analyze(ctx, RegisterTables...)
 }
 
-func sortedBranchIDs(reg *rulebook.Register) []string {
-	ids := make([]string, 0, len(reg.Branches))
-	for id := range reg.Branches {
+func sortedUnitIDs(reg *rulebook.Register) []string {
+	ids := make([]string, 0, len(reg.Units))
+	for id := range reg.Units {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
@@ -421,16 +438,16 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 			add("member %s is in the events but missing from the projection", id)
 		}
 	}
-	branches, err := db.Branches(ctx)
+	units, err := db.Units(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(branches) != len(reg.Branches) {
-		add("%d branches stored, %d in the events", len(branches), len(reg.Branches))
+	if len(units) != len(reg.Units) {
+		add("%d units stored, %d in the events", len(units), len(reg.Units))
 	}
-	for _, b := range branches {
-		if w := reg.Branches[b.ID]; w == nil || *w != b {
-			add("branch %s differs from the events", b.ID)
+	for _, u := range units {
+		if w := reg.Units[u.ID]; w == nil || *w != u {
+			add("unit %s differs from the events", u.ID)
 		}
 	}
 	if err := db.checkOccasions(ctx, reg, add); err != nil {

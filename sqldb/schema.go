@@ -434,3 +434,24 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(occasionSchema, "INTEGER"))
 	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(occasionSchema, "BIGINT"))
 }
+
+// unitSchema is migration 7: a member belongs to one unit, of a kind the rule book
+// declares, instead of the two fixed levels of the first releases. The members
+// table keeps the member's unit (the lowest of the old two that was given), and
+// the units table, renamed from the old one, is indexed by parent so a filter can
+// take in the units below the one asked for. App.New rebuilds the projections
+// after it.
+const unitSchema = `
+	ALTER TABLE branches RENAME TO units;
+	CREATE INDEX units_parent ON units (parent);
+	ALTER TABLE members ADD COLUMN unit TEXT NOT NULL DEFAULT '';
+	UPDATE members SET unit = CASE WHEN branch <> '' THEN branch ELSE constituency END;
+	DROP INDEX IF EXISTS members_branch;
+	ALTER TABLE members DROP COLUMN branch;
+	ALTER TABLE members DROP COLUMN constituency;
+	CREATE INDEX members_unit ON members (unit);`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], unitSchema)
+	migrations["postgres"] = append(migrations["postgres"], unitSchema)
+}

@@ -26,8 +26,8 @@ func mustData(t testing.TB, v any) []byte {
 func seed(t testing.TB, db *sqldb.DB) []*rulebook.Event {
 	d := rulebook.MustDate
 	evs := []*rulebook.Event{
-		{Type: rulebook.EventBranchCreated, Subject: "branch/north", Actor: "t", Effective: d("2000-01-01"), Data: mustData(t, rulebook.Branch{ID: "north", Name: "North", Kind: "branch"})},
-		{Type: rulebook.EventMemberJoined, Subject: "m1", Actor: "t", Effective: d("2001-02-03"), Data: mustData(t, rulebook.MemberJoined{Member: rulebook.Member{ID: "m1", Name: "Ann Example", Branch: "north"}, Status: "active"})},
+		{Type: rulebook.EventUnitCreated, Subject: "unit/north", Actor: "t", Effective: d("2000-01-01"), Data: mustData(t, rulebook.Unit{ID: "north", Name: "North", Kind: "branch"})},
+		{Type: rulebook.EventMemberJoined, Subject: "m1", Actor: "t", Effective: d("2001-02-03"), Data: mustData(t, rulebook.MemberJoined{Member: rulebook.Member{ID: "m1", Name: "Ann Example", Unit: "north"}, Status: "active"})},
 		{Type: rulebook.EventMemberJoined, Subject: "m2", Actor: "t", Effective: d("2005-06-07"), Data: mustData(t, rulebook.MemberJoined{Member: rulebook.Member{ID: "m2", Name: "Bob Example"}, Status: "active"})},
 		{Type: rulebook.EventStatusChanged, Subject: "m1", Actor: "t", Effective: d("2016-04-28"), Data: mustData(t, rulebook.StatusChange{Status: "suspended", Until: d("2018-04-27"), Then: "active", Rights: map[string]bool{"vote": true}, Decision: rulebook.Decision{Body: "nec", Clause: "6.I.1.B"}})},
 		{Type: rulebook.EventRightsRestricted, Subject: "m2", Actor: "t", Effective: d("2010-01-01"), Data: mustData(t, rulebook.RightsRestricted{Rights: map[string]bool{"hold_office": false}, Until: d("2012-01-01")})},

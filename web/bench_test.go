@@ -65,7 +65,7 @@ func benchOrganisation(b *testing.B) *fixture {
 		start := time.Now()
 		members, cases := benchMembers(), benchCases()
 		var csv bytes.Buffer
-		if err := memberscsv.Generate(&csv, members, 1, 2000, []string{"lapsed", "admin_suspended"}); err != nil {
+		if err := memberscsv.Generate(&csv, members, 1, []memberscsv.Level{{Kind: "constituency", Count: 200}, {Kind: "branch", Count: 2000}}, []string{"lapsed", "admin_suspended"}); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := a.Import(operator(), &csv, "generated.csv", false, nil); err != nil {

@@ -15,12 +15,24 @@ type reportData struct {
 	Today   rulebook.Date
 	Kinds   []string
 	Reports bool
+	// UnitName names, for the form, the lowest kind of unit the rule book in
+	// force declares, in lower case; empty if it declares none.
+	UnitName string
+}
+
+// reportData is the complaint form's data, for the principal in r's context.
+func (s *Server) newReportData(r *http.Request) reportData {
+	d := reportData{Member: s.app.Hold(r.Context()).Member, Today: s.app.Today()}
+	if v, err := s.app.Rules().VersionAt(d.Today); err == nil && len(v.UnitKindOrder) > 0 {
+		d.UnitName = strings.ToLower(v.UnitKinds[v.UnitKindOrder[len(v.UnitKindOrder)-1]].Name)
+	}
+	return d
 }
 
 // reportPage is the complaint form: anyone may complain, signed in (as a member)
 // or not (anonymously, with a report key to follow it).
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "report", "Make a complaint", reportData{Member: s.app.Hold(r.Context()).Member, Today: s.app.Today()})
+	s.render(w, r, http.StatusOK, "report", "Make a complaint", s.newReportData(r))
 	return nil
 }
 
@@ -29,7 +41,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := r.PostForm
-	d := reportData{Member: s.app.Hold(r.Context()).Member, Today: s.app.Today()}
+	d := s.newReportData(r)
 	conduct, err := formDate(f, "conduct")
 	if err != nil {
 		return s.formError(w, r, "report", "Make a complaint", d, err)

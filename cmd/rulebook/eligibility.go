@@ -93,9 +93,9 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 	action := fs.String("action", "", "action id from the rule book (e.g. vote_in_selection)")
 	date := fs.String("date", "", "the date of the contest (YYYY-MM-DD)")
 	freeze := fs.String("freeze-date", "", "the contest's freeze date")
-	branch := fs.String("branch", "", "only members of this branch or constituency")
+	unit := fs.String("unit", "", "only members of this unit and the units within it")
 	asJSON := fs.Bool("json", false, "print JSON")
-	asCSV := fs.Bool("csv", false, "print CSV (member,name,branch,status)")
+	asCSV := fs.Bool("csv", false, "print CSV (member,name,unit,status)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	el, err := a.Electorate(ctx, q, *branch)
+	el, err := a.Electorate(ctx, q, *unit)
 	if err != nil {
 		return err
 	}
@@ -122,16 +122,16 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, el)
 	case *asCSV:
 		w := csv.NewWriter(e.stdout)
-		w.Write([]string{"member", "name", "branch", "status"})
+		w.Write([]string{"member", "name", "unit", "status"})
 		for _, x := range list {
-			w.Write([]string{x.Member, x.Name, x.Branch, x.Status})
+			w.Write([]string{x.Member, x.Name, x.Unit, x.Status})
 		}
 		w.Flush()
 		return w.Error()
 	}
 	fmt.Fprintf(e.stdout, "%d member(s) may %s on %s (rule book version %s)\n", len(list), v.Action(q.Action).Name, q.Date, v.ID)
 	for _, x := range list {
-		fmt.Fprintf(e.stdout, "  %-10s %-28s %-20s %s\n", x.Member, x.Name, x.Branch, x.Status)
+		fmt.Fprintf(e.stdout, "  %-10s %-28s %-20s %s\n", x.Member, x.Name, x.Unit, x.Status)
 	}
 	if len(refused) > 0 {
 		keys := make([]string, 0, len(refused))

@@ -65,6 +65,23 @@ func TestDemoEligibilityVerify(t *testing.T) {
 	if code, out, _ := rb(t, "", "electorate", "--db", db, "--action", "vote_in_selection", "--date", "2016-09-20", "--freeze-date", "2016-09-01", "--csv"); code != 0 || !strings.Contains(out, "M0033,Jonah Pryce") || strings.Contains(out, "M0034") {
 		t.Fatalf("electorate: %s", out)
 	}
+	// The electorate of one unit takes in the units within it: a branch's own
+	// members, a constituency's through its branches.
+	for unit, want := range map[string]string{"castle-ward": "M0033,Jonah Pryce,castle-ward,", "northport-central": "M0033,Jonah Pryce,castle-ward,"} {
+		code, out, _ := rb(t, "", "electorate", "--db", db, "--action", "vote_in_selection", "--date", "2016-09-20", "--freeze-date", "2016-09-01", "--unit", unit, "--csv")
+		if code != 0 || !strings.HasPrefix(out, "member,name,unit,status\n") || !strings.Contains(out, want) {
+			t.Fatalf("electorate of %s: %s", unit, out)
+		}
+	}
+	if code, out, _ := rb(t, "", "electorate", "--db", db, "--action", "vote_in_selection", "--date", "2016-09-20", "--unit", "eastfield", "--csv"); code != 0 || strings.Contains(out, "M0033") {
+		t.Fatalf("electorate of another constituency: %s", out)
+	}
+	if code, _, stderr := rb(t, "", "electorate", "--db", db, "--action", "vote_in_selection", "--date", "2016-09-20", "--unit", "atlantis"); code != 1 || !strings.Contains(stderr, `no unit "atlantis"`) {
+		t.Fatalf("electorate of an unknown unit: %d %s", code, stderr)
+	}
+	if code, out, _ := rb(t, "", "member", "show", "M0033", "--db", db); code != 0 || !strings.Contains(out, "Branch castle-ward (Castle Ward branch), Constituency Labour Party northport-central (Northport Central CLP), joined 2016-02-10") {
+		t.Fatalf("member show: %s", out)
+	}
 	if code, out, _ := rb(t, "", "verify", "--db", db, "--projection"); code != 0 || !strings.Contains(out, "events verified") || !strings.Contains(out, "matches a rebuild") {
 		t.Fatalf("verify: %s", out)
 	}
@@ -96,17 +113,17 @@ func TestImportExport(t *testing.T) {
 		t.Fatalf("bad import: %d %s", code, stderr)
 	}
 	good := "id,name,joined,branch\nA1,Ann,2020-01-01,north\nA2,Bob,2021-06-01,south\n"
-	if code, out, stderr := rb(t, good, "import", "members", "-", "--check", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "2 member(s) and 2 new branch(es) would be imported (nothing stored)") {
+	if code, out, stderr := rb(t, good, "import", "members", "-", "--check", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "2 member(s) and 2 new unit(s) would be imported (nothing stored)") {
 		t.Fatalf("check: %d %s %s", code, out, stderr)
 	}
 	if code, out, _ := rb(t, "", "export", "members", "--db", db); code != 0 || strings.Contains(out, "A1,") {
 		t.Fatalf("a checked file was stored: %s", out)
 	}
-	if code, out, stderr := rb(t, good, "import", "members", "-", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "imported 2 member(s) and 2 new branch(es)") {
+	if code, out, stderr := rb(t, good, "import", "members", "-", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "imported 2 member(s) and 2 new unit(s)") {
 		t.Fatalf("good import: %d %s %s", code, out, stderr)
 	}
 	code, out, _ := rb(t, "", "export", "members", "--db", db, "--date", "2022-01-01")
-	if code != 0 || !strings.Contains(out, "A2,Bob,,,,south,,2021-06-01,member,2021-06-01") {
+	if code != 0 || !strings.Contains(out, "A2,Bob,,,,south,2021-06-01,member,2021-06-01") {
 		t.Fatalf("export: %s", out)
 	}
 	// The union's rule book is found in the database now; no --rules needed.

@@ -10,7 +10,7 @@ import (
 func TestOccasionsCommand(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "sport.db")
 	rules := "../../examples/sports-2024.yaml"
-	players := "id,name,branch,joined\nP1,Rhona Dalgety,ashworth,2023-07-01\nP2,Calum Innes,brackenfield,2023-07-01\n"
+	players := "id,name,club,joined\nP1,Rhona Dalgety,ashworth,2023-07-01\nP2,Calum Innes,brackenfield,2023-07-01\n"
 	if code, _, stderr := rb(t, players, "import", "members", "-", "--db", db, "--rules", rules); code != 0 {
 		t.Fatal(stderr)
 	}

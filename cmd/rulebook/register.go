@@ -76,13 +76,13 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, map[string]any{"ok": true, "stored": !*check, "members": res.Members, "branches": res.Branches})
+		return writeJSON(e.stdout, map[string]any{"ok": true, "stored": !*check, "members": res.Members, "units": res.Units})
 	}
 	if *check {
-		fmt.Fprintf(e.stdout, "%s is good: %d member(s) and %d new branch(es) would be imported (nothing stored)\n", name, res.Members, res.Branches)
+		fmt.Fprintf(e.stdout, "%s is good: %d member(s) and %d new unit(s) would be imported (nothing stored)\n", name, res.Members, res.Units)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "imported %d member(s) and %d new branch(es) from %s in %s\n", res.Members, res.Branches, name, bar.elapsed())
+	fmt.Fprintf(e.stdout, "imported %d member(s) and %d new unit(s) from %s in %s\n", res.Members, res.Units, name, bar.elapsed())
 	return nil
 }
 
@@ -237,7 +237,15 @@ func runMember(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, h)
 	}
 	m := h.Member
-	fmt.Fprintf(e.stdout, "%s  %s\n  branch %s, constituency %s, joined %s\n", m.ID, m.Name, m.Branch, m.Constituency, m.Joined)
+	fmt.Fprintf(e.stdout, "%s  %s\n  ", m.ID, m.Name)
+	for _, u := range h.Units {
+		kind := u.Kind
+		if k := a.Rules().UnitKind(u.Kind); k != nil {
+			kind = k.Name
+		}
+		fmt.Fprintf(e.stdout, "%s %s (%s), ", kind, u.ID, u.Name)
+	}
+	fmt.Fprintf(e.stdout, "joined %s\n", m.Joined)
 	if m.Email != "" {
 		fmt.Fprintf(e.stdout, "  %s\n", m.Email)
 	}
@@ -271,7 +279,7 @@ func orOpen(d rulebook.Date) string {
 func runEvents(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "events", "events [--subject S] [--type T] [--after SEQ] [--limit N] [--json]")
 	st := addStoreFlags(fs, e)
-	subject := fs.String("subject", "", "only events about this subject (a member id, branch/ID, complaint/ID)")
+	subject := fs.String("subject", "", "only events about this subject (a member id, unit/ID, complaint/ID)")
 	typ := fs.String("type", "", "only events of this type")
 	after := fs.Int64("after", 0, "only events after this seq")
 	limit := fs.Int("limit", 0, "at most this many")

@@ -49,7 +49,7 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 	const gs = "general.secretary"
 	p := &player{ctx: ctx, svc: svc}
 
-	for _, b := range []rulebook.Branch{
+	for _, u := range []rulebook.Unit{
 		{ID: "northport-central", Name: "Northport Central CLP", Kind: "constituency"},
 		{ID: "eastfield", Name: "Eastfield CLP", Kind: "constituency"},
 		{ID: "harbour-ward", Name: "Harbour Ward branch", Kind: "branch", Parent: "northport-central"},
@@ -58,7 +58,7 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 		{ID: "eastfield-ward", Name: "Eastfield Ward branch", Kind: "branch", Parent: "eastfield"},
 		{ID: "greenway-ward", Name: "Greenway Ward branch", Kind: "branch", Parent: "eastfield"},
 	} {
-		p.do(svc.CreateBranch(ctx, staff, b, d("1999-12-01")))
+		p.do(svc.CreateUnit(ctx, staff, u, d("1999-12-01")))
 	}
 	// The legacy register, imported when the system started.
 	if _, err := svc.Import(ctx, staff, bytes.NewReader(membersCSV), "demo/members.csv", nil); err != nil {
@@ -116,7 +116,7 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 	w.take("compliance.officer", k, discipline.Command{Transition: "investigate", Date: d("2009-02-09"), Body: "compliance_unit", Criteria: []string{"INV-BREACH"},
 		Rationale: "An assault at a meeting, if it happened, is conduct grossly detrimental to the Party."})
 	at("2009-03-02 09:15")
-	p.join(staff, rulebook.Member{ID: "M0031", Name: "Ellis Farrow", Email: "ellis.farrow@example.org", Branch: "mill-ward", Constituency: "northport-central", Joined: d("2009-03-01")})
+	p.join(staff, rulebook.Member{ID: "M0031", Name: "Ellis Farrow", Email: "ellis.farrow@example.org", Unit: "mill-ward", Joined: d("2009-03-01")})
 	at("2009-03-20 10:00")
 	w.take("compliance.officer", k, discipline.Command{Transition: "report", Date: d("2009-03-20"), Body: "compliance_unit"})
 	w.take("nec.secretary", k, discipline.Command{Transition: "refer", Date: d("2009-04-01"), Body: "nec_disputes_panel", Criteria: []string{"REF-PRIMA-FACIE"},
@@ -173,9 +173,9 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 		Until: d("2016-03-01"), Decision: rulebook.Decision{Body: "nec_disputes_panel", Clause: "2.I.8", Reason: "misuse of branch funds while treasurer"}}))
 
 	at("2015-11-21 09:00")
-	p.join(staff, rulebook.Member{ID: "M0032", Name: "Dana Whitlock", Email: "dana.whitlock@example.org", Branch: "harbour-ward", Constituency: "northport-central", Joined: d("2015-11-20")})
+	p.join(staff, rulebook.Member{ID: "M0032", Name: "Dana Whitlock", Email: "dana.whitlock@example.org", Unit: "harbour-ward", Joined: d("2015-11-20")})
 	at("2016-02-11 09:00")
-	p.join(staff, rulebook.Member{ID: "M0033", Name: "Jonah Pryce", Branch: "castle-ward", Constituency: "northport-central", Joined: d("2016-02-10")})
+	p.join(staff, rulebook.Member{ID: "M0033", Name: "Jonah Pryce", Unit: "castle-ward", Joined: d("2016-02-10")})
 
 	// 2016: remarks in a radio interview; the General Secretary raises a complaint
 	// and suspends the member administratively the same day.
@@ -210,7 +210,7 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 	w.contact(staff, k, d("2016-05-12"), discipline.ContactData{From: "Office of the Party Leader", Role: "no role in the case", Channel: "telephone",
 		Summary: "Asked when the case would be decided and said an early decision would help the campaign."})
 	at("2016-06-16 09:00")
-	p.join(staff, rulebook.Member{ID: "M0034", Name: "Amira Solberg", Email: "amira.solberg@example.org", Branch: "harbour-ward", Constituency: "northport-central", Joined: d("2016-06-15")})
+	p.join(staff, rulebook.Member{ID: "M0034", Name: "Amira Solberg", Email: "amira.solberg@example.org", Unit: "harbour-ward", Joined: d("2016-06-15")})
 	// A suspension decision that narrows the defaults: no vote in the leadership ballot.
 	at("2016-07-20 11:00")
 	p.complaint(staff, d("2016-07-20"), rulebook.ComplaintReceived{ID: "C-2016-005", Respondent: "M0025", Complainant: "M0004", From: "member", Via: "email",

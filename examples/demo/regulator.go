@@ -81,6 +81,12 @@ func LoadRegulator(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source
 	}
 	const registrar = "registrar.office"
 	p := &player{ctx: ctx, svc: svc}
+	// Registrants are listed by the region of their registered address.
+	regions := []string{"north", "south"}
+	for _, u := range []rulebook.Unit{{ID: "north", Name: "Northern Region"}, {ID: "south", Name: "Southern Region"}} {
+		u.Kind = "region"
+		p.do(svc.CreateUnit(ctx, registrar, u, d("2020-01-01")))
+	}
 	for i, m := range []rulebook.Member{
 		{Name: "Imogen Vale", Email: "imogen.vale@example.org"},
 		{Name: "Owen Pryce", Email: "owen.pryce@example.org"},
@@ -95,6 +101,7 @@ func LoadRegulator(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source
 	} {
 		m.ID = fmt.Sprintf("R%04d", i+1)
 		m.Joined = d("2020-01-02")
+		m.Unit = regions[i%2]
 		p.join(registrar, m)
 	}
 	at("2021-01-05 10:00")
