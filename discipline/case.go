@@ -99,7 +99,7 @@ type Case struct {
 	Roles []CaseRole `json:"roles,omitempty"`
 	// RespondentLeft is set when a step recorded the respondent's resignation while
 	// the case was open, so a later application for readmission is warned of it.
-	RespondentLeft bool `json:"respondent_left,omitempty"`
+	RespondentLeft bool `json:"left_while_open,omitempty"`
 	// NonPayment is the register event that placed the respondent in a status for
 	// an unpaid fine, until it is paid.
 	NonPayment string `json:"non_payment,omitempty"`
@@ -314,8 +314,8 @@ type Suspension struct {
 type TriggerClaim struct {
 	Trigger string        `json:"trigger"`
 	Conduct rulebook.Date `json:"conduct"`
-	// Entry is the id of the entry on the trigger's dated list (the official
-	// candidate stood against, the proscribed organisation joined).
+	// Entry is the id of the entry on the trigger's dated list (the candidate
+	// stood against, the organisation joined).
 	Entry string `json:"entry,omitempty"`
 }
 

@@ -130,8 +130,7 @@ type Transition struct {
 	Effects []string `yaml:"effects" json:"effects,omitempty"`
 	// Sanction names the sanction a step such as a formal warning applies.
 	Sanction string `yaml:"sanction" json:"sanction,omitempty"`
-	// Outcome labels a closing step for statistics (e.g. "no_further_action"); it
-	// is a label only: what a step does is declared by its effects and Vote.
+	// Outcome labels a closing step for statistics and letters; it is a label only: what a step does is declared by its effects and Vote.
 	Outcome string `yaml:"outcome" json:"outcome,omitempty"`
 	// Vote, with the vote guard, says what the vote must have done for this step
 	// to be recorded: "carried" (more for than against) or "lost".

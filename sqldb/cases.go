@@ -337,8 +337,8 @@ func (a *Appender) AddCaseStep(r StepRow) {
 	}
 }
 
-// PutListEntry stores an entry of a dated list (official candidates, proscribed
-// organisations), replacing an earlier version of it.
+// PutListEntry stores an entry of a dated list the rule book declares, replacing
+// an earlier version of it.
 func (a *Appender) PutListEntry(list, id string, data []byte) error {
 	if err := a.flush(); err != nil {
 		return err
