@@ -14,6 +14,9 @@ func (a *App) RecordOccasion(ctx context.Context, day rulebook.Date, o rulebook.
 	if err != nil {
 		return nil, err
 	}
+	if day.IsZero() {
+		return nil, fieldErr("date", "the day of the occasion is required")
+	}
 	return a.reg.RecordOccasion(ctx, p.Actor(), day, o)
 }
 

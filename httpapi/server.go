@@ -82,6 +82,8 @@ func NewServer(a *app.App, opts Options) *Server {
 
 		{pattern: "GET /api/v1/units", handle: s.listUnits},
 		{pattern: "POST /api/v1/units", handle: s.createUnit, write: true},
+		{pattern: "GET /api/v1/occasions", handle: s.listOccasions},
+		{pattern: "POST /api/v1/occasions", handle: s.recordOccasion, write: true},
 		{pattern: "GET /api/v1/members", handle: s.listMembers},
 		{pattern: "POST /api/v1/members", handle: s.join, write: true},
 		{pattern: "GET /api/v1/members/{id}", handle: s.member},

@@ -176,8 +176,10 @@ type stepForm struct {
 	Sanctions  []*rules.Sanction
 	// Guidance is the sanctions guidance for the clauses found proved, for the
 	// panel to see where a sanction falls.
-	Guidance    []*rules.Guidance
-	Levels      []string // the seriousness levels the guidance grades
+	Guidance []*rules.Guidance
+	Levels   []string // the seriousness levels the guidance grades
+	// Standards are the standard punishments a step may apply without a hearing.
+	Standards   []*rules.StandardPunishment
 	Factors     []*rules.Factor
 	Triggers    []*rules.Trigger
 	ListEntries []discipline.ListEntry
@@ -287,6 +289,11 @@ func (s *Server) stepForm(r *http.Request, f *app.CaseFile, o app.StepOption) (s
 			sf.Factors = append(sf.Factors, proc.Discipline.Factors[id])
 		}
 	}
+	if sf.Needs["standard_punishment"] {
+		for _, id := range vc.StandardOrder {
+			sf.Standards = append(sf.Standards, vc.Standard[id])
+		}
+	}
 	if sf.Needs["trigger"] {
 		for _, id := range vc.TriggerOrder {
 			tr := vc.Triggers[id]
@@ -389,8 +396,14 @@ func commandFrom(f url.Values, c *discipline.Case) (discipline.Command, error) {
 		cmd.Hearing = h
 	}
 	cmd.Seriousness, cmd.Departure = f.Get("seriousness"), strings.TrimSpace(f.Get("departure"))
+	cmd.Standard = f.Get("standard")
 	if sn := f.Get("sanction"); sn != "" {
 		so := &discipline.SanctionOrder{Sanction: sn, Factors: f["factor"]}
+		if n := strings.TrimSpace(f.Get("sanction_count")); n != "" {
+			if so.Count, err = strconv.Atoi(n); err != nil || so.Count < 1 {
+				return cmd, rulebook.FieldError("sanction.count", "%q is not a number of occasions or units (1 or more)", n)
+			}
+		}
 		if a := strings.TrimSpace(f.Get("sanction_amount")); a != "" {
 			if err := so.Amount.UnmarshalText([]byte(a)); err != nil {
 				return cmd, rulebook.FieldError("sanction.amount", "%v", err)

@@ -151,6 +151,8 @@ var matrix = map[string]string{
 	"DELETE /api/v1/tokens/{id}":                       "token-ruth",
 	"GET /api/v1/units":                                "lists",
 	"POST /api/v1/units":                               "edit-register",
+	"GET /api/v1/occasions":                            "register",
+	"POST /api/v1/occasions":                           "edit-register",
 	"GET /api/v1/members":                              "register",
 	"POST /api/v1/members":                             "edit-register",
 	"GET /api/v1/members/{id}":                         "member-M0005",
