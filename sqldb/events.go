@@ -68,7 +68,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Appender{ctx: ctx, db: db, tx: tx, now: db.Now().UTC(), stmts: map[string]*sql.Stmt{},
+	a := &Appender{ctx: ctx, db: db, tx: tx, stmts: map[string]*sql.Stmt{},
 		events:         newBatch("events", strings.Split(eventCols, ", ")...),
 		members:        newBatch("members", "id", "name", "email", "phone", "address", "unit", "joined", "status", "join_event", "join_seq", "search_key"),
 		points:         newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
@@ -106,6 +106,10 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		copy(a.prev.Hash[:], prev)
 		a.prev.Recorded = time.UnixMicro(rec).UTC()
 	}
+	// The clock is read only now, holding the writer's lock: read before it, a
+	// writer that waited would stamp its events earlier than those of the writer
+	// it waited for, and be refused.
+	a.now = db.Now().UTC()
 	return a, nil
 }
 
