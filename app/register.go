@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/mail"
+	"os"
 	"time"
 
 	"github.com/rulebook/rulebook"
@@ -400,10 +401,41 @@ func (a *App) Import(ctx context.Context, r io.Reader, name string, check bool, 
 	if err != nil {
 		return nil, err
 	}
+	// The import holds the writer while it reads its rows: an upload is read to a
+	// file of its own first, so that a slow client keeps no one else waiting.
+	if _, isFile := r.(*os.File); !isFile {
+		f, err := spool(r)
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		r = f
+	}
 	if check {
 		return a.reg.CheckImport(ctx, p.Actor(), r, name, progress)
 	}
 	return a.reg.Import(ctx, p.Actor(), r, name, progress)
+}
+
+// spool copies r to a temporary file, readable by its owner only, and returns it
+// positioned at its start.
+func spool(r io.Reader) (*os.File, error) {
+	f, err := os.CreateTemp("", "rulebook-upload-*")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
 }
 
 // Export writes the register as CSV with each member's status on a date.
