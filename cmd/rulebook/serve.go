@@ -21,12 +21,14 @@ func init() {
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "serve [--addr HOST:PORT] [--db DSN] [--rules FILE] [--demo] [--tls-cert FILE --tls-key FILE] [--insecure]")
+	fs := newFlags(e, "serve", "serve [--addr HOST:PORT] [--host NAME,...] [--db DSN] [--rules FILE] [--demo] [--tls-cert FILE --tls-key FILE] [--insecure]")
 	st := addStoreFlags(fs, e)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	demoFlag := fs.Bool("demo", false, "load the fictional demo organisation and its accounts into the database first, if it holds no members")
 	cert := fs.String("tls-cert", e.getenv("RULEBOOK_TLS_CERT"), "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	key := fs.String("tls-key", e.getenv("RULEBOOK_TLS_KEY"), "TLS private key file (PEM)")
+	hostNames := fs.String("host", e.getenv("RULEBOOK_HOST"), "the names (host or host:port) the service answers to, comma-separated; on this machine's address its usual names are always allowed")
+	maxConns := fs.Int("max-connections", 512, "the most connections held open at once")
 	insecure := fs.Bool("insecure", false, "allow plain HTTP on an address other than this machine's (only behind a proxy that adds TLS)")
 	mail := addMailFlags(fs, e)
 	if _, err := parse(fs, args); err != nil {
@@ -103,8 +105,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *maxConns < 1 {
+		return errUsage{"--max-connections must be at least 1"}
+	}
+	ln = newLimitListener(ln, *maxConns)
+	var names []string
+	if *hostNames != "" {
+		names = strings.Split(*hostNames, ",")
+	}
 	srv := &http.Server{
-		Handler:           w,
+		Handler:           newHostGuard(w, ln.Addr().String(), names),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // uploads of a register or of ballots
 		WriteTimeout:      2 * time.Minute,
