@@ -2,6 +2,8 @@ package sqldb_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -65,4 +67,50 @@ func TestConcurrentWritersNeverFail(t *testing.T) {
 			t.Errorf("%d events, want %d", res.Events, 6+writers*each)
 		}
 	})
+}
+
+// TestVerifyReportsMissingGuards: dropping or disabling the triggers that keep
+// events append-only is a fault verify reports, though the chain still holds.
+func TestVerifyReportsMissingGuards(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		seed(t, db)
+		res, err := db.Verify(ctx, nil)
+		if err != nil || !res.OK || len(res.Faults) != 0 || res.Unproven == "" {
+			t.Fatalf("before: %+v %v", res, err)
+		}
+		drop := `DROP TRIGGER events_no_delete`
+		if db.Dialect() == "postgres" {
+			drop = `ALTER TABLE events DISABLE TRIGGER events_no_update`
+		}
+		if _, err := db.Raw().ExecContext(ctx, drop); err != nil {
+			t.Fatal(err)
+		}
+		res, err = db.Verify(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.OK || len(res.Faults) != 1 || res.Problem != nil {
+			t.Errorf("after %s: %+v", drop, res)
+		}
+	})
+}
+
+// TestDatabaseFileOwnerOnly: a new SQLite database file is readable by its owner only.
+func TestDatabaseFileOwnerOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	seed(t, db)
+	for _, p := range []string{path, path + "-wal"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			continue // the WAL may have been checkpointed away
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s has mode %v, want owner only", p, st.Mode().Perm())
+		}
+	}
 }

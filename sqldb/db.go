@@ -7,8 +7,11 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -59,6 +62,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if path == "" {
 			return nil, fmt.Errorf("empty database path")
+		}
+		// The file holds confidential case files: create it readable by its owner
+		// only (SQLite gives its journal files the same permissions).
+		if path != ":memory:" && !strings.HasPrefix(path, "file:") {
+			if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+				f.Close()
+			} else if !errors.Is(err, fs.ErrExist) {
+				return nil, fmt.Errorf("create %s: %w", path, err)
+			}
 		}
 		// busy_timeout must come first so the connection waits rather than fails
 		// while another process holds the lock during the switch to WAL.

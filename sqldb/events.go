@@ -618,6 +618,48 @@ type VerifyResult struct {
 	Head    rulebook.Hash     `json:"head"`
 	OK      bool              `json:"ok"`
 	Problem *rulebook.Problem `json:"problem,omitempty"`
+	// Faults are defences of the record found missing (a dropped append-only
+	// trigger): the record may still verify, but nothing stops a rewrite.
+	Faults []string `json:"faults,omitempty"`
+	// Unproven says what a walk of the chain cannot prove on its own.
+	Unproven string `json:"unproven,omitempty"`
+}
+
+// Unproven is what verifying the chain alone cannot prove: the chain is rebuilt by
+// anyone who rewrites it, so only a head kept outside the database (a checkpoint)
+// shows that nothing was cut from the end or rewritten and chained again.
+const Unproven = "the hash chain shows the events are intact and in order, but not that none were cut from the end or that the record was not rewritten and chained again: compare the head with one kept outside the database"
+
+// Guards reports the record's defences that are missing: the triggers that refuse
+// updates and deletes of events.
+func (db *DB) Guards(ctx context.Context) ([]string, error) {
+	want := []string{"events_no_update", "events_no_delete"}
+	q := `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'`
+	if db.dialect == "postgres" {
+		want = []string{"events_no_update", "events_no_truncate"}
+		// A disabled trigger (tgenabled = 'D') defends nothing.
+		q = `SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass AND NOT tgisinternal AND tgenabled <> 'D'`
+	}
+	rows, err := db.r.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		have[n] = true
+	}
+	var faults []string
+	for _, n := range want {
+		if !have[n] {
+			faults = append(faults, fmt.Sprintf("the trigger %s, which keeps events from being changed or deleted, is missing or disabled", n))
+		}
+	}
+	return faults, rows.Err()
 }
 
 // Verify walks the record in stored order and reports the first event that was
@@ -629,6 +671,21 @@ type VerifyResult struct {
 // wrong the whole record is walked again in order, so that the problem reported is
 // exactly the first one a single walk finds.
 func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult, error) {
+	res, err := db.verifyChain(ctx, progress)
+	if err != nil {
+		return nil, err
+	}
+	if res.Faults, err = db.Guards(ctx); err != nil {
+		return nil, err
+	}
+	if len(res.Faults) > 0 {
+		res.OK = false
+	}
+	res.Unproven = Unproven
+	return res, nil
+}
+
+func (db *DB) verifyChain(ctx context.Context, progress func(n int64)) (*VerifyResult, error) {
 	var maxSeq, count int64
 	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM events`).Scan(&maxSeq, &count); err != nil {
 		return nil, err

@@ -156,8 +156,19 @@ func TestVerifyExpectHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Close()
-	if code, _, _ := rb(t, "", "verify", "--db", db); code != 0 {
-		t.Fatal("the chain alone should still verify after its last event is cut")
+	if code, _, stderr := rb(t, "", "verify", "--db", db); code != 1 || !strings.Contains(stderr, "events_no_delete") {
+		t.Fatalf("the dropped triggers went unreported: %d %s", code, stderr)
+	}
+	d, err = sqldb.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqldbtest.RestoreAppendOnly(d); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if code, out, _ := rb(t, "", "verify", "--db", db); code != 0 || !strings.Contains(out, "not that none were cut from the end") {
+		t.Fatalf("the chain alone should still verify after its last event is cut, saying what it cannot prove: %d %s", code, out)
 	}
 	if code, _, stderr := rb(t, "", "verify", "--db", db, "--expect-head", res.Head); code != 1 || !strings.Contains(stderr, "removed from its end") {
 		t.Fatalf("a cut tail went unnoticed: %d %s", code, stderr)

@@ -353,6 +353,12 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		if res.Problem != nil {
 			out["problem"] = res.Problem
 		}
+		if len(res.Faults) > 0 {
+			out["faults"] = res.Faults
+		}
+		if *expect == "" {
+			out["unproven"] = res.Unproven
+		}
 		if *proj {
 			out["projection_differences"] = diffs
 		}
@@ -364,11 +370,19 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		}
 	} else if res.OK {
 		fmt.Fprintf(e.stdout, "ok: %d events verified in %s; head %s\n", res.Events, elapsed.Round(time.Millisecond), res.Head)
+		if *expect == "" {
+			fmt.Fprintf(e.stdout, "note: %s (--expect-head HASH)\n", res.Unproven)
+		}
+	}
+	for _, f := range res.Faults {
+		fmt.Fprintln(e.stderr, "  "+f)
 	}
 	switch {
 	case res.Problem != nil:
 		return rulebook.Errorf(rulebook.ETampered, "the record fails verification at event %s (seq %d): %s: %s",
 			res.Problem.EventID, res.Problem.Seq, res.Problem.Kind, res.Problem.Message)
+	case len(res.Faults) > 0:
+		return rulebook.Errorf(rulebook.ETampered, "the record's defences have been removed: nothing stops events being changed or deleted")
 	case !headOK:
 		return rulebook.Errorf(rulebook.ETampered, "the head %s you expected is not in the record: events were removed from its end", *expect)
 	case len(diffs) > 0:

@@ -114,3 +114,15 @@ func DisableAppendOnly(db *sqldb.DB) error {
 	}
 	return Exec(db, `DROP TRIGGER events_no_delete`)
 }
+
+// RestoreAppendOnly puts back what DisableAppendOnly removed, as an insider who
+// edited the record and covered their tracks would.
+func RestoreAppendOnly(db *sqldb.DB) error {
+	if db.Dialect() == "postgres" {
+		return Exec(db, `ALTER TABLE events ENABLE TRIGGER USER`)
+	}
+	if err := Exec(db, `CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event record is append-only'); END`); err != nil {
+		return err
+	}
+	return Exec(db, `CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event record is append-only'); END`)
+}
