@@ -251,6 +251,9 @@ func parseHeader(data []byte, name string) (*header, error) {
 			if len(args) == 0 {
 				return nil, &count.InputError{File: name, Line: line, Msg: "no candidates named"}
 			}
+			if len(args) > count.MaxCandidates {
+				return nil, &count.InputError{File: name, Line: line, Msg: fmt.Sprintf("%d candidates; a count takes at most %d", len(args), count.MaxCandidates)}
+			}
 			seen := map[string]int{}
 			for i, c := range args {
 				switch {

@@ -64,8 +64,9 @@ type Extra struct {
 	BallotIDs int
 }
 
-// MaxCandidates bounds the header so a corrupt file cannot make us allocate wildly.
-const MaxCandidates = 10000
+// MaxCandidates bounds the header: no count takes more (see count.MaxCandidates,
+// whose reasons are memory and work that grow as the square of the candidates).
+const MaxCandidates = count.MaxCandidates
 
 // ParseFile reads a BLT file.
 func ParseFile(path string) (*count.Election, error) {
@@ -227,6 +228,12 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 	}
 	if n < 1 || n > MaxCandidates {
 		return nil, nil, p.errf(t.line, "field 1 (candidates)", "number of candidates %d out of range 1..%d", n, MaxCandidates)
+	}
+	// Each candidate needs a name of at least one byte and a separator, so a
+	// file cannot name more than half its length; refuse before allocating per
+	// candidate.
+	if n > (len(data)+1)/2 {
+		return nil, nil, p.errf(t.line, "field 1 (candidates)", "%d candidates declared, but a file of %d bytes cannot name them", n, len(data))
 	}
 	hl := t.line
 	t, ok = p.next()

@@ -37,6 +37,9 @@ type engine interface {
 
 // Count counts e by IRV, using the fast engine when e fits the packed form.
 func Count(e *count.Election, o count.Options) (*count.Result, error) {
+	if err := count.CheckSize("irv", e); err != nil {
+		return nil, err
+	}
 	if err := check(e.Candidates, e.Withdrawn, e.Seats, o); err != nil {
 		return nil, err
 	}
@@ -53,6 +56,9 @@ func Count(e *count.Election, o count.Options) (*count.Result, error) {
 // CountGeneral counts with the general engine whatever the input; tests use it to
 // check the fast engine.
 func CountGeneral(e *count.Election, o count.Options) (*count.Result, error) {
+	if err := count.CheckSize("irv", e); err != nil {
+		return nil, err
+	}
 	if err := check(e.Candidates, e.Withdrawn, e.Seats, o); err != nil {
 		return nil, err
 	}

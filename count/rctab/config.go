@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+
+	"github.com/rulebook/rulebook/count"
 )
 
 // flexString accepts a JSON string, number or boolean: RCTab configs written by hand
@@ -434,6 +436,9 @@ func parseConfig(fsys fs.FS, path string, data []byte) (*Config, error) {
 	// candidates
 	if len(raw.Candidates) == 0 {
 		bad("candidates: at least one candidate is required")
+	}
+	if len(raw.Candidates) > count.MaxCandidates {
+		bad("candidates: %d given; a count takes at most %d", len(raw.Candidates), count.MaxCandidates)
 	}
 	c.aliasToName = map[string]string{}
 	seen := map[string]bool{}

@@ -5,7 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func seedFiles(f *testing.F, pattern string) {
@@ -147,5 +149,48 @@ func FuzzVendorFiles(f *testing.F) {
 		hs := h.Sources[0]
 		hs.Path = dir
 		_ = readHart(h, &hs, newBallotSet(h))
+	})
+}
+
+// xlsxSeeds are a minimal workbook, one with an inline string, and truncated
+// copies of the first (a cut zip loses its central directory, or a member).
+func xlsxSeeds(t testing.TB) [][]byte {
+	ok := minimalXLSX(t, [][]string{{"id", "rank 1", "rank 2"}, {"1", "Ann", "Bob"}, {"2", "Bob&amp;Co", ""}})
+	inline := buildZip(t, zipPart{"xl/worksheets/sheet1.xml", []byte(`<worksheet><sheetData><row><c t="inlineStr"><is><t>x</t></is></c><c r="C1"><v>2</v></c></row></sheetData></worksheet>`)})
+	seeds := [][]byte{ok, inline}
+	for _, n := range []int{len(ok) / 2, len(ok) - 22, len(ok) - 1} {
+		seeds = append(seeds, ok[:n])
+	}
+	return seeds
+}
+
+// FuzzXLSX feeds whole files to the .xlsx reader: the zip container, the workbook
+// and its relationships, shared strings and the sheet. Any input gives rows or an
+// error, never a panic, and what is read keeps within the limits.
+func FuzzXLSX(f *testing.F) {
+	for _, s := range xlsxSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg := &Config{fsys: fstest.MapFS{"ballots.xlsx": {Data: data}}}
+		rows := 0
+		err := readXLSX(cfg, "ballots.xlsx", func(num int, cells []xlsxCell) error {
+			rows++
+			if num < 1 {
+				t.Fatalf("row number %d", num)
+			}
+			for _, c := range cells {
+				if c.Col < 0 || c.Col >= maxXLSXColumns {
+					t.Fatalf("row %d: column %d", num, c.Col)
+				}
+			}
+			return nil
+		})
+		if err == nil && rows > MaxXLSXRows {
+			t.Fatalf("%d rows read", rows)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "ballots.xlsx: ") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
 	})
 }

@@ -15,6 +15,9 @@ import (
 func init() { count.RegisterRanked("rctab", countElection) }
 
 func countElection(e *count.Election, opt count.Options) (*count.Result, error) {
+	if err := count.CheckSize("rctab", e); err != nil {
+		return nil, err
+	}
 	seats := e.Seats
 	if opt.Seats > 0 {
 		seats = opt.Seats

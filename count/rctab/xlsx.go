@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -22,6 +23,35 @@ type xlsxCell struct {
 	Col  int
 	Text string
 }
+
+// Limits on what one .xlsx workbook may expand to. A zip member's declared sizes
+// are the sender's word, so each part is read through a limit of its own; the
+// limits are variables so that tests can lower them. The largest real exports
+// known (Minneapolis 2013, 17 MB of sheet XML for 80,000 ballots; NYC-sized counts
+// of a million ballots) are far inside them.
+var (
+	// MaxXLSXPartBytes bounds any one decompressed part (the sheet XML, shared
+	// strings, workbook): the sheet is held in memory whole while it is scanned.
+	MaxXLSXPartBytes int64 = 512 << 20
+	// MaxXLSXRatio bounds a part's decompressed size over its compressed size
+	// for parts above xlsxRatioFloor. Real sheets compress 8–15 times; deflate
+	// can reach about 1,000, which only a zip bomb needs.
+	MaxXLSXRatio int64 = 200
+	// MaxXLSXSharedStrings bounds the shared strings table (Excel itself writes
+	// at most one per distinct cell text).
+	MaxXLSXSharedStrings = 1 << 22
+	// MaxXLSXRows and MaxXLSXCells bound the worksheet's rows and cells: twice
+	// Excel's own 1,048,576 rows, and 32 cells a row at that.
+	MaxXLSXRows  = 1 << 21
+	MaxXLSXCells = 1 << 26
+)
+
+// xlsxRatioFloor: parts smaller than this are not held to MaxXLSXRatio, since a
+// small part of repeated markup may compress very well and costs nothing.
+const xlsxRatioFloor = 1 << 20
+
+// ErrTooLarge marks an input refused because it would expand beyond a limit.
+var ErrTooLarge = errors.New("refused")
 
 // readXLSX calls row for every <row> of the first worksheet with its 1-based number
 // and its non-empty cells.
@@ -42,27 +72,21 @@ func readXLSX(cfg *Config, file string, row func(num int, cells []xlsxCell) erro
 	var shared []string
 	if f := files["xl/sharedStrings.xml"]; f != nil {
 		if shared, err = readSharedStrings(f); err != nil {
-			return fmt.Errorf("%s: xl/sharedStrings.xml: %w", file, err)
+			return fmt.Errorf("%s: %w", file, err)
 		}
 	}
 	f := files[sheetPath]
 	if f == nil {
 		return fmt.Errorf("%s: worksheet %s missing", file, sheetPath)
 	}
-	rc, err := f.Open()
+	data, err := readZipFile(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	defer rc.Close()
-	var buf bytes.Buffer
-	if n := f.UncompressedSize64; n > 0 && n < 1<<32 {
-		buf.Grow(int(n))
-	}
-	if _, err := io.Copy(&buf, rc); err != nil {
-		return fmt.Errorf("%s: %s: %w", file, sheetPath, err)
-	}
-	data := buf.Bytes()
 	if err := scanSheet(data, shared, row); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return fmt.Errorf("%s: %s: %w", file, sheetPath, err)
+		}
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	return nil
@@ -107,13 +131,53 @@ func openZip(cfg *Config, file string) (zipFile, error) {
 	return zipFile{zr, f}, nil
 }
 
+// readZipFile reads one zip member whole, refusing one that declares or
+// expands to more than MaxXLSXPartBytes, or more than MaxXLSXRatio times its
+// compressed size. Errors start with the member's name.
 func readZipFile(f *zip.File) ([]byte, error) {
+	limit, why := MaxXLSXPartBytes, "beyond "+mib(MaxXLSXPartBytes)
+	if f.UncompressedSize64 > uint64(limit) {
+		return nil, fmt.Errorf("%s declares %d bytes, %s: %w", f.Name, f.UncompressedSize64, why, ErrTooLarge)
+	}
+	// CompressedSize64 can be trusted: the reader never reads past it.
+	if c := f.CompressedSize64; MaxXLSXRatio > 0 && c < uint64(limit/MaxXLSXRatio) {
+		if r := max(int64(c)*MaxXLSXRatio, xlsxRatioFloor); r < limit {
+			limit, why = r, fmt.Sprintf("more than %d times its compressed size (%d bytes)", MaxXLSXRatio, c)
+		}
+	}
+	if f.UncompressedSize64 > uint64(limit) {
+		return nil, fmt.Errorf("%s declares %d bytes, %s: %w", f.Name, f.UncompressedSize64, why, ErrTooLarge)
+	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
 	}
 	defer rc.Close()
-	return io.ReadAll(rc)
+	var buf bytes.Buffer
+	buf.Grow(int(f.UncompressedSize64)) // within limit, checked above
+	// archive/zip also stops at the declared size; the limit holds whatever the
+	// reader underneath does.
+	if _, err := io.Copy(&buf, io.LimitReader(rc, limit+1)); err != nil {
+		if errors.Is(err, zip.ErrFormat) {
+			return nil, fmt.Errorf("%s: corrupt, or longer than the %d bytes it declares: %w", f.Name, f.UncompressedSize64, err)
+		}
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	if int64(buf.Len()) > limit {
+		if limit < MaxXLSXPartBytes {
+			why = "to " + why
+		}
+		return nil, fmt.Errorf("%s expands %s: %w", f.Name, why, ErrTooLarge)
+	}
+	return buf.Bytes(), nil
+}
+
+// mib writes a byte count in MiB when it is a whole number of them.
+func mib(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // firstSheetPath finds the first sheet of the workbook through xl/workbook.xml and
@@ -167,11 +231,20 @@ func firstSheetPath(files map[string]*zip.File) (string, error) {
 	return "", fmt.Errorf("first sheet's relationship %q not found", w.Sheets[0].ID)
 }
 
+// readSharedStrings reads xl/sharedStrings.xml; errors start with the part's name.
 func readSharedStrings(f *zip.File) ([]string, error) {
 	b, err := readZipFile(f)
 	if err != nil {
 		return nil, err
 	}
+	out, err := parseSharedStrings(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	return out, nil
+}
+
+func parseSharedStrings(b []byte) ([]string, error) {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	var out []string
 	var cur strings.Builder
@@ -199,6 +272,9 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 			switch t.Name.Local {
 			case "si":
 				inSI = false
+				if len(out) == MaxXLSXSharedStrings {
+					return nil, fmt.Errorf("more than %d shared strings: %w", MaxXLSXSharedStrings, ErrTooLarge)
+				}
 				out = append(out, cur.String())
 			case "t":
 				inT = false
@@ -222,6 +298,7 @@ func scanSheet(data []byte, shared []string, row func(int, []xlsxCell) error) er
 	}
 	data = data[i:]
 	var cells []xlsxCell
+	rows, ncells := 0, 0
 	rowNum := 0
 	inRow := false
 	col := -1
@@ -241,6 +318,9 @@ func scanSheet(data []byte, shared []string, row func(int, []xlsxCell) error) er
 		name, attrs := splitTag(tag)
 		switch string(name) {
 		case "row":
+			if rows++; rows > MaxXLSXRows {
+				return fmt.Errorf("more than %d rows: %w", MaxXLSXRows, ErrTooLarge)
+			}
 			inRow = true
 			cells = cells[:0]
 			col = -1
@@ -269,6 +349,9 @@ func scanSheet(data []byte, shared []string, row func(int, []xlsxCell) error) er
 		case "c":
 			if !inRow {
 				return fmt.Errorf("row %d: cell outside a row", rowNum)
+			}
+			if ncells++; ncells > MaxXLSXCells {
+				return fmt.Errorf("more than %d cells: %w", MaxXLSXCells, ErrTooLarge)
 			}
 			if r := attrRaw(attrs, "r"); len(r) > 0 {
 				c, err := columnIndexBytes(r)
@@ -496,14 +579,18 @@ func atoiBytes(b []byte) (int, bool) {
 	return n, true
 }
 
+// maxXLSXColumns is Excel's last column, XFD. A reader's rank lists follow the
+// columns, so a reference far beyond it would cost memory for nothing.
+const maxXLSXColumns = 16384
+
 // columnIndexBytes turns a cell reference such as "AB12" into a zero-based column (27).
 func columnIndexBytes(ref []byte) (int, error) {
 	n := 0
 	i := 0
 	for ; i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z'; i++ {
 		n = n*26 + int(ref[i]-'A'+1)
-		if n > 1<<20 {
-			return 0, fmt.Errorf("cell reference %q out of range", ref)
+		if n > maxXLSXColumns {
+			return 0, fmt.Errorf("cell reference %q beyond column XFD", ref)
 		}
 	}
 	if i == 0 {

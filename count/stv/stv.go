@@ -137,6 +137,9 @@ func prepare(e *count.Election, o count.Options) (*prepared, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("stv: no candidates")
 	}
+	if err := count.CheckSize("stv", e); err != nil {
+		return nil, err
+	}
 	seats := e.Seats
 	if o.Seats > 0 {
 		seats = o.Seats

@@ -47,6 +47,10 @@ func Count(b *Ballots, seed int64) (*count.Result, error) {
 	if len(b.Candidates) < 2 {
 		return nil, fmt.Errorf("sv: %d candidate(s): need at least two to count", len(b.Candidates))
 	}
+	// second below is n×(n+1)
+	if len(b.Candidates) > count.MaxCandidates {
+		return nil, fmt.Errorf("sv: %d candidates; a count takes at most %d", len(b.Candidates), count.MaxCandidates)
+	}
 	n := len(b.Candidates)
 	first := make([]int64, n)
 	// second[f][s]: papers with first choice f and second choice s (s == n: none).
