@@ -14,6 +14,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -31,6 +32,19 @@ type DB struct {
 	Now func() time.Time
 	// migrated lists the migrations this Open applied.
 	migrated []int
+	// onCommit, if set, is called after each transaction that appended events
+	// commits (to write a checkpoint).
+	onCommit atomic.Pointer[func()]
+}
+
+// OnCommit sets f (nil for none) to be called after each transaction that
+// appended events commits; f must not block.
+func (db *DB) OnCommit(f func()) {
+	if f == nil {
+		db.onCommit.Store(nil)
+		return
+	}
+	db.onCommit.Store(&f)
 }
 
 // Migrated reports whether this Open brought an existing database (one that

@@ -30,6 +30,7 @@ type Appender struct {
 	db    *DB
 	tx    *sql.Tx
 	bulk  bool           // indexes dropped by BulkLoad, to build again at Commit
+	added bool           // events were added: a commit grows the record
 	prev  rulebook.Event // head of the chain: Seq and Hash
 	now   time.Time
 	stmts map[string]*sql.Stmt
@@ -181,6 +182,7 @@ func (a *Appender) Add(e *rulebook.Event) error {
 		e.Data = json.RawMessage("{}")
 	}
 	e.Seal(&a.prev)
+	a.added = true
 	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, string(e.Data), e.PrevHash[:], e.Hash[:])
 	a.prev = rulebook.Event{Seq: e.Seq, Hash: e.Hash, Recorded: e.Recorded}
 	if err := a.project(e); err != nil {
@@ -497,7 +499,13 @@ func (a *Appender) Commit() error {
 	for _, st := range a.stmts {
 		st.Close()
 	}
-	return a.tx.Commit()
+	if err := a.tx.Commit(); err != nil {
+		return err
+	}
+	if f := a.db.onCommit.Load(); f != nil && a.added {
+		(*f)()
+	}
+	return nil
 }
 
 // Rollback abandons everything added; the record is as it was.
@@ -965,4 +973,31 @@ func splitUnit(b []byte, parts *[5][]byte) bool {
 	}
 	parts[4] = b
 	return bytes.IndexByte(b, 0x1f) < 0
+}
+
+// EventHashes returns every event's chain hash, in order: the leaves of the
+// record's Merkle tree (package checkpoint).
+func (db *DB) EventHashes(ctx context.Context) ([]rulebook.Hash, error) {
+	return db.EventHashesAfter(ctx, 0)
+}
+
+// EventHashesAfter returns the chain hashes of the events after seq, in order, so
+// a tree kept in memory can grow with the record.
+func (db *DB) EventHashesAfter(ctx context.Context, seq int64) ([]rulebook.Hash, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT hash FROM events WHERE seq > $1 ORDER BY seq`, seq)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rulebook.Hash
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		var h rulebook.Hash
+		copy(h[:], b)
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }

@@ -307,11 +307,13 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 }
 
 func runVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify", "verify [--expect-head HASH] [--projection] [--json]")
+	fs := newFlags(e, "verify", "verify [--checkpoint FILE --verifier KEY] [--expect-head HASH] [--projection] [--json]")
 	st := addStoreFlags(fs, e)
 	expect := fs.String("expect-head", "", "the head hash you noted at an earlier verify: catches events removed from the end")
 	proj := fs.Bool("projection", false, "also rebuild the register, the cases (and every table derived from them), the dated lists and the accounts from the events, and compare them with the stored ones, table by table and column by column (nothing is changed)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	cpFile := fs.String("checkpoint", "", "a signed checkpoint kept outside the database: proves the record extends it (nothing cut, rewritten or chained again)")
+	verifier := fs.String("verifier", e.getenv("RULEBOOK_CHECKPOINT_VERIFIER"), "the checkpoint's verifier key, or its file")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -320,6 +322,29 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
+	// Proven by a checkpoint: nothing cut from the end, nothing chained again.
+	proven, cpSize, cpOrigin := false, int64(0), ""
+	if *cpFile != "" {
+		if *verifier == "" {
+			return errUsage{"--checkpoint needs --verifier KEY: the key that checks its signature"}
+		}
+		msg, err := os.ReadFile(*cpFile)
+		if err != nil {
+			return err
+		}
+		vkey, err := readKey(*verifier)
+		if err != nil {
+			return err
+		}
+		c, err := a.VerifyCheckpoint(ctx, msg, vkey)
+		if err != nil {
+			return err
+		}
+		if !*asJSON {
+			fmt.Fprintf(e.stdout, "ok: the record extends the checkpoint of %d events signed by %s\n", c.Size, c.Origin)
+		}
+		proven, cpSize, cpOrigin = true, c.Size, c.Origin
+	}
 	var n atomic.Int64
 	bar := newProgress(e, "verifying", 0, &n)
 	start := time.Now()
@@ -356,8 +381,11 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		if len(res.Faults) > 0 {
 			out["faults"] = res.Faults
 		}
-		if *expect == "" {
+		if *expect == "" && !proven {
 			out["unproven"] = res.Unproven
+		}
+		if proven {
+			out["checkpoint"] = map[string]any{"size": cpSize, "origin": cpOrigin}
 		}
 		if *proj {
 			out["projection_differences"] = diffs
@@ -370,8 +398,8 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		}
 	} else if res.OK {
 		fmt.Fprintf(e.stdout, "ok: %d events verified in %s; head %s\n", res.Events, elapsed.Round(time.Millisecond), res.Head)
-		if *expect == "" {
-			fmt.Fprintf(e.stdout, "note: %s (--expect-head HASH)\n", res.Unproven)
+		if *expect == "" && !proven {
+			fmt.Fprintf(e.stdout, "note: %s (--checkpoint FILE, or --expect-head HASH)\n", res.Unproven)
 		}
 	}
 	for _, f := range res.Faults {

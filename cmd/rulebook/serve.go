@@ -29,6 +29,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	key := fs.String("tls-key", e.getenv("RULEBOOK_TLS_KEY"), "TLS private key file (PEM)")
 	hostNames := fs.String("host", e.getenv("RULEBOOK_HOST"), "the names (host or host:port) the service answers to, comma-separated; on this machine's address its usual names are always allowed")
 	maxConns := fs.Int("max-connections", 512, "the most connections held open at once")
+	cpKey := fs.String("checkpoint-key", e.getenv("RULEBOOK_CHECKPOINT_KEY"), "a signing key's file (from 'rulebook key generate'), kept outside the database: a signed checkpoint of the record is written after every commit")
+	cpOut := fs.String("checkpoint-out", e.getenv("RULEBOOK_CHECKPOINT_OUT"), "where the checkpoints are written (with --checkpoint-key)")
 	insecure := fs.Bool("insecure", false, "allow plain HTTP on an address other than this machine's (only behind a proxy that adds TLS)")
 	mail := addMailFlags(fs, e)
 	if _, err := parse(fs, args); err != nil {
@@ -78,6 +80,27 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	a, err := app.New(ctx, svc)
 	if err != nil {
 		return err
+	}
+	if *cpKey != "" {
+		if *cpOut == "" {
+			return errUsage{"--checkpoint-key needs --checkpoint-out FILE: where the signed checkpoints are written"}
+		}
+		skey, err := readKey(*cpKey)
+		if err != nil {
+			return err
+		}
+		opctx := app.WithPrincipal(ctx, app.OperatorPrincipal("checkpoints"))
+		cps, err := a.KeepCheckpoints(opctx, skey, *cpOut)
+		if err != nil {
+			return fmt.Errorf("checkpoints: %w", err)
+		}
+		defer cps.Close(context.WithoutCancel(opctx))
+		go func() {
+			for err := range cps.Errors() {
+				slog.Error("writing a checkpoint", "err", err)
+			}
+		}()
+		fmt.Fprintf(e.stdout, "rulebook: a signed checkpoint of the record is kept in %s after every commit\n", *cpOut)
 	}
 	if err := mail.configure(a.Discipline()); err != nil {
 		return err
