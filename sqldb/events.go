@@ -686,6 +686,11 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 	if res.Faults, err = db.Guards(ctx); err != nil {
 		return nil, err
 	}
+	books, err := db.ruleBookFaults(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Faults = append(res.Faults, books...)
 	if len(res.Faults) > 0 {
 		res.OK = false
 	}

@@ -2,11 +2,17 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/rulebook/rulebook"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rulebook/rulebook"
 )
 
 // HasRuleBook reports whether a rule book with this digest is already recorded.
@@ -115,11 +121,73 @@ func (db *DB) AccessLog(ctx context.Context, subject string, limit int) ([]Acces
 	return out, rows.Err()
 }
 
-// LatestRuleBook returns the most recently recorded rule book, or sql.ErrNoRows.
+// LatestRuleBook returns the rule book the record last adopted, or sql.ErrNoRows.
+// Which it is, and its text, are taken from the record: the last adoption event
+// names the digest, and the stored text must still hash to it — a rule book
+// edited in the database is refused, not run.
 func (db *DB) LatestRuleBook(ctx context.Context) (name string, source []byte, err error) {
+	var data string
+	if err := db.r.QueryRowContext(ctx, `SELECT data FROM events WHERE type = $1 ORDER BY seq DESC LIMIT 1`, rulebook.EventRuleBookAdopted).Scan(&data); err != nil {
+		return "", nil, err
+	}
+	var adopted rulebook.RuleBookAdopted
+	if err := json.Unmarshal([]byte(data), &adopted); err != nil {
+		return "", nil, err
+	}
 	var s string
-	err = db.r.QueryRowContext(ctx, `SELECT name, source FROM rulebooks ORDER BY loaded DESC LIMIT 1`).Scan(&name, &s)
-	return name, []byte(s), err
+	if err := db.r.QueryRowContext(ctx, `SELECT name, source FROM rulebooks WHERE sha256 = $1`, adopted.SHA256).Scan(&name, &s); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil, rulebook.Errorf(rulebook.ETampered, "the text of the rule book the record adopted (%s) is missing from the database", adopted.SHA256)
+		}
+		return "", nil, err
+	}
+	if sum := sha256.Sum256([]byte(s)); hex.EncodeToString(sum[:]) != adopted.SHA256 {
+		return "", nil, rulebook.Errorf(rulebook.ETampered, "the stored text of rule book %s no longer hashes to the SHA-256 the record adopted (%s): it was edited in the database", name, adopted.SHA256)
+	}
+	return name, []byte(s), nil
+}
+
+// ruleBookFaults reports stored rule books whose text no longer hashes to their
+// digest, or that no adoption in the record names.
+func (db *DB) ruleBookFaults(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT sha256, name, source FROM rulebooks ORDER BY loaded`)
+	if err != nil {
+		return nil, err
+	}
+	type book struct{ sha, name, source string }
+	var books []book
+	for rows.Next() {
+		var b book
+		if err := rows.Scan(&b.sha, &b.name, &b.source); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		books = append(books, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	evs, err := queryEvents(ctx, db.r, `WHERE type = $1 ORDER BY seq`, rulebook.EventRuleBookAdopted)
+	if err != nil {
+		return nil, err
+	}
+	adopted := map[string]bool{}
+	for _, e := range evs {
+		var a rulebook.RuleBookAdopted
+		if json.Unmarshal(e.Data, &a) == nil {
+			adopted[a.SHA256] = true
+		}
+	}
+	var faults []string
+	for _, b := range books {
+		if sum := sha256.Sum256([]byte(b.source)); hex.EncodeToString(sum[:]) != b.sha {
+			faults = append(faults, fmt.Sprintf("the stored text of rule book %s (%s) was edited: it no longer hashes to its digest", b.name, b.sha))
+		} else if !adopted[b.sha] {
+			faults = append(faults, fmt.Sprintf("the stored rule book %s (%s) was never adopted in the record", b.name, b.sha))
+		}
+	}
+	return faults, nil
 }
 
 // HasEventHash reports whether an event with this hash is in the record.

@@ -74,3 +74,35 @@ func TestCheckpointCommands(t *testing.T) {
 		t.Fatalf("another key's checkpoint: %d %s", code, stderr)
 	}
 }
+
+// TestRuleBookEditedInTheDatabase: the rule book's text is in the record by its
+// digest; edited in the database, verify reports it and no command runs under it.
+func TestRuleBookEditedInTheDatabase(t *testing.T) {
+	for _, engine := range sqldbtest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			dsn := filepath.Join(t.TempDir(), "demo.db")
+			if engine == "postgres" {
+				dsn = sqldbtest.NewPostgres(t)
+			}
+			if code, _, stderr := rb(t, "", "demo", "--db", dsn); code != 0 {
+				t.Fatal(stderr)
+			}
+			d, err := sqldb.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A suspended member made free to sign nomination papers.
+			err = sqldbtest.Exec(d, `UPDATE rulebooks SET source = REPLACE(source, 'default: deny 6.I.1.B', 'default: allow 6.I.1.B')`)
+			d.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if code, _, stderr := rb(t, "", "verify", "--db", dsn); code != 1 || !strings.Contains(stderr, "was edited") {
+				t.Errorf("verify after the rule book was edited: %d %s", code, stderr)
+			}
+			if code, _, stderr := rb(t, "", "eligibility", "--member", "M0001", "--action", "sign_nomination_papers", "--date", "2016-06-01", "--db", dsn); code == 0 || !strings.Contains(stderr, "edited in the database") {
+				t.Errorf("a command ran under the edited rule book: %d %s", code, stderr)
+			}
+		})
+	}
+}
