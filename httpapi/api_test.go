@@ -355,6 +355,7 @@ var scenarios = []step{
 	// Units, of the kinds the rule book declares.
 	{name: "no units yet", method: "GET", path: "/api/v1/units", status: 200, want: map[string]any{"units.#": 0}},
 	{name: "no occasions", method: "GET", path: "/api/v1/occasions", status: 200, want: map[string]any{"occasions.#": 0}},
+	{name: "a body not valid UTF-8", method: "POST", path: "/api/v1/units", body: "{\"id\":\"east\",\"name\":\"East\xff\",\"kind\":\"branch\"}", status: 400, want: invalid("body")},
 	{name: "an occasion this rule book does not declare", method: "POST", path: "/api/v1/occasions", body: `{"id":"F1","kind":"matches","units":["north"],"outcome":"played","date":"2016-05-01"}`, status: 400, want: invalid("kind")},
 	{name: "an occasion without a day", method: "POST", path: "/api/v1/occasions", body: `{"id":"F1","kind":"matches","units":["north"],"outcome":"played"}`, status: 400, want: invalid("date")},
 	{name: "create constituency", method: "POST", path: "/api/v1/units", body: `{"id":"north-cp","name":"North Constituency","kind":"constituency","effective":"1999-01-01"}`, status: 201,

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 )
@@ -30,6 +31,11 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return rulebook.FieldError("body", "a JSON object is required")
+	}
+	// Decoding would replace invalid bytes with U+FFFD and store the guess for
+	// ever; the CSV import refuses them, and so does this.
+	if !utf8.Valid(b) {
+		return rulebook.FieldError("body", "is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()

@@ -124,6 +124,9 @@ func (s *Service) joinEvent(actor string, m rulebook.Member, status string, impo
 	if strings.TrimSpace(m.Name) == "" {
 		return nil, rulebook.FieldError("name", "is required")
 	}
+	if err := m.Check(); err != nil {
+		return nil, err
+	}
 	lookup := s.version
 	if imported {
 		lookup = s.factVersion
@@ -151,6 +154,10 @@ func (s *Service) Update(ctx context.Context, actor, id string, eff rulebook.Dat
 		return nil, err
 	}
 	if err := s.checkUnit(ctx, u.Unit); err != nil {
+		return nil, err
+	}
+	particulars := rulebook.Member{Name: u.Name, Email: u.Email, Phone: u.Phone, Address: u.Address, Unit: u.Unit}
+	if err := particulars.Check(); err != nil {
 		return nil, err
 	}
 	e, err := event(rulebook.EventMemberUpdated, id, actor, eff, u)

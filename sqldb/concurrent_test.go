@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,4 +114,25 @@ func TestDatabaseFileOwnerOnly(t *testing.T) {
 			t.Errorf("%s has mode %v, want owner only", p, st.Mode().Perm())
 		}
 	}
+}
+
+// TestRecordLimits: whatever path wrote it, an event whose data is not valid
+// UTF-8, too large, or holds an overlong text is refused, and nothing is stored.
+func TestRecordLimits(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		seed(t, db)
+		for name, data := range map[string]string{
+			"invalid UTF-8":   "{\"name\":\"Ann\xff\"}",
+			"too large":       `{"x":"` + strings.Repeat("a ", 600<<10) + `"}`,
+			"a text too long": `{"summary":"` + strings.Repeat("a", 4*rulebook.MaxTextLen+1) + `"}`,
+		} {
+			e := &rulebook.Event{Type: "note.test", Subject: "test/x", Actor: "t", Effective: rulebook.MustDate("2020-01-01"), Data: []byte(data)}
+			if err := db.Append(ctx, e); err == nil || rulebook.ErrorCode(err) != rulebook.EInvalid {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		if res, err := db.Verify(ctx, nil); err != nil || res.Events != 6 {
+			t.Errorf("after refusals: %+v %v", res, err)
+		}
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/rulebook/rulebook"
@@ -180,6 +181,9 @@ func (a *Appender) Add(e *rulebook.Event) error {
 	}
 	if len(e.Data) == 0 {
 		e.Data = json.RawMessage("{}")
+	}
+	if err := checkData(e.Data); err != nil {
+		return rulebook.Errorf(rulebook.EInvalid, "event %s (%s): %v", e.ID, e.Type, err)
 	}
 	e.Seal(&a.prev)
 	a.added = true
@@ -1005,4 +1009,32 @@ func (db *DB) EventHashesAfter(ctx context.Context, seq int64) ([]rulebook.Hash,
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// checkData holds every event to the limits on what is kept for ever, whichever
+// path wrote it: valid UTF-8, at most rulebook.MaxEventLen bytes, and no string
+// longer than rulebook.MaxTextLen characters can be (4 bytes each). It scans the
+// JSON once, cheaply.
+func checkData(b []byte) error {
+	if len(b) > rulebook.MaxEventLen {
+		return fmt.Errorf("its data is %d bytes; at most %d are kept", len(b), rulebook.MaxEventLen)
+	}
+	if !utf8.Valid(b) {
+		return fmt.Errorf("its data is not valid UTF-8")
+	}
+	in, esc, start := false, false, 0
+	for i, c := range b {
+		switch {
+		case esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case c == '"':
+			if in && i-start > 4*rulebook.MaxTextLen {
+				return fmt.Errorf("a text in it is %d bytes long; at most %d are kept", i-start, 4*rulebook.MaxTextLen)
+			}
+			in, start = !in, i+1
+		}
+	}
+	return nil
 }

@@ -1,0 +1,52 @@
+package rulebook
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits on text kept for ever in the record: every path that stores text (the
+// JSON API, the web forms, CSV imports, the command line) is held to them, by
+// these checks and by the record itself (sqldb refuses an event beyond them).
+const (
+	MaxNameLen  = 200      // a person's or a unit's name
+	MaxLineLen  = 500      // an e-mail address, a telephone number, a short label
+	MaxTextLen  = 64 << 10 // free text: a summary, reasons, an address
+	MaxEventLen = 1 << 20  // one event's data, in bytes
+)
+
+// CheckLine checks a one-line field: valid UTF-8, no control characters, at most
+// max characters.
+func CheckLine(field, s string, max int) error {
+	if err := CheckText(field, s, max); err != nil {
+		return err
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return FieldError(field, "may not contain line breaks or control characters")
+	}
+	return nil
+}
+
+// CheckText checks a text field: valid UTF-8 and at most max characters.
+func CheckText(field, s string, max int) error {
+	if !utf8.ValidString(s) {
+		return FieldError(field, "is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return FieldError(field, "is %d characters long; at most %d are kept", n, max)
+	}
+	return nil
+}
+
+// Check checks a member's particulars against the limits.
+func (m *Member) Check() error {
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"name", m.Name, MaxNameLen}, {"email", m.Email, MaxLineLen}, {"phone", m.Phone, MaxLineLen}, {"unit", m.Unit, MaxLineLen}} {
+		if err := CheckLine(f.name, f.v, f.max); err != nil {
+			return err
+		}
+	}
+	return CheckText("address", m.Address, MaxTextLen)
+}
