@@ -11,6 +11,7 @@ package discipline
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/rulebook/rulebook"
@@ -840,6 +841,18 @@ func (c *Case) Factors() []string {
 		}
 	}
 	return out
+}
+
+// ProvedClauses lists, once each and sorted, the clauses of the counts found proved.
+func (c *Case) ProvedClauses() []string {
+	var out []string
+	for _, ch := range c.Charges {
+		if ch.Finding == "proved" {
+			out = append(out, ch.Clause)
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
 }
 
 // ProvedCounts lists the counts found proved.

@@ -593,9 +593,9 @@ func (g *guard) checkOrders(orders []SanctionOrder, fixed bool) error {
 func (g *guard) checkGuidance(orders []SanctionOrder) error {
 	x := g.proc.Discipline
 	var clauses []string
-	for _, ch := range g.c.Charges {
-		if ch.Finding == "proved" && !has(clauses, ch.Clause) && len(x.GuidanceFor(ch.Clause)) > 0 {
-			clauses = append(clauses, ch.Clause)
+	for _, cl := range g.c.ProvedClauses() {
+		if len(x.GuidanceFor(cl)) > 0 {
+			clauses = append(clauses, cl)
 		}
 	}
 	if len(clauses) == 0 {

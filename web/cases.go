@@ -277,7 +277,7 @@ func (s *Server) stepForm(r *http.Request, f *app.CaseFile, o app.StepOption) (s
 				sf.Sanctions = append(sf.Sanctions, sn)
 			}
 		}
-		for _, cl := range slices.Compact(slices.Sorted(slices.Values(provedClauses(f.Case)))) {
+		for _, cl := range f.Case.ProvedClauses() {
 			sf.Guidance = append(sf.Guidance, proc.Discipline.GuidanceFor(cl)...)
 		}
 		for _, g := range sf.Guidance {
@@ -666,15 +666,4 @@ func (s *Server) answerSurvey(w http.ResponseWriter, r *http.Request) error {
 		return s.formError(w, r, "survey", "Your confidence in the process", surveyData{Case: id, Questions: app.SurveyQuestions}, err)
 	}
 	return s.done(w, r, "/dashboard", "Thank you. Your answers are kept apart from your name and the case.")
-}
-
-// provedClauses lists the clauses of the counts found proved.
-func provedClauses(c *discipline.Case) []string {
-	var out []string
-	for _, ch := range c.Charges {
-		if ch.Finding == "proved" {
-			out = append(out, ch.Clause)
-		}
-	}
-	return out
 }
