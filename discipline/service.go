@@ -343,6 +343,7 @@ type Outcome struct {
 }
 
 func (s *Service) env(ctx context.Context) Env {
+	entries := map[string][]ListEntry{}
 	return Env{Rules: s.rb(),
 		Member: func(id string) *rulebook.History {
 			h, err := s.db().History(ctx, id)
@@ -363,6 +364,11 @@ func (s *Service) env(ctx context.Context) Env {
 			return &e
 		},
 		Entries: func(list string) []ListEntry {
+			// One step checks several panel members against the same lists: each
+			// list is read once per step.
+			if es, ok := entries[list]; ok {
+				return es
+			}
 			m, err := s.db().ListEntries(ctx, list)
 			if err != nil {
 				return nil
@@ -374,6 +380,7 @@ func (s *Service) env(ctx context.Context) Env {
 					out = append(out, e)
 				}
 			}
+			entries[list] = out
 			return out
 		},
 		Units: func() rulebook.Units {
