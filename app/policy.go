@@ -58,7 +58,8 @@ const (
 	ReadPrecedents Action = "precedents.read"
 	Oversee        Action = "oversight" // statistics, interference register, access log, survey results
 	SubjectAccess  Action = "subject_access"
-	ReadRecord     Action = "record.read" // the event record and its verification
+	ReadRecord     Action = "record.read"   // the event record and its verification
+	EraseRecords   Action = "records.erase" // personal data past its retention, or on request
 
 	// Counting.
 	CountVotes Action = "count"
@@ -281,6 +282,11 @@ func (pol *Policy) Decide(p *Principal, act Action, r Resource) error {
 		return notFound("member", r.Member)
 	case ReadRecord:
 		if readAll || h.Can("read_record") {
+			return nil
+		}
+	case EraseRecords:
+		// Not the auditor's to do: reading everything is not erasing it.
+		if h.Can("erase_records") {
 			return nil
 		}
 	case CountVotes:

@@ -80,6 +80,7 @@ var Capabilities = map[string]string{
 	"oversight":          "statistics, the interference register, the access log and the survey results",
 	"subject_access":     "produce anyone's subject access export",
 	"read_record":        "read the event record and verify it",
+	"erase_records":      "erase personal data: what the retention schedule says is due, and a valid erasure request",
 	"count_votes":        "count elections",
 }
 

@@ -90,6 +90,7 @@ type versionSpec struct {
 	Units         []CountUnit                `yaml:"units"`
 	Standard      []StandardPunishment       `yaml:"standard_punishments"`
 	UnitKinds     []UnitKind                 `yaml:"unit_kinds"`
+	Retention     []Retention                `yaml:"retention"`
 	Repeal        repealSpec                 `yaml:"repeal"`
 }
 

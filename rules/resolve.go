@@ -28,6 +28,7 @@ type draft struct {
 	listOrder     []string
 	sources       []*ComplaintSource
 	readmission   *Readmission
+	retention     []*Retention
 	procedure     string
 	defaultStatus string
 	disc          *Discipline
@@ -136,6 +137,15 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 		r := *vs.Readmission
 		r.path = vp + ".readmission"
 		d.readmission = &r
+	}
+	// A version that gives a retention schedule replaces the whole schedule.
+	if vs.Retention != nil {
+		d.retention = nil
+		for i := range vs.Retention {
+			r := vs.Retention[i]
+			r.path = fmt.Sprintf("%s.retention[%d]", vp, i)
+			d.retention = append(d.retention, &r)
+		}
 	}
 	for _, st := range sortedKeys(vs.Rights) {
 		row := d.rights[st]
@@ -508,6 +518,21 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 		}
 		status(r.path+".status", r.Status, true)
 		bodies(r.path+".decided_by", r.DecidedBy, true)
+		clause(r.path+".clause", r.Clause, true)
+	}
+	seen := map[string]bool{}
+	for _, r := range d.retention {
+		v.Retention = append(v.Retention, r)
+		switch {
+		case r.Records != RetainCases && r.Records != RetainMembers:
+			c.addf(r.path+".records", "unknown kind of record %q (cases, members)", r.Records)
+		case seen[r.Records]:
+			c.addf(r.path+".records", "%s already have a retention period", r.Records)
+		}
+		seen[r.Records] = true
+		if r.Keep.IsZero() || !r.Keep.Calendar() {
+			c.addf(r.path+".keep", "give how long the records are kept, in calendar time (\"6 years\")")
+		}
 		clause(r.path+".clause", r.Clause, true)
 	}
 	d.buildUnits(c, v, clause)

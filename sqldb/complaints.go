@@ -29,7 +29,11 @@ type ComplaintRow struct {
 
 // projectComplaint keeps the complaints table: a report adds a row, a receipt adds
 // one or completes the report's.
-func (a *Appender) projectComplaint(e *rulebook.Event) error {
+func (a *Appender) projectComplaint(e *rulebook.Event) error { return a.putComplaint(e, true) }
+
+// putComplaint projects one complaint event; count says whether a complaint new
+// to the table is counted (not when it is projected again).
+func (a *Appender) putComplaint(e *rulebook.Event, count bool) error {
 	var r ComplaintRow
 	if e.Type == rulebook.EventComplaintReported {
 		var d rulebook.ComplaintReported
@@ -54,7 +58,7 @@ func (a *Appender) projectComplaint(e *rulebook.Event) error {
 	if err := a.tx.QueryRowContext(a.ctx, `SELECT COUNT(*) FROM complaints WHERE id = $1`, r.ID).Scan(&n); err != nil {
 		return err
 	}
-	if n == 0 {
+	if n == 0 && count {
 		made := r.Reported
 		if made.IsZero() {
 			made = r.Received

@@ -90,7 +90,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// while another process holds the lock during the switch to WAL.
 		q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 		u := "file:" + (&url.URL{Path: path}).EscapedPath() + q
-		if db.w, err = sql.Open("sqlite", u+"&_txlock=immediate"); err != nil {
+		// The writer overwrites what it deletes (secure_delete), so personal data
+		// erased leaves no copy in the file's free pages.
+		if db.w, err = sql.Open("sqlite", u+"&_pragma=secure_delete(ON)&_txlock=immediate"); err != nil {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)

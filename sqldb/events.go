@@ -3,6 +3,8 @@ package sqldb
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
@@ -38,8 +40,13 @@ type Appender struct {
 	// pending rows per table, flushed in batches
 	events, members, points, restrictions, waivers, units *batch
 	servings                                              *batch
-	caseDeadlines, caseClauses, caseSteps                 *batch
-	caseComplaints, casePeople, caseFactors               *batch
+	// personal holds the personal fields of events, apart from them (rulebook.SealPersonal).
+	personal *batch
+	// seed makes each event's salt: SHA-256 of it and the event id. It is never
+	// stored, so no salt can be worked out from the record.
+	seed                                    [32]byte
+	caseDeadlines, caseClauses, caseSteps   *batch
+	caseComplaints, casePeople, caseFactors *batch
 	// running totals for statistics, applied at each flush
 	stepDelta   map[stepKey][2]int64
 	clauseDelta map[[2]string]int64
@@ -78,6 +85,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		waivers:        newBatch("waivers", "member_id", "seq", "from_date", "until_date", "action", "clause", "event_id", "decision"),
 		units:          newBatch("units", "id", "name", "kind", "parent"),
 		servings:       newBatch("servings", "member_id", "seq", "served", "ended", "data"),
+		personal:       newBatch("personal", "seq", "salt", "data"),
 		caseDeadlines:  newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
 		caseClauses:    newBatch("case_clauses", "case_id", "clause", "closed", "conduct"),
 		caseFactors:    newBatch("case_factors", "case_id", "clause", "factor", "closed", "conduct"),
@@ -112,6 +120,10 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 	// writer that waited would stamp its events earlier than those of the writer
 	// it waited for, and be refused.
 	a.now = db.Now().UTC()
+	if _, err := rand.Read(a.seed[:]); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -185,9 +197,21 @@ func (a *Appender) Add(e *rulebook.Event) error {
 	if err := checkData(e.Data); err != nil {
 		return rulebook.Errorf(rulebook.EInvalid, "event %s (%s): %v", e.ID, e.Type, err)
 	}
+	salt := a.salt(e.ID)
+	stored, personal, err := rulebook.SealPersonal(e.Type, e.Data, salt)
+	if err != nil {
+		return rulebook.Errorf(rulebook.EInvalid, "event %s: %v", e.ID, err)
+	}
+	e.Stored = nil
+	if personal != nil {
+		e.Stored = stored
+	}
 	e.Seal(&a.prev)
 	a.added = true
-	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, string(e.Data), e.PrevHash[:], e.Hash[:])
+	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, string(stored), e.PrevHash[:], e.Hash[:])
+	if personal != nil {
+		a.personal.add(e.Seq, salt, string(personal))
+	}
 	a.prev = rulebook.Event{Seq: e.Seq, Hash: e.Hash, Recorded: e.Recorded}
 	if err := a.project(e); err != nil {
 		return fmt.Errorf("event %s (%s): %w", e.ID, e.Type, err)
@@ -402,7 +426,7 @@ func mustJSON(v any) string {
 
 // flush writes every queued row. Events go first so a failure names the event.
 func (a *Appender) flush() error {
-	for _, b := range []*batch{a.events, a.units, a.members, a.points, a.restrictions, a.waivers, a.servings, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
+	for _, b := range []*batch{a.events, a.personal, a.units, a.members, a.points, a.restrictions, a.waivers, a.servings, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
 		if err := a.flushBatch(b); err != nil {
 			return err
 		}
@@ -547,6 +571,15 @@ type querier interface {
 }
 
 func queryEvents(ctx context.Context, q querier, where string, args ...any) ([]rulebook.Event, error) {
+	out, err := queryStored(ctx, q, where, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, openPersonal(ctx, q, out)
+}
+
+// queryStored reads events as stored: personal fields held apart are left out.
+func queryStored(ctx context.Context, q querier, where string, args ...any) ([]rulebook.Event, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+eventCols+` FROM events `+where, args...)
 	if err != nil {
 		return nil, err
@@ -561,6 +594,66 @@ func queryEvents(ctx context.Context, q querier, where string, args ...any) ([]r
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// openPersonal puts back into each event the personal fields held apart from it,
+// checked against the commitment its stored data holds; an event whose fields
+// were erased reads without them, marked Erased.
+func openPersonal(ctx context.Context, q querier, evs []rulebook.Event) error {
+	var seqs []int64
+	at := map[int64]int{}
+	for i := range evs {
+		if rulebook.HasPersonal(evs[i].Data) {
+			seqs = append(seqs, evs[i].Seq)
+			at[evs[i].Seq] = i
+		}
+	}
+	found := map[int64]bool{}
+	for len(seqs) > 0 {
+		k := min(len(seqs), 500)
+		var args []any
+		where := in(&args, seqs[:k])
+		seqs = seqs[k:]
+		rows, err := q.QueryContext(ctx, `SELECT seq, salt, data FROM personal WHERE seq IN `+where, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var seq int64
+			var salt, data []byte
+			if err := rows.Scan(&seq, &salt, &data); err != nil {
+				rows.Close()
+				return err
+			}
+			e := &evs[at[seq]]
+			full, err := rulebook.OpenPersonal(e.Data, salt, data)
+			if err != nil {
+				rows.Close()
+				return rulebook.Errorf(rulebook.ETampered, "event %s (seq %d): %v", e.ID, e.Seq, err)
+			}
+			e.Stored, e.Data = e.Data, full
+			found[seq] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for seq, i := range at {
+		if !found[seq] {
+			e := &evs[i]
+			e.Stored, e.Data, e.Erased = e.Data, rulebook.ErasedData(e.Data), true
+		}
+	}
+	return nil
+}
+
+// salt returns the salt of the event id's personal fields.
+func (a *Appender) salt(id string) []byte {
+	h := sha256.New()
+	h.Write(a.seed[:])
+	h.Write([]byte(id))
+	return h.Sum(nil)[:16]
 }
 
 func scanEvent(rows *sql.Rows, e *rulebook.Event) error {
@@ -635,6 +728,9 @@ type VerifyResult struct {
 	Faults []string `json:"faults,omitempty"`
 	// Unproven says what a walk of the chain cannot prove on its own.
 	Unproven string `json:"unproven,omitempty"`
+	// committed are the seqs of the events whose data commits to personal fields
+	// held apart, gathered by the walk for the check of those fields.
+	committed []int64
 }
 
 // Unproven is what verifying the chain alone cannot prove: the chain is rebuilt by
@@ -645,12 +741,12 @@ const Unproven = "the hash chain shows the events are intact and in order, but n
 // Guards reports the record's defences that are missing: the triggers that refuse
 // updates and deletes of events.
 func (db *DB) Guards(ctx context.Context) ([]string, error) {
-	want := []string{"events_no_update", "events_no_delete"}
-	q := `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'`
+	want := []string{"events_no_update", "events_no_delete", "personal_no_update"}
+	q := `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('events', 'personal')`
 	if db.dialect == "postgres" {
-		want = []string{"events_no_update", "events_no_truncate"}
+		want = []string{"events_no_update", "events_no_truncate", "personal_no_update"}
 		// A disabled trigger (tgenabled = 'D') defends nothing.
-		q = `SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass AND NOT tgisinternal AND tgenabled <> 'D'`
+		q = `SELECT tgname FROM pg_trigger WHERE tgrelid IN ('events'::regclass, 'personal'::regclass) AND NOT tgisinternal AND tgenabled <> 'D'`
 	}
 	rows, err := db.r.QueryContext(ctx, q)
 	if err != nil {
@@ -667,7 +763,12 @@ func (db *DB) Guards(ctx context.Context) ([]string, error) {
 	}
 	var faults []string
 	for _, n := range want {
-		if !have[n] {
+		if have[n] {
+			continue
+		}
+		if strings.HasPrefix(n, "personal") {
+			faults = append(faults, fmt.Sprintf("the trigger %s, which keeps the personal data held apart from being changed (it may only be erased), is missing or disabled", n))
+		} else {
 			faults = append(faults, fmt.Sprintf("the trigger %s, which keeps events from being changed or deleted, is missing or disabled", n))
 		}
 	}
@@ -695,6 +796,13 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 		return nil, err
 	}
 	res.Faults = append(res.Faults, books...)
+	if res.OK {
+		personal, err := db.personalFaults(ctx, res.committed)
+		if err != nil {
+			return nil, err
+		}
+		res.Faults = append(res.Faults, personal...)
+	}
 	if len(res.Faults) > 0 {
 		res.OK = false
 	}
@@ -749,7 +857,11 @@ func (db *DB) verifyChain(ctx context.Context, progress func(n int64)) (*VerifyR
 		total += st.res.Events
 	}
 	if ok && total == count {
-		return &VerifyResult{Events: total, Head: parts[len(parts)-1].res.Head, OK: true}, nil
+		res := &VerifyResult{Events: total, Head: parts[len(parts)-1].res.Head, OK: true}
+		for _, st := range parts {
+			res.committed = append(res.committed, st.res.committed...)
+		}
+		return res, nil
 	}
 	return db.verifyRange(ctx, 1, maxSeq, nil, nil)
 }
@@ -907,6 +1019,7 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	}
 	var r rulebook.RawEvent
 	var parts [5][]byte
+	var committed []int64
 	first, since := true, int64(0)
 	for {
 		ok, err := next()
@@ -936,11 +1049,14 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 				*v, fast = saved, false
 			}
 		}
+		var stored []byte
 		if !fast {
-			evs, err := queryEvents(ctx, db.r, `WHERE seq = $1`, r.Seq)
+			// As stored: the personal fields held apart are checked after the walk.
+			evs, err := queryStored(ctx, db.r, `WHERE seq = $1`, r.Seq)
 			if err != nil || len(evs) != 1 {
 				return nil, fmt.Errorf("re-reading event at seq %d: %v", r.Seq, err)
 			}
+			stored = evs[0].Data
 			if first && st != nil && p == nil {
 				st.firstPrev = evs[0].PrevHash
 				if lo > 1 {
@@ -958,6 +1074,11 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		if p != nil {
 			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
 		}
+		if fast && rulebook.HasPersonal(r.Data) {
+			committed = append(committed, r.Seq)
+		} else if !fast && rulebook.HasPersonal(stored) {
+			committed = append(committed, r.Seq)
+		}
 		if since++; since == 1<<16 {
 			if progress != nil {
 				progress(since)
@@ -968,7 +1089,7 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	if p := v.Finish(); p != nil {
 		return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
 	}
-	return &VerifyResult{Events: v.Count(), Head: v.Head(), OK: true}, nil
+	return &VerifyResult{Events: v.Count(), Head: v.Head(), OK: true, committed: committed}, nil
 }
 
 // splitUnit splits b at the four unit separators it must hold.

@@ -455,3 +455,36 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], unitSchema)
 	migrations["postgres"] = append(migrations["postgres"], unitSchema)
 }
+
+// personalSchema is migration 8: the personal fields of events, held apart from
+// the record so that they can be erased (rulebook.SealPersonal). A row is never
+// changed; it is deleted only when an erasure is recorded in the chain, and
+// verify checks every row against the commitment its event holds, and every
+// missing row against the erasures recorded. It may run again over itself (tests
+// that simulate an older database undo later migrations by their number).
+var personalSchema = map[string]string{
+	"sqlite": `
+	CREATE TABLE IF NOT EXISTS personal (
+		seq  INTEGER PRIMARY KEY,
+		salt BLOB NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE TRIGGER IF NOT EXISTS personal_no_update BEFORE UPDATE ON personal
+		BEGIN SELECT RAISE(ABORT, 'personal data held apart is never changed, only erased'); END;`,
+	"postgres": `
+	CREATE TABLE IF NOT EXISTS personal (
+		seq  BIGINT PRIMARY KEY,
+		salt BYTEA NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE OR REPLACE FUNCTION personal_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'personal data held apart is never changed, only erased'; END $$;
+	DROP TRIGGER IF EXISTS personal_no_update ON personal;
+	CREATE TRIGGER personal_no_update BEFORE UPDATE ON personal
+		FOR EACH ROW EXECUTE FUNCTION personal_no_update();`,
+}
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], personalSchema["sqlite"])
+	migrations["postgres"] = append(migrations["postgres"], personalSchema["postgres"])
+}
