@@ -571,11 +571,28 @@ type querier interface {
 }
 
 func queryEvents(ctx context.Context, q querier, where string, args ...any) ([]rulebook.Event, error) {
-	out, err := queryStored(ctx, q, where, args...)
+	// The personal fields come with their event in one query; the derived table
+	// renames its columns so that the caller's conditions (on seq, id, subject…)
+	// name the event's.
+	rows, err := q.QueryContext(ctx, `SELECT `+eventCols+`, p.psalt, p.pdata FROM events
+		LEFT JOIN (SELECT seq AS pseq, salt AS psalt, data AS pdata FROM personal) p ON p.pseq = events.seq `+where, args...)
 	if err != nil {
 		return nil, err
 	}
-	return out, openPersonal(ctx, q, out)
+	defer rows.Close()
+	var out []rulebook.Event
+	var salt, personal []byte
+	for rows.Next() {
+		var e rulebook.Event
+		if err := scanEvent(rows, &e, &salt, &personal); err != nil {
+			return nil, err
+		}
+		if err := openPersonal(&e, salt, personal); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 // queryStored reads events as stored: personal fields held apart are left out.
@@ -596,55 +613,22 @@ func queryStored(ctx context.Context, q querier, where string, args ...any) ([]r
 	return out, rows.Err()
 }
 
-// openPersonal puts back into each event the personal fields held apart from it,
+// openPersonal puts back into an event the personal fields held apart from it,
 // checked against the commitment its stored data holds; an event whose fields
-// were erased reads without them, marked Erased.
-func openPersonal(ctx context.Context, q querier, evs []rulebook.Event) error {
-	var seqs []int64
-	at := map[int64]int{}
-	for i := range evs {
-		if rulebook.HasPersonal(evs[i].Data) {
-			seqs = append(seqs, evs[i].Seq)
-			at[evs[i].Seq] = i
-		}
+// were erased (none held) reads without them, marked Erased.
+func openPersonal(e *rulebook.Event, salt, personal []byte) error {
+	if !rulebook.HasPersonal(e.Data) {
+		return nil
 	}
-	found := map[int64]bool{}
-	for len(seqs) > 0 {
-		k := min(len(seqs), 500)
-		var args []any
-		where := in(&args, seqs[:k])
-		seqs = seqs[k:]
-		rows, err := q.QueryContext(ctx, `SELECT seq, salt, data FROM personal WHERE seq IN `+where, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var seq int64
-			var salt, data []byte
-			if err := rows.Scan(&seq, &salt, &data); err != nil {
-				rows.Close()
-				return err
-			}
-			e := &evs[at[seq]]
-			full, err := rulebook.OpenPersonal(e.Data, salt, data)
-			if err != nil {
-				rows.Close()
-				return rulebook.Errorf(rulebook.ETampered, "event %s (seq %d): %v", e.ID, e.Seq, err)
-			}
-			e.Stored, e.Data = e.Data, full
-			found[seq] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+	if personal == nil {
+		e.Stored, e.Data, e.Erased = e.Data, rulebook.ErasedData(e.Data), true
+		return nil
 	}
-	for seq, i := range at {
-		if !found[seq] {
-			e := &evs[i]
-			e.Stored, e.Data, e.Erased = e.Data, rulebook.ErasedData(e.Data), true
-		}
+	full, err := rulebook.OpenPersonal(e.Data, salt, personal)
+	if err != nil {
+		return rulebook.Errorf(rulebook.ETampered, "event %s (seq %d): %v", e.ID, e.Seq, err)
 	}
+	e.Stored, e.Data = e.Data, full
 	return nil
 }
 
@@ -656,10 +640,11 @@ func (a *Appender) salt(id string) []byte {
 	return h.Sum(nil)[:16]
 }
 
-func scanEvent(rows *sql.Rows, e *rulebook.Event) error {
+// scanEvent reads a row of eventCols, and then into more (the personal fields).
+func scanEvent(rows *sql.Rows, e *rulebook.Event, more ...any) error {
 	var eff, rec int64
 	var data, prev, hash []byte
-	if err := rows.Scan(&e.Seq, &e.ID, &e.Type, &e.Subject, &eff, &rec, &e.Actor, &data, &prev, &hash); err != nil {
+	if err := rows.Scan(append([]any{&e.Seq, &e.ID, &e.Type, &e.Subject, &eff, &rec, &e.Actor, &data, &prev, &hash}, more...)...); err != nil {
 		return err
 	}
 	e.Effective = rulebook.Date(eff)
