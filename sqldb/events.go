@@ -715,7 +715,13 @@ type VerifyResult struct {
 	Unproven string `json:"unproven,omitempty"`
 	// committed are the seqs of the events whose data commits to personal fields
 	// held apart, gathered by the walk for the check of those fields.
-	committed []int64
+	committed []commitment
+}
+
+// commitment is an event's commitment to the personal fields held apart.
+type commitment struct {
+	seq int64
+	h   rulebook.Hash
 }
 
 // Unproven is what verifying the chain alone cannot prove: the chain is rebuilt by
@@ -1004,7 +1010,7 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	}
 	var r rulebook.RawEvent
 	var parts [5][]byte
-	var committed []int64
+	var committed []commitment
 	first, since := true, int64(0)
 	for {
 		ok, err := next()
@@ -1034,14 +1040,12 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 				*v, fast = saved, false
 			}
 		}
-		var stored []byte
 		if !fast {
 			// As stored: the personal fields held apart are checked after the walk.
 			evs, err := queryStored(ctx, db.r, `WHERE seq = $1`, r.Seq)
 			if err != nil || len(evs) != 1 {
 				return nil, fmt.Errorf("re-reading event at seq %d: %v", r.Seq, err)
 			}
-			stored = evs[0].Data
 			if first && st != nil && p == nil {
 				st.firstPrev = evs[0].PrevHash
 				if lo > 1 {
@@ -1059,10 +1063,9 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		if p != nil {
 			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
 		}
-		if fast && rulebook.HasPersonal(r.Data) {
-			committed = append(committed, r.Seq)
-		} else if !fast && rulebook.HasPersonal(stored) {
-			committed = append(committed, r.Seq)
+		if rulebook.HasPersonal(r.Data) {
+			h, _ := rulebook.StoredCommitment(r.Data)
+			committed = append(committed, commitment{r.Seq, h})
 		}
 		if since++; since == 1<<16 {
 			if progress != nil {

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -102,10 +103,10 @@ func (db *DB) Compact(ctx context.Context) error {
 }
 
 // personalFaults checks the personal fields held apart against the record:
-// every row must match the commitment its event holds (committed lists the seqs
-// of the events that hold one, in order), and every event whose row is missing
-// must be named by an erasure recorded in the chain.
-func (db *DB) personalFaults(ctx context.Context, committed []int64) ([]string, error) {
+// every row must match the commitment its event holds (committed, gathered in
+// order by the walk of the chain), and every event whose row is missing must be
+// named by an erasure recorded in the chain.
+func (db *DB) personalFaults(ctx context.Context, committed []commitment) ([]string, error) {
 	var faults []string
 	more := 0
 	fault := func(format string, args ...any) {
@@ -115,60 +116,73 @@ func (db *DB) personalFaults(ctx context.Context, committed []int64) ([]string, 
 			more++
 		}
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT p.seq, p.salt, p.data, e.id, e.data FROM personal p LEFT JOIN events e ON e.seq = p.seq ORDER BY p.seq`)
+	rows, err := db.r.QueryContext(ctx, `SELECT seq, salt, data FROM personal ORDER BY seq`)
 	if err != nil {
 		return nil, err
 	}
-	var missing []int64
+	var missing, orphans, changed []int64
+	var salt, data sql.RawBytes
 	i := 0
 	for rows.Next() {
 		var seq int64
-		var salt, data, stored []byte
-		var id *string
-		if err := rows.Scan(&seq, &salt, &data, &id, &stored); err != nil {
+		if err := rows.Scan(&seq, &salt, &data); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		for i < len(committed) && committed[i] < seq {
-			missing = append(missing, committed[i])
+		for i < len(committed) && committed[i].seq < seq {
+			missing = append(missing, committed[i].seq)
 			i++
 		}
-		if i < len(committed) && committed[i] == seq {
-			i++
+		if i == len(committed) || committed[i].seq != seq {
+			orphans = append(orphans, seq)
+			continue
 		}
-		want, ok := rulebook.StoredCommitment(stored)
-		switch {
-		case id == nil:
-			fault("personal data is held for seq %d, where the record has no event", seq)
-		case !ok:
-			fault("personal data is held for event %s (seq %d), whose recorded data commits to none", *id, seq)
-		case rulebook.PersonalCommitment(salt, data) != want:
-			fault("the personal data held apart from event %s (seq %d) was changed: it no longer matches the commitment in the record", *id, seq)
+		if rulebook.PersonalCommitment(salt, data) != committed[i].h {
+			changed = append(changed, seq)
 		}
+		i++
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	missing = append(missing, committed[i:]...)
+	for ; i < len(committed); i++ {
+		missing = append(missing, committed[i].seq)
+	}
+	for _, seq := range orphans {
+		fault("personal data is held for seq %d, whose event commits to none", seq)
+	}
+	var erased map[string]bool
 	if len(missing) > 0 {
-		erased, err := db.erasedEvents(ctx)
-		if err != nil {
+		if erased, err = db.erasedEvents(ctx); err != nil {
 			return nil, err
 		}
-		for len(missing) > 0 {
-			k := min(len(missing), 500)
+	}
+	// Named by id, read as stored (a few: faults are rare).
+	for _, set := range []struct {
+		seqs []int64
+		says func(e rulebook.Event)
+	}{
+		{changed, func(e rulebook.Event) {
+			fault("the personal data held apart from event %s (seq %d) was changed: it no longer matches the commitment in the record", e.ID, e.Seq)
+		}},
+		{missing, func(e rulebook.Event) {
+			if !erased[e.ID] {
+				fault("the personal data of event %s (seq %d, %s of %s) was deleted, and no erasure in the record names it", e.ID, e.Seq, e.Type, e.Subject)
+			}
+		}},
+	} {
+		for seqs := set.seqs; len(seqs) > 0; {
+			k := min(len(seqs), 500)
 			var args []any
-			where := in(&args, missing[:k])
-			missing = missing[k:]
+			where := in(&args, seqs[:k])
+			seqs = seqs[k:]
 			evs, err := queryStored(ctx, db.r, `WHERE seq IN `+where+` ORDER BY seq`, args...)
 			if err != nil {
 				return nil, err
 			}
 			for _, e := range evs {
-				if !erased[e.ID] {
-					fault("the personal data of event %s (seq %d, %s of %s) was deleted, and no erasure in the record names it", e.ID, e.Seq, e.Type, e.Subject)
-				}
+				set.says(e)
 			}
 		}
 	}
