@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,4 +126,31 @@ func RestoreAppendOnly(db *sqldb.DB) error {
 		return err
 	}
 	return Exec(db, `CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event record is append-only'); END`)
+}
+
+// DisableAppendOnlyOf removes the append-only guard on table (access_log or
+// checkpoints), as DisableAppendOnly does the events'.
+func DisableAppendOnlyOf(db *sqldb.DB, table string) error {
+	if db.Dialect() == "postgres" {
+		return Exec(db, `ALTER TABLE `+table+` DISABLE TRIGGER USER`)
+	}
+	if err := Exec(db, `DROP TRIGGER `+table+`_no_update`); err != nil {
+		return err
+	}
+	return Exec(db, `DROP TRIGGER `+table+`_no_delete`)
+}
+
+// RestoreAppendOnlyOf puts back what DisableAppendOnlyOf removed.
+func RestoreAppendOnlyOf(db *sqldb.DB, table string) error {
+	if db.Dialect() == "postgres" {
+		return Exec(db, `ALTER TABLE `+table+` ENABLE TRIGGER USER`)
+	}
+	for _, op := range []string{"update", "delete"} {
+		q := `CREATE TRIGGER ` + table + `_no_` + op + ` BEFORE ` + strings.ToUpper(op) + ` ON ` + table +
+			` BEGIN SELECT RAISE(ABORT, 'the table ` + table + ` is append-only'); END`
+		if err := Exec(db, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
