@@ -410,7 +410,9 @@ func (a *App) KeepCheckpoints(ctx context.Context, skey, path string) (*Checkpoi
 		default: // one is already due: it will include this commit
 		}
 	})
-	go c.run(ctx)
+	// It runs until Close, whatever becomes of ctx (serve's ends on a signal,
+	// before the last entries of the access log are stored).
+	go c.run(context.WithoutCancel(ctx))
 	return c, nil
 }
 
