@@ -369,8 +369,10 @@ func (a *App) firstUncoveredEntry(ctx context.Context, at *checkpoint.Tree, good
 
 // Checkpoints keeps a signed checkpoint of the record and the access log in a
 // file outside the database, written again after every commit that adds events
-// or access-log entries, for whoever should hold it (an auditor collects the file;
-// oversight is mailed it), and keeps each in the database too.
+// and after the access log's batches (at most once every AccessCheckpointEvery
+// when only the access log grew: reads come far oftener than changes), for
+// whoever should hold it (an auditor collects the file; oversight is mailed it),
+// and keeps each in the database too.
 type Checkpoints struct {
 	a          *App
 	skey       string
@@ -379,11 +381,16 @@ type Checkpoints struct {
 	access     *checkpoint.Tree
 	accessLast int64 // the id of the access log's last entry in access
 	stored     [2]int64
+	signed     time.Time // when the last was signed
 	kick       chan struct{}
 	stop       chan struct{}
 	done       chan struct{}
 	errc       chan error
 }
+
+// AccessCheckpointEvery is the least time between checkpoints written because
+// the access log grew, the record not.
+var AccessCheckpointEvery = time.Second
 
 // KeepCheckpoints writes a checkpoint signed with skey to path now, and again after
 // each commit that adds events or access-log entries, until Close.
@@ -401,7 +408,7 @@ func (a *App) KeepCheckpoints(ctx context.Context, skey, path string) (*Checkpoi
 	}
 	c := &Checkpoints{a: a, skey: skey, path: path, tree: t, access: at, stored: [2]int64{-1, -1},
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), errc: make(chan error, 1)}
-	if err := c.write(ctx); err != nil {
+	if _, err := c.write(ctx, true); err != nil {
 		return nil, err
 	}
 	a.db().OnCommit(func() {
@@ -418,16 +425,26 @@ func (a *App) KeepCheckpoints(ctx context.Context, skey, path string) (*Checkpoi
 
 func (c *Checkpoints) run(ctx context.Context) {
 	defer close(c.done)
+	// later is due when a checkpoint for the access log alone was put off.
+	later := time.NewTimer(time.Hour)
+	later.Stop()
 	for {
+		var err error
 		select {
 		case <-c.stop:
 			return
 		case <-c.kick:
-			if err := c.write(ctx); err != nil {
-				select {
-				case c.errc <- err:
-				default:
-				}
+			var wait time.Duration
+			if wait, err = c.write(ctx, false); wait > 0 {
+				later.Reset(wait)
+			}
+		case <-later.C:
+			_, err = c.write(ctx, true)
+		}
+		if err != nil {
+			select {
+			case c.errc <- err:
+			default:
 			}
 		}
 	}
@@ -435,46 +452,55 @@ func (c *Checkpoints) run(ctx context.Context) {
 
 // write extends the trees with the events and entries recorded since, signs their
 // heads and replaces the file in one rename, so a reader never sees half a
-// checkpoint; a checkpoint of heads not kept before is kept in the database.
-func (c *Checkpoints) write(ctx context.Context) error {
+// checkpoint; a checkpoint of heads not kept before is kept in the database. When
+// only the access log grew, less than AccessCheckpointEvery since the last, it
+// signs nothing unless forced, and says how long to wait.
+func (c *Checkpoints) write(ctx context.Context, force bool) (wait time.Duration, err error) {
 	db := c.a.db()
 	more, err := db.EventHashesAfter(ctx, c.tree.Size())
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, h := range more {
 		if err := c.tree.Add(h); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	entries, last, err := db.AccessHashesAfter(ctx, c.accessLast)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, h := range entries {
 		if err := c.access.Add(h); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	c.accessLast = last
+	if heads := [2]int64{c.tree.Size(), c.access.Size()}; heads == c.stored && !force {
+		return 0, nil
+	}
+	if since := time.Since(c.signed); len(more) == 0 && !force && since < AccessCheckpointEvery {
+		return AccessCheckpointEvery - since, nil
+	}
 	cp, err := signHeads(c.tree, c.access, c.skey)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	c.signed = time.Now()
 	tmp := c.path + ".new"
 	if err := os.WriteFile(tmp, cp.Note, 0o644); err != nil {
-		return err
+		return 0, err
 	}
 	if err := os.Rename(tmp, c.path); err != nil {
-		return err
+		return 0, err
 	}
 	if heads := [2]int64{cp.Size, cp.Access.Size}; heads != c.stored {
 		if err := db.StoreCheckpoint(ctx, cp.Size, cp.Access.Size, cp.Note); err != nil {
-			return err
+			return 0, err
 		}
 		c.stored = heads
 	}
-	return nil
+	return 0, nil
 }
 
 // Errors reports a failure to write a checkpoint, if one happened since last asked.
@@ -485,5 +511,6 @@ func (c *Checkpoints) Close(ctx context.Context) error {
 	c.a.db().OnCommit(nil)
 	close(c.stop)
 	<-c.done
-	return c.write(ctx)
+	_, err := c.write(ctx, true)
+	return err
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/checkpoint"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
@@ -107,20 +108,22 @@ func TestStoredCheckpointsNameTheForgedEvent(t *testing.T) {
 			}
 			base, entries := res.Events, res.AccessEntries
 			paula := w.as(t, "paula")
-			// One event a commit, a checkpoint after each; a read now and then.
+			// One event a commit, a checkpoint after each; a read now and then,
+			// stored before the next event (a checkpoint for the access log alone
+			// waits a second).
 			const n = 30
 			for i := int64(1); i <= n; i++ {
-				e := &rulebook.Event{Type: "note.test", Subject: "test/note", Actor: "t", Effective: rulebook.MustDate("2026-11-30"),
-					Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}
-				if err := w.db.Append(ctx, e); err != nil {
-					t.Fatal(err)
-				}
 				if i%3 == 0 {
 					if _, err := w.a.Member(paula, "M0001", time.Time{}); err != nil {
 						t.Fatal(err)
 					}
 					w.a.FlushAccessLog(ctx)
 					entries++
+				}
+				e := &rulebook.Event{Type: "note.test", Subject: "test/note", Actor: "t", Effective: rulebook.MustDate("2026-11-30"),
+					Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}
+				if err := w.db.Append(ctx, e); err != nil {
+					t.Fatal(err)
 				}
 				waitFor(base+i, entries)
 			}
@@ -169,5 +172,46 @@ func TestStoredCheckpointsNameTheForgedEvent(t *testing.T) {
 				t.Fatalf("after an access-log entry was rewritten: %+v %v; want a fault naming %q", sc, err, want)
 			}
 		})
+	}
+}
+
+// TestCheckpointAfterAccessBatch: a batch of the access log alone is followed by a
+// checkpoint too, once AccessCheckpointEvery has passed since the last.
+func TestCheckpointAfterAccessBatch(t *testing.T) {
+	defer func(d time.Duration) { app.AccessCheckpointEvery = d }(app.AccessCheckpointEvery)
+	app.AccessCheckpointEvery = 300 * time.Millisecond
+	w := newWorld(t)
+	skey, vkey, _ := checkpoint.GenerateKey("rulebook.test")
+	path := filepath.Join(t.TempDir(), "checkpoint")
+	cps, err := w.a.KeepCheckpoints(operator(), skey, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cps.Close(operator())
+	vk := func() *checkpoint.Checkpoint {
+		msg, _ := os.ReadFile(path)
+		c, err := checkpoint.Open(msg, vkey)
+		if err != nil || c.Access == nil {
+			t.Fatalf("%+v %v", c, err)
+		}
+		return c
+	}
+	before := vk().Access.Size
+	for i := 0; i < 3; i++ {
+		if _, err := w.a.Member(w.as(t, "paula"), "M0001", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		w.a.FlushAccessLog(context.Background())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for vk().Access.Size != before+3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint after the access log grew: %d entries, was %d", vk().Access.Size, before)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	kept, err := w.db.StoredCheckpoints(context.Background())
+	if err != nil || kept[len(kept)-1].AccessSize != before+3 || len(kept) > 3 {
+		t.Fatalf("kept: %+v %v", kept, err)
 	}
 }
