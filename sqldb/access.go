@@ -295,7 +295,9 @@ func (db *DB) diagnoseAccess(ctx context.Context, r, last *accessRow) (string, e
 	case found && xid > r.id:
 		return fmt.Sprintf("%s is stored before %s, the entry it was chained after: the log was reordered", r.name(), x.name()), nil
 	case found:
-		return fmt.Sprintf("the access-log entries chained between %s and %s were deleted", x.name(), r.name()), nil
+		// Chained right after x, yet entries are stored between them, the last
+		// of them chained in turn: those were put in afterwards.
+		return fmt.Sprintf("%s was chained right after %s, but other entries are stored between them (the last %s): they were inserted afterwards, or the log was reordered", r.name(), x.name(), last.name()), nil
 	case last == nil:
 		return fmt.Sprintf("the access-log entries before %s were deleted", r.name()), nil
 	case r.id > last.id+1:
