@@ -84,7 +84,20 @@ func (a *App) allow(ctx context.Context, act Action, r Resource) (*Principal, er
 // now, is queued and stored in a batch shortly after (see accessWriter), so the
 // read does not wait for the writer unless the queue is full.
 func (a *App) logAccess(ctx context.Context, p *Principal, action, subject, detail string) error {
-	return a.access.log(ctx, sqldb.Access{At: a.now(), Actor: p.Actor(), Action: action, Subject: subject, Detail: detail})
+	return a.logAccesses(ctx, sqldb.Access{Actor: p.Actor(), Action: action, Subject: subject, Detail: detail})
+}
+
+// logAccesses queues several entries (a page of precedents logs one per case),
+// stamped now.
+func (a *App) logAccesses(ctx context.Context, entries ...sqldb.Access) error {
+	now := a.now()
+	for _, e := range entries {
+		e.At = now
+		if err := a.access.log(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // appendEvent appends e to the record and runs then (its projection) in the same

@@ -560,7 +560,7 @@ func (a *App) Precedents(ctx context.Context, clause string, factors []string, l
 			seen = append(seen, sqldb.Access{Actor: p.Actor(), Action: "precedents", Subject: discipline.SubjectPrefix + x.Case, Detail: "clause " + clause})
 		}
 	}
-	return ps, a.db().LogAccess(ctx, seen...)
+	return ps, a.logAccesses(ctx, seen...)
 }
 
 // SubjectAccess gathers what is held about a member, redacted, with its due date:
