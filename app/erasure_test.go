@@ -45,6 +45,7 @@ func demoOn(t *testing.T, engine string) (*app.App, *sqldb.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { a.Close() }) // before the database closes
 	if err := demo.LoadAccounts(operator(), a); err != nil {
 		t.Fatal(err)
 	}

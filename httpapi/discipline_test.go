@@ -302,9 +302,11 @@ func TestCaseAccessLogged(t *testing.T) {
 		checkReadLogged(t, e, rd.path, reader, e.account(reader, "", "officer"), rd.action, rd.subject)
 	}
 	// A read that fails is not logged as a read.
+	e.app.FlushAccessLog(context.Background())
 	before, _ := e.db.AccessLog(context.Background(), "", 0)
 	e.do("GET", "/api/v1/cases/D-404", "", "", nil)
 	e.do("GET", "/api/v1/complaints/C-404", "", "", nil)
+	e.app.FlushAccessLog(context.Background())
 	after, _ := e.db.AccessLog(context.Background(), "", 0)
 	if len(after) != len(before) {
 		t.Errorf("failed reads were logged: %d entries, was %d", len(after), len(before))
@@ -401,6 +403,7 @@ func TestDemoOverAPI(t *testing.T) {
 	if e.app, err = app.New(ctx, svc); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { e.app.Close() }) // before the database closes
 	// The General Secretary sees every case and oversees; the auditor reads the
 	// subject-access export.
 	e.token = e.account("morag", "", "general_secretary", rulebook.RoleAuditor)

@@ -32,13 +32,13 @@ type DB struct {
 	Now func() time.Time
 	// migrated lists the migrations this Open applied.
 	migrated []int
-	// onCommit, if set, is called after each transaction that appended events
-	// commits (to write a checkpoint).
+	// onCommit, if set, is called after each transaction that appended events or
+	// access-log entries commits (to write a checkpoint).
 	onCommit atomic.Pointer[func()]
 }
 
 // OnCommit sets f (nil for none) to be called after each transaction that
-// appended events commits; f must not block.
+// appended events or access-log entries commits; f must not block.
 func (db *DB) OnCommit(f func()) {
 	if f == nil {
 		db.onCommit.Store(nil)
@@ -193,6 +193,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, steps[have]); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration %d: %w", have+1, err)
+		}
+		if f := migrationGo[have+1]; f != nil {
+			if err := f(ctx, tx, db.dialect); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %d: %w", have+1, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied) VALUES ($1, $2)`, have+1, time.Now().Unix()); err != nil {
 			tx.Rollback()

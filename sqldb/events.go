@@ -713,6 +713,10 @@ type VerifyResult struct {
 	Faults []string `json:"faults,omitempty"`
 	// Unproven says what a walk of the chain cannot prove on its own.
 	Unproven string `json:"unproven,omitempty"`
+	// AccessEntries is how many access-log entries verified, and AccessHead the
+	// hash of the last; an entry deleted, edited or moved is one of the Faults.
+	AccessEntries int64         `json:"access_entries"`
+	AccessHead    rulebook.Hash `json:"access_head"`
 	// committed are the seqs of the events whose data commits to personal fields
 	// held apart, gathered by the walk for the check of those fields.
 	committed []commitment
@@ -730,7 +734,7 @@ type commitment struct {
 const Unproven = "the hash chain shows the events are intact and in order, but not that none were cut from the end or that the record was not rewritten and chained again: compare the head with one kept outside the database"
 
 // Guards reports the record's defences that are missing: the triggers that refuse
-// updates and deletes of events.
+// updates and deletes of events, of the access log and of the stored checkpoints.
 func (db *DB) Guards(ctx context.Context) ([]string, error) {
 	want := []string{"events_no_update", "events_no_delete", "personal_no_update"}
 	q := `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('events', 'personal')`
@@ -763,19 +767,35 @@ func (db *DB) Guards(ctx context.Context) ([]string, error) {
 			faults = append(faults, fmt.Sprintf("the trigger %s, which keeps events from being changed or deleted, is missing or disabled", n))
 		}
 	}
-	return faults, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	more, err := db.tableGuards(ctx)
+	return append(faults, more...), err
 }
 
 // Verify walks the record in stored order and reports the first event that was
 // tampered with, is missing, or is out of order. progress, if not nil, is called now
-// and then with the count so far.
+// and then with the count so far. It walks the access log's chain meanwhile, and
+// reports the first entry deleted, edited or moved as a fault.
 //
 // A large record is checked in stretches on every core at once, each from its own
 // connection, and the stretches' ends are then checked to join; if anything is
 // wrong the whole record is walked again in order, so that the problem reported is
 // exactly the first one a single walk finds.
 func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult, error) {
+	// The access log's chain is walked beside the record's.
+	accessc := make(chan error, 1)
+	var access *accessCheck
+	go func() {
+		var err error
+		access, err = db.verifyAccess(ctx)
+		accessc <- err
+	}()
 	res, err := db.verifyChain(ctx, progress)
+	if aerr := <-accessc; err == nil {
+		err = aerr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -787,6 +807,10 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 		return nil, err
 	}
 	res.Faults = append(res.Faults, books...)
+	res.AccessEntries, res.AccessHead = access.n, access.head
+	if access.fault != "" {
+		res.Faults = append(res.Faults, access.fault)
+	}
 	if res.OK {
 		personal, err := db.personalFaults(ctx, res.committed)
 		if err != nil {

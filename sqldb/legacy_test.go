@@ -177,6 +177,7 @@ func TestMigrationToUnits(t *testing.T) {
 		if err := db.Append(ctx, legacyRecord()...); err != nil {
 			t.Fatal(err)
 		}
+		undoMigration9(t, db)
 		for _, q := range []string{
 			`DROP INDEX units_parent`, `ALTER TABLE units RENAME TO branches`,
 			`ALTER TABLE members ADD COLUMN branch TEXT NOT NULL DEFAULT ''`,

@@ -1,6 +1,10 @@
 package sqldb
 
-import "fmt"
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
 
 // Migrations are append-only lists of SQL, one per dialect, applied in order and
 // recorded in schema_migrations; a database is at version len(list). Never edit a
@@ -488,3 +492,32 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], personalSchema["sqlite"])
 	migrations["postgres"] = append(migrations["postgres"], personalSchema["postgres"])
 }
+
+// chainSchema is migration 9: the access log is chained like the record (each
+// entry's hash covers the one before it; PostgreSQL's ids are given by the writer,
+// which reads the head under a lock, as SQLite's are), and the signed checkpoints
+// the checkpoint keeper writes are kept, so that verify can find the last one that
+// still holds. Its Go half (chainAccessLog) chains the entries already logged, in
+// the same transaction, then makes both tables append-only.
+const chainSchema = `
+	ALTER TABLE access_log ADD COLUMN prev_hash %[1]s NOT NULL DEFAULT %[2]s;
+	ALTER TABLE access_log ADD COLUMN hash %[1]s NOT NULL DEFAULT %[2]s;
+	CREATE TABLE checkpoints (
+		id          %[3]s,
+		recorded    %[4]s NOT NULL,
+		size        %[4]s NOT NULL,
+		access_size %[4]s NOT NULL,
+		note        TEXT NOT NULL
+	);`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(chainSchema, "BLOB", "x''", "INTEGER PRIMARY KEY", "INTEGER"))
+	migrations["postgres"] = append(migrations["postgres"], `
+	ALTER TABLE access_log ALTER COLUMN id DROP IDENTITY;`+
+		fmt.Sprintf(chainSchema, "BYTEA", "''::bytea", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"))
+	migrationGo[9] = chainAccessLog
+}
+
+// migrationGo holds, by migration, work done in Go after its SQL, in the same
+// transaction.
+var migrationGo = map[int]func(ctx context.Context, tx *sql.Tx, dialect string) error{}

@@ -76,7 +76,8 @@ func readRules(path string) (*rules.RuleBook, []byte, error) {
 
 // app opens the database and the rule book and returns the application layer, and
 // a context in which the command line acts as the operator (named by actor, or
-// $USER): whoever runs it holds the database itself.
+// $USER): whoever runs it holds the database itself. done closes the application
+// (storing the access log's last entries) and the database.
 func (s *store) app(ctx context.Context, actor string) (*app.App, context.Context, func(), error) {
 	svc, done, err := s.service(ctx)
 	if err != nil {
@@ -90,7 +91,13 @@ func (s *store) app(ctx context.Context, actor string) (*app.App, context.Contex
 	if actor == "" {
 		actor = actorDefault(s.e)
 	}
-	return a, app.WithPrincipal(ctx, app.OperatorPrincipal(actor)), done, nil
+	closeAll := func() {
+		if err := a.Close(); err != nil {
+			fmt.Fprintf(s.e.stderr, "rulebook: %v\n", err)
+		}
+		done()
+	}
+	return a, app.WithPrincipal(ctx, app.OperatorPrincipal(actor)), closeAll, nil
 }
 
 // service opens the database and the rule book and returns the register service.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/examples"
 	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/memberscsv"
@@ -24,7 +25,7 @@ func init() {
 	commands["export"] = command{"export members: write the register as CSV", runExport}
 	commands["member"] = command{"member show ID: a member's particulars and status history", runMember}
 	commands["events"] = command{"list events in the record", runEvents}
-	commands["verify"] = command{"walk the hash chain and report the first tampered, missing or reordered event", runVerify}
+	commands["verify"] = command{"walk the hash chains of the record and the access log and report the first tampered, missing or reordered event or entry; with --checkpoint/--verifier, check signed checkpoints", runVerify}
 	commands["rebuild"] = command{"rebuild the register and the cases from the events", runRebuild}
 	commands["demo"] = command{"load the fictional demo organisation into an empty database", runDemo}
 }
@@ -307,13 +308,13 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 }
 
 func runVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify", "verify [--checkpoint FILE --verifier KEY] [--expect-head HASH] [--projection] [--json]")
+	fs := newFlags(e, "verify", "verify [--checkpoint FILE] [--verifier KEY] [--expect-head HASH] [--projection] [--json]")
 	st := addStoreFlags(fs, e)
 	expect := fs.String("expect-head", "", "the head hash you noted at an earlier verify: catches events removed from the end")
 	proj := fs.Bool("projection", false, "also rebuild the register, the cases (and every table derived from them), the dated lists and the accounts from the events, and compare them with the stored ones, table by table and column by column (nothing is changed)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	cpFile := fs.String("checkpoint", "", "a signed checkpoint kept outside the database: proves the record extends it (nothing cut, rewritten or chained again)")
-	verifier := fs.String("verifier", e.getenv("RULEBOOK_CHECKPOINT_VERIFIER"), "the checkpoint's verifier key, or its file")
+	cpFile := fs.String("checkpoint", "", "a signed checkpoint kept outside the database: proves the record and the access log extend it (nothing cut, rewritten or chained again)")
+	verifier := fs.String("verifier", e.getenv("RULEBOOK_CHECKPOINT_VERIFIER"), "the checkpoints' verifier key, or its file: also checks the checkpoints kept in the database, and names the first event (and access-log entry) after the last that still holds")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -323,16 +324,18 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	defer done()
 	// Proven by a checkpoint: nothing cut from the end, nothing chained again.
-	proven, cpSize, cpOrigin := false, int64(0), ""
-	if *cpFile != "" {
-		if *verifier == "" {
-			return errUsage{"--checkpoint needs --verifier KEY: the key that checks its signature"}
-		}
-		msg, err := os.ReadFile(*cpFile)
-		if err != nil {
+	proven, cpSize, cpOrigin, cpAccess := false, int64(0), "", int64(-1)
+	if *cpFile != "" && *verifier == "" {
+		return errUsage{"--checkpoint needs --verifier KEY: the key that checks its signature"}
+	}
+	var vkey string
+	if *verifier != "" {
+		if vkey, err = readKey(*verifier); err != nil {
 			return err
 		}
-		vkey, err := readKey(*verifier)
+	}
+	if *cpFile != "" {
+		msg, err := os.ReadFile(*cpFile)
 		if err != nil {
 			return err
 		}
@@ -341,9 +344,32 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if !*asJSON {
-			fmt.Fprintf(e.stdout, "ok: the record extends the checkpoint of %d events signed by %s\n", c.Size, c.Origin)
+			fmt.Fprintf(e.stdout, "ok: the record extends the checkpoint of %d events signed by %s", c.Size, c.Origin)
+			if c.Access != nil {
+				fmt.Fprintf(e.stdout, ", and the access log its %d entries", c.Access.Size)
+			}
+			fmt.Fprintln(e.stdout)
 		}
 		proven, cpSize, cpOrigin = true, c.Size, c.Origin
+		if c.Access != nil {
+			cpAccess = c.Access.Size
+		}
+	}
+	// The checkpoints kept in the database, signed by the same key: where the last
+	// that holds ends, damage begins.
+	var stored *app.StoredCheck
+	if vkey != "" {
+		if stored, err = a.CheckStoredCheckpoints(ctx, vkey); err != nil {
+			return err
+		}
+		switch {
+		case *asJSON || len(stored.Faults) > 0:
+		case stored.Opened > 0:
+			fmt.Fprintf(e.stdout, "ok: the checkpoints kept in the database hold (%d kept; the newest covers %d events and %d access-log entries)\n",
+				stored.Stored, stored.Events, stored.Entries)
+		default:
+			fmt.Fprintf(e.stdout, "note: none of the %d checkpoints kept in the database is signed by that key\n", stored.Stored)
+		}
 	}
 	var n atomic.Int64
 	bar := newProgress(e, "verifying", 0, &n)
@@ -373,19 +399,31 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
+	var storedFaults []string
+	if stored != nil {
+		storedFaults = stored.Faults
+	}
 	if *asJSON {
-		out := map[string]any{"ok": res.OK && len(diffs) == 0 && headOK, "events": res.Events, "head": res.Head, "seconds": elapsed.Seconds()}
+		out := map[string]any{"ok": res.OK && len(diffs) == 0 && headOK && len(storedFaults) == 0, "events": res.Events, "head": res.Head,
+			"access_entries": res.AccessEntries, "access_head": res.AccessHead, "seconds": elapsed.Seconds()}
 		if res.Problem != nil {
 			out["problem"] = res.Problem
 		}
-		if len(res.Faults) > 0 {
-			out["faults"] = res.Faults
+		if faults := append(append([]string{}, res.Faults...), storedFaults...); len(faults) > 0 {
+			out["faults"] = faults
+		}
+		if stored != nil {
+			out["kept_checkpoints"] = map[string]any{"kept": stored.Stored, "events": stored.Events, "access_entries": stored.Entries}
 		}
 		if *expect == "" && !proven {
 			out["unproven"] = res.Unproven
 		}
 		if proven {
-			out["checkpoint"] = map[string]any{"size": cpSize, "origin": cpOrigin}
+			cp := map[string]any{"size": cpSize, "origin": cpOrigin}
+			if cpAccess >= 0 {
+				cp["access_size"] = cpAccess
+			}
+			out["checkpoint"] = cp
 		}
 		if *proj {
 			out["projection_differences"] = diffs
@@ -398,19 +436,22 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		}
 	} else if res.OK {
 		fmt.Fprintf(e.stdout, "ok: %d events verified in %s; head %s\n", res.Events, elapsed.Round(time.Millisecond), res.Head)
+		fmt.Fprintf(e.stdout, "ok: %d access-log entries verified; head %s\n", res.AccessEntries, res.AccessHead)
 		if *expect == "" && !proven {
 			fmt.Fprintf(e.stdout, "note: %s (--checkpoint FILE, or --expect-head HASH)\n", res.Unproven)
 		}
 	}
-	for _, f := range res.Faults {
+	for _, f := range append(append([]string{}, res.Faults...), storedFaults...) {
 		fmt.Fprintln(e.stderr, "  "+f)
 	}
 	switch {
 	case res.Problem != nil:
 		return rulebook.Errorf(rulebook.ETampered, "the record fails verification at event %s (seq %d): %s: %s",
 			res.Problem.EventID, res.Problem.Seq, res.Problem.Kind, res.Problem.Message)
+	case len(storedFaults) > 0:
+		return rulebook.Errorf(rulebook.ETampered, "a signed checkpoint kept in the database no longer holds: the record or the access log was changed where it says (above)")
 	case len(res.Faults) > 0:
-		return rulebook.Errorf(rulebook.ETampered, "the record's defences have been removed: nothing stops events being changed or deleted")
+		return rulebook.Errorf(rulebook.ETampered, "%d fault(s), above: the access log, a rule book's text, or the defences that keep the record and the access log append-only were tampered with", len(res.Faults))
 	case !headOK:
 		return rulebook.Errorf(rulebook.ETampered, "the head %s you expected is not in the record: events were removed from its end", *expect)
 	case len(diffs) > 0:
