@@ -68,6 +68,7 @@ var diffKinds = []struct {
 	{"transition", describeTransitions},
 	{"role", describeRoles},
 	{"unit_kind", describeUnitKinds},
+	{"selection", describeSelections},
 }
 
 // diffDescs compares two id → description maps.

@@ -91,6 +91,7 @@ type versionSpec struct {
 	Standard      []StandardPunishment       `yaml:"standard_punishments"`
 	UnitKinds     []UnitKind                 `yaml:"unit_kinds"`
 	Retention     []Retention                `yaml:"retention"`
+	Selections    []Selection                `yaml:"selections"`
 	Repeal        repealSpec                 `yaml:"repeal"`
 }
 
@@ -108,6 +109,8 @@ type repealSpec struct {
 	UnitKinds []string `yaml:"unit_kinds"`
 	// StatusChanges set true drops every earlier status_changes rule.
 	StatusChanges bool `yaml:"status_changes"`
+	// Selections are selection procedures repealed.
+	Selections []string `yaml:"selections"`
 }
 
 // UnmarshalYAML accepts a cell as "allow CLAUSE" / "deny CLAUSE" or as a mapping

@@ -36,6 +36,7 @@ type draft struct {
 	counted       countedDraft
 	unitKinds     map[string]*UnitKind
 	unitKindOrder []string
+	selections    selectionDraft
 }
 
 type checker struct {
@@ -163,6 +164,7 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 	d.amendAccess(c, vs.Access, vp)
 	d.amendCounted(c, vs, vp)
 	d.amendUnits(c, vs, vp)
+	d.amendSelections(c, vs, vp)
 	// Repeals come last so a version can repeal and re-enact in one go only by
 	// listing the new text under a new id.
 	rp := vp + ".repeal"
@@ -539,5 +541,6 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 	d.buildDiscipline(c, v, vp, clause)
 	d.buildAccess(c, v)
 	d.buildCounted(c, v, clause)
+	d.buildSelections(c, v, clause)
 	return v
 }

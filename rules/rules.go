@@ -95,6 +95,9 @@ type Version struct {
 	// Retention is how long records holding personal data are kept (see
 	// Retention); rulebook retention run erases what is past it.
 	Retention []*Retention
+	// Selections are the procedures that choose candidates (see Selection).
+	Selections     map[string]*Selection
+	SelectionOrder []string
 }
 
 // Retention is how long the rule book keeps one kind of record after the event
