@@ -521,3 +521,43 @@ func init() {
 // migrationGo holds, by migration, work done in Go after its SQL, in the same
 // transaction.
 var migrationGo = map[int]func(ctx context.Context, tx *sql.Tx, dialect string) error{}
+
+// selectionSchema is migration 10: candidate selections. A selection is a
+// projection of its events, kept as JSON beside the columns lists need; its
+// electorate (frozen with it: a table of members, whose size and digest the
+// record holds) and its marked register (who voted) are tables of members. The
+// ballots are kept only added up: one row per distinct ranking with the papers
+// that carry it, keyed by the ranking (SQLite: WITHOUT ROWID, so no hidden row
+// number records the order they came in), and no column saying who cast them or
+// when.
+const selectionSchema = `
+	CREATE TABLE selections (
+		id        TEXT PRIMARY KEY,
+		procedure TEXT NOT NULL,
+		unit      TEXT NOT NULL,
+		state     TEXT NOT NULL,
+		opened    INTEGER NOT NULL,
+		updated   %[1]s NOT NULL,
+		data      TEXT NOT NULL
+	);
+	CREATE TABLE selection_electorate (
+		selection TEXT NOT NULL,
+		member    TEXT NOT NULL,
+		PRIMARY KEY (selection, member)
+	)%[2]s;
+	CREATE TABLE selection_marked (
+		selection TEXT NOT NULL,
+		member    TEXT NOT NULL,
+		PRIMARY KEY (selection, member)
+	)%[2]s;
+	CREATE TABLE selection_ballots (
+		selection TEXT NOT NULL,
+		ranking   TEXT NOT NULL,
+		papers    %[1]s NOT NULL,
+		PRIMARY KEY (selection, ranking)
+	)%[2]s;`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(selectionSchema, "INTEGER", " WITHOUT ROWID"))
+	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(selectionSchema, "BIGINT", ""))
+}
