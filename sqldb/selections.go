@@ -265,11 +265,17 @@ var selectionProjection = []projTable{
 	{name: "selections", key: []string{"id"}, cols: []string{"procedure", "unit", "state", "opened", "updated", "data"},
 		label: func(v func(string) string) string { return "selection " + v("id") }},
 	{name: "selection_electorate", key: []string{"selection", "member"},
-		label: func(v func(string) string) string { return fmt.Sprintf("selection %s: member %s", v("selection"), v("member")) }},
+		label: func(v func(string) string) string {
+			return fmt.Sprintf("selection %s: member %s", v("selection"), v("member"))
+		}},
 	{name: "selection_marked", key: []string{"selection", "member"},
-		label: func(v func(string) string) string { return fmt.Sprintf("selection %s: marked %s", v("selection"), v("member")) }},
+		label: func(v func(string) string) string {
+			return fmt.Sprintf("selection %s: marked %s", v("selection"), v("member"))
+		}},
 	{name: "selection_ballots", key: []string{"selection", "ranking"}, cols: []string{"papers"},
-		label: func(v func(string) string) string { return fmt.Sprintf("selection %s: ranking %s", v("selection"), v("ranking")) }},
+		label: func(v func(string) string) string {
+			return fmt.Sprintf("selection %s: ranking %s", v("selection"), v("ranking"))
+		}},
 }
 
 // CheckSelectionProjection compares the stored selection tables with what rebuild
