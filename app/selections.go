@@ -207,8 +207,13 @@ func (a *App) change(ctx context.Context, id string, decide func(ap *sqldb.Appen
 	return s, ap.Commit()
 }
 
+// selectionEvent builds an event of a selection, with its id, which answers name.
 func selectionEvent(typ, id, actor string, d rulebook.Date, data any) (*rulebook.Event, error) {
-	return register.Event(typ, rulebook.SelectionSubjectPrefix+id, actor, d, data)
+	e, err := register.Event(typ, rulebook.SelectionSubjectPrefix+id, actor, d, data)
+	if err == nil {
+		e.ID = rulebook.NewEventID()
+	}
+	return e, err
 }
 
 func notPermitted(format string, args ...any) error {
