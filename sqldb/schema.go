@@ -522,7 +522,9 @@ func init() {
 // transaction.
 var migrationGo = map[int]func(ctx context.Context, tx *sql.Tx, dialect string) error{}
 
-// selectionSchema is migration 10: candidate selections. A selection is a
+// selectionSchema is migration 10: candidate selections. Like migration 8 it may run
+// again over itself (tests that simulate an older database undo later migrations
+// by their number). A selection is a
 // projection of its events, kept as JSON beside the columns lists need; its
 // electorate (frozen with it: a table of members, whose size and digest the
 // record holds) and its marked register (who voted) are tables of members. The
@@ -531,7 +533,7 @@ var migrationGo = map[int]func(ctx context.Context, tx *sql.Tx, dialect string) 
 // number records the order they came in), and no column saying who cast them or
 // when.
 const selectionSchema = `
-	CREATE TABLE selections (
+	CREATE TABLE IF NOT EXISTS selections (
 		id        TEXT PRIMARY KEY,
 		procedure TEXT NOT NULL,
 		unit      TEXT NOT NULL,
@@ -540,17 +542,17 @@ const selectionSchema = `
 		updated   %[1]s NOT NULL,
 		data      TEXT NOT NULL
 	);
-	CREATE TABLE selection_electorate (
+	CREATE TABLE IF NOT EXISTS selection_electorate (
 		selection TEXT NOT NULL,
 		member    TEXT NOT NULL,
 		PRIMARY KEY (selection, member)
 	)%[2]s;
-	CREATE TABLE selection_marked (
+	CREATE TABLE IF NOT EXISTS selection_marked (
 		selection TEXT NOT NULL,
 		member    TEXT NOT NULL,
 		PRIMARY KEY (selection, member)
 	)%[2]s;
-	CREATE TABLE selection_ballots (
+	CREATE TABLE IF NOT EXISTS selection_ballots (
 		selection TEXT NOT NULL,
 		ranking   TEXT NOT NULL,
 		papers    %[1]s NOT NULL,
