@@ -532,14 +532,6 @@ func (a *App) FreezeElectorate(ctx context.Context, id string, d rulebook.Date) 
 	if err != nil {
 		return nil, err
 	}
-	hs, err := a.db().Histories(ctx)
-	if err != nil {
-		return nil, err
-	}
-	units, err := a.db().Units(ctx)
-	if err != nil {
-		return nil, err
-	}
 	return a.change(ctx, id, func(ap *sqldb.Appender, s *rulebook.Selection, v *rules.Version, proc *rules.Selection) ([]*rulebook.Event, error) {
 		if err := inState(s, "the electorate is frozen", rulebook.SelectionNominations); err != nil {
 			return nil, err
@@ -549,6 +541,16 @@ func (a *App) FreezeElectorate(ctx context.Context, id string, d rulebook.Date) 
 		}
 		if len(s.OnBallot()) == 0 {
 			return nil, notPermitted("selection %s has no candidate on the ballot", s.ID)
+		}
+		// Read holding the writer's lock, so that the register read is the record
+		// up to the freeze event, which the check derives the electorate from.
+		hs, err := a.db().Histories(ctx)
+		if err != nil {
+			return nil, err
+		}
+		units, err := a.db().Units(ctx)
+		if err != nil {
+			return nil, err
 		}
 		ids, f, err := a.electorateOf(hs, rulebook.NewUnits(units), s, proc)
 		if err != nil {
@@ -583,10 +585,6 @@ func (a *App) CastBallot(ctx context.Context, id, member string, ranking []strin
 		return nil, err
 	}
 	out := &BallotResult{Selection: id, Member: member}
-	h, herr := a.db().History(ctx, member)
-	if herr != nil && rulebook.ErrorCode(herr) != rulebook.ENotFound {
-		return nil, herr
-	}
 	_, err = a.change(ctx, id, func(ap *sqldb.Appender, s *rulebook.Selection, v *rules.Version, proc *rules.Selection) ([]*rulebook.Event, error) {
 		if err := inState(s, "ballots are cast", rulebook.SelectionBallot); err != nil {
 			return nil, err
@@ -611,8 +609,11 @@ func (a *App) CastBallot(ctx context.Context, id, member string, ranking []strin
 			}
 			return []*rulebook.Event{e}, err
 		}
-		if h == nil {
+		h, err := a.db().History(ctx, member)
+		if rulebook.ErrorCode(err) == rulebook.ENotFound {
 			return refuse(proc.Clause, fmt.Sprintf("%s is not on the register", member))
+		} else if err != nil {
+			return nil, err
 		}
 		in, err := ap.InElectorate(s.ID, member)
 		if err != nil {
