@@ -544,7 +544,7 @@ func (a *App) FreezeElectorate(ctx context.Context, id string, d rulebook.Date) 
 		}
 		// Read holding the writer's lock, so that the register read is the record
 		// up to the freeze event, which the check derives the electorate from.
-		hs, err := a.db().Histories(ctx)
+		hs, err := a.db().VoterHistories(ctx)
 		if err != nil {
 			return nil, err
 		}
