@@ -520,3 +520,53 @@ func labourRules(t *testing.T) *rules.RuleBook {
 	}
 	return rb
 }
+
+// TestCountSealed counts sealed ballots by first preferences (first past the
+// post, and the block vote for two seats) and by alternative vote with a
+// candidate withdrawn after ballots were cast, whose papers pass on.
+func TestCountSealed(t *testing.T) {
+	ballots := []rulebook.BallotCount{
+		{Ranking: []string{"A", "C"}, Papers: 5}, {Ranking: []string{"B"}, Papers: 4}, {Ranking: []string{"C", "B"}, Papers: 3}, {Ranking: []string{"D", "B"}, Papers: 2},
+	}
+	sealed, err := rulebook.SealBallots([]string{"A", "B", "C", "D"}, ballots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := func(method string, seats int, withdrawn string) *rulebook.Selection {
+		s := &rulebook.Selection{Sealed: sealed}
+		s.ID, s.Method, s.Seats = "s1", method, seats
+		for _, c := range sealed.Candidates {
+			sc := rulebook.SelectionCandidate{Member: c}
+			if c == withdrawn {
+				sc.Withdrawn = d("2016-09-25")
+			}
+			s.Candidates = append(s.Candidates, sc)
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		method    string
+		seats     int
+		withdrawn string
+		want      string
+		rounds    int
+	}{
+		{"fptp", 1, "", "A", 1},
+		{"fptp", 2, "", "A B", 1},
+		{"irv", 1, "", "B", 3},  // D excluded (2 to B: 6), then C (3 to B: 9) against A's 5
+		{"irv", 1, "C", "B", 2}, // C withdrawn: C's papers count for B from the first round (7), D's follow (9)
+	} {
+		res, err := app.CountSealed(sel(tc.method, tc.seats, tc.withdrawn))
+		if err != nil {
+			t.Fatalf("%s %d: %v", tc.method, tc.seats, err)
+		}
+		if got := strings.Join(res.Elected, " "); got != tc.want || len(res.Rounds) != tc.rounds {
+			t.Errorf("%s, %d seat(s), %q withdrawn: elected %s in %d round(s) %+v, want %s in %d", tc.method, tc.seats, tc.withdrawn, got, len(res.Rounds), res.Rounds, tc.want, tc.rounds)
+		}
+		if tc.withdrawn != "" {
+			if _, counted := res.Rounds[0].Tally[tc.withdrawn]; counted || slices.Contains(res.Elected, tc.withdrawn) {
+				t.Errorf("withdrawn %s counted: %+v", tc.withdrawn, res.Rounds[0])
+			}
+		}
+	}
+}
