@@ -16,8 +16,9 @@
 //
 // The record: round 1 is the first preferences; each later round is "exclusion of X",
 // lists X among its Eliminated and shows the tallies after X's papers have moved.
-// Papers with no continuing first preference are counted as rejected (Result.Rejected)
-// and start in the exhausted total.
+// Papers with no continuing first preference are counted as rejected (Result.Rejected),
+// not as exhausted: a round's Exhausted is the valid papers that have run out of
+// continuing preferences.
 package irv
 
 import (
@@ -138,6 +139,7 @@ func drive(title string, names []string, withdrawn []bool, eng engine, o count.O
 		}
 	}
 	res.Valid, res.Rejected = count.Itoa(firstTotal), count.Itoa(exhausted)
+	exhausted = 0 // rejected papers are not among the valid papers that exhaust later
 	res.QuotaName = "majority threshold (more than half of the votes for continuing candidates)"
 	var transfers map[string]string
 	var excluded []string // named by this round's action: excluded, their papers moved

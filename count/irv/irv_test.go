@@ -68,7 +68,8 @@ func TestOneCandidateAndWithdrawn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Elected[0] != "A" || res.Rounds[0].Exhausted != "3" {
+	// Papers only for a withdrawn candidate are rejected, not exhausted.
+	if res.Elected[0] != "A" || res.Rounds[0].Exhausted != "0" || res.Rejected != "3" || res.Valid != "1" {
 		t.Fatalf("%+v", res)
 	}
 }
@@ -210,7 +211,7 @@ func TestMajorityAndConservation(t *testing.T) {
 			for _, v := range r.Tally {
 				sum += atoi(t, v)
 			}
-			if sum+atoi(t, r.Exhausted) != papers {
+			if sum+atoi(t, r.Exhausted)+atoi(t, res.Rejected) != papers {
 				t.Fatalf("round %d: %d + %s exhausted != %d papers", r.Number, sum, r.Exhausted, papers)
 			}
 		}

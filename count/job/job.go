@@ -46,6 +46,9 @@ type Spec struct {
 	Threshold string
 	// Seed seeds the drawing of lots.
 	Seed int64
+	// SeedGiven says the seed was chosen for this count. When it was not and a tie is
+	// settled by lot, the result carries a warning saying so and how to choose one.
+	SeedGiven bool
 }
 
 // Choice is one choice of a form's select box.
@@ -246,6 +249,26 @@ func check(spec Spec, format string) error {
 // format's guess (see Spec.Format) and in error messages (for blt, its last element
 // only), which name the line and the field at fault as the parsers give them.
 func Count(spec Spec, name string, data []byte) (*count.Result, error) {
+	var warnings []string
+	res, err := countBytes(spec, name, data, &warnings)
+	if err != nil {
+		return nil, err
+	}
+	return finish(res, spec, warnings), nil
+}
+
+// finish adds to res the warnings of reading the input and, when lots were drawn
+// from a seed nobody chose, the warning that says so.
+func finish(res *count.Result, spec Spec, warnings []string) *count.Result {
+	res.Warnings = append(res.Warnings, warnings...)
+	if !spec.SeedGiven && res.DrewLots() {
+		res.Warnings = append(res.Warnings, count.DefaultSeedWarning(spec.Seed,
+			"choose the seed in public before the count and give it to rulebook count as --seed N"))
+	}
+	return res
+}
+
+func countBytes(spec Spec, name string, data []byte, warnings *[]string) (*count.Result, error) {
 	format := format(spec, name, data)
 	if err := check(spec, format); err != nil {
 		return nil, err
@@ -265,7 +288,7 @@ func Count(spec Spec, name string, data []byte) (*count.Result, error) {
 				return nil, err
 			}
 		} else {
-			el, err := ReadElection(format, name, data)
+			el, err := readElection(format, name, data, warnings)
 			if err != nil {
 				return nil, err
 			}
@@ -318,7 +341,7 @@ func Count(spec Spec, name string, data []byte) (*count.Result, error) {
 			return nil, err
 		}
 	}
-	el, err := ReadElection(format, name, data)
+	el, err := readElection(format, name, data, warnings)
 	if err != nil {
 		return nil, err
 	}
@@ -329,6 +352,12 @@ func Count(spec Spec, name string, data []byte) (*count.Result, error) {
 // ranked methods count. A BLT file's [tie] order is kept for the STV rules; its errors
 // name the file by the last element of name, as blt.ParseFile does.
 func ReadElection(format, name string, data []byte) (*count.Election, error) {
+	return readElection(format, name, data, nil)
+}
+
+// readElection is ReadElection, adding the warnings of reading to *warnings when it
+// is not nil.
+func readElection(format, name string, data []byte, warnings *[]string) (*count.Election, error) {
 	switch format {
 	case "csv":
 		return ballotcsv.Parse(data, name)
@@ -338,6 +367,9 @@ func ReadElection(format, name string, data []byte) (*count.Election, error) {
 			return nil, err
 		}
 		e.TieOrder = x.TieOrder // Droop's [tie] option, honoured by the STV methods
+		if warnings != nil {
+			*warnings = append(*warnings, x.Warnings...)
+		}
 		return e, nil
 	}
 	return nil, fmt.Errorf("ranked methods read csv or blt, not %s", format)

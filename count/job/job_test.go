@@ -339,3 +339,42 @@ func TestChoices(t *testing.T) {
 		}
 	}
 }
+
+// A tie settled by lot from a seed nobody chose is a warning in the result, which says
+// how to choose one; a seed given for the count is not.
+func TestDefaultSeedWarning(t *testing.T) {
+	tie := []byte("candidate,party,votes\nA,,10\nB,,10\nC,,3\n")
+	for _, c := range []struct {
+		spec Spec
+		warn bool
+	}{
+		{Spec{Method: "fptp"}, true},
+		{Spec{Method: "fptp", Seed: 0, SeedGiven: true}, false},
+		{Spec{Method: "fptp", Seed: 7, SeedGiven: true}, false},
+	} {
+		r, err := Count(c.spec, "tie.csv", tie)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := len(r.Warnings) == 1 && strings.Contains(r.Warnings[0], "default seed 0") && strings.Contains(r.Warnings[0], "--seed N")
+		if got != c.warn || (!c.warn && len(r.Warnings) > 0) {
+			t.Errorf("%+v: warnings %q", c.spec, r.Warnings)
+		}
+	}
+	// No tie, no warning.
+	r, err := Count(Spec{Method: "fptp"}, "w.csv", []byte("candidate,party,votes\nA,,10\nB,,9\n"))
+	if err != nil || len(r.Warnings) != 0 {
+		t.Fatalf("%v %q", err, r.Warnings)
+	}
+}
+
+// Lines after a BLT file's end reach the result as a warning naming the line.
+func TestBLTTrailingWarning(t *testing.T) {
+	r, err := Count(Spec{Method: "stv-scottish"}, "w.blt", []byte("2 1\n3 1 0\n2 2 0\n0\n\"A\"\n\"B\"\n\"Ward\"\n4 2 1 0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) != 1 || !strings.HasPrefix(r.Warnings[0], `w.blt:8: ignored "4 2 1 0"`) {
+		t.Fatalf("%q", r.Warnings)
+	}
+}
