@@ -199,7 +199,10 @@ func TestRFC4180Quoting(t *testing.T) {
 	for _, f := range []func([]byte) error{
 		func(b []byte) error { _, err := Parse(b, "q.csv"); return err },
 		func(b []byte) error { _, err := ParsePacked(b, "q.csv", 1); return err },
-		func(b []byte) error { _, err := ReadPacked(iotest.OneByteReader(bytes.NewReader(b)), "q.csv", 2); return err },
+		func(b []byte) error {
+			_, err := ReadPacked(iotest.OneByteReader(bytes.NewReader(b)), "q.csv", 2)
+			return err
+		},
 	} {
 		if err := f([]byte(bad)); err == nil || !strings.Contains(err.Error(), `q.csv:14: field 2: "Nobody" is not a candidate`) {
 			t.Errorf("%v", err)
