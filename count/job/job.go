@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -346,6 +347,38 @@ func countBytes(spec Spec, name string, data []byte, warnings *[]string) (*count
 		return nil, err
 	}
 	return m(el, opt)
+}
+
+// CountReader counts the ballot file r, named name, as Count does; the fast IRV
+// path (method irv, ranked CSV) streams r through the packed reader in blocks instead
+// of reading it whole first. When that file turns out not to fit the packed form, r is
+// read again from its start (it must be at its start when given). The package does no
+// other I/O: the caller opens and closes the file.
+func CountReader(spec Spec, name string, r io.ReadSeeker) (*count.Result, error) {
+	if spec.Method == "irv" && format(spec, name, nil) == "csv" {
+		if err := check(spec, "csv"); err != nil {
+			return nil, err
+		}
+		p, err := ballotcsv.ReadPacked(r, name, 0)
+		if err == nil {
+			res, err := irv.CountPacked(p, count.Options{Seats: spec.Seats, Seed: spec.Seed}, 0)
+			if err != nil {
+				return nil, err
+			}
+			return finish(res, spec, nil), nil
+		}
+		if !errors.Is(err, ballotcsv.ErrNotPackable) {
+			return nil, err
+		}
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return Count(spec, name, data)
 }
 
 // ReadElection reads ranked ballots, format csv or blt, into the election form the

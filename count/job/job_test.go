@@ -378,3 +378,29 @@ func TestBLTTrailingWarning(t *testing.T) {
 		t.Fatalf("%q", r.Warnings)
 	}
 }
+
+// CountReader streams an IRV ranked CSV and counts as Count does; a file the packed
+// form cannot hold is read again from the start.
+func TestCountReader(t *testing.T) {
+	for _, in := range []string{
+		"candidates,A,B,C\n40,A\n35,B,A\n20,C,B\n5,C\n",
+		"candidates,A,B,C\n40,A\n35,B,A\n20,C=B\n5,C\n", // an equal ranking: not packable
+	} {
+		want, err := Count(Spec{Method: "irv"}, "x.csv", []byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := CountReader(Spec{Method: "irv"}, "x.csv", strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(want)
+		b, _ := json.Marshal(got)
+		if string(a) != string(b) {
+			t.Fatalf("streamed %s\nwhole %s", b, a)
+		}
+	}
+	if _, err := CountReader(Spec{Method: "irv"}, "x.csv", strings.NewReader("candidates,A\n1,B\n")); err == nil || !strings.Contains(err.Error(), "x.csv:2") {
+		t.Fatal(err)
+	}
+}
