@@ -68,8 +68,8 @@ flags:
                    sainte-lague and ams (for ams, the list seats)
   --threshold PCT  a share of the votes in percent, e.g. 5 or 2.5: for ams (default 5),
                    dhondt and sainte-lague a party below it takes no seat; for
-                   exhaustive, everyone below it leaves after each round; for STV rules
-                   that have one. Not for fptp, sv or irv
+                   exhaustive, everyone below it leaves after each round. The other
+                   methods have no threshold and refuse one
   --format F       the input format: blt, csv (ranked ballots), fptp-csv, sv-pairs,
                    ams-csv, exhaustive-csv. Default: the method's own format; for ranked
                    methods blt when the file ends in .blt, else csv; for sv also blt or

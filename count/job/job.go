@@ -42,8 +42,8 @@ type Spec struct {
 	// Seats to fill (0: the method's default; for fptp several make a block vote;
 	// for dhondt, sainte-lague and ams required, and for ams the list seats).
 	Seats int
-	// Threshold is a percentage of the votes, e.g. "5" or "2.5" (not for fptp, sv or
-	// irv; ams defaults to 5).
+	// Threshold is a percentage of the votes, e.g. "5" or "2.5", for dhondt,
+	// sainte-lague, ams (default 5) and exhaustive; the other methods refuse one.
 	Threshold string
 	// Seed seeds the drawing of lots.
 	Seed int64
@@ -184,8 +184,9 @@ func Check(spec Spec, name string) error {
 
 func check(spec Spec, format string) error {
 	m := spec.Method
-	switch m {
-	case "fptp", "sv", "irv":
+	switch {
+	case m == "fptp", m == "sv", m == "irv", strings.HasPrefix(m, "stv"):
+		// No such rule has a threshold: refuse one rather than ignore it.
 		if spec.Threshold != "" {
 			return specErr("threshold", fmt.Sprintf("a threshold does not apply to method %s", m),
 				fmt.Sprintf("--threshold does not apply to method %s", m))

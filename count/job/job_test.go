@@ -404,3 +404,13 @@ func TestCountReader(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A threshold is refused by the methods that have none, rather than ignored.
+func TestThresholdRefused(t *testing.T) {
+	for _, m := range []string{"fptp", "sv", "irv", "stv-scottish", "stv-meek", "stv-wigm"} {
+		var se *SpecError
+		if err := Check(Spec{Method: m, Threshold: "5"}, "x.blt"); !errors.As(err, &se) || se.Field != "threshold" {
+			t.Errorf("%s: %v", m, err)
+		}
+	}
+}
