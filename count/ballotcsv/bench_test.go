@@ -3,8 +3,8 @@ package ballotcsv
 import (
 	"bytes"
 	"math/rand/v2"
-	"time"
 	"testing"
+	"time"
 )
 
 // benchCSV is n papers over 12 candidates in the ranked CSV format, one record per
