@@ -13,6 +13,7 @@ func benchCSV(n int) []byte {
 	names := []string{"Abbott", "Baxter", "Chowdhury", "Dlamini", "Evans", "Fitzgerald",
 		"Gallagher", "Hussain", "Ivanova", "Jones", "Kowalski", "Lindqvist"}
 	r := rand.New(rand.NewPCG(uint64(n), 3))
+	pop := []int{30, 26, 14, 9, 6, 4, 3, 3, 2, 1, 1, 1}
 	var b bytes.Buffer
 	b.WriteString("candidates")
 	for _, c := range names {
@@ -25,8 +26,25 @@ func benchCSV(n int) []byte {
 			length = 1 + r.IntN(12)
 		}
 		b.WriteString("1")
-		for _, c := range r.Perm(12)[:length] {
-			b.WriteString("," + names[c])
+		var used uint16
+		remain := 100
+		for range length {
+			// Skewed popularity, drawn without replacement, as real ballots are.
+			x := r.IntN(remain)
+			c := 0
+			for ; c < 12; c++ {
+				if used&(1<<c) != 0 {
+					continue
+				}
+				if x < pop[c] {
+					break
+				}
+				x -= pop[c]
+			}
+			used |= 1 << c
+			remain -= pop[c]
+			b.WriteByte(',')
+			b.WriteString(names[c])
 		}
 		b.WriteByte('\n')
 	}

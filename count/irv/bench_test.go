@@ -118,6 +118,19 @@ func BenchmarkCount10MGrouped(b *testing.B) {
 	b.ReportMetric(float64(len(g.Rankings)), "entries")
 }
 
+// BenchmarkCount10MGroupedOneWorker is the grouped count on one goroutine, to show
+// whether the workers pay on the form the parser produces.
+func BenchmarkCount10MGroupedOneWorker(b *testing.B) {
+	p, _ := big(b)
+	g := p.Group()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := CountPacked(g, count.Options{}, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkGroup10M measures grouping 10M in-memory papers.
 func BenchmarkGroup10M(b *testing.B) {
 	p, _ := big(b)
