@@ -414,3 +414,45 @@ func TestThresholdRefused(t *testing.T) {
 		}
 	}
 }
+
+// Every ranked method lists a candidate as excluded in the round whose action names
+// their exclusion or defeat, as the report's tables and headings rely on.
+func TestExcludedInTheRoundThatNamesThem(t *testing.T) {
+	name, data := read(t, "../stv/testdata/scotland/glasgow_2012_ward13.blt")
+	for _, m := range Methods() {
+		if !isRanked(m.ID) && m.ID != "sv" {
+			continue
+		}
+		spec := Spec{Method: m.ID, SeedGiven: true}
+		if m.ID == "irv" || m.ID == "sv" {
+			spec.Seats = 1
+		}
+		r, err := Count(spec, name, data)
+		if err != nil {
+			t.Fatalf("%s: %v", m.ID, err)
+		}
+		for _, rd := range r.Rounds {
+			for _, verb := range []string{"exclusion of ", "defeat of "} {
+				i := strings.Index(rd.Action, verb)
+				if i < 0 {
+					continue
+				}
+				who := rd.Action[i+len(verb):]
+				for _, tail := range []string{" (surplus ", " (quota "} {
+					if j := strings.Index(who, tail); j >= 0 {
+						who = who[:j] // Meek's "(surplus …, why)", QPQ's "(quota …); count restarts"
+					}
+				}
+				if strings.HasSuffix(who, " losers") || who == "a batch" {
+					if len(rd.Eliminated) == 0 {
+						t.Errorf("%s round %d %q: nobody eliminated", m.ID, rd.Number, rd.Action)
+					}
+					continue
+				}
+				if !slices.Contains(rd.Eliminated, who) {
+					t.Errorf("%s round %d %q: eliminated %v", m.ID, rd.Number, rd.Action, rd.Eliminated)
+				}
+			}
+		}
+	}
+}
