@@ -88,8 +88,8 @@ func (r *Result) DrewLots() bool {
 }
 
 // DefaultSeedWarning is the warning a count gives when it drew lots from a seed
-// nobody chose. how says how to choose one (e.g. "run the count again with --seed N").
+// nobody chose. how says how to give one (e.g. "give it to rulebook count as --seed N").
 func DefaultSeedWarning(seed int64, how string) string {
 	return fmt.Sprintf("A tie was settled by lot drawn from the default seed %d, not from a seed chosen for this count. "+
-		"The draw can be re-run by anyone, but the seed should be fixed in public before the count: %s.", seed, how)
+		"Anyone can re-run the draw, but the seed should be chosen in public before the count: %s, and count again.", seed, how)
 }

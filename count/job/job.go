@@ -265,7 +265,7 @@ func finish(res *count.Result, spec Spec, warnings []string) *count.Result {
 	res.Warnings = append(res.Warnings, warnings...)
 	if !spec.SeedGiven && res.DrewLots() {
 		res.Warnings = append(res.Warnings, count.DefaultSeedWarning(spec.Seed,
-			"choose the seed in public before the count and give it to rulebook count as --seed N"))
+			"give it to rulebook count as --seed N"))
 	}
 	return res
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rulebook/rulebook/count"
@@ -101,7 +102,7 @@ func Allocate(c *Contest, opt Options) (*count.Result, error) {
 	if opt.Threshold != nil {
 		res.Quota = opt.Threshold.FloatString(2) + "%"
 		res.QuotaName = "threshold (a party with a smaller share of all list votes takes no list seat)"
-		res.Notes = append(res.Notes, fmt.Sprintf("threshold %s%% of %d votes", opt.Threshold.FloatString(2), total))
+		res.Notes = append(res.Notes, fmt.Sprintf("threshold %s%% of %s votes", opt.Threshold.FloatString(2), grouped(total)))
 	}
 	held := make([]int, len(c.Parties))
 	won := make([]int, len(c.Parties))
@@ -272,4 +273,17 @@ func ParseAMS(r io.Reader, name string) (*Contest, error) {
 		return nil, &count.InputError{File: name, Msg: "no parties"}
 	}
 	return c, nil
+}
+
+// grouped writes n with thousands separators, for notes a person reads.
+func grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

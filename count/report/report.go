@@ -107,19 +107,21 @@ type Party struct {
 
 // View is the whole page.
 type View struct {
-	R        *count.Result
-	Meta     Meta
-	Title    string
-	Method   string // the method's name in words
-	Rounds   []RoundView
-	Parties  []Party
-	Awards   []AwardView
-	List     bool // a list allocation (dhondt, sainte-lague, ams)
-	Valid    string
-	Rejected string
-	Exhaust  string // exhausted at the last round
-	Quota    string
-	Date     string
+	R          *count.Result
+	Meta       Meta
+	Title      string
+	Method     string // the method's name in words
+	Rounds     []RoundView
+	Parties    []Party
+	Awards     []AwardView
+	List       bool // a list allocation (dhondt, sainte-lague, ams)
+	Named      bool // the lists name their candidates
+	PassedOver bool // some party was passed over because its list ran out
+	Valid      string
+	Rejected   string
+	Exhaust    string // exhausted at the last round
+	Quota      string
+	Date       string
 }
 
 // AwardView is one seat of a list allocation.
@@ -257,6 +259,8 @@ func build(r *count.Result, m Meta) (*View, error) {
 		v.Parties = parties(r)
 		for _, a := range r.Awards {
 			v.Awards = append(v.Awards, AwardView{Award: a, Quotient: Thousands(a.Quotient), PassedOver: strings.Join(a.PassedOver, ", ")})
+			v.Named = v.Named || a.Candidate != ""
+			v.PassedOver = v.PassedOver || len(a.PassedOver) > 0
 		}
 	}
 	// One scale for every round's bars, so rounds can be compared by eye.

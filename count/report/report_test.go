@@ -203,7 +203,7 @@ func TestProvenanceAndPapers(t *testing.T) {
 		"wards/harbour.csv", strings.Repeat("ab", 32), "--method irv --seed 0", "7 May 2026, 23:15 UTC", "rulebook v1.2.3",
 		"Alternative vote (instant-runoff)",
 		"<dt>Valid papers</dt><dd>100</dd>", "<dt>Rejected papers</dt><dd>3 ", "<dt>Exhausted</dt><dd>5 ",
-		"<dt>majority threshold (more than half of the votes for continuing candidates)</dt><dd>48</dd>",
+		"<dt>Quota</dt><dd>48: majority threshold (more than half of the votes for continuing candidates)</dd>",
 		`<div class="warning" role="alert">`, "default seed 0",
 	} {
 		if !strings.Contains(page, want) {
@@ -239,7 +239,7 @@ func TestListReport(t *testing.T) {
 		"Tiny <span class=\"excluded\">(below threshold)</span>",
 		">below threshold</td>",
 		"Independent X", "passed over",
-		"<dt>threshold (a party with a smaller share of all list votes takes no list seat)</dt><dd>5.00%</dd>",
+		"<dt>Threshold</dt><dd>5.00%: threshold (a party with a smaller share of all list votes takes no list seat)</dd>",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("missing %q", want)
