@@ -138,6 +138,7 @@ type worker struct {
 	keys    []uint64
 	weights []uint32
 	memo    *[1 << memoBits]memoEntry
+	buf     []byte // the block this worker read, when streaming
 	_       [64]byte
 }
 
@@ -333,7 +334,6 @@ type block struct {
 	seq int
 	buf []byte // records in buf[:end]; cap(buf) >= end+slack unless last
 	end int
-	own bool // buf came from the pool and goes back to it
 }
 
 // lastRecordEnd returns the end of the last complete record in data (just past its
@@ -404,28 +404,40 @@ func (r *run) record(seq, lines int, be *blockErr) {
 // stopped reports whether an error has been found, so no more blocks need reading.
 func (r *run) stopped() bool { return r.errSeq.Load() != math.MaxInt64 }
 
-// parseAll runs the workers over the blocks the feed function sends (it closes the
-// channel when done) and returns the packed election or the file's first error.
-func (r *run) parseAll(feed func(chan<- block, chan []byte) error, free chan []byte) (*count.Packed, error) {
-	blocks := make(chan block, len(r.workers))
+// parseAll runs the workers until next, called by one worker at a time, has no more
+// blocks; each worker takes a block (when streaming, reads it), parses it, and comes
+// back for the next. There is no goroutine but the workers: on a machine with as many
+// CPUs as workers none waits on another to be scheduled, and reading is sequential as
+// a stream must be, while the others parse.
+func (r *run) parseAll(next func(w *worker) (block, bool, error)) (*count.Packed, error) {
+	var mu sync.Mutex
+	var ferr error
 	var wg sync.WaitGroup
 	for _, w := range r.workers {
 		wg.Go(func() {
-			for b := range blocks {
+			for {
+				mu.Lock()
+				if ferr != nil || r.stopped() {
+					mu.Unlock()
+					return
+				}
+				b, ok, err := next(w)
+				if err != nil {
+					ferr = err
+				}
+				mu.Unlock()
+				if !ok {
+					return
+				}
 				if int64(b.seq) > r.errSeq.Load() {
 					r.record(b.seq, 0, nil) // after the first error: not needed
-				} else {
-					lines, be := w.parse(b.buf, b.end)
-					r.record(b.seq, lines, be)
+					continue
 				}
-				if b.own {
-					free <- b.buf[:cap(b.buf)]
-				}
+				lines, be := w.parse(b.buf, b.end)
+				r.record(b.seq, lines, be)
 			}
 		})
 	}
-	ferr := feed(blocks, free)
-	close(blocks)
 	wg.Wait()
 	line := r.h.bodyLine
 	for seq, be := range r.errs {
@@ -512,24 +524,25 @@ func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
 	}
 	r := newRun(h, name, workerCount(workers, len(h.body)))
 	body := h.body
-	return r.parseAll(func(out chan<- block, _ chan []byte) error {
-		seq := 0
-		for len(body) > 0 && !r.stopped() {
-			n := min(len(body), blockSize)
-			end := len(body)
-			for n < len(body) {
-				if e := lastRecordEnd(body[:n]); e > 0 {
-					end = e
-					break
-				}
-				n = min(len(body), 2*n)
-			}
-			out <- block{seq: seq, buf: body[:end:len(body)], end: end}
-			seq++
-			body = body[end:]
+	seq := 0
+	return r.parseAll(func(*worker) (block, bool, error) {
+		if len(body) == 0 {
+			return block{}, false, nil
 		}
-		return nil
-	}, nil)
+		n := min(len(body), blockSize)
+		end := len(body)
+		for n < len(body) {
+			if e := lastRecordEnd(body[:n]); e > 0 {
+				end = e
+				break
+			}
+			n = min(len(body), 2*n)
+		}
+		b := block{seq: seq, buf: body[:end:len(body)], end: end}
+		seq++
+		body = body[end:]
+		return b, true, nil
+	})
 }
 
 // ReadPacked reads a file from r straight into the packed form as ParsePacked does,
@@ -570,18 +583,15 @@ func ReadPacked(rd io.Reader, name string, workers int) (*count.Packed, error) {
 		nw = runtime.GOMAXPROCS(0)
 	}
 	r := newRun(h, name, nw)
-	free := make(chan []byte, nw+2)
-	for range nw + 1 {
-		free <- make([]byte, blockSize+slack)
-	}
 	carry := h.body // the body read with the header: h.body runs to the end of buf
 	var cbuf []byte
-	return r.parseAll(func(out chan<- block, free chan []byte) error {
-		for seq := 0; !r.stopped(); {
-			b := <-free
-			if len(b)-slack < len(carry)+blockSize/2 {
-				b = make([]byte, len(carry)+blockSize+slack) // a record longer than a block
+	seq := 0
+	return r.parseAll(func(w *worker) (block, bool, error) {
+		for {
+			if len(w.buf)-slack < len(carry)+blockSize/2 {
+				w.buf = make([]byte, len(carry)+blockSize+slack) // a record longer than a block grows it
 			}
+			b := w.buf
 			n := copy(b, carry)
 			for !eof && n < len(b)-slack {
 				m, err := rd.Read(b[n : len(b)-slack])
@@ -589,27 +599,26 @@ func ReadPacked(rd io.Reader, name string, workers int) (*count.Packed, error) {
 				if errors.Is(err, io.EOF) {
 					eof = true
 				} else if err != nil {
-					return fmt.Errorf("%s: %w", name, err)
+					return block{}, false, fmt.Errorf("%s: %w", name, err)
 				}
 			}
 			end := n
 			if !eof {
-				if end = lastRecordEnd(b[:n]); end < 0 {
-					end = 0 // no record ends in the block: carry it all into a larger one
+				if end = lastRecordEnd(b[:n]); end <= 0 {
+					// No record ends in the block: carry it all into a larger one.
+					carry = append(cbuf[:0], b[:n]...)
+					cbuf = carry
+					continue
 				}
 			}
 			carry = append(cbuf[:0], b[end:n]...)
 			cbuf = carry
-			if end > 0 {
-				out <- block{seq: seq, buf: b[:end:len(b)], end: end, own: true}
-				seq++
-			} else {
-				free <- b
+			if end == 0 {
+				return block{}, false, nil
 			}
-			if eof && len(carry) == 0 {
-				return nil
-			}
+			blk := block{seq: seq, buf: b[:end:len(b)], end: end}
+			seq++
+			return blk, true, nil
 		}
-		return nil
-	}, free)
+	})
 }
