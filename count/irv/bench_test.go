@@ -167,7 +167,8 @@ func BenchmarkParse10M(b *testing.B) {
 // once written), parses and counts it, as `rulebook count --method irv` does:
 //
 //   - stream-N: the file streamed through ballotcsv.ReadPacked in 1 MiB blocks,
-//     parsed by N workers and counted with N workers (N = 1 and GOMAXPROCS);
+//     read and parsed by N workers (N = 1 and GOMAXPROCS), then counted on one, as
+//     count/job does (see BenchmarkCount10MGrouped for why one);
 //   - readall: the file read whole first (os.ReadFile), then ParsePacked, as before.
 //
 // Each sub-benchmark measures, in the same run and on the same bytes held in memory,
@@ -215,7 +216,7 @@ func BenchmarkEndToEnd10M(b *testing.B) {
 				b.Fatal(err)
 			}
 			t1 := time.Now()
-			if _, err := CountPacked(p, count.Options{}, workers); err != nil {
+			if _, err := CountPacked(p, count.Options{}, 1); err != nil { // as count/job does
 				b.Fatal(err)
 			}
 			total += time.Since(t0)

@@ -337,7 +337,7 @@ func countBytes(spec Spec, name string, data []byte, warnings *[]string) (*count
 		// The fast path: straight from the bytes into the packed form.
 		p, err := ballotcsv.ParsePacked(data, name, 0)
 		if err == nil {
-			return irv.CountPacked(p, opt, 0)
+			return irv.CountPacked(p, opt, countWorkers)
 		}
 		if !errors.Is(err, ballotcsv.ErrNotPackable) {
 			return nil, err
@@ -349,6 +349,13 @@ func countBytes(spec Spec, name string, data []byte, warnings *[]string) (*count
 	}
 	return m(el, opt)
 }
+
+// countWorkers is the goroutines that count a packed IRV election once parsed: one.
+// The parser's workers pay (BenchmarkEndToEnd10M, stream-1 against stream-N), but a
+// count of the grouped form the parser makes has not measured faster on several
+// workers than on one (BenchmarkCount10MGrouped against ...OneWorker), so it is not
+// split.
+const countWorkers = 1
 
 // CountReader counts the ballot file r, named name, as Count does; the fast IRV
 // path (method irv, ranked CSV) streams r through the packed reader in blocks instead
@@ -362,7 +369,7 @@ func CountReader(spec Spec, name string, r io.ReadSeeker) (*count.Result, error)
 		}
 		p, err := ballotcsv.ReadPacked(r, name, 0)
 		if err == nil {
-			res, err := irv.CountPacked(p, count.Options{Seats: spec.Seats, Seed: spec.Seed}, 0)
+			res, err := irv.CountPacked(p, count.Options{Seats: spec.Seats, Seed: spec.Seed}, countWorkers)
 			if err != nil {
 				return nil, err
 			}
