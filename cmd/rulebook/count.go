@@ -362,7 +362,7 @@ func countOne(e *env, a *countArgs, path string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	case a.csv:
-		return writeCSV(e.stdout, res, "")
+		return writeCSV(e.stdout, res, "", true)
 	}
 	return writeTable(e.stdout, res)
 }
@@ -434,14 +434,16 @@ func countMany(ctx context.Context, e *env, a *countArgs, files []string) error 
 			return err
 		}
 	case a.csv:
-		for i, r := range out {
+		header := true
+		for _, r := range out {
 			if r.Error != "" {
 				fmt.Fprintf(e.stderr, "rulebook count: %s\n", r.Error)
 				continue
 			}
-			if err := writeCSV(e.stdout, r.Result, map[bool]string{true: "header", false: r.File}[i == 0]+"\x00"+r.File); err != nil {
+			if err := writeCSV(e.stdout, r.Result, r.File, header); err != nil {
 				return err
 			}
+			header = false
 		}
 	default:
 		for _, r := range out {
@@ -591,21 +593,19 @@ func writeTable(w io.Writer, r *count.Result) error {
 	return err
 }
 
-// writeCSV prints the rounds in long form: round,action,candidate,votes,transfer,status.
-// file, when not empty, is "header\x00NAME" or "NAME\x00NAME": a file column first,
-// with the header line only for the first.
-func writeCSV(w io.Writer, r *count.Result, file string) error {
+// writeCSV prints the rounds in long form: round,action,candidate,votes,transfer,status,
+// after a header line when header is set. A file name, when given, is a first column.
+func writeCSV(w io.Writer, r *count.Result, file string, header bool) error {
 	cw := csv.NewWriter(w)
-	head, name, many := strings.Cut(file, "\x00")
 	row := func(f []string) {
-		if many {
-			f = append([]string{name}, f...)
+		if file != "" {
+			f = append([]string{file}, f...)
 		}
 		cw.Write(f)
 	}
-	if !many || head == "header" {
+	if header {
 		h := []string{"round", "action", "candidate", "votes", "transfer", "status"}
-		if many {
+		if file != "" {
 			h = append([]string{"file"}, h...)
 		}
 		cw.Write(h)

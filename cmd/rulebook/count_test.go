@@ -294,3 +294,16 @@ func TestCountWarningsAndReport(t *testing.T) {
 		}
 	}
 }
+
+// --csv over several files: one header line, a file column, a file that fails said on
+// standard error.
+func TestCountManyCSV(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "0bad.csv"), []byte("candidates,A\n1,Zed\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "ok.csv"), []byte("candidates,A,B\n3,A\n1,B\n"), 0o644)
+	out, errs, code := runCmd(t, "count", "--method", "irv", "--csv", dir)
+	if code != 1 || !strings.Contains(errs, "0bad.csv:2") || strings.Count(out, "file,round") != 1 ||
+		!strings.HasPrefix(out, "file,round,action,candidate,votes,transfer,status\n"+filepath.Join(dir, "ok.csv")+",1,") {
+		t.Fatalf("%d\n%s\n%s", code, out, errs)
+	}
+}
