@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -181,31 +180,7 @@ func (a *countArgs) options() string {
 
 // countVersion is rulebook's version for reports: the module version, and the commit
 // it was built from when the build recorded one.
-func countVersion() string {
-	v := "(devel)"
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return v
-	}
-	if bi.Main.Version != "" {
-		v = bi.Main.Version
-	}
-	var rev, dirty string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = ", modified"
-			}
-		}
-	}
-	if rev != "" {
-		v += " (" + rev[:min(12, len(rev))] + dirty + ")"
-	}
-	return v
-}
+func countVersion() string { return report.BuildVersion() }
 
 func runCount(ctx context.Context, e *env, args []string) error {
 	a, err := parseCountArgs(args)
