@@ -299,9 +299,13 @@ func (h *History) WaiverAt(action, clause string, d Date) *WaiverPoint {
 }
 
 // end applies a change's Ends: the ended events' points from d on are dropped and
-// their restrictions end on d.
-func (h *History) end(ids []string, d Date) {
+// their restrictions end on d. The joining (event join) is no measure to end: a
+// change that names it leaves it be, so no history is ever left without it.
+func (h *History) end(ids []string, d Date, join string) {
 	for _, id := range ids {
+		if id == join {
+			continue
+		}
 		kept := h.Points[:0]
 		for _, p := range h.Points {
 			if p.EventID == id && p.From >= d {
@@ -349,11 +353,13 @@ type Register struct {
 	DefaultStatus string
 	// occasions holds what measures served in occasions are worked out from.
 	occasions *occasionState
+	// joins names each member's joining event.
+	joins map[string]string
 }
 
 // NewRegister returns an empty register whose joiners get defaultStatus.
 func NewRegister(defaultStatus string) *Register {
-	return &Register{Units: Units{}, Members: map[string]*History{}, DefaultStatus: defaultStatus}
+	return &Register{Units: Units{}, Members: map[string]*History{}, DefaultStatus: defaultStatus, joins: map[string]string{}}
 }
 
 // Project builds the register from events in stored order, as believed at asOf: events
@@ -425,6 +431,7 @@ func (r *Register) Apply(e *Event) error {
 			r.Members[d.Member.ID] = h
 		}
 		h.Member = d.Member
+		r.joins[d.Member.ID] = e.ID
 		h.addPoint(StatusPoint{From: e.Effective, Status: st, EventID: e.ID, Seq: e.Seq, Decision: Decision{Reason: "joined"}})
 	case EventMemberUpdated:
 		h := r.Members[e.Subject]
@@ -469,7 +476,7 @@ func (r *Register) Apply(e *Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return bad(err)
 		}
-		h.end(d.Ends, e.Effective)
+		h.end(d.Ends, e.Effective, r.joins[e.Subject])
 		h.addPoint(StatusPoint{From: e.Effective, Status: d.Status, Rights: d.Rights, EventID: e.ID, Seq: e.Seq, Decision: d.Decision})
 		if !d.Until.IsZero() {
 			h.addPoint(StatusPoint{From: d.Until, Status: d.Then, EventID: e.ID, Seq: e.Seq,
@@ -489,7 +496,7 @@ func (r *Register) Apply(e *Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return bad(err)
 		}
-		h.end(d.Ends, e.Effective)
+		h.end(d.Ends, e.Effective, r.joins[e.Subject])
 		if len(d.Ends) > 0 && r.occ().counting[e.Subject] {
 			r.serve(e.Subject)
 		}
