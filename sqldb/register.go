@@ -34,6 +34,36 @@ func unitRows(ctx context.Context, q querier) ([]rulebook.Unit, error) {
 	return out, rows.Err()
 }
 
+// maxUnitDepth bounds a walk up the tree of units: no rule book nests units
+// this deep, and a loop (which the register never records, but a tampered
+// projection could hold) ends there.
+const maxUnitDepth = 64
+
+// UnitChain returns unit id and the units above it, lowest first, as
+// rulebook.Units.Chain does, reading those units alone: a member's page or a
+// joining reads a few units, not the whole tree. A unit the register does not
+// hold ends the chain (none at all: the unit is not on the register).
+func (db *DB) UnitChain(ctx context.Context, id string) ([]rulebook.Unit, error) {
+	rows, err := db.r.QueryContext(ctx, `WITH RECURSIVE up(id, name, kind, parent, depth) AS (
+			SELECT id, name, kind, parent, 0 FROM units WHERE id = $1
+			UNION ALL
+			SELECT u.id, u.name, u.kind, u.parent, up.depth + 1 FROM units u JOIN up ON u.id = up.parent WHERE up.depth < $2)
+		SELECT id, name, kind, parent FROM up ORDER BY depth`, id, maxUnitDepth)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rulebook.Unit
+	for rows.Next() {
+		var u rulebook.Unit
+		if err := rows.Scan(&u.ID, &u.Name, &u.Kind, &u.Parent); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // MemberFilter selects members; zero fields select everything.
 type MemberFilter struct {
 	// Unit selects the members of a unit and of the units within it.
