@@ -125,7 +125,7 @@ func fieldErr(field, format string, args ...any) error {
 
 // Health reports whether the database answers.
 func (a *App) Health(ctx context.Context) (dialect string, err error) {
-	return a.db().Dialect(), a.db().Raw().PingContext(ctx)
+	return a.db().Dialect(), a.db().Ping(ctx)
 }
 
 // Authorize asks the policy whether the principal in ctx may do act on r, for a

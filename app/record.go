@@ -83,7 +83,24 @@ func (a *App) Verify(ctx context.Context, progress func(int64)) (*sqldb.VerifyRe
 	if _, err := a.allow(ctx, ReadRecord, Resource{}); err != nil {
 		return nil, err
 	}
-	return a.db().Verify(ctx, progress)
+	res, err := a.db().Verify(ctx, progress)
+	if err != nil {
+		return nil, err
+	}
+	NoteEmpty(res)
+	return res, nil
+}
+
+// UnprovenEmpty is what verifying a record that holds no events cannot prove: a
+// record emptied by someone with access to the database looks just the same.
+const UnprovenEmpty = "the record holds no events, and nothing in the database can prove that none were recorded and then removed: a record emptied by someone with access to the database looks just the same; only a checkpoint or a head kept outside the database shows it"
+
+// NoteEmpty gives the result of verifying an empty record the plain note that
+// it proves nothing about what was cut.
+func NoteEmpty(res *sqldb.VerifyResult) {
+	if res != nil && res.Events == 0 && res.Problem == nil {
+		res.Unproven = UnprovenEmpty
+	}
 }
 
 // CheckProjection rebuilds the register, the complaints, the cases (every table

@@ -40,13 +40,11 @@ func (a *App) memberView(ctx context.Context, p *Principal, h *rulebook.History,
 	v := &MemberView{Member: h.Member, Units: []rulebook.Unit{}, StatusHistory: orEmpty(h.Points), Restrictions: orEmpty(h.Restrictions), Today: a.Today(),
 		StatusToday: h.StatusAt(a.Today()), AsRecorded: at}
 	if h.Member.Unit != "" {
-		units, err := a.db().Units(ctx)
+		chain, err := a.db().UnitChain(ctx, h.Member.Unit)
 		if err != nil {
 			return nil, err
 		}
-		for _, u := range rulebook.NewUnits(units).Chain(h.Member.Unit) {
-			v.Units = append(v.Units, *u)
-		}
+		v.Units = append(v.Units, chain...)
 	}
 	if a.Policy.RedactMember(p, &v.Member) {
 		v.Withheld = []string{"contact details"}
@@ -114,12 +112,12 @@ func (a *App) Members(ctx context.Context, f sqldb.MemberFilter) ([]rulebook.Mem
 		return nil, err
 	}
 	if f.Unit != "" {
-		units, err := a.db().Units(ctx)
+		chain, err := a.db().UnitChain(ctx, f.Unit)
 		if err != nil {
 			return nil, err
 		}
-		if err := knownUnit(rulebook.NewUnits(units), f.Unit); err != nil {
-			return nil, err
+		if len(chain) == 0 {
+			return nil, fieldErr("unit", "no unit %q on the register", f.Unit)
 		}
 	}
 	ms, err := a.db().Members(ctx, f)

@@ -4,37 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/sqldb"
 )
-
-// replayAll rebuilds every case, and the step rows, from the case events given
-// (in stored order).
-func (s *Service) replayAll(evs []rulebook.Event) (map[string]*Case, []sqldb.StepRow, error) {
-	bySubject := map[string][]rulebook.Event{}
-	var order []string
-	for _, e := range evs {
-		if _, ok := bySubject[e.Subject]; !ok {
-			order = append(order, e.Subject)
-		}
-		bySubject[e.Subject] = append(bySubject[e.Subject], e)
-	}
-	cases := map[string]*Case{}
-	var steps []sqldb.StepRow
-	for _, sub := range order {
-		c, rows, err := s.replay(bySubject[sub])
-		if err != nil {
-			return nil, nil, err
-		}
-		cases[strings.TrimPrefix(sub, SubjectPrefix)] = c
-		steps = append(steps, rows...)
-	}
-	sort.Slice(steps, func(i, j int) bool { return steps[i].Seq < steps[j].Seq })
-	return cases, steps, nil
-}
 
 // RebuildCases throws away the stored cases, deadlines, step statistics and dated
 // lists and rebuilds them from the events, in one transaction.
@@ -58,32 +31,50 @@ func (s *Service) RebuildCases(ctx context.Context) (int, error) {
 // lists with what the events make them, and returns how many cases there are.
 // The events are read in the same transaction, under the write lock: read before
 // it, an event appended in between would be projected and then cleared away.
+// They are read a case at a time, and the cases written many to a statement, so
+// that memory does not grow with the record.
 func (s *Service) rebuild(a *sqldb.Appender) (int, error) {
-	evs, err := a.EventsWithSubjectPrefix(SubjectPrefix)
-	if err != nil {
-		return 0, err
-	}
-	cases, steps, err := s.replayAll(evs)
-	if err != nil {
-		return 0, err
-	}
 	if err := a.ClearCases(); err != nil {
 		return 0, err
 	}
-	ids := make([]string, 0, len(cases))
-	for id := range cases {
-		ids = append(ids, id)
+	n := 0
+	var batch []sqldb.NewCase
+	put := func() error {
+		err := a.PutNewCases(batch)
+		batch = batch[:0]
+		return err
 	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		if err := s.put(a, cases[id], cases[id].lastSeq); err != nil {
-			return 0, err
+	err := a.EachSubject(SubjectPrefix, func(evs []rulebook.Event) error {
+		c, steps, err := s.replay(evs)
+		if err != nil {
+			return err
 		}
+		var clauses []string
+		for _, id := range c.Complaints {
+			if cr, err := s.complaintTx(a, id); err == nil {
+				clauses = append(clauses, cr.Clauses...)
+			}
+		}
+		r, err := s.caseRow(c, c.lastSeq, clauses)
+		if err != nil {
+			return err
+		}
+		for _, st := range steps {
+			a.AddCaseStep(st)
+		}
+		n++
+		if batch = append(batch, r); len(batch) >= 500 {
+			return put()
+		}
+		return nil
+	})
+	if err == nil {
+		err = put()
 	}
-	for _, r := range steps {
-		a.AddCaseStep(r)
+	if err != nil {
+		return 0, err
 	}
-	return len(cases), s.rebuildLists(a)
+	return n, s.rebuildLists(a)
 }
 
 // rebuildLists puts every dated list's entries back as AddListEntry stored them:

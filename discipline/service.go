@@ -625,10 +625,12 @@ func (s *Service) caseRow(c *Case, seq int64, complaintClauses []string) (sqldb.
 }
 
 func (s *Service) complaintTx(a *sqldb.Appender, id string) (*rulebook.ComplaintReceived, error) {
-	var data string
-	err := a.Tx().QueryRowContext(context.Background(), `SELECT data FROM events WHERE subject = $1 AND type = $2 ORDER BY seq LIMIT 1`,
-		rulebook.ComplaintSubjectPrefix+id, rulebook.EventComplaintReceived).Scan(&data)
+	st, err := a.Prepared(`SELECT data FROM events WHERE subject = $1 AND type = $2 ORDER BY seq LIMIT 1`)
 	if err != nil {
+		return nil, err
+	}
+	var data string
+	if err := st.QueryRowContext(context.Background(), rulebook.ComplaintSubjectPrefix+id, rulebook.EventComplaintReceived).Scan(&data); err != nil {
 		return nil, err
 	}
 	var c rulebook.ComplaintReceived

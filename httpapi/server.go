@@ -51,9 +51,11 @@ type route struct {
 	probe bool
 }
 
-// Body limits: imports carry a whole register, everything else a small JSON document.
+// Body limits: imports carry a whole register (a million members with their
+// particulars are some 80 MB; the upload goes to a file, not to memory),
+// everything else a small JSON document.
 const (
-	maxImportBody = 64 << 20
+	maxImportBody = 256 << 20
 	maxJSONBody   = 1 << 20
 )
 

@@ -74,14 +74,12 @@ func (s *Service) checkUnit(ctx context.Context, id string) error {
 	if id == "" {
 		return nil
 	}
-	units, err := s.DB.Units(ctx)
+	chain, err := s.DB.UnitChain(ctx, id)
 	if err != nil {
 		return err
 	}
-	for _, u := range units {
-		if u.ID == id {
-			return nil
-		}
+	if len(chain) > 0 {
+		return nil
 	}
 	return rulebook.FieldError("unit", "no unit %q on the register (create it first)", id)
 }

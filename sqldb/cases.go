@@ -210,8 +210,15 @@ func sanctionIDs(s string) []string {
 }
 
 func (a *Appender) linkComplaints(caseID string, complaints []string) error {
+	if len(complaints) == 0 {
+		return nil
+	}
+	st, err := a.Prepared(`UPDATE complaints SET case_id = $1 WHERE id = $2`)
+	if err != nil {
+		return err
+	}
 	for _, c := range complaints {
-		if _, err := a.tx.ExecContext(a.ctx, `UPDATE complaints SET case_id = $1 WHERE id = $2`, caseID, c); err != nil {
+		if _, err := st.ExecContext(a.ctx, caseID, c); err != nil {
 			return err
 		}
 	}
@@ -981,7 +988,7 @@ func (a *Appender) ClearCases() error {
 // EventsWithSubjectPrefix returns, in stored order, the events whose subject starts
 // with prefix (e.g. every case's events).
 func (db *DB) EventsWithSubjectPrefix(ctx context.Context, prefix string) ([]rulebook.Event, error) {
-	return eventsWithSubjectPrefix(ctx, db.r, prefix)
+	return db.eventsWithSubjectPrefix(ctx, db.r, prefix)
 }
 
 // EventsWithSubjectPrefix returns the events whose subject starts with prefix
@@ -991,12 +998,16 @@ func (a *Appender) EventsWithSubjectPrefix(prefix string) ([]rulebook.Event, err
 	if err := a.flush(); err != nil {
 		return nil, err
 	}
-	return eventsWithSubjectPrefix(a.ctx, a.tx, prefix)
+	return a.db.eventsWithSubjectPrefix(a.ctx, a.tx, prefix)
 }
 
-func eventsWithSubjectPrefix(ctx context.Context, q querier, prefix string) ([]rulebook.Event, error) {
-	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)
-	return queryEvents(ctx, q, `WHERE subject LIKE $1 ESCAPE '\' ORDER BY seq`, esc+"%")
+func (db *DB) eventsWithSubjectPrefix(ctx context.Context, q querier, prefix string) ([]rulebook.Event, error) {
+	if !strings.HasSuffix(prefix, "/") {
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)
+		return queryEvents(ctx, q, `WHERE subject LIKE $1 ESCAPE '\' ORDER BY seq`, esc+"%")
+	}
+	var args []any
+	return queryEvents(ctx, q, `WHERE `+db.prefixCond("subject", prefix, &args)+` ORDER BY seq`, args...)
 }
 
 // CaseDataSeq returns the stored JSON of one case and the seq of the last event it

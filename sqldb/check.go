@@ -73,10 +73,10 @@ var caseProjection = []projTable{
 // How columns are shown in a report, by name (the projection's names are used
 // consistently across its tables).
 var (
-	dateCols = map[string]bool{"opened": true, "conduct": true, "state_since": true, "due": true, "day": true}
+	dateCols = map[string]bool{"opened": true, "conduct": true, "state_since": true, "due": true, "day": true, "reported": true, "received": true}
 	boolCols = map[string]bool{"closed": true, "closing": true}
 	numCols  = map[string]bool{"n": true, "seq": true, "updated": true, "days_in_state": true, "days_open": true, "steps": true, "days": true,
-		"cases": true, "moves": true}
+		"cases": true, "moves": true, "complaints": true}
 	// JSON documents are too long to quote: a report says they differ.
 	docCols = map[string]bool{"data": true}
 )
@@ -113,18 +113,8 @@ func (db *DB) CheckCaseProjection(ctx context.Context, rebuild func(a *Appender)
 	}
 	// Nothing the check does is ever kept.
 	defer a.Rollback()
-	// PostgreSQL keeps temporary tables out of its write-ahead log; SQLite keeps
-	// them in memory here (temp_store), so its copies are ordinary tables, in the
-	// file, that the rollback removes.
-	create := "CREATE TABLE"
-	if db.dialect == "postgres" {
-		create = "CREATE TEMPORARY TABLE"
-	}
-	for _, t := range caseProjection {
-		cols := strings.Join(append(append([]string{}, t.key...), t.cols...), ", ")
-		if _, err := a.tx.ExecContext(ctx, create+` verify_`+t.name+` AS SELECT `+cols+` FROM `+t.name); err != nil {
-			return nil, fmt.Errorf("copy %s: %w", t.name, err)
-		}
+	if err := a.copyAside(caseProjection); err != nil {
+		return nil, err
 	}
 	if err := rebuild(a); err != nil {
 		return nil, err

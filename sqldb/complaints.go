@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -31,9 +32,9 @@ type ComplaintRow struct {
 // one or completes the report's.
 func (a *Appender) projectComplaint(e *rulebook.Event) error { return a.putComplaint(e, true) }
 
-// putComplaint projects one complaint event; count says whether a complaint new
-// to the table is counted (not when it is projected again).
-func (a *Appender) putComplaint(e *rulebook.Event, count bool) error {
+// putComplaint projects one complaint event; counted says whether a complaint
+// new to the table is counted (not when it is projected again).
+func (a *Appender) putComplaint(e *rulebook.Event, counted bool) error {
 	var r ComplaintRow
 	if e.Type == rulebook.EventComplaintReported {
 		var d rulebook.ComplaintReported
@@ -54,28 +55,56 @@ func (a *Appender) putComplaint(e *rulebook.Event, count bool) error {
 	}
 	// A complaint is counted in the quarter it was first made (reported, or
 	// received when it was not reported through the form).
-	var n int
-	if err := a.tx.QueryRowContext(a.ctx, `SELECT COUNT(*) FROM complaints WHERE id = $1`, r.ID).Scan(&n); err != nil {
+	// The statements are prepared once for the transaction: a rebuild or a check
+	// runs them for every complaint.
+	count, err := a.Prepared(`SELECT COUNT(*) FROM complaints WHERE id = $1`)
+	if err != nil {
 		return err
 	}
-	if n == 0 && count {
+	var n int
+	if err := count.QueryRowContext(a.ctx, r.ID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 && counted {
 		made := r.Reported
 		if made.IsZero() {
 			made = r.Received
 		}
-		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO complaint_counts (quarter, complaints) VALUES ($1, 1)
-			ON CONFLICT (quarter) DO UPDATE SET complaints = complaint_counts.complaints + 1`, made.Quarter()); err != nil {
+		st, err := a.Prepared(`INSERT INTO complaint_counts (quarter, complaints) VALUES ($1, 1)
+			ON CONFLICT (quarter) DO UPDATE SET complaints = complaint_counts.complaints + 1`)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(a.ctx, made.Quarter()); err != nil {
 			return err
 		}
 	}
 	// A complaint's case is the case projection's to set (PutCase); one stored
 	// after its case (in a rebuild of the register alone) takes it from there.
-	_, err := a.tx.ExecContext(a.ctx, `INSERT INTO complaints (id, reported, received, respondent, about, complainant, from_kind, via, summary, seq, case_id)
+	st, err := a.Prepared(`INSERT INTO complaints (id, reported, received, respondent, about, complainant, from_kind, via, summary, seq, case_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE((SELECT case_id FROM case_complaints WHERE complaint = $1), ''))
 		ON CONFLICT (id) DO UPDATE SET received = excluded.received, respondent = excluded.respondent, complainant = excluded.complainant,
-			from_kind = excluded.from_kind, via = excluded.via, summary = excluded.summary, seq = excluded.seq`,
-		r.ID, int64(r.Reported), int64(r.Received), r.Respondent, r.About, r.Complainant, r.From, r.Via, r.Summary, e.Seq)
+			from_kind = excluded.from_kind, via = excluded.via, summary = excluded.summary, seq = excluded.seq`)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(a.ctx, r.ID, int64(r.Reported), int64(r.Received), r.Respondent, r.About, r.Complainant, r.From, r.Via, r.Summary, e.Seq)
 	return err
+}
+
+// Prepared returns the statement q prepared in the appender's transaction,
+// preparing it the first time it is asked for; it is closed when the
+// transaction ends.
+func (a *Appender) Prepared(q string) (*sql.Stmt, error) {
+	if st, ok := a.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := a.tx.PrepareContext(a.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	a.stmts[q] = st
+	return st, nil
 }
 
 // ComplaintFilter selects complaints; zero fields select all.

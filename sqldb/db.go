@@ -14,6 +14,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +36,22 @@ type DB struct {
 	// onCommit, if set, is called after each transaction that appended events or
 	// access-log entries commits (to write a checkpoint).
 	onCommit atomic.Pointer[func()]
+	// writer admits one appender of this process at a time (Begin): the others
+	// wait here, holding no connection, rather than in the database holding one
+	// each — eight writers queued for PostgreSQL's lock behind an import held the
+	// whole pool, and every reader, and the health check, waited with them.
+	writer chan struct{}
+}
+
+// takeWriter waits for this process's turn to write, and returns the function
+// that gives it up (once, however often it is called).
+func (db *DB) takeWriter(ctx context.Context) (func(), error) {
+	select {
+	case db.writer <- struct{}{}:
+		return sync.OnceFunc(func() { <-db.writer }), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // OnCommit sets f (nil for none) to be called after each transaction that
@@ -62,7 +79,7 @@ func IsPostgres(dsn string) bool {
 // Open opens (creating if need be) the database at dsn — a SQLite file path, or a
 // postgres:// URL — and brings its schema up to date.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db := &DB{dsn: dsn, Now: time.Now}
+	db := &DB{dsn: dsn, Now: time.Now, writer: make(chan struct{}, 1)}
 	var err error
 	if IsPostgres(dsn) {
 		db.dialect = "postgres"
@@ -222,6 +239,11 @@ func redact(dsn string) string {
 	}
 	return u.String()
 }
+
+// Ping reports whether the database answers, through the readers' pool: on
+// SQLite the one writing connection may be held a while (by an import), and a
+// health check must not wait for it.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 
 // Raw returns the writing connection pool, for tests and maintenance.
 func (db *DB) Raw() *sql.DB { return db.w }

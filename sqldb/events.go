@@ -54,6 +54,9 @@ type Appender struct {
 	sanctionDelta map[[2]string]int64
 	flowDelta     map[flowKey][2]int64
 	done          bool
+
+	// release gives up this process's turn to write (DB.takeWriter).
+	release func()
 }
 
 type batch struct {
@@ -73,11 +76,16 @@ func (b *batch) add(vals ...any) {
 // Begin starts an Appender. The chain head is read under the write lock, so
 // concurrent appenders from other processes queue rather than fork the chain.
 func (db *DB) Begin(ctx context.Context) (*Appender, error) {
-	tx, err := db.w.BeginTx(ctx, nil)
+	release, err := db.takeWriter(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a := &Appender{ctx: ctx, db: db, tx: tx, stmts: map[string]*sql.Stmt{},
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	a := &Appender{ctx: ctx, db: db, tx: tx, release: release, stmts: map[string]*sql.Stmt{},
 		events:         newBatch("events", strings.Split(eventCols, ", ")...),
 		members:        newBatch("members", "id", "name", "email", "phone", "address", "unit", "joined", "status", "join_event", "join_seq", "search_key"),
 		points:         newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
@@ -101,6 +109,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 	if db.dialect == "postgres" {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(72708)`); err != nil {
 			tx.Rollback()
+			release()
 			return nil, err
 		}
 	}
@@ -111,6 +120,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 	case err == sql.ErrNoRows:
 	case err != nil:
 		tx.Rollback()
+		release()
 		return nil, err
 	default:
 		copy(a.prev.Hash[:], prev)
@@ -527,7 +537,9 @@ func (a *Appender) Commit() error {
 	for _, st := range a.stmts {
 		st.Close()
 	}
-	if err := a.tx.Commit(); err != nil {
+	err := a.tx.Commit()
+	a.release()
+	if err != nil {
 		return err
 	}
 	if f := a.db.onCommit.Load(); f != nil && a.added {
@@ -546,6 +558,7 @@ func (a *Appender) Rollback() {
 		st.Close()
 	}
 	a.tx.Rollback()
+	a.release()
 }
 
 // Tx exposes the appender's transaction for reads that must see its own writes.

@@ -1,5 +1,7 @@
 package sqldb
 
+import "sync/atomic"
+
 // SetParallelVerifyMin lets tests verify tiny records in parallel stretches.
 func SetParallelVerifyMin(n int64) (restore func()) {
 	old := parallelVerifyMin
@@ -12,4 +14,19 @@ func SetDueChunk(n int) (restore func()) {
 	old := dueChunk
 	dueChunk = n
 	return func() { dueChunk = old }
+}
+
+// SetMemberRangeSize lets tests check and rebuild the register a few members at
+// a time.
+func SetMemberRangeSize(n int) (restore func()) {
+	old := memberRangeSize
+	memberRangeSize = n
+	return func() { memberRangeSize = old }
+}
+
+// CountSlowMembers counts the members a check of the projection compares whole
+// (not in the database), until restored.
+func CountSlowMembers(n *atomic.Int64) (restore func()) {
+	checkStats = func(slow int) { n.Add(int64(slow)) }
+	return func() { checkStats = nil }
 }

@@ -241,23 +241,6 @@ func occasionRows(ctx context.Context, q querier, f OccasionFilter) ([]rulebook.
 	return out, rows.Err()
 }
 
-// rebuildOccasions writes the occasions of reg (the register rebuilt from the
-// events) after the table was cleared; evs are the events, for the data as recorded.
-func (a *Appender) rebuildOccasions(reg *rulebook.Register, evs []rulebook.Event) error {
-	data := map[string][]byte{}
-	for i := range evs {
-		if evs[i].Type == rulebook.EventOccasionRecorded {
-			data[evs[i].ID] = evs[i].Data
-		}
-	}
-	for _, p := range reg.Occasions() {
-		if err := a.putOccasion(p, data[p.EventID]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // checkOccasions compares the stored occasions with reg's, adding a line for each
 // that differs.
 func (db *DB) checkOccasions(ctx context.Context, reg *rulebook.Register, add func(format string, args ...any)) error {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +19,36 @@ func (db *DB) Units(ctx context.Context) ([]rulebook.Unit, error) {
 
 func unitRows(ctx context.Context, q querier) ([]rulebook.Unit, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, name, kind, parent FROM units ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rulebook.Unit
+	for rows.Next() {
+		var u rulebook.Unit
+		if err := rows.Scan(&u.ID, &u.Name, &u.Kind, &u.Parent); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// maxUnitDepth bounds a walk up the tree of units: no rule book nests units
+// this deep, and a loop (which the register never records, but a tampered
+// projection could hold) ends there.
+const maxUnitDepth = 64
+
+// UnitChain returns unit id and the units above it, lowest first, as
+// rulebook.Units.Chain does, reading those units alone: a member's page or a
+// joining reads a few units, not the whole tree. A unit the register does not
+// hold ends the chain (none at all: the unit is not on the register).
+func (db *DB) UnitChain(ctx context.Context, id string) ([]rulebook.Unit, error) {
+	rows, err := db.r.QueryContext(ctx, `WITH RECURSIVE up(id, name, kind, parent, depth) AS (
+			SELECT id, name, kind, parent, 0 FROM units WHERE id = $1
+			UNION ALL
+			SELECT u.id, u.name, u.kind, u.parent, up.depth + 1 FROM units u JOIN up ON u.id = up.parent WHERE up.depth < $2)
+		SELECT id, name, kind, parent FROM up ORDER BY depth`, id, maxUnitDepth)
 	if err != nil {
 		return nil, err
 	}
@@ -186,11 +215,23 @@ func (db *DB) HistoryAsRecorded(ctx context.Context, id string, asOf time.Time) 
 }
 
 func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, error) {
-	where, args := "", []any{}
-	if id != "" {
-		where, args = " WHERE id = $1", []any{id}
+	if id == "" {
+		return historyRows(ctx, db.r, nil)
 	}
-	members, err := db.r.QueryContext(ctx, `SELECT `+memberCols+`, status, join_event, join_seq FROM members`+where+` ORDER BY id`, args...)
+	return historyRows(ctx, db.r, func(col string) string { return col + " = $1" }, id)
+}
+
+// historyRows reads the stored histories of the members cond selects (nil: all
+// of them), by id. cond writes the condition for the column holding the
+// member's id ("id" in members, "member_id" in the rest), over args.
+func historyRows(ctx context.Context, q querier, cond func(col string) string, args ...any) ([]*rulebook.History, error) {
+	where := func(col string) string {
+		if cond == nil {
+			return ""
+		}
+		return " WHERE " + cond(col)
+	}
+	members, err := q.QueryContext(ctx, `SELECT `+memberCols+`, status, join_event, join_seq FROM members`+where("id")+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -214,11 +255,8 @@ func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, er
 	if err := members.Err(); err != nil {
 		return nil, err
 	}
-	pw := ""
-	if id != "" {
-		pw = " WHERE member_id = $1"
-	}
-	rows, err := db.r.QueryContext(ctx, `SELECT member_id, from_date, seq, status, rights, event_id, decision FROM status_points`+pw+` ORDER BY member_id, from_date, seq, part`, args...)
+	pw := where("member_id")
+	rows, err := q.QueryContext(ctx, `SELECT member_id, from_date, seq, status, rights, event_id, decision FROM status_points`+pw+` ORDER BY member_id, from_date, seq, part`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +292,7 @@ func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, er
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rrows, err := db.r.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, rights, event_id, decision FROM restrictions`+pw+` ORDER BY member_id, seq`, args...)
+	rrows, err := q.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, rights, event_id, decision FROM restrictions`+pw+` ORDER BY member_id, seq`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +319,7 @@ func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, er
 	if err := rrows.Err(); err != nil {
 		return nil, err
 	}
-	wrows, err := db.r.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, action, clause, event_id, decision FROM waivers`+pw+` ORDER BY member_id, seq`, args...)
+	wrows, err := q.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, action, clause, event_id, decision FROM waivers`+pw+` ORDER BY member_id, seq`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +343,7 @@ func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, er
 	if err := wrows.Err(); err != nil {
 		return nil, err
 	}
-	srows, err := db.r.QueryContext(ctx, `SELECT member_id, data FROM servings`+pw+` ORDER BY member_id, seq`, args...)
+	srows, err := q.QueryContext(ctx, `SELECT member_id, data FROM servings`+pw+` ORDER BY member_id, seq`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -334,63 +372,6 @@ func unmarshalOpt(b []byte, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-// allEvents loads the whole record (for rebuilding and checking the projection).
-func (db *DB) allEvents(ctx context.Context) ([]rulebook.Event, error) {
-	return queryEvents(ctx, db.r, `ORDER BY seq`)
-}
-
-// Rebuild throws the projection away and rebuilds it from the events, in one
-// transaction.
-func (db *DB) Rebuild(ctx context.Context) error {
-	evs, err := db.allEvents(ctx)
-	if err != nil {
-		return err
-	}
-	reg, err := rulebook.Project(evs, "", time.Time{})
-	if err != nil {
-		return err
-	}
-	a, err := db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	for _, t := range []string{"status_points", "restrictions", "waivers", "servings", "occasions", "members", "units", "complaints", "complaint_counts"} {
-		if _, err := a.tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
-			a.Rollback()
-			return err
-		}
-	}
-	for i := range evs {
-		if t := evs[i].Type; t == rulebook.EventComplaintReported || t == rulebook.EventComplaintReceived {
-			if err := a.projectComplaint(&evs[i]); err != nil {
-				a.Rollback()
-				return err
-			}
-		}
-	}
-	for _, id := range sortedUnitIDs(reg) {
-		u := reg.Units[id]
-		a.units.add(u.ID, u.Name, u.Kind, u.Parent)
-	}
-	if err := a.rebuildOccasions(reg, evs); err != nil {
-		a.Rollback()
-		return err
-	}
-	for _, id := range reg.SortedMemberIDs() {
-		a.queueHistory(reg.Members[id])
-		if a.points.rows > 4096 {
-			if err := a.flush(); err != nil {
-				a.Rollback()
-				return err
-			}
-		}
-	}
-	if err := a.Commit(); err != nil {
-		return err
-	}
-	return db.Analyze(ctx, RegisterTables...)
-}
-
 func sortedUnitIDs(reg *rulebook.Register) []string {
 	ids := make([]string, 0, len(reg.Units))
 	for id := range reg.Units {
@@ -398,123 +379,6 @@ func sortedUnitIDs(reg *rulebook.Register) []string {
 	}
 	sort.Strings(ids)
 	return ids
-}
-
-// CheckProjection rebuilds the register from the events in memory and compares it
-// with the stored projection. It returns one line per difference (at most 20).
-func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
-	evs, err := db.allEvents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := rulebook.Project(evs, "", time.Time{})
-	if err != nil {
-		return nil, err
-	}
-	stored, err := db.Histories(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var diffs []string
-	add := func(format string, args ...any) {
-		if len(diffs) < 20 {
-			diffs = append(diffs, fmt.Sprintf(format, args...))
-		}
-	}
-	seen := map[string]bool{}
-	for _, h := range stored {
-		seen[h.Member.ID] = true
-		want := reg.Members[h.Member.ID]
-		if want == nil {
-			add("member %s is stored but no event creates them", h.Member.ID)
-			continue
-		}
-		if !reflect.DeepEqual(normal(want), normal(h)) {
-			add("member %s: stored projection differs from the events", h.Member.ID)
-		}
-	}
-	for id := range reg.Members {
-		if !seen[id] {
-			add("member %s is in the events but missing from the projection", id)
-		}
-	}
-	units, err := db.Units(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(units) != len(reg.Units) {
-		add("%d units stored, %d in the events", len(units), len(reg.Units))
-	}
-	for _, u := range units {
-		if w := reg.Units[u.ID]; w == nil || *w != u {
-			add("unit %s differs from the events", u.ID)
-		}
-	}
-	if err := db.checkOccasions(ctx, reg, add); err != nil {
-		return nil, err
-	}
-	// The complaints, rebuilt in a transaction that is then thrown away.
-	want, wantCounts, err := db.complaintsFromEvents(ctx, evs)
-	if err != nil {
-		return nil, err
-	}
-	haveCounts, err := db.ComplaintsByQuarter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for q, n := range wantCounts {
-		if haveCounts[q] != n {
-			add("complaints made in %s: %d counted, %d in the events", q, haveCounts[q], n)
-		}
-	}
-	for q, n := range haveCounts {
-		if _, ok := wantCounts[q]; !ok {
-			add("complaints made in %s: %d counted, none in the events", q, n)
-		}
-	}
-	have, err := db.Complaints(ctx, ComplaintFilter{})
-	if err != nil {
-		return nil, err
-	}
-	if len(have) != len(want) {
-		add("%d complaints stored, %d in the events", len(have), len(want))
-	}
-	for i := range min(len(have), len(want)) {
-		if have[i] != want[i] {
-			add("complaint %s differs from the events", have[i].ID)
-		}
-	}
-	return diffs, nil
-}
-
-// complaintsFromEvents projects the complaints afresh, in a transaction rolled
-// back afterwards, and reads them and their counts as Complaints and
-// ComplaintsByQuarter do.
-func (db *DB) complaintsFromEvents(ctx context.Context, evs []rulebook.Event) ([]ComplaintRow, map[string]int, error) {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM complaints`, `DELETE FROM complaint_counts`} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return nil, nil, err
-		}
-	}
-	a := &Appender{ctx: ctx, db: db, tx: tx}
-	for i := range evs {
-		if t := evs[i].Type; t == rulebook.EventComplaintReported || t == rulebook.EventComplaintReceived {
-			if err := a.projectComplaint(&evs[i]); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	rows, err := complaintRows(ctx, tx, ComplaintFilter{})
-	if err != nil {
-		return nil, nil, err
-	}
-	counts, err := complaintCounts(ctx, tx)
-	return rows, counts, err
 }
 
 // normal gives nil and empty maps/slices one form so that equal histories compare equal.

@@ -318,6 +318,13 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	if st.rules == "" {
+		// A record that holds no events has no rule book to open the application
+		// with; it is verified all the same, and says what it cannot prove.
+		if empty, err := verifyEmpty(ctx, e, st, *cpFile, *verifier, *expect, *proj, *asJSON); empty || err != nil {
+			return err
+		}
+	}
 	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err

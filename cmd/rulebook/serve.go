@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -136,27 +137,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *maxConns < 1 {
+		return errUsage{"--max-connections must be at least 1"}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	if *maxConns < 1 {
-		return errUsage{"--max-connections must be at least 1"}
-	}
-	ln = newLimitListener(ln, *maxConns)
 	var names []string
 	if *hostNames != "" {
 		names = strings.Split(*hostNames, ",")
 	}
-	srv := &http.Server{
-		Handler:           newHostGuard(w, ln.Addr().String(), names),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute, // uploads of a register or of ballots
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(e.stderr, nil), slog.LevelError),
-	}
+	srv, ln := httpServer(w, ln, names, *maxConns, e.stderr)
 	scheme := "http"
 	if tls {
 		scheme = "https"
@@ -208,4 +200,20 @@ func printDemoAccounts(e *env, story *demo.Story) {
 	}
 	fmt.Fprintf(e.stdout, "rulebook: staff, panel, oversight and administrator accounts then ask for a code from an authenticator app\n"+
 		"  holding the demo secret %s; or run: rulebook totp %s\n", demo.TOTPSecret, demo.TOTPSecret)
+}
+
+// httpServer is the server serve runs the web application h on (the load test
+// too): ln holding at most maxConns connections open, the Host guard in front,
+// and the timeouts; errors of the connections are logged to errlog.
+func httpServer(h http.Handler, ln net.Listener, names []string, maxConns int, errlog io.Writer) (*http.Server, net.Listener) {
+	ln = newLimitListener(ln, maxConns)
+	return &http.Server{
+		Handler:           newHostGuard(h, ln.Addr().String(), names),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads of a register or of ballots
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(errlog, nil), slog.LevelError),
+	}, ln
 }

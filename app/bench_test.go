@@ -1,0 +1,189 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/examples"
+	"github.com/rulebook/rulebook/memberscsv"
+	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+	"github.com/rulebook/rulebook/sqldb/sqldbtest"
+)
+
+// benchEvents is the size of the record the projection check benchmark builds
+// (goal: the check takes at most twice a plain verify of the same record, in
+// memory that does not grow with it); RULEBOOK_BENCH_EVENTS overrides it.
+func benchEvents() int {
+	if n, err := strconv.Atoi(os.Getenv("RULEBOOK_BENCH_EVENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+// benchRecord builds a record of about n events under the example party's rule
+// book: a register imported from a generated file (members in 2,000 branches
+// of 200 constituencies, one in fifty with a later status), and one case for
+// every hundred events, with its respondent, complaint and steps (the case
+// plan the discipline benchmarks use). It returns the application and the
+// number of events.
+//
+// RULEBOOK_BENCH_DB names a SQLite file or an (existing, empty) PostgreSQL
+// database to keep the record in, reused when it holds events beyond the rule
+// book's adoption (its engine then decides, whichever benchmark runs).
+func benchRecord(b *testing.B, engine string, n int) (*app.App, *sqldb.DB, int64) {
+	ctx := context.Background()
+	var db *sqldb.DB
+	if dsn := os.Getenv("RULEBOOK_BENCH_DB"); dsn != "" {
+		var err error
+		if db, err = sqldb.Open(ctx, dsn); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+	} else {
+		db = sqldbtest.Open(b, engine)
+	}
+	src, err := examples.FS.ReadFile(examples.Labour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rb, err := rules.Load(examples.Labour, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := register.New(ctx, db, rb, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := app.New(ctx, svc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var have int64
+	if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM events`).Scan(&have); err != nil {
+		b.Fatal(err)
+	}
+	if have > 1 {
+		return a, db, have
+	}
+	plan, err := discipline.ReadCasePlan("../examples/labour-2016-cases.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cases := n / 100
+	if _, err := a.Discipline().GenerateCases(ctx, plan, cases); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM events`).Scan(&have); err != nil {
+		b.Fatal(err)
+	}
+	// Each imported member is one event, and one in fifty a second.
+	if members := int(float64(int64(n)-have) / 1.02); members > 0 {
+		var csv bytes.Buffer
+		levels := []memberscsv.Level{{Kind: "constituency", Count: 200}, {Kind: "branch", Count: 2000}}
+		if err := memberscsv.Generate(&csv, members, 1, levels, []string{"lapsed", "admin_suspended"}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := svc.Import(ctx, "bench", &csv, "generated.csv", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := demoAccounts(a); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM events`).Scan(&have); err != nil {
+		b.Fatal(err)
+	}
+	return a, db, have
+}
+
+func demoAccounts(a *app.App) error {
+	ctx := app.WithPrincipal(context.Background(), app.OperatorPrincipal("bench"))
+	for _, name := range []string{"auditor", "staff", "panel"} {
+		if _, err := a.CreateAccount(ctx, app.AccountInput{Name: name, Display: name, Roles: []string{"auditor"}}, "a long enough password"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// peakHeap samples the heap in use while f runs, and returns the most seen above
+// what was in use when it began.
+func peakHeap(f func()) uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > base && ms.HeapInuse-base > peak.Load() {
+				peak.Store(ms.HeapInuse - base)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	f()
+	close(stop)
+	wg.Wait()
+	return peak.Load()
+}
+
+// benchCheckProjection measures the check of the projections (the register,
+// the complaints, the cases and every table derived from them, the dated lists
+// and the accounts) beside a plain verify of the same record in the same run,
+// and reports it as a multiple of the verify, with the peak heap of each.
+func benchCheckProjection(b *testing.B, engine string) {
+	a, _, n := benchRecord(b, engine, benchEvents())
+	ctx := app.WithPrincipal(context.Background(), app.OperatorPrincipal("bench"))
+	for b.Loop() {
+		var verify, check time.Duration
+		verifyHeap := peakHeap(func() {
+			start := time.Now()
+			res, err := a.Verify(ctx, nil)
+			if err != nil || !res.OK || res.Events != n {
+				b.Fatalf("%+v %v", res, err)
+			}
+			verify = time.Since(start)
+		})
+		checkHeap := peakHeap(func() {
+			start := time.Now()
+			diffs, err := a.CheckProjection(ctx)
+			if err != nil || len(diffs) > 0 {
+				b.Fatalf("%v %v", diffs, err)
+			}
+			check = time.Since(start)
+		})
+		b.ReportMetric(float64(n), "events")
+		b.ReportMetric(verify.Seconds(), "verify-s")
+		b.ReportMetric(check.Seconds(), "check-s")
+		b.ReportMetric(check.Seconds()/verify.Seconds(), "x-verify")
+		b.ReportMetric(float64(verifyHeap)/(1<<20), "verify-peak-heap-MiB")
+		b.ReportMetric(float64(checkHeap)/(1<<20), "check-peak-heap-MiB")
+	}
+}
+
+func BenchmarkCheckProjectionSQLite(b *testing.B)   { benchCheckProjection(b, "sqlite") }
+func BenchmarkCheckProjectionPostgres(b *testing.B) { benchCheckProjection(b, "postgres") }
