@@ -46,6 +46,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 0 {
 		return errUsage{userUsage}
 	}
+	// The first administrator is added to a new database.
+	st.create = pos[0] == "add"
 	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,21 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		r = f
 	}
 	cr := &countingReader{r: r}
+	// An import may start a new register. A check stores nothing, not even a new
+	// database: on a path with none it checks the file against an empty register,
+	// in a scratch database removed afterwards.
+	st.create = !*check
+	if *check && missingSQLite(st.db) {
+		if st.rules == "" {
+			return fmt.Errorf("no database at %s: to check a file for a new register, give its rule book with --rules RULES.yaml", st.db)
+		}
+		dir, err := os.MkdirTemp("", "rulebook-check-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		st.db, st.create = filepath.Join(dir, "check.db"), true
+	}
 	a, ctx, done, err := st.app(ctx, *actor)
 	if err != nil {
 		return err
@@ -496,6 +512,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	st.rules = "example:" + story.RuleBook
+	st.create = true
 	db, err := st.open(ctx)
 	if err != nil {
 		return err
