@@ -184,15 +184,16 @@ func queryDate(r *http.Request, name string, def rulebook.Date) (rulebook.Date, 
 	return parseDate(name, r.URL.Query().Get(name), def)
 }
 
-// queryInstant reads an RFC 3339 query parameter; the zero time when absent.
+// queryInstant reads an instant query parameter: RFC 3339, or a date meaning the
+// end of that day (as the command line's --as-recorded); the zero time when absent.
 func queryInstant(r *http.Request, name string) (time.Time, error) {
 	s := r.URL.Query().Get(name)
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := rulebook.ParseInstant(s)
 	if err != nil {
-		return time.Time{}, rulebook.FieldError(name, "%q is not an instant in RFC 3339 form (e.g. 2016-05-01T12:00:00Z)", s)
+		return time.Time{}, rulebook.FieldError(name, "%v", err)
 	}
 	return t, nil
 }
@@ -226,16 +227,61 @@ func queryInt(r *http.Request, name string, def, max int64) (int64, error) {
 	return n, nil
 }
 
-// knownParams refuses query parameters other than those named, for lists a
-// filter narrows: a filter misspelt, or one the API no longer takes, would
-// otherwise be ignored and widen the answer without a word.
-func knownParams(r *http.Request, names ...string) error {
-	for k := range r.URL.Query() {
-		if !slices.Contains(names, k) {
-			return rulebook.FieldError(k, "unknown query parameter (this endpoint takes %s)", strings.Join(names, ", "))
+// checkQuery refuses query parameters other than those a route takes (names
+// ending in "..." may be repeated), an empty value, and a second value of one that
+// may not be repeated: a filter misspelt, or one the API no longer takes, would
+// otherwise be ignored and the answer given as if unfiltered, without a word. The
+// error names the parameter and those the route takes.
+func checkQuery(r *http.Request, takes []string) error {
+	q := r.URL.Query()
+	if len(q) == 0 {
+		return nil
+	}
+	names := make([]string, len(takes))
+	for i, n := range takes {
+		names[i] = strings.TrimSuffix(n, "...")
+	}
+	takesWhat := "takes no query parameters"
+	if len(names) > 0 {
+		takesWhat = "takes " + strings.Join(names, ", ")
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		i := slices.Index(names, k)
+		if i < 0 {
+			hint := ""
+			if alt := strings.ReplaceAll(k, "-", "_"); alt != k && slices.Contains(names, alt) {
+				hint = " (did you mean " + alt + "?)"
+			}
+			return rulebook.FieldError(k, "unknown query parameter %q%s: this endpoint %s", k, hint, takesWhat)
+		}
+		vs := q[k]
+		if len(vs) > 1 && !strings.HasSuffix(takes[i], "...") {
+			return rulebook.FieldError(k, "query parameter %q is given %d times; it takes one value", k, len(vs))
+		}
+		if slices.Contains(vs, "") {
+			return rulebook.FieldError(k, "query parameter %q is empty: give a value, or leave it out for its default", k)
 		}
 	}
 	return nil
+}
+
+// queryBool reads a query parameter that is true or false; def when absent.
+func queryBool(r *http.Request, name string, def bool) (bool, error) {
+	switch v := r.URL.Query().Get(name); v {
+	case "":
+		return def, nil
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	default:
+		return false, rulebook.FieldError(name, "must be true or false, not %q", v)
+	}
 }
 
 // required returns an error naming a missing query parameter.

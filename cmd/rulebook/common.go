@@ -191,19 +191,17 @@ func dateFlag(name, v string, required bool) (rulebook.Date, error) {
 	return d, nil
 }
 
-// instantFlag parses an RFC 3339 instant, or a date meaning the end of that day.
+// instantFlag parses an RFC 3339 instant, or a date meaning the end of that day
+// (as the API's as_recorded does).
 func instantFlag(name, v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	d, err := rulebook.ParseDate(v)
+	t, err := rulebook.ParseInstant(v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--%s: %q is neither an RFC 3339 instant nor a date", name, v)
+		return time.Time{}, fmt.Errorf("--%s: %v", name, err)
 	}
-	return d.AddDays(1).Time().Add(-time.Microsecond), nil
+	return t, nil
 }
 
 func writeJSON(w io.Writer, v any) error {

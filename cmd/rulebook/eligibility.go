@@ -16,11 +16,11 @@ func init() {
 }
 
 func runEligibility(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "eligibility", "eligibility --member ID --action ACTION --date YYYY-MM-DD [--freeze-date D] [--as-recorded T] [--json]")
+	fs := newFlags(e, "eligibility", "eligibility --member ID --action ACTION [--date YYYY-MM-DD] [--freeze-date D] [--as-recorded T] [--json]")
 	st := addStoreFlags(fs, e)
 	member := fs.String("member", "", "member id")
 	action := fs.String("action", "", "action id from the rule book (e.g. vote_in_selection)")
-	date := fs.String("date", "", "the date asked about (YYYY-MM-DD)")
+	date := fs.String("date", "", "the date asked about (YYYY-MM-DD; default today, as the API's date)")
 	freeze := fs.String("freeze-date", "", "the contest's freeze date, for conditions measured at it")
 	asRec := fs.String("as-recorded", "", "answer from what the register said at this instant (RFC 3339, or a date = end of that day)")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -28,7 +28,7 @@ func runEligibility(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *member == "" || *action == "" {
-		return errUsage{"eligibility: --member and --action are required (and --date)"}
+		return errUsage{"eligibility: --member and --action are required"}
 	}
 	q, err := question(*action, *date, *freeze)
 	if err != nil {
@@ -75,10 +75,15 @@ func runEligibility(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// question reads the action, date and freeze date shared by eligibility and
+// electorate. The date defaults to today, as the API's does.
 func question(action, date, freeze string) (eligibility.Question, error) {
-	d, err := dateFlag("date", date, true)
-	if err != nil {
-		return eligibility.Question{}, err
+	d := today()
+	if date != "" {
+		var err error
+		if d, err = dateFlag("date", date, true); err != nil {
+			return eligibility.Question{}, err
+		}
 	}
 	f, err := dateFlag("freeze-date", freeze, false)
 	if err != nil {
@@ -88,10 +93,10 @@ func question(action, date, freeze string) (eligibility.Question, error) {
 }
 
 func runElectorate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "electorate", "electorate --action ACTION --date YYYY-MM-DD [--freeze-date D] [--json|--csv]")
+	fs := newFlags(e, "electorate", "electorate --action ACTION [--date YYYY-MM-DD] [--freeze-date D] [--unit U] [--json|--csv]")
 	st := addStoreFlags(fs, e)
 	action := fs.String("action", "", "action id from the rule book (e.g. vote_in_selection)")
-	date := fs.String("date", "", "the date of the contest (YYYY-MM-DD)")
+	date := fs.String("date", "", "the date of the contest (YYYY-MM-DD; default today, as the API's date)")
 	freeze := fs.String("freeze-date", "", "the contest's freeze date")
 	unit := fs.String("unit", "", "only members of this unit and the units within it")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -100,7 +105,7 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *action == "" {
-		return errUsage{"electorate: --action is required (and --date)"}
+		return errUsage{"electorate: --action is required"}
 	}
 	q, err := question(*action, *date, *freeze)
 	if err != nil {

@@ -64,3 +64,28 @@ func TestMissingDatabaseIsAnError(t *testing.T) {
 		t.Fatalf("user list after: %s", out)
 	}
 }
+
+// The command line and the API share defaults: eligibility without --date answers
+// for today, and --as-recorded takes a date (the end of that day) or an instant.
+func TestEligibilityDefaultsToToday(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, _, stderr := rb(t, "", "demo", "--db", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := rb(t, "", "eligibility", "--db", db, "--member", "M0033", "--action", "attend_branch_meetings")
+	if code != 0 || !strings.Contains(out, " on "+today().String()) {
+		t.Fatalf("without --date: %d %s %s", code, out, stderr)
+	}
+	if code, out, stderr := rb(t, "", "electorate", "--db", db, "--action", "attend_branch_meetings"); code != 0 || !strings.Contains(out, " on "+today().String()) {
+		t.Fatalf("electorate without --date: %d %s %s", code, out, stderr)
+	}
+	for _, at := range []string{"2012-01-20", "2012-01-20T23:00:00Z"} {
+		code, out, stderr := rb(t, "", "eligibility", "--db", db, "--member", "M0017", "--action", "vote_in_selection", "--date", "2012-01-10", "--as-recorded", at)
+		if code != 0 || !strings.Contains(out, "as recorded at") {
+			t.Fatalf("--as-recorded %s: %d %s %s", at, code, out, stderr)
+		}
+	}
+	if code, _, stderr := rb(t, "", "eligibility", "--db", db, "--member", "M0017", "--action", "vote_in_selection", "--as-recorded", "last week"); code != 1 || !strings.Contains(stderr, "RFC 3339") {
+		t.Fatalf("--as-recorded last week: %d %s", code, stderr)
+	}
+}
