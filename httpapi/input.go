@@ -1,19 +1,13 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding"
-	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 )
@@ -29,124 +23,7 @@ func decodeJSON(r *http.Request, v any) error {
 	if err != nil {
 		return err // a *http.MaxBytesError, reported as too large
 	}
-	if len(bytes.TrimSpace(b)) == 0 {
-		return rulebook.FieldError("body", "a JSON object is required")
-	}
-	// Decoding would replace invalid bytes with U+FFFD and store the guess for
-	// ever; the CSV import refuses them, and so does this.
-	if !utf8.Valid(b) {
-		return rulebook.FieldError("body", "is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if f, msg := badTextField(b, reflect.TypeOf(v)); f != "" {
-			return rulebook.FieldError(f, "%s", msg)
-		}
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return rulebook.FieldError("body", "unexpected data after the JSON object")
-	}
-	return nil
-}
-
-// textType is the type of values, such as dates, that decode themselves from text.
-var textType = reflect.TypeFor[encoding.TextUnmarshaler]()
-
-// badTextField finds the first value in a JSON document that a field of type t
-// decoding itself from text (a date) refuses, and names it by its path
-// ("hearing.date", "sanction.conditions.0.due"): encoding/json reports such errors
-// without the field.
-func badTextField(doc []byte, t reflect.Type) (field, msg string) {
-	var raw any
-	if json.Unmarshal(doc, &raw) != nil {
-		return "", ""
-	}
-	return walkText(raw, t, "")
-}
-
-func walkText(raw any, t reflect.Type, path string) (string, string) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	join := func(k string) string {
-		if path == "" {
-			return k
-		}
-		return path + "." + k
-	}
-	if s, ok := raw.(string); ok && reflect.PointerTo(t).Implements(textType) {
-		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-			return path, err.Error()
-		}
-		return "", ""
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		m, ok := raw.(map[string]any)
-		if !ok {
-			return "", ""
-		}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if f.Anonymous && name == "" {
-				if p, msg := walkText(raw, f.Type, path); p != "" {
-					return p, msg
-				}
-				continue
-			}
-			if name == "" || name == "-" {
-				continue
-			}
-			if v, ok := m[name]; ok {
-				if p, msg := walkText(v, f.Type, join(name)); p != "" {
-					return p, msg
-				}
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		list, _ := raw.([]any)
-		for i, v := range list {
-			if p, msg := walkText(v, t.Elem(), join(strconv.Itoa(i))); p != "" {
-				return p, msg
-			}
-		}
-	case reflect.Map:
-		m, _ := raw.(map[string]any)
-		for k, v := range m {
-			if p, msg := walkText(v, t.Elem(), join(k)); p != "" {
-				return p, msg
-			}
-		}
-	}
-	return "", ""
-}
-
-func jsonError(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return rulebook.FieldError("body", "malformed JSON at byte %d: %v", syn.Offset, syn)
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "body"
-		}
-		return rulebook.FieldError(field, "expected %s, got a JSON %s", typ.Type, typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return rulebook.FieldError("body", "the JSON is cut short")
-	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		f = strings.Trim(f, `"`)
-		if f == "" {
-			return rulebook.FieldError("body", `unknown field ""`)
-		}
-		return rulebook.FieldError(f, "unknown field")
-	}
-	return rulebook.FieldError("body", "%v", err)
+	return rulebook.DecodeInput(b, v)
 }
 
 func requireType(r *http.Request, want string) error {

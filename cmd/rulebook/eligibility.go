@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rulebook/rulebook/eligibility"
+	"github.com/rulebook/rulebook/rules"
 )
 
 func init() {
@@ -134,23 +138,64 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(e.stdout, "%d member(s) may %s on %s (rule book version %s)\n", len(list), v.Action(q.Action).Name, q.Date, v.ID)
-	for _, x := range list {
-		fmt.Fprintf(e.stdout, "  %-10s %-28s %-20s %s\n", x.Member, x.Name, x.Unit, x.Status)
+	fmt.Fprintf(e.stdout, "%s may %s on %s (rule book version %s", plural(len(list), "member", "members"), v.Action(q.Action).Name, q.Date, v.ID)
+	if !q.FreezeDate.IsZero() {
+		fmt.Fprintf(e.stdout, ", freeze date %s", q.FreezeDate)
+	}
+	fmt.Fprintln(e.stdout, "):")
+	if len(list) > 0 {
+		t := table(e.stdout)
+		row(t, "  ", "MEMBER", "NAME", "UNIT", "STATUS")
+		for _, x := range list {
+			row(t, "  ", x.Member, x.Name, x.Unit, x.Status)
+		}
+		t.Flush()
 	}
 	if len(refused) > 0 {
-		keys := make([]string, 0, len(refused))
-		for k := range refused {
-			keys = append(keys, k)
+		n := 0
+		for _, k := range refused {
+			n += k
 		}
-		sort.Strings(keys)
-		fmt.Fprintf(e.stdout, "not eligible:")
-		for _, k := range keys {
-			fmt.Fprintf(e.stdout, " %s %d;", k, refused[k])
+		fmt.Fprintf(e.stdout, "%s may not:\n", plural(n, "other member", "other members"))
+		t := table(e.stdout)
+		for _, k := range slices.Sorted(maps.Keys(refused)) {
+			row(t, "  ", strconv.Itoa(refused[k]), refusedWhy(v, q, k))
 		}
-		fmt.Fprintln(e.stdout)
+		t.Flush()
 	}
 	return nil
+}
+
+// refusedWhy says in words why the members an electorate counts under key (the
+// status that decided, or what else did) may not take part.
+func refusedWhy(v *rules.Version, q eligibility.Question, key string) string {
+	switch key {
+	case eligibility.ByCondition:
+		var conds []string
+		if a := v.Action(q.Action); a != nil {
+			for _, c := range a.Conditions {
+				if !c.ContinuousMembership.IsZero() {
+					at := "the date"
+					if c.MeasuredAt == "freeze_date" && !q.FreezeDate.IsZero() {
+						at = "the freeze date"
+					}
+					conds = append(conds, fmt.Sprintf("%s of continuous membership at %s", c.ContinuousMembership, at))
+				}
+			}
+		}
+		if len(conds) == 0 {
+			return "do not meet a condition the rule book sets for it"
+		}
+		return "do not meet its condition: " + strings.Join(conds, "; ")
+	case eligibility.ByNotMember:
+		return "were not on the register on the date"
+	case eligibility.ByRestriction:
+		return "are restricted from it"
+	}
+	if st := v.Status(key); st != nil && st.Name != "" && st.Name != key {
+		return fmt.Sprintf("have the status %s (%s), which does not allow it", st.Name, key)
+	}
+	return fmt.Sprintf("have the status %s, which does not allow it", key)
 }
 
 // wrap folds text at width for the terminal.

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -254,34 +256,56 @@ func runMember(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, h)
 	}
 	m := h.Member
-	fmt.Fprintf(e.stdout, "%s  %s\n  ", m.ID, m.Name)
+	fmt.Fprintf(e.stdout, "%s  %s\n", m.ID, m.Name)
+	t := table(e.stdout)
 	for _, u := range h.Units {
 		kind := u.Kind
 		if k := a.Rules().UnitKind(u.Kind); k != nil {
 			kind = k.Name
 		}
-		fmt.Fprintf(e.stdout, "%s %s (%s), ", kind, u.ID, u.Name)
+		unit := u.ID
+		if u.Name != "" && u.Name != u.ID {
+			unit = u.Name + " (" + u.ID + ")"
+		}
+		row(t, "  ", kind+":", unit)
 	}
-	fmt.Fprintf(e.stdout, "joined %s\n", m.Joined)
-	if m.Email != "" {
-		fmt.Fprintf(e.stdout, "  %s\n", m.Email)
+	row(t, "  ", "joined:", m.Joined.String())
+	for _, f := range [][2]string{{"e-mail:", m.Email}, {"telephone:", m.Phone}, {"address:", m.Address}} {
+		if f[1] != "" {
+			row(t, "  ", f[0], f[1])
+		}
 	}
+	t.Flush()
 	fmt.Fprintln(e.stdout, "status history:")
+	t = table(e.stdout)
+	row(t, "  ", "FROM", "STATUS", "BY", "UNDER", "EVENT", "REASON")
 	for _, p := range h.StatusHistory {
-		fmt.Fprintf(e.stdout, "  from %s  %-20s", p.From, p.Status)
-		if p.Body != "" {
-			fmt.Fprintf(e.stdout, " by %s", p.Body)
-		}
-		if p.Clause != "" {
-			fmt.Fprintf(e.stdout, " under %s", p.Clause)
-		}
-		if p.Reason != "" {
-			fmt.Fprintf(e.stdout, " — %s", p.Reason)
-		}
-		fmt.Fprintf(e.stdout, "  [%s]\n", p.EventID)
+		row(t, "  ", p.From.String(), p.Status, p.Body, p.Clause, p.EventID, p.Reason)
 	}
+	t.Flush()
 	for _, r := range h.Restrictions {
-		fmt.Fprintf(e.stdout, "restriction from %s until %s: %v (%s) [%s]\n", r.From, orOpen(r.Until), r.Rights, r.Reason, r.EventID)
+		var kept, lost []string
+		for _, id := range slices.Sorted(maps.Keys(r.Rights)) {
+			name := id
+			if v, err := a.Rules().VersionAt(r.From); err == nil && v.Action(id) != nil {
+				name = v.Action(id).Name
+			}
+			if r.Rights[id] {
+				kept = append(kept, name)
+			} else {
+				lost = append(lost, name)
+			}
+		}
+		fmt.Fprintf(e.stdout, "restriction from %s until %s [%s]\n", r.From, orOpen(r.Until), r.EventID)
+		if len(lost) > 0 {
+			fmt.Fprintf(e.stdout, "  may not: %s\n", strings.Join(lost, "; "))
+		}
+		if len(kept) > 0 {
+			fmt.Fprintf(e.stdout, "  may still: %s\n", strings.Join(kept, "; "))
+		}
+		if r.Reason != "" {
+			fmt.Fprintf(e.stdout, "  because: %s\n", r.Reason)
+		}
 	}
 	return nil
 }
