@@ -87,3 +87,21 @@ func TestQueryParameterVocabulary(t *testing.T) {
 			contains: []string{"RFC 3339", "YYYY-MM-DD"}},
 	})
 }
+
+// Input refused is explained without Go, a joining in the future is refused with
+// its field, and an import answers with the units it created.
+func TestInputRefusedInWords(t *testing.T) {
+	e := newEnv(t, sqldbtest.Open(t, "sqlite"))
+	e.setClock("2016-06-01T10:00:00Z")
+	e.run([]step{
+		{name: "an array for an object", method: "POST", path: "/api/v1/members", body: `[]`, status: 400,
+			want: map[string]any{"error.field": "body", "error.message": "expected an object, got a JSON array"}},
+		{name: "a number for a name", method: "POST", path: "/api/v1/members", body: `{"id":"x","name":5}`, status: 400,
+			want: map[string]any{"error.field": "name", "error.message": "expected a string, got a JSON number"}},
+		{name: "joined in the future", method: "POST", path: "/api/v1/members", body: `{"id":"fut","name":"F","joined":"2061-06-01"}`, status: 400,
+			want: invalid("joined"), contains: []string{"2061-06-01 is in the future (today is 2016-06-01)"}},
+		{name: "an import creating units", method: "POST", path: "/api/v1/imports/members", ctype: "text/csv",
+			body: "id,name,joined,constituency,branch\nA1,Ann,2001-01-01,north-cp,north\nA2,Bob,2001-01-01,north-cp,nrth\n", status: 201,
+			want: map[string]any{"units": 3, "new_units.#": 3, "new_units.1.id": "north", "new_units.2.id": "nrth", "new_units.2.like": "north", "new_units.2.row": 3}},
+	})
+}

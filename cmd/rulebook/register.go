@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -19,6 +20,8 @@ import (
 	"github.com/rulebook/rulebook/examples"
 	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/memberscsv"
+	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 	"golang.org/x/term"
 )
@@ -95,14 +98,63 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, map[string]any{"ok": true, "stored": !*check, "members": res.Members, "units": res.Units})
+		return writeJSON(e.stdout, map[string]any{"ok": true, "stored": !*check, "members": res.Members, "units": res.Units, "new_units": res.NewUnits})
 	}
 	if *check {
 		fmt.Fprintf(e.stdout, "%s is good: %d member(s) and %d new unit(s) would be imported (nothing stored)\n", name, res.Members, res.Units)
-		return nil
+	} else {
+		fmt.Fprintf(e.stdout, "imported %d member(s) and %d new unit(s) from %s in %s\n", res.Members, res.Units, name, bar.elapsed())
 	}
-	fmt.Fprintf(e.stdout, "imported %d member(s) and %d new unit(s) from %s in %s\n", res.Members, res.Units, name, bar.elapsed())
+	printNewUnits(e, a.Rules(), res.NewUnits, *check)
 	return nil
+}
+
+// printNewUnits lists the units an import creates (or would), so that one made
+// by a typo in a unit column is seen, and warns of those whose ids are nearly
+// those of other units of their kind.
+func printNewUnits(e *env, rb *rules.RuleBook, units []register.NewUnit, check bool) {
+	if len(units) == 0 {
+		return
+	}
+	const most = 50
+	verb := "created"
+	if check {
+		verb = "that would be created"
+	}
+	fmt.Fprintf(e.stdout, "units %s:\n", verb)
+	var like []register.NewUnit
+	for _, u := range units {
+		if u.Like != "" {
+			like = append(like, u)
+		}
+	}
+	t := table(e.stdout)
+	if len(like) > 0 {
+		row(t, "  ", "UNIT", "KIND", "WITHIN", "FIRST ROW", "NOTE")
+	} else {
+		row(t, "  ", "UNIT", "KIND", "WITHIN", "FIRST ROW")
+	}
+	for i, u := range units {
+		if i >= most {
+			continue
+		}
+		kind := u.Kind
+		if k := rb.UnitKind(u.Kind); k != nil {
+			kind = k.Name
+		}
+		cells := []string{u.ID, kind, u.Parent, strconv.Itoa(u.Row)}
+		if u.Like != "" {
+			cells = append(cells, "like "+u.Like+"?")
+		}
+		row(t, "  ", cells...)
+	}
+	t.Flush()
+	if len(units) > most {
+		fmt.Fprintf(e.stdout, "  … and %d more (--json lists them all)\n", len(units)-most)
+	}
+	for _, u := range like {
+		fmt.Fprintf(e.stderr, "WARNING: row %d: unit %s is new, but %s of the same kind is nearly the same: a typo in the file?\n", u.Row, u.ID, u.Like)
+	}
 }
 
 type countingReader struct {

@@ -106,3 +106,23 @@ func TestTextOutputForPeople(t *testing.T) {
 	}
 	aligned("user list", run("user", "list"), "Casey Morgan", "Alex Admin")
 }
+
+// import --check lists the units the file would create, and warns of one whose id
+// is nearly another's.
+func TestImportCheckListsNewUnits(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "u.db")
+	first := "id,name,joined,branch\nA1,Ann,2020-01-01,north\n"
+	if code, _, stderr := rb(t, first, "import", "members", "-", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 {
+		t.Fatal(stderr)
+	}
+	next := "id,name,joined,branch\nA2,Bob,2020-01-01,nroth\nA3,Cy,2020-01-01,south\n"
+	code, out, stderr := rb(t, next, "import", "members", "-", "--check", "--db", db)
+	if code != 0 || !regexp.MustCompile(`units that would be created:\n.*\n  nroth +Branch +2 +like north\?\n  south +Branch +3\n`).MatchString(out) ||
+		!strings.Contains(stderr, "WARNING: row 2: unit nroth is new, but north of the same kind is nearly the same") {
+		t.Fatalf("import --check: %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, _ = rb(t, next, "import", "members", "-", "--check", "--json", "--db", db)
+	if code != 0 || !strings.Contains(out, `"like": "north"`) {
+		t.Fatalf("import --check --json: %s", out)
+	}
+}
