@@ -471,7 +471,7 @@ var scenarios = []step{
 	{name: "eligibility unknown action", method: "GET", path: "/api/v1/eligibility?member=ann&action=fly", status: 400, want: invalid("action")},
 	{name: "eligibility bad date", method: "GET", path: "/api/v1/eligibility?member=ann&action=canvass&date=2016-02-30", status: 400, want: invalid("date")},
 	{name: "eligibility bad freeze date", method: "GET", path: "/api/v1/eligibility?member=ann&action=canvass&freeze_date=x", status: 400, want: invalid("freeze_date")},
-	{name: "eligibility bad as_recorded", method: "GET", path: "/api/v1/eligibility?member=ann&action=canvass&as_recorded=2016-05-01", status: 400, want: invalid("as_recorded")},
+	{name: "eligibility bad as_recorded", method: "GET", path: "/api/v1/eligibility?member=ann&action=canvass&as_recorded=2016-05-01T12:00", status: 400, want: invalid("as_recorded")},
 	{name: "eligibility before any rules", method: "GET", path: "/api/v1/eligibility?member=ann&action=canvass&date=1990-01-01", status: 422,
 		want: map[string]any{"error.code": "no_rules", "error.field": "date"}},
 	{name: "eligibility of nobody", method: "GET", path: "/api/v1/eligibility?member=zed&action=canvass", status: 404, want: code("not_found")},

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"regexp"
@@ -264,11 +265,14 @@ var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 func Load(name string, b []byte) (*RuleBook, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&doc); err != nil {
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		// A file with nothing in it (or only comments) is one YAML document short.
+		return nil, Problems{{File: name, Msg: "the file is empty: a rule book starts with organisation: and versions: (see docs/rulebook-format.md)"}}
+	} else if err != nil {
 		return nil, yamlProblems(name, err)
 	}
 	if len(doc.Content) == 0 {
-		return nil, Problems{{File: name, Msg: "empty rule book"}}
+		return nil, Problems{{File: name, Msg: "the file is empty: a rule book starts with organisation: and versions: (see docs/rulebook-format.md)"}}
 	}
 	lm := lineMap{}
 	var probs []Problem

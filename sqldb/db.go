@@ -76,6 +76,28 @@ func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// NoDatabaseError is OpenExisting's answer when no SQLite database file exists at
+// the path given.
+type NoDatabaseError struct{ Path string }
+
+func (e *NoDatabaseError) Error() string { return fmt.Sprintf("no database at %s", e.Path) }
+
+// OpenExisting opens the database at dsn like Open, but refuses to create a SQLite
+// file that does not exist yet (a mistyped path would otherwise become a new,
+// empty database): it returns a *NoDatabaseError naming the path. A PostgreSQL
+// database is never created by Open either, only its schema.
+func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
+	if !IsPostgres(dsn) {
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path != "" && path != ":memory:" && !strings.HasPrefix(path, "file:") {
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				return nil, &NoDatabaseError{Path: path}
+			}
+		}
+	}
+	return Open(ctx, dsn)
+}
+
 // Open opens (creating if need be) the database at dsn — a SQLite file path, or a
 // postgres:// URL — and brings its schema up to date.
 func Open(ctx context.Context, dsn string) (*DB, error) {

@@ -6,7 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -16,6 +20,8 @@ import (
 	"github.com/rulebook/rulebook/examples"
 	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/memberscsv"
+	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 	"golang.org/x/term"
 )
@@ -58,6 +64,21 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		r = f
 	}
 	cr := &countingReader{r: r}
+	// An import may start a new register. A check stores nothing, not even a new
+	// database: on a path with none it checks the file against an empty register,
+	// in a scratch database removed afterwards.
+	st.create = !*check
+	if *check && missingSQLite(st.db) {
+		if st.rules == "" {
+			return fmt.Errorf("no database at %s: to check a file for a new register, give its rule book with --rules RULES.yaml", st.db)
+		}
+		dir, err := os.MkdirTemp("", "rulebook-check-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		st.db, st.create = filepath.Join(dir, "check.db"), true
+	}
 	a, ctx, done, err := st.app(ctx, *actor)
 	if err != nil {
 		return err
@@ -77,14 +98,63 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, map[string]any{"ok": true, "stored": !*check, "members": res.Members, "units": res.Units})
+		return writeJSON(e.stdout, map[string]any{"ok": true, "stored": !*check, "members": res.Members, "units": res.Units, "new_units": res.NewUnits})
 	}
 	if *check {
 		fmt.Fprintf(e.stdout, "%s is good: %d member(s) and %d new unit(s) would be imported (nothing stored)\n", name, res.Members, res.Units)
-		return nil
+	} else {
+		fmt.Fprintf(e.stdout, "imported %d member(s) and %d new unit(s) from %s in %s\n", res.Members, res.Units, name, bar.elapsed())
 	}
-	fmt.Fprintf(e.stdout, "imported %d member(s) and %d new unit(s) from %s in %s\n", res.Members, res.Units, name, bar.elapsed())
+	printNewUnits(e, a.Rules(), res.NewUnits, *check)
 	return nil
+}
+
+// printNewUnits lists the units an import creates (or would), so that one made
+// by a typo in a unit column is seen, and warns of those whose ids are nearly
+// those of other units of their kind.
+func printNewUnits(e *env, rb *rules.RuleBook, units []register.NewUnit, check bool) {
+	if len(units) == 0 {
+		return
+	}
+	const most = 50
+	verb := "created"
+	if check {
+		verb = "that would be created"
+	}
+	fmt.Fprintf(e.stdout, "units %s:\n", verb)
+	var like []register.NewUnit
+	for _, u := range units {
+		if u.Like != "" {
+			like = append(like, u)
+		}
+	}
+	t := table(e.stdout)
+	if len(like) > 0 {
+		row(t, "  ", "UNIT", "KIND", "WITHIN", "FIRST ROW", "NOTE")
+	} else {
+		row(t, "  ", "UNIT", "KIND", "WITHIN", "FIRST ROW")
+	}
+	for i, u := range units {
+		if i >= most {
+			continue
+		}
+		kind := u.Kind
+		if k := rb.UnitKind(u.Kind); k != nil {
+			kind = k.Name
+		}
+		cells := []string{u.ID, kind, u.Parent, strconv.Itoa(u.Row)}
+		if u.Like != "" {
+			cells = append(cells, "like "+u.Like+"?")
+		}
+		row(t, "  ", cells...)
+	}
+	t.Flush()
+	if len(units) > most {
+		fmt.Fprintf(e.stdout, "  … and %d more (--json lists them all)\n", len(units)-most)
+	}
+	for _, u := range like {
+		fmt.Fprintf(e.stderr, "WARNING: row %d: unit %s is new, but %s of the same kind is nearly the same: a typo in the file?\n", u.Row, u.ID, u.Like)
+	}
 }
 
 type countingReader struct {
@@ -238,34 +308,56 @@ func runMember(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, h)
 	}
 	m := h.Member
-	fmt.Fprintf(e.stdout, "%s  %s\n  ", m.ID, m.Name)
+	fmt.Fprintf(e.stdout, "%s  %s\n", m.ID, m.Name)
+	t := table(e.stdout)
 	for _, u := range h.Units {
 		kind := u.Kind
 		if k := a.Rules().UnitKind(u.Kind); k != nil {
 			kind = k.Name
 		}
-		fmt.Fprintf(e.stdout, "%s %s (%s), ", kind, u.ID, u.Name)
+		unit := u.ID
+		if u.Name != "" && u.Name != u.ID {
+			unit = u.Name + " (" + u.ID + ")"
+		}
+		row(t, "  ", kind+":", unit)
 	}
-	fmt.Fprintf(e.stdout, "joined %s\n", m.Joined)
-	if m.Email != "" {
-		fmt.Fprintf(e.stdout, "  %s\n", m.Email)
+	row(t, "  ", "joined:", m.Joined.String())
+	for _, f := range [][2]string{{"e-mail:", m.Email}, {"telephone:", m.Phone}, {"address:", m.Address}} {
+		if f[1] != "" {
+			row(t, "  ", f[0], f[1])
+		}
 	}
+	t.Flush()
 	fmt.Fprintln(e.stdout, "status history:")
+	t = table(e.stdout)
+	row(t, "  ", "FROM", "STATUS", "BY", "UNDER", "EVENT", "REASON")
 	for _, p := range h.StatusHistory {
-		fmt.Fprintf(e.stdout, "  from %s  %-20s", p.From, p.Status)
-		if p.Body != "" {
-			fmt.Fprintf(e.stdout, " by %s", p.Body)
-		}
-		if p.Clause != "" {
-			fmt.Fprintf(e.stdout, " under %s", p.Clause)
-		}
-		if p.Reason != "" {
-			fmt.Fprintf(e.stdout, " — %s", p.Reason)
-		}
-		fmt.Fprintf(e.stdout, "  [%s]\n", p.EventID)
+		row(t, "  ", p.From.String(), p.Status, p.Body, p.Clause, p.EventID, p.Reason)
 	}
+	t.Flush()
 	for _, r := range h.Restrictions {
-		fmt.Fprintf(e.stdout, "restriction from %s until %s: %v (%s) [%s]\n", r.From, orOpen(r.Until), r.Rights, r.Reason, r.EventID)
+		var kept, lost []string
+		for _, id := range slices.Sorted(maps.Keys(r.Rights)) {
+			name := id
+			if v, err := a.Rules().VersionAt(r.From); err == nil && v.Action(id) != nil {
+				name = v.Action(id).Name
+			}
+			if r.Rights[id] {
+				kept = append(kept, name)
+			} else {
+				lost = append(lost, name)
+			}
+		}
+		fmt.Fprintf(e.stdout, "restriction from %s until %s [%s]\n", r.From, orOpen(r.Until), r.EventID)
+		if len(lost) > 0 {
+			fmt.Fprintf(e.stdout, "  may not: %s\n", strings.Join(lost, "; "))
+		}
+		if len(kept) > 0 {
+			fmt.Fprintf(e.stdout, "  may still: %s\n", strings.Join(kept, "; "))
+		}
+		if r.Reason != "" {
+			fmt.Fprintf(e.stdout, "  because: %s\n", r.Reason)
+		}
 	}
 	return nil
 }
@@ -503,6 +595,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	st.rules = "example:" + story.RuleBook
+	st.create = true
 	db, err := st.open(ctx)
 	if err != nil {
 		return err

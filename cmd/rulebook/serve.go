@@ -44,6 +44,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !tls && !*insecure && !loopback(*addr) {
 		return errUsage{fmt.Sprintf("refusing to serve confidential case files over plain HTTP on %s: give --tls-cert and --tls-key, or --insecure behind a proxy that adds TLS", *addr)}
 	}
+	st.create = true
 	db, err := st.open(ctx)
 	if err != nil {
 		return err
