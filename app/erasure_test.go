@@ -22,8 +22,14 @@ import (
 // demoOn loads the party's demo, with its accounts, into a database of engine.
 func demoOn(t *testing.T, engine string) (*app.App, *sqldb.DB) {
 	t.Helper()
+	return demoInto(t, sqldbtest.Open(t, engine))
+}
+
+// demoInto loads the party's demo, with its accounts, into db, with a clock
+// stopped on the demo's day.
+func demoInto(t *testing.T, db *sqldb.DB) (*app.App, *sqldb.DB) {
+	t.Helper()
 	ctx := context.Background()
-	db := sqldbtest.Open(t, engine)
 	src, err := examples.FS.ReadFile(examples.Labour)
 	if err != nil {
 		t.Fatal(err)
