@@ -40,6 +40,10 @@ var memberEventTypes = []string{rulebook.EventMemberJoined, rulebook.EventMember
 // memberRangeSize is how many members a range holds.
 var memberRangeSize = 8192
 
+// slowBatchSize is how many members a batch compared whole holds, each with all
+// their events and their whole history read (checkAll).
+var slowBatchSize = 2048
+
 // registerBase is what every member's projection needs from beyond their own
 // events: the units and the occasions, projected from their events.
 type registerBase struct {
@@ -607,6 +611,7 @@ func (b *registerBase) checkAll(ctx context.Context, rep *diffReport) error {
 				if bt.err != nil {
 					cancel()
 				}
+				bt.ids = nil
 			}
 			if conn != nil {
 				db.releaseCheckConn(conn)
@@ -629,7 +634,7 @@ func (b *registerBase) checkAll(ctx context.Context, rep *diffReport) error {
 	for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
 		query += ` UNION SELECT member_id FROM ` + t
 	}
-	err := eachIDs(ctx, db.r, query+` ORDER BY 1`, memberRangeSize, send)
+	err := eachIDs(ctx, db.r, query+` ORDER BY 1`, slowBatchSize, send)
 	close(next)
 	wg.Wait()
 	slow, evs := 0, 0
@@ -651,39 +656,42 @@ func (b *registerBase) checkAll(ctx context.Context, rep *diffReport) error {
 		return nil
 	}
 	// Events about members beyond those: a member's later events, or a joining
-	// not stored, of members not compared yet.
-	seen := map[string]bool{}
-	for _, bt := range batches {
-		for _, id := range bt.ids {
-			seen[id] = true
-		}
-	}
-	var more []string
+	// not stored, of members not compared yet — those the first query did not
+	// find, asked again a batch at a time rather than kept.
+	var batchErr error
 	err = eachIDs(ctx, db.r, `SELECT DISTINCT e.subject FROM events e LEFT JOIN members m ON m.id = e.subject
 		WHERE `+db.noSlash("e.subject")+` AND m.join_seq IS DISTINCT FROM e.seq ORDER BY 1`, memberRangeSize, func(ids []string) bool {
+		var args []any
+		list := in(&args, ids)
+		query := `SELECT m.id FROM members m LEFT JOIN events e ON e.seq = m.join_seq WHERE m.id IN ` + list + ` AND NOT COALESCE(` + db.asJoined("m", "e") + `, false)`
+		for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
+			query += ` UNION SELECT member_id FROM ` + t + ` WHERE member_id IN ` + list
+		}
+		compared, err := queryIDs(ctx, db.r, query, args...)
+		if err != nil {
+			batchErr = err
+			return false
+		}
+		var more []string
 		for _, id := range ids {
-			if !seen[id] {
+			if _, found := slices.BinarySearch(compared, id); !found {
 				more = append(more, id)
 			}
 		}
-		return true
+		sort.Strings(more)
+		evs, err := subjectEvents(ctx, db.r, more)
+		if err == nil {
+			strays := &memberDiffs{}
+			_, err = b.compareMembers(ctx, db.r, more, evs, strays)
+			all.merge(strays)
+		}
+		batchErr = err
+		return err == nil
 	})
 	if err != nil {
 		return err
 	}
-	for k := 0; k < len(more); k += memberRangeSize {
-		ids := more[k:min(k+memberRangeSize, len(more))]
-		evs, err := subjectEvents(ctx, db.r, ids)
-		if err != nil {
-			return err
-		}
-		strays := &memberDiffs{}
-		if _, err := b.compareMembers(ctx, db.r, ids, evs, strays); err != nil {
-			return err
-		}
-		all.merge(strays)
-	}
-	return nil
+	return batchErr
 }
 
 // eachIDs runs a query for ids and sends those of members (not "unit/…",
