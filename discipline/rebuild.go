@@ -37,25 +37,42 @@ func (s *Service) rebuild(a *sqldb.Appender) (int, error) {
 	if err := a.ClearCases(); err != nil {
 		return 0, err
 	}
+	a.HoldCounts()
 	n := 0
-	var batch []sqldb.NewCase
+	var batch []*Case
+	// put writes a batch of cases, reading the clauses of all their complaints
+	// at once.
 	put := func() error {
-		err := a.PutNewCases(batch)
-		batch = batch[:0]
-		return err
-	}
-	err := a.EachSubject(SubjectPrefix, func(evs []rulebook.Event) error {
-		c, steps, err := s.replay(evs)
+		var subjects []string
+		for _, c := range batch {
+			for _, id := range c.Complaints {
+				subjects = append(subjects, rulebook.ComplaintSubjectPrefix+id)
+			}
+		}
+		received, err := a.FirstEvents(subjects, rulebook.EventComplaintReceived)
 		if err != nil {
 			return err
 		}
-		var clauses []string
-		for _, id := range c.Complaints {
-			if cr, err := s.complaintTx(a, id); err == nil {
-				clauses = append(clauses, cr.Clauses...)
+		rows := make([]sqldb.NewCase, 0, len(batch))
+		for _, c := range batch {
+			var clauses []string
+			for _, id := range c.Complaints {
+				var cr rulebook.ComplaintReceived
+				if e, ok := received[rulebook.ComplaintSubjectPrefix+id]; ok && json.Unmarshal(e.Data, &cr) == nil {
+					clauses = append(clauses, cr.Clauses...)
+				}
 			}
+			r, err := s.caseRow(c, c.lastSeq, clauses)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r)
 		}
-		r, err := s.caseRow(c, c.lastSeq, clauses)
+		batch = batch[:0]
+		return a.PutNewCases(rows)
+	}
+	err := a.EachSubject(SubjectPrefix, func(evs []rulebook.Event) error {
+		c, steps, err := s.replay(evs)
 		if err != nil {
 			return err
 		}
@@ -63,13 +80,16 @@ func (s *Service) rebuild(a *sqldb.Appender) (int, error) {
 			a.AddCaseStep(st)
 		}
 		n++
-		if batch = append(batch, r); len(batch) >= 500 {
+		if batch = append(batch, c); len(batch) >= 500 {
 			return put()
 		}
 		return nil
 	})
 	if err == nil {
 		err = put()
+	}
+	if err == nil {
+		err = a.ReleaseCounts()
 	}
 	if err != nil {
 		return 0, err

@@ -881,3 +881,34 @@ func TestBodyLimit(t *testing.T) {
 	}
 	checkRecordedOnly(t, e.recs)
 }
+
+// TestLongImportIsAnswered: an import that takes longer than the server lets an
+// answer take (here it waits for the writer, held by another) is answered, not
+// cut off: cut off, its client would think it failed though it is stored.
+func TestLongImportIsAnswered(t *testing.T) {
+	e := newEnv(t, sqldbtest.Open(t, "sqlite"))
+	ts := httptest.NewUnstartedServer(e.srv)
+	ts.Config.WriteTimeout = 300 * time.Millisecond
+	ts.Start()
+	defer ts.Close()
+	hold, err := e.db.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(time.Second)
+		hold.Rollback()
+	}()
+	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/imports/members", strings.NewReader("id,name,joined\nX0001,Slow Import,2010-01-01\n"))
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	req.Header.Set("Content-Type", "text/csv")
+	res, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatalf("the import was cut off: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("%d %s", res.StatusCode, b)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/sqldb"
@@ -277,10 +278,19 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// importTimeout is how long an import may take to answer. A register of a
+// million members takes minutes to store, longer than the server lets any other
+// answer take; cut off, its client would be told nothing of an import that is
+// stored all the same.
+const importTimeout = 30 * time.Minute
+
 func (s *Server) importMembers(w http.ResponseWriter, r *http.Request) error {
 	if err := requireType(r, "text/csv"); err != nil {
 		return err
 	}
+	// Where the server sets no deadline (or cannot be told), there is nothing to
+	// extend.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(importTimeout))
 	res, err := s.app.Import(r.Context(), r.Body, "upload", false, nil)
 	if err != nil {
 		return err

@@ -142,12 +142,54 @@ func (a *Appender) PutNewCases(cases []NewCase) error {
 	if err := a.flush(); err != nil {
 		return err
 	}
+	var links [][2]string
 	for _, c := range cases {
-		if err := a.linkComplaints(c.Row.ID, c.Complaints); err != nil {
-			return err
+		for _, k := range c.Complaints {
+			links = append(links, [2]string{k, c.Row.ID})
 		}
 	}
+	return a.linkMany(links)
+}
+
+// linkMany marks complaints (each with its case: complaint, case) as part of
+// their cases, many to a statement.
+func (a *Appender) linkMany(links [][2]string) error {
+	for len(links) > 0 {
+		n := min(len(links), 500)
+		var args []any
+		var vals []string
+		for _, l := range links[:n] {
+			args = append(args, l[0], l[1])
+			vals = append(vals, fmt.Sprintf("(CAST($%d AS TEXT), CAST($%d AS TEXT))", len(args)-1, len(args)))
+		}
+		if _, err := a.tx.ExecContext(a.ctx, `UPDATE complaints SET case_id = v.column2 FROM (VALUES `+strings.Join(vals, ", ")+`) AS v
+			WHERE complaints.id = v.column1`, args...); err != nil {
+			return err
+		}
+		links = links[n:]
+	}
 	return nil
+}
+
+// FirstEvents returns, by subject, the first event of type typ about each of
+// the subjects named, read through the appender's transaction, many to a
+// query.
+func (a *Appender) FirstEvents(subjects []string, typ string) (map[string]rulebook.Event, error) {
+	out := map[string]rulebook.Event{}
+	for k := 0; k < len(subjects); k += 500 {
+		args := []any{typ}
+		list := in(&args, subjects[k:min(k+500, len(subjects))])
+		evs, err := queryEvents(a.ctx, a.tx, `WHERE type = $1 AND subject IN `+list+` ORDER BY seq`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			if _, ok := out[e.Subject]; !ok {
+				out[e.Subject] = e
+			}
+		}
+	}
+	return out, nil
 }
 
 const caseCols = "id, kind, respondent, state, closed, outcome, opened, conduct, updated, data, unit, state_since, sanction"
@@ -272,11 +314,21 @@ func (r CaseRow) openingState() string {
 
 // flushCounts applies the changes to the running totals gathered since the last flush.
 func (a *Appender) flushCounts() error {
+	if a.holdCounts {
+		return nil
+	}
+	exec := func(q string, args ...any) error {
+		st, err := a.Prepared(q)
+		if err == nil {
+			_, err = st.ExecContext(a.ctx, args...)
+		}
+		return err
+	}
 	for k, d := range a.stepDelta {
 		if d[0] == 0 && d[1] == 0 {
 			continue
 		}
-		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO case_step_counts (quarter, transition, to_state, body, body_kind, outcome, sanction, steps, days)
+		if err := exec(`INSERT INTO case_step_counts (quarter, transition, to_state, body, body_kind, outcome, sanction, steps, days)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (quarter, transition, to_state, body, body_kind, outcome, sanction)
 			DO UPDATE SET steps = case_step_counts.steps + excluded.steps, days = case_step_counts.days + excluded.days`,
@@ -289,7 +341,7 @@ func (a *Appender) flushCounts() error {
 		if d == 0 {
 			continue
 		}
-		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO case_clause_counts (clause, outcome, cases) VALUES ($1, $2, $3)
+		if err := exec(`INSERT INTO case_clause_counts (clause, outcome, cases) VALUES ($1, $2, $3)
 			ON CONFLICT (clause, outcome) DO UPDATE SET cases = case_clause_counts.cases + excluded.cases`, k[0], k[1], d); err != nil {
 			return err
 		}
@@ -299,7 +351,7 @@ func (a *Appender) flushCounts() error {
 		if d == 0 {
 			continue
 		}
-		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO case_sanction_counts (clause, sanction, cases) VALUES ($1, $2, $3)
+		if err := exec(`INSERT INTO case_sanction_counts (clause, sanction, cases) VALUES ($1, $2, $3)
 			ON CONFLICT (clause, sanction) DO UPDATE SET cases = case_sanction_counts.cases + excluded.cases`, k[0], k[1], d); err != nil {
 			return err
 		}
@@ -313,7 +365,7 @@ func (a *Appender) flushCounts() error {
 		if k.closing {
 			closing = 1
 		}
-		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO case_flow_counts (quarter, from_state, to_state, closing, moves, days_open) VALUES ($1, $2, $3, $4, $5, $6)
+		if err := exec(`INSERT INTO case_flow_counts (quarter, from_state, to_state, closing, moves, days_open) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (quarter, from_state, to_state, closing) DO UPDATE SET moves = case_flow_counts.moves + excluded.moves,
 			days_open = case_flow_counts.days_open + excluded.days_open`, k.quarter, k.from, k.to, closing, d[0], d[1]); err != nil {
 			return err
@@ -321,6 +373,18 @@ func (a *Appender) flushCounts() error {
 	}
 	clear(a.flowDelta)
 	return nil
+}
+
+// HoldCounts keeps the running totals in memory, however many rows are
+// written meanwhile, until ReleaseCounts writes them: a rebuild adds to the
+// same few totals for every case, and writing them at every batch of cases
+// costs more than the cases.
+func (a *Appender) HoldCounts() { a.holdCounts = true }
+
+// ReleaseCounts writes the running totals HoldCounts kept.
+func (a *Appender) ReleaseCounts() error {
+	a.holdCounts = false
+	return a.flushCounts()
 }
 
 // AddCaseStep records a step for statistics.
@@ -1007,7 +1071,7 @@ func (db *DB) eventsWithSubjectPrefix(ctx context.Context, q querier, prefix str
 		return queryEvents(ctx, q, `WHERE subject LIKE $1 ESCAPE '\' ORDER BY seq`, esc+"%")
 	}
 	var args []any
-	return queryEvents(ctx, q, `WHERE `+db.prefixCond("subject", prefix, &args)+` ORDER BY seq`, args...)
+	return queryEvents(ctx, q, `WHERE `+db.prefixCond(ctx, "subject", prefix, &args)+` ORDER BY seq`, args...)
 }
 
 // CaseDataSeq returns the stored JSON of one case and the seq of the last event it

@@ -35,23 +35,9 @@ func (a *Appender) projectComplaint(e *rulebook.Event) error { return a.putCompl
 // putComplaint projects one complaint event; counted says whether a complaint
 // new to the table is counted (not when it is projected again).
 func (a *Appender) putComplaint(e *rulebook.Event, counted bool) error {
-	var r ComplaintRow
-	if e.Type == rulebook.EventComplaintReported {
-		var d rulebook.ComplaintReported
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		complainant := d.Complainant
-		if complainant == "" {
-			complainant = rulebook.Anonymous
-		}
-		r = ComplaintRow{ID: d.ID, Reported: e.Effective, About: strings.TrimSpace(d.About + " " + d.AboutUnit), Complainant: complainant, From: d.From, Via: "form", Summary: d.Summary}
-	} else {
-		var d rulebook.ComplaintReceived
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return err
-		}
-		r = ComplaintRow{ID: d.ID, Received: e.Effective, Respondent: d.Respondent, Complainant: d.Complainant, From: d.From, Via: d.Via, Summary: d.Summary}
+	r, err := complaintRowOf(e)
+	if err != nil {
+		return err
 	}
 	// A complaint is counted in the quarter it was first made (reported, or
 	// received when it was not reported through the form).
@@ -90,6 +76,28 @@ func (a *Appender) putComplaint(e *rulebook.Event, counted bool) error {
 	}
 	_, err = st.ExecContext(a.ctx, r.ID, int64(r.Reported), int64(r.Received), r.Respondent, r.About, r.Complainant, r.From, r.Via, r.Summary, e.Seq)
 	return err
+}
+
+// complaintRowOf is the row a complaint event makes (or, for a later event
+// about the complaint, the row whose received, respondent, complainant, from,
+// via and summary replace the stored ones').
+func complaintRowOf(e *rulebook.Event) (ComplaintRow, error) {
+	if e.Type == rulebook.EventComplaintReported {
+		var d rulebook.ComplaintReported
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			return ComplaintRow{}, err
+		}
+		complainant := d.Complainant
+		if complainant == "" {
+			complainant = rulebook.Anonymous
+		}
+		return ComplaintRow{ID: d.ID, Reported: e.Effective, About: strings.TrimSpace(d.About + " " + d.AboutUnit), Complainant: complainant, From: d.From, Via: "form", Summary: d.Summary}, nil
+	}
+	var d rulebook.ComplaintReceived
+	if err := json.Unmarshal(e.Data, &d); err != nil {
+		return ComplaintRow{}, err
+	}
+	return ComplaintRow{ID: d.ID, Received: e.Effective, Respondent: d.Respondent, Complainant: d.Complainant, From: d.From, Via: d.Via, Summary: d.Summary}, nil
 }
 
 // Prepared returns the statement q prepared in the appender's transaction,

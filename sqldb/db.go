@@ -41,6 +41,10 @@ type DB struct {
 	// each — eight writers queued for PostgreSQL's lock behind an import held the
 	// whole pool, and every reader, and the health check, waited with them.
 	writer chan struct{}
+	// codeOrdered says PostgreSQL orders text by its characters' codes (asked
+	// once, under collation).
+	collation   sync.Once
+	codeOrdered bool
 }
 
 // takeWriter waits for this process's turn to write, and returns the function

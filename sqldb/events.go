@@ -57,6 +57,8 @@ type Appender struct {
 
 	// release gives up this process's turn to write (DB.takeWriter).
 	release func()
+	// holdCounts keeps the running totals in memory until ReleaseCounts.
+	holdCounts bool
 }
 
 type batch struct {

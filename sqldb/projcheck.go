@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,15 +18,19 @@ import (
 	"github.com/rulebook/rulebook"
 )
 
-// The register's projection is checked, and rebuilt, a range of members at a
-// time, so that neither holds more of a large record in memory than one range
-// of it: a member's history follows from their own events, the tree of units
-// (for an update of the first releases, which named units by kind) and the
-// occasions of their units (for a measure served in occasions). The units and
-// the occasions, which are few, are projected first, from their own events;
-// then each range of members is read — its events by the events_subject index,
-// its stored rows by their keys — projected, and compared or written, several
-// ranges at once when checking.
+// The register's projection is checked, and rebuilt, so that neither holds
+// more of a large record in memory than a range (a batch) of members: a
+// member's history follows from their own events, the tree of units (for an
+// update of the first releases, which named units by kind) and the occasions of
+// their units (for a measure served in occasions). The units and the
+// occasions, which are few, are projected first, from their own events.
+//
+// A rebuild then projects and writes a range of members at a time. A check
+// finds first, in the database, the members stored exactly as their joining
+// alone makes them, with nothing more stored and no other event (asJoined, and
+// a count of the events): most members of a large register. Only the rest are
+// read, projected from their events and compared here, a batch at a time,
+// several at once.
 
 // memberEventTypes are the types of the events about a member that the register
 // projects from.
@@ -31,7 +38,11 @@ var memberEventTypes = []string{rulebook.EventMemberJoined, rulebook.EventMember
 	rulebook.EventRightsRestricted, rulebook.EventConditionWaived, rulebook.EventCorrected}
 
 // memberRangeSize is how many members a range holds.
-var memberRangeSize = 4096
+var memberRangeSize = 8192
+
+// slowBatchSize is how many members a batch compared whole holds, each with all
+// their events and their whole history read (checkAll).
+var slowBatchSize = 2048
 
 // registerBase is what every member's projection needs from beyond their own
 // events: the units and the occasions, projected from their events.
@@ -51,12 +62,13 @@ func prefixEnd(prefix string) string { return strings.TrimSuffix(prefix, "/") + 
 
 // prefixCond writes the condition that col begins with prefix (which ends in
 // '/'), adding its arguments to args, so that the events_subject index finds
-// them: on SQLite a range of subjects (its LIKE ignores case, and so no index
-// serves it); on PostgreSQL LIKE, which it turns into that range itself where
-// the collation allows, and which holds under every collation (a range need
-// not: some put "account/x" after "account0").
-func (db *DB) prefixCond(col, prefix string, args *[]any) string {
-	if db.dialect == "postgres" {
+// them: a range of subjects, where the database orders text by its characters'
+// codes (SQLite; PostgreSQL under the C collations), else LIKE, which holds under
+// every collation (some put "case/x" after "case0") but which PostgreSQL reads
+// the whole record for (its index serves LIKE under C alone). SQLite's LIKE
+// ignores case, and so no index serves it either.
+func (db *DB) prefixCond(ctx context.Context, col, prefix string, args *[]any) string {
+	if db.dialect == "postgres" && !db.codeOrder(ctx) {
 		*args = append(*args, strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)+"%")
 		return fmt.Sprintf(`%s LIKE $%d ESCAPE '\'`, col, len(*args))
 	}
@@ -64,12 +76,27 @@ func (db *DB) prefixCond(col, prefix string, args *[]any) string {
 	return fmt.Sprintf(`%s >= $%d AND %s < $%d`, col, len(*args)-1, col, len(*args))
 }
 
+// codeOrder reports whether the PostgreSQL database orders text by its
+// characters' codes (the C collations), asked once.
+func (db *DB) codeOrder(ctx context.Context) bool {
+	db.collation.Do(func() {
+		var c string
+		if err := db.r.QueryRowContext(ctx, `SELECT datcollate FROM pg_database WHERE datname = current_database()`).Scan(&c); err == nil {
+			switch strings.ToLower(strings.ReplaceAll(c, "-", "")) {
+			case "c", "posix", "c.utf8", "ucs_basic":
+				db.codeOrdered = true
+			}
+		}
+	})
+	return db.codeOrdered
+}
+
 // loadBase projects the units and the occasions from their events.
 func (db *DB) loadBase(ctx context.Context, q querier) (*registerBase, error) {
 	var evs []rulebook.Event
 	for _, prefix := range []string{rulebook.UnitSubjectPrefix, rulebook.LegacyUnitSubjectPrefix, rulebook.OccasionSubjectPrefix} {
 		var args []any
-		part, err := queryEvents(ctx, q, `WHERE `+db.prefixCond("subject", prefix, &args)+` ORDER BY seq`, args...)
+		part, err := queryEvents(ctx, q, `WHERE `+db.prefixCond(ctx, "subject", prefix, &args)+` ORDER BY seq`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -291,26 +318,50 @@ func (db *DB) noSlash(col string) string {
 	return `instr(` + col + `, '/') = 0`
 }
 
-// slowMembers returns the ids of the members in r that are not stored exactly
-// as their joining alone makes them: the stored members that are not as their
-// joining makes them (asJoined), or that have more stored than their joining
-// (status points, restrictions, waivers, measures served in occasions); and the
-// subjects of events about members that are not the stored joining of their
-// member (a member's later events, or a joining not stored), read from the
-// events_subject index alone. Only they need to be projected and compared; the
-// rest are checked in the database alone, which for most members of a large
-// register is all there is to check.
-func (db *DB) slowMembers(ctx context.Context, q querier, r idRange) ([]string, error) {
+// notJoined returns, by id, the stored members in r that are not exactly as
+// their joining alone makes them (asJoined), or that have more stored than
+// their joining (status points, restrictions, waivers, measures served in
+// occasions); and how many members r holds in all.
+func (db *DB) notJoined(ctx context.Context, q querier, r idRange) ([]string, int, error) {
 	mc, args := r.cond("m.id")
-	ec, _ := r.cond("e.subject")
 	xc, _ := r.cond("member_id")
-	query := `SELECT m.id FROM members m WHERE ` + mc + ` AND NOT EXISTS (SELECT 1 FROM events e WHERE e.seq = m.join_seq AND ` + db.asJoined("m", "e") + `)
-		UNION
-		SELECT e.subject FROM events e WHERE ` + ec + ` AND ` + db.noSlash("e.subject") + `
-			AND NOT EXISTS (SELECT 1 FROM members m WHERE m.id = e.subject AND m.join_seq = e.seq)`
+	// Each member's joining is read by its seq, one at a time: on PostgreSQL
+	// behind a fence (OFFSET 0), or the planner, unsure of a fresh table, may
+	// sort the whole record to join it to a range of members.
+	query := `SELECT m.id FROM members m WHERE ` + mc + ` AND NOT EXISTS (SELECT 1 FROM events e WHERE e.seq = m.join_seq AND ` + db.asJoined("m", "e") + `)`
+	if db.dialect == "postgres" {
+		query = `SELECT m.id FROM members m LEFT JOIN LATERAL (SELECT * FROM events e WHERE e.seq = m.join_seq OFFSET 0) e ON true
+			WHERE ` + mc + ` AND NOT COALESCE(` + db.asJoined("m", "e") + `, false)`
+	}
 	for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
 		query += ` UNION SELECT member_id FROM ` + t + ` WHERE ` + xc
 	}
+	ids, err := queryIDs(ctx, q, query, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var n int
+	err = scanOne(ctx, q, &n, `SELECT COUNT(*) FROM members m WHERE `+mc, args...)
+	return ids, n, err
+}
+
+// strayEvents returns the subjects in r of events about members that are not
+// the stored joining of their member: a member's later events, or a joining
+// not stored.
+func (db *DB) strayEvents(ctx context.Context, q querier, r idRange) ([]string, error) {
+	ec, args := r.cond("e.subject")
+	query := `SELECT DISTINCT e.subject FROM events e WHERE ` + ec + ` AND ` + db.noSlash("e.subject") + `
+		AND NOT EXISTS (SELECT 1 FROM members m WHERE m.id = e.subject AND m.join_seq = e.seq)`
+	if db.dialect == "postgres" {
+		query = `SELECT DISTINCT e.subject FROM events e LEFT JOIN LATERAL (SELECT m.join_seq FROM members m WHERE m.id = e.subject OFFSET 0) m ON true
+			WHERE ` + ec + ` AND ` + db.noSlash("e.subject") + ` AND m.join_seq IS DISTINCT FROM e.seq`
+	}
+	return queryIDs(ctx, q, query, args...)
+}
+
+// queryIDs runs a query for ids, and returns those of members (not "unit/…",
+// "occasion/…"), in order.
+func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -322,7 +373,6 @@ func (db *DB) slowMembers(ctx context.Context, q querier, r idRange) ([]string, 
 		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		// Other kinds of subject ("unit/…", "occasion/…") are not members'.
 		if !strings.Contains(id, "/") {
 			ids = append(ids, id)
 		}
@@ -331,18 +381,32 @@ func (db *DB) slowMembers(ctx context.Context, q querier, r idRange) ([]string, 
 	return ids, rows.Err()
 }
 
-// subjectEvents reads the events about the members named, in stored order.
+// scanOne runs a query for one value.
+func scanOne(ctx context.Context, q querier, v any, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(v); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// subjectEvents reads every event about the members named, in stored order.
 func subjectEvents(ctx context.Context, q querier, ids []string) ([]rulebook.Event, error) {
 	var out []rulebook.Event
 	for k := 0; k < len(ids); k += 1000 {
 		var args []any
 		list := in(&args, ids[k:min(k+1000, len(ids))])
-		var types []string
-		for _, t := range memberEventTypes {
-			args = append(args, t)
-			types = append(types, fmt.Sprintf("$%d", len(args)))
-		}
-		evs, err := queryEvents(ctx, q, `WHERE subject IN `+list+` AND type IN (`+strings.Join(types, ", ")+`) ORDER BY seq`, args...)
+		evs, err := queryEvents(ctx, q, `WHERE subject IN `+list+` ORDER BY seq`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -399,38 +463,87 @@ func (b *registerBase) project(evs []rulebook.Event) (*rulebook.Register, error)
 // checkRange compares the stored histories of the members in r with what
 // their events make them: in the database, those stored as their joining alone
 // makes them (see asJoined); here, projected from their events, the rest.
-func (b *registerBase) checkRange(ctx context.Context, q querier, r idRange, rep *diffReport) error {
-	ids, err := b.db.slowMembers(ctx, q, r)
-	if err != nil || len(ids) == 0 {
+//
+// Which members those are is found from the stored members: each is either
+// as their joining makes them, with nothing more stored, or not. That the
+// events hold nothing more about the first — no later event, no joining of a
+// member not stored — is then a matter of counting: the events about members
+// in r must be one for each of the first and all those about the rest. Only if
+// they are not are the events read for the strays.
+func (b *registerBase) checkRange(ctx context.Context, q querier, r idRange, rep *memberDiffs) error {
+	ids, stored, err := b.db.notJoined(ctx, q, r)
+	if err != nil {
 		return err
 	}
-	if checkStats != nil {
-		checkStats(len(ids))
+	var events int
+	ec, args := r.cond("subject")
+	if err := scanOne(ctx, q, &events, `SELECT COUNT(*) FROM events WHERE `+ec+` AND `+b.db.noSlash("subject"), args...); err != nil {
+		return err
 	}
 	evs, err := subjectEvents(ctx, q, ids)
 	if err != nil {
 		return err
 	}
-	var stored []*rulebook.History
+	// ids are all stored members (or, in a damaged projection, points of
+	// members that are not: then the count fails, and the strays are looked for).
+	if events != stored-len(ids)+len(evs) {
+		stray, err := b.db.strayEvents(ctx, q, r)
+		if err != nil {
+			return err
+		}
+		var more []string
+		for _, id := range stray {
+			if _, found := slices.BinarySearch(ids, id); !found {
+				more = append(more, id)
+			}
+		}
+		extra, err := subjectEvents(ctx, q, more)
+		if err != nil {
+			return err
+		}
+		ids, evs = append(ids, more...), append(evs, extra...)
+		sort.Strings(ids)
+	}
+	_, err = b.compareMembers(ctx, q, ids, evs, rep)
+	return err
+}
+
+// compareMembers compares the stored histories of the members ids (in order)
+// with what their events evs (every event about them) make them, and returns
+// how many of them are stored.
+func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []string, evs []rulebook.Event, rep *memberDiffs) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if checkStats != nil {
+		checkStats(len(ids))
+	}
+	var have []*rulebook.History
 	for k := 0; k < len(ids); k += 1000 {
 		var args []any
 		list := in(&args, ids[k:min(k+1000, len(ids))])
 		part, err := historyRows(ctx, q, func(col string) string { return col + " IN " + list }, args...)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		stored = append(stored, part...)
+		have = append(have, part...)
 	}
-	want, err := b.project(evs)
+	mine := evs[:0]
+	for _, e := range evs {
+		if slices.Contains(memberEventTypes, e.Type) {
+			mine = append(mine, e)
+		}
+	}
+	want, err := b.project(mine)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	type diff struct{ id, line string }
 	var diffs []diff
-	have := make(map[string]bool, len(stored))
-	for _, h := range stored {
+	seen := make(map[string]bool, len(have))
+	for _, h := range have {
 		id := h.Member.ID
-		have[id] = true
+		seen[id] = true
 		switch w := want.Members[id]; {
 		case w == nil:
 			diffs = append(diffs, diff{id, fmt.Sprintf("member %s is stored but no event creates them", id)})
@@ -439,15 +552,15 @@ func (b *registerBase) checkRange(ctx context.Context, q querier, r idRange, rep
 		}
 	}
 	for id := range want.Members {
-		if !have[id] {
+		if !seen[id] {
 			diffs = append(diffs, diff{id, fmt.Sprintf("member %s is in the events but missing from the projection", id)})
 		}
 	}
 	sort.Slice(diffs, func(i, j int) bool { return diffs[i].id < diffs[j].id })
 	for _, d := range diffs {
-		rep.add("members", d.line)
+		rep.add(d.id, d.line)
 	}
-	return nil
+	return len(have), nil
 }
 
 // checkStats, if set, is told how many members of a range were projected and
@@ -465,12 +578,187 @@ func sameHistory(x, y *rulebook.History) bool {
 }
 
 // checkMembers compares every member's stored history with what their events
-// make it, several ranges at once, reporting in the order of the members' ids.
+// make it, reporting in the order of the members' ids: on SQLite a range of
+// members at a time, several at once; on PostgreSQL in one pass over the
+// register (checkAll).
 func (b *registerBase) checkMembers(ctx context.Context, q querier, rep *diffReport) error {
+	if b.db.dialect == "postgres" {
+		return b.checkAll(ctx, rep)
+	}
+	return b.checkRanges(ctx, q, rep)
+}
+
+// checkAll is checkMembers in one pass over the register, for PostgreSQL: one
+// query, which it runs on several processes of its own, finds the members not
+// stored exactly as their joining alone makes them (asJoined) — reading each
+// member's joining by its seq, one at a time, costs more than the pass — and
+// hands them out in batches, in order, to be compared whole on several
+// connections. Then, as for a range, the events about members are counted: one
+// for each of the rest, and all those about the ones compared; only if they are
+// not are the strays looked for.
+func (b *registerBase) checkAll(ctx context.Context, rep *diffReport) error {
+	db := b.db
+	var stored, events int
+	if err := scanOne(ctx, db.r, &stored, `SELECT COUNT(*) FROM members`); err != nil {
+		return err
+	}
+	if err := scanOne(ctx, db.r, &events, `SELECT COUNT(*) FROM events WHERE `+db.noSlash("subject")); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type batch struct {
+		ids []string
+		rep *memberDiffs
+		// slow counts the ids stored, and evs their events.
+		slow, evs int
+		err       error
+	}
+	var (
+		mu      sync.Mutex
+		batches []*batch
+	)
+	next := make(chan *batch)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), 4) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := db.checkConn(ctx)
+			for bt := range next {
+				bt.rep = &memberDiffs{}
+				if bt.err = err; err == nil {
+					var evs []rulebook.Event
+					if evs, bt.err = subjectEvents(ctx, conn, bt.ids); bt.err == nil {
+						bt.evs = len(evs)
+						bt.slow, bt.err = b.compareMembers(ctx, conn, bt.ids, evs, bt.rep)
+					}
+				}
+				if bt.err != nil {
+					cancel()
+				}
+				bt.ids = nil
+			}
+			if conn != nil {
+				db.releaseCheckConn(conn)
+			}
+		}()
+	}
+	send := func(ids []string) bool {
+		bt := &batch{ids: ids}
+		mu.Lock()
+		batches = append(batches, bt)
+		mu.Unlock()
+		select {
+		case next <- bt:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	query := `SELECT m.id FROM members m LEFT JOIN events e ON e.seq = m.join_seq WHERE NOT COALESCE(` + db.asJoined("m", "e") + `, false)`
+	for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
+		query += ` UNION SELECT member_id FROM ` + t
+	}
+	err := eachIDs(ctx, db.r, query+` ORDER BY 1`, slowBatchSize, send)
+	close(next)
+	wg.Wait()
+	slow, evs := 0, 0
+	for _, bt := range batches {
+		if bt.err != nil {
+			return bt.err
+		}
+		slow, evs = slow+bt.slow, evs+bt.evs
+	}
+	if err != nil {
+		return err
+	}
+	all := &memberDiffs{}
+	defer func() { all.report(rep) }()
+	for _, bt := range batches {
+		all.merge(bt.rep)
+	}
+	if events == stored-slow+evs {
+		return nil
+	}
+	// Events about members beyond those: a member's later events, or a joining
+	// not stored, of members not compared yet — those the first query did not
+	// find, asked again a batch at a time rather than kept.
+	var batchErr error
+	err = eachIDs(ctx, db.r, `SELECT DISTINCT e.subject FROM events e LEFT JOIN members m ON m.id = e.subject
+		WHERE `+db.noSlash("e.subject")+` AND m.join_seq IS DISTINCT FROM e.seq ORDER BY 1`, memberRangeSize, func(ids []string) bool {
+		var args []any
+		list := in(&args, ids)
+		query := `SELECT m.id FROM members m LEFT JOIN events e ON e.seq = m.join_seq WHERE m.id IN ` + list + ` AND NOT COALESCE(` + db.asJoined("m", "e") + `, false)`
+		for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
+			query += ` UNION SELECT member_id FROM ` + t + ` WHERE member_id IN ` + list
+		}
+		compared, err := queryIDs(ctx, db.r, query, args...)
+		if err != nil {
+			batchErr = err
+			return false
+		}
+		var more []string
+		for _, id := range ids {
+			if _, found := slices.BinarySearch(compared, id); !found {
+				more = append(more, id)
+			}
+		}
+		sort.Strings(more)
+		evs, err := subjectEvents(ctx, db.r, more)
+		if err == nil {
+			strays := &memberDiffs{}
+			_, err = b.compareMembers(ctx, db.r, more, evs, strays)
+			all.merge(strays)
+		}
+		batchErr = err
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	return batchErr
+}
+
+// eachIDs runs a query for ids and sends those of members (not "unit/…",
+// "occasion/…") n at a time, in the query's order, until send returns false.
+func eachIDs(ctx context.Context, q querier, query string, n int, send func([]string) bool) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		if strings.Contains(id, "/") {
+			continue
+		}
+		if ids = append(ids, id); len(ids) == n {
+			if !send(ids) {
+				return ctx.Err()
+			}
+			ids = nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(ids) > 0 && !send(ids) {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// checkRanges is checkMembers a range of members at a time, several at once.
+func (b *registerBase) checkRanges(ctx context.Context, q querier, rep *diffReport) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
-		rep *diffReport
+		rep *memberDiffs
 		err error
 	}
 	var (
@@ -484,14 +772,21 @@ func (b *registerBase) checkMembers(ctx context.Context, q querier, rep *diffRep
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			conn, err := b.db.checkConn(ctx)
 			for i := range next {
 				mu.Lock()
 				r, res := ranges[i], results[i]
 				mu.Unlock()
-				res.rep = &diffReport{byTable: map[string]int{}}
-				if res.err = b.checkRange(ctx, q, r, res.rep); res.err != nil {
+				res.rep = &memberDiffs{}
+				if res.err = err; err == nil {
+					res.err = b.checkRange(ctx, conn, r, res.rep)
+				}
+				if res.err != nil {
 					cancel()
 				}
+			}
+			if conn != nil {
+				b.db.releaseCheckConn(conn)
 			}
 		}()
 	}
@@ -521,23 +816,78 @@ func (b *registerBase) checkMembers(ctx context.Context, q querier, rep *diffRep
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	all := &memberDiffs{}
 	for _, res := range results {
-		rep.merge(res.rep)
+		all.merge(res.rep)
 	}
+	all.report(rep)
 	return nil
 }
 
-// merge adds the differences o found after those r holds.
-func (r *diffReport) merge(o *diffReport) {
-	for _, d := range o.diffs {
-		if len(r.diffs) < MaxDiffs {
-			r.diffs = append(r.diffs, d)
+// memberDiffs gathers the differences of members' histories, by member: the
+// first MaxDiffs in the order of the members' ids, the rest counted.
+type memberDiffs struct {
+	list []memberDiff
+	n    int
+}
+
+type memberDiff struct{ id, line string }
+
+// add adds a difference; they come in the order of the members' ids.
+func (m *memberDiffs) add(id, line string) {
+	m.n++
+	if len(m.list) < MaxDiffs {
+		m.list = append(m.list, memberDiff{id, line})
+	}
+}
+
+// merge adds o's differences, keeping the first MaxDiffs of both by id.
+func (m *memberDiffs) merge(o *memberDiffs) {
+	if o == nil {
+		return
+	}
+	m.n += o.n
+	m.list = append(m.list, o.list...)
+	sort.SliceStable(m.list, func(i, j int) bool { return m.list[i].id < m.list[j].id })
+	if len(m.list) > MaxDiffs {
+		m.list = m.list[:MaxDiffs]
+	}
+}
+
+// report adds the differences to rep, the ones not listed counted.
+func (m *memberDiffs) report(rep *diffReport) {
+	for _, d := range m.list {
+		rep.add("members", d.line)
+	}
+	rep.n += m.n - len(m.list)
+	rep.byTable["members"] += m.n - len(m.list)
+}
+
+// checkConn takes a connection of the readers' pool for a worker of the check.
+// PostgreSQL compiles a costly query (JIT) before running it, which takes
+// longer than running the check's queries of a range: not on this connection.
+func (db *DB) checkConn(ctx context.Context) (*sql.Conn, error) {
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if db.dialect == "postgres" {
+		if _, err := conn.ExecContext(ctx, `SET jit = off`); err != nil {
+			conn.Close()
+			return nil, err
 		}
 	}
-	r.n += o.n
-	for t, n := range o.byTable {
-		r.byTable[t] += n
+	return conn, nil
+}
+
+// releaseCheckConn gives a connection of checkConn back to the pool as it was.
+func (db *DB) releaseCheckConn(conn *sql.Conn) {
+	if db.dialect == "postgres" {
+		if _, err := conn.ExecContext(context.Background(), `RESET jit`); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 	}
+	conn.Close()
 }
 
 // checkUnits compares the stored units with the base's.
@@ -571,12 +921,81 @@ var complaintProjection = []projTable{
 const eventBatch = 4096
 
 // projectComplaints projects every complaint event again inside a's
-// transaction, a batch of events at a time, after the complaints were cleared.
+// transaction, after the complaints were cleared, as projectComplaint would
+// one event at a time: a complaint at a time, its row worked out from its
+// events and written many to a statement, and the counts by quarter at the
+// end. A record where two complaints' events name the same complaint (which
+// rulebook never writes) is projected one event at a time instead.
 func (a *Appender) projectComplaints() error {
+	rows := newBatch("complaints", "id", "reported", "received", "respondent", "about", "complainant", "from_kind", "via", "summary", "seq", "case_id")
+	counts := map[string]int64{}
+	errOneByOne := errors.New("complaints to project one event at a time")
+	err := a.EachSubject(rulebook.ComplaintSubjectPrefix, func(evs []rulebook.Event) error {
+		var r ComplaintRow
+		var seq int64
+		for i := range evs {
+			e := &evs[i]
+			if e.Type != rulebook.EventComplaintReported && e.Type != rulebook.EventComplaintReceived {
+				continue
+			}
+			x, err := complaintRowOf(e)
+			if err != nil {
+				return fmt.Errorf("event %s (%s): %w", e.ID, e.Type, err)
+			}
+			if x.ID != strings.TrimPrefix(e.Subject, rulebook.ComplaintSubjectPrefix) {
+				return errOneByOne
+			}
+			if seq == 0 {
+				r = x
+				made := r.Reported
+				if made.IsZero() {
+					made = r.Received
+				}
+				counts[made.Quarter()]++
+			} else {
+				r.Received, r.Respondent, r.Complainant, r.From, r.Via, r.Summary = x.Received, x.Respondent, x.Complainant, x.From, x.Via, x.Summary
+			}
+			seq = e.Seq
+		}
+		if seq == 0 {
+			return nil
+		}
+		rows.add(r.ID, int64(r.Reported), int64(r.Received), r.Respondent, r.About, r.Complainant, r.From, r.Via, r.Summary, seq, "")
+		if rows.rows >= 500 {
+			return a.flushBatch(rows)
+		}
+		return nil
+	})
+	if errors.Is(err, errOneByOne) {
+		return a.projectComplaintsOneByOne()
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.flushBatch(rows); err != nil {
+		return err
+	}
+	for q, n := range counts {
+		if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO complaint_counts (quarter, complaints) VALUES ($1, $2)`, q, n); err != nil {
+			return err
+		}
+	}
+	// A complaint's case is the case projection's to set, as projectComplaint
+	// takes it.
+	_, err = a.tx.ExecContext(a.ctx, `UPDATE complaints SET case_id = cc.case_id FROM case_complaints cc WHERE cc.complaint = complaints.id`)
+	return err
+}
+
+// projectComplaintsOneByOne is projectComplaints an event at a time, in stored
+// order, after clearing what it wrote.
+func (a *Appender) projectComplaintsOneByOne() error {
+	if err := a.clearComplaints(); err != nil {
+		return err
+	}
 	var after int64
 	for {
 		args := []any{after, rulebook.EventComplaintReported, rulebook.EventComplaintReceived}
-		cond := a.db.prefixCond("subject", rulebook.ComplaintSubjectPrefix, &args)
+		cond := a.db.prefixCond(a.ctx, "subject", rulebook.ComplaintSubjectPrefix, &args)
 		evs, err := queryEvents(a.ctx, a.tx, fmt.Sprintf(`WHERE seq > $1 AND type IN ($2, $3) AND %s ORDER BY seq LIMIT %d`, cond, eventBatch), args...)
 		if err != nil {
 			return err
@@ -646,10 +1065,11 @@ func (a *Appender) copyAside(tables []projTable) error {
 // CheckProjection compares the stored register — the members' histories, the
 // units, the occasions — and the complaints with what the events make them,
 // holding the write lock so that nothing changes meanwhile; nothing stored is
-// changed. The members are projected and compared a range at a time, several at
-// once, and the complaints in SQL, so memory does not grow with the record. It
-// returns one line per difference, at most MaxDiffs of them, and a last line
-// counting the rest.
+// changed. The members are compared in the database where their joining is
+// all there is, and otherwise projected and compared a batch at a time, several
+// at once; the complaints are compared in SQL; so memory does not grow with the
+// record. It returns one line per difference, at most MaxDiffs of them, and a
+// last line counting the rest.
 func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 	a, err := db.Begin(ctx)
 	if err != nil {
@@ -786,7 +1206,7 @@ func (a *Appender) EachSubject(prefix string, f func(evs []rulebook.Event) error
 	after, afterSeq := prefix, int64(0)
 	for {
 		args := []any{after, afterSeq}
-		cond := a.db.prefixCond("subject", prefix, &args)
+		cond := a.db.prefixCond(a.ctx, "subject", prefix, &args)
 		page, err := queryEvents(a.ctx, a.tx, fmt.Sprintf(`WHERE (subject, seq) > ($1, $2) AND %s ORDER BY subject, seq LIMIT %d`, cond, eventBatch), args...)
 		if err != nil {
 			return err

@@ -90,6 +90,10 @@ func TestCheckProjectionInRanges(t *testing.T) {
 			`INSERT INTO members (id, name, email, phone, address, unit, joined, status, join_event, join_seq, search_key) VALUES ('n099', 'Nobody', '', '', '', '', 1, 'active', 'x', 1, 'nobody')`,
 			`UPDATE complaints SET summary = 'another' WHERE id = 'C-1'`,
 			`UPDATE complaint_counts SET complaints = 5 WHERE quarter = '2016-Q1'`,
+			// An event slipped into the record, and not projected: n07 still looks
+			// as their joining makes them.
+			`INSERT INTO events (seq, id, type, subject, effective, recorded, actor, data, prev_hash, hash)
+				SELECT MAX(seq) + 1, 'slipped', 'member.updated', 'n07', 1, MAX(recorded), 't', '{"name":"Slipped In"}', '', '' FROM events`,
 		} {
 			if err := sqldbtest.Exec(db, q); err != nil {
 				t.Fatalf("%s: %v", q, err)
@@ -99,6 +103,7 @@ func TestCheckProjectionInRanges(t *testing.T) {
 		want := []string{
 			"member n03: stored projection differs from the events",
 			"member n05: stored projection differs from the events",
+			"member n07: stored projection differs from the events",
 			"member n09 is in the events but missing from the projection",
 			"member n099 is stored but no event creates them",
 			"member n16: stored projection differs from the events",
