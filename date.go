@@ -108,3 +108,18 @@ func (d Date) Quarter() string {
 	t := d.Time()
 	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
 }
+
+// ParseInstant reads an instant asked about ("what did the record say then"): an
+// RFC 3339 instant, or a date, meaning the end of that day (UTC), so that
+// everything recorded on it is included. The command line and the API read
+// --as-recorded and as_recorded with it alike.
+func ParseInstant(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	d, err := ParseDate(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither a date (YYYY-MM-DD) nor an RFC 3339 instant (e.g. 2016-05-01T12:00:00Z)", s)
+	}
+	return d.AddDays(1).Time().Add(-time.Microsecond), nil
+}

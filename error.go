@@ -3,6 +3,7 @@ package rulebook
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes are stable strings that the JSON API and the CLI report; the HTTP
@@ -31,11 +32,38 @@ type Error struct {
 	Field string
 }
 
+// Error is the message, after the field it names unless the message already
+// names it, or one of a list field's items ("complaint C-1 is about M0001…"
+// rather than "complaints: complaint C-1 is about M0001…").
 func (e *Error) Error() string {
-	if e.Field != "" {
+	named := hasWord(e.Message, e.Field) || len(e.Field) > 1 && strings.HasSuffix(e.Field, "s") && hasWord(e.Message, strings.TrimSuffix(e.Field, "s"))
+	if e.Field != "" && !named {
 		return fmt.Sprintf("%s: %s", e.Field, e.Message)
 	}
 	return e.Message
+}
+
+// hasWord reports whether w occurs in s as a word of its own.
+func hasWord(s, w string) bool {
+	isWord := func(b byte) bool {
+		return b == '_' || b == '-' || b == '.' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
+	}
+	for i := 0; w != "" && i+len(w) <= len(s); i++ {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		end := at + len(w)
+		// A word ends at the end of s, or before a character that cannot continue
+		// it (a full stop ends a sentence when a space or the end follows).
+		endOK := end == len(s) || !isWord(s[end]) || s[end] == '.' && (end+1 == len(s) || s[end+1] == ' ')
+		if (at == 0 || !isWord(s[at-1])) && endOK {
+			return true
+		}
+		i = at
+	}
+	return false
 }
 
 // Errorf returns an *Error with the given code and formatted message.

@@ -39,6 +39,19 @@ type Event struct {
 	// built in this process; projections use it rather than parse Data again. It is
 	// not stored or hashed: Data is the record.
 	Payload any `json:"-"`
+	// Stored is Data as stored and hashed, when it differs: without the personal
+	// fields held apart (see SealPersonal), which Data holds again once read.
+	Stored json.RawMessage `json:"-"`
+	// Erased says the event's personal fields were erased: Data is without them.
+	Erased bool `json:"erased,omitempty"`
+}
+
+// StoredData is the data as stored and hashed.
+func (e *Event) StoredData() json.RawMessage {
+	if e.Stored != nil {
+		return e.Stored
+	}
+	return e.Data
 }
 
 // Hash is a SHA-256 digest.
@@ -73,7 +86,7 @@ const eventDomain = "rulebook/event/v1"
 // Fields are length-prefixed so that no two different events encode alike; Recorded
 // is taken at microsecond precision, which both databases keep exactly.
 func (e *Event) AppendCanonical(b []byte) []byte {
-	return appendCanonical(b, e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, e.Data, &e.PrevHash)
+	return appendCanonical(b, e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, e.StoredData(), &e.PrevHash)
 }
 
 func appendField[T string | []byte](b []byte, s T) []byte {

@@ -28,6 +28,8 @@ type App struct {
 	Policy *Policy
 	// signIns limits sign-in attempts by address and by name.
 	signIns *limiter
+	// access stores the access log's entries behind the reads they record.
+	access *accessWriter
 }
 
 // New returns the application over the register service (and the rule book it
@@ -36,7 +38,11 @@ type App struct {
 // and several sanctions per case (5), to the one with occasions served (6), or to the one with members
 // in units of the rule book's kinds (7), has its projections rebuilt, so that no one's cases are
 // missing from their lists, every case reads in today's shape, and each member is
-// in the unit the record places them in.
+// in the unit the record places them in. (Migration 9 chains the access log in
+// its own transaction.)
+//
+// The application stores its access log from a goroutine of its own: Close it
+// when done, so that every entry is stored.
 func New(ctx context.Context, reg *register.Service) (*App, error) {
 	a := &App{reg: reg, cases: discipline.New(reg), signIns: newLimiter()}
 	a.Policy = &Policy{Rules: reg.Rules, Now: a.now}
@@ -48,6 +54,7 @@ func New(ctx context.Context, reg *register.Service) (*App, error) {
 			return nil, err
 		}
 	}
+	a.access = newAccessWriter(reg.DB)
 	return a, nil
 }
 
@@ -73,9 +80,24 @@ func (a *App) allow(ctx context.Context, act Action, r Resource) (*Principal, er
 	return p, a.Policy.Decide(p, act, r)
 }
 
-// logAccess records a read of personal or disciplinary data.
+// logAccess records a read of personal or disciplinary data: the entry, stamped
+// now, is queued and stored in a batch shortly after (see accessWriter), so the
+// read does not wait for the writer unless the queue is full.
 func (a *App) logAccess(ctx context.Context, p *Principal, action, subject, detail string) error {
-	return a.db().LogAccess(ctx, sqldb.Access{Actor: p.Actor(), Action: action, Subject: subject, Detail: detail})
+	return a.logAccesses(ctx, sqldb.Access{Actor: p.Actor(), Action: action, Subject: subject, Detail: detail})
+}
+
+// logAccesses queues several entries (a page of precedents logs one per case),
+// stamped now.
+func (a *App) logAccesses(ctx context.Context, entries ...sqldb.Access) error {
+	now := a.now()
+	for _, e := range entries {
+		e.At = now
+		if err := a.access.log(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // appendEvent appends e to the record and runs then (its projection) in the same

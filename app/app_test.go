@@ -31,12 +31,18 @@ func (w *world) now() time.Time { return w.clock }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "rulebook.db"))
+	db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "rulebook.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return newWorldOn(t, db)
+}
+
+// newWorldOn is newWorld on the database given (sqldbtest.Open's, of an engine).
+func newWorldOn(t *testing.T, db *sqldb.DB) *world {
+	t.Helper()
+	ctx := context.Background()
 	src, err := examples.FS.ReadFile(examples.Labour)
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +63,7 @@ func newWorld(t *testing.T) *world {
 	if w.a, err = app.New(ctx, svc); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { w.a.Close() }) // before the database closes
 	if err := demo.LoadAccounts(operator(), w.a); err != nil {
 		t.Fatal(err)
 	}

@@ -560,7 +560,7 @@ func (a *App) Precedents(ctx context.Context, clause string, factors []string, l
 			seen = append(seen, sqldb.Access{Actor: p.Actor(), Action: "precedents", Subject: discipline.SubjectPrefix + x.Case, Detail: "clause " + clause})
 		}
 	}
-	return ps, a.db().LogAccess(ctx, seen...)
+	return ps, a.logAccesses(ctx, seen...)
 }
 
 // SubjectAccess gathers what is held about a member, redacted, with its due date:
@@ -591,9 +591,13 @@ func (a *App) Interference(ctx context.Context) ([]discipline.ContactRecord, err
 	return orEmpty(list), a.logAccess(ctx, p, "interference register", "cases", "")
 }
 
-// AccessLog returns the newest entries of the access log (about one subject).
+// AccessLog returns the newest entries of the access log (about one subject),
+// those just logged among them.
 func (a *App) AccessLog(ctx context.Context, subject string, limit int) ([]sqldb.Access, error) {
 	if _, err := a.allow(ctx, Oversee, Resource{}); err != nil {
+		return nil, err
+	}
+	if err := a.access.flush(ctx); err != nil {
 		return nil, err
 	}
 	es, err := a.db().AccessLog(ctx, subject, limit)

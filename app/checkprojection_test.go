@@ -42,6 +42,7 @@ func TestCheckProjectionSeesCaseTables(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { a.Close() })
 		if diffs, err := a.CheckProjection(operator()); err != nil || len(diffs) > 0 {
 			t.Fatalf("the demo's projections differ from the record: %v %v", diffs, err)
 		}

@@ -58,10 +58,20 @@ const (
 	ReadPrecedents Action = "precedents.read"
 	Oversee        Action = "oversight" // statistics, interference register, access log, survey results
 	SubjectAccess  Action = "subject_access"
-	ReadRecord     Action = "record.read" // the event record and its verification
+	ReadRecord     Action = "record.read"   // the event record and its verification
+	EraseRecords   Action = "records.erase" // personal data past its retention, or on request
 
 	// Counting.
 	CountVotes Action = "count"
+
+	// Candidate selections.
+	RunSelections  Action = "selections.run"  // open, nominate, freeze, papers, refusals, close, count
+	ViewSelections Action = "selections.view" // selections, their electorates and counts
+	// DecideForSelection is a decision a body the procedure names takes
+	// (endorsement, deselection, a challenge): Resource.Body.
+	DecideForSelection Action = "selection.decide"
+	// VoteInSelection is casting a ballot: Resource.Member.
+	VoteInSelection Action = "selection.vote"
 )
 
 // Resource is what an action is about.
@@ -283,10 +293,37 @@ func (pol *Policy) Decide(p *Principal, act Action, r Resource) error {
 		if readAll || h.Can("read_record") {
 			return nil
 		}
+	case EraseRecords:
+		// Not the auditor's to do: reading everything is not erasing it.
+		if h.Can("erase_records") {
+			return nil
+		}
 	case CountVotes:
 		if h.Can("count_votes") {
 			return nil
 		}
+	case RunSelections:
+		if h.Can("run_selections") {
+			return nil
+		}
+	case ViewSelections:
+		if readAll || h.Can("run_selections") || h.Can("read_register") || h.Can("count_votes") {
+			return nil
+		}
+	case DecideForSelection:
+		for _, role := range h.Roles {
+			if r.Body != "" && role.ActsForBody(r.Body) {
+				return nil
+			}
+		}
+		return forbidden("%s does not act for %s", p.Account.Name, orNone(r.Body))
+	case VoteInSelection:
+		// A ballot is the member's own: no role casts one for a member by name,
+		// so no one but the member ever sees a named member's ranking.
+		if h.Member && p.Account.Member == r.Member {
+			return nil
+		}
+		return forbidden("%s may cast only their own ballot", p.Account.Name)
 	default:
 		return fmt.Errorf("policy: no rule for action %q", act)
 	}

@@ -104,7 +104,7 @@ func NoteEmpty(res *sqldb.VerifyResult) {
 }
 
 // CheckProjection rebuilds the register, the complaints, the cases (every table
-// derived from them) and the dated lists, and the accounts, from the events, and
+// derived from them) and the dated lists, the selections, and the accounts, from the events, and
 // compares them with the stored ones; nothing stored is changed.
 func (a *App) CheckProjection(ctx context.Context) ([]string, error) {
 	if _, err := a.allow(ctx, ReadRecord, Resource{}); err != nil {
@@ -116,6 +116,10 @@ func (a *App) CheckProjection(ctx context.Context) ([]string, error) {
 	}
 	more, err := a.cases.CheckCases(ctx)
 	if err != nil {
+		return nil, err
+	}
+	diffs = append(diffs, more...)
+	if more, err = a.checkSelections(ctx); err != nil {
 		return nil, err
 	}
 	diffs = append(diffs, more...)
@@ -135,6 +139,9 @@ func (a *App) Rebuild(ctx context.Context) (members, cases, accounts int, err er
 		return 0, 0, 0, err
 	}
 	if accounts, err = a.rebuildAccounts(ctx); err != nil {
+		return 0, 0, 0, err
+	}
+	if _, err := a.RebuildSelections(ctx); err != nil {
 		return 0, 0, 0, err
 	}
 	members, err = a.db().CountMembers(ctx)

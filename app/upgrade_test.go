@@ -24,6 +24,13 @@ var undoUnits = []string{
 	`CREATE INDEX members_branch ON members (branch)`,
 }
 
+// undoChain takes a SQLite database back from migration 9: the access log
+// unchained, no checkpoints kept.
+var undoChain = []string{
+	`DROP TRIGGER access_log_no_update`, `DROP TRIGGER access_log_no_delete`, `DROP TABLE checkpoints`,
+	`ALTER TABLE access_log DROP COLUMN prev_hash`, `ALTER TABLE access_log DROP COLUMN hash`,
+}
+
 // TestUpgradeToUnits takes the demo's database back to schema 5, before units
 // (the members table's old columns empty, as a projection it could not fill), and
 // opens it again: the application rebuilds the register, and every member is in
@@ -54,20 +61,21 @@ func TestUpgradeToUnits(t *testing.T) {
 	if before["M0001"] != "harbour-ward" || len(central) < 10 {
 		t.Fatalf("the demo should have members in branches of Northport Central: %v, %q", before["M0001"], central)
 	}
-	for _, q := range append(undoUnits, `DELETE FROM schema_migrations WHERE version = 7`) {
+	for _, q := range append(append(undoChain, undoUnits...), `DELETE FROM schema_migrations WHERE version IN (7, 8, 9, 10)`) {
 		if _, err := w.db.Raw().ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
 	path := w.db.DSN()
+	w.a.Close()
 	w.db.Close()
 	db, err := sqldb.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if !db.Migrated(7) || db.Migrated(6) {
-		t.Fatal("migration 7, and only it, should have been applied")
+	if !db.Migrated(7) || !db.Migrated(8) || !db.Migrated(9) || db.Migrated(6) {
+		t.Fatal("migrations 7, 8 and 9, and only they, should have been applied")
 	}
 	src, _ := examples.FS.ReadFile(examples.Labour)
 	rb, err := rules.Load(examples.Labour, src)
@@ -82,6 +90,7 @@ func TestUpgradeToUnits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer a.Close()
 	after, central2 := units(db)
 	if !maps.Equal(after, before) || !slices.Equal(central2, central) {
 		t.Errorf("after the upgrade: %v and %q; before it: %v and %q", after, central2, before, central)
@@ -131,11 +140,12 @@ func TestUpgradeToIndexedLists(t *testing.T) {
 		`DROP INDEX case_clauses_clause`, `ALTER TABLE case_clauses DROP COLUMN closed`, `ALTER TABLE case_clauses DROP COLUMN conduct`,
 		`DROP TABLE case_factors`, `DROP INDEX cases_open`, `DROP INDEX case_deadlines_due`, `CREATE INDEX case_deadlines_due ON case_deadlines (due)`,
 		`DROP TABLE complaint_counts`, `DROP TABLE waivers`, `DROP TABLE occasions`, `DROP TABLE servings`,
-	}, undoUnits...), `DELETE FROM schema_migrations WHERE version IN (4, 5, 6, 7)`) {
+	}, append(undoChain, undoUnits...)...), `DELETE FROM schema_migrations WHERE version IN (4, 5, 6, 7, 8, 9, 10)`) {
 		if _, err := w.db.Raw().ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
+	w.a.Close()
 	w.db.Close()
 	db, err := sqldb.Open(ctx, path)
 	if err != nil {
@@ -158,6 +168,7 @@ func TestUpgradeToIndexedLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer a.Close()
 	w.db, w.a = db, a
 	gotWaiting, gotCounts, gotFactors := want()
 	if !slices.Equal(gotWaiting, waiting) || gotFactors != factors {

@@ -6,7 +6,17 @@
 // it again cannot make it match a checkpoint someone else holds.
 //
 // The leaves are the events' chain hashes, in order: each commits to its event's
-// content and to every event before it.
+// content and to every event before it. A checkpoint also signs the access log's
+// tree, built the same way over its entries' chain hashes, in an extension line
+// after the root:
+//
+//	rulebook.example.org
+//	1204
+//	<record's root, base64>
+//	access-log 3771 <access log's root, base64>
+//
+// Checkpoints written before the access log was chained have no such line and
+// still open; they prove the record only.
 package checkpoint
 
 import (
@@ -74,15 +84,34 @@ func (t *Tree) Root(n int64) (tlog.Hash, error) {
 	return tlog.TreeHash(n, hashes(t.stored))
 }
 
+// Head is a log's tree head: its size and the tree hash of its leaves.
+type Head struct {
+	Size int64
+	Root tlog.Hash
+}
+
+// Head returns the head of the first n leaves of t.
+func (t *Tree) Head(n int64) (Head, error) {
+	root, err := t.Root(n)
+	return Head{Size: n, Root: root}, err
+}
+
 // Checkpoint is a signed tree head: the record had Size events, whose tree hash
-// was Root, as the holder of Origin's key signed.
+// was Root, and the access log the head Access, as the holder of Origin's key
+// signed.
 type Checkpoint struct {
 	Origin string
 	Size   int64
 	Root   tlog.Hash
+	// Access is the access log's tree head; nil in a checkpoint written before the
+	// access log was chained.
+	Access *Head
 	// Note is the signed note as it was read or written.
 	Note []byte
 }
+
+// accessExtension starts the extension line that holds the access log's head.
+const accessExtension = "access-log "
 
 // GenerateKey returns a new signing key and the verifier key that checks its
 // signatures, named name (e.g. "rulebook.example.org").
@@ -93,20 +122,43 @@ func GenerateKey(name string) (signer, verifier string, err error) {
 // Sign writes the checkpoint of the first n leaves of t, signed with the signer
 // key skey. Its origin line is the key's name.
 func Sign(t *Tree, n int64, skey string) (*Checkpoint, error) {
+	h, err := t.Head(n)
+	if err != nil {
+		return nil, err
+	}
+	return SignHeads(skey, h, nil)
+}
+
+// SignHeads writes the checkpoint of the record's head and, if access is not nil,
+// the access log's, signed with the signer key skey.
+func SignHeads(skey string, record Head, access *Head) (*Checkpoint, error) {
 	s, err := note.NewSigner(skey)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	root, err := t.Root(n)
-	if err != nil {
-		return nil, err
+	text := fmt.Sprintf("%s\n%d\n%s\n", s.Name(), record.Size, base64.StdEncoding.EncodeToString(record.Root[:]))
+	if access != nil {
+		text += fmt.Sprintf("%s%d %s\n", accessExtension, access.Size, base64.StdEncoding.EncodeToString(access.Root[:]))
 	}
-	text := fmt.Sprintf("%s\n%d\n%s\n", s.Name(), n, base64.StdEncoding.EncodeToString(root[:]))
 	msg, err := note.Sign(&note.Note{Text: text}, s)
 	if err != nil {
 		return nil, err
 	}
-	return &Checkpoint{Origin: s.Name(), Size: n, Root: root, Note: msg}, nil
+	c := &Checkpoint{Origin: s.Name(), Size: record.Size, Root: record.Root, Note: msg}
+	if access != nil {
+		a := *access
+		c.Access = &a
+	}
+	return c, nil
+}
+
+// VerifierName checks a verifier key and returns the name of the log it checks.
+func VerifierName(vkey string) (string, error) {
+	v, err := note.NewVerifier(strings.TrimSpace(vkey))
+	if err != nil {
+		return "", fmt.Errorf("verifier key: %w", err)
+	}
+	return v.Name(), nil
 }
 
 // Open checks a signed checkpoint against the verifier key vkey and reads it. A
@@ -134,14 +186,52 @@ func Open(msg []byte, vkey string) (*Checkpoint, error) {
 	}
 	c := &Checkpoint{Origin: lines[0], Size: size, Note: msg}
 	copy(c.Root[:], root)
+	// Extension lines follow the root, up to the text's final newline; those of
+	// other kinds are skipped.
+	for _, l := range lines[3 : len(lines)-1] {
+		rest, ok := strings.CutPrefix(l, accessExtension)
+		if !ok {
+			continue
+		}
+		if c.Access != nil {
+			return nil, fmt.Errorf("the checkpoint holds two access-log heads")
+		}
+		h, err := parseHead(rest)
+		if err != nil {
+			return nil, fmt.Errorf("the checkpoint's access-log line %q: %v", l, err)
+		}
+		c.Access = &h
+	}
 	return c, nil
+}
+
+// parseHead reads "SIZE ROOT" (the root in base64).
+func parseHead(s string) (Head, error) {
+	var h Head
+	sz, root, ok := strings.Cut(s, " ")
+	if !ok {
+		return h, fmt.Errorf("not a size and a root")
+	}
+	n, err := strconv.ParseInt(sz, 10, 64)
+	if err != nil || n < 0 || strconv.FormatInt(n, 10) != sz {
+		return h, fmt.Errorf("the size %q is not a number", sz)
+	}
+	b, err := base64.StdEncoding.DecodeString(root)
+	if err != nil || len(b) != len(tlog.Hash{}) {
+		return h, fmt.Errorf("the root %q is not a hash", root)
+	}
+	h.Size = n
+	copy(h.Root[:], b)
+	return h, nil
 }
 
 // Check proves that the record whose tree is t is a consistent extension of the
 // checkpoint c: it holds at least c.Size events, and the first c.Size of them hash
-// to the root c signed. (The verifier holds every leaf, so it recomputes the old
-// root outright; a consistency proof is for those who do not.)
-func Check(t *Tree, c *Checkpoint) error {
+// to the root c signed; and, if c signed the access log's head too, that the
+// access log whose tree is access extends it likewise. (The verifier holds every
+// leaf, so it recomputes the old roots outright; a consistency proof is for those
+// who do not.)
+func Check(t, access *Tree, c *Checkpoint) error {
 	if t.n < c.Size {
 		return fmt.Errorf("the record holds %d events, fewer than the %d of the checkpoint signed by %s: events were cut from its end", t.n, c.Size, c.Origin)
 	}
@@ -151,6 +241,21 @@ func Check(t *Tree, c *Checkpoint) error {
 	}
 	if root != c.Root {
 		return fmt.Errorf("the first %d events no longer hash to the root %s signed: the record was rewritten", c.Size, c.Origin)
+	}
+	if c.Access == nil {
+		return nil
+	}
+	if access == nil {
+		return fmt.Errorf("the checkpoint signed by %s covers the access log too, which was not given", c.Origin)
+	}
+	if access.n < c.Access.Size {
+		return fmt.Errorf("the access log holds %d entries, fewer than the %d of the checkpoint signed by %s: entries were cut from its end", access.n, c.Access.Size, c.Origin)
+	}
+	if root, err = access.Root(c.Access.Size); err != nil {
+		return err
+	}
+	if root != c.Access.Root {
+		return fmt.Errorf("the first %d access-log entries no longer hash to the root %s signed: the access log was rewritten", c.Access.Size, c.Origin)
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func TestCheckpointCatchesInsiders(t *testing.T) {
 			t.Fatalf("open: %+v %v", c, err)
 		}
 		appendN(t, db, 10, 7) // the record grows legitimately
-		if err := checkpoint.Check(tree(t, db), c); err != nil {
+		if err := checkpoint.Check(tree(t, db), nil, c); err != nil {
 			t.Fatalf("a legitimate extension: %v", err)
 		}
 		// An inclusion proof of event 4 in the checkpoint's tree.
@@ -116,7 +116,7 @@ func TestCheckpointCatchesInsiders(t *testing.T) {
 		if res, err := db.Verify(ctx, nil); err != nil || !res.OK {
 			t.Fatalf("the rechained record should pass the chain check alone: %+v %v", res, err)
 		}
-		if err := checkpoint.Check(tree(t, db), c); err == nil || !strings.Contains(err.Error(), "rewritten") {
+		if err := checkpoint.Check(tree(t, db), nil, c); err == nil || !strings.Contains(err.Error(), "rewritten") {
 			t.Errorf("a rewrite chained again: %v", err)
 		}
 		// The rewritten event's proof against the checkpoint fails.
@@ -152,7 +152,7 @@ func TestCheckpointCatchesTruncation(t *testing.T) {
 			if err := sqldbtest.Exec(db, q); err != nil {
 				t.Fatal(err)
 			}
-			if err := checkpoint.Check(tree(t, db), c); err == nil || !strings.Contains(err.Error(), "cut from its end") {
+			if err := checkpoint.Check(tree(t, db), nil, c); err == nil || !strings.Contains(err.Error(), "cut from its end") {
 				t.Errorf("after %s: %v", q, err)
 			}
 		}

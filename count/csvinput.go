@@ -1,6 +1,7 @@
 package count
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -42,8 +43,12 @@ type CSVRow struct {
 // the columns want (compared case-insensitively, spaces trimmed). It returns the
 // header and the data records; blank records are skipped. Extra columns are allowed
 // only when extra is true.
+//
+// The input is RFC 4180 CSV everywhere, the header included: a quoted field may hold
+// commas, doubled quotes and line breaks, and a UTF-8 byte-order mark before it (even
+// before a quoted first field) is passed over.
 func ReadCSV(r io.Reader, file string, want []string, extra bool) ([]string, []CSVRow, error) {
-	cr := csv.NewReader(r)
+	cr := NewCSVReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	header, err := cr.Read()
@@ -55,9 +60,6 @@ func ReadCSV(r io.Reader, file string, want []string, extra bool) ([]string, []C
 	}
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])
-	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	}
 	if len(header) < len(want) || (!extra && len(header) > len(want)) {
 		return nil, nil, &InputError{File: file, Line: 1, Msg: fmt.Sprintf("header is %q, expected %q", strings.Join(header, ","), strings.Join(want, ","))}
@@ -96,6 +98,19 @@ func ReadCSV(r io.Reader, file string, want []string, extra bool) ([]string, []C
 		rows = append(rows, CSVRow{Line: line, Fields: rec})
 	}
 	return header, rows, nil
+}
+
+// NewCSVReader returns an RFC 4180 reader of r (records of any length) that first
+// passes over a UTF-8 byte-order mark, which encoding/csv would otherwise take as part
+// of the first field and then refuse a quote after it.
+func NewCSVReader(r io.Reader) *csv.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	return cr
 }
 
 func csvErr(file string, err error) error {

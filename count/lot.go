@@ -3,6 +3,7 @@ package count
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Lot draws lots reproducibly. UK election rules settle an equality of votes "by lot";
@@ -74,4 +75,21 @@ func (l *Lot) Order(round int, purpose string, tied []string) ([]string, []TieBr
 		rest = slices.DeleteFunc(rest, func(s string) bool { return s == c })
 	}
 	return append(out, rest...), tbs
+}
+
+// DrewLots reports whether any tie of r was settled by lot.
+func (r *Result) DrewLots() bool {
+	for _, tb := range r.TieBreaks {
+		if strings.HasPrefix(tb.How, "lot") {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultSeedWarning is the warning a count gives when it drew lots from a seed
+// nobody chose. how says how to give one (e.g. "give it to rulebook count as --seed N").
+func DefaultSeedWarning(seed int64, how string) string {
+	return fmt.Sprintf("A tie was settled by lot drawn from the default seed %d, not from a seed chosen for this count. "+
+		"Anyone can re-run the draw, but the seed should be chosen in public before the count: %s, and count again.", seed, how)
 }

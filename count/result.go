@@ -21,6 +21,17 @@ type Result struct {
 	Elected []string `json:"elected"`
 	// Quota is the election quota or winning threshold, where the rule has one.
 	Quota string `json:"quota,omitempty"`
+	// QuotaName says what Quota is: "Droop quota", "majority threshold (more than
+	// half of the votes for continuing candidates)", "list threshold (share of all
+	// list votes)", …
+	QuotaName string `json:"quota_name,omitempty"`
+	// Valid is the number of valid ballot papers (or votes, for rules counted from
+	// tallies), where the rule knows it.
+	Valid string `json:"valid_papers,omitempty"`
+	// Rejected is the number of papers in the input that count for no candidate from
+	// the start (blank, or with no usable first preference), where the rule knows it.
+	// They are not among the valid papers.
+	Rejected string `json:"rejected_papers,omitempty"`
 	// Rounds is the round-by-round (stage-by-stage) record.
 	Rounds []Round `json:"rounds"`
 	// Seats allocated per party, for list and additional-member methods.
@@ -41,6 +52,10 @@ type Result struct {
 	TotalSeats map[string]int `json:"total_seats,omitempty"`
 	// Notes carries anything else a reader of the result must know (e.g. a seed used).
 	Notes []string `json:"notes,omitempty"`
+	// Warnings are things a returning officer must look at before declaring the
+	// result: a tie settled by lot with the default seed, lines of the input that were
+	// ignored, … Every output shows them first.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Round is one round or stage of a count.
@@ -70,6 +85,9 @@ type Award struct {
 	Quotient string `json:"quotient"`
 	// Candidate is the list candidate seated, where lists of names were given.
 	Candidate string `json:"candidate,omitempty"`
+	// PassedOver lists the parties whose quotient was higher than the winning one
+	// but whose list of names had run out, so the seat passed them by.
+	PassedOver []string `json:"passed_over,omitempty"`
 }
 
 // TieBreak records one tie and how the rule settled it.

@@ -3,6 +3,7 @@ package discipline
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rulebook/rulebook"
@@ -358,7 +359,14 @@ func (g *guard) check(req string) error {
 			return notPermitted("no count was found proved, so no sanction may be imposed")
 		}
 		if req == "no_charge_proved" && proved {
-			return notPermitted("count(s) %v were found proved: the case cannot be dismissed", c.ProvedCounts())
+			counts := make([]string, 0, len(c.ProvedCounts()))
+			for _, n := range c.ProvedCounts() {
+				counts = append(counts, strconv.Itoa(n))
+			}
+			if len(counts) == 1 {
+				return notPermitted("count %s was found proved: the case cannot be dismissed", counts[0])
+			}
+			return notPermitted("counts %s were found proved: the case cannot be dismissed", strings.Join(counts, ", "))
 		}
 	case "mitigation":
 		if c.Mitigation == nil {

@@ -182,7 +182,7 @@ func TestGuards(t *testing.T) {
 			}
 
 			id, day := f.labourCase(stProved)
-			wantErr(t, "dismiss with counts proved", try(id, Command{Transition: "dismiss", Body: "ncc", Date: day}), rulebook.ENotPermitted, "[1 2] were found proved")
+			wantErr(t, "dismiss with counts proved", try(id, Command{Transition: "dismiss", Body: "ncc", Date: day}), rulebook.ENotPermitted, "counts 1, 2 were found proved")
 			wantErr(t, "sanction before mitigation", try(id, sanction), rulebook.ENotPermitted, "mitigation must be heard")
 			if _, err := f.s.HearMitigation(ctx, "t", id, day, " "); rulebook.ErrorCode(err) != rulebook.EInvalid {
 				t.Errorf("empty mitigation: %v", err)

@@ -125,6 +125,17 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 	if _, err := s.db().CaseData(ctx, in.ID); err == nil {
 		return nil, rulebook.Errorf(rulebook.EConflict, "case %s already exists", in.ID)
 	}
+	if in.Respondent == "" && len(in.Complaints) > 0 {
+		// A complaint names the member it is about: the case is about them.
+		cr, err := s.complaint(ctx, in.Complaints[0])
+		if err != nil {
+			return nil, err
+		}
+		in.Respondent = cr.Respondent
+	}
+	if in.Respondent == "" {
+		return nil, rulebook.FieldError("respondent", "is required: the member the case is about")
+	}
 	h, err := s.db().History(ctx, in.Respondent)
 	if err != nil {
 		return nil, rulebook.FieldError("respondent", "no member %q on the register", in.Respondent)
@@ -145,7 +156,7 @@ func (s *Service) Open(ctx context.Context, actor string, in OpenInput) (*Openin
 				return nil, err
 			}
 			if cr.Respondent != in.Respondent {
-				return nil, rulebook.FieldError("complaints", "complaint %s is about %s, not %s", cid, cr.Respondent, in.Respondent)
+				return nil, rulebook.FieldError("complaints", "complaint %s is about %s, not the respondent given, %s", cid, cr.Respondent, in.Respondent)
 			}
 			if other, err := s.caseOfComplaint(ctx, cid); err != nil {
 				return nil, err

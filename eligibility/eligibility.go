@@ -14,6 +14,7 @@ package eligibility
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/rules"
@@ -103,7 +104,7 @@ func unknownAction(v *rules.Version, action string) error {
 	for i, a := range v.Actions {
 		names[i] = a.ID
 	}
-	e := rulebook.FieldError("action", "unknown action %q in rule book version %s (actions: %v)", action, v.ID, names)
+	e := rulebook.FieldError("action", "unknown action %q in rule book version %s (its actions: %s)", action, v.ID, strings.Join(names, ", "))
 	return e
 }
 

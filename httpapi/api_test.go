@@ -118,6 +118,7 @@ func newEnvWith(t testing.TB, db *sqldb.DB, rulesFile string) *env {
 	if e.app, err = app.New(context.Background(), svc); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { e.app.Close() }) // before the database closes
 	e.token = e.account(officer, "", "officer")
 	e.clock = time.Date(2016, 6, 1, 10, 0, 0, 0, time.UTC)
 	e.srv = NewServer(e.app, Options{})
@@ -470,7 +471,7 @@ var scenarios = []step{
 	{name: "eligibility unknown action", method: "GET", path: "/api/v1/eligibility?member=ann&action=fly", status: 400, want: invalid("action")},
 	{name: "eligibility bad date", method: "GET", path: "/api/v1/eligibility?member=ann&action=canvass&date=2016-02-30", status: 400, want: invalid("date")},
 	{name: "eligibility bad freeze date", method: "GET", path: "/api/v1/eligibility?member=ann&action=canvass&freeze_date=x", status: 400, want: invalid("freeze_date")},
-	{name: "eligibility bad as_recorded", method: "GET", path: "/api/v1/eligibility?member=ann&action=canvass&as_recorded=2016-05-01", status: 400, want: invalid("as_recorded")},
+	{name: "eligibility bad as_recorded", method: "GET", path: "/api/v1/eligibility?member=ann&action=canvass&as_recorded=2016-05-01T12:00", status: 400, want: invalid("as_recorded")},
 	{name: "eligibility before any rules", method: "GET", path: "/api/v1/eligibility?member=ann&action=canvass&date=1990-01-01", status: 422,
 		want: map[string]any{"error.code": "no_rules", "error.field": "date"}},
 	{name: "eligibility of nobody", method: "GET", path: "/api/v1/eligibility?member=zed&action=canvass", status: 404, want: code("not_found")},
@@ -570,6 +571,9 @@ func checkReadLogged(t *testing.T, e *env, path, reader, token, action, subject 
 	if w := e.do("GET", path, "", "", map[string]string{"Authorization": "Bearer " + token}); w.Code != 200 {
 		t.Fatalf("%s: %d %s", path, w.Code, w.Body)
 	}
+	if err := e.app.FlushAccessLog(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	log, err := e.db.AccessLog(context.Background(), "", 1)
 	if err != nil {
 		t.Fatal(err)
@@ -602,10 +606,12 @@ func TestAccessLogged(t *testing.T) {
 		reader := fmt.Sprintf("reader-%d", i)
 		checkReadLogged(t, e, rd.path, reader, e.account(reader, "", "officer"), rd.action, rd.subject)
 	}
+	e.app.FlushAccessLog(context.Background())
 	before, _ := e.db.AccessLog(context.Background(), "", 0)
 	for _, p := range []string{"/api/v1/verify", "/api/v1/rulebook", "/api/v1/units", "/api/v1/events?type=member.joined"} {
 		e.do("GET", p, "", "", nil)
 	}
+	e.app.FlushAccessLog(context.Background())
 	after, _ := e.db.AccessLog(context.Background(), "", 0)
 	if len(after) != len(before) {
 		t.Errorf("reads of no member's data were logged: %d entries, was %d", len(after), len(before))

@@ -94,7 +94,7 @@ func BenchmarkCaseView(b *testing.B) {
 // BenchmarkDeadlines1k lists the due dates of 1,000 open cases.
 func BenchmarkDeadlines1k(b *testing.B) {
 	e := caseBenchEnv(b, 1000)
-	benchGet(b, e, "/api/v1/deadlines?until=2017-12-31&overdue_on=2016-10-01")
+	benchGet(b, e, "/api/v1/deadlines?on=2016-10-01&within=456")
 }
 
 // BenchmarkStatistics1k computes the statistics over 1,000 cases.

@@ -24,7 +24,7 @@ import (
 // caseRoutes lists the discipline endpoints, added to the server's routes.
 func (s *Server) caseRoutes() []route {
 	return []route{
-		{pattern: "GET /api/v1/complaints", handle: s.listComplaints},
+		{pattern: "GET /api/v1/complaints", handle: s.listComplaints, query: []string{"waiting"}},
 		{pattern: "POST /api/v1/complaints", handle: s.receiveComplaint, write: true},
 		{pattern: "GET /api/v1/complaints/{id}", handle: s.complaint},
 		{pattern: "POST /api/v1/complaints/{id}/information", handle: s.addInformation, write: true},
@@ -32,12 +32,12 @@ func (s *Server) caseRoutes() []route {
 		{pattern: "POST /api/v1/reports/status", handle: s.followReport, write: true, public: true},
 		{pattern: "POST /api/v1/reports/information", handle: s.addReportInformation, write: true, public: true},
 
-		{pattern: "GET /api/v1/lists/{list}", handle: s.list},
+		{pattern: "GET /api/v1/lists/{list}", handle: s.list, query: []string{"on"}},
 		{pattern: "POST /api/v1/lists/{list}/entries", handle: s.addListEntry, write: true},
 
-		{pattern: "GET /api/v1/cases", handle: s.listCases},
+		{pattern: "GET /api/v1/cases", handle: s.listCases, query: []string{"respondent", "state", "kind", "clause", "body", "open", "limit", "offset"}},
 		{pattern: "POST /api/v1/cases", handle: s.openCase, write: true},
-		{pattern: "GET /api/v1/cases/{id}", handle: s.caseView},
+		{pattern: "GET /api/v1/cases/{id}", handle: s.caseView, query: []string{"on"}},
 		{pattern: "GET /api/v1/cases/{id}/events", handle: s.caseEvents},
 		{pattern: "POST /api/v1/cases/{id}/steps", handle: s.takeStep, write: true},
 		{pattern: "POST /api/v1/cases/{id}/complaints", handle: s.linkComplaint, write: true},
@@ -51,14 +51,14 @@ func (s *Server) caseRoutes() []route {
 		{pattern: "POST /api/v1/cases/{id}/corrections", handle: s.correctCase, write: true},
 		{pattern: "POST /api/v1/cases/{id}/roles", handle: s.grantCaseRole, write: true},
 		{pattern: "POST /api/v1/cases/{id}/messages", handle: s.writeAboutCase, write: true},
-		{pattern: "GET /api/v1/cases/{id}/letters/{template}", handle: s.caseLetter},
-		{pattern: "GET /api/v1/panel-candidates", handle: s.panelCandidates},
+		{pattern: "GET /api/v1/cases/{id}/letters/{template}", handle: s.caseLetter, query: []string{"to", "date", "format"}},
+		{pattern: "GET /api/v1/panel-candidates", handle: s.panelCandidates, query: []string{"body"}},
 		{pattern: "GET /api/v1/interference", handle: s.interference},
 
-		{pattern: "GET /api/v1/deadlines", handle: s.deadlines},
+		{pattern: "GET /api/v1/deadlines", handle: s.deadlines, query: []string{"on", "within", "limit"}},
 		{pattern: "GET /api/v1/statistics", handle: s.statistics},
-		{pattern: "GET /api/v1/precedents", handle: s.precedents},
-		{pattern: "GET /api/v1/subject-access/{member}", handle: s.subjectAccess},
+		{pattern: "GET /api/v1/precedents", handle: s.precedents, query: []string{"clause", "factor...", "limit", "offset"}},
+		{pattern: "GET /api/v1/subject-access/{member}", handle: s.subjectAccess, query: []string{"requested"}},
 		{pattern: "GET /api/v1/surveys", handle: s.surveys},
 		{pattern: "POST /api/v1/surveys/{case}", handle: s.answerSurvey, write: true},
 		{pattern: "GET /api/v1/survey-results", handle: s.surveyResults},
@@ -118,7 +118,11 @@ func complaintOf(d *app.ComplaintDetail) complaintView {
 }
 
 func (s *Server) listComplaints(w http.ResponseWriter, r *http.Request) error {
-	f := sqldb.ComplaintFilter{Waiting: r.URL.Query().Get("waiting") == "true"}
+	waiting, err := queryBool(r, "waiting", false)
+	if err != nil {
+		return err
+	}
+	f := sqldb.ComplaintFilter{Waiting: waiting}
 	rows, err := s.app.Complaints(r.Context(), f)
 	if err != nil {
 		return err
@@ -249,13 +253,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := sqldb.CaseFilter{Respondent: q.Get("respondent"), State: q.Get("state"), Kind: q.Get("kind"), Clause: q.Get("clause"), Body: q.Get("body")}
-	switch q.Get("open") {
-	case "", "false":
-	case "true":
-		f.Open = true
-	default:
-		return rulebook.FieldError("open", "must be true or false, not %q", q.Get("open"))
+	open, err := queryBool(r, "open", false)
+	if err != nil {
+		return err
 	}
+	f.Open = open
 	limit, err := queryLimit(r, 100, 1000)
 	if err != nil {
 		return err
@@ -613,13 +615,15 @@ func (s *Server) interference(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// deadlines answers as the command line's deadlines does: what is overdue on a
+// day (on, default today) and what falls due within some days after it (within,
+// default 30).
 func (s *Server) deadlines(w http.ResponseWriter, r *http.Request) error {
-	today := s.app.Today()
-	until, err := queryDate(r, "until", today)
+	on, err := queryDate(r, "on", s.app.Today())
 	if err != nil {
 		return err
 	}
-	overdueOn, err := queryDate(r, "overdue_on", today)
+	within, err := queryInt(r, "within", 30, 36525)
 	if err != nil {
 		return err
 	}
@@ -627,7 +631,8 @@ func (s *Server) deadlines(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.app.Deadlines(r.Context(), until, overdueOn, limit)
+	until := on.AddDays(int(within))
+	out, err := s.app.Deadlines(r.Context(), until, on, limit)
 	if err != nil {
 		return err
 	}
@@ -637,7 +642,7 @@ func (s *Server) deadlines(w http.ResponseWriter, r *http.Request) error {
 			overdue++
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"until": until, "overdue_on": overdueOn, "overdue": overdue, "deadlines": out})
+	writeJSON(w, http.StatusOK, map[string]any{"on": on, "within": within, "until": until, "overdue": overdue, "deadlines": out})
 	return nil
 }
 

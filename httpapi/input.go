@@ -1,19 +1,13 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding"
-	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 )
@@ -29,124 +23,7 @@ func decodeJSON(r *http.Request, v any) error {
 	if err != nil {
 		return err // a *http.MaxBytesError, reported as too large
 	}
-	if len(bytes.TrimSpace(b)) == 0 {
-		return rulebook.FieldError("body", "a JSON object is required")
-	}
-	// Decoding would replace invalid bytes with U+FFFD and store the guess for
-	// ever; the CSV import refuses them, and so does this.
-	if !utf8.Valid(b) {
-		return rulebook.FieldError("body", "is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if f, msg := badTextField(b, reflect.TypeOf(v)); f != "" {
-			return rulebook.FieldError(f, "%s", msg)
-		}
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return rulebook.FieldError("body", "unexpected data after the JSON object")
-	}
-	return nil
-}
-
-// textType is the type of values, such as dates, that decode themselves from text.
-var textType = reflect.TypeFor[encoding.TextUnmarshaler]()
-
-// badTextField finds the first value in a JSON document that a field of type t
-// decoding itself from text (a date) refuses, and names it by its path
-// ("hearing.date", "sanction.conditions.0.due"): encoding/json reports such errors
-// without the field.
-func badTextField(doc []byte, t reflect.Type) (field, msg string) {
-	var raw any
-	if json.Unmarshal(doc, &raw) != nil {
-		return "", ""
-	}
-	return walkText(raw, t, "")
-}
-
-func walkText(raw any, t reflect.Type, path string) (string, string) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	join := func(k string) string {
-		if path == "" {
-			return k
-		}
-		return path + "." + k
-	}
-	if s, ok := raw.(string); ok && reflect.PointerTo(t).Implements(textType) {
-		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-			return path, err.Error()
-		}
-		return "", ""
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		m, ok := raw.(map[string]any)
-		if !ok {
-			return "", ""
-		}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if f.Anonymous && name == "" {
-				if p, msg := walkText(raw, f.Type, path); p != "" {
-					return p, msg
-				}
-				continue
-			}
-			if name == "" || name == "-" {
-				continue
-			}
-			if v, ok := m[name]; ok {
-				if p, msg := walkText(v, f.Type, join(name)); p != "" {
-					return p, msg
-				}
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		list, _ := raw.([]any)
-		for i, v := range list {
-			if p, msg := walkText(v, t.Elem(), join(strconv.Itoa(i))); p != "" {
-				return p, msg
-			}
-		}
-	case reflect.Map:
-		m, _ := raw.(map[string]any)
-		for k, v := range m {
-			if p, msg := walkText(v, t.Elem(), join(k)); p != "" {
-				return p, msg
-			}
-		}
-	}
-	return "", ""
-}
-
-func jsonError(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return rulebook.FieldError("body", "malformed JSON at byte %d: %v", syn.Offset, syn)
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "body"
-		}
-		return rulebook.FieldError(field, "expected %s, got a JSON %s", typ.Type, typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return rulebook.FieldError("body", "the JSON is cut short")
-	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		f = strings.Trim(f, `"`)
-		if f == "" {
-			return rulebook.FieldError("body", `unknown field ""`)
-		}
-		return rulebook.FieldError(f, "unknown field")
-	}
-	return rulebook.FieldError("body", "%v", err)
+	return rulebook.DecodeInput(b, v)
 }
 
 func requireType(r *http.Request, want string) error {
@@ -184,15 +61,16 @@ func queryDate(r *http.Request, name string, def rulebook.Date) (rulebook.Date, 
 	return parseDate(name, r.URL.Query().Get(name), def)
 }
 
-// queryInstant reads an RFC 3339 query parameter; the zero time when absent.
+// queryInstant reads an instant query parameter: RFC 3339, or a date meaning the
+// end of that day (as the command line's --as-recorded); the zero time when absent.
 func queryInstant(r *http.Request, name string) (time.Time, error) {
 	s := r.URL.Query().Get(name)
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := rulebook.ParseInstant(s)
 	if err != nil {
-		return time.Time{}, rulebook.FieldError(name, "%q is not an instant in RFC 3339 form (e.g. 2016-05-01T12:00:00Z)", s)
+		return time.Time{}, rulebook.FieldError(name, "%v", err)
 	}
 	return t, nil
 }
@@ -226,16 +104,61 @@ func queryInt(r *http.Request, name string, def, max int64) (int64, error) {
 	return n, nil
 }
 
-// knownParams refuses query parameters other than those named, for lists a
-// filter narrows: a filter misspelt, or one the API no longer takes, would
-// otherwise be ignored and widen the answer without a word.
-func knownParams(r *http.Request, names ...string) error {
-	for k := range r.URL.Query() {
-		if !slices.Contains(names, k) {
-			return rulebook.FieldError(k, "unknown query parameter (this endpoint takes %s)", strings.Join(names, ", "))
+// checkQuery refuses query parameters other than those a route takes (names
+// ending in "..." may be repeated), an empty value, and a second value of one that
+// may not be repeated: a filter misspelt, or one the API no longer takes, would
+// otherwise be ignored and the answer given as if unfiltered, without a word. The
+// error names the parameter and those the route takes.
+func checkQuery(r *http.Request, takes []string) error {
+	q := r.URL.Query()
+	if len(q) == 0 {
+		return nil
+	}
+	names := make([]string, len(takes))
+	for i, n := range takes {
+		names[i] = strings.TrimSuffix(n, "...")
+	}
+	takesWhat := "takes no query parameters"
+	if len(names) > 0 {
+		takesWhat = "takes " + strings.Join(names, ", ")
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		i := slices.Index(names, k)
+		if i < 0 {
+			hint := ""
+			if alt := strings.ReplaceAll(k, "-", "_"); alt != k && slices.Contains(names, alt) {
+				hint = " (did you mean " + alt + "?)"
+			}
+			return rulebook.FieldError(k, "unknown query parameter %q%s: this endpoint %s", k, hint, takesWhat)
+		}
+		vs := q[k]
+		if len(vs) > 1 && !strings.HasSuffix(takes[i], "...") {
+			return rulebook.FieldError(k, "query parameter %q is given %d times; it takes one value", k, len(vs))
+		}
+		if slices.Contains(vs, "") {
+			return rulebook.FieldError(k, "query parameter %q is empty: give a value, or leave it out for its default", k)
 		}
 	}
 	return nil
+}
+
+// queryBool reads a query parameter that is true or false; def when absent.
+func queryBool(r *http.Request, name string, def bool) (bool, error) {
+	switch v := r.URL.Query().Get(name); v {
+	case "":
+		return def, nil
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	default:
+		return false, rulebook.FieldError(name, "must be true or false, not %q", v)
+	}
 }
 
 // required returns an error naming a missing query parameter.

@@ -259,6 +259,30 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 				t.Errorf("%s: path parameter %s is not declared", rt.pattern, m[1])
 			}
 		}
+		// The query parameters documented are exactly those the route takes (the
+		// others are refused), the repeatable ones documented as arrays.
+		documented := map[string]bool{}
+		for k, pm := range ps {
+			if name, ok := strings.CutPrefix(k, "query:"); ok {
+				sc := sp.deref(pm["schema"])
+				documented[name] = sc != nil && sc["type"] == "array"
+			}
+		}
+		taken := map[string]bool{}
+		for _, n := range rt.query {
+			name, repeated := strings.CutSuffix(n, "...")
+			taken[name] = repeated
+			if rep, ok := documented[name]; !ok {
+				t.Errorf("%s: takes query parameter %s, which is not documented", rt.pattern, name)
+			} else if rep != repeated {
+				t.Errorf("%s: query parameter %s: repeatable %v, documented as an array %v", rt.pattern, name, repeated, rep)
+			}
+		}
+		for name := range documented {
+			if _, ok := taken[name]; !ok {
+				t.Errorf("%s: documents query parameter %s, which the route refuses", rt.pattern, name)
+			}
+		}
 		if rt.write && op["requestBody"] == nil {
 			t.Errorf("%s: no request body described", rt.pattern)
 		}

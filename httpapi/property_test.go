@@ -32,7 +32,8 @@ func TestBeliefsProperty(t *testing.T) {
 		n++
 		e.t = rt
 		id := fmt.Sprintf("p%d", n)
-		clock := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * 1000 * time.Hour)
+		// Recorded after every joining day drawn (a joining in the future is refused).
+		clock := time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * 1000 * time.Hour)
 		tick := func() {
 			clock = clock.Add(time.Duration(rapid.IntRange(1, 5000).Draw(rt, "ms")) * time.Millisecond)
 			e.setClock(clock.Format(time.RFC3339Nano))

@@ -92,9 +92,6 @@ func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) electorate(w http.ResponseWriter, r *http.Request) error {
-	if err := knownParams(r, "action", "date", "freeze_date", "unit"); err != nil {
-		return err
-	}
 	q, err := s.question(r)
 	if err != nil {
 		return err

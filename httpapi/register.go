@@ -76,9 +76,6 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := knownParams(r, "q", "unit", "limit", "offset"); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	if search := q.Get("q"); search != "" {
 		ms, err := s.app.SearchMembers(r.Context(), search, limit)

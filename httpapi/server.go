@@ -49,6 +49,11 @@ type route struct {
 	// probe marks what answers without looking at credentials at all (the health
 	// check and the API's description).
 	probe bool
+	// query names the query parameters the route takes, a name ending in "..." one
+	// that may be repeated. Any other is refused (400, naming it and these), so a
+	// misspelt filter never answers as if it had not been given; so is an empty
+	// value, and a second value of one that may not be repeated.
+	query []string
 }
 
 // Body limits: imports carry a whole register (a million members with their
@@ -84,31 +89,31 @@ func NewServer(a *app.App, opts Options) *Server {
 
 		{pattern: "GET /api/v1/units", handle: s.listUnits},
 		{pattern: "POST /api/v1/units", handle: s.createUnit, write: true},
-		{pattern: "GET /api/v1/occasions", handle: s.listOccasions},
+		{pattern: "GET /api/v1/occasions", handle: s.listOccasions, query: []string{"unit", "kind", "from", "to"}},
 		{pattern: "POST /api/v1/occasions", handle: s.recordOccasion, write: true},
-		{pattern: "GET /api/v1/members", handle: s.listMembers},
+		{pattern: "GET /api/v1/members", handle: s.listMembers, query: []string{"q", "unit", "limit", "offset"}},
 		{pattern: "POST /api/v1/members", handle: s.join, write: true},
 		{pattern: "GET /api/v1/members/{id}", handle: s.member},
 		{pattern: "PATCH /api/v1/members/{id}", handle: s.updateMember, write: true},
-		{pattern: "GET /api/v1/members/{id}/history", handle: s.memberHistory},
+		{pattern: "GET /api/v1/members/{id}/history", handle: s.memberHistory, query: []string{"as_recorded"}},
 		{pattern: "GET /api/v1/members/{id}/events", handle: s.memberEvents},
 		{pattern: "POST /api/v1/members/{id}/status", handle: s.changeStatus, write: true},
 		{pattern: "POST /api/v1/members/{id}/restrictions", handle: s.restrict, write: true},
 		{pattern: "POST /api/v1/corrections", handle: s.correct, write: true},
 		{pattern: "POST /api/v1/imports/members", handle: s.importMembers, write: true},
-		{pattern: "GET /api/v1/exports/members", handle: s.exportMembers},
+		{pattern: "GET /api/v1/exports/members", handle: s.exportMembers, query: []string{"date"}},
 
-		{pattern: "GET /api/v1/events", handle: s.listEvents},
+		{pattern: "GET /api/v1/events", handle: s.listEvents, query: []string{"subject", "type", "after", "limit"}},
 		{pattern: "GET /api/v1/events/{id}", handle: s.event},
 		{pattern: "GET /api/v1/verify", handle: s.verify},
 
-		{pattern: "GET /api/v1/eligibility", handle: s.eligibility},
-		{pattern: "GET /api/v1/electorate", handle: s.electorate},
+		{pattern: "GET /api/v1/eligibility", handle: s.eligibility, query: []string{"member", "action", "date", "freeze_date", "as_recorded"}},
+		{pattern: "GET /api/v1/electorate", handle: s.electorate, query: []string{"action", "date", "freeze_date", "unit"}},
 
 		{pattern: "GET /api/v1/rulebook", handle: s.ruleBook, public: true},
 		{pattern: "GET /api/v1/rulebook/versions/{id}", handle: s.ruleBookVersion, public: true},
 
-		{pattern: "GET /api/v1/access-log", handle: s.accessLog},
+		{pattern: "GET /api/v1/access-log", handle: s.accessLog, query: []string{"subject", "limit"}},
 		{pattern: "GET /api/v1/public/statistics", handle: s.publicStatistics, public: true},
 	}
 	s.routes = append(s.routes, s.caseRoutes()...)
@@ -202,6 +207,12 @@ func (s *Server) wrap(rt route) http.Handler {
 			return
 		}
 		r = r.WithContext(app.WithPrincipal(r.Context(), p))
+		if api {
+			if err := checkQuery(r, rt.query); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		}
 		if rt.write {
 			limit := int64(maxJSONBody)
 			if isImport {

@@ -53,23 +53,22 @@ type Block struct {
 
 // Bundle page layout, in millimetres, on A4.
 const (
-	bundleSide    = 20.0 // left and right margins
-	bundleTop     = 25.0 // top of the body, below the header
-	bundleBottom  = 20.0 // bottom margin of the body, above the footer
-	bundleHeadY   = 9.0  // first line of the header
-	bundleHeadLH  = 3.8
-	bundleRuleY   = 18.5 // rule under the header
-	bundleFootY   = 13.0 // footer line, from the foot of the page
-	bundleBodyLH  = 5.0  // body text line height
-	bundleBody    = 10.0 // body text size in points
-	bundleCell    = 8.5  // table text size in points
-	bundleCellLH  = 4.0
-	bundleCellPX  = 1.5 // cell padding, horizontal
-	bundleCellPY  = 1.0 // cell padding, vertical
-	bundlePre     = 9.0 // letter text size (Courier)
-	bundlePreLH   = 4.2
-	bundleMinCol  = 6.0 // narrowest table column: wide enough for any one character
-	bundleMaxPass = 6   // bound on the layout passes, see BundlePDF
+	bundleSide   = 20.0 // left and right margins
+	bundleTop    = 25.0 // top of the body, below the header
+	bundleBottom = 20.0 // bottom margin of the body, above the footer
+	bundleHeadY  = 9.0  // first line of the header
+	bundleHeadLH = 3.8
+	bundleRuleY  = 18.5 // rule under the header
+	bundleFootY  = 13.0 // footer line, from the foot of the page
+	bundleBodyLH = 5.0  // body text line height
+	bundleBody   = 10.0 // body text size in points
+	bundleCell   = 8.5  // table text size in points
+	bundleCellLH = 4.0
+	bundleCellPX = 1.5 // cell padding, horizontal
+	bundleCellPY = 1.0 // cell padding, vertical
+	bundlePre    = 9.0 // letter text size (monospaced)
+	bundlePreLH  = 4.2
+	bundleMinCol = 6.0 // narrowest table column: wide enough for any one character
 )
 
 // BundlePDF renders b as an A4 PDF: a cover with the index, listing every section
@@ -79,28 +78,28 @@ const (
 //
 // Tables wrap their cells and repeat their header row on each page they continue
 // on; paragraphs, tables and letters break across pages, and a word too long for
-// its line or cell is broken. Like PDF, it sets text in the core fonts, so it is
-// limited to Windows Latin 1: other characters lose their accents where that is
-// possible (ŷ → y) and become "?" otherwise. The output is deterministic.
+// its line or cell is broken. Like PDF, it sets text in the embedded Unicode
+// fonts, so that names in every script they cover print as written (see PDF for
+// what becomes of a character none has). The output is deterministic.
 //
-// The index's page numbers are known only once the sections are laid out, so the
-// bundle is laid out until the numbers it prints are the ones it finds (in practice
-// twice: the index is laid out the same whatever its numbers).
+// The index's page numbers are known only once the sections are laid out: the
+// bundle is laid out once to find them, and again to print them (the index is
+// laid out the same whatever its numbers, so twice is enough). The footers' page
+// count is written on each page at the end.
 func BundlePDF(b Bundle) ([]byte, error) {
 	b = b.clean()
 	var starts []int
-	total := 0
-	for pass := 1; pass <= bundleMaxPass; pass++ {
-		pdf, got, n, err := renderBundle(&b, starts, total)
+	for pass := 1; pass <= 3; pass++ {
+		pdf, got, err := renderBundle(&b, starts)
 		if err != nil {
 			return nil, fmt.Errorf("notices: bundle PDF of %s: %w", b.Ref, err)
 		}
-		if pass > 1 && slices.Equal(got, starts) && n == total {
+		if pdf != nil && slices.Equal(got, starts) {
 			return pdf, nil
 		}
-		starts, total = got, n
+		starts = got
 	}
-	return nil, fmt.Errorf("notices: bundle PDF of %s: page numbers did not settle in %d passes", b.Ref, bundleMaxPass)
+	return nil, fmt.Errorf("notices: bundle PDF of %s: the index's page numbers did not settle", b.Ref)
 }
 
 // clean returns a copy of b with its strings made safe by cleanString and the
@@ -138,13 +137,16 @@ func oneLine(s string) string { return strings.Join(strings.FieldsFunc(cleanStri
 
 // bundleDoc is one layout pass of a bundle.
 type bundleDoc struct {
-	f     *fpdf.Fpdf
-	b     *Bundle
-	total int // pages, as the previous pass found; 0 in the first
-	left  float64
-	width float64 // of the body text
-	top   float64 // of the body
-	floor float64 // the lowest the body may reach
+	f  *fpdf.Fpdf
+	ts *typeset
+	b  *Bundle
+	// starts are the sections' first pages, as a previous layout found (nil in
+	// the first).
+	starts []int
+	left   float64
+	width  float64 // of the body text
+	top    float64 // of the body
+	floor  float64 // the lowest the body may reach
 	// onBreak, when set, is called after a page break in the middle of something:
 	// it repeats a table's header row, or says the index continues.
 	onBreak func()
@@ -152,10 +154,10 @@ type bundleDoc struct {
 	reserved float64
 }
 
-// renderBundle lays the bundle out once, printing starts as the sections' first
-// pages in the index and total as the page count in the footers, and returns the
-// PDF, the pages the sections did start on, and the page count.
-func renderBundle(b *Bundle, starts []int, total int) ([]byte, []int, int, error) {
+// renderBundle lays the bundle out, printing starts as the sections' first pages
+// in the index, and returns the pages the sections did start on and, when they
+// are the ones printed, the PDF, with the page count written in the footers.
+func renderBundle(b *Bundle, starts []int) ([]byte, []int, error) {
 	f := fpdf.New("P", "mm", "A4", "")
 	f.SetMargins(bundleSide, bundleTop, bundleSide)
 	f.SetAutoPageBreak(false, bundleBottom) // pages are broken here, never by fpdf
@@ -177,24 +179,32 @@ func renderBundle(b *Bundle, starts []int, total int) ([]byte, []int, int, error
 	f.SetModificationDate(when)
 	f.SetCatalogSort(true)
 	pageW, pageH := f.GetPageSize()
-	d := &bundleDoc{f: f, b: b, total: total, left: bundleSide, width: pageW - 2*bundleSide,
+	d := &bundleDoc{f: f, ts: newTypeset(f), b: b, starts: starts, left: bundleSide, width: pageW - 2*bundleSide,
 		top: bundleTop, floor: pageH - bundleBottom}
 	f.SetHeaderFuncMode(d.header, true)
-	f.SetFooterFunc(d.footer)
 
-	d.cover(starts)
+	d.cover()
 	got := make([]int, 0, len(b.Sections))
 	for i, s := range b.Sections {
 		f.AddPage()
 		got = append(got, f.PageNo())
 		d.section(i, s)
 	}
-	n := f.PageNo()
+	if !slices.Equal(got, starts) {
+		return nil, got, f.Error()
+	}
+	last := f.PageNo()
+	for p := 1; p <= last; p++ {
+		f.SetPage(p)
+		d.ts.revisit()
+		d.footer(p, last)
+	}
+	f.SetPage(last)
 	var buf bytes.Buffer
 	if err := f.Output(&buf); err != nil {
-		return nil, nil, 0, err
+		return nil, nil, err
 	}
-	return buf.Bytes(), got, n, nil
+	return buf.Bytes(), got, nil
 }
 
 func nonEmpty(ss ...string) []string {
@@ -210,61 +220,46 @@ func nonEmpty(ss ...string) []string {
 func (d *bundleDoc) header() {
 	f := d.f
 	mark := d.b.Confidential
-	f.SetFont("Helvetica", "B", 8.5)
+	d.ts.font("B", 8.5)
 	f.SetTextColor(160, 0, 0)
 	if mark == "" {
 		mark = d.b.Title
-		f.SetFont("Helvetica", "", 8.5)
+		d.ts.font("", 8.5)
 		f.SetTextColor(90, 90, 90)
 	}
-	lines := d.wrap(winAnsi(mark), d.width)
+	lines := d.ts.wrap(prepare(mark), d.width)
 	if len(lines) > 2 {
-		lines = []string{lines[0], d.truncate(lines[1]+" "+lines[2], d.width)}
+		lines = []string{lines[0], d.ts.truncate(lines[1]+" "+lines[2], d.width)}
 	}
 	for i, ln := range lines {
 		f.SetXY(d.left, bundleHeadY+float64(i)*bundleHeadLH)
-		f.CellFormat(d.width, bundleHeadLH, ln, "", 0, "C", false, 0, "")
+		d.ts.cell(d.width, bundleHeadLH, ln, "C")
 	}
 	f.SetDrawColor(170, 170, 170)
 	f.SetLineWidth(0.2)
 	f.Line(d.left, bundleRuleY, d.left+d.width, bundleRuleY)
 }
 
-func (d *bundleDoc) footer() {
+// footer writes page's footer, "Ref — Page N of M", in the margin below the body.
+func (d *bundleDoc) footer(page, pages int) {
 	f := d.f
 	_, pageH := f.GetPageSize()
-	f.SetFont("Helvetica", "", 8)
+	d.ts.font("", 8)
 	f.SetTextColor(90, 90, 90)
-	of := "?"
-	if d.total > 0 {
-		of = itoa(d.total)
-	}
-	page := fmt.Sprintf("Page %d of %s", f.PageNo(), of)
-	text := page
+	num := fmt.Sprintf("Page %d of %d", page, pages)
+	text := num
 	if d.b.Ref != "" {
-		sep := " \x97 " // em dash in Windows Latin 1
-		ref := d.truncate(winAnsi(d.b.Ref), d.width-f.GetStringWidth(sep+page))
-		text = ref + sep + page
+		sep := " \u2014 "
+		ref := d.ts.truncate(prepare(d.b.Ref), d.width-d.ts.width(sep+num))
+		text = ref + sep + num
 	}
 	f.SetXY(d.left, pageH-bundleFootY)
-	f.CellFormat(d.width, 4, text, "", 0, "C", false, 0, "")
+	d.ts.cell(d.width, 4, text, "C")
 	f.SetTextColor(0, 0, 0)
 }
 
-// truncate shortens s (Windows Latin 1) to fit w in the current font, marking the
-// cut with "...".
-func (d *bundleDoc) truncate(s string, w float64) string {
-	if d.f.GetStringWidth(s) <= w {
-		return s
-	}
-	for len(s) > 0 && d.f.GetStringWidth(s+"...") > w {
-		s = s[:len(s)-1]
-	}
-	return s + "..."
-}
-
 // cover lays out the first page: who and what the bundle is, then the index.
-func (d *bundleDoc) cover(starts []int) {
+func (d *bundleDoc) cover() {
 	f := d.f
 	b := d.b
 	f.AddPage()
@@ -304,13 +299,13 @@ func (d *bundleDoc) cover(starts []int) {
 	d.reserved = 8
 	defer func() { d.onBreak, d.reserved = nil, 0 }()
 	const lh = 6.0
-	f.SetFont("Helvetica", "", bundleBody+0.5)
-	numW := f.GetStringWidth(strings.Repeat("0", max(len(itoa(len(b.Sections))), 2))+".") + 2
-	pageW := f.GetStringWidth("000000")
+	d.ts.font("", bundleBody+0.5)
+	numW := d.ts.width(strings.Repeat("0", max(len(itoa(len(b.Sections))), 2))+".") + 2
+	pageW := d.ts.width("000000")
 	titleW := d.width - numW - pageW - 4
 	for i, s := range b.Sections {
-		f.SetFont("Helvetica", "", bundleBody+0.5)
-		lines := d.wrap(winAnsi(sectionTitle(i, s)), titleW)
+		d.ts.font("", bundleBody+0.5)
+		lines := d.ts.wrap(prepare(sectionTitle(i, s)), titleW)
 		// The layout does not depend on the numbers, so that it is the same in
 		// every pass.
 		if h := float64(len(lines)) * lh; h <= d.floor-d.top-d.reserved {
@@ -318,16 +313,16 @@ func (d *bundleDoc) cover(starts []int) {
 		}
 		for j, ln := range lines {
 			d.need(lh)
-			f.SetFont("Helvetica", "", bundleBody+0.5) // a page break may have changed it
+			d.ts.font("", bundleBody+0.5) // a page break may have changed it
 			y := f.GetY()
 			if j == 0 {
 				f.SetXY(d.left, y)
-				f.CellFormat(numW, lh, itoa(i+1)+".", "", 0, "L", false, 0, "")
+				d.ts.cell(numW, lh, itoa(i+1)+".", "L")
 			}
 			f.SetXY(d.left+numW, y)
-			f.CellFormat(titleW, lh, ln, "", 0, "L", false, 0, "")
+			d.ts.cell(titleW, lh, ln, "L")
 			if j == len(lines)-1 {
-				x1 := d.left + numW + f.GetStringWidth(ln) + 1.5
+				x1 := d.left + numW + d.ts.width(ln) + 1.5
 				x2 := d.left + d.width - pageW - 1.5
 				if x2-x1 > 1 {
 					f.SetDrawColor(80, 80, 80)
@@ -341,11 +336,11 @@ func (d *bundleDoc) cover(starts []int) {
 					f.SetLineCapStyle("butt")
 				}
 				num := ""
-				if i < len(starts) {
-					num = itoa(starts[i])
+				if i < len(d.starts) {
+					num = itoa(d.starts[i])
 				}
 				f.SetXY(d.left+d.width-pageW, y)
-				f.CellFormat(pageW, lh, num, "", 0, "R", false, 0, "")
+				d.ts.cell(pageW, lh, num, "R")
 			}
 			f.SetY(y + lh)
 		}
@@ -433,34 +428,34 @@ func (d *bundleDoc) space(h float64) {
 // breaking pages between lines.
 func (d *bundleDoc) text(s, style string, size, lh, indent float64) {
 	f := d.f
-	f.SetFont("Helvetica", style, size)
-	for _, ln := range d.wrap(winAnsi(s), d.width-indent) {
+	d.ts.font(style, size)
+	for _, ln := range d.ts.wrap(prepare(s), d.width-indent) {
 		d.need(lh)
-		f.SetFont("Helvetica", style, size) // a page break may have changed it
+		d.ts.font(style, size) // a page break may have changed it
 		y := f.GetY()
 		if ln != "" {
 			f.SetXY(d.left+indent, y)
-			f.CellFormat(d.width-indent, lh, ln, "", 0, "L", false, 0, "")
+			d.ts.cell(d.width-indent, lh, ln, "L")
 		}
 		f.SetY(y + lh)
 	}
 }
 
-// pre writes a pre-formatted letter in Courier, keeping its lines and spaces.
+// pre writes a pre-formatted letter in a monospaced face, keeping its lines and spaces.
 func (d *bundleDoc) pre(s string) {
 	f := d.f
-	f.SetFont("Courier", "", bundlePre)
+	d.ts.font("M", bundlePre)
 	s = strings.TrimRight(s, " \n")
 	for strings.HasPrefix(s, "\n") {
 		s = s[1:]
 	}
-	for _, ln := range d.wrapPre(winAnsi(expandTabs(s)), d.width) {
+	for _, ln := range d.wrapPre(prepare(expandTabs(s)), d.width) {
 		d.need(bundlePreLH)
-		f.SetFont("Courier", "", bundlePre)
+		d.ts.font("M", bundlePre)
 		y := f.GetY()
 		if strings.TrimSpace(ln) != "" {
 			f.SetXY(d.left, y)
-			f.CellFormat(d.width, bundlePreLH, ln, "", 0, "L", false, 0, "")
+			d.ts.cell(d.width, bundlePreLH, ln, "L")
 		}
 		f.SetY(y + bundlePreLH)
 	}
@@ -492,11 +487,10 @@ func expandTabs(s string) string {
 
 // fields writes key/value pairs in two columns, keys in bold.
 func (d *bundleDoc) fields(kvs [][2]string) {
-	f := d.f
-	f.SetFont("Helvetica", "B", bundleBody)
+	d.ts.font("B", bundleBody)
 	keyW := 0.0
 	for _, kv := range kvs {
-		keyW = max(keyW, f.GetStringWidth(winAnsi(kv[0])))
+		keyW = max(keyW, d.ts.width(prepare(kv[0])))
 	}
 	keyW = min(keyW+4, 0.35*d.width)
 	widths := []float64{keyW, d.width - keyW}
@@ -565,16 +559,15 @@ func (d *bundleDoc) table(header []string, rows [][]string) {
 // cell needs on one line if they all fit, otherwise at least its longest word
 // (within limits) and a share of the rest in proportion to what it lacks.
 func (d *bundleDoc) columnWidths(header []string, rows [][]string, n int) []float64 {
-	f := d.f
 	want := make([]float64, n)
 	least := make([]float64, n)
 	measure := func(cells []string, style string) {
-		f.SetFont("Helvetica", style, bundleCell)
+		d.ts.font(style, bundleCell)
 		for i, c := range cells {
-			for _, ln := range strings.Split(winAnsi(c), "\n") {
-				want[i] = max(want[i], f.GetStringWidth(ln)+2*bundleCellPX)
+			for _, ln := range strings.Split(prepare(c), "\n") {
+				want[i] = max(want[i], d.ts.width(ln)+2*bundleCellPX)
 				for _, w := range strings.Fields(ln) {
-					least[i] = max(least[i], f.GetStringWidth(w)+2*bundleCellPX)
+					least[i] = max(least[i], d.ts.width(w)+2*bundleCellPX)
 				}
 			}
 		}
@@ -643,8 +636,8 @@ func (d *bundleDoc) cellLines(cells []string, widths []float64, styles []string,
 		if i >= len(cells) {
 			continue
 		}
-		d.f.SetFont("Helvetica", styles[i], size)
-		out[i] = d.wrap(winAnsi(strings.TrimSpace(cells[i])), widths[i]-2*padX)
+		d.ts.font(styles[i], size)
+		out[i] = d.ts.wrap(prepare(strings.TrimSpace(cells[i])), widths[i]-2*padX)
 	}
 	return out
 }
@@ -694,13 +687,13 @@ func (d *bundleDoc) row(cells []string, widths []float64, styles []string, size,
 				}
 				f.Rect(x, y, w, h, style)
 			}
-			f.SetFont("Helvetica", styles[i], size)
+			d.ts.font(styles[i], size)
 			for j := start; j < start+k && j < len(lines[i]); j++ {
 				if lines[i][j] == "" {
 					continue
 				}
 				f.SetXY(x+padX, y+padY+float64(j-start)*lh)
-				f.CellFormat(w-2*padX, lh, lines[i][j], "", 0, "L", false, 0, "")
+				d.ts.cell(w-2*padX, lh, lines[i][j], "L")
 			}
 			x += w
 		}
@@ -712,72 +705,18 @@ func (d *bundleDoc) row(cells []string, widths []float64, styles []string, size,
 	}
 }
 
-// wrap breaks s (Windows Latin 1, "\n" for line breaks) into lines no wider than w
-// in the current font, at spaces, and within a word too long for a line. Runs of
-// spaces are collapsed; an empty input line gives an empty line.
-func (d *bundleDoc) wrap(s string, w float64) []string {
-	f := d.f
-	space := f.GetStringWidth(" ")
-	var out []string
-	for _, para := range strings.Split(s, "\n") {
-		cur, curW := "", 0.0
-		words := strings.FieldsFunc(para, func(r rune) bool { return r == ' ' })
-		if len(words) == 0 {
-			out = append(out, "")
-			continue
-		}
-		for _, word := range words {
-			ww := f.GetStringWidth(word)
-			if cur != "" && curW+space+ww <= w {
-				cur, curW = cur+" "+word, curW+space+ww
-				continue
-			}
-			if cur != "" {
-				out = append(out, cur)
-			}
-			if ww <= w {
-				cur, curW = word, ww
-				continue
-			}
-			pieces := d.breakWord(word, w)
-			out = append(out, pieces[:len(pieces)-1]...)
-			cur = pieces[len(pieces)-1]
-			curW = f.GetStringWidth(cur)
-		}
-		out = append(out, cur)
-	}
-	return out
-}
-
-// breakWord cuts a word (single-byte text) into pieces no wider than w, each at
-// least one character.
-func (d *bundleDoc) breakWord(word string, w float64) []string {
-	var out []string
-	start, width := 0, 0.0
-	for i := 0; i < len(word); i++ {
-		cw := d.f.GetStringWidth(word[i : i+1])
-		if i > start && width+cw > w {
-			out = append(out, word[start:i])
-			start, width = i, 0
-		}
-		width += cw
-	}
-	return append(out, word[start:])
-}
-
 // wrapPre breaks the lines of pre-formatted text that are wider than w, at the last
 // space that fits or else within a word; the continuation keeps the line's indent.
 func (d *bundleDoc) wrapPre(s string, w float64) []string {
-	f := d.f
 	var out []string
 	for _, ln := range strings.Split(s, "\n") {
 		ln = strings.TrimRight(ln, " ")
-		if f.GetStringWidth(ln) <= w {
+		if d.ts.width(ln) <= w {
 			out = append(out, ln)
 			continue
 		}
 		indent := ln[:len(ln)-len(strings.TrimLeft(ln, " "))]
-		if f.GetStringWidth(indent) > w/2 {
+		if d.ts.width(indent) > w/2 {
 			indent = ""
 		}
 		rest := ln
@@ -785,20 +724,22 @@ func (d *bundleDoc) wrapPre(s string, w float64) []string {
 			if !first {
 				rest = indent + strings.TrimLeft(rest, " ")
 			}
-			if f.GetStringWidth(rest) <= w {
+			if d.ts.width(rest) <= w {
 				out = append(out, rest)
 				break
 			}
 			// The longest prefix that fits, at least one character past the indent.
+			rs := []rune(rest)
 			n, width := 0, 0.0
-			for n < len(rest) {
-				cw := f.GetStringWidth(rest[n : n+1])
+			for n < len(rs) {
+				cw := d.ts.width(string(rs[n]))
 				if n > len(indent) && width+cw > w {
 					break
 				}
 				width += cw
 				n++
 			}
+			n = len(string(rs[:n])) // in bytes, as the indent is (spaces)
 			cut := n
 			if sp := strings.LastIndexByte(rest[:n], ' '); sp > len(indent) && strings.TrimSpace(rest[len(indent):sp]) != "" && n < len(rest) && rest[n] != ' ' {
 				cut = sp

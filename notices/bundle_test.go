@@ -14,7 +14,6 @@ import (
 	"unicode/utf16"
 
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/text/encoding/charmap"
 )
 
 const bundleConfidential = "CONFIDENTIAL \u2014 special category personal data"
@@ -81,11 +80,8 @@ func sampleBundle(t testing.TB) Bundle {
 	}
 }
 
-// shown is how s appears in the PDF: in Windows Latin 1, as winAnsi has it.
-func shown(s string) string {
-	b, _ := charmap.Windows1252.NewDecoder().String(winAnsi(s))
-	return b
-}
+// shown is how s appears in the PDF: prepared for the fonts, in visual order.
+func shown(s string) string { return visual(prepare(s)) }
 
 func renderBundle1(t testing.TB, b Bundle) ([]byte, *pdfInfo) {
 	t.Helper()
@@ -200,11 +196,11 @@ func TestBundlePDF(t *testing.T) {
 	for _, want := range []string{
 		"Example Party", "Hearing bundle", "Respondent: Rowan Ashdown (M0001) \u2014 hearing 30 March 2017",
 		"Reference: C-2017-004", "Prepared 1 December 2026 by ann.ryder",
-		// Accented Latin letters survive; ŷ, outside Windows Latin 1, loses its accent.
-		"Zo\u00eb Bront\u00eb (M0042)", "Si\u00e2n Llyr (M0043)", "Witness statement of Si\u00e2n Llyr",
+		// Every name prints as written: Welsh ŷ, Greek, Chinese.
+		"Zo\u00eb Bront\u00eb (M0042)", "Si\u00e2n Ll\u0177r (M0043)", "Witness statement of Si\u00e2n Ll\u0177r",
 		"\u201cthey should be thrown out\u201d \u2014 twice \u2014", "\u00a3250", "Respondent\u2019s reply",
-		// Other characters become "?".
-		"the ?mega hall (??) that evening",
+		// (the Chinese in a run of its own, in the font that has it).
+		"the \u03a9mega hall (", "\u7d44\u5408", ") that evening",
 		"Statement paragraph 40.", "Paragraph 60 of the decision",
 	} {
 		if !strings.Contains(all, want) {
@@ -482,28 +478,36 @@ func checkGeometry(t testing.TB, data []byte) {
 	f.AddPage()
 	pageW, pageH := f.GetPageSize()
 	k := f.GetConversionRatio()
-	styles := map[string][2]string{
-		"Helvetica": {"Helvetica", ""}, "Helvetica-Bold": {"Helvetica", "B"},
-		"Helvetica-Oblique": {"Helvetica", "I"}, "Courier": {"Courier", ""},
+	faces := map[string]*face{}
+	for _, fc := range []*face{faceSans, faceBold, faceItalic, faceMono, faceCJK} {
+		faces["utf8"+fc.family+fc.style] = fc
 	}
+	ts := newTypeset(f)
 	const eps = 0.05
 	for p, runs := range pageRuns(t, data) {
 		for _, r := range runs {
-			st, ok := styles[r.font]
+			fc, ok := faces[r.font]
 			if !ok {
 				t.Fatalf("page %d: text %q in unexpected font %q", p+1, r.text, r.font)
 			}
-			f.SetFont(st[0], st[1], r.size)
-			x, w := r.x/k, f.GetStringWidth(string(r.text))
+			ts.size, ts.cur = r.size, nil
+			ts.use(fc)
+			text := utf16BE(r.text)
+			for _, c := range text {
+				if !fc.has(c) {
+					t.Errorf("page %d: %q is set in %s, which has no glyph for %q", p+1, text, r.font, c)
+				}
+			}
+			x, w := r.x/k, f.GetStringWidth(text)
 			base := pageH - r.y/k
 			if x < bundleSide-eps || x+w > pageW-bundleSide+eps {
-				t.Errorf("page %d: %q from %.2f to %.2f mm, outside the margins", p+1, r.text, x, x+w)
+				t.Errorf("page %d: %q from %.2f to %.2f mm, outside the margins", p+1, text, x, x+w)
 			}
 			header := base < bundleRuleY
 			footer := base > pageH-bundleFootY && base < pageH-5
 			body := base-r.size/k*0.75 >= bundleTop-eps && base <= pageH-bundleBottom+eps
 			if !header && !footer && !body {
-				t.Errorf("page %d: %q at %.2f mm from the top, outside the body", p+1, r.text, base)
+				t.Errorf("page %d: %q at %.2f mm from the top, outside the body", p+1, text, base)
 			}
 		}
 	}

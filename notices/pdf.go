@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/unicode/norm"
 )
 
 // PDF layout, in millimetres and points: A4 with margins wide enough for hole
@@ -26,11 +24,14 @@ const (
 // headings, paragraphs, list items and indented quotations, wrapped to the page and
 // broken across pages, with the reference and "page n of N" at the foot of each.
 //
-// It uses the PDF core font Helvetica, which every reader has, so nothing is
-// embedded and the file stays small; the text is therefore limited to the Windows
-// Latin 1 character set. Other characters are written without their accents where
-// that is possible (ő → o) and as "?" otherwise. The output is deterministic: the
-// document dates are the letter's date.
+// It sets the text in the embedded Unicode fonts (see fonts.go), embedding only
+// the glyphs it uses, so that every name prints as written: Latin in all its
+// forms, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic (shaped, and set
+// right to left), Chinese, Japanese and Korean. A character no font has (a script
+// that needs shaping fpdf cannot do, such as Devanagari; anything beyond the Basic
+// Multilingual Plane) is written as its base letter where it has one, and as "?"
+// otherwise. The output is deterministic: the document dates are the letter's
+// date.
 func PDF(r *Rendered, l Letter) ([]byte, error) {
 	if r == nil {
 		return nil, errors.New("notices: PDF: no rendered letter")
@@ -40,10 +41,16 @@ func PDF(r *Rendered, l Letter) ([]byte, error) {
 	if len(doc.blocks) == 0 {
 		return nil, fmt.Errorf("notices: PDF of %s: the letter has no text", r.Template)
 	}
+	return letterPDF(r, l, doc)
+}
 
+// letterPDF lays the letter out, then writes each page's footer with the page
+// count the layout found.
+func letterPDF(r *Rendered, l Letter, doc document) ([]byte, error) {
 	f := fpdf.New("P", "mm", "A4", "")
 	f.SetMargins(pdfMargin, pdfMargin, pdfMargin)
-	f.SetAutoPageBreak(true, pdfMargin)
+	f.SetAutoPageBreak(false, pdfMargin) // pages are broken here, between lines
+	f.SetCellMargin(0)
 	f.SetTitle(cleanString(r.Subject), true)
 	f.SetSubject(l.Ref, true)
 	f.SetAuthor(l.Organisation, true)
@@ -56,21 +63,36 @@ func PDF(r *Rendered, l Letter) ([]byte, error) {
 	f.SetCreationDate(when)
 	f.SetModificationDate(when)
 	f.SetCatalogSort(true)
-	f.AliasNbPages("{nb}")
-	foot := winAnsi(strings.TrimSpace(l.Organisation + "  \u2013  reference " + l.Ref))
-	f.SetFooterFunc(func() {
-		f.SetY(-pdfMargin + 6)
-		f.SetFont("Helvetica", "", 8)
+	t := newTypeset(f)
+	pageW, pageH := f.GetPageSize()
+	width := pageW - 2*pdfMargin
+	foot := prepare(strings.TrimSpace(l.Organisation + "  \u2013  reference " + l.Ref))
+	footer := func(page, pages int) {
+		f.SetXY(pdfMargin, pageH-pdfMargin+6)
 		f.SetTextColor(90, 90, 90)
-		f.CellFormat(0, 4, foot, "", 0, "L", false, 0, "")
-		f.CellFormat(0, 4, fmt.Sprintf("Page %d of {nb}", f.PageNo()), "", 0, "R", false, 0, "")
+		t.font("", 8)
+		t.cell(width, 4, t.truncate(foot, width-t.width("Page 0000 of 0000")-4), "L")
+		f.SetX(pdfMargin)
+		t.cell(width, 4, fmt.Sprintf("Page %d of %d", page, pages), "R")
 		f.SetTextColor(0, 0, 0)
-	})
+	}
 	f.AddPage()
-	_, pageH := f.GetPageSize()
+	// lines writes text wrapped to the width from x, breaking pages between lines.
+	lines := func(x float64, text string, lh float64) {
+		for _, ln := range t.wrap(text, pdfMargin+width-x) {
+			if f.GetY()+lh > pageH-pdfMargin {
+				style, size := t.style, t.size
+				f.AddPage()
+				t.font(style, size)
+			}
+			f.SetX(x)
+			t.cell(pdfMargin+width-x, lh, ln, "L")
+			f.SetXY(pdfMargin, f.GetY()+lh)
+		}
+	}
 
 	for i, b := range doc.blocks {
-		text := winAnsi(b.Text)
+		text := prepare(b.Text)
 		switch b.Kind {
 		case heading:
 			size, lh := 11.0, 5.6
@@ -87,80 +109,62 @@ func PDF(r *Rendered, l Letter) ([]byte, error) {
 			if f.GetY()+lh+3*pdfLine > pageH-pdfMargin {
 				f.AddPage()
 			}
-			f.SetFont("Helvetica", "B", size)
-			f.MultiCell(0, lh, text, "", "L", false)
+			t.font("B", size)
+			lines(pdfMargin, text, lh)
 			f.Ln(1)
 		case item:
-			f.SetFont("Helvetica", "", pdfBodySize)
+			t.font("", pdfBodySize)
+			if f.GetY()+pdfLine > pageH-pdfMargin {
+				f.AddPage()
+				t.font("", pdfBodySize)
+			}
 			// Deeply nested lists (an organisation's own template) stop indenting
 			// at five levels rather than run off the page.
 			x := pdfMargin + pdfIndent*float64(min(b.Level, 5)-1)
 			marker := b.Marker
 			if marker == "-" {
-				marker = "\x95" // bullet in Windows Latin 1
+				marker = "\u2022"
 			}
 			f.SetX(x)
-			f.CellFormat(pdfIndent, pdfLine, marker, "", 0, "L", false, 0, "")
-			f.MultiCell(0, pdfLine, text, "", "L", false)
+			t.cell(pdfIndent, pdfLine, prepare(marker), "L")
+			y := f.GetY()
+			ls := t.wrap(text, pdfMargin+width-x-pdfIndent)
+			for j, ln := range ls {
+				if j > 0 && y+pdfLine > pageH-pdfMargin {
+					f.AddPage()
+					t.font("", pdfBodySize)
+					y = f.GetY()
+				}
+				f.SetXY(x+pdfIndent, y)
+				t.cell(pdfMargin+width-x-pdfIndent, pdfLine, ln, "L")
+				y += pdfLine
+			}
+			f.SetXY(pdfMargin, y)
 			f.Ln(0.8)
 		case quote:
-			f.SetFont("Helvetica", "I", pdfBodySize)
-			f.SetLeftMargin(pdfMargin + pdfIndent)
-			f.SetX(pdfMargin + pdfIndent)
-			f.MultiCell(0, pdfLine, text, "", "L", false)
-			f.SetLeftMargin(pdfMargin)
+			t.font("I", pdfBodySize)
+			lines(pdfMargin+pdfIndent, text, pdfLine)
 			f.Ln(pdfParaSpace)
 		default:
 			style := ""
 			if b.Bold {
 				style = "B"
 			}
-			f.SetFont("Helvetica", style, pdfBodySize)
-			f.MultiCell(0, pdfLine, text, "", "L", false)
+			t.font(style, pdfBodySize)
+			lines(pdfMargin, text, pdfLine)
 			f.Ln(pdfParaSpace)
 		}
 	}
+	last := f.PageNo()
+	for p := 1; p <= last; p++ {
+		f.SetPage(p)
+		t.revisit()
+		footer(p, last)
+	}
+	f.SetPage(last)
 	var buf bytes.Buffer
 	if err := f.Output(&buf); err != nil {
 		return nil, fmt.Errorf("notices: PDF of %s: %w", r.Template, err)
 	}
 	return buf.Bytes(), nil
-}
-
-// asciiFallback covers letters that have no decomposition to a base letter but an
-// obvious plain one, and punctuation outside Windows Latin 1.
-var asciiFallback = map[rune]string{
-	'ł': "l", 'Ł': "L", 'đ': "d", 'Đ': "D", 'ħ': "h", 'Ħ': "H", 'ı': "i", 'ŀ': "l", 'Ŀ': "L",
-	'\u2010': "-", '\u2011': "-", '\u2012': "-", '\u2212': "-", '\u2032': "'", '\u2033': "\"",
-	'\u00a0': " ", '\u2002': " ", '\u2003': " ", '\u2009': " ", '\u202f': " ", '\t': " ",
-	'\ufffd': "?",
-}
-
-// winAnsi converts UTF-8 text to the Windows Latin 1 bytes the core fonts are set
-// in; see PDF for what happens to other characters.
-func winAnsi(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r == '\n' {
-			b.WriteByte('\n')
-			continue
-		}
-		if c, ok := charmap.Windows1252.EncodeRune(r); ok && r >= ' ' {
-			b.WriteByte(c)
-			continue
-		}
-		if alt, ok := asciiFallback[r]; ok {
-			b.WriteString(alt)
-			continue
-		}
-		// The base letter of a decomposable character, if it is encodable.
-		if d := []rune(norm.NFD.String(string(r))); len(d) > 1 {
-			if c, ok := charmap.Windows1252.EncodeRune(d[0]); ok && d[0] >= ' ' {
-				b.WriteByte(c)
-				continue
-			}
-		}
-		b.WriteByte('?')
-	}
-	return b.String()
 }

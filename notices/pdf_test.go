@@ -88,8 +88,8 @@ func TestPDFCharacters(t *testing.T) {
 	l.To.Name = "Zoë Łukasiewicz-Năstase (Ωmega)"
 	_, _, info := renderPDF(t, "acknowledgement", l)
 	all := flat(strings.Join(info.pageTexts, "\n"))
-	if !strings.Contains(all, "Dear Zoë Lukasiewicz-Nastase (?mega),") {
-		t.Fatalf("name not transliterated as documented: %s", all)
+	if !strings.Contains(all, "Dear Zoë Łukasiewicz-Năstase (Ωmega),") {
+		t.Fatalf("name not printed as written: %s", all)
 	}
 }
 
@@ -165,7 +165,15 @@ func TestPDFWithPoppler(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pdftotext: %v\n%s", err, out)
 	}
-	got := flat(string(out))
+	// A paragraph broken across pages reads whole without the footer between.
+	var keep []string
+	for _, ln := range strings.Split(string(out), "\n") {
+		ln = strings.TrimPrefix(ln, "\f")
+		if flat(ln) != l.Organisation+" \u2013 reference "+l.Ref && !strings.HasPrefix(ln, "Page ") {
+			keep = append(keep, ln)
+		}
+	}
+	got := flat(strings.Join(keep, "\n"))
 	for _, b := range parseHTML(r.HTML).blocks {
 		if !strings.Contains(got, flat(b.Text)) {
 			t.Errorf("pdftotext lacks %q", flat(b.Text))

@@ -8,8 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"golang.org/x/text/encoding/charmap"
+	"unicode/utf16"
 )
 
 // pdfInfo is what checkPDF learns from a PDF file.
@@ -160,8 +159,10 @@ func streamData(obj string) ([]byte, error) {
 	return io.ReadAll(zr)
 }
 
-// showText returns the operands of the Tj operators in a content stream, decoded
-// from Windows Latin 1, one per line.
+// showText returns the operands of the Tj operators in a content stream, one per
+// line. The text is set in embedded Unicode fonts (Type0, Identity-H, whose codes
+// fpdf makes the characters' own, as its ToUnicode map says), so each operand is
+// UTF-16BE.
 func showText(stream []byte) string {
 	var out []string
 	s := stream
@@ -173,11 +174,19 @@ func showText(stream []byte) string {
 		str, rest := readPDFString(s[i+1:])
 		s = rest
 		if t := bytes.TrimLeft(s, " \r\n"); bytes.HasPrefix(t, []byte("Tj")) {
-			dec, _ := charmap.Windows1252.NewDecoder().Bytes(str)
-			out = append(out, string(dec))
+			out = append(out, utf16BE(str))
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// utf16BE decodes UTF-16BE text.
+func utf16BE(b []byte) string {
+	u := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+	}
+	return string(utf16.Decode(u))
 }
 
 // readPDFString reads a literal string after its "(" and returns it and the rest.

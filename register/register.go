@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/memberscsv"
@@ -127,6 +128,9 @@ func (s *Service) joinEvent(actor string, m rulebook.Member, status string, impo
 	if err := m.Check(); err != nil {
 		return nil, err
 	}
+	if err := notFuture(s.DB.Now(), "joined", m.Joined); err != nil {
+		return nil, err
+	}
 	lookup := s.version
 	if imported {
 		lookup = s.factVersion
@@ -146,6 +150,18 @@ func (s *Service) joinEvent(actor string, m rulebook.Member, status string, impo
 		return nil, rulebook.FieldError("status", "a member cannot join with status %q, which is not a membership status", status)
 	}
 	return event(rulebook.EventMemberJoined, m.ID, actor, m.Joined, rulebook.MemberJoined{Member: m, Status: status})
+}
+
+// notFuture refuses a date of something that has happened (a joining, a status
+// given) that lies in the future: a typed year (2062 for 2026) would otherwise put
+// a member on the register who is no member on any day asked about until then. A
+// day's grace allows for a clock in another time zone.
+func notFuture(now time.Time, field string, d rulebook.Date) error {
+	today := rulebook.DateOf(now)
+	if d > today.AddDays(1) {
+		return rulebook.FieldError(field, "%s is in the future (today is %s): enter what has happened, on or before today", d, today)
+	}
+	return nil
 }
 
 // Update changes a member's particulars.
@@ -398,9 +414,12 @@ func Event(typ, subject, actor string, eff rulebook.Date, data any) (*rulebook.E
 // ImportResult summarises an import.
 type ImportResult struct {
 	Members int `json:"members"`
-	// Units counts the units new to the register, created from the file.
-	Units  int `json:"units"`
-	Events int `json:"events"`
+	// Units counts the units new to the register, created from the file;
+	// NewUnits lists them, each with the first row naming it and any unit of its
+	// kind with a nearly identical id (a typo creates a unit as readily as a name).
+	Units    int       `json:"units"`
+	NewUnits []NewUnit `json:"new_units"`
+	Events   int       `json:"events"`
 }
 
 // Import reads members from CSV and puts them all on the register in one
@@ -475,6 +494,10 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 	if errs := rd.Errs(); errs != nil {
 		return nil, errs
 	}
+	if res.NewUnits == nil {
+		res.NewUnits = []NewUnit{}
+	}
+	markLike(res.NewUnits, units)
 	if dryRun {
 		a.Rollback()
 	} else if err := a.Commit(); err != nil {
@@ -555,6 +578,7 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 			}
 			batch = append(batch, e)
 			res.Units++
+			res.NewUnits = append(res.NewUnits, NewUnit{Unit: u, Row: row.Line})
 		}
 		batch = append(batch, join)
 		res.Members++
@@ -603,6 +627,9 @@ func (s *Service) importEvents(actor string, row *memberscsv.Row, steps map[*rul
 		return nil, nil, err
 	}
 	joined := join.Payload.(rulebook.MemberJoined).Status
+	if err := notFuture(s.DB.Now(), "status_since", row.StatusSince); err != nil {
+		return nil, nil, err
+	}
 	v, err := s.factVersion("status_since", row.StatusSince)
 	if err != nil {
 		return nil, nil, err

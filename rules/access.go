@@ -80,7 +80,9 @@ var Capabilities = map[string]string{
 	"oversight":          "statistics, the interference register, the access log and the survey results",
 	"subject_access":     "produce anyone's subject access export",
 	"read_record":        "read the event record and verify it",
+	"erase_records":      "erase personal data: what the retention schedule says is due, and a valid erasure request",
 	"count_votes":        "count elections",
+	"run_selections":     "run candidate selections: open them, record nominations, freeze the electorate, enter ballot papers, record refusals, close and count",
 }
 
 // ConfidentialFields is the vocabulary of fields the rule book may show only to

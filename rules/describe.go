@@ -23,6 +23,7 @@ type Description struct {
 	Lists        []*List            `json:"lists,omitempty"`
 	Sources      []*ComplaintSource `json:"complaint_sources,omitempty"`
 	Readmission  *Readmission       `json:"readmission,omitempty"`
+	Retention    []*Retention       `json:"retention,omitempty"`
 	Clauses      []*Clause          `json:"clauses"`
 	Versions     []VersionSummary   `json:"versions"`
 
@@ -59,7 +60,7 @@ func (rb *RuleBook) Summaries() []VersionSummary {
 func Describe(rb *RuleBook, v *Version) *Description {
 	d := &Description{Organisation: rb.Organisation, SHA256: rb.SHA256, Version: v.ID, Title: v.Title, InForceFrom: v.InForceFrom,
 		Until: v.Until, Procedure: v.Procedure, Default: v.DefaultStatus, Statuses: v.Statuses, Actions: v.Actions,
-		StatusRules: v.StatusChanges, Readmission: v.Readmission, Versions: rb.Summaries(), Sources: v.ComplaintSources}
+		StatusRules: v.StatusChanges, Readmission: v.Readmission, Retention: v.Retention, Versions: rb.Summaries(), Sources: v.ComplaintSources}
 	for si, s := range v.Statuses {
 		row := RightsRow{Status: s.ID, Cells: map[string]Cell{}}
 		for ai, a := range v.Actions {

@@ -63,10 +63,12 @@ var diffKinds = []struct {
 	{"list", describeLists},
 	{"guidance", describeGuidance},
 	{"readmission", describeReadmission},
+	{"retention", describeRetention},
 	{"state", describeStates},
 	{"transition", describeTransitions},
 	{"role", describeRoles},
 	{"unit_kind", describeUnitKinds},
+	{"selection", describeSelections},
 }
 
 // diffDescs compares two id → description maps.
@@ -344,6 +346,17 @@ func describeReadmission(v *Version) map[string]string {
 	m["readmission"] = parts(labelled("from", r.From), labelledDuration("after", r.WaitingPeriod),
 		labelled("decided by", r.DecidedBy), flag(r.MayShorten, "the wait may be shortened"),
 		"to status "+r.Status, clauseRef(r.Clause))
+	return m
+}
+
+func describeRetention(v *Version) map[string]string {
+	m := map[string]string{}
+	if v == nil {
+		return m
+	}
+	for _, r := range v.Retention {
+		m[r.Records] = parts("kept "+r.Keep.String(), clauseRef(r.Clause))
+	}
 	return m
 }
 

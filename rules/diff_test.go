@@ -257,7 +257,7 @@ func TestDiffSymmetric(t *testing.T) {
 					t.Errorf("Diff(%s, %s): %s %s twice", a.ID, b.ID, ab[i].Kind, ab[i].ID)
 				}
 			}
-			kinds := []string{"clause", "status", "action", "right", "body", "status_change", "sanction", "trigger", "list", "guidance", "readmission", "state", "transition", "role", "occasion", "unit", "standard_punishment", "unit_kind"}
+			kinds := []string{"clause", "status", "action", "right", "body", "status_change", "sanction", "trigger", "list", "guidance", "readmission", "state", "transition", "role", "occasion", "unit", "standard_punishment", "unit_kind", "retention", "selection"}
 			for _, c := range ab {
 				if !slices.Contains(kinds, c.Kind) {
 					t.Errorf("unknown kind %q", c.Kind)

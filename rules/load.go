@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"regexp"
@@ -90,6 +91,8 @@ type versionSpec struct {
 	Units         []CountUnit                `yaml:"units"`
 	Standard      []StandardPunishment       `yaml:"standard_punishments"`
 	UnitKinds     []UnitKind                 `yaml:"unit_kinds"`
+	Retention     []Retention                `yaml:"retention"`
+	Selections    []Selection                `yaml:"selections"`
 	Repeal        repealSpec                 `yaml:"repeal"`
 }
 
@@ -107,6 +110,8 @@ type repealSpec struct {
 	UnitKinds []string `yaml:"unit_kinds"`
 	// StatusChanges set true drops every earlier status_changes rule.
 	StatusChanges bool `yaml:"status_changes"`
+	// Selections are selection procedures repealed.
+	Selections []string `yaml:"selections"`
 }
 
 // UnmarshalYAML accepts a cell as "allow CLAUSE" / "deny CLAUSE" or as a mapping
@@ -260,11 +265,14 @@ var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 func Load(name string, b []byte) (*RuleBook, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&doc); err != nil {
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		// A file with nothing in it (or only comments) is one YAML document short.
+		return nil, Problems{{File: name, Msg: "the file is empty: a rule book starts with organisation: and versions: (see docs/rulebook-format.md)"}}
+	} else if err != nil {
 		return nil, yamlProblems(name, err)
 	}
 	if len(doc.Content) == 0 {
-		return nil, Problems{{File: name, Msg: "empty rule book"}}
+		return nil, Problems{{File: name, Msg: "the file is empty: a rule book starts with organisation: and versions: (see docs/rulebook-format.md)"}}
 	}
 	lm := lineMap{}
 	var probs []Problem

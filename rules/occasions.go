@@ -243,7 +243,7 @@ func (d *draft) buildCounted(c *checker, v *Version, clause func(path, id string
 		}
 		for _, out := range o.Counted {
 			if !seen[out] {
-				c.addf(o.path+".counted", "%q is not one of the outcomes %v", out, o.Outcomes)
+				c.addf(o.path+".counted", "%q is not one of the outcomes (%s)", out, strings.Join(o.Outcomes, ", "))
 			}
 		}
 		clause(o.path+".clause", o.Clause, false)

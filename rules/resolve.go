@@ -28,6 +28,7 @@ type draft struct {
 	listOrder     []string
 	sources       []*ComplaintSource
 	readmission   *Readmission
+	retention     []*Retention
 	procedure     string
 	defaultStatus string
 	disc          *Discipline
@@ -35,6 +36,7 @@ type draft struct {
 	counted       countedDraft
 	unitKinds     map[string]*UnitKind
 	unitKindOrder []string
+	selections    selectionDraft
 }
 
 type checker struct {
@@ -137,6 +139,15 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 		r.path = vp + ".readmission"
 		d.readmission = &r
 	}
+	// A version that gives a retention schedule replaces the whole schedule.
+	if vs.Retention != nil {
+		d.retention = nil
+		for i := range vs.Retention {
+			r := vs.Retention[i]
+			r.path = fmt.Sprintf("%s.retention[%d]", vp, i)
+			d.retention = append(d.retention, &r)
+		}
+	}
 	for _, st := range sortedKeys(vs.Rights) {
 		row := d.rights[st]
 		if row == nil {
@@ -153,6 +164,7 @@ func (d *draft) amend(c *checker, vs *versionSpec, vp string) {
 	d.amendAccess(c, vs.Access, vp)
 	d.amendCounted(c, vs, vp)
 	d.amendUnits(c, vs, vp)
+	d.amendSelections(c, vs, vp)
 	// Repeals come last so a version can repeal and re-enact in one go only by
 	// listing the new text under a new id.
 	rp := vp + ".repeal"
@@ -510,9 +522,25 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 		bodies(r.path+".decided_by", r.DecidedBy, true)
 		clause(r.path+".clause", r.Clause, true)
 	}
+	seen := map[string]bool{}
+	for _, r := range d.retention {
+		v.Retention = append(v.Retention, r)
+		switch {
+		case r.Records != RetainCases && r.Records != RetainMembers:
+			c.addf(r.path+".records", "unknown kind of record %q (cases, members)", r.Records)
+		case seen[r.Records]:
+			c.addf(r.path+".records", "%s already have a retention period", r.Records)
+		}
+		seen[r.Records] = true
+		if r.Keep.IsZero() || !r.Keep.Calendar() {
+			c.addf(r.path+".keep", "give how long the records are kept, in calendar time (\"6 years\")")
+		}
+		clause(r.path+".clause", r.Clause, true)
+	}
 	d.buildUnits(c, v, clause)
 	d.buildDiscipline(c, v, vp, clause)
 	d.buildAccess(c, v)
 	d.buildCounted(c, v, clause)
+	d.buildSelections(c, v, clause)
 	return v
 }

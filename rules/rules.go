@@ -92,6 +92,41 @@ type Version struct {
 	// UnitKindOrder their ids from the top of the hierarchy down.
 	UnitKinds     map[string]*UnitKind
 	UnitKindOrder []string
+	// Retention is how long records holding personal data are kept (see
+	// Retention); rulebook retention run erases what is past it.
+	Retention []*Retention
+	// Selections are the procedures that choose candidates (see Selection).
+	Selections     map[string]*Selection
+	SelectionOrder []string
+}
+
+// Retention is how long the rule book keeps one kind of record after the event
+// that starts its clock: a case's file after the case closes ("cases"), a
+// member's particulars after their membership ends — a status that is not
+// membership ("members"). When it has passed, the personal data held apart from
+// the record is erased and the erasure recorded; the record itself still
+// verifies.
+type Retention struct {
+	path    string
+	Records string   `yaml:"records" json:"records"`
+	Keep    Duration `yaml:"keep" json:"keep"`
+	Clause  string   `yaml:"clause" json:"clause"`
+}
+
+// The kinds of record a retention schedule covers.
+const (
+	RetainCases   = "cases"
+	RetainMembers = "members"
+)
+
+// RetentionOf returns the schedule for a kind of record, or nil.
+func (v *Version) RetentionOf(records string) *Retention {
+	for _, r := range v.Retention {
+		if r.Records == records {
+			return r
+		}
+	}
+	return nil
 }
 
 // Clause is a numbered rule with its text, cited by every answer that relies on it.

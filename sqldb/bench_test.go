@@ -21,6 +21,26 @@ func benchEvents() int {
 	return 1_000_000
 }
 
+// benchAccess is the size of the access log the verify benchmark walks beside the
+// record: RULEBOOK_BENCH_ACCESS, none by default.
+func benchAccess() int {
+	n, _ := strconv.Atoi(os.Getenv("RULEBOOK_BENCH_ACCESS"))
+	return n
+}
+
+func fillAccess(b *testing.B, db *sqldb.DB, n int) {
+	batch := make([]sqldb.Access, 0, 1000)
+	for i := 0; i < n; i++ {
+		batch = append(batch, sqldb.Access{At: time.Unix(1_700_000_000+int64(i), 0), Actor: "reader", Action: "view_member", Subject: fmt.Sprintf("G%07d", i%100_000)})
+		if len(batch) == cap(batch) || i == n-1 {
+			if err := db.LogAccess(ctx, batch...); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+}
+
 func fillRecord(b *testing.B, db *sqldb.DB, n int) {
 	a, err := db.Begin(ctx)
 	if err != nil {
@@ -44,6 +64,8 @@ func benchVerify(b *testing.B, engine string) {
 	n := benchEvents()
 	db := sqldbtest.Open(b, engine)
 	fillRecord(b, db, n)
+	na := benchAccess()
+	fillAccess(b, db, na)
 	for b.Loop() {
 		// The floor, in the same run: a raw scan reading every column of every
 		// event, as verify must, with no hashing.
@@ -63,10 +85,26 @@ func benchVerify(b *testing.B, engine string) {
 			seen++
 		}
 		rows.Close()
+		if na > 0 {
+			// The access log too, every column.
+			rows, err := db.Raw().QueryContext(ctx, `SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM access_log ORDER BY id`)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rows.Next() {
+				var id, at int64
+				var actor, action, subject, detail string
+				var prev, hash []byte
+				if err := rows.Scan(&id, &at, &actor, &action, &subject, &detail, &prev, &hash); err != nil {
+					b.Fatal(err)
+				}
+			}
+			rows.Close()
+		}
 		scan := time.Since(start)
 		start = time.Now()
 		res, err := db.Verify(ctx, nil)
-		if err != nil || !res.OK || res.Events != int64(n) || seen != n {
+		if err != nil || !res.OK || res.Events != int64(n) || seen != n || res.AccessEntries != int64(na) {
 			b.Fatalf("%+v %v", res, err)
 		}
 		verify := time.Since(start)

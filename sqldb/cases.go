@@ -492,7 +492,7 @@ type CaseScope struct {
 }
 
 // in appends a placeholder list for vals to args and returns it, "($3, $4)".
-func in(args *[]any, vals []string) string {
+func in[T any](args *[]any, vals []T) string {
 	var b strings.Builder
 	b.WriteByte('(')
 	for i, v := range vals {

@@ -30,7 +30,11 @@ type ComplaintRow struct {
 
 // projectComplaint keeps the complaints table: a report adds a row, a receipt adds
 // one or completes the report's.
-func (a *Appender) projectComplaint(e *rulebook.Event) error {
+func (a *Appender) projectComplaint(e *rulebook.Event) error { return a.putComplaint(e, true) }
+
+// putComplaint projects one complaint event; counted says whether a complaint
+// new to the table is counted (not when it is projected again).
+func (a *Appender) putComplaint(e *rulebook.Event, counted bool) error {
 	r, err := complaintRowOf(e)
 	if err != nil {
 		return err
@@ -47,7 +51,7 @@ func (a *Appender) projectComplaint(e *rulebook.Event) error {
 	if err := count.QueryRowContext(a.ctx, r.ID).Scan(&n); err != nil {
 		return err
 	}
-	if n == 0 {
+	if n == 0 && counted {
 		made := r.Reported
 		if made.IsZero() {
 			made = r.Received

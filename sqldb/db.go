@@ -33,8 +33,8 @@ type DB struct {
 	Now func() time.Time
 	// migrated lists the migrations this Open applied.
 	migrated []int
-	// onCommit, if set, is called after each transaction that appended events
-	// commits (to write a checkpoint).
+	// onCommit, if set, is called after each transaction that appended events or
+	// access-log entries commits (to write a checkpoint).
 	onCommit atomic.Pointer[func()]
 	// writer admits one appender of this process at a time (Begin): the others
 	// wait here, holding no connection, rather than in the database holding one
@@ -59,7 +59,7 @@ func (db *DB) takeWriter(ctx context.Context) (func(), error) {
 }
 
 // OnCommit sets f (nil for none) to be called after each transaction that
-// appended events commits; f must not block.
+// appended events or access-log entries commits; f must not block.
 func (db *DB) OnCommit(f func()) {
 	if f == nil {
 		db.onCommit.Store(nil)
@@ -78,6 +78,28 @@ func (db *DB) Migrated(n int) bool {
 // IsPostgres reports whether dsn selects PostgreSQL.
 func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// NoDatabaseError is OpenExisting's answer when no SQLite database file exists at
+// the path given.
+type NoDatabaseError struct{ Path string }
+
+func (e *NoDatabaseError) Error() string { return fmt.Sprintf("no database at %s", e.Path) }
+
+// OpenExisting opens the database at dsn like Open, but refuses to create a SQLite
+// file that does not exist yet (a mistyped path would otherwise become a new,
+// empty database): it returns a *NoDatabaseError naming the path. A PostgreSQL
+// database is never created by Open either, only its schema.
+func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
+	if !IsPostgres(dsn) {
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path != "" && path != ":memory:" && !strings.HasPrefix(path, "file:") {
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				return nil, &NoDatabaseError{Path: path}
+			}
+		}
+	}
+	return Open(ctx, dsn)
 }
 
 // Open opens (creating if need be) the database at dsn — a SQLite file path, or a
@@ -111,7 +133,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// while another process holds the lock during the switch to WAL.
 		q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 		u := "file:" + (&url.URL{Path: path}).EscapedPath() + q
-		if db.w, err = sql.Open("sqlite", u+"&_txlock=immediate"); err != nil {
+		// The writer overwrites what it deletes (secure_delete), so personal data
+		// erased leaves no copy in the file's free pages.
+		if db.w, err = sql.Open("sqlite", u+"&_pragma=secure_delete(ON)&_txlock=immediate"); err != nil {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)
@@ -212,6 +236,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, steps[have]); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration %d: %w", have+1, err)
+		}
+		if f := migrationGo[have+1]; f != nil {
+			if err := f(ctx, tx, db.dialect); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %d: %w", have+1, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied) VALUES ($1, $2)`, have+1, time.Now().Unix()); err != nil {
 			tx.Rollback()

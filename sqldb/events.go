@@ -3,6 +3,8 @@ package sqldb
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
@@ -38,8 +40,13 @@ type Appender struct {
 	// pending rows per table, flushed in batches
 	events, members, points, restrictions, waivers, units *batch
 	servings                                              *batch
-	caseDeadlines, caseClauses, caseSteps                 *batch
-	caseComplaints, casePeople, caseFactors               *batch
+	// personal holds the personal fields of events, apart from them (rulebook.SealPersonal).
+	personal *batch
+	// seed makes each event's salt: SHA-256 of it and the event id. It is never
+	// stored, so no salt can be worked out from the record.
+	seed                                    [32]byte
+	caseDeadlines, caseClauses, caseSteps   *batch
+	caseComplaints, casePeople, caseFactors *batch
 	// running totals for statistics, applied at each flush
 	stepDelta   map[stepKey][2]int64
 	clauseDelta map[[2]string]int64
@@ -88,6 +95,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 		waivers:        newBatch("waivers", "member_id", "seq", "from_date", "until_date", "action", "clause", "event_id", "decision"),
 		units:          newBatch("units", "id", "name", "kind", "parent"),
 		servings:       newBatch("servings", "member_id", "seq", "served", "ended", "data"),
+		personal:       newBatch("personal", "seq", "salt", "data"),
 		caseDeadlines:  newBatch("case_deadlines", "case_id", "n", "kind", "what", "due"),
 		caseClauses:    newBatch("case_clauses", "case_id", "clause", "closed", "conduct"),
 		caseFactors:    newBatch("case_factors", "case_id", "clause", "factor", "closed", "conduct"),
@@ -124,6 +132,10 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 	// writer that waited would stamp its events earlier than those of the writer
 	// it waited for, and be refused.
 	a.now = db.Now().UTC()
+	if _, err := rand.Read(a.seed[:]); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -197,9 +209,21 @@ func (a *Appender) Add(e *rulebook.Event) error {
 	if err := checkData(e.Data); err != nil {
 		return rulebook.Errorf(rulebook.EInvalid, "event %s (%s): %v", e.ID, e.Type, err)
 	}
+	salt := a.salt(e.ID)
+	stored, personal, err := rulebook.SealPersonal(e.Type, e.Data, salt)
+	if err != nil {
+		return rulebook.Errorf(rulebook.EInvalid, "event %s: %v", e.ID, err)
+	}
+	e.Stored = nil
+	if personal != nil {
+		e.Stored = stored
+	}
 	e.Seal(&a.prev)
 	a.added = true
-	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, string(e.Data), e.PrevHash[:], e.Hash[:])
+	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, string(stored), e.PrevHash[:], e.Hash[:])
+	if personal != nil {
+		a.personal.add(e.Seq, salt, string(personal))
+	}
 	a.prev = rulebook.Event{Seq: e.Seq, Hash: e.Hash, Recorded: e.Recorded}
 	if err := a.project(e); err != nil {
 		return fmt.Errorf("event %s (%s): %w", e.ID, e.Type, err)
@@ -414,7 +438,7 @@ func mustJSON(v any) string {
 
 // flush writes every queued row. Events go first so a failure names the event.
 func (a *Appender) flush() error {
-	for _, b := range []*batch{a.events, a.units, a.members, a.points, a.restrictions, a.waivers, a.servings, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
+	for _, b := range []*batch{a.events, a.personal, a.units, a.members, a.points, a.restrictions, a.waivers, a.servings, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
 		if err := a.flushBatch(b); err != nil {
 			return err
 		}
@@ -562,6 +586,32 @@ type querier interface {
 }
 
 func queryEvents(ctx context.Context, q querier, where string, args ...any) ([]rulebook.Event, error) {
+	// The personal fields come with their event in one query; the derived table
+	// renames its columns so that the caller's conditions (on seq, id, subject…)
+	// name the event's.
+	rows, err := q.QueryContext(ctx, `SELECT `+eventCols+`, p.psalt, p.pdata FROM events
+		LEFT JOIN (SELECT seq AS pseq, salt AS psalt, data AS pdata FROM personal) p ON p.pseq = events.seq `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rulebook.Event
+	var salt, personal []byte
+	for rows.Next() {
+		var e rulebook.Event
+		if err := scanEvent(rows, &e, &salt, &personal); err != nil {
+			return nil, err
+		}
+		if err := openPersonal(&e, salt, personal); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// queryStored reads events as stored: personal fields held apart are left out.
+func queryStored(ctx context.Context, q querier, where string, args ...any) ([]rulebook.Event, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+eventCols+` FROM events `+where, args...)
 	if err != nil {
 		return nil, err
@@ -578,10 +628,38 @@ func queryEvents(ctx context.Context, q querier, where string, args ...any) ([]r
 	return out, rows.Err()
 }
 
-func scanEvent(rows *sql.Rows, e *rulebook.Event) error {
+// openPersonal puts back into an event the personal fields held apart from it,
+// checked against the commitment its stored data holds; an event whose fields
+// were erased (none held) reads without them, marked Erased.
+func openPersonal(e *rulebook.Event, salt, personal []byte) error {
+	if !rulebook.HasPersonal(e.Data) {
+		return nil
+	}
+	if personal == nil {
+		e.Stored, e.Data, e.Erased = e.Data, rulebook.ErasedData(e.Data), true
+		return nil
+	}
+	full, err := rulebook.OpenPersonal(e.Data, salt, personal)
+	if err != nil {
+		return rulebook.Errorf(rulebook.ETampered, "event %s (seq %d): %v", e.ID, e.Seq, err)
+	}
+	e.Stored, e.Data = e.Data, full
+	return nil
+}
+
+// salt returns the salt of the event id's personal fields.
+func (a *Appender) salt(id string) []byte {
+	h := sha256.New()
+	h.Write(a.seed[:])
+	h.Write([]byte(id))
+	return h.Sum(nil)[:16]
+}
+
+// scanEvent reads a row of eventCols, and then into more (the personal fields).
+func scanEvent(rows *sql.Rows, e *rulebook.Event, more ...any) error {
 	var eff, rec int64
 	var data, prev, hash []byte
-	if err := rows.Scan(&e.Seq, &e.ID, &e.Type, &e.Subject, &eff, &rec, &e.Actor, &data, &prev, &hash); err != nil {
+	if err := rows.Scan(append([]any{&e.Seq, &e.ID, &e.Type, &e.Subject, &eff, &rec, &e.Actor, &data, &prev, &hash}, more...)...); err != nil {
 		return err
 	}
 	e.Effective = rulebook.Date(eff)
@@ -650,6 +728,19 @@ type VerifyResult struct {
 	Faults []string `json:"faults,omitempty"`
 	// Unproven says what a walk of the chain cannot prove on its own.
 	Unproven string `json:"unproven,omitempty"`
+	// AccessEntries is how many access-log entries verified, and AccessHead the
+	// hash of the last; an entry deleted, edited or moved is one of the Faults.
+	AccessEntries int64         `json:"access_entries"`
+	AccessHead    rulebook.Hash `json:"access_head"`
+	// committed are the seqs of the events whose data commits to personal fields
+	// held apart, gathered by the walk for the check of those fields.
+	committed []commitment
+}
+
+// commitment is an event's commitment to the personal fields held apart.
+type commitment struct {
+	seq int64
+	h   rulebook.Hash
 }
 
 // Unproven is what verifying the chain alone cannot prove: the chain is rebuilt by
@@ -658,14 +749,14 @@ type VerifyResult struct {
 const Unproven = "the hash chain shows the events are intact and in order, but not that none were cut from the end or that the record was not rewritten and chained again: compare the head with one kept outside the database"
 
 // Guards reports the record's defences that are missing: the triggers that refuse
-// updates and deletes of events.
+// updates and deletes of events, of the access log and of the stored checkpoints.
 func (db *DB) Guards(ctx context.Context) ([]string, error) {
-	want := []string{"events_no_update", "events_no_delete"}
-	q := `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'`
+	want := []string{"events_no_update", "events_no_delete", "personal_no_update"}
+	q := `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('events', 'personal')`
 	if db.dialect == "postgres" {
-		want = []string{"events_no_update", "events_no_truncate"}
+		want = []string{"events_no_update", "events_no_truncate", "personal_no_update"}
 		// A disabled trigger (tgenabled = 'D') defends nothing.
-		q = `SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass AND NOT tgisinternal AND tgenabled <> 'D'`
+		q = `SELECT tgname FROM pg_trigger WHERE tgrelid IN ('events'::regclass, 'personal'::regclass) AND NOT tgisinternal AND tgenabled <> 'D'`
 	}
 	rows, err := db.r.QueryContext(ctx, q)
 	if err != nil {
@@ -682,23 +773,44 @@ func (db *DB) Guards(ctx context.Context) ([]string, error) {
 	}
 	var faults []string
 	for _, n := range want {
-		if !have[n] {
+		if have[n] {
+			continue
+		}
+		if strings.HasPrefix(n, "personal") {
+			faults = append(faults, fmt.Sprintf("the trigger %s, which keeps the personal data held apart from being changed (it may only be erased), is missing or disabled", n))
+		} else {
 			faults = append(faults, fmt.Sprintf("the trigger %s, which keeps events from being changed or deleted, is missing or disabled", n))
 		}
 	}
-	return faults, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	more, err := db.tableGuards(ctx)
+	return append(faults, more...), err
 }
 
 // Verify walks the record in stored order and reports the first event that was
 // tampered with, is missing, or is out of order. progress, if not nil, is called now
-// and then with the count so far.
+// and then with the count so far. It walks the access log's chain meanwhile, and
+// reports the first entry deleted, edited or moved as a fault.
 //
 // A large record is checked in stretches on every core at once, each from its own
 // connection, and the stretches' ends are then checked to join; if anything is
 // wrong the whole record is walked again in order, so that the problem reported is
 // exactly the first one a single walk finds.
 func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult, error) {
+	// The access log's chain is walked beside the record's.
+	accessc := make(chan error, 1)
+	var access *accessCheck
+	go func() {
+		var err error
+		access, err = db.verifyAccess(ctx)
+		accessc <- err
+	}()
 	res, err := db.verifyChain(ctx, progress)
+	if aerr := <-accessc; err == nil {
+		err = aerr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -710,6 +822,17 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 		return nil, err
 	}
 	res.Faults = append(res.Faults, books...)
+	res.AccessEntries, res.AccessHead = access.n, access.head
+	if access.fault != "" {
+		res.Faults = append(res.Faults, access.fault)
+	}
+	if res.OK {
+		personal, err := db.personalFaults(ctx, res.committed)
+		if err != nil {
+			return nil, err
+		}
+		res.Faults = append(res.Faults, personal...)
+	}
 	if len(res.Faults) > 0 {
 		res.OK = false
 	}
@@ -764,7 +887,11 @@ func (db *DB) verifyChain(ctx context.Context, progress func(n int64)) (*VerifyR
 		total += st.res.Events
 	}
 	if ok && total == count {
-		return &VerifyResult{Events: total, Head: parts[len(parts)-1].res.Head, OK: true}, nil
+		res := &VerifyResult{Events: total, Head: parts[len(parts)-1].res.Head, OK: true}
+		for _, st := range parts {
+			res.committed = append(res.committed, st.res.committed...)
+		}
+		return res, nil
 	}
 	return db.verifyRange(ctx, 1, maxSeq, nil, nil)
 }
@@ -922,6 +1049,7 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	}
 	var r rulebook.RawEvent
 	var parts [5][]byte
+	var committed []commitment
 	first, since := true, int64(0)
 	for {
 		ok, err := next()
@@ -952,7 +1080,8 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 			}
 		}
 		if !fast {
-			evs, err := queryEvents(ctx, db.r, `WHERE seq = $1`, r.Seq)
+			// As stored: the personal fields held apart are checked after the walk.
+			evs, err := queryStored(ctx, db.r, `WHERE seq = $1`, r.Seq)
 			if err != nil || len(evs) != 1 {
 				return nil, fmt.Errorf("re-reading event at seq %d: %v", r.Seq, err)
 			}
@@ -973,6 +1102,10 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		if p != nil {
 			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
 		}
+		if rulebook.HasPersonal(r.Data) {
+			h, _ := rulebook.StoredCommitment(r.Data)
+			committed = append(committed, commitment{r.Seq, h})
+		}
 		if since++; since == 1<<16 {
 			if progress != nil {
 				progress(since)
@@ -983,7 +1116,7 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	if p := v.Finish(); p != nil {
 		return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
 	}
-	return &VerifyResult{Events: v.Count(), Head: v.Head(), OK: true}, nil
+	return &VerifyResult{Events: v.Count(), Head: v.Head(), OK: true, committed: committed}, nil
 }
 
 // splitUnit splits b at the four unit separators it must hold.

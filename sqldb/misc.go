@@ -8,9 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/rulebook/rulebook"
 )
@@ -53,72 +50,6 @@ func (db *DB) MemberIDs(ctx context.Context) (map[string]bool, error) {
 		ids[id] = true
 	}
 	return ids, rows.Err()
-}
-
-// Access is one entry of the access log: who looked at or did what.
-type Access struct {
-	At      time.Time `json:"at"`
-	Actor   string    `json:"actor"`
-	Action  string    `json:"action"`
-	Subject string    `json:"subject"`
-	Detail  string    `json:"detail,omitempty"`
-}
-
-// LogAccess records that actor viewed or exported subject. Reads of personal and
-// disciplinary data are logged as well as changes.
-func (db *DB) LogAccess(ctx context.Context, entries ...Access) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	// One statement for many entries (a page of precedents logs one per case):
-	// on PostgreSQL each statement alone is a commit.
-	var q strings.Builder
-	q.WriteString(`INSERT INTO access_log (at, actor, action, subject, detail) VALUES `)
-	var args []any
-	now := db.Now()
-	for i, a := range entries {
-		if a.At.IsZero() {
-			a.At = now
-		}
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
-		args = append(args, a.At.UnixMicro(), a.Actor, a.Action, a.Subject, a.Detail)
-	}
-	_, err := db.w.ExecContext(ctx, q.String(), args...)
-	return err
-}
-
-// AccessLog returns the most recent access-log entries, newest first.
-func (db *DB) AccessLog(ctx context.Context, subject string, limit int) ([]Access, error) {
-	q := `SELECT at, actor, action, subject, detail FROM access_log`
-	args := []any{}
-	if subject != "" {
-		q += ` WHERE subject = $1`
-		args = append(args, subject)
-	}
-	q += ` ORDER BY id DESC`
-	if limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(limit)
-	}
-	rows, err := db.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Access
-	for rows.Next() {
-		var a Access
-		var at int64
-		if err := rows.Scan(&at, &a.Actor, &a.Action, &a.Subject, &a.Detail); err != nil {
-			return nil, err
-		}
-		a.At = time.UnixMicro(at).UTC()
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // LatestRuleBook returns the rule book the record last adopted, or sql.ErrNoRows.

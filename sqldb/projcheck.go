@@ -191,7 +191,9 @@ func (db *DB) rangeEvents(ctx context.Context, q querier, r idRange) ([]rulebook
 		args = append(args, t)
 		types = append(types, fmt.Sprintf("$%d", len(args)))
 	}
-	rows, err := q.QueryContext(ctx, `SELECT seq, effective, `+db.joined("id", "type", "subject", "data")+` FROM events WHERE `+cond+
+	// The personal fields held apart come with their events (see queryEvents).
+	rows, err := q.QueryContext(ctx, `SELECT seq, effective, `+db.joined("id", "type", "subject", "data")+`, p.psalt, p.pdata FROM events
+		LEFT JOIN (SELECT seq AS pseq, salt AS psalt, data AS pdata FROM personal) p ON p.pseq = events.seq WHERE `+cond+
 		` AND type IN (`+strings.Join(types, ", ")+`) ORDER BY subject, seq`, args...)
 	if err != nil {
 		return nil, err
@@ -203,7 +205,8 @@ func (db *DB) rangeEvents(ctx context.Context, q querier, r idRange) ([]rulebook
 	for rows.Next() {
 		var e rulebook.Event
 		var eff int64
-		if err := rows.Scan(&e.Seq, &eff, &blob); err != nil {
+		var salt, personal []byte
+		if err := rows.Scan(&e.Seq, &eff, &blob, &salt, &personal); err != nil {
 			return nil, err
 		}
 		if !splitFields(blob, parts[:]) {
@@ -215,6 +218,9 @@ func (db *DB) rangeEvents(ctx context.Context, q querier, r idRange) ([]rulebook
 		}
 		e.ID, e.Type, e.Subject = string(parts[0]), string(parts[1]), string(parts[2])
 		e.Effective, e.Data = rulebook.Date(eff), bytes.Clone(parts[3])
+		if err := openPersonal(&e, salt, personal); err != nil {
+			return nil, err
+		}
 		evs = append(evs, e)
 	}
 	return evs, rows.Err()
@@ -279,8 +285,28 @@ func (db *DB) asJoined(m, e string) string {
 	}
 	data := `'{"member":{"id":"' || ` + text("id") + ` || '","name":"' || ` + text("name") + ` || '"' || ` + opt("email") + ` || ` + opt("phone") +
 		` || ` + opt("address") + ` || ` + opt("unit") + ` || ',"joined":"' || ` + day + ` || '"}' || ` + opt("status") + ` || '}'`
+	// A joining recorded since personal data is held apart (rulebook.SealPersonal)
+	// stores null for each particular given, the commitment first; the
+	// particulars are in its row of personal, in the order the data gives them.
+	// (That row matches the commitment: the plain verify checks every one.)
+	null := func(col string) string {
+		return `CASE WHEN ` + text(col) + ` = '' THEN '' ELSE ',"` + col + `":null' END`
+	}
+	held := func(col string) string {
+		return `CASE WHEN ` + text(col) + ` = '' THEN '' ELSE ',"member.` + col + `":"' || ` + text(col) + ` || '"' END`
+	}
+	substr := "substr"
+	if db.dialect == "postgres" {
+		substr = "substring"
+	}
+	sealed := `'{"` + rulebook.PersonalKey + `":"' || ` + substr + `(` + e + `.data, ` + fmt.Sprint(len(`{"`+rulebook.PersonalKey+`":"`)+1) + `, 64) || '","member":{"id":"' || ` + text("id") +
+		` || '","name":null' || ` + null("email") + ` || ` + null("phone") + ` || ` + null("address") + ` || ` + opt("unit") +
+		` || ',"joined":"' || ` + day + ` || '"}' || ` + opt("status") + ` || '}'`
+	fields := `'{"member.name":"' || ` + text("name") + ` || '"' || ` + held("email") + ` || ` + held("phone") + ` || ` + held("address") + ` || '}'`
+	personal := `EXISTS (SELECT 1 FROM personal p WHERE p.seq = ` + e + `.seq AND p.data = ` + fields + `)`
 	return e + `.type = '` + rulebook.EventMemberJoined + `' AND ` + e + `.subject = ` + text("id") + ` AND ` + e + `.id = ` + text("join_event") +
-		` AND ` + e + `.effective = ` + text("joined") + ` AND ` + quotes + ` AND ` + e + `.data = ` + data
+		` AND ` + e + `.effective = ` + text("joined") + ` AND ` + quotes + ` AND (` + e + `.data = ` + data +
+		` OR (` + text("name") + ` <> '' AND ` + e + `.data = ` + sealed + ` AND ` + personal + `))`
 }
 
 // noSlash writes the condition that a text holds no '/': a member's id, not

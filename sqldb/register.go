@@ -280,11 +280,11 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 		p.From = rulebook.Date(from)
 		if err := unmarshalOpt(rights, &p.Rights); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, unreadable("status_points", "rights", curID, err)
 		}
 		if err := unmarshalOpt(decision, &p.Decision); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, unreadable("status_points", "decision", curID, err)
 		}
 		cur.Points = append(cur.Points, p)
 	}
@@ -307,10 +307,10 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 		}
 		r.From, r.Until = rulebook.Date(from), rulebook.Date(until)
 		if err := unmarshalOpt(rights, &r.Rights); err != nil {
-			return nil, err
+			return nil, unreadable("restrictions", "rights", mid, err)
 		}
 		if err := unmarshalOpt(decision, &r.Decision); err != nil {
-			return nil, err
+			return nil, unreadable("restrictions", "decision", mid, err)
 		}
 		if h := byID[mid]; h != nil {
 			h.Restrictions = append(h.Restrictions, r)
@@ -334,7 +334,7 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 		}
 		w.From, w.Until = rulebook.Date(from), rulebook.Date(until)
 		if err := unmarshalOpt(decision, &w.Decision); err != nil {
-			return nil, err
+			return nil, unreadable("waivers", "decision", mid, err)
 		}
 		if h := byID[mid]; h != nil {
 			h.Waivers = append(h.Waivers, w)
@@ -356,13 +356,19 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 		}
 		var sv rulebook.Serving
 		if err := json.Unmarshal(data, &sv); err != nil {
-			return nil, err
+			return nil, unreadable("servings", "data", mid, err)
 		}
 		if h := byID[mid]; h != nil {
 			h.Servings = append(h.Servings, sv)
 		}
 	}
 	return out, srows.Err()
+}
+
+// unreadable is the error for a stored row rulebook could not have written:
+// the projection was edited outside it.
+func unreadable(table, col, member string, err error) error {
+	return rulebook.Errorf(rulebook.ETampered, "member %s: the stored %s.%s cannot be read (%v): it was edited outside rulebook; 'rulebook rebuild' writes it again from the record", member, table, col, err)
 }
 
 func unmarshalOpt(b []byte, v any) error {

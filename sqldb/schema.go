@@ -1,6 +1,10 @@
 package sqldb
 
-import "fmt"
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
 
 // Migrations are append-only lists of SQL, one per dialect, applied in order and
 // recorded in schema_migrations; a database is at version len(list). Never edit a
@@ -454,4 +458,108 @@ const unitSchema = `
 func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], unitSchema)
 	migrations["postgres"] = append(migrations["postgres"], unitSchema)
+}
+
+// personalSchema is migration 8: the personal fields of events, held apart from
+// the record so that they can be erased (rulebook.SealPersonal). A row is never
+// changed; it is deleted only when an erasure is recorded in the chain, and
+// verify checks every row against the commitment its event holds, and every
+// missing row against the erasures recorded. It may run again over itself (tests
+// that simulate an older database undo later migrations by their number).
+var personalSchema = map[string]string{
+	"sqlite": `
+	CREATE TABLE IF NOT EXISTS personal (
+		seq  INTEGER PRIMARY KEY,
+		salt BLOB NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE TRIGGER IF NOT EXISTS personal_no_update BEFORE UPDATE ON personal
+		BEGIN SELECT RAISE(ABORT, 'personal data held apart is never changed, only erased'); END;`,
+	"postgres": `
+	CREATE TABLE IF NOT EXISTS personal (
+		seq  BIGINT PRIMARY KEY,
+		salt BYTEA NOT NULL,
+		data TEXT NOT NULL
+	);
+	CREATE OR REPLACE FUNCTION personal_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'personal data held apart is never changed, only erased'; END $$;
+	DROP TRIGGER IF EXISTS personal_no_update ON personal;
+	CREATE TRIGGER personal_no_update BEFORE UPDATE ON personal
+		FOR EACH ROW EXECUTE FUNCTION personal_no_update();`,
+}
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], personalSchema["sqlite"])
+	migrations["postgres"] = append(migrations["postgres"], personalSchema["postgres"])
+}
+
+// chainSchema is migration 9: the access log is chained like the record (each
+// entry's hash covers the one before it; PostgreSQL's ids are given by the writer,
+// which reads the head under a lock, as SQLite's are), and the signed checkpoints
+// the checkpoint keeper writes are kept, so that verify can find the last one that
+// still holds. Its Go half (chainAccessLog) chains the entries already logged, in
+// the same transaction, then makes both tables append-only.
+const chainSchema = `
+	ALTER TABLE access_log ADD COLUMN prev_hash %[1]s NOT NULL DEFAULT %[2]s;
+	ALTER TABLE access_log ADD COLUMN hash %[1]s NOT NULL DEFAULT %[2]s;
+	CREATE TABLE checkpoints (
+		id          %[3]s,
+		recorded    %[4]s NOT NULL,
+		size        %[4]s NOT NULL,
+		access_size %[4]s NOT NULL,
+		note        TEXT NOT NULL
+	);`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(chainSchema, "BLOB", "x''", "INTEGER PRIMARY KEY", "INTEGER"))
+	migrations["postgres"] = append(migrations["postgres"], `
+	ALTER TABLE access_log ALTER COLUMN id DROP IDENTITY;`+
+		fmt.Sprintf(chainSchema, "BYTEA", "''::bytea", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"))
+	migrationGo[9] = chainAccessLog
+}
+
+// migrationGo holds, by migration, work done in Go after its SQL, in the same
+// transaction.
+var migrationGo = map[int]func(ctx context.Context, tx *sql.Tx, dialect string) error{}
+
+// selectionSchema is migration 10: candidate selections. Like migration 8 it may run
+// again over itself (tests that simulate an older database undo later migrations
+// by their number). A selection is a
+// projection of its events, kept as JSON beside the columns lists need; its
+// electorate (frozen with it: a table of members, whose size and digest the
+// record holds) and its marked register (who voted) are tables of members. The
+// ballots are kept only added up: one row per distinct ranking with the papers
+// that carry it, keyed by the ranking (SQLite: WITHOUT ROWID, so no hidden row
+// number records the order they came in), and no column saying who cast them or
+// when.
+const selectionSchema = `
+	CREATE TABLE IF NOT EXISTS selections (
+		id        TEXT PRIMARY KEY,
+		procedure TEXT NOT NULL,
+		unit      TEXT NOT NULL,
+		state     TEXT NOT NULL,
+		opened    INTEGER NOT NULL,
+		updated   %[1]s NOT NULL,
+		data      TEXT NOT NULL
+	);
+	CREATE TABLE IF NOT EXISTS selection_electorate (
+		selection TEXT NOT NULL,
+		member    TEXT NOT NULL,
+		PRIMARY KEY (selection, member)
+	)%[2]s;
+	CREATE TABLE IF NOT EXISTS selection_marked (
+		selection TEXT NOT NULL,
+		member    TEXT NOT NULL,
+		PRIMARY KEY (selection, member)
+	)%[2]s;
+	CREATE TABLE IF NOT EXISTS selection_ballots (
+		selection TEXT NOT NULL,
+		ranking   TEXT NOT NULL,
+		papers    %[1]s NOT NULL,
+		PRIMARY KEY (selection, ranking)
+	)%[2]s;`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(selectionSchema, "INTEGER", " WITHOUT ROWID"))
+	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(selectionSchema, "BIGINT", ""))
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"html/template"
 	"io"
 	"net/http"
@@ -68,6 +70,7 @@ func (s *Server) count(w http.ResponseWriter, r *http.Request) error {
 	}
 	var res *count.Result
 	var err error
+	var counted []byte // the file the report names: the ballots, or RCTab's configuration
 	if val("method") == "rctab" {
 		// The configuration and the CVR files it names, by their base names.
 		mfs := fstest.MapFS{}
@@ -80,7 +83,7 @@ func (s *Server) count(w http.ResponseWriter, r *http.Request) error {
 			name := path.Base(files[i].Filename)
 			mfs[name] = &fstest.MapFile{Data: b}
 			if strings.HasSuffix(strings.ToLower(name), ".json") && config == "" {
-				config = name
+				config, counted = name, b
 			}
 		}
 		if config == "" {
@@ -97,7 +100,7 @@ func (s *Server) count(w http.ResponseWriter, r *http.Request) error {
 		if spec.Seats, err = strconv.Atoi(orZero(val("seats"))); err != nil {
 			return s.formError(w, r, "count", "Count an election", d, rulebook.FieldError("seats", "%q is not a number", val("seats")))
 		}
-		d.Name = files[0].Filename
+		d.Name, counted = files[0].Filename, b
 		res, err = s.app.Count(r.Context(), spec, files[0].Filename, b)
 	}
 	if err != nil {
@@ -109,7 +112,15 @@ func (s *Server) count(w http.ResponseWriter, r *http.Request) error {
 	}
 	res.Normalize()
 	var b bytes.Buffer
-	if err := report.WriteFragment(&b, res); err != nil {
+	sum := sha256.Sum256(counted)
+	options := "--method " + val("method")
+	for _, f := range []string{"format", "seats", "threshold"} {
+		if v := val(f); v != "" && v != "0" {
+			options += " --" + f + " " + v
+		}
+	}
+	meta := report.Meta{File: d.Name, SHA256: hex.EncodeToString(sum[:]), Options: options, Counted: s.app.Now(), Version: report.BuildVersion()}
+	if err := report.WriteFragmentMeta(&b, res, meta); err != nil {
 		return err
 	}
 	d.Report = template.HTML(b.String())

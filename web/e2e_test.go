@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
@@ -679,6 +681,14 @@ func TestBrowserStory(t *testing.T) {
 	rita.submit(`form[action="/count"]`)
 	rita.check("count-report")
 	rita.see("Round")
+	// The report names the file counted and its digest.
+	rita.see("edinburgh_2019_by_election_leith_walk.blt")
+	if b, err := os.ReadFile(blt); err != nil {
+		t.Fatal(err)
+	} else {
+		sum := sha256.Sum256(b)
+		rita.see(hex.EncodeToString(sum[:]))
+	}
 	// The others may not count.
 	casey.visit("/count")
 	casey.see("Not allowed")

@@ -76,6 +76,7 @@ func exampleApp(t testing.TB, dsn, name string, load func(*sqldb.DB, *rules.Rule
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { a.Close() }) // before the database closes
 	return a, db
 }
 

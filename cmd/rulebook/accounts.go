@@ -46,6 +46,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 0 {
 		return errUsage{userUsage}
 	}
+	// The first administrator is added to a new database.
+	st.create = pos[0] == "add"
 	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
 		return err
@@ -97,23 +99,22 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if *asJSON {
 			return writeJSON(e.stdout, accs)
 		}
+		t := table(e.stdout)
+		row(t, "", "NAME", "DISPLAY NAME", "MEMBER", "STATE", "ROLES")
 		for _, x := range accs {
-			state := ""
+			state := "active"
 			if x.Disabled {
-				state = "  (disabled)"
+				state = "disabled"
 			}
-			link := ""
-			if x.Member != "" {
-				link = "  member " + x.Member
-			}
-			fmt.Fprintf(e.stdout, "%-16s %-24s %s%s%s\n", x.Name, x.Display, strings.Join(x.Roles, ", "), link, state)
+			row(t, "", x.Name, x.Display, x.Member, state, strings.Join(x.Roles, ", "))
 		}
-		return nil
+		return t.Flush()
 	case "roles":
+		t := table(e.stdout)
 		for _, r := range a.RoleChoices() {
-			fmt.Fprintf(e.stdout, "%-22s %s — %s\n", r.ID, r.Name, r.Description)
+			row(t, "", r.ID, r.Name, r.Description)
 		}
-		return nil
+		return t.Flush()
 	case "change", "disable", "enable":
 		n, err := arg()
 		if err != nil {
@@ -224,16 +225,22 @@ func runToken(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if len(ts) == 0 {
+			fmt.Fprintf(e.stdout, "%s has no API tokens\n", *user)
+			return nil
+		}
+		tw := table(e.stdout)
+		row(tw, "", "TOKEN", "LABEL", "CREATED", "STATE")
 		for _, t := range ts {
 			state := "active"
 			if !t.Revoked.IsZero() {
 				state = "revoked " + t.Revoked.Format(time.RFC3339)
 			} else if !t.Expires.IsZero() {
-				state = "expires " + t.Expires.Format(time.DateOnly)
+				state = "active, expires " + t.Expires.Format(time.DateOnly)
 			}
-			fmt.Fprintf(e.stdout, "%s  %-20s created %s  %s\n", t.ID, t.Label, t.Created.Format(time.RFC3339), state)
+			row(tw, "", t.ID, t.Label, t.Created.Format(time.RFC3339), state)
 		}
-		return nil
+		return tw.Flush()
 	case "revoke":
 		if len(pos) != 2 {
 			return errUsage{"usage: rulebook token revoke ID"}

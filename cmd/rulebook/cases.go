@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -228,13 +230,20 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		if *asJSON {
 			return writeJSON(e.stdout, list.Cases)
 		}
+		t := table(e.stdout)
+		if len(list.Cases) > 0 {
+			row(t, "", "CASE", "KIND", "RESPONDENT", "OPENED", "STATE")
+		} else {
+			fmt.Fprintln(e.stdout, "no cases")
+		}
 		for _, r := range list.Cases {
 			status := r.State
 			if r.Closed {
 				status = "closed: " + r.Outcome
 			}
-			fmt.Fprintf(e.stdout, "%-14s %-11s %-8s opened %s  %s\n", r.ID, r.Kind, r.Respondent, r.Opened, status)
+			row(t, "", r.ID, r.Kind, r.Respondent, r.Opened.String(), status)
 		}
+		t.Flush()
 		if list.More {
 			fmt.Fprintf(e.stdout, "(%d of more than %d cases)\n", len(list.Cases), list.Total)
 		} else if list.Total > len(list.Cases) {
@@ -252,10 +261,8 @@ func runCase(ctx context.Context, e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			dec := json.NewDecoder(strings.NewReader(string(b)))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&cmd); err != nil {
-				return fmt.Errorf("%s: %v", *input, err)
+			if err := rulebook.DecodeInput(b, &cmd); err != nil {
+				return inputError(*input, err)
 			}
 		}
 		if *transition != "" {
@@ -398,6 +405,16 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// inputError names the --input file a JSON error is in; "body", the API's name
+// for the whole document, is the file itself here.
+func inputError(file string, err error) error {
+	var re *rulebook.Error
+	if errors.As(err, &re) && re.Field == "body" {
+		return fmt.Errorf("%s: %s", file, re.Message)
+	}
+	return fmt.Errorf("%s: %v", file, err)
+}
+
 func showCase(e *env, f *app.CaseFile, asJSON bool) error {
 	c, proc, conduct := f.Case, f.Procedure, f.Conduct
 	next := c.NextSteps(proc.Discipline)
@@ -465,13 +482,13 @@ func showCase(e *env, f *app.CaseFile, asJSON bool) error {
 			fmt.Fprintf(e.stdout, "    %s  %s\n", d.Due, d.What)
 		}
 	}
-	if len(next) > 0 {
-		var ids []string
-		for _, t := range next {
-			if t.IsPermitted() {
-				ids = append(ids, t.ID)
-			}
+	var ids []string
+	for _, t := range next {
+		if t.IsPermitted() {
+			ids = append(ids, t.ID)
 		}
+	}
+	if len(ids) > 0 {
 		fmt.Fprintf(e.stdout, "  next steps: %s\n", strings.Join(ids, ", "))
 	}
 	return nil
@@ -527,17 +544,20 @@ func runDeadlines(ctx context.Context, e *env, args []string) error {
 		}
 		return writeJSON(e.stdout, out)
 	}
-	for _, r := range rows {
-		mark := "due    "
-		if r.Due < on {
-			mark = fmt.Sprintf("OVERDUE %d days", int(on-r.Due))
-		}
-		fmt.Fprintf(e.stdout, "%s  %-16s %-14s %-8s %s\n", r.Due, mark, r.Case, r.Respondent, r.What)
-	}
 	if len(rows) == 0 {
-		fmt.Fprintln(e.stdout, "nothing due")
+		fmt.Fprintf(e.stdout, "nothing overdue on %s, and nothing due within %s after it\n", on, plural(*within, "day", "days"))
+		return nil
 	}
-	return nil
+	t := table(e.stdout)
+	row(t, "", "DUE", "", "CASE", "RESPONDENT", "WHAT")
+	for _, r := range rows {
+		mark := "due"
+		if r.Due < on {
+			mark = "OVERDUE by " + plural(int(on-r.Due), "day", "days")
+		}
+		row(t, "", r.Due.String(), mark, r.Case, r.Respondent, r.What)
+	}
+	return t.Flush()
 }
 
 func runStatistics(ctx context.Context, e *env, args []string) error {
@@ -560,22 +580,49 @@ func runStatistics(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, s)
 	}
 	fmt.Fprintln(e.stdout, "steps by quarter:")
+	t := table(e.stdout)
+	if len(s.Steps) > 0 {
+		row(t, "  ", "QUARTER", "STEP", "BY", "BODY KIND", "STEPS", "OUTCOME", "AVERAGE DAYS IN THE STATE BEFORE")
+	} else {
+		row(t, "  ", "none")
+	}
 	for _, r := range s.Steps {
 		out := r.Outcome
 		if r.Sanction != "" {
 			out += " (" + r.Sanction + ")"
 		}
-		fmt.Fprintf(e.stdout, "  %s  %-24s by %-18s %-10s %3d  %-28s avg %.0f days in previous state\n", r.Quarter, r.Transition, r.Body, r.BodyKind, r.Steps, out, r.AvgDays)
+		row(t, "  ", r.Quarter, r.Transition, r.Body, r.BodyKind, strconv.Itoa(r.Steps), out, fmt.Sprintf("%.0f", r.AvgDays))
 	}
+	t.Flush()
 	fmt.Fprintln(e.stdout, "cases by clause and outcome:")
+	t = table(e.stdout)
+	if len(s.Clauses) > 0 {
+		row(t, "  ", "CLAUSE", "OUTCOME", "CASES")
+	} else {
+		row(t, "  ", "none")
+	}
 	for _, r := range s.Clauses {
 		out := r.Outcome
 		if out == "" {
 			out = "(open)"
 		}
-		fmt.Fprintf(e.stdout, "  %-10s %-22s %d\n", r.Clause, out, r.Cases)
+		row(t, "  ", r.Clause, out, strconv.Itoa(r.Cases))
 	}
-	fmt.Fprintf(e.stdout, "closed by staff or officers, by quarter: %v\nopen cases by state: %v\n", s.ClosedByStaff, s.Open)
+	t.Flush()
+	for _, part := range []struct {
+		title  string
+		counts map[string]int
+	}{{"cases closed by staff or officers, by quarter:", s.ClosedByStaff}, {"open cases by state:", s.Open}} {
+		fmt.Fprintln(e.stdout, part.title)
+		t = table(e.stdout)
+		if len(part.counts) == 0 {
+			row(t, "  ", "none")
+		}
+		for _, k := range slices.Sorted(maps.Keys(part.counts)) {
+			row(t, "  ", k, strconv.Itoa(part.counts[k]))
+		}
+		t.Flush()
+	}
 	return nil
 }
 
@@ -606,36 +653,81 @@ func runPrecedents(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, ps)
 	}
-	of := strconv.Itoa(ps.Total)
+	of := plural(ps.Total, "closed case", "closed cases")
 	if ps.More {
 		of = "more than " + of
 	}
-	fmt.Fprintf(e.stdout, "%s closed case(s) under clause %s; %d to %d:\n", of, ps.Clause, min(ps.Offset+1, ps.Offset+len(ps.Precedents)), ps.Offset+len(ps.Precedents))
-	for _, p := range ps.Precedents {
-		sanction := p.Outcome
-		if len(p.Sanctions) > 0 {
-			var ss []string
-			for _, s := range p.Sanctions {
-				ss = append(ss, s.String())
-			}
-			sanction = strings.Join(ss, "; ")
+	if len(ps.Precedents) == 0 {
+		if ps.Offset > 0 {
+			fmt.Fprintf(e.stdout, "%s under clause %s; none from %d on\n", of, ps.Clause, ps.Offset+1)
+		} else {
+			fmt.Fprintf(e.stdout, "no closed case concerns clause %s\n", ps.Clause)
 		}
-		fmt.Fprintf(e.stdout, "%-12s conduct %s  %d count(s) proved  %-50s factors %v (shared %d)\n", p.Case, p.Conduct, p.Counts, sanction, p.Factors, p.Shared)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s under clause %s; %d to %d:\n", of, ps.Clause, ps.Offset+1, ps.Offset+len(ps.Precedents))
+	// With the factors of the case in hand, a precedent is a case that shares at
+	// least one; the others under the clause are listed apart, as no precedent.
+	var like, unlike []discipline.Precedent
+	for _, p := range ps.Precedents {
+		if len(factors) == 0 || p.Shared > 0 {
+			like = append(like, p)
+		} else {
+			unlike = append(unlike, p)
+		}
+	}
+	print := func(list []discipline.Precedent) {
+		t := table(e.stdout)
+		row(t, "  ", "CASE", "CONDUCT", "PROVED", "SANCTION", "FACTORS")
+		for _, p := range list {
+			sanction := p.Outcome
+			if len(p.Sanctions) > 0 {
+				var ss []string
+				for _, s := range p.Sanctions {
+					ss = append(ss, s.String())
+				}
+				sanction = strings.Join(ss, "; ")
+			}
+			fs := strings.Join(p.Factors, ", ")
+			if fs == "" {
+				fs = "none recorded"
+			}
+			if len(factors) > 0 {
+				fs += fmt.Sprintf(" (%d shared)", p.Shared)
+			}
+			row(t, "  ", p.Case, p.Conduct.String(), plural(p.Counts, "count", "counts"), sanction, fs)
+		}
+		t.Flush()
+	}
+	switch {
+	case len(factors) == 0:
+		fmt.Fprintln(e.stdout, "newest first (give --factor for those of the case in hand to rank them by likeness):")
+		print(like)
+	case len(like) > 0:
+		fmt.Fprintf(e.stdout, "precedents, sharing most of %s first:\n", strings.Join(factors, ", "))
+		print(like)
+	default:
+		fmt.Fprintf(e.stdout, "no precedent: none of these shares any of %s\n", strings.Join(factors, ", "))
+	}
+	if len(factors) > 0 && len(unlike) > 0 {
+		fmt.Fprintf(e.stdout, "under the same clause, sharing none of the factors (not precedents):\n")
+		print(unlike)
 	}
 	return nil
 }
 
 func runSubjectAccess(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "subject-access", "subject-access MEMBER [--requested D] [--out FILE.json]")
+	fs := newFlags(e, "subject-access", "subject-access MEMBER [--requested D] [--json] [--out FILE.json]")
 	st := addStoreFlags(fs, e)
 	requested := fs.String("requested", "", "the date the request was received (default today)")
-	out := fs.String("out", "", "write the export here instead of standard output")
+	out := fs.String("out", "", "write the complete export (JSON, as given to the person) to this file")
+	asJSON := fs.Bool("json", false, "print the complete export as JSON instead of a summary for people")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return errUsage{"usage: rulebook subject-access MEMBER [--requested D]"}
+		return errUsage{"usage: rulebook subject-access MEMBER [--requested D] [--json] [--out FILE.json]"}
 	}
 	on := today()
 	if *requested != "" {
@@ -652,17 +744,85 @@ func runSubjectAccess(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	w := e.stdout
 	if *out != "" {
 		f, err := os.Create(*out)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		w = f
-		fmt.Fprintf(e.stderr, "subject access export for %s: %d case(s), %d redaction(s); due %s\n", pos[0], len(sa.Cases), len(sa.Redacted), sa.Due)
+		if err := writeJSON(f, sa); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "subject access export for %s written to %s: %s, %s; due %s\n", pos[0], *out,
+			plural(len(sa.Cases), "case", "cases"), plural(len(sa.Redacted), "redaction", "redactions"), sa.Due)
+		if !*asJSON {
+			return nil
+		}
 	}
-	return writeJSON(w, sa)
+	if *asJSON {
+		return writeJSON(e.stdout, sa)
+	}
+	return showSubjectAccess(e, sa)
+}
+
+// showSubjectAccess summarises a subject access export for whoever answers the
+// request: what is held, what was withheld, and when the answer is due.
+func showSubjectAccess(e *env, sa *discipline.SubjectAccess) error {
+	w := e.stdout
+	name := ""
+	if sa.History != nil {
+		name = " (" + sa.History.Member.Name + ")"
+	}
+	fmt.Fprintf(w, "subject access request from %s%s, received %s: the answer is due by %s\n", sa.Member, name, sa.Requested, sa.Due)
+	if h := sa.History; h != nil {
+		m := h.Member
+		fmt.Fprintln(w, "\nthe register holds:")
+		t := table(w)
+		for _, f := range [][2]string{{"name:", m.Name}, {"e-mail:", m.Email}, {"telephone:", m.Phone}, {"address:", m.Address}, {"unit:", m.Unit}, {"joined:", m.Joined.String()}} {
+			if f[1] != "" {
+				row(t, "  ", f[0], f[1])
+			}
+		}
+		t.Flush()
+		if len(h.Points) > 0 {
+			fmt.Fprintln(w, "  status history:")
+			t = table(w)
+			for _, p := range h.Points {
+				row(t, "    ", p.From.String(), p.Status, p.Body, p.Clause, p.Reason)
+			}
+			t.Flush()
+		}
+	}
+	fmt.Fprintf(w, "\nthe record holds %s about them\n", plural(len(sa.Events), "event", "events"))
+	if len(sa.Cases) == 0 {
+		fmt.Fprintln(w, "they are party to no case")
+	} else {
+		fmt.Fprintf(w, "\nthey are party to %s:\n", plural(len(sa.Cases), "case", "cases"))
+		t := table(w)
+		row(t, "  ", "CASE", "AS", "KIND", "OPENED", "STATE")
+		for _, c := range sa.Cases {
+			as := "complainant"
+			if c.Respondent == sa.Member {
+				as = "respondent"
+			}
+			state := c.State
+			if c.Closed {
+				state = "closed: " + c.Outcome
+			}
+			row(t, "  ", c.ID, as, c.Kind, c.Opened.String(), state)
+		}
+		t.Flush()
+	}
+	if len(sa.Redacted) == 0 {
+		fmt.Fprintln(w, "\nnothing is withheld")
+	} else {
+		fmt.Fprintf(w, "\nwithheld from their copy (%d):\n", len(sa.Redacted))
+		for _, r := range sa.Redacted {
+			fmt.Fprintf(w, "  %s\n", r)
+		}
+	}
+	fmt.Fprintln(w, "\nthe complete export, to give them: --out FILE.json (or --json)")
+	return nil
 }
 
 func runList(ctx context.Context, e *env, args []string) error {
@@ -722,8 +882,18 @@ func runInterference(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, list)
 	}
-	for _, c := range list {
-		fmt.Fprintf(e.stdout, "%s  case %-12s (%s)  from %s [%s, %s]: %s\n", c.Date, c.Case, c.Respondent, c.From, c.Role, c.Channel, c.Summary)
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "no contacts from outside the cases' roles are recorded")
+		return nil
 	}
-	return nil
+	t := table(e.stdout)
+	row(t, "", "DATE", "CASE", "RESPONDENT", "FROM", "ROLE", "BY", "WHAT")
+	for _, c := range list {
+		role := c.Role
+		if role == "" {
+			role = "(none)"
+		}
+		row(t, "", c.Date.String(), c.Case, c.Respondent, c.From, role, c.Channel, c.Summary)
+	}
+	return t.Flush()
 }

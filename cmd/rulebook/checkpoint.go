@@ -3,16 +3,19 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
+	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/checkpoint"
 )
 
 func init() {
 	commands["key"] = command{"key generate --name NAME --out FILE: a key to sign checkpoints of the record (kept outside the database)", runKey}
-	commands["checkpoint"] = command{"checkpoint --key FILE [--out FILE]: sign the record's tree head, for whoever should keep it", runCheckpoint}
-	commands["proof"] = command{"proof EVENT --checkpoint FILE --verifier KEY: prove an event is in the record a signed checkpoint saw", runProof}
+	commands["checkpoint"] = command{"checkpoint --key FILE [--out FILE]: sign the tree heads of the record and the access log, for whoever should keep it", runCheckpoint}
+	commands["proof"] = command{"proof EVENT --checkpoint FILE --verifier KEY: prove an event is in the record a signed checkpoint saw; " +
+		"proof --consistency --checkpoint OLD --verifier KEY [--to NEW | --key FILE --out NEW]: prove a newer checkpoint extends OLD (with --proof FILE: check such a proof, without the database)", runProof}
 }
 
 func runKey(ctx context.Context, e *env, args []string) error {
@@ -92,17 +95,26 @@ func runCheckpoint(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
+const proofUsage = `usage: rulebook proof EVENT --checkpoint FILE --verifier KEY
+       rulebook proof --consistency --checkpoint OLD --verifier KEY [--to NEW | [--key FILE] --out NEW]
+       rulebook proof --consistency --checkpoint OLD --to NEW --proof FILE --verifier KEY`
+
 func runProof(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "proof", "proof EVENT --checkpoint FILE --verifier KEY [--db DSN]")
+	fs := newFlags(e, "proof", "proof EVENT --checkpoint FILE --verifier KEY [--db DSN]\n       rulebook proof --consistency --checkpoint OLD --verifier KEY [--to NEW | [--key FILE] --out NEW] [--proof FILE] [--db DSN]")
 	st := addStoreFlags(fs, e)
-	cpFile := fs.String("checkpoint", "", "a signed checkpoint (from 'rulebook checkpoint')")
+	cpFile := fs.String("checkpoint", "", "a signed checkpoint (from 'rulebook checkpoint'); with --consistency, the older one")
 	verifier := fs.String("verifier", "", "the verifier key, or its file")
+	consistency := fs.Bool("consistency", false, "prove that a newer checkpoint extends the one given (--checkpoint): the record and the access log were only added to in between; whoever holds both checkpoints checks the proof without the record")
+	to := fs.String("to", "", "with --consistency: the newer checkpoint, one its holder has (by default one signed now with --key, or else the newest kept in the database that still holds, written to --out)")
+	keyFile := fs.String("key", e.getenv("RULEBOOK_CHECKPOINT_KEY"), "with --consistency: the signing key's file, to sign the newer checkpoint now")
+	out := fs.String("out", "", "with --consistency: where to write the newer checkpoint (unless it is --to)")
+	proofFile := fs.String("proof", "", "with --consistency: check this proof that --to extends --checkpoint, instead of making one (no database is opened)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || *cpFile == "" || *verifier == "" {
-		return errUsage{"usage: rulebook proof EVENT --checkpoint FILE --verifier KEY"}
+	if *cpFile == "" || *verifier == "" || *consistency == (len(pos) == 1) || len(pos) > 1 {
+		return errUsage{proofUsage}
 	}
 	msg, err := os.ReadFile(*cpFile)
 	if err != nil {
@@ -111,6 +123,9 @@ func runProof(ctx context.Context, e *env, args []string) error {
 	vkey, err := readKey(*verifier)
 	if err != nil {
 		return err
+	}
+	if *consistency {
+		return consistencyProof(ctx, e, st, msg, vkey, *to, *keyFile, *out, *proofFile)
 	}
 	a, ctx, done, err := st.app(ctx, "")
 	if err != nil {
@@ -123,4 +138,77 @@ func runProof(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s (%s, %s) is in the record the checkpoint signed; its chain hash %s\n%s", ev.ID, ev.Type, ev.Subject, ev.Hash, p)
 	return nil
+}
+
+// consistencyProof makes a proof that a newer checkpoint extends older, or checks
+// one (proofFile) between two checkpoints the auditor holds.
+func consistencyProof(ctx context.Context, e *env, st *store, older []byte, vkey, to, keyFile, out, proofFile string) error {
+	var newer []byte
+	if to != "" {
+		var err error
+		if newer, err = os.ReadFile(to); err != nil {
+			return err
+		}
+	}
+	if proofFile != "" {
+		if newer == nil {
+			return errUsage{"--proof checks a proof between two checkpoints you hold: give the newer with --to NEW"}
+		}
+		text, err := os.ReadFile(proofFile)
+		if err != nil {
+			return err
+		}
+		oc, err := checkpoint.Open(older, vkey)
+		if err != nil {
+			return fmt.Errorf("%s: %w", "the older checkpoint", err)
+		}
+		nc, err := checkpoint.Open(newer, vkey)
+		if err != nil {
+			return fmt.Errorf("%s: %w", "the newer checkpoint", err)
+		}
+		p, err := checkpoint.ParseConsistency(text)
+		if err != nil {
+			return fmt.Errorf("%s: %w", proofFile, err)
+		}
+		if err := checkpoint.CheckConsistency(oc, nc, p); err != nil {
+			return rulebook.Errorf(rulebook.ETampered, "%v", err)
+		}
+		fmt.Fprintf(e.stdout, "ok: the checkpoint of %s extends the one of %s, both signed by %s\n", sizes(nc), sizes(oc), oc.Origin)
+		return nil
+	}
+	if newer == nil && out == "" {
+		return errUsage{"--consistency proves a newer checkpoint extends the one given: give one you hold (--to NEW), or say where to write it (--out FILE)"}
+	}
+	var skey string
+	if newer == nil && keyFile != "" {
+		var err error
+		if skey, err = readKey(keyFile); err != nil {
+			return err
+		}
+	}
+	a, ctx, done, err := st.app(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer done()
+	p, nc, err := a.ProveConsistency(ctx, older, newer, vkey, skey)
+	if err != nil {
+		return err
+	}
+	if newer == nil {
+		if err := os.WriteFile(out, nc.Note, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "the checkpoint of %s the proof leads to is written to %s\n", sizes(nc), out)
+	}
+	_, err = io.WriteString(e.stdout, p.String())
+	return err
+}
+
+// sizes describes what a checkpoint covers.
+func sizes(c *checkpoint.Checkpoint) string {
+	if c.Access == nil {
+		return fmt.Sprintf("%d events", c.Size)
+	}
+	return fmt.Sprintf("%d events and %d access-log entries", c.Size, c.Access.Size)
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -25,6 +26,11 @@ type store struct {
 	db    string
 	rules string
 	e     *env
+	// create lets the command create a SQLite database that does not exist yet:
+	// only the commands that exist to start one (serve, demo, import, user add). Any
+	// other, given a path with no database at it, says so rather than create an
+	// empty one a mistyped --db would otherwise leave behind.
+	create bool
 }
 
 func addStoreFlags(fs *flag.FlagSet, e *env) *store {
@@ -39,7 +45,29 @@ func addStoreFlags(fs *flag.FlagSet, e *env) *store {
 }
 
 func (s *store) open(ctx context.Context) (*sqldb.DB, error) {
-	return sqldb.Open(ctx, s.db)
+	if s.create {
+		return sqldb.Open(ctx, s.db)
+	}
+	db, err := sqldb.OpenExisting(ctx, s.db)
+	var nd *sqldb.NoDatabaseError
+	if errors.As(err, &nd) {
+		return nil, fmt.Errorf("no database at %s: check --db (or RULEBOOK_DB); to create one, run 'rulebook demo', "+
+			"'rulebook import members FILE.csv --rules RULES.yaml', 'rulebook user add … --rules RULES.yaml' or 'rulebook serve'", nd.Path)
+	}
+	return db, err
+}
+
+// missingSQLite reports whether dsn names a SQLite file that does not exist.
+func missingSQLite(dsn string) bool {
+	if sqldb.IsPostgres(dsn) {
+		return false
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return false
+	}
+	_, err := os.Stat(path)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // loadRules reads the rule book named by --rules, "example:NAME" for an embedded
@@ -76,7 +104,8 @@ func readRules(path string) (*rules.RuleBook, []byte, error) {
 
 // app opens the database and the rule book and returns the application layer, and
 // a context in which the command line acts as the operator (named by actor, or
-// $USER): whoever runs it holds the database itself.
+// $USER): whoever runs it holds the database itself. done closes the application
+// (storing the access log's last entries) and the database.
 func (s *store) app(ctx context.Context, actor string) (*app.App, context.Context, func(), error) {
 	svc, done, err := s.service(ctx)
 	if err != nil {
@@ -90,7 +119,13 @@ func (s *store) app(ctx context.Context, actor string) (*app.App, context.Contex
 	if actor == "" {
 		actor = actorDefault(s.e)
 	}
-	return a, app.WithPrincipal(ctx, app.OperatorPrincipal(actor)), done, nil
+	closeAll := func() {
+		if err := a.Close(); err != nil {
+			fmt.Fprintf(s.e.stderr, "rulebook: %v\n", err)
+		}
+		done()
+	}
+	return a, app.WithPrincipal(ctx, app.OperatorPrincipal(actor)), closeAll, nil
 }
 
 // service opens the database and the rule book and returns the register service.
@@ -156,19 +191,17 @@ func dateFlag(name, v string, required bool) (rulebook.Date, error) {
 	return d, nil
 }
 
-// instantFlag parses an RFC 3339 instant, or a date meaning the end of that day.
+// instantFlag parses an RFC 3339 instant, or a date meaning the end of that day
+// (as the API's as_recorded does).
 func instantFlag(name, v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	d, err := rulebook.ParseDate(v)
+	t, err := rulebook.ParseInstant(v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--%s: %q is neither an RFC 3339 instant nor a date", name, v)
+		return time.Time{}, fmt.Errorf("--%s: %v", name, err)
 	}
-	return d.AddDays(1).Time().Add(-time.Microsecond), nil
+	return t, nil
 }
 
 func writeJSON(w io.Writer, v any) error {

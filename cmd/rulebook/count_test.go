@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rulebook/rulebook/count"
 )
@@ -182,5 +185,125 @@ func TestConformanceBLTPaths(t *testing.T) {
 	out, errs, code := runCmd(t, "conformance", "testdata/corpus")
 	if code != 0 || !strings.Contains(out, "scotland-irv: 1 pass, 0 fail") || !strings.Contains(out, "scotland: 1 pass, 0 fail") {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+}
+
+// count --help explains every flag the command defines, on standard output, exit 0.
+func TestCountHelp(t *testing.T) {
+	for _, h := range []string{"--help", "-h", "-help"} {
+		out, errs, code := runCmd(t, "count", h)
+		if code != 0 || errs != "" {
+			t.Fatalf("%s: exit %d, stderr %q", h, code, errs)
+		}
+		for _, flag := range []string{"--method", "--seats", "--threshold", "--format", "--seed", "--json", "--csv", "--html", "--rctab", "--out", "-h, --help"} {
+			if !strings.Contains(out, "  "+flag) {
+				t.Errorf("%s: no line explains %s", h, flag)
+			}
+		}
+		for _, m := range []string{"fptp", "sv", "irv", "stv-scottish", "stv-meek", "stv-wigm", "dhondt", "sainte-lague", "ams", "exhaustive"} {
+			if !strings.Contains(out, m) {
+				t.Errorf("method %s not explained", m)
+			}
+		}
+	}
+	// Without flags: usage on standard error, exit 2.
+	if _, errs, code := runCmd(t, "count"); code != 2 || !strings.Contains(errs, "--help") {
+		t.Fatalf("%d %q", code, errs)
+	}
+}
+
+// Several files and a folder are counted in one run: a result per file, then a
+// summary; a file that fails does not stop the others, and makes the exit status 1.
+func TestCountManyFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.csv":       "candidates,A,B,C\n40,A\n35,B,A\n25,C,B\n",
+		"b.blt":       "2 1\n3 1 0\n2 2 0\n0\n\"Ann\"\n\"Bob\"\n\"Ward B\"\n",
+		"notes.txt":   "not a ballot file",
+		".hidden.csv": "x",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errs, code := runCmd(t, "count", "--method", "irv", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"== " + filepath.Join(dir, "a.csv") + " ==", "== " + filepath.Join(dir, "b.blt") + " ==", "summary: 2 file(s), 2 counted, 0 failed", "elected: B", "elected: Ann"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	bad := write(t, "bad.csv", "candidates,A\n1,Zed\n")
+	out, errs, code = runCmd(t, "count", "--method", "irv", "--json", filepath.Join(dir, "a.csv"), bad)
+	if code != 1 || !strings.Contains(errs, "1 of 2 files") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var many struct {
+		Results []struct {
+			File   string        `json:"file"`
+			Result *count.Result `json:"result"`
+			Error  string        `json:"error"`
+		} `json:"results"`
+		Counted, Failed int
+	}
+	if err := json.Unmarshal([]byte(out), &many); err != nil {
+		t.Fatal(err)
+	}
+	if len(many.Results) != 2 || many.Results[0].Result.Elected[0] != "B" || !strings.Contains(many.Results[1].Error, "bad.csv:2") || many.Counted != 1 || many.Failed != 1 {
+		t.Fatalf("%s", out)
+	}
+	// --html with several files writes one report per file into a folder.
+	html := filepath.Join(t.TempDir(), "reports")
+	if _, errs, code := runCmd(t, "count", "--method", "irv", "--html", html, dir); code != 0 {
+		t.Fatal(errs)
+	}
+	for _, f := range []string{"a.html", "b.html"} {
+		if _, err := os.Stat(filepath.Join(html, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// A tie settled by lot with the default seed is a warning at the top of the text
+// output (and on standard error for --json), saying how to set the seed; the HTML
+// report states the file, its SHA-256, the options, the date and the version.
+func TestCountWarningsAndReport(t *testing.T) {
+	p := write(t, "tie.csv", "candidate,party,votes\nA,,10\nB,,10\nC,,3\n")
+	out, _, code := runCmd(t, "count", "--method", "fptp", p)
+	if code != 0 || !strings.HasPrefix(out, "WARNING: A tie was settled by lot drawn from the default seed 0") || !strings.Contains(out, "--seed N") {
+		t.Fatalf("%d %s", code, out)
+	}
+	out, errs, _ := runCmd(t, "count", "--method", "fptp", "--json", p)
+	if !strings.Contains(errs, "warning: A tie was settled by lot") || !strings.Contains(out, `"warnings"`) {
+		t.Fatalf("%s / %s", out, errs)
+	}
+	if out, _, _ := runCmd(t, "count", "--method", "fptp", "--seed", "0", p); strings.Contains(out, "WARNING") {
+		t.Fatalf("a seed given is no warning: %s", out)
+	}
+	html := filepath.Join(t.TempDir(), "r.html")
+	if _, errs, code := runCmd(t, "count", "--method", "fptp", "--seed", "42", "--html", html, p); code != 0 {
+		t.Fatal(errs)
+	}
+	page, _ := os.ReadFile(html)
+	sum := sha256.Sum256([]byte("candidate,party,votes\nA,,10\nB,,10\nC,,3\n"))
+	for _, want := range []string{p, hex.EncodeToString(sum[:]), "--method fptp --seed 42", time.Now().UTC().Format("January 2006"), "by rulebook ", "<dt>Valid papers</dt><dd>23</dd>"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+// --csv over several files: one header line, a file column, a file that fails said on
+// standard error.
+func TestCountManyCSV(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "0bad.csv"), []byte("candidates,A\n1,Zed\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "ok.csv"), []byte("candidates,A,B\n3,A\n1,B\n"), 0o644)
+	out, errs, code := runCmd(t, "count", "--method", "irv", "--csv", dir)
+	if code != 1 || !strings.Contains(errs, "0bad.csv:2") || strings.Count(out, "file,round") != 1 ||
+		!strings.HasPrefix(out, "file,round,action,candidate,votes,transfer,status\n"+filepath.Join(dir, "ok.csv")+",1,") {
+		t.Fatalf("%d\n%s\n%s", code, out, errs)
 	}
 }

@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rulebook/rulebook/eligibility"
+	"github.com/rulebook/rulebook/rules"
 )
 
 func init() {
@@ -16,11 +20,11 @@ func init() {
 }
 
 func runEligibility(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "eligibility", "eligibility --member ID --action ACTION --date YYYY-MM-DD [--freeze-date D] [--as-recorded T] [--json]")
+	fs := newFlags(e, "eligibility", "eligibility --member ID --action ACTION [--date YYYY-MM-DD] [--freeze-date D] [--as-recorded T] [--json]")
 	st := addStoreFlags(fs, e)
 	member := fs.String("member", "", "member id")
 	action := fs.String("action", "", "action id from the rule book (e.g. vote_in_selection)")
-	date := fs.String("date", "", "the date asked about (YYYY-MM-DD)")
+	date := fs.String("date", "", "the date asked about (YYYY-MM-DD; default today, as the API's date)")
 	freeze := fs.String("freeze-date", "", "the contest's freeze date, for conditions measured at it")
 	asRec := fs.String("as-recorded", "", "answer from what the register said at this instant (RFC 3339, or a date = end of that day)")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -28,7 +32,7 @@ func runEligibility(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *member == "" || *action == "" {
-		return errUsage{"eligibility: --member and --action are required (and --date)"}
+		return errUsage{"eligibility: --member and --action are required"}
 	}
 	q, err := question(*action, *date, *freeze)
 	if err != nil {
@@ -75,10 +79,15 @@ func runEligibility(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// question reads the action, date and freeze date shared by eligibility and
+// electorate. The date defaults to today, as the API's does.
 func question(action, date, freeze string) (eligibility.Question, error) {
-	d, err := dateFlag("date", date, true)
-	if err != nil {
-		return eligibility.Question{}, err
+	d := today()
+	if date != "" {
+		var err error
+		if d, err = dateFlag("date", date, true); err != nil {
+			return eligibility.Question{}, err
+		}
 	}
 	f, err := dateFlag("freeze-date", freeze, false)
 	if err != nil {
@@ -88,10 +97,10 @@ func question(action, date, freeze string) (eligibility.Question, error) {
 }
 
 func runElectorate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "electorate", "electorate --action ACTION --date YYYY-MM-DD [--freeze-date D] [--json|--csv]")
+	fs := newFlags(e, "electorate", "electorate --action ACTION [--date YYYY-MM-DD] [--freeze-date D] [--unit U] [--json|--csv]")
 	st := addStoreFlags(fs, e)
 	action := fs.String("action", "", "action id from the rule book (e.g. vote_in_selection)")
-	date := fs.String("date", "", "the date of the contest (YYYY-MM-DD)")
+	date := fs.String("date", "", "the date of the contest (YYYY-MM-DD; default today, as the API's date)")
 	freeze := fs.String("freeze-date", "", "the contest's freeze date")
 	unit := fs.String("unit", "", "only members of this unit and the units within it")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -100,7 +109,7 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *action == "" {
-		return errUsage{"electorate: --action is required (and --date)"}
+		return errUsage{"electorate: --action is required"}
 	}
 	q, err := question(*action, *date, *freeze)
 	if err != nil {
@@ -129,23 +138,64 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(e.stdout, "%d member(s) may %s on %s (rule book version %s)\n", len(list), v.Action(q.Action).Name, q.Date, v.ID)
-	for _, x := range list {
-		fmt.Fprintf(e.stdout, "  %-10s %-28s %-20s %s\n", x.Member, x.Name, x.Unit, x.Status)
+	fmt.Fprintf(e.stdout, "%s may %s on %s (rule book version %s", plural(len(list), "member", "members"), v.Action(q.Action).Name, q.Date, v.ID)
+	if !q.FreezeDate.IsZero() {
+		fmt.Fprintf(e.stdout, ", freeze date %s", q.FreezeDate)
+	}
+	fmt.Fprintln(e.stdout, "):")
+	if len(list) > 0 {
+		t := table(e.stdout)
+		row(t, "  ", "MEMBER", "NAME", "UNIT", "STATUS")
+		for _, x := range list {
+			row(t, "  ", x.Member, x.Name, x.Unit, x.Status)
+		}
+		t.Flush()
 	}
 	if len(refused) > 0 {
-		keys := make([]string, 0, len(refused))
-		for k := range refused {
-			keys = append(keys, k)
+		n := 0
+		for _, k := range refused {
+			n += k
 		}
-		sort.Strings(keys)
-		fmt.Fprintf(e.stdout, "not eligible:")
-		for _, k := range keys {
-			fmt.Fprintf(e.stdout, " %s %d;", k, refused[k])
+		fmt.Fprintf(e.stdout, "%s may not:\n", plural(n, "other member", "other members"))
+		t := table(e.stdout)
+		for _, k := range slices.Sorted(maps.Keys(refused)) {
+			row(t, "  ", strconv.Itoa(refused[k]), refusedWhy(v, q, k))
 		}
-		fmt.Fprintln(e.stdout)
+		t.Flush()
 	}
 	return nil
+}
+
+// refusedWhy says in words why the members an electorate counts under key (the
+// status that decided, or what else did) may not take part.
+func refusedWhy(v *rules.Version, q eligibility.Question, key string) string {
+	switch key {
+	case eligibility.ByCondition:
+		var conds []string
+		if a := v.Action(q.Action); a != nil {
+			for _, c := range a.Conditions {
+				if !c.ContinuousMembership.IsZero() {
+					at := "the date"
+					if c.MeasuredAt == "freeze_date" && !q.FreezeDate.IsZero() {
+						at = "the freeze date"
+					}
+					conds = append(conds, fmt.Sprintf("%s of continuous membership at %s", c.ContinuousMembership, at))
+				}
+			}
+		}
+		if len(conds) == 0 {
+			return "do not meet a condition the rule book sets for it"
+		}
+		return "do not meet its condition: " + strings.Join(conds, "; ")
+	case eligibility.ByNotMember:
+		return "were not on the register on the date"
+	case eligibility.ByRestriction:
+		return "are restricted from it"
+	}
+	if st := v.Status(key); st != nil && st.Name != "" && st.Name != key {
+		return fmt.Sprintf("have the status %s (%s), which does not allow it", st.Name, key)
+	}
+	return fmt.Sprintf("have the status %s, which does not allow it", key)
 }
 
 // wrap folds text at width for the terminal.

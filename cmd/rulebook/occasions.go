@@ -55,14 +55,20 @@ func runOccasions(ctx context.Context, e *env, args []string) error {
 		if *asJSON {
 			return writeJSON(e.stdout, ps)
 		}
-		for _, p := range ps {
-			counts := "does not count"
-			if p.Counts {
-				counts = "counts"
-			}
-			fmt.Fprintf(e.stdout, "%s  %-12s %-10s %-10s %s (%s)  %s\n", p.Date, p.ID, p.Kind, p.Outcome, strings.Join(p.Units, " v "), counts, p.Name)
+		if len(ps) == 0 {
+			fmt.Fprintln(e.stdout, "no occasions")
+			return nil
 		}
-		return nil
+		t := table(e.stdout)
+		row(t, "", "DATE", "OCCASION", "KIND", "OUTCOME", "UNITS", "COUNTS", "NAME")
+		for _, p := range ps {
+			counts := "no"
+			if p.Counts {
+				counts = "yes"
+			}
+			row(t, "", p.Date.String(), p.ID, p.Kind, p.Outcome, strings.Join(p.Units, " v "), counts, p.Name)
+		}
+		return t.Flush()
 	}
 	day, err := dateFlag("date", *date, true)
 	if err != nil {

@@ -6,15 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/examples"
 	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/memberscsv"
+	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 	"golang.org/x/term"
 )
@@ -24,7 +31,7 @@ func init() {
 	commands["export"] = command{"export members: write the register as CSV", runExport}
 	commands["member"] = command{"member show ID: a member's particulars and status history", runMember}
 	commands["events"] = command{"list events in the record", runEvents}
-	commands["verify"] = command{"walk the hash chain and report the first tampered, missing or reordered event", runVerify}
+	commands["verify"] = command{"walk the hash chains of the record and the access log and report the first tampered, missing or reordered event or entry; with --checkpoint/--verifier, check signed checkpoints", runVerify}
 	commands["rebuild"] = command{"rebuild the register and the cases from the events", runRebuild}
 	commands["demo"] = command{"load the fictional demo organisation into an empty database", runDemo}
 }
@@ -57,6 +64,21 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		r = f
 	}
 	cr := &countingReader{r: r}
+	// An import may start a new register. A check stores nothing, not even a new
+	// database: on a path with none it checks the file against an empty register,
+	// in a scratch database removed afterwards.
+	st.create = !*check
+	if *check && missingSQLite(st.db) {
+		if st.rules == "" {
+			return fmt.Errorf("no database at %s: to check a file for a new register, give its rule book with --rules RULES.yaml", st.db)
+		}
+		dir, err := os.MkdirTemp("", "rulebook-check-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		st.db, st.create = filepath.Join(dir, "check.db"), true
+	}
 	a, ctx, done, err := st.app(ctx, *actor)
 	if err != nil {
 		return err
@@ -76,14 +98,63 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, map[string]any{"ok": true, "stored": !*check, "members": res.Members, "units": res.Units})
+		return writeJSON(e.stdout, map[string]any{"ok": true, "stored": !*check, "members": res.Members, "units": res.Units, "new_units": res.NewUnits})
 	}
 	if *check {
 		fmt.Fprintf(e.stdout, "%s is good: %d member(s) and %d new unit(s) would be imported (nothing stored)\n", name, res.Members, res.Units)
-		return nil
+	} else {
+		fmt.Fprintf(e.stdout, "imported %d member(s) and %d new unit(s) from %s in %s\n", res.Members, res.Units, name, bar.elapsed())
 	}
-	fmt.Fprintf(e.stdout, "imported %d member(s) and %d new unit(s) from %s in %s\n", res.Members, res.Units, name, bar.elapsed())
+	printNewUnits(e, a.Rules(), res.NewUnits, *check)
 	return nil
+}
+
+// printNewUnits lists the units an import creates (or would), so that one made
+// by a typo in a unit column is seen, and warns of those whose ids are nearly
+// those of other units of their kind.
+func printNewUnits(e *env, rb *rules.RuleBook, units []register.NewUnit, check bool) {
+	if len(units) == 0 {
+		return
+	}
+	const most = 50
+	verb := "created"
+	if check {
+		verb = "that would be created"
+	}
+	fmt.Fprintf(e.stdout, "units %s:\n", verb)
+	var like []register.NewUnit
+	for _, u := range units {
+		if u.Like != "" {
+			like = append(like, u)
+		}
+	}
+	t := table(e.stdout)
+	if len(like) > 0 {
+		row(t, "  ", "UNIT", "KIND", "WITHIN", "FIRST ROW", "NOTE")
+	} else {
+		row(t, "  ", "UNIT", "KIND", "WITHIN", "FIRST ROW")
+	}
+	for i, u := range units {
+		if i >= most {
+			continue
+		}
+		kind := u.Kind
+		if k := rb.UnitKind(u.Kind); k != nil {
+			kind = k.Name
+		}
+		cells := []string{u.ID, kind, u.Parent, strconv.Itoa(u.Row)}
+		if u.Like != "" {
+			cells = append(cells, "like "+u.Like+"?")
+		}
+		row(t, "  ", cells...)
+	}
+	t.Flush()
+	if len(units) > most {
+		fmt.Fprintf(e.stdout, "  … and %d more (--json lists them all)\n", len(units)-most)
+	}
+	for _, u := range like {
+		fmt.Fprintf(e.stderr, "WARNING: row %d: unit %s is new, but %s of the same kind is nearly the same: a typo in the file?\n", u.Row, u.ID, u.Like)
+	}
 }
 
 type countingReader struct {
@@ -237,34 +308,56 @@ func runMember(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, h)
 	}
 	m := h.Member
-	fmt.Fprintf(e.stdout, "%s  %s\n  ", m.ID, m.Name)
+	fmt.Fprintf(e.stdout, "%s  %s\n", m.ID, m.Name)
+	t := table(e.stdout)
 	for _, u := range h.Units {
 		kind := u.Kind
 		if k := a.Rules().UnitKind(u.Kind); k != nil {
 			kind = k.Name
 		}
-		fmt.Fprintf(e.stdout, "%s %s (%s), ", kind, u.ID, u.Name)
+		unit := u.ID
+		if u.Name != "" && u.Name != u.ID {
+			unit = u.Name + " (" + u.ID + ")"
+		}
+		row(t, "  ", kind+":", unit)
 	}
-	fmt.Fprintf(e.stdout, "joined %s\n", m.Joined)
-	if m.Email != "" {
-		fmt.Fprintf(e.stdout, "  %s\n", m.Email)
+	row(t, "  ", "joined:", m.Joined.String())
+	for _, f := range [][2]string{{"e-mail:", m.Email}, {"telephone:", m.Phone}, {"address:", m.Address}} {
+		if f[1] != "" {
+			row(t, "  ", f[0], f[1])
+		}
 	}
+	t.Flush()
 	fmt.Fprintln(e.stdout, "status history:")
+	t = table(e.stdout)
+	row(t, "  ", "FROM", "STATUS", "BY", "UNDER", "EVENT", "REASON")
 	for _, p := range h.StatusHistory {
-		fmt.Fprintf(e.stdout, "  from %s  %-20s", p.From, p.Status)
-		if p.Body != "" {
-			fmt.Fprintf(e.stdout, " by %s", p.Body)
-		}
-		if p.Clause != "" {
-			fmt.Fprintf(e.stdout, " under %s", p.Clause)
-		}
-		if p.Reason != "" {
-			fmt.Fprintf(e.stdout, " — %s", p.Reason)
-		}
-		fmt.Fprintf(e.stdout, "  [%s]\n", p.EventID)
+		row(t, "  ", p.From.String(), p.Status, p.Body, p.Clause, p.EventID, p.Reason)
 	}
+	t.Flush()
 	for _, r := range h.Restrictions {
-		fmt.Fprintf(e.stdout, "restriction from %s until %s: %v (%s) [%s]\n", r.From, orOpen(r.Until), r.Rights, r.Reason, r.EventID)
+		var kept, lost []string
+		for _, id := range slices.Sorted(maps.Keys(r.Rights)) {
+			name := id
+			if v, err := a.Rules().VersionAt(r.From); err == nil && v.Action(id) != nil {
+				name = v.Action(id).Name
+			}
+			if r.Rights[id] {
+				kept = append(kept, name)
+			} else {
+				lost = append(lost, name)
+			}
+		}
+		fmt.Fprintf(e.stdout, "restriction from %s until %s [%s]\n", r.From, orOpen(r.Until), r.EventID)
+		if len(lost) > 0 {
+			fmt.Fprintf(e.stdout, "  may not: %s\n", strings.Join(lost, "; "))
+		}
+		if len(kept) > 0 {
+			fmt.Fprintf(e.stdout, "  may still: %s\n", strings.Join(kept, "; "))
+		}
+		if r.Reason != "" {
+			fmt.Fprintf(e.stdout, "  because: %s\n", r.Reason)
+		}
 	}
 	return nil
 }
@@ -307,13 +400,13 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 }
 
 func runVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify", "verify [--checkpoint FILE --verifier KEY] [--expect-head HASH] [--projection] [--json]")
+	fs := newFlags(e, "verify", "verify [--checkpoint FILE] [--verifier KEY] [--expect-head HASH] [--projection] [--json]")
 	st := addStoreFlags(fs, e)
 	expect := fs.String("expect-head", "", "the head hash you noted at an earlier verify: catches events removed from the end")
 	proj := fs.Bool("projection", false, "also rebuild the register, the cases (and every table derived from them), the dated lists and the accounts from the events, and compare them with the stored ones, table by table and column by column (nothing is changed)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	cpFile := fs.String("checkpoint", "", "a signed checkpoint kept outside the database: proves the record extends it (nothing cut, rewritten or chained again)")
-	verifier := fs.String("verifier", e.getenv("RULEBOOK_CHECKPOINT_VERIFIER"), "the checkpoint's verifier key, or its file")
+	cpFile := fs.String("checkpoint", "", "a signed checkpoint kept outside the database: proves the record and the access log extend it (nothing cut, rewritten or chained again)")
+	verifier := fs.String("verifier", e.getenv("RULEBOOK_CHECKPOINT_VERIFIER"), "the checkpoints' verifier key, or its file: also checks the checkpoints kept in the database, and names the first event (and access-log entry) after the last that still holds")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -330,16 +423,18 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	defer done()
 	// Proven by a checkpoint: nothing cut from the end, nothing chained again.
-	proven, cpSize, cpOrigin := false, int64(0), ""
-	if *cpFile != "" {
-		if *verifier == "" {
-			return errUsage{"--checkpoint needs --verifier KEY: the key that checks its signature"}
-		}
-		msg, err := os.ReadFile(*cpFile)
-		if err != nil {
+	proven, cpSize, cpOrigin, cpAccess := false, int64(0), "", int64(-1)
+	if *cpFile != "" && *verifier == "" {
+		return errUsage{"--checkpoint needs --verifier KEY: the key that checks its signature"}
+	}
+	var vkey string
+	if *verifier != "" {
+		if vkey, err = readKey(*verifier); err != nil {
 			return err
 		}
-		vkey, err := readKey(*verifier)
+	}
+	if *cpFile != "" {
+		msg, err := os.ReadFile(*cpFile)
 		if err != nil {
 			return err
 		}
@@ -348,9 +443,32 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if !*asJSON {
-			fmt.Fprintf(e.stdout, "ok: the record extends the checkpoint of %d events signed by %s\n", c.Size, c.Origin)
+			fmt.Fprintf(e.stdout, "ok: the record extends the checkpoint of %d events signed by %s", c.Size, c.Origin)
+			if c.Access != nil {
+				fmt.Fprintf(e.stdout, ", and the access log its %d entries", c.Access.Size)
+			}
+			fmt.Fprintln(e.stdout)
 		}
 		proven, cpSize, cpOrigin = true, c.Size, c.Origin
+		if c.Access != nil {
+			cpAccess = c.Access.Size
+		}
+	}
+	// The checkpoints kept in the database, signed by the same key: where the last
+	// that holds ends, damage begins.
+	var stored *app.StoredCheck
+	if vkey != "" {
+		if stored, err = a.CheckStoredCheckpoints(ctx, vkey); err != nil {
+			return err
+		}
+		switch {
+		case *asJSON || len(stored.Faults) > 0:
+		case stored.Opened > 0:
+			fmt.Fprintf(e.stdout, "ok: the checkpoints kept in the database hold (%d kept; the newest covers %d events and %d access-log entries)\n",
+				stored.Stored, stored.Events, stored.Entries)
+		default:
+			fmt.Fprintf(e.stdout, "note: none of the %d checkpoints kept in the database is signed by that key\n", stored.Stored)
+		}
 	}
 	var n atomic.Int64
 	bar := newProgress(e, "verifying", 0, &n)
@@ -380,19 +498,31 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
+	var storedFaults []string
+	if stored != nil {
+		storedFaults = stored.Faults
+	}
 	if *asJSON {
-		out := map[string]any{"ok": res.OK && len(diffs) == 0 && headOK, "events": res.Events, "head": res.Head, "seconds": elapsed.Seconds()}
+		out := map[string]any{"ok": res.OK && len(diffs) == 0 && headOK && len(storedFaults) == 0, "events": res.Events, "head": res.Head,
+			"access_entries": res.AccessEntries, "access_head": res.AccessHead, "seconds": elapsed.Seconds()}
 		if res.Problem != nil {
 			out["problem"] = res.Problem
 		}
-		if len(res.Faults) > 0 {
-			out["faults"] = res.Faults
+		if faults := append(append([]string{}, res.Faults...), storedFaults...); len(faults) > 0 {
+			out["faults"] = faults
+		}
+		if stored != nil {
+			out["kept_checkpoints"] = map[string]any{"kept": stored.Stored, "events": stored.Events, "access_entries": stored.Entries}
 		}
 		if *expect == "" && !proven {
 			out["unproven"] = res.Unproven
 		}
 		if proven {
-			out["checkpoint"] = map[string]any{"size": cpSize, "origin": cpOrigin}
+			cp := map[string]any{"size": cpSize, "origin": cpOrigin}
+			if cpAccess >= 0 {
+				cp["access_size"] = cpAccess
+			}
+			out["checkpoint"] = cp
 		}
 		if *proj {
 			out["projection_differences"] = diffs
@@ -405,19 +535,22 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		}
 	} else if res.OK {
 		fmt.Fprintf(e.stdout, "ok: %d events verified in %s; head %s\n", res.Events, elapsed.Round(time.Millisecond), res.Head)
+		fmt.Fprintf(e.stdout, "ok: %d access-log entries verified; head %s\n", res.AccessEntries, res.AccessHead)
 		if *expect == "" && !proven {
 			fmt.Fprintf(e.stdout, "note: %s (--checkpoint FILE, or --expect-head HASH)\n", res.Unproven)
 		}
 	}
-	for _, f := range res.Faults {
+	for _, f := range append(append([]string{}, res.Faults...), storedFaults...) {
 		fmt.Fprintln(e.stderr, "  "+f)
 	}
 	switch {
 	case res.Problem != nil:
 		return rulebook.Errorf(rulebook.ETampered, "the record fails verification at event %s (seq %d): %s: %s",
 			res.Problem.EventID, res.Problem.Seq, res.Problem.Kind, res.Problem.Message)
+	case len(storedFaults) > 0:
+		return rulebook.Errorf(rulebook.ETampered, "a signed checkpoint kept in the database no longer holds: the record or the access log was changed where it says (above)")
 	case len(res.Faults) > 0:
-		return rulebook.Errorf(rulebook.ETampered, "the record's defences have been removed: nothing stops events being changed or deleted")
+		return rulebook.Errorf(rulebook.ETampered, "%d fault(s), above: the access log, a rule book's text, or the defences that keep the record and the access log append-only were tampered with", len(res.Faults))
 	case !headOK:
 		return rulebook.Errorf(rulebook.ETampered, "the head %s you expected is not in the record: events were removed from its end", *expect)
 	case len(diffs) > 0:
@@ -462,6 +595,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	st.rules = "example:" + story.RuleBook
+	st.create = true
 	db, err := st.open(ctx)
 	if err != nil {
 		return err

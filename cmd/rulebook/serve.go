@@ -30,7 +30,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	key := fs.String("tls-key", e.getenv("RULEBOOK_TLS_KEY"), "TLS private key file (PEM)")
 	hostNames := fs.String("host", e.getenv("RULEBOOK_HOST"), "the names (host or host:port) the service answers to, comma-separated; on this machine's address its usual names are always allowed")
 	maxConns := fs.Int("max-connections", 512, "the most connections held open at once")
-	cpKey := fs.String("checkpoint-key", e.getenv("RULEBOOK_CHECKPOINT_KEY"), "a signing key's file (from 'rulebook key generate'), kept outside the database: a signed checkpoint of the record is written after every commit")
+	cpKey := fs.String("checkpoint-key", e.getenv("RULEBOOK_CHECKPOINT_KEY"), "a signing key's file (from 'rulebook key generate'), kept outside the database: a signed checkpoint of the record and the access log is written after every commit (and kept in the database too, for verify to find damage by)")
 	cpOut := fs.String("checkpoint-out", e.getenv("RULEBOOK_CHECKPOINT_OUT"), "where the checkpoints are written (with --checkpoint-key)")
 	insecure := fs.Bool("insecure", false, "allow plain HTTP on an address other than this machine's (only behind a proxy that adds TLS)")
 	mail := addMailFlags(fs, e)
@@ -44,6 +44,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !tls && !*insecure && !loopback(*addr) {
 		return errUsage{fmt.Sprintf("refusing to serve confidential case files over plain HTTP on %s: give --tls-cert and --tls-key, or --insecure behind a proxy that adds TLS", *addr)}
 	}
+	st.create = true
 	db, err := st.open(ctx)
 	if err != nil {
 		return err
@@ -82,6 +83,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// On the way out, after the server has stopped taking requests: the access
+	// log's last entries are stored, then the last checkpoint (covering them) is
+	// written, then the database closes.
+	var cps *app.Checkpoints
+	defer func() {
+		if err := a.Close(); err != nil {
+			slog.Error("closing the application", "err", err)
+		}
+		if cps != nil {
+			if err := cps.Close(context.WithoutCancel(ctx)); err != nil {
+				slog.Error("writing the last checkpoint", "err", err)
+			}
+		}
+	}()
 	if *cpKey != "" {
 		if *cpOut == "" {
 			return errUsage{"--checkpoint-key needs --checkpoint-out FILE: where the signed checkpoints are written"}
@@ -91,17 +106,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		opctx := app.WithPrincipal(ctx, app.OperatorPrincipal("checkpoints"))
-		cps, err := a.KeepCheckpoints(opctx, skey, *cpOut)
-		if err != nil {
+		if cps, err = a.KeepCheckpoints(opctx, skey, *cpOut); err != nil {
 			return fmt.Errorf("checkpoints: %w", err)
 		}
-		defer cps.Close(context.WithoutCancel(opctx))
 		go func() {
 			for err := range cps.Errors() {
 				slog.Error("writing a checkpoint", "err", err)
 			}
 		}()
-		fmt.Fprintf(e.stdout, "rulebook: a signed checkpoint of the record is kept in %s after every commit\n", *cpOut)
+		fmt.Fprintf(e.stdout, "rulebook: a signed checkpoint of the record and the access log is kept in %s after every commit\n", *cpOut)
 	}
 	if err := mail.configure(a.Discipline()); err != nil {
 		return err

@@ -74,6 +74,13 @@ func TestVerifyEmptyRecord(t *testing.T) {
 			fresh, dsn := filepath.Join(dir, "fresh.db"), filepath.Join(dir, "demo.db")
 			if engine == "postgres" {
 				fresh, dsn = sqldbtest.NewPostgres(t), sqldbtest.NewPostgres(t)
+			} else {
+				// A database made and never written to (verify creates none).
+				db, err := sqldb.Open(context.Background(), fresh)
+				if err != nil {
+					t.Fatal(err)
+				}
+				db.Close()
 			}
 			code, out, stderr := rb(t, "", "verify", "--db", fresh)
 			if code != 0 || !strings.Contains(out, "the record holds no events") || !strings.Contains(out, "nothing in the database can prove that none were recorded and then removed") ||
@@ -122,6 +129,14 @@ func TestVerifyEmptyRecord(t *testing.T) {
 				}
 			}
 			if err := sqldbtest.RestoreAppendOnly(db); err != nil {
+				t.Fatal(err)
+			}
+			// The personal data held apart from the deleted events betrays them.
+			if code, _, stderr := rb(t, "", "verify", "--db", dsn); code != 1 || !strings.Contains(stderr, "whose event commits to none") {
+				t.Fatalf("the personal data of deleted events went unremarked: exit %d\n%s", code, stderr)
+			}
+			// An insider who thinks of it deletes that too.
+			if err := sqldbtest.Exec(db, `DELETE FROM personal`); err != nil {
 				t.Fatal(err)
 			}
 			db.Close()

@@ -13,22 +13,22 @@
 // come before the ballot records. A ballot record is the number of papers with that
 // ranking, then the candidates in order of preference; an empty cell is a skipped
 // preference and a repeat of a candidate already ranked is ignored; "A=B" ranks A and B
-// equally. Fields may be quoted as in RFC 4180 but must not contain line breaks.
+// equally. Any field, in the header records too, may be quoted as in RFC 4180: a
+// quoted field may hold commas, quotes (doubled) and line breaks.
 //
 // The format is read with a hand-written scanner, split across CPUs, so that a file of
-// ten million papers parses at hundreds of MB/s; with at most 15 candidates and no
-// equal rankings it goes straight to count.Packed without building per-paper objects.
+// ten million papers parses at memory speed; with at most 15 candidates and no equal
+// rankings it goes straight to count.Packed without building per-paper objects, and
+// ReadPacked streams a file through in blocks rather than holding it whole.
 package ballotcsv
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/rulebook/rulebook/count"
 )
@@ -41,6 +41,51 @@ type header struct {
 	withdrawn []bool
 	body      []byte // the ballot records
 	bodyLine  int    // line number of the first byte of body
+	sawBody   bool   // a ballot record was seen (body is not just the end of the data)
+}
+
+// nextRecord cuts the first record from data: up to the first line end that is not
+// inside a quoted field (RFC 4180), or to the end. raw is the record without its line
+// end ("\n" or "\r\n"); lines is the number of line ends consumed. A record that starts
+// with "#" is a comment and ends at its line's end whatever it holds.
+func nextRecord(data []byte) (raw, rest []byte, lines int) {
+	i := bytes.IndexByte(data, '\n')
+	line := data
+	if i >= 0 {
+		line = data[:i]
+	}
+	if (len(line) > 0 && line[0] == '#') || bytes.IndexByte(line, '"') < 0 {
+		if i < 0 {
+			return bytes.TrimSuffix(data, []byte("\r")), nil, 0
+		}
+		return bytes.TrimSuffix(line, []byte("\r")), data[i+1:], 1
+	}
+	// A quote on the line: a line end counts only outside quotes. Each quote opens or
+	// closes a quoted field ("" inside one closes and reopens it), so the parity of the
+	// quotes seen says whether a line end is inside a field. Malformed quoting is found
+	// by the field reader, on the record as cut here.
+	in := false
+	for j := 0; j < len(data); j++ {
+		switch data[j] {
+		case '"':
+			in = !in
+		case '\n':
+			lines++
+			if !in {
+				return bytes.TrimSuffix(data[:j], []byte("\r")), data[j+1:], lines
+			}
+		}
+	}
+	return bytes.TrimSuffix(data, []byte("\r")), nil, lines
+}
+
+// startsBallot reports whether a record (trimmed of spaces) is a ballot record: it
+// starts with its count, quoted or not.
+func startsBallot(rec []byte) bool {
+	if len(rec) > 1 && rec[0] == '"' {
+		rec = bytes.TrimLeft(rec[1:], " \t")
+	}
+	return len(rec) > 0 && rec[0] >= '0' && rec[0] <= '9'
 }
 
 // Parse reads a whole file in the general form. name is used in error messages.
@@ -88,149 +133,40 @@ func Parse(data []byte, name string) (*count.Election, error) {
 // candidates, an equal ranking, or a count above 2³²−1 on one record).
 var ErrNotPackable = errors.New("ballots do not fit the packed form")
 
-// ParsePacked reads a file straight into the packed form, using up to workers
-// goroutines (0: one per CPU). It returns an error wrapping ErrNotPackable when the
-// file is valid but does not fit; use Parse then.
-func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
-	h, err := parseHeader(data, name)
-	if err != nil {
-		return nil, err
-	}
-	if len(h.cands) > count.MaxPackedCandidates {
-		return nil, fmt.Errorf("%s: %d candidates: %w", name, len(h.cands), ErrNotPackable)
-	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	if len(h.body) < 1<<20 {
-		workers = 1
-	}
-	// Split the body at line ends into one chunk per worker.
-	type chunk struct {
-		data    []byte
-		line    int
-		rows    int // an upper bound on its records
-		dense   []uint64
-		keys    []uint64
-		weights []uint32 // nil while every weight so far is 1
-		err     error
-	}
-	chunks := make([]*chunk, 0, workers)
-	body, line := h.body, h.bodyLine
-	for w := workers; w > 0 && len(body) > 0; w-- {
-		end := len(body)
-		if w > 1 {
-			end = len(body) / w
-			if i := bytes.IndexByte(body[end:], '\n'); i >= 0 {
-				end += i + 1
-			} else {
-				end = len(body)
-			}
-		}
-		lines := bytes.Count(body[:end], []byte{'\n'})
-		chunks = append(chunks, &chunk{data: body[:end], line: line, rows: lines + 1})
-		line += lines
-		body = body[end:]
-	}
-	// One array for all rankings: each chunk fills its own stretch of it, so merging
-	// is at most a shift of the later stretches over the few unused slots.
-	total := 0
-	for _, c := range chunks {
-		total += c.rows
-	}
-	// The front of all is kept for the grouped short rankings.
-	all := make([]uint64, count.ShortRankings+total)
-	off := int(count.ShortRankings)
-	for _, c := range chunks {
-		c.keys = all[off : off : off+c.rows]
-		off += c.rows
-	}
-	var wg sync.WaitGroup
-	for _, c := range chunks {
-		wg.Go(func() {
-			c.dense = make([]uint64, count.ShortRankings)
-			c.err = scanPacked(h, name, c.data, c.line, c.dense, &c.keys, &c.weights)
-		})
-	}
-	wg.Wait()
-	p := &count.Packed{Title: h.title, Candidates: h.cands, Seats: h.seats, Withdrawn: h.withdrawn}
-	for _, c := range chunks {
-		if c.err != nil {
-			return nil, c.err
-		}
-	}
-	// Short rankings: one entry per distinct ranking, with its number of papers.
-	var dense []uint64
-	if len(chunks) == 0 {
-		dense = make([]uint64, count.ShortRankings)
-	} else {
-		dense = chunks[0].dense
-	}
-	for _, c := range chunks[min(1, len(chunks)):] {
-		for k, v := range c.dense {
-			dense[k] += v
-		}
-	}
-	var gk []uint64
-	var gw []uint32
-	for k, v := range dense {
-		for v > 0 {
-			w := min(v, 1<<32-1)
-			gk = append(gk, uint64(k))
-			gw = append(gw, uint32(w))
-			v -= w
-		}
-	}
-	start := int(count.ShortRankings) - len(gk)
-	if start < 0 { // more than 2³²−1 papers of some ranking: no room in front
-		all = append(gk, all[count.ShortRankings:]...)
-		start = 0
-	} else {
-		copy(all[start:], gk)
-	}
-	p.Rankings = all[start : start+len(gk)]
-	for _, c := range chunks {
-		p.Rankings = append(p.Rankings, c.keys...) // copy within all: memmove, never a reallocation
-	}
-	p.Weights = make([]uint32, 0, len(p.Rankings))
-	p.Weights = append(p.Weights, gw...)
-	for _, c := range chunks {
-		if c.weights != nil {
-			p.Weights = append(p.Weights, c.weights...)
-		} else {
-			for range c.keys {
-				p.Weights = append(p.Weights, 1)
-			}
-		}
-	}
-	return p, nil
-}
-
 // parseHeader reads the header records up to the first ballot record.
 func parseHeader(data []byte, name string) (*header, error) {
+	return parseHeaderMore(data, name, false)
+}
+
+// errNeedMore says the header may continue beyond the data read so far.
+var errNeedMore = errors.New("header continues")
+
+// parseHeaderMore is parseHeader for data that may be only the start of the file
+// (more): it returns errNeedMore unless the header records are complete and the first
+// ballot record has started.
+func parseHeaderMore(data []byte, name string, more bool) (*header, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if more && len(data) < 3 && bytes.HasPrefix([]byte("\ufeff"), data) {
+		return nil, errNeedMore // perhaps a byte-order mark, cut
+	}
 	h := &header{seats: 1}
-	line := 0
+	line := 0 // lines before the current record
 	seenSeats, seenTitle, seenWithdrawn := false, false, false
 	for len(data) > 0 {
-		line++
-		end := bytes.IndexByte(data, '\n')
-		var raw []byte
-		if end < 0 {
-			raw, end = data, len(data)
-		} else {
-			raw = data[:end]
-			end++
+		raw, rest, nl := nextRecord(data)
+		if more && rest == nil {
+			return nil, errNeedMore // the record may go on
 		}
-		raw = bytes.TrimRight(raw, "\r")
 		trimmed := bytes.TrimSpace(raw)
 		if len(trimmed) == 0 || trimmed[0] == '#' {
-			data = data[end:]
+			data, line = rest, line+nl
 			continue
 		}
-		if trimmed[0] >= '0' && trimmed[0] <= '9' {
+		if startsBallot(trimmed) {
+			h.sawBody = true
 			break // first ballot record
 		}
+		line++ // the record's first line, for messages
 		fields, err := splitFields(raw)
 		if err != nil {
 			return nil, &count.InputError{File: name, Line: line, Msg: err.Error()}
@@ -311,20 +247,20 @@ func parseHeader(data []byte, name string) (*header, error) {
 		default:
 			return nil, &count.InputError{File: name, Line: line, Field: "1", Msg: fmt.Sprintf("unknown record %q (expected title, seats, withdrawn, or a ballot starting with its count)", fields[0])}
 		}
-		data = data[end:]
+		data, line = rest, line-1+nl
+	}
+	if more && !h.sawBody {
+		return nil, errNeedMore
 	}
 	if h.cands == nil {
 		return nil, &count.InputError{File: name, Line: max(line, 1), Msg: "no candidates record"}
 	}
 	h.body = data
-	h.bodyLine = line
-	if len(data) == 0 {
-		h.bodyLine = line + 1
-	}
+	h.bodyLine = line + 1
 	return h, nil
 }
 
-// splitFields splits one header line as CSV (quotes allowed, no line breaks).
+// splitFields splits one header record as CSV (RFC 4180 quoting).
 func splitFields(raw []byte) ([]string, error) {
 	var out []string
 	var buf []byte
@@ -341,8 +277,8 @@ func splitFields(raw []byte) ([]string, error) {
 	}
 }
 
-// field reads one field from the front of line. rest is nil at the end of the line.
-// A quoted field is unescaped into *buf.
+// field reads one field from the front of a record. rest is nil at the end of the
+// record. A quoted field (which may hold line breaks) is unescaped into *buf.
 func field(line []byte, buf *[]byte) (f, rest []byte, err error) {
 	if len(line) > 0 && line[0] == '"' {
 		b := (*buf)[:0]
@@ -360,6 +296,11 @@ func field(line []byte, buf *[]byte) (f, rest []byte, err error) {
 				continue
 			}
 			break
+		}
+		if bytes.IndexByte(b, '\r') >= 0 {
+			// A CRLF line break inside a quoted field is read as LF, as encoding/csv
+			// (and so every other CSV reader of rulebook) reads it.
+			b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 		}
 		*buf = b
 		switch {
@@ -428,7 +369,25 @@ func newLineParser(h *header, name string) *lineParser {
 // valid until the next call. skip is true for a record of only white space.
 func (lp *lineParser) parse(raw []byte, line int) (weight int64, ranks [][]int, skip bool, err error) {
 	name := lp.name
-	// The count: digits up to the first comma (or the end of the line).
+	if len(raw) > 0 && raw[0] == '"' {
+		// A quoted count: unquote it and read the record as though it were not.
+		f, rest, err := field(raw, &lp.buf)
+		if err != nil {
+			return 0, nil, false, &count.InputError{File: name, Line: line, Field: "1", Msg: err.Error()}
+		}
+		f = bytes.TrimSpace(f)
+		unq := make([]byte, 0, len(f)+1+len(rest))
+		unq = append(unq, f...)
+		if rest != nil {
+			unq = append(unq, ',')
+			unq = append(unq, rest...)
+		}
+		if len(f) == 0 || bytes.ContainsAny(f, ",\"\r\n") {
+			return 0, nil, false, &count.InputError{File: name, Line: line, Field: "1", Msg: fmt.Sprintf("%q is not a count of papers (a ballot record starts with a whole number)", firstField(f))}
+		}
+		raw = unq
+	}
+	// The count: digits up to the first comma (or the end of the record).
 	i := 0
 	for i < len(raw) && raw[i] >= '0' && raw[i] <= '9' {
 		weight = weight*10 + int64(raw[i]-'0')
@@ -495,18 +454,11 @@ func (lp *lineParser) parse(raw []byte, line int) (weight int64, ranks [][]int, 
 // between calls). firstLine is the line number of body's first byte.
 func scan(h *header, name string, body []byte, firstLine int, emit func(line int, weight int64, ranks [][]int) error) error {
 	lp := newLineParser(h, name)
-	line := firstLine - 1
+	next := firstLine
 	for len(body) > 0 {
-		line++
-		var raw []byte
-		if i := bytes.IndexByte(body, '\n'); i >= 0 {
-			raw, body = body[:i], body[i+1:]
-		} else {
-			raw, body = body, nil
-		}
-		if n := len(raw); n > 0 && raw[n-1] == '\r' {
-			raw = raw[:n-1]
-		}
+		line := next
+		raw, rest, nl := nextRecord(body)
+		body, next = rest, next+nl
 		if len(raw) == 0 || raw[0] == '#' {
 			continue
 		}
@@ -519,125 +471,6 @@ func scan(h *header, name string, body []byte, firstLine int, emit func(line int
 		}
 		if err := emit(line, weight, ranks); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// scanPacked is scan for the packed form: the common record — a count, then bare names
-// separated by commas — is read in one pass over its bytes, straight into a ranking
-// key; anything else (quotes, spaces, "=", an unknown name, an error) is handed to
-// the general line parser. Short rankings are added up in dense (indexed by key);
-// longer ones are appended to *keys and *weights (nil until a count other than 1
-// appears).
-func scanPacked(h *header, name string, body []byte, firstLine int, dense []uint64, keys *[]uint64, weights *[]uint32) error {
-	lp := newLineParser(h, name)
-	lk := lp.lk
-	line := firstLine - 1
-	pos := 0
-	for pos < len(body) {
-		line++
-		lineStart := pos
-		// Fast path.
-		var weight int64
-		i := pos
-		for i < len(body) && body[i] >= '0' && body[i] <= '9' && weight <= count.MaxVotes {
-			weight = weight*10 + int64(body[i]-'0')
-			i++
-		}
-		var key uint64
-		var used uint16
-		shift := uint(0)
-		ok := i > pos && weight <= count.MaxVotes && weight <= 1<<32-1
-		if ok && i < len(body) && body[i] == ',' {
-			i++
-			for {
-				// Match a candidate's name at i directly: candidates by first byte, then
-				// compare the known name and check that the field ends after it. This
-				// never looks at a byte twice; anything unusual takes the general path.
-				if i < len(body) && body[i] != ',' && body[i] != '\n' {
-					c := -1
-					for _, j := range lk.byFirst[body[i]] {
-						nm := lk.names[j]
-						end := i + len(nm)
-						if end <= len(body) && string(body[i:end]) == nm && (end == len(body) || body[end] == ',' || body[end] == '\n') {
-							c = int(j)
-							break
-						}
-					}
-					if c < 0 {
-						ok = false
-						break
-					}
-					i += len(lk.names[c])
-					if used&(1<<c) == 0 {
-						used |= 1 << c
-						key |= uint64(c+1) << shift
-						shift += 4
-					}
-				}
-				if i >= len(body) || body[i] == '\n' {
-					break
-				}
-				i++ // the comma
-			}
-		} else if ok && i < len(body) && body[i] != '\n' {
-			ok = false
-		}
-		if ok {
-			if i < len(body) {
-				i++ // the line end
-			}
-			pos = i
-		} else {
-			// General path for this record.
-			end := bytes.IndexByte(body[lineStart:], '\n')
-			var raw []byte
-			if end < 0 {
-				raw, pos = body[lineStart:], len(body)
-			} else {
-				raw, pos = body[lineStart:lineStart+end], lineStart+end+1
-			}
-			if n := len(raw); n > 0 && raw[n-1] == '\r' {
-				raw = raw[:n-1]
-			}
-			if len(raw) == 0 || raw[0] == '#' {
-				continue
-			}
-			w, ranks, skip, err := lp.parse(raw, line)
-			if err != nil {
-				return err
-			}
-			if skip {
-				continue
-			}
-			prefs := make([]int, 0, len(ranks))
-			for _, r := range ranks {
-				if len(r) != 1 {
-					return fmt.Errorf("%s:%d: equal ranking: %w", name, line, ErrNotPackable)
-				}
-				prefs = append(prefs, r[0])
-			}
-			if w > 1<<32-1 {
-				return fmt.Errorf("%s:%d: count %d: %w", name, line, w, ErrNotPackable)
-			}
-			weight = w
-			key, _ = count.Pack(prefs)
-		}
-		if key < count.ShortRankings {
-			dense[key] += uint64(weight) // grouped: see count.Packed.Group
-			continue
-		}
-		if weight != 1 && *weights == nil {
-			ws := make([]uint32, len(*keys), cap(*keys))
-			for i := range ws {
-				ws[i] = 1
-			}
-			*weights = ws
-		}
-		*keys = append(*keys, key)
-		if *weights != nil {
-			*weights = append(*weights, uint32(weight))
 		}
 	}
 	return nil

@@ -62,6 +62,11 @@ type Extra struct {
 	Options []string
 	// BallotIDs counts ballots given by a "(id)" instead of a weight.
 	BallotIDs int
+	// Source and Comment are the quoted strings Droop allows after the title.
+	Source, Comment string
+	// Warnings are what was read but ignored, naming the line: text after the end of
+	// the file's parts (the names, the title and Droop's quoted source and comment).
+	Warnings []string
 }
 
 // MaxCandidates bounds the header: no count takes more (see count.MaxCandidates,
@@ -399,7 +404,7 @@ func ParseBytes(data []byte, name string) (*count.Election, *Extra, error) {
 	}
 
 	// Names and title: the rest of the file, line by line.
-	if err := p.names(e, p.line); err != nil {
+	if err := p.names(e, x, p.line); err != nil {
 		return nil, nil, err
 	}
 	e.Withdrawn = withdrawn
@@ -625,8 +630,10 @@ func (p *parser) option(t token, x *Extra, withdraw func(token, int) error) erro
 
 // names reads the candidate names and the title from line index from on. Names are
 // one to a line (the common case, and the only reading of unquoted names); when
-// there are too few lines for that, the names are a run of quoted strings.
-func (p *parser) names(e *count.Election, from int) error {
+// there are too few lines for that, the names are a run of quoted strings. After the
+// title Droop allows a quoted source and a quoted comment; anything after those is
+// ignored with a warning that names its first line.
+func (p *parser) names(e *count.Election, x *Extra, from int) error {
 	type item struct {
 		text string
 		line int
@@ -660,8 +667,29 @@ func (p *parser) names(e *count.Election, from int) error {
 			}
 			e.Title = strings.TrimSpace(title)
 		}
-		// Droop allows a quoted source and comment after the title and ignores
-		// unquoted notes after those (the ERS test files carry some); so do we.
+		rest := items[min(len(items), n+1):]
+		for i := 0; i < 2 && len(rest) > 0 && strings.HasPrefix(rest[0].text, `"`); i++ {
+			q, after, err := quoted(rest[0].text)
+			if err != nil || strings.TrimSpace(after) != "" {
+				break
+			}
+			if i == 0 {
+				x.Source = q
+			} else {
+				x.Comment = q
+			}
+			rest = rest[1:]
+		}
+		if len(rest) > 0 {
+			// Droop ignores notes after the title, source and comment (the ERS test
+			// files carry some); so do we, but say so: they may be ballots misplaced.
+			more := ""
+			if len(rest) > 1 {
+				more = fmt.Sprintf(" and %d more line(s) to line %d", len(rest)-1, rest[len(rest)-1].line)
+			}
+			x.Warnings = append(x.Warnings, fmt.Sprintf("%s:%d: ignored %q%s, after the end of the BLT file (the candidate names, the title, and a quoted source and comment)",
+				p.file, rest[0].line, clip(rest[0].text), more))
+		}
 	} else {
 		// Standard BLT also allows several quoted names on one line.
 		var all []item
@@ -688,6 +716,16 @@ func (p *parser) names(e *count.Election, from int) error {
 		}
 		if len(all) > n {
 			e.Title = all[n].text
+		}
+		if len(all) > n+1 {
+			x.Source = all[n+1].text
+		}
+		if len(all) > n+2 {
+			x.Comment = all[n+2].text
+		}
+		if len(all) > n+3 {
+			x.Warnings = append(x.Warnings, fmt.Sprintf("%s:%d: ignored %q and what follows it, after the end of the BLT file (the candidate names, the title, and a quoted source and comment)",
+				p.file, all[n+3].line, clip(all[n+3].text)))
 		}
 	}
 	seen := map[string]int{}

@@ -128,3 +128,27 @@ func TestWriteRoundTrip(t *testing.T) {
 		t.Errorf("round trip:\n%+v\n%+v\n%s", e, f, buf.String())
 	}
 }
+
+// Lines after the title (and Droop's quoted source and comment) are ignored, but not
+// silently: the warning names the first such line.
+func TestTrailingLinesWarn(t *testing.T) {
+	for _, c := range []struct{ in, warn string }{
+		{"2 1\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", ""},
+		{"2 1\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n\"Source\"\n\"Comment\"\n", ""},
+		{"2 1\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n\n2 1 2 0\n", `t.blt:8: ignored "2 1 2 0"`},
+		{"2 1\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n\"S\"\n\"C\"\nFirst prefs\nA 1\n", `t.blt:9: ignored "First prefs" and 1 more line(s) to line 10`},
+		{"3 1\n1 1 0\n0\n\"A\" \"B\" \"C\" \"T\" \"S\" \"C\" \"X\"\n", `t.blt:4: ignored "X"`},
+	} {
+		_, x := parse(t, c.in)
+		switch {
+		case c.warn == "" && len(x.Warnings) > 0:
+			t.Errorf("%q: unexpected warning %q", c.in, x.Warnings)
+		case c.warn != "" && (len(x.Warnings) != 1 || !strings.HasPrefix(x.Warnings[0], c.warn)):
+			t.Errorf("%q: warnings %q, want %q…", c.in, x.Warnings, c.warn)
+		}
+	}
+	_, x := parse(t, "2 1\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n\"Src\"\n\"Cmt\"\n")
+	if x.Source != "Src" || x.Comment != "Cmt" {
+		t.Errorf("source %q comment %q", x.Source, x.Comment)
+	}
+}

@@ -26,6 +26,7 @@ func FuzzParse(f *testing.F) {
 		"4 2\n-3\n[tie 4 3 2 1]\n5 1 2=4 0 # c\n/* x\n*/ 2 4 0\n0\nA\nB\nC\nD\nT\n",
 		"3 2\n[nick a b c]\n(b1) a b 0\n( b 2 ) c 0\n0\n\"A\"\n\"B\"\n\"C\"\n\"T\"\n",
 		"2 1\n1 1 0\n0\n\"Lab \"\"X\"\" \"\n\"Y\" \"Party\"\nW\n",
+		"2 1\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n\"S\"\n\"C\"\nFirst prefs\n2 1 2 0\n",
 	} {
 		f.Add([]byte(s))
 	}

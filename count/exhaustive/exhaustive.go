@@ -88,6 +88,8 @@ func Count(b *Ballot, o Options) (*count.Result, error) {
 			}
 		}
 		if ri == 0 {
+			res.Valid = count.Itoa(total)
+			res.QuotaName = "majority threshold (more than half of the votes cast in the final round)"
 			for _, n := range standing {
 				res.Shares[n] = count.Percent(r.Votes[n], total, 2)
 			}

@@ -112,6 +112,7 @@ func Count(c *Contest, seats int, seed int64) (*count.Result, error) {
 		res.Majority = count.Itoa(order[seats-1].Votes - order[seats].Votes)
 	}
 	res.Rounds = []count.Round{{Number: 1, Action: "votes", Tally: tally, Elected: slices.Clone(res.Elected)}}
+	res.Valid = count.Itoa(total)
 	return res, nil
 }
 

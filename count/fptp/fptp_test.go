@@ -131,6 +131,7 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add("candidate,party,votes\nAnn,Red,1200\nBob,Blue,900\n")
 	f.Add("candidate,party,votes\n\"A, B\",\"x\"\"y\",0\n")
 	f.Add("\ufeffCandidate, Party ,Votes\r\nA,,1\r\n")
+	f.Add("\ufeff\"candidate\",\"party\",\"votes\"\n\"A\nB\",\"Red,\nParty\",\"7\"\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		c, err := ParseCSV(strings.NewReader(in), "f.csv")
 		if err != nil {

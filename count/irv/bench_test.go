@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -117,6 +118,19 @@ func BenchmarkCount10MGrouped(b *testing.B) {
 	b.ReportMetric(float64(len(g.Rankings)), "entries")
 }
 
+// BenchmarkCount10MGroupedOneWorker is the grouped count on one goroutine, to show
+// whether the workers pay on the form the parser produces.
+func BenchmarkCount10MGroupedOneWorker(b *testing.B) {
+	p, _ := big(b)
+	g := p.Group()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := CountPacked(g, count.Options{}, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkGroup10M measures grouping 10M in-memory papers.
 func BenchmarkGroup10M(b *testing.B) {
 	p, _ := big(b)
@@ -149,38 +163,80 @@ func BenchmarkParse10M(b *testing.B) {
 	}
 }
 
-// BenchmarkEndToEnd10M reads the CSV file from disk, parses and counts it.
+// BenchmarkEndToEnd10M reads the CSV file of 10M papers from disk (the page cache,
+// once written), parses and counts it, as `rulebook count --method irv` does:
+//
+//   - stream-N: the file streamed through ballotcsv.ReadPacked in 1 MiB blocks,
+//     read and parsed by N workers (N = 1 and GOMAXPROCS), then counted on one, as
+//     count/job does (see BenchmarkCount10MGrouped for why one);
+//   - readall: the file read whole first (os.ReadFile), then ParsePacked, as before.
+//
+// Each sub-benchmark measures, in the same run and on the same bytes held in memory,
+// the floors the file size sets: bytes.Count of line ends (the memory bandwidth a
+// vectorised pass gets) and a copy. It reports its time as a multiple of each
+// (x-count-floor, x-copy-floor), so a noisy machine does not hide a regression.
 func BenchmarkEndToEnd10M(b *testing.B) {
 	_, data := big(b)
 	path := filepath.Join(b.TempDir(), "big.csv")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	b.SetBytes(int64(len(data)))
-	var read, parse, cnt time.Duration
-	b.ResetTimer()
-	for b.Loop() {
+	dst := make([]byte, len(data))
+	floors := func() (cnt, cp time.Duration) {
 		t0 := time.Now()
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+		bytes.Count(data, []byte{'\n'})
 		t1 := time.Now()
-		p, err := ballotcsv.ParsePacked(raw, path, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		t2 := time.Now()
-		if _, err := CountPacked(p, count.Options{}, 0); err != nil {
-			b.Fatal(err)
-		}
-		read, parse, cnt = read+t1.Sub(t0), parse+t2.Sub(t1), cnt+time.Since(t2)
+		copy(dst, data)
+		return t1.Sub(t0), time.Since(t1)
 	}
-	n := float64(b.N)
-	b.ReportMetric(float64(read.Milliseconds())/n, "read-ms/op")
-	b.ReportMetric(float64(parse.Milliseconds())/n, "parse-ms/op")
-	b.ReportMetric(float64(cnt.Milliseconds())/n, "count-ms/op")
-	b.ReportMetric(float64(len(data))/1e6, "MB-file")
+	run := func(b *testing.B, workers int, stream bool) {
+		b.SetBytes(int64(len(data)))
+		var total, fc, fcp, parse, cpu time.Duration
+		for b.Loop() {
+			c, cp := floors()
+			fc, fcp = fc+c, fcp+cp
+			t0, c0 := time.Now(), cpuTime()
+			var p *count.Packed
+			var err error
+			if stream {
+				f, err2 := os.Open(path)
+				if err2 != nil {
+					b.Fatal(err2)
+				}
+				p, err = ballotcsv.ReadPacked(f, path, workers)
+				f.Close()
+			} else {
+				raw, err2 := os.ReadFile(path)
+				if err2 != nil {
+					b.Fatal(err2)
+				}
+				p, err = ballotcsv.ParsePacked(raw, path, workers)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if _, err := CountPacked(p, count.Options{}, 1); err != nil { // as count/job does
+				b.Fatal(err)
+			}
+			total += time.Since(t0)
+			parse += t1.Sub(t0)
+			cpu += cpuTime() - c0
+		}
+		n := float64(b.N)
+		b.ReportMetric(float64(total.Microseconds())/n/1000, "ms/op-wall")
+		b.ReportMetric(float64(parse.Microseconds())/n/1000, "parse-ms/op")
+		b.ReportMetric(float64(cpu.Microseconds())/n/1000, "cpu-ms/op")
+		b.ReportMetric(float64(fc.Microseconds())/n/1000, "count-floor-ms")
+		b.ReportMetric(float64(fcp.Microseconds())/n/1000, "copy-floor-ms")
+		b.ReportMetric(float64(total)/float64(fc), "x-count-floor")
+		b.ReportMetric(float64(total)/float64(fcp), "x-copy-floor")
+		b.ReportMetric(float64(len(data))/1e6, "MB-file")
+	}
+	procs := runtime.GOMAXPROCS(0)
+	b.Run("stream-1", func(b *testing.B) { run(b, 1, true) })
+	b.Run("stream-"+strconv.Itoa(procs), func(b *testing.B) { run(b, procs, true) })
+	b.Run("readall-"+strconv.Itoa(procs), func(b *testing.B) { run(b, procs, false) })
 }
 
 // The benchmark data counts the same through the CSV and directly.

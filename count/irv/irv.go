@@ -13,6 +13,12 @@
 // candidates equally is an overvote and the paper is exhausted there; skipped and
 // repeated preferences are passed over; an equality for exclusion, or between the last
 // two, is settled by lot from the published seed; one candidate is excluded per round.
+//
+// The record: round 1 is the first preferences; each later round is "exclusion of X",
+// lists X among its Eliminated and shows the tallies after X's papers have moved.
+// Papers with no continuing first preference are counted as rejected (Result.Rejected),
+// not as exhausted: a round's Exhausted is the valid papers that have run out of
+// continuing preferences.
 package irv
 
 import (
@@ -132,11 +138,15 @@ func drive(title string, names []string, withdrawn []bool, eng engine, o count.O
 			res.Shares[names[i]] = count.Percent(tally[i], firstTotal, 2)
 		}
 	}
+	res.Valid, res.Rejected = count.Itoa(firstTotal), count.Itoa(exhausted)
+	exhausted = 0 // rejected papers are not among the valid papers that exhaust later
+	res.QuotaName = "majority threshold (more than half of the votes for continuing candidates)"
 	var transfers map[string]string
+	var excluded []string // named by this round's action: excluded, their papers moved
 	action := "first preferences"
 	for round := 1; ; round++ {
 		r := count.Round{Number: round, Action: action, Tally: map[string]string{}, Transfers: transfers,
-			Exhausted: count.Itoa(exhausted)}
+			Exhausted: count.Itoa(exhausted), Eliminated: excluded}
 		var live []int
 		var total int64
 		for i := range n {
@@ -184,7 +194,6 @@ func drive(title string, names []string, withdrawn []bool, eng engine, o count.O
 			res.TieBreaks = append(res.TieBreaks, tb)
 			low = slices.Index(names, l)
 		}
-		r.Eliminated = []string{names[low]}
 		res.Rounds = append(res.Rounds, r)
 		cont[low] = false
 		gain, ex := eng.exclude(low, cont)
@@ -203,6 +212,7 @@ func drive(title string, names []string, withdrawn []bool, eng engine, o count.O
 		tally[low] = 0
 		exhausted += ex
 		action = "exclusion of " + names[low]
+		excluded = []string{names[low]}
 	}
 	if lot.Used() {
 		res.Notes = append(res.Notes, fmt.Sprintf("equalities settled by lot with seed %d", o.Seed))

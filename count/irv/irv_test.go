@@ -2,6 +2,7 @@ package irv
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/rulebook/rulebook/count"
@@ -34,8 +35,12 @@ func TestHandCount(t *testing.T) {
 		if r2.Tally["B"] != "55" || r2.Tally["A"] != "40" || r2.Transfers["B"] != "20" || r2.Transfers["exhausted"] != "5" || r2.Transfers["C"] != "-25" || r2.Exhausted != "5" {
 			t.Fatalf("%s: round 2 %+v", name, r2)
 		}
-		if res.Rounds[0].Eliminated[0] != "C" {
-			t.Fatalf("%s: eliminated %v", name, res.Rounds[0].Eliminated)
+		// C is excluded in the round whose heading names C, not in the round before.
+		if len(res.Rounds[0].Eliminated) != 0 || len(r2.Eliminated) != 1 || r2.Eliminated[0] != "C" || r2.Action != "exclusion of C" {
+			t.Fatalf("%s: eliminated %v then %v (%q)", name, res.Rounds[0].Eliminated, r2.Eliminated, r2.Action)
+		}
+		if res.Valid != "100" || res.Rejected != "0" || !strings.HasPrefix(res.QuotaName, "majority") {
+			t.Fatalf("%s: valid %s rejected %s quota %q", name, res.Valid, res.Rejected, res.QuotaName)
 		}
 	}
 }
@@ -63,7 +68,8 @@ func TestOneCandidateAndWithdrawn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Elected[0] != "A" || res.Rounds[0].Exhausted != "3" {
+	// Papers only for a withdrawn candidate are rejected, not exhausted.
+	if res.Elected[0] != "A" || res.Rounds[0].Exhausted != "0" || res.Rejected != "3" || res.Valid != "1" {
 		t.Fatalf("%+v", res)
 	}
 }
@@ -205,7 +211,7 @@ func TestMajorityAndConservation(t *testing.T) {
 			for _, v := range r.Tally {
 				sum += atoi(t, v)
 			}
-			if sum+atoi(t, r.Exhausted) != papers {
+			if sum+atoi(t, r.Exhausted)+atoi(t, res.Rejected) != papers {
 				t.Fatalf("round %d: %d + %s exhausted != %d papers", r.Number, sum, r.Exhausted, papers)
 			}
 		}

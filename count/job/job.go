@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -41,11 +42,14 @@ type Spec struct {
 	// Seats to fill (0: the method's default; for fptp several make a block vote;
 	// for dhondt, sainte-lague and ams required, and for ams the list seats).
 	Seats int
-	// Threshold is a percentage of the votes, e.g. "5" or "2.5" (not for fptp, sv or
-	// irv; ams defaults to 5).
+	// Threshold is a percentage of the votes, e.g. "5" or "2.5", for dhondt,
+	// sainte-lague, ams (default 5) and exhaustive; the other methods refuse one.
 	Threshold string
 	// Seed seeds the drawing of lots.
 	Seed int64
+	// SeedGiven says the seed was chosen for this count. When it was not and a tie is
+	// settled by lot, the result carries a warning saying so and how to choose one.
+	SeedGiven bool
 }
 
 // Choice is one choice of a form's select box.
@@ -180,8 +184,9 @@ func Check(spec Spec, name string) error {
 
 func check(spec Spec, format string) error {
 	m := spec.Method
-	switch m {
-	case "fptp", "sv", "irv":
+	switch {
+	case m == "fptp", m == "sv", m == "irv", strings.HasPrefix(m, "stv"):
+		// No such rule has a threshold: refuse one rather than ignore it.
 		if spec.Threshold != "" {
 			return specErr("threshold", fmt.Sprintf("a threshold does not apply to method %s", m),
 				fmt.Sprintf("--threshold does not apply to method %s", m))
@@ -246,6 +251,26 @@ func check(spec Spec, format string) error {
 // format's guess (see Spec.Format) and in error messages (for blt, its last element
 // only), which name the line and the field at fault as the parsers give them.
 func Count(spec Spec, name string, data []byte) (*count.Result, error) {
+	var warnings []string
+	res, err := countBytes(spec, name, data, &warnings)
+	if err != nil {
+		return nil, err
+	}
+	return finish(res, spec, warnings), nil
+}
+
+// finish adds to res the warnings of reading the input and, when lots were drawn
+// from a seed nobody chose, the warning that says so.
+func finish(res *count.Result, spec Spec, warnings []string) *count.Result {
+	res.Warnings = append(res.Warnings, warnings...)
+	if !spec.SeedGiven && res.DrewLots() {
+		res.Warnings = append(res.Warnings, count.DefaultSeedWarning(spec.Seed,
+			"give it to rulebook count as --seed N"))
+	}
+	return res
+}
+
+func countBytes(spec Spec, name string, data []byte, warnings *[]string) (*count.Result, error) {
 	format := format(spec, name, data)
 	if err := check(spec, format); err != nil {
 		return nil, err
@@ -265,7 +290,7 @@ func Count(spec Spec, name string, data []byte) (*count.Result, error) {
 				return nil, err
 			}
 		} else {
-			el, err := ReadElection(format, name, data)
+			el, err := readElection(format, name, data, warnings)
 			if err != nil {
 				return nil, err
 			}
@@ -312,23 +337,68 @@ func Count(spec Spec, name string, data []byte) (*count.Result, error) {
 		// The fast path: straight from the bytes into the packed form.
 		p, err := ballotcsv.ParsePacked(data, name, 0)
 		if err == nil {
-			return irv.CountPacked(p, opt, 0)
+			return irv.CountPacked(p, opt, countWorkers)
 		}
 		if !errors.Is(err, ballotcsv.ErrNotPackable) {
 			return nil, err
 		}
 	}
-	el, err := ReadElection(format, name, data)
+	el, err := readElection(format, name, data, warnings)
 	if err != nil {
 		return nil, err
 	}
 	return m(el, opt)
 }
 
+// countWorkers is the goroutines that count a packed IRV election once parsed: one.
+// The parser's workers pay (BenchmarkEndToEnd10M, stream-1 against stream-N), but a
+// count of the grouped form the parser makes has not measured faster on several
+// workers than on one (BenchmarkCount10MGrouped against ...OneWorker), so it is not
+// split.
+const countWorkers = 1
+
+// CountReader counts the ballot file r, named name, as Count does; the fast IRV
+// path (method irv, ranked CSV) streams r through the packed reader in blocks instead
+// of reading it whole first. When that file turns out not to fit the packed form, r is
+// read again from its start (it must be at its start when given). The package does no
+// other I/O: the caller opens and closes the file.
+func CountReader(spec Spec, name string, r io.ReadSeeker) (*count.Result, error) {
+	if spec.Method == "irv" && format(spec, name, nil) == "csv" {
+		if err := check(spec, "csv"); err != nil {
+			return nil, err
+		}
+		p, err := ballotcsv.ReadPacked(r, name, 0)
+		if err == nil {
+			res, err := irv.CountPacked(p, count.Options{Seats: spec.Seats, Seed: spec.Seed}, countWorkers)
+			if err != nil {
+				return nil, err
+			}
+			return finish(res, spec, nil), nil
+		}
+		if !errors.Is(err, ballotcsv.ErrNotPackable) {
+			return nil, err
+		}
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return Count(spec, name, data)
+}
+
 // ReadElection reads ranked ballots, format csv or blt, into the election form the
 // ranked methods count. A BLT file's [tie] order is kept for the STV rules; its errors
 // name the file by the last element of name, as blt.ParseFile does.
 func ReadElection(format, name string, data []byte) (*count.Election, error) {
+	return readElection(format, name, data, nil)
+}
+
+// readElection is ReadElection, adding the warnings of reading to *warnings when it
+// is not nil.
+func readElection(format, name string, data []byte, warnings *[]string) (*count.Election, error) {
 	switch format {
 	case "csv":
 		return ballotcsv.Parse(data, name)
@@ -338,6 +408,9 @@ func ReadElection(format, name string, data []byte) (*count.Election, error) {
 			return nil, err
 		}
 		e.TieOrder = x.TieOrder // Droop's [tie] option, honoured by the STV methods
+		if warnings != nil {
+			*warnings = append(*warnings, x.Warnings...)
+		}
 		return e, nil
 	}
 	return nil, fmt.Errorf("ranked methods read csv or blt, not %s", format)

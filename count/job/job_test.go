@@ -339,3 +339,120 @@ func TestChoices(t *testing.T) {
 		}
 	}
 }
+
+// A tie settled by lot from a seed nobody chose is a warning in the result, which says
+// how to choose one; a seed given for the count is not.
+func TestDefaultSeedWarning(t *testing.T) {
+	tie := []byte("candidate,party,votes\nA,,10\nB,,10\nC,,3\n")
+	for _, c := range []struct {
+		spec Spec
+		warn bool
+	}{
+		{Spec{Method: "fptp"}, true},
+		{Spec{Method: "fptp", Seed: 0, SeedGiven: true}, false},
+		{Spec{Method: "fptp", Seed: 7, SeedGiven: true}, false},
+	} {
+		r, err := Count(c.spec, "tie.csv", tie)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := len(r.Warnings) == 1 && strings.Contains(r.Warnings[0], "default seed 0") && strings.Contains(r.Warnings[0], "--seed N")
+		if got != c.warn || (!c.warn && len(r.Warnings) > 0) {
+			t.Errorf("%+v: warnings %q", c.spec, r.Warnings)
+		}
+	}
+	// No tie, no warning.
+	r, err := Count(Spec{Method: "fptp"}, "w.csv", []byte("candidate,party,votes\nA,,10\nB,,9\n"))
+	if err != nil || len(r.Warnings) != 0 {
+		t.Fatalf("%v %q", err, r.Warnings)
+	}
+}
+
+// Lines after a BLT file's end reach the result as a warning naming the line.
+func TestBLTTrailingWarning(t *testing.T) {
+	r, err := Count(Spec{Method: "stv-scottish"}, "w.blt", []byte("2 1\n3 1 0\n2 2 0\n0\n\"A\"\n\"B\"\n\"Ward\"\n4 2 1 0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) != 1 || !strings.HasPrefix(r.Warnings[0], `w.blt:8: ignored "4 2 1 0"`) {
+		t.Fatalf("%q", r.Warnings)
+	}
+}
+
+// CountReader streams an IRV ranked CSV and counts as Count does; a file the packed
+// form cannot hold is read again from the start.
+func TestCountReader(t *testing.T) {
+	for _, in := range []string{
+		"candidates,A,B,C\n40,A\n35,B,A\n20,C,B\n5,C\n",
+		"candidates,A,B,C\n40,A\n35,B,A\n20,C=B\n5,C\n", // an equal ranking: not packable
+	} {
+		want, err := Count(Spec{Method: "irv"}, "x.csv", []byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := CountReader(Spec{Method: "irv"}, "x.csv", strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(want)
+		b, _ := json.Marshal(got)
+		if string(a) != string(b) {
+			t.Fatalf("streamed %s\nwhole %s", b, a)
+		}
+	}
+	if _, err := CountReader(Spec{Method: "irv"}, "x.csv", strings.NewReader("candidates,A\n1,B\n")); err == nil || !strings.Contains(err.Error(), "x.csv:2") {
+		t.Fatal(err)
+	}
+}
+
+// A threshold is refused by the methods that have none, rather than ignored.
+func TestThresholdRefused(t *testing.T) {
+	for _, m := range []string{"fptp", "sv", "irv", "stv-scottish", "stv-meek", "stv-wigm"} {
+		var se *SpecError
+		if err := Check(Spec{Method: m, Threshold: "5"}, "x.blt"); !errors.As(err, &se) || se.Field != "threshold" {
+			t.Errorf("%s: %v", m, err)
+		}
+	}
+}
+
+// Every ranked method lists a candidate as excluded in the round whose action names
+// their exclusion or defeat, as the report's tables and headings rely on.
+func TestExcludedInTheRoundThatNamesThem(t *testing.T) {
+	name, data := read(t, "../stv/testdata/scotland/glasgow_2012_ward13.blt")
+	for _, m := range Methods() {
+		if !isRanked(m.ID) && m.ID != "sv" {
+			continue
+		}
+		spec := Spec{Method: m.ID, SeedGiven: true}
+		if m.ID == "irv" || m.ID == "sv" {
+			spec.Seats = 1
+		}
+		r, err := Count(spec, name, data)
+		if err != nil {
+			t.Fatalf("%s: %v", m.ID, err)
+		}
+		for _, rd := range r.Rounds {
+			for _, verb := range []string{"exclusion of ", "defeat of "} {
+				i := strings.Index(rd.Action, verb)
+				if i < 0 {
+					continue
+				}
+				who := rd.Action[i+len(verb):]
+				for _, tail := range []string{" (surplus ", " (quota "} {
+					if j := strings.Index(who, tail); j >= 0 {
+						who = who[:j] // Meek's "(surplus …, why)", QPQ's "(quota …); count restarts"
+					}
+				}
+				if strings.HasSuffix(who, " losers") || who == "a batch" {
+					if len(rd.Eliminated) == 0 {
+						t.Errorf("%s round %d %q: nobody eliminated", m.ID, rd.Number, rd.Action)
+					}
+					continue
+				}
+				if !slices.Contains(rd.Eliminated, who) {
+					t.Errorf("%s round %d %q: eliminated %v", m.ID, rd.Number, rd.Action, rd.Eliminated)
+				}
+			}
+		}
+	}
+}

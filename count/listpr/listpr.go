@@ -10,6 +10,8 @@ import (
 	"io"
 	"math/big"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/rulebook/rulebook/count"
 )
@@ -82,7 +84,7 @@ func Allocate(c *Contest, opt Options) (*count.Result, error) {
 		total += p.Votes
 	}
 	res := &count.Result{Method: opt.Method, Title: c.Title, Seats: opt.Seats,
-		PartySeats: map[string]int{}, Shares: map[string]string{}}
+		PartySeats: map[string]int{}, Shares: map[string]string{}, Valid: count.Itoa(total)}
 	tally := map[string]string{}
 	eligible := make([]bool, len(c.Parties))
 	var excluded []string
@@ -99,7 +101,8 @@ func Allocate(c *Contest, opt Options) (*count.Result, error) {
 	}
 	if opt.Threshold != nil {
 		res.Quota = opt.Threshold.FloatString(2) + "%"
-		res.Notes = append(res.Notes, fmt.Sprintf("threshold %s%% of %d votes", opt.Threshold.FloatString(2), total))
+		res.QuotaName = "threshold (a party with a smaller share of all list votes takes no list seat)"
+		res.Notes = append(res.Notes, fmt.Sprintf("threshold %s%% of %s votes", opt.Threshold.FloatString(2), grouped(total)))
 	}
 	held := make([]int, len(c.Parties))
 	won := make([]int, len(c.Parties))
@@ -164,6 +167,17 @@ func Allocate(c *Contest, opt Options) (*count.Result, error) {
 		a := count.Award{Seat: seat, Party: p.Name, Quotient: q.FloatString(6)}
 		if p.HasCandidateList {
 			a.Candidate = p.ListCandidates[won[best]]
+		}
+		for i, pp := range c.Parties {
+			// A party whose list has run out, with a quotient that would have taken
+			// this seat, is passed over: say so.
+			if eligible[i] && pp.HasCandidateList && won[i] >= len(pp.ListCandidates) &&
+				compareQuotients(pp.Votes, opt.Div(held[i]), p.Votes, opt.Div(held[best])) >= 0 {
+				a.PassedOver = append(a.PassedOver, pp.Name)
+			}
+		}
+		if len(a.PassedOver) > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("seat %d: %s passed over, the list having run out", seat, strings.Join(a.PassedOver, ", ")))
 		}
 		res.Awards = append(res.Awards, a)
 		held[best]++
@@ -259,4 +273,17 @@ func ParseAMS(r io.Reader, name string) (*Contest, error) {
 		return nil, &count.InputError{File: name, Msg: "no parties"}
 	}
 	return c, nil
+}
+
+// grouped writes n with thousands separators, for notes a person reads.
+func grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

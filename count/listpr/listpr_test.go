@@ -3,6 +3,7 @@ package listpr
 import (
 	"math/big"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,6 +133,10 @@ func TestExhaustedList(t *testing.T) {
 	}
 	if r.PartySeats["Independent X"] != 1 || r.PartySeats["P"] != 2 || r.Awards[0].Candidate != "X" || r.Awards[1].Candidate != "P1" || r.Awards[2].Candidate != "P2" {
 		t.Fatalf("%+v", r.Awards)
+	}
+	// X's quotient for seat 2 (500/2 = 250) beats P's 200: X is passed over, and said to be.
+	if len(r.Awards[0].PassedOver) != 0 || !slices.Equal(r.Awards[1].PassedOver, []string{"Independent X"}) || !slices.Equal(r.Awards[2].PassedOver, []string{"Independent X"}) {
+		t.Fatalf("passed over: %+v", r.Awards)
 	}
 	if _, err := Allocate(c, Options{Method: "dhondt", Seats: 5}); err == nil {
 		t.Fatal("5 seats for 4 names: want an error")

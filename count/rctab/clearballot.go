@@ -1,10 +1,13 @@
 package rctab
 
 import (
-	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
+
+	"github.com/rulebook/rulebook/count"
 )
 
 // Clear Ballot's RCV CSV: ten fixed columns, then one column per (choice, rank) whose
@@ -17,15 +20,15 @@ func readClearBallot(cfg *Config, src *Source, bs *ballotSet) error {
 		return err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	if !sc.Scan() {
-		if err := sc.Err(); err != nil {
-			return err
-		}
+	// RFC 4180 throughout, the header too (a quoted choice header may hold commas).
+	r := count.NewCSVReader(f)
+	header, err := r.Read()
+	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("line 1: no header row")
 	}
-	header := strings.Split(strings.TrimRight(sc.Text(), "\r"), ",")
+	if err != nil {
+		return csvLineErr(err)
+	}
 	if len(header) < clearBallotChoicesBegin {
 		return fmt.Errorf("line 1: no choice columns")
 	}
@@ -56,11 +59,16 @@ func readClearBallot(cfg *Config, src *Source, bs *ballotSet) error {
 		}
 		choices = append(choices, choice{col, rank, name})
 	}
-	line := 1
 	var marks []ranking
-	for sc.Scan() {
-		line++
-		row := strings.Split(strings.TrimRight(sc.Text(), "\r"), ",")
+	for {
+		row, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return csvLineErr(err)
+		}
+		line, _ := r.FieldPos(0)
 		if len(row) <= 1 && strings.TrimSpace(row[0]) == "" {
 			continue
 		}
@@ -85,7 +93,7 @@ func readClearBallot(cfg *Config, src *Source, bs *ballotSet) error {
 			return err
 		}
 	}
-	return sc.Err()
+	return nil
 }
 
 func field(row []string, i int) string {

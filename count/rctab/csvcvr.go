@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/rulebook/rulebook/count"
 )
 
 // readGenericCSV reads RCTab's generic CSV: a header row naming candidates from the
@@ -18,12 +20,13 @@ func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 		return err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
+	// RFC 4180 throughout, the header too: quoted fields may hold commas, quotes and
+	// line breaks, so errors name the line a record starts on, not its number.
+	r := count.NewCSVReader(f)
 	first := src.FirstVoteColumn - 1
 	header, err := r.Read()
 	if err != nil {
-		return fmt.Errorf("line 1: reading the header row: %w", err)
+		return fmt.Errorf("line 1: reading the header row: %w", csvLineErr(err))
 	}
 	var names []string
 	for col := first; col < len(header); col++ {
@@ -33,7 +36,7 @@ func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 		}
 		names = append(names, n)
 	}
-	row := 1
+	row := 1 // records read, the header included
 	var marks []ranking
 	for {
 		rec, err := r.Read()
@@ -42,11 +45,12 @@ func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 		}
 		row++
 		if err != nil {
-			return fmt.Errorf("line %d: %w", row, err)
+			return csvLineErr(err)
 		}
 		if row < src.FirstVoteRow {
 			continue
 		}
+		line, _ := r.FieldPos(0)
 		// RCTab's generic CSV reader names missing ids "no precinct id" / "no batch id"
 		var precinct, batch string
 		if src.PrecinctColumn > 0 {
@@ -69,13 +73,13 @@ func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 			}
 			rank, err := strconv.Atoi(s)
 			if err != nil {
-				return fmt.Errorf("line %d column %d: expected a rank number, got %q", row, col+1, s)
+				return fmt.Errorf("line %d column %d: expected a rank number, got %q", line, col+1, s)
 			}
 			if col-first >= len(names) {
-				return fmt.Errorf("line %d column %d: no candidate named in the header for this column", row, col+1)
+				return fmt.Errorf("line %d column %d: no candidate named in the header for this column", line, col+1)
 			}
 			if rank > cfg.MaxRankings && !cfg.maxRankingsIsMax {
-				return fmt.Errorf("line %d column %d: rank %d is above maxRankingsAllowed (%d)", row, col+1, rank, cfg.MaxRankings)
+				return fmt.Errorf("line %d column %d: rank %d is above maxRankingsAllowed (%d)", line, col+1, rank, cfg.MaxRankings)
 			}
 			name := names[col-first]
 			if src.UWILabel != "" && name == src.UWILabel {
@@ -83,9 +87,18 @@ func readGenericCSV(cfg *Config, src *Source, bs *ballotSet) error {
 			}
 			marks = append(marks, ranking{rank, name})
 		}
-		if err := bs.add(place{"line", row}, marks, precinct, batch, strconv.Itoa(row-1)); err != nil {
+		if err := bs.add(place{"line", line}, marks, precinct, batch, strconv.Itoa(row-1)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// csvLineErr words an encoding/csv error by the line it is on.
+func csvLineErr(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("line %d column %d: %w", pe.Line, pe.Column, pe.Err)
+	}
+	return err
 }

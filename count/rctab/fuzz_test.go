@@ -94,6 +94,7 @@ func FuzzParseDec(f *testing.F) {
 func FuzzGenericCSV(f *testing.F) {
 	f.Add([]byte("Response ID,precinct_id,batch_id,Lettuce,Broccoli,Cucumber,Cauliflower,Write-In\nR1,p1,b1,,2,1,,\nR2,p1,b1,2,3,4,1,\nR3,p2,b2,3,5,2,1,4\n"))
 	f.Add([]byte("a,b,c,Lettuce,Broccoli\n1,2,3,1,1\n"))
+	f.Add([]byte("\ufeff\"Response ID\",\"precinct, id\",\"batch\nid\",\"Lettuce\",Broccoli\r\n\"R\n1\",\"p1, n\",b1,1,2\n"))
 	cfg, err := LoadConfig("testdata/cases/generic_csv_test/generic_csv_test_config.json")
 	if err != nil {
 		f.Fatal(err)
@@ -122,6 +123,7 @@ func FuzzGenericCSV(f *testing.F) {
 func FuzzVendorFiles(f *testing.F) {
 	f.Add([]byte(`{"Sessions":[{"TabulatorId":1,"BatchId":2,"RecordId":3,"Original":{"IsCurrent":true,"Cards":[{"Contests":[{"Id":1,"Marks":[{"CandidateId":1,"Rank":1,"IsAmbiguous":false}]}]}]}}]}`))
 	f.Add([]byte("RowNumber,BoxID,BoxPosition,BallotID,PrecinctID,BallotStyleID,PrecinctStyleName,ScanComputerName,Status,Remade,Choice_1_1:Democratic Primary:1:Vote For 1:Joe Biden:Democratic\n1,a,1,b,1,1,P,S,0,0,1\n"))
+	f.Add([]byte("RowNumber,BoxID,BoxPosition,BallotID,PrecinctID,BallotStyleID,PrecinctStyleName,ScanComputerName,Status,Remade,\"Choice_1_1:Democratic Primary:1:Vote For 1:Joe Biden:Democratic, Party\"\n1,\"a,\nb\",1,b,1,1,P,S,0,0,1\n"))
 	f.Add([]byte(`<Cvr><Contests><Contest><Id>e9ca8235-893e-43df-93eb-3cc61eeb133c</Id><Options><Option><Name>Bruce Elfant</Name><Id>fa9ebe45-dd38-423d-a2a8-0bc2de9967f9</Id><Value>01</Value></Option></Options></Contest></Contests><CvrGuid>g</CvrGuid></Cvr>`))
 	cfgs := map[string]*Config{}
 	for _, c := range []string{"clear_ballot_kansas_primary", "hart_travis_county_officers"} {

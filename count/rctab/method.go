@@ -73,7 +73,7 @@ func (o *Outcome) Result() *count.Result {
 	}
 	res := &count.Result{Method: method, Title: o.cfg.ContestName, Seats: o.numWinners,
 		Candidates: append([]string(nil), o.cfg.candidateNames()...),
-		Quota:      o.rounds[len(o.rounds)-1].threshold.String()}
+		Quota:      o.rounds[len(o.rounds)-1].threshold.String(), QuotaName: "winning threshold (as the configuration sets it; final round)"}
 	won := roundsOf(o, o.winnerOrder, o.winnerRound)
 	lost := roundsOf(o, o.elimOrder, o.elimRound)
 	for i, rt := range o.rounds {

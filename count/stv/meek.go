@@ -357,6 +357,7 @@ func meek[V any](e *count.Election, o count.Options, cfg Config, ar Arithmetic, 
 		}
 	}
 	res.Quota = A.format(quota, ar.Display)
+	res.QuotaName = "Droop quota, recalculated as votes exhaust (final value)"
 	res.TieBreaks = tb.records
 	res.Notes = append(res.Notes, fmt.Sprintf("valid papers %d; %s; omega 10^-%d; final quota %s", valid, ar, omega10, res.Quota))
 	return res, nil

@@ -150,6 +150,7 @@ func qpq[V any](e *count.Election, o count.Options, cfg Config, A arith[V]) (*co
 		res.Elected = append(res.Elected, p.names[c])
 	}
 	res.Quota = A.format(quota, places)
+	res.QuotaName = "QPQ quota (active votes ÷ (1 + seats − excess), final value)"
 	res.TieBreaks = tb.records
 	res.Notes = append(res.Notes, fmt.Sprintf("valid papers %d; guarded arithmetic, 9+9 places; tallies are quotients; final quota %s", p.valid, res.Quota))
 	return res, nil

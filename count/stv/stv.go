@@ -269,8 +269,13 @@ func prepareCount(e *count.Election, o count.Options, cfg Config) (*prepared, *t
 
 // newResult starts a count's result: every candidate listed, none yet elected.
 func newResult(method string, e *count.Election, p *prepared) *count.Result {
+	var papers int64
+	for _, b := range e.Ballots {
+		papers += b.Weight
+	}
 	return &count.Result{Method: method, Title: e.Title, Seats: p.seats,
-		Candidates: append([]string(nil), p.names...), Elected: []string{}}
+		Candidates: append([]string(nil), p.names...), Elected: []string{},
+		QuotaName: "Droop quota", Valid: count.Itoa(p.valid), Rejected: count.Itoa(papers - p.valid)}
 }
 
 func newTieBreaker(names []string, o count.Options, c Config) (*tieBreaker, error) {

@@ -90,6 +90,8 @@ func Count(b *Ballots, seed int64) (*count.Result, error) {
 		res.Shares[c] = count.Percent(first[i], valid, 2)
 	}
 	res.Quota = count.Itoa(valid/2 + 1) // more than half of the valid first preferences
+	res.QuotaName = "majority threshold (more than half of the valid first preferences)"
+	res.Valid = count.Itoa(valid)
 	lot := count.NewLot(seed)
 	for i, c := range b.Candidates {
 		if first[i] > valid-first[i] { // more than half, without overflow

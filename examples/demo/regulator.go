@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
@@ -38,7 +39,7 @@ func Find(ruleBook string) (*Story, error) {
 		}
 		names = append(names, "example:"+s.RuleBook)
 	}
-	return nil, fmt.Errorf("there is no demo story for %s: the demos run under %v", ruleBook, names)
+	return nil, fmt.Errorf("there is no demo story for %s: the demos run under %s", ruleBook, strings.Join(names, ", "))
 }
 
 // RegulatorProtagonist is the Fellow whose case the regulator's demo follows.

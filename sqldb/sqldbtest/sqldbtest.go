@@ -12,12 +12,15 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/sqldb"
 )
 
@@ -125,4 +128,130 @@ func RestoreAppendOnly(db *sqldb.DB) error {
 		return err
 	}
 	return Exec(db, `CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event record is append-only'); END`)
+}
+
+// DisableAppendOnlyOf removes the append-only guard on table (access_log or
+// checkpoints), as DisableAppendOnly does the events'.
+func DisableAppendOnlyOf(db *sqldb.DB, table string) error {
+	if db.Dialect() == "postgres" {
+		return Exec(db, `ALTER TABLE `+table+` DISABLE TRIGGER USER`)
+	}
+	if err := Exec(db, `DROP TRIGGER `+table+`_no_update`); err != nil {
+		return err
+	}
+	return Exec(db, `DROP TRIGGER `+table+`_no_delete`)
+}
+
+// RestoreAppendOnlyOf puts back what DisableAppendOnlyOf removed.
+func RestoreAppendOnlyOf(db *sqldb.DB, table string) error {
+	if db.Dialect() == "postgres" {
+		return Exec(db, `ALTER TABLE `+table+` ENABLE TRIGGER USER`)
+	}
+	for _, op := range []string{"update", "delete"} {
+		q := `CREATE TRIGGER ` + table + `_no_` + op + ` BEFORE ` + strings.ToUpper(op) + ` ON ` + table +
+			` BEGIN SELECT RAISE(ABORT, 'the table ` + table + ` is append-only'); END`
+		if err := Exec(db, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ForgeInsert inserts e into the record at seq, moving the events from seq on one
+// place later and chaining every hash again from it, as an insider with the
+// database but not the signing key would: the chain verifies afterwards. The
+// append-only triggers are removed for it and put back after. e is recorded when
+// the event it displaces was.
+func ForgeInsert(db *sqldb.DB, seq int64, e *rulebook.Event) error {
+	ctx := context.Background()
+	rest, err := db.Events(ctx, sqldb.EventFilter{AfterSeq: seq - 1})
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return fmt.Errorf("no event at seq %d", seq)
+	}
+	var prev rulebook.Event
+	if seq > 1 {
+		before, err := db.Events(ctx, sqldb.EventFilter{AfterSeq: seq - 2, Limit: 1})
+		if err != nil || len(before) != 1 {
+			return fmt.Errorf("no event at seq %d: %v", seq-1, err)
+		}
+		prev = before[0]
+	}
+	if err := DisableAppendOnly(db); err != nil {
+		return err
+	}
+	if err := Exec(db, `DELETE FROM events WHERE seq >= $1`, seq); err != nil {
+		return err
+	}
+	if e.ID == "" {
+		e.ID = rulebook.NewEventID()
+	}
+	e.Recorded = rest[0].Recorded
+	all := append([]*rulebook.Event{e}, make([]*rulebook.Event, len(rest))...)
+	for i := range rest {
+		all[i+1] = &rest[i]
+	}
+	for _, x := range all {
+		if seq == 1 && x == e {
+			x.Seal(nil)
+		} else {
+			x.Seal(&prev)
+		}
+		if err := Exec(db, `INSERT INTO events (seq, id, type, subject, effective, recorded, actor, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			x.Seq, x.ID, x.Type, x.Subject, int64(x.Effective), x.Recorded.UnixMicro(), x.Actor, string(x.Data), x.PrevHash[:], x.Hash[:]); err != nil {
+			return err
+		}
+		prev = *x
+	}
+	return RestoreAppendOnly(db)
+}
+
+// RewriteAccess changes the subject of access-log entry id and chains every hash
+// again from it, as an insider with the database but not the signing key would:
+// the access log's chain verifies afterwards. Its append-only triggers are removed
+// for it and put back after.
+func RewriteAccess(db *sqldb.DB, id int64, subject string) error {
+	if err := DisableAppendOnlyOf(db, "access_log"); err != nil {
+		return err
+	}
+	var prev rulebook.Hash
+	if id > 1 {
+		var b []byte
+		if err := db.Raw().QueryRow(`SELECT hash FROM access_log WHERE id < $1 ORDER BY id DESC LIMIT 1`, id).Scan(&b); err != nil && err != sql.ErrNoRows {
+			return err
+		}
+		copy(prev[:], b)
+	}
+	rows, err := db.Raw().Query(`SELECT id, at, actor, action, subject, detail FROM access_log WHERE id >= $1 ORDER BY id`, id)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		id, at                         int64
+		actor, action, subject, detail string
+	}
+	var es []entry
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.id, &e.at, &e.actor, &e.action, &e.subject, &e.detail); err != nil {
+			rows.Close()
+			return err
+		}
+		es = append(es, e)
+	}
+	rows.Close()
+	if len(es) == 0 || es[0].id != id {
+		return fmt.Errorf("no access-log entry %d", id)
+	}
+	es[0].subject = subject
+	for _, e := range es {
+		h := rulebook.AccessHash(e.id, e.at, e.actor, e.action, e.subject, e.detail, prev)
+		if err := Exec(db, `UPDATE access_log SET subject = $1, prev_hash = $2, hash = $3 WHERE id = $4`, e.subject, prev[:], h[:], e.id); err != nil {
+			return err
+		}
+		prev = h
+	}
+	return RestoreAppendOnlyOf(db, "access_log")
 }

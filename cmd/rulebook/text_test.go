@@ -1,0 +1,128 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// column returns the byte offset of sub in each line of out that holds it.
+func columns(out, sub string) []int {
+	var cols []int
+	for _, l := range strings.Split(out, "\n") {
+		if i := strings.Index(l, sub); i >= 0 {
+			cols = append(cols, len([]rune(l[:i])))
+		}
+	}
+	return cols
+}
+
+// Text meant for people reads as such: tables line up, nothing is printed as a Go
+// map or slice, no label stands over nothing, and the counts say what they count.
+func TestTextOutputForPeople(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, _, stderr := rb(t, "", "demo", "--db", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		code, out, stderr := rb(t, "", append(args, "--db", db)...)
+		if code != 0 {
+			t.Fatalf("%s: %d %s", strings.Join(args, " "), code, stderr)
+		}
+		if m := goish.FindString(out); m != "" && args[len(args)-1] != "--json" {
+			t.Errorf("%s: Go in the output (%q):\n%s", strings.Join(args, " "), m, out)
+		}
+		return out
+	}
+	aligned := func(what, out string, subs ...string) {
+		t.Helper()
+		var first []int
+		for _, sub := range subs {
+			cols := columns(out, sub)
+			if len(cols) == 0 {
+				t.Fatalf("%s: no %q in\n%s", what, sub, out)
+			}
+			if first == nil {
+				first = cols[:1]
+			}
+			for _, c := range cols {
+				if c != first[0] {
+					t.Errorf("%s: %q at column %d, %d elsewhere:\n%s", what, sub, c, first[0], out)
+				}
+			}
+		}
+	}
+
+	stats := run("statistics")
+	if !regexp.MustCompile(`(?m)^  2010-Q4 +3$`).MatchString(stats) || !regexp.MustCompile(`(?m)^  under_investigation +1$`).MatchString(stats) {
+		t.Errorf("statistics: the counts by quarter and state are not listed:\n%s", stats)
+	}
+	aligned("deadlines", run("deadlines", "--on", "2017-01-01"), "D-2016-002")
+	aligned("case list", run("case", "list"), "2016-04-28", "2010-10-22", "2000-04-05")
+
+	for _, c := range []string{"D-2016-001", "D-2010-001", "D-2016-002"} {
+		if out := run("case", "show", c); regexp.MustCompile(`next steps: *\n`).MatchString(out) {
+			t.Errorf("case show %s: a blank next steps line:\n%s", c, out)
+		}
+	}
+
+	member := run("member", "show", "M0033")
+	if strings.Contains(member, "()") || strings.Contains(member, ", joined") || strings.Contains(member, " ,") ||
+		!strings.Contains(member, "Branch:") || !strings.Contains(member, "Castle Ward branch (castle-ward)") {
+		t.Errorf("member show: units not set out one a line:\n%s", member)
+	}
+
+	el := run("electorate", "--action", "vote_in_selection", "--date", "2016-09-20", "--freeze-date", "2016-09-01")
+	for _, want := range []string{"6 other members may not:", "have the status Expelled (expelled), which does not allow it",
+		"do not meet its condition:", "continuous membership at the freeze date"} {
+		if !strings.Contains(el, want) {
+			t.Errorf("electorate: no %q in\n%s", want, el)
+		}
+	}
+	if strings.Contains(el, "not eligible:") || strings.Contains(el, ";\n") {
+		t.Errorf("electorate: the exclusions as a bare tally:\n%s", el)
+	}
+
+	// A case that shares none of the factors of the case in hand is no precedent.
+	prec := run("precedents", "--clause", "2.I.8", "--factor", "AGG-PUBLIC")
+	like, unlike, ok := strings.Cut(prec, "not precedents")
+	if !ok || !strings.Contains(like, "D-2016-001") || strings.Contains(like, "D-2009-001") || strings.Contains(like, "D-2018-001") ||
+		!strings.Contains(unlike, "D-2009-001") {
+		t.Errorf("precedents: cases sharing no factor listed as precedents:\n%s", prec)
+	}
+	if out := run("precedents", "--clause", "9.Z.9"); !strings.Contains(out, "no closed case concerns clause 9.Z.9") {
+		t.Errorf("precedents under a clause with none: %s", out)
+	}
+
+	sa := run("subject-access", "M0001", "--requested", "2018-06-01")
+	if strings.HasPrefix(sa, "{") || !strings.Contains(sa, "due by 2018-07-02") || !strings.Contains(sa, "party to 6 cases") ||
+		!strings.Contains(sa, "withheld from their copy") {
+		t.Errorf("subject-access without --json:\n%s", sa)
+	}
+	if js := run("subject-access", "M0001", "--requested", "2018-06-01", "--json"); !strings.HasPrefix(js, "{") {
+		t.Errorf("subject-access --json: %s", js)
+	}
+	aligned("user list", run("user", "list"), "Casey Morgan", "Alex Admin")
+}
+
+// import --check lists the units the file would create, and warns of one whose id
+// is nearly another's.
+func TestImportCheckListsNewUnits(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "u.db")
+	first := "id,name,joined,branch\nA1,Ann,2020-01-01,north\n"
+	if code, _, stderr := rb(t, first, "import", "members", "-", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 {
+		t.Fatal(stderr)
+	}
+	next := "id,name,joined,branch\nA2,Bob,2020-01-01,nroth\nA3,Cy,2020-01-01,south\n"
+	code, out, stderr := rb(t, next, "import", "members", "-", "--check", "--db", db)
+	if code != 0 || !regexp.MustCompile(`units that would be created:\n.*\n  nroth +Branch +2 +like north\?\n  south +Branch +3\n`).MatchString(out) ||
+		!strings.Contains(stderr, "WARNING: row 2: unit nroth is new, but north of the same kind is nearly the same") {
+		t.Fatalf("import --check: %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, _ = rb(t, next, "import", "members", "-", "--check", "--json", "--db", db)
+	if code != 0 || !strings.Contains(out, `"like": "north"`) {
+		t.Fatalf("import --check --json: %s", out)
+	}
+}

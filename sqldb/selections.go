@@ -1,0 +1,495 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+)
+
+func init() { numCols["papers"] = true }
+
+// SelectionTables are the tables of the selection projection.
+var SelectionTables = []string{"selections", "selection_electorate", "selection_marked", "selection_ballots"}
+
+// SelectionRow is a selection as stored: the columns lists use, and its JSON.
+type SelectionRow struct {
+	ID        string        `json:"id"`
+	Procedure string        `json:"procedure"`
+	Unit      string        `json:"unit"`
+	State     string        `json:"state"`
+	Opened    rulebook.Date `json:"opened"`
+	Updated   int64         `json:"updated"`
+	Data      []byte        `json:"-"`
+}
+
+// PutSelection stores a selection's row, replacing the one stored.
+func (a *Appender) PutSelection(r SelectionRow) error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	_, err := a.tx.ExecContext(a.ctx, `INSERT INTO selections (id, procedure, unit, state, opened, updated, data) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (id) DO UPDATE SET procedure = excluded.procedure, unit = excluded.unit, state = excluded.state,
+			opened = excluded.opened, updated = excluded.updated, data = excluded.data`,
+		r.ID, r.Procedure, r.Unit, r.State, int64(r.Opened), r.Updated, string(r.Data))
+	return err
+}
+
+// SelectionData returns the stored JSON of a selection inside the appender's
+// transaction (under the write lock), so that a change is decided on the
+// selection as it is, not as another writer left it a moment before.
+func (a *Appender) SelectionData(id string) ([]byte, error) {
+	if err := a.flush(); err != nil {
+		return nil, err
+	}
+	return selectionData(a.ctx, a.tx, id)
+}
+
+// SelectionData returns the stored JSON of a selection.
+func (db *DB) SelectionData(ctx context.Context, id string) ([]byte, error) {
+	return selectionData(ctx, db.r, id)
+}
+
+func selectionData(ctx context.Context, q querier, id string) ([]byte, error) {
+	rows, err := q.QueryContext(ctx, `SELECT data FROM selections WHERE id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, rulebook.Errorf(rulebook.ENotFound, "no selection %q", id)
+	}
+	var s string
+	if err := rows.Scan(&s); err != nil {
+		return nil, err
+	}
+	return []byte(s), rows.Err()
+}
+
+// Selections lists the stored selections, the latest opened first.
+func (db *DB) Selections(ctx context.Context) ([]SelectionRow, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, procedure, unit, state, opened, updated, data FROM selections ORDER BY opened DESC, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SelectionRow
+	for rows.Next() {
+		var r SelectionRow
+		var opened int64
+		var data string
+		if err := rows.Scan(&r.ID, &r.Procedure, &r.Unit, &r.State, &opened, &r.Updated, &data); err != nil {
+			return nil, err
+		}
+		r.Opened, r.Data = rulebook.Date(opened), []byte(data)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PutElectorate stores a selection's frozen electorate, replacing any stored.
+func (a *Appender) PutElectorate(selection string, members []string) error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM selection_electorate WHERE selection = $1`, selection); err != nil {
+		return err
+	}
+	// The ids go in as one JSON array a statement, unpacked by the database: half
+	// a million bound parameters cost several times more.
+	q := `INSERT INTO selection_electorate (selection, member) SELECT $1, value FROM json_each($2)`
+	if a.db.dialect == "postgres" {
+		q = `INSERT INTO selection_electorate (selection, member) SELECT $1, json_array_elements_text($2::json)`
+	}
+	for len(members) > 0 {
+		n := min(len(members), 50_000)
+		ids, err := json.Marshal(members[:n])
+		if err != nil {
+			return err
+		}
+		if _, err := a.tx.ExecContext(a.ctx, q, selection, string(ids)); err != nil {
+			return err
+		}
+		members = members[n:]
+	}
+	return nil
+}
+
+// VoterHistories returns, by member id, what eligibility needs of every member's
+// history to answer who may vote: each member's id, unit, joining day and status
+// points, restrictions and waivers — not their name or contact details, the event
+// they joined by, nor the measures served in occasions (which explain an answer
+// but do not decide it).
+// Working out an electorate of half a million reads this rather than Histories.
+func (db *DB) VoterHistories(ctx context.Context) ([]*rulebook.History, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, unit, joined, status FROM members ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	var out []*rulebook.History
+	// Histories and their first points are allocated a slab at a time, and the
+	// few thousand units and handful of statuses shared, not one string a row.
+	var slab []rulebook.History
+	var points []rulebook.StatusPoint
+	shared := map[string]string{}
+	intern := func(b []byte) string {
+		if s, ok := shared[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		shared[s] = s
+		return s
+	}
+	var unit, status sql.RawBytes
+	for rows.Next() {
+		if len(slab) == 0 {
+			slab, points = make([]rulebook.History, 4096), make([]rulebook.StatusPoint, 4096)
+		}
+		h := &slab[0]
+		h.Points, slab, points = points[:1:1], slab[1:], points[1:]
+		p := &h.Points[0]
+		var joined int64
+		if err := rows.Scan(&h.Member.ID, &unit, &joined, &status); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		h.Member.Unit, p.Status = intern(unit), intern(status)
+		h.Member.Joined = rulebook.Date(joined)
+		p.From, p.Reason = h.Member.Joined, "joined"
+		out = append(out, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// The rest is a row for a few members in a hundred, read in the same order as
+	// the members: each is matched by walking forward, not through a map of half a
+	// million.
+	var byID map[string]*rulebook.History
+	i := 0
+	member := func(id string) *rulebook.History {
+		for i < len(out) && out[i].Member.ID != id {
+			i++
+		}
+		if i < len(out) {
+			return out[i]
+		}
+		if byID == nil { // rows out of the members' order: look them up instead
+			byID = make(map[string]*rulebook.History, len(out))
+			for _, h := range out {
+				byID[h.Member.ID] = h
+			}
+		}
+		return byID[id]
+	}
+	if err := eachRow(ctx, db.r, `SELECT member_id, from_date, seq, status, rights, event_id, decision FROM status_points ORDER BY member_id, from_date, seq, part`,
+		func(sc func(...any) error) error {
+			var mid string
+			var from int64
+			var rights, decision []byte
+			var p rulebook.StatusPoint
+			if err := sc(&mid, &from, &p.Seq, &p.Status, &rights, &p.EventID, &decision); err != nil {
+				return err
+			}
+			p.From = rulebook.Date(from)
+			if err := unmarshalOpt(rights, &p.Rights); err != nil {
+				return err
+			}
+			if err := unmarshalOpt(decision, &p.Decision); err != nil {
+				return err
+			}
+			if h := member(mid); h != nil {
+				h.Points = append(h.Points, p)
+			}
+			return nil
+		}); err != nil {
+		return nil, err
+	}
+	i = 0
+	if err := eachRow(ctx, db.r, `SELECT member_id, seq, from_date, until_date, rights, event_id, decision FROM restrictions ORDER BY member_id, seq`,
+		func(sc func(...any) error) error {
+			var mid string
+			var from, until int64
+			var rights, decision []byte
+			var r rulebook.Restriction
+			if err := sc(&mid, &r.Seq, &from, &until, &rights, &r.EventID, &decision); err != nil {
+				return err
+			}
+			r.From, r.Until = rulebook.Date(from), rulebook.Date(until)
+			if err := unmarshalOpt(rights, &r.Rights); err != nil {
+				return err
+			}
+			if err := unmarshalOpt(decision, &r.Decision); err != nil {
+				return err
+			}
+			if h := member(mid); h != nil {
+				h.Restrictions = append(h.Restrictions, r)
+			}
+			return nil
+		}); err != nil {
+		return nil, err
+	}
+	i = 0
+	err = eachRow(ctx, db.r, `SELECT member_id, seq, from_date, until_date, action, clause, event_id, decision FROM waivers ORDER BY member_id, seq`,
+		func(sc func(...any) error) error {
+			var mid string
+			var from, until int64
+			var decision []byte
+			var w rulebook.WaiverPoint
+			if err := sc(&mid, &w.Seq, &from, &until, &w.Action, &w.Clause, &w.EventID, &decision); err != nil {
+				return err
+			}
+			w.From, w.Until = rulebook.Date(from), rulebook.Date(until)
+			if err := unmarshalOpt(decision, &w.Decision); err != nil {
+				return err
+			}
+			if h := member(mid); h != nil {
+				h.Waivers = append(h.Waivers, w)
+			}
+			return nil
+		})
+	return out, err
+}
+
+func eachRow(ctx context.Context, q querier, query string, f func(scan func(...any) error) error) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := f(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// InElectorate reports, inside the appender's transaction, whether member is in
+// the selection's frozen electorate.
+func (a *Appender) InElectorate(selection, member string) (bool, error) {
+	return exists(a.ctx, a.tx, `SELECT 1 FROM selection_electorate WHERE selection = $1 AND member = $2`, selection, member)
+}
+
+// HasVoted reports, inside the appender's transaction, whether member is on the
+// selection's marked register.
+func (a *Appender) HasVoted(selection, member string) (bool, error) {
+	return exists(a.ctx, a.tx, `SELECT 1 FROM selection_marked WHERE selection = $1 AND member = $2`, selection, member)
+}
+
+func exists(ctx context.Context, tx *sql.Tx, q string, args ...any) (bool, error) {
+	var one int
+	err := tx.QueryRowContext(ctx, q, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// MarkVoted puts member on the selection's marked register.
+func (a *Appender) MarkVoted(selection, member string) error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO selection_marked (selection, member) VALUES ($1, $2)`, selection, member); err != nil {
+		return friendly(err)
+	}
+	return nil
+}
+
+// AddBallots adds papers to the row of their ranking: the only form in which a
+// ballot is ever stored. Nothing says who cast it, or when, or in what order.
+func (a *Appender) AddBallots(selection, ranking string, papers int64) error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	_, err := a.tx.ExecContext(a.ctx, `INSERT INTO selection_ballots (selection, ranking, papers) VALUES ($1, $2, $3)
+		ON CONFLICT (selection, ranking) DO UPDATE SET papers = selection_ballots.papers + excluded.papers`, selection, ranking, papers)
+	return err
+}
+
+// Ballots returns a selection's ballots, added up by ranking, inside the
+// appender's transaction.
+func (a *Appender) Ballots(selection string) ([]rulebook.BallotCount, error) {
+	if err := a.flush(); err != nil {
+		return nil, err
+	}
+	return ballots(a.ctx, a.tx, selection)
+}
+
+// Ballots returns a selection's ballots, added up by ranking.
+func (db *DB) Ballots(ctx context.Context, selection string) ([]rulebook.BallotCount, error) {
+	return ballots(ctx, db.r, selection)
+}
+
+func ballots(ctx context.Context, q querier, selection string) ([]rulebook.BallotCount, error) {
+	rows, err := q.QueryContext(ctx, `SELECT ranking, papers FROM selection_ballots WHERE selection = $1 ORDER BY ranking`, selection)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rulebook.BallotCount
+	for rows.Next() {
+		var r string
+		var b rulebook.BallotCount
+		if err := rows.Scan(&r, &b.Papers); err != nil {
+			return nil, err
+		}
+		b.Ranking = rulebook.ParseRanking(r)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// ReplaceBallots writes a sealed selection's ballots as its seal has them.
+func (a *Appender) ReplaceBallots(selection string, bs []rulebook.BallotCount) error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM selection_ballots WHERE selection = $1`, selection); err != nil {
+		return err
+	}
+	b := newBatch("selection_ballots", "selection", "ranking", "papers")
+	for _, x := range bs {
+		b.add(selection, rulebook.RankingKey(x.Ranking), x.Papers)
+	}
+	return a.flushBatch(b)
+}
+
+// ClearSelections deletes the selection projection before a rebuild, all but
+// the ballots of selections not yet sealed: until sealed, those rows are the only
+// record of the ballots cast online (no event holds a voter's ballot), so they
+// are kept as they are.
+func (a *Appender) ClearSelections() error {
+	if err := a.flush(); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`DELETE FROM selection_ballots WHERE selection NOT IN (SELECT id FROM selections WHERE state = 'nominations' OR state = 'ballot')`,
+		`DELETE FROM selection_electorate`, `DELETE FROM selection_marked`, `DELETE FROM selections`,
+	} {
+		if _, err := a.tx.ExecContext(a.ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Electorate returns the member ids of a selection's frozen electorate, sorted
+// bytewise (as the digest sorts them, whatever the database's collation).
+func (db *DB) Electorate(ctx context.Context, selection string) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT member FROM selection_electorate WHERE selection = $1`, selection)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	slices.Sort(out)
+	return out, rows.Err()
+}
+
+// EventsThrough returns the events up to and including seq, in stored order,
+// inside the appender's transaction: the record as it stood when an event was
+// written (an electorate is re-derived from the register as it was then).
+func (a *Appender) EventsThrough(seq int64) ([]rulebook.Event, error) {
+	if err := a.flush(); err != nil {
+		return nil, err
+	}
+	return queryEvents(a.ctx, a.tx, `WHERE seq <= $1 ORDER BY seq`, seq)
+}
+
+// EventsThrough returns the events up to and including seq, in stored order.
+func (db *DB) EventsThrough(ctx context.Context, seq int64) ([]rulebook.Event, error) {
+	return queryEvents(ctx, db.r, `WHERE seq <= $1 ORDER BY seq`, seq)
+}
+
+// selectionProjection lists the tables the selection projection fills, compared
+// column by column with a rebuild like the case tables (see caseProjection).
+var selectionProjection = []projTable{
+	{name: "selections", key: []string{"id"}, cols: []string{"procedure", "unit", "state", "opened", "updated", "data"},
+		label: func(v func(string) string) string { return "selection " + v("id") }},
+	{name: "selection_electorate", key: []string{"selection", "member"},
+		label: func(v func(string) string) string {
+			return fmt.Sprintf("selection %s: member %s", v("selection"), v("member"))
+		}},
+	{name: "selection_marked", key: []string{"selection", "member"},
+		label: func(v func(string) string) string {
+			return fmt.Sprintf("selection %s: marked %s", v("selection"), v("member"))
+		}},
+	{name: "selection_ballots", key: []string{"selection", "ranking"}, cols: []string{"papers"},
+		label: func(v func(string) string) string {
+			return fmt.Sprintf("selection %s: ranking %s", v("selection"), v("ranking"))
+		}},
+}
+
+// CheckSelectionProjection compares the stored selection tables with what rebuild
+// writes from the events, as CheckCaseProjection does for the cases: in one
+// transaction, rolled back, naming table, selection and column.
+func (db *DB) CheckSelectionProjection(ctx context.Context, rebuild func(a *Appender) error) ([]string, error) {
+	a, err := db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Rollback()
+	create := "CREATE TABLE"
+	if db.dialect == "postgres" {
+		create = "CREATE TEMPORARY TABLE"
+	}
+	for _, t := range selectionProjection {
+		cols := strings.Join(append(append([]string{}, t.key...), t.cols...), ", ")
+		if _, err := a.tx.ExecContext(ctx, create+` verify_`+t.name+` AS SELECT `+cols+` FROM `+t.name); err != nil {
+			return nil, fmt.Errorf("copy %s: %w", t.name, err)
+		}
+	}
+	if err := rebuild(a); err != nil {
+		return nil, err
+	}
+	if err := a.flush(); err != nil {
+		return nil, err
+	}
+	r := &diffReport{byTable: map[string]int{}}
+	for _, t := range selectionProjection {
+		if err := t.compare(ctx, a.tx, r); err != nil {
+			return nil, fmt.Errorf("compare %s: %w", t.name, err)
+		}
+	}
+	return r.lines(), nil
+}
+
+// TableColumns lists every table of the schema with its columns, for tests and
+// audits of what is stored (that no table of ballots can name a voter).
+func (db *DB) TableColumns(ctx context.Context) (map[string][]string, error) {
+	q := `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid`
+	if db.dialect == "postgres" {
+		q = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`
+	}
+	rows, err := db.r.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, err
+		}
+		out[t] = append(out[t], c)
+	}
+	return out, rows.Err()
+}
