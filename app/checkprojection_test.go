@@ -7,11 +7,6 @@ import (
 	"testing"
 
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/app"
-	"github.com/rulebook/rulebook/examples"
-	"github.com/rulebook/rulebook/examples/demo"
-	"github.com/rulebook/rulebook/register"
-	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
@@ -23,26 +18,7 @@ import (
 func TestCheckProjectionSeesCaseTables(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		src, err := examples.FS.ReadFile(examples.Labour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rb, err := rules.Load(examples.Labour, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := demo.Load(ctx, db, rb, src); err != nil {
-			t.Fatal(err)
-		}
-		svc, err := register.New(ctx, db, rb, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := app.New(ctx, svc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { a.Close() })
+		a, _ := demoInto(t, db)
 		if diffs, err := a.CheckProjection(operator()); err != nil || len(diffs) > 0 {
 			t.Fatalf("the demo's projections differ from the record: %v %v", diffs, err)
 		}
