@@ -50,6 +50,10 @@ type Selection struct {
 	OfficialList   string `yaml:"official_list" json:"official_list,omitempty"`
 	CandidatesList string `yaml:"candidates_list" json:"candidates_list,omitempty"`
 	Clause         string `yaml:"clause" json:"clause"`
+	// College, if given, decides the selection by weighted sections (see
+	// colleges.go); Trigger is the trigger ballot a sitting holder faces.
+	College *College       `yaml:"college" json:"college,omitempty"`
+	Trigger *TriggerBallot `yaml:"trigger_ballot" json:"trigger_ballot,omitempty"`
 }
 
 // Nominations is what a nomination needs.
@@ -147,7 +151,8 @@ func (d *draft) buildSelections(c *checker, v *Version, clause func(path, id str
 		if s.Name == "" {
 			c.addf(s.path+".name", "is required")
 		}
-		action(s.path+".vote", s.Vote, true)
+		action(s.path+".vote", s.Vote, s.College == nil) // a college's sections say who votes
+		buildCollege(c, v, s, action, clause)
 		action(s.path+".stand", s.Stand, true)
 		action(s.path+".nominate", s.Nominate, false)
 		if s.Nominations.Min < 0 {
@@ -161,7 +166,7 @@ func (d *draft) buildSelections(c *checker, v *Version, clause func(path, id str
 		methods := SelectionMethods()
 		if s.Method == "" {
 			c.addf(s.path+".method", "is required (known: %s)", strings.Join(methods, ", "))
-		} else if !slices.Contains(methods, s.Method) {
+		} else if !slices.Contains(methods, s.Method) && (s.College == nil || s.Method != MethodCollege) {
 			c.addf(s.path+".method", "unknown method %q (known: %s)", s.Method, strings.Join(methods, ", "))
 		}
 		bodies(s.path+".endorsed_by", s.EndorsedBy, true)
@@ -214,7 +219,7 @@ func describeSelections(v *Version) map[string]string {
 		m[id] = parts(s.Name, "vote: "+s.Vote, "stand: "+s.Stand, flag(s.Nominate != "", "nominate: "+s.Nominate),
 			fmt.Sprintf("%d nominator(s)", s.Nominations.Min), fmt.Sprintf("%s, %d seat(s)", s.Method, s.Seats),
 			labelled("endorsed by", s.EndorsedBy), labelled("deselected by", s.DeselectedBy),
-			flag(s.OfficialList != "", "official list: "+s.OfficialList), clauseRef(s.Clause))
+			flag(s.OfficialList != "", "official list: "+s.OfficialList), describeCollege(s), clauseRef(s.Clause))
 	}
 	return m
 }
