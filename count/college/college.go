@@ -78,10 +78,10 @@ type Result struct {
 	SectionWinners []SectionWinner `json:"section_winners"`
 	// SectionWinnerLost is set when a section's winner did not win the college;
 	// Upsets says which, with the figures.
-	SectionWinnerLost bool            `json:"section_winner_lost"`
-	Upsets            []Upset         `json:"upsets,omitempty"`
+	SectionWinnerLost bool             `json:"section_winner_lost"`
+	Upsets            []Upset          `json:"upsets,omitempty"`
 	TieBreaks         []count.TieBreak `json:"tie_breaks,omitempty"`
-	Notes             []string        `json:"notes,omitempty"`
+	Notes             []string         `json:"notes,omitempty"`
 }
 
 // SectionInfo is a section as the result names it, with its weight as an exact
