@@ -167,6 +167,11 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 	at("2012-02-01 14:00")
 	p.do(svc.Correct(ctx, staff, lapse.ID, "the subscription had been paid by standing order; the lapse was entered in error"))
 
+	// 2013: a trigger ballot on a sitting mayor, and a selection by electoral college.
+	if err := collegeSelection(ctx, svc, at); err != nil {
+		return err
+	}
+
 	// 2014: barred from holding office for two years by a disputes panel decision.
 	at("2014-03-03 10:00")
 	p.do(svc.Restrict(ctx, "nec.secretary", "M0009", d("2014-03-01"), rulebook.RightsRestricted{Rights: map[string]bool{"hold_office": false},
