@@ -1234,6 +1234,9 @@ func (a *App) CheckElectorate(ctx context.Context, id string) (*ElectorateCheck,
 	if err := json.Unmarshal(data, s); err != nil {
 		return nil, err
 	}
+	if s.CollegeSpec != nil {
+		return nil, notPermitted("selection %s is decided by an electoral college: verify --projection checks each section's electorate against the record", id)
+	}
 	if s.Electorate == nil {
 		return nil, notPermitted("the electorate of selection %s is not frozen", id)
 	}
