@@ -40,7 +40,12 @@ func NewPair(t testing.TB) *Pair {
 		t.Skip("PostgreSQL's binaries (initdb, pg_ctl, pg_basebackup) not found: set RULEBOOK_TEST_PGBIN")
 	}
 	p := &Pair{bin: bin, asPostgres: os.Geteuid() == 0}
-	dir, err := os.MkdirTemp("", "rulebook-replica-")
+	// As root, in /tmp: the postgres user may not reach root's $TMPDIR.
+	parent := ""
+	if p.asPostgres {
+		parent = "/tmp"
+	}
+	dir, err := os.MkdirTemp(parent, "rulebook-replica-")
 	if err != nil {
 		t.Fatal(err)
 	}
