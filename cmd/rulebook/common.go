@@ -28,7 +28,7 @@ type store struct {
 	// dbRead is a PostgreSQL streaming replica the reads the application lists
 	// are sent to (--db-read), on the commands that only read.
 	dbRead string
-	e     *env
+	e      *env
 	// create lets the command create a SQLite database that does not exist yet:
 	// only the commands that exist to start one (serve, demo, import, user add). Any
 	// other, given a path with no database at it, says so rather than create an
