@@ -179,6 +179,12 @@ func TestServeWithReplica(t *testing.T) {
 			t.Errorf("the read did not wait for the replica: %v", took)
 		}
 	}
+	// The command line waits the same way for what was written before it
+	// began, then reads --db, and says so.
+	if code, out, stderr := rb(t, "", "member", "show", "M0101", "--db", pair.Primary, "--db-read", pair.Replica); code != 0 || !strings.Contains(out, "Newer Member") ||
+		!regexp.MustCompile(`read from --db, as the replica \(--db-read\) is [1-9][0-9]* bytes behind`).MatchString(stderr) {
+		t.Fatalf("member show with the replica paused: %d %q %q", code, out, stderr)
+	}
 	if h := health(); h["paused"] != true || h["behind_bytes"].(float64) <= 0 {
 		t.Fatalf("/healthz while paused: %v", h)
 	}
