@@ -94,7 +94,9 @@ func ParseContestCSV(r io.Reader, file, kind string, c *PublicContest) error {
 		}
 		return ""
 	}
-	number := func(row count.CSVRow, name, s string) (int64, error) { return count.ParseVotes(file, row.Line, name, s) }
+	number := func(row count.CSVRow, name, s string) (int64, error) {
+		return count.ParseVotes(file, row.Line, name, s)
+	}
 	declared := -1 // whether the rows give votes: all must, or none
 	seen := map[string]int{}
 	var total int64
