@@ -273,6 +273,9 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 		Suspend:   &discipline.SuspendOrder{From: d("2018-04-27")}})
 	at("2018-05-21 12:00")
 	w.take(staff, k18, discipline.Command{Transition: "respondent_resigned", Date: d("2018-05-21"), Body: "membership_office", Rationale: "Resigned by letter while under investigation."})
+	if p.err == nil {
+		p.err = selectionsAndElections(ctx, svc, at) // 2020-21: a list, a deselection, and the public elections
+	}
 	return p.err
 }
 
