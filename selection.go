@@ -82,9 +82,11 @@ type SelectionOpened struct {
 	// Contest is the office or election the candidate is chosen for.
 	Contest string `json:"contest"`
 	// Unit is the unit whose members vote (with the units within it).
-	Unit    string `json:"unit,omitempty"`
-	Seats   int    `json:"seats"`
-	Method  string `json:"method"`
+	Unit   string `json:"unit,omitempty"`
+	Seats  int    `json:"seats"`
+	Method string `json:"method"`
+	// List is the rule a list selection ranks its list by (rules.ListRankings).
+	List    string `json:"list,omitempty"`
 	Version string `json:"rule_book_version"`
 	Timetable
 	// College is the electoral college deciding the selection, if its procedure

@@ -118,7 +118,7 @@ func (a *App) openingEvent(ctx context.Context, p *Principal, in OpenSelectionIn
 			return nil, err
 		}
 	}
-	o := rulebook.SelectionOpened{ID: in.ID, Procedure: proc.ID, Contest: in.Contest, Unit: in.Unit, Seats: proc.Seats, Method: proc.Method,
+	o := rulebook.SelectionOpened{ID: in.ID, Procedure: proc.ID, Contest: in.Contest, Unit: in.Unit, Seats: proc.Seats, Method: proc.Method, List: proc.List,
 		Version: v.ID, Timetable: in.Timetable, CollegeSpec: collegeSpec(proc), Cause: in.cause}
 	return register.Event(rulebook.EventSelectionOpened, rulebook.SelectionSubjectPrefix+in.ID, p.Actor(), in.Date, o)
 }
@@ -943,6 +943,9 @@ func CountSealed(s *rulebook.Selection) (*count.Result, error) {
 	method, ok := count.LookupRanked(s.Method)
 	if !ok {
 		return nil, rulebook.Errorf(rulebook.EInvalid, "selection %s: no counting method %q (known: %s)", s.ID, s.Method, strings.Join(rules.SelectionMethods(), ", "))
+	}
+	if s.List != "" {
+		return countList(s, method, seed)
 	}
 	e := &count.Election{Title: s.Contest, Seats: s.Seats, Candidates: s.Sealed.Candidates, Withdrawn: make([]bool, len(s.Sealed.Candidates))}
 	for i, c := range s.Sealed.Candidates {

@@ -227,6 +227,7 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 		Rationale: "Continuing messages to the councillor; the NEC has decided suspended members may not vote in the leadership ballot.",
 		Suspend:   &discipline.SuspendOrder{From: d("2016-07-20"), Rights: map[string]bool{"vote_in_all_member_ballot": false}}})
 
+	p.selectionsOf2016(at)
 	at("2016-10-20 10:00")
 	w.take(gs, k, discipline.Command{Transition: "review_suspension", Date: d("2016-10-20"), Body: "general_secretary",
 		Rationale: "The investigation continues; the reasons for the suspension stand."})
@@ -277,6 +278,9 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 		Suspend:   &discipline.SuspendOrder{From: d("2018-04-27")}})
 	at("2018-05-21 12:00")
 	w.take(staff, k18, discipline.Command{Transition: "respondent_resigned", Date: d("2018-05-21"), Body: "membership_office", Rationale: "Resigned by letter while under investigation."})
+	if p.err == nil {
+		p.err = selectionsAndElections(ctx, svc, at) // 2020-21: a list, a deselection, and the public elections
+	}
 	return p.err
 }
 
