@@ -19,7 +19,7 @@ import (
 
 // selectionRoutes lists the selection endpoints, added to the server's routes.
 func (s *Server) selectionRoutes() []route {
-	return []route{
+	return append(s.electionRoutes(), []route{
 		{pattern: "GET /api/v1/selections", handle: s.listSelections},
 		{pattern: "POST /api/v1/selections", handle: s.openSelection, write: true},
 		{pattern: "GET /api/v1/selections/{id}", handle: s.selection, query: []string{"on"}},
@@ -41,7 +41,7 @@ func (s *Server) selectionRoutes() []route {
 		{pattern: "POST /api/v1/selections/{id}/deselect", handle: s.deselect, write: true},
 		{pattern: "GET /api/v1/ballots", handle: s.ballotPapers},
 		{pattern: "GET /api/v1/official-candidates", handle: s.officialCandidates, query: []string{"on"}},
-	}
+	}...)
 }
 
 // stepInput is the body every change to a selection takes: the fields of the
