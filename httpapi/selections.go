@@ -19,7 +19,7 @@ import (
 
 // selectionRoutes lists the selection endpoints, added to the server's routes.
 func (s *Server) selectionRoutes() []route {
-	return []route{
+	return append(s.electionRoutes(), []route{
 		{pattern: "GET /api/v1/selections", handle: s.listSelections},
 		{pattern: "POST /api/v1/selections", handle: s.openSelection, write: true},
 		{pattern: "GET /api/v1/selections/{id}", handle: s.selection, query: []string{"on"}},
@@ -34,13 +34,14 @@ func (s *Server) selectionRoutes() []route {
 		{pattern: "POST /api/v1/selections/{id}/papers", handle: s.enterPapers, write: true},
 		{pattern: "POST /api/v1/selections/{id}/refuse", handle: s.refuseVoter, write: true},
 		{pattern: "POST /api/v1/selections/{id}/challenge", handle: s.challenge, write: true},
+		{pattern: "GET /api/v1/selections/{id}/refusals", handle: s.selectionRefusals},
 		{pattern: "POST /api/v1/selections/{id}/close", handle: s.closeSelection, write: true},
 		{pattern: "POST /api/v1/selections/{id}/count", handle: s.countSelection, write: true},
 		{pattern: "POST /api/v1/selections/{id}/endorse", handle: s.endorse, write: true},
 		{pattern: "POST /api/v1/selections/{id}/deselect", handle: s.deselect, write: true},
 		{pattern: "GET /api/v1/ballots", handle: s.ballotPapers},
 		{pattern: "GET /api/v1/official-candidates", handle: s.officialCandidates, query: []string{"on"}},
-	}
+	}...)
 }
 
 // stepInput is the body every change to a selection takes: the fields of the
@@ -284,6 +285,17 @@ func (s *Server) challenge(w http.ResponseWriter, r *http.Request) error {
 		return changed(w)(s.app.DecideChallenge(r.Context(), id, in.Member, in.Date, in.Body, in.Decide == "upheld", in.Reasons))
 	}
 	return rulebook.FieldError("decide", "%q: upheld or dismissed (or leave it out to record the challenge)", in.Decide)
+}
+
+// selectionRefusals reports the refusals found wrong (and pending) against the
+// margin of each decisive round: the command line's selection refusals.
+func (s *Server) selectionRefusals(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.app.SelectionRefusals(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
 }
 
 func (s *Server) closeSelection(w http.ResponseWriter, r *http.Request) error {
