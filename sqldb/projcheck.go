@@ -3,10 +3,17 @@ package sqldb
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"math/bits"
 	"reflect"
 	"runtime"
 	"slices"
@@ -14,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 )
@@ -582,10 +590,7 @@ func sameHistory(x, y *rulebook.History) bool {
 // members at a time, several at once; on PostgreSQL in one pass over the
 // register (checkAll).
 func (b *registerBase) checkMembers(ctx context.Context, q querier, rep *diffReport) error {
-	if b.db.dialect == "postgres" {
-		return b.checkAll(ctx, rep)
-	}
-	return b.checkRanges(ctx, q, rep)
+	return b.checkDigests(ctx, q, rep)
 }
 
 // checkAll is checkMembers in one pass over the register, for PostgreSQL: one
@@ -1231,4 +1236,449 @@ func (a *Appender) EachSubject(prefix string, f func(evs []rulebook.Event) error
 		}
 		after, afterSeq = page[len(page)-1].Subject, page[len(page)-1].Seq
 	}
+}
+
+// The register is first compared by digests, a range of members at a time, so
+// that a sound register costs two sequential reads — of the events and of the
+// members — rather than a look-up of every member's joining. Each side sums, in
+// a digest per range, one keyed hash per joining: the events, each joining
+// event as stored (seq, day, subject, id, data); the members, each stored
+// member written out as the joining that would make it (the record writes a
+// joining the same way every time, and the commitment to the particulars held
+// apart follows from them and their salt). The members with more to them than
+// their joining — a later event, a status point, a restriction, a waiver, a
+// measure served, or a row that cannot be written out as a joining — are taken
+// out of the members' side, their joinings as stored put in instead, and they
+// are projected from their events and compared whole, as before. Only a range
+// whose digests differ is compared as before (checkRange), which names what
+// differs. The key is drawn afresh for every check, so that no edit can be made
+// to sum to the same digest.
+
+// digest is a sum of 256-bit hashes, modulo 2^256: a multiset of elements,
+// whatever their order.
+type digest [4]uint64
+
+func (d *digest) add(h *[sha256.Size]byte) {
+	var c uint64
+	for i := range d {
+		d[i], c = bits.Add64(d[i], binary.LittleEndian.Uint64(h[8*i:]), c)
+	}
+}
+
+func (d *digest) sub(h *[sha256.Size]byte) {
+	var c uint64
+	for i := range d {
+		d[i], c = bits.Sub64(d[i], binary.LittleEndian.Uint64(h[8*i:]), c)
+	}
+}
+
+// joiningHasher hashes joinings, as stored, under a key.
+type joiningHasher struct {
+	key [32]byte
+	h   hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
+}
+
+func newJoiningHasher(key [32]byte) *joiningHasher {
+	return &joiningHasher{key: key, h: sha256.New()}
+}
+
+// hash returns the keyed hash of a joining: its seq, day, subject, id and
+// stored data, each but the last with its length.
+func (j *joiningHasher) hash(seq, day int64, subject, id, data []byte) *[sha256.Size]byte {
+	b := append(j.buf[:0], j.key[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(seq))
+	b = binary.BigEndian.AppendUint64(b, uint64(day))
+	b = binary.AppendUvarint(b, uint64(len(subject)))
+	b = append(b, subject...)
+	b = binary.AppendUvarint(b, uint64(len(id)))
+	b = append(b, id...)
+	b = append(b, data...)
+	j.buf = b
+	j.h.Reset()
+	j.h.Write(b)
+	j.h.Sum(j.sum[:0])
+	return &j.sum
+}
+
+// digestRanges holds the bounds of the ranges a digest check cuts the members
+// into: range i holds the ids from bounds[i-1] (or the first) up to bounds[i]
+// (or the last).
+type digestRanges struct {
+	ranges []idRange
+	bounds []string
+}
+
+// of returns the index of the range holding id.
+func (d *digestRanges) of(id []byte) int {
+	return sort.Search(len(d.bounds), func(i int) bool { return d.bounds[i] > string(id) })
+}
+
+// memberRow is a stored member, as the digest check reads it: the text fields
+// joined by the unit separator (id, name, email, phone, address, unit, status,
+// join_event), the day joined, the joining's seq, and the salt of the
+// particulars held apart from it (nil if none is held).
+func (db *DB) memberRowsQuery(where string) string {
+	return `SELECT ` + db.joined("m.id", "m.name", "m.email", "m.phone", "m.address", "m.unit", "m.status", "m.join_event") +
+		`, m.joined, m.join_seq, p.salt FROM members m LEFT JOIN personal p ON p.seq = m.join_seq` + where
+}
+
+// joiningOf writes out a stored member (a row of memberRowsQuery) as the data
+// of the joining that makes them, as stored, appending it to dst; ok is false
+// if the row cannot be (a separator in a field, particulars held apart that
+// are all empty).
+func joiningOf(dst []byte, f *[8][]byte, joined int64, salt []byte, held bool) ([]byte, bool) {
+	id, name, email, phone, address, unit, status := f[0], f[1], f[2], f[3], f[4], f[5], f[6]
+	day := rulebook.Date(joined).String()
+	if !held {
+		dst = append(dst, `{"member":{"id":`...)
+		dst = appendJSONString(dst, id)
+		dst = append(dst, `,"name":`...)
+		dst = appendJSONString(dst, name)
+		for _, x := range []struct {
+			key string
+			v   []byte
+		}{{`,"email":`, email}, {`,"phone":`, phone}, {`,"address":`, address}, {`,"unit":`, unit}} {
+			if len(x.v) > 0 {
+				dst = append(dst, x.key...)
+				dst = appendJSONString(dst, x.v)
+			}
+		}
+		dst = append(dst, `,"joined":"`...)
+		dst = append(dst, day...)
+		dst = append(dst, `"}`...)
+		if len(status) > 0 {
+			dst = append(dst, `,"status":`...)
+			dst = appendJSONString(dst, status)
+		}
+		return append(dst, '}'), true
+	}
+	// Sealed as rulebook.SealPersonal seals it: each particular given is null in
+	// the data, and the commitment to them all (in the data's order) leads it.
+	var fields []byte
+	for _, x := range []struct {
+		path string
+		v    []byte
+	}{{`"member.name":`, name}, {`"member.email":`, email}, {`"member.phone":`, phone}, {`"member.address":`, address}} {
+		if len(x.v) == 0 {
+			continue
+		}
+		if fields == nil {
+			fields = append(fields, '{')
+		} else {
+			fields = append(fields, ',')
+		}
+		fields = append(fields, x.path...)
+		fields = appendJSONString(fields, x.v)
+	}
+	if fields == nil {
+		return dst, false
+	}
+	fields = append(fields, '}')
+	c := rulebook.PersonalCommitment(salt, fields)
+	dst = append(dst, `{"`+rulebook.PersonalKey+`":"`...)
+	dst = hex.AppendEncode(dst, c[:])
+	dst = append(dst, `","member":{"id":`...)
+	dst = appendJSONString(dst, id)
+	if len(name) > 0 {
+		dst = append(dst, `,"name":null`...)
+	} else {
+		dst = append(dst, `,"name":""`...)
+	}
+	for _, x := range []struct {
+		key string
+		v   []byte
+	}{{`,"email":null`, email}, {`,"phone":null`, phone}, {`,"address":null`, address}} {
+		if len(x.v) > 0 {
+			dst = append(dst, x.key...)
+		}
+	}
+	if len(unit) > 0 {
+		dst = append(dst, `,"unit":`...)
+		dst = appendJSONString(dst, unit)
+	}
+	dst = append(dst, `,"joined":"`...)
+	dst = append(dst, day...)
+	dst = append(dst, `"}`...)
+	if len(status) > 0 {
+		dst = append(dst, `,"status":`...)
+		dst = appendJSONString(dst, status)
+	}
+	return append(dst, '}'), true
+}
+
+// appendJSONString appends s as encoding/json writes it with HTML left
+// unescaped (rulebook.MarshalData): as it is where nothing needs escaping.
+func appendJSONString(dst, s []byte) []byte {
+	plain := true
+	for _, c := range s {
+		if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			plain = false
+			break
+		}
+	}
+	if !plain && utf8.Valid(s) && !bytes.ContainsAny(s, "\"\\\u2028\u2029") && !bytes.ContainsFunc(s, func(r rune) bool { return r < 0x20 }) {
+		plain = true
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(string(s))
+	return append(dst, bytes.TrimRight(b.Bytes(), "\n")...)
+}
+
+// digestSide is one side's sums, by range, and the members found to have more
+// than their joining (ids, unsorted, repeated).
+type digestSide struct {
+	sums []digest
+	more []string
+}
+
+// joiningDigests sums, by range, every joining event about a member, and lists
+// the subjects of every other event about a member.
+func (db *DB) joiningDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte) (*digestSide, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, effective, `+db.joined("type", "subject", "id", "data")+` FROM events WHERE `+db.noSlash("subject"))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	side := &digestSide{sums: make([]digest, len(dr.ranges))}
+	jh := newJoiningHasher(key)
+	var blob sql.RawBytes
+	var parts [4][]byte
+	for rows.Next() {
+		var seq, eff int64
+		if err := rows.Scan(&seq, &eff, &blob); err != nil {
+			return nil, err
+		}
+		if !splitFields(blob, parts[:]) {
+			return nil, fmt.Errorf("event at seq %d: a field holds the unit separator (0x1f), which rulebook never writes", seq)
+		}
+		if string(parts[0]) != rulebook.EventMemberJoined {
+			side.more = append(side.more, string(parts[1]))
+			continue
+		}
+		side.sums[dr.of(parts[1])].add(jh.hash(seq, eff, parts[1], parts[2], parts[3]))
+	}
+	return side, rows.Err()
+}
+
+// memberDigests sums, by range, every stored member written out as their
+// joining (joiningOf), and lists those that cannot be, and those with more
+// stored than their joining.
+func (db *DB) memberDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte) (*digestSide, error) {
+	side := &digestSide{sums: make([]digest, len(dr.ranges))}
+	err := db.eachMemberJoining(ctx, q, "", nil, key, func(id []byte, h *[sha256.Size]byte) {
+		if h == nil {
+			side.more = append(side.more, string(id))
+			return
+		}
+		side.sums[dr.of(id)].add(h)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
+		ids, err := queryIDs(ctx, q, `SELECT DISTINCT member_id FROM `+t)
+		if err != nil {
+			return nil, err
+		}
+		side.more = append(side.more, ids...)
+	}
+	return side, nil
+}
+
+// eachMemberJoining calls f with the id of each stored member where selects
+// (all if ""), and the keyed hash of the joining that makes them, or nil if
+// they cannot be written out as one.
+func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, f func(id []byte, h *[sha256.Size]byte)) error {
+	rows, err := q.QueryContext(ctx, db.memberRowsQuery(where), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	jh := newJoiningHasher(key)
+	var blob, salt sql.RawBytes
+	var parts [8][]byte
+	var data []byte
+	for rows.Next() {
+		var joined, seq int64
+		if err := rows.Scan(&blob, &joined, &seq, &salt); err != nil {
+			return err
+		}
+		if !splitFields(blob, parts[:]) || bytes.IndexByte(parts[7], 0x1f) >= 0 {
+			// Compared whole, under the id as far as it can be told.
+			id, _, _ := bytes.Cut(blob, []byte{0x1f})
+			f(id, nil)
+			continue
+		}
+		var ok bool
+		if data, ok = joiningOf(data[:0], &parts, joined, salt, salt != nil); !ok {
+			f(parts[0], nil)
+			continue
+		}
+		f(parts[0], jh.hash(seq, joined, parts[0], parts[7], data))
+	}
+	return rows.Err()
+}
+
+// checkDigests is checkMembers by digests (see digest), several ranges at
+// once.
+func (b *registerBase) checkDigests(ctx context.Context, q querier, rep *diffReport) error {
+	db := b.db
+	dr := &digestRanges{}
+	if err := memberRanges(ctx, q, func(r idRange) bool {
+		dr.ranges = append(dr.ranges, r)
+		if r.hi != "" {
+			dr.bounds = append(dr.bounds, r.hi)
+		}
+		return true
+	}); err != nil {
+		return err
+	}
+	var key [32]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		return err
+	}
+	// The two sides are read at once, each on a connection of its own.
+	var events, members *digestSide
+	var eerr, merr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		conn, err := db.checkConn(ctx)
+		if err != nil {
+			eerr = err
+			return
+		}
+		defer db.releaseCheckConn(conn)
+		events, eerr = db.joiningDigests(ctx, conn, dr, key)
+	}()
+	go func() {
+		defer wg.Done()
+		conn, err := db.checkConn(ctx)
+		if err != nil {
+			merr = err
+			return
+		}
+		defer db.releaseCheckConn(conn)
+		members, merr = db.memberDigests(ctx, conn, dr, key)
+	}()
+	wg.Wait()
+	if err := errors.Join(eerr, merr); err != nil {
+		return err
+	}
+	more := append(events.more, members.more...)
+	events.more, members.more = nil, nil
+	sort.Strings(more)
+	more = slices.Compact(more)
+	// The members with more than their joining, by range.
+	byRange := make([][]string, len(dr.ranges))
+	for _, id := range more {
+		i := dr.of([]byte(id))
+		byRange[i] = append(byRange[i], id)
+	}
+	more = nil
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		rep *memberDiffs
+		err error
+	}
+	results := make([]result, len(dr.ranges))
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), 4) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := db.checkConn(ctx)
+			for i := range next {
+				res := &results[i]
+				res.rep = &memberDiffs{}
+				if res.err = err; err == nil {
+					res.err = b.checkDigestRange(ctx, conn, dr.ranges[i], byRange[i], members.sums[i], events.sums[i], key, res.rep)
+				}
+				byRange[i] = nil
+				if res.err != nil {
+					cancel()
+				}
+			}
+			if conn != nil {
+				db.releaseCheckConn(conn)
+			}
+		}()
+	}
+	for i := range dr.ranges {
+		select {
+		case next <- i:
+			continue
+		case <-ctx.Done():
+		}
+		break
+	}
+	close(next)
+	wg.Wait()
+	all := &memberDiffs{}
+	for _, res := range results {
+		if res.err != nil {
+			return res.err
+		}
+		all.merge(res.rep)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	all.report(rep)
+	return nil
+}
+
+// checkDigestRange compares the members in r: those with more than their
+// joining (ids, in order) whole, and the rest by the digests of their
+// joinings, stored (mine) and recorded (theirs); if these differ, the range is
+// compared as checkRange compares it.
+func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, mine, theirs digest, key [32]byte, rep *memberDiffs) error {
+	evs, err := subjectEvents(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	if len(ids) > 0 {
+		// Their stored rows out, their joinings as recorded in.
+		for k := 0; k < len(ids); k += 1000 {
+			var args []any
+			list := in(&args, ids[k:min(k+1000, len(ids))])
+			err := b.db.eachMemberJoining(ctx, q, ` WHERE m.id IN `+list, args, key, func(_ []byte, h *[sha256.Size]byte) {
+				if h != nil {
+					mine.sub(h)
+				}
+			})
+			if err != nil {
+				return err
+			}
+		}
+		jh := newJoiningHasher(key)
+		for i := range evs {
+			e := &evs[i]
+			if e.Type != rulebook.EventMemberJoined {
+				continue
+			}
+			stored := e.Stored
+			if stored == nil {
+				stored = e.Data
+			}
+			mine.add(jh.hash(e.Seq, int64(e.Effective), []byte(e.Subject), []byte(e.ID), stored))
+		}
+	}
+	if mine != theirs {
+		return b.checkRange(ctx, q, r, rep)
+	}
+	_, err = b.compareMembers(ctx, q, ids, evs, rep)
+	return err
 }
