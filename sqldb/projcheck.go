@@ -590,7 +590,11 @@ func sameHistory(x, y *rulebook.History) bool {
 // members at a time, several at once; on PostgreSQL in one pass over the
 // register (checkAll).
 func (b *registerBase) checkMembers(ctx context.Context, q querier, rep *diffReport) error {
-	return b.checkDigests(ctx, q, rep)
+	dr, key, err := b.db.newDigestRanges(ctx, q)
+	if err != nil {
+		return err
+	}
+	return b.checkDigests(ctx, q, dr, key, nil, rep)
 }
 
 // checkAll is checkMembers in one pass over the register, for PostgreSQL: one
@@ -1092,6 +1096,43 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 	if err := base.checkMembers(ctx, db.r, rep); err != nil {
 		return nil, err
 	}
+	return db.checkRest(ctx, a, base, rep)
+}
+
+// VerifyProjection is Verify and then, if the record verifies, CheckProjection,
+// with the record read once: the walk that verifies the chain sums the
+// members' joinings for the check as it goes (joiningPass). The write lock is
+// held from before the walk to the end of the check, so that both see the same
+// events. diffs is nil if the record does not verify.
+func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res *VerifyResult, diffs []string, err error) {
+	a, err := db.Begin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer a.Rollback()
+	dr, key, err := db.newDigestRanges(ctx, db.r)
+	if err != nil {
+		return nil, nil, err
+	}
+	jp := newJoiningPass(dr, key)
+	if res, err = db.Verify(context.WithValue(ctx, joiningPassKey{}, jp), progress); err != nil || !res.OK {
+		return res, nil, err
+	}
+	base, err := db.loadBase(ctx, db.r)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := &diffReport{byTable: map[string]int{}}
+	if err := base.checkDigests(ctx, db.r, dr, key, jp.side, rep); err != nil {
+		return nil, nil, err
+	}
+	diffs, err = db.checkRest(ctx, a, base, rep)
+	return res, diffs, err
+}
+
+// checkRest is CheckProjection after the members: the units, the occasions
+// and the complaints.
+func (db *DB) checkRest(ctx context.Context, a *Appender, base *registerBase, rep *diffReport) ([]string, error) {
 	if err := base.checkUnits(ctx, db.r, rep); err != nil {
 		return nil, err
 	}
@@ -1315,6 +1356,24 @@ func (d *digestRanges) of(id []byte) int {
 	return sort.Search(len(d.bounds), func(i int) bool { return d.bounds[i] > string(id) })
 }
 
+// newDigestRanges cuts the members into ranges (memberRanges) and draws a
+// fresh key.
+func (db *DB) newDigestRanges(ctx context.Context, q querier) (*digestRanges, [32]byte, error) {
+	dr := &digestRanges{}
+	var key [32]byte
+	if err := memberRanges(ctx, q, func(r idRange) bool {
+		dr.ranges = append(dr.ranges, r)
+		if r.hi != "" {
+			dr.bounds = append(dr.bounds, r.hi)
+		}
+		return true
+	}); err != nil {
+		return nil, key, err
+	}
+	_, err := rand.Read(key[:])
+	return dr, key, err
+}
+
 // memberRow is a stored member, as the digest check reads it: the text fields
 // joined by the unit separator (id, name, email, phone, address, unit, status,
 // join_event), the day joined, the joining's seq, and the salt of the
@@ -1460,13 +1519,61 @@ func (db *DB) joiningDigests(ctx context.Context, q querier, dr *digestRanges, k
 		if !splitFields(blob, parts[:]) {
 			return nil, fmt.Errorf("event at seq %d: a field holds the unit separator (0x1f), which rulebook never writes", seq)
 		}
-		if string(parts[0]) != rulebook.EventMemberJoined {
-			side.more = append(side.more, string(parts[1]))
-			continue
-		}
-		side.sums[dr.of(parts[1])].add(jh.hash(seq, eff, parts[1], parts[2], parts[3]))
+		side.noteJoining(dr, jh, seq, eff, parts[0], parts[1], parts[2], parts[3])
 	}
 	return side, rows.Err()
+}
+
+// noteJoining adds an event about a member to the side: a joining to its
+// range's sum, and the subject of any other to those with more.
+func (side *digestSide) noteJoining(dr *digestRanges, jh *joiningHasher, seq, eff int64, typ, subject, id, data []byte) {
+	if string(typ) != rulebook.EventMemberJoined {
+		side.more = append(side.more, string(subject))
+		return
+	}
+	side.sums[dr.of(subject)].add(jh.hash(seq, eff, subject, id, data))
+}
+
+// note is noteJoining for an event of the verify's walk.
+func (side *digestSide) note(dr *digestRanges, jh *joiningHasher, r *rulebook.RawEvent) {
+	side.noteJoining(dr, jh, r.Seq, r.Effective, r.Type, r.Subject, r.ID, r.Data)
+}
+
+// joiningPass is the events' side of a digest check, summed by the verify's
+// walk (each stretch its own, merged), so that verify --projection reads the
+// record once.
+type joiningPass struct {
+	dr   *digestRanges
+	key  [32]byte
+	mu   sync.Mutex
+	side *digestSide
+}
+
+type joiningPassKey struct{}
+
+func newJoiningPass(dr *digestRanges, key [32]byte) *joiningPass {
+	jp := &joiningPass{dr: dr, key: key}
+	jp.reset()
+	return jp
+}
+
+// reset forgets what was summed, before a walk of the whole record again.
+func (jp *joiningPass) reset() {
+	jp.mu.Lock()
+	jp.side = &digestSide{sums: make([]digest, len(jp.dr.ranges))}
+	jp.mu.Unlock()
+}
+
+// merge adds a stretch's sums.
+func (jp *joiningPass) merge(o *digestSide) {
+	jp.mu.Lock()
+	defer jp.mu.Unlock()
+	for i := range o.sums {
+		for k, c := 0, uint64(0); k < 4; k++ {
+			jp.side.sums[i][k], c = bits.Add64(jp.side.sums[i][k], o.sums[i][k], c)
+		}
+	}
+	jp.side.more = append(jp.side.more, o.more...)
 }
 
 // memberDigests sums, by range, every stored member written out as their
@@ -1530,37 +1637,28 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 
 // checkDigests is checkMembers by digests (see digest), several ranges at
 // once.
-func (b *registerBase) checkDigests(ctx context.Context, q querier, rep *diffReport) error {
+// The events' side is summed by the verify's walk when there is one (events),
+// else read here.
+func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte, events *digestSide, rep *diffReport) error {
 	db := b.db
-	dr := &digestRanges{}
-	if err := memberRanges(ctx, q, func(r idRange) bool {
-		dr.ranges = append(dr.ranges, r)
-		if r.hi != "" {
-			dr.bounds = append(dr.bounds, r.hi)
-		}
-		return true
-	}); err != nil {
-		return err
-	}
-	var key [32]byte
-	if _, err := rand.Read(key[:]); err != nil {
-		return err
-	}
 	// The two sides are read at once, each on a connection of its own.
-	var events, members *digestSide
+	var members *digestSide
 	var eerr, merr error
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		conn, err := db.checkConn(ctx)
-		if err != nil {
-			eerr = err
-			return
-		}
-		defer db.releaseCheckConn(conn)
-		events, eerr = db.joiningDigests(ctx, conn, dr, key)
-	}()
+	if events == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := db.checkConn(ctx)
+			if err != nil {
+				eerr = err
+				return
+			}
+			defer db.releaseCheckConn(conn)
+			events, eerr = db.joiningDigests(ctx, conn, dr, key)
+		}()
+	}
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		conn, err := db.checkConn(ctx)
@@ -1574,6 +1672,9 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, rep *diffRep
 	wg.Wait()
 	if err := errors.Join(eerr, merr); err != nil {
 		return err
+	}
+	if len(events.sums) != len(dr.ranges) {
+		return fmt.Errorf("check: the events were summed in %d ranges, not %d", len(events.sums), len(dr.ranges))
 	}
 	more := append(events.more, members.more...)
 	events.more, members.more = nil, nil
