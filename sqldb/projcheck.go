@@ -48,10 +48,6 @@ var memberEventTypes = []string{rulebook.EventMemberJoined, rulebook.EventMember
 // memberRangeSize is how many members a range holds.
 var memberRangeSize = 8192
 
-// slowBatchSize is how many members a batch compared whole holds, each with all
-// their events and their whole history read (checkAll).
-var slowBatchSize = 2048
-
 // registerBase is what every member's projection needs from beyond their own
 // events: the units and the occasions, projected from their events.
 type registerBase struct {
@@ -586,251 +582,14 @@ func sameHistory(x, y *rulebook.History) bool {
 }
 
 // checkMembers compares every member's stored history with what their events
-// make it, reporting in the order of the members' ids: on SQLite a range of
-// members at a time, several at once; on PostgreSQL in one pass over the
-// register (checkAll).
+// make it, reporting in the order of the members' ids: by digests, a range of
+// members at a time, several at once (checkDigests), the events read here.
 func (b *registerBase) checkMembers(ctx context.Context, q querier, rep *diffReport) error {
 	dr, key, err := b.db.newDigestRanges(ctx, q)
 	if err != nil {
 		return err
 	}
 	return b.checkDigests(ctx, q, dr, key, nil, rep)
-}
-
-// checkAll is checkMembers in one pass over the register, for PostgreSQL: one
-// query, which it runs on several processes of its own, finds the members not
-// stored exactly as their joining alone makes them (asJoined) — reading each
-// member's joining by its seq, one at a time, costs more than the pass — and
-// hands them out in batches, in order, to be compared whole on several
-// connections. Then, as for a range, the events about members are counted: one
-// for each of the rest, and all those about the ones compared; only if they are
-// not are the strays looked for.
-func (b *registerBase) checkAll(ctx context.Context, rep *diffReport) error {
-	db := b.db
-	var stored, events int
-	if err := scanOne(ctx, db.r, &stored, `SELECT COUNT(*) FROM members`); err != nil {
-		return err
-	}
-	if err := scanOne(ctx, db.r, &events, `SELECT COUNT(*) FROM events WHERE `+db.noSlash("subject")); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type batch struct {
-		ids []string
-		rep *memberDiffs
-		// slow counts the ids stored, and evs their events.
-		slow, evs int
-		err       error
-	}
-	var (
-		mu      sync.Mutex
-		batches []*batch
-	)
-	next := make(chan *batch)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), 4) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			conn, err := db.checkConn(ctx)
-			for bt := range next {
-				bt.rep = &memberDiffs{}
-				if bt.err = err; err == nil {
-					var evs []rulebook.Event
-					if evs, bt.err = subjectEvents(ctx, conn, bt.ids); bt.err == nil {
-						bt.evs = len(evs)
-						bt.slow, bt.err = b.compareMembers(ctx, conn, bt.ids, evs, bt.rep)
-					}
-				}
-				if bt.err != nil {
-					cancel()
-				}
-				bt.ids = nil
-			}
-			if conn != nil {
-				db.releaseCheckConn(conn)
-			}
-		}()
-	}
-	send := func(ids []string) bool {
-		bt := &batch{ids: ids}
-		mu.Lock()
-		batches = append(batches, bt)
-		mu.Unlock()
-		select {
-		case next <- bt:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	query := `SELECT m.id FROM members m LEFT JOIN events e ON e.seq = m.join_seq WHERE NOT COALESCE(` + db.asJoined("m", "e") + `, false)`
-	for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
-		query += ` UNION SELECT member_id FROM ` + t
-	}
-	err := eachIDs(ctx, db.r, query+` ORDER BY 1`, slowBatchSize, send)
-	close(next)
-	wg.Wait()
-	slow, evs := 0, 0
-	for _, bt := range batches {
-		if bt.err != nil {
-			return bt.err
-		}
-		slow, evs = slow+bt.slow, evs+bt.evs
-	}
-	if err != nil {
-		return err
-	}
-	all := &memberDiffs{}
-	defer func() { all.report(rep) }()
-	for _, bt := range batches {
-		all.merge(bt.rep)
-	}
-	if events == stored-slow+evs {
-		return nil
-	}
-	// Events about members beyond those: a member's later events, or a joining
-	// not stored, of members not compared yet — those the first query did not
-	// find, asked again a batch at a time rather than kept.
-	var batchErr error
-	err = eachIDs(ctx, db.r, `SELECT DISTINCT e.subject FROM events e LEFT JOIN members m ON m.id = e.subject
-		WHERE `+db.noSlash("e.subject")+` AND m.join_seq IS DISTINCT FROM e.seq ORDER BY 1`, memberRangeSize, func(ids []string) bool {
-		var args []any
-		list := in(&args, ids)
-		query := `SELECT m.id FROM members m LEFT JOIN events e ON e.seq = m.join_seq WHERE m.id IN ` + list + ` AND NOT COALESCE(` + db.asJoined("m", "e") + `, false)`
-		for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
-			query += ` UNION SELECT member_id FROM ` + t + ` WHERE member_id IN ` + list
-		}
-		compared, err := queryIDs(ctx, db.r, query, args...)
-		if err != nil {
-			batchErr = err
-			return false
-		}
-		var more []string
-		for _, id := range ids {
-			if _, found := slices.BinarySearch(compared, id); !found {
-				more = append(more, id)
-			}
-		}
-		sort.Strings(more)
-		evs, err := subjectEvents(ctx, db.r, more)
-		if err == nil {
-			strays := &memberDiffs{}
-			_, err = b.compareMembers(ctx, db.r, more, evs, strays)
-			all.merge(strays)
-		}
-		batchErr = err
-		return err == nil
-	})
-	if err != nil {
-		return err
-	}
-	return batchErr
-}
-
-// eachIDs runs a query for ids and sends those of members (not "unit/…",
-// "occasion/…") n at a time, in the query's order, until send returns false.
-func eachIDs(ctx context.Context, q querier, query string, n int, send func([]string) bool) error {
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		if strings.Contains(id, "/") {
-			continue
-		}
-		if ids = append(ids, id); len(ids) == n {
-			if !send(ids) {
-				return ctx.Err()
-			}
-			ids = nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(ids) > 0 && !send(ids) {
-		return ctx.Err()
-	}
-	return nil
-}
-
-// checkRanges is checkMembers a range of members at a time, several at once.
-func (b *registerBase) checkRanges(ctx context.Context, q querier, rep *diffReport) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type result struct {
-		rep *memberDiffs
-		err error
-	}
-	var (
-		mu      sync.Mutex
-		results []*result
-	)
-	next := make(chan int)
-	ranges := map[int]idRange{}
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), 4) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			conn, err := b.db.checkConn(ctx)
-			for i := range next {
-				mu.Lock()
-				r, res := ranges[i], results[i]
-				mu.Unlock()
-				res.rep = &memberDiffs{}
-				if res.err = err; err == nil {
-					res.err = b.checkRange(ctx, conn, r, res.rep)
-				}
-				if res.err != nil {
-					cancel()
-				}
-			}
-			if conn != nil {
-				b.db.releaseCheckConn(conn)
-			}
-		}()
-	}
-	err := memberRanges(ctx, q, func(r idRange) bool {
-		mu.Lock()
-		i := len(results)
-		results = append(results, &result{})
-		ranges[i] = r
-		mu.Unlock()
-		select {
-		case next <- i:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	})
-	close(next)
-	wg.Wait()
-	for _, res := range results {
-		if res.err != nil {
-			return res.err
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	all := &memberDiffs{}
-	for _, res := range results {
-		all.merge(res.rep)
-	}
-	all.report(rep)
-	return nil
 }
 
 // memberDiffs gathers the differences of members' histories, by member: the
@@ -1374,10 +1133,10 @@ func (db *DB) newDigestRanges(ctx context.Context, q querier) (*digestRanges, [3
 	return dr, key, err
 }
 
-// memberRow is a stored member, as the digest check reads it: the text fields
-// joined by the unit separator (id, name, email, phone, address, unit, status,
-// join_event), the day joined, the joining's seq, and the salt of the
-// particulars held apart from it (nil if none is held).
+// memberRowsQuery reads stored members as the digest check does: the text
+// fields joined by the unit separator (id, name, email, phone, address, unit,
+// status, join_event), the day joined, the joining's seq, and the salt of the
+// particulars held apart from it (null if none is held).
 func (db *DB) memberRowsQuery(where string) string {
 	return `SELECT ` + db.joined("m.id", "m.name", "m.email", "m.phone", "m.address", "m.unit", "m.status", "m.join_event") +
 		`, m.joined, m.join_seq, p.salt FROM members m LEFT JOIN personal p ON p.seq = m.join_seq` + where
