@@ -1013,6 +1013,10 @@ func (db *DB) verifyChain(ctx context.Context, progress func(n int64)) (*VerifyR
 		}
 		return res, nil
 	}
+	// The walk in order counts the joinings afresh.
+	if jp, _ := ctx.Value(joiningPassKey{}).(*joiningPass); jp != nil {
+		jp.reset()
+	}
 	return db.verifyRange(ctx, 1, maxSeq, nil, nil)
 }
 
@@ -1170,6 +1174,15 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	var r rulebook.RawEvent
 	var parts [5][]byte
 	var committed []commitment
+	// A check of the projection beside the verify sums the joinings as they
+	// pass (see joiningPass).
+	var joinings *digestSide
+	var jh *joiningHasher
+	jp, _ := ctx.Value(joiningPassKey{}).(*joiningPass)
+	if jp != nil {
+		joinings, jh = &digestSide{sums: make([]digest, len(jp.dr.ranges))}, newJoiningHasher(jp.key)
+		defer jp.merge(joinings)
+	}
 	first, since := true, int64(0)
 	for {
 		ok, err := next()
@@ -1221,6 +1234,9 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		first = false
 		if p != nil {
 			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
+		}
+		if joinings != nil && bytes.IndexByte(r.Subject, '/') < 0 {
+			joinings.note(jp.dr, jh, &r)
 		}
 		if rulebook.HasPersonal(r.Data) {
 			h, _ := rulebook.StoredCommitment(r.Data)
