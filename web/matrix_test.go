@@ -234,6 +234,11 @@ var matrix = map[string]string{
 	"POST /api/v1/selections/{id}/count":               "run-selections",
 	"POST /api/v1/selections/{id}/endorse":             "nec",
 	"POST /api/v1/selections/{id}/deselect":            "nec",
+	"GET /api/v1/selections/{id}/refusals":             "selections",
+	"GET /api/v1/elections":                            "elections",
+	"POST /api/v1/elections":                           "record-elections",
+	"GET /api/v1/elections/{id}":                       "elections",
+	"POST /api/v1/elections/{id}/count":                "record-elections",
 	"GET /api/v1/ballots":                              "members",
 	"GET /api/v1/official-candidates":                  "lists",
 }
@@ -247,6 +252,10 @@ func init() {
 	audiences["selections"] = []string{"casey", "morag", "nia", "paula", "ruth", "rita"}
 	audiences["run-selections"] = []string{"rita"}
 	audiences["nec"] = []string{"nia"}
+	// Public elections: entered by the returning officer and the keeper of the
+	// lists; read also by the readers of the register (the NEC among them) and the auditor.
+	audiences["elections"] = []string{"casey", "morag", "nia", "paula", "ruth", "rita"}
+	audiences["record-elections"] = []string{"casey", "rita"}
 }
 
 var paramRE = regexp.MustCompile(`\{(\w+)\}`)
@@ -283,6 +292,8 @@ func target(pattern, tokenID string) (method, path string) {
 			return "EVENT"
 		case strings.HasPrefix(path, "/selections/") || strings.HasPrefix(path, "/ballots/") || strings.HasPrefix(path, "/api/v1/selections/"):
 			return "mayor-2016"
+		case strings.HasPrefix(path, "/api/v1/elections/"):
+			return "northport-mayor-2021"
 		}
 		return "x"
 	})
