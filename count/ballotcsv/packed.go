@@ -28,9 +28,10 @@ import (
 // that fills one and the parse that reads it.
 var blockSize = 1 << 20
 
-// slack is the bytes a block's buffer holds beyond its records, so the line memo may
-// load 32 bytes at any record position without a bounds check.
-const slack = 32
+// slack is the bytes a block's buffer holds beyond its records, so the line memo and
+// the field window may load 32 bytes at any record position, and a name's 16 bytes
+// anywhere in the window, without a bounds check.
+const slack = 64
 
 // The line memo: most papers rank few candidates, so a file holds few distinct short
 // records, each many times over ("1,Abbott,Baxter\n"). A record of at most 32 bytes
@@ -38,14 +39,17 @@ const slack = 32
 // a later record is looked up by its bytes — found with four loads, no per-byte loop —
 // and, when they are the same bytes, counted as the one remembered. Only bytes are
 // compared, so a hit is exactly a record read before.
-const memoBits = 10
+const memoBits = 12
 
 type memoEntry struct {
 	w      [4]uint64 // the record's bytes, its line end included, zero beyond
 	key    uint64
 	weight uint32
 	n      uint32 // bytes, line end included; 0 for an empty slot
-	_      [8]byte
+	// hits counts the records found here since the entry was made, for a short ranking
+	// (key < count.ShortRankings): they are added to the worker's table when the entry
+	// is replaced or the reading ends, so a hit touches only the entry.
+	hits uint64
 }
 
 // lowMask[n][k] keeps the bytes of word k that lie within the first n bytes.
@@ -62,6 +66,22 @@ var lowMask = func() (m [33][4]uint64) {
 	}
 	return
 }()
+
+// eqBits has bit j set exactly when byte j of x is c.
+func eqBits(x uint64, c byte) uint64 {
+	const lo7, hi = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	t := x ^ (uint64(c) * 0x0101010101010101)
+	z := ^((t&lo7 + lo7) | t) & hi // high bit of each byte that is zero in t
+	return (z >> 7) * 0x0102040810204080 >> 56
+}
+
+// seps32 returns the bits of the commas and of the line ends among buf[i:i+32].
+func seps32(buf []byte, i int) (com, nl uint32) {
+	x0, x1, x2, x3 := load(buf, i), load(buf, i+8), load(buf, i+16), load(buf, i+24)
+	com = uint32(eqBits(x0, ',') | eqBits(x1, ',')<<8 | eqBits(x2, ',')<<16 | eqBits(x3, ',')<<24)
+	nl = uint32(eqBits(x0, '\n') | eqBits(x1, '\n')<<8 | eqBits(x2, '\n')<<16 | eqBits(x3, '\n')<<24)
+	return
+}
 
 // nlBits has bit j set when byte j of x is a line end (bytes above a true one may be
 // set too; the lowest set bit is exact).
@@ -163,7 +183,7 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 	fn := w.fn
 	dense := w.dense
 	memo := w.memo
-	safe := min(end, cap(buf)-slack) // loads of 32 bytes are allowed below this
+	safe := min(end, cap(buf)-slack) // loads of 64 bytes are allowed below this
 	i := 0
 	for i < end {
 		start := i
@@ -182,7 +202,7 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 					i += int(mn)
 					lines++
 					if e.key < count.ShortRankings {
-						dense[e.key] += uint64(e.weight)
+						e.hits++
 					} else {
 						w.add(e.key, int64(e.weight))
 					}
@@ -219,7 +239,57 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 			var key uint64
 			var used uint16
 			shift := uint(0)
-			for {
+			done := false
+			// The field window: the commas and line ends of the 32 bytes at i, found a
+			// word at a time, give every field's bounds at once, so the names are
+			// matched independently of one another (the processor overlaps them)
+			// rather than each waiting on the end of the one before. A field the
+			// window cannot settle is left, from its start, to the byte loop below.
+		window:
+			for i < safe {
+				com, nl := seps32(buf, i)
+				sep := com | nl
+				pos := 0
+				for sep != 0 {
+					j := bits.TrailingZeros32(sep)
+					if i+j >= end {
+						break window // beyond the block: bytes not its own
+					}
+					if l := j - pos; l > 0 {
+						p := i + pos
+						c := int(fn.first[buf[p]]) - 1
+						for c >= 0 {
+							fc := &fn.c[c&15]
+							if fc.n == l && (load(buf, p)^fc.w0)&fc.m0 == 0 && (l <= 8 || (load(buf, p+8)^fc.w1)&fc.m1 == 0) &&
+								(l <= 16 || string(buf[p:p+l]) == fn.names[c]) {
+								break
+							}
+							c = int(fc.next) - 1
+						}
+						if c < 0 {
+							i += pos
+							break window
+						}
+						if used&(1<<c) == 0 {
+							used |= 1 << c
+							key |= uint64(c+1) << shift
+							shift += 4
+						}
+					}
+					if nl&(1<<j) != 0 {
+						i += j + 1
+						done = true
+						break window
+					}
+					pos = j + 1
+					sep &= sep - 1
+				}
+				if pos == 0 {
+					break // a field of 32 bytes or more
+				}
+				i += pos
+			}
+			for !done {
 				if i >= end {
 					break // the last record, with no line end
 				}
@@ -272,7 +342,11 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 			lines++
 			if mn != 0 && i-start == int(mn) && buf[i-1] == '\n' {
 				// Remember the record: the fast path read exactly these bytes.
-				memo[mh&(1<<memoBits-1)] = memoEntry{w: mw, key: key, weight: uint32(weight), n: uint32(mn)}
+				e := &memo[mh&(1<<memoBits-1)]
+				if e.hits != 0 {
+					dense[e.key] += e.hits * uint64(e.weight)
+				}
+				*e = memoEntry{w: mw, key: key, weight: uint32(weight), n: uint32(mn)}
 			}
 			w.add(key, weight)
 			continue
@@ -463,6 +537,14 @@ func (r *run) parseAll(next func(w *worker) (block, bool, error)) (*count.Packed
 func (r *run) assemble() *count.Packed {
 	h := r.h
 	p := &count.Packed{Title: h.title, Candidates: h.cands, Seats: h.seats, Withdrawn: h.withdrawn}
+	for _, w := range r.workers {
+		for k := range w.memo {
+			if e := &w.memo[k]; e.hits != 0 {
+				w.dense[e.key] += e.hits * uint64(e.weight)
+				e.hits = 0
+			}
+		}
+	}
 	dense := r.workers[0].dense
 	for _, w := range r.workers[1:] {
 		for k, v := range w.dense {
