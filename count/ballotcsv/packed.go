@@ -29,9 +29,9 @@ import (
 var blockSize = 1 << 20
 
 // slack is the bytes a block's buffer holds beyond its records, so the line memo and
-// the field window may load 32 bytes at any record position, and a name's 16 bytes
+// the field window may load 64 bytes at any record position, and a name's 16 bytes
 // anywhere in the window, without a bounds check.
-const slack = 64
+const slack = 128
 
 // The line memo: most papers rank few candidates, so a file holds few distinct short
 // records, each many times over ("1,Abbott,Baxter\n"). A record of at most 32 bytes
@@ -67,20 +67,19 @@ var lowMask = func() (m [33][4]uint64) {
 	return
 }()
 
-// eqBits has bit j set exactly when byte j of x is c.
-func eqBits(x uint64, c byte) uint64 {
-	const lo7, hi = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
-	t := x ^ (uint64(c) * 0x0101010101010101)
-	z := ^((t&lo7 + lo7) | t) & hi // high bit of each byte that is zero in t
-	return (z >> 7) * 0x0102040810204080 >> 56
-}
-
-// seps32 returns the bits of the commas and of the line ends among buf[i:i+32].
-func seps32(buf []byte, i int) (com, nl uint32) {
-	x0, x1, x2, x3 := load(buf, i), load(buf, i+8), load(buf, i+16), load(buf, i+24)
-	com = uint32(eqBits(x0, ',') | eqBits(x1, ',')<<8 | eqBits(x2, ',')<<16 | eqBits(x3, ',')<<24)
-	nl = uint32(eqBits(x0, '\n') | eqBits(x1, '\n')<<8 | eqBits(x2, '\n')<<16 | eqBits(x3, '\n')<<24)
-	return
+// seps64 has bit j set when buf[i+j] is a comma or a line end, for j < 64 (and
+// perhaps when it is the byte after one, one above it: '-' after a comma, VT after
+// a line end; the caller checks the byte).
+func seps64(buf []byte, i int) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	var m uint64
+	for k := range 8 {
+		x := load(buf, i+8*k)
+		a, b := x^(','*lo), x^('\n'*lo)
+		z := ((a-lo)&^a | (b-lo)&^b) & hi
+		m |= (z >> 7) * 0x0102040810204080 >> 56 << (8 * k)
+	}
+	return m
 }
 
 // nlBits has bit j set when byte j of x is a line end (bytes above a true one may be
@@ -183,7 +182,7 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 	fn := w.fn
 	dense := w.dense
 	memo := w.memo
-	safe := min(end, cap(buf)-slack) // loads of 64 bytes are allowed below this
+	safe := min(end, cap(buf)-slack) // loads of slack bytes are allowed below this
 	i := 0
 	for i < end {
 		start := i
@@ -240,27 +239,29 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 			var used uint16
 			shift := uint(0)
 			done := false
-			// The field window: the commas and line ends of the 32 bytes at i, found a
+			// The field window: the commas and line ends of the 64 bytes at i, found a
 			// word at a time, give every field's bounds at once, so the names are
 			// matched independently of one another (the processor overlaps them)
-			// rather than each waiting on the end of the one before. A field the
-			// window cannot settle is left, from its start, to the byte loop below.
+			// rather than each waiting on the end of the one before, and a name is
+			// compared with no branch on its length. A field the window cannot settle
+			// is left, from its start, to the byte loop below.
 		window:
 			for i < safe {
-				com, nl := seps32(buf, i)
-				sep := com | nl
+				sep := seps64(buf, i)
 				pos := 0
 				for sep != 0 {
-					j := bits.TrailingZeros32(sep)
-					if i+j >= end {
-						break window // beyond the block: bytes not its own
+					j := bits.TrailingZeros64(sep)
+					d := buf[i+j]
+					if i+j >= end || (d != ',' && d != '\n') {
+						break window // beyond the block, or a byte the word test let by
 					}
 					if l := j - pos; l > 0 {
 						p := i + pos
+						x0, x1 := load(buf, p), load(buf, p+8)
 						c := int(fn.first[buf[p]]) - 1
 						for c >= 0 {
 							fc := &fn.c[c&15]
-							if fc.n == l && (load(buf, p)^fc.w0)&fc.m0 == 0 && (l <= 8 || (load(buf, p+8)^fc.w1)&fc.m1 == 0) &&
+							if (x0^fc.w0)&fc.m0|(x1^fc.w1)&fc.m1|uint64(fc.n^l) == 0 &&
 								(l <= 16 || string(buf[p:p+l]) == fn.names[c]) {
 								break
 							}
@@ -276,7 +277,7 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 							shift += 4
 						}
 					}
-					if nl&(1<<j) != 0 {
+					if d == '\n' {
 						i += j + 1
 						done = true
 						break window
@@ -285,7 +286,7 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 					sep &= sep - 1
 				}
 				if pos == 0 {
-					break // a field of 32 bytes or more
+					break // a field of 64 bytes or more
 				}
 				i += pos
 			}
