@@ -146,7 +146,8 @@ func load(p []byte, i int) uint64 {
 }
 
 // worker parses blocks. Short rankings add into dense; longer ones are appended to
-// keys and weights (nil while every paper so far weighs 1).
+// keys and weights, in chunks of longChunk entries so that growing them never copies
+// what is already held (and leaves no garbage for the collector).
 type worker struct {
 	_       [64]byte // keeps workers' fields, written as they parse, off each other's cache lines
 	h       *header
@@ -154,8 +155,8 @@ type worker struct {
 	fn      *fastNames
 	lp      *lineParser
 	dense   []uint64
-	keys    []uint64
-	weights []uint32
+	keys    [][]uint64
+	weights [][]uint32
 	memo    *[1 << memoBits]memoEntry
 	buf     []byte // the block this worker read, when streaming
 	_       [64]byte
@@ -387,21 +388,22 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 	return lines, nil
 }
 
+// longChunk is the entries of one chunk of a worker's longer rankings.
+const longChunk = 1 << 16
+
 func (w *worker) add(key uint64, weight int64) {
 	if key < count.ShortRankings {
 		w.dense[key] += uint64(weight) // grouped: see count.Packed.Group
 		return
 	}
-	if weight != 1 && w.weights == nil {
-		w.weights = make([]uint32, len(w.keys), cap(w.keys))
-		for i := range w.weights {
-			w.weights[i] = 1
-		}
+	n := len(w.keys) - 1
+	if n < 0 || len(w.keys[n]) == longChunk {
+		w.keys = append(w.keys, make([]uint64, 0, longChunk))
+		w.weights = append(w.weights, make([]uint32, 0, longChunk))
+		n++
 	}
-	w.keys = append(w.keys, key)
-	if w.weights != nil {
-		w.weights = append(w.weights, uint32(weight))
-	}
+	w.keys[n] = append(w.keys[n], key)
+	w.weights[n] = append(w.weights[n], uint32(weight))
 }
 
 // block is one stretch of records handed to a worker.
@@ -559,7 +561,9 @@ func (r *run) assemble() *count.Packed {
 		}
 	}
 	for _, w := range r.workers {
-		long += len(w.keys)
+		for _, k := range w.keys {
+			long += len(k)
+		}
 	}
 	p.Rankings = make([]uint64, 0, groups+long)
 	p.Weights = make([]uint32, 0, groups+long)
@@ -572,13 +576,9 @@ func (r *run) assemble() *count.Packed {
 		}
 	}
 	for _, w := range r.workers {
-		p.Rankings = append(p.Rankings, w.keys...)
-		if w.weights != nil {
-			p.Weights = append(p.Weights, w.weights...)
-		} else {
-			for range w.keys {
-				p.Weights = append(p.Weights, 1)
-			}
+		for k := range w.keys {
+			p.Rankings = append(p.Rankings, w.keys[k]...)
+			p.Weights = append(p.Weights, w.weights[k]...)
 		}
 	}
 	return p
