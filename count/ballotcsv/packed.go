@@ -28,9 +28,9 @@ import (
 // that fills one and the parse that reads it.
 var blockSize = 1 << 20
 
-// slack is the bytes a block's buffer holds beyond its records, so the line memo and
-// the field window may load 64 bytes at any record position, and a name's 16 bytes
-// anywhere in the window, without a bounds check.
+// slack is the bytes a block's buffer holds beyond its records, so the line memo may
+// load 32 bytes at any record start, and the name matcher 32 bytes at any field
+// start, without a bounds check.
 const slack = 128
 
 // The line memo: most papers rank few candidates, so a file holds few distinct short
@@ -67,68 +67,49 @@ var lowMask = func() (m [33][4]uint64) {
 	return
 }()
 
-// seps64 has bit j set when buf[i+j] is a comma or a line end, for j < 64 (and
-// perhaps when it is the byte after one, one above it: '-' after a comma, VT after
-// a line end; the caller checks the byte).
-func seps64(buf []byte, i int) uint64 {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	var m uint64
-	for k := range 8 {
-		x := load(buf, i+8*k)
-		a, b := x^(','*lo), x^('\n'*lo)
-		z := ((a-lo)&^a | (b-lo)&^b) & hi
-		m |= (z >> 7) * 0x0102040810204080 >> 56 << (8 * k)
-	}
-	return m
-}
-
-// nlBits has bit j set when byte j of x is a line end (bytes above a true one may be
-// set too; the lowest set bit is exact).
-func nlBits(x uint64) uint64 {
-	t := x ^ 0x0a0a0a0a0a0a0a0a
-	z := (t - 0x0101010101010101) &^ t & 0x8080808080808080
-	return (z >> 7) * 0x0102040810204080 >> 56
-}
-
 // fastNames is the name matcher of the fast path: candidates by first byte, each name
 // held as two little-endian words and masks, so matching a name of up to 16 bytes is
 // two loads and compares.
 type fastNames struct {
 	first [256]uint8 // candidate index + 1 of the first candidate with this first byte
 	c     [16]fastName
-	names []string
 }
 
-// fastName is one candidate's name as the fast path matches it: the first 16 bytes
-// as words w0, w1 under masks m0, m1 (longer names are compared whole).
+// fastName is one candidate's name as the fast path matches it: its bytes as four
+// little-endian words w under masks m, so that matching it is four loads and
+// compares whatever its length, with no branch on the length.
 type fastName struct {
-	w0, m0, w1, m1 uint64
-	n              int
-	next           uint8 // the next candidate + 1 with the same first byte
+	w, m [4]uint64
+	n    int
+	next uint8 // the next candidate + 1 with the same first byte
 }
+
+// maxFastName is the longest name the fast path matches; a record naming a longer
+// one is read by the general path.
+const maxFastName = 32
 
 func newFastNames(names []string) *fastNames {
-	f := &fastNames{names: names}
+	f := &fastNames{}
 	for i := len(names) - 1; i >= 0; i-- {
 		nm := names[i]
 		// A name the CSV would have to quote (or that the record syntax could split) is
 		// left to the general path, which reads it as CSV.
-		if nm == "" || bytes.ContainsAny([]byte(nm), ",\"\r\n") {
+		if nm == "" || len(nm) > maxFastName || bytes.ContainsAny([]byte(nm), ",\"\r\n") {
 			continue
 		}
-		var pad [16]byte
+		var pad [32]byte
 		copy(pad[:], nm)
-		var w, m [2]uint64
-		for k := range 2 {
-			w[k] = le64(pad[8*k:])
+		fc := fastName{n: len(nm), next: f.first[nm[0]]}
+		for k := range 4 {
+			fc.w[k] = le64(pad[8*k:])
 			switch l := len(nm) - 8*k; {
 			case l >= 8:
-				m[k] = ^uint64(0)
+				fc.m[k] = ^uint64(0)
 			case l > 0:
-				m[k] = 1<<(8*l) - 1
+				fc.m[k] = 1<<(8*l) - 1
 			}
 		}
-		f.c[i] = fastName{w0: w[0], m0: m[0], w1: w[1], m1: m[1], n: len(nm), next: f.first[nm[0]]}
+		f.c[i] = fc
 		f.first[nm[0]] = uint8(i + 1)
 	}
 	return f
@@ -159,6 +140,8 @@ type worker struct {
 	weights [][]uint32
 	memo    *[1 << memoBits]memoEntry
 	buf     []byte // the block this worker read, when streaming
+	com, nl []uint64 // the separator bit maps of the block being parsed
+	pos     []int32  // and the positions of its line ends
 	_       [64]byte
 }
 
@@ -181,211 +164,217 @@ func (n notPackable) Error() string { return n.why }
 // slack bytes past end (never read as records). It returns the lines it held.
 func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 	fn := w.fn
-	dense := w.dense
 	memo := w.memo
-	safe := min(end, cap(buf)-slack) // loads of slack bytes are allowed below this
-	i := 0
-	for i < end {
-		start := i
-		// The line memo first.
-		var mw [4]uint64
-		var mh, mn uint64
-		if i < safe {
-			x0, x1, x2, x3 := load(buf, i), load(buf, i+8), load(buf, i+16), load(buf, i+24)
-			nl := nlBits(x0) | nlBits(x1)<<8 | nlBits(x2)<<16 | nlBits(x3)<<24
-			if nl != 0 {
-				mn = uint64(bits.TrailingZeros64(nl)) + 1
-				lm := &lowMask[mn&63]
-				mw = [4]uint64{x0 & lm[0], x1 & lm[1], x2 & lm[2], x3 & lm[3]}
-				mh = (mw[0]*0x9e3779b97f4a7c15 ^ mw[1]*0xc2b2ae3d27d4eb4f ^ mw[2]*0x165667b19e3779f9 ^ mw[3]*0x27d4eb2f165667c5) >> (64 - memoBits)
-				if e := &memo[mh&(1<<memoBits-1)]; uint64(e.n) == mn && e.w == mw && i+int(mn) <= end {
-					i += int(mn)
-					lines++
-					if e.key < count.ShortRankings {
-						e.hits++
-					} else {
-						w.add(e.key, int64(e.weight))
-					}
-					continue
-				}
-			}
-		}
-		// The count: "1," is by far the most common.
-		var weight int64
-		if buf[i] == '1' && i+1 < end && buf[i+1] == ',' {
-			weight = 1
-			i += 2
-		} else {
-			for i < end && buf[i] >= '0' && buf[i] <= '9' && weight <= count.MaxVotes {
-				weight = weight*10 + int64(buf[i]-'0')
-				i++
-			}
-			if i == start || weight > 1<<32-1 || i >= end {
-				goto general
-			}
-			switch buf[i] {
+	safe := min(end, cap(buf)-slack) // a record starting before this is read by the fast path
+	capEnd := cap(buf) - maxFastName // and a field starting before this
+
+	// The separators first: bit maps of the commas and line ends of the block, 64
+	// bytes a word (see sepMasks: a few vector instructions a word), and from them
+	// the positions of the line ends. With every record's end known before it is
+	// read, no record waits on finding the end of the one before: the processor
+	// reads several at once.
+	words := (end + 63) / 64
+	if len(w.com) < words+1 {
+		w.com, w.nl = make([]uint64, words+words/4+1), make([]uint64, words+words/4+1)
+	}
+	com, nlm := w.com[:words+1], w.nl[:words+1]
+	full := min(words, cap(buf)/64)
+	sepMasks(buf[:full*64], com, nlm)
+	for k := full; k < words; k++ {
+		var c, n uint64
+		for j, b := range buf[64*k : min(64*k+64, end)] {
+			switch b {
 			case ',':
-				i++
+				c |= 1 << j
 			case '\n':
-				i++
-				dense[0] += uint64(weight)
-				lines++
-				continue
-			default:
-				goto general
+				n |= 1 << j
 			}
 		}
-		{
-			var key uint64
-			var used uint16
-			shift := uint(0)
-			done := false
-			// The field window: the commas and line ends of the 64 bytes at i, found a
-			// word at a time, give every field's bounds at once, so the names are
-			// matched independently of one another (the processor overlaps them)
-			// rather than each waiting on the end of the one before, and a name is
-			// compared with no branch on its length. A field the window cannot settle
-			// is left, from its start, to the byte loop below.
-		window:
-			for i < safe {
-				sep := seps64(buf, i)
-				pos := 0
-				for sep != 0 {
-					j := bits.TrailingZeros64(sep)
-					d := buf[i+j]
-					if i+j >= end || (d != ',' && d != '\n') {
-						break window // beyond the block, or a byte the word test let by
+		com[k], nlm[k] = c, n
+	}
+	if r := end & 63; r != 0 {
+		com[words-1] &= 1<<r - 1 // bytes past the block are not its own
+		nlm[words-1] &= 1<<r - 1
+	}
+	com[words] = ^uint64(0) // a comma beyond every record ends each search
+	total := 0
+	for _, m := range nlm[:words] {
+		total += bits.OnesCount64(m)
+	}
+	if len(w.pos) < total+8 {
+		w.pos = make([]int32, total+total/4+8)
+	}
+	pos := w.pos
+	np := 0
+	for k, m := range nlm[:words] {
+		// Four positions written whatever the word holds (a count of bits says how
+		// many are real), so that the loop does not branch on each line end.
+		base := int32(64 * k)
+		n := bits.OnesCount64(m)
+		_ = pos[np+3]
+		pos[np] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		pos[np+1] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		pos[np+2] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		pos[np+3] = base + int32(bits.TrailingZeros64(m))
+		for j := 4; j < n; j++ {
+			m &= m - 1
+			pos[np+j] = base + int32(bits.TrailingZeros64(m))
+		}
+		np += n
+	}
+
+	i, r := 0, 0 // the next record starts at i; pos[r] is the first line end at or after i
+	for i < end {
+		for r < np && int(pos[r]) < i {
+			r++ // after a record the general path read (its quoted line ends)
+		}
+		if r < np && i < safe {
+			e := int(pos[r]) // the record is buf[i:e], its line end at e
+			n := e - i + 1
+			// The line memo.
+			var mw [4]uint64
+			var mh uint64
+			if n <= 32 {
+				lm := &lowMask[n]
+				mw = [4]uint64{load(buf, i) & lm[0], load(buf, i+8) & lm[1], load(buf, i+16) & lm[2], load(buf, i+24) & lm[3]}
+				mh = (mw[0]*0x9e3779b97f4a7c15 ^ mw[1]*0xc2b2ae3d27d4eb4f ^ mw[2]*0x165667b19e3779f9 ^ mw[3]*0x27d4eb2f165667c5) >> (64 - memoBits)
+				if m := &memo[mh&(1<<memoBits-1)]; int(m.n) == n && m.w == mw {
+					if m.key < count.ShortRankings {
+						m.hits++
+					} else {
+						w.add(m.key, int64(m.weight))
 					}
-					if l := j - pos; l > 0 {
-						p := i + pos
-						x0, x1 := load(buf, p), load(buf, p+8)
-						c := int(fn.first[buf[p]]) - 1
-						for c >= 0 {
-							fc := &fn.c[c&15]
-							if (x0^fc.w0)&fc.m0|(x1^fc.w1)&fc.m1|uint64(fc.n^l) == 0 &&
-								(l <= 16 || string(buf[p:p+l]) == fn.names[c]) {
-								break
-							}
-							c = int(fc.next) - 1
-						}
-						if c < 0 {
-							i += pos
-							break window
-						}
-						if used&(1<<c) == 0 {
-							used |= 1 << c
-							key |= uint64(c+1) << shift
-							shift += 4
-						}
-					}
-					if d == '\n' {
-						i += j + 1
-						done = true
-						break window
-					}
-					pos = j + 1
-					sep &= sep - 1
-				}
-				if pos == 0 {
-					break // a field of 64 bytes or more
-				}
-				i += pos
-			}
-			for !done {
-				if i >= end {
-					break // the last record, with no line end
-				}
-				b := buf[i]
-				if b == '\n' {
-					i++
-					break
-				}
-				if b == '\r' && i+1 < end && buf[i+1] == '\n' {
-					i += 2
-					break
-				}
-				if b == ',' {
-					i++ // a skipped preference
+					i = e + 1
+					r++
+					lines++
 					continue
 				}
-				c := int(fn.first[b]) - 1
-				for c >= 0 {
-					fc := &fn.c[c&15]
-					e := i + fc.n
-					if e < end && i < safe {
-						x := load(buf, i)
-						if (x^fc.w0)&fc.m0 == 0 && (fc.n <= 8 || (load(buf, i+8)^fc.w1)&fc.m1 == 0) &&
-							(fc.n <= 16 || string(buf[i:e]) == fn.names[c]) {
-							if d := buf[e]; d == ',' || d == '\n' || d == '\r' {
-								break
-							}
+			}
+			if e < capEnd {
+				if key, weight, ok := fn.fields(buf, i, e, com); ok {
+					if n <= 32 {
+						// Remember the record: the fast path read exactly these bytes.
+						m := &memo[mh&(1<<memoBits-1)]
+						if m.hits != 0 {
+							w.dense[m.key] += m.hits * uint64(m.weight)
 						}
-					} else if e == end && string(buf[i:e]) == fn.names[c] {
-						break // the last name of a file with no final line end
+						*m = memoEntry{w: mw, key: key, weight: weight, n: uint32(n)}
 					}
-					c = int(fc.next) - 1
-				}
-				if c < 0 {
-					goto general
-				}
-				i += fn.c[c&15].n
-				if used&(1<<c) == 0 {
-					used |= 1 << c
-					key |= uint64(c+1) << shift
-					shift += 4
-				}
-				if i < end && buf[i] == ',' {
-					i++
-					if i == end || buf[i] == '\n' {
-						continue // a trailing comma: the loop ends the record
-					}
+					w.add(key, int64(weight))
+					i = e + 1
+					r++
+					lines++
+					continue
 				}
 			}
-			lines++
-			if mn != 0 && i-start == int(mn) && buf[i-1] == '\n' {
-				// Remember the record: the fast path read exactly these bytes.
-				e := &memo[mh&(1<<memoBits-1)]
-				if e.hits != 0 {
-					dense[e.key] += e.hits * uint64(e.weight)
-				}
-				*e = memoEntry{w: mw, key: key, weight: uint32(weight), n: uint32(mn)}
-			}
-			w.add(key, weight)
+		}
+		// The general path: anything the fast path does not read (quotes, spaces,
+		// comments, blank lines, equal rankings, errors), and the few records at the
+		// end of the buffer.
+		raw, rest, nl := nextRecord(buf[i:end])
+		line := lines + 1
+		lines += nl
+		i = end - len(rest)
+		if len(raw) == 0 || raw[0] == '#' {
 			continue
 		}
-	general:
-		{
-			raw, rest, nl := nextRecord(buf[start:end])
-			line := lines + 1
-			lines += nl
-			i = end - len(rest)
-			if len(raw) == 0 || raw[0] == '#' {
-				continue
-			}
-			weight, ranks, skip, err := w.lp.parse(raw, line)
-			if err != nil {
-				return lines, &blockErr{line, err}
-			}
-			if skip {
-				continue
-			}
-			var prefs [count.MaxPackedCandidates]int
-			n := 0
-			for _, r := range ranks {
-				if len(r) != 1 {
-					return lines, &blockErr{line, notPackable{"equal ranking"}}
-				}
-				prefs[n] = r[0]
-				n++
-			}
-			if weight > 1<<32-1 {
-				return lines, &blockErr{line, notPackable{fmt.Sprintf("count %d", weight)}}
-			}
-			key, _ := count.Pack(prefs[:n])
-			w.add(key, weight)
+		weight, ranks, skip, err := w.lp.parse(raw, line)
+		if err != nil {
+			return lines, &blockErr{line, err}
 		}
+		if skip {
+			continue
+		}
+		var prefs [count.MaxPackedCandidates]int
+		k := 0
+		for _, rk := range ranks {
+			if len(rk) != 1 {
+				return lines, &blockErr{line, notPackable{"equal ranking"}}
+			}
+			prefs[k] = rk[0]
+			k++
+		}
+		if weight > 1<<32-1 {
+			return lines, &blockErr{line, notPackable{fmt.Sprintf("count %d", weight)}}
+		}
+		key, _ := count.Pack(prefs[:k])
+		w.add(key, weight)
 	}
 	return lines, nil
+}
+
+// fields reads the record buf[i:e] (its line end at e, e+32 within the buffer) whose
+// commas are the bits of com from i on, with no quotes, spaces or anything but a
+// count and candidates' names: the fast path. ok is false when it holds anything
+// else, which the general path then reads (and reports, if it is wrong).
+func (fn *fastNames) fields(buf []byte, i, e int, com []uint64) (key uint64, weight uint32, ok bool) {
+	k := i >> 6
+	m := com[k] &^ (1<<(i&63) - 1)
+	next := func() int {
+		for m == 0 {
+			k++
+			m = com[k] // the last word is all commas: the search ends
+		}
+		q := k<<6 + bits.TrailingZeros64(m)
+		m &= m - 1
+		return q
+	}
+	// The count: "1" is by far the most common.
+	q := next()
+	ce := min(q, e)
+	if ce-i == 1 && buf[i] == '1' {
+		weight = 1
+	} else {
+		if ce == i || ce-i > 10 {
+			return 0, 0, false
+		}
+		var wt uint64
+		for _, d := range buf[i:ce] {
+			if d < '0' || d > '9' {
+				return 0, 0, false
+			}
+			wt = wt*10 + uint64(d-'0')
+		}
+		if wt > 1<<32-1 {
+			return 0, 0, false
+		}
+		weight = uint32(wt)
+	}
+	var used uint16
+	shift := uint(0)
+	for q < e {
+		p := q + 1
+		q = next()
+		fe := min(q, e)
+		l := fe - p
+		if fe == e && l > 0 && buf[e-1] == '\r' {
+			l-- // a CRLF line end
+		}
+		if l == 0 {
+			continue // a skipped preference
+		}
+		x0, x1, x2, x3 := load(buf, p), load(buf, p+8), load(buf, p+16), load(buf, p+24)
+		c := int(fn.first[buf[p]]) - 1
+		for c >= 0 {
+			fc := &fn.c[c&15]
+			if (x0^fc.w[0])&fc.m[0]|(x1^fc.w[1])&fc.m[1]|(x2^fc.w[2])&fc.m[2]|(x3^fc.w[3])&fc.m[3]|uint64(fc.n^l) == 0 {
+				break
+			}
+			c = int(fc.next) - 1
+		}
+		if c < 0 {
+			return 0, 0, false
+		}
+		if used&(1<<c) == 0 {
+			used |= 1 << c
+			key |= uint64(c+1) << shift
+			shift += 4
+		}
+	}
+	return key, weight, true
 }
 
 // longChunk is the entries of one chunk of a worker's longer rankings.
