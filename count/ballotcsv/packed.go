@@ -139,7 +139,7 @@ type worker struct {
 	keys    [][]uint64
 	weights [][]uint32
 	memo    *[1 << memoBits]memoEntry
-	buf     []byte // the block this worker read, when streaming
+	buf     []byte   // the block this worker read, when streaming
 	com, nl []uint64 // the separator bit maps of the block being parsed
 	pos     []int32  // and the positions of its line ends
 	_       [64]byte
