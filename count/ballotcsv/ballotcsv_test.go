@@ -61,8 +61,8 @@ func TestParsePacked(t *testing.T) {
 	for i, k := range p.Rankings {
 		got = append(got, fmt.Sprint(p.Weights[i], count.Unpack(k)))
 	}
-	// Short rankings come first, grouped, in key order.
-	want := []string{"1 []", "1 [1]", "2 [2]", "1 [0 1]", "1 [1 2 0]"}
+	// In order of first preference (none first), identical rankings grouped.
+	want := []string{"1 []", "1 [0 1]", "1 [1]", "1 [1 2 0]", "2 [2]"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("%v", got)
 	}
@@ -109,7 +109,7 @@ func TestChunkedLineNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Two distinct short rankings, grouped.
-	if len(p.Rankings) != 2 || p.Weights[0] != 5 || p.Weights[1] != 300000 || p.Papers() != 300005 {
+	if len(p.Rankings) != 2 || p.Weights[0] != 300000 || p.Weights[1] != 5 || p.Papers() != 300005 {
 		t.Fatalf("%d rankings, papers %d", len(p.Rankings), p.Papers())
 	}
 }

@@ -52,6 +52,10 @@ func TestFastPathsAgree(t *testing.T) {
 				if !slices.Equal(canon(p.p.Election().Ballots), canon(e.Ballots)) {
 					t.Fatalf("%s, %s: ballots differ", name, how)
 				}
+				// In order of first preference, as the count takes them fastest.
+				if !slices.IsSortedFunc(p.p.Rankings, func(a, b uint64) int { return int(a&15) - int(b&15) }) {
+					t.Fatalf("%s, %s: rankings not in order of first preference", name, how)
+				}
 			}
 			for _, workers := range []int{1, 3} {
 				p, perr := ParsePacked(data, "t.csv", workers)

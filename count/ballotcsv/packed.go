@@ -127,7 +127,8 @@ func load(p []byte, i int) uint64 {
 }
 
 // worker parses blocks. Short rankings add into dense; longer ones are appended to
-// keys and weights, in chunks of longChunk entries so that growing them never copies
+// keys and weights, by first preference (so that the count finds them in order, see
+// assemble) and in chunks of up to longChunk entries so that growing them never copies
 // what is already held (and leaves no garbage for the collector).
 type worker struct {
 	_       [64]byte // keeps workers' fields, written as they parse, off each other's cache lines
@@ -136,8 +137,8 @@ type worker struct {
 	fn      *fastNames
 	lp      *lineParser
 	dense   []uint64
-	keys    [][]uint64
-	weights [][]uint32
+	keys    [16][][]uint64
+	weights [16][][]uint32
 	memo    *[1 << memoBits]memoEntry
 	buf     []byte   // the block this worker read, when streaming
 	com, nl []uint64 // the separator bit maps of the block being parsed
@@ -377,7 +378,8 @@ func (fn *fastNames) fields(buf []byte, i, e int, com []uint64) (key uint64, wei
 	return key, weight, true
 }
 
-// longChunk is the entries of one chunk of a worker's longer rankings.
+// longChunk is the most entries of one chunk of a worker's longer rankings; the first
+// chunks are smaller, so that a small file does not take the memory of a large one.
 const longChunk = 1 << 16
 
 func (w *worker) add(key uint64, weight int64) {
@@ -385,14 +387,25 @@ func (w *worker) add(key uint64, weight int64) {
 		w.dense[key] += uint64(weight) // grouped: see count.Packed.Group
 		return
 	}
-	n := len(w.keys) - 1
-	if n < 0 || len(w.keys[n]) == longChunk {
-		w.keys = append(w.keys, make([]uint64, 0, longChunk))
-		w.weights = append(w.weights, make([]uint32, 0, longChunk))
-		n++
+	b := key & 15
+	ks := w.keys[b]
+	n := len(ks) - 1
+	if n < 0 || len(ks[n]) == cap(ks[n]) {
+		w.grow(b)
+		ks = w.keys[b]
+		n = len(ks) - 1
 	}
-	w.keys[n] = append(w.keys[n], key)
-	w.weights[n] = append(w.weights[n], uint32(weight))
+	ks[n] = append(ks[n], key)
+	w.weights[b][n] = append(w.weights[b][n], uint32(weight))
+}
+
+func (w *worker) grow(b uint64) {
+	size := 1 << 10
+	if n := len(w.keys[b]); n > 0 {
+		size = min(2*cap(w.keys[b][n-1]), longChunk)
+	}
+	w.keys[b] = append(w.keys[b], make([]uint64, 0, size))
+	w.weights[b] = append(w.weights[b], make([]uint32, 0, size))
 }
 
 // block is one stretch of records handed to a worker.
@@ -525,7 +538,10 @@ func (r *run) parseAll(next func(w *worker) (block, bool, error)) (*count.Packed
 	return r.assemble(), nil
 }
 
-// assemble merges the workers' tables and lists into one packed election.
+// assemble merges the workers' tables and lists into one packed election, in order
+// of first preference (short and long rankings alike), so that the count takes each
+// first preference's papers as they lie instead of sorting them first (see
+// count/irv's distribute).
 func (r *run) assemble() *count.Packed {
 	h := r.h
 	p := &count.Packed{Title: h.title, Candidates: h.cands, Seats: h.seats, Withdrawn: h.withdrawn}
@@ -550,24 +566,28 @@ func (r *run) assemble() *count.Packed {
 		}
 	}
 	for _, w := range r.workers {
-		for _, k := range w.keys {
-			long += len(k)
+		for _, b := range w.keys {
+			for _, k := range b {
+				long += len(k)
+			}
 		}
 	}
 	p.Rankings = make([]uint64, 0, groups+long)
 	p.Weights = make([]uint32, 0, groups+long)
-	for k, v := range dense {
-		for v > 0 {
-			x := min(v, 1<<32-1)
-			p.Rankings = append(p.Rankings, uint64(k))
-			p.Weights = append(p.Weights, uint32(x))
-			v -= x
+	for first := range 16 {
+		for k := first; k < count.ShortRankings; k += 16 {
+			for v := dense[k]; v > 0; {
+				x := min(v, 1<<32-1)
+				p.Rankings = append(p.Rankings, uint64(k))
+				p.Weights = append(p.Weights, uint32(x))
+				v -= x
+			}
 		}
-	}
-	for _, w := range r.workers {
-		for k := range w.keys {
-			p.Rankings = append(p.Rankings, w.keys[k]...)
-			p.Weights = append(p.Weights, w.weights[k]...)
+		for _, w := range r.workers {
+			for c := range w.keys[first] {
+				p.Rankings = append(p.Rankings, w.keys[first][c]...)
+				p.Weights = append(p.Weights, w.weights[first][c]...)
+			}
 		}
 	}
 	return p
