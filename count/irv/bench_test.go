@@ -166,7 +166,7 @@ func BenchmarkParse10M(b *testing.B) {
 // BenchmarkEndToEnd10M reads the CSV file of 10M papers from disk (the page cache,
 // once written), parses and counts it, as `rulebook count --method irv` does:
 //
-//   - stream-N: the file streamed through ballotcsv.ReadPacked in 1 MiB blocks,
+//   - stream-N: the file streamed through ballotcsv.ReadPacked in 128 KiB blocks,
 //     read and parsed by N workers (N = 1 and GOMAXPROCS), then counted on one, as
 //     count/job does (see BenchmarkCount10MGrouped for why one);
 //   - readall: the file read whole first (os.ReadFile), then ParsePacked, as before.
