@@ -16,9 +16,13 @@ import (
 )
 
 // The packed reader splits the ballot records into blocks, cut at record ends, and
-// parses the blocks on several goroutines. Each worker adds short rankings (at most four
-// preferences) into its own table indexed by ranking key and appends longer ones to its
-// own list; the tables and lists are merged once at the end. A block's line numbers
+// parses the blocks on several goroutines. Each worker finds a block's commas and line
+// ends first (bit maps, a few vector instructions for 64 bytes), then reads each
+// record: from the line memo when it has read the same bytes before, else field by
+// field, else (quotes, spaces, comments, anything unusual) with the general parser.
+// It adds short rankings (at most four preferences) into its own table indexed by
+// ranking key and appends longer ones to its own lists, by first preference; the
+// tables and lists are merged once at the end, in order of first preference. A block's line numbers
 // are counted as it is parsed, so an error found in a block is placed once the blocks
 // before it are done: the error reported is the first in the file, as a sequential
 // reading would report it.
