@@ -173,6 +173,11 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 	memo := w.memo
 	safe := min(end, cap(buf)-slack) // a record starting before this is read by the fast path
 	capEnd := cap(buf) - maxFastName // and a field starting before this
+	if end > math.MaxInt32 {
+		// Positions are int32: a block this large (one record of gigabytes carried
+		// into it) is read by the general path alone.
+		return w.parseGeneral(buf, end)
+	}
 
 	// The separators first: bit maps of the commas and line ends of the block, 64
 	// bytes a word (see sepMasks: a few vector instructions a word), and from them
@@ -280,36 +285,58 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 		// The general path: anything the fast path does not read (quotes, spaces,
 		// comments, blank lines, equal rankings, errors), and the few records at the
 		// end of the buffer.
-		raw, rest, nl := nextRecord(buf[i:end])
-		line := lines + 1
-		lines += nl
-		i = end - len(rest)
-		if len(raw) == 0 || raw[0] == '#' {
-			continue
+		next, nl, be := w.general(buf, i, end, lines)
+		if be != nil {
+			return lines + nl, be
 		}
-		weight, ranks, skip, err := w.lp.parse(raw, line)
-		if err != nil {
-			return lines, &blockErr{line, err}
-		}
-		if skip {
-			continue
-		}
-		var prefs [count.MaxPackedCandidates]int
-		k := 0
-		for _, rk := range ranks {
-			if len(rk) != 1 {
-				return lines, &blockErr{line, notPackable{"equal ranking"}}
-			}
-			prefs[k] = rk[0]
-			k++
-		}
-		if weight > 1<<32-1 {
-			return lines, &blockErr{line, notPackable{fmt.Sprintf("count %d", weight)}}
-		}
-		key, _ := count.Pack(prefs[:k])
-		w.add(key, weight)
+		i, lines = next, lines+nl
 	}
 	return lines, nil
+}
+
+// parseGeneral reads every record of buf[:end] with the general parser.
+func (w *worker) parseGeneral(buf []byte, end int) (lines int, be *blockErr) {
+	for i := 0; i < end; {
+		next, nl, be := w.general(buf, i, end, lines)
+		if be != nil {
+			return lines + nl, be
+		}
+		i, lines = next, lines+nl
+	}
+	return lines, nil
+}
+
+// general reads the record at buf[i:] with the general parser (lines records were read
+// before it in the block), returning where the next starts and the lines it took.
+func (w *worker) general(buf []byte, i, end, lines int) (next, nl int, be *blockErr) {
+	raw, rest, nl := nextRecord(buf[i:end])
+	line := lines + 1
+	next = end - len(rest)
+	if len(raw) == 0 || raw[0] == '#' {
+		return next, nl, nil
+	}
+	weight, ranks, skip, err := w.lp.parse(raw, line)
+	if err != nil {
+		return next, nl, &blockErr{line, err}
+	}
+	if skip {
+		return next, nl, nil
+	}
+	var prefs [count.MaxPackedCandidates]int
+	k := 0
+	for _, rk := range ranks {
+		if len(rk) != 1 {
+			return next, nl, &blockErr{line, notPackable{"equal ranking"}}
+		}
+		prefs[k] = rk[0]
+		k++
+	}
+	if weight > 1<<32-1 {
+		return next, nl, &blockErr{line, notPackable{fmt.Sprintf("count %d", weight)}}
+	}
+	key, _ := count.Pack(prefs[:k])
+	w.add(key, weight)
+	return next, nl, nil
 }
 
 // fields reads the record buf[i:e] (its line end at e, e+32 within the buffer) whose
