@@ -241,6 +241,22 @@ var matrix = map[string]string{
 	"POST /api/v1/elections/{id}/count":                "record-elections",
 	"GET /api/v1/ballots":                              "members",
 	"GET /api/v1/official-candidates":                  "lists",
+	// Trigger ballots and public elections.
+	"GET /triggers":             "selections",
+	"POST /triggers":            "run-selections",
+	"GET /triggers/{id}":        "selections",
+	"POST /triggers/{id}/steps": "run-selections",
+	"GET /elections":            "elections",
+	"GET /elections/{id}":       "elections",
+
+	// Electoral colleges and trigger ballots.
+	"POST /api/v1/selections/{id}/roll":                         "run-selections",
+	"GET /api/v1/selections/{id}/sections/{section}/electorate": "selections",
+	"GET /api/v1/triggers":                                      "selections",
+	"POST /api/v1/triggers":                                     "run-selections",
+	"GET /api/v1/triggers/{id}":                                 "selections",
+	"POST /api/v1/triggers/{id}/decide":                         "run-selections",
+	"POST /api/v1/triggers/{id}/close":                          "run-selections",
 }
 
 func init() {
@@ -290,10 +306,16 @@ func target(pattern, tokenID string) (method, path string) {
 			return "2016"
 		case strings.HasPrefix(path, "/api/v1/events/"):
 			return "EVENT"
+		case m == "{section}":
+			return "members"
+		case strings.HasPrefix(path, "/api/v1/selections/") && strings.Contains(path, "/sections/"):
+			return "combined-mayor-2013"
 		case strings.HasPrefix(path, "/selections/") || strings.HasPrefix(path, "/ballots/") || strings.HasPrefix(path, "/api/v1/selections/"):
 			return "mayor-2016"
-		case strings.HasPrefix(path, "/api/v1/elections/"):
+		case strings.HasPrefix(path, "/api/v1/elections/") || strings.HasPrefix(path, "/elections/"):
 			return "northport-mayor-2021"
+		case strings.HasPrefix(path, "/triggers/") || strings.HasPrefix(path, "/api/v1/triggers/"):
+			return "combined-mayor-trigger-2013"
 		}
 		return "x"
 	})
@@ -328,6 +350,12 @@ var form = map[string]string{
 	"POST /selections":                      "id=",
 	"POST /api/v1/selections/{id}/endorse":  `{"body":"nec"}`,
 	"POST /api/v1/selections/{id}/deselect": `{"body":"nec","candidate":"M0002","reasons":"r"}`,
+
+	"POST /triggers":                    "id=",
+	"POST /triggers/{id}/steps":         "kind=close",
+	"POST /api/v1/triggers/{id}/close":  `{}`,
+	"POST /api/v1/triggers/{id}/decide": `{"unit":"greenway-ward","decision":"open"}`,
+	"POST /api/v1/selections/{id}/roll": `{"section":"affiliates","voters":[{"id":"X1"}]}`,
 }
 
 // endsSessions are the routes after which everyone signs in again (signing out,
