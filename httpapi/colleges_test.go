@@ -99,6 +99,8 @@ var collegeScenario = []step{
 		body: `{"ranking":["mb","md"],"date":"2016-09-21"}`, want: invalid("section")},
 	{name: "a member's own ballot in the members' section", method: "POST", path: "/api/v1/selections/college/ballot", hdr: as("bee"), status: 200,
 		body: `{"section":"members","ranking":["mb","md"],"date":"2016-09-21"}`, want: map[string]any{"member": "mb", "event": "*", "refused": "-"}, absent: []string{`"mb","md"`}},
+	{name: "the college ballot paper", method: "GET", path: "/api/v1/selections/college/ballot", hdr: as("bee"), status: 200,
+		want: map[string]any{"in_electorate": true, "voted": true, "sections.#": 1, "sections.0.id": "members", "sections.0.voted": true, "candidates.#": 2}},
 	{name: "again in the same section", method: "POST", path: "/api/v1/selections/college/ballot", hdr: as("bee"), status: 409,
 		body: `{"section":"members","ranking":["md"],"date":"2016-09-22"}`, want: code("conflict")},
 	{name: "in the affiliates' section, not on its roll: refused with the clause", method: "POST", path: "/api/v1/selections/college/ballot", hdr: as("bee"), status: 200,
