@@ -138,13 +138,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 		u := "file:" + (&url.URL{Path: path}).EscapedPath() + q
 		// The writer overwrites what it deletes (secure_delete), so personal data
-		// erased leaves no copy in the file's free pages. Its ANALYZE looks at a
-		// sample of each index (analysis_limit), which also leaves out the
-		// histograms of sqlite_stat4: with them, a statement whose parameter
-		// meets a histogram is compiled again each time it is given another
-		// value, and a member's record or an eligibility answer spent a third
-		// of its time compiling the same few queries again.
-		if db.w, err = sql.Open("sqlite", u+"&_pragma=secure_delete(ON)&_pragma=analysis_limit(1000)&_txlock=immediate"); err != nil {
+		// erased leaves no copy in the file's free pages.
+		if db.w, err = sql.Open("sqlite", u+"&_pragma=secure_delete(ON)&_txlock=immediate"); err != nil {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)
