@@ -172,14 +172,7 @@ func (db *DB) CountMembers(ctx context.Context) (int, error) {
 
 // History returns one member's history from the projection.
 func (db *DB) History(ctx context.Context, id string) (*rulebook.History, error) {
-	hs, err := db.histories(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(hs) == 0 {
-		return nil, rulebook.Errorf(rulebook.ENotFound, "no member %q", id)
-	}
-	return hs[0], nil
+	return db.memberHistory(ctx, id) // in one statement (history.go)
 }
 
 // Histories returns every member's history from the projection, by member id.
