@@ -365,15 +365,18 @@ func (a *Appender) ReplaceBallots(selection string, bs []rulebook.BallotCount) e
 }
 
 // ClearSelections deletes the selection projection before a rebuild, all but
-// the ballots of selections not yet sealed: until sealed, those rows are the only
-// record of the ballots cast online (no event holds a voter's ballot), so they
-// are kept as they are.
+// the ballots of selections not yet sealed (and of their college's sections):
+// until sealed, those rows are the only record of the ballots cast online (no
+// event holds a voter's ballot), so they are kept as they are.
 func (a *Appender) ClearSelections() error {
 	if err := a.flush(); err != nil {
 		return err
 	}
 	for _, q := range []string{
-		`DELETE FROM selection_ballots WHERE selection NOT IN (SELECT id FROM selections WHERE state = 'nominations' OR state = 'ballot')`,
+		// A college's sections keep their ballots under "ID#section#round".
+		`DELETE FROM selection_ballots WHERE selection NOT IN (SELECT id FROM selections WHERE state = 'nominations' OR state = 'ballot')
+			AND NOT EXISTS (SELECT 1 FROM selections s WHERE (s.state = 'nominations' OR s.state = 'ballot')
+				AND substr(selection_ballots.selection, 1, length(s.id) + 1) = s.id || '#')`,
 		`DELETE FROM selection_electorate`, `DELETE FROM selection_marked`, `DELETE FROM selections`,
 	} {
 		if _, err := a.tx.ExecContext(a.ctx, q); err != nil {
