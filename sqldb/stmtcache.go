@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 
 	"modernc.org/sqlite"
 )
@@ -39,7 +40,12 @@ func (c stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &stmtCacheConn{conn: conn, stmts: map[string]*cachedStmt{}}, nil
+	full, ok := conn.(sqliteConn)
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("the SQLite driver's connection (%T) lacks an interface it had", conn)
+	}
+	return &stmtCacheConn{conn: full, stmts: map[string]*cachedStmt{}}, nil
 }
 
 // The interfaces every SQLite connection implements, which the wrapper forwards
@@ -58,7 +64,7 @@ type sqliteConn interface {
 // stmtCacheConn is a connection with its kept statements. database/sql uses a
 // connection from one goroutine at a time, so it needs no lock of its own.
 type stmtCacheConn struct {
-	conn  driver.Conn
+	conn  sqliteConn
 	stmts map[string]*cachedStmt
 }
 
@@ -68,13 +74,6 @@ type stmtCacheConn struct {
 type cachedStmt struct {
 	stmt driver.Stmt
 	busy bool
-}
-
-func (c *stmtCacheConn) full() sqliteConn {
-	if f, ok := c.conn.(sqliteConn); ok {
-		return f
-	}
-	return nil
 }
 
 // Unwrap returns the SQLite connection (the driver's Limit looks for it).
@@ -94,24 +93,24 @@ func (c *stmtCacheConn) Close() error {
 }
 
 func (c *stmtCacheConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.full().BeginTx(ctx, opts)
+	return c.conn.BeginTx(ctx, opts)
 }
 
 func (c *stmtCacheConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.full().PrepareContext(ctx, query)
+	return c.conn.PrepareContext(ctx, query)
 }
 
 func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return c.full().ExecContext(ctx, query, args)
+	return c.conn.ExecContext(ctx, query, args)
 }
 
-func (c *stmtCacheConn) Ping(ctx context.Context) error { return c.full().Ping(ctx) }
+func (c *stmtCacheConn) Ping(ctx context.Context) error { return c.conn.Ping(ctx) }
 
 func (c *stmtCacheConn) ResetSession(ctx context.Context) error {
-	return c.full().ResetSession(ctx)
+	return c.conn.ResetSession(ctx)
 }
 
-func (c *stmtCacheConn) IsValid() bool { return c.full().IsValid() }
+func (c *stmtCacheConn) IsValid() bool { return c.conn.IsValid() }
 
 // QueryContext runs the kept statement of this text, compiling and keeping it
 // the first time.
@@ -119,9 +118,9 @@ func (c *stmtCacheConn) QueryContext(ctx context.Context, query string, args []d
 	s := c.stmts[query]
 	if s == nil || s.busy {
 		if s != nil || len(c.stmts) >= stmtCacheMax && !c.evict() {
-			return c.full().QueryContext(ctx, query, args)
+			return c.conn.QueryContext(ctx, query, args)
 		}
-		st, err := c.full().PrepareContext(ctx, query)
+		st, err := c.conn.PrepareContext(ctx, query)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +132,7 @@ func (c *stmtCacheConn) QueryContext(ctx context.Context, query string, args []d
 		return nil, err
 	}
 	s.busy = true
-	return &cachedRows{Rows: rows, s: s}, nil
+	return &cachedRows{Rows: rows, c: c, query: query, s: s}, nil
 }
 
 // evict drops the statements not in use, and reports whether there is room.
@@ -147,14 +146,22 @@ func (c *stmtCacheConn) evict() bool {
 	return len(c.stmts) < stmtCacheMax
 }
 
-// cachedRows frees its statement for the next query when closed.
+// cachedRows frees its statement for the next query when closed; a statement
+// that could not be reset (its wait for a lock ended by its context, say) is
+// dropped rather than kept in an unknown state.
 type cachedRows struct {
 	driver.Rows
-	s *cachedStmt
+	c     *stmtCacheConn
+	query string
+	s     *cachedStmt
 }
 
 func (r *cachedRows) Close() error {
 	err := r.Rows.Close()
 	r.s.busy = false
+	if err != nil && r.c.stmts[r.query] == r.s {
+		delete(r.c.stmts, r.query)
+		r.s.stmt.Close()
+	}
 	return err
 }
