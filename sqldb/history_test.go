@@ -77,6 +77,23 @@ func TestHistoryOneStatement(t *testing.T) {
 				w, _ := json.Marshal(want)
 				t.Errorf("%s:\n got %s\nwant %s", want.Member.ID, g, w)
 			}
+			// With the member's units, as UnitChain walks them.
+			gotH, gotUnits, err := db.HistoryUnits(ctx, want.Member.ID)
+			if err != nil {
+				t.Fatalf("%s: %v", want.Member.ID, err)
+			}
+			var wantUnits []rulebook.Unit
+			if want.Member.Unit != "" {
+				if wantUnits, err = db.UnitChain(ctx, want.Member.Unit); err != nil {
+					t.Fatal(err)
+				}
+				if len(wantUnits) < 2 {
+					t.Errorf("%s: the unit chain of %s is %v", want.Member.ID, want.Member.Unit, wantUnits)
+				}
+			}
+			if !reflect.DeepEqual(gotH, want) || !reflect.DeepEqual(gotUnits, wantUnits) {
+				t.Errorf("%s with units: %v, want %v", want.Member.ID, gotUnits, wantUnits)
+			}
 			if len(want.Restrictions) >= 2 && len(want.Waivers) >= 2 && len(want.Servings) >= 1 {
 				rich++
 			}
@@ -89,6 +106,9 @@ func TestHistoryOneStatement(t *testing.T) {
 		}
 		if _, err := db.History(ctx, "no-such-member"); rulebook.ErrorCode(err) != rulebook.ENotFound {
 			t.Errorf("an unknown member: %v", err)
+		}
+		if _, _, err := db.HistoryUnits(ctx, "no-such-member"); rulebook.ErrorCode(err) != rulebook.ENotFound {
+			t.Errorf("an unknown member with units: %v", err)
 		}
 	})
 }
