@@ -46,16 +46,30 @@ type accessWriter struct {
 	closed bool
 	queue  chan accessItem
 	done   chan struct{}
+	// touching holds the keys of the touches queued and not yet stored.
+	touching sync.Map
 	// err is what close could not store, if anything.
 	err error
 }
 
 // accessItem is an entry to store, a request to be told when everything queued
-// before it is stored (flush), or the last item, telling the writer to stop.
+// before it is stored (flush), a note of a credential's use to store (touch), or
+// the last item, telling the writer to stop.
 type accessItem struct {
 	entry sqldb.Access
 	flush chan error
 	stop  bool
+	touch *touch
+}
+
+// touch records that a token or session was used (its last use, a session's idle
+// time extended). It is written behind the request, like the access log, so
+// that a request never waits for the writer to note it; one not stored is asked
+// again by the next request.
+type touch struct {
+	// key names the credential, so that a touch already queued is not queued again.
+	key   string
+	store func(context.Context) error
 }
 
 func newAccessWriter(db *sqldb.DB) *accessWriter {
@@ -82,6 +96,24 @@ func (w *accessWriter) enqueue(ctx context.Context, it accessItem) error {
 // log queues one entry.
 func (w *accessWriter) log(ctx context.Context, e sqldb.Access) error {
 	return w.enqueue(ctx, accessItem{entry: e})
+}
+
+// touch queues t unless a touch of the same credential is queued already. It
+// never waits: with the queue full, the touch is left for a later request.
+func (w *accessWriter) touch(t *touch) {
+	if _, dup := w.touching.LoadOrStore(t.key, true); dup {
+		return
+	}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if !w.closed {
+		select {
+		case w.queue <- accessItem{touch: t}:
+			return
+		default:
+		}
+	}
+	w.touching.Delete(t.key)
 }
 
 // flush returns once every entry queued before it is stored.
@@ -180,6 +212,13 @@ func (w *accessWriter) run() {
 					ch <- w.err
 				}
 				return
+			case it.touch != nil:
+				ctx, cancel := context.WithTimeout(context.Background(), accessRetryMax)
+				if err := it.touch.store(ctx); err != nil {
+					slog.Warn("noting the use of a credential", "err", err)
+				}
+				cancel()
+				w.touching.Delete(it.touch.key)
 			case it.flush != nil:
 				waiters = append(waiters, it.flush)
 				if err := store(); err != nil {

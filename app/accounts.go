@@ -497,11 +497,10 @@ func (a *App) SessionPrincipal(ctx context.Context, token string) (*Principal, e
 	if err != nil {
 		return nil, err
 	}
+	// The idle time is extended at most once a minute, behind the request.
 	if now.Sub(sess.Seen) > time.Minute {
-		sess.Seen, sess.Expires = now, now.Add(SessionIdle)
-		if err := a.db().PutSession(ctx, *sess); err != nil {
-			return nil, err
-		}
+		hash, expires := sess.Hash, now.Add(SessionIdle)
+		a.access.touch(&touch{key: "session:" + hash, store: func(ctx context.Context) error { return a.db().TouchSession(ctx, hash, now, expires) }})
 	}
 	return AccountPrincipal(acc, sess.SecondFactor, "session"), nil
 }
@@ -593,7 +592,9 @@ func (a *App) TokenPrincipal(ctx context.Context, secret string) (*Principal, er
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return nil, bad
 	}
-	t, err := a.db().TokenByHash(ctx, hashToken(secret))
+	// Asked of the database every time, never cached: a token revoked or an
+	// account disabled (by this process or another) is refused at once.
+	t, acc, err := a.db().TokenAccount(ctx, hashToken(secret))
 	if rulebook.ErrorCode(err) == rulebook.ENotFound {
 		return nil, bad
 	}
@@ -601,18 +602,13 @@ func (a *App) TokenPrincipal(ctx context.Context, secret string) (*Principal, er
 		return nil, err
 	}
 	now := a.now()
-	if !t.Revoked.IsZero() || !t.Expires.IsZero() && !now.Before(t.Expires) {
+	if !t.Revoked.IsZero() || !t.Expires.IsZero() && !now.Before(t.Expires) || acc.Disabled {
 		return nil, bad
 	}
-	acc, err := a.db().Account(ctx, t.Account)
-	if rulebook.ErrorCode(err) == rulebook.ENotFound || err == nil && acc.Disabled {
-		return nil, bad
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := a.db().TouchToken(ctx, t.ID, now); err != nil {
-		return nil, err
+	// The last use is noted at most once a minute, behind the request.
+	if now.Sub(t.LastUsed) > time.Minute {
+		id := t.ID
+		a.access.touch(&touch{key: "token:" + id, store: func(ctx context.Context) error { return a.db().TouchToken(ctx, id, now) }})
 	}
 	return AccountPrincipal(acc, true, "token"), nil
 }

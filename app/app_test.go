@@ -157,6 +157,19 @@ func TestSignIn(t *testing.T) {
 	if err := w.a.GiveSecondFactor(ctx, res2.Token, code); err == nil {
 		t.Error("a code was taken twice")
 	}
+	// A session in use lives on past thirty minutes from its start: each use
+	// (noted at most once a minute, behind the request) extends it.
+	w.clock = w.clock.Add(app.SessionIdle - 5*time.Minute)
+	if p, _ := w.a.SessionPrincipal(ctx, res.Token); p.Account == nil {
+		t.Fatal("a session in use ended")
+	}
+	if err := w.a.FlushAccessLog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.clock = w.clock.Add(app.SessionIdle - 5*time.Minute)
+	if p, _ := w.a.SessionPrincipal(ctx, res.Token); p.Account == nil {
+		t.Fatal("a session in use idled out: its use was not noted")
+	}
 	// The session idles out after thirty minutes.
 	w.clock = w.clock.Add(app.SessionIdle + time.Minute)
 	if p, _ := w.a.SessionPrincipal(ctx, res.Token); p.Account != nil {
@@ -211,6 +224,13 @@ func TestTokens(t *testing.T) {
 	}
 	if p, err := w.a.TokenPrincipal(ctx, secret); err != nil || p.Account.Name != "ruth" || !p.SecondFactor {
 		t.Fatalf("token: %+v %v", p, err)
+	}
+	// Its use is noted, behind the request.
+	if err := w.a.FlushAccessLog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ts, err := w.a.Tokens(operator(), "ruth"); err != nil || len(ts) != 1 || !ts[0].LastUsed.Equal(w.clock.UTC().Truncate(time.Microsecond)) {
+		t.Errorf("the token's last use, at %s: %+v %v", w.clock, ts, err)
 	}
 	// Someone else may not revoke it; its account may.
 	if err := w.a.RevokeToken(w.as(t, "casey"), tok.ID); rulebook.ErrorCode(err) != rulebook.EForbidden {

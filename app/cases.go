@@ -172,6 +172,17 @@ type CaseFile struct {
 // Case returns a case file as the principal may see it, on a date (today when
 // zero) for the steps open to it.
 func (a *App) Case(ctx context.Context, id string, on rulebook.Date) (*CaseFile, error) {
+	return a.caseFile(ctx, id, on, true)
+}
+
+// CaseBrief is Case without the complaints' details and the respondent's name,
+// for a reader that shows neither (the API, whose clients ask for them
+// separately): reading them was most of the work of a case file.
+func (a *App) CaseBrief(ctx context.Context, id string, on rulebook.Date) (*CaseFile, error) {
+	return a.caseFile(ctx, id, on, false)
+}
+
+func (a *App) caseFile(ctx context.Context, id string, on rulebook.Date, details bool) (*CaseFile, error) {
 	p, c, ca, err := a.loadCase(ctx, ViewCase, id, "")
 	if err != nil {
 		return nil, err
@@ -188,8 +199,10 @@ func (a *App) Case(ctx context.Context, id string, on rulebook.Date) (*CaseFile,
 	}
 	shown, redactions := a.Policy.RedactCase(p, c, ca)
 	f := &CaseFile{Case: shown, Access: ca, On: on, Procedure: proc, Conduct: conduct, Redactions: redactions}
-	if h, err := a.db().History(ctx, c.Respondent); err == nil {
-		f.RespondentName = h.Member.Name
+	if details {
+		if h, err := a.db().History(ctx, c.Respondent); err == nil {
+			f.RespondentName = h.Member.Name
+		}
 	}
 	if ca.View >= StaffView {
 		h := a.Policy.Hold(p)
@@ -208,6 +221,9 @@ func (a *App) Case(ctx context.Context, id string, on rulebook.Date) (*CaseFile,
 		}
 		showComplainants := a.Policy.shown(h, "complainants") || ca.View == FullView
 		for _, k := range c.Complaints {
+			if !details {
+				break
+			}
 			d, err := a.complaintDetail(ctx, k)
 			if err != nil {
 				continue

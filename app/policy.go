@@ -635,10 +635,13 @@ func (pol *Policy) CaseScope(p *Principal) *sqldb.CaseScope {
 // the rule book's subject-access rules, the case team's hides the fields the rule
 // book shows only to other roles. Each redaction is listed.
 func (pol *Policy) RedactCase(p *Principal, c *discipline.Case, ca CaseAccess) (*discipline.Case, []string) {
+	if ca.View == FullView {
+		// Nothing is withheld: the case as read (each caller's own, read for it;
+		// the copy the other views are redacted in was most of an auditor's read).
+		return c, nil
+	}
 	out := c.Clone()
 	switch ca.View {
-	case FullView:
-		return out, nil
 	case PartyView:
 		party := ca.As
 		if party == discipline.RoleRepresentative {

@@ -36,16 +36,19 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
-func (a *App) memberView(ctx context.Context, p *Principal, h *rulebook.History, at time.Time) (*MemberView, error) {
+// memberView is h as p may see it, with units, the chain of units from the
+// member's up (read here when nil).
+func (a *App) memberView(ctx context.Context, p *Principal, h *rulebook.History, at time.Time, units []rulebook.Unit) (*MemberView, error) {
 	v := &MemberView{Member: h.Member, Units: []rulebook.Unit{}, StatusHistory: orEmpty(h.Points), Restrictions: orEmpty(h.Restrictions), Today: a.Today(),
 		StatusToday: h.StatusAt(a.Today()), AsRecorded: at}
-	if h.Member.Unit != "" {
+	if units == nil && h.Member.Unit != "" {
 		chain, err := a.db().UnitChain(ctx, h.Member.Unit)
 		if err != nil {
 			return nil, err
 		}
-		v.Units = append(v.Units, chain...)
+		units = chain
 	}
+	v.Units = append(v.Units, units...)
 	if a.Policy.RedactMember(p, &v.Member) {
 		v.Withheld = []string{"contact details"}
 	}
@@ -68,7 +71,14 @@ func (a *App) Member(ctx context.Context, id string, at time.Time) (*MemberView,
 	if err != nil {
 		return nil, err
 	}
-	h, err := a.history(ctx, id, at)
+	var h *rulebook.History
+	var units []rulebook.Unit
+	if at.IsZero() {
+		// The record as it stands and the member's units, in one read.
+		h, units, err = a.db().HistoryUnits(ctx, id)
+	} else {
+		h, err = a.history(ctx, id, at)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +89,7 @@ func (a *App) Member(ctx context.Context, id string, at time.Time) (*MemberView,
 	if err := a.logAccess(ctx, p, action, id, detail); err != nil {
 		return nil, err
 	}
-	return a.memberView(ctx, p, h, at)
+	return a.memberView(ctx, p, h, at, units)
 }
 
 // SearchMembers finds members by id or by name (surname first), at most limit.
@@ -318,7 +328,7 @@ func (a *App) entered(ctx context.Context, p *Principal, id string) (*MemberView
 	if err != nil {
 		return nil, err
 	}
-	return a.memberView(ctx, p, h, time.Time{})
+	return a.memberView(ctx, p, h, time.Time{}, nil)
 }
 
 // UpdateMember changes a member's particulars.

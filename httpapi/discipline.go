@@ -333,7 +333,7 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.app.Case(r.Context(), r.PathValue("id"), on)
+	f, err := s.app.CaseBrief(r.Context(), r.PathValue("id"), on)
 	if err != nil {
 		return err
 	}

@@ -320,8 +320,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	// Two writes rather than appending the newline, which copied the whole
+	// answer again.
+	w.Write(b)
+	w.Write(newline)
 }
+
+var newline = []byte("\n")
 
 // statusWriter remembers the status and size of a response, for the request log.
 type statusWriter struct {

@@ -173,6 +173,13 @@ func (db *DB) PutSession(ctx context.Context, s Session) error {
 	return err
 }
 
+// TouchSession extends a session's idle time. It only updates: a session ended
+// meanwhile (signed out, or its account's sessions ended) stays ended.
+func (db *DB) TouchSession(ctx context.Context, hash string, seen, expires time.Time) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE sessions SET seen = $1, expires = $2 WHERE hash = $3 AND seen < $1`, seen.UnixMicro(), expires.UnixMicro(), hash)
+	return err
+}
+
 // Session returns a session by the hash of its token.
 func (db *DB) Session(ctx context.Context, hash string) (*Session, error) {
 	var s Session
@@ -262,15 +269,6 @@ func scanToken(sc interface{ Scan(...any) error }) (*Token, error) {
 	return &t, nil
 }
 
-// TokenByHash returns the token whose secret has this hash.
-func (db *DB) TokenByHash(ctx context.Context, hash string) (*Token, error) {
-	t, err := scanToken(db.r.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE hash = $1`, hash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, rulebook.Errorf(rulebook.ENotFound, "no such token")
-	}
-	return t, err
-}
-
 // Token returns a token by its public id.
 func (db *DB) Token(ctx context.Context, id string) (*Token, error) {
 	t, err := scanToken(db.r.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = $1`, id))
@@ -296,6 +294,34 @@ func (db *DB) Tokens(ctx context.Context, account string) ([]Token, error) {
 		out = append(out, *t)
 	}
 	return out, rows.Err()
+}
+
+// TokenAccount returns the token whose secret has this hash and its account, in
+// one query: every request made with a token asks for both.
+func (db *DB) TokenAccount(ctx context.Context, hash string) (*Token, *rulebook.Account, error) {
+	var t Token
+	var created, expires, revoked, used int64
+	var acc rulebook.Account
+	var roles string
+	var disabled int
+	err := db.r.QueryRowContext(ctx, `SELECT t.id, t.hash, t.account, t.label, t.created, t.expires, t.revoked, t.last_used,
+			a.name, a.display, a.member, a.section, a.roles, a.disabled
+		FROM api_tokens t JOIN accounts a ON a.name = t.account WHERE t.hash = $1`, hash).
+		Scan(&t.ID, &t.Hash, &t.Account, &t.Label, &created, &expires, &revoked, &used,
+			&acc.Name, &acc.Display, &acc.Member, &acc.Section, &roles, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, rulebook.Errorf(rulebook.ENotFound, "no such token")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	t.Created, t.Expires, t.Revoked, t.LastUsed = fromMicro(created), fromMicro(expires), fromMicro(revoked), fromMicro(used)
+	acc.Roles = strings.Fields(roles)
+	if acc.Roles == nil {
+		acc.Roles = []string{}
+	}
+	acc.Disabled = disabled == 1
+	return &t, &acc, nil
 }
 
 // TouchToken records a token's use, at most once a minute so that reads do not

@@ -116,6 +116,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(8)
+		// Every connection stays open once opened (database/sql keeps only two idle
+		// by default): a connection closed after each burst of requests is one
+		// opened, and its prepared statements prepared, again for the next.
+		db.w.SetMaxIdleConns(8)
 		db.r = &readPool{DB: db.w}
 	} else {
 		db.dialect = "sqlite"
@@ -142,12 +146,16 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)
-		r, err := sql.Open("sqlite", u+"&_pragma=query_only(ON)")
+		// The readers keep the statements they compile (stmtcache.go).
+		rc, err := newStmtCacheConnector(u + "&_pragma=query_only(ON)")
 		if err != nil {
 			db.w.Close()
 			return nil, err
 		}
+		r := sql.OpenDB(rc)
 		r.SetMaxOpenConns(4)
+		// As for PostgreSQL: the readers stay open, with their statements.
+		r.SetMaxIdleConns(4)
 		db.r = &readPool{DB: r}
 	}
 	if err := db.w.PingContext(ctx); err != nil {

@@ -1,0 +1,144 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"github.com/rulebook/rulebook"
+)
+
+// memberHistory reads one member's history in one statement: the member, their
+// status points, restrictions, waivers and servings, one kind of row after the
+// other. It answers what historyRows does for one member; a read of a member's
+// record or an eligibility answer made the five queries historyRows makes, each
+// a round trip to PostgreSQL. The id is given as CAST($1 AS TEXT) so that
+// SQLite's planner does not probe sqlite_stat4 with it and compile the
+// statement again for each member.
+//
+// Each row is (part, o, seq, until, sub, t1…t8): part says which table it
+// comes from, and the rest are that table's columns, in the order of the
+// statements of historyRows.
+const memberHistorySelects = `
+	SELECT 0 AS part, 0 AS o, join_seq AS seq, joined AS until, 0 AS sub, name AS t1, email AS t2, phone AS t3, address AS t4, unit AS t5, status AS t6, join_event AS t7, id AS t8
+		FROM members WHERE id = CAST($1 AS TEXT)
+	UNION ALL
+	SELECT 1, from_date, seq, 0, part, status, rights, event_id, decision, '', '', '', ''
+		FROM status_points WHERE member_id = CAST($1 AS TEXT)
+	UNION ALL
+	SELECT 2, 0, seq, until_date, from_date, rights, event_id, decision, '', '', '', '', ''
+		FROM restrictions WHERE member_id = CAST($1 AS TEXT)
+	UNION ALL
+	SELECT 3, 0, seq, until_date, from_date, action, clause, event_id, decision, '', '', '', ''
+		FROM waivers WHERE member_id = CAST($1 AS TEXT)
+	UNION ALL
+	SELECT 4, 0, seq, 0, 0, data, '', '', '', '', '', '', ''
+		FROM servings WHERE member_id = CAST($1 AS TEXT)`
+
+const historyOrder = `
+	ORDER BY part, o, seq, sub`
+
+const memberHistoryQuery = memberHistorySelects + historyOrder
+
+// historyUnitsQuery adds the member's unit and those above it (UnitChain's walk,
+// rows of part 5 with the depth in o), which a member's record shows: one round
+// trip fewer.
+const historyUnitsQuery = `
+	WITH RECURSIVE up(id, name, kind, parent, depth) AS (
+		SELECT u.id, u.name, u.kind, u.parent, 0 FROM units u WHERE u.id = (SELECT m.unit FROM members m WHERE m.id = CAST($1 AS TEXT))
+		UNION ALL
+		SELECT u.id, u.name, u.kind, u.parent, up.depth + 1 FROM units u JOIN up ON u.id = up.parent WHERE up.depth < $2)` +
+	memberHistorySelects + `
+	UNION ALL
+	SELECT 5, depth, 0, 0, 0, id, name, kind, parent, '', '', '', ''
+		FROM up` + historyOrder
+
+func (db *DB) memberHistory(ctx context.Context, id string) (*rulebook.History, error) {
+	h, _, err := db.historyQuery(ctx, id, false)
+	return h, err
+}
+
+// HistoryUnits returns a member's history and the chain of units from theirs up
+// (as UnitChain gives it; empty when their unit is none), read in one statement.
+func (db *DB) HistoryUnits(ctx context.Context, id string) (*rulebook.History, []rulebook.Unit, error) {
+	return db.historyQuery(ctx, id, true)
+}
+
+func (db *DB) historyQuery(ctx context.Context, id string, withUnits bool) (*rulebook.History, []rulebook.Unit, error) {
+	var rows *sql.Rows
+	var err error
+	if withUnits {
+		rows, err = db.r.QueryContext(ctx, historyUnitsQuery, id, maxUnitDepth)
+	} else {
+		rows, err = db.r.QueryContext(ctx, memberHistoryQuery, id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var h *rulebook.History
+	var units []rulebook.Unit
+	for rows.Next() {
+		var part, o, seq, until, sub int64
+		var t [8]string
+		if err := rows.Scan(&part, &o, &seq, &until, &sub, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]); err != nil {
+			return nil, nil, err
+		}
+		if part == 0 {
+			h = &rulebook.History{Points: make([]rulebook.StatusPoint, 1, 2)}
+			m := &h.Member
+			m.ID, m.Name, m.Email, m.Phone, m.Address, m.Unit = t[7], t[0], t[1], t[2], t[3], t[4]
+			m.Joined = rulebook.Date(until)
+			p := &h.Points[0]
+			p.From, p.Reason, p.Status, p.EventID, p.Seq = m.Joined, "joined", t[5], t[6], seq
+			continue
+		}
+		if h == nil {
+			// Rows of a member who is not on the register: historyRows leaves
+			// them out too.
+			continue
+		}
+		switch part {
+		case 5:
+			units = append(units, rulebook.Unit{ID: t[0], Name: t[1], Kind: t[2], Parent: t[3]})
+		case 1:
+			p := rulebook.StatusPoint{From: rulebook.Date(o), Seq: seq, Status: t[0], EventID: t[2]}
+			if err := unmarshalOpt([]byte(t[1]), &p.Rights); err != nil {
+				return nil, nil, unreadable("status_points", "rights", id, err)
+			}
+			if err := unmarshalOpt([]byte(t[3]), &p.Decision); err != nil {
+				return nil, nil, unreadable("status_points", "decision", id, err)
+			}
+			h.Points = append(h.Points, p)
+		case 2:
+			r := rulebook.Restriction{Seq: seq, From: rulebook.Date(sub), Until: rulebook.Date(until), EventID: t[1]}
+			if err := unmarshalOpt([]byte(t[0]), &r.Rights); err != nil {
+				return nil, nil, unreadable("restrictions", "rights", id, err)
+			}
+			if err := unmarshalOpt([]byte(t[2]), &r.Decision); err != nil {
+				return nil, nil, unreadable("restrictions", "decision", id, err)
+			}
+			h.Restrictions = append(h.Restrictions, r)
+		case 3:
+			w := rulebook.WaiverPoint{Seq: seq, From: rulebook.Date(sub), EventID: t[2]}
+			w.Until, w.Action, w.Clause = rulebook.Date(until), t[0], t[1]
+			if err := unmarshalOpt([]byte(t[3]), &w.Decision); err != nil {
+				return nil, nil, unreadable("waivers", "decision", id, err)
+			}
+			h.Waivers = append(h.Waivers, w)
+		case 4:
+			var sv rulebook.Serving
+			if err := json.Unmarshal([]byte(t[0]), &sv); err != nil {
+				return nil, nil, unreadable("servings", "data", id, err)
+			}
+			h.Servings = append(h.Servings, sv)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if h == nil {
+		return nil, nil, rulebook.Errorf(rulebook.ENotFound, "no member %q", id)
+	}
+	return h, units, nil
+}

@@ -1,0 +1,114 @@
+package sqldb_test
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/examples"
+	"github.com/rulebook/rulebook/examples/demo"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+	"github.com/rulebook/rulebook/sqldb/sqldbtest"
+)
+
+// TestHistoryOneStatement checks that one member's history, read in one
+// statement, is what the read of every history gives for them: over the demo's
+// members, and members given restrictions, waivers and servings besides.
+func TestHistoryOneStatement(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		src, err := examples.FS.ReadFile(examples.Labour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, err := rules.Load(examples.Labour, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.Load(ctx, db, rb, src); err != nil {
+			t.Fatal(err)
+		}
+		hs, err := db.Histories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hs) < 3 {
+			t.Fatalf("%d members", len(hs))
+		}
+		// Rows of the kinds the demo has none of, for two members (the projection's
+		// rows as its writers store them).
+		serving, _ := json.Marshal(rulebook.Serving{EventID: "e-s", Seq: 7, From: rulebook.MustDate("2016-01-01"), Status: "suspended", Then: "active", Occasions: "meeting", Count: 2})
+		decision, _ := json.Marshal(rulebook.Decision{Reason: "a reason"})
+		for _, id := range []string{hs[0].Member.ID, hs[2].Member.ID} {
+			for _, q := range []struct {
+				sql  string
+				args []any
+			}{
+				{`INSERT INTO restrictions (member_id, seq, from_date, until_date, rights, event_id, decision) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+					[]any{id, 901, 16000, 16100, `{"stand_as_candidate":false}`, "e-r1", string(decision)}},
+				{`INSERT INTO restrictions (member_id, seq, from_date, until_date, rights, event_id) VALUES ($1, $2, $3, $4, $5, $6)`,
+					[]any{id, 900, 15000, 0, `{"vote":false}`, "e-r0"}},
+				{`INSERT INTO waivers (member_id, seq, from_date, until_date, action, clause, event_id, decision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+					[]any{id, 905, 16500, 16600, "stand_as_candidate", "4.II.1", "e-w", string(decision)}},
+				{`INSERT INTO waivers (member_id, seq, from_date, until_date, action, clause, event_id, decision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+					[]any{id, 903, 16400, 0, "vote", "4.II.2", "e-w0", ""}},
+				{`INSERT INTO servings (member_id, seq, served, ended, data) VALUES ($1, $2, $3, $4, $5)`,
+					[]any{id, 910, 0, 0, string(serving)}},
+			} {
+				if _, err := db.Raw().ExecContext(ctx, q.sql, q.args...); err != nil {
+					t.Fatalf("%s: %v", q.sql, err)
+				}
+			}
+		}
+		if hs, err = db.Histories(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rich, long := 0, 0
+		for _, want := range hs {
+			got, err := db.History(ctx, want.Member.ID)
+			if err != nil {
+				t.Fatalf("%s: %v", want.Member.ID, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				g, _ := json.Marshal(got)
+				w, _ := json.Marshal(want)
+				t.Errorf("%s:\n got %s\nwant %s", want.Member.ID, g, w)
+			}
+			// With the member's units, as UnitChain walks them.
+			gotH, gotUnits, err := db.HistoryUnits(ctx, want.Member.ID)
+			if err != nil {
+				t.Fatalf("%s: %v", want.Member.ID, err)
+			}
+			var wantUnits []rulebook.Unit
+			if want.Member.Unit != "" {
+				if wantUnits, err = db.UnitChain(ctx, want.Member.Unit); err != nil {
+					t.Fatal(err)
+				}
+				if len(wantUnits) < 2 {
+					t.Errorf("%s: the unit chain of %s is %v", want.Member.ID, want.Member.Unit, wantUnits)
+				}
+			}
+			if !reflect.DeepEqual(gotH, want) || !reflect.DeepEqual(gotUnits, wantUnits) {
+				t.Errorf("%s with units: %v, want %v", want.Member.ID, gotUnits, wantUnits)
+			}
+			if len(want.Restrictions) >= 2 && len(want.Waivers) >= 2 && len(want.Servings) >= 1 {
+				rich++
+			}
+			if len(want.Points) > 3 {
+				long++
+			}
+		}
+		if rich != 2 || long == 0 {
+			t.Errorf("%d members with every kind of row, %d with a long history: the test compared too little", rich, long)
+		}
+		if _, err := db.History(ctx, "no-such-member"); rulebook.ErrorCode(err) != rulebook.ENotFound {
+			t.Errorf("an unknown member: %v", err)
+		}
+		if _, _, err := db.HistoryUnits(ctx, "no-such-member"); rulebook.ErrorCode(err) != rulebook.ENotFound {
+			t.Errorf("an unknown member with units: %v", err)
+		}
+	})
+}
