@@ -1,10 +1,12 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -408,4 +410,207 @@ func normal(h *rulebook.History) rulebook.History {
 		c.Servings = append(c.Servings, s)
 	}
 	return c
+}
+
+// Voter is what eligibility needs of one member to answer who may take part in
+// a contest, as EachVoter reads it: the member's id, unit, joining day and
+// status points, restrictions and waivers (and their name, when asked for) —
+// not their contact details, the events behind them, the decisions' reasons
+// nor the measures served in occasions, which explain an answer but do not
+// decide it.
+type Voter = rulebook.History
+
+// EachVoter calls f for every member of the register in id order (bytewise),
+// with what eligibility needs of their history (see Voter), reading the
+// register in one ordered statement — one snapshot — as f goes: an electorate
+// of a million is decided without a million histories in memory. The history
+// passed to f is reused for the next member: f must copy what it keeps. With
+// names, each member's name is read too.
+func (db *DB) EachVoter(ctx context.Context, names bool, f func(h *Voter) error) error {
+	return eachVoter(ctx, db.r, db.dialect, names, f)
+}
+
+// voterKinds are the rows of one member EachVoter's statement merges.
+const (
+	voterMember = iota
+	voterPoint
+	voterRestriction
+	voterWaiver
+)
+
+// voterQuery merges the members, status points, restrictions and waivers by
+// member id, each table read in its primary key's order (SQLite and PostgreSQL
+// merge the four without sorting). Each row is (member, kind, three integers,
+// three texts): the member's joining day, status, unit and name; a point's
+// day, sequence, part, status and rights; a restriction's sequence, days and
+// rights; a waiver's sequence, days, action and clause. Rows of one member come
+// together; their order within it is put right by the reader.
+func voterQuery(dialect string, names, bytewise bool) string {
+	name, id, mid := "''", "id", "member_id"
+	if names {
+		name = "name"
+	}
+	if !bytewise {
+		// A database whose collation is not bytewise would list members in
+		// another order than the digest and the lists sort them: ask for it.
+		id, mid = `id COLLATE "C"`, `member_id COLLATE "C"`
+	}
+	i := func(col string) string { return col }
+	if dialect == "postgres" {
+		i = func(col string) string { return "CAST(" + col + " AS BIGINT)" }
+	}
+	return `SELECT ` + id + ` AS mid, ` + i("0") + ` AS k, ` + i("joined") + ` AS a, ` + i("0") + ` AS b, ` + i("0") + ` AS c, status AS s, unit AS t, ` + name + ` AS u FROM members
+		UNION ALL SELECT ` + mid + `, ` + i("1") + `, ` + i("from_date") + `, seq, ` + i("part") + `, status, rights, '' FROM status_points
+		UNION ALL SELECT ` + mid + `, ` + i("2") + `, seq, ` + i("from_date") + `, ` + i("until_date") + `, '', rights, '' FROM restrictions
+		UNION ALL SELECT ` + mid + `, ` + i("3") + `, seq, ` + i("from_date") + `, ` + i("until_date") + `, action, clause, '' FROM waivers
+		ORDER BY mid`
+}
+
+// bytewiseOrder reports whether the database orders text bytewise, as Go
+// does: SQLite's default, and PostgreSQL's C (and C.UTF-8) collations.
+func bytewiseOrder(ctx context.Context, q querier, dialect string) (bool, error) {
+	if dialect != "postgres" {
+		return true, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT datcollate, datlocprovider FROM pg_database WHERE datname = current_database()`)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	var coll, provider string
+	if rows.Next() {
+		if err := rows.Scan(&coll, &provider); err != nil {
+			return false, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	switch provider {
+	case "b": // builtin: C or C.UTF-8, both in code point order
+		return true, nil
+	case "c":
+		switch coll {
+		case "C", "POSIX", "C.UTF-8", "C.utf8":
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func eachVoter(ctx context.Context, q querier, dialect string, names bool, f func(h *Voter) error) error {
+	bytewise, err := bytewiseOrder(ctx, q, dialect)
+	if err != nil {
+		return err
+	}
+	rows, err := q.QueryContext(ctx, voterQuery(dialect, names, bytewise))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	// The few thousand units and handful of statuses, actions and clauses are
+	// shared, not one string a row; the history and its slices are reused.
+	shared := map[string]string{}
+	intern := func(b []byte) string {
+		if s, ok := shared[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		shared[s] = s
+		return s
+	}
+	var (
+		h       Voter
+		parts   []int64 // the part of each point after the joining one
+		cur     []byte  // the member whose rows are being read
+		have    bool    // whether cur's members row has been read
+		started bool
+		mid     sql.RawBytes
+		s, t, u sql.RawBytes
+		kind    int
+		a, b, c int64
+	)
+	flush := func() error {
+		if !started {
+			return nil
+		}
+		if !have {
+			// Rows of a member the members table does not hold: the projection
+			// was edited outside rulebook (the member is left out, as before).
+			return nil
+		}
+		sortVoter(&h, parts)
+		return f(&h)
+	}
+	for rows.Next() {
+		if err := rows.Scan(&mid, &kind, &a, &b, &c, &s, &t, &u); err != nil {
+			return err
+		}
+		if !started || string(mid) != string(cur) {
+			if started && string(mid) < string(cur) {
+				return rulebook.Errorf(rulebook.EInternal, "the register was read out of order (member %s after %s)", mid, cur)
+			}
+			if err := flush(); err != nil {
+				return err
+			}
+			started, have = true, false
+			cur = append(cur[:0], mid...)
+			h.Member = rulebook.Member{}
+			h.Points, h.Restrictions, h.Waivers, parts = h.Points[:0], h.Restrictions[:0], h.Waivers[:0], parts[:0]
+			if len(h.Points) == 0 {
+				h.Points = append(h.Points, rulebook.StatusPoint{}) // the joining point, filled by the members row
+			}
+		}
+		switch kind {
+		case voterMember:
+			have = true
+			m := &h.Member
+			m.ID, m.Unit, m.Joined = string(mid), intern(t), rulebook.Date(a)
+			if names {
+				m.Name = string(u)
+			}
+			h.Points[0] = rulebook.StatusPoint{From: m.Joined, Status: intern(s)}
+			h.Points[0].Reason = "joined"
+		case voterPoint:
+			p := rulebook.StatusPoint{From: rulebook.Date(a), Seq: b, Status: intern(s)}
+			if err := unmarshalOpt(t, &p.Rights); err != nil {
+				return unreadable("status_points", "rights", string(mid), err)
+			}
+			h.Points = append(h.Points, p)
+			parts = append(parts, c)
+		case voterRestriction:
+			r := rulebook.Restriction{Seq: a, From: rulebook.Date(b), Until: rulebook.Date(c)}
+			if err := unmarshalOpt(t, &r.Rights); err != nil {
+				return unreadable("restrictions", "rights", string(mid), err)
+			}
+			h.Restrictions = append(h.Restrictions, r)
+		case voterWaiver:
+			w := rulebook.WaiverPoint{Seq: a, From: rulebook.Date(b)}
+			w.Until, w.Action, w.Clause = rulebook.Date(c), intern(s), intern(t)
+			h.Waivers = append(h.Waivers, w)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// sortVoter puts a member's rows in the order Histories reads them, whatever
+// order the merge gave them in: the points after the joining one by (day,
+// sequence, part), restrictions and waivers by sequence. There are a handful.
+func sortVoter(h *Voter, parts []int64) {
+	ps := h.Points[1:]
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0; j-- {
+			x, y := &ps[j-1], &ps[j]
+			if x.From < y.From || (x.From == y.From && (x.Seq < y.Seq || (x.Seq == y.Seq && parts[j-1] <= parts[j]))) {
+				break
+			}
+			*x, *y = *y, *x
+			parts[j-1], parts[j] = parts[j], parts[j-1]
+		}
+	}
+	slices.SortStableFunc(h.Restrictions, func(x, y rulebook.Restriction) int { return cmp.Compare(x.Seq, y.Seq) })
+	slices.SortStableFunc(h.Waivers, func(x, y rulebook.WaiverPoint) int { return cmp.Compare(x.Seq, y.Seq) })
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"maps"
 	"slices"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/eligibility"
 	"github.com/rulebook/rulebook/rules"
 )
@@ -120,31 +121,31 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
+	// JSON and CSV are written as the members are decided, through a buffer;
+	// the table for people needs every row first, to line up its columns.
+	switch {
+	case *asJSON:
+		_, _, err := a.WriteElectorate(ctx, e.stdout, app.ElectorateJSONIndented, q, *unit)
+		return err
+	case *asCSV:
+		_, _, err := a.WriteElectorate(ctx, e.stdout, app.ElectorateCSV, q, *unit)
+		return err
+	}
 	el, err := a.Electorate(ctx, q, *unit)
 	if err != nil {
 		return err
 	}
 	list, refused := el.Members, el.Refused
 	v, _ := a.Rules().VersionAt(q.Date)
-	switch {
-	case *asJSON:
-		return writeJSON(e.stdout, el)
-	case *asCSV:
-		w := csv.NewWriter(e.stdout)
-		w.Write([]string{"member", "name", "unit", "status"})
-		for _, x := range list {
-			w.Write([]string{x.Member, x.Name, x.Unit, x.Status})
-		}
-		w.Flush()
-		return w.Error()
-	}
-	fmt.Fprintf(e.stdout, "%s may %s on %s (rule book version %s", plural(len(list), "member", "members"), v.Action(q.Action).Name, q.Date, v.ID)
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	defer out.Flush()
+	fmt.Fprintf(out, "%s may %s on %s (rule book version %s", plural(len(list), "member", "members"), v.Action(q.Action).Name, q.Date, v.ID)
 	if !q.FreezeDate.IsZero() {
-		fmt.Fprintf(e.stdout, ", freeze date %s", q.FreezeDate)
+		fmt.Fprintf(out, ", freeze date %s", q.FreezeDate)
 	}
-	fmt.Fprintln(e.stdout, "):")
+	fmt.Fprintln(out, "):")
 	if len(list) > 0 {
-		t := table(e.stdout)
+		t := table(out)
 		row(t, "  ", "MEMBER", "NAME", "UNIT", "STATUS")
 		for _, x := range list {
 			row(t, "  ", x.Member, x.Name, x.Unit, x.Status)
@@ -156,14 +157,14 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 		for _, k := range refused {
 			n += k
 		}
-		fmt.Fprintf(e.stdout, "%s may not:\n", plural(n, "other member", "other members"))
-		t := table(e.stdout)
+		fmt.Fprintf(out, "%s may not:\n", plural(n, "other member", "other members"))
+		t := table(out)
 		for _, k := range slices.Sorted(maps.Keys(refused)) {
 			row(t, "  ", strconv.Itoa(refused[k]), refusedWhy(v, q, k))
 		}
 		t.Flush()
 	}
-	return nil
+	return out.Flush()
 }
 
 // refusedWhy says in words why the members an electorate counts under key (the
