@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -422,12 +423,179 @@ type Voter = rulebook.History
 
 // EachVoter calls f for every member of the register in id order (bytewise),
 // with what eligibility needs of their history (see Voter), reading the
-// register in one ordered statement — one snapshot — as f goes: an electorate
-// of a million is decided without a million histories in memory. The history
-// passed to f is reused for the next member: f must copy what it keeps. With
-// names, each member's name is read too.
+// register a batch of members at a time, all in one snapshot, as f goes: an
+// electorate of a million is decided without a million histories in memory.
+// The history passed to f is reused for another member: f must copy what it
+// keeps. With names, each member's name is read too.
 func (db *DB) EachVoter(ctx context.Context, names bool, f func(h *Voter) error) error {
-	return eachVoter(ctx, db.r, db.dialect, names, f)
+	bytewise, err := bytewiseOrder(ctx, db.r, db.dialect)
+	if err != nil {
+		return err
+	}
+	if !bytewise {
+		// The members' index is in another order than the lists and the digest
+		// sort them: one statement sorts it all bytewise instead.
+		return eachVoterMerged(ctx, db.r, db.dialect, names, bytewise, f)
+	}
+	// One transaction, so that every batch reads the same register: SQLite's
+	// read transaction, PostgreSQL's repeatable read.
+	opts := &sql.TxOptions{}
+	if db.dialect == "postgres" {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := db.r.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return eachVoterBatched(ctx, tx, names, f)
+}
+
+// voterBatch is how many members EachVoter reads at a time: the members by
+// their primary key, then the status points, restrictions and waivers of the
+// same range of ids by theirs, each a statement read to its end (PostgreSQL
+// reads one result at a time on a connection).
+const voterBatch = 8192
+
+func eachVoterBatched(ctx context.Context, tx *sql.Tx, names bool, f func(h *Voter) error) error {
+	name := ""
+	if names {
+		name = ", name"
+	}
+	// The first batch takes ids from '' on (every id), later ones those after
+	// the last read.
+	membersQ := func(first bool) string {
+		op := ">"
+		if first {
+			op = ">="
+		}
+		return `SELECT id, joined, status, unit` + name + ` FROM members WHERE id ` + op + ` $1 ORDER BY id LIMIT ` + strconv.Itoa(voterBatch)
+	}
+	rangeQ := func(cols, table, order string, first bool) string {
+		op := ">"
+		if first {
+			op = ">="
+		}
+		return `SELECT member_id, ` + cols + ` FROM ` + table + ` WHERE member_id ` + op + ` $1 AND member_id <= $2 ORDER BY member_id, ` + order
+	}
+	shared := map[string]string{}
+	intern := func(s string) string {
+		if t, ok := shared[s]; ok {
+			return t
+		}
+		shared[s] = s
+		return s
+	}
+	batch := make([]Voter, voterBatch)
+	var (
+		mid, status, unit, nm, rights, action, clause string
+		joined, from, until, seq                      int64
+	)
+	dest := []any{&mid, &joined, &status, &unit, &nm}
+	if !names {
+		dest = dest[:4]
+	}
+	last := ""
+	for first := true; ; first = false {
+		rows, err := tx.QueryContext(ctx, membersQ(first), last)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return err
+			}
+			h := &batch[n]
+			n++
+			h.Member = rulebook.Member{ID: mid, Name: nm, Unit: intern(unit), Joined: rulebook.Date(joined)}
+			h.Points = append(h.Points[:0], rulebook.StatusPoint{From: h.Member.Joined, Status: intern(status)})
+			h.Points[0].Reason = "joined"
+			h.Restrictions, h.Waivers = h.Restrictions[:0], h.Waivers[:0]
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		members := batch[:n]
+		lo, hi := last, members[n-1].Member.ID
+		// The rows of the range, in member order: each is matched by walking
+		// forward through the batch (a row of an id the members table does not
+		// hold is passed over, as Histories does).
+		attach := func(cols, table, order string, scan func(rows *sql.Rows, h *Voter) error) error {
+			rows, err := tx.QueryContext(ctx, rangeQ(cols, table, order, first), lo, hi)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			i := 0
+			for rows.Next() {
+				if err := scan(rows, nil); err != nil {
+					return err
+				}
+				for i < n && members[i].Member.ID < mid {
+					i++
+				}
+				if i < n && members[i].Member.ID == mid {
+					if err := scan(nil, &members[i]); err != nil {
+						return err
+					}
+				}
+			}
+			return rows.Err()
+		}
+		// scan reads a row (rows set) or adds the row read to h (h set).
+		if err := attach(`from_date, seq, status, rights`, "status_points", "from_date, seq, part", func(rows *sql.Rows, h *Voter) error {
+			if rows != nil {
+				return rows.Scan(&mid, &from, &seq, &status, &rights)
+			}
+			p := rulebook.StatusPoint{From: rulebook.Date(from), Seq: seq, Status: intern(status)}
+			if err := unmarshalOpt([]byte(rights), &p.Rights); err != nil {
+				return unreadable("status_points", "rights", mid, err)
+			}
+			h.Points = append(h.Points, p)
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := attach(`seq, from_date, until_date, rights`, "restrictions", "seq", func(rows *sql.Rows, h *Voter) error {
+			if rows != nil {
+				return rows.Scan(&mid, &seq, &from, &until, &rights)
+			}
+			r := rulebook.Restriction{Seq: seq, From: rulebook.Date(from), Until: rulebook.Date(until)}
+			if err := unmarshalOpt([]byte(rights), &r.Rights); err != nil {
+				return unreadable("restrictions", "rights", mid, err)
+			}
+			h.Restrictions = append(h.Restrictions, r)
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := attach(`seq, from_date, until_date, action, clause`, "waivers", "seq", func(rows *sql.Rows, h *Voter) error {
+			if rows != nil {
+				return rows.Scan(&mid, &seq, &from, &until, &action, &clause)
+			}
+			w := rulebook.WaiverPoint{Seq: seq, From: rulebook.Date(from)}
+			w.Until, w.Action, w.Clause = rulebook.Date(until), intern(action), intern(clause)
+			h.Waivers = append(h.Waivers, w)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i := range members {
+			if err := f(&members[i]); err != nil {
+				return err
+			}
+		}
+		if n < voterBatch {
+			return nil
+		}
+		last = hi
+	}
 }
 
 // voterKinds are the rows of one member EachVoter's statement merges.
@@ -439,8 +607,8 @@ const (
 )
 
 // voterQuery merges the members, status points, restrictions and waivers by
-// member id, each table read in its primary key's order (SQLite and PostgreSQL
-// merge the four without sorting). Each row is (member, kind, three integers,
+// member id, sorted bytewise (COLLATE "C") where the database's collation is
+// not, for eachVoterMerged. Each row is (member, kind, three integers,
 // three texts): the member's joining day, status, unit and name; a point's
 // day, sequence, part, status and rights; a restriction's sequence, days and
 // rights; a waiver's sequence, days, action and clause. Rows of one member come
@@ -498,11 +666,9 @@ func bytewiseOrder(ctx context.Context, q querier, dialect string) (bool, error)
 	return false, nil
 }
 
-func eachVoter(ctx context.Context, q querier, dialect string, names bool, f func(h *Voter) error) error {
-	bytewise, err := bytewiseOrder(ctx, q, dialect)
-	if err != nil {
-		return err
-	}
+// eachVoterMerged is EachVoter in one statement merging the four tables,
+// sorted bytewise by the database when its collation is not (see voterQuery).
+func eachVoterMerged(ctx context.Context, q querier, dialect string, names, bytewise bool, f func(h *Voter) error) error {
 	rows, err := q.QueryContext(ctx, voterQuery(dialect, names, bytewise))
 	if err != nil {
 		return err
