@@ -455,7 +455,7 @@ func (db *DB) EachVoter(ctx context.Context, names bool, f func(h *Voter) error)
 // their primary key, then the status points, restrictions and waivers of the
 // same range of ids by theirs, each a statement read to its end (PostgreSQL
 // reads one result at a time on a connection).
-const voterBatch = 8192
+var voterBatch = 8192
 
 func eachVoterBatched(ctx context.Context, tx *sql.Tx, names bool, f func(h *Voter) error) error {
 	name := ""
