@@ -18,6 +18,8 @@ type Vocabulary struct {
 	Actions  []string
 	// Waive is the action and condition clause waivers exempt members from.
 	WaiveAction, WaiveClause string
+	// Units, if any, are the units members are drawn into ("" for none).
+	Units []string
 }
 
 // RandomRegister appends to db, as the record would hold it, n members (seed
@@ -56,8 +58,12 @@ func RandomRegister(t testing.TB, db *sqldb.DB, seed uint64, n int, v Vocabulary
 		if r.IntN(10) == 0 {
 			status = v.Statuses[r.IntN(len(v.Statuses))]
 		}
+		unit := ""
+		if len(v.Units) > 0 {
+			unit = v.Units[r.IntN(len(v.Units))]
+		}
 		evs = append(evs, &rulebook.Event{Type: rulebook.EventMemberJoined, Subject: id, Actor: "t", Effective: joined,
-			Data: data(rulebook.MemberJoined{Member: rulebook.Member{ID: id, Name: fmt.Sprintf("Member %d <%s> & \"co\" é", i, id)}, Status: status})})
+			Data: data(rulebook.MemberJoined{Member: rulebook.Member{ID: id, Name: fmt.Sprintf("Member %d <%s> & \"co\" é", i, id), Unit: unit}, Status: status})})
 		for range r.IntN(4) {
 			ch := rulebook.StatusChange{Status: v.Statuses[r.IntN(len(v.Statuses))], Decision: rulebook.Decision{Body: "b", Clause: "c"}}
 			from := day(joined.AddDays(-30), 8000)
