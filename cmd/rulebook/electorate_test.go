@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -71,6 +72,23 @@ func TestElectorateIsTheEngines(t *testing.T) {
 			}
 			if !reflect.DeepEqual(recs, wantCSV) {
 				t.Fatalf("--csv: %d rows, want %d", len(recs), len(wantCSV))
+			}
+			// The table for people is lined up as text/tabwriter lines it up.
+			code, out, stderr = rb(t, "", args...)
+			if code != 0 {
+				t.Fatalf("table: %d %s", code, stderr)
+			}
+			var tab bytes.Buffer
+			tw := table(&tab)
+			row(tw, "  ", "MEMBER", "NAME", "UNIT", "STATUS")
+			for _, x := range want {
+				row(tw, "  ", x.Member, x.Name, x.Unit, x.Status)
+			}
+			tw.Flush()
+			head, rest, _ := strings.Cut(out, "\n")
+			if !strings.HasPrefix(head, fmt.Sprintf("%d members may Vote in a candidate selection on 2016-09-20", len(want))) || !strings.HasPrefix(rest, tab.String()) ||
+				!strings.HasPrefix(rest[tab.Len():], fmt.Sprintf("%d other members may not:", len(hs)-len(want))) {
+				t.Fatalf("table:\n%.600s\nwant:\n%.600s", out, tab.String())
 			}
 			code, out, stderr = rb(t, "", append(args, "--json")...)
 			if code != 0 {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/eligibility"
@@ -131,11 +132,22 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 		_, _, err := a.WriteElectorate(ctx, e.stdout, app.ElectorateCSV, q, *unit)
 		return err
 	}
-	el, err := a.Electorate(ctx, q, *unit)
+	// The table comes after the count, and its columns are as wide as their
+	// widest cell: the entries are kept (not the histories), then written
+	// padded as text/tabwriter pads them, through a buffer.
+	var list []eligibility.Entry
+	widths := [4]int{len("MEMBER"), len("NAME"), len("UNIT"), len("STATUS")}
+	el, err := a.EachElectorate(ctx, q, *unit, nil, func(x *eligibility.Entry) error {
+		list = append(list, *x)
+		for i, c := range [4]string{x.Member, x.Name, x.Unit, x.Status} {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	list, refused := el.Members, el.Refused
+	refused := el.Refused
 	v, _ := a.Rules().VersionAt(q.Date)
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
 	defer out.Flush()
@@ -145,12 +157,26 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(out, "):")
 	if len(list) > 0 {
-		t := table(out)
-		row(t, "  ", "MEMBER", "NAME", "UNIT", "STATUS")
-		for _, x := range list {
-			row(t, "  ", x.Member, x.Name, x.Unit, x.Status)
+		var line []byte
+		pad := func(c string, w int) {
+			line = append(line, c...)
+			for n := utf8.RuneCountInString(c); n < w+2; n++ {
+				line = append(line, ' ')
+			}
 		}
-		t.Flush()
+		row := func(a, b, c, d string) {
+			line = append(line[:0], "  "...)
+			pad(a, widths[0])
+			pad(b, widths[1])
+			pad(c, widths[2])
+			line = append(append(line, d...), '\n')
+			out.Write(line)
+		}
+		row("MEMBER", "NAME", "UNIT", "STATUS")
+		for i := range list {
+			x := &list[i]
+			row(x.Member, x.Name, x.Unit, x.Status)
+		}
 	}
 	if len(refused) > 0 {
 		n := 0
