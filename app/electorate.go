@@ -6,6 +6,9 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/eligibility"
@@ -158,4 +161,39 @@ func appendJSONString(buf []byte, s string, html bool) []byte {
 	buf = append(buf, '"')
 	buf = append(buf, s...)
 	return append(buf, '"')
+}
+
+// appendCSVRecord writes an entry as a line of CSV, byte for byte as
+// encoding/csv's Writer would (fields quoted only where they must be).
+func appendCSVRecord(buf []byte, e *eligibility.Entry) []byte {
+	for i, f := range [4]string{e.Member, e.Name, e.Unit, e.Status} {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		if !csvNeedsQuotes(f) {
+			buf = append(buf, f...)
+			continue
+		}
+		buf = append(buf, '"')
+		for j := 0; j < len(f); j++ {
+			if f[j] == '"' {
+				buf = append(buf, '"')
+			}
+			buf = append(buf, f[j])
+		}
+		buf = append(buf, '"')
+	}
+	return append(buf, '\n')
+}
+
+// csvNeedsQuotes is encoding/csv's rule for a comma-separated field.
+func csvNeedsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` || strings.ContainsAny(f, "\",\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
 }

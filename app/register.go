@@ -3,7 +3,6 @@ package app
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"io"
 	"net/mail"
 	"os"
@@ -305,23 +304,23 @@ const (
 func (a *App) WriteElectorate(ctx context.Context, w io.Writer, format ElectorateFormat, q eligibility.Question, unit string) (el *Electorate, written int64, err error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 64<<10)
-	cv := csv.NewWriter(bw)
-	var rec [4]string
 	var buf []byte
 	n := 0
 	indent, html := format == ElectorateJSONIndented, format == ElectorateJSON
 	el, err = a.EachElectorate(ctx, q, unit, func(el *Electorate) error {
 		if format == ElectorateCSV {
-			return cv.Write([]string{"member", "name", "unit", "status"})
+			_, err := bw.WriteString("member,name,unit,status\n")
+			return err
 		}
 		_, err := bw.Write(appendElectorateHead(buf[:0], el, indent, html))
 		return err
 	}, func(e *eligibility.Entry) error {
-		if format == ElectorateCSV {
-			rec = [4]string{e.Member, e.Name, e.Unit, e.Status}
-			return cv.Write(rec[:])
-		}
 		buf = buf[:0]
+		if format == ElectorateCSV {
+			buf = appendCSVRecord(buf, e)
+			_, err := bw.Write(buf)
+			return err
+		}
 		if n > 0 {
 			buf = append(buf, ',')
 		}
@@ -333,15 +332,13 @@ func (a *App) WriteElectorate(ctx context.Context, w io.Writer, format Electorat
 	if err != nil {
 		return nil, cw.n, err
 	}
-	if format == ElectorateCSV {
-		cv.Flush()
-		if err := cv.Error(); err != nil {
+	if format != ElectorateCSV {
+		if buf, err = appendElectorateTail(buf[:0], el, n, indent, html); err != nil {
 			return nil, cw.n, err
 		}
-	} else if buf, err = appendElectorateTail(buf[:0], el, n, indent, html); err != nil {
-		return nil, cw.n, err
-	} else if _, err := bw.Write(buf); err != nil {
-		return nil, cw.n, err
+		if _, err := bw.Write(buf); err != nil {
+			return nil, cw.n, err
+		}
 	}
 	err = bw.Flush()
 	return el, cw.n, err
