@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -11,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/rulebook/rulebook"
 )
@@ -437,18 +441,147 @@ func (db *DB) EachVoter(ctx context.Context, names bool, f func(h *Voter) error)
 		// sort them: one statement sorts it all bytewise instead.
 		return eachVoterMerged(ctx, db.r, db.dialect, names, bytewise, f)
 	}
-	// One transaction, so that every batch reads the same register: SQLite's
-	// read transaction, PostgreSQL's repeatable read.
-	opts := &sql.TxOptions{}
 	if db.dialect == "postgres" {
-		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+		// pgx itself, below database/sql: the columns are read as the bytes
+		// that came, not a string made of each and copied again.
+		conn, err := db.r.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return conn.Raw(func(dc any) error {
+			pc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("electorate: unexpected driver connection %T", dc)
+			}
+			// Repeatable read: every batch reads the same register.
+			tx, err := pc.Conn().BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback(ctx)
+			return eachVoterBatched(pgxSource{ctx, tx}, names, f)
+		})
 	}
-	tx, err := db.r.BeginTx(ctx, opts)
+	// One transaction, so that every batch reads the same register.
+	tx, err := db.r.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	return eachVoterBatched(ctx, tx, names, f)
+	return eachVoterBatched(sqlSource{ctx, tx}, names, f)
+}
+
+// voterSource runs the statements EachVoter reads the register by, one at a
+// time, each read to its end before the next.
+type voterSource interface {
+	// query runs q; kinds says of each column whether it is an integer ('i')
+	// or text ('s').
+	query(q, kinds string, args ...any) (voterRows, error)
+}
+
+// voterRows are a statement's rows: text columns as bytes valid until Next.
+type voterRows interface {
+	Next() bool
+	Err() error
+	Close()
+	text(i int) []byte
+	int(i int) (int64, error)
+}
+
+type sqlSource struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+func (s sqlSource) query(q, kinds string, args ...any) (voterRows, error) {
+	rows, err := s.tx.QueryContext(s.ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	r := &sqlRows{rows: rows, texts: make([]sql.RawBytes, len(kinds)), ints: make([]int64, len(kinds)), dest: make([]any, len(kinds))}
+	for i, k := range kinds {
+		if k == 'i' {
+			r.dest[i] = &r.ints[i]
+		} else {
+			r.dest[i] = &r.texts[i]
+		}
+	}
+	return r, nil
+}
+
+type sqlRows struct {
+	rows  *sql.Rows
+	texts []sql.RawBytes
+	ints  []int64
+	dest  []any
+	err   error
+}
+
+func (r *sqlRows) Next() bool {
+	if r.err != nil || !r.rows.Next() {
+		return false
+	}
+	r.err = r.rows.Scan(r.dest...)
+	return r.err == nil
+}
+
+func (r *sqlRows) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.rows.Err()
+}
+
+func (r *sqlRows) Close()                   { r.rows.Close() }
+func (r *sqlRows) text(i int) []byte        { return r.texts[i] }
+func (r *sqlRows) int(i int) (int64, error) { return r.ints[i], nil }
+
+type pgxSource struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (s pgxSource) query(q, kinds string, args ...any) (voterRows, error) {
+	rows, err := s.tx.Query(s.ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &pgxRows{rows: rows}, nil
+}
+
+type pgxRows struct {
+	rows pgx.Rows
+	vals [][]byte
+}
+
+func (r *pgxRows) Next() bool {
+	if !r.rows.Next() {
+		return false
+	}
+	r.vals = r.rows.RawValues()
+	return true
+}
+
+func (r *pgxRows) Err() error        { return r.rows.Err() }
+func (r *pgxRows) Close()            { r.rows.Close() }
+func (r *pgxRows) text(i int) []byte { return r.vals[i] }
+
+// int decodes an integer column in either of PostgreSQL's wire formats.
+func (r *pgxRows) int(i int) (int64, error) {
+	b := r.vals[i]
+	if r.rows.FieldDescriptions()[i].Format == pgx.BinaryFormatCode {
+		switch len(b) {
+		case 2:
+			return int64(int16(binary.BigEndian.Uint16(b))), nil
+		case 4:
+			return int64(int32(binary.BigEndian.Uint32(b))), nil
+		case 8:
+			return int64(binary.BigEndian.Uint64(b)), nil
+		}
+		return 0, fmt.Errorf("electorate: an integer of %d bytes", len(b))
+	}
+	return strconv.ParseInt(string(b), 10, 64)
 }
 
 // voterBatch is how many members EachVoter reads at a time: the members by
@@ -457,60 +590,93 @@ func (db *DB) EachVoter(ctx context.Context, names bool, f func(h *Voter) error)
 // reads one result at a time on a connection).
 var voterBatch = 8192
 
-func eachVoterBatched(ctx context.Context, tx *sql.Tx, names bool, f func(h *Voter) error) error {
-	name := ""
+// eachVoterBatched reads the batches in a goroutine of their own while f is
+// called for the members of the batch before: the database (or SQLite's
+// reading, on another core) works while the members read are decided and
+// written. Two batches are in hand at most.
+func eachVoterBatched(src voterSource, names bool, f func(h *Voter) error) error {
+	free, full, done := make(chan []Voter, 2), make(chan []Voter, 1), make(chan struct{})
+	free <- make([]Voter, voterBatch)
+	free <- make([]Voter, voterBatch)
+	var readErr error
+	go func() {
+		defer close(full)
+		readErr = readVoterBatches(src, names, free, full, done)
+	}()
+	var err error
+	for b := range full {
+		for i := range b {
+			if err != nil {
+				break
+			}
+			err = f(&b[i])
+			if err != nil {
+				close(done) // the reader stops at its next batch
+			}
+		}
+		free <- b[:cap(b)]
+	}
+	if err != nil {
+		return err
+	}
+	return readErr
+}
+
+// readVoterBatches reads the register a batch at a time into the buffers free
+// gives, and sends each on full, until the register ends or done is closed.
+func readVoterBatches(src voterSource, names bool, free <-chan []Voter, full chan<- []Voter, done <-chan struct{}) error {
+	name, kinds := "", "siss"
 	if names {
-		name = ", name"
+		name, kinds = ", name", "sisss"
 	}
 	// The first batch takes ids from '' on (every id), later ones those after
 	// the last read.
-	membersQ := func(first bool) string {
-		op := ">"
+	from := func(first bool) string {
 		if first {
-			op = ">="
+			return ">="
 		}
-		return `SELECT id, joined, status, unit` + name + ` FROM members WHERE id ` + op + ` $1 ORDER BY id LIMIT ` + strconv.Itoa(voterBatch)
-	}
-	rangeQ := func(cols, table, order string, first bool) string {
-		op := ">"
-		if first {
-			op = ">="
-		}
-		return `SELECT member_id, ` + cols + ` FROM ` + table + ` WHERE member_id ` + op + ` $1 AND member_id <= $2 ORDER BY member_id, ` + order
+		return ">"
 	}
 	shared := map[string]string{}
-	intern := func(s string) string {
-		if t, ok := shared[s]; ok {
+	intern := func(b []byte) string {
+		if t, ok := shared[string(b)]; ok {
 			return t
 		}
-		shared[s] = s
-		return s
-	}
-	batch := make([]Voter, voterBatch)
-	var (
-		mid, status, unit, nm, rights, action, clause string
-		joined, from, until, seq                      int64
-	)
-	dest := []any{&mid, &joined, &status, &unit, &nm}
-	if !names {
-		dest = dest[:4]
+		t := string(b)
+		shared[t] = t
+		return t
 	}
 	last := ""
 	for first := true; ; first = false {
-		rows, err := tx.QueryContext(ctx, membersQ(first), last)
+		var batch []Voter
+		select {
+		case <-done:
+			return nil
+		default:
+		}
+		select {
+		case batch = <-free:
+		case <-done:
+			return nil
+		}
+		rows, err := src.query(`SELECT id, joined, status, unit`+name+` FROM members WHERE id `+from(first)+` $1 ORDER BY id LIMIT `+strconv.Itoa(voterBatch), kinds, last)
 		if err != nil {
 			return err
 		}
 		n := 0
 		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
+			joined, err := rows.int(1)
+			if err != nil {
 				rows.Close()
 				return err
 			}
 			h := &batch[n]
 			n++
-			h.Member = rulebook.Member{ID: mid, Name: nm, Unit: intern(unit), Joined: rulebook.Date(joined)}
-			h.Points = append(h.Points[:0], rulebook.StatusPoint{From: h.Member.Joined, Status: intern(status)})
+			h.Member = rulebook.Member{ID: string(rows.text(0)), Unit: intern(rows.text(3)), Joined: rulebook.Date(joined)}
+			if names {
+				h.Member.Name = string(rows.text(4))
+			}
+			h.Points = append(h.Points[:0], rulebook.StatusPoint{From: h.Member.Joined, Status: intern(rows.text(2))})
 			h.Points[0].Reason = "joined"
 			h.Restrictions, h.Waivers = h.Restrictions[:0], h.Waivers[:0]
 		}
@@ -525,72 +691,79 @@ func eachVoterBatched(ctx context.Context, tx *sql.Tx, names bool, f func(h *Vot
 		lo, hi := last, members[n-1].Member.ID
 		// The rows of the range, in member order: each is matched by walking
 		// forward through the batch (a row of an id the members table does not
-		// hold is passed over, as Histories does).
-		attach := func(cols, table, order string, scan func(rows *sql.Rows, h *Voter) error) error {
-			rows, err := tx.QueryContext(ctx, rangeQ(cols, table, order, first), lo, hi)
+		// hold is passed over, as Histories does); add reads one into h.
+		attach := func(cols, kinds, table, order string, add func(r voterRows, h *Voter) error) error {
+			rows, err := src.query(`SELECT member_id, `+cols+` FROM `+table+` WHERE member_id `+from(first)+` $1 AND member_id <= $2 ORDER BY member_id, `+order, kinds, lo, hi)
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
 			i := 0
 			for rows.Next() {
-				if err := scan(rows, nil); err != nil {
-					return err
-				}
-				for i < n && members[i].Member.ID < mid {
+				mid := rows.text(0)
+				for i < n && members[i].Member.ID < string(mid) {
 					i++
 				}
-				if i < n && members[i].Member.ID == mid {
-					if err := scan(nil, &members[i]); err != nil {
+				if i < n && members[i].Member.ID == string(mid) {
+					if err := add(rows, &members[i]); err != nil {
 						return err
 					}
 				}
 			}
 			return rows.Err()
 		}
-		// scan reads a row (rows set) or adds the row read to h (h set).
-		if err := attach(`from_date, seq, status, rights`, "status_points", "from_date, seq, part", func(rows *sql.Rows, h *Voter) error {
-			if rows != nil {
-				return rows.Scan(&mid, &from, &seq, &status, &rights)
+		ints := func(r voterRows, cols ...int) ([3]int64, error) {
+			var out [3]int64
+			for k, c := range cols {
+				v, err := r.int(c)
+				if err != nil {
+					return out, err
+				}
+				out[k] = v
 			}
-			p := rulebook.StatusPoint{From: rulebook.Date(from), Seq: seq, Status: intern(status)}
-			if err := unmarshalOpt([]byte(rights), &p.Rights); err != nil {
-				return unreadable("status_points", "rights", mid, err)
+			return out, nil
+		}
+		if err := attach(`from_date, seq, status, rights`, "siiss", "status_points", "from_date, seq, part", func(r voterRows, h *Voter) error {
+			v, err := ints(r, 1, 2)
+			if err != nil {
+				return err
+			}
+			p := rulebook.StatusPoint{From: rulebook.Date(v[0]), Seq: v[1], Status: intern(r.text(3))}
+			if err := unmarshalOpt(r.text(4), &p.Rights); err != nil {
+				return unreadable("status_points", "rights", h.Member.ID, err)
 			}
 			h.Points = append(h.Points, p)
 			return nil
 		}); err != nil {
 			return err
 		}
-		if err := attach(`seq, from_date, until_date, rights`, "restrictions", "seq", func(rows *sql.Rows, h *Voter) error {
-			if rows != nil {
-				return rows.Scan(&mid, &seq, &from, &until, &rights)
+		if err := attach(`seq, from_date, until_date, rights`, "siiis", "restrictions", "seq", func(r voterRows, h *Voter) error {
+			v, err := ints(r, 1, 2, 3)
+			if err != nil {
+				return err
 			}
-			r := rulebook.Restriction{Seq: seq, From: rulebook.Date(from), Until: rulebook.Date(until)}
-			if err := unmarshalOpt([]byte(rights), &r.Rights); err != nil {
-				return unreadable("restrictions", "rights", mid, err)
+			rs := rulebook.Restriction{Seq: v[0], From: rulebook.Date(v[1]), Until: rulebook.Date(v[2])}
+			if err := unmarshalOpt(r.text(4), &rs.Rights); err != nil {
+				return unreadable("restrictions", "rights", h.Member.ID, err)
 			}
-			h.Restrictions = append(h.Restrictions, r)
+			h.Restrictions = append(h.Restrictions, rs)
 			return nil
 		}); err != nil {
 			return err
 		}
-		if err := attach(`seq, from_date, until_date, action, clause`, "waivers", "seq", func(rows *sql.Rows, h *Voter) error {
-			if rows != nil {
-				return rows.Scan(&mid, &seq, &from, &until, &action, &clause)
+		if err := attach(`seq, from_date, until_date, action, clause`, "siiiss", "waivers", "seq", func(r voterRows, h *Voter) error {
+			v, err := ints(r, 1, 2, 3)
+			if err != nil {
+				return err
 			}
-			w := rulebook.WaiverPoint{Seq: seq, From: rulebook.Date(from)}
-			w.Until, w.Action, w.Clause = rulebook.Date(until), intern(action), intern(clause)
+			w := rulebook.WaiverPoint{Seq: v[0], From: rulebook.Date(v[1])}
+			w.Until, w.Action, w.Clause = rulebook.Date(v[2]), intern(r.text(4)), intern(r.text(5))
 			h.Waivers = append(h.Waivers, w)
 			return nil
 		}); err != nil {
 			return err
 		}
-		for i := range members {
-			if err := f(&members[i]); err != nil {
-				return err
-			}
-		}
+		full <- members
 		if n < voterBatch {
 			return nil
 		}

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -88,6 +89,19 @@ func TestEachVoter(t *testing.T) {
 				}
 				restore()
 			}
+		}
+		// f's error ends the reading, and is returned.
+		restore := sqldb.SetVoterBatch(7)
+		stop, seen := errors.New("enough"), 0
+		err = db.EachVoter(ctx, false, func(*sqldb.Voter) error {
+			if seen++; seen == 10 {
+				return stop
+			}
+			return nil
+		})
+		restore()
+		if err != stop || seen != 10 {
+			t.Fatalf("f's error after %d members: %v", seen, err)
 		}
 		// A stored rights column rulebook could not have written is refused,
 		// naming the member.
