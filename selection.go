@@ -82,11 +82,18 @@ type SelectionOpened struct {
 	// Contest is the office or election the candidate is chosen for.
 	Contest string `json:"contest"`
 	// Unit is the unit whose members vote (with the units within it).
-	Unit    string `json:"unit,omitempty"`
-	Seats   int    `json:"seats"`
-	Method  string `json:"method"`
+	Unit   string `json:"unit,omitempty"`
+	Seats  int    `json:"seats"`
+	Method string `json:"method"`
+	// List is the rule a list selection ranks its list by (rules.ListRankings).
+	List    string `json:"list,omitempty"`
 	Version string `json:"rule_book_version"`
 	Timetable
+	// College is the electoral college deciding the selection, if its procedure
+	// has one (see colleges.go); Cause is what opened it, if not staff alone (the
+	// trigger ballot, "trigger/ID", whose units asked for it).
+	CollegeSpec *CollegeSpec `json:"college,omitempty"`
+	Cause       string       `json:"cause,omitempty"`
 }
 
 // Nomination is the data of selection.nominated.
@@ -348,6 +355,8 @@ type Selection struct {
 	Endorsements []SelectionDecision `json:"endorsements,omitempty"`
 	Refusal      *SelectionDecision  `json:"endorsement_refused,omitempty"`
 	Updated      int64               `json:"updated"`
+	// College is the progress of a selection by electoral college.
+	College *CollegeRun `json:"college_run,omitempty"`
 }
 
 // SelectionCandidate is a candidate nominated.
@@ -582,6 +591,9 @@ func (s *Selection) Apply(e *Event) error {
 			}
 		}
 	default:
+		if ok, err := s.applyCollege(e); ok {
+			return err
+		}
 		return bad(fmt.Errorf("not a selection event"))
 	}
 	return nil

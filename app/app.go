@@ -128,6 +128,51 @@ func (a *App) Health(ctx context.Context) (dialect string, err error) {
 	return a.db().Dialect(), a.db().Ping(ctx)
 }
 
+// onReplica marks ctx so that its reads may be served by the PostgreSQL
+// replica, when there is one (--db-read). These operations, and only these,
+// call it first: Member, SearchMembers, Members, Eligibility, EligibilityAll,
+// Electorate and Export (register.go); Cases, Deadlines, Statistics, Flows and
+// SanctionCounts (cases.go); PublicStatistics (public.go). Each only reads (its
+// access-log entry is written to the primary, as every write is). Everything
+// else reads the primary: what a write reads to decide, the record's
+// verification and checkpoints, sessions and tokens.
+func onReplica(ctx context.Context) context.Context { return sqldb.OnReplica(ctx) }
+
+// HasReplica reports whether reads are sent to a replica (--db-read).
+func (a *App) HasReplica() bool { return a.db().HasReplica() }
+
+// WritePosition is the position in the primary's log a client's later reads
+// must find the replica has replayed, taken after its write (0 without a
+// replica).
+func (a *App) WritePosition(ctx context.Context) (sqldb.WALPosition, error) {
+	return a.db().WritePosition(ctx)
+}
+
+// ReplicaHealth is the replica's part of the health check.
+type ReplicaHealth struct {
+	OK bool `json:"ok"`
+	// BehindBytes is the primary's log the replica has yet to replay.
+	BehindBytes uint64 `json:"behind_bytes"`
+	// BehindSeconds is how long ago the replica replayed its last transaction,
+	// when it is behind.
+	BehindSeconds float64 `json:"behind_seconds"`
+	// Paused says that replay is paused on the replica.
+	Paused bool `json:"paused"`
+}
+
+// ReplicaHealth measures the replica's lag: nil without a replica; not OK,
+// with the error, when the replica (or the primary) does not answer.
+func (a *App) ReplicaHealth(ctx context.Context) (*ReplicaHealth, error) {
+	lag, ok, err := a.db().ReplicaLag(ctx)
+	if !ok {
+		return nil, nil
+	}
+	if err != nil {
+		return &ReplicaHealth{}, err
+	}
+	return &ReplicaHealth{OK: true, BehindBytes: lag.Behind, BehindSeconds: lag.Since.Seconds(), Paused: lag.Paused}, nil
+}
+
 // Authorize asks the policy whether the principal in ctx may do act on r, for a
 // front end that must know before it reads a request (an upload), and returns the
 // policy's refusal.

@@ -61,6 +61,7 @@ type CaseList struct {
 
 // Cases lists the cases the principal may see that match f, newest first.
 func (a *App) Cases(ctx context.Context, f sqldb.CaseFilter) (*CaseList, error) {
+	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, ListCases, Resource{})
 	if err != nil {
 		return nil, err
@@ -483,6 +484,7 @@ type Deadline struct {
 
 // Deadlines lists the due dates, up to until, of the open cases the principal sees.
 func (a *App) Deadlines(ctx context.Context, until, overdueOn rulebook.Date, limit int) ([]Deadline, error) {
+	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, ReadDeadlines, Resource{})
 	if err != nil {
 		return nil, err
@@ -510,6 +512,7 @@ func (a *App) Deadlines(ctx context.Context, until, overdueOn rulebook.Date, lim
 
 // Statistics are the case statistics, for oversight.
 func (a *App) Statistics(ctx context.Context) (*discipline.Statistics, error) {
+	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, Oversee, Resource{})
 	if err != nil {
 		return nil, err
@@ -524,6 +527,7 @@ func (a *App) Statistics(ctx context.Context) (*discipline.Statistics, error) {
 
 // Flows returns the moves of cases between states by quarter, for oversight's charts.
 func (a *App) Flows(ctx context.Context) ([]sqldb.FlowCount, error) {
+	ctx = onReplica(ctx)
 	if _, err := a.allow(ctx, Oversee, Resource{}); err != nil {
 		return nil, err
 	}
@@ -771,6 +775,7 @@ func (a *App) Awaiting(ctx context.Context, limit int) ([]CaseSummary, error) {
 
 // SanctionCounts counts sanctioned cases by clause and sanction, for oversight.
 func (a *App) SanctionCounts(ctx context.Context) ([]sqldb.SanctionCount, error) {
+	ctx = onReplica(ctx)
 	if _, err := a.allow(ctx, Oversee, Resource{}); err != nil {
 		return nil, err
 	}

@@ -72,6 +72,11 @@ const (
 	DecideForSelection Action = "selection.decide"
 	// VoteInSelection is casting a ballot: Resource.Member.
 	VoteInSelection Action = "selection.vote"
+
+	// Public elections: entering contests, members' support and counts; and
+	// reading them (a support record says what a member did).
+	RecordElections Action = "elections.record"
+	ViewElections   Action = "elections.view"
 )
 
 // Resource is what an action is about.
@@ -317,6 +322,16 @@ func (pol *Policy) Decide(p *Principal, act Action, r Resource) error {
 			}
 		}
 		return forbidden("%s does not act for %s", p.Account.Name, orNone(r.Body))
+	case RecordElections:
+		// Those who run selections, count votes or keep the lists the triggers
+		// check enter the elections the candidates fight.
+		if h.Can("run_selections") || h.Can("count_votes") || h.Can("edit_lists") {
+			return nil
+		}
+	case ViewElections:
+		if readAll || h.Can("run_selections") || h.Can("count_votes") || h.Can("edit_lists") || h.Can("read_register") {
+			return nil
+		}
 	case VoteInSelection:
 		// A ballot is the member's own: no role casts one for a member by name,
 		// so no one but the member ever sees a named member's ranking.

@@ -389,6 +389,7 @@ type PublicStats struct {
 // PublicStatistics are quarterly figures for anyone to read: complaints received,
 // cases decided by outcome, the time to decision, and cases by clause.
 func (a *App) PublicStatistics(ctx context.Context) (*PublicStats, error) {
+	ctx = onReplica(ctx)
 	if _, err := a.allow(ctx, ReadPublicStats, Resource{}); err != nil {
 		return nil, err
 	}

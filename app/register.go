@@ -64,6 +64,7 @@ func (a *App) history(ctx context.Context, id string, at time.Time) (*rulebook.H
 // Member returns a member's record: for readers of the register, and for the member.
 // With at set, it is the record as the register had it at that instant.
 func (a *App) Member(ctx context.Context, id string, at time.Time) (*MemberView, error) {
+	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, ViewMember, Resource{Member: id})
 	if err != nil {
 		return nil, err
@@ -84,6 +85,7 @@ func (a *App) Member(ctx context.Context, id string, at time.Time) (*MemberView,
 
 // SearchMembers finds members by id or by name (surname first), at most limit.
 func (a *App) SearchMembers(ctx context.Context, q string, limit int) ([]rulebook.Member, error) {
+	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, SearchMembers, Resource{})
 	if err != nil {
 		return nil, err
@@ -108,6 +110,7 @@ func (a *App) SearchMembers(ctx context.Context, q string, limit int) ([]ruleboo
 // Members lists the register a page at a time (optionally the members of one unit
 // and the units within it).
 func (a *App) Members(ctx context.Context, f sqldb.MemberFilter) ([]rulebook.Member, error) {
+	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, ReadRegister, Resource{})
 	if err != nil {
 		return nil, err
@@ -137,6 +140,7 @@ func (a *App) Members(ctx context.Context, f sqldb.MemberFilter) ([]rulebook.Mem
 // Eligibility answers whether a member may do an action on a date, with the
 // clause that decides it; with at set, from what the register said then.
 func (a *App) Eligibility(ctx context.Context, id string, q eligibility.Question, at time.Time) (*eligibility.Answer, error) {
+	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, ViewMember, Resource{Member: id})
 	if err != nil {
 		return nil, err
@@ -158,6 +162,7 @@ func (a *App) Eligibility(ctx context.Context, id string, q eligibility.Question
 
 // EligibilityAll answers every action of the rule book in force on the date.
 func (a *App) EligibilityAll(ctx context.Context, id string, date, freeze rulebook.Date, at time.Time) ([]*eligibility.Answer, error) {
+	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, ViewMember, Resource{Member: id})
 	if err != nil {
 		return nil, err
@@ -225,6 +230,7 @@ func (a *App) Electorate(ctx context.Context, q eligibility.Question, unit strin
 // members. Nothing is held of the register but the member being decided, so
 // an electorate of a million is streamed in little memory.
 func (a *App) EachElectorate(ctx context.Context, q eligibility.Question, unit string, head func(*Electorate) error, each func(*eligibility.Entry) error) (*Electorate, error) {
+	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, ReadRegister, Resource{})
 	if err != nil {
 		return nil, err
@@ -544,6 +550,7 @@ func spool(r io.Reader) (*os.File, error) {
 
 // Export writes the register as CSV with each member's status on a date.
 func (a *App) Export(ctx context.Context, w io.Writer, on rulebook.Date) (int, error) {
+	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, EditRegister, Resource{})
 	if err != nil {
 		return 0, err

@@ -34,6 +34,7 @@ type OpenSelectionInput struct {
 	Unit      string        `json:"unit,omitempty"`
 	Date      rulebook.Date `json:"date"`
 	rulebook.Timetable
+	cause string // the trigger ballot opening it, if one does
 }
 
 // procedureOf returns the procedure a selection runs under: the one in force on
@@ -57,6 +58,25 @@ func (a *App) OpenSelection(ctx context.Context, in OpenSelectionInput) (*rulebo
 	if err != nil {
 		return nil, err
 	}
+	e, err := a.openingEvent(ctx, p, in)
+	if err != nil {
+		return nil, err
+	}
+	ap, err := a.db().Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer ap.Rollback()
+	s, err := a.putOpening(ap, in.ID, e)
+	if err != nil {
+		return nil, err
+	}
+	return s, ap.Commit()
+}
+
+// openingEvent checks what opening a selection takes and returns the event
+// opening it.
+func (a *App) openingEvent(ctx context.Context, p *Principal, in OpenSelectionInput) (*rulebook.Event, error) {
 	in.Contest = trim(in.Contest)
 	switch {
 	case !rulebook.ValidID(in.ID):
@@ -98,27 +118,20 @@ func (a *App) OpenSelection(ctx context.Context, in OpenSelectionInput) (*rulebo
 			return nil, err
 		}
 	}
-	o := rulebook.SelectionOpened{ID: in.ID, Procedure: proc.ID, Contest: in.Contest, Unit: in.Unit, Seats: proc.Seats, Method: proc.Method,
-		Version: v.ID, Timetable: in.Timetable}
-	e, err := register.Event(rulebook.EventSelectionOpened, rulebook.SelectionSubjectPrefix+in.ID, p.Actor(), in.Date, o)
-	if err != nil {
-		return nil, err
-	}
-	ap, err := a.db().Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer ap.Rollback()
-	if _, err := ap.SelectionData(in.ID); err == nil {
-		return nil, rulebook.Errorf(rulebook.EConflict, "selection %s is already open", in.ID)
+	o := rulebook.SelectionOpened{ID: in.ID, Procedure: proc.ID, Contest: in.Contest, Unit: in.Unit, Seats: proc.Seats, Method: proc.Method, List: proc.List,
+		Version: v.ID, Timetable: in.Timetable, CollegeSpec: collegeSpec(proc), Cause: in.cause}
+	return register.Event(rulebook.EventSelectionOpened, rulebook.SelectionSubjectPrefix+in.ID, p.Actor(), in.Date, o)
+}
+
+// putOpening records the opening of selection id in ap's transaction.
+func (a *App) putOpening(ap *sqldb.Appender, id string, e *rulebook.Event) (*rulebook.Selection, error) {
+	if _, err := ap.SelectionData(id); err == nil {
+		return nil, rulebook.Errorf(rulebook.EConflict, "selection %s is already open", id)
 	} else if rulebook.ErrorCode(err) != rulebook.ENotFound {
 		return nil, err
 	}
 	s := &rulebook.Selection{}
-	if err := a.putSelectionEvents(ap, s, []*rulebook.Event{e}); err != nil {
-		return nil, err
-	}
-	return s, ap.Commit()
+	return s, a.putSelectionEvents(ap, s, []*rulebook.Event{e})
 }
 
 func orNoneList(ids []string) string {
@@ -155,6 +168,9 @@ func projectSelectionEvent(ap *sqldb.Appender, s *rulebook.Selection, e *ruleboo
 		return ap.PutListEntry(l.List, l.ID, e.Data)
 	case rulebook.IsSelectionEvent(e.Type):
 		if err := s.Apply(e); err != nil {
+			return err
+		}
+		if err := projectCollegeEvent(ap, s, e); err != nil {
 			return err
 		}
 		if e.Type == rulebook.EventVoted {
@@ -558,6 +574,9 @@ func (a *App) FreezeElectorate(ctx context.Context, id string, d rulebook.Date) 
 		if len(s.OnBallot()) == 0 {
 			return nil, notPermitted("selection %s has no candidate on the ballot", s.ID)
 		}
+		if s.CollegeSpec != nil {
+			return a.freezeCollege(ctx, ap, s, proc, p.Actor(), d)
+		}
 		// Read holding the writer's lock, so that the register read is the record
 		// up to the freeze event, which the check derives the electorate from.
 		units, err := a.db().Units(ctx)
@@ -600,6 +619,9 @@ func (a *App) CastBallot(ctx context.Context, id, member string, ranking []strin
 	}
 	out := &BallotResult{Selection: id, Member: member}
 	_, err = a.change(ctx, id, func(ap *sqldb.Appender, s *rulebook.Selection, v *rules.Version, proc *rules.Selection) ([]*rulebook.Event, error) {
+		if err := needSection(s); err != nil {
+			return nil, err
+		}
 		if err := inState(s, "ballots are cast", rulebook.SelectionBallot); err != nil {
 			return nil, err
 		}
@@ -687,6 +709,9 @@ func (a *App) EnterPapers(ctx context.Context, id string, d rulebook.Date, ballo
 		return nil, fieldErr("rejected", "%d: cannot be negative", rejected)
 	}
 	return a.change(ctx, id, func(ap *sqldb.Appender, s *rulebook.Selection, v *rules.Version, proc *rules.Selection) ([]*rulebook.Event, error) {
+		if err := needSection(s); err != nil {
+			return nil, err
+		}
 		if err := inState(s, "ballot papers are entered", rulebook.SelectionBallot); err != nil {
 			return nil, err
 		}
@@ -823,7 +848,11 @@ func (a *App) CloseSelection(ctx context.Context, id string, d rulebook.Date) (*
 		return nil, err
 	}
 	return a.change(ctx, id, func(ap *sqldb.Appender, s *rulebook.Selection, v *rules.Version, proc *rules.Selection) ([]*rulebook.Event, error) {
-		e, err := a.seal(ap, s, p.Actor(), d)
+		seal := a.seal
+		if s.CollegeSpec != nil {
+			seal = a.sealCollege
+		}
+		e, err := seal(ap, s, p.Actor(), d)
 		return []*rulebook.Event{e}, err
 	})
 }
@@ -863,6 +892,9 @@ func (a *App) CountSelection(ctx context.Context, id string, d rulebook.Date) (*
 		return nil, err
 	}
 	return a.change(ctx, id, func(ap *sqldb.Appender, s *rulebook.Selection, v *rules.Version, proc *rules.Selection) ([]*rulebook.Event, error) {
+		if s.CollegeSpec != nil {
+			return a.countCollege(ap, s, p.Actor(), d, rulebook.Timetable{})
+		}
 		var evs []*rulebook.Event
 		if s.State == rulebook.SelectionBallot {
 			e, err := a.seal(ap, s, p.Actor(), d)
@@ -925,6 +957,9 @@ func CountSealed(s *rulebook.Selection) (*count.Result, error) {
 	method, ok := count.LookupRanked(s.Method)
 	if !ok {
 		return nil, rulebook.Errorf(rulebook.EInvalid, "selection %s: no counting method %q (known: %s)", s.ID, s.Method, strings.Join(rules.SelectionMethods(), ", "))
+	}
+	if s.List != "" {
+		return countList(s, method, seed)
 	}
 	e := &count.Election{Title: s.Contest, Seats: s.Seats, Candidates: s.Sealed.Candidates, Withdrawn: make([]bool, len(s.Sealed.Candidates))}
 	for i, c := range s.Sealed.Candidates {
@@ -1216,6 +1251,9 @@ func (a *App) CheckElectorate(ctx context.Context, id string) (*ElectorateCheck,
 	if err := json.Unmarshal(data, s); err != nil {
 		return nil, err
 	}
+	if s.CollegeSpec != nil {
+		return nil, notPermitted("selection %s is decided by an electoral college: verify --projection checks each section's electorate against the record", id)
+	}
 	if s.Electorate == nil {
 		return nil, notPermitted("the electorate of selection %s is not frozen", id)
 	}
@@ -1353,6 +1391,9 @@ func (a *App) rebuildSelections(ap *sqldb.Appender) (int, error) {
 				return 0, err
 			}
 		}
+		if err := a.rebuildCollege(ap, s); err != nil {
+			return 0, err
+		}
 	}
 	return len(order), nil
 }
@@ -1396,6 +1437,14 @@ func (a *App) checkSelections(ctx context.Context) ([]string, error) {
 		var s rulebook.Selection
 		if err := json.Unmarshal(r.Data, &s); err != nil {
 			return nil, err
+		}
+		if s.CollegeSpec != nil && s.College != nil {
+			more, err := a.checkCollegeBallots(ctx, &s)
+			if err != nil {
+				return nil, err
+			}
+			diffs = append(diffs, more...)
+			continue
 		}
 		bs, err := a.db().Ballots(ctx, r.ID)
 		if err != nil {

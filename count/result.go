@@ -85,6 +85,9 @@ type Award struct {
 	Quotient string `json:"quotient"`
 	// Candidate is the list candidate seated, where lists of names were given.
 	Candidate string `json:"candidate,omitempty"`
+	// Skipped lists the names on the party's list passed over for this seat,
+	// having been elected in a constituency.
+	Skipped []string `json:"skipped,omitempty"`
 	// PassedOver lists the parties whose quotient was higher than the winning one
 	// but whose list of names had run out, so the seat passed them by.
 	PassedOver []string `json:"passed_over,omitempty"`

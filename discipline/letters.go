@@ -9,6 +9,7 @@ import (
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
 )
 
 // Letter fills a notice for the case from the record: the parties from the register,
@@ -174,7 +175,8 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 }
 
 func (s *Service) evidence(ctx context.Context, c *Case) []string {
-	evs, err := s.db().EventsWithSubjectPrefix(ctx, subject(c.ID))
+	// Exactly this case's subject: as a prefix, case/X would take in case/X2's evidence.
+	evs, err := s.db().Events(ctx, sqldb.EventFilter{Subject: subject(c.ID), Type: EventStep})
 	if err != nil {
 		return nil
 	}

@@ -559,7 +559,9 @@ func TestAPI(t *testing.T) {
 			k.run(caseScenario)
 			k.vars = map[string]string{"admin": "Bearer " + k.account("admin.ann", "", "administrator"), "dee": "Bearer " + k.account("dee.self", "dee", "member")}
 			k.run(accessScenario)
-			checkRecorded(t, sp, append(e.recs, k.recs...))
+			sel := newSelectionEnv(t, sqldbtest.Open(t, eng))
+			sel.run(selectionScenario)
+			checkRecorded(t, sp, append(append(e.recs, k.recs...), sel.recs...))
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,7 +23,19 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"ok": false, "database": dialect})
 		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "database": dialect})
+	body := map[string]any{"ok": true, "database": dialect}
+	// With --db-read, the replica's lag; a replica that does not answer fails
+	// the reads sent to it, so the service is not healthy.
+	if rep, err := s.app.ReplicaHealth(r.Context()); rep != nil {
+		body["replica"] = rep
+		if err != nil {
+			slog.Error("health: the replica", "err", err)
+			body["ok"] = false
+			writeJSON(w, http.StatusServiceUnavailable, body)
+			return nil
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 

@@ -117,6 +117,7 @@ func NewServer(a *app.App, opts Options) *Server {
 		{pattern: "GET /api/v1/public/statistics", handle: s.publicStatistics, public: true},
 	}
 	s.routes = append(s.routes, s.caseRoutes()...)
+	s.routes = append(s.routes, s.selectionRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}

@@ -332,7 +332,7 @@ func describeTriggers(v *Version) map[string]string {
 		if t.Checks != "" {
 			checks = "checked against " + t.Checks
 		}
-		m[id] = parts(t.Name, oneLine(t.Description), "status "+t.Status, labelled("confirmed by", t.ConfirmBy), checks, clauseRef(t.Clause))
+		m[id] = parts(t.Name, oneLine(t.Description), "status "+t.Status, labelled("confirmed by", t.ConfirmBy), checks, flag(t.Catches != "", "catches "+t.Catches), clauseRef(t.Clause))
 	}
 	return m
 }

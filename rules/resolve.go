@@ -512,6 +512,7 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 		if t.Checks != "" && v.Lists[t.Checks] == nil {
 			c.addf(t.path+".checks", "unknown list %q: declare it under lists (known: %s)", t.Checks, strings.Join(v.ListOrder, ", "))
 		}
+		checkCatches(c, t)
 	}
 	if r := d.readmission; r != nil {
 		v.Readmission = r

@@ -292,7 +292,11 @@ type Trigger struct {
 	ConfirmBy []string `yaml:"confirm_by" json:"confirm_by"`
 	// Checks names the dated list (see List) the trigger is checked against.
 	Checks string `yaml:"checks" json:"checks,omitempty"`
-	Clause string `yaml:"clause" json:"clause"`
+	// Catches says which conduct recorded in a public election the trigger
+	// catches (see PublicConducts): standing against an entry on Checks, or
+	// nominating or campaigning for a rival to one.
+	Catches string `yaml:"catches" json:"catches,omitempty"`
+	Clause  string `yaml:"clause" json:"clause"`
 }
 
 // Readmission says how an expelled or excluded person may come back.

@@ -34,8 +34,11 @@ type Selection struct {
 	// Method is a registered ranked method ("irv", "stv-scottish"…) or "fptp"
 	// (first preferences, the block vote for several seats).
 	Method string `yaml:"method" json:"method"`
-	// Seats is how many are selected (1 when not given).
+	// Seats is how many are selected (1 when not given); for a list, its places.
 	Seats int `yaml:"seats" json:"seats"`
+	// List, when set, makes the selection rank a list (see ListRankings): the
+	// winners in the order the rule names, which the endorsement keeps.
+	List string `yaml:"list" json:"list,omitempty"`
 	// EndorsedBy are the bodies that endorse (or refuse to endorse) the winners,
 	// and may withdraw an endorsement; DeselectedBy those that may deselect an
 	// endorsed candidate; ChallengesBy those that decide a challenge to a voter's
@@ -50,6 +53,10 @@ type Selection struct {
 	OfficialList   string `yaml:"official_list" json:"official_list,omitempty"`
 	CandidatesList string `yaml:"candidates_list" json:"candidates_list,omitempty"`
 	Clause         string `yaml:"clause" json:"clause"`
+	// College, if given, decides the selection by weighted sections (see
+	// colleges.go); Trigger is the trigger ballot a sitting holder faces.
+	College *College       `yaml:"college" json:"college,omitempty"`
+	Trigger *TriggerBallot `yaml:"trigger_ballot" json:"trigger_ballot,omitempty"`
 }
 
 // Nominations is what a nomination needs.
@@ -147,7 +154,8 @@ func (d *draft) buildSelections(c *checker, v *Version, clause func(path, id str
 		if s.Name == "" {
 			c.addf(s.path+".name", "is required")
 		}
-		action(s.path+".vote", s.Vote, true)
+		action(s.path+".vote", s.Vote, s.College == nil) // a college's sections say who votes
+		buildCollege(c, v, s, action, clause)
 		action(s.path+".stand", s.Stand, true)
 		action(s.path+".nominate", s.Nominate, false)
 		if s.Nominations.Min < 0 {
@@ -161,9 +169,10 @@ func (d *draft) buildSelections(c *checker, v *Version, clause func(path, id str
 		methods := SelectionMethods()
 		if s.Method == "" {
 			c.addf(s.path+".method", "is required (known: %s)", strings.Join(methods, ", "))
-		} else if !slices.Contains(methods, s.Method) {
+		} else if !slices.Contains(methods, s.Method) && (s.College == nil || s.Method != MethodCollege) {
 			c.addf(s.path+".method", "unknown method %q (known: %s)", s.Method, strings.Join(methods, ", "))
 		}
+		checkListRanking(c, s)
 		bodies(s.path+".endorsed_by", s.EndorsedBy, true)
 		bodies(s.path+".deselected_by", s.DeselectedBy, false)
 		bodies(s.path+".challenges_by", s.ChallengesBy, false)
@@ -212,9 +221,9 @@ func describeSelections(v *Version) map[string]string {
 	for _, id := range v.SelectionOrder {
 		s := v.Selections[id]
 		m[id] = parts(s.Name, "vote: "+s.Vote, "stand: "+s.Stand, flag(s.Nominate != "", "nominate: "+s.Nominate),
-			fmt.Sprintf("%d nominator(s)", s.Nominations.Min), fmt.Sprintf("%s, %d seat(s)", s.Method, s.Seats),
+			fmt.Sprintf("%d nominator(s)", s.Nominations.Min), fmt.Sprintf("%s, %d seat(s)", s.Method, s.Seats), flag(s.List != "", "a list ranked by "+s.List+" counts"),
 			labelled("endorsed by", s.EndorsedBy), labelled("deselected by", s.DeselectedBy),
-			flag(s.OfficialList != "", "official list: "+s.OfficialList), clauseRef(s.Clause))
+			flag(s.OfficialList != "", "official list: "+s.OfficialList), describeCollege(s), clauseRef(s.Clause))
 	}
 	return m
 }

@@ -80,8 +80,9 @@ func TestSelectionAmended(t *testing.T) {
 	if at("2021-06-01").Selection("council_selection") != nil || at("2021-06-01").Selection("mayoral_selection") == nil {
 		t.Error("the 2021 repeal did not take out only the council selection")
 	}
-	if got := rb.SelectionProcedures(); strings.Join(got, " ") != "mayoral_selection council_selection" {
-		t.Errorf("procedures %v", got)
+	// In the order first declared: the college of 2008, the example's own of 2016, then the one 2020 adds.
+	if got := strings.Join(rb.SelectionProcedures(), " "); got != "mayoral_college mayoral_selection ward_selection list_selection council_selection" {
+		t.Errorf("procedures %s", got)
 	}
 }
 
@@ -103,18 +104,28 @@ func TestSelectionMistakes(t *testing.T) {
 		{"no endorsing body", "        endorsed_by: [nec]\n", "", []string{at + ".endorsed_by", "at least one body"}},
 		{"an undeclared list", "official_list: official_candidates", "official_list: officials", []string{at + ".official_list", `unknown list "officials"`, "known: official_candidates"}},
 		{"the official list for candidates", "candidates_list: selection_candidates", "candidates_list: official_candidates", []string{at + ".candidates_list", "official list too"}},
-		{"no clause", "        clause: \"5.I.1\"\n    discipline:", "    discipline:", []string{at + ".clause", "a clause is required"}},
-		{"a clause not in the version", `clause: "5.I.1"` + "\n    discipline:", `clause: "5.I.9"` + "\n    discipline:", []string{at + ".clause", `clause "5.I.9" is not in version 2016`}},
+		{"no clause", "        clause: \"5.I.1\"\n      - id: ward_selection", "      - id: ward_selection", []string{at + ".clause", "a clause is required"}},
+		{"a clause not in the version", `clause: "5.I.1"` + "\n      - id: ward_selection", `clause: "5.I.9"` + "\n      - id: ward_selection", []string{at + ".clause", `clause "5.I.9" is not in version 2016`}},
 		{"negative seats", "seats: 1", "seats: -2", []string{at + ".seats", "at least one seat"}},
+		{"an unknown list ranking", "list: repeated", "list: borda", []string{"versions[2].selections[2].list", `unknown list ranking "borda"`, "known: repeated"}},
+		{"a list counted by first preferences", "method: irv\n        seats: 4", "method: fptp\n        seats: 4", []string{"versions[2].selections[2].method", `not "fptp"`}},
+		{"an unknown conduct caught", "catches: standing_against", "catches: standing", []string{"automatic_exclusion[0].catches", `unknown conduct "standing"`, "standing_against, supporting_rival"}},
+		{"a trigger catching without a list", "checks: official_candidates\n        catches: standing_against", "catches: standing_against", []string{"automatic_exclusion[0].catches", "give checks"}},
 		{"a misspelt key", "seats: 1", "seat: 1", []string{at + ".seat", "unknown field", "seats"}},
 		{"a repeal of nothing", "    selections:\n", "    repeal: {selections: [council]}\n    selections:\n", []string{"versions[2].repeal.selections", `cannot repeal selection "council"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// Each mistake is made in the 2016 version's procedure (earlier versions
+			// declare procedures of their own).
 			s := string(src)
-			if !strings.Contains(s, tc.old) {
-				t.Fatalf("the example has no %q", tc.old)
+			v := strings.Index(s, `  - id: "2016"`)
+			if strings.Contains(tc.old, "catches:") {
+				v = 0 // the triggers are declared in an earlier version
 			}
-			_, err := rules.Load("labour.yaml", []byte(strings.Replace(s, tc.old, tc.new, 1)))
+			if v < 0 || !strings.Contains(s[v:], tc.old) {
+				t.Fatalf("the example's 2016 version has no %q", tc.old)
+			}
+			_, err := rules.Load("labour.yaml", []byte(s[:v]+strings.Replace(s[v:], tc.old, tc.new, 1)))
 			if err == nil {
 				t.Fatal("accepted")
 			}

@@ -25,8 +25,11 @@ import (
 // DB is an open rulebook database.
 type DB struct {
 	// w takes every write. For SQLite it has one connection, since SQLite allows one
-	// writer at a time and a single connection avoids busy errors; r serves reads.
-	w, r    *sql.DB
+	// writer at a time and a single connection avoids busy errors; r serves reads
+	// (and sends those the application marks to a replica, when one is attached:
+	// replica.go).
+	w       *sql.DB
+	r       *readPool
 	dialect string
 	dsn     string
 	// Now is the clock used to stamp events as recorded; tests replace it.
@@ -113,7 +116,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(8)
-		db.r = db.w
+		db.r = &readPool{DB: db.w}
 	} else {
 		db.dialect = "sqlite"
 		path := strings.TrimPrefix(dsn, "sqlite:")
@@ -139,15 +142,29 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)
-		if db.r, err = sql.Open("sqlite", u+"&_pragma=query_only(ON)"); err != nil {
+		r, err := sql.Open("sqlite", u+"&_pragma=query_only(ON)")
+		if err != nil {
 			db.w.Close()
 			return nil, err
 		}
-		db.r.SetMaxOpenConns(4)
+		r.SetMaxOpenConns(4)
+		db.r = &readPool{DB: r}
 	}
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+	}
+	if db.dialect == "postgres" {
+		// A replica refuses every write: say so before the migrations fail on it.
+		var standby bool
+		if err := db.w.QueryRowContext(ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+		}
+		if standby {
+			db.Close()
+			return nil, standbyError(dsn)
+		}
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -186,8 +203,13 @@ func (db *DB) Dialect() string { return db.dialect }
 // Close closes the database.
 func (db *DB) Close() error {
 	var err error
-	if db.r != nil && db.r != db.w {
-		err = db.r.Close()
+	if db.r != nil && db.r.rep != nil {
+		err = db.r.rep.db.Close()
+	}
+	if db.r != nil && db.r.DB != db.w {
+		if e := db.r.Close(); e != nil {
+			err = e
+		}
 	}
 	if db.w != nil {
 		if e := db.w.Close(); e != nil {

@@ -464,7 +464,7 @@ func (db *DB) EachVoter(ctx context.Context, names bool, f func(h *Voter) error)
 		})
 	}
 	// One transaction, so that every batch reads the same register.
-	tx, err := db.r.BeginTx(ctx, nil)
+	tx, err := db.r.pick(ctx).BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

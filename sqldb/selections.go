@@ -123,6 +123,21 @@ func (a *Appender) PutElectorate(selection string, members []string) error {
 	return nil
 }
 
+// VoterHistories returns, by member id, what eligibility needs of every member's
+// history to answer who may vote (see Voter), all held at once: for working out
+// several electorates from one reading of the register (an electoral college's
+// sections). One electorate is worked out as the register is read: EachVoter.
+func (db *DB) VoterHistories(ctx context.Context) ([]*rulebook.History, error) {
+	var out []*rulebook.History
+	err := db.EachVoter(ctx, false, func(h *Voter) error {
+		c := *h
+		c.Points, c.Restrictions, c.Waivers = slices.Clone(h.Points), slices.Clone(h.Restrictions), slices.Clone(h.Waivers)
+		out = append(out, &c)
+		return nil
+	})
+	return out, err
+}
+
 // InElectorate reports, inside the appender's transaction, whether member is in
 // the selection's frozen electorate.
 func (a *Appender) InElectorate(selection, member string) (bool, error) {
@@ -215,15 +230,18 @@ func (a *Appender) ReplaceBallots(selection string, bs []rulebook.BallotCount) e
 }
 
 // ClearSelections deletes the selection projection before a rebuild, all but
-// the ballots of selections not yet sealed: until sealed, those rows are the only
-// record of the ballots cast online (no event holds a voter's ballot), so they
-// are kept as they are.
+// the ballots of selections not yet sealed (and of their college's sections):
+// until sealed, those rows are the only record of the ballots cast online (no
+// event holds a voter's ballot), so they are kept as they are.
 func (a *Appender) ClearSelections() error {
 	if err := a.flush(); err != nil {
 		return err
 	}
 	for _, q := range []string{
-		`DELETE FROM selection_ballots WHERE selection NOT IN (SELECT id FROM selections WHERE state = 'nominations' OR state = 'ballot')`,
+		// A college's sections keep their ballots under "ID#section#round".
+		`DELETE FROM selection_ballots WHERE selection NOT IN (SELECT id FROM selections WHERE state = 'nominations' OR state = 'ballot')
+			AND NOT EXISTS (SELECT 1 FROM selections s WHERE (s.state = 'nominations' OR s.state = 'ballot')
+				AND substr(selection_ballots.selection, 1, length(s.id) + 1) = s.id || '#')`,
 		`DELETE FROM selection_electorate`, `DELETE FROM selection_marked`, `DELETE FROM selections`,
 	} {
 		if _, err := a.tx.ExecContext(a.ctx, q); err != nil {

@@ -129,6 +129,14 @@ var matrix = map[string]string{
 	"GET /verify":                               "record",
 	"GET /count":                                "count",
 	"POST /count":                               "count",
+	"GET /selections":                           "selections",
+	"POST /selections":                          "run-selections",
+	"GET /selections/{id}":                      "selections",
+	"POST /selections/{id}/steps":               "run-selections",
+	"GET /selections/{id}/electorate/check":     "selections",
+	"GET /ballots":                              "members",
+	"GET /ballots/{id}":                         "members",
+	"POST /ballots/{id}":                        "members",
 	"GET /admin/accounts":                       "admin",
 	"POST /admin/accounts":                      "admin",
 	"GET /admin/accounts/{name}":                "admin",
@@ -208,11 +216,37 @@ var matrix = map[string]string{
 	"GET /api/v1/surveys":                              "members",
 	"POST /api/v1/surveys/{case}":                      "members",
 	"GET /api/v1/survey-results":                       "oversight",
+	"GET /api/v1/selections":                           "selections",
+	"POST /api/v1/selections":                          "run-selections",
+	"GET /api/v1/selections/{id}":                      "selections",
+	"POST /api/v1/selections/{id}/nominate":            "run-selections",
+	"POST /api/v1/selections/{id}/withdraw":            "run-selections",
+	"POST /api/v1/selections/{id}/shortlist":           "run-selections",
+	"GET /api/v1/selections/{id}/electorate":           "selections",
+	"POST /api/v1/selections/{id}/electorate/freeze":   "run-selections",
+	"GET /api/v1/selections/{id}/electorate/check":     "selections",
+	"GET /api/v1/selections/{id}/ballot":               "members",
+	"POST /api/v1/selections/{id}/ballot":              "members",
+	"POST /api/v1/selections/{id}/papers":              "run-selections",
+	"POST /api/v1/selections/{id}/refuse":              "run-selections",
+	"POST /api/v1/selections/{id}/challenge":           "run-selections",
+	"POST /api/v1/selections/{id}/close":               "run-selections",
+	"POST /api/v1/selections/{id}/count":               "run-selections",
+	"POST /api/v1/selections/{id}/endorse":             "nec",
+	"POST /api/v1/selections/{id}/deselect":            "nec",
+	"GET /api/v1/ballots":                              "members",
+	"GET /api/v1/official-candidates":                  "lists",
 }
 
 func init() {
 	// Only the Compliance Unit edits the dated lists.
 	audiences["case-record-lists"] = []string{"casey"}
+	// Selections: the returning officer runs them; the readers of the register,
+	// the returning officer and the auditor see them; the NEC (nia) endorses and
+	// deselects; members (kwame, rowan, declan) cast only their own ballots.
+	audiences["selections"] = []string{"casey", "morag", "nia", "paula", "ruth", "rita"}
+	audiences["run-selections"] = []string{"rita"}
+	audiences["nec"] = []string{"nia"}
 }
 
 var paramRE = regexp.MustCompile(`\{(\w+)\}`)
@@ -247,6 +281,8 @@ func target(pattern, tokenID string) (method, path string) {
 			return "2016"
 		case strings.HasPrefix(path, "/api/v1/events/"):
 			return "EVENT"
+		case strings.HasPrefix(path, "/selections/") || strings.HasPrefix(path, "/ballots/") || strings.HasPrefix(path, "/api/v1/selections/"):
+			return "mayor-2016"
 		}
 		return "x"
 	})
@@ -274,6 +310,13 @@ var form = map[string]string{
 	"POST /api/v1/reports/status":      `{"key":"KEY"}`,
 	"POST /api/v1/reports/information": `{"key":"KEY","text":""}`,
 	"POST /api/v1/imports/members":     "",
+	// A step of the demo's mayoral selection, which is over: the application
+	// answers who may take it before saying it is too late.
+	"POST /selections/{id}/steps":           "kind=close",
+	"POST /ballots/{id}":                    "rank.M0002=1",
+	"POST /selections":                      "id=",
+	"POST /api/v1/selections/{id}/endorse":  `{"body":"nec"}`,
+	"POST /api/v1/selections/{id}/deselect": `{"body":"nec","candidate":"M0002","reasons":"r"}`,
 }
 
 // endsSessions are the routes after which everyone signs in again (signing out,

@@ -183,6 +183,8 @@ func (s *Server) nav(r *http.Request, h app.Holding) []navItem {
 	add("/precedents", "Precedents", s.app.May(ctx, app.ReadPrecedents, app.Resource{}))
 	add("/verify", "Verify", s.app.May(ctx, app.ReadRecord, app.Resource{}))
 	add("/count", "Count", s.app.May(ctx, app.CountVotes, app.Resource{}))
+	add("/selections", "Selections", s.app.May(ctx, app.ViewSelections, app.Resource{}))
+	add("/ballots", "My ballots", h.Member && s.app.May(ctx, app.VoteInSelection, app.Resource{Member: p.Account.Member}))
 	add("/admin/accounts", "Accounts", s.app.May(ctx, app.ManageAccounts, app.Resource{}))
 	add("/rules", "Rule book", true)
 	add("/report", "Make a complaint", h.Member)

@@ -69,6 +69,16 @@ func (s *Server) pageRoutes() []route {
 		{pattern: "GET /count", handle: s.countPage},
 		{pattern: "POST /count", handle: s.count, upload: true},
 
+		// Candidate selections, and the ballots a member casts online.
+		{pattern: "GET /selections", handle: s.selectionsPage},
+		{pattern: "POST /selections", handle: s.openSelection},
+		{pattern: "GET /selections/{id}", handle: s.selectionPage},
+		{pattern: "POST /selections/{id}/steps", handle: s.selectionStep},
+		{pattern: "GET /selections/{id}/electorate/check", handle: s.electorateCheckPage},
+		{pattern: "GET /ballots", handle: s.ballotsPage},
+		{pattern: "GET /ballots/{id}", handle: s.ballotPage},
+		{pattern: "POST /ballots/{id}", handle: s.castBallot},
+
 		// Accounts, for administrators.
 		{pattern: "GET /admin/accounts", handle: s.accountsPage},
 		{pattern: "POST /admin/accounts", handle: s.createAccount},

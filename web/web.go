@@ -92,7 +92,9 @@ func New(a *app.App, opts Options) (*Server, error) {
 	s.mux.Handle("GET /healthz", s.api)
 	// Browsers send state changes only from this origin: with SameSite cookies,
 	// that is the protection against cross-site request forgery.
-	s.handler = securityHeaders(opts.Secure, http.NewCrossOriginProtection().Handler(s.mux))
+	// With a replica (serve --db-read), a client's reads after its own change
+	// find it.
+	s.handler = securityHeaders(opts.Secure, httpapi.ReadYourWrites(a, opts.Secure, http.NewCrossOriginProtection().Handler(s.mux)))
 	return s, nil
 }
 

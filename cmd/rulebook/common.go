@@ -25,7 +25,10 @@ import (
 type store struct {
 	db    string
 	rules string
-	e     *env
+	// dbRead is a PostgreSQL streaming replica the reads the application lists
+	// are sent to (--db-read), on the commands that only read.
+	dbRead string
+	e      *env
 	// create lets the command create a SQLite database that does not exist yet:
 	// only the commands that exist to start one (serve, demo, import, user add). Any
 	// other, given a path with no database at it, says so rather than create an
@@ -41,20 +44,39 @@ func addStoreFlags(fs *flag.FlagSet, e *env) *store {
 	}
 	fs.StringVar(&s.db, "db", def, "database: a SQLite file path, or a postgres:// DSN (env RULEBOOK_DB)")
 	fs.StringVar(&s.rules, "rules", e.getenv("RULEBOOK_RULES"), "rule book YAML file (env RULEBOOK_RULES; default: the rule book last recorded in the database)")
+	if readOnlyCommands[fs.Name()] {
+		fs.StringVar(&s.dbRead, "db-read", e.getenv("RULEBOOK_DB_READ"), "a postgres:// DSN of a streaming replica of --db: eligibility, electorates, member reads and searches, "+
+			"case lists and statistics are read from it; writes, the access log and verification stay on --db; "+
+			"a read after the same client's write waits up to 2s for the replica to replay it, then reads --db (env RULEBOOK_DB_READ)")
+	}
 	return s
 }
 
+// readOnlyCommands take --db-read: the commands that only read (and serve,
+// whose reads the application sends there).
+var readOnlyCommands = map[string]bool{"serve": true, "eligibility": true, "electorate": true, "member": true, "export": true, "deadlines": true, "statistics": true}
+
 func (s *store) open(ctx context.Context) (*sqldb.DB, error) {
+	var db *sqldb.DB
+	var err error
 	if s.create {
-		return sqldb.Open(ctx, s.db)
+		db, err = sqldb.Open(ctx, s.db)
+	} else {
+		db, err = sqldb.OpenExisting(ctx, s.db)
 	}
-	db, err := sqldb.OpenExisting(ctx, s.db)
 	var nd *sqldb.NoDatabaseError
 	if errors.As(err, &nd) {
 		return nil, fmt.Errorf("no database at %s: check --db (or RULEBOOK_DB); to create one, run 'rulebook demo', "+
 			"'rulebook import members FILE.csv --rules RULES.yaml', 'rulebook user add … --rules RULES.yaml' or 'rulebook serve'", nd.Path)
 	}
-	return db, err
+	if err != nil || s.dbRead == "" {
+		return db, err
+	}
+	if err := db.AttachReplica(ctx, s.dbRead, 0); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // missingSQLite reports whether dsn names a SQLite file that does not exist.
@@ -119,9 +141,30 @@ func (s *store) app(ctx context.Context, actor string) (*app.App, context.Contex
 	if actor == "" {
 		actor = actorDefault(s.e)
 	}
+	// With a replica, the command reads what was written before it began: its
+	// reads wait (up to 2s) for the replica to replay that far, or read --db.
+	var route *sqldb.ReadRoute
+	if svc.DB.HasReplica() {
+		pos, err := svc.DB.WritePosition(ctx)
+		if err != nil {
+			a.Close()
+			done()
+			return nil, nil, nil, err
+		}
+		ctx, route = sqldb.WithReadRoute(ctx, pos)
+	}
 	closeAll := func() {
 		if err := a.Close(); err != nil {
 			fmt.Fprintf(s.e.stderr, "rulebook: %v\n", err)
+		}
+		if route != nil {
+			if used, replica, behind, cause := route.Served(); used && !replica {
+				if cause != nil {
+					fmt.Fprintf(s.e.stderr, "rulebook: read from --db, as the replica could not be asked: %v\n", cause)
+				} else {
+					fmt.Fprintf(s.e.stderr, "rulebook: read from --db, as the replica (--db-read) is %d bytes behind it\n", behind)
+				}
+			}
 		}
 		done()
 	}

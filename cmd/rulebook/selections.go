@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	commands["selection"] = command{"candidate selections: open, show, list, nominate, withdraw, shortlist, electorate, ballot, refuse, challenge, close, count, endorse, deselect", runSelection}
+	commands["selection"] = command{"candidate selections: open, show, list, nominate, withdraw, shortlist, electorate, ballot, refuse, challenge, close, count, endorse, deselect; roll, trigger (electoral colleges, trigger ballots)", runSelection}
 	commands["official-candidates"] = command{"official-candidates list [--on D]: the candidates endorsed onto the official list", runOfficialCandidates}
 }
 
@@ -34,12 +34,21 @@ const selectionUsage = `selection open --id ID --procedure P --contest C [--unit
        selection challenge ID --member M --reason R [--date D]
        selection challenge ID --member M --decide upheld|dismissed --body B --reasons R [--date D]
        selection close ID [--date D]
-       selection count ID [--date D]
+       selection count ID [--date D] [--ballot D --ballot-closes D]   (a college's next ballot, if it needs one)
        selection endorse ID --body B [--reasons R] [--candidate M] [--until D] [--refuse | --withdraw --candidate M] [--date D]
        selection deselect ID --candidate M --body B --reasons R [--date D]
-  (every subcommand takes --json, --db and --rules)`
+       ` + rollUsage + `
+       selection ballot ID --section S (--member M --ranking ... | --papers FILE)   (a ballot in a section of an electoral college)
+       ` + triggerUsage
 
 func runSelection(ctx context.Context, e *env, args []string) error {
+	if i := firstPositional(args, "refuse", "withdraw", "freeze", "check", "csv", "json"); i >= 0 && (args[i] == "trigger" || args[i] == "roll") {
+		rest := append(append([]string{}, args[:i]...), args[i+1:]...)
+		if args[i] == "trigger" {
+			return runTrigger(ctx, e, rest)
+		}
+		return runSelectionRoll(ctx, e, rest)
+	}
 	fs := newFlags(e, "selection", selectionUsage)
 	st := addStoreFlags(fs, e)
 	var in app.OpenSelectionInput
@@ -57,6 +66,7 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 	fs.Var(&candidates, "candidate", "a candidate, by member id (repeat for a shortlist)")
 	fs.Var(&nominators, "nominator", "a nominator, by member id (repeat)")
 	member := fs.String("member", "", "ballot, refuse, challenge: the member")
+	section := fs.String("section", "", "ballot: the section of the electoral college the ballot is in")
 	ranking := fs.String("ranking", "", "ballot: the candidates in order of preference, by member id, separated by commas")
 	papers := fs.String("papers", "", "ballot: a file of papers the tellers counted, each line PAPERS,FIRST,SECOND,... (- for standard input)")
 	rejected := fs.Int64("rejected", 0, "ballot --papers: papers rejected")
@@ -181,6 +191,9 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 	case "electorate":
 		return selectionElectorate(ctx, e, a, id, day, *doFreeze, *check, *asCSV, *asJSON)
 	case "ballot":
+		if *section != "" {
+			return collegeBallot(e, ctx, a, id, *section, *member, *ranking, *papers, *rejected, day, *asJSON)
+		}
 		if *papers != "" {
 			bs, err := readPapers(e, *papers)
 			if err != nil {
@@ -241,12 +254,15 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if v.Result == nil {
-			if _, err := a.CountSelection(ctx, id, day); err != nil {
+			if err := countSelection(ctx, a, v, day, *ballot, *ballotCloses); err != nil {
 				return err
 			}
 			if v, err = a.Selection(ctx, id, day); err != nil {
 				return err
 			}
+		}
+		if *asJSON && v.College != nil {
+			return writeJSON(e.stdout, v.College.Result)
 		}
 		if *asJSON {
 			return writeJSON(e.stdout, v.Result)
@@ -344,6 +360,9 @@ func selectionElectorate(ctx context.Context, e *env, a *app.App, id string, day
 		s, err := a.FreezeElectorate(ctx, id, day)
 		if err != nil {
 			return err
+		}
+		if s.College != nil {
+			return printFrozenCollege(e, s, asJSON)
 		}
 		if asJSON {
 			return writeJSON(e.stdout, s.Electorate)
@@ -446,6 +465,7 @@ func printSelection(w io.Writer, v *app.SelectionView) {
 			fmt.Fprintf(w, "  %s %s%s: %s (clause %s)\n", r.Date, named(v, r.Candidate), who, r.Reason, r.Clause)
 		}
 	}
+	printCollege(w, v)
 	if f := s.Electorate; f != nil {
 		fmt.Fprintf(w, "electorate: %d member(s) frozen (%s on %s, measured at %s, version %s), sha256 %s\n", f.Count, f.Action, f.Date, f.FreezeDate, f.Version, f.Digest)
 		fmt.Fprintf(w, "voted: %d through rulebook, %d papers entered by the tellers, %d rejected\n", s.Marked, s.Entered, s.Rejected)
@@ -467,7 +487,7 @@ func printSelection(w io.Writer, v *app.SelectionView) {
 	if s.Sealed != nil {
 		fmt.Fprintf(w, "sealed: %d papers in %d distinct rankings\n", s.Sealed.Papers, len(s.Sealed.Ballots))
 	}
-	if s.Result != nil {
+	if s.Result != nil || s.College != nil && s.College.Result != nil {
 		printCount(w, v)
 	}
 	for _, en := range s.Endorsements {
@@ -493,6 +513,9 @@ func orDash(s string) string {
 }
 
 func printCount(w io.Writer, v *app.SelectionView) {
+	if printCollegeCount(w, v) {
+		return
+	}
 	res := v.Result
 	if res == nil {
 		fmt.Fprintf(w, "selection %s is not counted\n", v.ID)

@@ -14,6 +14,7 @@ import (
 	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/web"
 )
 
@@ -22,7 +23,7 @@ func init() {
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "serve [--addr HOST:PORT] [--host NAME,...] [--db DSN] [--rules FILE] [--demo] [--tls-cert FILE --tls-key FILE] [--insecure]")
+	fs := newFlags(e, "serve", "serve [--addr HOST:PORT] [--host NAME,...] [--db DSN] [--db-read DSN] [--rules FILE] [--demo] [--tls-cert FILE --tls-key FILE] [--insecure]")
 	st := addStoreFlags(fs, e)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	demoFlag := fs.Bool("demo", false, "load the fictional demo organisation and its accounts into the database first, if it holds no members")
@@ -157,6 +158,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	url := scheme + "://" + ln.Addr().String()
 	fmt.Fprintf(e.stdout, "rulebook: %s (rule book %s) on %s\nrulebook: serving %s/  (API %s/api/v1/, OpenAPI %s/openapi.json)\n",
 		rb.Organisation, rb.Versions[len(rb.Versions)-1].ID, st.db, url, url, url)
+	if db.HasReplica() {
+		fmt.Fprintf(e.stdout, "rulebook: reads of the register, cases and statistics are served by the replica --db-read (a client's read after its own change waits up to %v for it, then reads --db)\n", sqldb.DefaultReplicaWait)
+	}
 	if accounts == 0 {
 		fmt.Fprintf(e.stdout, "rulebook: no accounts yet: create the first administrator with\n  rulebook user add --db %s --name admin --display \"Your Name\" --role administrator --password-stdin\n", st.db)
 	}

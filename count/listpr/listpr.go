@@ -30,6 +30,10 @@ type Party struct {
 type Contest struct {
 	Title   string
 	Parties []Party
+	// ConstituencyWinners are the candidates elected in constituencies (of any
+	// party), by the names the lists use: a list candidate among them already
+	// holds a seat and is passed over, the list's next name taking its place.
+	ConstituencyWinners []string
 }
 
 // Divisor gives the divisor for a party already holding s seats.
@@ -106,6 +110,28 @@ func Allocate(c *Contest, opt Options) (*count.Result, error) {
 	}
 	held := make([]int, len(c.Parties))
 	won := make([]int, len(c.Parties))
+	seated := map[string]bool{}
+	for _, n := range c.ConstituencyWinners {
+		seated[n] = true
+	}
+	// cursor[i] is the place on party i's list of the name its next seat goes to
+	// (len when the list has run out): names already elected in a constituency
+	// are stepped over.
+	cursor := make([]int, len(c.Parties))
+	taken := make([]int, len(c.Parties)) // the place after the last name seated
+	advance := func(i int) {
+		l := c.Parties[i].ListCandidates
+		for cursor[i] < len(l) && seated[l[cursor[i]]] {
+			cursor[i]++
+		}
+	}
+	for i := range c.Parties {
+		advance(i)
+	}
+	exhausted := func(i int) bool {
+		p := c.Parties[i]
+		return p.HasCandidateList && cursor[i] >= len(p.ListCandidates)
+	}
 	for i, p := range c.Parties {
 		if opt.CountPrior {
 			held[i] = p.ConstituencySeats
@@ -120,7 +146,7 @@ func Allocate(c *Contest, opt Options) (*count.Result, error) {
 			if !eligible[i] {
 				continue
 			}
-			if p.HasCandidateList && won[i] >= len(p.ListCandidates) {
+			if exhausted(i) {
 				continue // list exhausted: passed over
 			}
 			if best < 0 {
@@ -166,12 +192,23 @@ func Allocate(c *Contest, opt Options) (*count.Result, error) {
 		q := new(big.Rat).SetFrac64(p.Votes, opt.Div(held[best]))
 		a := count.Award{Seat: seat, Party: p.Name, Quotient: q.FloatString(6)}
 		if p.HasCandidateList {
-			a.Candidate = p.ListCandidates[won[best]]
+			// The names stepped over since this party's last seat (or the top of its
+			// list) were elected in constituencies.
+			if taken[best] < cursor[best] {
+				a.Skipped = slices.Clone(p.ListCandidates[taken[best]:cursor[best]])
+			}
+			a.Candidate = p.ListCandidates[cursor[best]]
+			cursor[best]++
+			taken[best] = cursor[best]
+			advance(best)
+		}
+		if len(a.Skipped) > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("seat %d: %s of the %s list passed over, elected in a constituency", seat, strings.Join(a.Skipped, ", "), p.Name))
 		}
 		for i, pp := range c.Parties {
 			// A party whose list has run out, with a quotient that would have taken
 			// this seat, is passed over: say so.
-			if eligible[i] && pp.HasCandidateList && won[i] >= len(pp.ListCandidates) &&
+			if i != best && eligible[i] && exhausted(i) &&
 				compareQuotients(pp.Votes, opt.Div(held[i]), p.Votes, opt.Div(held[best])) >= 0 {
 				a.PassedOver = append(a.PassedOver, pp.Name)
 			}

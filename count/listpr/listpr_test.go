@@ -279,3 +279,56 @@ func TestLondonAssembly2016(t *testing.T) {
 		t.Errorf("without the threshold: %v", r.PartySeats)
 	}
 }
+
+// A list candidate elected in a constituency is passed over, the list's next name
+// taking the seat; a list that runs out that way passes its party over.
+// A won 2 constituencies (A1, A3) on 700 list votes, B none on 400, C none on 100;
+// 4 list seats, D'Hondt counting the constituency seats.
+// Seat 1: B 400/1 = 400 → B1. Seat 2: A 700/3 = 233.333333 beats B 400/2 = 200 → A,
+// whose first name A1 holds a constituency: A2. Seat 3: B 200 (A now 700/4 = 175) → B2.
+// Seat 4: A 175 beats B 400/3 = 133.333333 → A, passing over A3 (a constituency
+// winner) to A4. With A's list only A1, A2, A3, seat 4 finds it run out and goes to
+// B at 133.333333, A passed over.
+func TestListPassesOverConstituencyWinners(t *testing.T) {
+	contest := func(aList ...string) *Contest {
+		return &Contest{ConstituencyWinners: []string{"A1", "A3", "Z9"}, Parties: []Party{
+			{Name: "A", Votes: 700, ConstituencySeats: 2, ListCandidates: aList, HasCandidateList: true},
+			{Name: "B", Votes: 400, ListCandidates: []string{"B1", "B2", "B3"}, HasCandidateList: true},
+			{Name: "C", Votes: 100, ListCandidates: []string{"C1"}, HasCandidateList: true},
+		}}
+	}
+	r, err := Allocate(contest("A1", "A2", "A3", "A4"), Options{Method: "ams", Seats: 4, CountPrior: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type aw struct{ party, cand, q, skipped string }
+	want := []aw{{"B", "B1", "400.000000", ""}, {"A", "A2", "233.333333", "A1"}, {"B", "B2", "200.000000", ""}, {"A", "A4", "175.000000", "A3"}}
+	for i, a := range r.Awards {
+		got := aw{a.Party, a.Candidate, a.Quotient, strings.Join(a.Skipped, ",")}
+		if got != want[i] || len(a.PassedOver) != 0 {
+			t.Fatalf("award %d: %+v, want %+v", i+1, a, want[i])
+		}
+	}
+	if !slices.Equal(r.Elected, []string{"B1", "A2", "B2", "A4"}) || r.TotalSeats["A"] != 4 || r.TotalSeats["B"] != 2 {
+		t.Fatalf("%v %v", r.Elected, r.TotalSeats)
+	}
+	r, err = Allocate(contest("A1", "A2", "A3"), Options{Method: "ams", Seats: 4, CountPrior: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := r.Awards[3]
+	if last.Party != "B" || last.Candidate != "B3" || last.Quotient != "133.333333" || !slices.Equal(last.PassedOver, []string{"A"}) {
+		t.Fatalf("seat 4: %+v", last)
+	}
+	if r.PartySeats["A"] != 1 || r.PartySeats["B"] != 3 {
+		t.Fatalf("%v", r.PartySeats)
+	}
+	// A list wholly of constituency winners is run out from the start.
+	r, err = Allocate(contest("A1", "A3"), Options{Method: "ams", Seats: 2, CountPrior: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.PartySeats["A"] != 0 || !slices.Equal(r.Awards[1].PassedOver, []string{"A"}) {
+		t.Fatalf("%+v", r.Awards)
+	}
+}

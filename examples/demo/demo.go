@@ -167,6 +167,11 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 	at("2012-02-01 14:00")
 	p.do(svc.Correct(ctx, staff, lapse.ID, "the subscription had been paid by standing order; the lapse was entered in error"))
 
+	// 2013: a trigger ballot on a sitting mayor, and a selection by electoral college.
+	if err := collegeSelection(ctx, svc, at); err != nil {
+		return err
+	}
+
 	// 2014: barred from holding office for two years by a disputes panel decision.
 	at("2014-03-03 10:00")
 	p.do(svc.Restrict(ctx, "nec.secretary", "M0009", d("2014-03-01"), rulebook.RightsRestricted{Rights: map[string]bool{"hold_office": false},
@@ -222,6 +227,7 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 		Rationale: "Continuing messages to the councillor; the NEC has decided suspended members may not vote in the leadership ballot.",
 		Suspend:   &discipline.SuspendOrder{From: d("2016-07-20"), Rights: map[string]bool{"vote_in_all_member_ballot": false}}})
 
+	p.selectionsOf2016(at)
 	at("2016-10-20 10:00")
 	w.take(gs, k, discipline.Command{Transition: "review_suspension", Date: d("2016-10-20"), Body: "general_secretary",
 		Rationale: "The investigation continues; the reasons for the suspension stand."})
@@ -272,6 +278,9 @@ func Load(ctx context.Context, db *sqldb.DB, rb *rules.RuleBook, source []byte) 
 		Suspend:   &discipline.SuspendOrder{From: d("2018-04-27")}})
 	at("2018-05-21 12:00")
 	w.take(staff, k18, discipline.Command{Transition: "respondent_resigned", Date: d("2018-05-21"), Body: "membership_office", Rationale: "Resigned by letter while under investigation."})
+	if p.err == nil {
+		p.err = selectionsAndElections(ctx, svc, at) // 2020-21: a list, a deselection, and the public elections
+	}
 	return p.err
 }
 

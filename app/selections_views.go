@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+
+	"github.com/rulebook/rulebook"
+)
+
+// What a member voting online is shown. A member who may not see selections (the
+// register, their electorates) is still shown the ballot paper of a selection
+// they are asked to vote in: its contest, timetable and candidates, and whether
+// they themselves are in the electorate and have voted — never how anyone voted.
+
+// BallotPaper is a selection's ballot as one member sees it.
+type BallotPaper struct {
+	Selection    string            `json:"selection"`
+	Procedure    string            `json:"procedure"`
+	Name         string            `json:"procedure_name"`
+	Contest      string            `json:"contest"`
+	Method       string            `json:"method"`
+	Seats        int               `json:"seats"`
+	State        string            `json:"state"`
+	Ballot       rulebook.Date     `json:"ballot"`
+	BallotCloses rulebook.Date     `json:"ballot_closes"`
+	Candidates   []BallotCandidate `json:"candidates"`
+	Member       string            `json:"member"`
+	// InElectorate says the member is in the electorate frozen, or admitted on a
+	// challenge; Voted that they are on the marked register.
+	InElectorate bool `json:"in_electorate"`
+	Voted        bool `json:"voted"`
+	// Open says ballots are taken today.
+	Open bool `json:"open"`
+}
+
+// BallotCandidate is a candidate on a ballot paper.
+type BallotCandidate struct {
+	Member string `json:"member"`
+	Name   string `json:"name"`
+}
+
+// BallotPaper returns the ballot paper of selection id for the member signed in.
+func (a *App) BallotPaper(ctx context.Context, id string) (*BallotPaper, error) {
+	p := PrincipalFrom(ctx)
+	if _, err := a.allow(ctx, VoteInSelection, Resource{Member: p.Member()}); err != nil {
+		return nil, err
+	}
+	data, err := a.db().SelectionData(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s := &rulebook.Selection{}
+	if err := json.Unmarshal(data, s); err != nil {
+		return nil, err
+	}
+	return a.ballotPaper(ctx, s, p.Member())
+}
+
+func (a *App) ballotPaper(ctx context.Context, s *rulebook.Selection, member string) (*BallotPaper, error) {
+	_, proc, err := a.procedureOf(s)
+	if err != nil {
+		return nil, err
+	}
+	onBallot := s.OnBallot()
+	names, err := a.db().MemberNames(ctx, onBallot)
+	if err != nil {
+		return nil, err
+	}
+	bp := &BallotPaper{Selection: s.ID, Procedure: s.Procedure, Name: proc.Name, Contest: s.Contest, Method: s.Method, Seats: s.Seats,
+		State: s.State, Ballot: s.Ballot, BallotCloses: s.BallotCloses, Candidates: []BallotCandidate{}, Member: member}
+	for _, c := range onBallot {
+		bp.Candidates = append(bp.Candidates, BallotCandidate{Member: c, Name: names[c]})
+	}
+	if member != "" && s.Electorate != nil {
+		if bp.InElectorate, bp.Voted, err = a.db().VoterStanding(ctx, s.ID, member); err != nil {
+			return nil, err
+		}
+		bp.InElectorate = bp.InElectorate || slices.Contains(s.Admitted, member)
+	}
+	today := a.Today()
+	bp.Open = s.State == rulebook.SelectionBallot && today >= s.Ballot && today <= s.BallotCloses
+	return bp, nil
+}
+
+// BallotPapers lists the ballot papers of the selections now taking ballots in
+// whose electorate the member signed in is (or to which a challenge admitted them).
+func (a *App) BallotPapers(ctx context.Context) ([]BallotPaper, error) {
+	p := PrincipalFrom(ctx)
+	if _, err := a.allow(ctx, VoteInSelection, Resource{Member: p.Member()}); err != nil {
+		return nil, err
+	}
+	out := []BallotPaper{}
+	if p.Member() == "" {
+		return out, nil // the command line votes for no one
+	}
+	rows, err := a.db().Selections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if r.State != rulebook.SelectionBallot {
+			continue
+		}
+		s := &rulebook.Selection{}
+		if err := json.Unmarshal(r.Data, s); err != nil {
+			return nil, err
+		}
+		bp, err := a.ballotPaper(ctx, s, p.Member())
+		if err != nil {
+			return nil, err
+		}
+		if bp.InElectorate {
+			out = append(out, *bp)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
+)
+
+func init() {
+	commands["election"] = command{"public elections: enter, import, support, list, show, count, conduct, exclusions", runElection}
+}
+
+const electionUsage = `election enter --input CONTEST.json [--date D]        (the JSON shape of a contest: see docs/rulebook-format.md#public-elections)
+       election import FILE.csv --id ID --kind fptp|sv|ams --title T --poll D [--nominated D] [--seats N] [--threshold P]
+                [--previous ID] [--constituency ID ...] [--electorate N] [--rejected N] [--official-entry E] [--date D]
+       election support ID --candidate NAME --member M --how nominated|campaigned --evidence TEXT [--date D]
+       election list | show ID
+       election count ID [--list PARTY=SELECTION ...] [--date D]
+       election conduct ID                                    (members who stood against, or supported a rival to, an official candidate)
+       election exclusions ID --body B [--date D]             (open a proposed automatic exclusion for each, with the evidence)
+  (every subcommand takes --json, --db and --rules)`
+
+func runElection(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "election", electionUsage)
+	st := addStoreFlags(fs, e)
+	var c rulebook.PublicContest
+	input := fs.String("input", "", "enter: a JSON file holding the contest")
+	fs.StringVar(&c.ID, "id", "", "import: the contest's id")
+	fs.StringVar(&c.Kind, "kind", "", "import: fptp (a constituency or ward), sv (a mayoralty) or ams (a region's list seats)")
+	fs.StringVar(&c.Title, "title", "", "import: the contest's title")
+	poll := fs.String("poll", "", "import: polling day")
+	nominated := fs.String("nominated", "", "import: the day the statement of persons nominated was published")
+	fs.IntVar(&c.Seats, "seats", 0, "import: seats (fptp, default 1) or list seats (ams)")
+	fs.StringVar(&c.Threshold, "threshold", "", "import: ams: the percentage of the list vote below which a party takes no list seat")
+	fs.StringVar(&c.Previous, "previous", "", "import: the contest last time, for the change in vote shares")
+	fs.Int64Var(&c.Electorate, "electorate", 0, "import: the electorate, for the turnout")
+	fs.Int64Var(&c.Rejected, "rejected", 0, "import: rejected ballot papers")
+	fs.StringVar(&c.OfficialEntry, "official-entry", "", "import: the official candidate's entry on the list a trigger checks, where it names no member")
+	var constituencies, lists multi
+	fs.Var(&constituencies, "constituency", "import: ams: a constituency contest of the region (repeat)")
+	fs.Var(&lists, "list", "count: ams: PARTY=SELECTION, the party's list seats filled from the selection's endorsed list (repeat)")
+	candidate := fs.String("candidate", "", "support: the candidate, by the name on the ballot paper")
+	member := fs.String("member", "", "support: the member")
+	how := fs.String("how", "", "support: nominated or campaigned")
+	evidence := fs.String("evidence", "", "support: what shows it")
+	body := fs.String("body", "", "exclusions: the body proposing the exclusions")
+	date := fs.String("date", "", "the day of the entry (default today)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	actor := fs.String("actor", "", "who is acting, for the record (default $USER)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return errUsage{"usage: rulebook " + electionUsage}
+	}
+	sub, id := pos[0], ""
+	switch sub {
+	case "enter", "list":
+		if len(pos) != 1 {
+			return errUsage{"usage: rulebook " + electionUsage}
+		}
+	default:
+		if len(pos) != 2 {
+			return errUsage{fmt.Sprintf("usage: rulebook election %s %s ...", sub, map[bool]string{true: "FILE.csv", false: "ID"}[sub == "import"])}
+		}
+		id = pos[1]
+	}
+	day := today()
+	if *date != "" {
+		if day, err = dateFlag("date", *date, true); err != nil {
+			return err
+		}
+	}
+	// Read what is to be entered before taking the database.
+	switch sub {
+	case "enter":
+		if *input == "" {
+			return errUsage{"election enter: give --input CONTEST.json"}
+		}
+		b, err := os.ReadFile(*input)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &c); err != nil {
+			return fmt.Errorf("%s: %v", *input, err)
+		}
+	case "import":
+		if c.Poll, err = dateFlag("poll", *poll, true); err != nil {
+			return err
+		}
+		if c.Nominated, err = dateFlag("nominated", *nominated, false); err != nil {
+			return err
+		}
+		c.Constituencies = constituencies
+		f, err := os.Open(id)
+		if err != nil {
+			return err
+		}
+		err = rulebook.ParseContestCSV(f, id, c.Kind, &c)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	a, ctx, done, err := st.app(ctx, *actor)
+	if err != nil {
+		return err
+	}
+	defer done()
+	show := func(el *rulebook.PublicElection, what string) error {
+		if *asJSON {
+			return writeJSON(e.stdout, el)
+		}
+		fmt.Fprintf(e.stdout, "election %s: %s\n", el.ID, what)
+		return nil
+	}
+	switch sub {
+	case "enter", "import":
+		el, err := a.EnterElection(ctx, c, day)
+		if err != nil {
+			return err
+		}
+		what := fmt.Sprintf("%s entered (%s, polling day %s), %d candidate(s), %d part(ies)", el.Title, el.Kind, el.Poll, len(el.Candidates), len(el.Parties))
+		if el.Declared {
+			what += ", votes declared"
+		}
+		if el.Replaces != "" {
+			what += ", replacing the entry " + el.Replaces
+		}
+		return show(el, what)
+	case "support":
+		el, err := a.RecordSupport(ctx, id, rulebook.ElectionSupport{Candidate: *candidate, Member: *member, How: *how, Evidence: *evidence}, day)
+		if err != nil {
+			return err
+		}
+		return show(el, fmt.Sprintf("%s recorded as having %s for %s", *member, *how, *candidate))
+	case "list":
+		rows, err := a.Elections(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, rows)
+		}
+		for _, r := range rows {
+			state := "nominations"
+			if r.Declared {
+				state = "declared"
+			}
+			fmt.Fprintf(e.stdout, "%-24s %s  %-4s %-11s %s  %s %s\n", r.ID, r.Poll, r.Kind, state, r.Title, strings.Join(r.Winners, ", "), r.Outcome)
+		}
+		return nil
+	case "show":
+		v, err := a.Election(ctx, id)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, v)
+		}
+		printElection(e, v)
+		return nil
+	case "count":
+		l, err := app.ParseLists(lists)
+		if err != nil {
+			return err
+		}
+		el, err := a.CountElection(ctx, id, day, l)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, el)
+		}
+		printElection(e, &app.ElectionView{PublicElection: el})
+		return nil
+	case "conduct", "exclusions":
+		var found []app.PublicConduct
+		if sub == "conduct" {
+			found, err = a.ElectionConduct(ctx, id)
+		} else {
+			found, err = a.OpenElectionExclusions(ctx, id, *body, day)
+		}
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, found)
+		}
+		if len(found) == 0 {
+			fmt.Fprintf(e.stdout, "election %s: no member stood against, or supported a rival to, an official candidate\n", id)
+		}
+		for _, c := range found {
+			caseNote := "no case yet"
+			if c.Case != "" {
+				caseNote = "case " + c.Case
+			}
+			fmt.Fprintf(e.stdout, "%s %s %s (%s) against %s, on %s: trigger %s, entry %s on %s; %s\n  evidence: %s\n",
+				c.Member, c.Name, c.How, c.Rival, c.Official, c.Date, c.Trigger, c.Entry, c.List, caseNote, strings.Join(c.Evidence, "; "))
+		}
+		return nil
+	}
+	return errUsage{"usage: rulebook " + electionUsage}
+}
+
+// printElection writes a contest for a person: its candidates (or parties) with
+// their votes and ward figures, then the count.
+func printElection(e *env, v *app.ElectionView) {
+	el := v.PublicElection
+	fmt.Fprintf(e.stdout, "%s (%s), polling day %s\n", el.Title, el.Kind, el.Poll)
+	if !el.Declared {
+		fmt.Fprintln(e.stdout, "  nominations only: no votes declared")
+	}
+	for _, c := range el.Candidates {
+		who := c.Name
+		if c.Member != "" {
+			who += " [member " + c.Member + "]"
+		}
+		line := fmt.Sprintf("  %-36s %-20s %9d", who, c.Party, c.Votes)
+		if el.Kind == rulebook.ContestSV {
+			line += fmt.Sprintf(" + %d", c.Second)
+		}
+		for i, w := range c.Wards {
+			line += fmt.Sprintf("  %s %d", el.Wards[i], w)
+		}
+		if len(c.Nominators) > 0 {
+			line += "  nominated by " + strings.Join(c.Nominators, ", ")
+		}
+		fmt.Fprintln(e.stdout, line)
+	}
+	for _, p := range el.Parties {
+		fmt.Fprintf(e.stdout, "  %-28s %9d  %s\n", p.Name, p.Votes, strings.Join(p.List, ", "))
+	}
+	for _, s := range el.Supports {
+		fmt.Fprintf(e.stdout, "  %s %s %s for %s: %s\n", s.Date, s.Member, s.How, s.Candidate, s.Evidence)
+	}
+	if k := el.Count; k != nil {
+		fmt.Fprintf(e.stdout, "counted %s: elected %s\n", el.Counted, strings.Join(k.Winners, ", "))
+		if k.Majority != "" {
+			fmt.Fprintf(e.stdout, "  majority %s\n", k.Majority)
+		}
+		if k.Turnout != "" {
+			fmt.Fprintf(e.stdout, "  turnout %s%%\n", k.Turnout)
+		}
+		if k.Outcome != "" {
+			fmt.Fprintf(e.stdout, "  %s\n", k.Outcome)
+		}
+		for _, party := range slices.Sorted(maps.Keys(k.Change)) {
+			fmt.Fprintf(e.stdout, "  change in share %s %s\n", party, k.Change[party])
+		}
+		for _, aw := range k.Result.Awards {
+			line := fmt.Sprintf("  seat %d: %s, %s (quotient %s)", aw.Seat, aw.Party, aw.Candidate, aw.Quotient)
+			if len(aw.Skipped) > 0 {
+				line += "; passed over, elected in a constituency: " + strings.Join(aw.Skipped, ", ")
+			}
+			fmt.Fprintln(e.stdout, line)
+		}
+	}
+}

@@ -1,0 +1,453 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/count"
+	"github.com/rulebook/rulebook/count/report"
+	"github.com/rulebook/rulebook/rules"
+	"github.com/rulebook/rulebook/sqldb"
+)
+
+// Candidate selections: the list, a selection's page with the forms of the steps
+// the signed-in person's roles may take, the electorate's check, and the ballot a
+// member casts online. Every read and change goes through the application, which
+// decides; the pages only offer the forms the policy would allow.
+
+type selectionsData struct {
+	Selections []sqldb.SelectionRow
+	// Procedures are the rule book's procedures in force today, to open one.
+	Procedures []*rules.Selection
+	Run        bool
+}
+
+func (s *Server) selectionsData(r *http.Request) (*selectionsData, error) {
+	rows, err := s.app.Selections(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	d := &selectionsData{Selections: rows, Run: s.app.May(r.Context(), app.RunSelections, app.Resource{})}
+	if v, err := s.app.Rules().VersionAt(s.app.Today()); err == nil {
+		for _, id := range v.SelectionOrder {
+			d.Procedures = append(d.Procedures, v.Selections[id])
+		}
+	}
+	return d, nil
+}
+
+func (s *Server) selectionsPage(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.selectionsData(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "selections", "Selections", d)
+	return nil
+}
+
+func (s *Server) openSelection(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	f := r.PostForm
+	in := app.OpenSelectionInput{ID: strings.TrimSpace(f.Get("id")), Procedure: f.Get("procedure"), Contest: f.Get("contest"), Unit: strings.TrimSpace(f.Get("unit"))}
+	var err error
+	for _, x := range []struct {
+		name string
+		to   *rulebook.Date
+	}{{"date", &in.Date}, {"freeze_date", &in.FreezeDate}, {"nominations_close", &in.NominationsClose}, {"ballot", &in.Ballot}, {"ballot_closes", &in.BallotCloses}} {
+		if err == nil {
+			*x.to, err = formDate(f, x.name)
+		}
+	}
+	if err == nil && in.Date.IsZero() {
+		in.Date = s.app.Today()
+	}
+	if err == nil {
+		if _, err = s.app.OpenSelection(r.Context(), in); err == nil {
+			return s.done(w, r, "/selections/"+url.PathEscape(in.ID), "Selection "+in.ID+" opened.")
+		}
+	}
+	if rulebook.ErrorCode(err) == rulebook.EUnauthorized {
+		return err
+	}
+	d, err2 := s.selectionsData(r)
+	if err2 != nil {
+		return err2
+	}
+	return s.formError(w, r, "selections", "Selections", d, err)
+}
+
+// selectionData is a selection's page.
+type selectionData struct {
+	*app.SelectionView
+	Procedure *rules.Selection
+	// Report is the count, round by round, as the count page shows one.
+	Report template.HTML
+	// What the reader's roles may do: run the selection, and decide for the
+	// bodies the procedure names.
+	Run                                 bool
+	Endorsers, Deselectors, Challengers []string
+	Failed                              string
+}
+
+// Named gives a member as "Name (id)", or the id.
+func (d *selectionData) Named(id string) string {
+	if n := d.Names[id]; n != "" {
+		return n + " (" + id + ")"
+	}
+	return id
+}
+
+// Standing returns the standing checked for a candidate on the ballot, or nil.
+func (d *selectionData) StandingOf(member string) *app.Standing {
+	for i := range d.Standing {
+		if d.Standing[i].Member == member {
+			return &d.Standing[i]
+		}
+	}
+	return nil
+}
+
+func (s *Server) selectionData(r *http.Request, id string) (*selectionData, error) {
+	ctx := r.Context()
+	v, err := s.app.Selection(ctx, id, rulebook.NoDate)
+	if err != nil {
+		return nil, err
+	}
+	d := &selectionData{SelectionView: v, Run: s.app.May(ctx, app.RunSelections, app.Resource{})}
+	if ver, err := s.app.Rules().VersionAt(v.Opened); err == nil {
+		d.Procedure = ver.Selection(v.Procedure)
+	}
+	if d.Procedure != nil {
+		may := func(bodies []string) []string {
+			var out []string
+			for _, b := range bodies {
+				if s.app.May(ctx, app.DecideForSelection, app.Resource{Body: b}) {
+					out = append(out, b)
+				}
+			}
+			return out
+		}
+		d.Endorsers, d.Deselectors, d.Challengers = may(d.Procedure.EndorsedBy), may(d.Procedure.DeselectedBy), may(d.Procedure.Challengers())
+	}
+	if v.Result != nil {
+		if d.Report, err = s.selectionReport(v); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// selectionReport renders a selection's count with the count page's report,
+// candidates by name: the sealed ballots are what was counted, and their digest is
+// the file's.
+func (s *Server) selectionReport(v *app.SelectionView) (template.HTML, error) {
+	res := named(v.Result, func(id string) string {
+		if n := v.Names[id]; n != "" {
+			return n + " (" + id + ")"
+		}
+		return id
+	})
+	res.Normalize()
+	sealed, err := json.Marshal(v.Sealed)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(sealed)
+	meta := report.Meta{File: "the sealed ballots of selection " + v.ID, SHA256: hex.EncodeToString(sum[:]),
+		Options: "--method " + v.Method + " --seats " + strconv.Itoa(v.Seats), Counted: v.Counted.Time(), Version: report.BuildVersion()}
+	var b bytes.Buffer
+	if err := report.WriteFragmentMeta(&b, res, meta); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
+}
+
+// named copies a result with every candidate id replaced by name(id).
+func named(r *count.Result, name func(string) string) *count.Result {
+	out := *r
+	list := func(ids []string) []string {
+		if ids == nil {
+			return nil
+		}
+		o := make([]string, len(ids))
+		for i, x := range ids {
+			o[i] = name(x)
+		}
+		return o
+	}
+	keyed := func(m map[string]string) map[string]string {
+		if m == nil {
+			return nil
+		}
+		o := make(map[string]string, len(m))
+		for k, x := range m {
+			if k != "exhausted" {
+				k = name(k)
+			}
+			o[k] = x
+		}
+		return o
+	}
+	out.Candidates, out.Elected, out.Shares = list(r.Candidates), list(r.Elected), keyed(r.Shares)
+	out.Rounds = make([]count.Round, len(r.Rounds))
+	for i, rd := range r.Rounds {
+		rd.Tally, rd.Transfers, rd.Elected, rd.Eliminated = keyed(rd.Tally), keyed(rd.Transfers), list(rd.Elected), list(rd.Eliminated)
+		out.Rounds[i] = rd
+	}
+	return &out
+}
+
+func (s *Server) selectionPage(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.selectionData(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "selection", "Selection "+d.ID, d)
+	return nil
+}
+
+// selectionStep takes one step of a selection, named by the form's kind.
+func (s *Server) selectionStep(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	id, f, ctx := r.PathValue("id"), r.PostForm, r.Context()
+	kind := f.Get("kind")
+	date, err := formDate(f, "date")
+	if err == nil && date.IsZero() {
+		date = s.app.Today()
+	}
+	msg := ""
+	if err == nil {
+		switch kind {
+		case "nominate":
+			var res *app.NominationResult
+			res, err = s.app.Nominate(ctx, id, app.NominationInput{Candidate: strings.TrimSpace(f.Get("candidate")), Nominators: fields(f.Get("nominators")), Date: date})
+			if err == nil {
+				msg = "Nomination of " + f.Get("candidate") + " recorded."
+				if x := res.Refused; x != nil {
+					msg = fmt.Sprintf("The nomination of %s is refused, and the refusal recorded: %s (clause %s).", x.Candidate, x.Reason, x.Clause)
+				}
+			}
+		case "withdraw":
+			_, err = s.app.Withdraw(ctx, id, strings.TrimSpace(f.Get("candidate")), date, f.Get("reason"))
+			msg = "Withdrawal recorded."
+		case "shortlist":
+			_, err = s.app.Shortlist(ctx, id, date, rulebook.Shortlist{Candidates: f["candidates"], Body: f.Get("body"), Reasons: f.Get("reasons")})
+			msg = "Shortlist recorded."
+		case "freeze":
+			_, err = s.app.FreezeElectorate(ctx, id, date)
+			msg = "Electorate frozen."
+		case "papers":
+			var ballots []rulebook.BallotCount
+			if ballots, err = papersFrom(f.Get("ballots")); err == nil {
+				var rejected int
+				if rejected, err = formInt(f, "rejected"); err == nil {
+					_, err = s.app.EnterPapers(ctx, id, date, ballots, int64(rejected))
+				}
+			}
+			msg = "Papers entered."
+		case "refuse":
+			_, err = s.app.RefuseVoter(ctx, id, date, rulebook.VoterRefusal{Member: strings.TrimSpace(f.Get("member")), Clause: strings.TrimSpace(f.Get("clause")), Reason: f.Get("reason")})
+			msg = "Refusal recorded."
+		case "challenge":
+			_, err = s.app.ChallengeRefusal(ctx, id, strings.TrimSpace(f.Get("member")), date, f.Get("reason"))
+			msg = "Challenge recorded."
+		case "decide":
+			decide := f.Get("decide")
+			if decide != "upheld" && decide != "dismissed" {
+				err = rulebook.FieldError("decide", "choose upheld or dismissed")
+				break
+			}
+			_, err = s.app.DecideChallenge(ctx, id, strings.TrimSpace(f.Get("member")), date, f.Get("body"), decide == "upheld", f.Get("reasons"))
+			msg = "Challenge " + decide + "."
+		case "close":
+			_, err = s.app.CloseSelection(ctx, id, date)
+			msg = "Ballots sealed."
+		case "count":
+			_, err = s.app.CountSelection(ctx, id, date)
+			msg = "Counted."
+		case "endorse":
+			var until rulebook.Date
+			if until, err = formDate(f, "until"); err == nil {
+				_, err = s.app.Endorse(ctx, id, date, rulebook.Endorsement{Body: f.Get("body"), Reasons: f.Get("reasons"), Until: until})
+			}
+			msg = "Endorsed."
+		case "refuse_endorsement":
+			_, err = s.app.RefuseEndorsement(ctx, id, date, rulebook.Endorsement{Body: f.Get("body"), Reasons: f.Get("reasons")})
+			msg = "Refusal to endorse recorded."
+		case "deselect", "withdraw_endorsement":
+			_, err = s.app.EndEndorsement(ctx, id, strings.TrimSpace(f.Get("candidate")), date, f.Get("body"), f.Get("reasons"), kind == "deselect")
+			msg = "Deselection recorded."
+			if kind != "deselect" {
+				msg = "Endorsement withdrawn."
+			}
+		default:
+			err = rulebook.FieldError("kind", "no step %q of a selection", kind)
+		}
+	}
+	if err == nil {
+		return s.done(w, r, "/selections/"+url.PathEscape(id), msg)
+	}
+	switch rulebook.ErrorCode(err) {
+	case rulebook.EUnauthorized, rulebook.EForbidden, rulebook.ENotFound:
+		return err
+	}
+	d, err2 := s.selectionData(r, id)
+	if err2 != nil {
+		return err2
+	}
+	d.Failed = kind
+	return s.formError(w, r, "selection", "Selection "+id, d, err)
+}
+
+// fields splits a list of member ids given with commas or spaces.
+func fields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+}
+
+// papersFrom reads the tellers' papers as the command line's file has them: one
+// line per ranking, PAPERS,FIRST,SECOND,...
+func papersFrom(text string) ([]rulebook.BallotCount, error) {
+	var out []rulebook.BallotCount
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		parts := strings.Split(line, ",")
+		n, err := strconv.ParseInt(strings.TrimSpace(parts[0]), 10, 64)
+		if err != nil || len(parts) < 2 {
+			return nil, rulebook.FieldError("ballots", "line %d: %q is not PAPERS,FIRST,SECOND,... (a number of papers, then the candidates by member id)", i+1, line)
+		}
+		var rk []string
+		for _, p := range parts[1:] {
+			if p = strings.TrimSpace(p); p != "" {
+				rk = append(rk, p)
+			}
+		}
+		out = append(out, rulebook.BallotCount{Papers: n, Ranking: rk})
+	}
+	return out, nil
+}
+
+func (s *Server) electorateCheckPage(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.app.CheckElectorate(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "selection_check", "Electorate of "+c.Selection, c)
+	return nil
+}
+
+func (s *Server) ballotsPage(w http.ResponseWriter, r *http.Request) error {
+	bps, err := s.app.BallotPapers(r.Context())
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "ballots", "My ballots", bps)
+	return nil
+}
+
+// ballotData is a member's ballot paper, with the places to rank the candidates in.
+type ballotData struct {
+	*app.BallotPaper
+	Places []int
+}
+
+func (s *Server) ballotData(r *http.Request) (*ballotData, error) {
+	bp, err := s.app.BallotPaper(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	d := &ballotData{BallotPaper: bp}
+	for i := range bp.Candidates {
+		d.Places = append(d.Places, i+1)
+	}
+	return d, nil
+}
+
+func (s *Server) ballotPage(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.ballotData(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "ballot", "Ballot: "+d.Contest, d)
+	return nil
+}
+
+// castBallot casts the signed-in member's ballot: each candidate given a place
+// (1 first), those left blank unranked. The answer says the ballot was recorded,
+// never how: the ranking is neither shown again nor kept beside the voter.
+func (s *Server) castBallot(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	ranking, err := rankingFrom(r.PostForm)
+	if err == nil {
+		var res *app.BallotResult
+		if res, err = s.app.CastBallot(r.Context(), id, app.PrincipalFrom(r.Context()).Member(), ranking, s.app.Today()); err == nil {
+			if x := res.Refused; x != nil {
+				err = rulebook.Errorf(rulebook.ENotPermitted, "your ballot was refused, and the refusal recorded: %s (clause %s)", x.Reason, x.Clause)
+			} else {
+				return s.done(w, r, "/ballots", "Your ballot in "+id+" is recorded (receipt "+res.Event+"). How you voted is not stored with your name and is not shown again.")
+			}
+		}
+	}
+	switch rulebook.ErrorCode(err) {
+	case rulebook.EUnauthorized, rulebook.EForbidden, rulebook.ENotFound:
+		return err
+	}
+	d, err2 := s.ballotData(r)
+	if err2 != nil {
+		return err2
+	}
+	// The form comes back empty: what was chosen is not echoed into the page.
+	r.PostForm = url.Values{}
+	return s.formError(w, r, "ballot", "Ballot: "+d.Contest, d, err)
+}
+
+// rankingFrom reads a ballot form: rank.MEMBER = its place.
+func rankingFrom(f url.Values) ([]string, error) {
+	placed := map[int]string{}
+	max := 0
+	for k, vs := range f {
+		m, ok := strings.CutPrefix(k, "rank.")
+		if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
+		if err != nil || n < 1 {
+			return nil, rulebook.FieldError("ranking", "%q is not a place (1 for your first preference, 2 for your second…)", vs[0])
+		}
+		if other, dup := placed[n]; dup {
+			return nil, rulebook.FieldError("ranking", "%s and %s are both given place %d: give each place once", other, m, n)
+		}
+		placed[n] = m
+		if n > max {
+			max = n
+		}
+	}
+	var out []string
+	for i := 1; i <= max; i++ {
+		c, ok := placed[i]
+		if !ok {
+			return nil, rulebook.FieldError("ranking", "no candidate is given place %d: number your preferences 1, 2, 3… without gaps", i)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/rulebook/rulebook/httpapi"
+)
+
+// TestSelectionPages reads the selection pages of the demo as the people they
+// are for: the count round by round with names, the refused nomination with its
+// clause, the forms each may use, and a member's ballots.
+func TestSelectionPages(t *testing.T) {
+	f := demoFixture(t)
+	get := func(who, path string) (int, string) {
+		r := httptest.NewRequest("GET", path, nil)
+		r.RemoteAddr = "192.0.2.1:1234"
+		r.AddCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: f.sessions[who]})
+		w := httptest.NewRecorder()
+		f.srv.ServeHTTP(w, r)
+		return w.Code, w.Body.String()
+	}
+	for _, tc := range []struct {
+		who, path string
+		status    int
+		see, not  []string
+	}{
+		{"rita", "/selections", 200, []string{"mayor-2016", "harbour-ward-2017", "Open a selection"}, nil},
+		{"ruth", "/selections", 200, []string{"mayor-2016"}, []string{"Open a selection"}},
+		{"rita", "/selections/mayor-2016", 200, []string{"Mayor of Northport, May 2017", "Priya Castellan (M0002)", "Rowan Ashdown (M0001)", "6.I.1.B",
+			"Round 3", "Check the electorate against the record", "endorsed by nec"}, []string{"Deselect a candidate"}},
+		{"nia", "/selections/mayor-2016", 200, []string{"Deselect a candidate", "Withdraw an endorsement"}, []string{"Enter the tellers"}},
+		{"rita", "/selections/harbour-ward-2017", 200, []string{"stv-scottish", "3 seats", "Round 2"}, nil},
+		{"rita", "/selections/mayor-2016/electorate/check", 200, []string{"The electorate matches the record."}, nil},
+		{"declan", "/ballots", 200, []string{"No selection is taking ballots"}, nil},
+		{"declan", "/ballots/mayor-2016", 200, []string{"You have voted in this selection."}, []string{"Cast my ballot"}},
+		{"rowan", "/ballots/mayor-2016", 200, []string{"You are not in the electorate"}, nil},
+		{"declan", "/selections/mayor-2016", 403, nil, nil},
+		{"rita", "/ballots", 403, nil, nil},
+	} {
+		code, body := get(tc.who, tc.path)
+		if code != tc.status {
+			t.Errorf("%s GET %s: %d, want %d: %s", tc.who, tc.path, code, tc.status, brief(httptest.NewRecorder()))
+			continue
+		}
+		for _, s := range tc.see {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s GET %s: the page does not say %q", tc.who, tc.path, s)
+			}
+		}
+		for _, s := range tc.not {
+			if strings.Contains(body, s) {
+				t.Errorf("%s GET %s: the page says %q", tc.who, tc.path, s)
+			}
+		}
+	}
+}
