@@ -97,6 +97,25 @@ func (db *DB) Selections(ctx context.Context) ([]SelectionRow, error) {
 
 // PutElectorate stores a selection's frozen electorate, replacing any stored.
 func (a *Appender) PutElectorate(selection string, members []string) error {
+	chunks := make(chan []string, 1)
+	chunks <- members
+	close(chunks)
+	return a.PutElectorateFrom(selection, chunks)
+}
+
+// PutElectorateFrom stores a selection's frozen electorate, replacing any
+// stored, as its members come on chunks, until chunks is closed: it may be
+// stored in a goroutine of its own while the electorate is worked out. After
+// an error it reads chunks to their end, so that their sender is not left
+// waiting, and returns the error.
+func (a *Appender) PutElectorateFrom(selection string, chunks <-chan []string) error {
+	err := a.putElectorate(selection, chunks)
+	for range chunks {
+	}
+	return err
+}
+
+func (a *Appender) putElectorate(selection string, chunks <-chan []string) error {
 	if err := a.flush(); err != nil {
 		return err
 	}
@@ -109,16 +128,18 @@ func (a *Appender) PutElectorate(selection string, members []string) error {
 	if a.db.dialect == "postgres" {
 		q = `INSERT INTO selection_electorate (selection, member) SELECT $1, json_array_elements_text($2::json)`
 	}
-	for len(members) > 0 {
-		n := min(len(members), 50_000)
-		ids, err := json.Marshal(members[:n])
-		if err != nil {
-			return err
+	for members := range chunks {
+		for len(members) > 0 {
+			n := min(len(members), 50_000)
+			ids, err := json.Marshal(members[:n])
+			if err != nil {
+				return err
+			}
+			if _, err := a.tx.ExecContext(a.ctx, q, selection, string(ids)); err != nil {
+				return err
+			}
+			members = members[n:]
 		}
-		if _, err := a.tx.ExecContext(a.ctx, q, selection, string(ids)); err != nil {
-			return err
-		}
-		members = members[n:]
 	}
 	return nil
 }
