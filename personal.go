@@ -72,7 +72,12 @@ func init() {
 // PersonalCommitment is the commitment stored in place of personal fields: the
 // SHA-256 of the salt and the fields (a JSON object from path to value).
 func PersonalCommitment(salt, personal []byte) Hash {
-	b := make([]byte, 0, len(personalDomain)+len(salt)+len(personal)+8)
+	// Most fit in a buffer on the stack: one allocation fewer per event sealed.
+	var small [512]byte
+	b := small[:0]
+	if n := len(personalDomain) + len(salt) + len(personal) + 8; n > len(small) {
+		b = make([]byte, 0, n)
+	}
 	b = append(b, personalDomain...)
 	b = binary.AppendUvarint(b, uint64(len(salt)))
 	b = append(b, salt...)
@@ -103,7 +108,7 @@ func SealPersonal(typ string, data, salt []byte) (stored, personal []byte, err e
 	if err != nil {
 		return nil, nil, fmt.Errorf("the data of a %s event: %w", typ, err)
 	}
-	var fields []byte
+	fields := make([]byte, 0, len(data))
 	kept := make([]span, 0, len(spans))
 	for k, sp := range spans {
 		for _, o := range spans[:k] {
@@ -121,7 +126,7 @@ func SealPersonal(typ string, data, salt []byte) (stored, personal []byte, err e
 		} else {
 			fields = append(fields, ',')
 		}
-		fields = strconv.AppendQuote(fields, sp.path)
+		fields = appendQuotedPath(fields, sp.path)
 		fields = append(fields, ':')
 		fields = append(fields, v...)
 	}
@@ -145,6 +150,19 @@ func SealPersonal(typ string, data, salt []byte) (stored, personal []byte, err e
 	}
 	out = append(out, data[last:]...)
 	return out, fields, nil
+}
+
+// appendQuotedPath appends path quoted as strconv.AppendQuote does, without its
+// rune-by-rune work for the usual path of plain ASCII keys.
+func appendQuotedPath(b []byte, path string) []byte {
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return strconv.AppendQuote(b, path)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, path...)
+	return append(b, '"')
 }
 
 func emptyJSON(v []byte) bool {
@@ -225,7 +243,8 @@ type span struct {
 // findSpans returns, in order, the values in the JSON object data at paths
 // matching one of pats, or (with pats nil) at the paths that are keys of want.
 func findSpans(data []byte, pats [][]string, want map[string]json.RawMessage) ([]span, error) {
-	w := walker{data: data, pats: pats, want: want, path: make([]seg, 0, 8)}
+	var path [8]seg
+	w := walker{data: data, pats: pats, want: want, path: path[:0], spans: make([]span, 0, 8)}
 	end, err := w.value(w.ws(0))
 	if err != nil {
 		return nil, err
@@ -265,7 +284,12 @@ func (w *walker) ws(i int) int {
 }
 
 func (w *walker) pathString() string {
+	n := 0
+	for _, s := range w.path {
+		n += len(s.key) + 4
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i, s := range w.path {
 		if i > 0 {
 			b.WriteByte('.')

@@ -114,6 +114,31 @@ func (a *App) CheckProjection(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return a.checkBeyondRegister(ctx, diffs)
+}
+
+// VerifyProjection is Verify and then, if the record verifies, CheckProjection,
+// the record read once for both (sqldb.DB.VerifyProjection). diffs is nil if
+// the record does not verify.
+func (a *App) VerifyProjection(ctx context.Context, progress func(int64)) (res *sqldb.VerifyResult, diffs []string, err error) {
+	if _, err := a.allow(ctx, ReadRecord, Resource{}); err != nil {
+		return nil, nil, err
+	}
+	res, diffs, err = a.db().VerifyProjection(ctx, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	NoteEmpty(res)
+	if !res.OK {
+		return res, nil, nil
+	}
+	diffs, err = a.checkBeyondRegister(ctx, diffs)
+	return res, diffs, err
+}
+
+// checkBeyondRegister is CheckProjection after the register and the
+// complaints (diffs): the cases, the selections and the accounts.
+func (a *App) checkBeyondRegister(ctx context.Context, diffs []string) ([]string, error) {
 	more, err := a.cases.CheckCases(ctx)
 	if err != nil {
 		return nil, err

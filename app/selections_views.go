@@ -32,6 +32,17 @@ type BallotPaper struct {
 	Voted        bool `json:"voted"`
 	// Open says ballots are taken today.
 	Open bool `json:"open"`
+	// Sections are, in a selection by electoral college, the sections the member
+	// votes in (frozen in their electorate or on their roll), each saying whether
+	// they have voted in its current ballot.
+	Sections []BallotSection `json:"sections,omitempty"`
+}
+
+// BallotSection is a section of an electoral college a member votes in.
+type BallotSection struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Voted bool   `json:"voted"`
 }
 
 // BallotCandidate is a candidate on a ballot paper.
@@ -63,6 +74,9 @@ func (a *App) ballotPaper(ctx context.Context, s *rulebook.Selection, member str
 		return nil, err
 	}
 	onBallot := s.OnBallot()
+	if s.CollegeSpec != nil {
+		onBallot = s.CollegeOnBallot()
+	}
 	names, err := a.db().MemberNames(ctx, onBallot)
 	if err != nil {
 		return nil, err
@@ -80,6 +94,30 @@ func (a *App) ballotPaper(ctx context.Context, s *rulebook.Selection, member str
 	}
 	today := a.Today()
 	bp.Open = s.State == rulebook.SelectionBallot && today >= s.Ballot && today <= s.BallotCloses
+	if c := s.College; s.CollegeSpec != nil && c != nil && member != "" {
+		// A college's ballot is a section's: the member is in those sections whose
+		// frozen electorate holds them, and has voted when marked in all of them.
+		bp.Ballot, bp.BallotCloses = c.Ballot, c.BallotCloses
+		bp.Open = s.State == rulebook.SelectionBallot && today >= c.Ballot && today <= c.BallotCloses
+		bp.Voted = true
+		for _, sec := range s.CollegeSpec.Sections {
+			in, _, err := a.db().VoterStanding(ctx, rulebook.CollegeKey(s.ID, sec.ID, 0), member)
+			if err != nil {
+				return nil, err
+			}
+			if !in || c.FrozenSection(sec.ID) == nil {
+				continue
+			}
+			_, voted, err := a.db().VoterStanding(ctx, rulebook.CollegeKey(s.ID, sec.ID, c.Round), member)
+			if err != nil {
+				return nil, err
+			}
+			bp.Sections = append(bp.Sections, BallotSection{ID: sec.ID, Name: sec.Name, Voted: voted})
+			bp.Voted = bp.Voted && voted
+		}
+		bp.InElectorate = len(bp.Sections) > 0
+		bp.Voted = bp.Voted && bp.InElectorate
+	}
 	return bp, nil
 }
 

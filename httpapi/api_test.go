@@ -561,6 +561,7 @@ func TestAPI(t *testing.T) {
 			k.run(accessScenario)
 			sel := newSelectionEnv(t, sqldbtest.Open(t, eng))
 			sel.run(selectionScenario)
+			sel.run(collegeScenario)
 			checkRecorded(t, sp, append(append(e.recs, k.recs...), sel.recs...))
 		})
 	}

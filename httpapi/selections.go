@@ -19,7 +19,8 @@ import (
 
 // selectionRoutes lists the selection endpoints, added to the server's routes.
 func (s *Server) selectionRoutes() []route {
-	return []route{
+	routes := append(s.electionRoutes(), append(s.collegeRoutes(), s.triggerRoutes()...)...)
+	return append(routes, []route{
 		{pattern: "GET /api/v1/selections", handle: s.listSelections},
 		{pattern: "POST /api/v1/selections", handle: s.openSelection, write: true},
 		{pattern: "GET /api/v1/selections/{id}", handle: s.selection, query: []string{"on"}},
@@ -34,13 +35,14 @@ func (s *Server) selectionRoutes() []route {
 		{pattern: "POST /api/v1/selections/{id}/papers", handle: s.enterPapers, write: true},
 		{pattern: "POST /api/v1/selections/{id}/refuse", handle: s.refuseVoter, write: true},
 		{pattern: "POST /api/v1/selections/{id}/challenge", handle: s.challenge, write: true},
+		{pattern: "GET /api/v1/selections/{id}/refusals", handle: s.selectionRefusals},
 		{pattern: "POST /api/v1/selections/{id}/close", handle: s.closeSelection, write: true},
 		{pattern: "POST /api/v1/selections/{id}/count", handle: s.countSelection, write: true},
 		{pattern: "POST /api/v1/selections/{id}/endorse", handle: s.endorse, write: true},
 		{pattern: "POST /api/v1/selections/{id}/deselect", handle: s.deselect, write: true},
 		{pattern: "GET /api/v1/ballots", handle: s.ballotPapers},
 		{pattern: "GET /api/v1/official-candidates", handle: s.officialCandidates, query: []string{"on"}},
-	}
+	}...)
 }
 
 // stepInput is the body every change to a selection takes: the fields of the
@@ -62,6 +64,11 @@ type stepInput struct {
 	Until      rulebook.Date          `json:"until"`
 	Refuse     bool                   `json:"refuse"`
 	Withdraw   bool                   `json:"withdraw"`
+	// A college's: the section of a ballot or papers, and the days of the next
+	// ballot a count may need.
+	Section      string        `json:"section"`
+	Ballot       rulebook.Date `json:"ballot"`
+	BallotCloses rulebook.Date `json:"ballot_closes"`
 }
 
 // step reads a change's body, which may hold the date and the fields named (those
@@ -238,14 +245,20 @@ func (s *Server) ballotPapers(w http.ResponseWriter, r *http.Request) error {
 // castBallot casts a member's ballot: the member signed in, unless the body names
 // one (the policy lets no one cast another's).
 func (s *Server) castBallot(w http.ResponseWriter, r *http.Request) error {
-	in, err := s.step(r, "member", "ranking")
+	in, err := s.step(r, "member", "ranking", "section")
 	if err != nil {
 		return err
 	}
 	if in.Member == "" {
 		in.Member = app.PrincipalFrom(r.Context()).Member()
 	}
-	res, err := s.app.CastBallot(r.Context(), r.PathValue("id"), in.Member, in.Ranking, in.Date)
+	// Without a section, a college selection refuses the ballot naming the field.
+	var res *app.BallotResult
+	if in.Section != "" {
+		res, err = s.app.CastCollegeBallot(r.Context(), r.PathValue("id"), in.Section, in.Member, in.Ranking, in.Date)
+	} else {
+		res, err = s.app.CastBallot(r.Context(), r.PathValue("id"), in.Member, in.Ranking, in.Date)
+	}
 	if err != nil {
 		return err
 	}
@@ -254,9 +267,12 @@ func (s *Server) castBallot(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) enterPapers(w http.ResponseWriter, r *http.Request) error {
-	in, err := s.step(r, "ballots", "rejected")
+	in, err := s.step(r, "ballots", "rejected", "section")
 	if err != nil {
 		return err
+	}
+	if in.Section != "" {
+		return changed(w)(s.app.EnterCollegePapers(r.Context(), r.PathValue("id"), in.Section, in.Date, in.Ballots, in.Rejected))
 	}
 	return changed(w)(s.app.EnterPapers(r.Context(), r.PathValue("id"), in.Date, in.Ballots, in.Rejected))
 }
@@ -286,6 +302,17 @@ func (s *Server) challenge(w http.ResponseWriter, r *http.Request) error {
 	return rulebook.FieldError("decide", "%q: upheld or dismissed (or leave it out to record the challenge)", in.Decide)
 }
 
+// selectionRefusals reports the refusals found wrong (and pending) against the
+// margin of each decisive round: the command line's selection refusals.
+func (s *Server) selectionRefusals(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.app.SelectionRefusals(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
 func (s *Server) closeSelection(w http.ResponseWriter, r *http.Request) error {
 	in, err := s.step(r)
 	if err != nil {
@@ -298,12 +325,18 @@ func (s *Server) closeSelection(w http.ResponseWriter, r *http.Request) error {
 // still open) and answers with the selection as its readers see it, the count
 // round by round.
 func (s *Server) countSelection(w http.ResponseWriter, r *http.Request) error {
-	in, err := s.step(r)
+	in, err := s.step(r, "ballot", "ballot_closes")
 	if err != nil {
 		return err
 	}
 	id := r.PathValue("id")
-	if _, err := s.app.CountSelection(r.Context(), id, in.Date); err != nil {
+	if in.Ballot.IsZero() && in.BallotCloses.IsZero() {
+		_, err = s.app.CountSelection(r.Context(), id, in.Date)
+	} else {
+		// The next ballot's days: only a college may need one (else refused).
+		_, err = s.app.CountCollege(r.Context(), id, in.Date, rulebook.Timetable{Ballot: in.Ballot, BallotCloses: in.BallotCloses})
+	}
+	if err != nil {
 		return err
 	}
 	v, err := s.app.Selection(r.Context(), id, in.Date)

@@ -466,20 +466,22 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 	if err := a.BulkLoad(bulkLoadMax); err != nil {
 		return nil, err
 	}
-	// Reading, checking and encoding rows runs beside the writing of the batches
-	// before them: the two halves of an import take about as long as each other.
+	// Reading, checking, encoding and sealing rows (Prepare) runs beside the
+	// chaining of the events before them, and the database writes each full set
+	// of batches while the next is chained (Stream): three stages at once.
+	a.Stream()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []*rulebook.Event, 4)
+	batches := make(chan []*sqldb.Prepared, 4)
 	res := &ImportResult{}
 	var readErr error
 	go func() {
 		defer close(batches)
-		readErr = s.importRows(ctx, rd, actor, existing, pl, steps, res, batches, progress)
+		readErr = s.importRows(ctx, rd, actor, existing, pl, steps, res, a.Prepare, batches, progress)
 	}()
 	for b := range batches {
-		for _, e := range b {
-			if err := a.Add(e); err != nil {
+		for _, p := range b {
+			if err := a.AddPrepared(p); err != nil {
 				cancel()
 				for range batches {
 				}
@@ -521,9 +523,10 @@ const bulkLoadMax = 50_000
 // batches until the first bad row; after that it only reads on, to report every
 // problem.
 func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor string, existing map[string]bool, pl *placer,
-	steps map[*rules.Version]*rules.Steps, res *ImportResult, out chan<- []*rulebook.Event, progress func(int)) error {
+	steps map[*rules.Version]*rules.Steps, res *ImportResult, prepare func(*rulebook.Event) (*sqldb.Prepared, error),
+	out chan<- []*sqldb.Prepared, progress func(int)) error {
 	const batchSize = 1024
-	batch := make([]*rulebook.Event, 0, batchSize)
+	batch := make([]*sqldb.Prepared, 0, batchSize)
 	failed := false
 	send := func() error {
 		if len(batch) == 0 {
@@ -534,9 +537,12 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		batch = make([]*rulebook.Event, 0, batchSize)
+		batch = make([]*sqldb.Prepared, 0, batchSize)
 		return nil
 	}
+	// rowEvents holds a row's events until all of them are prepared: a row is
+	// stored whole or reported.
+	var rowEvents []*sqldb.Prepared
 	for n := 1; ; n++ {
 		row, err := rd.Next()
 		if err == io.EOF {
@@ -571,20 +577,41 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 			continue
 		}
 		// Units are created as they are first met, before the members in them.
+		evs := make([]*rulebook.Event, 0, len(created)+2)
 		for _, u := range created {
 			e, err := event(rulebook.EventUnitCreated, rulebook.UnitSubjectPrefix+u.ID, actor, row.Member.Joined, u)
 			if err != nil {
 				return err
 			}
-			batch = append(batch, e)
+			evs = append(evs, e)
+		}
+		evs = append(evs, join)
+		if status != nil {
+			evs = append(evs, status)
+		}
+		rowEvents = rowEvents[:0]
+		for _, e := range evs {
+			p, err := prepare(e)
+			if err != nil {
+				field, msg := "row", err.Error()
+				if e, ok := err.(*rulebook.Error); ok {
+					msg = e.Message
+				}
+				rd.Fail(row.Line, field, "%s", msg)
+				failed = true
+				break
+			}
+			rowEvents = append(rowEvents, p)
+		}
+		if failed {
+			continue
+		}
+		for _, u := range created {
 			res.Units++
 			res.NewUnits = append(res.NewUnits, NewUnit{Unit: u, Row: row.Line})
 		}
-		batch = append(batch, join)
 		res.Members++
-		if status != nil {
-			batch = append(batch, status)
-		}
+		batch = append(batch, rowEvents...)
 		if len(batch) >= batchSize {
 			if err := send(); err != nil {
 				return err

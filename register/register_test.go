@@ -413,3 +413,94 @@ func TestBulkImportRebuildsIndexes(t *testing.T) {
 		t.Fatalf("events by subject after the bulk import: %d %v", len(evs), err)
 	}
 }
+
+// A large import takes the bulk paths — sealing and encoding beside the
+// chaining, batches written while the next are queued, PostgreSQL's COPY — and
+// must store exactly what one event at a time would: the record verifies, the
+// personal data held apart matches its commitments and reads back, and the
+// projection matches the events. A failure in the database after several
+// batches were written (here a trigger refusing one member, as a disk full or
+// a constraint would) leaves nothing of the import, and the record intact.
+func TestLargeImportBulkPaths(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc := newService(t, db)
+		const n = 12_000 // several batches of 4,096 events, each COPYed
+		var csv bytes.Buffer
+		if err := memberscsv.Generate(&csv, n, 7, []memberscsv.Level{{Kind: "constituency", Count: 20}, {Kind: "branch", Count: 200}}, []string{"lapsed", "admin_suspended"}); err != nil {
+			t.Fatal(err)
+		}
+		// A name and an address with the characters COPY's text format escapes
+		// (a free-text address may break lines), and quotes.
+		const name, address = `Back\slash "Quote"`, "Tab\tBack\\slash\nNew line \"Quote\"" // the CSV reader reads \r\n as \n
+		lines := strings.Split(csv.String(), "\n")
+		for i, l := range lines {
+			if f := strings.Split(l, ","); f[0] == "G0000007" {
+				f[1], f[4] = `"Back\slash ""Quote"""`, "\"Tab\tBack\\slash\r\nNew line \"\"Quote\"\"\""
+				lines[i] = strings.Join(f, ",")
+			}
+		}
+		text := strings.Join(lines, "\n")
+
+		// First a failure in the database, after some batches are written.
+		refuse := `CREATE TRIGGER refuse_one BEFORE INSERT ON members WHEN NEW.id = 'G0010000' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`
+		if db.Dialect() == "postgres" {
+			refuse = `CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = 'G0010000' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
+				CREATE TRIGGER refuse_one BEFORE INSERT ON members FOR EACH ROW EXECUTE FUNCTION refuse_one()`
+		}
+		if err := sqldbtest.Exec(db, refuse); err != nil {
+			t.Fatal(err)
+		}
+		before, err := db.Verify(ctx, nil)
+		if err != nil || !before.OK {
+			t.Fatal(err, before)
+		}
+		if _, err := svc.Import(ctx, "t", strings.NewReader(text), "big.csv", nil); err == nil || !strings.Contains(err.Error(), "refused by the test") {
+			t.Fatalf("import through a refusing database: %v", err)
+		}
+		if k, _ := db.CountMembers(ctx); k != 0 {
+			t.Fatalf("%d members stored by a failed import", k)
+		}
+		if res, err := db.Verify(ctx, nil); err != nil || !res.OK || res.Events != before.Events || res.Head != before.Head {
+			t.Fatalf("record after a failed import: %+v %v (before: %+v)", res, err, before)
+		}
+		drop := `DROP TRIGGER refuse_one`
+		if db.Dialect() == "postgres" {
+			drop = `DROP TRIGGER refuse_one ON members`
+		}
+		if err := sqldbtest.Exec(db, drop); err != nil {
+			t.Fatal(err)
+		}
+
+		res, err := svc.Import(ctx, "t", strings.NewReader(text), "big.csv", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Members != n || res.Units != 220 {
+			t.Fatalf("%+v", res)
+		}
+		if k, _ := db.CountMembers(ctx); k != n {
+			t.Fatalf("%d members stored of %d", k, n)
+		}
+		v, err := db.Verify(ctx, nil)
+		if err != nil || !v.OK || len(v.Faults) > 0 {
+			t.Fatalf("verify after a large import: %+v %v", v, err)
+		}
+		if v.Events != before.Events+int64(res.Events) {
+			t.Fatalf("%d events, want %d", v.Events, before.Events+int64(res.Events))
+		}
+		if diffs, err := db.CheckProjection(ctx); err != nil || len(diffs) > 0 {
+			t.Fatalf("projection after a large import: %v %v", diffs, err)
+		}
+		h, err := db.History(ctx, "G0000007")
+		if err != nil || h.Member.Name != name || h.Member.Address != address {
+			t.Fatalf("G0000007: %+v %v", h, err)
+		}
+		evs, err := db.Events(ctx, sqldb.EventFilter{Subject: "G0000007"})
+		if err != nil || len(evs) < 1 || !strings.Contains(string(evs[0].Data), `"address":"Tab\tBack\\slash\nNew line \"Quote\""`) {
+			t.Fatalf("G0000007's joining as read back: %v %v", evs, err)
+		}
+		if !rulebook.HasPersonal(evs[0].StoredData()) {
+			t.Fatalf("G0000007's name is stored in the record, not held apart: %s", evs[0].StoredData())
+		}
+	})
+}

@@ -31,6 +31,7 @@ const eventCols = `seq, id, type, subject, effective, recorded, actor, data, pre
 type Appender struct {
 	ctx   context.Context
 	db    *DB
+	conn  *sql.Conn // the connection tx runs on: PostgreSQL's COPY goes through it
 	tx    *sql.Tx
 	bulk  bool           // indexes dropped by BulkLoad, to build again at Commit
 	added bool           // events were added: a commit grows the record
@@ -59,6 +60,14 @@ type Appender struct {
 	release func()
 	// holdCounts keeps the running totals in memory until ReleaseCounts.
 	holdCounts bool
+
+	// stream writes full batches on a goroutine of their own while more are
+	// queued (Stream); inflight reports the end of the batches being written.
+	stream   bool
+	inflight chan error
+	failed   error
+	// hbuf is scratch space for the canonical encoding of each event hashed.
+	hbuf []byte
 }
 
 type batch struct {
@@ -82,12 +91,22 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
+	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		release()
 		return nil, err
 	}
-	a := &Appender{ctx: ctx, db: db, tx: tx, release: release, stmts: map[string]*sql.Stmt{},
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		release()
+		return nil, err
+	}
+	// The connection goes back to the pool once the transaction has ended.
+	release = func(release func()) func() {
+		return sync.OnceFunc(func() { conn.Close(); release() })
+	}(release)
+	a := &Appender{ctx: ctx, db: db, conn: conn, tx: tx, release: release, stmts: map[string]*sql.Stmt{},
 		events:         newBatch("events", strings.Split(eventCols, ", ")...),
 		members:        newBatch("members", "id", "name", "email", "phone", "address", "unit", "joined", "status", "join_event", "join_seq", "search_key"),
 		points:         newBatch("status_points", "member_id", "from_date", "seq", "part", "status", "rights", "event_id", "decision"),
@@ -134,6 +153,7 @@ func (db *DB) Begin(ctx context.Context) (*Appender, error) {
 	a.now = db.Now().UTC()
 	if _, err := rand.Read(a.seed[:]); err != nil {
 		tx.Rollback()
+		release()
 		return nil, err
 	}
 	return a, nil
@@ -180,55 +200,88 @@ func (a *Appender) Head() (int64, rulebook.Hash) { return a.prev.Seq, a.prev.Has
 // Add seals e after the current head and queues it with its projection. It sets
 // e.ID (when empty), e.Recorded (when zero), e.Seq, e.PrevHash and e.Hash.
 func (a *Appender) Add(e *rulebook.Event) error {
-	if a.done {
-		return fmt.Errorf("appender already finished")
+	p, err := a.Prepare(e)
+	if err != nil {
+		return err
 	}
+	return a.AddPrepared(p)
+}
+
+// Prepared is an event checked and with its personal fields taken out, ready to
+// be chained: the part of Add that does not depend on the events before it.
+type Prepared struct {
+	e                      *rulebook.Event
+	salt, stored, personal []byte
+}
+
+// Prepare does the part of Add that does not depend on the events before it:
+// it checks e, sets e.ID (when empty) and e.Recorded (when zero), and takes out
+// its personal fields. It may be called from other goroutines than the one
+// adding (an import prepares events beside the writing of those before them);
+// AddPrepared then chains and queues the events in the order they are given.
+func (a *Appender) Prepare(e *rulebook.Event) (*Prepared, error) {
 	if e.ID == "" {
 		e.ID = rulebook.NewEventID()
 	}
 	if e.Recorded.IsZero() {
 		e.Recorded = a.now
 	}
-	// Recording time only moves forward, so "what did we believe at T" is exactly
-	// the events up to a point in the chain.
-	if e.Recorded.Truncate(time.Microsecond).Before(a.prev.Recorded) {
-		return rulebook.Errorf(rulebook.EInvalid, "event would be recorded at %s, before the last event (%s): check the system clock",
-			e.Recorded.UTC().Format(time.RFC3339), a.prev.Recorded.Format(time.RFC3339))
-	}
+	e.Recorded = e.Recorded.UTC().Truncate(time.Microsecond)
 	if e.Type == "" || e.Subject == "" || e.Actor == "" {
-		return rulebook.Errorf(rulebook.EInvalid, "event needs a type, a subject and an actor")
+		return nil, rulebook.Errorf(rulebook.EInvalid, "event needs a type, a subject and an actor")
 	}
 	for _, f := range []string{e.ID, e.Type, e.Subject, e.Actor} {
 		if strings.ContainsFunc(f, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return rulebook.Errorf(rulebook.EInvalid, "event id, type, subject and actor may not hold control characters: %q", f)
+			return nil, rulebook.Errorf(rulebook.EInvalid, "event id, type, subject and actor may not hold control characters: %q", f)
 		}
 	}
 	if len(e.Data) == 0 {
 		e.Data = json.RawMessage("{}")
 	}
 	if err := checkData(e.Data); err != nil {
-		return rulebook.Errorf(rulebook.EInvalid, "event %s (%s): %v", e.ID, e.Type, err)
+		return nil, rulebook.Errorf(rulebook.EInvalid, "event %s (%s): %v", e.ID, e.Type, err)
 	}
 	salt := a.salt(e.ID)
 	stored, personal, err := rulebook.SealPersonal(e.Type, e.Data, salt)
 	if err != nil {
-		return rulebook.Errorf(rulebook.EInvalid, "event %s: %v", e.ID, err)
+		return nil, rulebook.Errorf(rulebook.EInvalid, "event %s: %v", e.ID, err)
 	}
 	e.Stored = nil
 	if personal != nil {
 		e.Stored = stored
 	}
-	e.Seal(&a.prev)
+	return &Prepared{e: e, salt: salt, stored: stored, personal: personal}, nil
+}
+
+// AddPrepared seals a prepared event after the current head and queues it with
+// its projection, as Add does.
+func (a *Appender) AddPrepared(p *Prepared) error {
+	if a.done {
+		return fmt.Errorf("appender already finished")
+	}
+	e := p.e
+	// Recording time only moves forward, so "what did we believe at T" is exactly
+	// the events up to a point in the chain.
+	if e.Recorded.Before(a.prev.Recorded) {
+		return rulebook.Errorf(rulebook.EInvalid, "event would be recorded at %s, before the last event (%s): check the system clock",
+			e.Recorded.UTC().Format(time.RFC3339), a.prev.Recorded.Format(time.RFC3339))
+	}
+	// As e.Seal(&a.prev), with the encoding's buffer kept from one event to the next.
+	e.Seq, e.PrevHash = a.prev.Seq+1, a.prev.Hash
+	e.Hash, a.hbuf = e.ComputeHash(a.hbuf)
 	a.added = true
-	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, string(stored), e.PrevHash[:], e.Hash[:])
-	if personal != nil {
-		a.personal.add(e.Seq, salt, string(personal))
+	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, string(p.stored), e.PrevHash[:], e.Hash[:])
+	if p.personal != nil {
+		a.personal.add(e.Seq, p.salt, string(p.personal))
 	}
 	a.prev = rulebook.Event{Seq: e.Seq, Hash: e.Hash, Recorded: e.Recorded}
 	if err := a.project(e); err != nil {
 		return fmt.Errorf("event %s (%s): %w", e.ID, e.Type, err)
 	}
 	if a.events.rows >= 4096 {
+		if a.stream {
+			return a.flushAsync()
+		}
 		return a.flush()
 	}
 	return nil
@@ -436,20 +489,82 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// flush writes every queued row. Events go first so a failure names the event.
+// queues are the appender's batches in the order flush writes them: events
+// first, so that a failure names the event.
+func (a *Appender) queues() []**batch {
+	return []**batch{&a.events, &a.personal, &a.units, &a.members, &a.points, &a.restrictions, &a.waivers, &a.servings,
+		&a.caseSteps, &a.caseDeadlines, &a.caseClauses, &a.caseComplaints, &a.casePeople, &a.caseFactors}
+}
+
+// flush writes every queued row, after those being written by flushAsync.
 func (a *Appender) flush() error {
-	for _, b := range []*batch{a.events, a.personal, a.units, a.members, a.points, a.restrictions, a.waivers, a.servings, a.caseSteps, a.caseDeadlines, a.caseClauses, a.caseComplaints, a.casePeople, a.caseFactors} {
-		if err := a.flushBatch(b); err != nil {
+	if err := a.wait(); err != nil {
+		return err
+	}
+	for _, b := range a.queues() {
+		if err := a.flushBatch(*b); err != nil {
 			return err
 		}
 	}
 	return a.flushCounts()
 }
 
+// Stream makes the appender write each full set of batches on a goroutine of
+// its own while the next is queued, for a large load (an import): the database
+// works on one set while the caller prepares the next. Everything that reads
+// or writes through the transaction waits for the set being written first.
+func (a *Appender) Stream() { a.stream = true }
+
+// flushAsync hands the queued rows to a goroutine that writes them, once the
+// set before them is written, and returns at once with fresh batches queued.
+// A failure is reported by the next wait (the next flush, Commit or Add that
+// hands over a set), and the transaction is then rolled back.
+func (a *Appender) flushAsync() error {
+	if err := a.wait(); err != nil {
+		return err
+	}
+	var full []*batch
+	for _, q := range a.queues() {
+		if b := *q; b.rows > 0 {
+			full = append(full, b)
+			*q = &batch{table: b.table, cols: b.cols, args: make([]any, 0, cap(b.args))}
+		}
+	}
+	done := make(chan error, 1)
+	a.inflight = done
+	go func() {
+		for _, b := range full {
+			if err := a.flushBatch(b); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	return nil
+}
+
+// wait waits for the rows flushAsync is writing, and returns its error, which
+// stays: nothing more may be written after a set that failed.
+func (a *Appender) wait() error {
+	if a.inflight != nil {
+		if err := <-a.inflight; err != nil && a.failed == nil {
+			a.failed = err
+		}
+		a.inflight = nil
+	}
+	return a.failed
+}
+
 // maxBatchArgs keeps statements under SQLite's and PostgreSQL's parameter limits.
 const maxBatchArgs = 30000
 
 func (a *Appender) flushBatch(b *batch) error {
+	if a.db.dialect == "postgres" && b.rows >= copyMinRows && copyTables[b.table] {
+		err := a.copyBatch(b)
+		b.args, b.rows = b.args[:0], 0
+		return err
+	}
 	ncol := len(b.cols)
 	per := maxBatchArgs / ncol
 	if per > 500 {
@@ -556,6 +671,7 @@ func (a *Appender) Rollback() {
 		return
 	}
 	a.done = true
+	a.wait() // the error is the rollback's reason, reported already or moot
 	for _, st := range a.stmts {
 		st.Close()
 	}
@@ -563,8 +679,12 @@ func (a *Appender) Rollback() {
 	a.release()
 }
 
-// Tx exposes the appender's transaction for reads that must see its own writes.
-func (a *Appender) Tx() *sql.Tx { return a.tx }
+// Tx exposes the appender's transaction for reads that must see its own writes
+// (after the rows being written by a Stream are written).
+func (a *Appender) Tx() *sql.Tx {
+	a.wait() // a failure stays, for the next flush or Commit to report
+	return a.tx
+}
 
 // Append stores events in one transaction: all of them, or none.
 func (db *DB) Append(ctx context.Context, evs ...*rulebook.Event) error {
@@ -893,6 +1013,10 @@ func (db *DB) verifyChain(ctx context.Context, progress func(n int64)) (*VerifyR
 		}
 		return res, nil
 	}
+	// The walk in order counts the joinings afresh.
+	if jp, _ := ctx.Value(joiningPassKey{}).(*joiningPass); jp != nil {
+		jp.reset()
+	}
 	return db.verifyRange(ctx, 1, maxSeq, nil, nil)
 }
 
@@ -1050,6 +1174,15 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	var r rulebook.RawEvent
 	var parts [5][]byte
 	var committed []commitment
+	// A check of the projection beside the verify sums the joinings as they
+	// pass (see joiningPass).
+	var joinings *digestSide
+	var jh *joiningHasher
+	jp, _ := ctx.Value(joiningPassKey{}).(*joiningPass)
+	if jp != nil {
+		joinings, jh = &digestSide{sums: make([]digest, len(jp.dr.ranges))}, newJoiningHasher(jp.key)
+		defer jp.merge(joinings)
+	}
 	first, since := true, int64(0)
 	for {
 		ok, err := next()
@@ -1101,6 +1234,9 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		first = false
 		if p != nil {
 			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
+		}
+		if joinings != nil && bytes.IndexByte(r.Subject, '/') < 0 {
+			joinings.note(jp.dr, jh, &r)
 		}
 		if rulebook.HasPersonal(r.Data) {
 			h, _ := rulebook.StoredCommitment(r.Data)

@@ -19,9 +19,9 @@ func SetDueChunk(n int) (restore func()) {
 // SetMemberRangeSize lets tests check and rebuild the register a few members at
 // a time.
 func SetMemberRangeSize(n int) (restore func()) {
-	old, oldSlow := memberRangeSize, slowBatchSize
-	memberRangeSize, slowBatchSize = n, n
-	return func() { memberRangeSize, slowBatchSize = old, oldSlow }
+	old := memberRangeSize
+	memberRangeSize = n
+	return func() { memberRangeSize = old }
 }
 
 // CountSlowMembers counts the members a check of the projection compares whole

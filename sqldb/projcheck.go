@@ -3,10 +3,17 @@ package sqldb
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"math/bits"
 	"reflect"
 	"runtime"
 	"slices"
@@ -14,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 )
@@ -39,10 +47,6 @@ var memberEventTypes = []string{rulebook.EventMemberJoined, rulebook.EventMember
 
 // memberRangeSize is how many members a range holds.
 var memberRangeSize = 8192
-
-// slowBatchSize is how many members a batch compared whole holds, each with all
-// their events and their whole history read (checkAll).
-var slowBatchSize = 2048
 
 // registerBase is what every member's projection needs from beyond their own
 // events: the units and the occasions, projected from their events.
@@ -578,250 +582,14 @@ func sameHistory(x, y *rulebook.History) bool {
 }
 
 // checkMembers compares every member's stored history with what their events
-// make it, reporting in the order of the members' ids: on SQLite a range of
-// members at a time, several at once; on PostgreSQL in one pass over the
-// register (checkAll).
+// make it, reporting in the order of the members' ids: by digests, a range of
+// members at a time, several at once (checkDigests), the events read here.
 func (b *registerBase) checkMembers(ctx context.Context, q querier, rep *diffReport) error {
-	if b.db.dialect == "postgres" {
-		return b.checkAll(ctx, rep)
-	}
-	return b.checkRanges(ctx, q, rep)
-}
-
-// checkAll is checkMembers in one pass over the register, for PostgreSQL: one
-// query, which it runs on several processes of its own, finds the members not
-// stored exactly as their joining alone makes them (asJoined) — reading each
-// member's joining by its seq, one at a time, costs more than the pass — and
-// hands them out in batches, in order, to be compared whole on several
-// connections. Then, as for a range, the events about members are counted: one
-// for each of the rest, and all those about the ones compared; only if they are
-// not are the strays looked for.
-func (b *registerBase) checkAll(ctx context.Context, rep *diffReport) error {
-	db := b.db
-	var stored, events int
-	if err := scanOne(ctx, db.r, &stored, `SELECT COUNT(*) FROM members`); err != nil {
-		return err
-	}
-	if err := scanOne(ctx, db.r, &events, `SELECT COUNT(*) FROM events WHERE `+db.noSlash("subject")); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type batch struct {
-		ids []string
-		rep *memberDiffs
-		// slow counts the ids stored, and evs their events.
-		slow, evs int
-		err       error
-	}
-	var (
-		mu      sync.Mutex
-		batches []*batch
-	)
-	next := make(chan *batch)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), 4) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			conn, err := db.checkConn(ctx)
-			for bt := range next {
-				bt.rep = &memberDiffs{}
-				if bt.err = err; err == nil {
-					var evs []rulebook.Event
-					if evs, bt.err = subjectEvents(ctx, conn, bt.ids); bt.err == nil {
-						bt.evs = len(evs)
-						bt.slow, bt.err = b.compareMembers(ctx, conn, bt.ids, evs, bt.rep)
-					}
-				}
-				if bt.err != nil {
-					cancel()
-				}
-				bt.ids = nil
-			}
-			if conn != nil {
-				db.releaseCheckConn(conn)
-			}
-		}()
-	}
-	send := func(ids []string) bool {
-		bt := &batch{ids: ids}
-		mu.Lock()
-		batches = append(batches, bt)
-		mu.Unlock()
-		select {
-		case next <- bt:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	query := `SELECT m.id FROM members m LEFT JOIN events e ON e.seq = m.join_seq WHERE NOT COALESCE(` + db.asJoined("m", "e") + `, false)`
-	for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
-		query += ` UNION SELECT member_id FROM ` + t
-	}
-	err := eachIDs(ctx, db.r, query+` ORDER BY 1`, slowBatchSize, send)
-	close(next)
-	wg.Wait()
-	slow, evs := 0, 0
-	for _, bt := range batches {
-		if bt.err != nil {
-			return bt.err
-		}
-		slow, evs = slow+bt.slow, evs+bt.evs
-	}
+	dr, key, err := b.db.newDigestRanges(ctx, q)
 	if err != nil {
 		return err
 	}
-	all := &memberDiffs{}
-	defer func() { all.report(rep) }()
-	for _, bt := range batches {
-		all.merge(bt.rep)
-	}
-	if events == stored-slow+evs {
-		return nil
-	}
-	// Events about members beyond those: a member's later events, or a joining
-	// not stored, of members not compared yet — those the first query did not
-	// find, asked again a batch at a time rather than kept.
-	var batchErr error
-	err = eachIDs(ctx, db.r, `SELECT DISTINCT e.subject FROM events e LEFT JOIN members m ON m.id = e.subject
-		WHERE `+db.noSlash("e.subject")+` AND m.join_seq IS DISTINCT FROM e.seq ORDER BY 1`, memberRangeSize, func(ids []string) bool {
-		var args []any
-		list := in(&args, ids)
-		query := `SELECT m.id FROM members m LEFT JOIN events e ON e.seq = m.join_seq WHERE m.id IN ` + list + ` AND NOT COALESCE(` + db.asJoined("m", "e") + `, false)`
-		for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
-			query += ` UNION SELECT member_id FROM ` + t + ` WHERE member_id IN ` + list
-		}
-		compared, err := queryIDs(ctx, db.r, query, args...)
-		if err != nil {
-			batchErr = err
-			return false
-		}
-		var more []string
-		for _, id := range ids {
-			if _, found := slices.BinarySearch(compared, id); !found {
-				more = append(more, id)
-			}
-		}
-		sort.Strings(more)
-		evs, err := subjectEvents(ctx, db.r, more)
-		if err == nil {
-			strays := &memberDiffs{}
-			_, err = b.compareMembers(ctx, db.r, more, evs, strays)
-			all.merge(strays)
-		}
-		batchErr = err
-		return err == nil
-	})
-	if err != nil {
-		return err
-	}
-	return batchErr
-}
-
-// eachIDs runs a query for ids and sends those of members (not "unit/…",
-// "occasion/…") n at a time, in the query's order, until send returns false.
-func eachIDs(ctx context.Context, q querier, query string, n int, send func([]string) bool) error {
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		if strings.Contains(id, "/") {
-			continue
-		}
-		if ids = append(ids, id); len(ids) == n {
-			if !send(ids) {
-				return ctx.Err()
-			}
-			ids = nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(ids) > 0 && !send(ids) {
-		return ctx.Err()
-	}
-	return nil
-}
-
-// checkRanges is checkMembers a range of members at a time, several at once.
-func (b *registerBase) checkRanges(ctx context.Context, q querier, rep *diffReport) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type result struct {
-		rep *memberDiffs
-		err error
-	}
-	var (
-		mu      sync.Mutex
-		results []*result
-	)
-	next := make(chan int)
-	ranges := map[int]idRange{}
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), 4) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			conn, err := b.db.checkConn(ctx)
-			for i := range next {
-				mu.Lock()
-				r, res := ranges[i], results[i]
-				mu.Unlock()
-				res.rep = &memberDiffs{}
-				if res.err = err; err == nil {
-					res.err = b.checkRange(ctx, conn, r, res.rep)
-				}
-				if res.err != nil {
-					cancel()
-				}
-			}
-			if conn != nil {
-				b.db.releaseCheckConn(conn)
-			}
-		}()
-	}
-	err := memberRanges(ctx, q, func(r idRange) bool {
-		mu.Lock()
-		i := len(results)
-		results = append(results, &result{})
-		ranges[i] = r
-		mu.Unlock()
-		select {
-		case next <- i:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	})
-	close(next)
-	wg.Wait()
-	for _, res := range results {
-		if res.err != nil {
-			return res.err
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	all := &memberDiffs{}
-	for _, res := range results {
-		all.merge(res.rep)
-	}
-	all.report(rep)
-	return nil
+	return b.checkDigests(ctx, q, dr, key, nil, rep)
 }
 
 // memberDiffs gathers the differences of members' histories, by member: the
@@ -1087,6 +855,43 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 	if err := base.checkMembers(ctx, db.r, rep); err != nil {
 		return nil, err
 	}
+	return db.checkRest(ctx, a, base, rep)
+}
+
+// VerifyProjection is Verify and then, if the record verifies, CheckProjection,
+// with the record read once: the walk that verifies the chain sums the
+// members' joinings for the check as it goes (joiningPass). The write lock is
+// held from before the walk to the end of the check, so that both see the same
+// events. diffs is nil if the record does not verify.
+func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res *VerifyResult, diffs []string, err error) {
+	a, err := db.Begin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer a.Rollback()
+	dr, key, err := db.newDigestRanges(ctx, db.r)
+	if err != nil {
+		return nil, nil, err
+	}
+	jp := newJoiningPass(dr, key)
+	if res, err = db.Verify(context.WithValue(ctx, joiningPassKey{}, jp), progress); err != nil || !res.OK {
+		return res, nil, err
+	}
+	base, err := db.loadBase(ctx, db.r)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := &diffReport{byTable: map[string]int{}}
+	if err := base.checkDigests(ctx, db.r, dr, key, jp.side, rep); err != nil {
+		return nil, nil, err
+	}
+	diffs, err = db.checkRest(ctx, a, base, rep)
+	return res, diffs, err
+}
+
+// checkRest is CheckProjection after the members: the units, the occasions
+// and the complaints.
+func (db *DB) checkRest(ctx context.Context, a *Appender, base *registerBase, rep *diffReport) ([]string, error) {
 	if err := base.checkUnits(ctx, db.r, rep); err != nil {
 		return nil, err
 	}
@@ -1231,4 +1036,509 @@ func (a *Appender) EachSubject(prefix string, f func(evs []rulebook.Event) error
 		}
 		after, afterSeq = page[len(page)-1].Subject, page[len(page)-1].Seq
 	}
+}
+
+// The register is first compared by digests, a range of members at a time, so
+// that a sound register costs two sequential reads — of the events and of the
+// members — rather than a look-up of every member's joining. Each side sums, in
+// a digest per range, one keyed hash per joining: the events, each joining
+// event as stored (seq, day, subject, id, data); the members, each stored
+// member written out as the joining that would make it (the record writes a
+// joining the same way every time, and the commitment to the particulars held
+// apart follows from them and their salt). The members with more to them than
+// their joining — a later event, a status point, a restriction, a waiver, a
+// measure served, or a row that cannot be written out as a joining — are taken
+// out of the members' side, their joinings as stored put in instead, and they
+// are projected from their events and compared whole, as before. Only a range
+// whose digests differ is compared as before (checkRange), which names what
+// differs. The key is drawn afresh for every check, so that no edit can be made
+// to sum to the same digest.
+
+// digest is a sum of 256-bit hashes, modulo 2^256: a multiset of elements,
+// whatever their order.
+type digest [4]uint64
+
+func (d *digest) add(h *[sha256.Size]byte) {
+	var c uint64
+	for i := range d {
+		d[i], c = bits.Add64(d[i], binary.LittleEndian.Uint64(h[8*i:]), c)
+	}
+}
+
+func (d *digest) sub(h *[sha256.Size]byte) {
+	var c uint64
+	for i := range d {
+		d[i], c = bits.Sub64(d[i], binary.LittleEndian.Uint64(h[8*i:]), c)
+	}
+}
+
+// joiningHasher hashes joinings, as stored, under a key.
+type joiningHasher struct {
+	key [32]byte
+	h   hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
+}
+
+func newJoiningHasher(key [32]byte) *joiningHasher {
+	return &joiningHasher{key: key, h: sha256.New()}
+}
+
+// hash returns the keyed hash of a joining: its seq, day, subject, id and
+// stored data, each but the last with its length.
+func (j *joiningHasher) hash(seq, day int64, subject, id, data []byte) *[sha256.Size]byte {
+	b := append(j.buf[:0], j.key[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(seq))
+	b = binary.BigEndian.AppendUint64(b, uint64(day))
+	b = binary.AppendUvarint(b, uint64(len(subject)))
+	b = append(b, subject...)
+	b = binary.AppendUvarint(b, uint64(len(id)))
+	b = append(b, id...)
+	b = append(b, data...)
+	j.buf = b
+	j.h.Reset()
+	j.h.Write(b)
+	j.h.Sum(j.sum[:0])
+	return &j.sum
+}
+
+// digestRanges holds the bounds of the ranges a digest check cuts the members
+// into: range i holds the ids from bounds[i-1] (or the first) up to bounds[i]
+// (or the last).
+type digestRanges struct {
+	ranges []idRange
+	bounds []string
+}
+
+// of returns the index of the range holding id.
+func (d *digestRanges) of(id []byte) int {
+	return sort.Search(len(d.bounds), func(i int) bool { return d.bounds[i] > string(id) })
+}
+
+// newDigestRanges cuts the members into ranges (memberRanges) and draws a
+// fresh key.
+func (db *DB) newDigestRanges(ctx context.Context, q querier) (*digestRanges, [32]byte, error) {
+	dr := &digestRanges{}
+	var key [32]byte
+	if err := memberRanges(ctx, q, func(r idRange) bool {
+		dr.ranges = append(dr.ranges, r)
+		if r.hi != "" {
+			dr.bounds = append(dr.bounds, r.hi)
+		}
+		return true
+	}); err != nil {
+		return nil, key, err
+	}
+	_, err := rand.Read(key[:])
+	return dr, key, err
+}
+
+// memberRowsQuery reads stored members as the digest check does: the text
+// fields joined by the unit separator (id, name, email, phone, address, unit,
+// status, join_event), the day joined, the joining's seq, and the salt of the
+// particulars held apart from it (null if none is held).
+func (db *DB) memberRowsQuery(where string) string {
+	return `SELECT ` + db.joined("m.id", "m.name", "m.email", "m.phone", "m.address", "m.unit", "m.status", "m.join_event") +
+		`, m.joined, m.join_seq, p.salt FROM members m LEFT JOIN personal p ON p.seq = m.join_seq` + where
+}
+
+// joiningOf writes out a stored member (a row of memberRowsQuery) as the data
+// of the joining that makes them, as stored, appending it to dst; ok is false
+// if the row cannot be (a separator in a field, particulars held apart that
+// are all empty).
+func joiningOf(dst []byte, f *[8][]byte, joined int64, salt []byte, held bool) ([]byte, bool) {
+	id, name, email, phone, address, unit, status := f[0], f[1], f[2], f[3], f[4], f[5], f[6]
+	day := rulebook.Date(joined).String()
+	if !held {
+		dst = append(dst, `{"member":{"id":`...)
+		dst = appendJSONString(dst, id)
+		dst = append(dst, `,"name":`...)
+		dst = appendJSONString(dst, name)
+		for _, x := range []struct {
+			key string
+			v   []byte
+		}{{`,"email":`, email}, {`,"phone":`, phone}, {`,"address":`, address}, {`,"unit":`, unit}} {
+			if len(x.v) > 0 {
+				dst = append(dst, x.key...)
+				dst = appendJSONString(dst, x.v)
+			}
+		}
+		dst = append(dst, `,"joined":"`...)
+		dst = append(dst, day...)
+		dst = append(dst, `"}`...)
+		if len(status) > 0 {
+			dst = append(dst, `,"status":`...)
+			dst = appendJSONString(dst, status)
+		}
+		return append(dst, '}'), true
+	}
+	// Sealed as rulebook.SealPersonal seals it: each particular given is null in
+	// the data, and the commitment to them all (in the data's order) leads it.
+	var fields []byte
+	for _, x := range []struct {
+		path string
+		v    []byte
+	}{{`"member.name":`, name}, {`"member.email":`, email}, {`"member.phone":`, phone}, {`"member.address":`, address}} {
+		if len(x.v) == 0 {
+			continue
+		}
+		if fields == nil {
+			fields = append(fields, '{')
+		} else {
+			fields = append(fields, ',')
+		}
+		fields = append(fields, x.path...)
+		fields = appendJSONString(fields, x.v)
+	}
+	if fields == nil {
+		return dst, false
+	}
+	fields = append(fields, '}')
+	c := rulebook.PersonalCommitment(salt, fields)
+	dst = append(dst, `{"`+rulebook.PersonalKey+`":"`...)
+	dst = hex.AppendEncode(dst, c[:])
+	dst = append(dst, `","member":{"id":`...)
+	dst = appendJSONString(dst, id)
+	if len(name) > 0 {
+		dst = append(dst, `,"name":null`...)
+	} else {
+		dst = append(dst, `,"name":""`...)
+	}
+	for _, x := range []struct {
+		key string
+		v   []byte
+	}{{`,"email":null`, email}, {`,"phone":null`, phone}, {`,"address":null`, address}} {
+		if len(x.v) > 0 {
+			dst = append(dst, x.key...)
+		}
+	}
+	if len(unit) > 0 {
+		dst = append(dst, `,"unit":`...)
+		dst = appendJSONString(dst, unit)
+	}
+	dst = append(dst, `,"joined":"`...)
+	dst = append(dst, day...)
+	dst = append(dst, `"}`...)
+	if len(status) > 0 {
+		dst = append(dst, `,"status":`...)
+		dst = appendJSONString(dst, status)
+	}
+	return append(dst, '}'), true
+}
+
+// appendJSONString appends s as encoding/json writes it with HTML left
+// unescaped (rulebook.MarshalData): as it is where nothing needs escaping.
+func appendJSONString(dst, s []byte) []byte {
+	plain := true
+	for _, c := range s {
+		if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			plain = false
+			break
+		}
+	}
+	if !plain && utf8.Valid(s) && !bytes.ContainsAny(s, "\"\\\u2028\u2029") && !bytes.ContainsFunc(s, func(r rune) bool { return r < 0x20 }) {
+		plain = true
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(string(s))
+	return append(dst, bytes.TrimRight(b.Bytes(), "\n")...)
+}
+
+// digestSide is one side's sums, by range, and the members found to have more
+// than their joining (ids, unsorted, repeated).
+type digestSide struct {
+	sums []digest
+	more []string
+}
+
+// joiningDigests sums, by range, every joining event about a member, and lists
+// the subjects of every other event about a member.
+func (db *DB) joiningDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte) (*digestSide, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, effective, `+db.joined("type", "subject", "id", "data")+` FROM events WHERE `+db.noSlash("subject"))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	side := &digestSide{sums: make([]digest, len(dr.ranges))}
+	jh := newJoiningHasher(key)
+	var blob sql.RawBytes
+	var parts [4][]byte
+	for rows.Next() {
+		var seq, eff int64
+		if err := rows.Scan(&seq, &eff, &blob); err != nil {
+			return nil, err
+		}
+		if !splitFields(blob, parts[:]) {
+			return nil, fmt.Errorf("event at seq %d: a field holds the unit separator (0x1f), which rulebook never writes", seq)
+		}
+		side.noteJoining(dr, jh, seq, eff, parts[0], parts[1], parts[2], parts[3])
+	}
+	return side, rows.Err()
+}
+
+// noteJoining adds an event about a member to the side: a joining to its
+// range's sum, and the subject of any other to those with more.
+func (side *digestSide) noteJoining(dr *digestRanges, jh *joiningHasher, seq, eff int64, typ, subject, id, data []byte) {
+	if string(typ) != rulebook.EventMemberJoined {
+		side.more = append(side.more, string(subject))
+		return
+	}
+	side.sums[dr.of(subject)].add(jh.hash(seq, eff, subject, id, data))
+}
+
+// note is noteJoining for an event of the verify's walk.
+func (side *digestSide) note(dr *digestRanges, jh *joiningHasher, r *rulebook.RawEvent) {
+	side.noteJoining(dr, jh, r.Seq, r.Effective, r.Type, r.Subject, r.ID, r.Data)
+}
+
+// joiningPass is the events' side of a digest check, summed by the verify's
+// walk (each stretch its own, merged), so that verify --projection reads the
+// record once.
+type joiningPass struct {
+	dr   *digestRanges
+	key  [32]byte
+	mu   sync.Mutex
+	side *digestSide
+}
+
+type joiningPassKey struct{}
+
+func newJoiningPass(dr *digestRanges, key [32]byte) *joiningPass {
+	jp := &joiningPass{dr: dr, key: key}
+	jp.reset()
+	return jp
+}
+
+// reset forgets what was summed, before a walk of the whole record again.
+func (jp *joiningPass) reset() {
+	jp.mu.Lock()
+	jp.side = &digestSide{sums: make([]digest, len(jp.dr.ranges))}
+	jp.mu.Unlock()
+}
+
+// merge adds a stretch's sums.
+func (jp *joiningPass) merge(o *digestSide) {
+	jp.mu.Lock()
+	defer jp.mu.Unlock()
+	for i := range o.sums {
+		for k, c := 0, uint64(0); k < 4; k++ {
+			jp.side.sums[i][k], c = bits.Add64(jp.side.sums[i][k], o.sums[i][k], c)
+		}
+	}
+	jp.side.more = append(jp.side.more, o.more...)
+}
+
+// memberDigests sums, by range, every stored member written out as their
+// joining (joiningOf), and lists those that cannot be, and those with more
+// stored than their joining.
+func (db *DB) memberDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte) (*digestSide, error) {
+	side := &digestSide{sums: make([]digest, len(dr.ranges))}
+	err := db.eachMemberJoining(ctx, q, "", nil, key, func(id []byte, h *[sha256.Size]byte) {
+		if h == nil {
+			side.more = append(side.more, string(id))
+			return
+		}
+		side.sums[dr.of(id)].add(h)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
+		ids, err := queryIDs(ctx, q, `SELECT DISTINCT member_id FROM `+t)
+		if err != nil {
+			return nil, err
+		}
+		side.more = append(side.more, ids...)
+	}
+	return side, nil
+}
+
+// eachMemberJoining calls f with the id of each stored member where selects
+// (all if ""), and the keyed hash of the joining that makes them, or nil if
+// they cannot be written out as one.
+func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, f func(id []byte, h *[sha256.Size]byte)) error {
+	rows, err := q.QueryContext(ctx, db.memberRowsQuery(where), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	jh := newJoiningHasher(key)
+	var blob, salt sql.RawBytes
+	var parts [8][]byte
+	var data []byte
+	for rows.Next() {
+		var joined, seq int64
+		if err := rows.Scan(&blob, &joined, &seq, &salt); err != nil {
+			return err
+		}
+		if !splitFields(blob, parts[:]) || bytes.IndexByte(parts[7], 0x1f) >= 0 {
+			// Compared whole, under the id as far as it can be told.
+			id, _, _ := bytes.Cut(blob, []byte{0x1f})
+			f(id, nil)
+			continue
+		}
+		var ok bool
+		if data, ok = joiningOf(data[:0], &parts, joined, salt, salt != nil); !ok {
+			f(parts[0], nil)
+			continue
+		}
+		f(parts[0], jh.hash(seq, joined, parts[0], parts[7], data))
+	}
+	return rows.Err()
+}
+
+// checkDigests is checkMembers by digests (see digest), several ranges at
+// once.
+// The events' side is summed by the verify's walk when there is one (events),
+// else read here.
+func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte, events *digestSide, rep *diffReport) error {
+	db := b.db
+	// The two sides are read at once, each on a connection of its own.
+	var members *digestSide
+	var eerr, merr error
+	var wg sync.WaitGroup
+	if events == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := db.checkConn(ctx)
+			if err != nil {
+				eerr = err
+				return
+			}
+			defer db.releaseCheckConn(conn)
+			events, eerr = db.joiningDigests(ctx, conn, dr, key)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		conn, err := db.checkConn(ctx)
+		if err != nil {
+			merr = err
+			return
+		}
+		defer db.releaseCheckConn(conn)
+		members, merr = db.memberDigests(ctx, conn, dr, key)
+	}()
+	wg.Wait()
+	if err := errors.Join(eerr, merr); err != nil {
+		return err
+	}
+	if len(events.sums) != len(dr.ranges) {
+		return fmt.Errorf("check: the events were summed in %d ranges, not %d", len(events.sums), len(dr.ranges))
+	}
+	more := append(events.more, members.more...)
+	events.more, members.more = nil, nil
+	sort.Strings(more)
+	more = slices.Compact(more)
+	// The members with more than their joining, by range.
+	byRange := make([][]string, len(dr.ranges))
+	for _, id := range more {
+		i := dr.of([]byte(id))
+		byRange[i] = append(byRange[i], id)
+	}
+	more = nil
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		rep *memberDiffs
+		err error
+	}
+	results := make([]result, len(dr.ranges))
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), 4) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := db.checkConn(ctx)
+			for i := range next {
+				res := &results[i]
+				res.rep = &memberDiffs{}
+				if res.err = err; err == nil {
+					res.err = b.checkDigestRange(ctx, conn, dr.ranges[i], byRange[i], members.sums[i], events.sums[i], key, res.rep)
+				}
+				byRange[i] = nil
+				if res.err != nil {
+					cancel()
+				}
+			}
+			if conn != nil {
+				db.releaseCheckConn(conn)
+			}
+		}()
+	}
+	for i := range dr.ranges {
+		select {
+		case next <- i:
+			continue
+		case <-ctx.Done():
+		}
+		break
+	}
+	close(next)
+	wg.Wait()
+	all := &memberDiffs{}
+	for _, res := range results {
+		if res.err != nil {
+			return res.err
+		}
+		all.merge(res.rep)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	all.report(rep)
+	return nil
+}
+
+// checkDigestRange compares the members in r: those with more than their
+// joining (ids, in order) whole, and the rest by the digests of their
+// joinings, stored (mine) and recorded (theirs); if these differ, the range is
+// compared as checkRange compares it.
+func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, mine, theirs digest, key [32]byte, rep *memberDiffs) error {
+	evs, err := subjectEvents(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	if len(ids) > 0 {
+		// Their stored rows out, their joinings as recorded in.
+		for k := 0; k < len(ids); k += 1000 {
+			var args []any
+			list := in(&args, ids[k:min(k+1000, len(ids))])
+			err := b.db.eachMemberJoining(ctx, q, ` WHERE m.id IN `+list, args, key, func(_ []byte, h *[sha256.Size]byte) {
+				if h != nil {
+					mine.sub(h)
+				}
+			})
+			if err != nil {
+				return err
+			}
+		}
+		jh := newJoiningHasher(key)
+		for i := range evs {
+			e := &evs[i]
+			if e.Type != rulebook.EventMemberJoined {
+				continue
+			}
+			stored := e.Stored
+			if stored == nil {
+				stored = e.Data
+			}
+			mine.add(jh.hash(e.Seq, int64(e.Effective), []byte(e.Subject), []byte(e.ID), stored))
+		}
+	}
+	if mine != theirs {
+		return b.checkRange(ctx, q, r, rep)
+	}
+	_, err = b.compareMembers(ctx, q, ids, evs, rep)
+	return err
 }

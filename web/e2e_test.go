@@ -118,8 +118,11 @@ func (u *user) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
-		loc, _ := chromedp.Run(u.ctx, chromedp.Location())
-		body, _ := chromedp.Run(u.ctx, chromedp.Text(chromedp.CSS("main")))
+		// The page may have no main (a JSON answer): look for it briefly.
+		dctx, dcancel := context.WithTimeout(u.ctx, 5*time.Second)
+		defer dcancel()
+		loc, _ := chromedp.Run(dctx, chromedp.Location())
+		body, _ := chromedp.Run(dctx, chromedp.Text(chromedp.CSS("main")))
 		u.b.t.Fatalf("%s: %s: %v\n(at %s)\n%s", u.name, what, err, loc, clip(body, 1500))
 	}
 }

@@ -234,8 +234,29 @@ var matrix = map[string]string{
 	"POST /api/v1/selections/{id}/count":               "run-selections",
 	"POST /api/v1/selections/{id}/endorse":             "nec",
 	"POST /api/v1/selections/{id}/deselect":            "nec",
+	"GET /api/v1/selections/{id}/refusals":             "selections",
+	"GET /api/v1/elections":                            "elections",
+	"POST /api/v1/elections":                           "record-elections",
+	"GET /api/v1/elections/{id}":                       "elections",
+	"POST /api/v1/elections/{id}/count":                "record-elections",
 	"GET /api/v1/ballots":                              "members",
 	"GET /api/v1/official-candidates":                  "lists",
+	// Trigger ballots and public elections.
+	"GET /triggers":             "selections",
+	"POST /triggers":            "run-selections",
+	"GET /triggers/{id}":        "selections",
+	"POST /triggers/{id}/steps": "run-selections",
+	"GET /elections":            "elections",
+	"GET /elections/{id}":       "elections",
+
+	// Electoral colleges and trigger ballots.
+	"POST /api/v1/selections/{id}/roll":                         "run-selections",
+	"GET /api/v1/selections/{id}/sections/{section}/electorate": "selections",
+	"GET /api/v1/triggers":                                      "selections",
+	"POST /api/v1/triggers":                                     "run-selections",
+	"GET /api/v1/triggers/{id}":                                 "selections",
+	"POST /api/v1/triggers/{id}/decide":                         "run-selections",
+	"POST /api/v1/triggers/{id}/close":                          "run-selections",
 }
 
 func init() {
@@ -247,6 +268,10 @@ func init() {
 	audiences["selections"] = []string{"casey", "morag", "nia", "paula", "ruth", "rita"}
 	audiences["run-selections"] = []string{"rita"}
 	audiences["nec"] = []string{"nia"}
+	// Public elections: entered by the returning officer and the keeper of the
+	// lists; read also by the readers of the register (the NEC among them) and the auditor.
+	audiences["elections"] = []string{"casey", "morag", "nia", "paula", "ruth", "rita"}
+	audiences["record-elections"] = []string{"casey", "rita"}
 }
 
 var paramRE = regexp.MustCompile(`\{(\w+)\}`)
@@ -281,8 +306,16 @@ func target(pattern, tokenID string) (method, path string) {
 			return "2016"
 		case strings.HasPrefix(path, "/api/v1/events/"):
 			return "EVENT"
+		case m == "{section}":
+			return "members"
+		case strings.HasPrefix(path, "/api/v1/selections/") && strings.Contains(path, "/sections/"):
+			return "combined-mayor-2013"
 		case strings.HasPrefix(path, "/selections/") || strings.HasPrefix(path, "/ballots/") || strings.HasPrefix(path, "/api/v1/selections/"):
 			return "mayor-2016"
+		case strings.HasPrefix(path, "/api/v1/elections/") || strings.HasPrefix(path, "/elections/"):
+			return "northport-mayor-2021"
+		case strings.HasPrefix(path, "/triggers/") || strings.HasPrefix(path, "/api/v1/triggers/"):
+			return "combined-mayor-trigger-2013"
 		}
 		return "x"
 	})
@@ -317,6 +350,12 @@ var form = map[string]string{
 	"POST /selections":                      "id=",
 	"POST /api/v1/selections/{id}/endorse":  `{"body":"nec"}`,
 	"POST /api/v1/selections/{id}/deselect": `{"body":"nec","candidate":"M0002","reasons":"r"}`,
+
+	"POST /triggers":                    "id=",
+	"POST /triggers/{id}/steps":         "kind=close",
+	"POST /api/v1/triggers/{id}/close":  `{}`,
+	"POST /api/v1/triggers/{id}/decide": `{"unit":"greenway-ward","decision":"open"}`,
+	"POST /api/v1/selections/{id}/roll": `{"section":"affiliates","voters":[{"id":"X1"}]}`,
 }
 
 // endsSessions are the routes after which everyone signs in again (signing out,

@@ -99,6 +99,10 @@ type selectionData struct {
 	Run                                 bool
 	Endorsers, Deselectors, Challengers []string
 	Failed                              string
+	// CollegeView is a college selection's sections and count (colleges.go);
+	// RefusalReport the refusals report once counted.
+	CollegeView   *collegeView
+	RefusalReport *app.RefusalReport
 }
 
 // Named gives a member as "Name (id)", or the id.
@@ -107,6 +111,15 @@ func (d *selectionData) Named(id string) string {
 		return n + " (" + id + ")"
 	}
 	return id
+}
+
+// CauseTrigger is the trigger ballot that opened the selection, if one did.
+func (d *selectionData) CauseTrigger() string {
+	t, _ := strings.CutPrefix(d.Cause, rulebook.TriggerSubjectPrefix)
+	if t == d.Cause {
+		return ""
+	}
+	return t
 }
 
 // Standing returns the standing checked for a candidate on the ballot, or nil.
@@ -141,10 +154,18 @@ func (s *Server) selectionData(r *http.Request, id string) (*selectionData, erro
 		}
 		d.Endorsers, d.Deselectors, d.Challengers = may(d.Procedure.EndorsedBy), may(d.Procedure.DeselectedBy), may(d.Procedure.Challengers())
 	}
-	if v.Result != nil {
+	// A college's count is its round tables, per section; the summary's tallies
+	// would be weighted percentages shown as votes.
+	if v.Result != nil && v.CollegeSpec == nil {
 		if d.Report, err = s.selectionReport(v); err != nil {
 			return nil, err
 		}
+	}
+	if d.CollegeView, err = collegeOf(v); err != nil {
+		return nil, err
+	}
+	if d.RefusalReport, err = s.refusalsOf(ctx, v); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -220,7 +241,7 @@ func (s *Server) selectionPage(w http.ResponseWriter, r *http.Request) error {
 
 // selectionStep takes one step of a selection, named by the form's kind.
 func (s *Server) selectionStep(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseStepForm(r); err != nil {
 		return err
 	}
 	id, f, ctx := r.PathValue("id"), r.PostForm, r.Context()
@@ -255,10 +276,20 @@ func (s *Server) selectionStep(w http.ResponseWriter, r *http.Request) error {
 			if ballots, err = papersFrom(f.Get("ballots")); err == nil {
 				var rejected int
 				if rejected, err = formInt(f, "rejected"); err == nil {
-					_, err = s.app.EnterPapers(ctx, id, date, ballots, int64(rejected))
+					if sec := f.Get("section"); sec != "" {
+						_, err = s.app.EnterCollegePapers(ctx, id, sec, date, ballots, int64(rejected))
+					} else {
+						_, err = s.app.EnterPapers(ctx, id, date, ballots, int64(rejected))
+					}
 				}
 			}
 			msg = "Papers entered."
+		case "roll":
+			var voters []app.RollVoter
+			if voters, err = rollFrom(r); err == nil {
+				_, err = s.app.EnterRoll(ctx, id, f.Get("section"), voters, date)
+			}
+			msg = "Roll of section " + f.Get("section") + " entered."
 		case "refuse":
 			_, err = s.app.RefuseVoter(ctx, id, date, rulebook.VoterRefusal{Member: strings.TrimSpace(f.Get("member")), Clause: strings.TrimSpace(f.Get("clause")), Reason: f.Get("reason")})
 			msg = "Refusal recorded."
@@ -399,7 +430,13 @@ func (s *Server) castBallot(w http.ResponseWriter, r *http.Request) error {
 	ranking, err := rankingFrom(r.PostForm)
 	if err == nil {
 		var res *app.BallotResult
-		if res, err = s.app.CastBallot(r.Context(), id, app.PrincipalFrom(r.Context()).Member(), ranking, s.app.Today()); err == nil {
+		member := app.PrincipalFrom(r.Context()).Member()
+		if sec := r.PostForm.Get("section"); sec != "" {
+			res, err = s.app.CastCollegeBallot(r.Context(), id, sec, member, ranking, s.app.Today())
+		} else {
+			res, err = s.app.CastBallot(r.Context(), id, member, ranking, s.app.Today())
+		}
+		if err == nil {
 			if x := res.Refused; x != nil {
 				err = rulebook.Errorf(rulebook.ENotPermitted, "your ballot was refused, and the refusal recorded: %s (clause %s)", x.Reason, x.Clause)
 			} else {

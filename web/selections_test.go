@@ -37,12 +37,32 @@ func TestSelectionPages(t *testing.T) {
 		{"declan", "/ballots", 200, []string{"No selection is taking ballots"}, nil},
 		{"declan", "/ballots/mayor-2016", 200, []string{"You have voted in this selection."}, []string{"Cast my ballot"}},
 		{"rowan", "/ballots/mayor-2016", 200, []string{"You are not in the electorate"}, nil},
+		// The college: sections with their rolls and electorates, the round tables,
+		// the members' winner who lost the college, and the refusals report.
+		{"rita", "/selections/combined-mayor-2013", 200, []string{"Electoral college", "Individual members (members)", "Affiliated organisations (affiliates)",
+			"7 on it", "College total", "won the Individual members section", "but lost the college", "Voters refused, against the margins", `href="/triggers/combined-mayor-trigger-2013"`}, []string{"Enter the roll of"}},
+		{"ruth", "/selections/combined-mayor-2013", 200, []string{"Electoral college", "but lost the college"}, []string{"Steps you may take"}},
+		// The mayoral selection with a voter wrongly refused: the refusals report.
+		{"rita", "/selections/mayor-2016", 200, []string{"Voters refused, against the margins", "Refusals found wrong on a challenge", "The margin of each decisive round"}, nil},
+		{"rita", "/selections", 200, []string{`href="/triggers"`, `href="/elections"`}, nil},
+		{"rita", "/triggers", 200, []string{"combined-mayor-trigger-2013", "Open a trigger ballot", "combined-mayor-2013</a> opened"}, nil},
+		{"ruth", "/triggers", 200, []string{"combined-mayor-trigger-2013"}, []string{"Open a trigger ballot"}},
+		{"rita", "/triggers/combined-mayor-trigger-2013", 200, []string{"eastfield-ward", "greenway-ward", "asks for an open selection", "reselect the holder",
+			"Share needed", "An open selection was opened", "23 January 2013"}, []string{"Record a unit"}},
+		{"nia", "/triggers/combined-mayor-trigger-2013", 200, []string{"eastfield-ward"}, []string{"Close the trigger ballot"}},
+		{"declan", "/triggers", 403, nil, nil},
+		{"declan", "/triggers/combined-mayor-trigger-2013", 403, nil, nil},
+		{"rita", "/elections", 200, []string{"Northport Central constituency, Assembly 2021", "Mayor of Northport, 2021"}, nil},
+		{"ruth", "/elections/northport-central-2021", 200, []string{"Majority", "Share", "Candidates"}, nil},
+		{"rita", "/elections/assembly-region-2021", 200, []string{"List seats"}, nil},
+		{"declan", "/elections", 403, nil, nil},
+		{"rita", "/elections/nope", 404, nil, nil},
 		{"declan", "/selections/mayor-2016", 403, nil, nil},
 		{"rita", "/ballots", 403, nil, nil},
 	} {
 		code, body := get(tc.who, tc.path)
 		if code != tc.status {
-			t.Errorf("%s GET %s: %d, want %d: %s", tc.who, tc.path, code, tc.status, brief(httptest.NewRecorder()))
+			t.Errorf("%s GET %s: %d, want %d: %.300s", tc.who, tc.path, code, tc.status, body)
 			continue
 		}
 		for _, s := range tc.see {

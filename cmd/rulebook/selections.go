@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	commands["selection"] = command{"candidate selections: open, show, list, nominate, withdraw, shortlist, electorate, ballot, refuse, challenge, close, count, endorse, deselect; roll, trigger (electoral colleges, trigger ballots)", runSelection}
+	commands["selection"] = command{"candidate selections: open, show, list, nominate, withdraw, shortlist, electorate, ballot, refuse, challenge, refusals, close, count, endorse, deselect; roll, trigger (electoral colleges, trigger ballots)", runSelection}
 	commands["official-candidates"] = command{"official-candidates list [--on D]: the candidates endorsed onto the official list", runOfficialCandidates}
 }
 
@@ -37,6 +37,7 @@ const selectionUsage = `selection open --id ID --procedure P --contest C [--unit
        selection count ID [--date D] [--ballot D --ballot-closes D]   (a college's next ballot, if it needs one)
        selection endorse ID --body B [--reasons R] [--candidate M] [--until D] [--refuse | --withdraw --candidate M] [--date D]
        selection deselect ID --candidate M --body B --reasons R [--date D]
+       selection refusals ID [--json]   (refusals found wrong, and pending, against the margin of each decisive round)
        ` + rollUsage + `
        selection ballot ID --section S (--member M --ranking ... | --papers FILE)   (a ballot in a section of an electoral college)
        ` + triggerUsage
@@ -242,6 +243,8 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		return show(s, fmt.Sprintf("the challenge of %s %s by %s", *member, *decide, *body))
+	case "refusals":
+		return selectionRefusals(ctx, e, a, id, *asJSON)
 	case "close":
 		s, err := a.CloseSelection(ctx, id, day)
 		if err != nil {

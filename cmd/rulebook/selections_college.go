@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -100,41 +98,8 @@ func runSelectionRoll(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// readRoll reads a section's roll: a line per voter, their id and (optionally)
-// their name; a first line "id,name" is a header.
-func readRoll(r io.Reader, name string) ([]app.RollVoter, error) {
-	cr := csv.NewReader(bufio.NewReader(r))
-	cr.FieldsPerRecord = -1
-	cr.Comment = '#'
-	var out []app.RollVoter
-	for first := true; ; first = false {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			if len(out) == 0 {
-				return nil, fmt.Errorf("%s: the roll is empty", name)
-			}
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if first && strings.EqualFold(strings.TrimSpace(rec[0]), "id") {
-			continue
-		}
-		if len(rec) > 2 {
-			return nil, fmt.Errorf("%s:%d: a line is ID,NAME (%d fields)", name, line, len(rec))
-		}
-		v := app.RollVoter{ID: strings.TrimSpace(rec[0])}
-		if len(rec) == 2 {
-			v.Name = strings.TrimSpace(rec[1])
-		}
-		if !rulebook.ValidID(v.ID) {
-			return nil, fmt.Errorf("%s:%d: id %q is not a valid id (letters, digits, '-', '_' and '.')", name, line, v.ID)
-		}
-		out = append(out, v)
-	}
-}
+// readRoll reads a section's roll as the pages do (app.ReadRoll).
+func readRoll(r io.Reader, name string) ([]app.RollVoter, error) { return app.ReadRoll(r, name) }
 
 // collegeBallot casts a ballot, or enters papers, in a section.
 func collegeBallot(e *env, ctx context.Context, a *app.App, id, sec, member, ranking, papers string, rejected int64, day rulebook.Date, asJSON bool) error {

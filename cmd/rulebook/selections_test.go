@@ -71,11 +71,29 @@ func TestSelectionCommands(t *testing.T) {
 			papers := filepath.Join(dir, "papers.csv")
 			os.WriteFile(papers, []byte("# postal ballots\n2,M02,M01\n1,M03,M02\n"), 0o600)
 			run(0, "selection", "ballot", "mayor", "--papers", papers, "--rejected", "1", "--date", "2016-09-20")
+			// Jo Jude's refusal is found wrong, too late for her to vote.
+			run(0, "selection", "challenge", "mayor", "--member", "M08", "--reason", "my membership was transferred", "--date", "2016-09-20")
+			run(0, "selection", "challenge", "mayor", "--member", "M08", "--decide", "upheld", "--body", "nec_disputes_panel", "--reasons", "transferred in time", "--date", "2016-09-20")
+			if out := run(1, "selection", "refusals", "mayor"); !strings.Contains(out, "not counted") {
+				t.Errorf("refusals before the count: %s", out)
+			}
 			// Ashe 3, Birch 3, Cole 2; Cole's papers go one to each: Ashe 4, Birch 4 —
 			// a tie the rule settles, recorded in the result.
 			out := run(0, "selection", "count", "mayor", "--date", "2016-09-21")
 			if !strings.Contains(out, "round 2") || !strings.Contains(out, "Ann Ashe (M01)") || !strings.Contains(out, "selected: ") {
 				t.Errorf("count: %s", out)
+			}
+			// First preferences Ashe 2, Birch 3, Cole 2: Ashe was excluded by lot
+			// from a tie, which the one voter turned away could have changed;
+			// Birch's majority, 4 of 6, needed 2.
+			refusals := run(0, "selection", "refusals", "mayor")
+			for _, want := range []string{"  M08     Jo Jude  2016-09-20  5.I.2   2016-09-20  nec_disputes_panel  2016-09-20  no\n",
+				"  2      exclusion  M01        M03      0    1       1 wrongly refused voter could have changed this round (1 needed)\n",
+				"  2      election   M02        M03      2    2       1 wrongly refused voter could not have changed this round (2 needed)\n",
+				"1 wrongly refused voter turned away could have changed the result."} {
+				if !strings.Contains(refusals, want) {
+					t.Errorf("refusals: no %q in\n%s", want, refusals)
+				}
 			}
 			show := run(0, "selection", "show", "mayor", "--on", "2016-09-21")
 			if !strings.Contains(show, "voted: 4 through rulebook, 3 papers entered by the tellers, 1 rejected") || !strings.Contains(show, "M08 refused") && !strings.Contains(show, "refused 2016-09-20 M08") {

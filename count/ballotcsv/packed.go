@@ -16,21 +16,27 @@ import (
 )
 
 // The packed reader splits the ballot records into blocks, cut at record ends, and
-// parses the blocks on several goroutines. Each worker adds short rankings (at most four
-// preferences) into its own table indexed by ranking key and appends longer ones to its
-// own list; the tables and lists are merged once at the end. A block's line numbers
+// parses the blocks on several goroutines. Each worker finds a block's commas and line
+// ends first (bit maps, a few vector instructions for 64 bytes), then reads each
+// record: from the line memo when it has read the same bytes before, else field by
+// field, else (quotes, spaces, comments, anything unusual) with the general parser.
+// It adds short rankings (at most four preferences) into its own table indexed by
+// ranking key and appends longer ones to its own lists, by first preference; the
+// tables and lists are merged once at the end, in order of first preference. A block's line numbers
 // are counted as it is parsed, so an error found in a block is placed once the blocks
 // before it are done: the error reported is the first in the file, as a sequential
 // reading would report it.
 
 // blockSize is the size of the blocks handed to workers: large enough that handing
-// them over costs nothing, small enough to stay in a core's cache between the read
-// that fills one and the parse that reads it.
-var blockSize = 1 << 20
+// them over costs nothing, small enough that a block, its separator maps and the
+// worker's tables stay in a core's cache from the read that fills it to the parse
+// that reads it (128 KiB parses some 10% faster than 1 MiB).
+var blockSize = 1 << 17
 
 // slack is the bytes a block's buffer holds beyond its records, so the line memo may
-// load 32 bytes at any record position without a bounds check.
-const slack = 32
+// load 32 bytes at any record start, and the name matcher 32 bytes at any field
+// start, without a bounds check.
+const slack = 128
 
 // The line memo: most papers rank few candidates, so a file holds few distinct short
 // records, each many times over ("1,Abbott,Baxter\n"). A record of at most 32 bytes
@@ -38,14 +44,17 @@ const slack = 32
 // a later record is looked up by its bytes — found with four loads, no per-byte loop —
 // and, when they are the same bytes, counted as the one remembered. Only bytes are
 // compared, so a hit is exactly a record read before.
-const memoBits = 10
+const memoBits = 12
 
 type memoEntry struct {
 	w      [4]uint64 // the record's bytes, its line end included, zero beyond
 	key    uint64
 	weight uint32
 	n      uint32 // bytes, line end included; 0 for an empty slot
-	_      [8]byte
+	// hits counts the records found here since the entry was made, for a short ranking
+	// (key < count.ShortRankings): they are added to the worker's table when the entry
+	// is replaced or the reading ends, so a hit touches only the entry.
+	hits uint64
 }
 
 // lowMask[n][k] keeps the bytes of word k that lie within the first n bytes.
@@ -63,53 +72,49 @@ var lowMask = func() (m [33][4]uint64) {
 	return
 }()
 
-// nlBits has bit j set when byte j of x is a line end (bytes above a true one may be
-// set too; the lowest set bit is exact).
-func nlBits(x uint64) uint64 {
-	t := x ^ 0x0a0a0a0a0a0a0a0a
-	z := (t - 0x0101010101010101) &^ t & 0x8080808080808080
-	return (z >> 7) * 0x0102040810204080 >> 56
-}
-
 // fastNames is the name matcher of the fast path: candidates by first byte, each name
 // held as two little-endian words and masks, so matching a name of up to 16 bytes is
 // two loads and compares.
 type fastNames struct {
 	first [256]uint8 // candidate index + 1 of the first candidate with this first byte
 	c     [16]fastName
-	names []string
 }
 
-// fastName is one candidate's name as the fast path matches it: the first 16 bytes
-// as words w0, w1 under masks m0, m1 (longer names are compared whole).
+// fastName is one candidate's name as the fast path matches it: its bytes as four
+// little-endian words w under masks m, so that matching it is four loads and
+// compares whatever its length, with no branch on the length.
 type fastName struct {
-	w0, m0, w1, m1 uint64
-	n              int
-	next           uint8 // the next candidate + 1 with the same first byte
+	w, m [4]uint64
+	n    int
+	next uint8 // the next candidate + 1 with the same first byte
 }
+
+// maxFastName is the longest name the fast path matches; a record naming a longer
+// one is read by the general path.
+const maxFastName = 32
 
 func newFastNames(names []string) *fastNames {
-	f := &fastNames{names: names}
+	f := &fastNames{}
 	for i := len(names) - 1; i >= 0; i-- {
 		nm := names[i]
 		// A name the CSV would have to quote (or that the record syntax could split) is
 		// left to the general path, which reads it as CSV.
-		if nm == "" || bytes.ContainsAny([]byte(nm), ",\"\r\n") {
+		if nm == "" || len(nm) > maxFastName || bytes.ContainsAny([]byte(nm), ",\"\r\n") {
 			continue
 		}
-		var pad [16]byte
+		var pad [32]byte
 		copy(pad[:], nm)
-		var w, m [2]uint64
-		for k := range 2 {
-			w[k] = le64(pad[8*k:])
+		fc := fastName{n: len(nm), next: f.first[nm[0]]}
+		for k := range 4 {
+			fc.w[k] = le64(pad[8*k:])
 			switch l := len(nm) - 8*k; {
 			case l >= 8:
-				m[k] = ^uint64(0)
+				fc.m[k] = ^uint64(0)
 			case l > 0:
-				m[k] = 1<<(8*l) - 1
+				fc.m[k] = 1<<(8*l) - 1
 			}
 		}
-		f.c[i] = fastName{w0: w[0], m0: m[0], w1: w[1], m1: m[1], n: len(nm), next: f.first[nm[0]]}
+		f.c[i] = fc
 		f.first[nm[0]] = uint8(i + 1)
 	}
 	return f
@@ -127,7 +132,9 @@ func load(p []byte, i int) uint64 {
 }
 
 // worker parses blocks. Short rankings add into dense; longer ones are appended to
-// keys and weights (nil while every paper so far weighs 1).
+// keys and weights, by first preference (so that the count finds them in order, see
+// assemble) and in chunks of up to longChunk entries so that growing them never copies
+// what is already held (and leaves no garbage for the collector).
 type worker struct {
 	_       [64]byte // keeps workers' fields, written as they parse, off each other's cache lines
 	h       *header
@@ -135,10 +142,12 @@ type worker struct {
 	fn      *fastNames
 	lp      *lineParser
 	dense   []uint64
-	keys    []uint64
-	weights []uint32
+	keys    [16][][]uint64
+	weights [16][][]uint32
 	memo    *[1 << memoBits]memoEntry
-	buf     []byte // the block this worker read, when streaming
+	buf     []byte   // the block this worker read, when streaming
+	com, nl []uint64 // the separator bit maps of the block being parsed
+	pos     []int32  // and the positions of its line ends
 	_       [64]byte
 }
 
@@ -161,172 +170,274 @@ func (n notPackable) Error() string { return n.why }
 // slack bytes past end (never read as records). It returns the lines it held.
 func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 	fn := w.fn
-	dense := w.dense
 	memo := w.memo
-	safe := min(end, cap(buf)-slack) // loads of 32 bytes are allowed below this
-	i := 0
-	for i < end {
-		start := i
-		// The line memo first.
-		var mw [4]uint64
-		var mh, mn uint64
-		if i < safe {
-			x0, x1, x2, x3 := load(buf, i), load(buf, i+8), load(buf, i+16), load(buf, i+24)
-			nl := nlBits(x0) | nlBits(x1)<<8 | nlBits(x2)<<16 | nlBits(x3)<<24
-			if nl != 0 {
-				mn = uint64(bits.TrailingZeros64(nl)) + 1
-				lm := &lowMask[mn&63]
-				mw = [4]uint64{x0 & lm[0], x1 & lm[1], x2 & lm[2], x3 & lm[3]}
-				mh = (mw[0]*0x9e3779b97f4a7c15 ^ mw[1]*0xc2b2ae3d27d4eb4f ^ mw[2]*0x165667b19e3779f9 ^ mw[3]*0x27d4eb2f165667c5) >> (64 - memoBits)
-				if e := &memo[mh&(1<<memoBits-1)]; uint64(e.n) == mn && e.w == mw && i+int(mn) <= end {
-					i += int(mn)
-					lines++
-					if e.key < count.ShortRankings {
-						dense[e.key] += uint64(e.weight)
-					} else {
-						w.add(e.key, int64(e.weight))
-					}
-					continue
-				}
-			}
-		}
-		// The count: "1," is by far the most common.
-		var weight int64
-		if buf[i] == '1' && i+1 < end && buf[i+1] == ',' {
-			weight = 1
-			i += 2
-		} else {
-			for i < end && buf[i] >= '0' && buf[i] <= '9' && weight <= count.MaxVotes {
-				weight = weight*10 + int64(buf[i]-'0')
-				i++
-			}
-			if i == start || weight > 1<<32-1 || i >= end {
-				goto general
-			}
-			switch buf[i] {
+	safe := min(end, cap(buf)-slack) // a record starting before this is read by the fast path
+	capEnd := cap(buf) - maxFastName // and a field starting before this
+	if end > math.MaxInt32 {
+		// Positions are int32: a block this large (one record of gigabytes carried
+		// into it) is read by the general path alone.
+		return w.parseGeneral(buf, end)
+	}
+
+	// The separators first: bit maps of the commas and line ends of the block, 64
+	// bytes a word (see sepMasks: a few vector instructions a word), and from them
+	// the positions of the line ends. With every record's end known before it is
+	// read, no record waits on finding the end of the one before: the processor
+	// reads several at once.
+	words := (end + 63) / 64
+	if len(w.com) < words+1 {
+		w.com, w.nl = make([]uint64, words+words/4+1), make([]uint64, words+words/4+1)
+	}
+	com, nlm := w.com[:words+1], w.nl[:words+1]
+	full := min(words, cap(buf)/64)
+	sepMasks(buf[:full*64], com, nlm)
+	for k := full; k < words; k++ {
+		var c, n uint64
+		for j, b := range buf[64*k : min(64*k+64, end)] {
+			switch b {
 			case ',':
-				i++
+				c |= 1 << j
 			case '\n':
-				i++
-				dense[0] += uint64(weight)
-				lines++
-				continue
-			default:
-				goto general
+				n |= 1 << j
 			}
 		}
-		{
-			var key uint64
-			var used uint16
-			shift := uint(0)
-			for {
-				if i >= end {
-					break // the last record, with no line end
-				}
-				b := buf[i]
-				if b == '\n' {
-					i++
-					break
-				}
-				if b == '\r' && i+1 < end && buf[i+1] == '\n' {
-					i += 2
-					break
-				}
-				if b == ',' {
-					i++ // a skipped preference
+		com[k], nlm[k] = c, n
+	}
+	if r := end & 63; r != 0 {
+		com[words-1] &= 1<<r - 1 // bytes past the block are not its own
+		nlm[words-1] &= 1<<r - 1
+	}
+	com[words] = ^uint64(0) // a comma beyond every record ends each search
+	total := 0
+	for _, m := range nlm[:words] {
+		total += bits.OnesCount64(m)
+	}
+	if len(w.pos) < total+8 {
+		w.pos = make([]int32, total+total/4+8)
+	}
+	pos := w.pos
+	np := 0
+	for k, m := range nlm[:words] {
+		// Four positions written whatever the word holds (a count of bits says how
+		// many are real), so that the loop does not branch on each line end.
+		base := int32(64 * k)
+		n := bits.OnesCount64(m)
+		_ = pos[np+3]
+		pos[np] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		pos[np+1] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		pos[np+2] = base + int32(bits.TrailingZeros64(m))
+		m &= m - 1
+		pos[np+3] = base + int32(bits.TrailingZeros64(m))
+		for j := 4; j < n; j++ {
+			m &= m - 1
+			pos[np+j] = base + int32(bits.TrailingZeros64(m))
+		}
+		np += n
+	}
+
+	i, r := 0, 0 // the next record starts at i; pos[r] is the first line end at or after i
+	for i < end {
+		for r < np && int(pos[r]) < i {
+			r++ // after a record the general path read (its quoted line ends)
+		}
+		if r < np && i < safe {
+			e := int(pos[r]) // the record is buf[i:e], its line end at e
+			n := e - i + 1
+			// The line memo.
+			var mw [4]uint64
+			var mh uint64
+			if n <= 32 {
+				lm := &lowMask[n]
+				mw = [4]uint64{load(buf, i) & lm[0], load(buf, i+8) & lm[1], load(buf, i+16) & lm[2], load(buf, i+24) & lm[3]}
+				mh = (mw[0]*0x9e3779b97f4a7c15 ^ mw[1]*0xc2b2ae3d27d4eb4f ^ mw[2]*0x165667b19e3779f9 ^ mw[3]*0x27d4eb2f165667c5) >> (64 - memoBits)
+				if m := &memo[mh&(1<<memoBits-1)]; int(m.n) == n && m.w == mw {
+					if m.key < count.ShortRankings {
+						m.hits++
+					} else {
+						w.add(m.key, int64(m.weight))
+					}
+					i = e + 1
+					r++
+					lines++
 					continue
 				}
-				c := int(fn.first[b]) - 1
-				for c >= 0 {
-					fc := &fn.c[c&15]
-					e := i + fc.n
-					if e < end && i < safe {
-						x := load(buf, i)
-						if (x^fc.w0)&fc.m0 == 0 && (fc.n <= 8 || (load(buf, i+8)^fc.w1)&fc.m1 == 0) &&
-							(fc.n <= 16 || string(buf[i:e]) == fn.names[c]) {
-							if d := buf[e]; d == ',' || d == '\n' || d == '\r' {
-								break
-							}
+			}
+			if e < capEnd {
+				if key, weight, ok := fn.fields(buf, i, e, com); ok {
+					if n <= 32 {
+						// Remember the record: the fast path read exactly these bytes.
+						m := &memo[mh&(1<<memoBits-1)]
+						if m.hits != 0 {
+							w.dense[m.key] += m.hits * uint64(m.weight)
 						}
-					} else if e == end && string(buf[i:e]) == fn.names[c] {
-						break // the last name of a file with no final line end
+						*m = memoEntry{w: mw, key: key, weight: weight, n: uint32(n)}
 					}
-					c = int(fc.next) - 1
-				}
-				if c < 0 {
-					goto general
-				}
-				i += fn.c[c&15].n
-				if used&(1<<c) == 0 {
-					used |= 1 << c
-					key |= uint64(c+1) << shift
-					shift += 4
-				}
-				if i < end && buf[i] == ',' {
-					i++
-					if i == end || buf[i] == '\n' {
-						continue // a trailing comma: the loop ends the record
-					}
+					w.add(key, int64(weight))
+					i = e + 1
+					r++
+					lines++
+					continue
 				}
 			}
-			lines++
-			if mn != 0 && i-start == int(mn) && buf[i-1] == '\n' {
-				// Remember the record: the fast path read exactly these bytes.
-				memo[mh&(1<<memoBits-1)] = memoEntry{w: mw, key: key, weight: uint32(weight), n: uint32(mn)}
-			}
-			w.add(key, weight)
-			continue
 		}
-	general:
-		{
-			raw, rest, nl := nextRecord(buf[start:end])
-			line := lines + 1
-			lines += nl
-			i = end - len(rest)
-			if len(raw) == 0 || raw[0] == '#' {
-				continue
-			}
-			weight, ranks, skip, err := w.lp.parse(raw, line)
-			if err != nil {
-				return lines, &blockErr{line, err}
-			}
-			if skip {
-				continue
-			}
-			var prefs [count.MaxPackedCandidates]int
-			n := 0
-			for _, r := range ranks {
-				if len(r) != 1 {
-					return lines, &blockErr{line, notPackable{"equal ranking"}}
-				}
-				prefs[n] = r[0]
-				n++
-			}
-			if weight > 1<<32-1 {
-				return lines, &blockErr{line, notPackable{fmt.Sprintf("count %d", weight)}}
-			}
-			key, _ := count.Pack(prefs[:n])
-			w.add(key, weight)
+		// The general path: anything the fast path does not read (quotes, spaces,
+		// comments, blank lines, equal rankings, errors), and the few records at the
+		// end of the buffer.
+		next, nl, be := w.general(buf, i, end, lines)
+		if be != nil {
+			return lines + nl, be
 		}
+		i, lines = next, lines+nl
 	}
 	return lines, nil
 }
+
+// parseGeneral reads every record of buf[:end] with the general parser.
+func (w *worker) parseGeneral(buf []byte, end int) (lines int, be *blockErr) {
+	for i := 0; i < end; {
+		next, nl, be := w.general(buf, i, end, lines)
+		if be != nil {
+			return lines + nl, be
+		}
+		i, lines = next, lines+nl
+	}
+	return lines, nil
+}
+
+// general reads the record at buf[i:] with the general parser (lines records were read
+// before it in the block), returning where the next starts and the lines it took.
+func (w *worker) general(buf []byte, i, end, lines int) (next, nl int, be *blockErr) {
+	raw, rest, nl := nextRecord(buf[i:end])
+	line := lines + 1
+	next = end - len(rest)
+	if len(raw) == 0 || raw[0] == '#' {
+		return next, nl, nil
+	}
+	weight, ranks, skip, err := w.lp.parse(raw, line)
+	if err != nil {
+		return next, nl, &blockErr{line, err}
+	}
+	if skip {
+		return next, nl, nil
+	}
+	var prefs [count.MaxPackedCandidates]int
+	k := 0
+	for _, rk := range ranks {
+		if len(rk) != 1 {
+			return next, nl, &blockErr{line, notPackable{"equal ranking"}}
+		}
+		prefs[k] = rk[0]
+		k++
+	}
+	if weight > 1<<32-1 {
+		return next, nl, &blockErr{line, notPackable{fmt.Sprintf("count %d", weight)}}
+	}
+	key, _ := count.Pack(prefs[:k])
+	w.add(key, weight)
+	return next, nl, nil
+}
+
+// fields reads the record buf[i:e] (its line end at e, e+32 within the buffer) whose
+// commas are the bits of com from i on, with no quotes, spaces or anything but a
+// count and candidates' names: the fast path. ok is false when it holds anything
+// else, which the general path then reads (and reports, if it is wrong).
+func (fn *fastNames) fields(buf []byte, i, e int, com []uint64) (key uint64, weight uint32, ok bool) {
+	k := i >> 6
+	m := com[k] &^ (1<<(i&63) - 1)
+	next := func() int {
+		for m == 0 {
+			k++
+			m = com[k] // the last word is all commas: the search ends
+		}
+		q := k<<6 + bits.TrailingZeros64(m)
+		m &= m - 1
+		return q
+	}
+	// The count: "1" is by far the most common.
+	q := next()
+	ce := min(q, e)
+	if ce-i == 1 && buf[i] == '1' {
+		weight = 1
+	} else {
+		if ce == i || ce-i > 10 {
+			return 0, 0, false
+		}
+		var wt uint64
+		for _, d := range buf[i:ce] {
+			if d < '0' || d > '9' {
+				return 0, 0, false
+			}
+			wt = wt*10 + uint64(d-'0')
+		}
+		if wt > 1<<32-1 {
+			return 0, 0, false
+		}
+		weight = uint32(wt)
+	}
+	var used uint16
+	shift := uint(0)
+	for q < e {
+		p := q + 1
+		q = next()
+		fe := min(q, e)
+		l := fe - p
+		if fe == e && l > 0 && buf[e-1] == '\r' {
+			l-- // a CRLF line end
+		}
+		if l == 0 {
+			continue // a skipped preference
+		}
+		x0, x1, x2, x3 := load(buf, p), load(buf, p+8), load(buf, p+16), load(buf, p+24)
+		c := int(fn.first[buf[p]]) - 1
+		for c >= 0 {
+			fc := &fn.c[c&15]
+			if (x0^fc.w[0])&fc.m[0]|(x1^fc.w[1])&fc.m[1]|(x2^fc.w[2])&fc.m[2]|(x3^fc.w[3])&fc.m[3]|uint64(fc.n^l) == 0 {
+				break
+			}
+			c = int(fc.next) - 1
+		}
+		if c < 0 {
+			return 0, 0, false
+		}
+		if used&(1<<c) == 0 {
+			used |= 1 << c
+			key |= uint64(c+1) << shift
+			shift += 4
+		}
+	}
+	return key, weight, true
+}
+
+// longChunk is the most entries of one chunk of a worker's longer rankings; the first
+// chunks are smaller, so that a small file does not take the memory of a large one.
+const longChunk = 1 << 16
 
 func (w *worker) add(key uint64, weight int64) {
 	if key < count.ShortRankings {
 		w.dense[key] += uint64(weight) // grouped: see count.Packed.Group
 		return
 	}
-	if weight != 1 && w.weights == nil {
-		w.weights = make([]uint32, len(w.keys), cap(w.keys))
-		for i := range w.weights {
-			w.weights[i] = 1
-		}
+	b := key & 15
+	ks := w.keys[b]
+	n := len(ks) - 1
+	if n < 0 || len(ks[n]) == cap(ks[n]) {
+		w.grow(b)
+		ks = w.keys[b]
+		n = len(ks) - 1
 	}
-	w.keys = append(w.keys, key)
-	if w.weights != nil {
-		w.weights = append(w.weights, uint32(weight))
+	ks[n] = append(ks[n], key)
+	w.weights[b][n] = append(w.weights[b][n], uint32(weight))
+}
+
+func (w *worker) grow(b uint64) {
+	size := 1 << 10
+	if n := len(w.keys[b]); n > 0 {
+		size = min(2*cap(w.keys[b][n-1]), longChunk)
 	}
+	w.keys[b] = append(w.keys[b], make([]uint64, 0, size))
+	w.weights[b] = append(w.weights[b], make([]uint32, 0, size))
 }
 
 // block is one stretch of records handed to a worker.
@@ -459,10 +570,21 @@ func (r *run) parseAll(next func(w *worker) (block, bool, error)) (*count.Packed
 	return r.assemble(), nil
 }
 
-// assemble merges the workers' tables and lists into one packed election.
+// assemble merges the workers' tables and lists into one packed election, in order
+// of first preference (short and long rankings alike), so that the count takes each
+// first preference's papers as they lie instead of sorting them first (see
+// count/irv's distribute).
 func (r *run) assemble() *count.Packed {
 	h := r.h
 	p := &count.Packed{Title: h.title, Candidates: h.cands, Seats: h.seats, Withdrawn: h.withdrawn}
+	for _, w := range r.workers {
+		for k := range w.memo {
+			if e := &w.memo[k]; e.hits != 0 {
+				w.dense[e.key] += e.hits * uint64(e.weight)
+				e.hits = 0
+			}
+		}
+	}
 	dense := r.workers[0].dense
 	for _, w := range r.workers[1:] {
 		for k, v := range w.dense {
@@ -476,25 +598,27 @@ func (r *run) assemble() *count.Packed {
 		}
 	}
 	for _, w := range r.workers {
-		long += len(w.keys)
+		for _, b := range w.keys {
+			for _, k := range b {
+				long += len(k)
+			}
+		}
 	}
 	p.Rankings = make([]uint64, 0, groups+long)
 	p.Weights = make([]uint32, 0, groups+long)
-	for k, v := range dense {
-		for v > 0 {
-			x := min(v, 1<<32-1)
-			p.Rankings = append(p.Rankings, uint64(k))
-			p.Weights = append(p.Weights, uint32(x))
-			v -= x
+	for first := range 16 {
+		for k := first; k < count.ShortRankings; k += 16 {
+			for v := dense[k]; v > 0; {
+				x := min(v, 1<<32-1)
+				p.Rankings = append(p.Rankings, uint64(k))
+				p.Weights = append(p.Weights, uint32(x))
+				v -= x
+			}
 		}
-	}
-	for _, w := range r.workers {
-		p.Rankings = append(p.Rankings, w.keys...)
-		if w.weights != nil {
-			p.Weights = append(p.Weights, w.weights...)
-		} else {
-			for range w.keys {
-				p.Weights = append(p.Weights, 1)
+		for _, w := range r.workers {
+			for c := range w.keys[first] {
+				p.Rankings = append(p.Rankings, w.keys[first][c]...)
+				p.Weights = append(p.Weights, w.weights[first][c]...)
 			}
 		}
 	}
@@ -546,7 +670,7 @@ func ParsePacked(data []byte, name string, workers int) (*count.Packed, error) {
 }
 
 // ReadPacked reads a file from r straight into the packed form as ParsePacked does,
-// streaming it: the file is read in blocks of a megabyte and parsed on up to workers
+// streaming it: the file is read in blocks of 128 KiB and parsed on up to workers
 // goroutines (0: one per CPU) as it arrives, so it is never held whole. It returns an
 // error wrapping ErrNotPackable when the file is valid but does not fit, having read
 // no further; read it again with Parse then.

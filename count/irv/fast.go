@@ -118,20 +118,69 @@ func top(k uint64, m uint32) uint64 {
 // distribute counting-sorts one set of papers to their current top candidates:
 // pass 1 counts, pass 2 places, into one buffer carved into one segment per candidate.
 // skip is applied to every ranking first (1 nibble when leaving an excluded candidate).
+// When pass 1 finds the papers already in order of their top candidates, each with
+// its top candidate first (as the CSV reader lays them out, with no candidate
+// withdrawn), the piles are the input's own runs and pass 2 is not needed: piles are
+// only ever read.
 func (w *worker) distribute(src []seg, skip uint, m uint32, add *[16]int64) {
 	var sizes [16]int
-	var total int
-	for _, s := range src {
-		for _, k := range s.keys {
-			sizes[top(k>>skip, m)&15]++
-		}
-		total += len(s.keys)
-	}
-	placed := total - sizes[0]
+	var votes [16]int64
+	total := 0
+	inOrder := len(src) == 1
 	weighted := false
 	for _, s := range src {
 		weighted = weighted || s.ws != nil
+		prev := uint64(0)
+		bad := false
+		if s.ws == nil {
+			for _, k := range s.keys {
+				t := top(k>>skip, m)
+				v := t & 15
+				sizes[v]++
+				bad = bad || v < prev || (t != k && v != 0)
+				prev = v
+			}
+		} else {
+			ws := s.ws[:len(s.keys)]
+			for i, k := range s.keys {
+				t := top(k>>skip, m)
+				v := t & 15
+				sizes[v]++
+				votes[v] += int64(ws[i])
+				bad = bad || v < prev || (t != k && v != 0)
+				prev = v
+			}
+		}
+		inOrder = inOrder && !bad
+		total += len(s.keys)
 	}
+	if !weighted {
+		for v := range votes {
+			votes[v] = int64(sizes[v])
+		}
+	}
+	for v := 1; v < 16; v++ {
+		add[v] += votes[v]
+	}
+	w.ex = votes[0]
+	if inOrder {
+		s := src[0]
+		off := sizes[0]
+		for v := 1; v < 16; v++ {
+			if sizes[v] == 0 {
+				continue
+			}
+			end := off + sizes[v]
+			sg := seg{keys: s.keys[off:end:end]}
+			if s.ws != nil {
+				sg.ws = s.ws[off:end:end]
+			}
+			w.pile[v] = append(w.pile[v], sg)
+			off = end
+		}
+		return
+	}
+	placed := total - sizes[0]
 	buf := make([]uint64, placed)
 	var wbuf []uint32
 	if weighted {
@@ -144,14 +193,12 @@ func (w *worker) distribute(src []seg, skip uint, m uint32, add *[16]int64) {
 		off += sizes[v]
 	}
 	start := at
-	var ex int64
 	for _, s := range src {
 		if s.ws == nil {
 			for _, k := range s.keys {
 				k = top(k>>skip, m)
 				v := k & 15
 				if v == 0 {
-					ex++
 					continue
 				}
 				buf[at[v]] = k
@@ -166,12 +213,10 @@ func (w *worker) distribute(src []seg, skip uint, m uint32, add *[16]int64) {
 			k = top(k>>skip, m)
 			v := k & 15
 			if v == 0 {
-				ex += int64(s.ws[i])
 				continue
 			}
 			buf[at[v]] = k
 			wbuf[at[v]] = s.ws[i]
-			add[v] += int64(s.ws[i])
 			at[v]++
 		}
 	}
@@ -184,14 +229,7 @@ func (w *worker) distribute(src []seg, skip uint, m uint32, add *[16]int64) {
 			sg.ws = wbuf[start[v]:at[v]:at[v]]
 		}
 		w.pile[v] = append(w.pile[v], sg)
-		if !weighted {
-			add[v] += int64(sizes[v])
-		}
 	}
-	if !weighted {
-		ex = int64(sizes[0])
-	}
-	w.ex = ex
 }
 
 func (w *worker) start(m uint32) {

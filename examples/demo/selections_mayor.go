@@ -188,6 +188,25 @@ func (s *selector) play(at func(string)) {
 		"M0005": "M0004>M0002", "M0006": "M0004>M0002",
 		"M0011": "M0011>M0004>M0002",
 	})
+	// A member turned away at the count's drop-in session as not on the list; her
+	// challenge is upheld, but she does not come back to vote: the refusals report
+	// weighs her against the margins.
+	at("2016-09-22 18:00")
+	step("returning.officer", "refuse a voter in "+mayor, func(x *selector) error {
+		_, err := x.a.RefuseVoter(x.ctx, mayor, d("2016-09-22"), rulebook.VoterRefusal{Member: "M0033", Reason: "not on the printed list of the electorate at the door"})
+		return err
+	})
+	at("2016-09-23 09:00")
+	step("returning.officer", "challenge in "+mayor, func(x *selector) error {
+		_, err := x.a.ChallengeRefusal(x.ctx, mayor, "M0033", d("2016-09-23"), "I am in the electorate: the printed list was out of date")
+		return err
+	})
+	at("2016-09-27 14:00")
+	step("nec.secretary", "decide the challenge in "+mayor, func(x *selector) error {
+		_, err := x.a.DecideChallenge(x.ctx, mayor, "M0033", d("2016-09-27"), "nec_disputes_panel", true,
+			"The member is in the frozen electorate; the list at the door was printed before the freeze.")
+		return err
+	})
 	at("2016-09-28 11:00")
 	step("nec.secretary", "endorse "+ward, func(x *selector) error {
 		_, err := x.a.Endorse(x.ctx, ward, d("2016-09-28"), rulebook.Endorsement{Body: "nec", Until: d("2017-05-05"),

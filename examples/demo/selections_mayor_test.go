@@ -64,6 +64,16 @@ func TestSelectionsOf2016(t *testing.T) {
 		if len(m.Refused) != 1 || m.Refused[0].Candidate != demo.Protagonist || m.Refused[0].Clause != "6.I.1.B" {
 			t.Errorf("mayor-2016 refusals: %+v", m.Refused)
 		}
+		// One voter wrongly turned away; Birch's final majority (14 to 11 of 25)
+		// needed 3.
+		rep, err := a.SelectionRefusals(ctx, "mayor-2016")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := rep.Rounds[len(rep.Rounds)-1]; len(rep.Wrong) != 1 || rep.Wrong[0].Member != "M0033" || rep.TurnedAway != 1 ||
+			last.Decision != "election" || last.Needed != 3 || last.Could {
+			t.Errorf("mayor-2016 refusals report: %+v", rep)
+		}
 		w, err := a.Selection(ctx, "harbour-ward-2017", d("2016-10-02"))
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,79 @@
+package sqldb_test
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/sqldb"
+	"github.com/rulebook/rulebook/sqldb/sqldbtest"
+)
+
+// TestVerifyProjection: verify --projection, the record read once, finds a
+// member edited, deleted and added, and one whose later event was left
+// unprojected, each named, in ranges whose digests differ; the rest pass.
+func TestVerifyProjection(t *testing.T) {
+	defer sqldb.SetMemberRangeSize(4)()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		seed(t, db)
+		var evs []*rulebook.Event
+		for i := range 30 {
+			id := fmt.Sprintf("v%02d", i)
+			day := rulebook.MustDate("2011-01-01").AddDays(i)
+			m := rulebook.Member{ID: id, Name: "Member " + id, Unit: "north", Joined: day}
+			if i%3 == 0 {
+				m.Email, m.Address = id+"@example.org", "1 Street \"Quoted\"\n"
+			}
+			evs = append(evs, &rulebook.Event{Type: rulebook.EventMemberJoined, Subject: id, Actor: "t", Effective: day,
+				Data: mustData(t, rulebook.MemberJoined{Member: m, Status: "active"})})
+			if i%5 == 0 {
+				evs = append(evs, &rulebook.Event{Type: rulebook.EventMemberUpdated, Subject: id, Actor: "t", Effective: day.AddDays(10),
+					Data: mustData(t, rulebook.MemberUpdated{Name: "Renamed " + id})})
+			}
+		}
+		if err := db.Append(ctx, evs...); err != nil {
+			t.Fatal(err)
+		}
+		// Only the six renamed and the seed's two are compared whole: every other
+		// member, the ones whose particulars JSON escapes too, matches their
+		// joining by digest.
+		var slow atomic.Int64
+		restore := sqldb.CountSlowMembers(&slow)
+		res, diffs, err := db.VerifyProjection(ctx, nil)
+		if err != nil || !res.OK || len(diffs) > 0 {
+			t.Fatalf("fresh record: %+v %v %v", res, diffs, err)
+		}
+		if restore(); slow.Load() != 8 {
+			t.Errorf("%d members compared whole, want 8", slow.Load())
+		}
+		for _, q := range []string{
+			`UPDATE members SET name = 'Someone Else' WHERE id = 'v02'`,
+			`UPDATE members SET address = '1 Street' WHERE id = 'v09'`,
+			`UPDATE members SET joined = joined + 1 WHERE id = 'v13'`,
+			`DELETE FROM members WHERE id = 'v17'`,
+			`UPDATE members SET name = 'Member v10' WHERE id = 'v10'`,
+			`INSERT INTO members (id, name, email, phone, address, unit, joined, status, join_event, join_seq, search_key) VALUES ('v211', 'Nobody', '', '', '', '', 1, 'active', 'x', 1, 'nobody')`,
+		} {
+			if err := sqldbtest.Exec(db, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		res, diffs, err = db.VerifyProjection(ctx, nil)
+		want := []string{
+			"member v02: stored projection differs from the events",
+			"member v09: stored projection differs from the events",
+			"member v10: stored projection differs from the events",
+			"member v13: stored projection differs from the events",
+			"member v17 is in the events but missing from the projection",
+			"member v211 is stored but no event creates them",
+		}
+		if err != nil || !res.OK || strings.Join(diffs, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("found\n%s\nwant\n%s\n(%+v %v)", strings.Join(diffs, "\n"), strings.Join(want, "\n"), res, err)
+		}
+		if check, err := db.CheckProjection(ctx); err != nil || strings.Join(check, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("CheckProjection found\n%s\n(%v)", strings.Join(check, "\n"), err)
+		}
+	})
+}
