@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net/mail"
@@ -218,19 +219,37 @@ type Electorate struct {
 // Electorate lists everyone who may do q.Action on q.Date (in one unit and the
 // units within it, when unit is given).
 func (a *App) Electorate(ctx context.Context, q eligibility.Question, unit string) (*Electorate, error) {
+	var list []eligibility.Entry
+	el, err := a.EachElectorate(ctx, q, unit, nil, func(e *eligibility.Entry) error {
+		list = append(list, *e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	el.Members = orEmpty(list)
+	return el, nil
+}
+
+// EachElectorate works out who may do q.Action on q.Date (in one unit and the
+// units within it, when unit is given) member by member as the register is
+// read, in member-id order: head is called once the question is found good,
+// before any member (with the electorate's action, dates and rule book
+// version), then each for every member who may (the entry is reused after
+// each returns). It returns the electorate's count and refusals, without its
+// members. Nothing is held of the register but the member being decided, so
+// an electorate of a million is streamed in little memory.
+func (a *App) EachElectorate(ctx context.Context, q eligibility.Question, unit string, head func(*Electorate) error, each func(*eligibility.Entry) error) (*Electorate, error) {
 	ctx = onReplica(ctx)
 	p, err := a.allow(ctx, ReadRegister, Resource{})
 	if err != nil {
 		return nil, err
 	}
-	v, err := a.Rules().VersionAt(q.Date)
+	dc, err := eligibility.NewDecider(a.Rules(), q)
 	if err != nil {
 		return nil, withField(err, "date")
 	}
-	hs, err := a.db().Histories(ctx)
-	if err != nil {
-		return nil, err
-	}
+	var below map[string]bool
 	if unit != "" {
 		units, err := a.db().Units(ctx)
 		if err != nil {
@@ -240,18 +259,7 @@ func (a *App) Electorate(ctx context.Context, q eligibility.Question, unit strin
 		if err := knownUnit(tree, unit); err != nil {
 			return nil, err
 		}
-		below := tree.Below(unit)
-		kept := hs[:0]
-		for _, h := range hs {
-			if below[h.Member.Unit] {
-				kept = append(kept, h)
-			}
-		}
-		hs = kept
-	}
-	list, refused, err := eligibility.Electorate(a.Rules(), hs, q)
-	if err != nil {
-		return nil, err
+		below = tree.Below(unit)
 	}
 	detail := q.Action + " on " + q.Date.String()
 	if !q.FreezeDate.IsZero() {
@@ -260,10 +268,108 @@ func (a *App) Electorate(ctx context.Context, q eligibility.Question, unit strin
 	if unit != "" {
 		detail += ", unit " + unit
 	}
+	// Logged before the first member leaves: a list cut short was still read.
 	if err := a.logAccess(ctx, p, "electorate", "electorate/"+q.Action, detail); err != nil {
 		return nil, err
 	}
-	return &Electorate{Action: q.Action, Date: q.Date, FreezeDate: q.FreezeDate, Version: v.ID, Count: len(list), Members: orEmpty(list), Refused: refused}, nil
+	el := &Electorate{Action: q.Action, Date: q.Date, FreezeDate: q.FreezeDate, Version: dc.Version().ID}
+	if head != nil {
+		if err := head(el); err != nil {
+			return nil, err
+		}
+	}
+	var e eligibility.Entry
+	err = a.db().EachVoter(ctx, true, func(h *rulebook.History) error {
+		if below != nil && !below[h.Member.Unit] {
+			return nil
+		}
+		ok, status, err := dc.Decide(h)
+		if err != nil || !ok {
+			return err
+		}
+		el.Count++
+		e = eligibility.Entry{Member: h.Member.ID, Name: h.Member.Name, Unit: h.Member.Unit, Status: status}
+		return each(&e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	el.Refused = dc.Refused
+	return el, nil
+}
+
+// ElectorateFormat is how WriteElectorate writes an electorate.
+type ElectorateFormat int
+
+const (
+	// ElectorateJSON is the Electorate as JSON, compact, HTML-escaped as the
+	// API writes JSON; its members come before its count and refusals, which
+	// are known only at the end.
+	ElectorateJSON ElectorateFormat = iota
+	// ElectorateJSONIndented is the same indented by two spaces and not
+	// HTML-escaped, as the command line prints JSON.
+	ElectorateJSONIndented
+	// ElectorateCSV is a header (member,name,unit,status) and a row a member.
+	ElectorateCSV
+)
+
+// WriteElectorate streams the electorate EachElectorate works out to w in the
+// format asked for, through a buffer (not a write a member). Nothing is written
+// to w before the question is found good and the first buffer is full, so an
+// error returned while written is 0 may still be answered in place of it.
+func (a *App) WriteElectorate(ctx context.Context, w io.Writer, format ElectorateFormat, q eligibility.Question, unit string) (el *Electorate, written int64, err error) {
+	cw := &countingWriter{w: w}
+	bw := bufio.NewWriterSize(cw, 64<<10)
+	var buf []byte
+	n := 0
+	indent, html := format == ElectorateJSONIndented, format == ElectorateJSON
+	el, err = a.EachElectorate(ctx, q, unit, func(el *Electorate) error {
+		if format == ElectorateCSV {
+			_, err := bw.WriteString("member,name,unit,status\n")
+			return err
+		}
+		_, err := bw.Write(appendElectorateHead(buf[:0], el, indent, html))
+		return err
+	}, func(e *eligibility.Entry) error {
+		buf = buf[:0]
+		if format == ElectorateCSV {
+			buf = appendCSVRecord(buf, e)
+			_, err := bw.Write(buf)
+			return err
+		}
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		n++
+		buf = appendJSONEntry(buf, e, indent, html)
+		_, err := bw.Write(buf)
+		return err
+	})
+	if err != nil {
+		return nil, cw.n, err
+	}
+	if format != ElectorateCSV {
+		if buf, err = appendElectorateTail(buf[:0], el, n, indent, html); err != nil {
+			return nil, cw.n, err
+		}
+		if _, err := bw.Write(buf); err != nil {
+			return nil, cw.n, err
+		}
+	}
+	err = bw.Flush()
+	return el, cw.n, err
+}
+
+// countingWriter counts what reaches w.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
 }
 
 // Units lists the register's units.

@@ -512,31 +512,66 @@ func (a *App) Shortlist(ctx context.Context, id string, d rulebook.Date, l ruleb
 // everyone of its unit (and the units within it) who may vote on the ballot
 // day, conditions measured at the freeze date (waivers in force counting).
 func (a *App) electorateOf(hs []*rulebook.History, tree rulebook.Units, s *rulebook.Selection, proc *rules.Selection) ([]string, *rulebook.FrozenElectorate, error) {
-	if s.Unit != "" {
-		below := tree.Below(s.Unit)
-		kept := make([]*rulebook.History, 0, len(hs))
+	return a.electorateFrom(func(f func(*rulebook.History) error) error {
 		for _, h := range hs {
-			if below[h.Member.Unit] {
-				kept = append(kept, h)
+			if err := f(h); err != nil {
+				return err
 			}
 		}
-		hs = kept
+		return nil
+	}, tree, s, proc, nil)
+}
+
+// electorateChunk is how many members electorateFrom gathers before it hands
+// them on to be stored.
+const electorateChunk = 50_000
+
+// electorateFrom is electorateOf over the histories each reads, one at a time
+// (the register's, as it is read: not half a million held at once). emit, if
+// set, is given the members decided a chunk at a time as they are, the last
+// chunk before it returns.
+func (a *App) electorateFrom(each func(func(*rulebook.History) error) error, tree rulebook.Units, s *rulebook.Selection, proc *rules.Selection, emit func([]string)) ([]string, *rulebook.FrozenElectorate, error) {
+	var below map[string]bool
+	if s.Unit != "" {
+		below = tree.Below(s.Unit)
 	}
 	q := eligibility.Question{Action: proc.Vote, Date: s.Ballot, FreezeDate: s.FreezeDate}
-	v, err := a.Rules().VersionAt(q.Date)
+	dc, err := eligibility.NewDecider(a.Rules(), q)
 	if err != nil {
 		return nil, nil, err
 	}
-	list, _, err := eligibility.Electorate(a.Rules(), hs, q)
+	var ids []string
+	emitted := 0
+	err = each(func(h *rulebook.History) error {
+		if below != nil && !below[h.Member.Unit] {
+			return nil
+		}
+		ok, _, err := dc.Decide(h)
+		if ok {
+			ids = append(ids, h.Member.ID)
+			if emit != nil && len(ids)-emitted == electorateChunk {
+				emit(ids[emitted:len(ids):len(ids)])
+				emitted = len(ids)
+			}
+		}
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	ids := make([]string, len(list))
-	for i, e := range list {
-		ids[i] = e.Member
+	if emit != nil && len(ids) > emitted {
+		emit(ids[emitted:len(ids):len(ids)])
 	}
-	slices.Sort(ids)
-	return ids, &rulebook.FrozenElectorate{Action: proc.Vote, Count: len(ids), Digest: rulebook.ElectorateDigest(ids), Version: v.ID,
+	if ids == nil {
+		ids = []string{}
+	}
+	// Bytewise, as the digest is taken (the register is read in that order
+	// already); sorted in a copy, the chunks emitted being another's to read.
+	if !slices.IsSorted(ids) {
+		ids = slices.Clone(ids)
+		slices.Sort(ids)
+	}
+	return ids, &rulebook.FrozenElectorate{Action: proc.Vote, Count: len(ids), Digest: rulebook.ElectorateDigest(ids), Version: dc.Version().ID,
 		Date: s.Ballot, FreezeDate: s.FreezeDate, Unit: s.Unit}, nil
 }
 
@@ -563,19 +598,22 @@ func (a *App) FreezeElectorate(ctx context.Context, id string, d rulebook.Date) 
 		}
 		// Read holding the writer's lock, so that the register read is the record
 		// up to the freeze event, which the check derives the electorate from.
-		hs, err := a.db().VoterHistories(ctx)
-		if err != nil {
-			return nil, err
-		}
 		units, err := a.db().Units(ctx)
 		if err != nil {
 			return nil, err
 		}
-		ids, f, err := a.electorateOf(hs, rulebook.NewUnits(units), s, proc)
-		if err != nil {
-			return nil, err
+		// The members are stored as they are decided, by a goroutine of their
+		// own on the writer's connection, while the register is read on another.
+		chunks, stored := make(chan []string, 2), make(chan error, 1)
+		go func() { stored <- ap.PutElectorateFrom(s.ID, chunks) }()
+		_, f, err := a.electorateFrom(func(f func(*rulebook.History) error) error {
+			return a.db().EachVoter(ctx, false, f)
+		}, rulebook.NewUnits(units), s, proc, func(chunk []string) { chunks <- chunk })
+		close(chunks)
+		if perr := <-stored; err == nil {
+			err = perr
 		}
-		if err := ap.PutElectorate(s.ID, ids); err != nil {
+		if err != nil {
 			return nil, err
 		}
 		e, err := selectionEvent(rulebook.EventElectorateFrozen, s.ID, p.Actor(), d, f)

@@ -1,27 +1,21 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
-	"github.com/rulebook/rulebook/examples"
-	"github.com/rulebook/rulebook/memberscsv"
-	"github.com/rulebook/rulebook/register"
-	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 )
 
 // benchElectorate is how many members the electorate benchmark's register holds;
-// the goal is an electorate of 500,000 frozen in at most 1 s on SQLite.
+// the goal is an electorate of 500,000 frozen in at most 1 s.
 // RULEBOOK_BENCH_MEMBERS overrides it.
 func benchElectorate() int {
 	if n, err := strconv.Atoi(os.Getenv("RULEBOOK_BENCH_MEMBERS")); err == nil && n > 0 {
@@ -30,56 +24,11 @@ func benchElectorate() int {
 	return 500_000
 }
 
-// benchApp opens the Labour example over a SQLite file (RULEBOOK_BENCH_DB keeps
-// it between runs) holding n generated members and three candidates who joined
-// in 2000.
+// benchApp opens the Labour example over SQLite holding n generated members and
+// six candidates who joined in 2000 (see benchRegister: RULEBOOK_BENCH_DB keeps
+// it between runs).
 func benchApp(b *testing.B, n int) (*app.App, *sqldb.DB) {
-	b.Helper()
-	ctx := context.Background()
-	path := os.Getenv("RULEBOOK_BENCH_DB")
-	if path == "" {
-		path = filepath.Join(b.TempDir(), "bench.db")
-	}
-	_, statErr := os.Stat(path)
-	db, err := sqldb.Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	src, err := examples.FS.ReadFile(examples.Labour)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rb, err := rules.Load(examples.Labour, src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	reg, err := register.New(ctx, db, rb, src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := app.New(ctx, reg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { a.Close() })
-	if statErr == nil {
-		return a, db // kept from an earlier run
-	}
-	var csv bytes.Buffer
-	if err := memberscsv.Generate(&csv, n, 1, []memberscsv.Level{{Kind: "constituency", Count: 200}, {Kind: "branch", Count: 2000}}, []string{"lapsed", "admin_suspended"}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := reg.Import(ctx, "bench", &csv, "generated.csv", nil); err != nil {
-		b.Fatal(err)
-	}
-	op := operator()
-	for i := 1; i <= 6; i++ {
-		if _, _, err := a.Join(op, rulebook.Member{ID: fmt.Sprintf("CAND%d", i), Name: fmt.Sprintf("Candidate %d", i), Joined: d("2000-01-01")}, ""); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return a, db
+	return benchRegister(b, "sqlite", n)
 }
 
 var benchSeq int
@@ -112,8 +61,11 @@ func benchSelection(b *testing.B, a *app.App, k int) string {
 // the answer depends on and nothing more), and the ratio.
 //
 //	go test ./app -run X -bench SelectionElectorate -benchtime 3x
-func BenchmarkSelectionElectorate(b *testing.B) {
-	a, db := benchApp(b, benchElectorate())
+func BenchmarkSelectionElectorate(b *testing.B)         { benchSelectionElectorate(b, "sqlite") }
+func BenchmarkSelectionElectoratePostgres(b *testing.B) { benchSelectionElectorate(b, "postgres") }
+
+func benchSelectionElectorate(b *testing.B, engine string) {
+	a, db := benchRegister(b, engine, benchElectorate())
 	ctx := context.Background()
 	op := operator()
 	var raw, freeze time.Duration

@@ -278,31 +278,67 @@ type Entry struct {
 // Electorate lists, in member-id order, the members who may do q.Action on q.Date.
 // It also returns how many members were refused, by the deciding status or reason.
 func Electorate(rb *rules.RuleBook, members []*rulebook.History, q Question) ([]Entry, map[string]int, error) {
-	v, err := rb.VersionAt(q.Date)
+	dc, err := NewDecider(rb, q)
 	if err != nil {
 		return nil, nil, err
 	}
-	a, ok := v.ActionIndex(q.Action)
-	if !ok {
-		return nil, nil, unknownAction(v, q.Action)
-	}
 	out := make([]Entry, 0, len(members))
-	refused := map[string]int{}
 	for _, h := range members {
-		vd, err := decide(rb, v, a, h, q)
+		ok, status, err := dc.Decide(h)
 		if err != nil {
 			return nil, nil, err
 		}
-		if !vd.allowed {
-			key := vd.by
-			if vd.point != nil && vd.by != ByCondition {
-				key = vd.point.Status
-			}
-			refused[key]++
-			continue
+		if ok {
+			out = append(out, Entry{Member: h.Member.ID, Name: h.Member.Name, Unit: h.Member.Unit, Status: status})
 		}
-		out = append(out, Entry{Member: h.Member.ID, Name: h.Member.Name, Unit: h.Member.Unit, Status: vd.point.Status})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Member < out[j].Member })
-	return out, refused, nil
+	return out, dc.Refused, nil
+}
+
+// Decider answers one question for member after member, as they are read: an
+// electorate of a million is worked out without holding a million histories.
+type Decider struct {
+	rb *rules.RuleBook
+	v  *rules.Version
+	a  int
+	q  Question
+	// Refused counts the members refused so far, by the deciding status or
+	// reason (as Electorate returns them).
+	Refused map[string]int
+}
+
+// NewDecider prepares to answer q, under the rule book version in force on q.Date.
+func NewDecider(rb *rules.RuleBook, q Question) (*Decider, error) {
+	v, err := rb.VersionAt(q.Date)
+	if err != nil {
+		return nil, err
+	}
+	a, ok := v.ActionIndex(q.Action)
+	if !ok {
+		return nil, unknownAction(v, q.Action)
+	}
+	return &Decider{rb: rb, v: v, a: a, q: q, Refused: map[string]int{}}, nil
+}
+
+// Version is the rule book version the answers are given under.
+func (dc *Decider) Version() *rules.Version { return dc.v }
+
+// Decide says whether the member whose history is h may do the action, and if so
+// with which status; a refusal is counted in Refused. h is not kept: a reader
+// may reuse it for the next member.
+func (dc *Decider) Decide(h *rulebook.History) (bool, string, error) {
+	vd, err := decide(dc.rb, dc.v, dc.a, h, dc.q)
+	if err != nil {
+		return false, "", err
+	}
+	if !vd.allowed {
+		key := vd.by
+		if vd.point != nil && vd.by != ByCondition {
+			key = vd.point.Status
+		}
+		dc.Refused[key]++
+		return false, "", nil
+	}
+	return true, vd.point.Status, nil
 }

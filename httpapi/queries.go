@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/eligibility"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
@@ -91,17 +94,69 @@ func (s *Server) eligibility(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// electorate streams the electorate as it is decided, as JSON or, asked for
+// with Accept: text/csv, as CSV: the first members leave before the last are
+// read, and the server holds one member's history at a time, whatever the size
+// of the register.
 func (s *Server) electorate(w http.ResponseWriter, r *http.Request) error {
 	q, err := s.question(r)
 	if err != nil {
 		return err
 	}
-	el, err := s.app.Electorate(r.Context(), q, r.URL.Query().Get("unit"))
-	if err != nil {
-		return err
+	format, ctype := app.ElectorateJSON, "application/json"
+	if acceptsCSV(r) {
+		format, ctype = app.ElectorateCSV, "text/csv; charset=utf-8"
 	}
-	writeJSON(w, http.StatusOK, el)
+	lw := &lazyWriter{w: w, ctype: ctype}
+	if _, _, err := s.app.WriteElectorate(r.Context(), lw, format, q, r.URL.Query().Get("unit")); err != nil {
+		if !lw.started {
+			return err
+		}
+		// Too late for a JSON error: the client sees a cut-short answer, which
+		// does not parse (JSON) or lacks its last lines (CSV).
+		slog.Error("electorate cut short", "path", r.URL.Path, "err", err)
+		return nil
+	}
+	if !lw.started {
+		lw.start()
+	}
 	return nil
+}
+
+// acceptsCSV reports whether the request asks for CSV (Accept: text/csv)
+// rather than JSON.
+func acceptsCSV(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept") {
+		for _, t := range strings.Split(v, ",") {
+			t, _, _ = strings.Cut(t, ";")
+			if strings.EqualFold(strings.TrimSpace(t), "text/csv") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lazyWriter sends the status and headers with the first bytes, so that a
+// failure before any is written can still be answered with a JSON error.
+type lazyWriter struct {
+	w       http.ResponseWriter
+	ctype   string
+	started bool
+}
+
+func (l *lazyWriter) start() {
+	l.started = true
+	l.w.Header().Set("Content-Type", l.ctype)
+	l.w.Header().Set("X-Content-Type-Options", "nosniff")
+	l.w.WriteHeader(http.StatusOK)
+}
+
+func (l *lazyWriter) Write(b []byte) (int, error) {
+	if !l.started {
+		l.start()
+	}
+	return l.w.Write(b)
 }
 
 type versionSummary struct {

@@ -1,13 +1,20 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/rulebook/rulebook"
 )
@@ -404,4 +411,541 @@ func normal(h *rulebook.History) rulebook.History {
 		c.Servings = append(c.Servings, s)
 	}
 	return c
+}
+
+// Voter is what eligibility needs of one member to answer who may take part in
+// a contest, as EachVoter reads it: the member's id, unit, joining day and
+// status points, restrictions and waivers (and their name, when asked for) —
+// not their contact details, the events behind them, the decisions' reasons
+// nor the measures served in occasions, which explain an answer but do not
+// decide it.
+type Voter = rulebook.History
+
+// EachVoter calls f for every member of the register in id order (bytewise),
+// with what eligibility needs of their history (see Voter), reading the
+// register a batch of members at a time, all in one snapshot, as f goes: an
+// electorate of a million is decided without a million histories in memory.
+// The history passed to f is reused for another member: f must copy what it
+// keeps. With names, each member's name is read too.
+func (db *DB) EachVoter(ctx context.Context, names bool, f func(h *Voter) error) error {
+	bytewise, err := bytewiseOrder(ctx, db.r, db.dialect)
+	if err != nil {
+		return err
+	}
+	if !bytewise {
+		// The members' index is in another order than the lists and the digest
+		// sort them: one statement sorts it all bytewise instead.
+		return eachVoterMerged(ctx, db.r, db.dialect, names, bytewise, f)
+	}
+	if db.dialect == "postgres" {
+		// pgx itself, below database/sql: the columns are read as the bytes
+		// that came, not a string made of each and copied again.
+		conn, err := db.r.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return conn.Raw(func(dc any) error {
+			pc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("electorate: unexpected driver connection %T", dc)
+			}
+			// Repeatable read: every batch reads the same register.
+			tx, err := pc.Conn().BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback(ctx)
+			return eachVoterBatched(pgxSource{ctx, tx}, names, f)
+		})
+	}
+	// One transaction, so that every batch reads the same register.
+	tx, err := db.r.pick(ctx).BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return eachVoterBatched(sqlSource{ctx, tx}, names, f)
+}
+
+// voterSource runs the statements EachVoter reads the register by, one at a
+// time, each read to its end before the next.
+type voterSource interface {
+	// query runs q; kinds says of each column whether it is an integer ('i')
+	// or text ('s').
+	query(q, kinds string, args ...any) (voterRows, error)
+}
+
+// voterRows are a statement's rows: text columns as bytes valid until Next.
+type voterRows interface {
+	Next() bool
+	Err() error
+	Close()
+	text(i int) []byte
+	int(i int) (int64, error)
+}
+
+type sqlSource struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+func (s sqlSource) query(q, kinds string, args ...any) (voterRows, error) {
+	rows, err := s.tx.QueryContext(s.ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	r := &sqlRows{rows: rows, texts: make([]sql.RawBytes, len(kinds)), ints: make([]int64, len(kinds)), dest: make([]any, len(kinds))}
+	for i, k := range kinds {
+		if k == 'i' {
+			r.dest[i] = &r.ints[i]
+		} else {
+			r.dest[i] = &r.texts[i]
+		}
+	}
+	return r, nil
+}
+
+type sqlRows struct {
+	rows  *sql.Rows
+	texts []sql.RawBytes
+	ints  []int64
+	dest  []any
+	err   error
+}
+
+func (r *sqlRows) Next() bool {
+	if r.err != nil || !r.rows.Next() {
+		return false
+	}
+	r.err = r.rows.Scan(r.dest...)
+	return r.err == nil
+}
+
+func (r *sqlRows) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.rows.Err()
+}
+
+func (r *sqlRows) Close()                   { r.rows.Close() }
+func (r *sqlRows) text(i int) []byte        { return r.texts[i] }
+func (r *sqlRows) int(i int) (int64, error) { return r.ints[i], nil }
+
+type pgxSource struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (s pgxSource) query(q, kinds string, args ...any) (voterRows, error) {
+	rows, err := s.tx.Query(s.ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &pgxRows{rows: rows}, nil
+}
+
+type pgxRows struct {
+	rows pgx.Rows
+	vals [][]byte
+}
+
+func (r *pgxRows) Next() bool {
+	if !r.rows.Next() {
+		return false
+	}
+	r.vals = r.rows.RawValues()
+	return true
+}
+
+func (r *pgxRows) Err() error        { return r.rows.Err() }
+func (r *pgxRows) Close()            { r.rows.Close() }
+func (r *pgxRows) text(i int) []byte { return r.vals[i] }
+
+// int decodes an integer column in either of PostgreSQL's wire formats.
+func (r *pgxRows) int(i int) (int64, error) {
+	b := r.vals[i]
+	if r.rows.FieldDescriptions()[i].Format == pgx.BinaryFormatCode {
+		switch len(b) {
+		case 2:
+			return int64(int16(binary.BigEndian.Uint16(b))), nil
+		case 4:
+			return int64(int32(binary.BigEndian.Uint32(b))), nil
+		case 8:
+			return int64(binary.BigEndian.Uint64(b)), nil
+		}
+		return 0, fmt.Errorf("electorate: an integer of %d bytes", len(b))
+	}
+	return strconv.ParseInt(string(b), 10, 64)
+}
+
+// voterBatch is how many members EachVoter reads at a time: the members by
+// their primary key, then the status points, restrictions and waivers of the
+// same range of ids by theirs, each a statement read to its end (PostgreSQL
+// reads one result at a time on a connection).
+var voterBatch = 8192
+
+// eachVoterBatched reads the batches in a goroutine of their own while f is
+// called for the members of the batch before: the database (or SQLite's
+// reading, on another core) works while the members read are decided and
+// written. Two batches are in hand at most.
+func eachVoterBatched(src voterSource, names bool, f func(h *Voter) error) error {
+	free, full, done := make(chan []Voter, 2), make(chan []Voter, 1), make(chan struct{})
+	free <- make([]Voter, voterBatch)
+	free <- make([]Voter, voterBatch)
+	var readErr error
+	go func() {
+		defer close(full)
+		readErr = readVoterBatches(src, names, free, full, done)
+	}()
+	var err error
+	for b := range full {
+		for i := range b {
+			if err != nil {
+				break
+			}
+			err = f(&b[i])
+			if err != nil {
+				close(done) // the reader stops at its next batch
+			}
+		}
+		free <- b[:cap(b)]
+	}
+	if err != nil {
+		return err
+	}
+	return readErr
+}
+
+// readVoterBatches reads the register a batch at a time into the buffers free
+// gives, and sends each on full, until the register ends or done is closed.
+func readVoterBatches(src voterSource, names bool, free <-chan []Voter, full chan<- []Voter, done <-chan struct{}) error {
+	name, kinds := "", "siss"
+	if names {
+		name, kinds = ", name", "sisss"
+	}
+	// The first batch takes ids from '' on (every id), later ones those after
+	// the last read.
+	from := func(first bool) string {
+		if first {
+			return ">="
+		}
+		return ">"
+	}
+	shared := map[string]string{}
+	intern := func(b []byte) string {
+		if t, ok := shared[string(b)]; ok {
+			return t
+		}
+		t := string(b)
+		shared[t] = t
+		return t
+	}
+	last := ""
+	for first := true; ; first = false {
+		var batch []Voter
+		select {
+		case <-done:
+			return nil
+		default:
+		}
+		select {
+		case batch = <-free:
+		case <-done:
+			return nil
+		}
+		rows, err := src.query(`SELECT id, joined, status, unit`+name+` FROM members WHERE id `+from(first)+` $1 ORDER BY id LIMIT `+strconv.Itoa(voterBatch), kinds, last)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			joined, err := rows.int(1)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			h := &batch[n]
+			n++
+			h.Member = rulebook.Member{ID: string(rows.text(0)), Unit: intern(rows.text(3)), Joined: rulebook.Date(joined)}
+			if names {
+				h.Member.Name = string(rows.text(4))
+			}
+			h.Points = append(h.Points[:0], rulebook.StatusPoint{From: h.Member.Joined, Status: intern(rows.text(2))})
+			h.Points[0].Reason = "joined"
+			h.Restrictions, h.Waivers = h.Restrictions[:0], h.Waivers[:0]
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		members := batch[:n]
+		lo, hi := last, members[n-1].Member.ID
+		// The rows of the range, in member order: each is matched by walking
+		// forward through the batch (a row of an id the members table does not
+		// hold is passed over, as Histories does); add reads one into h.
+		attach := func(cols, kinds, table, order string, add func(r voterRows, h *Voter) error) error {
+			rows, err := src.query(`SELECT member_id, `+cols+` FROM `+table+` WHERE member_id `+from(first)+` $1 AND member_id <= $2 ORDER BY member_id, `+order, kinds, lo, hi)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			i := 0
+			for rows.Next() {
+				mid := rows.text(0)
+				for i < n && members[i].Member.ID < string(mid) {
+					i++
+				}
+				if i < n && members[i].Member.ID == string(mid) {
+					if err := add(rows, &members[i]); err != nil {
+						return err
+					}
+				}
+			}
+			return rows.Err()
+		}
+		ints := func(r voterRows, cols ...int) ([3]int64, error) {
+			var out [3]int64
+			for k, c := range cols {
+				v, err := r.int(c)
+				if err != nil {
+					return out, err
+				}
+				out[k] = v
+			}
+			return out, nil
+		}
+		if err := attach(`from_date, seq, status, rights`, "siiss", "status_points", "from_date, seq, part", func(r voterRows, h *Voter) error {
+			v, err := ints(r, 1, 2)
+			if err != nil {
+				return err
+			}
+			p := rulebook.StatusPoint{From: rulebook.Date(v[0]), Seq: v[1], Status: intern(r.text(3))}
+			if err := unmarshalOpt(r.text(4), &p.Rights); err != nil {
+				return unreadable("status_points", "rights", h.Member.ID, err)
+			}
+			h.Points = append(h.Points, p)
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := attach(`seq, from_date, until_date, rights`, "siiis", "restrictions", "seq", func(r voterRows, h *Voter) error {
+			v, err := ints(r, 1, 2, 3)
+			if err != nil {
+				return err
+			}
+			rs := rulebook.Restriction{Seq: v[0], From: rulebook.Date(v[1]), Until: rulebook.Date(v[2])}
+			if err := unmarshalOpt(r.text(4), &rs.Rights); err != nil {
+				return unreadable("restrictions", "rights", h.Member.ID, err)
+			}
+			h.Restrictions = append(h.Restrictions, rs)
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := attach(`seq, from_date, until_date, action, clause`, "siiiss", "waivers", "seq", func(r voterRows, h *Voter) error {
+			v, err := ints(r, 1, 2, 3)
+			if err != nil {
+				return err
+			}
+			w := rulebook.WaiverPoint{Seq: v[0], From: rulebook.Date(v[1])}
+			w.Until, w.Action, w.Clause = rulebook.Date(v[2]), intern(r.text(4)), intern(r.text(5))
+			h.Waivers = append(h.Waivers, w)
+			return nil
+		}); err != nil {
+			return err
+		}
+		full <- members
+		if n < voterBatch {
+			return nil
+		}
+		last = hi
+	}
+}
+
+// voterKinds are the rows of one member EachVoter's statement merges.
+const (
+	voterMember = iota
+	voterPoint
+	voterRestriction
+	voterWaiver
+)
+
+// voterQuery merges the members, status points, restrictions and waivers by
+// member id, sorted bytewise (COLLATE "C") where the database's collation is
+// not, for eachVoterMerged. Each row is (member, kind, three integers,
+// three texts): the member's joining day, status, unit and name; a point's
+// day, sequence, part, status and rights; a restriction's sequence, days and
+// rights; a waiver's sequence, days, action and clause. Rows of one member come
+// together; their order within it is put right by the reader.
+func voterQuery(dialect string, names, bytewise bool) string {
+	name, id, mid := "''", "id", "member_id"
+	if names {
+		name = "name"
+	}
+	if !bytewise {
+		// A database whose collation is not bytewise would list members in
+		// another order than the digest and the lists sort them: ask for it.
+		id, mid = `id COLLATE "C"`, `member_id COLLATE "C"`
+	}
+	i := func(col string) string { return col }
+	if dialect == "postgres" {
+		i = func(col string) string { return "CAST(" + col + " AS BIGINT)" }
+	}
+	return `SELECT ` + id + ` AS mid, ` + i("0") + ` AS k, ` + i("joined") + ` AS a, ` + i("0") + ` AS b, ` + i("0") + ` AS c, status AS s, unit AS t, ` + name + ` AS u FROM members
+		UNION ALL SELECT ` + mid + `, ` + i("1") + `, ` + i("from_date") + `, seq, ` + i("part") + `, status, rights, '' FROM status_points
+		UNION ALL SELECT ` + mid + `, ` + i("2") + `, seq, ` + i("from_date") + `, ` + i("until_date") + `, '', rights, '' FROM restrictions
+		UNION ALL SELECT ` + mid + `, ` + i("3") + `, seq, ` + i("from_date") + `, ` + i("until_date") + `, action, clause, '' FROM waivers
+		ORDER BY mid`
+}
+
+// bytewiseOrder reports whether the database orders text bytewise, as Go
+// does: SQLite's default, and PostgreSQL's C (and C.UTF-8) collations.
+func bytewiseOrder(ctx context.Context, q querier, dialect string) (bool, error) {
+	if dialect != "postgres" {
+		return true, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT datcollate, datlocprovider FROM pg_database WHERE datname = current_database()`)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	var coll, provider string
+	if rows.Next() {
+		if err := rows.Scan(&coll, &provider); err != nil {
+			return false, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	switch provider {
+	case "b": // builtin: C or C.UTF-8, both in code point order
+		return true, nil
+	case "c":
+		switch coll {
+		case "C", "POSIX", "C.UTF-8", "C.utf8":
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// eachVoterMerged is EachVoter in one statement merging the four tables,
+// sorted bytewise by the database when its collation is not (see voterQuery).
+func eachVoterMerged(ctx context.Context, q querier, dialect string, names, bytewise bool, f func(h *Voter) error) error {
+	rows, err := q.QueryContext(ctx, voterQuery(dialect, names, bytewise))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	// The few thousand units and handful of statuses, actions and clauses are
+	// shared, not one string a row; the history and its slices are reused.
+	shared := map[string]string{}
+	intern := func(b []byte) string {
+		if s, ok := shared[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		shared[s] = s
+		return s
+	}
+	var (
+		h       Voter
+		parts   []int64 // the part of each point after the joining one
+		cur     []byte  // the member whose rows are being read
+		have    bool    // whether cur's members row has been read
+		started bool
+		mid     sql.RawBytes
+		s, t, u sql.RawBytes
+		kind    int
+		a, b, c int64
+	)
+	flush := func() error {
+		if !started {
+			return nil
+		}
+		if !have {
+			// Rows of a member the members table does not hold: the projection
+			// was edited outside rulebook (the member is left out, as before).
+			return nil
+		}
+		sortVoter(&h, parts)
+		return f(&h)
+	}
+	for rows.Next() {
+		if err := rows.Scan(&mid, &kind, &a, &b, &c, &s, &t, &u); err != nil {
+			return err
+		}
+		if !started || string(mid) != string(cur) {
+			if started && string(mid) < string(cur) {
+				return rulebook.Errorf(rulebook.EInternal, "the register was read out of order (member %s after %s)", mid, cur)
+			}
+			if err := flush(); err != nil {
+				return err
+			}
+			started, have = true, false
+			cur = append(cur[:0], mid...)
+			h.Member = rulebook.Member{}
+			h.Points, h.Restrictions, h.Waivers, parts = h.Points[:0], h.Restrictions[:0], h.Waivers[:0], parts[:0]
+			if len(h.Points) == 0 {
+				h.Points = append(h.Points, rulebook.StatusPoint{}) // the joining point, filled by the members row
+			}
+		}
+		switch kind {
+		case voterMember:
+			have = true
+			m := &h.Member
+			m.ID, m.Unit, m.Joined = string(mid), intern(t), rulebook.Date(a)
+			if names {
+				m.Name = string(u)
+			}
+			h.Points[0] = rulebook.StatusPoint{From: m.Joined, Status: intern(s)}
+			h.Points[0].Reason = "joined"
+		case voterPoint:
+			p := rulebook.StatusPoint{From: rulebook.Date(a), Seq: b, Status: intern(s)}
+			if err := unmarshalOpt(t, &p.Rights); err != nil {
+				return unreadable("status_points", "rights", string(mid), err)
+			}
+			h.Points = append(h.Points, p)
+			parts = append(parts, c)
+		case voterRestriction:
+			r := rulebook.Restriction{Seq: a, From: rulebook.Date(b), Until: rulebook.Date(c)}
+			if err := unmarshalOpt(t, &r.Rights); err != nil {
+				return unreadable("restrictions", "rights", string(mid), err)
+			}
+			h.Restrictions = append(h.Restrictions, r)
+		case voterWaiver:
+			w := rulebook.WaiverPoint{Seq: a, From: rulebook.Date(b)}
+			w.Until, w.Action, w.Clause = rulebook.Date(c), intern(s), intern(t)
+			h.Waivers = append(h.Waivers, w)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// sortVoter puts a member's rows in the order Histories reads them, whatever
+// order the merge gave them in: the points after the joining one by (day,
+// sequence, part), restrictions and waivers by sequence. There are a handful.
+func sortVoter(h *Voter, parts []int64) {
+	ps := h.Points[1:]
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0; j-- {
+			x, y := &ps[j-1], &ps[j]
+			if x.From < y.From || (x.From == y.From && (x.Seq < y.Seq || (x.Seq == y.Seq && parts[j-1] <= parts[j]))) {
+				break
+			}
+			*x, *y = *y, *x
+			parts[j-1], parts[j] = parts[j], parts[j-1]
+		}
+	}
+	slices.SortStableFunc(h.Restrictions, func(x, y rulebook.Restriction) int { return cmp.Compare(x.Seq, y.Seq) })
+	slices.SortStableFunc(h.Waivers, func(x, y rulebook.WaiverPoint) int { return cmp.Compare(x.Seq, y.Seq) })
 }

@@ -97,6 +97,25 @@ func (db *DB) Selections(ctx context.Context) ([]SelectionRow, error) {
 
 // PutElectorate stores a selection's frozen electorate, replacing any stored.
 func (a *Appender) PutElectorate(selection string, members []string) error {
+	chunks := make(chan []string, 1)
+	chunks <- members
+	close(chunks)
+	return a.PutElectorateFrom(selection, chunks)
+}
+
+// PutElectorateFrom stores a selection's frozen electorate, replacing any
+// stored, as its members come on chunks, until chunks is closed: it may be
+// stored in a goroutine of its own while the electorate is worked out. After
+// an error it reads chunks to their end, so that their sender is not left
+// waiting, and returns the error.
+func (a *Appender) PutElectorateFrom(selection string, chunks <-chan []string) error {
+	err := a.putElectorate(selection, chunks)
+	for range chunks {
+	}
+	return err
+}
+
+func (a *Appender) putElectorate(selection string, chunks <-chan []string) error {
 	if err := a.flush(); err != nil {
 		return err
 	}
@@ -109,168 +128,35 @@ func (a *Appender) PutElectorate(selection string, members []string) error {
 	if a.db.dialect == "postgres" {
 		q = `INSERT INTO selection_electorate (selection, member) SELECT $1, json_array_elements_text($2::json)`
 	}
-	for len(members) > 0 {
-		n := min(len(members), 50_000)
-		ids, err := json.Marshal(members[:n])
-		if err != nil {
-			return err
+	for members := range chunks {
+		for len(members) > 0 {
+			n := min(len(members), 50_000)
+			ids, err := json.Marshal(members[:n])
+			if err != nil {
+				return err
+			}
+			if _, err := a.tx.ExecContext(a.ctx, q, selection, string(ids)); err != nil {
+				return err
+			}
+			members = members[n:]
 		}
-		if _, err := a.tx.ExecContext(a.ctx, q, selection, string(ids)); err != nil {
-			return err
-		}
-		members = members[n:]
 	}
 	return nil
 }
 
 // VoterHistories returns, by member id, what eligibility needs of every member's
-// history to answer who may vote: each member's id, unit, joining day and status
-// points, restrictions and waivers — not their name or contact details, the event
-// they joined by, nor the measures served in occasions (which explain an answer
-// but do not decide it).
-// Working out an electorate of half a million reads this rather than Histories.
+// history to answer who may vote (see Voter), all held at once: for working out
+// several electorates from one reading of the register (an electoral college's
+// sections). One electorate is worked out as the register is read: EachVoter.
 func (db *DB) VoterHistories(ctx context.Context) ([]*rulebook.History, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, unit, joined, status FROM members ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
 	var out []*rulebook.History
-	// Histories and their first points are allocated a slab at a time, and the
-	// few thousand units and handful of statuses shared, not one string a row.
-	var slab []rulebook.History
-	var points []rulebook.StatusPoint
-	shared := map[string]string{}
-	intern := func(b []byte) string {
-		if s, ok := shared[string(b)]; ok {
-			return s
-		}
-		s := string(b)
-		shared[s] = s
-		return s
-	}
-	var unit, status sql.RawBytes
-	for rows.Next() {
-		if len(slab) == 0 {
-			slab, points = make([]rulebook.History, 4096), make([]rulebook.StatusPoint, 4096)
-		}
-		h := &slab[0]
-		h.Points, slab, points = points[:1:1], slab[1:], points[1:]
-		p := &h.Points[0]
-		var joined int64
-		if err := rows.Scan(&h.Member.ID, &unit, &joined, &status); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		h.Member.Unit, p.Status = intern(unit), intern(status)
-		h.Member.Joined = rulebook.Date(joined)
-		p.From, p.Reason = h.Member.Joined, "joined"
-		out = append(out, h)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// The rest is a row for a few members in a hundred, read in the same order as
-	// the members: each is matched by walking forward, not through a map of half a
-	// million.
-	var byID map[string]*rulebook.History
-	i := 0
-	member := func(id string) *rulebook.History {
-		for i < len(out) && out[i].Member.ID != id {
-			i++
-		}
-		if i < len(out) {
-			return out[i]
-		}
-		if byID == nil { // rows out of the members' order: look them up instead
-			byID = make(map[string]*rulebook.History, len(out))
-			for _, h := range out {
-				byID[h.Member.ID] = h
-			}
-		}
-		return byID[id]
-	}
-	if err := eachRow(ctx, db.r, `SELECT member_id, from_date, seq, status, rights, event_id, decision FROM status_points ORDER BY member_id, from_date, seq, part`,
-		func(sc func(...any) error) error {
-			var mid string
-			var from int64
-			var rights, decision []byte
-			var p rulebook.StatusPoint
-			if err := sc(&mid, &from, &p.Seq, &p.Status, &rights, &p.EventID, &decision); err != nil {
-				return err
-			}
-			p.From = rulebook.Date(from)
-			if err := unmarshalOpt(rights, &p.Rights); err != nil {
-				return err
-			}
-			if err := unmarshalOpt(decision, &p.Decision); err != nil {
-				return err
-			}
-			if h := member(mid); h != nil {
-				h.Points = append(h.Points, p)
-			}
-			return nil
-		}); err != nil {
-		return nil, err
-	}
-	i = 0
-	if err := eachRow(ctx, db.r, `SELECT member_id, seq, from_date, until_date, rights, event_id, decision FROM restrictions ORDER BY member_id, seq`,
-		func(sc func(...any) error) error {
-			var mid string
-			var from, until int64
-			var rights, decision []byte
-			var r rulebook.Restriction
-			if err := sc(&mid, &r.Seq, &from, &until, &rights, &r.EventID, &decision); err != nil {
-				return err
-			}
-			r.From, r.Until = rulebook.Date(from), rulebook.Date(until)
-			if err := unmarshalOpt(rights, &r.Rights); err != nil {
-				return err
-			}
-			if err := unmarshalOpt(decision, &r.Decision); err != nil {
-				return err
-			}
-			if h := member(mid); h != nil {
-				h.Restrictions = append(h.Restrictions, r)
-			}
-			return nil
-		}); err != nil {
-		return nil, err
-	}
-	i = 0
-	err = eachRow(ctx, db.r, `SELECT member_id, seq, from_date, until_date, action, clause, event_id, decision FROM waivers ORDER BY member_id, seq`,
-		func(sc func(...any) error) error {
-			var mid string
-			var from, until int64
-			var decision []byte
-			var w rulebook.WaiverPoint
-			if err := sc(&mid, &w.Seq, &from, &until, &w.Action, &w.Clause, &w.EventID, &decision); err != nil {
-				return err
-			}
-			w.From, w.Until = rulebook.Date(from), rulebook.Date(until)
-			if err := unmarshalOpt(decision, &w.Decision); err != nil {
-				return err
-			}
-			if h := member(mid); h != nil {
-				h.Waivers = append(h.Waivers, w)
-			}
-			return nil
-		})
+	err := db.EachVoter(ctx, false, func(h *Voter) error {
+		c := *h
+		c.Points, c.Restrictions, c.Waivers = slices.Clone(h.Points), slices.Clone(h.Restrictions), slices.Clone(h.Waivers)
+		out = append(out, &c)
+		return nil
+	})
 	return out, err
-}
-
-func eachRow(ctx context.Context, q querier, query string, f func(scan func(...any) error) error) error {
-	rows, err := q.QueryContext(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := f(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // InElectorate reports, inside the appender's transaction, whether member is in

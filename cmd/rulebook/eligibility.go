@@ -1,15 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/eligibility"
 	"github.com/rulebook/rulebook/rules"
 )
@@ -120,50 +122,75 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	el, err := a.Electorate(ctx, q, *unit)
+	// JSON and CSV are written as the members are decided, through a buffer;
+	// the table for people needs every row first, to line up its columns.
+	switch {
+	case *asJSON:
+		_, _, err := a.WriteElectorate(ctx, e.stdout, app.ElectorateJSONIndented, q, *unit)
+		return err
+	case *asCSV:
+		_, _, err := a.WriteElectorate(ctx, e.stdout, app.ElectorateCSV, q, *unit)
+		return err
+	}
+	// The table comes after the count, and its columns are as wide as their
+	// widest cell: the entries are kept (not the histories), then written
+	// padded as text/tabwriter pads them, through a buffer.
+	var list []eligibility.Entry
+	widths := [4]int{len("MEMBER"), len("NAME"), len("UNIT"), len("STATUS")}
+	el, err := a.EachElectorate(ctx, q, *unit, nil, func(x *eligibility.Entry) error {
+		list = append(list, *x)
+		for i, c := range [4]string{x.Member, x.Name, x.Unit, x.Status} {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	list, refused := el.Members, el.Refused
+	refused := el.Refused
 	v, _ := a.Rules().VersionAt(q.Date)
-	switch {
-	case *asJSON:
-		return writeJSON(e.stdout, el)
-	case *asCSV:
-		w := csv.NewWriter(e.stdout)
-		w.Write([]string{"member", "name", "unit", "status"})
-		for _, x := range list {
-			w.Write([]string{x.Member, x.Name, x.Unit, x.Status})
-		}
-		w.Flush()
-		return w.Error()
-	}
-	fmt.Fprintf(e.stdout, "%s may %s on %s (rule book version %s", plural(len(list), "member", "members"), v.Action(q.Action).Name, q.Date, v.ID)
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	defer out.Flush()
+	fmt.Fprintf(out, "%s may %s on %s (rule book version %s", plural(len(list), "member", "members"), v.Action(q.Action).Name, q.Date, v.ID)
 	if !q.FreezeDate.IsZero() {
-		fmt.Fprintf(e.stdout, ", freeze date %s", q.FreezeDate)
+		fmt.Fprintf(out, ", freeze date %s", q.FreezeDate)
 	}
-	fmt.Fprintln(e.stdout, "):")
+	fmt.Fprintln(out, "):")
 	if len(list) > 0 {
-		t := table(e.stdout)
-		row(t, "  ", "MEMBER", "NAME", "UNIT", "STATUS")
-		for _, x := range list {
-			row(t, "  ", x.Member, x.Name, x.Unit, x.Status)
+		var line []byte
+		pad := func(c string, w int) {
+			line = append(line, c...)
+			for n := utf8.RuneCountInString(c); n < w+2; n++ {
+				line = append(line, ' ')
+			}
 		}
-		t.Flush()
+		row := func(a, b, c, d string) {
+			line = append(line[:0], "  "...)
+			pad(a, widths[0])
+			pad(b, widths[1])
+			pad(c, widths[2])
+			line = append(append(line, d...), '\n')
+			out.Write(line)
+		}
+		row("MEMBER", "NAME", "UNIT", "STATUS")
+		for i := range list {
+			x := &list[i]
+			row(x.Member, x.Name, x.Unit, x.Status)
+		}
 	}
 	if len(refused) > 0 {
 		n := 0
 		for _, k := range refused {
 			n += k
 		}
-		fmt.Fprintf(e.stdout, "%s may not:\n", plural(n, "other member", "other members"))
-		t := table(e.stdout)
+		fmt.Fprintf(out, "%s may not:\n", plural(n, "other member", "other members"))
+		t := table(out)
 		for _, k := range slices.Sorted(maps.Keys(refused)) {
 			row(t, "  ", strconv.Itoa(refused[k]), refusedWhy(v, q, k))
 		}
 		t.Flush()
 	}
-	return nil
+	return out.Flush()
 }
 
 // refusedWhy says in words why the members an electorate counts under key (the
