@@ -523,8 +523,10 @@ func (a *App) electorateOf(hs []*rulebook.History, tree rulebook.Units, s *ruleb
 }
 
 // electorateChunk is how many members electorateFrom gathers before it hands
-// them on to be stored.
-const electorateChunk = 50_000
+// them on to be stored: small enough that storing starts early and little is
+// left to store once the last member is decided (PostgreSQL streams them into
+// one COPY), large enough that a chunk costs little more than its rows.
+const electorateChunk = 8192
 
 // electorateFrom is electorateOf over the histories each reads, one at a time
 // (the register's, as it is read: not half a million held at once). emit, if

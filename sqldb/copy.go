@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -40,21 +41,71 @@ func (a *Appender) copyBatch(b *batch) error {
 		buf.WriteByte('\n')
 	}
 	q := `COPY ` + b.table + ` (` + strings.Join(b.cols, ", ") + `) FROM STDIN`
-	err := a.conn.Raw(func(dc any) error {
+	if err := a.copyFrom(q, &buf, func() int64 { return int64(b.rows) }); err != nil {
+		return fmt.Errorf("insert into %s: %w", b.table, friendly(err))
+	}
+	return nil
+}
+
+// copyFrom runs the COPY FROM STDIN q with r's rows, on the transaction's
+// connection, and checks that the server took all rows() of them (counted once r is read).
+func (a *Appender) copyFrom(q string, r io.Reader, rows func() int64) error {
+	return a.conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("copy: unexpected driver connection %T", dc)
 		}
-		tag, err := pc.Conn().PgConn().CopyFrom(a.ctx, &buf, q)
-		if err == nil && tag.RowsAffected() != int64(b.rows) {
-			err = fmt.Errorf("%d rows copied of %d", tag.RowsAffected(), b.rows)
+		tag, err := pc.Conn().PgConn().CopyFrom(a.ctx, r, q)
+		if n := rows(); err == nil && tag.RowsAffected() != n {
+			err = fmt.Errorf("%d rows copied of %d", tag.RowsAffected(), n)
 		}
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("insert into %s: %w", b.table, friendly(err))
+}
+
+// copyElectorate stores a selection's electorate with one COPY FROM, streamed
+// as its members come on chunks: the server inserts the rows of one chunk while
+// the next is being decided, and nothing is parsed but the rows themselves.
+func (a *Appender) copyElectorate(selection string, chunks <-chan []string) error {
+	r := &electorateRows{chunks: chunks}
+	copyText(&r.selection, selection)
+	r.selection.WriteByte('\t')
+	if err := a.copyFrom(`COPY selection_electorate (selection, member) FROM STDIN`, r, func() int64 { return r.rows }); err != nil {
+		return fmt.Errorf("insert into selection_electorate: %w", friendly(err))
 	}
 	return nil
+}
+
+// electorateRows reads as COPY's text rows (selection, member) of the members
+// that come on chunks, until chunks is closed.
+type electorateRows struct {
+	chunks    <-chan []string
+	selection bytes.Buffer // the first column, escaped, and its tab
+	pending   []string     // members of the chunk not yet written out
+	buf       bytes.Buffer // rows written out, not yet read
+	rows      int64
+}
+
+func (r *electorateRows) Read(p []byte) (int, error) {
+	for r.buf.Len() == 0 {
+		if len(r.pending) == 0 {
+			c, ok := <-r.chunks
+			if !ok {
+				return 0, io.EOF
+			}
+			r.pending = c
+			continue
+		}
+		// About as much as p holds: a chunk is written out a piece at a time.
+		for len(r.pending) > 0 && r.buf.Len() < len(p) {
+			r.buf.Write(r.selection.Bytes())
+			copyText(&r.buf, r.pending[0])
+			r.buf.WriteByte('\n')
+			r.pending = r.pending[1:]
+			r.rows++
+		}
+	}
+	return r.buf.Read(p)
 }
 
 // appendCopyValue writes v in COPY's text format: \N for NULL, text with

@@ -122,12 +122,12 @@ func (a *Appender) putElectorate(selection string, chunks <-chan []string) error
 	if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM selection_electorate WHERE selection = $1`, selection); err != nil {
 		return err
 	}
+	if a.db.dialect == "postgres" {
+		return a.copyElectorate(selection, chunks)
+	}
 	// The ids go in as one JSON array a statement, unpacked by the database: half
 	// a million bound parameters cost several times more.
 	q := `INSERT INTO selection_electorate (selection, member) SELECT $1, value FROM json_each($2)`
-	if a.db.dialect == "postgres" {
-		q = `INSERT INTO selection_electorate (selection, member) SELECT $1, json_array_elements_text($2::json)`
-	}
 	for members := range chunks {
 		for len(members) > 0 {
 			n := min(len(members), 50_000)
