@@ -126,8 +126,12 @@ func (a *Appender) putElectorate(selection string, chunks <-chan []string) error
 		return a.copyElectorate(selection, chunks)
 	}
 	// The ids go in as one JSON array a statement, unpacked by the database: half
-	// a million bound parameters cost several times more.
-	q := `INSERT INTO selection_electorate (selection, member) SELECT $1, value FROM json_each($2)`
+	// a million bound parameters cost several times more. The statement is
+	// compiled once for all the chunks.
+	st, err := a.Prepared(`INSERT INTO selection_electorate (selection, member) SELECT $1, value FROM json_each($2)`)
+	if err != nil {
+		return err
+	}
 	for members := range chunks {
 		for len(members) > 0 {
 			n := min(len(members), 50_000)
@@ -135,7 +139,7 @@ func (a *Appender) putElectorate(selection string, chunks <-chan []string) error
 			if err != nil {
 				return err
 			}
-			if _, err := a.tx.ExecContext(a.ctx, q, selection, string(ids)); err != nil {
+			if _, err := st.ExecContext(a.ctx, selection, string(ids)); err != nil {
 				return err
 			}
 			members = members[n:]
