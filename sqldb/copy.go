@@ -48,7 +48,8 @@ func (a *Appender) copyBatch(b *batch) error {
 }
 
 // copyFrom runs the COPY FROM STDIN q with r's rows, on the transaction's
-// connection, and checks that the server took all rows() of them (counted once r is read).
+// connection, and checks that the server took all of them: rows() counts them
+// once r is read to its end.
 func (a *Appender) copyFrom(q string, r io.Reader, rows func() int64) error {
 	return a.conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
