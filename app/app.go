@@ -30,6 +30,8 @@ type App struct {
 	signIns *limiter
 	// access stores the access log's entries behind the reads they record.
 	access *accessWriter
+	// tokens keeps the API tokens found valid (accounts.go).
+	tokens tokenCache
 }
 
 // New returns the application over the register service (and the rule book it
