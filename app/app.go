@@ -32,6 +32,8 @@ type App struct {
 	access *accessWriter
 	// tokens keeps the API tokens found valid (accounts.go).
 	tokens tokenCache
+	// caseKeep keeps decoded cases for the API's case reads (cases.go).
+	caseKeep caseKeep
 }
 
 // New returns the application over the register service (and the rule book it

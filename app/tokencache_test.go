@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
+	"github.com/rulebook/rulebook/discipline"
 	"slices"
 	"testing"
 
@@ -106,6 +108,58 @@ func TestTokenKeptRefusedAtOnce(t *testing.T) {
 		exec(`UPDATE api_tokens SET last_used = $1`, w.clock.UnixMicro())
 		if g1, err := db.CredentialGeneration(ctx); err != nil || g1 != g0 {
 			t.Errorf("noting a token's use changed the credential generation: %d to %d (%v)", g0, g1, err)
+		}
+	})
+}
+
+// TestCaseBriefNeverStale checks that the API's case read, which keeps the cases
+// it has decoded, serves a case changed in any way at once: here its summary
+// rewritten by another process without a new sequence number, as an erasure
+// rewrites a case.
+func TestCaseBriefNeverStale(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newWorldOn(t, db)
+		ctx := operator()
+		other, err := sqldb.Open(context.Background(), db.DSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { other.Close() })
+		const id = "D-2016-001"
+		read := func() *discipline.Case {
+			t.Helper()
+			f, err := w.a.CaseBrief(ctx, id, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f.Case
+		}
+		first, again := read(), read()
+		if first.Summary == "" || again.Summary != first.Summary {
+			t.Fatalf("the summary read twice: %q, %q", first.Summary, again.Summary)
+		}
+		data, seq, err := db.CaseDataSeq(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		m["summary"] = "[erased]"
+		changed, _ := json.Marshal(m)
+		if _, err := other.Raw().Exec(`UPDATE cases SET data = $1 WHERE id = $2`, string(changed), id); err != nil {
+			t.Fatal(err)
+		}
+		if _, seq2, _ := db.CaseDataSeq(context.Background(), id); seq2 != seq {
+			t.Fatalf("the sequence number changed: %d to %d", seq, seq2)
+		}
+		if got := read(); got.Summary != "[erased]" {
+			t.Errorf("a case changed elsewhere was served as it was: summary %q", got.Summary)
+		}
+		// The full case file reads it afresh too.
+		if f, err := w.a.Case(ctx, id, 0); err != nil || f.Case.Summary != "[erased]" {
+			t.Errorf("the case file: %v", err)
 		}
 	})
 }
