@@ -572,25 +572,27 @@ func init() {
 // have changed since (CredentialGeneration). A token's last use does not count.
 var credentialSchema = map[string]string{
 	"sqlite": `
-	CREATE TABLE credential_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
-	INSERT INTO credential_generation (id, n) VALUES (1, 0);
-	CREATE TRIGGER accounts_generation_insert AFTER INSERT ON accounts
+	CREATE TABLE IF NOT EXISTS credential_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+	INSERT INTO credential_generation (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+	CREATE TRIGGER IF NOT EXISTS accounts_generation_insert AFTER INSERT ON accounts
 		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; END;
-	CREATE TRIGGER accounts_generation_update AFTER UPDATE ON accounts
+	CREATE TRIGGER IF NOT EXISTS accounts_generation_update AFTER UPDATE ON accounts
 		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; END;
-	CREATE TRIGGER accounts_generation_delete AFTER DELETE ON accounts
+	CREATE TRIGGER IF NOT EXISTS accounts_generation_delete AFTER DELETE ON accounts
 		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; END;
-	CREATE TRIGGER api_tokens_generation_update AFTER UPDATE OF hash, account, expires, revoked ON api_tokens
+	CREATE TRIGGER IF NOT EXISTS api_tokens_generation_update AFTER UPDATE OF hash, account, expires, revoked ON api_tokens
 		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; END;
-	CREATE TRIGGER api_tokens_generation_delete AFTER DELETE ON api_tokens
+	CREATE TRIGGER IF NOT EXISTS api_tokens_generation_delete AFTER DELETE ON api_tokens
 		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; END;`,
 	"postgres": `
-	CREATE TABLE credential_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);
-	INSERT INTO credential_generation (id, n) VALUES (1, 0);
-	CREATE FUNCTION credential_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+	CREATE TABLE IF NOT EXISTS credential_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);
+	INSERT INTO credential_generation (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+	CREATE OR REPLACE FUNCTION credential_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; RETURN NULL; END $$;
+	DROP TRIGGER IF EXISTS accounts_generation ON accounts;
 	CREATE TRIGGER accounts_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON accounts
 		FOR EACH STATEMENT EXECUTE FUNCTION credential_generation_bump();
+	DROP TRIGGER IF EXISTS api_tokens_generation ON api_tokens;
 	CREATE TRIGGER api_tokens_generation AFTER UPDATE OF hash, account, expires, revoked OR DELETE OR TRUNCATE ON api_tokens
 		FOR EACH STATEMENT EXECUTE FUNCTION credential_generation_bump();`,
 }
