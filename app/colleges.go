@@ -575,12 +575,8 @@ func (a *App) SectionElectorate(ctx context.Context, id, sectionID string) ([]el
 	if err != nil {
 		return nil, err
 	}
-	data, err := a.db().SelectionData(ctx, id)
+	s, err := a.selection(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	s := &rulebook.Selection{}
-	if err := json.Unmarshal(data, s); err != nil {
 		return nil, err
 	}
 	if _, err := section(s, sectionID); err != nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/rulebook/rulebook"
@@ -73,12 +72,8 @@ func (a *App) SelectionRefusals(ctx context.Context, id string) (*RefusalReport,
 	if err != nil {
 		return nil, err
 	}
-	data, err := a.db().SelectionData(ctx, id)
+	s, err := a.selection(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	s := &rulebook.Selection{}
-	if err := json.Unmarshal(data, s); err != nil {
 		return nil, err
 	}
 	if s.Result == nil {

@@ -1165,12 +1165,8 @@ func (a *App) Selection(ctx context.Context, id string, on rulebook.Date) (*Sele
 	if err != nil {
 		return nil, err
 	}
-	data, err := a.db().SelectionData(ctx, id)
+	s, err := a.selection(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	s := &rulebook.Selection{}
-	if err := json.Unmarshal(data, s); err != nil {
 		return nil, err
 	}
 	_, proc, err := a.procedureOf(s)

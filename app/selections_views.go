@@ -57,12 +57,8 @@ func (a *App) BallotPaper(ctx context.Context, id string) (*BallotPaper, error) 
 	if _, err := a.allow(ctx, VoteInSelection, Resource{Member: p.Member()}); err != nil {
 		return nil, err
 	}
-	data, err := a.db().SelectionData(ctx, id)
+	s, err := a.selection(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	s := &rulebook.Selection{}
-	if err := json.Unmarshal(data, s); err != nil {
 		return nil, err
 	}
 	return a.ballotPaper(ctx, s, p.Member())
