@@ -110,6 +110,16 @@ func (a *App) endorsedList(ctx context.Context, id string, on rulebook.Date) ([]
 	return out, nil
 }
 
+// viewSelection reads a stored selection for a caller who may view selections.
+func (a *App) viewSelection(ctx context.Context, id string) (*Principal, *rulebook.Selection, error) {
+	p, err := a.allow(ctx, ViewSelections, Resource{})
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := a.selection(ctx, id)
+	return p, s, err
+}
+
 // selection reads a stored selection (the caller has decided access).
 func (a *App) selection(ctx context.Context, id string) (*rulebook.Selection, error) {
 	data, err := a.db().SelectionData(ctx, id)

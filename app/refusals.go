@@ -68,11 +68,7 @@ const marginRule = "An extra paper adds at most one vote to one candidate in any
 // SelectionRefusals reports a counted selection's refusals found wrong against
 // the margin of each decisive round of its count.
 func (a *App) SelectionRefusals(ctx context.Context, id string) (*RefusalReport, error) {
-	p, err := a.allow(ctx, ViewSelections, Resource{})
-	if err != nil {
-		return nil, err
-	}
-	s, err := a.selection(ctx, id)
+	p, s, err := a.viewSelection(ctx, id)
 	if err != nil {
 		return nil, err
 	}
