@@ -1464,27 +1464,20 @@ func (a *App) checkSelections(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := a.db().Selections(ctx)
+	open, err := a.selectionsAt(ctx, rulebook.SelectionBallot)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		if r.State != rulebook.SelectionBallot {
-			continue
-		}
-		var s rulebook.Selection
-		if err := json.Unmarshal(r.Data, &s); err != nil {
-			return nil, err
-		}
+	for _, s := range open {
 		if s.CollegeSpec != nil && s.College != nil {
-			more, err := a.checkCollegeBallots(ctx, &s)
+			more, err := a.checkCollegeBallots(ctx, s)
 			if err != nil {
 				return nil, err
 			}
 			diffs = append(diffs, more...)
 			continue
 		}
-		bs, err := a.db().Ballots(ctx, r.ID)
+		bs, err := a.db().Ballots(ctx, s.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -1494,7 +1487,7 @@ func (a *App) checkSelections(ctx context.Context) ([]string, error) {
 		}
 		if papers != s.Marked+s.Entered {
 			diffs = append(diffs, fmt.Sprintf("selection_ballots: selection %s: %d papers stored, the marked register (%d) and the papers entered (%d) make %d",
-				r.ID, papers, s.Marked, s.Entered, s.Marked+s.Entered))
+				s.ID, papers, s.Marked, s.Entered, s.Marked+s.Entered))
 		}
 	}
 	return diffs, nil

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 
 	"github.com/rulebook/rulebook"
@@ -128,18 +127,11 @@ func (a *App) BallotPapers(ctx context.Context) ([]BallotPaper, error) {
 	if p.Member() == "" {
 		return out, nil // the command line votes for no one
 	}
-	rows, err := a.db().Selections(ctx)
+	open, err := a.selectionsAt(ctx, rulebook.SelectionBallot)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		if r.State != rulebook.SelectionBallot {
-			continue
-		}
-		s := &rulebook.Selection{}
-		if err := json.Unmarshal(r.Data, s); err != nil {
-			return nil, err
-		}
+	for _, s := range open {
 		bp, err := a.ballotPaper(ctx, s, p.Member())
 		if err != nil {
 			return nil, err
