@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rulebook/rulebook"
@@ -592,25 +593,83 @@ func (a *App) TokenPrincipal(ctx context.Context, secret string) (*Principal, er
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return nil, bad
 	}
-	// Asked of the database every time, never cached: a token revoked or an
-	// account disabled (by this process or another) is refused at once.
-	t, acc, err := a.db().TokenAccount(ctx, hashToken(secret))
-	if rulebook.ErrorCode(err) == rulebook.ENotFound {
-		return nil, bad
-	}
+	// A token found valid is kept, beside the credential generation read before
+	// it; while the generation is unchanged (one row read), no account has
+	// changed and no token has been revoked, by this process or another, since.
+	hash := hashToken(secret)
+	gen, err := a.db().CredentialGeneration(ctx)
 	if err != nil {
 		return nil, err
 	}
+	e := a.tokens.get(hash, gen)
+	if e == nil {
+		t, acc, err := a.db().TokenAccount(ctx, hash)
+		if rulebook.ErrorCode(err) == rulebook.ENotFound {
+			return nil, bad
+		}
+		if err != nil {
+			return nil, err
+		}
+		e = &tokenEntry{gen: gen, token: *t, acc: acc}
+		if !t.LastUsed.IsZero() {
+			e.used.Store(t.LastUsed.UnixMicro())
+		}
+		a.tokens.put(hash, e)
+	}
+	t, acc := &e.token, e.acc
 	now := a.now()
 	if !t.Revoked.IsZero() || !t.Expires.IsZero() && !now.Before(t.Expires) || acc.Disabled {
 		return nil, bad
 	}
 	// The last use is noted at most once a minute, behind the request.
-	if now.Sub(t.LastUsed) > time.Minute {
+	if used := e.used.Load(); now.UnixMicro()-used > time.Minute.Microseconds() && e.used.CompareAndSwap(used, now.UnixMicro()) {
 		id := t.ID
 		a.access.touch(&touch{key: "token:" + id, store: func(ctx context.Context) error { return a.db().TouchToken(ctx, id, now) }})
 	}
-	return AccountPrincipal(acc, true, "token"), nil
+	// Each request its own copy of the account: callers may change theirs.
+	c := *acc
+	c.Roles = slices.Clone(acc.Roles)
+	return AccountPrincipal(&c, true, "token"), nil
+}
+
+// tokenCacheMax is the most tokens kept; past it, the cache starts again.
+const tokenCacheMax = 4096
+
+// tokenCache keeps API tokens found valid, by the hash of their secret.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]*tokenEntry
+}
+
+// tokenEntry is a token and its account as read while the credential
+// generation was gen.
+type tokenEntry struct {
+	gen   int64
+	token sqldb.Token
+	acc   *rulebook.Account
+	// used is the last use noted (Unix microseconds), so that a kept token is
+	// noted once a minute, as one read afresh would be.
+	used atomic.Int64
+}
+
+// get returns the entry of hash if it was read at generation gen.
+func (c *tokenCache) get(hash string, gen int64) *tokenEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.m[hash]
+	if e == nil || e.gen != gen {
+		return nil
+	}
+	return e
+}
+
+func (c *tokenCache) put(hash string, e *tokenEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= tokenCacheMax {
+		c.m = map[string]*tokenEntry{}
+	}
+	c.m[hash] = e
 }
 
 // PanelCandidate is an account that may sit on a panel of a body.

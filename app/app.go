@@ -30,6 +30,10 @@ type App struct {
 	signIns *limiter
 	// access stores the access log's entries behind the reads they record.
 	access *accessWriter
+	// tokens keeps the API tokens found valid (accounts.go).
+	tokens tokenCache
+	// caseKeep keeps decoded cases for the API's case reads (cases.go).
+	caseKeep caseKeep
 }
 
 // New returns the application over the register service (and the rule book it

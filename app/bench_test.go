@@ -32,17 +32,10 @@ func benchEvents() int {
 	return 1_000_000
 }
 
-// benchRecord builds a record of about n events under the example party's rule
-// book: a register imported from a generated file (members in 2,000 branches
-// of 200 constituencies, one in fifty with a later status), and one case for
-// every hundred events, with its respondent, complaint and steps (the case
-// plan the discipline benchmarks use). It returns the application and the
-// number of events.
-//
-// RULEBOOK_BENCH_DB names a SQLite file or an (existing, empty) PostgreSQL
-// database to keep the record in, reused when it holds events beyond the rule
-// book's adoption (its engine then decides, whichever benchmark runs).
-func benchRecord(b *testing.B, engine string, n int) (*app.App, *sqldb.DB, int64) {
+// benchExampleApp is an App (and its register) on the example party's rule
+// book over the database RULEBOOK_BENCH_DB names, or else a new one of the engine.
+func benchExampleApp(b *testing.B, engine string) (*app.App, *sqldb.DB, *register.Service) {
+	b.Helper()
 	ctx := context.Background()
 	var db *sqldb.DB
 	if dsn := os.Getenv("RULEBOOK_BENCH_DB"); dsn != "" {
@@ -62,14 +55,31 @@ func benchRecord(b *testing.B, engine string, n int) (*app.App, *sqldb.DB, int64
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc, err := register.New(ctx, db, rb, src)
+	reg, err := register.New(ctx, db, rb, src)
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := app.New(ctx, svc)
+	a, err := app.New(ctx, reg)
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(func() { a.Close() })
+	return a, db, reg
+}
+
+// benchRecord builds a record of about n events under the example party's rule
+// book: a register imported from a generated file (members in 2,000 branches
+// of 200 constituencies, one in fifty with a later status), and one case for
+// every hundred events, with its respondent, complaint and steps (the case
+// plan the discipline benchmarks use). It returns the application and the
+// number of events.
+//
+// RULEBOOK_BENCH_DB names a SQLite file or an (existing, empty) PostgreSQL
+// database to keep the record in, reused when it holds events beyond the rule
+// book's adoption (its engine then decides, whichever benchmark runs).
+func benchRecord(b *testing.B, engine string, n int) (*app.App, *sqldb.DB, int64) {
+	ctx := context.Background()
+	a, db, svc := benchExampleApp(b, engine)
 	var have int64
 	if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM events`).Scan(&have); err != nil {
 		b.Fatal(err)

@@ -220,13 +220,7 @@ func (a *App) CastCollegeBallot(ctx context.Context, id, sectionID, voter string
 			return nil, rulebook.Errorf(rulebook.EConflict, "%s has voted in section %s of selection %s (ballot %d) already", voter, sec.ID, s.ID, c.Round)
 		}
 		refuse := func(clause, reason string) ([]*rulebook.Event, error) {
-			r := rulebook.VoterRefusal{Member: voter, Clause: clause, Reason: reason}
-			out.Refused = &r
-			e, err := selectionEvent(rulebook.EventVoterRefused, s.ID, p.Actor(), d, r)
-			if err == nil {
-				out.Event = e.ID
-			}
-			return []*rulebook.Event{e}, err
+			return out.refused(s.ID, p.Actor(), d, clause, reason)
 		}
 		in, err := ap.InElectorate(rulebook.CollegeKey(s.ID, sec.ID, 0), voter)
 		if err != nil {
@@ -244,11 +238,7 @@ func (a *App) CastCollegeBallot(ctx context.Context, id, sectionID, voter string
 				return nil, err
 			}
 			admitted := slices.Contains(s.Admitted, voter)
-			q := eligibility.Question{Action: sec.Vote, Date: s.Ballot, FreezeDate: s.FreezeDate}
-			if in {
-				q.Date = d
-			}
-			ans, err := eligibility.Check(a.Rules(), h, q)
+			ans, err := a.mayVote(h, s, sec.Vote, in, d)
 			if err != nil {
 				return nil, err
 			}
@@ -263,10 +253,7 @@ func (a *App) CastCollegeBallot(ctx context.Context, id, sectionID, voter string
 			return nil, err
 		}
 		e, err := selectionEvent(rulebook.EventSectionVoted, s.ID, p.Actor(), d, rulebook.SectionVoted{Member: voter, Section: sec.ID, Round: c.Round})
-		if err == nil {
-			out.Event = e.ID
-		}
-		return []*rulebook.Event{e}, err
+		return out.record(e, err)
 	})
 	if err != nil {
 		return nil, err
@@ -296,34 +283,11 @@ func (a *App) EnterCollegePapers(ctx context.Context, id, sectionID string, d ru
 		if d < c.Ballot {
 			return nil, notPermitted("ballot %d of selection %s opens on %s", c.Round, s.ID, c.Ballot)
 		}
-		onBallot := s.CollegeOnBallot()
-		for i, b := range ballots {
-			if b.Papers <= 0 {
-				return nil, fieldErr(fmt.Sprintf("ballots[%d].papers", i), "%d: a number of papers, at least one", b.Papers)
-			}
-			if err := rulebook.CheckRanking(b.Ranking, onBallot); err != nil {
-				return nil, fieldErr(fmt.Sprintf("ballots[%d].ranking", i), "%s", strings.TrimPrefix(err.Error(), "ranking: "))
-			}
-		}
-		sealed, err := rulebook.SealBallots(onBallot, ballots)
+		x, err := enterPapers(ap, rulebook.CollegeKey(s.ID, sec.ID, c.Round), s.CollegeOnBallot(), ballots, rejected)
 		if err != nil {
 			return nil, err
 		}
-		if sealed.Papers == 0 && rejected == 0 {
-			return nil, fieldErr("ballots", "no papers to enter")
-		}
-		counts, err := sealed.Counts()
-		if err != nil {
-			return nil, err
-		}
-		key := rulebook.CollegeKey(s.ID, sec.ID, c.Round)
-		for _, b := range counts {
-			if err := ap.AddBallots(key, rulebook.RankingKey(b.Ranking), b.Papers); err != nil {
-				return nil, err
-			}
-		}
-		e, err := selectionEvent(rulebook.EventSectionPapers, s.ID, p.Actor(), d, rulebook.SectionPapers{Section: sec.ID, Round: c.Round,
-			PapersEntered: rulebook.PapersEntered{Papers: sealed.Papers, Rejected: rejected, Ballots: counts}})
+		e, err := selectionEvent(rulebook.EventSectionPapers, s.ID, p.Actor(), d, rulebook.SectionPapers{Section: sec.ID, Round: c.Round, PapersEntered: x})
 		return []*rulebook.Event{e}, err
 	})
 }
@@ -571,16 +535,8 @@ func (a *App) checkCollegeBallots(ctx context.Context, s *rulebook.Selection) ([
 // roll) of a section of a college selection, with names where the register has
 // them.
 func (a *App) SectionElectorate(ctx context.Context, id, sectionID string) ([]eligibility.Entry, error) {
-	p, err := a.allow(ctx, ViewSelections, Resource{})
+	p, s, err := a.viewSelection(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	data, err := a.db().SelectionData(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s := &rulebook.Selection{}
-	if err := json.Unmarshal(data, s); err != nil {
 		return nil, err
 	}
 	if _, err := section(s, sectionID); err != nil {

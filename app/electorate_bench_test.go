@@ -15,13 +15,9 @@ import (
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/eligibility"
-	"github.com/rulebook/rulebook/examples"
 	"github.com/rulebook/rulebook/httpapi"
 	"github.com/rulebook/rulebook/memberscsv"
-	"github.com/rulebook/rulebook/register"
-	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
-	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
 
 // benchMembers is the size of the register a benchmark builds: def, or
@@ -42,33 +38,7 @@ func benchMembers(def int) int {
 func benchRegister(b *testing.B, engine string, n int) (*app.App, *sqldb.DB) {
 	b.Helper()
 	ctx := context.Background()
-	var db *sqldb.DB
-	if dsn := os.Getenv("RULEBOOK_BENCH_DB"); dsn != "" {
-		var err error
-		if db, err = sqldb.Open(ctx, dsn); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { db.Close() })
-	} else {
-		db = sqldbtest.Open(b, engine)
-	}
-	src, err := examples.FS.ReadFile(examples.Labour)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rb, err := rules.Load(examples.Labour, src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	reg, err := register.New(ctx, db, rb, src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := app.New(ctx, reg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { a.Close() })
+	a, db, reg := benchExampleApp(b, engine)
 	have, err := db.CountMembers(ctx)
 	if err != nil {
 		b.Fatal(err)

@@ -110,6 +110,37 @@ func (a *App) endorsedList(ctx context.Context, id string, on rulebook.Date) ([]
 	return out, nil
 }
 
+// selectionsAt reads the stored selections at the stage state (the caller has
+// decided access).
+func (a *App) selectionsAt(ctx context.Context, state string) ([]*rulebook.Selection, error) {
+	rows, err := a.db().Selections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*rulebook.Selection
+	for _, r := range rows {
+		if r.State != state {
+			continue
+		}
+		s := &rulebook.Selection{}
+		if err := json.Unmarshal(r.Data, s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// viewSelection reads a stored selection for a caller who may view selections.
+func (a *App) viewSelection(ctx context.Context, id string) (*Principal, *rulebook.Selection, error) {
+	p, err := a.allow(ctx, ViewSelections, Resource{})
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := a.selection(ctx, id)
+	return p, s, err
+}
+
 // selection reads a stored selection (the caller has decided access).
 func (a *App) selection(ctx context.Context, id string) (*rulebook.Selection, error) {
 	data, err := a.db().SelectionData(ctx, id)

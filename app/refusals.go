@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/rulebook/rulebook"
@@ -69,16 +68,8 @@ const marginRule = "An extra paper adds at most one vote to one candidate in any
 // SelectionRefusals reports a counted selection's refusals found wrong against
 // the margin of each decisive round of its count.
 func (a *App) SelectionRefusals(ctx context.Context, id string) (*RefusalReport, error) {
-	p, err := a.allow(ctx, ViewSelections, Resource{})
+	p, s, err := a.viewSelection(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	data, err := a.db().SelectionData(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s := &rulebook.Selection{}
-	if err := json.Unmarshal(data, s); err != nil {
 		return nil, err
 	}
 	if s.Result == nil {

@@ -632,6 +632,23 @@ type BallotResult struct {
 	Event string `json:"event"`
 }
 
+// record returns the event that marks the register (or records the refusal),
+// its id kept in the result.
+func (out *BallotResult) record(e *rulebook.Event, err error) ([]*rulebook.Event, error) {
+	if err == nil {
+		out.Event = e.ID
+	}
+	return []*rulebook.Event{e}, err
+}
+
+// refused records that the voter was refused a ballot, citing clause: an event,
+// not an error.
+func (out *BallotResult) refused(selection, actor string, d rulebook.Date, clause, reason string) ([]*rulebook.Event, error) {
+	r := rulebook.VoterRefusal{Member: out.Member, Clause: clause, Reason: reason}
+	out.Refused = &r
+	return out.record(selectionEvent(rulebook.EventVoterRefused, selection, actor, d, r))
+}
+
 // CastBallot records a member's ballot: the member is marked on the register and
 // the ranking added to the ballots of that ranking, nothing linking the two. A
 // member not in the frozen electorate (nor admitted on a challenge), or no longer
@@ -663,13 +680,7 @@ func (a *App) CastBallot(ctx context.Context, id, member string, ranking []strin
 			return nil, rulebook.Errorf(rulebook.EConflict, "%s has voted in selection %s already", member, s.ID)
 		}
 		refuse := func(clause, reason string) ([]*rulebook.Event, error) {
-			r := rulebook.VoterRefusal{Member: member, Clause: clause, Reason: reason}
-			out.Refused = &r
-			e, err := selectionEvent(rulebook.EventVoterRefused, s.ID, p.Actor(), d, r)
-			if err == nil {
-				out.Event = e.ID
-			}
-			return []*rulebook.Event{e}, err
+			return out.refused(s.ID, p.Actor(), d, clause, reason)
 		}
 		h, err := a.db().History(ctx, member)
 		if rulebook.ErrorCode(err) == rulebook.ENotFound {
@@ -682,14 +693,7 @@ func (a *App) CastBallot(ctx context.Context, id, member string, ranking []strin
 			return nil, err
 		}
 		admitted := slices.Contains(s.Admitted, member)
-		// Whoever is in the electorate must still be eligible on the day they vote
-		// (a suspension since the freeze); whoever is not is told the rule that
-		// kept them out.
-		q := eligibility.Question{Action: proc.Vote, Date: s.Ballot, FreezeDate: s.FreezeDate}
-		if in {
-			q.Date = d
-		}
-		ans, err := eligibility.Check(a.Rules(), h, q)
+		ans, err := a.mayVote(h, s, proc.Vote, in, d)
 		if err != nil {
 			return nil, err
 		}
@@ -703,15 +707,23 @@ func (a *App) CastBallot(ctx context.Context, id, member string, ranking []strin
 			return nil, err
 		}
 		e, err := selectionEvent(rulebook.EventVoted, s.ID, p.Actor(), d, rulebook.Voted{Member: member})
-		if err == nil {
-			out.Event = e.ID
-		}
-		return []*rulebook.Event{e}, err
+		return out.record(e, err)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// mayVote answers whether a voter may vote by the rule book. Whoever is in the
+// electorate must still be eligible on the day they vote (a suspension since
+// the freeze); whoever is not is told the rule that kept them out.
+func (a *App) mayVote(h *rulebook.History, s *rulebook.Selection, action string, in bool, d rulebook.Date) (*eligibility.Answer, error) {
+	q := eligibility.Question{Action: action, Date: s.Ballot, FreezeDate: s.FreezeDate}
+	if in {
+		q.Date = d
+	}
+	return eligibility.Check(a.Rules(), h, q)
 }
 
 // notInElectorate says why an eligible member is not in a selection's electorate.
@@ -744,35 +756,45 @@ func (a *App) EnterPapers(ctx context.Context, id string, d rulebook.Date, ballo
 		if d < s.Ballot {
 			return nil, notPermitted("the ballot of selection %s opens on %s", s.ID, s.Ballot)
 		}
-		onBallot := s.OnBallot()
-		for i, b := range ballots {
-			if b.Papers <= 0 {
-				return nil, fieldErr(fmt.Sprintf("ballots[%d].papers", i), "%d: a number of papers, at least one", b.Papers)
-			}
-			if err := rulebook.CheckRanking(b.Ranking, onBallot); err != nil {
-				return nil, fieldErr(fmt.Sprintf("ballots[%d].ranking", i), "%s", strings.TrimPrefix(err.Error(), "ranking: "))
-			}
-		}
-		// Added up as the seal will have them, so that the event holds no order.
-		sealed, err := rulebook.SealBallots(onBallot, ballots)
+		x, err := enterPapers(ap, s.ID, s.OnBallot(), ballots, rejected)
 		if err != nil {
 			return nil, err
 		}
-		if sealed.Papers == 0 && rejected == 0 {
-			return nil, fieldErr("ballots", "no papers to enter")
-		}
-		counts, err := sealed.Counts()
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range counts {
-			if err := ap.AddBallots(s.ID, rulebook.RankingKey(b.Ranking), b.Papers); err != nil {
-				return nil, err
-			}
-		}
-		e, err := selectionEvent(rulebook.EventPapersEntered, s.ID, p.Actor(), d, rulebook.PapersEntered{Papers: sealed.Papers, Rejected: rejected, Ballots: counts})
+		e, err := selectionEvent(rulebook.EventPapersEntered, s.ID, p.Actor(), d, x)
 		return []*rulebook.Event{e}, err
 	})
+}
+
+// enterPapers checks papers counted by hand against the candidates on the
+// ballot and adds them to the ballots stored under key; whole selections and
+// college sections enter papers alike.
+func enterPapers(ap *sqldb.Appender, key string, onBallot []string, ballots []rulebook.BallotCount, rejected int64) (rulebook.PapersEntered, error) {
+	for i, b := range ballots {
+		if b.Papers <= 0 {
+			return rulebook.PapersEntered{}, fieldErr(fmt.Sprintf("ballots[%d].papers", i), "%d: a number of papers, at least one", b.Papers)
+		}
+		if err := rulebook.CheckRanking(b.Ranking, onBallot); err != nil {
+			return rulebook.PapersEntered{}, fieldErr(fmt.Sprintf("ballots[%d].ranking", i), "%s", strings.TrimPrefix(err.Error(), "ranking: "))
+		}
+	}
+	// Added up as the seal will have them, so that the event holds no order.
+	sealed, err := rulebook.SealBallots(onBallot, ballots)
+	if err != nil {
+		return rulebook.PapersEntered{}, err
+	}
+	if sealed.Papers == 0 && rejected == 0 {
+		return rulebook.PapersEntered{}, fieldErr("ballots", "no papers to enter")
+	}
+	counts, err := sealed.Counts()
+	if err != nil {
+		return rulebook.PapersEntered{}, err
+	}
+	for _, b := range counts {
+		if err := ap.AddBallots(key, rulebook.RankingKey(b.Ranking), b.Papers); err != nil {
+			return rulebook.PapersEntered{}, err
+		}
+	}
+	return rulebook.PapersEntered{Papers: sealed.Papers, Rejected: rejected, Ballots: counts}, nil
 }
 
 // RefuseVoter records that a member was refused a ballot (at a meeting: not
@@ -1163,16 +1185,8 @@ type Standing struct {
 
 // Selection returns a selection, its candidates' standing checked on the day on.
 func (a *App) Selection(ctx context.Context, id string, on rulebook.Date) (*SelectionView, error) {
-	p, err := a.allow(ctx, ViewSelections, Resource{})
+	p, s, err := a.viewSelection(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	data, err := a.db().SelectionData(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s := &rulebook.Selection{}
-	if err := json.Unmarshal(data, s); err != nil {
 		return nil, err
 	}
 	_, proc, err := a.procedureOf(s)
@@ -1452,27 +1466,20 @@ func (a *App) checkSelections(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := a.db().Selections(ctx)
+	open, err := a.selectionsAt(ctx, rulebook.SelectionBallot)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		if r.State != rulebook.SelectionBallot {
-			continue
-		}
-		var s rulebook.Selection
-		if err := json.Unmarshal(r.Data, &s); err != nil {
-			return nil, err
-		}
+	for _, s := range open {
 		if s.CollegeSpec != nil && s.College != nil {
-			more, err := a.checkCollegeBallots(ctx, &s)
+			more, err := a.checkCollegeBallots(ctx, s)
 			if err != nil {
 				return nil, err
 			}
 			diffs = append(diffs, more...)
 			continue
 		}
-		bs, err := a.db().Ballots(ctx, r.ID)
+		bs, err := a.db().Ballots(ctx, s.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -1482,7 +1489,7 @@ func (a *App) checkSelections(ctx context.Context) ([]string, error) {
 		}
 		if papers != s.Marked+s.Entered {
 			diffs = append(diffs, fmt.Sprintf("selection_ballots: selection %s: %d papers stored, the marked register (%d) and the papers entered (%d) make %d",
-				r.ID, papers, s.Marked, s.Entered, s.Marked+s.Entered))
+				s.ID, papers, s.Marked, s.Entered, s.Marked+s.Entered))
 		}
 	}
 	return diffs, nil

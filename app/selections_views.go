@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 
 	"github.com/rulebook/rulebook"
@@ -57,12 +56,8 @@ func (a *App) BallotPaper(ctx context.Context, id string) (*BallotPaper, error) 
 	if _, err := a.allow(ctx, VoteInSelection, Resource{Member: p.Member()}); err != nil {
 		return nil, err
 	}
-	data, err := a.db().SelectionData(ctx, id)
+	s, err := a.selection(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	s := &rulebook.Selection{}
-	if err := json.Unmarshal(data, s); err != nil {
 		return nil, err
 	}
 	return a.ballotPaper(ctx, s, p.Member())
@@ -132,18 +127,11 @@ func (a *App) BallotPapers(ctx context.Context) ([]BallotPaper, error) {
 	if p.Member() == "" {
 		return out, nil // the command line votes for no one
 	}
-	rows, err := a.db().Selections(ctx)
+	open, err := a.selectionsAt(ctx, rulebook.SelectionBallot)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		if r.State != rulebook.SelectionBallot {
-			continue
-		}
-		s := &rulebook.Selection{}
-		if err := json.Unmarshal(r.Data, s); err != nil {
-			return nil, err
-		}
+	for _, s := range open {
 		bp, err := a.ballotPaper(ctx, s, p.Member())
 		if err != nil {
 			return nil, err

@@ -163,6 +163,26 @@ func (a *App) OpenTrigger(ctx context.Context, in TriggerInput) (*rulebook.Trigg
 // DecideTrigger records a unit's decision: whether it asks for an open
 // selection. Each unit decides once, between the opening and the close.
 func (a *App) DecideTrigger(ctx context.Context, id, unit string, open bool, d rulebook.Date) (*rulebook.Trigger, error) {
+	return a.changeTrigger(ctx, id, rulebook.EventTriggerDecided, d, func(ap *sqldb.Appender, p *Principal, t *rulebook.Trigger) (any, []*rulebook.Event, error) {
+		switch {
+		case t.Closed != nil:
+			return nil, nil, notPermitted("trigger ballot %s closed on %s", id, t.ClosedOn)
+		case !slices.Contains(t.Units, unit):
+			return nil, nil, fieldErr("unit", "%q is not balloted in trigger ballot %s (units: %s)", unit, id, strings.Join(t.Units, ", "))
+		case d < t.Opened || d > t.Closes:
+			return nil, nil, notPermitted("units decide in trigger ballot %s from %s to %s, not on %s (clause %s)", id, t.Opened, t.Closes, d, t.Clause)
+		}
+		if x := t.Decision(unit); x != nil {
+			return nil, nil, rulebook.Errorf(rulebook.EConflict, "%s decided on %s already (event %s)", unit, x.Date, x.Event)
+		}
+		return rulebook.TriggerDecision{Unit: unit, Open: open, Clause: t.Clause}, nil, nil
+	})
+}
+
+// changeTrigger is one change to a trigger ballot, decided on it as recorded
+// under the writer's lock: decide returns the data of the trigger's event of
+// type typ on d, and any other events to record after it (a list entry).
+func (a *App) changeTrigger(ctx context.Context, id, typ string, d rulebook.Date, decide func(ap *sqldb.Appender, p *Principal, t *rulebook.Trigger) (any, []*rulebook.Event, error)) (*rulebook.Trigger, error) {
 	p, err := a.allow(ctx, RunSelections, Resource{})
 	if err != nil {
 		return nil, err
@@ -176,24 +196,28 @@ func (a *App) DecideTrigger(ctx context.Context, id, unit string, open bool, d r
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case t.Closed != nil:
-		return nil, notPermitted("trigger ballot %s closed on %s", id, t.ClosedOn)
-	case !slices.Contains(t.Units, unit):
-		return nil, fieldErr("unit", "%q is not balloted in trigger ballot %s (units: %s)", unit, id, strings.Join(t.Units, ", "))
-	case d < t.Opened || d > t.Closes:
-		return nil, notPermitted("units decide in trigger ballot %s from %s to %s, not on %s (clause %s)", id, t.Opened, t.Closes, d, t.Clause)
+	data, more, err := decide(ap, p, t)
+	if err != nil {
+		return nil, err
 	}
-	if x := t.Decision(unit); x != nil {
-		return nil, rulebook.Errorf(rulebook.EConflict, "%s decided on %s already (event %s)", unit, x.Date, x.Event)
-	}
-	e, err := register.Event(rulebook.EventTriggerDecided, triggerSubject(id), p.Actor(), d, rulebook.TriggerDecision{Unit: unit, Open: open, Clause: t.Clause})
+	e, err := register.Event(typ, triggerSubject(id), p.Actor(), d, data)
 	if err != nil {
 		return nil, err
 	}
 	e.ID = rulebook.NewEventID()
-	if err := ap.Add(e); err != nil {
-		return nil, err
+	for _, x := range append([]*rulebook.Event{e}, more...) {
+		if err := ap.Add(x); err != nil {
+			return nil, err
+		}
+		if x.Type == discipline.EventListEntry {
+			var l discipline.ListEntry
+			if err := json.Unmarshal(x.Data, &l); err != nil {
+				return nil, err
+			}
+			if err := ap.PutListEntry(l.List, l.ID, x.Data); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := t.Apply(e); err != nil {
 		return nil, err
@@ -214,88 +238,60 @@ type TriggerResult struct {
 // and timetable. Otherwise the holder is reselected: recorded, and entered on the
 // procedure's official list for the contest (an entry already in force stays).
 func (a *App) CloseTrigger(ctx context.Context, id string, d rulebook.Date, open *OpenSelectionInput) (*TriggerResult, error) {
-	p, err := a.allow(ctx, RunSelections, Resource{})
-	if err != nil {
-		return nil, err
-	}
-	ap, err := a.db().Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer ap.Rollback()
-	t, err := trigger(ap, id)
-	if err != nil {
-		return nil, err
-	}
-	if t.Closed != nil {
-		return nil, rulebook.Errorf(rulebook.EConflict, "trigger ballot %s closed on %s already", id, t.ClosedOn)
-	}
-	if d < t.Opened {
-		return nil, fieldErr("date", "%s is before the trigger ballot opened (%s)", d, t.Opened)
-	}
-	share, err := (&rules.TriggerBallot{Share: t.Share}).ShareRat()
-	if err != nil {
-		return nil, err
-	}
-	asked := t.Asked()
-	c := rulebook.TriggerClosed{Asked: asked, Units: len(t.Units), Share: t.Share, Holder: t.Holder, Clause: t.Clause, Outcome: rulebook.TriggerReselected}
-	if big.NewRat(int64(asked), int64(len(t.Units))).Cmp(share) >= 0 {
-		c.Outcome = rulebook.TriggerOpenSelection
-	}
-	out := &TriggerResult{Trigger: t}
-	var evs []*rulebook.Event
-	if c.Outcome == rulebook.TriggerOpenSelection {
-		if open == nil || open.ID == "" {
-			return nil, fieldErr("selection", "%d of %d units asked for an open selection (at least %s needed, clause %s): give the open selection's id and timetable", asked, len(t.Units), t.Share, t.Clause)
+	out := &TriggerResult{}
+	t, err := a.changeTrigger(ctx, id, rulebook.EventTriggerClosed, d, func(ap *sqldb.Appender, p *Principal, t *rulebook.Trigger) (any, []*rulebook.Event, error) {
+		if t.Closed != nil {
+			return nil, nil, rulebook.Errorf(rulebook.EConflict, "trigger ballot %s closed on %s already", id, t.ClosedOn)
 		}
-		in := *open
-		in.Procedure, in.Date, in.cause = t.Procedure, d, triggerSubject(id)
-		if in.Contest == "" {
-			in.Contest = t.Contest
+		if d < t.Opened {
+			return nil, nil, fieldErr("date", "%s is before the trigger ballot opened (%s)", d, t.Opened)
 		}
-		if in.Unit == "" {
-			in.Unit = t.Unit
-		}
-		oe, err := a.openingEvent(ctx, p, in)
+		share, err := (&rules.TriggerBallot{Share: t.Share}).ShareRat()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if out.Selection, err = a.putOpening(ap, in.ID, oe); err != nil {
-			return nil, err
+		asked := t.Asked()
+		c := rulebook.TriggerClosed{Asked: asked, Units: len(t.Units), Share: t.Share, Holder: t.Holder, Clause: t.Clause, Outcome: rulebook.TriggerReselected}
+		if big.NewRat(int64(asked), int64(len(t.Units))).Cmp(share) >= 0 {
+			c.Outcome = rulebook.TriggerOpenSelection
 		}
-		c.Selection = in.ID
-	} else {
-		le, err := a.reselect(ctx, p, t, d, &c)
-		if err != nil {
-			return nil, err
-		}
-		if le != nil {
-			evs = append(evs, le)
-		}
-	}
-	e, err := register.Event(rulebook.EventTriggerClosed, triggerSubject(id), p.Actor(), d, c)
-	if err != nil {
-		return nil, err
-	}
-	e.ID = rulebook.NewEventID()
-	for _, x := range append([]*rulebook.Event{e}, evs...) {
-		if err := ap.Add(x); err != nil {
-			return nil, err
-		}
-		if x.Type == discipline.EventListEntry {
-			var l discipline.ListEntry
-			if err := json.Unmarshal(x.Data, &l); err != nil {
-				return nil, err
+		var evs []*rulebook.Event
+		if c.Outcome == rulebook.TriggerOpenSelection {
+			if open == nil || open.ID == "" {
+				return nil, nil, fieldErr("selection", "%d of %d units asked for an open selection (at least %s needed, clause %s): give the open selection's id and timetable", asked, len(t.Units), t.Share, t.Clause)
 			}
-			if err := ap.PutListEntry(l.List, l.ID, x.Data); err != nil {
-				return nil, err
+			in := *open
+			in.Procedure, in.Date, in.cause = t.Procedure, d, triggerSubject(id)
+			if in.Contest == "" {
+				in.Contest = t.Contest
+			}
+			if in.Unit == "" {
+				in.Unit = t.Unit
+			}
+			oe, err := a.openingEvent(ctx, p, in)
+			if err != nil {
+				return nil, nil, err
+			}
+			if out.Selection, err = a.putOpening(ap, in.ID, oe); err != nil {
+				return nil, nil, err
+			}
+			c.Selection = in.ID
+		} else {
+			le, err := a.reselect(ctx, p, t, d, &c)
+			if err != nil {
+				return nil, nil, err
+			}
+			if le != nil {
+				evs = append(evs, le)
 			}
 		}
-	}
-	if err := t.Apply(e); err != nil {
+		return c, evs, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	return out, ap.Commit()
+	out.Trigger = t
+	return out, nil
 }
 
 // reselect fills in c for a reselected holder and returns the event entering them

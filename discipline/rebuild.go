@@ -33,7 +33,7 @@ func (s *Service) RebuildCases(ctx context.Context) (int, error) {
 // it, an event appended in between would be projected and then cleared away.
 // They are read a case at a time, and the cases written many to a statement, so
 // that memory does not grow with the record.
-func (s *Service) rebuild(a *sqldb.Appender) (int, error) {
+func (s *Service) rebuild(a sqldb.CaseWriter) (int, error) {
 	if err := a.ClearCases(); err != nil {
 		return 0, err
 	}
@@ -99,7 +99,7 @@ func (s *Service) rebuild(a *sqldb.Appender) (int, error) {
 
 // rebuildLists puts every dated list's entries back as AddListEntry stored them:
 // each entry as its latest list.entry event has it.
-func (s *Service) rebuildLists(a *sqldb.Appender) error {
+func (s *Service) rebuildLists(a sqldb.CaseWriter) error {
 	evs, err := a.EventsWithSubjectPrefix(listSubjectPrefix)
 	if err != nil {
 		return err
@@ -125,13 +125,16 @@ func (s *Service) rebuildLists(a *sqldb.Appender) error {
 // listSubjectPrefix begins the subject of every list.entry event ("list/LIST/ID").
 const listSubjectPrefix = "list/"
 
-// CheckCases rebuilds the case projection and the dated lists from the events, in
-// a transaction that is rolled back, and compares every table of them with what
-// is stored, row by row and column by column. It returns one line per difference
-// (naming the table, the case and the column), at most sqldb.MaxDiffs, and a line
-// counting the rest. Like a rebuild, it holds the write lock while it runs.
+// CheckCases compares every table of the case projection and the dated lists
+// with what a rebuild from the events would write: by digests of the rows the
+// rebuild makes, written nowhere, and, if these differ, by rebuilding them in
+// a transaction that is rolled back and comparing row by row and column by
+// column (sqldb.DB.CheckCaseProjection). It returns one line per difference
+// (naming the table, the case and the column), at most sqldb.MaxDiffs, and a
+// line counting the rest. Like a rebuild, it holds the write lock while it
+// runs.
 func (s *Service) CheckCases(ctx context.Context) ([]string, error) {
-	return s.db().CheckCaseProjection(ctx, func(a *sqldb.Appender) error {
+	return s.db().CheckCaseProjection(ctx, func(a sqldb.CaseWriter) error {
 		_, err := s.rebuild(a)
 		return err
 	})

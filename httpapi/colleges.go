@@ -1,11 +1,11 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"net/http"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/eligibility"
 )
 
 // Selections by electoral college over the API, with the command line's names:
@@ -43,25 +43,8 @@ func (s *Server) enterRoll(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) sectionElectorate(w http.ResponseWriter, r *http.Request) error {
-	format := r.URL.Query().Get("format")
-	if format != "" && format != "json" && format != "csv" {
-		return rulebook.FieldError("format", "%q: json (the default) or csv", format)
-	}
 	id, sec := r.PathValue("id"), r.PathValue("section")
-	list, err := s.app.SectionElectorate(r.Context(), id, sec)
-	if err != nil {
-		return err
-	}
-	if format == "csv" {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"member", "name"})
-		for _, x := range list {
-			cw.Write([]string{x.Member, x.Name})
-		}
-		cw.Flush()
-		return nil
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"selection": id, "section": sec, "count": len(list), "members": orEmpty(list)})
-	return nil
+	return writeElectorate(w, r, map[string]any{"selection": id, "section": sec}, func() ([]eligibility.Entry, error) {
+		return s.app.SectionElectorate(r.Context(), id, sec)
+	})
 }

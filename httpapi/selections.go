@@ -10,6 +10,7 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/eligibility"
 )
 
 // Candidate selections over the API: the command line's `selection` and
@@ -184,11 +185,21 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) selectionElectorate(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	return writeElectorate(w, r, map[string]any{"selection": id}, func() ([]eligibility.Entry, error) {
+		return s.app.SelectionElectorate(r.Context(), id)
+	})
+}
+
+// writeElectorate writes the electorate read returns, of a selection or of a
+// college's section: as CSV with ?format=csv, else as JSON, the object about
+// with its count and members.
+func writeElectorate(w http.ResponseWriter, r *http.Request, about map[string]any, read func() ([]eligibility.Entry, error)) error {
 	format := r.URL.Query().Get("format")
 	if format != "" && format != "json" && format != "csv" {
 		return rulebook.FieldError("format", "%q: json (the default) or csv", format)
 	}
-	list, err := s.app.SelectionElectorate(r.Context(), r.PathValue("id"))
+	list, err := read()
 	if err != nil {
 		return err
 	}
@@ -202,7 +213,8 @@ func (s *Server) selectionElectorate(w http.ResponseWriter, r *http.Request) err
 		cw.Flush()
 		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"selection": r.PathValue("id"), "count": len(list), "members": orEmpty(list)})
+	about["count"], about["members"] = len(list), orEmpty(list)
+	writeJSON(w, http.StatusOK, about)
 	return nil
 }
 

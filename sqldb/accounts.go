@@ -330,3 +330,12 @@ func (db *DB) TouchToken(ctx context.Context, id string, at time.Time) error {
 	_, err := db.w.ExecContext(ctx, `UPDATE api_tokens SET last_used = $1 WHERE id = $2 AND last_used < $3`, at.UnixMicro(), id, at.Add(-time.Minute).UnixMicro())
 	return err
 }
+
+// CredentialGeneration returns the count of changes that can make a token
+// refused (credentialSchema): while it is unchanged, a token found valid is
+// still valid, but for its expiry, and its account as read is current.
+func (db *DB) CredentialGeneration(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.r.QueryRowContext(ctx, `SELECT n FROM credential_generation WHERE id = 1`).Scan(&n)
+	return n, err
+}

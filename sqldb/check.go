@@ -1,9 +1,16 @@
 package sqldb
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,16 +104,46 @@ func showValue(col, v string) string {
 	return strconv.Quote(v)
 }
 
+// CaseWriter is what a rebuild of the case projection and the dated lists
+// reads the events through and writes its rows to: an Appender stores them
+// (a rebuild, or the detailed check); a check's digests sum them instead
+// (CaseDigestsDiffer). Appender implements it.
+type CaseWriter interface {
+	EachSubject(prefix string, f func(evs []rulebook.Event) error) error
+	FirstEvents(subjects []string, typ string) (map[string]rulebook.Event, error)
+	EventsWithSubjectPrefix(prefix string) ([]rulebook.Event, error)
+	ClearCases() error
+	HoldCounts()
+	ReleaseCounts() error
+	PutNewCases(cases []NewCase) error
+	AddCaseStep(r StepRow)
+	ClearListEntries() error
+	PutListEntry(list, id string, data []byte) error
+}
+
 // CheckCaseProjection compares the stored case projection and dated lists with
-// what rebuild writes from the events. In one transaction, under the write lock,
-// it copies each table aside, lets rebuild replace the tables, compares the copy
-// with the result in SQL (a full join on the key: only differing rows come back,
-// and no table is copied into memory), and rolls everything back. rebuild must
-// read the events through the appender, in the same transaction.
+// what rebuild writes from the events. It compares them first by digests
+// (CaseDigestsDiffer), which rewrites nothing; only if a table's digests
+// differ is it compared row by row (checkCaseRows), to name what differs.
 //
 // It returns one line per difference, by table, case and column, at most MaxDiffs
 // of them, and a last line counting the rest.
-func (db *DB) CheckCaseProjection(ctx context.Context, rebuild func(a *Appender) error) ([]string, error) {
+func (db *DB) CheckCaseProjection(ctx context.Context, rebuild func(w CaseWriter) error) ([]string, error) {
+	differ, err := db.CaseDigestsDiffer(ctx, rebuild)
+	if err != nil || len(differ) == 0 {
+		return nil, err
+	}
+	return db.checkCaseRows(ctx, rebuild)
+}
+
+// checkCaseRows compares the stored case projection and dated lists with what
+// rebuild writes from the events, row by row. In one transaction, under the
+// write lock, it copies each table aside, lets rebuild replace the tables,
+// compares the copy with the result in SQL (a full join on the key: only
+// differing rows come back, and no table is copied into memory), and rolls
+// everything back. rebuild must read the events through the appender, in the
+// same transaction.
+func (db *DB) checkCaseRows(ctx context.Context, rebuild func(w CaseWriter) error) ([]string, error) {
 	a, err := db.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -269,4 +306,337 @@ func plain(col, v string) string {
 		return showValue(col, v)
 	}
 	return v
+}
+
+// The case projection is checked first by digests: one keyed hash per row,
+// summed per table (see digest), on each side. The events' side replays every
+// case as a rebuild does, through the very functions that make a rebuild's rows
+// (queueCaseRows, AddCaseStep, the running totals), into a shadow appender that
+// holds no transaction and whose rows are summed rather than written; the
+// stored side reads each table once, in whatever order it comes. Nothing is
+// copied, deleted or written, and memory holds a batch of rows, the running
+// totals and the dated lists (which are few). The key is drawn afresh for each
+// check, so that no edit can be made to sum to the same digest.
+
+// rowHasher hashes rows of a table under a key: the table's name and each
+// value with its length, integers as decimal text (as the database gives them
+// back as text).
+type rowHasher struct {
+	key [32]byte
+	h   hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
+}
+
+func (r *rowHasher) begin(table string) {
+	r.buf = append(r.buf[:0], r.key[:]...)
+	r.bytes([]byte(table))
+}
+
+func (r *rowHasher) bytes(b []byte) {
+	r.buf = binary.AppendUvarint(r.buf, uint64(len(b)))
+	r.buf = append(r.buf, b...)
+}
+
+// value adds a value as a rebuild passes it to the database.
+func (r *rowHasher) value(v any) {
+	var tmp [24]byte
+	switch x := v.(type) {
+	case string:
+		r.buf = binary.AppendUvarint(r.buf, uint64(len(x)))
+		r.buf = append(r.buf, x...)
+	case []byte:
+		r.bytes(x)
+	case int:
+		r.bytes(strconv.AppendInt(tmp[:0], int64(x), 10))
+	case int64:
+		r.bytes(strconv.AppendInt(tmp[:0], x, 10))
+	default:
+		// Every column of the case projection is text or an integer.
+		r.bytes(fmt.Appendf(nil, "%T %v", v, v))
+	}
+}
+
+func (r *rowHasher) done() *[sha256.Size]byte {
+	r.h.Reset()
+	r.h.Write(r.buf)
+	r.h.Sum(r.sum[:0])
+	return &r.sum
+}
+
+// projCols are a projected table's columns in the order both sides hash
+// them: the key, then the other columns.
+func (t *projTable) projCols() []string { return append(append([]string{}, t.key...), t.cols...) }
+
+// storedWhere selects the stored rows a digest counts: for the running totals
+// those that count, for the complaints those the case projection has set.
+func (t *projTable) storedWhere() string {
+	switch {
+	case t.live != "":
+		return " WHERE " + t.live
+	case t.name == "complaints":
+		return " WHERE case_id <> ''"
+	}
+	return ""
+}
+
+// caseDigester is the CaseWriter of a check by digests: it reads the events
+// through a (in its transaction, under the write lock) and sums the rows a
+// rebuild would write.
+type caseDigester struct {
+	a      *Appender
+	shadow *Appender
+	h      rowHasher
+	sums   map[string]*digest
+	// order maps, for each batch of the shadow, the table's hashed columns to
+	// the batch's.
+	order map[*batch][]int
+	lists map[[2]string][]byte
+}
+
+func newCaseDigester(a *Appender, key [32]byte) *caseDigester {
+	like := func(b *batch) *batch { return newBatch(b.table, b.cols...) }
+	sh := &Appender{
+		caseDeadlines: like(a.caseDeadlines), caseClauses: like(a.caseClauses), caseFactors: like(a.caseFactors),
+		caseComplaints: like(a.caseComplaints), casePeople: like(a.casePeople), caseSteps: like(a.caseSteps),
+		stepDelta: map[stepKey][2]int64{}, clauseDelta: map[[2]string]int64{}, sanctionDelta: map[[2]string]int64{},
+		flowDelta: map[flowKey][2]int64{}, holdCounts: true,
+	}
+	d := &caseDigester{a: a, shadow: sh, h: rowHasher{key: key, h: sha256.New()}, sums: map[string]*digest{},
+		order: map[*batch][]int{}, lists: map[[2]string][]byte{}}
+	for _, t := range caseProjection {
+		d.sums[t.name] = &digest{}
+	}
+	for _, b := range d.batches() {
+		d.order[b] = columnOrder(b.table, b.cols)
+	}
+	return d
+}
+
+// columnOrder returns, for each column table hashes (projCols), its place in
+// cols.
+func columnOrder(table string, cols []string) []int {
+	for _, t := range caseProjection {
+		if t.name != table {
+			continue
+		}
+		var out []int
+		for _, c := range t.projCols() {
+			out = append(out, slices.Index(cols, c))
+		}
+		return out
+	}
+	panic("no projected table " + table)
+}
+
+func (d *caseDigester) batches() []*batch {
+	sh := d.shadow
+	return []*batch{sh.caseDeadlines, sh.caseClauses, sh.caseFactors, sh.caseComplaints, sh.casePeople, sh.caseSteps}
+}
+
+// add sums a row of table, its values in the order of projCols.
+func (d *caseDigester) add(table string, vals ...any) {
+	d.h.begin(table)
+	for _, v := range vals {
+		d.h.value(v)
+	}
+	d.sums[table].add(d.h.done())
+}
+
+// drain sums the rows queued in the shadow's batches, and empties them.
+func (d *caseDigester) drain() {
+	for _, b := range d.batches() {
+		order, n := d.order[b], len(b.cols)
+		for r := 0; r < b.rows; r++ {
+			row := b.args[r*n : (r+1)*n]
+			d.h.begin(b.table)
+			for _, i := range order {
+				d.h.value(row[i])
+			}
+			d.sums[b.table].add(d.h.done())
+		}
+		clear(b.args)
+		b.args, b.rows = b.args[:0], 0
+	}
+}
+
+func (d *caseDigester) EachSubject(prefix string, f func(evs []rulebook.Event) error) error {
+	return d.a.EachSubject(prefix, f)
+}
+
+func (d *caseDigester) FirstEvents(subjects []string, typ string) (map[string]rulebook.Event, error) {
+	return d.a.FirstEvents(subjects, typ)
+}
+
+func (d *caseDigester) EventsWithSubjectPrefix(prefix string) ([]rulebook.Event, error) {
+	return d.a.EventsWithSubjectPrefix(prefix)
+}
+
+// ClearCases and ClearListEntries clear nothing: the digests start empty.
+func (d *caseDigester) ClearCases() error       { return nil }
+func (d *caseDigester) ClearListEntries() error { return nil }
+
+// HoldCounts holds nothing more: the shadow always holds its totals.
+func (d *caseDigester) HoldCounts() {}
+
+// PutNewCases sums the rows PutNewCases stores.
+func (d *caseDigester) PutNewCases(cases []NewCase) error {
+	cols := strings.Split(caseCols, ", ")
+	order := columnOrder("cases", cols)
+	vals := make([]any, len(order))
+	for _, c := range cases {
+		v := c.Row.values()
+		for i, k := range order {
+			vals[i] = v[k]
+		}
+		d.add("cases", vals...)
+		d.shadow.countFlow(flowKey{c.Row.Opened.Quarter(), "", c.Row.openingState(), false}, 0)
+		d.shadow.queueCaseRows(c.Row, c.Deadlines, c.Clauses, c.Complaints)
+		// Each complaint the case is built on is marked as part of it (linkMany).
+		for _, k := range c.Complaints {
+			d.add("complaints", k, c.Row.ID)
+		}
+	}
+	d.drain()
+	return nil
+}
+
+// AddCaseStep sums a step's row, and counts it in the running totals.
+func (d *caseDigester) AddCaseStep(r StepRow) {
+	d.shadow.AddCaseStep(r)
+	if d.shadow.caseSteps.rows >= 500 {
+		d.drain()
+	}
+}
+
+// ReleaseCounts sums the running totals as flushCounts writes them: those that
+// are not zero.
+func (d *caseDigester) ReleaseCounts() error {
+	d.drain()
+	sh := d.shadow
+	for k, v := range sh.stepDelta {
+		if v[0] != 0 || v[1] != 0 {
+			d.add("case_step_counts", k.quarter, k.transition, k.to, k.body, k.bodyKind, k.outcome, k.sanction, v[0], v[1])
+		}
+	}
+	for k, v := range sh.clauseDelta {
+		if v != 0 {
+			d.add("case_clause_counts", k[0], k[1], v)
+		}
+	}
+	for k, v := range sh.sanctionDelta {
+		if v != 0 {
+			d.add("case_sanction_counts", k[0], k[1], v)
+		}
+	}
+	for k, v := range sh.flowDelta {
+		if v[0] != 0 || v[1] != 0 {
+			closing := 0
+			if k.closing {
+				closing = 1
+			}
+			d.add("case_flow_counts", k.quarter, k.from, k.to, closing, v[0], v[1])
+		}
+	}
+	clear(sh.stepDelta)
+	clear(sh.clauseDelta)
+	clear(sh.sanctionDelta)
+	clear(sh.flowDelta)
+	return nil
+}
+
+// PutListEntry keeps the entry, replacing an earlier version of it, as
+// PutListEntry stores it; the entries are summed at the end.
+func (d *caseDigester) PutListEntry(list, id string, data []byte) error {
+	d.lists[[2]string{list, id}] = bytes.Clone(data)
+	return nil
+}
+
+func (d *caseDigester) finish() {
+	d.drain()
+	for k, data := range d.lists {
+		d.add("list_entries", k[0], k[1], string(data))
+	}
+	clear(d.lists)
+}
+
+// storedCaseDigests sums the stored rows of every table of the case
+// projection, as caseDigester sums the rows the events make.
+func (db *DB) storedCaseDigests(ctx context.Context, q querier, key [32]byte) (map[string]*digest, error) {
+	h := rowHasher{key: key, h: sha256.New()}
+	out := map[string]*digest{}
+	for _, t := range caseProjection {
+		cols := t.projCols()
+		rows, err := q.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+t.name+t.storedWhere())
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", t.name, err)
+		}
+		vals := make([]sql.RawBytes, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		sum := &digest{}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read %s: %w", t.name, err)
+			}
+			h.begin(t.name)
+			for _, v := range vals {
+				h.bytes(v)
+			}
+			sum.add(h.done())
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read %s: %w", t.name, err)
+		}
+		out[t.name] = sum
+	}
+	return out, nil
+}
+
+// CaseDigestsDiffer compares the stored case projection and dated lists with
+// what rebuild writes from the events by digests, a sum per table, and returns
+// the tables whose sums differ. It holds the write lock while it runs, so
+// that both sides see the same events and rows; the stored tables are read on
+// a connection of their own while the events are replayed.
+func (db *DB) CaseDigestsDiffer(ctx context.Context, rebuild func(w CaseWriter) error) ([]string, error) {
+	a, err := db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Rollback()
+	var key [32]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		return nil, err
+	}
+	var stored map[string]*digest
+	var serr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		conn, err := db.checkConn(ctx)
+		if err != nil {
+			serr = err
+			return
+		}
+		defer db.releaseCheckConn(conn)
+		stored, serr = db.storedCaseDigests(ctx, conn, key)
+	}()
+	d := newCaseDigester(a, key)
+	err = rebuild(d)
+	<-done
+	if err := errors.Join(err, serr); err != nil {
+		return nil, err
+	}
+	d.finish()
+	var differ []string
+	for _, t := range caseProjection {
+		if *d.sums[t.name] != *stored[t.name] {
+			differ = append(differ, t.name)
+		}
+	}
+	return differ, nil
 }

@@ -405,18 +405,29 @@ func scanOne(ctx context.Context, q querier, v any, query string, args ...any) e
 }
 
 // subjectEvents reads every event about the members named, in stored order.
-func subjectEvents(ctx context.Context, q querier, ids []string) ([]rulebook.Event, error) {
-	var out []rulebook.Event
-	for k := 0; k < len(ids); k += 1000 {
-		var args []any
-		list := in(&args, ids[k:min(k+1000, len(ids))])
-		evs, err := queryEvents(ctx, q, `WHERE subject IN `+list+` ORDER BY seq`, args...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, evs...)
+func (db *DB) subjectEvents(ctx context.Context, q querier, ids []string) ([]rulebook.Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return out, nil
+	cond, args := db.idSet(ids)
+	return queryEvents(ctx, q, `WHERE `+cond("subject")+` ORDER BY seq`, args...)
+}
+
+// idSet writes the condition that a column is one of ids, with its
+// arguments: the ids passed as one argument, an array on PostgreSQL, a JSON
+// array on SQLite. The statement is then the same however many ids there are,
+// and quick to prepare, where a list of a thousand parameters takes longer to
+// prepare than to run. (JSON holds only UTF-8: other ids go in a list.)
+func (db *DB) idSet(ids []string) (cond func(col string) string, args []any) {
+	switch {
+	case db.dialect == "postgres":
+		return func(col string) string { return col + " = ANY($1)" }, []any{ids}
+	case !slices.ContainsFunc(ids, func(id string) bool { return !utf8.ValidString(id) }):
+		list, _ := json.Marshal(ids)
+		return func(col string) string { return col + " IN (SELECT value FROM json_each($1))" }, []any{string(list)}
+	}
+	list := in(&args, ids)
+	return func(col string) string { return col + " IN " + list }, args
 }
 
 // projectRange projects the members whose ids are in r from their events, the
@@ -484,7 +495,7 @@ func (b *registerBase) checkRange(ctx context.Context, q querier, r idRange, rep
 	if err := scanOne(ctx, q, &events, `SELECT COUNT(*) FROM events WHERE `+ec+` AND `+b.db.noSlash("subject"), args...); err != nil {
 		return err
 	}
-	evs, err := subjectEvents(ctx, q, ids)
+	evs, err := b.db.subjectEvents(ctx, q, ids)
 	if err != nil {
 		return err
 	}
@@ -501,7 +512,7 @@ func (b *registerBase) checkRange(ctx context.Context, q querier, r idRange, rep
 				more = append(more, id)
 			}
 		}
-		extra, err := subjectEvents(ctx, q, more)
+		extra, err := b.db.subjectEvents(ctx, q, more)
 		if err != nil {
 			return err
 		}
@@ -522,15 +533,10 @@ func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []stri
 	if checkStats != nil {
 		checkStats(len(ids))
 	}
-	var have []*rulebook.History
-	for k := 0; k < len(ids); k += 1000 {
-		var args []any
-		list := in(&args, ids[k:min(k+1000, len(ids))])
-		part, err := historyRows(ctx, q, func(col string) string { return col + " IN " + list }, args...)
-		if err != nil {
-			return 0, err
-		}
-		have = append(have, part...)
+	cond, args := b.db.idSet(ids)
+	have, err := historyRows(ctx, q, cond, args...)
+	if err != nil {
+		return 0, err
 	}
 	mine := evs[:0]
 	for _, e := range evs {
@@ -1505,23 +1511,20 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRa
 // joinings, stored (mine) and recorded (theirs); if these differ, the range is
 // compared as checkRange compares it.
 func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, mine, theirs digest, key [32]byte, rep *memberDiffs) error {
-	evs, err := subjectEvents(ctx, q, ids)
+	evs, err := b.db.subjectEvents(ctx, q, ids)
 	if err != nil {
 		return err
 	}
 	if len(ids) > 0 {
 		// Their stored rows out, their joinings as recorded in.
-		for k := 0; k < len(ids); k += 1000 {
-			var args []any
-			list := in(&args, ids[k:min(k+1000, len(ids))])
-			err := b.db.eachMemberJoining(ctx, q, ` WHERE m.id IN `+list, args, key, func(_ []byte, h *[sha256.Size]byte) {
-				if h != nil {
-					mine.sub(h)
-				}
-			})
-			if err != nil {
-				return err
+		cond, args := b.db.idSet(ids)
+		err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, func(_ []byte, h *[sha256.Size]byte) {
+			if h != nil {
+				mine.sub(h)
 			}
+		})
+		if err != nil {
+			return err
 		}
 		jh := newJoiningHasher(key)
 		for i := range evs {

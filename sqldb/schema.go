@@ -563,3 +563,41 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], fmt.Sprintf(selectionSchema, "INTEGER", " WITHOUT ROWID"))
 	migrations["postgres"] = append(migrations["postgres"], fmt.Sprintf(selectionSchema, "BIGINT", ""))
 }
+
+// credentialSchema counts the changes that can make an API token refused: any
+// change to an account (disabled, its roles changed, rebuilt, erased) and a
+// token revoked, re-pointed or deleted. Triggers bump it, in the changing
+// transaction, whichever process or code path makes the change; a server may
+// then keep tokens it has checked, and ask only this one row whether any may
+// have changed since (CredentialGeneration). A token's last use does not count.
+var credentialSchema = map[string]string{
+	"sqlite": `
+	CREATE TABLE IF NOT EXISTS credential_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+	INSERT INTO credential_generation (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+	CREATE TRIGGER IF NOT EXISTS accounts_generation_insert AFTER INSERT ON accounts
+		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; END;
+	CREATE TRIGGER IF NOT EXISTS accounts_generation_update AFTER UPDATE ON accounts
+		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; END;
+	CREATE TRIGGER IF NOT EXISTS accounts_generation_delete AFTER DELETE ON accounts
+		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; END;
+	CREATE TRIGGER IF NOT EXISTS api_tokens_generation_update AFTER UPDATE OF hash, account, expires, revoked ON api_tokens
+		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; END;
+	CREATE TRIGGER IF NOT EXISTS api_tokens_generation_delete AFTER DELETE ON api_tokens
+		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; END;`,
+	"postgres": `
+	CREATE TABLE IF NOT EXISTS credential_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);
+	INSERT INTO credential_generation (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+	CREATE OR REPLACE FUNCTION credential_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN UPDATE credential_generation SET n = n + 1 WHERE id = 1; RETURN NULL; END $$;
+	DROP TRIGGER IF EXISTS accounts_generation ON accounts;
+	CREATE TRIGGER accounts_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON accounts
+		FOR EACH STATEMENT EXECUTE FUNCTION credential_generation_bump();
+	DROP TRIGGER IF EXISTS api_tokens_generation ON api_tokens;
+	CREATE TRIGGER api_tokens_generation AFTER UPDATE OF hash, account, expires, revoked OR DELETE OR TRUNCATE ON api_tokens
+		FOR EACH STATEMENT EXECUTE FUNCTION credential_generation_bump();`,
+}
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], credentialSchema["sqlite"])
+	migrations["postgres"] = append(migrations["postgres"], credentialSchema["postgres"])
+}

@@ -37,13 +37,46 @@ func (s *Server) selectionsData(r *http.Request) (*selectionsData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &selectionsData{Selections: rows, Run: s.app.May(r.Context(), app.RunSelections, app.Resource{})}
+	return &selectionsData{Selections: rows, Run: s.app.May(r.Context(), app.RunSelections, app.Resource{}),
+		Procedures: s.proceduresToday(func(*rules.Selection) bool { return true })}, nil
+}
+
+// proceduresToday are the rule book's selection procedures in force today that
+// keep, in the rule book's order: those a form may open.
+func (s *Server) proceduresToday(keep func(*rules.Selection) bool) []*rules.Selection {
+	var out []*rules.Selection
 	if v, err := s.app.Rules().VersionAt(s.app.Today()); err == nil {
 		for _, id := range v.SelectionOrder {
-			d.Procedures = append(d.Procedures, v.Selections[id])
+			if p := v.Selections[id]; keep(p) {
+				out = append(out, p)
+			}
 		}
 	}
-	return d, nil
+	return out
+}
+
+// formDay reads the day of a step: the form's date, or today.
+func (s *Server) formDay(f url.Values) (rulebook.Date, error) {
+	d, err := formDate(f, "date")
+	if err == nil && d.IsZero() {
+		d = s.app.Today()
+	}
+	return d, err
+}
+
+// formTimetable reads the timetable of a selection to open (by its own form, or
+// by a trigger ballot's close) into in.
+func formTimetable(f url.Values, in *app.OpenSelectionInput) error {
+	var err error
+	for _, x := range []struct {
+		name string
+		to   *rulebook.Date
+	}{{"freeze_date", &in.FreezeDate}, {"nominations_close", &in.NominationsClose}, {"ballot", &in.Ballot}, {"ballot_closes", &in.BallotCloses}} {
+		if *x.to, err = formDate(f, x.name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Server) selectionsPage(w http.ResponseWriter, r *http.Request) error {
@@ -62,16 +95,8 @@ func (s *Server) openSelection(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	in := app.OpenSelectionInput{ID: strings.TrimSpace(f.Get("id")), Procedure: f.Get("procedure"), Contest: f.Get("contest"), Unit: strings.TrimSpace(f.Get("unit"))}
 	var err error
-	for _, x := range []struct {
-		name string
-		to   *rulebook.Date
-	}{{"date", &in.Date}, {"freeze_date", &in.FreezeDate}, {"nominations_close", &in.NominationsClose}, {"ballot", &in.Ballot}, {"ballot_closes", &in.BallotCloses}} {
-		if err == nil {
-			*x.to, err = formDate(f, x.name)
-		}
-	}
-	if err == nil && in.Date.IsZero() {
-		in.Date = s.app.Today()
+	if in.Date, err = s.formDay(f); err == nil {
+		err = formTimetable(f, &in)
 	}
 	if err == nil {
 		if _, err = s.app.OpenSelection(r.Context(), in); err == nil {
@@ -246,10 +271,7 @@ func (s *Server) selectionStep(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, f, ctx := r.PathValue("id"), r.PostForm, r.Context()
 	kind := f.Get("kind")
-	date, err := formDate(f, "date")
-	if err == nil && date.IsZero() {
-		date = s.app.Today()
-	}
+	date, err := s.formDay(f)
 	msg := ""
 	if err == nil {
 		switch kind {
@@ -329,19 +351,32 @@ func (s *Server) selectionStep(w http.ResponseWriter, r *http.Request) error {
 			err = rulebook.FieldError("kind", "no step %q of a selection", kind)
 		}
 	}
+	return s.stepDone(w, r, err, "/selections/"+url.PathEscape(id), msg, "selection", "Selection "+id, func() (any, error) {
+		d, err := s.selectionData(r, id)
+		if err == nil {
+			d.Failed = kind
+		}
+		return d, err
+	})
+}
+
+// stepDone answers a step of a selection or trigger ballot: done, it goes back
+// to the page with msg; refused for access or for a page that is not there, the
+// error is the answer; otherwise the page (its data read again, the failed
+// step's form open) shows the error beside the form.
+func (s *Server) stepDone(w http.ResponseWriter, r *http.Request, err error, back, msg, page, title string, failed func() (any, error)) error {
 	if err == nil {
-		return s.done(w, r, "/selections/"+url.PathEscape(id), msg)
+		return s.done(w, r, back, msg)
 	}
 	switch rulebook.ErrorCode(err) {
 	case rulebook.EUnauthorized, rulebook.EForbidden, rulebook.ENotFound:
 		return err
 	}
-	d, err2 := s.selectionData(r, id)
+	d, err2 := failed()
 	if err2 != nil {
 		return err2
 	}
-	d.Failed = kind
-	return s.formError(w, r, "selection", "Selection "+id, d, err)
+	return s.formError(w, r, page, title, d, err)
 }
 
 // fields splits a list of member ids given with commas or spaces.

@@ -28,15 +28,8 @@ func (s *Server) triggersData(r *http.Request) (*triggersData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &triggersData{Triggers: list, Run: s.app.May(r.Context(), app.RunSelections, app.Resource{})}
-	if v, err := s.app.Rules().VersionAt(s.app.Today()); err == nil {
-		for _, id := range v.SelectionOrder {
-			if p := v.Selections[id]; p.Trigger != nil {
-				d.Procedures = append(d.Procedures, p)
-			}
-		}
-	}
-	return d, nil
+	return &triggersData{Triggers: list, Run: s.app.May(r.Context(), app.RunSelections, app.Resource{}),
+		Procedures: s.proceduresToday(func(p *rules.Selection) bool { return p.Trigger != nil })}, nil
 }
 
 func (s *Server) triggersPage(w http.ResponseWriter, r *http.Request) error {
@@ -56,11 +49,8 @@ func (s *Server) openTrigger(w http.ResponseWriter, r *http.Request) error {
 	in := app.TriggerInput{ID: strings.TrimSpace(f.Get("id")), Procedure: f.Get("procedure"), Contest: f.Get("contest"),
 		Unit: strings.TrimSpace(f.Get("unit")), Holder: strings.TrimSpace(f.Get("holder"))}
 	var err error
-	if in.Date, err = formDate(f, "date"); err == nil {
+	if in.Date, err = s.formDay(f); err == nil {
 		in.Closes, err = formDate(f, "closes")
-	}
-	if err == nil && in.Date.IsZero() {
-		in.Date = s.app.Today()
 	}
 	if err == nil {
 		if _, err = s.app.OpenTrigger(r.Context(), in); err == nil {
@@ -132,10 +122,7 @@ func (s *Server) triggerStep(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, f, ctx := r.PathValue("id"), r.PostForm, r.Context()
 	kind := f.Get("kind")
-	date, err := formDate(f, "date")
-	if err == nil && date.IsZero() {
-		date = s.app.Today()
-	}
+	date, err := s.formDay(f)
 	msg := ""
 	if err == nil {
 		switch kind {
@@ -151,14 +138,7 @@ func (s *Server) triggerStep(w http.ResponseWriter, r *http.Request) error {
 			var open *app.OpenSelectionInput
 			if sel := strings.TrimSpace(f.Get("selection")); sel != "" {
 				open = &app.OpenSelectionInput{ID: sel}
-				for _, x := range []struct {
-					name string
-					to   *rulebook.Date
-				}{{"freeze_date", &open.FreezeDate}, {"nominations_close", &open.NominationsClose}, {"ballot", &open.Ballot}, {"ballot_closes", &open.BallotCloses}} {
-					if err == nil {
-						*x.to, err = formDate(f, x.name)
-					}
-				}
+				err = formTimetable(f, open)
 			}
 			if err == nil {
 				var res *app.TriggerResult
@@ -173,17 +153,11 @@ func (s *Server) triggerStep(w http.ResponseWriter, r *http.Request) error {
 			err = rulebook.FieldError("kind", "no step %q of a trigger ballot", kind)
 		}
 	}
-	if err == nil {
-		return s.done(w, r, "/triggers/"+url.PathEscape(id), msg)
-	}
-	switch rulebook.ErrorCode(err) {
-	case rulebook.EUnauthorized, rulebook.EForbidden, rulebook.ENotFound:
-		return err
-	}
-	d, err2 := s.triggerData(r, id)
-	if err2 != nil {
-		return err2
-	}
-	d.Failed = kind
-	return s.formError(w, r, "trigger", "Trigger ballot "+id, d, err)
+	return s.stepDone(w, r, err, "/triggers/"+url.PathEscape(id), msg, "trigger", "Trigger ballot "+id, func() (any, error) {
+		d, err := s.triggerData(r, id)
+		if err == nil {
+			d.Failed = kind
+		}
+		return d, err
+	})
 }

@@ -51,9 +51,7 @@ func runElection(ctx context.Context, e *env, args []string) error {
 	how := fs.String("how", "", "support: nominated or campaigned")
 	evidence := fs.String("evidence", "", "support: what shows it")
 	body := fs.String("body", "", "exclusions: the body proposing the exclusions")
-	date := fs.String("date", "", "the day of the entry (default today)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	actor := fs.String("actor", "", "who is acting, for the record (default $USER)")
+	sf := addStepFlags(fs, "the day of the entry (default today)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -73,11 +71,9 @@ func runElection(ctx context.Context, e *env, args []string) error {
 		}
 		id = pos[1]
 	}
-	day := today()
-	if *date != "" {
-		if day, err = dateFlag("date", *date, true); err != nil {
-			return err
-		}
+	day, err := sf.day()
+	if err != nil {
+		return err
 	}
 	// Read what is to be entered before taking the database.
 	switch sub {
@@ -110,13 +106,13 @@ func runElection(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	a, ctx, done, err := st.app(ctx, *actor)
+	a, ctx, done, err := st.app(ctx, sf.actor)
 	if err != nil {
 		return err
 	}
 	defer done()
 	show := func(el *rulebook.PublicElection, what string) error {
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, el)
 		}
 		fmt.Fprintf(e.stdout, "election %s: %s\n", el.ID, what)
@@ -147,7 +143,7 @@ func runElection(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, rows)
 		}
 		for _, r := range rows {
@@ -163,7 +159,7 @@ func runElection(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, v)
 		}
 		printElection(e, v)
@@ -177,7 +173,7 @@ func runElection(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, el)
 		}
 		printElection(e, &app.ElectionView{PublicElection: el})
@@ -192,7 +188,7 @@ func runElection(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, found)
 		}
 		if len(found) == 0 {

@@ -57,11 +57,8 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&in.Procedure, "procedure", "", "open: the rule book's selection procedure")
 	fs.StringVar(&in.Contest, "contest", "", "open: the office or election the candidate is selected for")
 	fs.StringVar(&in.Unit, "unit", "", "open: the unit whose members vote (with the units within it)")
-	freeze := fs.String("freeze-date", "", "open: the day qualifying conditions are measured at")
-	closes := fs.String("nominations-close", "", "open: the last day of nominations")
-	ballot := fs.String("ballot", "", "open: the day the ballot opens (or the meeting)")
-	ballotCloses := fs.String("ballot-closes", "", "open: the day the ballot closes (default the day it opens)")
-	date := fs.String("date", "", "the day of the step (default today)")
+	tt := addTimetableFlags(fs, "open, and count for a college's next ballot: ")
+	sf := addStepFlags(fs, "the day of the step (default today)")
 	on := fs.String("on", "", "show: the day candidates' standing is checked (default today)")
 	var candidates, nominators multi
 	fs.Var(&candidates, "candidate", "a candidate, by member id (repeat for a shortlist)")
@@ -82,8 +79,6 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 	doFreeze := fs.Bool("freeze", false, "electorate: work out the electorate from the register and freeze it")
 	check := fs.Bool("check", false, "electorate: re-derive the frozen electorate from the record and compare")
 	asCSV := fs.Bool("csv", false, "electorate: print CSV")
-	asJSON := fs.Bool("json", false, "print JSON")
-	actor := fs.String("actor", "", "who is acting, for the record (default $USER)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -101,19 +96,17 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 	} else if len(pos) != 1 {
 		return errUsage{"usage: rulebook " + selectionUsage}
 	}
-	day := today()
-	if *date != "" {
-		if day, err = dateFlag("date", *date, true); err != nil {
-			return err
-		}
+	day, err := sf.day()
+	if err != nil {
+		return err
 	}
-	a, ctx, done, err := st.app(ctx, *actor)
+	a, ctx, done, err := st.app(ctx, sf.actor)
 	if err != nil {
 		return err
 	}
 	defer done()
 	show := func(s *rulebook.Selection, what string) error {
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, s)
 		}
 		fmt.Fprintf(e.stdout, "selection %s: %s (now at the stage %s)\n", s.ID, what, s.State)
@@ -122,13 +115,8 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 	switch sub {
 	case "open":
 		in.Date = day
-		for _, f := range []struct {
-			name, v string
-			to      *rulebook.Date
-		}{{"freeze-date", *freeze, &in.FreezeDate}, {"nominations-close", *closes, &in.NominationsClose}, {"ballot", *ballot, &in.Ballot}, {"ballot-closes", *ballotCloses, &in.BallotCloses}} {
-			if *f.to, err = dateFlag(f.name, f.v, f.name != "ballot-closes"); err != nil {
-				return err
-			}
+		if err := tt.fill(&in); err != nil {
+			return err
 		}
 		s, err := a.OpenSelection(ctx, in)
 		if err != nil {
@@ -140,7 +128,7 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, rows)
 		}
 		for _, r := range rows {
@@ -156,7 +144,7 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, v)
 		}
 		printSelection(e.stdout, v)
@@ -166,7 +154,7 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, r)
 		}
 		if x := r.Refused; x != nil {
@@ -190,10 +178,10 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 		}
 		return show(s, "shortlisted "+strings.Join(candidates, ", "))
 	case "electorate":
-		return selectionElectorate(ctx, e, a, id, day, *doFreeze, *check, *asCSV, *asJSON)
+		return selectionElectorate(ctx, e, a, id, day, *doFreeze, *check, *asCSV, sf.json)
 	case "ballot":
 		if *section != "" {
-			return collegeBallot(e, ctx, a, id, *section, *member, *ranking, *papers, *rejected, day, *asJSON)
+			return collegeBallot(e, ctx, a, id, *section, *member, *ranking, *papers, *rejected, day, sf.json)
 		}
 		if *papers != "" {
 			bs, err := readPapers(e, *papers)
@@ -213,7 +201,7 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, r)
 		}
 		if x := r.Refused; x != nil {
@@ -244,7 +232,7 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 		}
 		return show(s, fmt.Sprintf("the challenge of %s %s by %s", *member, *decide, *body))
 	case "refusals":
-		return selectionRefusals(ctx, e, a, id, *asJSON)
+		return selectionRefusals(ctx, e, a, id, sf.json)
 	case "close":
 		s, err := a.CloseSelection(ctx, id, day)
 		if err != nil {
@@ -257,17 +245,17 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if v.Result == nil {
-			if err := countSelection(ctx, a, v, day, *ballot, *ballotCloses); err != nil {
+			if err := countSelection(ctx, a, v, day, tt.ballot, tt.ballotCloses); err != nil {
 				return err
 			}
 			if v, err = a.Selection(ctx, id, day); err != nil {
 				return err
 			}
 		}
-		if *asJSON && v.College != nil {
+		if sf.json && v.College != nil {
 			return writeJSON(e.stdout, v.College.Result)
 		}
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, v.Result)
 		}
 		printCount(e.stdout, v)

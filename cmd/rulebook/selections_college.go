@@ -53,9 +53,7 @@ func runSelectionRoll(ctx context.Context, e *env, args []string) error {
 	st := addStoreFlags(fs, e)
 	sec := fs.String("section", "", "the section whose roll it is")
 	file := fs.String("file", "", `the roll: a line per voter, "ID,NAME" (a header "id,name" and # comments allowed; - for standard input)`)
-	date := fs.String("date", "", "the day the roll is entered (default today)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	actor := fs.String("actor", "", "who is acting, for the record (default $USER)")
+	sf := addStepFlags(fs, "the day the roll is entered (default today)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -63,11 +61,9 @@ func runSelectionRoll(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 || *sec == "" || *file == "" {
 		return errUsage{"usage: rulebook " + rollUsage}
 	}
-	day := today()
-	if *date != "" {
-		if day, err = dateFlag("date", *date, true); err != nil {
-			return err
-		}
+	day, err := sf.day()
+	if err != nil {
+		return err
 	}
 	var r io.Reader = e.stdin
 	if *file != "-" {
@@ -82,7 +78,7 @@ func runSelectionRoll(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, ctx, done, err := st.app(ctx, *actor)
+	a, ctx, done, err := st.app(ctx, sf.actor)
 	if err != nil {
 		return err
 	}
@@ -91,7 +87,7 @@ func runSelectionRoll(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if sf.json {
 		return writeJSON(e.stdout, s)
 	}
 	fmt.Fprintf(e.stdout, "selection %s: the roll of section %s entered: %d voter(s)\n", s.ID, *sec, s.College.Rolls[*sec])
@@ -219,13 +215,8 @@ func runTrigger(ctx context.Context, e *env, args []string) error {
 	closes := fs.String("closes", "", "open: the last day units may decide")
 	decision := fs.String("decision", "", "vote: open (the unit asks for an open selection) or reselect")
 	selection := fs.String("selection", "", "close: the id of the selection to open if the units ask for one")
-	freeze := fs.String("freeze-date", "", "close: the open selection's freeze date")
-	nomCloses := fs.String("nominations-close", "", "close: the open selection's last day of nominations")
-	ballot := fs.String("ballot", "", "close: the open selection's ballot")
-	ballotCloses := fs.String("ballot-closes", "", "close: the day its ballot closes (default the day it opens)")
-	date := fs.String("date", "", "the day of the step (default today)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	actor := fs.String("actor", "", "who is acting, for the record (default $USER)")
+	tt := addTimetableFlags(fs, "close: the open selection's timetable: ")
+	sf := addStepFlags(fs, "the day of the step (default today)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -233,19 +224,17 @@ func runTrigger(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 0 || (pos[0] == "open") != (len(pos) == 1) {
 		return errUsage{"usage: rulebook " + triggerUsage}
 	}
-	day := today()
-	if *date != "" {
-		if day, err = dateFlag("date", *date, true); err != nil {
-			return err
-		}
+	day, err := sf.day()
+	if err != nil {
+		return err
 	}
-	a, ctx, done, err := st.app(ctx, *actor)
+	a, ctx, done, err := st.app(ctx, sf.actor)
 	if err != nil {
 		return err
 	}
 	defer done()
 	show := func(t *rulebook.Trigger) error {
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, t)
 		}
 		printTrigger(e.stdout, t)
@@ -275,20 +264,15 @@ func runTrigger(ctx context.Context, e *env, args []string) error {
 		var open *app.OpenSelectionInput
 		if *selection != "" {
 			open = &app.OpenSelectionInput{ID: *selection}
-			for _, f := range []struct {
-				name, v string
-				to      *rulebook.Date
-			}{{"freeze-date", *freeze, &open.FreezeDate}, {"nominations-close", *nomCloses, &open.NominationsClose}, {"ballot", *ballot, &open.Ballot}, {"ballot-closes", *ballotCloses, &open.BallotCloses}} {
-				if *f.to, err = dateFlag(f.name, f.v, f.name != "ballot-closes"); err != nil {
-					return err
-				}
+			if err := tt.fill(open); err != nil {
+				return err
 			}
 		}
 		r, err := a.CloseTrigger(ctx, pos[1], day, open)
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if sf.json {
 			return writeJSON(e.stdout, r)
 		}
 		return show(r.Trigger)

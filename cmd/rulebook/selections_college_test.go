@@ -16,23 +16,7 @@ import (
 func TestCollegeCommands(t *testing.T) {
 	for _, eng := range sqldbtest.Engines {
 		t.Run(eng, func(t *testing.T) {
-			dir := t.TempDir()
-			dsn := filepath.Join(dir, "rulebook.db")
-			if eng == "postgres" {
-				dsn = sqldbtest.NewPostgres(t)
-			}
-			csvFile := filepath.Join(dir, "members.csv")
-			os.WriteFile(csvFile, []byte(selectionMembers), 0o600)
-			run := func(want int, args ...string) string {
-				t.Helper()
-				args = append([]string{args[0], "--db", dsn, "--rules", "example:labour-2016.yaml"}, args[1:]...)
-				code, out, stderr := rb(t, "", args...)
-				if code != want {
-					t.Fatalf("%v: exit %d, want %d\n%s%s", args, code, want, out, stderr)
-				}
-				return out + stderr
-			}
-			run(0, "import", "members", csvFile)
+			dir, _, run := selectionCLI(t, eng)
 			run(0, "selection", "open", "--id", "college", "--procedure", "mayoral_college", "--contest", "Mayor of Harbour", "--unit", "harbour",
 				"--freeze-date", "2016-09-01", "--nominations-close", "2016-08-15", "--ballot", "2016-09-20", "--date", "2016-07-01")
 			for _, n := range [][]string{{"M01", "M04", "M05"}, {"M02", "M06", "M07"}} {

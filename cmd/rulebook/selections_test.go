@@ -23,6 +23,30 @@ M08,Jo Jude,harbour,harbour-ward,2016-03-02
 M09,Max Moor,hill,,2010-01-01
 `
 
+// selectionCLI is a database on the engine eng (in dir, for SQLite) holding
+// selectionMembers, and run, which runs a command on it under the example rule
+// book and fails the test unless it exits with want.
+func selectionCLI(t *testing.T, eng string) (dir, dsn string, run func(want int, args ...string) string) {
+	dir = t.TempDir()
+	dsn = filepath.Join(dir, "rulebook.db")
+	if eng == "postgres" {
+		dsn = sqldbtest.NewPostgres(t)
+	}
+	csvFile := filepath.Join(dir, "members.csv")
+	os.WriteFile(csvFile, []byte(selectionMembers), 0o600)
+	run = func(want int, args ...string) string {
+		t.Helper()
+		args = append([]string{args[0], "--db", dsn, "--rules", "example:labour-2016.yaml"}, args[1:]...)
+		code, out, stderr := rb(t, "", args...)
+		if code != want {
+			t.Fatalf("%v: exit %d, want %d\n%s%s", args, code, want, out, stderr)
+		}
+		return out + stderr
+	}
+	run(0, "import", "members", csvFile)
+	return dir, dsn, run
+}
+
 // TestSelectionCommands runs a selection from the command line on both engines:
 // nominations (one refused, citing the clause), the electorate frozen and
 // checked, ballots cast and entered by tellers, the count by alternative vote,
@@ -31,23 +55,7 @@ M09,Max Moor,hill,,2010-01-01
 func TestSelectionCommands(t *testing.T) {
 	for _, eng := range sqldbtest.Engines {
 		t.Run(eng, func(t *testing.T) {
-			dir := t.TempDir()
-			dsn := filepath.Join(dir, "rulebook.db")
-			if eng == "postgres" {
-				dsn = sqldbtest.NewPostgres(t)
-			}
-			csvFile := filepath.Join(dir, "members.csv")
-			os.WriteFile(csvFile, []byte(selectionMembers), 0o600)
-			run := func(want int, args ...string) string {
-				t.Helper()
-				args = append([]string{args[0], "--db", dsn, "--rules", "example:labour-2016.yaml"}, args[1:]...)
-				code, out, stderr := rb(t, "", args...)
-				if code != want {
-					t.Fatalf("%v: exit %d, want %d\n%s%s", args, code, want, out, stderr)
-				}
-				return out + stderr
-			}
-			run(0, "import", "members", csvFile)
+			dir, dsn, run := selectionCLI(t, eng)
 			run(0, "selection", "open", "--id", "mayor", "--procedure", "mayoral_selection", "--contest", "Mayor of Harbour", "--unit", "harbour",
 				"--freeze-date", "2016-09-01", "--nominations-close", "2016-08-15", "--ballot", "2016-09-20", "--date", "2016-07-01")
 			for _, n := range [][]string{{"M01", "M04", "M05"}, {"M02", "M06", "M07"}, {"M03", "M04", "M06"}} {

@@ -16,19 +16,8 @@ import (
 
 func TestDemoStory(t *testing.T) {
 	ctx := context.Background()
-	src, err := os.ReadFile("../labour-2016.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := rules.Load("labour-2016.yaml", src)
-	if err != nil {
-		t.Fatal(err)
-	}
 	d := rulebook.MustDate
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		if err := demo.Load(ctx, db, rb, src); err != nil {
-			t.Fatal(err)
-		}
+	eachDemo(t, func(t *testing.T, db *sqldb.DB, rb *rules.RuleBook, src []byte) {
 		if err := demo.Load(ctx, db, rb, src); err == nil {
 			t.Fatal("loaded the demo twice")
 		}
@@ -124,4 +113,23 @@ func mustHistories(t *testing.T, db *sqldb.DB) []*rulebook.History {
 		t.Fatal(err)
 	}
 	return hs
+}
+
+// eachDemo loads the demo party's rule book and story into a database of each
+// engine and runs f on it, with the rule book and its source.
+func eachDemo(t *testing.T, f func(t *testing.T, db *sqldb.DB, rb *rules.RuleBook, src []byte)) {
+	src, err := os.ReadFile("../labour-2016.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := rules.Load("labour-2016.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		if err := demo.Load(context.Background(), db, rb, src); err != nil {
+			t.Fatal(err)
+		}
+		f(t, db, rb, src)
+	})
 }

@@ -3,32 +3,19 @@ package demo_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/examples/demo"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
-	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
 
 // TestDemoCollege: the demo's trigger ballot opened a selection, decided by the
 // electoral college, whose members' winner lost the college.
 func TestDemoCollege(t *testing.T) {
 	ctx := context.Background()
-	src, err := os.ReadFile("../labour-2016.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := rules.Load("labour-2016.yaml", src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		if err := demo.Load(ctx, db, rb, src); err != nil {
-			t.Fatal(err)
-		}
+	eachDemo(t, func(t *testing.T, db *sqldb.DB, _ *rules.RuleBook, _ []byte) {
 		data, err := db.SelectionData(ctx, demo.CollegeSelection)
 		if err != nil {
 			t.Fatal(err)

@@ -2,7 +2,6 @@ package demo_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
-	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
 
 // TestSelectionsOf2016 checks the demo's selections as the application holds
@@ -21,18 +19,7 @@ import (
 // winners on the official list.
 func TestSelectionsOf2016(t *testing.T) {
 	ctx := context.Background()
-	src, err := os.ReadFile("../labour-2016.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := rules.Load("labour-2016.yaml", src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		if err := demo.Load(ctx, db, rb, src); err != nil {
-			t.Fatal(err)
-		}
+	eachDemo(t, func(t *testing.T, db *sqldb.DB, rb *rules.RuleBook, src []byte) {
 		svc, err := register.New(ctx, db, rb, src)
 		if err != nil {
 			t.Fatal(err)
