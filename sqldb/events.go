@@ -1017,6 +1017,9 @@ func (db *DB) verifyChain(ctx context.Context, progress func(n int64)) (*VerifyR
 	if jp, _ := ctx.Value(joiningPassKey{}).(*joiningPass); jp != nil {
 		jp.reset()
 	}
+	if c := subjectCaptureFrom(ctx); c != nil {
+		c.reset()
+	}
 	return db.verifyRange(ctx, 1, maxSeq, nil, nil)
 }
 
@@ -1183,6 +1186,12 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		joinings, jh = &digestSide{sums: make([]digest, len(jp.dr.ranges))}, newJoiningHasher(jp.key)
 		defer jp.merge(joinings)
 	}
+	// And keeps the events a check after it replays (see SubjectCapture).
+	var kept []rulebook.Event
+	capt := subjectCaptureFrom(ctx)
+	if capt != nil {
+		defer func() { capt.add(lo, kept) }()
+	}
 	first, since := true, int64(0)
 	for {
 		ok, err := next()
@@ -1237,6 +1246,9 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		}
 		if joinings != nil && bytes.IndexByte(r.Subject, '/') < 0 {
 			joinings.note(jp.dr, jh, &r)
+		}
+		if capt != nil {
+			capt.keep(&kept, &r)
 		}
 		if rulebook.HasPersonal(r.Data) {
 			h, _ := rulebook.StoredCommitment(r.Data)

@@ -30,3 +30,17 @@ func CountSlowMembers(n *atomic.Int64) (restore func()) {
 	checkStats = func(slow int) { n.Add(int64(slow)) }
 	return func() { checkStats = nil }
 }
+
+// CountKeptReplays counts the case checks that replay the events the verify's
+// walk kept, until restored.
+func CountKeptReplays(n *atomic.Int64) (restore func()) {
+	keptStats = func() { n.Add(1) }
+	return func() { keptStats = nil }
+}
+
+// SetCaptureBudget bounds what the verify's walk keeps for the case check.
+func SetCaptureBudget(n int64) (restore func()) {
+	old := captureBudget
+	captureBudget = n
+	return func() { captureBudget = old }
+}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"maps"
 	"math/bits"
 	"reflect"
 	"runtime"
@@ -20,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -883,6 +885,9 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	if res, err = db.Verify(context.WithValue(ctx, joiningPassKey{}, jp), progress); err != nil || !res.OK {
 		return res, nil, err
 	}
+	if c := subjectCaptureFrom(ctx); c != nil {
+		c.finish(res.Head)
+	}
 	base, err := db.loadBase(ctx, db.r)
 	if err != nil {
 		return nil, nil, err
@@ -1544,4 +1549,127 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 	}
 	_, err = b.compareMembers(ctx, q, ids, evs, rep)
 	return err
+}
+
+// SubjectCapture keeps the events whose subject begins with a prefix as the
+// verify's walk reads them, so that a check after it (the case digests,
+// CaseDigestsDiffer) replays them without reading them again. It holds at
+// most captureBudget bytes of them: past that, or if one holds personal fields
+// apart (which the check would have to open), it gives up and the check reads
+// the events itself, as it does whenever the record changed after the walk.
+type SubjectCapture struct {
+	prefix string
+	size   atomic.Int64
+	spoilt atomic.Bool
+	mu     sync.Mutex
+	parts  map[int64][]rulebook.Event // by the first seq of the stretch that read them
+	ready  bool
+	head   rulebook.Hash
+	evs    []rulebook.Event // by subject, then seq, once the walk verified
+}
+
+// captureBudget bounds what a SubjectCapture holds, so that memory does not
+// grow with the record.
+var captureBudget int64 = 64 << 20
+
+type subjectCaptureKey struct{}
+
+// WithSubjectCapture returns a context under which VerifyProjection's walk
+// keeps the events of subjects beginning with prefix (ending in '/') for the
+// CaseDigestsDiffer run under the same context.
+func WithSubjectCapture(ctx context.Context, prefix string) context.Context {
+	return context.WithValue(ctx, subjectCaptureKey{}, &SubjectCapture{prefix: prefix, parts: map[int64][]rulebook.Event{}})
+}
+
+func subjectCaptureFrom(ctx context.Context) *SubjectCapture {
+	c, _ := ctx.Value(subjectCaptureKey{}).(*SubjectCapture)
+	return c
+}
+
+// keep notes an event of a stretch's walk in kept, if its subject is
+// captured and the capture has not given up.
+func (c *SubjectCapture) keep(kept *[]rulebook.Event, r *rulebook.RawEvent) {
+	if c.spoilt.Load() || !bytes.HasPrefix(r.Subject, []byte(c.prefix)) {
+		return
+	}
+	if rulebook.HasPersonal(r.Data) || c.size.Add(int64(len(r.Data)+len(r.ID)+len(r.Subject)+len(r.Type)+len(r.Actor)+200)) > captureBudget {
+		c.spoil()
+		return
+	}
+	*kept = append(*kept, r.Event())
+}
+
+// add files a stretch's events under its first seq.
+func (c *SubjectCapture) add(lo int64, kept []rulebook.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.spoilt.Load() {
+		c.parts[lo] = kept
+	}
+}
+
+// spoil gives up, freeing what was kept.
+func (c *SubjectCapture) spoil() {
+	c.spoilt.Store(true)
+	c.mu.Lock()
+	c.parts, c.evs = nil, nil
+	c.mu.Unlock()
+}
+
+// reset forgets what was kept, before a walk of the whole record again.
+func (c *SubjectCapture) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.spoilt.Load() {
+		c.parts = map[int64][]rulebook.Event{}
+		c.size.Store(0)
+	}
+}
+
+// finish makes what the walk kept ready for the check, once the record
+// verified to head: the events by subject, each subject's in seq order.
+func (c *SubjectCapture) finish(head rulebook.Hash) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.spoilt.Load() {
+		return
+	}
+	los := slices.Sorted(maps.Keys(c.parts))
+	for _, lo := range los {
+		c.evs = append(c.evs, c.parts[lo]...)
+	}
+	c.parts = nil
+	// Stable: the stretches are in seq order, and so each subject's events.
+	slices.SortStableFunc(c.evs, func(x, y rulebook.Event) int { return strings.Compare(x.Subject, y.Subject) })
+	c.ready, c.head = true, head
+}
+
+// take returns the prefix and the kept events, if the walk that kept them
+// verified the record up to head (that is, nothing was appended since), and
+// lets them go.
+func (c *SubjectCapture) take(head rulebook.Hash) (string, []rulebook.Event, bool) {
+	if c == nil {
+		return "", nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	evs, ok := c.evs, c.ready && !c.spoilt.Load() && c.head == head
+	c.evs, c.ready = nil, false
+	return c.prefix, evs, ok
+}
+
+// eachKept calls f with the events of each subject in evs (by subject, then
+// seq), as EachSubject would.
+func eachKept(evs []rulebook.Event, f func(evs []rulebook.Event) error) error {
+	for len(evs) > 0 {
+		n := 1
+		for n < len(evs) && evs[n].Subject == evs[0].Subject {
+			n++
+		}
+		if err := f(evs[:n:n]); err != nil {
+			return err
+		}
+		evs = evs[n:]
+	}
+	return nil
 }

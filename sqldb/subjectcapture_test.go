@@ -1,0 +1,100 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/sqldb"
+	"github.com/rulebook/rulebook/sqldb/sqldbtest"
+)
+
+// TestSubjectCapture: the case check after verify --projection replays the
+// events of the captured subjects that the verify's walk kept (here walked in
+// parallel stretches), each subject's events whole and in order, just as a
+// read of them gives; it reads them instead when an event was appended since
+// the walk, or when they would take more than the capture's budget.
+func TestSubjectCapture(t *testing.T) {
+	defer sqldb.SetParallelVerifyMin(1)()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		seed(t, db)
+		day := rulebook.MustDate("2012-01-01")
+		note := func(i int, subject string) *rulebook.Event {
+			return &rulebook.Event{Type: "note", Subject: subject, Actor: "t", Effective: day.AddDays(i), Data: mustData(t, map[string]int{"n": i})}
+		}
+		var evs []*rulebook.Event
+		for i := range 60 {
+			// Subjects interleaved across the record, and some that only look alike.
+			subject := fmt.Sprintf("kept/%d", i%7)
+			if i%10 == 9 {
+				subject = fmt.Sprintf("keptx/%d", i)
+			}
+			evs = append(evs, note(i, subject))
+		}
+		if err := db.Append(ctx, evs...); err != nil {
+			t.Fatal(err)
+		}
+		// groups is what the check replays: each subject's seqs, by subject.
+		groups := func(ctx context.Context) string {
+			t.Helper()
+			var out []string
+			_, err := db.CaseDigestsDiffer(ctx, func(w sqldb.CaseWriter) error {
+				return w.EachSubject("kept/", func(evs []rulebook.Event) error {
+					var b strings.Builder
+					b.WriteString(evs[0].Subject + ":")
+					for _, e := range evs {
+						if e.Subject != evs[0].Subject || !strings.HasPrefix(string(e.Data), `{"n":`) || e.Hash == (rulebook.Hash{}) || e.Recorded.IsZero() {
+							return fmt.Errorf("event %d read as %+v", e.Seq, e)
+						}
+						fmt.Fprintf(&b, " %d", e.Seq)
+					}
+					out = append(out, b.String())
+					return nil
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(out)
+			return strings.Join(out, "\n")
+		}
+		var kept atomic.Int64
+		defer sqldb.CountKeptReplays(&kept)()
+		verified := func() context.Context {
+			t.Helper()
+			cctx := sqldb.WithSubjectCapture(ctx, "kept/")
+			if res, diffs, err := db.VerifyProjection(cctx, nil); err != nil || !res.OK || len(diffs) > 0 {
+				t.Fatalf("%+v %v %v", res, diffs, err)
+			}
+			return cctx
+		}
+
+		read := groups(ctx)
+		if strings.Count(read, "\n") != 6 || kept.Load() != 0 {
+			t.Fatalf("read (%d kept):\n%s", kept.Load(), read)
+		}
+		if got := groups(verified()); got != read || kept.Load() != 1 {
+			t.Fatalf("replayed what the walk kept (%d times):\n%s\nwant\n%s", kept.Load(), got, read)
+		}
+
+		cctx := verified()
+		if err := db.Append(ctx, note(100, "kept/3")); err != nil {
+			t.Fatal(err)
+		}
+		read = groups(ctx)
+		if got := groups(cctx); got != read || kept.Load() != 1 {
+			t.Fatalf("after an append (%d kept):\n%s\nwant\n%s", kept.Load(), got, read)
+		}
+
+		restore := sqldb.SetCaptureBudget(500)
+		cctx = verified()
+		restore()
+		if got := groups(cctx); got != read || kept.Load() != 1 {
+			t.Fatalf("over the budget (%d kept):\n%s\nwant\n%s", kept.Load(), got, read)
+		}
+	})
+}
