@@ -479,7 +479,10 @@ func (a *App) SessionPrincipal(ctx context.Context, token string) (*Principal, e
 	if token == "" {
 		return Public, nil
 	}
-	sess, err := a.db().Session(ctx, hashToken(token))
+	// The session and its account in one round trip: read afresh each
+	// request, so that a session ended or an account disabled elsewhere is
+	// refused at once.
+	sess, acc, err := a.db().SessionAccount(ctx, hashToken(token))
 	if rulebook.ErrorCode(err) == rulebook.ENotFound {
 		return Public, nil
 	}
@@ -491,12 +494,8 @@ func (a *App) SessionPrincipal(ctx context.Context, token string) (*Principal, e
 		a.db().DeleteSession(ctx, sess.Hash)
 		return Public, nil
 	}
-	acc, err := a.db().Account(ctx, sess.Account)
-	if rulebook.ErrorCode(err) == rulebook.ENotFound || err == nil && acc.Disabled {
+	if acc.Disabled {
 		return Public, nil
-	}
-	if err != nil {
-		return nil, err
 	}
 	// The idle time is extended at most once a minute, behind the request.
 	if now.Sub(sess.Seen) > time.Minute {

@@ -198,6 +198,35 @@ func (db *DB) Session(ctx context.Context, hash string) (*Session, error) {
 	return &s, nil
 }
 
+// SessionAccount returns a session and its account, read in one statement (a
+// signed-in page's every request asks); ENotFound when either is missing.
+func (db *DB) SessionAccount(ctx context.Context, hash string) (*Session, *rulebook.Account, error) {
+	var s Session
+	var acc rulebook.Account
+	var created, seen, expires int64
+	var second, disabled int
+	var roles string
+	err := db.r.QueryRowContext(ctx, `SELECT s.hash, s.account, s.created, s.seen, s.expires, s.second_factor,
+			a.name, a.display, a.member, a.section, a.roles, a.disabled
+		FROM sessions s JOIN accounts a ON a.name = s.account WHERE s.hash = $1`, hash).
+		Scan(&s.Hash, &s.Account, &created, &seen, &expires, &second,
+			&acc.Name, &acc.Display, &acc.Member, &acc.Section, &roles, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, rulebook.Errorf(rulebook.ENotFound, "no session")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	s.Created, s.Seen, s.Expires = time.UnixMicro(created).UTC(), time.UnixMicro(seen).UTC(), time.UnixMicro(expires).UTC()
+	s.SecondFactor = second == 1
+	acc.Roles = strings.Fields(roles)
+	if acc.Roles == nil {
+		acc.Roles = []string{}
+	}
+	acc.Disabled = disabled == 1
+	return &s, &acc, nil
+}
+
 // DeleteSession ends one session.
 func (db *DB) DeleteSession(ctx context.Context, hash string) error {
 	_, err := db.w.ExecContext(ctx, `DELETE FROM sessions WHERE hash = $1`, hash)
