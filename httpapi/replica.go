@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -99,7 +100,10 @@ func (w *routeWriter) headers(code int) {
 		} else {
 			h.Set(ReadFromHeader, "primary")
 			if cause != nil {
-				slog.Warn("read from the primary: the replica could not be asked", "err", cause)
+				// While the replica is down, that was said once when it went.
+				if !errors.Is(cause, sqldb.ErrReplicaDown) {
+					slog.Warn("read from the primary: the replica could not be asked", "err", cause)
+				}
 			} else {
 				h.Set(ReplicaBehindHeader, strconv.FormatUint(behind, 10))
 			}

@@ -5,12 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Reads sent to a PostgreSQL streaming replica (--db-read).
@@ -63,16 +67,51 @@ type readPool struct {
 	rep *replica
 }
 
+// A read the replica cannot take because it cannot be reached (stopped,
+// restarting, the network between) is read from the primary instead, and the
+// replica is left alone for replicaRetry before a read tries it again: losing
+// the replica costs the primary's load, never a failed read. A read that fails
+// on the replica for any other reason (a query error) fails as it would on the
+// primary; one that fails part way through its rows is not read again.
 func (p *readPool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return p.pick(ctx).QueryContext(ctx, q, args...)
+	db := p.pick(ctx)
+	rows, err := db.QueryContext(ctx, q, args...)
+	if db != p.DB {
+		if err != nil && p.rep.unreachable(ctx, err) {
+			return p.DB.QueryContext(ctx, q, args...)
+		} else if err == nil {
+			p.rep.up()
+		}
+	}
+	return rows, err
 }
 
 func (p *readPool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return p.pick(ctx).QueryRowContext(ctx, q, args...)
+	db := p.pick(ctx)
+	row := db.QueryRowContext(ctx, q, args...)
+	if db != p.DB {
+		if err := row.Err(); err != nil && p.rep.unreachable(ctx, err) {
+			return p.DB.QueryRowContext(ctx, q, args...)
+		} else if err == nil {
+			p.rep.up()
+		}
+	}
+	return row
 }
 
 func (p *readPool) Conn(ctx context.Context) (*sql.Conn, error) {
-	return p.pick(ctx).Conn(ctx)
+	db := p.pick(ctx)
+	c, err := db.Conn(ctx)
+	if err == nil && db != p.DB {
+		// A pooled connection may have outlived the replica: ask before using it.
+		if err = c.PingContext(ctx); err != nil {
+			c.Close()
+		}
+	}
+	if err != nil && db != p.DB && p.rep.unreachable(ctx, err) {
+		return p.DB.Conn(ctx)
+	}
+	return c, err
 }
 
 // pick chooses the pool for one read under ctx.
@@ -81,6 +120,12 @@ func (p *readPool) pick(ctx context.Context) *sql.DB {
 		return p.DB
 	}
 	rt, _ := ctx.Value(routeKey{}).(*ReadRoute)
+	if p.rep.isDown() {
+		if rt != nil {
+			rt.primary(ErrReplicaDown)
+		}
+		return p.DB
+	}
 	if rt == nil {
 		p.rep.reads.Add(1)
 		return p.rep.db
@@ -90,6 +135,72 @@ func (p *readPool) pick(ctx context.Context) *sql.DB {
 		return p.rep.db
 	}
 	return p.DB
+}
+
+// replicaRetry is how long reads leave a replica that could not be reached
+// before one tries it again.
+const replicaRetry = 5 * time.Second
+
+// isDown reports whether the replica could not be reached within replicaRetry.
+func (r *replica) isDown() bool {
+	until := r.downUntil.Load()
+	return until != 0 && time.Now().UnixNano() < until
+}
+
+// unreachable reports whether err, from a read sent to the replica, says the
+// replica could not be reached (rather than that the query failed, or that the
+// request was cancelled); if so it marks the replica down for replicaRetry and
+// notes on the request's route that the primary served it.
+func (r *replica) unreachable(ctx context.Context, err error) bool {
+	if !r.markUnreachable(ctx, err) {
+		return false
+	}
+	r.reads.Add(-1)
+	if rt, _ := ctx.Value(routeKey{}).(*ReadRoute); rt != nil {
+		rt.primary(err)
+	}
+	return true
+}
+
+// ErrReplicaDown is why a read went to the primary while the replica could
+// not be reached.
+var ErrReplicaDown = errors.New("the replica could not be reached: reads go to the primary until it answers")
+
+// primary notes that the request's reads went to the primary, for cause.
+func (rt *ReadRoute) primary(cause error) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.decided, rt.replica = true, false
+	if rt.cause == nil {
+		rt.cause = cause
+	}
+}
+
+// markUnreachable marks the replica down for replicaRetry when err says it
+// could not be reached, and reports whether it did.
+func (r *replica) markUnreachable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var pe *pgconn.PgError
+	// A server error is the query's, but for connection exceptions and a
+	// server shutting down or starting up.
+	if errors.As(err, &pe) && !strings.HasPrefix(pe.Code, "08") && !slices.Contains([]string{"57P01", "57P02", "57P03"}, pe.Code) {
+		return false
+	}
+	if r.downUntil.Swap(time.Now().Add(r.retry).UnixNano()) == 0 {
+		slog.Warn("the read replica cannot be reached: reads go to the primary, and the replica is tried again every "+r.retry.String(),
+			"replica", redact(r.dsn), "err", err)
+	}
+	r.fallbacks.Add(1)
+	return true
+}
+
+// up notes that the replica answered, after it was down.
+func (r *replica) up() {
+	if r.downUntil.Swap(0) != 0 {
+		slog.Info("the read replica answers again: reads go to it", "replica", redact(r.dsn))
+	}
 }
 
 // replica is the streaming replica reads may go to.
@@ -102,6 +213,14 @@ type replica struct {
 	seen atomic.Uint64
 	// reads counts the reads served by the replica.
 	reads atomic.Int64
+	// retry is how long a replica that could not be reached is left alone.
+	retry time.Duration
+	// downUntil is when a replica that could not be reached may be tried again
+	// (Unix nanoseconds; 0 while it answers).
+	downUntil atomic.Int64
+	// fallbacks counts the reads sent to the primary because the replica could
+	// not be reached.
+	fallbacks atomic.Int64
 }
 
 // replayed asks the replica how far it has replayed the primary's log.
@@ -186,6 +305,7 @@ func (rt *ReadRoute) decide(ctx context.Context, r *replica) bool {
 		pos, err := r.replayed(ctx)
 		if err != nil {
 			rt.cause = err
+			r.markUnreachable(ctx, err)
 			return false
 		}
 		if pos >= rt.after {
@@ -236,6 +356,10 @@ func (db *DB) AttachReplica(ctx context.Context, dsn string, wait time.Duration)
 	if q.Get("application_name") == "" {
 		q.Set("application_name", "rulebook-read")
 	}
+	// A replica that cannot be reached is given up on quickly, for the primary.
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", "2")
+	}
 	u.RawQuery = q.Encode()
 	rdb, err := sql.Open("pgx", u.String())
 	if err != nil {
@@ -270,12 +394,21 @@ func (db *DB) AttachReplica(ctx context.Context, dsn string, wait time.Duration)
 	if name != primaryName {
 		return fail(fmt.Errorf("--db-read %s names database %q, and --db %q", redact(dsn), name, primaryName))
 	}
-	db.r.rep = &replica{db: rdb, dsn: dsn, wait: wait}
+	db.r.rep = &replica{db: rdb, dsn: dsn, wait: wait, retry: replicaRetry}
 	return nil
 }
 
 // HasReplica reports whether reads may go to a replica.
 func (db *DB) HasReplica() bool { return db.r.rep != nil }
+
+// ReplicaFallbacks counts the reads sent to the primary because the replica
+// could not be reached.
+func (db *DB) ReplicaFallbacks() int64 {
+	if db.r.rep == nil {
+		return 0
+	}
+	return db.r.rep.fallbacks.Load()
+}
 
 // ReplicaReads counts the reads the replica has served since it was attached.
 func (db *DB) ReplicaReads() int64 {

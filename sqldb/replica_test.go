@@ -262,3 +262,66 @@ func BenchmarkReplicaRead(b *testing.B) {
 		})
 	})
 }
+
+// TestReplicaDownReadsPrimary stops a real replica: the reads marked for it are
+// served by the primary instead, without an error, and say so on their route;
+// once it is started again, and the retry interval has passed, it serves them
+// again. A query error on the replica is still the query's error.
+func TestReplicaDownReadsPrimary(t *testing.T) {
+	pair := sqldbtest.NewPair(t)
+	db, err := sqldb.Open(ctx, pair.Primary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	seed(t, db)
+	if err := db.AttachReplica(ctx, pair.Replica, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	const retry = 300 * time.Millisecond
+	db.SetReplicaRetry(retry)
+	join(t, db, "d1")
+	waitFor(t, func() bool {
+		lag, _, err := db.ReplicaLag(ctx)
+		return err == nil && lag.Behind == 0
+	})
+	if !found(t, db, sqldb.OnReplica(ctx), "d1") || db.ReplicaReads() == 0 {
+		t.Fatal("the replica does not serve d1")
+	}
+	var n int
+	if err := db.ReadQueryRow(sqldb.OnReplica(ctx), `SELECT no_such_column FROM members`).Scan(&n); err == nil || db.ReplicaFallbacks() != 0 {
+		t.Fatalf("a query error on the replica: %v, %d fallbacks; want the error, and no fallback", err, db.ReplicaFallbacks())
+	}
+
+	pair.StopReplica(t)
+	// Written after the replica stopped: only the primary can have it.
+	join(t, db, "d2")
+	reads := db.ReplicaReads()
+	for _, id := range []string{"d1", "d2", "d2"} {
+		c, route := sqldb.WithReadRoute(sqldb.OnReplica(ctx), 0)
+		if !found(t, db, c, id) {
+			t.Fatalf("%s not found while the replica is down", id)
+		}
+		if used, replica, _, cause := route.Served(); !used || replica || cause == nil {
+			t.Fatalf("read of %s while the replica is down: used %v, replica %v, cause %v; want the primary, and why", id, used, replica, cause)
+		}
+	}
+	if db.ReplicaFallbacks() == 0 || db.ReplicaReads() != reads {
+		t.Fatalf("fallbacks %d, replica reads %d (were %d)", db.ReplicaFallbacks(), db.ReplicaReads(), reads)
+	}
+	if _, _, err := db.ReplicaLag(ctx); err == nil {
+		t.Fatal("the replica's lag measured while it is down")
+	}
+
+	// Started again, the replica serves the reads once the retry has passed.
+	pair.StartReplica(t)
+	waitFor(t, func() bool {
+		time.Sleep(retry)
+		c, route := sqldb.WithReadRoute(sqldb.OnReplica(ctx), 0)
+		if !found(t, db, c, "d2") {
+			t.Fatal("d2 not found")
+		}
+		_, replica, _, _ := route.Served()
+		return replica
+	})
+}

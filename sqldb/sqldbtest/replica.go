@@ -23,6 +23,26 @@ type Pair struct {
 	Primary, Replica string
 	bin, dir         string
 	asPostgres       bool
+	// replica and rport are the replica's data directory and port.
+	replica string
+	rport   int
+}
+
+// StopReplica stops the replica at once (as a crash would), for a test of
+// reads when it cannot be reached.
+func (p *Pair) StopReplica(t testing.TB) {
+	t.Helper()
+	if _, err := p.run("pg_ctl", "-D", p.replica, "-m", "immediate", "-w", "stop"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// StartReplica starts the replica again after StopReplica.
+func (p *Pair) StartReplica(t testing.TB) {
+	t.Helper()
+	if err := p.start(p.replica, p.rport); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // NewPair starts a primary and a streaming replica of it in a temporary
@@ -78,6 +98,7 @@ func NewPair(t testing.TB) *Pair {
 	if _, err := p.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(pport), "-U", "postgres", "-D", replica, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"); err != nil {
 		t.Fatal(err)
 	}
+	p.replica, p.rport = replica, rport
 	if err := p.start(replica, rport); err != nil {
 		t.Fatal(err)
 	}
