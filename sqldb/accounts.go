@@ -16,6 +16,7 @@ import (
 
 // PutAccount stores an account's state, inside the appender's transaction.
 func (a *Appender) PutAccount(acc rulebook.Account, seq int64) error {
+	a.credentials = true
 	if err := a.flush(); err != nil {
 		return err
 	}
@@ -33,6 +34,7 @@ func (a *Appender) PutAccount(acc rulebook.Account, seq int64) error {
 // ClearAccounts deletes the accounts projection before a rebuild from the events.
 // Secrets, sessions and tokens stay: they are not projections.
 func (a *Appender) ClearAccounts() error {
+	a.credentials = true
 	if err := a.flush(); err != nil {
 		return err
 	}
@@ -279,6 +281,7 @@ func (a *Appender) PutToken(t Token) error {
 
 // RevokeToken marks a token revoked inside the appender's transaction.
 func (a *Appender) RevokeToken(id string, at time.Time) error {
+	a.credentials = true
 	if err := a.flush(); err != nil {
 		return err
 	}
@@ -362,8 +365,16 @@ func (db *DB) TouchToken(ctx context.Context, id string, at time.Time) error {
 
 // CredentialGeneration returns the count of changes that can make a token
 // refused (credentialSchema): while it is unchanged, a token found valid is
-// still valid, but for its expiry, and its account as read is current.
+// still valid, but for its expiry, and its account as read is current. On
+// PostgreSQL it is the one notified to this process, while it is listening
+// (credwatch.go says how stale that may be); otherwise it is read.
 func (db *DB) CredentialGeneration(ctx context.Context) (int64, error) {
+	if db.creds != nil {
+		db.creds.run()
+		if n, ok := db.creds.current(); ok {
+			return n, nil
+		}
+	}
 	var n int64
 	err := db.r.QueryRowContext(ctx, `SELECT n FROM credential_generation WHERE id = 1`).Scan(&n)
 	return n, err

@@ -50,6 +50,9 @@ type DB struct {
 	codeOrdered bool
 	// stopCheckpoints ends the SQLite checkpointer (checkpoints), if running.
 	stopCheckpoints func()
+	// creds keeps PostgreSQL's credential generation as notified (credwatch.go);
+	// nil on SQLite.
+	creds *credWatch
 }
 
 // checkpointEvery is how often a SQLite database's write-ahead log is copied
@@ -156,6 +159,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// opened, and its prepared statements prepared, again for the next.
 		db.w.SetMaxIdleConns(8)
 		db.r = &readPool{DB: db.w}
+		db.creds = newCredWatch(dsn)
 	} else {
 		db.dialect = "sqlite"
 		path := strings.TrimPrefix(dsn, "sqlite:")
@@ -260,6 +264,9 @@ func (db *DB) Close() error {
 	var err error
 	if db.stopCheckpoints != nil {
 		db.stopCheckpoints()
+	}
+	if db.creds != nil {
+		db.creds.close()
 	}
 	if db.r != nil && db.r.rep != nil {
 		err = db.r.rep.db.Close()

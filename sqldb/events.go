@@ -55,6 +55,8 @@ type Appender struct {
 	sanctionDelta map[[2]string]int64
 	flowDelta     map[flowKey][2]int64
 	done          bool
+	// credentials says an account or a token was changed (credWatch.changed).
+	credentials bool
 
 	// release gives up this process's turn to write (DB.takeWriter).
 	release func()
@@ -656,6 +658,11 @@ func (a *Appender) Commit() error {
 	}
 	err := a.tx.Commit()
 	a.release()
+	if a.credentials && a.db.creds != nil {
+		// Before the caller hears of it: this process refuses a token the
+		// change made invalid at once, not when the notification arrives.
+		a.db.creds.changed()
+	}
 	if err != nil {
 		return err
 	}

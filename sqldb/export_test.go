@@ -44,3 +44,6 @@ func SetCaptureBudget(n int64) (restore func()) {
 	captureBudget = n
 	return func() { captureBudget = old }
 }
+
+// HoldListener keeps db's credential listener from connecting again while hold.
+func HoldListener(db *DB, hold bool) { db.creds.hold.Store(hold) }

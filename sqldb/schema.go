@@ -601,3 +601,24 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], credentialSchema["sqlite"])
 	migrations["postgres"] = append(migrations["postgres"], credentialSchema["postgres"])
 }
+
+// credentialNotify (migration 12) makes each bump of the credential generation
+// also notify it, on credentialChannel, as its transaction commits, so that a
+// server listening (credwatch.go) need not ask for it on each request. SQLite
+// has no notifications: its servers read the generation, a local read.
+var credentialNotify = map[string]string{
+	"sqlite": `SELECT 1`,
+	"postgres": `
+	CREATE OR REPLACE FUNCTION credential_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+		DECLARE g BIGINT;
+		BEGIN
+			UPDATE credential_generation SET n = n + 1 WHERE id = 1 RETURNING n INTO g;
+			PERFORM pg_notify('rulebook_credentials', g::text);
+			RETURN NULL;
+		END $$;`,
+}
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], credentialNotify["sqlite"])
+	migrations["postgres"] = append(migrations["postgres"], credentialNotify["postgres"])
+}
