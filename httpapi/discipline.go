@@ -251,7 +251,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q := query(r)
 	f := sqldb.CaseFilter{Respondent: q.Get("respondent"), State: q.Get("state"), Kind: q.Get("kind"), Clause: q.Get("clause"), Body: q.Get("body")}
 	open, err := queryBool(r, "open", false)
 	if err != nil {
@@ -552,7 +552,7 @@ func (s *Server) caseLetter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	format := r.URL.Query().Get("format")
+	format := query(r).Get("format")
 	switch format {
 	case "", "html", "text", "pdf":
 	default:
@@ -565,7 +565,7 @@ func (s *Server) caseLetter(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(templates.Names(), tpl) {
 		return rulebook.FieldError("template", "no letter %q (letters: %s)", tpl, strings.Join(templates.Names(), ", "))
 	}
-	l, err := s.app.Letter(r.Context(), id, tpl, r.URL.Query().Get("to"), date)
+	l, err := s.app.Letter(r.Context(), id, tpl, query(r).Get("to"), date)
 	if err != nil {
 		return err
 	}
@@ -668,7 +668,7 @@ func (s *Server) precedents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ps, err := s.app.Precedents(r.Context(), clause, append([]string{}, r.URL.Query()["factor"]...), limit, int(offset))
+	ps, err := s.app.Precedents(r.Context(), clause, append([]string{}, query(r)["factor"]...), limit, int(offset))
 	if err != nil {
 		return err
 	}

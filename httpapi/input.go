@@ -4,6 +4,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,13 +59,13 @@ func parseDate(field, s string, def rulebook.Date) (rulebook.Date, error) {
 
 // queryDate reads a date query parameter, def when absent.
 func queryDate(r *http.Request, name string, def rulebook.Date) (rulebook.Date, error) {
-	return parseDate(name, r.URL.Query().Get(name), def)
+	return parseDate(name, query(r).Get(name), def)
 }
 
 // queryInstant reads an instant query parameter: RFC 3339, or a date meaning the
 // end of that day (as the command line's --as-recorded); the zero time when absent.
 func queryInstant(r *http.Request, name string) (time.Time, error) {
-	s := r.URL.Query().Get(name)
+	s := query(r).Get(name)
 	if s == "" {
 		return time.Time{}, nil
 	}
@@ -90,7 +91,7 @@ func queryLimit(r *http.Request, def, max int64) (int, error) {
 
 // queryInt reads a non-negative integer query parameter no larger than max.
 func queryInt(r *http.Request, name string, def, max int64) (int64, error) {
-	s := r.URL.Query().Get(name)
+	s := query(r).Get(name)
 	if s == "" {
 		return def, nil
 	}
@@ -111,6 +112,10 @@ func queryInt(r *http.Request, name string, def, max int64) (int64, error) {
 // error names the parameter and those the route takes.
 func checkQuery(r *http.Request, takes []string) error {
 	q := r.URL.Query()
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		// Parsed once for the request: the handler reads it from here (query).
+		r.Form = q
+	}
 	if len(q) == 0 {
 		return nil
 	}
@@ -147,9 +152,18 @@ func checkQuery(r *http.Request, takes []string) error {
 	return nil
 }
 
+// query returns r's query parameters: those checkQuery parsed (a read's, kept
+// in r.Form, which for a GET holds nothing else), or parsed now.
+func query(r *http.Request) url.Values {
+	if r.Form != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		return r.Form
+	}
+	return r.URL.Query()
+}
+
 // queryBool reads a query parameter that is true or false; def when absent.
 func queryBool(r *http.Request, name string, def bool) (bool, error) {
-	switch v := r.URL.Query().Get(name); v {
+	switch v := query(r).Get(name); v {
 	case "":
 		return def, nil
 	case "true":
@@ -163,7 +177,7 @@ func queryBool(r *http.Request, name string, def bool) (bool, error) {
 
 // required returns an error naming a missing query parameter.
 func requiredParam(r *http.Request, name string) (string, error) {
-	v := r.URL.Query().Get(name)
+	v := query(r).Get(name)
 	if v == "" {
 		return "", rulebook.FieldError(name, "is required")
 	}

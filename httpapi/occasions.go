@@ -32,7 +32,7 @@ func (s *Server) recordOccasion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listOccasions(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q := query(r)
 	from, err := queryDate(r, "from", rulebook.NoDate)
 	if err != nil {
 		return err

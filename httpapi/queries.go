@@ -16,7 +16,7 @@ import (
 var zeroTime time.Time
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q := query(r)
 	after, err := queryInt(r, "after", 0, 0)
 	if err != nil {
 		return err
@@ -108,7 +108,7 @@ func (s *Server) electorate(w http.ResponseWriter, r *http.Request) error {
 		format, ctype = app.ElectorateCSV, "text/csv; charset=utf-8"
 	}
 	lw := &lazyWriter{w: w, ctype: ctype}
-	if _, _, err := s.app.WriteElectorate(r.Context(), lw, format, q, r.URL.Query().Get("unit")); err != nil {
+	if _, _, err := s.app.WriteElectorate(r.Context(), lw, format, q, query(r).Get("unit")); err != nil {
 		if !lw.started {
 			return err
 		}
@@ -251,7 +251,7 @@ func (s *Server) accessLog(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	es, err := s.app.AccessLog(r.Context(), r.URL.Query().Get("subject"), limit)
+	es, err := s.app.AccessLog(r.Context(), query(r).Get("subject"), limit)
 	if err != nil {
 		return err
 	}

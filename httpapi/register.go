@@ -89,7 +89,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
+	q := query(r)
 	if search := q.Get("q"); search != "" {
 		ms, err := s.app.SearchMembers(r.Context(), search, limit)
 		if err != nil {

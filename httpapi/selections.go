@@ -195,7 +195,7 @@ func (s *Server) selectionElectorate(w http.ResponseWriter, r *http.Request) err
 // college's section: as CSV with ?format=csv, else as JSON, the object about
 // with its count and members.
 func writeElectorate(w http.ResponseWriter, r *http.Request, about map[string]any, read func() ([]eligibility.Entry, error)) error {
-	format := r.URL.Query().Get("format")
+	format := query(r).Get("format")
 	if format != "" && format != "json" && format != "csv" {
 		return rulebook.FieldError("format", "%q: json (the default) or csv", format)
 	}

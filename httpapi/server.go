@@ -7,12 +7,15 @@
 package httpapi
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rulebook/rulebook"
@@ -309,24 +312,41 @@ func byteSize(n int64) string {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer putJSONBuffer(buf)
+	// An Encoder writes what Marshal would, and the newline, into a buffer
+	// kept from answer to answer: no copy of the answer made for each.
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		slog.Error("encode response", "err", err)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusInternalServerError)
 		w.Write([]byte(`{"error":{"code":"internal","message":"internal error"}}` + "\n"))
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Its length said, an answer is sent whole rather than in chunks (past
+	// 2 KB, without it, the server chunks it, and the client must unchunk it).
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	// Two writes rather than appending the newline, which copied the whole
-	// answer again.
-	w.Write(b)
-	w.Write(newline)
+	w.Write(buf.Bytes())
 }
 
-var newline = []byte("\n")
+// jsonBuffers holds buffers for writeJSON.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// jsonBufferMax is the largest buffer kept for another answer: a rare long
+// list is not held in memory for ever.
+const jsonBufferMax = 256 << 10
+
+func putJSONBuffer(b *bytes.Buffer) {
+	if b.Cap() > jsonBufferMax {
+		return
+	}
+	b.Reset()
+	jsonBuffers.Put(b)
+}
 
 // statusWriter remembers the status and size of a response, for the request log.
 type statusWriter struct {
