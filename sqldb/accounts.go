@@ -208,7 +208,7 @@ func (db *DB) SessionAccount(ctx context.Context, hash string) (*Session, *ruleb
 	var created, seen, expires int64
 	var second, disabled int
 	var roles string
-	err := db.r.QueryRowContext(ctx, `SELECT s.hash, s.account, s.created, s.seen, s.expires, s.second_factor,
+	err := db.r.QueryRowContext(db.point(ctx), `SELECT s.hash, s.account, s.created, s.seen, s.expires, s.second_factor,
 			a.name, a.display, a.member, a.section, a.roles, a.disabled
 		FROM sessions s JOIN accounts a ON a.name = s.account WHERE s.hash = $1`, hash).
 		Scan(&s.Hash, &s.Account, &created, &seen, &expires, &second,
@@ -336,7 +336,7 @@ func (db *DB) TokenAccount(ctx context.Context, hash string) (*Token, *rulebook.
 	var acc rulebook.Account
 	var roles string
 	var disabled int
-	err := db.r.QueryRowContext(ctx, `SELECT t.id, t.hash, t.account, t.label, t.created, t.expires, t.revoked, t.last_used,
+	err := db.r.QueryRowContext(db.point(ctx), `SELECT t.id, t.hash, t.account, t.label, t.created, t.expires, t.revoked, t.last_used,
 			a.name, a.display, a.member, a.section, a.roles, a.disabled
 		FROM api_tokens t JOIN accounts a ON a.name = t.account WHERE t.hash = $1`, hash).
 		Scan(&t.ID, &t.Hash, &t.Account, &t.Label, &created, &expires, &revoked, &used,
@@ -376,6 +376,6 @@ func (db *DB) CredentialGeneration(ctx context.Context) (int64, error) {
 		}
 	}
 	var n int64
-	err := db.r.QueryRowContext(ctx, `SELECT n FROM credential_generation WHERE id = 1`).Scan(&n)
+	err := db.r.QueryRowContext(db.point(ctx), `SELECT n FROM credential_generation WHERE id = 1`).Scan(&n)
 	return n, err
 }

@@ -1079,7 +1079,7 @@ func (db *DB) eventsWithSubjectPrefix(ctx context.Context, q querier, prefix str
 func (db *DB) CaseDataSeq(ctx context.Context, id string) ([]byte, int64, error) {
 	var s string
 	var seq int64
-	err := db.r.QueryRowContext(ctx, `SELECT data, updated FROM cases WHERE id = $1`, id).Scan(&s, &seq)
+	err := db.r.QueryRowContext(db.point(ctx), `SELECT data, updated FROM cases WHERE id = $1`, id).Scan(&s, &seq)
 	if err != nil {
 		if strings.Contains(err.Error(), "no rows") {
 			return nil, 0, rulebook.Errorf(rulebook.ENotFound, "no case %q", id)

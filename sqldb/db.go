@@ -256,6 +256,20 @@ func (db *DB) Analyze(ctx context.Context, tables ...string) error {
 	return nil
 }
 
+// point returns the context for a read on SQLite that finds a row or a few by
+// key (a token, a session, a member's history, a case), without ctx's
+// cancellation: such a read takes microseconds, and for each statement run
+// under a cancellable context database/sql and the SQLite driver each start a
+// goroutine to watch it, which cost more than the read. A wait for a lock is
+// still bounded by busy_timeout. On PostgreSQL ctx is kept: there a read may
+// wait on the network, and the request's end must be able to end it.
+func (db *DB) point(ctx context.Context) context.Context {
+	if db.dialect == "sqlite" {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect }
 

@@ -68,9 +68,9 @@ func (db *DB) historyQuery(ctx context.Context, id string, withUnits bool) (*rul
 	var rows *sql.Rows
 	var err error
 	if withUnits {
-		rows, err = db.r.QueryContext(ctx, historyUnitsQuery, id, maxUnitDepth)
+		rows, err = db.r.QueryContext(db.point(ctx), historyUnitsQuery, id, maxUnitDepth)
 	} else {
-		rows, err = db.r.QueryContext(ctx, memberHistoryQuery, id)
+		rows, err = db.r.QueryContext(db.point(ctx), memberHistoryQuery, id)
 	}
 	if err != nil {
 		return nil, nil, err
