@@ -51,10 +51,11 @@ type memoEntry struct {
 	key    uint64
 	weight uint32
 	n      uint32 // bytes, line end included; 0 for an empty slot
-	// hits counts the records found here since the entry was made, for a short ranking
-	// (key < count.ShortRankings): they are added to the worker's table when the entry
-	// is replaced or the reading ends, so a hit touches only the entry.
+	// hits counts the records found here since the entry was made, added to the
+	// worker's rankings (see flush) when the entry is replaced or the reading ends, so
+	// that a hit touches only the entry.
 	hits uint64
+	_    [8]byte // an entry is a cache line
 }
 
 // lowMask[n][k] keeps the bytes of word k that lie within the first n bytes.
@@ -120,6 +121,185 @@ func newFastNames(names []string) *fastNames {
 	return f
 }
 
+// phNames is the name matcher of the fastest path: each candidate the fast path
+// matches sits in a table slot chosen by a perfect hash of its name's bytes, so a
+// field is looked up with one multiply and one load and checked, as masked words and
+// a length, with no branch on what it holds. A record whose fields are not all
+// names, or that names a candidate twice, is left to fastNames.fields (which reads
+// skipped and repeated preferences and CRLF line ends) and the general path.
+type phNames struct {
+	mul  uint64
+	wide bool // a name is longer than 16 bytes: fields compares four words, not two
+	t    [256]phEntry
+}
+
+type phEntry struct {
+	w   [4]uint64 // the name's bytes, zero beyond its length
+	n   uint64    // its length; phNone for an empty slot, which no field matches
+	nib uint64    // the candidate's index + 1, its nibble in a ranking key
+	bit uint64    // 1 << index, to find a candidate named twice
+	_   uint64    // a slot is a cache line
+}
+
+const phNone = 1 << 62
+
+// slot is the table slot of the field whose bytes, zero beyond its length, are x0,
+// x1 (the first 16) and x2, x3 (the next 16, zero unless wide).
+func (ph *phNames) slot(x0, x1, x2, x3 uint64) uint64 {
+	return ((x0 ^ x1*0xc2b2ae3d27d4eb4f ^ x2*0x165667b19e3779f9 ^ x3*0x27d4eb2f165667c5) * ph.mul) >> 56
+}
+
+// newPHNames returns the table of the names f matches, or nil when no multiplier
+// tried separates them (not seen: the hash mixes every byte of names that differ).
+func newPHNames(f *fastNames, names []string) *phNames {
+	ph := &phNames{}
+	var in []int
+	for i := range names {
+		if f.c[i].n != 0 {
+			in = append(in, i)
+			ph.wide = ph.wide || f.c[i].n > 16
+		}
+	}
+	x := uint64(0x243f6a8885a308d3) // multipliers from splitmix64's sequence: the same choice every run
+	for range 1000 {
+		x += 0x9e3779b97f4a7c15
+		z := x
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		ph.mul = (z ^ z>>31) | 1
+		var seen [256]bool
+		ok := true
+		for _, i := range in {
+			c := &f.c[i]
+			h := ph.slot(c.w[0], c.w[1], c.w[2], c.w[3])
+			ok = ok && !seen[h]
+			seen[h] = true
+		}
+		if !ok {
+			continue
+		}
+		for k := range ph.t {
+			ph.t[k].n = phNone
+		}
+		for _, i := range in {
+			c := &f.c[i]
+			ph.t[ph.slot(c.w[0], c.w[1], c.w[2], c.w[3])] = phEntry{w: c.w, n: uint64(c.n), nib: uint64(i + 1), bit: 1 << i}
+		}
+		return ph
+	}
+	return nil
+}
+
+// lowMask16[n] keeps the bytes of two words that lie within the first n bytes.
+var lowMask16 = func() (m [64][2]uint64) {
+	for n := range 64 {
+		m[n] = [2]uint64{lowMask[min(n, 16)][0], lowMask[min(n, 16)][1]}
+	}
+	return
+}()
+
+// count reads the count of the record starting at i, up to the first separator q
+// (a comma, or the line end e), as fastNames.fields does; ok is false when there is
+// no comma (no preference) or the count is not plain digits.
+func (ph *phNames) count(buf []byte, i, e int, sep []uint64) (weight uint32, q int, ok bool) {
+	k := i >> 6
+	m := sep[k] &^ (1<<(i&63) - 1)
+	for m == 0 {
+		k++
+		m = sep[k] // the line end's bit ends the search
+	}
+	q = k<<6 + bits.TrailingZeros64(m)
+	if q >= e {
+		return 0, q, false
+	}
+	if q-i == 1 && buf[i] == '1' {
+		return 1, q, true // by far the most common
+	}
+	if q == i || q-i > 10 {
+		return 0, q, false
+	}
+	var wt uint64
+	for _, d := range buf[i:q] {
+		if d < '0' || d > '9' {
+			return 0, q, false
+		}
+		wt = wt*10 + uint64(d-'0')
+	}
+	return uint32(wt), q, wt <= 1<<32-1
+}
+
+// names reads the fields between the separator at q and the separator at se (at or
+// before the record's line end e, e+32 within the buffer) when each is a candidate's
+// name, none named twice (a CR before the line end is the line end's); ok is false
+// otherwise. It returns their nibbles as a ranking key, the candidates' bits and how
+// many there are. No branch per field but the loop's.
+func (ph *phNames) names(buf []byte, q, se, e int, sep []uint64) (key, used uint64, np uint, ok bool) {
+	// The separator words are read past bounds checks: every search ends at se,
+	// whose bit is set, within sep.
+	sp := unsafe.Pointer(unsafe.SliceData(sep))
+	k := uintptr(q >> 6)
+	m := *(*uint64)(unsafe.Add(sp, 8*k)) &^ (2<<(q&63) - 1)
+	ecr := -1 // the line end, if a CR comes before it
+	if buf[e-1] == '\r' {
+		ecr = e
+	}
+	base := unsafe.Pointer(unsafe.SliceData(buf))
+	var bad uint64
+	if ph.wide {
+		for q < se {
+			p := q + 1
+			for m == 0 {
+				k++
+				m = *(*uint64)(unsafe.Add(sp, 8*k))
+			}
+			q = int(k<<6) + bits.TrailingZeros64(m)
+			m &= m - 1
+			l := q - p
+			if q == ecr {
+				l--
+			}
+			lm := &lowMask[min(uint(l), 32)]
+			x0 := *(*uint64)(unsafe.Add(base, p)) & lm[0]
+			x1 := *(*uint64)(unsafe.Add(base, p+8)) & lm[1]
+			x2 := *(*uint64)(unsafe.Add(base, p+16)) & lm[2]
+			x3 := *(*uint64)(unsafe.Add(base, p+24)) & lm[3]
+			en := &ph.t[ph.slot(x0, x1, x2, x3)]
+			bad |= (x0 ^ en.w[0]) | (x1 ^ en.w[1]) | (x2 ^ en.w[2]) | (x3 ^ en.w[3]) | (uint64(l) ^ en.n) | used&en.bit
+			used |= en.bit
+			key |= en.nib << (4 * np & 63) // 16 fields name a candidate twice: bad
+			np++
+		}
+		return key, used, np, bad == 0
+	}
+	if ecr >= 0 {
+		return 0, 0, 0, false // CRLF: left to fastNames.fields
+	}
+	for q < se {
+		p := q + 1
+		for m == 0 {
+			k++
+			m = *(*uint64)(unsafe.Add(sp, 8*k))
+		}
+		q = int(k<<6) + bits.TrailingZeros64(m)
+		m &= m - 1
+		l := q - p
+		lm := &lowMask16[l&63] // a field of more than 16 bytes matches no slot's length
+		x0 := *(*uint64)(unsafe.Add(base, p)) & lm[0]
+		x1 := *(*uint64)(unsafe.Add(base, p+8)) & lm[1]
+		en := &ph.t[((x0^x1*0xc2b2ae3d27d4eb4f)*ph.mul)>>56] // slot, with the last 16 bytes zero
+		bad |= (x0 ^ en.w[0]) | (x1 ^ en.w[1]) | (uint64(l) ^ en.n) | used&en.bit
+		used |= en.bit
+		key |= en.nib << (4 * np & 63)
+		np++
+	}
+	return key, used, np, bad == 0
+}
+
+// memoSlot is the line memo's slot for the record whose bytes are mw.
+func memoSlot(mw *[4]uint64) uint64 {
+	return (mw[0]*0x9e3779b97f4a7c15 ^ mw[1]*0xc2b2ae3d27d4eb4f ^ mw[2]*0x165667b19e3779f9 ^ mw[3]*0x27d4eb2f165667c5) >> (64 - memoBits)
+}
+
 func le64(b []byte) uint64 {
 	_ = b[7]
 	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
@@ -140,19 +320,20 @@ type worker struct {
 	h       *header
 	name    string
 	fn      *fastNames
+	ph      *phNames
 	lp      *lineParser
 	dense   []uint64
 	keys    [16][][]uint64
 	weights [16][][]uint32
 	memo    *[1 << memoBits]memoEntry
 	buf     []byte   // the block this worker read, when streaming
-	com, nl []uint64 // the separator bit maps of the block being parsed
+	sep, nl []uint64 // the bit maps of the separators and line ends of the block being parsed
 	pos     []int32  // and the positions of its line ends
 	_       [64]byte
 }
 
-func newWorker(h *header, name string, fn *fastNames) *worker {
-	return &worker{h: h, name: name, fn: fn, lp: newLineParser(h, name), dense: make([]uint64, count.ShortRankings),
+func newWorker(h *header, name string, fn *fastNames, ph *phNames) *worker {
+	return &worker{h: h, name: name, fn: fn, ph: ph, lp: newLineParser(h, name), dense: make([]uint64, count.ShortRankings),
 		memo: new([1 << memoBits]memoEntry)}
 }
 
@@ -169,7 +350,6 @@ func (n notPackable) Error() string { return n.why }
 // parse reads the records of buf[:end] (end is a record end); buf extends at least
 // slack bytes past end (never read as records). It returns the lines it held.
 func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
-	fn := w.fn
 	memo := w.memo
 	safe := min(end, cap(buf)-slack) // a record starting before this is read by the fast path
 	capEnd := cap(buf) - maxFastName // and a field starting before this
@@ -185,12 +365,12 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 	// read, no record waits on finding the end of the one before: the processor
 	// reads several at once.
 	words := (end + 63) / 64
-	if len(w.com) < words+1 {
-		w.com, w.nl = make([]uint64, words+words/4+1), make([]uint64, words+words/4+1)
+	if len(w.sep) < words+1 {
+		w.sep, w.nl = make([]uint64, words+words/4+1), make([]uint64, words+words/4+1)
 	}
-	com, nlm := w.com[:words+1], w.nl[:words+1]
+	sep, nlm := w.sep[:words+1], w.nl[:words+1]
 	full := min(words, cap(buf)/64)
-	sepMasks(buf[:full*64], com, nlm)
+	sepMasks(buf[:full*64], sep, nlm)
 	for k := full; k < words; k++ {
 		var c, n uint64
 		for j, b := range buf[64*k : min(64*k+64, end)] {
@@ -198,16 +378,17 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 			case ',':
 				c |= 1 << j
 			case '\n':
+				c |= 1 << j
 				n |= 1 << j
 			}
 		}
-		com[k], nlm[k] = c, n
+		sep[k], nlm[k] = c, n
 	}
 	if r := end & 63; r != 0 {
-		com[words-1] &= 1<<r - 1 // bytes past the block are not its own
+		sep[words-1] &= 1<<r - 1 // bytes past the block are not its own
 		nlm[words-1] &= 1<<r - 1
 	}
-	com[words] = ^uint64(0) // a comma beyond every record ends each search
+	sep[words] = ^uint64(0) // a separator beyond every record ends each search
 	total := 0
 	for _, m := range nlm[:words] {
 		total += bits.OnesCount64(m)
@@ -251,35 +432,20 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 			if n <= 32 {
 				lm := &lowMask[n]
 				mw = [4]uint64{load(buf, i) & lm[0], load(buf, i+8) & lm[1], load(buf, i+16) & lm[2], load(buf, i+24) & lm[3]}
-				mh = (mw[0]*0x9e3779b97f4a7c15 ^ mw[1]*0xc2b2ae3d27d4eb4f ^ mw[2]*0x165667b19e3779f9 ^ mw[3]*0x27d4eb2f165667c5) >> (64 - memoBits)
-				if m := &memo[mh&(1<<memoBits-1)]; int(m.n) == n && m.w == mw {
-					if m.key < count.ShortRankings {
-						m.hits++
-					} else {
-						w.add(m.key, int64(m.weight))
-					}
+				mh = memoSlot(&mw)
+				if m := &memo[mh]; int(m.n) == n && m.w == mw {
+					m.hits++
 					i = e + 1
 					r++
 					lines++
 					continue
 				}
 			}
-			if e < capEnd {
-				if key, weight, ok := fn.fields(buf, i, e, com); ok {
-					if n <= 32 {
-						// Remember the record: the fast path read exactly these bytes.
-						m := &memo[mh&(1<<memoBits-1)]
-						if m.hits != 0 {
-							w.dense[m.key] += m.hits * uint64(m.weight)
-						}
-						*m = memoEntry{w: mw, key: key, weight: weight, n: uint32(n)}
-					}
-					w.add(key, int64(weight))
-					i = e + 1
-					r++
-					lines++
-					continue
-				}
+			if e < capEnd && w.fast(buf, i, e, &mw, mh) {
+				i = e + 1
+				r++
+				lines++
+				continue
 			}
 		}
 		// The general path: anything the fast path does not read (quotes, spaces,
@@ -292,6 +458,52 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 		i, lines = next, lines+nl
 	}
 	return lines, nil
+}
+
+// fast reads the record buf[i:e] (e+32 within the buffer) by the fast path, adds it
+// and, if it is of at most 32 bytes (mw, in memo slot mh), remembers it; false when
+// the fast path does not read it.
+func (w *worker) fast(buf []byte, i, e int, mw *[4]uint64, mh uint64) bool {
+	var key uint64
+	var weight uint32
+	ok := false
+	if w.ph != nil {
+		var q int
+		if weight, q, ok = w.ph.count(buf, i, e, w.sep); ok {
+			key, _, _, ok = w.ph.names(buf, q, e, e, w.sep)
+		}
+	}
+	if !ok {
+		if key, weight, ok = w.fn.fields(buf, i, e, w.sep); !ok {
+			return false
+		}
+	}
+	if n := e - i + 1; n <= 32 {
+		// Remember the record: the fast path read exactly these bytes.
+		m := &w.memo[mh]
+		w.flush(m)
+		*m = memoEntry{w: *mw, key: key, weight: weight, n: uint32(n), hits: 1}
+		return true
+	}
+	w.add(key, int64(weight))
+	return true
+}
+
+// flush adds the records counted in memo entry m to the worker's rankings.
+func (w *worker) flush(m *memoEntry) {
+	if m.hits == 0 {
+		return
+	}
+	if m.key < count.ShortRankings {
+		w.dense[m.key] += m.hits * uint64(m.weight)
+	} else {
+		for v := m.hits * uint64(m.weight); v > 0; {
+			x := min(v, 1<<32-1)
+			w.add(m.key, int64(x))
+			v -= x
+		}
+	}
+	m.hits = 0
 }
 
 // parseGeneral reads every record of buf[:end] with the general parser.
@@ -340,16 +552,16 @@ func (w *worker) general(buf []byte, i, end, lines int) (next, nl int, be *block
 }
 
 // fields reads the record buf[i:e] (its line end at e, e+32 within the buffer) whose
-// commas are the bits of com from i on, with no quotes, spaces or anything but a
+// separators (commas, and the line end) are the bits of sep from i on, with no quotes, spaces or anything but a
 // count and candidates' names: the fast path. ok is false when it holds anything
 // else, which the general path then reads (and reports, if it is wrong).
-func (fn *fastNames) fields(buf []byte, i, e int, com []uint64) (key uint64, weight uint32, ok bool) {
+func (fn *fastNames) fields(buf []byte, i, e int, sep []uint64) (key uint64, weight uint32, ok bool) {
 	k := i >> 6
-	m := com[k] &^ (1<<(i&63) - 1)
+	m := sep[k] &^ (1<<(i&63) - 1)
 	next := func() int {
 		for m == 0 {
 			k++
-			m = com[k] // the last word is all commas: the search ends
+			m = sep[k] // the line end's bit ends the search
 		}
 		q := k<<6 + bits.TrailingZeros64(m)
 		m &= m - 1
@@ -490,8 +702,9 @@ func newRun(h *header, name string, workers int) *run {
 	r := &run{h: h, name: name}
 	r.errSeq.Store(math.MaxInt64)
 	fn := newFastNames(h.cands)
+	ph := newPHNames(fn, h.cands)
 	for range workers {
-		r.workers = append(r.workers, newWorker(h, name, fn))
+		r.workers = append(r.workers, newWorker(h, name, fn, ph))
 	}
 	return r
 }
@@ -579,10 +792,7 @@ func (r *run) assemble() *count.Packed {
 	p := &count.Packed{Title: h.title, Candidates: h.cands, Seats: h.seats, Withdrawn: h.withdrawn}
 	for _, w := range r.workers {
 		for k := range w.memo {
-			if e := &w.memo[k]; e.hits != 0 {
-				w.dense[e.key] += e.hits * uint64(e.weight)
-				e.hits = 0
-			}
+			w.flush(&w.memo[k])
 		}
 	}
 	dense := r.workers[0].dense

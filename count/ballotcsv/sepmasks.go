@@ -2,7 +2,7 @@ package ballotcsv
 
 // sepMasksGo is sepMasks a word at a time, for any architecture: each byte of a word
 // compared with a comma and a line end at once, exactly (no borrow between bytes).
-func sepMasksGo(src []byte, com, nl []uint64) {
+func sepMasksGo(src []byte, sep, nl []uint64) {
 	for k := range len(src) / 64 {
 		var c, n uint64
 		for j := range 8 {
@@ -10,7 +10,7 @@ func sepMasksGo(src []byte, com, nl []uint64) {
 			c |= eqBits(x, ',') << (8 * j)
 			n |= eqBits(x, '\n') << (8 * j)
 		}
-		com[k], nl[k] = c, n
+		sep[k], nl[k] = c|n, n
 	}
 }
 

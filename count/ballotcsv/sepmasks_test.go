@@ -26,11 +26,12 @@ func TestSepMasks(t *testing.T) {
 				case ',':
 					wc |= 1 << j
 				case '\n':
+					wc |= 1 << j
 					wn |= 1 << j
 				}
 			}
 			if com[k] != wc || nl[k] != wn || gcom[k] != wc || gnl[k] != wn {
-				t.Fatalf("word %d of %d: commas %x (portable %x), want %x; line ends %x (portable %x), want %x",
+				t.Fatalf("word %d of %d: separators %x (portable %x), want %x; line ends %x (portable %x), want %x",
 					k, words, com[k], gcom[k], wc, nl[k], gnl[k], wn)
 			}
 		}
