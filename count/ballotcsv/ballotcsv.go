@@ -18,7 +18,7 @@
 //
 // The format is read with a hand-written scanner, split across CPUs; with at most 15
 // candidates and no equal rankings it goes straight to count.Packed without building
-// per-paper objects (some 25 ns of CPU a paper on the benchmark's file, see
+// per-paper objects (some 20 ns of CPU a paper on the benchmark's file, see
 // BenchmarkParsePacked2M), and ReadPacked streams a file through in blocks rather than
 // holding it whole.
 package ballotcsv

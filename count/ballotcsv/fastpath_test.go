@@ -217,3 +217,87 @@ func TestParseGeneralAgrees(t *testing.T) {
 		t.Fatal("the general path read the block differently")
 	}
 }
+
+// The perfect-hash name matcher reads a record only as the name matcher it stands in
+// front of reads it, and reads every record of distinct names with LF line ends: on
+// fields that are names, near misses of names (a byte changed, cut short, run on,
+// padded with NUL bytes), empty fields and repeated names, for sets of names alike in
+// their first bytes and lengths, short and long.
+func TestPHNamesAgree(t *testing.T) {
+	var numbered []string
+	for i := range 15 {
+		numbered = append(numbered, fmt.Sprintf("Candidate %d", i+10))
+	}
+	pools := [][]string{
+		{"A", "B", "C", "D"},
+		{"Abbott", "Abbotts", "Abbott-Smith", "Abbott Smith", "Baxter", "B", "Chowdhury"},
+		numbered,
+		{"-dash", "-", "--", "x-", "Évans", "O'Brien", "van der Berg", "a=b"},
+		{"Abcdefghijklmnop", "Abcdefghijklmnopq", "Abcdefgh", "Abcdefghi", "Abcdefg", "Abcdefghijklmnopqrstu"},
+		{"Abbott", "Baxter", "Chowdhury", "Dlamini", "Evans", "Fitzgerald", "Gallagher", "Hussain", "Ivanova", "Jones", "Kowalski", "Lindqvist"},
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for pi, names := range pools {
+		fn := newFastNames(names)
+		ph := newPHNames(fn, names)
+		if ph == nil {
+			t.Fatalf("pool %d: no perfect hash", pi)
+		}
+		field := func() (string, bool) { // a field, and whether it is a name
+			nm := names[r.IntN(len(names))]
+			switch r.IntN(8) {
+			case 0:
+				b := []byte(nm)
+				b[r.IntN(len(b))] ^= 1 << r.IntN(7)
+				return string(b), slices.Contains(names, string(b))
+			case 1:
+				return nm[:r.IntN(len(nm))], slices.Contains(names, nm[:r.IntN(len(nm))]) && false
+			case 2:
+				return nm + "x", slices.Contains(names, nm+"x")
+			case 3:
+				return nm + "\x00", false
+			}
+			return nm, true
+		}
+		for range 20000 {
+			var rec strings.Builder
+			rec.WriteString("1")
+			clean := true
+			var seen []string
+			for k := 1 + r.IntN(15); k > 0; k-- {
+				f, ok := field()
+				if r.IntN(3) > 0 && !ok {
+					f, ok = names[r.IntN(len(names))], true
+				}
+				if !ok || f == "" || slices.Contains(seen, f) {
+					clean = false
+				}
+				seen = append(seen, f)
+				rec.WriteString("," + f)
+			}
+			if r.IntN(20) == 0 {
+				rec.WriteString("\r")
+				clean = false
+			}
+			rec.WriteString("\n")
+			buf := make([]byte, 64*((rec.Len()+slack+63)/64))
+			e := copy(buf, rec.String()) - 1
+			words := len(buf) / 64
+			sep, nl := make([]uint64, words+1), make([]uint64, words+1)
+			sepMasks(buf, sep, nl)
+			sep[words] = ^uint64(0)
+			wt, q, ok := ph.count(buf, 0, e, sep)
+			var key uint64
+			if ok {
+				key, _, _, ok = ph.names(buf, q, e, e, sep)
+			}
+			fkey, fwt, fok := fn.fields(buf, 0, e, sep)
+			if ok && (!fok || key != fkey || wt != fwt) {
+				t.Fatalf("pool %d, %q: perfect hash %x %d, name matcher %x %d %v", pi, rec.String(), key, wt, fkey, fwt, fok)
+			}
+			if clean && !ok {
+				t.Fatalf("pool %d, %q: not read by the perfect hash", pi, rec.String())
+			}
+		}
+	}
+}

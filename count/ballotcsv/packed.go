@@ -16,10 +16,12 @@ import (
 )
 
 // The packed reader splits the ballot records into blocks, cut at record ends, and
-// parses the blocks on several goroutines. Each worker finds a block's commas and line
-// ends first (bit maps, a few vector instructions for 64 bytes), then reads each
-// record: from the line memo when it has read the same bytes before, else field by
-// field, else (quotes, spaces, comments, anything unusual) with the general parser.
+// parses the blocks on several goroutines. Each worker finds a block's separators
+// (commas and line ends) and line ends first (bit maps, a few vector instructions for
+// 64 bytes), then reads each record: from the line memo when it has read the same
+// bytes before, else field by field (each name found by a perfect hash of its bytes,
+// see phNames; then by the name matcher, which reads skipped and repeated preferences
+// and CRLF), else (quotes, spaces, comments, anything unusual) with the general parser.
 // It adds short rankings (at most four preferences) into its own table indexed by
 // ranking key and appends longer ones to its own lists, by first preference; the
 // tables and lists are merged once at the end, in order of first preference. A block's line numbers
@@ -297,7 +299,7 @@ func (ph *phNames) names(buf []byte, q, se, e int, sep []uint64) (key, used uint
 
 // memoSlot is the line memo's slot for the record whose bytes are mw.
 func memoSlot(mw *[4]uint64) uint64 {
-	return (mw[0]*0x9e3779b97f4a7c15 ^ mw[1]*0xc2b2ae3d27d4eb4f ^ mw[2]*0x165667b19e3779f9 ^ mw[3]*0x27d4eb2f165667c5) >> (64 - memoBits)
+	return ((mw[0]^mw[2]>>1)*0x9e3779b97f4a7c15 ^ (mw[1]^mw[3]>>1)*0xc2b2ae3d27d4eb4f) >> (64 - memoBits)
 }
 
 func le64(b []byte) uint64 {
