@@ -125,10 +125,10 @@ func newFastNames(names []string) *fastNames {
 
 // phNames is the name matcher of the fastest path: each candidate the fast path
 // matches sits in a table slot chosen by a perfect hash of its name's bytes, so a
-// field is looked up with one multiply and one load and checked, as masked words and
-// a length, with no branch on what it holds. A record whose fields are not all
-// names, or that names a candidate twice, is left to fastNames.fields (which reads
-// skipped and repeated preferences and CRLF line ends) and the general path.
+// field is looked up with two multiplies and one load and checked, as masked words
+// and a length, with no branch on what it holds. A record whose fields are not all
+// names, that names a candidate twice or ends in CRLF is left to fastNames.fields
+// (which reads skipped and repeated preferences and CRLF) and the general path.
 type phNames struct {
 	mul  uint64
 	wide bool // a name is longer than 16 bytes: fields compares four words, not two
@@ -232,19 +232,18 @@ func (ph *phNames) count(buf []byte, i, e int, sep []uint64) (weight uint32, q i
 
 // names reads the fields between the separator at q and the separator at se (at or
 // before the record's line end e, e+32 within the buffer) when each is a candidate's
-// name, none named twice (a CR before the line end is the line end's); ok is false
-// otherwise. It returns their nibbles as a ranking key, the candidates' bits and how
-// many there are. No branch per field but the loop's.
+// name, none named twice, and the line does not end in CRLF; ok is false otherwise
+// (fastNames.fields reads CRLF). It returns their nibbles as a ranking key, the
+// candidates' bits and how many there are. No branch per field but the loop's.
 func (ph *phNames) names(buf []byte, q, se, e int, sep []uint64) (key, used uint64, np uint, ok bool) {
+	if buf[e-1] == '\r' {
+		return 0, 0, 0, false
+	}
 	// The separator words are read past bounds checks: every search ends at se,
 	// whose bit is set, within sep.
 	sp := unsafe.Pointer(unsafe.SliceData(sep))
 	k := uintptr(q >> 6)
 	m := *(*uint64)(unsafe.Add(sp, 8*k)) &^ (2<<(q&63) - 1)
-	ecr := -1 // the line end, if a CR comes before it
-	if buf[e-1] == '\r' {
-		ecr = e
-	}
 	base := unsafe.Pointer(unsafe.SliceData(buf))
 	var bad uint64
 	if ph.wide {
@@ -257,9 +256,6 @@ func (ph *phNames) names(buf []byte, q, se, e int, sep []uint64) (key, used uint
 			q = int(k<<6) + bits.TrailingZeros64(m)
 			m &= m - 1
 			l := q - p
-			if q == ecr {
-				l--
-			}
 			lm := &lowMask[min(uint(l), 32)]
 			x0 := *(*uint64)(unsafe.Add(base, p)) & lm[0]
 			x1 := *(*uint64)(unsafe.Add(base, p+8)) & lm[1]
@@ -272,9 +268,6 @@ func (ph *phNames) names(buf []byte, q, se, e int, sep []uint64) (key, used uint
 			np++
 		}
 		return key, used, np, bad == 0
-	}
-	if ecr >= 0 {
-		return 0, 0, 0, false // CRLF: left to fastNames.fields
 	}
 	for q < se {
 		p := q + 1
@@ -554,9 +547,10 @@ func (w *worker) general(buf []byte, i, end, lines int) (next, nl int, be *block
 }
 
 // fields reads the record buf[i:e] (its line end at e, e+32 within the buffer) whose
-// separators (commas, and the line end) are the bits of sep from i on, with no quotes, spaces or anything but a
-// count and candidates' names: the fast path. ok is false when it holds anything
-// else, which the general path then reads (and reports, if it is wrong).
+// separators (commas, and the line end) are the bits of sep from i on, with no
+// quotes, spaces or anything but a count and candidates' names: the fast path. ok is
+// false when it holds anything else, which the general path then reads (and reports,
+// if it is wrong).
 func (fn *fastNames) fields(buf []byte, i, e int, sep []uint64) (key uint64, weight uint32, ok bool) {
 	k := i >> 6
 	m := sep[k] &^ (1<<(i&63) - 1)
