@@ -290,9 +290,9 @@ func (ph *phNames) names(buf []byte, q, se, e int, sep []uint64) (key, used uint
 	return key, used, np, bad == 0
 }
 
-// memoSlot is the line memo's slot for the record whose bytes are mw.
-func memoSlot(mw *[4]uint64) uint64 {
-	return ((mw[0]^mw[2]>>1)*0x9e3779b97f4a7c15 ^ (mw[1]^mw[3]>>1)*0xc2b2ae3d27d4eb4f) >> (64 - memoBits)
+// memoSlot is the line memo's slot for the record whose bytes are w0 to w3.
+func memoSlot(w0, w1, w2, w3 uint64) uint64 {
+	return ((w0^w2>>1)*0x9e3779b97f4a7c15 ^ (w1^w3>>1)*0xc2b2ae3d27d4eb4f) >> (64 - memoBits)
 }
 
 func le64(b []byte) uint64 {
@@ -420,15 +420,11 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 		}
 		if r < np && i < safe {
 			e := int(pos[r]) // the record is buf[i:e], its line end at e
-			n := e - i + 1
-			// The line memo.
-			var mw [4]uint64
-			var mh uint64
-			if n <= 32 {
+			// The line memo. Its words stay in registers: nothing takes their address.
+			if n := e - i + 1; n <= 32 {
 				lm := &lowMask[n]
-				mw = [4]uint64{load(buf, i) & lm[0], load(buf, i+8) & lm[1], load(buf, i+16) & lm[2], load(buf, i+24) & lm[3]}
-				mh = memoSlot(&mw)
-				if m := &memo[mh]; int(m.n) == n && m.w == mw {
+				w0, w1, w2, w3 := load(buf, i)&lm[0], load(buf, i+8)&lm[1], load(buf, i+16)&lm[2], load(buf, i+24)&lm[3]
+				if m := &memo[memoSlot(w0, w1, w2, w3)]; int(m.n) == n && m.w == [4]uint64{w0, w1, w2, w3} {
 					m.hits++
 					i = e + 1
 					r++
@@ -436,7 +432,7 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 					continue
 				}
 			}
-			if e < capEnd && w.fast(buf, i, e, &mw, mh) {
+			if e < capEnd && w.fast(buf, i, e) {
 				i = e + 1
 				r++
 				lines++
@@ -456,9 +452,9 @@ func (w *worker) parse(buf []byte, end int) (lines int, be *blockErr) {
 }
 
 // fast reads the record buf[i:e] (e+32 within the buffer) by the fast path, adds it
-// and, if it is of at most 32 bytes (mw, in memo slot mh), remembers it; false when
-// the fast path does not read it.
-func (w *worker) fast(buf []byte, i, e int, mw *[4]uint64, mh uint64) bool {
+// and, if it is of at most 32 bytes, remembers it in the line memo; false when the
+// fast path does not read it.
+func (w *worker) fast(buf []byte, i, e int) bool {
 	var key uint64
 	var weight uint32
 	ok := false
@@ -475,9 +471,11 @@ func (w *worker) fast(buf []byte, i, e int, mw *[4]uint64, mh uint64) bool {
 	}
 	if n := e - i + 1; n <= 32 {
 		// Remember the record: the fast path read exactly these bytes.
-		m := &w.memo[mh]
+		lm := &lowMask[n]
+		mw := [4]uint64{load(buf, i) & lm[0], load(buf, i+8) & lm[1], load(buf, i+16) & lm[2], load(buf, i+24) & lm[3]}
+		m := &w.memo[memoSlot(mw[0], mw[1], mw[2], mw[3])]
 		w.flush(m)
-		*m = memoEntry{w: *mw, key: key, weight: weight, n: uint32(n), hits: 1}
+		*m = memoEntry{w: mw, key: key, weight: weight, n: uint32(n), hits: 1}
 		return true
 	}
 	w.add(key, int64(weight))
