@@ -458,7 +458,7 @@ func (w *worker) fast(buf []byte, i, e int) bool {
 	var key uint64
 	var weight uint32
 	ok := false
-	if w.ph != nil {
+	if w.ph != nil && e > i && buf[e-1] != '\r' { // CRLF: the name matcher's
 		var q int
 		if weight, q, ok = w.ph.count(buf, i, e, w.sep); ok {
 			key, _, _, ok = w.ph.names(buf, q, e, e, w.sep)
