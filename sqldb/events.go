@@ -954,7 +954,7 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 		res.Faults = append(res.Faults, access.fault)
 	}
 	if res.OK {
-		personal, err := db.personalFaults(ctx, res.committed)
+		personal, err := db.personalFaults(ctx, res.committed, subjectCaptureFrom(ctx).opener())
 		if err != nil {
 			return nil, err
 		}
@@ -1194,7 +1194,7 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		defer jp.merge(joinings)
 	}
 	// And keeps the events a check after it replays (see SubjectCapture).
-	var kept []rulebook.Event
+	kept := &capturePart{}
 	capt := subjectCaptureFrom(ctx)
 	if capt != nil {
 		defer func() { capt.add(lo, kept) }()
@@ -1255,7 +1255,7 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 			joinings.note(jp.dr, jh, &r)
 		}
 		if capt != nil {
-			capt.keep(&kept, &r)
+			capt.keep(kept, &r)
 		}
 		if rulebook.HasPersonal(r.Data) {
 			h, _ := rulebook.StoredCommitment(r.Data)

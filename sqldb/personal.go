@@ -105,8 +105,10 @@ func (db *DB) Compact(ctx context.Context) error {
 // personalFaults checks the personal fields held apart against the record:
 // every row must match the commitment its event holds (committed, gathered in
 // order by the walk of the chain), and every event whose row is missing must be
-// named by an erasure recorded in the chain.
-func (db *DB) personalFaults(ctx context.Context, committed []commitment) ([]string, error) {
+// named by an erasure recorded in the chain. open, if not nil, is given each
+// row that matches its commitment (verify --projection keeps some of them, see
+// SubjectCapture.opener).
+func (db *DB) personalFaults(ctx context.Context, committed []commitment, open func(seq int64, salt, data []byte)) ([]string, error) {
 	var faults []string
 	more := 0
 	fault := func(format string, args ...any) {
@@ -139,6 +141,8 @@ func (db *DB) personalFaults(ctx context.Context, committed []commitment) ([]str
 		}
 		if rulebook.PersonalCommitment(salt, data) != committed[i].h {
 			changed = append(changed, seq)
+		} else if open != nil {
+			open(seq, salt, data)
 		}
 		i++
 	}

@@ -1553,20 +1553,36 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 
 // SubjectCapture keeps the events whose subject begins with a prefix as the
 // verify's walk reads them, so that a check after it (the case digests,
-// CaseDigestsDiffer) replays them without reading them again. It holds at
-// most captureBudget bytes of them: past that, or if one holds personal fields
-// apart (which the check would have to open), it gives up and the check reads
-// the events itself, as it does whenever the record changed after the walk.
+// CaseDigestsDiffer) replays them without reading them again. Those that hold
+// personal fields apart are opened as a read would open them, with the rows of
+// personal that the verify's own pass over them hands over (see opener), once
+// that pass has checked every row against its commitment. It holds at most
+// captureBudget bytes of them: past that, or if one cannot be opened, it gives
+// up and the check reads the events itself, as it does whenever the record
+// changed after the walk.
 type SubjectCapture struct {
 	prefix string
 	size   atomic.Int64
 	spoilt atomic.Bool
 	mu     sync.Mutex
-	parts  map[int64][]rulebook.Event // by the first seq of the stretch that read them
-	ready  bool
-	head   rulebook.Hash
-	evs    []rulebook.Event // by subject, then seq, once the walk verified
+	parts  map[int64]*capturePart // by the first seq of the stretch that read them
+	// held are the personal fields of the kept events that hold them apart, by
+	// seq, as the verify's pass over personal read them.
+	held  map[int64]heldRow
+	ready bool
+	head  rulebook.Hash
+	evs   []rulebook.Event // by subject, then seq, once the walk verified
 }
+
+// capturePart is what a stretch of the walk kept: its events, and the seqs
+// (in order) of those holding personal fields apart.
+type capturePart struct {
+	evs    []rulebook.Event
+	sealed []int64
+}
+
+// heldRow is a row of personal.
+type heldRow struct{ salt, data []byte }
 
 // captureBudget bounds what a SubjectCapture holds, so that memory does not
 // grow with the record.
@@ -1578,7 +1594,7 @@ type subjectCaptureKey struct{}
 // keeps the events of subjects beginning with prefix (ending in '/') for the
 // CaseDigestsDiffer run under the same context.
 func WithSubjectCapture(ctx context.Context, prefix string) context.Context {
-	return context.WithValue(ctx, subjectCaptureKey{}, &SubjectCapture{prefix: prefix, parts: map[int64][]rulebook.Event{}})
+	return context.WithValue(ctx, subjectCaptureKey{}, &SubjectCapture{prefix: prefix, parts: map[int64]*capturePart{}})
 }
 
 func subjectCaptureFrom(ctx context.Context) *SubjectCapture {
@@ -1588,19 +1604,22 @@ func subjectCaptureFrom(ctx context.Context) *SubjectCapture {
 
 // keep notes an event of a stretch's walk in kept, if its subject is
 // captured and the capture has not given up.
-func (c *SubjectCapture) keep(kept *[]rulebook.Event, r *rulebook.RawEvent) {
+func (c *SubjectCapture) keep(kept *capturePart, r *rulebook.RawEvent) {
 	if c.spoilt.Load() || !bytes.HasPrefix(r.Subject, []byte(c.prefix)) {
 		return
 	}
-	if rulebook.HasPersonal(r.Data) || c.size.Add(int64(len(r.Data)+len(r.ID)+len(r.Subject)+len(r.Type)+len(r.Actor)+200)) > captureBudget {
+	if c.size.Add(int64(len(r.Data)+len(r.ID)+len(r.Subject)+len(r.Type)+len(r.Actor)+200)) > captureBudget {
 		c.spoil()
 		return
 	}
-	*kept = append(*kept, r.Event())
+	if rulebook.HasPersonal(r.Data) {
+		kept.sealed = append(kept.sealed, r.Seq)
+	}
+	kept.evs = append(kept.evs, r.Event())
 }
 
 // add files a stretch's events under its first seq.
-func (c *SubjectCapture) add(lo int64, kept []rulebook.Event) {
+func (c *SubjectCapture) add(lo int64, kept *capturePart) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.spoilt.Load() {
@@ -1612,7 +1631,7 @@ func (c *SubjectCapture) add(lo int64, kept []rulebook.Event) {
 func (c *SubjectCapture) spoil() {
 	c.spoilt.Store(true)
 	c.mu.Lock()
-	c.parts, c.evs = nil, nil
+	c.parts, c.evs, c.held = nil, nil, nil
 	c.mu.Unlock()
 }
 
@@ -1621,13 +1640,50 @@ func (c *SubjectCapture) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.spoilt.Load() {
-		c.parts = map[int64][]rulebook.Event{}
+		c.parts, c.held = map[int64]*capturePart{}, nil
 		c.size.Store(0)
 	}
 }
 
+// opener returns what the verify's pass over personal (in seq order) calls
+// with each row, to keep the rows of the kept events that hold their personal
+// fields apart; nil if there are none (or nothing is captured).
+func (c *SubjectCapture) opener() func(seq int64, salt, data []byte) {
+	if c == nil || c.spoilt.Load() {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var want []int64
+	for _, p := range c.parts {
+		want = append(want, p.sealed...)
+	}
+	// The walk is over: only the pass writes to held, and finish reads it after.
+	held := map[int64]heldRow{}
+	c.held = held
+	if len(want) == 0 {
+		return nil
+	}
+	slices.Sort(want)
+	return func(seq int64, salt, data []byte) {
+		for len(want) > 0 && want[0] < seq {
+			want = want[1:]
+		}
+		if len(want) == 0 || want[0] != seq {
+			return
+		}
+		if c.size.Add(int64(len(salt)+len(data)+64)) > captureBudget {
+			c.spoil()
+			want = nil
+			return
+		}
+		held[seq] = heldRow{bytes.Clone(salt), bytes.Clone(data)}
+	}
+}
+
 // finish makes what the walk kept ready for the check, once the record
-// verified to head: the events by subject, each subject's in seq order.
+// verified to head: the events by subject, each subject's in seq order, those
+// holding personal fields apart opened as a read opens them (openPersonal).
 func (c *SubjectCapture) finish(head rulebook.Hash) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -1636,9 +1692,33 @@ func (c *SubjectCapture) finish(head rulebook.Hash) {
 	}
 	los := slices.Sorted(maps.Keys(c.parts))
 	for _, lo := range los {
-		c.evs = append(c.evs, c.parts[lo]...)
+		p := c.parts[lo]
+		if len(p.sealed) > 0 && c.held == nil {
+			// The pass over personal did not run, or gave up: read them.
+			c.spoilt.Store(true)
+			c.parts, c.evs = nil, nil
+			return
+		}
+		for i := range p.evs {
+			e := &p.evs[i]
+			if !rulebook.HasPersonal(e.Data) {
+				continue
+			}
+			// A row not held reads as erased, as a read without one does.
+			var salt, data []byte
+			if h, ok := c.held[e.Seq]; ok {
+				salt, data = h.salt, h.data
+			}
+			if err := openPersonal(e, salt, data); err != nil {
+				// A read says what is wrong.
+				c.spoilt.Store(true)
+				c.parts, c.evs, c.held = nil, nil, nil
+				return
+			}
+		}
+		c.evs = append(c.evs, p.evs...)
 	}
-	c.parts = nil
+	c.parts, c.held = nil, nil
 	// Stable: the stretches are in seq order, and so each subject's events.
 	slices.SortStableFunc(c.evs, func(x, y rulebook.Event) int { return strings.Compare(x.Subject, y.Subject) })
 	c.ready, c.head = true, head

@@ -16,8 +16,10 @@ import (
 // TestSubjectCapture: the case check after verify --projection replays the
 // events of the captured subjects that the verify's walk kept (here walked in
 // parallel stretches), each subject's events whole and in order, just as a
-// read of them gives; it reads them instead when an event was appended since
-// the walk, or when they would take more than the capture's budget.
+// read of them gives (those holding personal fields apart opened, or read as
+// erased once their fields are erased); it reads them instead when an event
+// was appended since the walk, or when they would take more than the
+// capture's budget.
 func TestSubjectCapture(t *testing.T) {
 	defer sqldb.SetParallelVerifyMin(1)()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
@@ -33,7 +35,12 @@ func TestSubjectCapture(t *testing.T) {
 			if i%10 == 9 {
 				subject = fmt.Sprintf("keptx/%d", i)
 			}
-			evs = append(evs, note(i, subject))
+			e := note(i, subject)
+			if i%5 == 2 {
+				// Personal fields held apart.
+				e.Type, e.Data = rulebook.EventRollEntered, mustData(t, map[string]any{"n": i, "names": []string{fmt.Sprint("Name ", i)}})
+			}
+			evs = append(evs, e)
 		}
 		if err := db.Append(ctx, evs...); err != nil {
 			t.Fatal(err)
@@ -50,7 +57,7 @@ func TestSubjectCapture(t *testing.T) {
 						if e.Subject != evs[0].Subject || !strings.HasPrefix(string(e.Data), `{"n":`) || e.Hash == (rulebook.Hash{}) || e.Recorded.IsZero() {
 							return fmt.Errorf("event %d read as %+v", e.Seq, e)
 						}
-						fmt.Fprintf(&b, " %d", e.Seq)
+						fmt.Fprintf(&b, " %d %s %s %v", e.Seq, e.Data, e.Stored, e.Erased)
 					}
 					out = append(out, b.String())
 					return nil
@@ -81,19 +88,51 @@ func TestSubjectCapture(t *testing.T) {
 			t.Fatalf("replayed what the walk kept (%d times):\n%s\nwant\n%s", kept.Load(), got, read)
 		}
 
+		if !strings.Contains(read, `"names":["Name 2"]`) || !strings.Contains(read, `"$personal"`) {
+			t.Fatalf("no personal fields held apart:\n%s", read)
+		}
+		// The fields of one event erased, as an erasure erases them.
+		var erased int64
+		var ev rulebook.Event
+		if err := db.Raw().QueryRow(`SELECT seq, id, subject FROM events WHERE type = $1 ORDER BY seq LIMIT 1`, rulebook.EventRollEntered).Scan(&erased, &ev.ID, &ev.Subject); err != nil {
+			t.Fatal(err)
+		}
+		a, err := db.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.ErasePersonal([]int64{erased}); err != nil {
+			t.Fatal(err)
+		}
+		er := rulebook.Erasure{Subject: ev.Subject, Events: []string{ev.ID}, Basis: rulebook.ErasureRequest, Reason: "asked"}
+		if err := a.Add(&rulebook.Event{Type: rulebook.EventErased, Subject: rulebook.ErasureSubjectPrefix + ev.Subject, Actor: "t",
+			Effective: day.AddDays(90), Data: mustData(t, er), Payload: er}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		read = groups(ctx)
+		if !strings.Contains(read, " true") || strings.Contains(read, `"Name 2"`) {
+			t.Fatalf("not read as erased:\n%s", read)
+		}
+		if got := groups(verified()); got != read || kept.Load() != 2 {
+			t.Fatalf("after an erasure, replayed what the walk kept (%d times):\n%s\nwant\n%s", kept.Load(), got, read)
+		}
+
 		cctx := verified()
 		if err := db.Append(ctx, note(100, "kept/3")); err != nil {
 			t.Fatal(err)
 		}
 		read = groups(ctx)
-		if got := groups(cctx); got != read || kept.Load() != 1 {
+		if got := groups(cctx); got != read || kept.Load() != 2 {
 			t.Fatalf("after an append (%d kept):\n%s\nwant\n%s", kept.Load(), got, read)
 		}
 
 		restore := sqldb.SetCaptureBudget(500)
 		cctx = verified()
 		restore()
-		if got := groups(cctx); got != read || kept.Load() != 1 {
+		if got := groups(cctx); got != read || kept.Load() != 2 {
 			t.Fatalf("over the budget (%d kept):\n%s\nwant\n%s", kept.Load(), got, read)
 		}
 	})
