@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
 	"slices"
 	"sort"
 	"strconv"
@@ -325,18 +323,18 @@ func plain(col, v string) string {
 // totals and the dated lists (which are few). The key is drawn afresh for each
 // check, so that no edit can be made to sum to the same digest.
 
-// rowHasher hashes rows of a table under a key: the table's name and each
-// value with its length, integers as decimal text (as the database gives them
-// back as text).
+// rowHasher hashes rows of a table under a key (keyedHash): the table's name
+// and each value with its length, integers as decimal text (as the database
+// gives them back as text).
 type rowHasher struct {
-	key [32]byte
-	h   hash.Hash
+	kh  *keyedHash
 	buf []byte
-	sum [sha256.Size]byte
 }
 
+func newRowHasher(key [32]byte) rowHasher { return rowHasher{kh: newKeyedHash(key)} }
+
 func (r *rowHasher) begin(table string) {
-	r.buf = append(r.buf[:0], r.key[:]...)
+	r.buf = r.buf[:0]
 	r.bytes([]byte(table))
 }
 
@@ -364,12 +362,7 @@ func (r *rowHasher) value(v any) {
 	}
 }
 
-func (r *rowHasher) done() *[sha256.Size]byte {
-	r.h.Reset()
-	r.h.Write(r.buf)
-	r.h.Sum(r.sum[:0])
-	return &r.sum
-}
+func (r *rowHasher) done() *[32]byte { return r.kh.hash(r.buf) }
 
 // projCols are a projected table's columns in the order both sides hash
 // them: the key, then the other columns.
@@ -414,7 +407,7 @@ func newCaseDigester(a *Appender, key [32]byte) *caseDigester {
 		stepDelta: map[stepKey][2]int64{}, clauseDelta: map[[2]string]int64{}, sanctionDelta: map[[2]string]int64{},
 		flowDelta: map[flowKey][2]int64{}, holdCounts: true,
 	}
-	d := &caseDigester{a: a, shadow: sh, h: rowHasher{key: key, h: sha256.New()}, sums: map[string]*digest{},
+	d := &caseDigester{a: a, shadow: sh, h: newRowHasher(key), sums: map[string]*digest{},
 		order: map[*batch][]int{}, lists: map[[2]string][]byte{}}
 	for _, t := range caseProjection {
 		d.sums[t.name] = &digest{}
@@ -587,7 +580,7 @@ func (d *caseDigester) finish() {
 // storedCaseDigests sums the stored rows of every table of the case
 // projection, as caseDigester sums the rows the events make.
 func (db *DB) storedCaseDigests(ctx context.Context, q querier, key [32]byte) (map[string]*digest, error) {
-	h := rowHasher{key: key, h: sha256.New()}
+	h := newRowHasher(key)
 	out := map[string]*digest{}
 	for _, t := range caseProjection {
 		cols := t.projCols()
