@@ -194,6 +194,21 @@ func firstID(ctx context.Context, q querier, query string, args ...any) (string,
 // as verify reads them, which spares converting four values a row.
 func (db *DB) rangeEvents(ctx context.Context, q querier, r idRange) ([]rulebook.Event, error) {
 	cond, args := r.cond("subject")
+	return db.memberEvents(ctx, q, cond, args)
+}
+
+// membersEvents is rangeEvents for the members ids (any order).
+func (db *DB) membersEvents(ctx context.Context, q querier, ids []string) ([]rulebook.Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cond, args := db.idSet(ids)
+	return db.memberEvents(ctx, q, cond("subject"), args)
+}
+
+// memberEvents reads the events about members where cond (on subject, with
+// its arguments args, numbered from $1) holds, as rangeEvents does.
+func (db *DB) memberEvents(ctx context.Context, q querier, cond string, args []any) ([]rulebook.Event, error) {
 	var types []string
 	for _, t := range memberEventTypes {
 		args = append(args, t)
@@ -1695,7 +1710,9 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRa
 // joinings, stored (mine) and recorded (theirs); if these differ, the range is
 // compared as checkRange compares it.
 func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, mine, theirs digest, key [32]byte, rep *memberDiffs) error {
-	evs, err := b.db.subjectEvents(ctx, q, ids)
+	// The events the register projects from are all that is needed: among
+	// them every joining.
+	evs, err := b.db.membersEvents(ctx, q, ids)
 	if err != nil {
 		return err
 	}
