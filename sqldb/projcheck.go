@@ -1370,6 +1370,9 @@ func appendJSONString(dst, s []byte) []byte {
 type digestSide struct {
 	sums []digest
 	more []string
+	// held are the members whose stored rows were left out of the sums (the
+	// members' side), nil if none was.
+	held map[string]bool
 }
 
 // joiningDigests sums, by range, every joining event about a member, and lists
@@ -1467,10 +1470,16 @@ type memberPass struct {
 	key   [32]byte
 	parts []idRange
 	next  atomic.Int64
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	side  *digestSide
-	err   error
+	// held are the members with rows beyond their joining (status points,
+	// restrictions, waivers, measures served), read first: they are compared
+	// whole, and so left out of the sums. ready is closed once they are read.
+	held      map[string]bool
+	ready     chan struct{}
+	readyOnce sync.Once
+	wg        sync.WaitGroup
+	mu        sync.Mutex
+	side      *digestSide
+	err       error
 }
 
 // memberPassParts is about how many parts a member pass cuts the ranges into:
@@ -1479,7 +1488,7 @@ const memberPassParts = 16
 
 // startMemberPass starts a member pass with one worker.
 func (db *DB) startMemberPass(ctx context.Context, dr *digestRanges, key [32]byte) *memberPass {
-	mp := &memberPass{db: db, dr: dr, key: key, side: &digestSide{sums: make([]digest, len(dr.ranges))}}
+	mp := &memberPass{db: db, dr: dr, key: key, side: &digestSide{sums: make([]digest, len(dr.ranges))}, ready: make(chan struct{})}
 	per := max(1, (len(dr.ranges)+memberPassParts-1)/memberPassParts)
 	for i := 0; i < len(dr.ranges); i += per {
 		j := min(i+per, len(dr.ranges)) - 1
@@ -1499,14 +1508,15 @@ func (mp *memberPass) help(ctx context.Context, n int) {
 				mp.mu.Lock()
 				mp.err = errors.Join(mp.err, err)
 				mp.mu.Unlock()
-				// The other workers take nothing more.
+				// The other workers take nothing more, nor wait.
 				mp.next.Store(int64(len(mp.parts) + 1))
+				mp.readyOnce.Do(func() { close(mp.ready) })
 			}
 		}()
 	}
 }
 
-// work reads parts until none is left: the last task, after the parts, lists
+// work reads parts until none is left; the first worker (task 0) reads first
 // the members with rows beyond their joining.
 func (mp *memberPass) work(ctx context.Context) error {
 	if mp.next.Load() > int64(len(mp.parts)) {
@@ -1523,23 +1533,36 @@ func (mp *memberPass) work(ctx context.Context) error {
 		if i > len(mp.parts) {
 			break
 		}
-		if i == len(mp.parts) {
+		if i == 0 {
+			held := map[string]bool{}
 			for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
 				ids, err := queryIDs(ctx, conn, `SELECT DISTINCT member_id FROM `+t)
 				if err != nil {
 					return err
 				}
+				for _, id := range ids {
+					held[id] = true
+				}
 				side.more = append(side.more, ids...)
 			}
+			mp.held = held
+			mp.readyOnce.Do(func() { close(mp.ready) })
 			continue
 		}
-		cond, args := mp.parts[i].cond("m.id")
+		select {
+		case <-mp.ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		cond, args := mp.parts[i-1].cond("m.id")
 		err := mp.db.eachMemberJoining(ctx, conn, " WHERE "+cond, args, mp.key, func(id []byte, h *[32]byte) {
-			if h == nil {
+			switch {
+			case mp.held[string(id)]:
+			case h == nil:
 				side.more = append(side.more, string(id))
-				return
+			default:
+				side.sums[mp.dr.of(id)].add(h)
 			}
-			side.sums[mp.dr.of(id)].add(h)
 		})
 		if err != nil {
 			return err
@@ -1559,6 +1582,7 @@ func (mp *memberPass) wait() (*digestSide, error) {
 	if mp.err == nil && mp.next.Load() <= int64(len(mp.parts)) {
 		return nil, errors.New("check: the members were not all read")
 	}
+	mp.side.held = mp.held
 	return mp.side, mp.err
 }
 
@@ -1669,7 +1693,7 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRa
 				res := &results[i]
 				res.rep = &memberDiffs{}
 				if res.err = err; err == nil {
-					res.err = b.checkDigestRange(ctx, conn, dr.ranges[i], byRange[i], members.sums[i], events.sums[i], key, res.rep)
+					res.err = b.checkDigestRange(ctx, conn, dr.ranges[i], byRange[i], members.held, members.sums[i], events.sums[i], key, res.rep)
 				}
 				byRange[i] = nil
 				if res.err != nil {
@@ -1709,7 +1733,7 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRa
 // joining (ids, in order) whole, and the rest by the digests of their
 // joinings, stored (mine) and recorded (theirs); if these differ, the range is
 // compared as checkRange compares it.
-func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, mine, theirs digest, key [32]byte, rep *memberDiffs) error {
+func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, held map[string]bool, mine, theirs digest, key [32]byte, rep *memberDiffs) error {
 	// The events the register projects from are all that is needed: among
 	// them every joining.
 	evs, err := b.db.membersEvents(ctx, q, ids)
@@ -1717,15 +1741,24 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 		return err
 	}
 	if len(ids) > 0 {
-		// Their stored rows out, their joinings as recorded in.
-		cond, args := b.db.idSet(ids)
-		err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, func(_ []byte, h *[32]byte) {
-			if h != nil {
-				mine.sub(h)
+		// Their stored rows out (those held were never in), their joinings as
+		// recorded in.
+		var summed []string
+		for _, id := range ids {
+			if !held[id] {
+				summed = append(summed, id)
 			}
-		})
-		if err != nil {
-			return err
+		}
+		if len(summed) > 0 {
+			cond, args := b.db.idSet(summed)
+			err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, func(_ []byte, h *[32]byte) {
+				if h != nil {
+					mine.sub(h)
+				}
+			})
+			if err != nil {
+				return err
+			}
 		}
 		jh := newJoiningHasher(key)
 		for i := range evs {
