@@ -124,9 +124,10 @@ func (a *App) VerifyProjection(ctx context.Context, progress func(int64)) (res *
 	if _, err := a.allow(ctx, ReadRecord, Resource{}); err != nil {
 		return nil, nil, err
 	}
-	// The walk keeps the case events for the case check after it, which then
-	// need not read them again.
-	ctx = sqldb.WithSubjectCapture(ctx, discipline.SubjectPrefix)
+	// The walk keeps the case events, and the complaints' (whose clauses a
+	// case's row takes), for the case check after it, which then need not
+	// read them again.
+	ctx = sqldb.WithSubjectCapture(ctx, discipline.SubjectPrefix, rulebook.ComplaintSubjectPrefix)
 	res, diffs, err = a.db().VerifyProjection(ctx, progress)
 	if err != nil {
 		return nil, nil, err

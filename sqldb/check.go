@@ -392,11 +392,8 @@ type caseDigester struct {
 	// the batch's.
 	order map[*batch][]int
 	lists map[[2]string][]byte
-	// kept are the events of subjects beginning with keptPrefix, kept by the
-	// verify's walk (SubjectCapture), if haveKept.
-	keptPrefix string
-	kept       []rulebook.Event
-	haveKept   bool
+	// kept are the events the verify's walk kept (SubjectCapture), if any.
+	kept *keptEvents
 }
 
 func newCaseDigester(a *Appender, key [32]byte) *caseDigester {
@@ -466,18 +463,31 @@ func (d *caseDigester) drain() {
 }
 
 func (d *caseDigester) EachSubject(prefix string, f func(evs []rulebook.Event) error) error {
-	if d.haveKept && prefix == d.keptPrefix {
-		kept := d.kept
-		d.kept, d.haveKept = nil, false
+	if d.kept.holds(prefix) {
 		if keptStats != nil {
 			keptStats()
 		}
-		return eachKept(kept, f)
+		return eachKept(d.kept.withPrefix(prefix), f)
 	}
 	return d.a.EachSubject(prefix, f)
 }
 
 func (d *caseDigester) FirstEvents(subjects []string, typ string) (map[string]rulebook.Event, error) {
+	if !slices.ContainsFunc(subjects, func(s string) bool { return !d.kept.holds(s) }) {
+		if keptStats != nil {
+			keptStats()
+		}
+		out := map[string]rulebook.Event{}
+		for _, s := range subjects {
+			for _, e := range d.kept.subject(s) {
+				if e.Type == typ {
+					out[s] = e
+					break
+				}
+			}
+		}
+		return out, nil
+	}
 	return d.a.FirstEvents(subjects, typ)
 }
 
@@ -486,7 +496,8 @@ func (d *caseDigester) EventsWithSubjectPrefix(prefix string) ([]rulebook.Event,
 }
 
 // keptStats, if set, is told each time a check replays the events the
-// verify's walk kept rather than reading them (tests).
+// verify's walk kept rather than reading them, or finds among them the first
+// events it asks for (tests).
 var keptStats func()
 
 // ClearCases and ClearListEntries clear nothing: the digests start empty.
@@ -646,7 +657,7 @@ func (db *DB) CaseDigestsDiffer(ctx context.Context, rebuild func(w CaseWriter) 
 	// The case events the verify's walk kept, if it ran under ctx and nothing
 	// was appended since, stand in for a second read of them.
 	_, head := a.Head()
-	d.keptPrefix, d.kept, d.haveKept = subjectCaptureFrom(ctx).take(head)
+	d.kept, _ = subjectCaptureFrom(ctx).take(head)
 	err = rebuild(d)
 	<-done
 	if err := errors.Join(err, serr); err != nil {

@@ -1790,11 +1790,11 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 // up and the check reads the events itself, as it does whenever the record
 // changed after the walk.
 type SubjectCapture struct {
-	prefix string
-	size   atomic.Int64
-	spoilt atomic.Bool
-	mu     sync.Mutex
-	parts  map[int64]*capturePart // by the first seq of the stretch that read them
+	prefixes []string
+	size     atomic.Int64
+	spoilt   atomic.Bool
+	mu       sync.Mutex
+	parts    map[int64]*capturePart // by the first seq of the stretch that read them
 	// held are the personal fields of the kept events that hold them apart, by
 	// seq, as the verify's pass over personal read them.
 	held  map[int64]heldRow
@@ -1820,10 +1820,20 @@ var captureBudget int64 = 64 << 20
 type subjectCaptureKey struct{}
 
 // WithSubjectCapture returns a context under which VerifyProjection's walk
-// keeps the events of subjects beginning with prefix (ending in '/') for the
-// CaseDigestsDiffer run under the same context.
-func WithSubjectCapture(ctx context.Context, prefix string) context.Context {
-	return context.WithValue(ctx, subjectCaptureKey{}, &SubjectCapture{prefix: prefix, parts: map[int64]*capturePart{}})
+// keeps the events of subjects beginning with any of prefixes (each ending in
+// '/') for the CaseDigestsDiffer run under the same context.
+func WithSubjectCapture(ctx context.Context, prefixes ...string) context.Context {
+	return context.WithValue(ctx, subjectCaptureKey{}, &SubjectCapture{prefixes: prefixes, parts: map[int64]*capturePart{}})
+}
+
+// captures reports whether subject begins with one of the prefixes.
+func (c *SubjectCapture) captures(subject []byte) bool {
+	for _, p := range c.prefixes {
+		if bytes.HasPrefix(subject, []byte(p)) {
+			return true
+		}
+	}
+	return false
 }
 
 func subjectCaptureFrom(ctx context.Context) *SubjectCapture {
@@ -1834,7 +1844,7 @@ func subjectCaptureFrom(ctx context.Context) *SubjectCapture {
 // keep notes an event of a stretch's walk in kept, if its subject is
 // captured and the capture has not given up.
 func (c *SubjectCapture) keep(kept *capturePart, r *rulebook.RawEvent) {
-	if c.spoilt.Load() || !bytes.HasPrefix(r.Subject, []byte(c.prefix)) {
+	if c.spoilt.Load() || !c.captures(r.Subject) {
 		return
 	}
 	if c.size.Add(int64(len(r.Data)+len(r.ID)+len(r.Subject)+len(r.Type)+len(r.Actor)+200)) > captureBudget {
@@ -1953,18 +1963,53 @@ func (c *SubjectCapture) finish(head rulebook.Hash) {
 	c.ready, c.head = true, head
 }
 
-// take returns the prefix and the kept events, if the walk that kept them
-// verified the record up to head (that is, nothing was appended since), and
-// lets them go.
-func (c *SubjectCapture) take(head rulebook.Hash) (string, []rulebook.Event, bool) {
+// take returns the prefixes and the kept events (by subject, then seq), if
+// the walk that kept them verified the record up to head (that is, nothing was
+// appended since), and lets them go.
+func (c *SubjectCapture) take(head rulebook.Hash) (*keptEvents, bool) {
 	if c == nil {
-		return "", nil, false
+		return nil, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	evs, ok := c.evs, c.ready && !c.spoilt.Load() && c.head == head
 	c.evs, c.ready = nil, false
-	return c.prefix, evs, ok
+	if !ok {
+		return nil, false
+	}
+	return &keptEvents{prefixes: c.prefixes, evs: evs}, true
+}
+
+// keptEvents are the events a SubjectCapture kept, by subject and then seq:
+// all those of every subject beginning with one of prefixes.
+type keptEvents struct {
+	prefixes []string
+	evs      []rulebook.Event
+}
+
+// holds reports whether the events of subjects beginning with prefix were kept.
+func (k *keptEvents) holds(prefix string) bool {
+	return k != nil && slices.ContainsFunc(k.prefixes, func(p string) bool { return strings.HasPrefix(prefix, p) })
+}
+
+// subject returns the kept events of subject, in seq order.
+func (k *keptEvents) subject(subject string) []rulebook.Event {
+	i, _ := slices.BinarySearchFunc(k.evs, subject, func(e rulebook.Event, s string) int { return strings.Compare(e.Subject, s) })
+	j := i
+	for j < len(k.evs) && k.evs[j].Subject == subject {
+		j++
+	}
+	return k.evs[i:j:j]
+}
+
+// withPrefix returns the kept events of the subjects beginning with prefix.
+func (k *keptEvents) withPrefix(prefix string) []rulebook.Event {
+	i, _ := slices.BinarySearchFunc(k.evs, prefix, func(e rulebook.Event, s string) int { return strings.Compare(e.Subject, s) })
+	j := i
+	for j < len(k.evs) && strings.HasPrefix(k.evs[j].Subject, prefix) {
+		j++
+	}
+	return k.evs[i:j:j]
 }
 
 // eachKept calls f with the events of each subject in evs (by subject, then

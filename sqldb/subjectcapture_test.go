@@ -32,8 +32,12 @@ func TestSubjectCapture(t *testing.T) {
 		for i := range 60 {
 			// Subjects interleaved across the record, and some that only look alike.
 			subject := fmt.Sprintf("kept/%d", i%7)
-			if i%10 == 9 {
+			switch i % 10 {
+			case 9:
 				subject = fmt.Sprintf("keptx/%d", i)
+			case 4, 7:
+				// Kept under a second prefix.
+				subject = fmt.Sprintf("also/%d", i%3)
 			}
 			e := note(i, subject)
 			if i%5 == 2 {
@@ -50,6 +54,16 @@ func TestSubjectCapture(t *testing.T) {
 			t.Helper()
 			var out []string
 			_, err := db.CaseDigestsDiffer(ctx, func(w sqldb.CaseWriter) error {
+				// The first event of a type of each subject, as a read finds it.
+				for _, typ := range []string{"note", rulebook.EventRollEntered} {
+					first, err := w.FirstEvents([]string{"also/0", "also/1", "also/2", "also/9", "kept/3"}, typ)
+					if err != nil {
+						return err
+					}
+					for s, e := range first {
+						out = append(out, fmt.Sprintf("first %s %s: %d %s %s %v", typ, s, e.Seq, e.Data, e.Stored, e.Erased))
+					}
+				}
 				return w.EachSubject("kept/", func(evs []rulebook.Event) error {
 					var b strings.Builder
 					b.WriteString(evs[0].Subject + ":")
@@ -73,7 +87,7 @@ func TestSubjectCapture(t *testing.T) {
 		defer sqldb.CountKeptReplays(&kept)()
 		verified := func() context.Context {
 			t.Helper()
-			cctx := sqldb.WithSubjectCapture(ctx, "kept/")
+			cctx := sqldb.WithSubjectCapture(ctx, "kept/", "also/")
 			if res, diffs, err := db.VerifyProjection(cctx, nil); err != nil || !res.OK || len(diffs) > 0 {
 				t.Fatalf("%+v %v %v", res, diffs, err)
 			}
@@ -81,10 +95,11 @@ func TestSubjectCapture(t *testing.T) {
 		}
 
 		read := groups(ctx)
-		if strings.Count(read, "\n") != 6 || kept.Load() != 0 {
+		if strings.Count(read, "\n") != 6+8 || kept.Load() != 0 {
 			t.Fatalf("read (%d kept):\n%s", kept.Load(), read)
 		}
-		if got := groups(verified()); got != read || kept.Load() != 1 {
+		// Each check uses them three times: a replay and two look-ups.
+		if got := groups(verified()); got != read || kept.Load() != 3 {
 			t.Fatalf("replayed what the walk kept (%d times):\n%s\nwant\n%s", kept.Load(), got, read)
 		}
 
@@ -116,7 +131,7 @@ func TestSubjectCapture(t *testing.T) {
 		if !strings.Contains(read, " true") || strings.Contains(read, `"Name 2"`) {
 			t.Fatalf("not read as erased:\n%s", read)
 		}
-		if got := groups(verified()); got != read || kept.Load() != 2 {
+		if got := groups(verified()); got != read || kept.Load() != 6 {
 			t.Fatalf("after an erasure, replayed what the walk kept (%d times):\n%s\nwant\n%s", kept.Load(), got, read)
 		}
 
@@ -125,14 +140,14 @@ func TestSubjectCapture(t *testing.T) {
 			t.Fatal(err)
 		}
 		read = groups(ctx)
-		if got := groups(cctx); got != read || kept.Load() != 2 {
+		if got := groups(cctx); got != read || kept.Load() != 6 {
 			t.Fatalf("after an append (%d kept):\n%s\nwant\n%s", kept.Load(), got, read)
 		}
 
 		restore := sqldb.SetCaptureBudget(500)
 		cctx = verified()
 		restore()
-		if got := groups(cctx); got != read || kept.Load() != 2 {
+		if got := groups(cctx); got != read || kept.Load() != 6 {
 			t.Fatalf("over the budget (%d kept):\n%s\nwant\n%s", kept.Load(), got, read)
 		}
 	})
