@@ -885,9 +885,11 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 
 // VerifyProjection is Verify and then, if the record verifies, CheckProjection,
 // with the record read once: the walk that verifies the chain sums the
-// members' joinings for the check as it goes (joiningPass). The write lock is
-// held from before the walk to the end of the check, so that both see the same
-// events. diffs is nil if the record does not verify.
+// members' joinings for the check as it goes (joiningPass), and keeps the
+// events of the subjects a SubjectCapture under ctx names; the stored members
+// are summed beside it (memberPass). The write lock is held from before the
+// walk to the end of the check, so that both see the same events. diffs is nil
+// if the record does not verify.
 func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res *VerifyResult, diffs []string, err error) {
 	a, err := db.Begin(ctx)
 	if err != nil {
@@ -1489,7 +1491,14 @@ const memberPassParts = 16
 // startMemberPass starts a member pass with one worker.
 func (db *DB) startMemberPass(ctx context.Context, dr *digestRanges, key [32]byte) *memberPass {
 	mp := &memberPass{db: db, dr: dr, key: key, side: &digestSide{sums: make([]digest, len(dr.ranges))}, ready: make(chan struct{})}
-	per := max(1, (len(dr.ranges)+memberPassParts-1)/memberPassParts)
+	n := memberPassParts
+	if db.dialect == "postgres" {
+		// PostgreSQL joins a part's members to their personal rows by hashing
+		// the whole of personal, for every part: the members are read whole,
+		// one hash join, on the server's cores.
+		n = 1
+	}
+	per := max(1, (len(dr.ranges)+n-1)/n)
 	for i := 0; i < len(dr.ranges); i += per {
 		j := min(i+per, len(dr.ranges)) - 1
 		mp.parts = append(mp.parts, idRange{lo: dr.ranges[i].lo, hi: dr.ranges[j].hi})
