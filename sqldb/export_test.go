@@ -47,3 +47,10 @@ func SetCaptureBudget(n int64) (restore func()) {
 
 // HoldListener keeps db's credential listener from connecting again while hold.
 func HoldListener(db *DB, hold bool) { db.creds.hold.Store(hold) }
+
+// UseSHAKeyedHash makes the checks' digests hash with SHA-256, as where GCM
+// with a fixed nonce is refused (FIPS 140-only mode), until restored.
+func UseSHAKeyedHash() (restore func()) {
+	keyedHashSHA = true
+	return func() { keyedHashSHA = false }
+}

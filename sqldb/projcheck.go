@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"maps"
 	"math/bits"
 	"reflect"
@@ -1129,29 +1130,42 @@ type keyedHash struct {
 	nonce [12]byte
 	tag   [16]byte
 	sum   [32]byte
+	// Where GCM with a fixed nonce is refused (Go's FIPS 140-only mode),
+	// SHA-256 of the key and the element instead.
+	sha hash.Hash
+	key [32]byte
 }
+
+// keyedHashSHA makes every keyedHash the SHA-256 one (tests).
+var keyedHashSHA bool
 
 // newKeyedHash derives the hash's two AES-256 keys from key.
 func newKeyedHash(key [32]byte) *keyedHash {
+	k := &keyedHash{key: key}
 	k1 := sha256.Sum256(append([]byte("rulebook/check/ghash\x00"), key[:]...))
 	k2 := sha256.Sum256(append([]byte("rulebook/check/aes\x00"), key[:]...))
 	b1, err := aes.NewCipher(k1[:])
-	if err != nil {
-		panic(err)
+	if err == nil {
+		k.gmac, err = cipher.NewGCM(b1)
 	}
-	g, err := cipher.NewGCM(b1)
-	if err != nil {
-		panic(err)
+	if err == nil {
+		k.out, err = aes.NewCipher(k2[:])
 	}
-	b2, err := aes.NewCipher(k2[:])
-	if err != nil {
-		panic(err)
+	if err != nil || keyedHashSHA {
+		k.gmac, k.out, k.sha = nil, nil, sha256.New()
 	}
-	return &keyedHash{gmac: g, out: b2}
+	return k
 }
 
 // hash returns the hash of m, valid until the next call.
 func (k *keyedHash) hash(m []byte) *[32]byte {
+	if k.sha != nil {
+		k.sha.Reset()
+		k.sha.Write(k.key[:])
+		k.sha.Write(m)
+		k.sha.Sum(k.sum[:0])
+		return &k.sum
+	}
 	t := k.gmac.Seal(k.tag[:0], k.nonce[:], nil, m)
 	k.out.Encrypt(k.sum[:16], t)
 	t[0] ^= 1
