@@ -35,11 +35,9 @@ func found(t *testing.T, db *sqldb.DB, c context.Context, id string) bool {
 	return true
 }
 
-// TestReplicaReads runs against a real streaming replica, started for the test:
-// the reads marked for it are served by it (and no others), a client reads its
-// own write, a paused replica is answered around with the bytes it is behind,
-// and the replica's DSN is refused as a database to write to.
-func TestReplicaReads(t *testing.T) {
+// seededPair starts a primary and its replica, and opens the primary seeded.
+func seededPair(t *testing.T) (*sqldbtest.Pair, *sqldb.DB) {
+	t.Helper()
 	pair := sqldbtest.NewPair(t)
 	db, err := sqldb.Open(ctx, pair.Primary)
 	if err != nil {
@@ -47,6 +45,15 @@ func TestReplicaReads(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	seed(t, db)
+	return pair, db
+}
+
+// TestReplicaReads runs against a real streaming replica, started for the test:
+// the reads marked for it are served by it (and no others), a client reads its
+// own write, a paused replica is answered around with the bytes it is behind,
+// and the replica's DSN is refused as a database to write to.
+func TestReplicaReads(t *testing.T) {
+	pair, db := seededPair(t)
 
 	// Writes through the replica are refused, with what to do instead.
 	if _, err := sqldb.Open(ctx, pair.Replica); err == nil || !strings.Contains(err.Error(), "read-only standby") || !strings.Contains(err.Error(), "--db-read") {
@@ -268,13 +275,7 @@ func BenchmarkReplicaRead(b *testing.B) {
 // once it is started again, and the retry interval has passed, it serves them
 // again. A query error on the replica is still the query's error.
 func TestReplicaDownReadsPrimary(t *testing.T) {
-	pair := sqldbtest.NewPair(t)
-	db, err := sqldb.Open(ctx, pair.Primary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	seed(t, db)
+	pair, db := seededPair(t)
 	if err := db.AttachReplica(ctx, pair.Replica, 2*time.Second); err != nil {
 		t.Fatal(err)
 	}
