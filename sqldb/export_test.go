@@ -54,3 +54,7 @@ func UseSHAKeyedHash() (restore func()) {
 	keyedHashSHA = true
 	return func() { keyedHashSHA = false }
 }
+
+// HistoryQueries are the statements of a member's history, without and with
+// their units.
+var HistoryQueries = []string{memberHistoryQuery, historyUnitsQuery}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/rulebook/rulebook"
@@ -111,4 +112,54 @@ func TestHistoryOneStatement(t *testing.T) {
 			t.Errorf("an unknown member with units: %v", err)
 		}
 	})
+}
+
+// TestHistoryKeepsToKeys checks that SQLite reads each part of a member's
+// history by its key whatever statistics it holds: taken while waivers and
+// servings held a row or two, the planner preferred to scan them, for every
+// read, however large they grew before statistics were next taken.
+func TestHistoryKeepsToKeys(t *testing.T) {
+	db := sqldbtest.Open(t, "sqlite")
+	ctx := context.Background()
+	for _, q := range []string{
+		`INSERT INTO waivers (member_id, seq, from_date, until_date, action, clause, event_id, decision) VALUES ('m1', 1, 0, 0, 'vote', '1', 'e1', ''), ('m1', 2, 0, 0, 'vote', '1', 'e2', '')`,
+		`INSERT INTO servings (member_id, seq, served, ended, data) VALUES ('m1', 3, 0, 0, '{}'), ('m1', 4, 0, 0, '{}')`,
+		`INSERT INTO restrictions (member_id, seq, from_date, until_date, rights, event_id) VALUES ('m1', 5, 0, 0, '{}', 'e5'), ('m1', 6, 0, 0, '{}', 'e6')`,
+		`INSERT INTO status_points (member_id, from_date, seq, part, status, event_id) VALUES ('m1', 0, 7, 0, 'active', 'e7'), ('m1', 0, 8, 0, 'active', 'e8')`,
+		`ANALYZE`,
+	} {
+		if err := sqldbtest.Exec(db, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, q := range sqldb.HistoryQueries {
+		rows, err := db.Raw().QueryContext(ctx, `EXPLAIN QUERY PLAN `+q, "m1", 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"members", "status_points", "restrictions", "waivers", "servings"} {
+			found := false
+			for _, d := range plan {
+				if strings.HasPrefix(d, "SCAN "+table) || strings.Contains(d, "TEMP B-TREE") {
+					t.Errorf("%s in the plan:\n%s", d, strings.Join(plan, "\n"))
+				}
+				found = found || strings.HasPrefix(d, "SEARCH "+table+" ")
+			}
+			if !found {
+				t.Errorf("no search of %s in the plan:\n%s", table, strings.Join(plan, "\n"))
+			}
+		}
+	}
 }
