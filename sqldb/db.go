@@ -81,8 +81,12 @@ func (db *DB) checkpoints() {
 			case <-t.C:
 			}
 			// A failure here (the disk full) is met, and reported, by the next
-			// write; the log is left to the next checkpoint.
-			db.w.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+			// write; the log is left to the next checkpoint. Not under ctx: a
+			// cancellation that interrupts the connection after the checkpoint
+			// has ended leaves it marked interrupted, and the checkpoint of the
+			// connection's close then stops short, leaving the log behind. A
+			// passive checkpoint waits for nobody, so Close waits little.
+			db.w.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
 		}
 	}()
 	db.stopCheckpoints = sync.OnceFunc(func() { cancel(); <-done })
