@@ -53,6 +53,9 @@ type DB struct {
 	// creds keeps PostgreSQL's credential generation as notified (credwatch.go);
 	// nil on SQLite.
 	creds *credWatch
+	// units keeps members' chains of units by the generation they were read at
+	// (unitchains.go).
+	units unitChains
 }
 
 // checkpointEvery is how often a SQLite database's write-ahead log is copied

@@ -57,4 +57,11 @@ func UseSHAKeyedHash() (restore func()) {
 
 // HistoryQueries are the statements of a member's history, without and with
 // their units.
-var HistoryQueries = []string{memberHistoryQuery, historyUnitsQuery}
+var HistoryQueries = []string{memberHistoryQuery, historyGenQuery, historyUnitsQuery}
+
+// UnitChainHits is how many chains of units db has served from memory.
+func UnitChainHits(db *DB) int64 {
+	db.units.mu.Lock()
+	defer db.units.mu.Unlock()
+	return db.units.hits
+}

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -30,8 +29,11 @@ import (
 // planner to the key: without it, statistics taken while waivers or servings
 // held a row or two have SQLite scan the whole table for each read, however
 // large it has grown since.
+//
+// The member's row has %[1]s for sub: 0, or the unit generation (unitGeneration)
+// where the units are wanted.
 const memberHistorySelects = `
-	SELECT 0 AS part, 0 AS o, join_seq AS seq, joined AS until, 0 AS sub, name AS t1, email AS t2, phone AS t3, address AS t4, unit AS t5, status AS t6, join_event AS t7, id AS t8
+	SELECT 0 AS part, 0 AS o, join_seq AS seq, joined AS until, %[1]s AS sub, name AS t1, email AS t2, phone AS t3, address AS t4, unit AS t5, status AS t6, join_event AS t7, id AS t8
 		FROM members WHERE id = CAST($1 AS TEXT)
 	UNION ALL
 	SELECT * FROM (SELECT 1, from_date, seq, 0, part, status, rights, event_id, decision, '', '', '', ''
@@ -46,45 +48,74 @@ const memberHistorySelects = `
 	SELECT * FROM (SELECT 4, 0, seq, 0, 0, data, '', '', '', '', '', '', ''
 		FROM servings WHERE member_id = CAST($1 AS TEXT) ORDER BY seq) AS s`
 
-const memberHistoryQuery = memberHistorySelects
+// unitGeneration is the units' generation (unitGenerationSchema), read as the
+// sub of the member's row: once a statement, the statement's snapshot's.
+const unitGeneration = `(SELECT n FROM unit_generation WHERE id = 1)`
 
-// historyUnitsQuery adds the member's unit and those above it (UnitChain's walk,
-// rows of part 5 with the depth in o), which a member's record shows: one round
-// trip fewer. The walk stops at a unit with no parent rather than look for a
-// unit with the empty id (there is none): one lookup fewer a read.
-const historyUnitsQuery = `
+var (
+	memberHistoryQuery = fmt.Sprintf(memberHistorySelects, "0")
+	// historyGenQuery is the history with the unit generation, for a member's
+	// record whose units are kept (unitchains.go).
+	historyGenQuery = fmt.Sprintf(memberHistorySelects, unitGeneration)
+	// historyUnitsQuery adds the member's unit and those above it (UnitChain's
+	// walk, rows of part 5 with the depth in o), which a member's record shows
+	// when its chain is not kept: one round trip fewer. The walk stops at a
+	// unit with no parent rather than look for a unit with the empty id (there
+	// is none): one lookup fewer a read.
+	historyUnitsQuery = `
 	WITH RECURSIVE up(id, name, kind, parent, depth) AS (
 		SELECT u.id, u.name, u.kind, u.parent, 0 FROM units u WHERE u.id = (SELECT m.unit FROM members m WHERE m.id = CAST($1 AS TEXT))
 		UNION ALL
 		SELECT u.id, u.name, u.kind, u.parent, up.depth + 1 FROM units u JOIN up ON u.id = up.parent WHERE up.depth < $2 AND up.parent <> '')` +
-	memberHistorySelects + `
+		historyGenQuery + `
 	UNION ALL
 	SELECT 5, depth, 0, 0, 0, id, name, kind, parent, '', '', '', ''
 		FROM up`
+)
 
 func (db *DB) memberHistory(ctx context.Context, id string) (*rulebook.History, error) {
-	h, _, err := db.historyQuery(ctx, id, false)
+	h, _, _, err := db.historyQuery(ctx, memberHistoryQuery, id)
 	return h, err
 }
 
 // HistoryUnits returns a member's history and the chain of units from theirs up
-// (as UnitChain gives it; empty when their unit is none), read in one statement.
+// (as UnitChain gives it; empty when their unit is none), as one snapshot has
+// them: the history and the unit generation in one statement, the chain kept
+// from an earlier read at that generation (unitchains.go); failing that, the
+// history and the walk up the units in one statement, whose chain is kept.
 func (db *DB) HistoryUnits(ctx context.Context, id string) (*rulebook.History, []rulebook.Unit, error) {
-	return db.historyQuery(ctx, id, true)
-}
-
-func (db *DB) historyQuery(ctx context.Context, id string, withUnits bool) (*rulebook.History, []rulebook.Unit, error) {
-	var rows *sql.Rows
-	var err error
-	if withUnits {
-		rows, err = db.r.QueryContext(db.point(ctx), historyUnitsQuery, id, maxUnitDepth)
-	} else {
-		rows, err = db.r.QueryContext(db.point(ctx), memberHistoryQuery, id)
-	}
+	h, _, gen, err := db.historyQuery(ctx, historyGenQuery, id)
 	if err != nil {
 		return nil, nil, err
 	}
+	if h.Member.Unit == "" {
+		return h, nil, nil
+	}
+	if chain, ok := db.units.get(gen, h.Member.Unit); ok {
+		return h, chain, nil
+	}
+	// The whole read again, so that the history and the chain are of one
+	// snapshot (the member may have moved meanwhile, or the units changed).
+	h, chain, gen, err := db.historyQuery(ctx, historyUnitsQuery, id, maxUnitDepth)
+	if err != nil {
+		return nil, nil, err
+	}
+	if h.Member.Unit != "" {
+		db.units.put(gen, h.Member.Unit, chain)
+	}
+	return h, chain, nil
+}
+
+// historyQuery runs q, a member's history, with args, and returns the history,
+// its units (rows of part 5) and the sub of the member's row (the unit
+// generation, where q reads it).
+func (db *DB) historyQuery(ctx context.Context, q string, id string, args ...any) (*rulebook.History, []rulebook.Unit, int64, error) {
+	rows, err := db.r.QueryContext(db.point(ctx), q, append([]any{id}, args...)...)
+	if err != nil {
+		return nil, nil, 0, err
+	}
 	defer rows.Close()
+	var gen int64
 	var h *rulebook.History
 	var units []rulebook.Unit
 	var points []rulebook.StatusPoint
@@ -97,10 +128,10 @@ func (db *DB) historyQuery(ctx context.Context, id string, withUnits bool) (*rul
 		var part, o, seq, until, sub int64
 		var t [8]string
 		if err := rows.Scan(&part, &o, &seq, &until, &sub, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]); err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		if part < 0 || part >= int64(len(keys)) {
-			return nil, nil, fmt.Errorf("a row of part %d in a member's history", part)
+			return nil, nil, 0, fmt.Errorf("a row of part %d in a member's history", part)
 		}
 		keys[part] = append(keys[part], histKey{o, seq, sub})
 		switch part {
@@ -109,6 +140,7 @@ func (db *DB) historyQuery(ctx context.Context, id string, withUnits bool) (*rul
 			m := &h.Member
 			m.ID, m.Name, m.Email, m.Phone, m.Address, m.Unit = t[7], t[0], t[1], t[2], t[3], t[4]
 			m.Joined = rulebook.Date(until)
+			gen = sub
 			p := &h.Points[0]
 			p.From, p.Reason, p.Status, p.EventID, p.Seq = m.Joined, "joined", t[5], t[6], seq
 		case 5:
@@ -116,49 +148,49 @@ func (db *DB) historyQuery(ctx context.Context, id string, withUnits bool) (*rul
 		case 1:
 			p := rulebook.StatusPoint{From: rulebook.Date(o), Seq: seq, Status: t[0], EventID: t[2]}
 			if err := unmarshalOpt([]byte(t[1]), &p.Rights); err != nil {
-				return nil, nil, unreadable("status_points", "rights", id, err)
+				return nil, nil, 0, unreadable("status_points", "rights", id, err)
 			}
 			if err := unmarshalOpt([]byte(t[3]), &p.Decision); err != nil {
-				return nil, nil, unreadable("status_points", "decision", id, err)
+				return nil, nil, 0, unreadable("status_points", "decision", id, err)
 			}
 			points = append(points, p)
 		case 2:
 			r := rulebook.Restriction{Seq: seq, From: rulebook.Date(sub), Until: rulebook.Date(until), EventID: t[1]}
 			if err := unmarshalOpt([]byte(t[0]), &r.Rights); err != nil {
-				return nil, nil, unreadable("restrictions", "rights", id, err)
+				return nil, nil, 0, unreadable("restrictions", "rights", id, err)
 			}
 			if err := unmarshalOpt([]byte(t[2]), &r.Decision); err != nil {
-				return nil, nil, unreadable("restrictions", "decision", id, err)
+				return nil, nil, 0, unreadable("restrictions", "decision", id, err)
 			}
 			restrictions = append(restrictions, r)
 		case 3:
 			w := rulebook.WaiverPoint{Seq: seq, From: rulebook.Date(sub), EventID: t[2]}
 			w.Until, w.Action, w.Clause = rulebook.Date(until), t[0], t[1]
 			if err := unmarshalOpt([]byte(t[3]), &w.Decision); err != nil {
-				return nil, nil, unreadable("waivers", "decision", id, err)
+				return nil, nil, 0, unreadable("waivers", "decision", id, err)
 			}
 			waivers = append(waivers, w)
 		case 4:
 			var sv rulebook.Serving
 			if err := json.Unmarshal([]byte(t[0]), &sv); err != nil {
-				return nil, nil, unreadable("servings", "data", id, err)
+				return nil, nil, 0, unreadable("servings", "data", id, err)
 			}
 			servings = append(servings, sv)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	if h == nil {
 		// Rows of a member who is not on the register are left out, as
 		// historyRows leaves them out.
-		return nil, nil, rulebook.Errorf(rulebook.ENotFound, "no member %q", id)
+		return nil, nil, 0, rulebook.Errorf(rulebook.ENotFound, "no member %q", id)
 	}
 	h.Points = append(h.Points, sortByKeys(points, keys[1])...)
 	h.Restrictions = sortByKeys(restrictions, keys[2])
 	h.Waivers = sortByKeys(waivers, keys[3])
 	h.Servings = sortByKeys(servings, keys[4])
-	return h, sortByKeys(units, keys[5]), nil
+	return h, sortByKeys(units, keys[5]), gen, nil
 }
 
 // histKey is a history row's place among the rows of its part.

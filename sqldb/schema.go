@@ -622,3 +622,39 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], credentialNotify["sqlite"])
 	migrations["postgres"] = append(migrations["postgres"], credentialNotify["postgres"])
 }
+
+// unitGenerationSchema (migration 13) gives the units a generation, as
+// credentialSchema gives the credentials one: triggers set it, in the changing
+// transaction, whichever process or code path changes the units, so that any
+// one snapshot holds a generation and the units it names. A member's record
+// reads the generation beside the member, in the same statement, and takes the
+// chain of units above them from memory when it was read at that generation
+// (unitchains.go), rather than walk up the units on every read. Each change
+// draws a new generation at random rather than counting: a database restored
+// from a backup, or another that diverged from it, could otherwise come to
+// hold the number this process last saw beside different units.
+var unitGenerationSchema = map[string]string{
+	"sqlite": `
+	CREATE TABLE IF NOT EXISTS unit_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+	INSERT INTO unit_generation (id, n) VALUES (1, random()) ON CONFLICT (id) DO NOTHING;
+	CREATE TRIGGER IF NOT EXISTS units_generation_insert AFTER INSERT ON units
+		BEGIN UPDATE unit_generation SET n = random() WHERE id = 1; END;
+	CREATE TRIGGER IF NOT EXISTS units_generation_update AFTER UPDATE ON units
+		BEGIN UPDATE unit_generation SET n = random() WHERE id = 1; END;
+	CREATE TRIGGER IF NOT EXISTS units_generation_delete AFTER DELETE ON units
+		BEGIN UPDATE unit_generation SET n = random() WHERE id = 1; END;`,
+	// random() has 52 bits; 2^62 keeps the product inside BIGINT however it rounds.
+	"postgres": `
+	CREATE TABLE IF NOT EXISTS unit_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);
+	INSERT INTO unit_generation (id, n) VALUES (1, (random() * 4611686018427387904)::bigint) ON CONFLICT (id) DO NOTHING;
+	CREATE OR REPLACE FUNCTION unit_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN UPDATE unit_generation SET n = (random() * 4611686018427387904)::bigint WHERE id = 1; RETURN NULL; END $$;
+	DROP TRIGGER IF EXISTS units_generation ON units;
+	CREATE TRIGGER units_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON units
+		FOR EACH STATEMENT EXECUTE FUNCTION unit_generation_bump();`,
+}
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], unitGenerationSchema["sqlite"])
+	migrations["postgres"] = append(migrations["postgres"], unitGenerationSchema["postgres"])
+}
