@@ -367,7 +367,8 @@ func (db *DB) TouchToken(ctx context.Context, id string, at time.Time) error {
 // refused (credentialSchema): while it is unchanged, a token found valid is
 // still valid, but for its expiry, and its account as read is current. On
 // PostgreSQL it is the one notified to this process, while it is listening
-// (credwatch.go says how stale that may be); otherwise it is read.
+// (credwatch.go says how stale that may be); on SQLite, the one last read while
+// nothing has committed since (walwatch.go); otherwise it is read.
 func (db *DB) CredentialGeneration(ctx context.Context) (int64, error) {
 	if db.creds != nil {
 		db.creds.run()
@@ -375,7 +376,22 @@ func (db *DB) CredentialGeneration(ctx context.Context) (int64, error) {
 			return n, nil
 		}
 	}
+	var hdr [walHeaderSize]byte
+	var hdrOK bool
+	if db.wal != nil {
+		if hdr, hdrOK = db.wal.header(); hdrOK {
+			if n, ok := db.wal.generation(hdr); ok {
+				return n, nil
+			}
+		}
+		db.wal.reads.Add(1)
+	}
 	var n int64
-	err := db.r.QueryRowContext(db.point(ctx), `SELECT n FROM credential_generation WHERE id = 1`).Scan(&n)
-	return n, err
+	if err := db.r.QueryRowContext(db.point(ctx), `SELECT n FROM credential_generation WHERE id = 1`).Scan(&n); err != nil {
+		return 0, err
+	}
+	if hdrOK {
+		db.wal.keep(hdr, n)
+	}
+	return n, nil
 }

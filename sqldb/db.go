@@ -53,6 +53,9 @@ type DB struct {
 	// creds keeps PostgreSQL's credential generation as notified (credwatch.go);
 	// nil on SQLite.
 	creds *credWatch
+	// wal keeps SQLite's credential generation by the write-ahead log's index
+	// (walwatch.go); nil on PostgreSQL and for a database not in a file.
+	wal *walWatch
 	// units keeps members' chains of units by the generation they were read at
 	// (unitchains.go).
 	units unitChains
@@ -236,8 +239,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			db.Close()
 			return nil, err
 		}
-		if onDisk(strings.TrimPrefix(dsn, "sqlite:")) {
+		if path := strings.TrimPrefix(dsn, "sqlite:"); onDisk(path) {
 			db.checkpoints()
+			db.wal = newWALWatch(path)
 		}
 	}
 	return db, nil

@@ -65,3 +65,13 @@ func UnitChainHits(db *DB) int64 {
 	defer db.units.mu.Unlock()
 	return db.units.hits
 }
+
+// CredentialReads is how many times db has read its credential generation from
+// a SQLite database rather than kept it by the write-ahead log's header (-1 on
+// a database that keeps none).
+func CredentialReads(db *DB) int64 {
+	if db.wal == nil {
+		return -1
+	}
+	return db.wal.reads.Load()
+}
