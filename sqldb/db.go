@@ -7,6 +7,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -158,6 +159,8 @@ func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{dsn: dsn, Now: time.Now, writer: make(chan struct{}, 1)}
 	var err error
+	// readers opens SQLite's reading connections.
+	var readers driver.Connector
 	if IsPostgres(dsn) {
 		db.dialect = "postgres"
 		if db.w, err = sql.Open("pgx", dsn); err != nil {
@@ -206,6 +209,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			db.w.Close()
 			return nil, err
 		}
+		readers = rc
 		r := sql.OpenDB(rc)
 		r.SetMaxOpenConns(4)
 		// As for PostgreSQL: the readers stay open, with their statements.
@@ -241,7 +245,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		if path := strings.TrimPrefix(dsn, "sqlite:"); onDisk(path) {
 			db.checkpoints()
-			db.wal = newWALWatch(path)
+			// Without the watch, the credential generation is read on each
+			// request, as it always could be.
+			if w, err := newWALWatch(ctx, readers, path); err == nil {
+				db.wal = w
+			}
 		}
 	}
 	return db, nil
@@ -289,6 +297,10 @@ func (db *DB) Close() error {
 	var err error
 	if db.stopCheckpoints != nil {
 		db.stopCheckpoints()
+	}
+	// Before the pools: the writer, closing last, checkpoints and removes the log.
+	if db.wal != nil {
+		db.wal.close()
 	}
 	if db.creds != nil {
 		db.creds.close()

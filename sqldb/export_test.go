@@ -75,3 +75,6 @@ func CredentialReads(db *DB) int64 {
 	}
 	return db.wal.reads.Load()
 }
+
+// WALMapped reports whether db watches its write-ahead log's index mapped.
+func WALMapped(db *DB) bool { return db.wal != nil && db.wal.head != nil }

@@ -2,7 +2,10 @@ package sqldb
 
 import (
 	"bytes"
-	"os"
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"io"
 	"sync/atomic"
 )
 
@@ -21,14 +24,18 @@ import (
 // How stale it may be: not at all. The header is read before the generation,
 // so the generation read is of that header's state or a later one; a later
 // request that finds the header unchanged knows nothing has committed since,
-// and that the generation is the one read. Whenever the header cannot be read
-// whole and consistent (the file missing, short, or caught mid-rewrite), the
-// generation is read from the database, as before.
+// and that the generation is the one read. A header caught mid-rewrite is
+// either unlike both the old and the new (a read), or the old (the commit not
+// yet seen by any reader). Whenever the header cannot be had, the generation is
+// read from the database, as before.
 //
-// The -shm file is opened for each look rather than held: the last connection
-// to close a database removes it, and the next to open creates it anew, which
-// a held descriptor would not see (a server holds its connections open, but
-// need not rely on it).
+// The -shm file is removed by the last connection to the database to close,
+// and made anew by the next to open it: a file this process held would then be
+// a stale copy, its header never changing again. So the watch holds a
+// connection of its own open, having read through it: an open connection keeps
+// its shared lock on the database, and no connection can remove the file (or
+// truncate it) while another holds one. Only then is the file opened (on Unix,
+// mapped, so that a look is a read of memory, not a system call).
 
 // walHeaderSize is the wal-index header: two copies of its 48 bytes.
 const walHeaderSize = 96
@@ -42,23 +49,78 @@ type walKept struct {
 // walWatch keeps the credential generation of a SQLite database by its
 // wal-index header.
 type walWatch struct {
-	shm  string
-	kept atomic.Pointer[walKept]
+	shm string
+	// pin is the connection that keeps shm the database's index.
+	pin driver.Conn
+	// head is shm's start, mapped (nil where it is read for each look).
+	head  []byte
+	unmap func() error
+	kept  atomic.Pointer[walKept]
 	// reads counts the generations read from the database, for tests.
 	reads atomic.Int64
 }
 
-func newWALWatch(path string) *walWatch { return &walWatch{shm: path + "-shm"} }
+// newWALWatch watches the index of the SQLite database at path, connecting
+// through c.
+func newWALWatch(ctx context.Context, c driver.Connector, path string) (*walWatch, error) {
+	conn, err := c.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := &walWatch{shm: path + "-shm", pin: conn}
+	if err := w.start(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("watching %s: %w", w.shm, err)
+	}
+	return w, nil
+}
 
-// header returns the wal-index header, and whether it was read whole with its
+// start reads through the pinned connection (which opens the index and takes
+// the shared lock that keeps it), then opens the index.
+func (w *walWatch) start(ctx context.Context) error {
+	q, ok := w.pin.(driver.QueryerContext)
+	if !ok {
+		return fmt.Errorf("the connection (%T) cannot query", w.pin)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT n FROM credential_generation WHERE id = 1`, nil)
+	if err != nil {
+		return err
+	}
+	dest := make([]driver.Value, len(rows.Columns()))
+	err = rows.Next(dest)
+	rows.Close()
+	if err != nil && err != io.EOF {
+		return err
+	}
+	w.head, w.unmap, err = mapHead(w.shm, walHeaderSize)
+	if err != nil {
+		return err
+	}
+	if _, ok := w.header(); !ok {
+		w.close()
+		return fmt.Errorf("no wal-index header")
+	}
+	return nil
+}
+
+// close lets the index go.
+func (w *walWatch) close() {
+	if w.unmap != nil {
+		w.unmap()
+		w.unmap, w.head = nil, nil
+	}
+	if w.pin != nil {
+		w.pin.Close()
+		w.pin = nil
+	}
+}
+
+// header returns the wal-index header, and whether it was had whole with its
 // two copies alike and marked initialised.
 func (w *walWatch) header() (hdr [walHeaderSize]byte, ok bool) {
-	f, err := os.Open(w.shm)
-	if err != nil {
-		return hdr, false
-	}
-	defer f.Close()
-	if n, _ := f.ReadAt(hdr[:], 0); n != walHeaderSize {
+	if w.head != nil {
+		copy(hdr[:], w.head)
+	} else if !readHead(w.shm, hdr[:]) {
 		return hdr, false
 	}
 	// isInit is the 13th byte of each copy.

@@ -2,7 +2,11 @@ package sqldb_test
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/rulebook/rulebook/sqldb"
@@ -12,8 +16,8 @@ import (
 // TestCredentialGenerationByWAL checks that SQLite's credential generation is
 // kept while nothing commits, and read again, and found changed, after any
 // commit by another DB (as by another process): a change to an account, and
-// one that changes no credential; and read from the database each time when
-// the write-ahead log's index cannot be read.
+// one that changes no credential; also once every other connection has closed
+// the database and another has opened it again.
 func TestCredentialGenerationByWAL(t *testing.T) {
 	db := sqldbtest.Open(t, "sqlite")
 	ctx := context.Background()
@@ -67,25 +71,51 @@ func TestCredentialGenerationByWAL(t *testing.T) {
 		t.Errorf("an account disabled elsewhere left the generation at %d", g)
 	}
 
-	// Without the index (as after the last connection closed), every request
-	// reads the generation.
-	shm := db.DSN() + "-shm"
-	if _, err := os.Stat(shm); err != nil {
-		t.Fatalf("no index beside the database: %v", err)
-	}
-	if err := os.Rename(shm, shm+".away"); err != nil {
+	// The database closed by every other connection and opened again: the
+	// watch's own connection kept the index, which the next change rewrites.
+	other.Close()
+	third, err := sqldb.Open(ctx, db.DSN())
+	if err != nil {
 		t.Fatal(err)
 	}
-	reads = sqldb.CredentialReads(db)
+	defer third.Close()
 	g2 := gen()
-	gen()
-	if n := sqldb.CredentialReads(db) - reads; n != 2 {
-		t.Errorf("%d reads of the generation in 2 requests without the index", n)
-	}
-	if err := os.Rename(shm+".away", shm); err != nil {
+	if _, err := third.Raw().ExecContext(ctx, `DELETE FROM accounts WHERE name = 'ann'`); err != nil {
 		t.Fatal(err)
 	}
-	if g := gen(); g != g2 {
-		t.Errorf("the generation moved from %d to %d", g2, g)
+	if g := gen(); g == g2 {
+		t.Errorf("an account deleted elsewhere left the generation at %d", g)
+	}
+	if runtime.GOOS != "windows" && !sqldb.WALMapped(db) {
+		t.Error("the index is not mapped")
+	}
+}
+
+// TestWALWatchLeavesNoLog checks that a database closed with its index watched
+// leaves neither its log nor its index behind: the watch's connection closes
+// before the writer, which checkpoints and removes them.
+func TestWALWatchLeavesNoLog(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rulebook.db")
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CredentialGeneration(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sqldb.CredentialReads(db) < 0 {
+		t.Fatal("the credential generation is not watched")
+	}
+	if _, err := db.Raw().ExecContext(ctx, `INSERT INTO units (id, name, kind, parent) VALUES ('u', 'U', 'branch', '')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path + "-wal", path + "-shm"} {
+		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s after the close: %v", f, err)
+		}
 	}
 }
