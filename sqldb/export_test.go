@@ -77,4 +77,11 @@ func CredentialReads(db *DB) int64 {
 }
 
 // WALMapped reports whether db watches its write-ahead log's index mapped.
-func WALMapped(db *DB) bool { return db.wal != nil && db.wal.head != nil }
+func WALMapped(db *DB) bool {
+	if db.wal == nil {
+		return false
+	}
+	db.wal.mu.RLock()
+	defer db.wal.mu.RUnlock()
+	return db.wal.head != nil
+}

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 )
 
@@ -52,7 +53,10 @@ type walWatch struct {
 	shm string
 	// pin is the connection that keeps shm the database's index.
 	pin driver.Conn
-	// head is shm's start, mapped (nil where it is read for each look).
+	// mu keeps close from unmapping head while a look reads it.
+	mu sync.RWMutex
+	// head is shm's start, mapped (nil where it is read for each look, and
+	// once closed).
 	head  []byte
 	unmap func() error
 	kept  atomic.Pointer[walKept]
@@ -105,10 +109,12 @@ func (w *walWatch) start(ctx context.Context) error {
 
 // close lets the index go.
 func (w *walWatch) close() {
+	w.mu.Lock()
 	if w.unmap != nil {
 		w.unmap()
 		w.unmap, w.head = nil, nil
 	}
+	w.mu.Unlock()
 	if w.pin != nil {
 		w.pin.Close()
 		w.pin = nil
@@ -118,9 +124,13 @@ func (w *walWatch) close() {
 // header returns the wal-index header, and whether it was had whole with its
 // two copies alike and marked initialised.
 func (w *walWatch) header() (hdr [walHeaderSize]byte, ok bool) {
-	if w.head != nil {
+	w.mu.RLock()
+	mapped := w.head != nil
+	if mapped {
 		copy(hdr[:], w.head)
-	} else if !readHead(w.shm, hdr[:]) {
+	}
+	w.mu.RUnlock()
+	if !mapped && !readHead(w.shm, hdr[:]) {
 		return hdr, false
 	}
 	// isInit is the 13th byte of each copy.

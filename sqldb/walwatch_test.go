@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
@@ -118,4 +120,39 @@ func TestWALWatchLeavesNoLog(t *testing.T) {
 			t.Errorf("%s after the close: %v", f, err)
 		}
 	}
+}
+
+// TestWALWatchClosedUnderLooks checks that closing a database while requests
+// still ask for its credential generation answers them with errors, not a
+// fault: the index is unmapped only once no look is reading it.
+func TestWALWatchClosedUnderLooks(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "rulebook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sqldb.WALMapped(db) && runtime.GOOS != "windows" {
+		t.Fatal("the index is not mapped")
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				if _, err := db.CredentialGeneration(ctx); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A look after the close reads the database, which refuses it.
+	if _, err := db.CredentialGeneration(ctx); err == nil {
+		t.Error("the credential generation of a closed database")
+	}
+	wg.Wait()
 }
