@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -178,6 +179,8 @@ type diffReport struct {
 	diffs   []string
 	n       int
 	byTable map[string]int
+	// tables are the tables of diffs, line by line (for merge).
+	tables []string
 }
 
 func (r *diffReport) add(table, line string) {
@@ -185,6 +188,22 @@ func (r *diffReport) add(table, line string) {
 	r.byTable[table]++
 	if len(r.diffs) < MaxDiffs {
 		r.diffs = append(r.diffs, line)
+		r.tables = append(r.tables, table)
+	}
+}
+
+// merge adds o's differences after r's, as if they had been added to r.
+func (r *diffReport) merge(o *diffReport) {
+	rest := maps.Clone(o.byTable)
+	for i, line := range o.diffs {
+		r.add(o.tables[i], line)
+		rest[o.tables[i]]--
+	}
+	for t, n := range rest {
+		if n > 0 {
+			r.n += n
+			r.byTable[t] += n
+		}
 	}
 }
 

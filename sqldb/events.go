@@ -868,6 +868,9 @@ type VerifyResult struct {
 type commitment struct {
 	seq int64
 	h   rulebook.Hash
+	// rng is the range of the digest check the sealed joining of a member was
+	// summed in, if any (see joiningPass), else -1.
+	rng int32
 }
 
 // Unproven is what verifying the chain alone cannot prove: the chain is rebuilt by
@@ -935,6 +938,12 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 		accessc <- err
 	}()
 	res, err := db.verifyChain(ctx, progress)
+	// The members' side of a check beside the verify starts once the walk has
+	// found the sealed joinings.
+	jp, _ := ctx.Value(joiningPassKey{}).(*joiningPass)
+	if jp != nil && err == nil && res.OK && jp.walked != nil {
+		jp.walked()
+	}
 	if aerr := <-accessc; err == nil {
 		err = aerr
 	}
@@ -954,10 +963,18 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 		res.Faults = append(res.Faults, access.fault)
 	}
 	if res.OK {
-		personal, err := db.personalFaults(ctx, res.committed, subjectCaptureFrom(ctx).opener())
+		// The sealed joinings' rows of personal are summed for a check beside
+		// the verify once checked against their commitments (see joiningPass).
+		var joined func(rng int32, seq int64, data []byte)
+		done := func() {}
+		if jp != nil {
+			joined, done = jp.personalSummer()
+		}
+		personal, err := db.personalFaults(ctx, res.committed, subjectCaptureFrom(ctx).opener(), joined)
 		if err != nil {
 			return nil, err
 		}
+		done()
 		res.Faults = append(res.Faults, personal...)
 	}
 	if len(res.Faults) > 0 {
@@ -1251,15 +1268,16 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		if p != nil {
 			return &VerifyResult{Events: v.Count(), Head: v.Head(), Problem: p}, nil
 		}
+		rng := int32(-1)
 		if joinings != nil && bytes.IndexByte(r.Subject, '/') < 0 {
-			joinings.note(jp.dr, jh, &r)
+			rng = joinings.note(jp, jh, &r)
 		}
 		if capt != nil {
 			capt.keep(kept, &r)
 		}
 		if rulebook.HasPersonal(r.Data) {
 			h, _ := rulebook.StoredCommitment(r.Data)
-			committed = append(committed, commitment{r.Seq, h})
+			committed = append(committed, commitment{r.Seq, h, rng})
 		}
 		if since++; since == 1<<16 {
 			if progress != nil {

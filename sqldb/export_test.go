@@ -1,6 +1,9 @@
 package sqldb
 
-import "sync/atomic"
+import (
+	"context"
+	"sync/atomic"
+)
 
 // SetParallelVerifyMin lets tests verify tiny records in parallel stretches.
 func SetParallelVerifyMin(n int64) (restore func()) {
@@ -84,4 +87,14 @@ func WALMapped(db *DB) bool {
 	db.wal.mu.RLock()
 	defer db.wal.mu.RUnlock()
 	return db.wal.head != nil
+}
+
+// DigestRangeBounds are the ids a digest check of db's register would cut its
+// ranges at.
+func DigestRangeBounds(ctx context.Context, db *DB) ([]string, error) {
+	dr, _, err := db.newDigestRanges(ctx, db.r)
+	if err != nil {
+		return nil, err
+	}
+	return dr.bounds, nil
 }

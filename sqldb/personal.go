@@ -107,8 +107,10 @@ func (db *DB) Compact(ctx context.Context) error {
 // order by the walk of the chain), and every event whose row is missing must be
 // named by an erasure recorded in the chain. open, if not nil, is given each
 // row that matches its commitment (verify --projection keeps some of them, see
-// SubjectCapture.opener).
-func (db *DB) personalFaults(ctx context.Context, committed []commitment, open func(seq int64, salt, data []byte)) ([]string, error) {
+// SubjectCapture.opener); joined, if not nil, each such row of the sealed
+// joining of a member, with the range the walk summed it in (verify
+// --projection sums them, see joiningPass).
+func (db *DB) personalFaults(ctx context.Context, committed []commitment, open func(seq int64, salt, data []byte), joined func(rng int32, seq int64, data []byte)) ([]string, error) {
 	var faults []string
 	more := 0
 	fault := func(format string, args ...any) {
@@ -141,8 +143,13 @@ func (db *DB) personalFaults(ctx context.Context, committed []commitment, open f
 		}
 		if rulebook.PersonalCommitment(salt, data) != committed[i].h {
 			changed = append(changed, seq)
-		} else if open != nil {
-			open(seq, salt, data)
+		} else {
+			if open != nil {
+				open(seq, salt, data)
+			}
+			if joined != nil && committed[i].rng >= 0 {
+				joined(committed[i].rng, seq, data)
+			}
 		}
 		i++
 	}

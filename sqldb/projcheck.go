@@ -195,21 +195,23 @@ func firstID(ctx context.Context, q querier, query string, args ...any) (string,
 // as verify reads them, which spares converting four values a row.
 func (db *DB) rangeEvents(ctx context.Context, q querier, r idRange) ([]rulebook.Event, error) {
 	cond, args := r.cond("subject")
-	return db.memberEvents(ctx, q, cond, args)
+	return db.memberEvents(ctx, q, cond, args, nil)
 }
 
-// membersEvents is rangeEvents for the members ids (any order).
-func (db *DB) membersEvents(ctx context.Context, q querier, ids []string) ([]rulebook.Event, error) {
+// membersEvents is rangeEvents for the members ids (any order); keep, if not
+// nil, is given each of their rows of personal (its seq and its data, as
+// held).
+func (db *DB) membersEvents(ctx context.Context, q querier, ids []string, keep func(seq int64, personal []byte)) ([]rulebook.Event, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	cond, args := db.idSet(ids)
-	return db.memberEvents(ctx, q, cond("subject"), args)
+	return db.memberEvents(ctx, q, cond("subject"), args, keep)
 }
 
 // memberEvents reads the events about members where cond (on subject, with
 // its arguments args, numbered from $1) holds, as rangeEvents does.
-func (db *DB) memberEvents(ctx context.Context, q querier, cond string, args []any) ([]rulebook.Event, error) {
+func (db *DB) memberEvents(ctx context.Context, q querier, cond string, args []any, keep func(seq int64, personal []byte)) ([]rulebook.Event, error) {
 	var types []string
 	for _, t := range memberEventTypes {
 		args = append(args, t)
@@ -242,6 +244,9 @@ func (db *DB) memberEvents(ctx context.Context, q querier, cond string, args []a
 		}
 		e.ID, e.Type, e.Subject = string(parts[0]), string(parts[1]), string(parts[2])
 		e.Effective, e.Data = rulebook.Date(eff), bytes.Clone(parts[3])
+		if keep != nil && personal != nil {
+			keep(e.Seq, personal)
+		}
 		if err := openPersonal(&e, salt, personal); err != nil {
 			return nil, err
 		}
@@ -886,11 +891,14 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 
 // VerifyProjection is Verify and then, if the record verifies, CheckProjection,
 // with the record read once: the walk that verifies the chain sums the
-// members' joinings for the check as it goes (joiningPass), and keeps the
-// events of the subjects a SubjectCapture under ctx names; the stored members
-// are summed beside it (memberPass). The write lock is held from before the
-// walk to the end of the check, so that both see the same events. diffs is nil
-// if the record does not verify.
+// members' joinings for the check as it goes (joiningPass), the sealed ones
+// split from their rows of personal, which the verify's pass over personal
+// sums once it has checked them against their commitments; and it keeps the
+// events of the subjects a SubjectCapture under ctx names. The stored members
+// are summed beside the pass over personal (memberPass), without their rows of
+// personal. The write lock is held from before the walk to the end of the
+// check, so that both see the same events. diffs is nil if the record does not
+// verify.
 func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res *VerifyResult, diffs []string, err error) {
 	a, err := db.Begin(ctx)
 	if err != nil {
@@ -901,18 +909,47 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	if err != nil {
 		return nil, nil, err
 	}
-	jp := newJoiningPass(dr, key)
-	// The members' side is read beside the walk (the write lock keeps it as the
-	// walk finds the record), on a core the walk leaves idle at times.
+	var maxSeq int64
+	if err := scanOne(ctx, db.r, &maxSeq, `SELECT COALESCE(MAX(seq), 0) FROM events`); err != nil {
+		return nil, nil, err
+	}
+	jp := newJoiningPass(dr, key, maxSeq)
+	// The members' side is read once the walk has found which joinings are
+	// sealed (the members are then read without their rows of personal),
+	// beside the verify's pass over personal, on a core that pass leaves idle
+	// at times (the write lock keeps the members as the walk found the
+	// record).
 	mctx, cancel := context.WithCancel(ctx)
-	mp := db.startMemberPass(mctx, dr, key)
+	var mp *memberPass
+	jp.walked = func() { mp = db.startMemberPass(mctx, dr, key, jp.sealed) }
 	defer func() {
 		cancel()
-		mp.wg.Wait()
+		if mp != nil {
+			mp.wg.Wait()
+		}
 	}()
 	if res, err = db.Verify(context.WithValue(ctx, joiningPassKey{}, jp), progress); err != nil || !res.OK {
 		return res, nil, err
 	}
+	if mp == nil {
+		return nil, nil, errors.New("verify --projection: the members were not read")
+	}
+	// The complaints are compared in the write transaction, mostly by the
+	// database, beside the rest (which reads through the pool): reported
+	// after it, as CheckProjection reports them.
+	crep := &diffReport{byTable: map[string]int{}}
+	cerr := make(chan error, 1)
+	go func() { cerr <- a.checkComplaints(crep) }()
+	complaints := func() error {
+		if cerr == nil {
+			return nil
+		}
+		err := <-cerr
+		cerr = nil
+		return err
+	}
+	// Before the transaction is rolled back.
+	defer complaints()
 	if c := subjectCaptureFrom(ctx); c != nil {
 		c.finish(res.Head)
 	}
@@ -924,23 +961,34 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	if err := base.checkDigests(ctx, db.r, dr, key, jp.side, mp, rep); err != nil {
 		return nil, nil, err
 	}
-	diffs, err = db.checkRest(ctx, a, base, rep)
-	return res, diffs, err
+	if err := db.checkUnitsOccasions(ctx, base, rep); err != nil {
+		return nil, nil, err
+	}
+	if err := complaints(); err != nil {
+		return nil, nil, err
+	}
+	rep.merge(crep)
+	return res, rep.lines(), nil
 }
 
 // checkRest is CheckProjection after the members: the units, the occasions
 // and the complaints.
 func (db *DB) checkRest(ctx context.Context, a *Appender, base *registerBase, rep *diffReport) ([]string, error) {
-	if err := base.checkUnits(ctx, db.r, rep); err != nil {
-		return nil, err
-	}
-	if err := db.checkOccasions(ctx, base.reg, func(format string, args ...any) { rep.add("occasions", fmt.Sprintf(format, args...)) }); err != nil {
+	if err := db.checkUnitsOccasions(ctx, base, rep); err != nil {
 		return nil, err
 	}
 	if err := a.checkComplaints(rep); err != nil {
 		return nil, err
 	}
 	return rep.lines(), nil
+}
+
+// checkUnitsOccasions compares the units and the occasions.
+func (db *DB) checkUnitsOccasions(ctx context.Context, base *registerBase, rep *diffReport) error {
+	if err := base.checkUnits(ctx, db.r, rep); err != nil {
+		return err
+	}
+	return db.checkOccasions(ctx, base.reg, func(format string, args ...any) { rep.add("occasions", fmt.Sprintf(format, args...)) })
 }
 
 // Rebuild throws the register's projection and the complaints away and
@@ -1092,6 +1140,27 @@ func (a *Appender) EachSubject(prefix string, f func(evs []rulebook.Event) error
 // whose digests differ is compared as before (checkRange), which names what
 // differs. The key is drawn afresh for every check, so that no edit can be made
 // to sum to the same digest.
+//
+// Beside a verify (VerifyProjection) a sealed joining — its particulars held
+// apart, a commitment to them in its data — is summed split in two elements
+// (joiningElems): its data from the end of the commitment on (elemSealed),
+// summed by the walk, and its row of personal as held (elemPersonal), summed
+// by the verify's pass over personal, only once that row is found to match the
+// commitment. A stored member sums the same two from their row alone: the data
+// with their particulars null, and their particulars as the row of personal
+// would hold them. So neither side needs the salt nor works the commitment
+// out, and the members are read without their rows of personal (a join of two
+// tables the size of the register, which PostgreSQL hashes whole). It is as
+// sound as summing the data whole: both elements carry the joining's seq, so
+// the sums agree only if, for each member, the joining at their seq has the
+// data written out from their row but for the commitment, and the row of
+// personal at that seq holds their particulars; and that row matches the
+// commitment in that joining's data (else the verify fails and nothing is
+// compared), so the commitment is the one their particulars make. Which
+// joinings are sealed the walk marks by seq (sealedSeqs); a member whose
+// joining is marked otherwise than their row reads sums otherwise, and is
+// compared whole. A check alone (CheckProjection), which does not check the
+// rows of personal against the commitments, sums every joining whole as before.
 
 // digest is a sum of 256-bit hashes, modulo 2^256: a multiset of elements,
 // whatever their order.
@@ -1101,6 +1170,20 @@ func (d *digest) add(h *[32]byte) {
 	var c uint64
 	for i := range d {
 		d[i], c = bits.Add64(d[i], binary.LittleEndian.Uint64(h[8*i:]), c)
+	}
+}
+
+func (d *digest) addDigest(o *digest) {
+	var c uint64
+	for i := range d {
+		d[i], c = bits.Add64(d[i], o[i], c)
+	}
+}
+
+func (d *digest) subDigest(o *digest) {
+	var c uint64
+	for i := range d {
+		d[i], c = bits.Sub64(d[i], o[i], c)
 	}
 }
 
@@ -1211,10 +1294,25 @@ func newJoiningHasher(key [32]byte) *joiningHasher {
 	return &joiningHasher{kh: newKeyedHash(key)}
 }
 
-// hash returns the keyed hash of a joining: its seq, day, subject, id and
-// stored data, each but the last with its length.
-func (j *joiningHasher) hash(seq, day int64, subject, id, data []byte) *[32]byte {
-	b := binary.BigEndian.AppendUint64(j.buf[:0], uint64(seq))
+// The kinds of element a digest sums, each hashed after its tag so that no
+// element of one kind can pass for one of another.
+const (
+	// elemJoining is a joining whole: its data as stored.
+	elemJoining = 'J'
+	// elemSealed is a joining whose particulars are held apart, without its
+	// commitment: its data as stored from the quote that closes the commitment.
+	elemSealed = 'S'
+	// elemPersonal is the particulars a sealed joining holds apart, as its row
+	// of personal holds them (fields, by seq).
+	elemPersonal = 'P'
+)
+
+// hash returns the keyed hash of an element of a joining (tag elemJoining or
+// elemSealed): its seq, day, subject, id and data, each but the last with its
+// length.
+func (j *joiningHasher) hash(tag byte, seq, day int64, subject, id, data []byte) *[32]byte {
+	b := append(j.buf[:0], tag)
+	b = binary.BigEndian.AppendUint64(b, uint64(seq))
 	b = binary.BigEndian.AppendUint64(b, uint64(day))
 	b = binary.AppendUvarint(b, uint64(len(subject)))
 	b = append(b, subject...)
@@ -1223,6 +1321,43 @@ func (j *joiningHasher) hash(seq, day int64, subject, id, data []byte) *[32]byte
 	b = append(b, data...)
 	j.buf = b
 	return j.kh.hash(b)
+}
+
+// personal returns the keyed hash of the particulars held apart from the
+// sealed joining at seq (elemPersonal), as their row of personal holds them.
+func (j *joiningHasher) personal(seq int64, fields []byte) *[32]byte {
+	b := append(j.buf[:0], elemPersonal)
+	b = binary.BigEndian.AppendUint64(b, uint64(seq))
+	b = append(b, fields...)
+	j.buf = b
+	return j.kh.hash(b)
+}
+
+// sealedRest returns the part of stored data after its commitment (from the
+// quote that closes it), if the data is sealed (rulebook.SealPersonal).
+func sealedRest(stored []byte) ([]byte, bool) {
+	if _, ok := rulebook.StoredCommitment(stored); !ok {
+		return nil, false
+	}
+	return stored[len(`{"`+rulebook.PersonalKey+`":"`)+64:], true
+}
+
+// joiningElems adds to d what a joining as recorded sums to: the element of
+// its data whole, or, sealed, the element of its data after the commitment and
+// that of its row of personal (fields, nil if the row is gone: erased). split
+// is false where the members' side writes out the commitment (CheckProjection
+// alone): the data whole, sealed or not.
+func joiningElems(d *digest, jh *joiningHasher, split bool, seq, day int64, subject, id, stored, fields []byte) {
+	if split {
+		if rest, ok := sealedRest(stored); ok {
+			d.add(jh.hash(elemSealed, seq, day, subject, id, rest))
+			if fields != nil {
+				d.add(jh.personal(seq, fields))
+			}
+			return
+		}
+	}
+	d.add(jh.hash(elemJoining, seq, day, subject, id, stored))
 }
 
 // digestRanges holds the bounds of the ranges a digest check cuts the members
@@ -1238,11 +1373,55 @@ func (d *digestRanges) of(id []byte) int {
 	return sort.Search(len(d.bounds), func(i int) bool { return d.bounds[i] > string(id) })
 }
 
-// newDigestRanges cuts the members into ranges (memberRanges) and draws a
-// fresh key.
+// rangeSample is how many sampled ids a digest range holds, on PostgreSQL
+// (sampledBounds).
+const rangeSample = 128
+
+// sampledBounds cuts the members into ranges of about memberRangeSize at ids
+// drawn from a sample of them, on PostgreSQL: TABLESAMPLE SYSTEM reads about
+// one page in memberRangeSize/rangeSample, where memberRanges walks the whole
+// index, a round trip a range, before the check can start. The ranges only
+// localise differences and bound what the slow comparison of one holds, so
+// sizes near memberRangeSize serve. ok is false if too few ids were drawn to
+// cut at (a small register: memberRanges counts it out instead).
+func sampledBounds(ctx context.Context, q querier) (bounds []string, ok bool, err error) {
+	pct := min(100, 100*float64(rangeSample)/float64(memberRangeSize))
+	ids, err := queryIDs(ctx, q, `SELECT id FROM members TABLESAMPLE SYSTEM ($1::real)`, pct)
+	if err != nil || len(ids) < 4*rangeSample {
+		return nil, false, err
+	}
+	// In the order ranges are looked up in (digestRanges.of).
+	slices.Sort(ids)
+	for i := rangeSample; i < len(ids); i += rangeSample {
+		if len(bounds) == 0 || ids[i] > bounds[len(bounds)-1] {
+			bounds = append(bounds, ids[i])
+		}
+	}
+	return bounds, true, nil
+}
+
+// newDigestRanges cuts the members into ranges (sampledBounds on
+// PostgreSQL, else memberRanges) and draws a fresh key.
 func (db *DB) newDigestRanges(ctx context.Context, q querier) (*digestRanges, [32]byte, error) {
 	dr := &digestRanges{}
 	var key [32]byte
+	if db.dialect == "postgres" {
+		bounds, ok, err := sampledBounds(ctx, q)
+		if err != nil {
+			return nil, key, err
+		}
+		if ok {
+			lo := ""
+			for _, b := range bounds {
+				dr.ranges = append(dr.ranges, idRange{lo, b})
+				lo = b
+			}
+			dr.ranges = append(dr.ranges, idRange{lo: lo})
+			dr.bounds = bounds
+			_, err := rand.Read(key[:])
+			return dr, key, err
+		}
+	}
 	if err := memberRanges(ctx, q, func(r idRange) bool {
 		dr.ranges = append(dr.ranges, r)
 		if r.hi != "" {
@@ -1258,17 +1437,22 @@ func (db *DB) newDigestRanges(ctx context.Context, q querier) (*digestRanges, [3
 
 // memberRowsQuery reads stored members as the digest check does, each row
 // one value: the fields joined by the unit separator (id, name, email, phone,
-// address, unit, status, join_event, the day joined, the joining's seq), and
-// last the salt of the particulars held apart from the joining, in hex after
-// an "s" ("" if none is held). One value a row is what the driver converts
-// fastest (as verify reads the events).
-func (db *DB) memberRowsQuery(where string) string {
-	salt := `COALESCE('s' || hex(p.salt), '')`
-	if db.dialect == "postgres" {
-		salt = `COALESCE('s' || encode(p.salt, 'hex'), '')`
+// address, unit, status, join_event, the day joined, the joining's seq), and,
+// with salt, last the salt of the particulars held apart from the joining, in
+// hex after an "s" ("" if none is held). One value a row is what the driver
+// converts fastest (as verify reads the events). Without salt no row of
+// personal is joined to the members: which joinings are sealed the verify's
+// walk has found (sealedSeqs).
+func (db *DB) memberRowsQuery(where string, salt bool) string {
+	cols := []string{"m.id", "m.name", "m.email", "m.phone", "m.address", "m.unit", "m.status", "m.join_event", "m.joined", "m.join_seq"}
+	if !salt {
+		return `SELECT ` + db.joined(cols...) + ` FROM members m` + where
 	}
-	return `SELECT ` + db.joined("m.id", "m.name", "m.email", "m.phone", "m.address", "m.unit", "m.status", "m.join_event", "m.joined", "m.join_seq", salt) +
-		` FROM members m LEFT JOIN personal p ON p.seq = m.join_seq` + where
+	hex := `COALESCE('s' || hex(p.salt), '')`
+	if db.dialect == "postgres" {
+		hex = `COALESCE('s' || encode(p.salt, 'hex'), '')`
+	}
+	return `SELECT ` + db.joined(append(cols, hex)...) + ` FROM members m LEFT JOIN personal p ON p.seq = m.join_seq` + where
 }
 
 // joiningOf writes out a stored member (a row of memberRowsQuery) as the data
@@ -1276,57 +1460,80 @@ func (db *DB) memberRowsQuery(where string) string {
 // if the row cannot be (a separator in a field, particulars held apart that
 // are all empty).
 func joiningOf(dst []byte, f *[8][]byte, joined int64, salt []byte, held bool) ([]byte, bool) {
-	id, name, email, phone, address, unit, status := f[0], f[1], f[2], f[3], f[4], f[5], f[6]
 	if !held {
-		dst = append(dst, `{"member":{"id":`...)
-		dst = appendJSONString(dst, id)
-		dst = append(dst, `,"name":`...)
-		dst = appendJSONString(dst, name)
-		for _, x := range []struct {
-			key string
-			v   []byte
-		}{{`,"email":`, email}, {`,"phone":`, phone}, {`,"address":`, address}, {`,"unit":`, unit}} {
-			if len(x.v) > 0 {
-				dst = append(dst, x.key...)
-				dst = appendJSONString(dst, x.v)
-			}
-		}
-		dst = append(dst, `,"joined":"`...)
-		dst = appendDay(dst, joined)
-		dst = append(dst, `"}`...)
-		if len(status) > 0 {
-			dst = append(dst, `,"status":`...)
-			dst = appendJSONString(dst, status)
-		}
-		return append(dst, '}'), true
+		return plainJoining(dst, f, joined), true
 	}
 	// Sealed as rulebook.SealPersonal seals it: each particular given is null in
 	// the data, and the commitment to them all (in the data's order) leads it.
 	// Most fit on the stack: no allocation a member.
 	var small [256]byte
-	fields := small[:0]
-	for _, x := range []struct {
-		path string
-		v    []byte
-	}{{`"member.name":`, name}, {`"member.email":`, email}, {`"member.phone":`, phone}, {`"member.address":`, address}} {
-		if len(x.v) == 0 {
-			continue
-		}
-		if len(fields) == 0 {
-			fields = append(fields, '{')
-		} else {
-			fields = append(fields, ',')
-		}
-		fields = append(fields, x.path...)
-		fields = appendJSONString(fields, x.v)
-	}
+	fields := personalFields(small[:0], f)
 	if len(fields) == 0 {
 		return dst, false
 	}
-	fields = append(fields, '}')
 	c := rulebook.PersonalCommitment(salt, fields)
 	dst = append(dst, `{"`+rulebook.PersonalKey+`":"`...)
 	dst = hex.AppendEncode(dst, c[:])
+	return sealedJoiningRest(dst, f, joined), true
+}
+
+// plainJoining appends the data of a joining that holds its particulars in
+// itself.
+func plainJoining(dst []byte, f *[8][]byte, joined int64) []byte {
+	id, name, email, phone, address, unit, status := f[0], f[1], f[2], f[3], f[4], f[5], f[6]
+	dst = append(dst, `{"member":{"id":`...)
+	dst = appendJSONString(dst, id)
+	dst = append(dst, `,"name":`...)
+	dst = appendJSONString(dst, name)
+	for _, x := range []struct {
+		key string
+		v   []byte
+	}{{`,"email":`, email}, {`,"phone":`, phone}, {`,"address":`, address}, {`,"unit":`, unit}} {
+		if len(x.v) > 0 {
+			dst = append(dst, x.key...)
+			dst = appendJSONString(dst, x.v)
+		}
+	}
+	dst = append(dst, `,"joined":"`...)
+	dst = appendDay(dst, joined)
+	dst = append(dst, `"}`...)
+	if len(status) > 0 {
+		dst = append(dst, `,"status":`...)
+		dst = appendJSONString(dst, status)
+	}
+	return append(dst, '}')
+}
+
+// personalFields appends the particulars a sealed joining holds apart, as
+// its row of personal holds them (rulebook.SealPersonal: a JSON object from
+// path to value, the empty left out); nothing if all are empty.
+func personalFields(dst []byte, f *[8][]byte) []byte {
+	n := len(dst)
+	for _, x := range []struct {
+		path string
+		v    []byte
+	}{{`"member.name":`, f[1]}, {`"member.email":`, f[2]}, {`"member.phone":`, f[3]}, {`"member.address":`, f[4]}} {
+		if len(x.v) == 0 {
+			continue
+		}
+		if len(dst) == n {
+			dst = append(dst, '{')
+		} else {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, x.path...)
+		dst = appendJSONString(dst, x.v)
+	}
+	if len(dst) == n {
+		return dst
+	}
+	return append(dst, '}')
+}
+
+// sealedJoiningRest appends the data of a sealed joining after its commitment
+// (sealedRest): from the quote that closes it, each particular given null.
+func sealedJoiningRest(dst []byte, f *[8][]byte, joined int64) []byte {
+	id, name, email, phone, address, unit, status := f[0], f[1], f[2], f[3], f[4], f[5], f[6]
 	dst = append(dst, `","member":{"id":`...)
 	dst = appendJSONString(dst, id)
 	if len(name) > 0 {
@@ -1353,7 +1560,7 @@ func joiningOf(dst []byte, f *[8][]byte, joined int64, salt []byte, held bool) (
 		dst = append(dst, `,"status":`...)
 		dst = appendJSONString(dst, status)
 	}
-	return append(dst, '}'), true
+	return append(dst, '}')
 }
 
 // appendJSONString appends s as encoding/json writes it with HTML left
@@ -1417,34 +1624,54 @@ func (db *DB) joiningDigests(ctx context.Context, q querier, dr *digestRanges, k
 }
 
 // noteJoining adds an event about a member to the side: a joining to its
-// range's sum, and the subject of any other to those with more.
+// range's sum (joiningElems, whole), and the subject of any other to those
+// with more.
 func (side *digestSide) noteJoining(dr *digestRanges, jh *joiningHasher, seq, eff int64, typ, subject, id, data []byte) {
 	if string(typ) != rulebook.EventMemberJoined {
 		side.more = append(side.more, string(subject))
 		return
 	}
-	side.sums[dr.of(subject)].add(jh.hash(seq, eff, subject, id, data))
+	joiningElems(&side.sums[dr.of(subject)], jh, false, seq, eff, subject, id, data, nil)
 }
 
-// note is noteJoining for an event of the verify's walk.
-func (side *digestSide) note(dr *digestRanges, jh *joiningHasher, r *rulebook.RawEvent) {
-	side.noteJoining(dr, jh, r.Seq, r.Effective, r.Type, r.Subject, r.ID, r.Data)
+// note is noteJoining for an event of the verify's walk, where a sealed
+// joining is split (joiningElems): its data after the commitment is summed
+// here, its seq marked sealed, and the range it is summed in returned (-1 for
+// any other event) for the verify's pass over personal, which sums its row
+// of personal once checked against the commitment (personalSummer).
+func (side *digestSide) note(jp *joiningPass, jh *joiningHasher, r *rulebook.RawEvent) int32 {
+	if string(r.Type) != rulebook.EventMemberJoined {
+		side.more = append(side.more, string(r.Subject))
+		return -1
+	}
+	i := jp.dr.of(r.Subject)
+	if rest, ok := sealedRest(r.Data); ok && jp.sealed.set(r.Seq) {
+		side.sums[i].add(jh.hash(elemSealed, r.Seq, r.Effective, r.Subject, r.ID, rest))
+		return int32(i)
+	}
+	side.sums[i].add(jh.hash(elemJoining, r.Seq, r.Effective, r.Subject, r.ID, r.Data))
+	return -1
 }
 
 // joiningPass is the events' side of a digest check, summed by the verify's
 // walk (each stretch its own, merged), so that verify --projection reads the
-// record once.
+// record once; the rows of personal of the sealed joinings are summed by the
+// verify's pass over personal. walked, if set, is called once the walk has
+// verified the chain (and so found every sealed joining), before the pass
+// over personal.
 type joiningPass struct {
-	dr   *digestRanges
-	key  [32]byte
-	mu   sync.Mutex
-	side *digestSide
+	dr     *digestRanges
+	key    [32]byte
+	mu     sync.Mutex
+	side   *digestSide
+	sealed *sealedSeqs
+	walked func()
 }
 
 type joiningPassKey struct{}
 
-func newJoiningPass(dr *digestRanges, key [32]byte) *joiningPass {
-	jp := &joiningPass{dr: dr, key: key}
+func newJoiningPass(dr *digestRanges, key [32]byte, maxSeq int64) *joiningPass {
+	jp := &joiningPass{dr: dr, key: key, sealed: newSealedSeqs(maxSeq)}
 	jp.reset()
 	return jp
 }
@@ -1453,7 +1680,53 @@ func newJoiningPass(dr *digestRanges, key [32]byte) *joiningPass {
 func (jp *joiningPass) reset() {
 	jp.mu.Lock()
 	jp.side = &digestSide{sums: make([]digest, len(jp.dr.ranges))}
+	jp.sealed.clear()
 	jp.mu.Unlock()
+}
+
+// personalSummer returns what the verify's pass over personal calls with each
+// row it has checked against its commitment, the range its joining was summed
+// in (as note returned it), and what merges the sums once the pass is done.
+func (jp *joiningPass) personalSummer() (add func(rng int32, seq int64, fields []byte), done func()) {
+	side := &digestSide{sums: make([]digest, len(jp.dr.ranges))}
+	jh := newJoiningHasher(jp.key)
+	return func(rng int32, seq int64, fields []byte) {
+			if rng >= 0 && int(rng) < len(side.sums) {
+				side.sums[rng].add(jh.personal(seq, fields))
+			}
+		}, func() {
+			jp.merge(side)
+		}
+}
+
+// sealedSeqs marks the seqs of the sealed joinings the verify's walk found, a
+// bit each (the record's size over eight, in bytes), so that the members' side
+// needs no row of personal to tell a sealed joining from one that holds its
+// particulars in itself. Stretches of the walk mark their bits at once.
+type sealedSeqs struct{ w []atomic.Uint64 }
+
+func newSealedSeqs(maxSeq int64) *sealedSeqs {
+	return &sealedSeqs{w: make([]atomic.Uint64, maxSeq/64+1)}
+}
+
+// set marks seq, and reports false if it is beyond the record the set was
+// made for (its joining is then summed whole, and the member compared whole).
+func (s *sealedSeqs) set(seq int64) bool {
+	if seq < 0 || seq/64 >= int64(len(s.w)) {
+		return false
+	}
+	s.w[seq/64].Or(1 << (seq % 64))
+	return true
+}
+
+func (s *sealedSeqs) has(seq int64) bool {
+	return seq >= 0 && seq/64 < int64(len(s.w)) && s.w[seq/64].Load()&(1<<(seq%64)) != 0
+}
+
+func (s *sealedSeqs) clear() {
+	for i := range s.w {
+		s.w[i].Store(0)
+	}
 }
 
 // merge adds a stretch's sums.
@@ -1481,15 +1754,21 @@ func (side *digestSide) merge(o *digestSide) {
 // worker while the walk runs, more once it is done — and a check alone beside
 // the events' side.
 type memberPass struct {
-	db    *DB
-	dr    *digestRanges
-	key   [32]byte
-	parts []idRange
-	next  atomic.Int64
+	db  *DB
+	dr  *digestRanges
+	key [32]byte
+	// sealed, if not nil, are the seqs of the sealed joinings, which the
+	// members are summed against split (joiningElems); else each is written
+	// out whole, commitment and all, from their row of personal.
+	sealed *sealedSeqs
+	parts  []idRange
+	next   atomic.Int64
 	// held are the members with rows beyond their joining (status points,
 	// restrictions, waivers, measures served), read first: they are compared
 	// whole, and so left out of the sums. ready is closed once they are read.
-	held      map[string]bool
+	held map[string]bool
+	// heldIDs are held's ids, in order.
+	heldIDs   []string
 	ready     chan struct{}
 	readyOnce sync.Once
 	wg        sync.WaitGroup
@@ -1503,10 +1782,10 @@ type memberPass struct {
 const memberPassParts = 16
 
 // startMemberPass starts a member pass with one worker.
-func (db *DB) startMemberPass(ctx context.Context, dr *digestRanges, key [32]byte) *memberPass {
-	mp := &memberPass{db: db, dr: dr, key: key, side: &digestSide{sums: make([]digest, len(dr.ranges))}, ready: make(chan struct{})}
+func (db *DB) startMemberPass(ctx context.Context, dr *digestRanges, key [32]byte, sealed *sealedSeqs) *memberPass {
+	mp := &memberPass{db: db, dr: dr, key: key, sealed: sealed, side: &digestSide{sums: make([]digest, len(dr.ranges))}, ready: make(chan struct{})}
 	n := memberPassParts
-	if db.dialect == "postgres" {
+	if db.dialect == "postgres" && sealed == nil {
 		// PostgreSQL joins a part's members to their personal rows by hashing
 		// the whole of personal, for every part: the members are read whole,
 		// one hash join, on the server's cores.
@@ -1568,7 +1847,7 @@ func (mp *memberPass) work(ctx context.Context) error {
 				}
 				side.more = append(side.more, ids...)
 			}
-			mp.held = held
+			mp.held, mp.heldIDs = held, slices.Sorted(maps.Keys(held))
 			mp.readyOnce.Do(func() { close(mp.ready) })
 			continue
 		}
@@ -1578,13 +1857,14 @@ func (mp *memberPass) work(ctx context.Context) error {
 			return ctx.Err()
 		}
 		cond, args := mp.parts[i-1].cond("m.id")
-		err := mp.db.eachMemberJoining(ctx, conn, " WHERE "+cond, args, mp.key, func(id []byte, h *[32]byte) {
+		held := heldCursor{ids: mp.heldIDs}
+		err := mp.db.eachMemberJoining(ctx, conn, " WHERE "+cond, args, mp.key, mp.sealed, func(id []byte, d *digest) {
 			switch {
-			case mp.held[string(id)]:
-			case h == nil:
+			case held.has(id):
+			case d == nil:
 				side.more = append(side.more, string(id))
 			default:
-				side.sums[mp.dr.of(id)].add(h)
+				side.sums[mp.dr.of(id)].addDigest(d)
 			}
 		})
 		if err != nil {
@@ -1595,6 +1875,28 @@ func (mp *memberPass) work(ctx context.Context) error {
 	defer mp.mu.Unlock()
 	mp.side.merge(side)
 	return nil
+}
+
+// heldCursor tells which ids are among the held (ids, in order), for ids met
+// mostly in order (a part of the members, read by their key): a step or two
+// along the held for each, rather than a look-up in a map, where ids come in
+// order; a search where they do not.
+type heldCursor struct {
+	ids  []string
+	i    int
+	last []byte
+}
+
+func (c *heldCursor) has(id []byte) bool {
+	if c.last == nil || bytes.Compare(id, c.last) < 0 {
+		c.i = sort.Search(len(c.ids), func(k int) bool { return c.ids[k] >= string(id) })
+	} else {
+		for c.i < len(c.ids) && c.ids[c.i] < string(id) {
+			c.i++
+		}
+	}
+	c.last = append(c.last[:0], id...)
+	return c.i < len(c.ids) && c.ids[c.i] == string(id)
 }
 
 // wait waits for the workers, and returns the side.
@@ -1610,10 +1912,11 @@ func (mp *memberPass) wait() (*digestSide, error) {
 }
 
 // eachMemberJoining calls f with the id of each stored member where selects
-// (all if ""), and the keyed hash of the joining that makes them, or nil if
-// they cannot be written out as one.
-func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, f func(id []byte, h *[32]byte)) error {
-	rows, err := q.QueryContext(ctx, db.memberRowsQuery(where), args...)
+// (all if ""), and the sum of the elements of the joining that makes them
+// (joiningElems: split if sealed is given, else whole, commitment and all), or
+// nil if they cannot be written out as one.
+func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, sealed *sealedSeqs, f func(id []byte, d *digest)) error {
+	rows, err := q.QueryContext(ctx, db.memberRowsQuery(where, sealed == nil), args...)
 	if err != nil {
 		return err
 	}
@@ -1621,13 +1924,18 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 	jh := newJoiningHasher(key)
 	var blob sql.RawBytes
 	var parts [11][]byte
+	fields := parts[:]
+	if sealed != nil {
+		fields = parts[:10]
+	}
 	var data, salt []byte
+	var small [256]byte
 	for rows.Next() {
 		if err := rows.Scan(&blob); err != nil {
 			return err
 		}
 		var joined, seq int64
-		ok := splitFields(blob, parts[:]) && bytes.IndexByte(parts[10], 0x1f) < 0
+		ok := splitFields(blob, fields) && bytes.IndexByte(fields[len(fields)-1], 0x1f) < 0
 		if ok {
 			joined, err = strconv.ParseInt(string(parts[8]), 10, 64)
 			ok = err == nil
@@ -1636,10 +1944,15 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 			seq, err = strconv.ParseInt(string(parts[9]), 10, 64)
 			ok = err == nil
 		}
-		held := len(parts[10]) > 0
-		if ok && held {
-			salt, err = hex.AppendDecode(salt[:0], parts[10][1:])
-			ok = err == nil && parts[10][0] == 's'
+		var held bool
+		if ok && sealed != nil {
+			held = sealed.has(seq)
+		} else if ok {
+			held = len(parts[10]) > 0
+			if held {
+				salt, err = hex.AppendDecode(salt[:0], parts[10][1:])
+				ok = err == nil && parts[10][0] == 's'
+			}
 		}
 		if !ok {
 			// Compared whole, under the id as far as it can be told.
@@ -1647,11 +1960,31 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 			f(id, nil)
 			continue
 		}
-		if data, ok = joiningOf(data[:0], (*[8][]byte)(parts[:8]), joined, salt, held); !ok {
+		f8 := (*[8][]byte)(parts[:8])
+		var d digest
+		switch {
+		case sealed == nil:
+			if data, ok = joiningOf(data[:0], f8, joined, salt, held); ok {
+				d.add(jh.hash(elemJoining, seq, joined, parts[0], parts[7], data))
+			}
+		case held:
+			// Split as the verify's walk and its pass over personal sum a
+			// sealed joining: no commitment to work out here.
+			p := personalFields(small[:0], f8)
+			if ok = len(p) > 0; ok {
+				data = sealedJoiningRest(data[:0], f8, joined)
+				d.add(jh.hash(elemSealed, seq, joined, parts[0], parts[7], data))
+				d.add(jh.personal(seq, p))
+			}
+		default:
+			data = plainJoining(data[:0], f8, joined)
+			d.add(jh.hash(elemJoining, seq, joined, parts[0], parts[7], data))
+		}
+		if !ok {
 			f(parts[0], nil)
 			continue
 		}
-		f(parts[0], jh.hash(seq, joined, parts[0], parts[7], data))
+		f(parts[0], &d)
 	}
 	return rows.Err()
 }
@@ -1664,7 +1997,7 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte, events *digestSide, mp *memberPass, rep *diffReport) error {
 	db := b.db
 	if mp == nil {
-		mp = db.startMemberPass(ctx, dr, key)
+		mp = db.startMemberPass(ctx, dr, key, nil)
 	}
 	var eerr error
 	if events == nil {
@@ -1716,7 +2049,7 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRa
 				res := &results[i]
 				res.rep = &memberDiffs{}
 				if res.err = err; err == nil {
-					res.err = b.checkDigestRange(ctx, conn, dr.ranges[i], byRange[i], members.held, members.sums[i], events.sums[i], key, res.rep)
+					res.err = b.checkDigestRange(ctx, conn, dr.ranges[i], byRange[i], members.held, members.sums[i], events.sums[i], key, mp.sealed, res.rep)
 				}
 				byRange[i] = nil
 				if res.err != nil {
@@ -1756,10 +2089,17 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRa
 // joining (ids, in order) whole, and the rest by the digests of their
 // joinings, stored (mine) and recorded (theirs); if these differ, the range is
 // compared as checkRange compares it.
-func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, held map[string]bool, mine, theirs digest, key [32]byte, rep *memberDiffs) error {
+func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, held map[string]bool, mine, theirs digest, key [32]byte, sealed *sealedSeqs, rep *memberDiffs) error {
 	// The events the register projects from are all that is needed: among
-	// them every joining.
-	evs, err := b.db.membersEvents(ctx, q, ids)
+	// them every joining, and, where the sums split the sealed ones, their
+	// rows of personal as held.
+	var fields map[int64][]byte
+	var keep func(seq int64, personal []byte)
+	if sealed != nil && len(ids) > 0 {
+		fields = map[int64][]byte{}
+		keep = func(seq int64, personal []byte) { fields[seq] = personal }
+	}
+	evs, err := b.db.membersEvents(ctx, q, ids, keep)
 	if err != nil {
 		return err
 	}
@@ -1774,9 +2114,9 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 		}
 		if len(summed) > 0 {
 			cond, args := b.db.idSet(summed)
-			err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, func(_ []byte, h *[32]byte) {
-				if h != nil {
-					mine.sub(h)
+			err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, sealed, func(_ []byte, d *digest) {
+				if d != nil {
+					mine.subDigest(d)
 				}
 			})
 			if err != nil {
@@ -1793,7 +2133,7 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 			if stored == nil {
 				stored = e.Data
 			}
-			mine.add(jh.hash(e.Seq, int64(e.Effective), []byte(e.Subject), []byte(e.ID), stored))
+			joiningElems(&mine, jh, sealed != nil, e.Seq, int64(e.Effective), []byte(e.Subject), []byte(e.ID), stored, fields[e.Seq])
 		}
 	}
 	if mine != theirs {
