@@ -28,6 +28,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/rulebook/rulebook"
 )
 
@@ -1877,6 +1879,34 @@ func (mp *memberPass) work(ctx context.Context) error {
 	return nil
 }
 
+// parseInt reads a decimal integer as the database writes one, without the
+// string strconv would take (an allocation a row, where most of a member's row
+// is read in place).
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		return n, err == nil
+	}
+	digits := b
+	if b[0] == '-' || b[0] == '+' {
+		digits = b[1:]
+	}
+	if len(digits) == 0 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if b[0] == '-' {
+		n = -n
+	}
+	return n, true
+}
+
 // heldCursor tells which ids are among the held (ids, in order), for ids met
 // mostly in order (a part of the members, read by their key): a step or two
 // along the held for each, rather than a look-up in a map, where ids come in
@@ -1916,13 +1946,7 @@ func (mp *memberPass) wait() (*digestSide, error) {
 // (joiningElems: split if sealed is given, else whole, commitment and all), or
 // nil if they cannot be written out as one.
 func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, sealed *sealedSeqs, f func(id []byte, d *digest)) error {
-	rows, err := q.QueryContext(ctx, db.memberRowsQuery(where, sealed == nil), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	jh := newJoiningHasher(key)
-	var blob sql.RawBytes
 	var parts [11][]byte
 	fields := parts[:]
 	if sealed != nil {
@@ -1930,19 +1954,16 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 	}
 	var data, salt []byte
 	var small [256]byte
-	for rows.Next() {
-		if err := rows.Scan(&blob); err != nil {
-			return err
-		}
+	// One element sum for every row: f adds it, and keeps nothing of it.
+	var d digest
+	return db.eachValue(ctx, q, db.memberRowsQuery(where, sealed == nil), args, func(blob []byte) {
 		var joined, seq int64
 		ok := splitFields(blob, fields) && bytes.IndexByte(fields[len(fields)-1], 0x1f) < 0
 		if ok {
-			joined, err = strconv.ParseInt(string(parts[8]), 10, 64)
-			ok = err == nil
+			joined, ok = parseInt(parts[8])
 		}
 		if ok {
-			seq, err = strconv.ParseInt(string(parts[9]), 10, 64)
-			ok = err == nil
+			seq, ok = parseInt(parts[9])
 		}
 		var held bool
 		if ok && sealed != nil {
@@ -1950,6 +1971,7 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 		} else if ok {
 			held = len(parts[10]) > 0
 			if held {
+				var err error
 				salt, err = hex.AppendDecode(salt[:0], parts[10][1:])
 				ok = err == nil && parts[10][0] == 's'
 			}
@@ -1958,10 +1980,10 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 			// Compared whole, under the id as far as it can be told.
 			id, _, _ := bytes.Cut(blob, []byte{0x1f})
 			f(id, nil)
-			continue
+			return
 		}
 		f8 := (*[8][]byte)(parts[:8])
-		var d digest
+		d = digest{}
 		switch {
 		case sealed == nil:
 			if data, ok = joiningOf(data[:0], f8, joined, salt, held); ok {
@@ -1982,9 +2004,49 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 		}
 		if !ok {
 			f(parts[0], nil)
-			continue
+			return
 		}
 		f(parts[0], &d)
+	})
+}
+
+// eachValue runs query, for one value a row, and calls f with each row's,
+// valid until it returns: on PostgreSQL, given a connection of its own,
+// through pgx directly, whose raw values spare database/sql's locking and
+// conversion of every row (as verify reads the events).
+func (db *DB) eachValue(ctx context.Context, q querier, query string, args []any, f func(v []byte)) error {
+	if c, ok := q.(*sql.Conn); ok && db.dialect == "postgres" {
+		return c.Raw(func(dc any) error {
+			pc, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("check: unexpected driver connection %T", dc)
+			}
+			rows, err := pc.Conn().Query(ctx, query, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				v := rows.RawValues()
+				if len(v) != 1 {
+					return fmt.Errorf("check: %d values a row, not one", len(v))
+				}
+				f(v[0])
+			}
+			return rows.Err()
+		})
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var v sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		f(v)
 	}
 	return rows.Err()
 }
