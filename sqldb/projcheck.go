@@ -2347,10 +2347,19 @@ func (c *SubjectCapture) opener() func(seq int64, salt, data []byte) {
 
 // finish makes what the walk kept ready for the check, once the record
 // verified to head: the events by subject, each subject's in seq order, those
-// holding personal fields apart opened as a read opens them (openPersonal).
+// holding personal fields apart opened as a read opens them (openPersonal). It
+// works on a goroutine of its own, beside the check of the register, having
+// taken the lock first, so that take waits for it.
 func (c *SubjectCapture) finish(head rulebook.Hash) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	go func() {
+		defer c.mu.Unlock()
+		c.finishLocked(head)
+	}()
+}
+
+// finishLocked is finish's work, with c.mu held.
+func (c *SubjectCapture) finishLocked(head rulebook.Hash) {
 	if c.spoilt.Load() {
 		return
 	}
