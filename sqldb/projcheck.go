@@ -893,12 +893,12 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 
 // VerifyProjection is Verify and then, if the record verifies, CheckProjection,
 // with the record read once: the walk that verifies the chain sums the
-// members' joinings for the check as it goes (joiningPass), the sealed ones
-// split from their rows of personal, which the verify's pass over personal
-// sums once it has checked them against their commitments; and it keeps the
-// events of the subjects a SubjectCapture under ctx names. The stored members
-// are summed beside the pass over personal (memberPass), without their rows of
-// personal. The write lock is held from before the walk to the end of the
+// members' joinings for the check as it goes (joiningPass) — on PostgreSQL
+// the sealed ones split from their rows of personal, which the verify's pass
+// over personal sums once it has checked them against their commitments — and
+// keeps the events of the subjects a SubjectCapture under ctx names. The
+// stored members are summed beside it (memberPass): on PostgreSQL beside the
+// pass over personal, without their rows of personal. The write lock is held from before the walk to the end of the
 // check, so that both see the same events. diffs is nil if the record does not
 // verify.
 func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res *VerifyResult, diffs []string, err error) {
@@ -911,19 +911,29 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	if err != nil {
 		return nil, nil, err
 	}
+	// On PostgreSQL the members' side is read once the walk has found which
+	// joinings are sealed (the members are then read without their rows of
+	// personal, which PostgreSQL would join by hashing the whole of personal),
+	// beside the verify's pass over personal. SQLite finds a member's row of
+	// personal by its key, cheaply, and leaves a core idle at times during the
+	// walk: there the members' side is read beside the walk, and every joining
+	// summed whole. (The write lock keeps the members as the walk finds the
+	// record.)
+	split := db.dialect == "postgres"
 	var maxSeq int64
-	if err := scanOne(ctx, db.r, &maxSeq, `SELECT COALESCE(MAX(seq), 0) FROM events`); err != nil {
-		return nil, nil, err
+	if split {
+		if err := scanOne(ctx, db.r, &maxSeq, `SELECT COALESCE(MAX(seq), 0) FROM events`); err != nil {
+			return nil, nil, err
+		}
 	}
-	jp := newJoiningPass(dr, key, maxSeq)
-	// The members' side is read once the walk has found which joinings are
-	// sealed (the members are then read without their rows of personal),
-	// beside the verify's pass over personal, on a core that pass leaves idle
-	// at times (the write lock keeps the members as the walk found the
-	// record).
+	jp := newJoiningPass(dr, key, split, maxSeq)
 	mctx, cancel := context.WithCancel(ctx)
 	var mp *memberPass
-	jp.walked = func() { mp = db.startMemberPass(mctx, dr, key, jp.sealed) }
+	if split {
+		jp.walked = func() { mp = db.startMemberPass(mctx, dr, key, jp.sealed) }
+	} else {
+		mp = db.startMemberPass(mctx, dr, key, nil)
+	}
 	defer func() {
 		cancel()
 		if mp != nil {
@@ -1143,9 +1153,9 @@ func (a *Appender) EachSubject(prefix string, f func(evs []rulebook.Event) error
 // differs. The key is drawn afresh for every check, so that no edit can be made
 // to sum to the same digest.
 //
-// Beside a verify (VerifyProjection) a sealed joining — its particulars held
-// apart, a commitment to them in its data — is summed split in two elements
-// (joiningElems): its data from the end of the commitment on (elemSealed),
+// Beside a verify on PostgreSQL (VerifyProjection) a sealed joining — its
+// particulars held apart, a commitment to them in its data — is summed split
+// in two elements (joiningElems): its data from the end of the commitment on (elemSealed),
 // summed by the walk, and its row of personal as held (elemPersonal), summed
 // by the verify's pass over personal, only once that row is found to match the
 // commitment. A stored member sums the same two from their row alone: the data
@@ -1162,7 +1172,9 @@ func (a *Appender) EachSubject(prefix string, f func(evs []rulebook.Event) error
 // joinings are sealed the walk marks by seq (sealedSeqs); a member whose
 // joining is marked otherwise than their row reads sums otherwise, and is
 // compared whole. A check alone (CheckProjection), which does not check the
-// rows of personal against the commitments, sums every joining whole as before.
+// rows of personal against the commitments, sums every joining whole as before,
+// and so does a verify on SQLite, which finds a member's row of personal by its
+// key.
 
 // digest is a sum of 256-bit hashes, modulo 2^256: a multiset of elements,
 // whatever their order.
@@ -1647,7 +1659,7 @@ func (side *digestSide) note(jp *joiningPass, jh *joiningHasher, r *rulebook.Raw
 		return -1
 	}
 	i := jp.dr.of(r.Subject)
-	if rest, ok := sealedRest(r.Data); ok && jp.sealed.set(r.Seq) {
+	if rest, ok := sealedRest(r.Data); ok && jp.sealed != nil && jp.sealed.set(r.Seq) {
 		side.sums[i].add(jh.hash(elemSealed, r.Seq, r.Effective, r.Subject, r.ID, rest))
 		return int32(i)
 	}
@@ -1658,9 +1670,9 @@ func (side *digestSide) note(jp *joiningPass, jh *joiningHasher, r *rulebook.Raw
 // joiningPass is the events' side of a digest check, summed by the verify's
 // walk (each stretch its own, merged), so that verify --projection reads the
 // record once; the rows of personal of the sealed joinings are summed by the
-// verify's pass over personal. walked, if set, is called once the walk has
-// verified the chain (and so found every sealed joining), before the pass
-// over personal.
+// verify's pass over personal (if sealed is set: else each joining is summed
+// whole). walked, if set, is called once the walk has verified the chain (and
+// so found every sealed joining), before the pass over personal.
 type joiningPass struct {
 	dr     *digestRanges
 	key    [32]byte
@@ -1672,8 +1684,13 @@ type joiningPass struct {
 
 type joiningPassKey struct{}
 
-func newJoiningPass(dr *digestRanges, key [32]byte, maxSeq int64) *joiningPass {
-	jp := &joiningPass{dr: dr, key: key, sealed: newSealedSeqs(maxSeq)}
+// newJoiningPass makes a joining pass, which splits the sealed joinings if
+// split (see joiningElems).
+func newJoiningPass(dr *digestRanges, key [32]byte, split bool, maxSeq int64) *joiningPass {
+	jp := &joiningPass{dr: dr, key: key}
+	if split {
+		jp.sealed = newSealedSeqs(maxSeq)
+	}
 	jp.reset()
 	return jp
 }
@@ -1682,7 +1699,9 @@ func newJoiningPass(dr *digestRanges, key [32]byte, maxSeq int64) *joiningPass {
 func (jp *joiningPass) reset() {
 	jp.mu.Lock()
 	jp.side = &digestSide{sums: make([]digest, len(jp.dr.ranges))}
-	jp.sealed.clear()
+	if jp.sealed != nil {
+		jp.sealed.clear()
+	}
 	jp.mu.Unlock()
 }
 
