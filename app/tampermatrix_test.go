@@ -33,8 +33,8 @@ type projected struct {
 // replaying their events) and one with nothing beyond their joining (checked by
 // the members' digests alone).
 var projectedTables = []projected{
-	{"members", []string{"id"}, []string{"name", "email", "phone", "address", "unit", "joined", "status", "join_event", "join_seq"}, "member ", "id", "EXISTS (SELECT 1 FROM status_points s WHERE s.member_id = members.id)"},
-	{"members", []string{"id"}, []string{"name", "email", "phone", "address", "unit", "joined", "status", "join_event", "join_seq"}, "member ", "id", "NOT EXISTS (SELECT 1 FROM status_points s WHERE s.member_id = members.id) AND NOT EXISTS (SELECT 1 FROM restrictions r WHERE r.member_id = members.id) AND NOT EXISTS (SELECT 1 FROM waivers w WHERE w.member_id = members.id) AND NOT EXISTS (SELECT 1 FROM servings v WHERE v.member_id = members.id)"},
+	{"members", []string{"id"}, []string{"name", "email", "phone", "address", "unit", "joined", "status", "join_event", "join_seq", "search_key"}, "member ", "id", "EXISTS (SELECT 1 FROM status_points s WHERE s.member_id = members.id)"},
+	{"members", []string{"id"}, []string{"name", "email", "phone", "address", "unit", "joined", "status", "join_event", "join_seq", "search_key"}, "member ", "id", "NOT EXISTS (SELECT 1 FROM status_points s WHERE s.member_id = members.id) AND NOT EXISTS (SELECT 1 FROM restrictions r WHERE r.member_id = members.id) AND NOT EXISTS (SELECT 1 FROM waivers w WHERE w.member_id = members.id) AND NOT EXISTS (SELECT 1 FROM servings v WHERE v.member_id = members.id)"},
 	{"status_points", []string{"member_id", "from_date", "seq", "part"}, []string{"from_date", "status", "rights", "event_id", "decision"}, "member ", "member_id", ""},
 	{"restrictions", []string{"member_id", "seq"}, []string{"from_date", "until_date", "rights", "event_id", "decision"}, "member ", "member_id", ""},
 	{"waivers", []string{"member_id", "seq"}, []string{"from_date", "until_date", "action", "clause", "event_id", "decision"}, "member ", "member_id", ""},

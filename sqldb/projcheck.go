@@ -565,6 +565,10 @@ func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []stri
 	if err != nil {
 		return 0, err
 	}
+	keys, err := searchKeyDiffs(ctx, q, cond, args)
+	if err != nil {
+		return 0, err
+	}
 	mine := evs[:0]
 	for _, e := range evs {
 		if slices.Contains(memberEventTypes, e.Type) {
@@ -593,11 +597,116 @@ func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []stri
 			diffs = append(diffs, diff{id, fmt.Sprintf("member %s is in the events but missing from the projection", id)})
 		}
 	}
+	// A name changed leaves its key behind: the member is named once, for
+	// whatever else differs.
+	named := make(map[string]bool, len(diffs))
+	for _, d := range diffs {
+		named[d.id] = true
+	}
+	for _, id := range keys {
+		if !named[id] {
+			diffs = append(diffs, diff{id, fmt.Sprintf("member %s: stored search key is not their name's (a search by name finds them wrongly, or not at all)", id)})
+		}
+	}
 	sort.Slice(diffs, func(i, j int) bool { return diffs[i].id < diffs[j].id })
 	for _, d := range diffs {
 		rep.add(d.id, d.line)
 	}
 	return len(have), nil
+}
+
+// searchKeyDiffs returns the members where cond selects (on their id) whose
+// stored search key is not their stored name's: the projection keeps it
+// rulebook.SearchKey(name), and nothing in the events says it otherwise.
+func searchKeyDiffs(ctx context.Context, q querier, cond func(col string) string, args []any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, name, search_key FROM members WHERE `+cond("id"), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	var id, name, key []byte
+	for rows.Next() {
+		if err := rows.Scan(&id, &name, &key); err != nil {
+			return nil, err
+		}
+		if !isSearchKey(name, key) {
+			out = append(out, string(id))
+		}
+	}
+	return out, rows.Err()
+}
+
+// isSearchKey reports whether key is rulebook.SearchKey(name), without
+// allocating for a name in ASCII of ordinary length.
+func isSearchKey(name, key []byte) bool {
+	var small [128]byte
+	if len(name) > len(small) {
+		return rulebook.SearchKey(string(name)) == string(key)
+	}
+	low := small[:len(name)]
+	for i, c := range name {
+		if c >= 0x80 {
+			return rulebook.SearchKey(string(name)) == string(key)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	// The words as strings.Fields finds them in ASCII: runs of anything but
+	// its spaces (\t \n \v \f \r and ' '); the last first, then the rest.
+	var words [16][2]int
+	n := 0
+	for i := 0; i < len(low); {
+		for i < len(low) && asciiSpace(low[i]) {
+			i++
+		}
+		j := i
+		for j < len(low) && !asciiSpace(low[j]) {
+			j++
+		}
+		if j > i {
+			if n == len(words) {
+				return rulebook.SearchKey(string(name)) == string(key)
+			}
+			words[n] = [2]int{i, j}
+			n++
+		}
+		i = j
+	}
+	rest := key
+	take := func(w [2]int) bool {
+		x := low[w[0]:w[1]]
+		if !bytes.HasPrefix(rest, x) {
+			return false
+		}
+		rest = rest[len(x):]
+		return true
+	}
+	sp := func() bool {
+		if len(rest) == 0 || rest[0] != ' ' {
+			return false
+		}
+		rest = rest[1:]
+		return true
+	}
+	if n == 0 {
+		return len(key) == 0
+	}
+	if !take(words[n-1]) {
+		return false
+	}
+	for k := 0; k < n-1; k++ {
+		if !sp() || !take(words[k]) {
+			return false
+		}
+	}
+	return len(rest) == 0
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // checkStats, if set, is told how many members of a range were projected and
@@ -1451,14 +1560,15 @@ func (db *DB) newDigestRanges(ctx context.Context, q querier) (*digestRanges, [3
 
 // memberRowsQuery reads stored members as the digest check does, each row
 // one value: the fields joined by the unit separator (id, name, email, phone,
-// address, unit, status, join_event, the day joined, the joining's seq), and,
+// address, unit, status, join_event, the day joined, the joining's seq, the
+// name's search key), and,
 // with salt, last the salt of the particulars held apart from the joining, in
 // hex after an "s" ("" if none is held). One value a row is what the driver
 // converts fastest (as verify reads the events). Without salt no row of
 // personal is joined to the members: which joinings are sealed the verify's
 // walk has found (sealedSeqs).
 func (db *DB) memberRowsQuery(where string, salt bool) string {
-	cols := []string{"m.id", "m.name", "m.email", "m.phone", "m.address", "m.unit", "m.status", "m.join_event", "m.joined", "m.join_seq"}
+	cols := []string{"m.id", "m.name", "m.email", "m.phone", "m.address", "m.unit", "m.status", "m.join_event", "m.joined", "m.join_seq", "m.search_key"}
 	if !salt {
 		return `SELECT ` + db.joined(cols...) + ` FROM members m` + where
 	}
@@ -1966,10 +2076,10 @@ func (mp *memberPass) wait() (*digestSide, error) {
 // nil if they cannot be written out as one.
 func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, sealed *sealedSeqs, f func(id []byte, d *digest)) error {
 	jh := newJoiningHasher(key)
-	var parts [11][]byte
+	var parts [12][]byte
 	fields := parts[:]
 	if sealed != nil {
-		fields = parts[:10]
+		fields = parts[:11]
 	}
 	var data, salt []byte
 	var small [256]byte
@@ -1984,15 +2094,18 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 		if ok {
 			seq, ok = parseInt(parts[9])
 		}
+		// The search key is no part of the joining, but decides who a search
+		// finds: one that is not the name's is compared whole (searchKeyDiffs).
+		ok = ok && isSearchKey(parts[1], parts[10])
 		var held bool
 		if ok && sealed != nil {
 			held = sealed.has(seq)
 		} else if ok {
-			held = len(parts[10]) > 0
+			held = len(parts[11]) > 0
 			if held {
 				var err error
-				salt, err = hex.AppendDecode(salt[:0], parts[10][1:])
-				ok = err == nil && parts[10][0] == 's'
+				salt, err = hex.AppendDecode(salt[:0], parts[11][1:])
+				ok = err == nil && parts[11][0] == 's'
 			}
 		}
 		if !ok {

@@ -4,7 +4,10 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/rulebook/rulebook"
 )
 
 // FuzzParseInt: the members' digest check reads integers as strconv does.
@@ -41,4 +44,26 @@ func TestHeldCursor(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzIsSearchKey: the members' digest check tells a name's search key as
+// rulebook.SearchKey makes it, for the key itself and for keys a byte off.
+func FuzzIsSearchKey(f *testing.F) {
+	for _, s := range []string{"Rowan Ashdown", "", " ", "  Ann  ", "Mary Ann\tde la Cruz", "ÉMILE Zola", "a b c d e f g h i j k l m n o p q r", "X\vY\fZ\rW", "Jo\u00a0Bloggs"} {
+		f.Add(s, "")
+	}
+	f.Fuzz(func(t *testing.T, name, other string) {
+		key := rulebook.SearchKey(name)
+		if !isSearchKey([]byte(name), []byte(key)) {
+			t.Fatalf("%q: its own key %q refused", name, key)
+		}
+		if got, want := isSearchKey([]byte(name), []byte(other)), other == key; got != want {
+			t.Fatalf("%q with key %q: %v, want %v (its key is %q)", name, other, got, want, key)
+		}
+		for _, k := range []string{key + " ", key + "x", strings.TrimSuffix(key, key[max(len(key)-1, 0):]), strings.ToUpper(key)} {
+			if got, want := isSearchKey([]byte(name), []byte(k)), k == key; got != want {
+				t.Fatalf("%q with key %q: %v, want %v (its key is %q)", name, k, got, want, key)
+			}
+		}
+	})
 }
