@@ -361,7 +361,7 @@ func (db *DB) AttachReplica(ctx context.Context, dsn string, wait time.Duration)
 		q.Set("connect_timeout", "2")
 	}
 	u.RawQuery = q.Encode()
-	rdb, err := sql.Open("pgx", u.String())
+	rdb, err := sql.Open("pgx", withoutJIT(u.String()))
 	if err != nil {
 		return fmt.Errorf("--db-read: %w", err)
 	}
