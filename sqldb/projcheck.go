@@ -546,14 +546,14 @@ func (b *registerBase) checkRange(ctx context.Context, q querier, r idRange, rep
 		ids, evs = append(ids, more...), append(evs, extra...)
 		sort.Strings(ids)
 	}
-	_, err = b.compareMembers(ctx, q, ids, evs, rep)
+	_, err = b.compareMembers(ctx, q, ids, evs, ids, rep)
 	return err
 }
 
 // compareMembers compares the stored histories of the members ids (in order)
 // with what their events evs (every event about them) make them, and returns
 // how many of them are stored.
-func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []string, evs []rulebook.Event, rep *memberDiffs) (int, error) {
+func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []string, evs []rulebook.Event, keyed []string, rep *memberDiffs) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
@@ -565,9 +565,12 @@ func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []stri
 	if err != nil {
 		return 0, err
 	}
-	keys, err := searchKeyDiffs(ctx, q, cond, args)
-	if err != nil {
-		return 0, err
+	var keys []string
+	if len(keyed) > 0 {
+		kcond, kargs := b.db.idSet(keyed)
+		if keys, err = searchKeyDiffs(ctx, q, kcond, kargs); err != nil {
+			return 0, err
+		}
 	}
 	mine := evs[:0]
 	for _, e := range evs {
@@ -2297,6 +2300,9 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 	if err != nil {
 		return err
 	}
+	// The members whose search keys are left to check: those held, and those
+	// whose rows could not be summed (a key not their name's is one reason).
+	var keyed []string
 	if len(ids) > 0 {
 		// Their stored rows out (those held were never in), their joinings as
 		// recorded in.
@@ -2304,13 +2310,17 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 		for _, id := range ids {
 			if !held[id] {
 				summed = append(summed, id)
+			} else {
+				keyed = append(keyed, id)
 			}
 		}
 		if len(summed) > 0 {
 			cond, args := b.db.idSet(summed)
-			err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, sealed, func(_ []byte, d *digest) {
+			err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, sealed, func(id []byte, d *digest) {
 				if d != nil {
 					mine.subDigest(d)
+				} else {
+					keyed = append(keyed, string(id))
 				}
 			})
 			if err != nil {
@@ -2333,7 +2343,9 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 	if mine != theirs {
 		return b.checkRange(ctx, q, r, rep)
 	}
-	_, err = b.compareMembers(ctx, q, ids, evs, rep)
+	// The rows summed above had their search keys checked as they were read.
+	sort.Strings(keyed)
+	_, err = b.compareMembers(ctx, q, ids, evs, keyed, rep)
 	return err
 }
 
