@@ -1621,14 +1621,7 @@ func plainJoining(dst []byte, f *[8][]byte, joined int64) []byte {
 			dst = appendJSONString(dst, x.v)
 		}
 	}
-	dst = append(dst, `,"joined":"`...)
-	dst = appendDay(dst, joined)
-	dst = append(dst, `"}`...)
-	if len(status) > 0 {
-		dst = append(dst, `,"status":`...)
-		dst = appendJSONString(dst, status)
-	}
-	return append(dst, '}')
+	return joiningEnd(dst, joined, status)
 }
 
 // personalFields appends the particulars a sealed joining holds apart, as
@@ -1680,6 +1673,12 @@ func sealedJoiningRest(dst []byte, f *[8][]byte, joined int64) []byte {
 		dst = append(dst, `,"unit":`...)
 		dst = appendJSONString(dst, unit)
 	}
+	return joiningEnd(dst, joined, status)
+}
+
+// joiningEnd appends what ends the data of a joining, sealed or not: the day
+// joined, closing the member, and the status joined with, if any.
+func joiningEnd(dst []byte, joined int64, status []byte) []byte {
 	dst = append(dst, `,"joined":"`...)
 	dst = appendDay(dst, joined)
 	dst = append(dst, `"}`...)
