@@ -125,9 +125,10 @@ func (a *App) VerifyProjection(ctx context.Context, progress func(int64)) (res *
 		return nil, nil, err
 	}
 	// The walk keeps the case events, and the complaints' (whose clauses a
-	// case's row takes), for the case check after it, which then need not
-	// read them again.
+	// case's row takes), for the case check, which then need not read them
+	// again; that check runs beside the register's, under the same lock.
 	ctx = sqldb.WithSubjectCapture(ctx, discipline.SubjectPrefix, rulebook.ComplaintSubjectPrefix)
+	ctx = a.cases.WithCaseCheck(ctx)
 	res, diffs, err = a.db().VerifyProjection(ctx, progress)
 	if err != nil {
 		return nil, nil, err

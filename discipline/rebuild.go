@@ -134,16 +134,29 @@ const listSubjectPrefix = "list/"
 // line counting the rest. Like a rebuild, it holds the write lock while it
 // runs.
 func (s *Service) CheckCases(ctx context.Context) ([]string, error) {
-	return s.db().CheckCaseProjection(ctx, func(a sqldb.CaseWriter) error {
-		_, err := s.rebuild(a)
-		return err
-	})
+	return s.db().CheckCaseProjection(ctx, s.rebuildOnly)
 }
 
-func (s *Service) stepRow(c *Case, e *rulebook.Event, prevState string, prevSince rulebook.Date) (sqldb.StepRow, error) {
-	var st Step
-	if err := json.Unmarshal(e.Data, &st); err != nil {
-		return sqldb.StepRow{}, err
+// WithCaseCheck returns a context under which a VerifyProjection compares the
+// case projection by digests beside its check of the register, and
+// CheckCases under it then takes that comparison (sqldb.CaseCheck).
+func (s *Service) WithCaseCheck(ctx context.Context) context.Context {
+	return sqldb.WithCaseCheck(ctx, s.rebuildOnly)
+}
+
+func (s *Service) rebuildOnly(a sqldb.CaseWriter) error {
+	_, err := s.rebuild(a)
+	return err
+}
+
+// stepRow is the row of step event e, of case c as it stands after it; st is
+// the step e holds, if already decoded.
+func (s *Service) stepRow(c *Case, e *rulebook.Event, st *Step, prevState string, prevSince rulebook.Date) (sqldb.StepRow, error) {
+	if st == nil {
+		st = &Step{}
+		if err := json.Unmarshal(e.Data, st); err != nil {
+			return sqldb.StepRow{}, err
+		}
 	}
 	kind := ""
 	if v, err := s.rb().VersionAt(e.Effective); err == nil {

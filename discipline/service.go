@@ -575,7 +575,7 @@ func (s *Service) store(ctx context.Context, c *Case, caseEvents, memberEvents [
 }
 
 func (s *Service) recordStep(a *sqldb.Appender, c *Case, e *rulebook.Event, prevState string, prevSince rulebook.Date) error {
-	row, err := s.stepRow(c, e, prevState, prevSince)
+	row, err := s.stepRow(c, e, nil, prevState, prevSince)
 	if err != nil {
 		return err
 	}
@@ -853,11 +853,12 @@ func (s *Service) replay(evs []rulebook.Event) (*Case, []sqldb.StepRow, error) {
 			continue
 		}
 		prevState, prevSince := c.State, c.StateSince
-		if err := c.Apply(e); err != nil {
+		st, err := c.apply(e)
+		if err != nil {
 			return nil, nil, err
 		}
 		if e.Type == EventStep {
-			row, err := s.stepRow(&c, e, prevState, prevSince)
+			row, err := s.stepRow(&c, e, st, prevState, prevSince)
 			if err != nil {
 				return nil, nil, err
 			}

@@ -175,11 +175,16 @@ func (a *Appender) linkMany(links [][2]string) error {
 // the subjects named, read through the appender's transaction, many to a
 // query.
 func (a *Appender) FirstEvents(subjects []string, typ string) (map[string]rulebook.Event, error) {
+	return firstEvents(a.ctx, a.tx, subjects, typ)
+}
+
+// firstEvents is FirstEvents through q.
+func firstEvents(ctx context.Context, q querier, subjects []string, typ string) (map[string]rulebook.Event, error) {
 	out := map[string]rulebook.Event{}
 	for k := 0; k < len(subjects); k += 500 {
 		args := []any{typ}
 		list := in(&args, subjects[k:min(k+500, len(subjects))])
-		evs, err := queryEvents(a.ctx, a.tx, `WHERE type = $1 AND subject IN `+list+` ORDER BY seq`, args...)
+		evs, err := queryEvents(ctx, q, `WHERE type = $1 AND subject IN `+list+` ORDER BY seq`, args...)
 		if err != nil {
 			return nil, err
 		}

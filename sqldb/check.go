@@ -399,11 +399,38 @@ func (t *projTable) storedWhere() string {
 	return ""
 }
 
+// caseEvents is how a CaseWriter reads the events.
+type caseEvents interface {
+	EachSubject(prefix string, f func(evs []rulebook.Event) error) error
+	FirstEvents(subjects []string, typ string) (map[string]rulebook.Event, error)
+	EventsWithSubjectPrefix(prefix string) ([]rulebook.Event, error)
+}
+
+// poolEvents reads the events through the readers' pool: beside a
+// VerifyProjection, whose appender holds the write lock (so that nothing is
+// appended meanwhile) and whose transaction is in use.
+type poolEvents struct {
+	ctx context.Context
+	db  *DB
+}
+
+func (p poolEvents) EachSubject(prefix string, f func(evs []rulebook.Event) error) error {
+	return p.db.eachSubject(p.ctx, p.db.r, prefix, f)
+}
+
+func (p poolEvents) FirstEvents(subjects []string, typ string) (map[string]rulebook.Event, error) {
+	return firstEvents(p.ctx, p.db.r, subjects, typ)
+}
+
+func (p poolEvents) EventsWithSubjectPrefix(prefix string) ([]rulebook.Event, error) {
+	return p.db.eventsWithSubjectPrefix(p.ctx, p.db.r, prefix)
+}
+
 // caseDigester is the CaseWriter of a check by digests: it reads the events
-// through a (in its transaction, under the write lock) and sums the rows a
-// rebuild would write.
+// through a (in an appender's transaction, under the write lock) and sums the
+// rows a rebuild would write.
 type caseDigester struct {
-	a      *Appender
+	a      caseEvents
 	shadow *Appender
 	h      rowHasher
 	sums   map[string]*digest
@@ -415,7 +442,9 @@ type caseDigester struct {
 	kept *keptEvents
 }
 
-func newCaseDigester(a *Appender, key [32]byte) *caseDigester {
+// newCaseDigester returns a digester reading the events through ev, whose
+// batches take the columns of a's.
+func newCaseDigester(a *Appender, ev caseEvents, key [32]byte) *caseDigester {
 	like := func(b *batch) *batch { return newBatch(b.table, b.cols...) }
 	sh := &Appender{
 		caseDeadlines: like(a.caseDeadlines), caseClauses: like(a.caseClauses), caseFactors: like(a.caseFactors),
@@ -423,7 +452,7 @@ func newCaseDigester(a *Appender, key [32]byte) *caseDigester {
 		stepDelta: map[stepKey][2]int64{}, clauseDelta: map[[2]string]int64{}, sanctionDelta: map[[2]string]int64{},
 		flowDelta: map[flowKey][2]int64{}, holdCounts: true,
 	}
-	d := &caseDigester{a: a, shadow: sh, h: newRowHasher(key), sums: map[string]*digest{},
+	d := &caseDigester{a: ev, shadow: sh, h: newRowHasher(key), sums: map[string]*digest{},
 		order: map[*batch][]int{}, lists: map[[2]string][]byte{}}
 	for _, t := range caseProjection {
 		d.sums[t.name] = &digest{}
@@ -648,13 +677,28 @@ func (db *DB) storedCaseDigests(ctx context.Context, q querier, key [32]byte) (m
 // what rebuild writes from the events by digests, a sum per table, and returns
 // the tables whose sums differ. It holds the write lock while it runs, so
 // that both sides see the same events and rows; the stored tables are read on
-// a connection of their own while the events are replayed.
+// a connection of their own while the events are replayed. If a CaseCheck
+// under ctx made this comparison beside a VerifyProjection, its answer is
+// taken instead.
 func (db *DB) CaseDigestsDiffer(ctx context.Context, rebuild func(w CaseWriter) error) ([]string, error) {
+	if cc := caseCheckFrom(ctx); cc != nil {
+		if differ, ok := cc.result(); ok {
+			return differ, nil
+		}
+	}
 	a, err := db.Begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer a.Rollback()
+	_, head := a.Head()
+	return db.caseDigestsDiffer(ctx, a, a, head, rebuild)
+}
+
+// caseDigestsDiffer is CaseDigestsDiffer under a's write lock, the events
+// read through ev. The case events the verify's walk kept, if it ran under ctx
+// and verified the record to head, stand in for a second read of them.
+func (db *DB) caseDigestsDiffer(ctx context.Context, a *Appender, ev caseEvents, head rulebook.Hash, rebuild func(w CaseWriter) error) ([]string, error) {
 	var key [32]byte
 	if _, err := rand.Read(key[:]); err != nil {
 		return nil, err
@@ -672,12 +716,9 @@ func (db *DB) CaseDigestsDiffer(ctx context.Context, rebuild func(w CaseWriter) 
 		defer db.releaseCheckConn(conn)
 		stored, serr = db.storedCaseDigests(ctx, conn, key)
 	}()
-	d := newCaseDigester(a, key)
-	// The case events the verify's walk kept, if it ran under ctx and nothing
-	// was appended since, stand in for a second read of them.
-	_, head := a.Head()
+	d := newCaseDigester(a, ev, key)
 	d.kept, _ = subjectCaptureFrom(ctx).take(head)
-	err = rebuild(d)
+	err := rebuild(d)
 	<-done
 	if err := errors.Join(err, serr); err != nil {
 		return nil, err
@@ -690,4 +731,59 @@ func (db *DB) CaseDigestsDiffer(ctx context.Context, rebuild func(w CaseWriter) 
 		}
 	}
 	return differ, nil
+}
+
+// A CaseCheck compares the case projection by digests (CaseDigestsDiffer)
+// beside a VerifyProjection's check of the register, rather than after it:
+// once the walk has kept the case events, under the same write lock, on
+// connections of its own. CaseDigestsDiffer under the same context then takes
+// its answer. (It is not started, and CaseDigestsDiffer compares afresh, when
+// the record does not verify.)
+type CaseCheck struct {
+	rebuild func(w CaseWriter) error
+	done    chan struct{}
+	differ  []string
+	err     error
+}
+
+type caseCheckKey struct{}
+
+// WithCaseCheck returns a context under which VerifyProjection compares the
+// case projection with what rebuild writes, beside its own check.
+func WithCaseCheck(ctx context.Context, rebuild func(w CaseWriter) error) context.Context {
+	return context.WithValue(ctx, caseCheckKey{}, &CaseCheck{rebuild: rebuild})
+}
+
+func caseCheckFrom(ctx context.Context) *CaseCheck {
+	cc, _ := ctx.Value(caseCheckKey{}).(*CaseCheck)
+	return cc
+}
+
+// start runs the comparison under a's write lock, the record verified to
+// head, on a goroutine; the caller waits for it before it lets the lock go.
+func (cc *CaseCheck) start(ctx context.Context, db *DB, a *Appender, head rulebook.Hash) {
+	cc.done = make(chan struct{})
+	go func() {
+		defer close(cc.done)
+		cc.differ, cc.err = db.caseDigestsDiffer(ctx, a, poolEvents{ctx, db}, head, cc.rebuild)
+	}()
+}
+
+// wait waits for the comparison, if it was started.
+func (cc *CaseCheck) wait() {
+	if cc.done != nil {
+		<-cc.done
+	}
+}
+
+// result returns the tables whose digests differed, once only; ok is false if
+// the comparison was not made or failed (and is then made again).
+func (cc *CaseCheck) result() (differ []string, ok bool) {
+	if cc.done == nil {
+		return nil, false
+	}
+	<-cc.done
+	differ, ok = cc.differ, cc.err == nil
+	cc.done, cc.differ = nil, nil
+	return differ, ok
 }

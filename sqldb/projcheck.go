@@ -1010,8 +1010,10 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 // over personal sums once it has checked them against their commitments — and
 // keeps the events of the subjects a SubjectCapture under ctx names. The
 // stored members are summed beside it (memberPass): on PostgreSQL beside the
-// pass over personal, without their rows of personal. The write lock is held from before the walk to the end of the
-// check, so that both see the same events. diffs is nil if the record does not
+// pass over personal, without their rows of personal. After the walk, a
+// CaseCheck under ctx compares the case projection beside the register's
+// check. The write lock is held from before the walk to the end of the
+// checks, so that all see the same events. diffs is nil if the record does not
 // verify.
 func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res *VerifyResult, diffs []string, err error) {
 	a, err := db.Begin(ctx)
@@ -1076,6 +1078,11 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	defer complaints()
 	if c := subjectCaptureFrom(ctx); c != nil {
 		c.finish(res.Head)
+	}
+	// The case projection is compared beside the register (CaseCheck).
+	if cc := caseCheckFrom(ctx); cc != nil {
+		cc.start(ctx, db, a, res.Head)
+		defer cc.wait()
 	}
 	base, err := db.loadBase(ctx, db.r)
 	if err != nil {
@@ -1218,12 +1225,17 @@ func (a *Appender) EachSubject(prefix string, f func(evs []rulebook.Event) error
 	if err := a.flush(); err != nil {
 		return err
 	}
+	return a.db.eachSubject(a.ctx, a.tx, prefix, f)
+}
+
+// eachSubject is EachSubject through q.
+func (db *DB) eachSubject(ctx context.Context, q querier, prefix string, f func(evs []rulebook.Event) error) error {
 	var pending []rulebook.Event
 	after, afterSeq := prefix, int64(0)
 	for {
 		args := []any{after, afterSeq}
-		cond := a.db.prefixCond(a.ctx, "subject", prefix, &args)
-		page, err := queryEvents(a.ctx, a.tx, fmt.Sprintf(`WHERE (subject, seq) > ($1, $2) AND %s ORDER BY subject, seq LIMIT %d`, cond, eventBatch), args...)
+		cond := db.prefixCond(ctx, "subject", prefix, &args)
+		page, err := queryEvents(ctx, q, fmt.Sprintf(`WHERE (subject, seq) > ($1, $2) AND %s ORDER BY subject, seq LIMIT %d`, cond, eventBatch), args...)
 		if err != nil {
 			return err
 		}

@@ -152,3 +152,81 @@ func TestSubjectCapture(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseCheckBesideVerify: under WithCaseCheck, verify --projection compares
+// the case projection while it holds the write lock (the rebuild runs before
+// VerifyProjection returns, reading what the walk kept and, for what it did
+// not keep, the readers' pool), and CaseDigestsDiffer under the same context
+// takes that answer once; it compares afresh after, or without the context.
+func TestCaseCheckBesideVerify(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		seed(t, db)
+		day := rulebook.MustDate("2012-01-01")
+		for i := range 12 {
+			subject := fmt.Sprintf("kept/%d", i%4)
+			if i%3 == 0 {
+				subject = fmt.Sprintf("also/%d", i)
+			}
+			if err := db.Append(ctx, &rulebook.Event{Type: "note", Subject: subject, Actor: "t", Effective: day.AddDays(i), Data: mustData(t, map[string]int{"n": i})}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var verifying atomic.Bool
+		var calls, during atomic.Int64
+		// rebuild stores one list entry per subject it reads (the stored
+		// list_entries are empty, so their digests differ) and reads the
+		// subjects not kept through the pool.
+		var read []string
+		rebuild := func(w sqldb.CaseWriter) error {
+			calls.Add(1)
+			if verifying.Load() {
+				during.Add(1)
+			}
+			read = read[:0]
+			if err := w.EachSubject("kept/", func(evs []rulebook.Event) error {
+				read = append(read, fmt.Sprintf("%s:%d", evs[0].Subject, len(evs)))
+				return w.PutListEntry("l", evs[0].Subject, evs[0].Data)
+			}); err != nil {
+				return err
+			}
+			also, err := w.EventsWithSubjectPrefix("also/")
+			if err != nil {
+				return err
+			}
+			first, err := w.FirstEvents([]string{"also/3", "kept/1"}, "note")
+			if err != nil {
+				return err
+			}
+			read = append(read, fmt.Sprintf("also:%d first:%d", len(also), len(first)))
+			return nil
+		}
+		fresh, err := db.CaseDigestsDiffer(ctx, rebuild)
+		if err != nil || !slices.Equal(fresh, []string{"list_entries"}) {
+			t.Fatalf("fresh: %v %v", fresh, err)
+		}
+		want := strings.Join(read, " ")
+
+		cctx := sqldb.WithCaseCheck(sqldb.WithSubjectCapture(ctx, "kept/"), rebuild)
+		verifying.Store(true)
+		res, diffs, err := db.VerifyProjection(cctx, nil)
+		verifying.Store(false)
+		if err != nil || !res.OK || len(diffs) > 0 {
+			t.Fatalf("%+v %v %v", res, diffs, err)
+		}
+		if calls.Load() != 2 || during.Load() != 1 {
+			t.Fatalf("the rebuild ran %d times, %d of them during verify --projection; want 2 and 1", calls.Load(), during.Load())
+		}
+		if got := strings.Join(read, " "); got != want {
+			t.Fatalf("beside the verify read %s, want %s", got, want)
+		}
+		differ, err := db.CaseDigestsDiffer(cctx, rebuild)
+		if err != nil || !slices.Equal(differ, fresh) || calls.Load() != 2 {
+			t.Fatalf("the answer taken: %v %v (rebuilt %d times)", differ, err, calls.Load())
+		}
+		// Taken once: a second check compares afresh.
+		differ, err = db.CaseDigestsDiffer(cctx, rebuild)
+		if err != nil || !slices.Equal(differ, fresh) || calls.Load() != 3 {
+			t.Fatalf("afresh: %v %v (rebuilt %d times)", differ, err, calls.Load())
+		}
+	})
+}
