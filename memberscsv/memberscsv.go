@@ -276,6 +276,8 @@ func (r *Reader) parse(rec []string) (*Row, bool) {
 		r.errs.add(line, "id", "is empty")
 	case !rulebook.ValidID(m.ID):
 		r.errs.add(line, "id", "%q may hold only letters, digits, '-', '_' and '.' (at most 64)", m.ID)
+	case r.ids == nil:
+		// The caller finds an id given twice (LeaveRepeats).
 	default:
 		k := r.key(m.ID)
 		if first, dup := r.ids[k]; dup {
@@ -339,6 +341,12 @@ func parseDate(s string) (rulebook.Date, error) {
 func (r *Reader) Fail(line int, field, format string, args ...any) {
 	r.errs.add(line, field, format, args...)
 }
+
+// LeaveRepeats makes r keep nothing of the rows it has read, so that its
+// memory does not grow with the file: it no longer finds an id given twice,
+// which the caller must then find otherwise (an import, by the register's key
+// on ids, reading the file again to report where). Call it before Next.
+func (r *Reader) LeaveRepeats() { r.ids = nil }
 
 // Errs returns the problems recorded so far, or nil.
 func (r *Reader) Errs() *Errors {

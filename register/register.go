@@ -7,6 +7,7 @@ package register
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"slices"
 	"sort"
@@ -439,14 +440,55 @@ func (s *Service) CheckImport(ctx context.Context, actor string, r io.Reader, na
 	return s.importCSV(ctx, actor, r, name, progress, true)
 }
 
+// A file that can be read again is imported keeping none of its ids, nor
+// the register's, so that memory does not grow with the file or the register:
+// the register's key on ids refuses a member already on it or given twice,
+// and the import fails. Any failure (but the caller's cancelling) then reads
+// the file again, as a check that keeps every id, to report every problem
+// with its row; if that finds none, the first failure is reported as it was.
+// A file read once (a pipe) is imported keeping the ids, as that check does.
 func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int), dryRun bool) (*ImportResult, error) {
+	rs, ok := r.(io.ReadSeeker)
+	var start int64
+	if ok {
+		var err error
+		start, err = rs.Seek(0, io.SeekCurrent)
+		ok = err == nil
+	}
+	if !ok {
+		return s.importPass(ctx, actor, r, name, progress, dryRun, true)
+	}
+	res, err := s.importPass(ctx, actor, rs, name, progress, dryRun, false)
+	if err == nil || ctx.Err() != nil {
+		return res, err
+	}
+	if _, serr := rs.Seek(start, io.SeekStart); serr != nil {
+		return nil, err
+	}
+	if _, cerr := s.importPass(ctx, actor, rs, name, progress, true, true); cerr != nil {
+		var errs *memberscsv.Errors
+		if errors.As(cerr, &errs) {
+			return nil, cerr
+		}
+	}
+	return nil, err
+}
+
+// importPass reads and stores the file (or, with dryRun, checks it and rolls
+// back). With holdIDs it keeps the register's ids and the file's, to report
+// a member already on the register or given twice by row.
+func (s *Service) importPass(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int), dryRun, holdIDs bool) (*ImportResult, error) {
 	rd, err := memberscsv.NewReader(r, name, s.Rules.UnitKinds())
 	if err != nil {
 		return nil, err
 	}
-	existing, err := s.DB.MemberIDs(ctx)
-	if err != nil {
-		return nil, err
+	var existing map[string]bool
+	if holdIDs {
+		if existing, err = s.DB.MemberIDs(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		rd.LeaveRepeats()
 	}
 	units, err := s.DB.Units(ctx)
 	if err != nil {
@@ -501,6 +543,10 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 	}
 	markLike(res.NewUnits, units)
 	if dryRun {
+		// Whatever the database would refuse is found before the rollback.
+		if err := a.Flush(); err != nil {
+			return nil, err
+		}
 		a.Rollback()
 	} else if err := a.Commit(); err != nil {
 		return nil, err

@@ -686,6 +686,10 @@ func (a *Appender) Rollback() {
 	a.release()
 }
 
+// Flush writes what is queued, and waits for what is being written: a check
+// that is rolled back afterwards so learns all that the database refuses.
+func (a *Appender) Flush() error { return a.flush() }
+
 // Tx exposes the appender's transaction for reads that must see its own writes
 // (after the rows being written by a Stream are written).
 func (a *Appender) Tx() *sql.Tx {
