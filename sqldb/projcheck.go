@@ -260,11 +260,24 @@ func (db *DB) memberEvents(ctx context.Context, q querier, cond string, args []a
 // joined writes the expression joining text columns with the unit separator
 // (0x1f), which no id, type, subject or one-line field holds and JSON escapes,
 // as one value.
+//
+// concat_ws leaves a NULL out, separator and all: each column stands as
+// chr(30) when NULL, so that a row always has as many separators as columns
+// less one, and a separator within a value (an insider's, with a NULL after it
+// to make up the count) makes one more, which splitFields' callers refuse.
 func (db *DB) joined(cols ...string) string {
-	if db.dialect == "postgres" {
-		return `concat_ws(chr(31), ` + strings.Join(cols, ", ") + `)`
+	vals := make([]string, len(cols))
+	for i, c := range cols {
+		if db.dialect == "postgres" {
+			vals[i] = `COALESCE(` + c + `::text, chr(30))`
+		} else {
+			vals[i] = `COALESCE(` + c + `, char(30))`
+		}
 	}
-	return `CAST(concat_ws(char(31), ` + strings.Join(cols, ", ") + `) AS BLOB)`
+	if db.dialect == "postgres" {
+		return `concat_ws(chr(31), ` + strings.Join(vals, ", ") + `)`
+	}
+	return `CAST(concat_ws(char(31), ` + strings.Join(vals, ", ") + `) AS BLOB)`
 }
 
 // splitFields splits b at unit separators into len(parts) fields, the last

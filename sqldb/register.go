@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -240,15 +241,27 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 	}
 	var out []*rulebook.History
 	byID := map[string]*rulebook.History{}
+	// The text columns are read as nullable, so that a NULL (in a column
+	// declared NOT NULL: the table was altered) is named, with its member.
+	cols := [...]string{"name", "email", "phone", "address", "unit", "status", "join_event"}
+	var text [len(cols)]sql.NullString
 	for members.Next() {
 		h := &rulebook.History{Points: make([]rulebook.StatusPoint, 1, 2)}
 		m := &h.Member
 		var joined int64
 		p := &h.Points[0]
-		if err := members.Scan(&m.ID, &m.Name, &m.Email, &m.Phone, &m.Address, &m.Unit, &joined, &p.Status, &p.EventID, &p.Seq); err != nil {
+		if err := members.Scan(&m.ID, &text[0], &text[1], &text[2], &text[3], &text[4], &joined, &text[5], &text[6], &p.Seq); err != nil {
 			members.Close()
 			return nil, err
 		}
+		for i, v := range text {
+			if !v.Valid {
+				members.Close()
+				return nil, unreadable("members", cols[i], m.ID, errors.New("NULL"))
+			}
+		}
+		m.Name, m.Email, m.Phone, m.Address, m.Unit = text[0].String, text[1].String, text[2].String, text[3].String, text[4].String
+		p.Status, p.EventID = text[5].String, text[6].String
 		m.Joined = rulebook.Date(joined)
 		p.From, p.Reason = m.Joined, "joined"
 		out = append(out, h)

@@ -150,3 +150,66 @@ func TestVerifyProjectionSampledRanges(t *testing.T) {
 		}
 	})
 }
+
+// TestVerifyProjectionSeparatorInAField: the members' rows are summed as their
+// columns joined by a separator; an insider who puts the separator in one
+// column and empties the next (NULL, once its NOT NULL is dropped) must not
+// make a row read as the one the events make.
+func TestVerifyProjectionSeparatorInAField(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		seed(t, db)
+		var evs []*rulebook.Event
+		for i := range 4 {
+			id := fmt.Sprintf("s%02d", i)
+			day := rulebook.MustDate("2011-01-01").AddDays(i)
+			m := rulebook.Member{ID: id, Name: "Member " + id, Unit: "north", Joined: day}
+			evs = append(evs, &rulebook.Event{Type: rulebook.EventMemberJoined, Subject: id, Actor: "t", Effective: day,
+				Data: mustData(t, rulebook.MemberJoined{Member: m, Status: "active"})})
+		}
+		if err := db.Append(ctx, evs...); err != nil {
+			t.Fatal(err)
+		}
+		if res, diffs, err := db.VerifyProjection(ctx, nil); err != nil || !res.OK || len(diffs) > 0 {
+			t.Fatalf("fresh record: %+v %v %v", res, diffs, err)
+		}
+		var drop []string
+		if db.Dialect() == "postgres" {
+			drop = []string{`ALTER TABLE members ALTER COLUMN email DROP NOT NULL`}
+		} else {
+			// The schema as SQLite keeps it, edited, and read again.
+			var v int
+			if err := db.Raw().QueryRow(`PRAGMA schema_version`).Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			drop = []string{`PRAGMA writable_schema = ON`,
+				`UPDATE sqlite_master SET sql = replace(sql, 'email        TEXT NOT NULL', 'email        TEXT') WHERE name = 'members'`,
+				fmt.Sprintf(`PRAGMA schema_version = %d`, v+1),
+				`PRAGMA writable_schema = OFF`}
+		}
+		for _, q := range append(drop, `UPDATE members SET name = name || char(31), email = NULL WHERE id = 's01'`) {
+			if db.Dialect() == "postgres" {
+				q = strings.ReplaceAll(q, "char(31)", "chr(31)")
+			}
+			if err := sqldbtest.Exec(db, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		// The check stops at the NULL, naming the member and the column.
+		_, diffs, err := db.VerifyProjection(ctx, nil)
+		if rulebook.ErrorCode(err) != rulebook.ETampered || !strings.Contains(err.Error(), "member s01: the stored members.email cannot be read") {
+			t.Fatalf("verify --projection: %v %q", err, diffs)
+		}
+		if diffs, err := db.CheckProjection(ctx); rulebook.ErrorCode(err) != rulebook.ETampered {
+			t.Fatalf("CheckProjection: %v %q", err, diffs)
+		}
+		// The separator alone (the NULL put back as it was) is a difference.
+		if err := sqldbtest.Exec(db, `UPDATE members SET email = '' WHERE id = 's01'`); err != nil {
+			t.Fatal(err)
+		}
+		want := "member s01: stored projection differs from the events"
+		res, diffs, err := db.VerifyProjection(ctx, nil)
+		if err != nil || !res.OK || strings.Join(diffs, "\n") != want {
+			t.Fatalf("found %q, want %q (%+v %v)", diffs, want, res, err)
+		}
+	})
+}
