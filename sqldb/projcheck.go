@@ -28,6 +28,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/rulebook/rulebook"
@@ -1596,15 +1597,37 @@ func (db *DB) newDigestRanges(ctx context.Context, q querier) (*digestRanges, [3
 // personal is joined to the members: which joinings are sealed the verify's
 // walk has found (sealedSeqs).
 func (db *DB) memberRowsQuery(where string, salt bool) string {
+	return `SELECT ` + db.joined(memberRowCols(db.dialect, salt)...) + memberRowsFrom(salt) + where
+}
+
+// memberColsQuery is memberRowsQuery with the columns apart, each as text.
+func (db *DB) memberColsQuery(where string, salt bool) string {
+	cols := memberRowCols(db.dialect, salt)
+	for i, c := range cols {
+		cols[i] = c + "::text"
+	}
+	return `SELECT ` + strings.Join(cols, ", ") + memberRowsFrom(salt) + where
+}
+
+// memberRowCols are the columns of a member's row as a check reads it: the
+// member's, and their joining's salt if salt (see memberRowsQuery).
+func memberRowCols(dialect string, salt bool) []string {
 	cols := []string{"m.id", "m.name", "m.email", "m.phone", "m.address", "m.unit", "m.status", "m.join_event", "m.joined", "m.join_seq", "m.search_key"}
 	if !salt {
-		return `SELECT ` + db.joined(cols...) + ` FROM members m` + where
+		return cols
 	}
 	hex := `COALESCE('s' || hex(p.salt), '')`
-	if db.dialect == "postgres" {
+	if dialect == "postgres" {
 		hex = `COALESCE('s' || encode(p.salt, 'hex'), '')`
 	}
-	return `SELECT ` + db.joined(append(cols, hex)...) + ` FROM members m LEFT JOIN personal p ON p.seq = m.join_seq` + where
+	return append(cols, hex)
+}
+
+func memberRowsFrom(salt bool) string {
+	if !salt {
+		return ` FROM members m`
+	}
+	return ` FROM members m LEFT JOIN personal p ON p.seq = m.join_seq`
 }
 
 // joiningOf writes out a stored member (a row of memberRowsQuery) as the data
@@ -2112,9 +2135,10 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 	var small [256]byte
 	// One element sum for every row: f adds it, and keeps nothing of it.
 	var d digest
-	return db.eachValue(ctx, q, db.memberRowsQuery(where, sealed == nil), args, func(blob []byte) {
+	// row sums the row in parts, if ok (it was read whole, no column NULL);
+	// id is the member's as far as it can be told.
+	row := func(ok bool, id []byte) {
 		var joined, seq int64
-		ok := splitFields(blob, fields) && bytes.IndexByte(fields[len(fields)-1], 0x1f) < 0
 		if ok {
 			joined, ok = parseInt(parts[8])
 		}
@@ -2136,8 +2160,7 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 			}
 		}
 		if !ok {
-			// Compared whole, under the id as far as it can be told.
-			id, _, _ := bytes.Cut(blob, []byte{0x1f})
+			// Compared whole.
 			f(id, nil)
 			return
 		}
@@ -2166,6 +2189,52 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 			return
 		}
 		f(parts[0], &d)
+	}
+	// PostgreSQL, on a connection of its own, sends the columns apart, read
+	// raw (a NULL as nil): joining them there (concat_ws) cost the server
+	// more than reading the rows.
+	if c, isConn := q.(*sql.Conn); isConn && db.dialect == "postgres" {
+		return db.eachRawRow(ctx, c, db.memberColsQuery(where, sealed == nil), args, func(vals [][]byte) {
+			ok := len(vals) == len(fields)
+			for i := range fields {
+				if ok {
+					parts[i] = vals[i]
+					ok = vals[i] != nil
+				}
+			}
+			var id []byte
+			if len(vals) > 0 {
+				id = vals[0]
+			}
+			row(ok, id)
+		})
+	}
+	return db.eachValue(ctx, q, db.memberRowsQuery(where, sealed == nil), args, func(blob []byte) {
+		ok := splitFields(blob, fields) && bytes.IndexByte(fields[len(fields)-1], 0x1f) < 0
+		id, _, _ := bytes.Cut(blob, []byte{0x1f})
+		row(ok, id)
+	})
+}
+
+// eachRawRow runs query on a PostgreSQL connection of its own and calls f
+// with each row's values as sent (text, or nil for a NULL), valid until it
+// returns, through pgx directly (see eachValue).
+func (db *DB) eachRawRow(ctx context.Context, c *sql.Conn, query string, args []any, f func(vals [][]byte)) error {
+	return c.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("check: unexpected driver connection %T", dc)
+		}
+		// Every column as text, whatever its type.
+		rows, err := pc.Conn().Query(ctx, query, append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			f(rows.RawValues())
+		}
+		return rows.Err()
 	})
 }
 
