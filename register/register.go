@@ -456,16 +456,16 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 		ok = err == nil
 	}
 	if !ok {
-		return s.importPass(ctx, actor, r, name, progress, dryRun, true)
+		return s.importPass(ctx, actor, r, name, progress, passMode{dryRun: dryRun, holdIDs: true})
 	}
-	res, err := s.importPass(ctx, actor, rs, name, progress, dryRun, false)
+	res, err := s.importPass(ctx, actor, rs, name, progress, passMode{dryRun: dryRun})
 	if err == nil || ctx.Err() != nil {
 		return res, err
 	}
 	if _, serr := rs.Seek(start, io.SeekStart); serr != nil {
 		return nil, err
 	}
-	if _, cerr := s.importPass(ctx, actor, rs, name, progress, true, true); cerr != nil {
+	if _, cerr := s.importPass(ctx, actor, rs, name, progress, passMode{dryRun: true, holdIDs: true, report: true}); cerr != nil {
 		var errs *memberscsv.Errors
 		if errors.As(cerr, &errs) {
 			return nil, cerr
@@ -474,16 +474,26 @@ func (s *Service) importCSV(ctx context.Context, actor string, r io.Reader, name
 	return nil, err
 }
 
-// importPass reads and stores the file (or, with dryRun, checks it and rolls
-// back). With holdIDs it keeps the register's ids and the file's, to report
-// a member already on the register or given twice by row.
-func (s *Service) importPass(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int), dryRun, holdIDs bool) (*ImportResult, error) {
+// passMode is what an import's pass over the file does.
+type passMode struct {
+	// dryRun rolls back what the pass stored (a check).
+	dryRun bool
+	// holdIDs keeps the register's ids and the file's, to report a member
+	// already on the register or given twice by row.
+	holdIDs bool
+	// report only checks the rows, storing none: the pass that reports the
+	// problems of a failed import.
+	report bool
+}
+
+// importPass reads the file, and stores it as mode says.
+func (s *Service) importPass(ctx context.Context, actor string, r io.Reader, name string, progress func(rows int), mode passMode) (*ImportResult, error) {
 	rd, err := memberscsv.NewReader(r, name, s.Rules.UnitKinds())
 	if err != nil {
 		return nil, err
 	}
 	var existing map[string]bool
-	if holdIDs {
+	if mode.holdIDs {
 		if existing, err = s.DB.MemberIDs(ctx); err != nil {
 			return nil, err
 		}
@@ -519,7 +529,7 @@ func (s *Service) importPass(ctx context.Context, actor string, r io.Reader, nam
 	var readErr error
 	go func() {
 		defer close(batches)
-		readErr = s.importRows(ctx, rd, actor, existing, pl, steps, res, a.Prepare, batches, progress)
+		readErr = s.importRows(ctx, rd, actor, existing, pl, steps, res, a.Prepare, batches, progress, mode.report)
 	}()
 	for b := range batches {
 		for _, p := range b {
@@ -542,7 +552,7 @@ func (s *Service) importPass(ctx context.Context, actor string, r io.Reader, nam
 		res.NewUnits = []NewUnit{}
 	}
 	markLike(res.NewUnits, units)
-	if dryRun {
+	if mode.dryRun {
 		// Whatever the database would refuse is found before the rollback.
 		if err := a.Flush(); err != nil {
 			return nil, err
@@ -566,11 +576,11 @@ func (s *Service) importPass(ctx context.Context, actor string, r io.Reader, nam
 const bulkLoadMax = 50_000
 
 // importRows reads and checks every row, sending the events of good rows in
-// batches until the first bad row; after that it only reads on, to report every
-// problem.
+// batches until the first bad row (none, if checkOnly); after that it only
+// reads on, to report every problem.
 func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor string, existing map[string]bool, pl *placer,
 	steps map[*rules.Version]*rules.Steps, res *ImportResult, prepare func(*rulebook.Event) (*sqldb.Prepared, error),
-	out chan<- []*sqldb.Prepared, progress func(int)) error {
+	out chan<- []*sqldb.Prepared, progress func(int), checkOnly bool) error {
 	const batchSize = 1024
 	batch := make([]*sqldb.Prepared, 0, batchSize)
 	failed := false
@@ -657,6 +667,10 @@ func (s *Service) importRows(ctx context.Context, rd *memberscsv.Reader, actor s
 			res.NewUnits = append(res.NewUnits, NewUnit{Unit: u, Row: row.Line})
 		}
 		res.Members++
+		if checkOnly {
+			// Checked as a stored row is, and sent nowhere.
+			continue
+		}
 		batch = append(batch, rowEvents...)
 		if len(batch) >= batchSize {
 			if err := send(); err != nil {

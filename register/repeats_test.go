@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/memberscsv"
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
@@ -53,6 +54,8 @@ func TestImportFindsRepeatsByTheKey(t *testing.T) {
 				[]string{`3002: id: "R00002" already appears on row 4`}},
 			{"among other problems", rows(2, "R00000,Again,2001-01-01,north", "B1,Bad,2001-02-30,north", "EXIST,Dee,2001-01-01,north"),
 				[]string{`4: id: "R00000" already appears on row 2`, `5: joined: `, `6: id: member EXIST is already on the register`}},
+			{"after a name too long", rows(2, "L1,"+strings.Repeat("n", rulebook.MaxTextLen+1)+",2001-01-01,north", "R00001,Again,2001-01-01,north"),
+				[]string{`4: name: `, `5: id: "R00001" already appears on row 3`}},
 		}
 		for _, c := range cases {
 			for _, how := range []string{"again", "once"} {
