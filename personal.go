@@ -181,7 +181,9 @@ func StoredCommitment(stored []byte) (Hash, bool) {
 	if !HasPersonal(stored) || len(stored) < len(storedPrefix)+65 {
 		return Hash{}, false
 	}
-	h, err := ParseHash(string(stored[len(storedPrefix) : len(storedPrefix)+64]))
+	// Decoded in place: verify asks this of every sealed event.
+	var h Hash
+	_, err := hex.Decode(h[:], stored[len(storedPrefix):len(storedPrefix)+64])
 	return h, err == nil && stored[len(storedPrefix)+64] == '"'
 }
 

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -1036,8 +1037,14 @@ func (db *DB) verifyChain(ctx context.Context, progress func(n int64)) (*VerifyR
 	}
 	if ok && total == count {
 		res := &VerifyResult{Events: total, Head: parts[len(parts)-1].res.Head, OK: true}
+		n := 0
+		for _, st := range parts {
+			n += len(st.res.committed)
+		}
+		res.committed = make([]commitment, 0, n)
 		for _, st := range parts {
 			res.committed = append(res.committed, st.res.committed...)
+			st.res.committed = nil
 		}
 		return res, nil
 	}
@@ -1281,6 +1288,11 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		}
 		if rulebook.HasPersonal(r.Data) {
 			h, _ := rulebook.StoredCommitment(r.Data)
+			if len(committed) == cap(committed) {
+				// Doubled, not grown by a quarter as append grows a large
+				// slice: a million commitments were allocated five times over.
+				committed = slices.Grow(committed, max(len(committed), 1024))
+			}
 			committed = append(committed, commitment{r.Seq, h, rng})
 		}
 		if since++; since == 1<<16 {
