@@ -3,8 +3,12 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/rulebook/rulebook"
 )
@@ -102,6 +106,47 @@ func (db *DB) Compact(ctx context.Context) error {
 	return err
 }
 
+// eachPersonal calls f with every row of personal, in seq order, its salt and
+// data valid until f returns: on PostgreSQL through pgx directly on a
+// connection of its own, the values as sent (database/sql made a string of
+// every row's data, then copied it).
+func (db *DB) eachPersonal(ctx context.Context, f func(seq int64, salt, data []byte)) error {
+	const q = `SELECT seq, salt, data FROM personal ORDER BY seq`
+	if db.dialect == "postgres" {
+		conn, err := db.checkConn(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.releaseCheckConn(conn)
+		var bad error
+		err = db.eachRawRow(ctx, conn, pgx.BinaryFormatCode, q, nil, func(vals [][]byte) {
+			if bad != nil {
+				return
+			}
+			if len(vals) != 3 || len(vals[0]) != 8 || vals[1] == nil || vals[2] == nil {
+				bad = fmt.Errorf("personal: a row not as stored (%d values)", len(vals))
+				return
+			}
+			f(int64(binary.BigEndian.Uint64(vals[0])), vals[1], vals[2])
+		})
+		return errors.Join(err, bad)
+	}
+	rows, err := db.r.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var salt, data sql.RawBytes
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq, &salt, &data); err != nil {
+			return err
+		}
+		f(seq, salt, data)
+	}
+	return rows.Err()
+}
+
 // personalFaults checks the personal fields held apart against the record:
 // every row must match the commitment its event holds (committed, gathered in
 // order by the walk of the chain), and every event whose row is missing must be
@@ -120,26 +165,16 @@ func (db *DB) personalFaults(ctx context.Context, committed []commitment, open f
 			more++
 		}
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, salt, data FROM personal ORDER BY seq`)
-	if err != nil {
-		return nil, err
-	}
 	var missing, orphans, changed []int64
-	var salt, data sql.RawBytes
 	i := 0
-	for rows.Next() {
-		var seq int64
-		if err := rows.Scan(&seq, &salt, &data); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	row := func(seq int64, salt, data []byte) {
 		for i < len(committed) && committed[i].seq < seq {
 			missing = append(missing, committed[i].seq)
 			i++
 		}
 		if i == len(committed) || committed[i].seq != seq {
 			orphans = append(orphans, seq)
-			continue
+			return
 		}
 		if rulebook.PersonalCommitment(salt, data) != committed[i].h {
 			changed = append(changed, seq)
@@ -153,8 +188,7 @@ func (db *DB) personalFaults(ctx context.Context, committed []commitment, open f
 		}
 		i++
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := db.eachPersonal(ctx, row); err != nil {
 		return nil, err
 	}
 	for ; i < len(committed); i++ {
@@ -165,6 +199,7 @@ func (db *DB) personalFaults(ctx context.Context, committed []commitment, open f
 	}
 	var erased map[string]bool
 	if len(missing) > 0 {
+		var err error
 		if erased, err = db.erasedEvents(ctx); err != nil {
 			return nil, err
 		}

@@ -2194,7 +2194,7 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 	// raw (a NULL as nil): joining them there (concat_ws) cost the server
 	// more than reading the rows.
 	if c, isConn := q.(*sql.Conn); isConn && db.dialect == "postgres" {
-		return db.eachRawRow(ctx, c, db.memberColsQuery(where, sealed == nil), args, func(vals [][]byte) {
+		return db.eachRawRow(ctx, c, pgx.TextFormatCode, db.memberColsQuery(where, sealed == nil), args, func(vals [][]byte) {
 			ok := len(vals) == len(fields)
 			for i := range fields {
 				if ok {
@@ -2217,16 +2217,17 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 }
 
 // eachRawRow runs query on a PostgreSQL connection of its own and calls f
-// with each row's values as sent (text, or nil for a NULL), valid until it
-// returns, through pgx directly (see eachValue).
-func (db *DB) eachRawRow(ctx context.Context, c *sql.Conn, query string, args []any, f func(vals [][]byte)) error {
+// with each row's values as sent in format (every column as text,
+// pgx.TextFormatCode, or in the binary form, pgx.BinaryFormatCode: a text's
+// or a bytea's bytes as they are, a bigint's eight bytes big-endian), nil for
+// a NULL, valid until it returns, through pgx directly (see eachValue).
+func (db *DB) eachRawRow(ctx context.Context, c *sql.Conn, format int16, query string, args []any, f func(vals [][]byte)) error {
 	return c.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("check: unexpected driver connection %T", dc)
 		}
-		// Every column as text, whatever its type.
-		rows, err := pc.Conn().Query(ctx, query, append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, args...)...)
+		rows, err := pc.Conn().Query(ctx, query, append([]any{pgx.QueryResultFormats{format}}, args...)...)
 		if err != nil {
 			return err
 		}
