@@ -499,7 +499,16 @@ type Erasure struct {
 	// Clause is the rule book's retention clause, for an erasure it scheduled.
 	Clause string `json:"clause,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// AccessThrough is, for an erasure of the access log's entries past their
+	// retention period (Subject AccessLogErasure), the last entry it may have
+	// erased: verify accepts an erased entry only at or before the furthest
+	// such erasure recorded, so a recent read cannot be hidden as an erasure.
+	AccessThrough int64 `json:"access_through,omitempty"`
 }
+
+// AccessLogErasure is the Subject of an Erasure of access-log entries: a "/"
+// keeps it apart from every member id (ValidID).
+const AccessLogErasure = "access-log/entries"
 
 // Bases of an erasure.
 const (

@@ -363,8 +363,12 @@ func (a *App) firstUncoveredEntry(ctx context.Context, at *checkpoint.Tree, good
 	if err != nil {
 		return "", err
 	}
+	who := e.Actor
+	if e.Erased {
+		who = "someone since erased"
+	}
 	return fmt.Sprintf("access-log entry %d (at %s, %s by %s) is the first not covered by a signed checkpoint that still holds: %s, the next, of %d entries, does not",
-		e.ID, e.At.Format(time.RFC3339Nano), e.Action, e.Actor, holds, bad.Access.Size), nil
+		e.ID, e.At.Format(time.RFC3339Nano), e.Action, who, holds, bad.Access.Size), nil
 }
 
 // Checkpoints keeps a signed checkpoint of the record and the access log in a

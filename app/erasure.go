@@ -19,6 +19,11 @@ type Erased struct {
 	Basis  string        `json:"basis"`
 	Clause string        `json:"clause,omitempty"`
 	Events int           `json:"events"`
+	// Entries is, for the access log (Subject rulebook.AccessLogErasure), how
+	// many of its entries were erased (or are due), and Through the id of the
+	// last of them.
+	Entries int64 `json:"entries,omitempty"`
+	Through int64 `json:"through,omitempty"`
 	// Event is the id of the erasure's own event in the record ("" in a dry run).
 	Event string `json:"event,omitempty"`
 }
@@ -125,6 +130,15 @@ func (a *App) Retention(ctx context.Context, on rulebook.Date, run bool) ([]Eras
 		}
 		out = append(out, *e)
 	}
+	if r := v.RetentionOf(rules.RetainAccess); r != nil {
+		x, err := a.eraseAccess(ctx, p, r, on, run)
+		if err != nil {
+			return out, err
+		}
+		if x != nil {
+			out = append(out, *x)
+		}
+	}
 	if run && len(out) > 0 {
 		if err := a.db().Compact(ctx); err != nil {
 			return out, err
@@ -190,4 +204,57 @@ func (a *App) erase(ctx context.Context, p *Principal, subject string, complaint
 		return nil, err
 	}
 	return &Erased{Subject: subject, Due: due, Basis: er.Basis, Clause: er.Clause, Events: len(seqs), Event: e.ID}, nil
+}
+
+// eraseAccess erases (with run; otherwise counts) the access-log entries past
+// the retention period r gives them on day on: those logged before the first
+// day whose period has not ended. It returns nil when none is due.
+func (a *App) eraseAccess(ctx context.Context, p *Principal, r *rules.Retention, on rulebook.Date, run bool) (*Erased, error) {
+	// The last day of logging whose entries are due (AddTo never goes back
+	// as its date goes forward): a day at a time, some thousands at most.
+	last := on
+	for r.Keep.AddTo(last) > on {
+		last--
+	}
+	before := (last + 1).Time()
+	x := &Erased{Subject: rulebook.AccessLogErasure, Due: r.Keep.AddTo(last), Basis: rulebook.ErasureRetention, Clause: r.Clause}
+	if !run {
+		n, through, err := a.db().AccessDue(ctx, before)
+		if err != nil || n == 0 {
+			return nil, err
+		}
+		x.Entries, x.Through = n, through
+		return x, nil
+	}
+	// Entries still queued are stored first, so that none logged before the
+	// day is left behind the erasure.
+	if err := a.access.flush(ctx); err != nil {
+		return nil, err
+	}
+	ap, err := a.db().Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer ap.Rollback()
+	n, through, err := ap.EraseAccess(before)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	er := rulebook.Erasure{Subject: rulebook.AccessLogErasure, Events: []string{}, Basis: rulebook.ErasureRetention, Clause: r.Clause,
+		Reason:        fmt.Sprintf("kept %s after each entry was logged: %d entries logged before %s", r.Keep, n, last+1),
+		AccessThrough: through}
+	data, err := rulebook.MarshalData(er)
+	if err != nil {
+		return nil, err
+	}
+	e := &rulebook.Event{Type: rulebook.EventErased, Subject: rulebook.ErasureSubjectPrefix + rulebook.AccessLogErasure, Actor: p.Actor(),
+		Effective: rulebook.DateOf(a.now()), Data: data, Payload: er}
+	if err := ap.Add(e); err != nil {
+		return nil, err
+	}
+	if err := ap.Commit(); err != nil {
+		return nil, err
+	}
+	x.Entries, x.Through, x.Event = n, through, e.ID
+	return x, nil
 }

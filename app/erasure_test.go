@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -238,4 +239,157 @@ func asAccount(t *testing.T, db *sqldb.DB, name string) context.Context {
 		t.Fatal(err)
 	}
 	return app.WithPrincipal(context.Background(), app.AccountPrincipal(acc, true, "session"))
+}
+
+// TestAccessLogRetention: access-log entries past the rule book's retention
+// period for the access log are erased by a retention run — who, about whom
+// and the detail gone from the log, its reads and (SQLite) the database file —
+// while the log's chain, a checkpoint signed before and the record verify; an
+// entry an insider marks erased beyond the erasure recorded is reported as
+// hidden, and no other change of an entry is let through.
+func TestAccessLogRetention(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			a, db := demoOn(t, engine)
+			ctx := operator()
+			// Entries logged in the past (the demo's own are of today): two
+			// years before 2026-12-01 reaches back to entries logged on
+			// 2024-12-01 and before.
+			old := []sqldb.Access{
+				{At: time.Date(2023, 6, 1, 10, 0, 0, 0, time.UTC), Actor: "zephyrine.oldreader", Action: "view_member", Subject: "QX0001", Detail: "xyzzy-detail-one"},
+				{At: time.Date(2024, 11, 30, 10, 0, 0, 0, time.UTC), Actor: "zephyrine.oldreader", Action: "view_case", Subject: "case/QX-2", Detail: "xyzzy-detail-two"},
+				{At: time.Date(2024, 12, 1, 23, 59, 0, 0, time.UTC), Actor: "zephyrine.oldreader", Action: "view_member", Subject: "QX0003"},
+			}
+			kept := sqldb.Access{At: time.Date(2024, 12, 2, 0, 0, 1, 0, time.UTC), Actor: "wilhelmina.keptreader", Action: "view_member", Subject: "QX0004", Detail: "still-within"}
+			if err := db.LogAccess(context.Background(), append(old, kept)...); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.FlushAccessLog(ctx); err != nil {
+				t.Fatal(err)
+			}
+			skey, vkey, err := checkpoint.GenerateKey("rulebook.test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, err := a.Checkpoint(ctx, skey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustVerify(t, a)
+			all, err := db.AccessLog(context.Background(), "", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := map[string]int64{}
+			for _, e := range all {
+				ids[e.Subject] = e.ID
+			}
+
+			on := rulebook.MustDate("2026-12-01")
+			accessDue := func(xs []app.Erased) *app.Erased {
+				for i := range xs {
+					if xs[i].Subject == rulebook.AccessLogErasure {
+						return &xs[i]
+					}
+				}
+				return nil
+			}
+			due, err := a.Retention(ctx, on, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := accessDue(due)
+			if d == nil || d.Entries != 3 || d.Through != ids["QX0003"] || d.Clause != "DP.3" || d.Due != on || d.Event != "" {
+				t.Fatalf("due: %+v (ids %v)", d, ids)
+			}
+			// Nothing is erased by looking.
+			if got, _ := db.AccessLog(context.Background(), "QX0001", 0); len(got) != 1 {
+				t.Fatalf("the dry run erased: %+v", got)
+			}
+			done, err := a.Retention(ctx, on, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := accessDue(done)
+			if x == nil || x.Entries != 3 || x.Through != ids["QX0003"] || x.Event == "" {
+				t.Fatalf("run: %+v", x)
+			}
+			mustVerify(t, a)
+			if _, err := a.VerifyCheckpoint(ctx, before.Note, vkey); err != nil {
+				t.Fatalf("the checkpoint signed before the erasure: %v", err)
+			}
+			if again, err := a.Retention(ctx, on, false); err != nil || accessDue(again) != nil {
+				t.Fatalf("due after the run: %+v %v", again, err)
+			}
+			// The erasure is in the record, saying how far it reached.
+			evs, err := a.Events(ctx, sqldb.EventFilter{Subject: rulebook.ErasureSubjectPrefix + rulebook.AccessLogErasure})
+			if err != nil || len(evs) != 1 || !strings.Contains(string(evs[0].Data), fmt.Sprintf(`"access_through":%d`, x.Through)) {
+				t.Fatalf("the erasure's event: %+v %v", evs, err)
+			}
+			for _, s := range []string{"QX0001", "case/QX-2", "QX0003"} {
+				if got, err := db.AccessLog(context.Background(), s, 0); err != nil || len(got) != 0 {
+					t.Errorf("entries about %s after the erasure: %+v %v", s, got, err)
+				}
+			}
+			if got, err := db.AccessLog(context.Background(), "QX0004", 0); err != nil || len(got) != 1 || got[0].Erased || got[0].Actor != "wilhelmina.keptreader" {
+				t.Errorf("the entry within its period: %+v %v", got, err)
+			}
+			after, err := db.AccessLog(context.Background(), "", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			erased := 0
+			for _, e := range after {
+				if e.Erased {
+					erased++
+					if e.Actor != "" || e.Subject != "" || e.Detail != "" || e.ID > x.Through || e.Action == "" {
+						t.Errorf("an erased entry: %+v", e)
+					}
+				}
+			}
+			if erased != 3 || len(after) != len(all) {
+				t.Errorf("%d entries erased, %d entries of %d left", erased, len(after), len(all))
+			}
+			if engine == "sqlite" {
+				path := strings.TrimPrefix(db.DSN(), "file:")
+				for i, f := range []string{path, path + "-wal"} {
+					b, err := os.ReadFile(f)
+					if (i == 0 && len(b) == 0) || (err != nil && (i == 0 || !os.IsNotExist(err))) {
+						t.Fatalf("%s: %d bytes, %v", f, len(b), err)
+					}
+					for _, s := range []string{"zephyrine.oldreader", "xyzzy-detail", "QX0001", "case/QX-2"} {
+						if bytes.Contains(b, []byte(s)) {
+							t.Errorf("%s still holds %q after the erasure", f, s)
+						}
+					}
+				}
+			}
+
+			// Nothing but an erasure gets past the database's trigger.
+			for _, q := range []string{
+				fmt.Sprintf(`UPDATE access_log SET erased = 0 WHERE id = %d`, ids["QX0001"]),
+				fmt.Sprintf(`UPDATE access_log SET at = at + 1 WHERE id = %d`, ids["QX0001"]),
+				fmt.Sprintf(`UPDATE access_log SET actor = '', subject = '', detail = '', erased = 1, hash = prev_hash WHERE id = %d`, ids["QX0004"]),
+				fmt.Sprintf(`UPDATE access_log SET actor = 'x' WHERE id = %d`, ids["QX0004"]),
+				fmt.Sprintf(`DELETE FROM access_log WHERE id = %d`, ids["QX0001"]),
+			} {
+				if err := sqldbtest.Exec(db, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+					t.Errorf("%s: got %v, want the trigger to refuse it", q, err)
+				}
+			}
+			// An insider hides a recent read as if erased: the trigger cannot
+			// know how far the erasures reach, verify does.
+			if err := sqldbtest.Exec(db, fmt.Sprintf(`UPDATE access_log SET actor = '', subject = '', detail = '', erased = 1 WHERE id = %d`, ids["QX0004"])); err != nil {
+				t.Fatal(err)
+			}
+			res, err := a.Verify(ctx, nil)
+			want := fmt.Sprintf("access-log entry %d (at 2024-12-02T00:00:01Z) is marked erased, but no erasure of the access log recorded in the chain reaches it (the furthest reaches entry %d)", ids["QX0004"], x.Through)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.OK || !hasFault(res.Faults, want) {
+				t.Fatalf("a read hidden as erased: ok %v, faults %q\nwant %q", res.OK, res.Faults, want)
+			}
+		})
+	}
 }

@@ -25,10 +25,11 @@ var undoUnits = []string{
 }
 
 // undoChain takes a SQLite database back from migration 9: the access log
-// unchained, no checkpoints kept.
+// unchained, no checkpoints kept (and so back from migration 14, which made
+// its entries erasable).
 var undoChain = []string{
 	`DROP TRIGGER access_log_no_update`, `DROP TRIGGER access_log_no_delete`, `DROP TABLE checkpoints`,
-	`ALTER TABLE access_log DROP COLUMN prev_hash`, `ALTER TABLE access_log DROP COLUMN hash`,
+	`ALTER TABLE access_log DROP COLUMN erased`, `ALTER TABLE access_log DROP COLUMN prev_hash`, `ALTER TABLE access_log DROP COLUMN hash`,
 }
 
 // TestUpgradeToUnits takes the demo's database back to schema 5, before units

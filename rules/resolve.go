@@ -527,8 +527,8 @@ func (d *draft) build(c *checker, vs *versionSpec, vp string) *Version {
 	for _, r := range d.retention {
 		v.Retention = append(v.Retention, r)
 		switch {
-		case r.Records != RetainCases && r.Records != RetainMembers:
-			c.addf(r.path+".records", "unknown kind of record %q (cases, members)", r.Records)
+		case r.Records != RetainCases && r.Records != RetainMembers && r.Records != RetainAccess:
+			c.addf(r.path+".records", "unknown kind of record %q (cases, members, access)", r.Records)
 		case seen[r.Records]:
 			c.addf(r.path+".records", "%s already have a retention period", r.Records)
 		}

@@ -103,9 +103,10 @@ type Version struct {
 // Retention is how long the rule book keeps one kind of record after the event
 // that starts its clock: a case's file after the case closes ("cases"), a
 // member's particulars after their membership ends — a status that is not
-// membership ("members"). When it has passed, the personal data held apart from
-// the record is erased and the erasure recorded; the record itself still
-// verifies.
+// membership ("members"), an entry of the access log after it was logged
+// ("access"). When it has passed, the personal data held apart from the record
+// (of an access-log entry: who, about whom, and the detail) is erased and the
+// erasure recorded; the record itself still verifies.
 type Retention struct {
 	path    string
 	Records string   `yaml:"records" json:"records"`
@@ -117,6 +118,7 @@ type Retention struct {
 const (
 	RetainCases   = "cases"
 	RetainMembers = "members"
+	RetainAccess  = "access"
 )
 
 // RetentionOf returns the schedule for a kind of record, or nil.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -24,6 +25,9 @@ type Access struct {
 	Action  string    `json:"action"`
 	Subject string    `json:"subject"`
 	Detail  string    `json:"detail,omitempty"`
+	// Erased says the entry's actor, subject and detail were erased at the end
+	// of the retention period the rule book gives the access log.
+	Erased bool `json:"erased,omitempty"`
 }
 
 // accessLock is the PostgreSQL advisory lock the access log's writers take to read
@@ -120,7 +124,7 @@ func accessHead(ctx context.Context, tx *sql.Tx) (int64, rulebook.Hash, error) {
 
 // AccessLog returns the most recent access-log entries, newest first.
 func (db *DB) AccessLog(ctx context.Context, subject string, limit int) ([]Access, error) {
-	q := `SELECT id, at, actor, action, subject, detail FROM access_log`
+	q := `SELECT id, at, actor, action, subject, detail, erased FROM access_log`
 	args := []any{}
 	if subject != "" {
 		q += ` WHERE subject = $1`
@@ -139,10 +143,11 @@ func (db *DB) AccessLog(ctx context.Context, subject string, limit int) ([]Acces
 	for rows.Next() {
 		var a Access
 		var at int64
-		if err := rows.Scan(&a.ID, &at, &a.Actor, &a.Action, &a.Subject, &a.Detail); err != nil {
+		var erased int64
+		if err := rows.Scan(&a.ID, &at, &a.Actor, &a.Action, &a.Subject, &a.Detail, &erased); err != nil {
 			return nil, err
 		}
-		a.At = time.UnixMicro(at).UTC()
+		a.At, a.Erased = time.UnixMicro(at).UTC(), erased != 0
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -181,13 +186,13 @@ func (db *DB) AccessHashesAfter(ctx context.Context, after int64) ([]rulebook.Ha
 // order: the leaf i of its tree.
 func (db *DB) AccessEntryAt(ctx context.Context, i int64) (*Access, error) {
 	var a Access
-	var at int64
-	err := db.r.QueryRowContext(ctx, `SELECT id, at, actor, action, subject, detail FROM access_log ORDER BY id LIMIT 1 OFFSET $1`, i).
-		Scan(&a.ID, &at, &a.Actor, &a.Action, &a.Subject, &a.Detail)
+	var at, erased int64
+	err := db.r.QueryRowContext(ctx, `SELECT id, at, actor, action, subject, detail, erased FROM access_log ORDER BY id LIMIT 1 OFFSET $1`, i).
+		Scan(&a.ID, &at, &a.Actor, &a.Action, &a.Subject, &a.Detail, &erased)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, rulebook.Errorf(rulebook.ENotFound, "the access log holds fewer than %d entries", i+1)
 	}
-	a.At = time.UnixMicro(at).UTC()
+	a.At, a.Erased = time.UnixMicro(at).UTC(), erased != 0
 	return &a, err
 }
 
@@ -201,26 +206,58 @@ type accessCheck struct {
 // verifyAccess walks the access log in order and reports the first entry deleted,
 // edited or moved, naming it (or its neighbours, for one deleted) by id and time.
 func (db *DB) verifyAccess(ctx context.Context) (*accessCheck, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, at, prev_hash, hash, actor, action, subject, detail FROM access_log ORDER BY id`)
+	// Read before the log, so that an erasure committed meanwhile is seen
+	// whenever the entries it erased are.
+	through, err := db.accessErasedThrough(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id, at, prev_hash, hash, actor, action, subject, detail, erased FROM access_log ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	res := &accessCheck{}
 	var (
-		id, at                                      int64
+		id, at, erased                              int64
 		prevHash, hash, actor, action, subj, detail sql.RawBytes
 		buf                                         []byte
 		last                                        *accessRow
 		storedPrev                                  rulebook.Hash
 	)
 	for rows.Next() {
-		if err := rows.Scan(&id, &at, &prevHash, &hash, &actor, &action, &subj, &detail); err != nil {
+		if err := rows.Scan(&id, &at, &prevHash, &hash, &actor, &action, &subj, &detail, &erased); err != nil {
 			return nil, err
 		}
 		copy(storedPrev[:], prevHash)
 		linked := len(prevHash) == 32 && storedPrev == res.head
-		if linked {
+		if erased != 0 {
+			// Its content is gone, so its hash cannot be worked out again: it
+			// stands if it is chained, an erasure recorded in the chain reaches
+			// it, and nothing of it is left. A checkpoint covering it holds its
+			// hash as a leaf, so a hash changed since is caught there.
+			fault := ""
+			switch {
+			case id > through:
+				fault = fmt.Sprintf("is marked erased, but no erasure of the access log recorded in the chain reaches it (the furthest reaches entry %d): the entry was hidden in the database", through)
+			case len(actor)+len(subj)+len(detail) > 0:
+				fault = "is marked erased, but still holds who, about whom or the detail"
+			}
+			if fault != "" {
+				r := &accessRow{id: id, at: at}
+				res.fault = r.name() + " " + fault
+				return res, nil
+			}
+			if linked && len(hash) == 32 {
+				res.n++
+				copy(res.head[:], hash)
+				if last == nil {
+					last = &accessRow{}
+				}
+				last.id, last.at = id, at
+				continue
+			}
+		} else if linked {
 			buf = rulebook.AppendAccessCanonical(buf[:0], id, at, []byte(actor), []byte(action), []byte(subj), []byte(detail), &storedPrev)
 			if len(hash) == 32 && sha256.Sum256(buf) == rulebook.Hash(hash) {
 				res.n++
@@ -232,7 +269,7 @@ func (db *DB) verifyAccess(ctx context.Context) (*accessCheck, error) {
 				continue
 			}
 		}
-		row := &accessRow{id: id, at: at, actor: string(actor), action: string(action), subject: string(subj), detail: string(detail)}
+		row := &accessRow{id: id, at: at, actor: string(actor), action: string(action), subject: string(subj), detail: string(detail), erased: erased != 0}
 		copy(row.prev[:], prevHash)
 		copy(row.hash[:], hash)
 		row.badLen = len(prevHash) != 32 || len(hash) != 32
@@ -245,12 +282,39 @@ func (db *DB) verifyAccess(ctx context.Context) (*accessCheck, error) {
 	return res, rows.Err()
 }
 
+// accessErasedThrough returns the last access-log entry any erasure of the
+// access log recorded in the chain reaches (0 if none does).
+func (db *DB) accessErasedThrough(ctx context.Context) (int64, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT data FROM events WHERE subject = $1 AND type = $2`,
+		rulebook.ErasureSubjectPrefix+rulebook.AccessLogErasure, rulebook.EventErased)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var through int64
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return 0, err
+		}
+		var er rulebook.Erasure
+		// One that cannot be read allows nothing: the chain's own check names
+		// an event edited in the database.
+		if json.Unmarshal(data, &er) == nil && er.Subject == rulebook.AccessLogErasure {
+			through = max(through, er.AccessThrough)
+		}
+	}
+	return through, rows.Err()
+}
+
 // accessRow is one entry read in full, to say what is wrong with it.
 type accessRow struct {
 	id, at                         int64
 	actor, action, subject, detail string
 	prev, hash                     rulebook.Hash
 	badLen                         bool
+	// erased entries cannot be hashed again.
+	erased bool
 }
 
 func (r *accessRow) name() string {
@@ -267,7 +331,7 @@ func (db *DB) diagnoseAccess(ctx context.Context, r, last *accessRow) (string, e
 	if r.badLen {
 		return r.name() + " was tampered with: its hashes are not 32 bytes (unchained, or edited in the database)", nil
 	}
-	if r.hashAs(r.id) != r.hash {
+	if !r.erased && r.hashAs(r.id) != r.hash {
 		// Hashed for another place: moved (its id changed) rather than edited.
 		for k := int64(1); k <= 64; k++ {
 			for _, other := range []int64{r.id - k, r.id + k} {
@@ -469,4 +533,37 @@ func (db *DB) StoredCheckpointNote(ctx context.Context, id int64) ([]byte, error
 	var s string
 	err := db.r.QueryRowContext(ctx, `SELECT note FROM checkpoints WHERE id = $1`, id).Scan(&s)
 	return []byte(s), err
+}
+
+// AccessDue returns how many access-log entries logged before before are not
+// erased yet, and the id of the last of them (0 if none).
+func (db *DB) AccessDue(ctx context.Context, before time.Time) (n, through int64, err error) {
+	err = db.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM access_log WHERE erased = 0 AND at < $1`,
+		before.UnixMicro()).Scan(&n, &through)
+	return n, through, err
+}
+
+// EraseAccess erases, in the appender's transaction, the access-log entries
+// logged before before (who, about whom and the detail; the id, time, action
+// and hashes stay, so that the chain and the checkpoints still hold), and
+// returns how many it erased and the id of the last of them. The erasure
+// recorded in the same transaction (rulebook.AccessLogErasure) must reach
+// through, or verify reports the entries as hidden.
+func (a *Appender) EraseAccess(before time.Time) (n, through int64, err error) {
+	if err := a.flush(); err != nil {
+		return 0, 0, err
+	}
+	at := before.UnixMicro()
+	if err := a.tx.QueryRowContext(a.ctx, `SELECT COALESCE(MAX(id), 0) FROM access_log WHERE erased = 0 AND at < $1`, at).Scan(&through); err != nil {
+		return 0, 0, err
+	}
+	if through == 0 {
+		return 0, 0, nil
+	}
+	res, err := a.tx.ExecContext(a.ctx, `UPDATE access_log SET actor = '', subject = '', detail = '', erased = 1 WHERE erased = 0 AND at < $1 AND id <= $2`, at, through)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err = res.RowsAffected()
+	return n, through, err
 }

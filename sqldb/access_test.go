@@ -92,6 +92,8 @@ func TestVerifyCatchesAccessTampering(t *testing.T) {
 			[]string{"access-log entry 6 (at " + at(5) + ") was not chained after the entry stored before it, access-log entry 5 (at " + at(4) + ")"}},
 		{"first deleted", []string{`DELETE FROM access_log WHERE id = 1`},
 			[]string{"the access-log entries before access-log entry 2 (at " + at(1) + ") were deleted"}},
+		{"hidden as erased", []string{`UPDATE access_log SET actor = '', subject = '', detail = '', erased = 1 WHERE id = 5`},
+			[]string{"access-log entry 5 (at " + at(4) + ") is marked erased, but no erasure of the access log recorded in the chain reaches it (the furthest reaches entry 0): the entry was hidden in the database"}},
 		{"unchained entry inserted", []string{`INSERT INTO access_log (id, at, actor, action, subject) VALUES (100, 0, 'x', 'y', 'z')`},
 			[]string{"access-log entry 100 (at 1970-01-01T00:00:00Z) was tampered with"}},
 	}
@@ -228,14 +230,15 @@ func TestMigrationChainsAccessLog(t *testing.T) {
 
 // undoMigration9 takes the schema back to before migration 9: the access log
 // unchained (on PostgreSQL with its ids from an identity again, starting at 7), no
-// stored checkpoints.
+// stored checkpoints; and so before migration 14, which changed the access log
+// again (its entries erasable).
 func undoMigration9(t *testing.T, db *sqldb.DB) {
 	t.Helper()
 	back := []string{`DROP TRIGGER access_log_no_update`, `DROP TRIGGER access_log_no_delete`, `DROP TABLE checkpoints`,
-		`ALTER TABLE access_log DROP COLUMN prev_hash`, `ALTER TABLE access_log DROP COLUMN hash`}
+		`ALTER TABLE access_log DROP COLUMN erased`, `ALTER TABLE access_log DROP COLUMN prev_hash`, `ALTER TABLE access_log DROP COLUMN hash`}
 	if db.Dialect() == "postgres" {
-		back = []string{`DROP FUNCTION append_only CASCADE`, `DROP TABLE checkpoints`,
-			`ALTER TABLE access_log DROP COLUMN prev_hash`, `ALTER TABLE access_log DROP COLUMN hash`,
+		back = []string{`DROP FUNCTION append_only CASCADE`, `DROP FUNCTION access_log_append_only CASCADE`, `DROP TABLE checkpoints`,
+			`ALTER TABLE access_log DROP COLUMN erased`, `ALTER TABLE access_log DROP COLUMN prev_hash`, `ALTER TABLE access_log DROP COLUMN hash`,
 			`ALTER TABLE access_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (START WITH 7)`}
 	}
 	// Migration 10 (selections) came after, and may run over itself.

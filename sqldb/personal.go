@@ -95,7 +95,7 @@ func (a *Appender) ReprojectComplaint(id string) error {
 // log is checkpointed and emptied; PostgreSQL vacuums the tables concerned.
 func (db *DB) Compact(ctx context.Context) error {
 	if db.dialect == "postgres" {
-		for _, t := range []string{"personal", "members", "complaints", "cases", "list_entries"} {
+		for _, t := range []string{"personal", "members", "complaints", "cases", "list_entries", "access_log"} {
 			if _, err := db.w.ExecContext(ctx, `VACUUM `+t); err != nil {
 				return err
 			}

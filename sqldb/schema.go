@@ -658,3 +658,40 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], unitGenerationSchema["sqlite"])
 	migrations["postgres"] = append(migrations["postgres"], unitGenerationSchema["postgres"])
 }
+
+// accessErasureSchema is migration 14: an access-log entry past the retention
+// period the rule book gives the access log is erased in place — who, about
+// whom and the detail emptied, erased set — keeping its id, time, action and
+// hashes, so that the log's chain and Merkle tree, and every checkpoint and
+// proof over them, still hold. The append-only trigger lets through that
+// change alone; verify accepts an erased entry only up to the furthest
+// erasure of the access log recorded in the chain (rulebook.AccessLogErasure).
+var accessErasureSchema = map[string]string{
+	"sqlite": `
+	ALTER TABLE access_log ADD COLUMN erased INTEGER NOT NULL DEFAULT 0;
+	DROP TRIGGER IF EXISTS access_log_no_update;
+	CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+		WHEN NOT (` + accessErasing + `)
+		BEGIN SELECT RAISE(ABORT, 'the access log is append-only: an entry is only ever erased'); END;`,
+	"postgres": `
+	ALTER TABLE access_log ADD COLUMN erased INTEGER NOT NULL DEFAULT 0;
+	CREATE OR REPLACE FUNCTION access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF TG_OP = 'UPDATE' AND ` + accessErasing + ` THEN
+				RETURN NEW;
+			END IF;
+			RAISE EXCEPTION 'the access log is append-only: an entry is only ever erased';
+		END $$;
+	DROP TRIGGER IF EXISTS access_log_no_update ON access_log;
+	CREATE TRIGGER access_log_no_update BEFORE UPDATE OR DELETE ON access_log
+		FOR EACH ROW EXECUTE FUNCTION access_log_append_only();`,
+}
+
+// accessErasing is the one change of an access-log entry allowed: its erasure.
+const accessErasing = `OLD.erased = 0 AND NEW.erased = 1 AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.action = OLD.action
+		AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash AND NEW.actor = '' AND NEW.subject = '' AND NEW.detail = ''`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], accessErasureSchema["sqlite"])
+	migrations["postgres"] = append(migrations["postgres"], accessErasureSchema["postgres"])
+}

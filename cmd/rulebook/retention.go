@@ -53,7 +53,13 @@ func runRetention(ctx context.Context, e *env, args []string) error {
 		verb = "erased"
 	}
 	for _, x := range out {
-		fmt.Fprintf(e.stdout, "%s\t%s: %d event(s)' personal data %s (%s %s, due %s)\n", x.Subject, x.Basis, x.Events, verb, x.Clause, x.Event, x.Due)
+		// The clause, and the erasure's event once recorded.
+		why := strings.TrimSpace(x.Clause + " " + x.Event)
+		if x.Subject == rulebook.AccessLogErasure {
+			fmt.Fprintf(e.stdout, "access log\t%s: who, about whom and the detail of %d entries (up to entry %d) %s (%s, due %s)\n", x.Basis, x.Entries, x.Through, verb, why, x.Due)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s\t%s: %d event(s)' personal data %s (%s, due %s)\n", x.Subject, x.Basis, x.Events, verb, why, x.Due)
 	}
 	if err != nil {
 		return err
