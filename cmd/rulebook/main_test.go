@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
@@ -113,6 +114,16 @@ func TestImportExport(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "row 3: name: is empty") || !strings.Contains(stderr, "row 4: joined") || !strings.Contains(stderr, "nothing was imported") {
 		t.Fatalf("bad import: %d %s", code, stderr)
 	}
+	// A file given by its path is read where it lies; an id given twice is
+	// found by the register's key, and the file read again to say where.
+	twice := filepath.Join(dir, "twice.csv")
+	os.WriteFile(twice, []byte("id,name,joined\nA1,Ann,2001-01-01\nA2,Bo,2001-01-01\nA1,Ann again,2001-01-01\n"), 0o644)
+	for _, check := range [][]string{nil, {"--check"}} {
+		code, _, stderr := rb(t, "", append([]string{"import", "members", twice, "--db", db, "--rules", "../../examples/union-2019.yaml"}, check...)...)
+		if code != 1 || !strings.Contains(stderr, `row 4: id: "A1" already appears on row 2`) {
+			t.Fatalf("import %v of an id given twice: %d %s", check, code, stderr)
+		}
+	}
 	good := "id,name,joined,branch\nA1,Ann,2020-01-01,north\nA2,Bob,2021-06-01,south\n"
 	if code, out, stderr := rb(t, good, "import", "members", "-", "--check", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "2 member(s) and 2 new unit(s) would be imported (nothing stored)") {
 		t.Fatalf("check: %d %s %s", code, out, stderr)
@@ -173,5 +184,34 @@ func TestVerifyExpectHead(t *testing.T) {
 	}
 	if code, _, stderr := rb(t, "", "verify", "--db", db, "--expect-head", res.Head); code != 1 || !strings.Contains(stderr, "removed from its end") {
 		t.Fatalf("a cut tail went unnoticed: %d %s", code, stderr)
+	}
+}
+
+// TestProgressSaysWhenTheFileIsReadAgain: the bar of a failed import, whose
+// file is read again to list its problems, says so rather than seem to start
+// the import over.
+func TestProgressSaysWhenTheFileIsReadAgain(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var off int64
+	p := &progress{label: "importing", total: 1000, read: func() int64 { return off }, start: time.Now(), tty: true, stderr: f}
+	off = 500
+	p.rows(8192)
+	p.last = time.Time{}
+	off = 100
+	p.rows(8192 - 1) // fewer rows than before: the file read again
+	p.last = time.Time{}
+	p.rows(16384)
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(b)
+	first, again := strings.Index(out, "importing [###############"), strings.Index(out, "listing the problems [###")
+	if first < 0 || again < first || strings.Count(out, "listing the problems") != 2 {
+		t.Fatalf("the bar drew %q", out)
 	}
 }

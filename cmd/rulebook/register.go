@@ -50,7 +50,12 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return errUsage{"usage: rulebook import members FILE.csv (use - for standard input)"}
 	}
 	name := pos[1]
-	var r io.Reader = e.stdin
+	// A file is handed over as it is: the application reads it where it lies
+	// (standard input it copies to a file of its own first), and the bar
+	// follows its offset. Standard input's bytes are counted as they pass.
+	cr := &countingReader{r: e.stdin}
+	var r io.Reader = bufio.NewReaderSize(cr, 1<<20)
+	read := cr.n.Load
 	var size int64
 	if name != "-" {
 		f, err := os.Open(name)
@@ -61,9 +66,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		if fi, err := f.Stat(); err == nil {
 			size = fi.Size()
 		}
-		r = f
+		r, read = f, func() int64 {
+			off, _ := f.Seek(0, io.SeekCurrent)
+			return off
+		}
 	}
-	cr := &countingReader{r: r}
 	// An import may start a new register. A check stores nothing, not even a new
 	// database: on a path with none it checks the file against an empty register,
 	// in a scratch database removed afterwards.
@@ -84,11 +91,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	bar := newProgress(e, "importing", size, &cr.n)
+	bar := newProgress(e, "importing", size, read)
 	if *check {
 		bar.label = "checking"
 	}
-	res, err := a.Import(ctx, bufio.NewReaderSize(cr, 1<<20), name, *check, bar.rows)
+	res, err := a.Import(ctx, r, name, *check, bar.rows)
 	bar.done()
 	if err != nil {
 		var errs *memberscsv.Errors
@@ -170,10 +177,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // progress draws a one-line progress bar on a terminal, and nothing otherwise.
 type progress struct {
-	e      *env
-	label  string
-	total  int64
-	read   *atomic.Int64
+	e     *env
+	label string
+	total int64
+	// read is how far into the total the work has got (bytes of a file).
+	read   func() int64
 	start  time.Time
 	tty    bool
 	last   time.Time
@@ -182,7 +190,7 @@ type progress struct {
 	stderr *os.File
 }
 
-func newProgress(e *env, label string, total int64, read *atomic.Int64) *progress {
+func newProgress(e *env, label string, total int64, read func() int64) *progress {
 	p := &progress{e: e, label: label, total: total, read: read, start: time.Now()}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.tty, p.stderr = true, f
@@ -193,6 +201,11 @@ func newProgress(e *env, label string, total int64, read *atomic.Int64) *progres
 func (p *progress) rows(n int) {
 	if n < 0 || !p.tty {
 		return
+	}
+	if n < p.nrows {
+		// A failed import reads its file again, storing nothing, to list every
+		// problem with its row: say so, rather than seem to start over.
+		p.label, p.start = "listing the problems", time.Now()
 	}
 	p.nrows = n
 	if time.Since(p.last) < 100*time.Millisecond {
@@ -205,7 +218,7 @@ func (p *progress) rows(n int) {
 func (p *progress) draw() {
 	rate := float64(p.nrows) / time.Since(p.start).Seconds()
 	if p.total > 0 {
-		frac := float64(p.read.Load()) / float64(p.total)
+		frac := float64(p.read()) / float64(p.total)
 		if frac > 1 {
 			frac = 1
 		}
@@ -470,8 +483,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "note: none of the %d checkpoints kept in the database is signed by that key\n", stored.Stored)
 		}
 	}
-	var n atomic.Int64
-	bar := newProgress(e, "verifying", 0, &n)
+	bar := newProgress(e, "verifying", 0, nil)
 	start := time.Now()
 	var res *sqldb.VerifyResult
 	var diffs []string
