@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"sort"
@@ -840,4 +842,32 @@ func ParseLists(vals []string) (map[string]string, error) {
 		out[party] = sel
 	}
 	return out, nil
+}
+
+// ElectionCountSource says, for a counted contest's report, what was counted:
+// the figures declared as the record holds them (source, and the SHA-256 of
+// the contest's JSON as entered, sum) and how (options, in the words of the
+// entry and the count's flags).
+func ElectionCountSource(el *rulebook.PublicElection) (source, sum, options string, err error) {
+	b, err := json.Marshal(el.PublicContest)
+	if err != nil {
+		return "", "", "", err
+	}
+	h := sha256.Sum256(b)
+	source = fmt.Sprintf("the figures declared for election %s, entered in event %s", el.ID, el.Event)
+	options = "--kind " + el.Kind
+	if el.Seats > 0 {
+		options += fmt.Sprintf(" --seats %d", el.Seats)
+	}
+	if el.Threshold != "" {
+		options += " --threshold " + el.Threshold
+	}
+	if el.Count != nil {
+		for _, party := range slices.Sorted(maps.Keys(el.Count.Lists)) {
+			options += " --list " + party + "=" + el.Count.Lists[party]
+		}
+	}
+	// A tie is settled by lot with a seed drawn from the election's id.
+	options += fmt.Sprintf(" (ties by lot, seed %d from the election's id)", electionSeed(el.ID))
+	return source, hex.EncodeToString(h[:]), options, nil
 }

@@ -60,4 +60,12 @@ func TestBrowserCollege(t *testing.T) {
 			t.Errorf("the candidates table lacks %q:\n%s", want, clip(cands, 2000))
 		}
 	}
+	// The count's own report, as the count page shows one, saying what it
+	// counted and how.
+	counted := rita.text(".count-report")
+	for _, want := range []string{"First past the post", "the figures declared for election northport-central-2021", "SHA-256", "--kind fptp", "Martin Quell"} {
+		if !strings.Contains(counted, want) {
+			t.Errorf("the count's report lacks %q:\n%s", want, clip(counted, 3000))
+		}
+	}
 }

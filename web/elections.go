@@ -1,9 +1,12 @@
 package web
 
 import (
+	"bytes"
+	"html/template"
 	"net/http"
 
 	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/count/report"
 )
 
 // Public elections, read-only: the list, and a contest's page with its
@@ -22,6 +25,8 @@ func (s *Server) electionsPage(w http.ResponseWriter, r *http.Request) error {
 // electionData is a contest's page.
 type electionData struct {
 	*app.ElectionView
+	// Report is the count, round by round, as the count page shows one.
+	Report template.HTML
 }
 
 // Share is a candidate's (or party's) share of the vote as the count gives it:
@@ -49,6 +54,21 @@ func (s *Server) electionPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "election", v.Title, &electionData{ElectionView: v})
+	d := &electionData{ElectionView: v}
+	if c := v.Count; c != nil && c.Result != nil {
+		source, sum, options, err := app.ElectionCountSource(v.PublicElection)
+		if err != nil {
+			return err
+		}
+		res := *c.Result
+		res.Normalize()
+		meta := report.Meta{File: source, SHA256: sum, Options: options, Counted: v.Counted.Time(), Version: report.BuildVersion()}
+		var b bytes.Buffer
+		if err := report.WriteFragmentMeta(&b, &res, meta); err != nil {
+			return err
+		}
+		d.Report = template.HTML(b.String())
+	}
+	s.render(w, r, http.StatusOK, "election", v.Title, d)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/count/report"
 )
 
 func init() {
@@ -21,8 +22,8 @@ const electionUsage = `election enter --input CONTEST.json [--date D]        (th
        election import FILE.csv --id ID --kind fptp|sv|ams --title T --poll D [--nominated D] [--seats N] [--threshold P]
                 [--previous ID] [--constituency ID ...] [--electorate N] [--rejected N] [--official-entry E] [--date D]
        election support ID --candidate NAME --member M --how nominated|campaigned --evidence TEXT [--date D]
-       election list | show ID
-       election count ID [--list PARTY=SELECTION ...] [--date D]
+       election list | show ID [--html REPORT.html]
+       election count ID [--list PARTY=SELECTION ...] [--date D] [--html REPORT.html]
        election conduct ID                                    (members who stood against, or supported a rival to, an official candidate)
        election exclusions ID --body B [--date D]             (open a proposed automatic exclusion for each, with the evidence)
   (every subcommand takes --json, --db and --rules)`
@@ -51,6 +52,7 @@ func runElection(ctx context.Context, e *env, args []string) error {
 	how := fs.String("how", "", "support: nominated or campaigned")
 	evidence := fs.String("evidence", "", "support: what shows it")
 	body := fs.String("body", "", "exclusions: the body proposing the exclusions")
+	html := fs.String("html", "", "show, count: write the count's report, round by round, to this HTML file")
 	sf := addStepFlags(fs, "the day of the entry (default today)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -74,6 +76,9 @@ func runElection(ctx context.Context, e *env, args []string) error {
 	day, err := sf.day()
 	if err != nil {
 		return err
+	}
+	if *html != "" && sub != "show" && sub != "count" {
+		return errUsage{"election: --html is for show and count"}
 	}
 	// Read what is to be entered before taking the database.
 	switch sub {
@@ -159,6 +164,9 @@ func runElection(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := writeElectionReport(*html, v.PublicElection); err != nil {
+			return err
+		}
 		if sf.json {
 			return writeJSON(e.stdout, v)
 		}
@@ -171,6 +179,9 @@ func runElection(ctx context.Context, e *env, args []string) error {
 		}
 		el, err := a.CountElection(ctx, id, day, l)
 		if err != nil {
+			return err
+		}
+		if err := writeElectionReport(*html, el); err != nil {
 			return err
 		}
 		if sf.json {
@@ -260,4 +271,29 @@ func printElection(e *env, v *app.ElectionView) {
 			fmt.Fprintln(e.stdout, line)
 		}
 	}
+}
+
+// writeElectionReport writes a counted contest's report to path (nothing if
+// path is empty), as count --html writes one, saying what was counted.
+func writeElectionReport(path string, el *rulebook.PublicElection) error {
+	if path == "" {
+		return nil
+	}
+	if el.Count == nil || el.Count.Result == nil {
+		return fmt.Errorf("election %s is not counted yet: 'rulebook election count %s' counts it", el.ID, el.ID)
+	}
+	source, sum, options, err := app.ElectionCountSource(el)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	m := report.Meta{File: source, SHA256: sum, Options: options, Counted: el.Counted.Time(), Version: countVersion()}
+	if err := report.WriteMeta(f, el.Count.Result, m); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
