@@ -88,14 +88,7 @@ func TestErasure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			skey, vkey, err := checkpoint.GenerateKey("rulebook.test")
-			if err != nil {
-				t.Fatal(err)
-			}
-			before, err := a.Checkpoint(ctx, skey)
-			if err != nil {
-				t.Fatal(err)
-			}
+			before, vkey := checkpointNow(t, a)
 			// The name is held apart, not in the record's own data.
 			if evs, err := a.Events(ctx, sqldb.EventFilter{Subject: "M0990"}); err != nil || len(evs) != 1 || !strings.Contains(string(evs[0].Data), name) || strings.Contains(string(evs[0].StoredData()), name) {
 				t.Fatalf("the joining as read and as stored: %v %v", evs, err)
@@ -153,20 +146,7 @@ func TestErasure(t *testing.T) {
 				t.Errorf("the auditor erasing: %v", err)
 			}
 
-			if engine == "sqlite" {
-				path := strings.TrimPrefix(db.DSN(), "file:")
-				for i, f := range []string{path, path + "-wal"} {
-					b, err := os.ReadFile(f)
-					if (i == 0 && len(b) == 0) || (err != nil && (i == 0 || !os.IsNotExist(err))) {
-						t.Fatalf("%s: %d bytes, %v", f, len(b), err)
-					}
-					for _, s := range []string{name, email, rulebook.SearchKey(name)} {
-						if bytes.Contains(b, []byte(s)) {
-							t.Errorf("%s still holds %q after the erasure", f, s)
-						}
-					}
-				}
-			}
+			fileHoldsNone(t, db, name, email, rulebook.SearchKey(name))
 		})
 	}
 }
@@ -223,6 +203,42 @@ func TestPersonalDataTampered(t *testing.T) {
 	}
 }
 
+// checkpointNow signs a checkpoint with a new key, and returns it with the
+// key that verifies it.
+func checkpointNow(t *testing.T, a *app.App) (*checkpoint.Checkpoint, string) {
+	t.Helper()
+	skey, vkey, err := checkpoint.GenerateKey("rulebook.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Checkpoint(operator(), skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, vkey
+}
+
+// fileHoldsNone checks, on SQLite, that neither the database file nor its
+// log holds any of what was erased, byte for byte.
+func fileHoldsNone(t *testing.T, db *sqldb.DB, erased ...string) {
+	t.Helper()
+	if db.Dialect() != "sqlite" {
+		return
+	}
+	path := strings.TrimPrefix(db.DSN(), "file:")
+	for i, f := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(f)
+		if (i == 0 && len(b) == 0) || (err != nil && (i == 0 || !os.IsNotExist(err))) {
+			t.Fatalf("%s: %d bytes, %v", f, len(b), err)
+		}
+		for _, s := range erased {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s still holds %q after the erasure", f, s)
+			}
+		}
+	}
+}
+
 func hasFault(faults []string, s string) bool {
 	for _, f := range faults {
 		if strings.Contains(f, s) {
@@ -267,14 +283,7 @@ func TestAccessLogRetention(t *testing.T) {
 			if err := a.FlushAccessLog(ctx); err != nil {
 				t.Fatal(err)
 			}
-			skey, vkey, err := checkpoint.GenerateKey("rulebook.test")
-			if err != nil {
-				t.Fatal(err)
-			}
-			before, err := a.Checkpoint(ctx, skey)
-			if err != nil {
-				t.Fatal(err)
-			}
+			before, vkey := checkpointNow(t, a)
 			mustVerify(t, a)
 			all, err := db.AccessLog(context.Background(), "", 0)
 			if err != nil {
@@ -350,20 +359,7 @@ func TestAccessLogRetention(t *testing.T) {
 			if erased != 3 || len(after) != len(all) {
 				t.Errorf("%d entries erased, %d entries of %d left", erased, len(after), len(all))
 			}
-			if engine == "sqlite" {
-				path := strings.TrimPrefix(db.DSN(), "file:")
-				for i, f := range []string{path, path + "-wal"} {
-					b, err := os.ReadFile(f)
-					if (i == 0 && len(b) == 0) || (err != nil && (i == 0 || !os.IsNotExist(err))) {
-						t.Fatalf("%s: %d bytes, %v", f, len(b), err)
-					}
-					for _, s := range []string{"zephyrine.oldreader", "xyzzy-detail", "QX0001", "case/QX-2"} {
-						if bytes.Contains(b, []byte(s)) {
-							t.Errorf("%s still holds %q after the erasure", f, s)
-						}
-					}
-				}
-			}
+			fileHoldsNone(t, db, "zephyrine.oldreader", "xyzzy-detail", "QX0001", "case/QX-2")
 
 			// Nothing but an erasure gets past the database's trigger.
 			for _, q := range []string{

@@ -231,6 +231,7 @@ func (db *DB) verifyAccess(ctx context.Context) (*accessCheck, error) {
 		}
 		copy(storedPrev[:], prevHash)
 		linked := len(prevHash) == 32 && storedPrev == res.head
+		intact := false
 		if erased != 0 {
 			// Its content is gone, so its hash cannot be worked out again: it
 			// stands if it is chained, an erasure recorded in the chain reaches
@@ -248,26 +249,19 @@ func (db *DB) verifyAccess(ctx context.Context) (*accessCheck, error) {
 				res.fault = r.name() + " " + fault
 				return res, nil
 			}
-			if linked && len(hash) == 32 {
-				res.n++
-				copy(res.head[:], hash)
-				if last == nil {
-					last = &accessRow{}
-				}
-				last.id, last.at = id, at
-				continue
-			}
+			intact = linked && len(hash) == 32
 		} else if linked {
 			buf = rulebook.AppendAccessCanonical(buf[:0], id, at, []byte(actor), []byte(action), []byte(subj), []byte(detail), &storedPrev)
-			if len(hash) == 32 && sha256.Sum256(buf) == rulebook.Hash(hash) {
-				res.n++
-				copy(res.head[:], hash)
-				if last == nil {
-					last = &accessRow{}
-				}
-				last.id, last.at = id, at
-				continue
+			intact = len(hash) == 32 && sha256.Sum256(buf) == rulebook.Hash(hash)
+		}
+		if intact {
+			res.n++
+			copy(res.head[:], hash)
+			if last == nil {
+				last = &accessRow{}
 			}
+			last.id, last.at = id, at
+			continue
 		}
 		row := &accessRow{id: id, at: at, actor: string(actor), action: string(action), subject: string(subj), detail: string(detail), erased: erased != 0}
 		copy(row.prev[:], prevHash)
