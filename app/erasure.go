@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/discipline"
@@ -24,7 +25,9 @@ type Erased struct {
 	// last of them.
 	Entries int64 `json:"entries,omitempty"`
 	Through int64 `json:"through,omitempty"`
-	// Event is the id of the erasure's own event in the record ("" in a dry run).
+	// Event is the id of the erasure's own event in the record ("" in a dry
+	// run; for the access log, erased some thousands of entries an event at
+	// a time, the last).
 	Event string `json:"event,omitempty"`
 }
 
@@ -231,30 +234,53 @@ func (a *App) eraseAccess(ctx context.Context, p *Principal, r *rules.Retention,
 	if err := a.access.flush(ctx); err != nil {
 		return nil, err
 	}
+	// A transaction, and an erasure recorded, for each accessErasureChunk
+	// entries: the first run over years of reads does not hold the writer,
+	// and the access log's own writer behind it, for long.
+	var after int64
+	for {
+		n, through, id, err := a.eraseAccessChunk(ctx, p, r, before, last, after)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			break
+		}
+		x.Entries, x.Through, x.Event, after = x.Entries+n, through, id, through
+	}
+	if x.Entries == 0 {
+		return nil, nil
+	}
+	return x, nil
+}
+
+// accessErasureChunk is the most access-log entries one erasure erases.
+var accessErasureChunk = 50_000
+
+// eraseAccessChunk erases the next accessErasureChunk entries due after entry
+// after, recording the erasure, and returns how many, the last, and the id of
+// the erasure's event.
+func (a *App) eraseAccessChunk(ctx context.Context, p *Principal, r *rules.Retention, before time.Time, last rulebook.Date, after int64) (int64, int64, string, error) {
 	ap, err := a.db().Begin(ctx)
 	if err != nil {
-		return nil, err
+		return 0, 0, "", err
 	}
 	defer ap.Rollback()
-	n, through, err := ap.EraseAccess(before)
+	n, through, err := ap.EraseAccess(before, after, accessErasureChunk)
 	if err != nil || n == 0 {
-		return nil, err
+		return 0, 0, "", err
 	}
 	er := rulebook.Erasure{Subject: rulebook.AccessLogErasure, Events: []string{}, Basis: rulebook.ErasureRetention, Clause: r.Clause,
-		Reason:        fmt.Sprintf("kept %s after each entry was logged: %d entries logged before %s", r.Keep, n, last+1),
+		Reason:        fmt.Sprintf("kept %s after each entry was logged: %d entries logged before %s, after entry %d", r.Keep, n, last+1, after),
 		AccessThrough: through}
 	data, err := rulebook.MarshalData(er)
 	if err != nil {
-		return nil, err
+		return 0, 0, "", err
 	}
 	e := &rulebook.Event{Type: rulebook.EventErased, Subject: rulebook.ErasureSubjectPrefix + rulebook.AccessLogErasure, Actor: p.Actor(),
 		Effective: rulebook.DateOf(a.now()), Data: data, Payload: er}
 	if err := ap.Add(e); err != nil {
-		return nil, err
+		return 0, 0, "", err
 	}
-	if err := ap.Commit(); err != nil {
-		return nil, err
-	}
-	x.Entries, x.Through, x.Event = n, through, e.ID
-	return x, nil
+	return n, through, e.ID, ap.Commit()
 }

@@ -7,3 +7,10 @@ func SetAccessQueue(queue, batch int) (restore func()) {
 	accessQueue, accessBatch = queue, batch
 	return func() { accessQueue, accessBatch = oq, ob }
 }
+
+// SetAccessErasureChunk lets tests erase the access log a few entries at a time.
+func SetAccessErasureChunk(n int) (restore func()) {
+	o := accessErasureChunk
+	accessErasureChunk = n
+	return func() { accessErasureChunk = o }
+}

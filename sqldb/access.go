@@ -537,24 +537,26 @@ func (db *DB) AccessDue(ctx context.Context, before time.Time) (n, through int64
 	return n, through, err
 }
 
-// EraseAccess erases, in the appender's transaction, the access-log entries
-// logged before before (who, about whom and the detail; the id, time, action
-// and hashes stay, so that the chain and the checkpoints still hold), and
-// returns how many it erased and the id of the last of them. The erasure
-// recorded in the same transaction (rulebook.AccessLogErasure) must reach
-// through, or verify reports the entries as hidden.
-func (a *Appender) EraseAccess(before time.Time) (n, through int64, err error) {
+// EraseAccess erases, in the appender's transaction, at most most of the
+// access-log entries logged before before that come after entry after (who,
+// about whom and the detail; the id, time, action and hashes stay, so that the
+// chain and the checkpoints still hold), and returns how many it erased and
+// the id of the last of them. The erasure recorded in the same transaction
+// (rulebook.AccessLogErasure) must reach through, or verify reports the
+// entries as hidden.
+func (a *Appender) EraseAccess(before time.Time, after int64, most int) (n, through int64, err error) {
 	if err := a.flush(); err != nil {
 		return 0, 0, err
 	}
 	at := before.UnixMicro()
-	if err := a.tx.QueryRowContext(a.ctx, `SELECT COALESCE(MAX(id), 0) FROM access_log WHERE erased = 0 AND at < $1`, at).Scan(&through); err != nil {
+	if err := a.tx.QueryRowContext(a.ctx, `SELECT COALESCE(MAX(id), 0) FROM (SELECT id FROM access_log WHERE erased = 0 AND at < $1 AND id > $2 ORDER BY id LIMIT $3) AS due`,
+		at, after, most).Scan(&through); err != nil {
 		return 0, 0, err
 	}
 	if through == 0 {
 		return 0, 0, nil
 	}
-	res, err := a.tx.ExecContext(a.ctx, `UPDATE access_log SET actor = '', subject = '', detail = '', erased = 1 WHERE erased = 0 AND at < $1 AND id <= $2`, at, through)
+	res, err := a.tx.ExecContext(a.ctx, `UPDATE access_log SET actor = '', subject = '', detail = '', erased = 1 WHERE erased = 0 AND at < $1 AND id > $2 AND id <= $3`, at, after, through)
 	if err != nil {
 		return 0, 0, err
 	}
