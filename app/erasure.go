@@ -42,10 +42,10 @@ func (a *App) EraseOnRequest(ctx context.Context, member, reason string) (*Erase
 		return nil, err
 	}
 	if strings.TrimSpace(reason) == "" {
-		return nil, rulebook.Errorf(rulebook.EInvalid, "reason: say what request this is and why it is valid")
+		return nil, fieldErr("reason", "say what request this is and why it is valid")
 	}
 	if strings.Contains(member, "/") {
-		return nil, rulebook.Errorf(rulebook.EInvalid, "member: %q is not a member id", member)
+		return nil, fieldErr("member", "%q is not a member id", member)
 	}
 	if _, err := a.db().History(ctx, member); err != nil {
 		return nil, err
@@ -71,6 +71,9 @@ func (a *App) Retention(ctx context.Context, on rulebook.Date, run bool) ([]Eras
 	p, err := a.allow(ctx, EraseRecords, Resource{})
 	if err != nil {
 		return nil, err
+	}
+	if on.IsZero() {
+		return nil, fieldErr("on", "give the day the retention schedule is applied on")
 	}
 	v, err := a.Rules().VersionAt(on)
 	if err != nil {

@@ -77,4 +77,14 @@ var accessScenario = []step{
 	{name: "panel candidates", method: "GET", path: "/api/v1/panel-candidates?body=ncc", status: 200, want: map[string]any{"body": "ncc", "candidates.#": 0}},
 	{name: "published statistics", method: "GET", path: "/api/v1/public/statistics", hdr: map[string]string{"Authorization": ""}, status: 200,
 		want: map[string]any{"organisation": "Example Labour-style Party", "quarters": "*"}},
+
+	// Erasure: this rule book gives no retention schedule, so nothing is due.
+	{name: "retention due", method: "GET", path: "/api/v1/retention?on=2016-10-01", status: 200, want: map[string]any{"on": "2016-10-01", "erased": false, "records.#": 0}},
+	{name: "retention bad day", method: "GET", path: "/api/v1/retention?on=soon", status: 400, want: invalid("on")},
+	{name: "retention, not for a member", method: "GET", path: "/api/v1/retention", hdr: map[string]string{"Authorization": "{{dee}}"}, status: 403},
+	{name: "retention run without its day", method: "POST", path: "/api/v1/retention", body: `{}`, status: 400, want: invalid("on")},
+	{name: "retention run", method: "POST", path: "/api/v1/retention", body: `{"on":"2016-10-01"}`, status: 200, want: map[string]any{"erased": true, "records.#": 0}},
+	{name: "erasure request without its reason", method: "POST", path: "/api/v1/members/ann/erasure", body: `{"reason":" "}`, status: 400, want: invalid("reason")},
+	{name: "erasure request, not a member's own", method: "POST", path: "/api/v1/members/dee/erasure", body: `{"reason":"mine"}`, hdr: map[string]string{"Authorization": "{{dee}}"}, status: 403},
+	{name: "erasure of nobody", method: "POST", path: "/api/v1/members/zed/erasure", body: `{"reason":"request of 1 October 2016"}`, status: 404},
 }

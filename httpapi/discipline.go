@@ -59,6 +59,9 @@ func (s *Server) caseRoutes() []route {
 		{pattern: "GET /api/v1/statistics", handle: s.statistics},
 		{pattern: "GET /api/v1/precedents", handle: s.precedents, query: []string{"clause", "factor...", "limit", "offset"}},
 		{pattern: "GET /api/v1/subject-access/{member}", handle: s.subjectAccess, query: []string{"requested"}},
+		{pattern: "GET /api/v1/retention", handle: s.retentionDue, query: []string{"on"}},
+		{pattern: "POST /api/v1/retention", handle: s.runRetention, write: true},
+		{pattern: "POST /api/v1/members/{id}/erasure", handle: s.eraseOnRequest, write: true},
 		{pattern: "GET /api/v1/surveys", handle: s.surveys},
 		{pattern: "POST /api/v1/surveys/{case}", handle: s.answerSurvey, write: true},
 		{pattern: "GET /api/v1/survey-results", handle: s.surveyResults},
@@ -724,5 +727,58 @@ func (s *Server) surveyResults(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": res})
+	return nil
+}
+
+// retentionAnswer is what the retention schedule says is due on a day, or
+// what a run erased.
+type retentionAnswer struct {
+	On      rulebook.Date `json:"on"`
+	Erased  bool          `json:"erased"`
+	Records []app.Erased  `json:"records"`
+}
+
+func (s *Server) retentionDue(w http.ResponseWriter, r *http.Request) error {
+	on, err := queryDate(r, "on", s.app.Today())
+	if err != nil {
+		return err
+	}
+	due, err := s.app.Retention(r.Context(), on, false)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, retentionAnswer{On: on, Records: orEmpty(due)})
+	return nil
+}
+
+// runRetention erases what the schedule says is due on the day given: the day
+// is never taken for today, so that no request erases by default.
+func (s *Server) runRetention(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		On rulebook.Date `json:"on"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	done, err := s.app.Retention(r.Context(), in.On, true)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, retentionAnswer{On: in.On, Erased: true, Records: orEmpty(done)})
+	return nil
+}
+
+func (s *Server) eraseOnRequest(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	x, err := s.app.EraseOnRequest(r.Context(), r.PathValue("id"), in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, x)
 	return nil
 }

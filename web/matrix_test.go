@@ -249,6 +249,14 @@ var matrix = map[string]string{
 	"GET /elections":            "elections",
 	"GET /elections/{id}":       "elections",
 
+	// Erasure of personal data: the retention schedule, and requests.
+	"GET /erasure":                      "erase",
+	"POST /erasure/retention":           "erase",
+	"POST /erasure/request":             "erase",
+	"GET /api/v1/retention":             "erase",
+	"POST /api/v1/retention":            "erase",
+	"POST /api/v1/members/{id}/erasure": "erase",
+
 	// Electoral colleges and trigger ballots.
 	"POST /api/v1/selections/{id}/roll":                         "run-selections",
 	"GET /api/v1/selections/{id}/sections/{section}/electorate": "selections",
@@ -272,6 +280,9 @@ func init() {
 	// lists; read also by the readers of the register (the NEC among them) and the auditor.
 	audiences["elections"] = []string{"casey", "morag", "nia", "paula", "ruth", "rita"}
 	audiences["record-elections"] = []string{"casey", "rita"}
+	// Only the General Secretary's role may erase (erase_records): not the
+	// auditor, who reads everything.
+	audiences["erase"] = []string{"morag"}
 }
 
 var paramRE = regexp.MustCompile(`\{(\w+)\}`)

@@ -182,6 +182,7 @@ func (s *Server) nav(r *http.Request, h app.Holding) []navItem {
 	add("/access-log", "Access log", s.app.May(ctx, app.Oversee, app.Resource{}))
 	add("/precedents", "Precedents", s.app.May(ctx, app.ReadPrecedents, app.Resource{}))
 	add("/verify", "Verify", s.app.May(ctx, app.ReadRecord, app.Resource{}))
+	add("/erasure", "Erasure", s.app.May(ctx, app.EraseRecords, app.Resource{}))
 	add("/count", "Count", s.app.May(ctx, app.CountVotes, app.Resource{}))
 	add("/selections", "Selections", s.app.May(ctx, app.ViewSelections, app.Resource{}))
 	add("/ballots", "My ballots", h.Member && s.app.May(ctx, app.VoteInSelection, app.Resource{Member: p.Account.Member}))

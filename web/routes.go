@@ -65,6 +65,11 @@ func (s *Server) pageRoutes() []route {
 		{pattern: "GET /access-log", handle: s.accessLogPage},
 		{pattern: "GET /verify", handle: s.verifyPage},
 
+		// Erasure of personal data: the retention schedule, and requests.
+		{pattern: "GET /erasure", handle: s.erasurePage},
+		{pattern: "POST /erasure/retention", handle: s.runRetention},
+		{pattern: "POST /erasure/request", handle: s.eraseOnRequest},
+
 		// Counting.
 		{pattern: "GET /count", handle: s.countPage},
 		{pattern: "POST /count", handle: s.count, upload: true},
