@@ -238,6 +238,61 @@ func (a *App) Elections(ctx context.Context) ([]ElectionSummary, error) {
 type ElectionView struct {
 	*rulebook.PublicElection
 	Names map[string]string `json:"names"`
+	// ByWard is who led in each ward, where the votes were declared ward by
+	// ward (fptp): worked out from the figures declared, not recorded.
+	ByWard []WardResult `json:"by_ward,omitempty"`
+}
+
+// WardResult is the lead in one ward of a contest whose votes were declared
+// ward by ward.
+type WardResult struct {
+	Ward string `json:"ward"`
+	// Leader is the candidate with the most votes in the ward, as the count
+	// names them; "" when two or more tie for it (Tied names them).
+	Leader string   `json:"leader,omitempty"`
+	Party  string   `json:"party,omitempty"`
+	Tied   []string `json:"tied,omitempty"`
+	Votes  int64    `json:"votes"`
+	// Share is the leader's percentage of the ward's votes; Majority their
+	// lead over the runner-up.
+	Share    string `json:"share"`
+	Majority int64  `json:"majority"`
+	Total    int64  `json:"total"`
+}
+
+// WardResults works out who led in each ward from the votes declared by ward.
+func WardResults(el *rulebook.PublicElection) []WardResult {
+	var out []WardResult
+	for i, ward := range el.Wards {
+		r := WardResult{Ward: ward}
+		var second int64
+		for _, c := range el.Candidates {
+			if i >= len(c.Wards) {
+				continue
+			}
+			v := c.Wards[i]
+			r.Total += v
+			switch {
+			case v > r.Votes || len(r.Tied) == 0 && r.Leader == "":
+				second = max(second, r.Votes)
+				r.Leader, r.Party, r.Votes, r.Tied = c.Label(), c.Party, v, nil
+			case v == r.Votes:
+				if r.Tied == nil {
+					r.Tied = []string{r.Leader}
+				}
+				r.Tied = append(r.Tied, c.Label())
+				second = v
+			default:
+				second = max(second, v)
+			}
+		}
+		if len(r.Tied) > 0 {
+			r.Leader, r.Party = "", ""
+		}
+		r.Majority, r.Share = r.Votes-second, count.Percent(r.Votes, r.Total, 2)
+		out = append(out, r)
+	}
+	return out
 }
 
 // Election returns a public contest as entered and counted.
@@ -264,7 +319,7 @@ func (a *App) Election(ctx context.Context, id string) (*ElectionView, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ElectionView{PublicElection: el, Names: names}, a.logAccess(ctx, p, "view_election", rulebook.ElectionSubjectPrefix+id, "")
+	return &ElectionView{PublicElection: el, Names: names, ByWard: WardResults(el)}, a.logAccess(ctx, p, "view_election", rulebook.ElectionSubjectPrefix+id, "")
 }
 
 // CountElection counts a declared public contest by its kind — first past the

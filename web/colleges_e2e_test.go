@@ -60,6 +60,14 @@ func TestBrowserCollege(t *testing.T) {
 			t.Errorf("the candidates table lacks %q:\n%s", want, clip(cands, 2000))
 		}
 	}
+	// Who led each ward: Martin Quell took Harbour by 700 of 12,000 votes
+	// though he lost the seat.
+	wards := rita.text("#election-wards")
+	for _, want := range []string{"Harbour", "Martin Quell (M0007) (Labour)", "5600", "46.67%", "700", "Castle", "Ada Pennock (Conservative)"} {
+		if !strings.Contains(wards, want) {
+			t.Errorf("the wards table lacks %q:\n%s", want, clip(wards, 2000))
+		}
+	}
 	// The count's own report, as the count page shows one, saying what it
 	// counted and how.
 	counted := rita.text(".count-report")

@@ -187,7 +187,7 @@ func runElection(ctx context.Context, e *env, args []string) error {
 		if sf.json {
 			return writeJSON(e.stdout, el)
 		}
-		printElection(e, &app.ElectionView{PublicElection: el})
+		printElection(e, &app.ElectionView{PublicElection: el, ByWard: app.WardResults(el)})
 		return nil
 	case "conduct", "exclusions":
 		var found []app.PublicConduct
@@ -242,6 +242,16 @@ func printElection(e *env, v *app.ElectionView) {
 			line += "  nominated by " + strings.Join(c.Nominators, ", ")
 		}
 		fmt.Fprintln(e.stdout, line)
+	}
+	for _, w := range v.ByWard {
+		led := w.Leader
+		if w.Party != "" {
+			led += " (" + w.Party + ")"
+		}
+		if len(w.Tied) > 0 {
+			led = "a tie: " + strings.Join(w.Tied, ", ")
+		}
+		fmt.Fprintf(e.stdout, "  ward %s: %s, %d votes (%s%%), majority %d of %d\n", w.Ward, led, w.Votes, w.Share, w.Majority, w.Total)
 	}
 	for _, p := range el.Parties {
 		fmt.Fprintf(e.stdout, "  %-28s %9d  %s\n", p.Name, p.Votes, strings.Join(p.List, ", "))

@@ -33,6 +33,11 @@ func TestElectionReport(t *testing.T) {
 			}
 		}
 	}
+	// Who led each ward, in words.
+	if code, out, stderr := rb(t, "", "election", "show", "northport-central-2021", "--db", db); code != 0 ||
+		!strings.Contains(out, "ward Harbour: Martin Quell (M0007) (Labour), 5600 votes (46.67%), majority 700 of 12000") {
+		t.Errorf("election show: %d %s %s", code, out, stderr)
+	}
 	nominated := filepath.Join(dir, "nominations.json")
 	os.WriteFile(nominated, []byte(`{"id": "ward-2026", "kind": "fptp", "title": "A ward", "poll": "2026-05-07", "candidates": [{"name": "Ann Other", "party": "Independent"}]}`), 0o644)
 	if code, _, stderr := rb(t, "", "election", "enter", "--input", nominated, "--db", db); code != 0 {
