@@ -3,10 +3,12 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/discipline"
 )
 
 // Erasure of personal data, for those whose role may erase (erase_records):
@@ -17,6 +19,15 @@ import (
 type erasureData struct {
 	On  rulebook.Date
 	Due []app.Erased
+}
+
+// Page is where a record due for erasure is shown: a case's file, or a
+// member's record (the access log is its own page).
+func (erasureData) Page(subject string) string {
+	if id, ok := strings.CutPrefix(subject, discipline.SubjectPrefix); ok {
+		return "/cases/" + url.PathEscape(id)
+	}
+	return "/members/" + url.PathEscape(subject)
 }
 
 func (s *Server) erasurePage(w http.ResponseWriter, r *http.Request) error {

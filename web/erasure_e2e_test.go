@@ -3,7 +3,9 @@ package web
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/rulebook/rulebook"
 )
 
@@ -25,6 +27,11 @@ func TestBrowserErasure(t *testing.T) {
 	if !strings.Contains(due, "case/") || !strings.Contains(due, "DP.3") {
 		t.Errorf("the records due on 2026-12-01 are not listed with their clause:\n%s", clip(due, 2000))
 	}
+	// Each links to its file or record.
+	morag.click(`#erasure-due a[href="/cases/D-2009-001"]`)
+	morag.do("wait", chromedp.Sleep(150*time.Millisecond), chromedp.WaitReady(chromedp.CSS("main")))
+	morag.see("D-2009-001")
+	morag.visit("/erasure?on=2026-12-01")
 	morag.submit(`form[action="/erasure/retention"]`)
 	morag.see("erased under the retention schedule on 2026-12-01", "Nothing is due for erasure on 1 December 2026")
 
