@@ -140,16 +140,31 @@ func (u *user) visit(path string) {
 	u.do("visit "+path, chromedp.Navigate(u.b.base+path), chromedp.WaitReady(chromedp.CSS("main")))
 }
 
-// text is the text of the element sel.
+// text is the text of the element sel. A node found on a page the browser
+// then leaves (a form's answer arriving just after the wait for it) is gone
+// before its text is read: it is looked for again on the page that replaced it.
 func (u *user) text(sel string) string {
 	u.b.t.Helper()
 	ctx, cancel := context.WithTimeout(u.ctx, 20*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		u.b.t.Fatalf("%s: text of %s: %v", u.name, sel, err)
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err == nil {
+			return s
+		}
+		if !staleNode(err) || ctx.Err() != nil {
+			u.b.t.Fatalf("%s: text of %s: %v", u.name, sel, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return s
+}
+
+// staleNode reports whether err says a node (or its page) the browser was
+// asked about no longer exists.
+func staleNode(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "No node with given id") || strings.Contains(msg, "Cannot find context with specified id") ||
+		strings.Contains(msg, "Could not find node with given id")
 }
 
 // main is the text of the page's main part.
