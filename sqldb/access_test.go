@@ -70,6 +70,37 @@ func TestAccessLogChained(t *testing.T) {
 	})
 }
 
+// TestAccessLogStoresTextAsGiven: an entry's text is stored as given, whatever
+// characters it holds (PostgreSQL stores a batch through COPY, whose text
+// format escapes the backslash, tab, line end and carriage return), and the
+// chain verifies over it.
+func TestAccessLogStoresTextAsGiven(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		seed(t, db)
+		odd := []string{`back\slash \N \x00`, "tab\tnew\nline\r\n", "Gwenllïan ŵ łódź ğ", "محمد 李小龙", `\.`, ""}
+		var batch []sqldb.Access
+		for i, d := range odd {
+			batch = append(batch, sqldb.Access{At: time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC), Actor: d + "-actor", Action: "search", Subject: d, Detail: d})
+		}
+		if err := db.LogAccess(ctx, batch...); err != nil {
+			t.Fatal(err)
+		}
+		if res := verifyAccess(t, db); !res.OK || res.AccessEntries != int64(len(odd)) || len(res.Faults) != 0 {
+			t.Fatalf("%+v", res)
+		}
+		log, err := db.AccessLog(ctx, "", 0)
+		if err != nil || len(log) != len(odd) {
+			t.Fatalf("%+v %v", log, err)
+		}
+		for i, e := range log {
+			d := odd[len(odd)-1-i] // newest first
+			if e.Actor != d+"-actor" || e.Subject != d || e.Detail != d {
+				t.Errorf("entry %d: stored %q %q %q, logged %q", e.ID, e.Actor, e.Subject, e.Detail, d)
+			}
+		}
+	})
+}
+
 // TestVerifyCatchesAccessTampering: an access-log entry deleted, edited, edited
 // and re-hashed, or moved is a fault naming the entry (or, for one deleted, its
 // neighbours) by id and time; the record itself still verifies.

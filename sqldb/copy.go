@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -61,6 +63,38 @@ func (a *Appender) copyFrom(q string, r io.Reader, rows func() int64) error {
 			err = fmt.Errorf("%d rows copied of %d", tag.RowsAffected(), n)
 		}
 		return err
+	})
+}
+
+// copyAccess stores the access log's entries with one COPY FROM on conn, inside
+// the transaction open on it; row gives each entry's columns, chained.
+func copyAccess(ctx context.Context, conn *sql.Conn, entries []Access, row func(Access) []any) error {
+	var buf bytes.Buffer
+	buf.Grow(len(entries) * 256)
+	for _, e := range entries {
+		for c, v := range row(e) {
+			if c > 0 {
+				buf.WriteByte('\t')
+			}
+			if err := appendCopyValue(&buf, v); err != nil {
+				return fmt.Errorf("copy into access_log: %w", err)
+			}
+		}
+		buf.WriteByte('\n')
+	}
+	return conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy: unexpected driver connection %T", dc)
+		}
+		tag, err := pc.Conn().PgConn().CopyFrom(ctx, &buf, `COPY access_log (id, at, actor, action, subject, detail, prev_hash, hash) FROM STDIN`)
+		if err == nil && tag.RowsAffected() != int64(len(entries)) {
+			err = fmt.Errorf("%d access-log entries copied of %d", tag.RowsAffected(), len(entries))
+		}
+		if err != nil {
+			return fmt.Errorf("insert into access_log: %w", friendly(err))
+		}
+		return nil
 	})
 }
 
