@@ -62,6 +62,13 @@ func UseSHAKeyedHash() (restore func()) {
 // their units.
 var HistoryQueries = []string{memberHistoryQuery, historyGenQuery, historyUnitsQuery}
 
+// UnitTreeLoads is how many times db has read the units whole to find chains in.
+func UnitTreeLoads(db *DB) int64 {
+	db.units.mu.Lock()
+	defer db.units.mu.Unlock()
+	return db.units.loads
+}
+
 // UnitChainHits is how many chains of units db has served from memory.
 func UnitChainHits(db *DB) int64 {
 	db.units.mu.Lock()

@@ -94,6 +94,11 @@ func (db *DB) HistoryUnits(ctx context.Context, id string) (*rulebook.History, [
 	if chain, ok := db.units.get(gen, h.Member.Unit); ok {
 		return h, chain, nil
 	}
+	if chain, ok, err := db.chainFromTree(ctx, gen, h.Member.Unit); err != nil {
+		return nil, nil, err
+	} else if ok {
+		return h, chain, nil
+	}
 	// The whole read again, so that the history and the chain are of one
 	// snapshot (the member may have moved meanwhile, or the units changed).
 	h, chain, gen, err := db.historyQuery(ctx, historyUnitsQuery, id, maxUnitDepth)

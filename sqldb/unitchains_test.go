@@ -112,12 +112,30 @@ func TestUnitChainsFollowTheUnits(t *testing.T) {
 		if n := sqldb.UnitChainHits(db) - hits; n != 2 {
 			t.Errorf("%d of 2 reads served their chain from memory", n)
 		}
+		// The first read missed and read every unit: members of every other
+		// unit find theirs in memory, each as the walk up the units finds it.
+		if n := sqldb.UnitTreeLoads(db); n != 1 {
+			t.Errorf("the units were read whole %d times, want once", n)
+		}
+		units := map[string]bool{}
+		for _, h := range hs {
+			if h.Member.Unit != "" && !units[h.Member.Unit] {
+				units[h.Member.Unit] = true
+				read("a member of "+h.Member.Unit, h.Member.ID)
+			}
+		}
+		if n := sqldb.UnitTreeLoads(db); n != 1 || len(units) < 3 {
+			t.Errorf("after reading members of %d units, the units were read whole %d times, want once", len(units), n)
+		}
 
 		change(`UPDATE units SET name = 'Renamed' WHERE id = $1`, chain[1].ID)
 		if got := read("a unit above renamed", a); got[1].Name != "Renamed" {
 			t.Errorf("after the rename: %v", got)
 		}
 		read("the other member after the rename", b)
+		if n := sqldb.UnitTreeLoads(db); n != 2 {
+			t.Errorf("after a change, the units were read whole %d times in all, want twice", n)
+		}
 
 		// A new unit above the member's, between it and the one above.
 		change(`INSERT INTO units (id, name, kind, parent) VALUES ('inserted', 'Inserted', $1, $2)`, chain[1].Kind, chain[1].ID)
