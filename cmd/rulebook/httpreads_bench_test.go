@@ -13,7 +13,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -260,38 +259,6 @@ func (l *loadRun) cpuPer() time.Duration { return l.cpu / time.Duration(max(1, l
 // dbCPUPer is the database server's CPU time spent a request.
 func (l *loadRun) dbCPUPer() time.Duration { return l.dbCPU / time.Duration(max(1, len(l.times))) }
 
-// postgresCPU is the CPU time the processes named postgres on this machine
-// have used (the server the benchmark's database is on, at 127.0.0.1), from
-// /proc; 0 where there is none to read. Its connections stay open through a
-// measurement (the pool keeps them), so no backend's time is lost by its exit.
-func postgresCPU() time.Duration {
-	dirs, _ := os.ReadDir("/proc")
-	var ticks int64
-	for _, d := range dirs {
-		if d.Name()[0] < '0' || d.Name()[0] > '9' {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state … utime stime: fields 14 and 15, counted after the
-		// command's closing parenthesis, which a command may itself contain.
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 || !bytes.HasPrefix(stat[bytes.IndexByte(stat, '(')+1:], []byte("postgres")) {
-			continue
-		}
-		f := strings.Fields(string(stat[i+2:]))
-		if len(f) < 13 {
-			continue
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		s, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += u + s
-	}
-	return time.Duration(ticks) * (time.Second / 100) // USER_HZ
-}
-
 // cpuTime is the CPU time this process has used.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -319,7 +286,7 @@ func hammer(b *testing.B, client *http.Client, base, token string, path func(*ra
 		wg   sync.WaitGroup
 		fail = make(chan error, benchClients)
 	)
-	start, cpu0, db0 := time.Now(), cpuTime(), postgresCPU()
+	start, cpu0, db0 := time.Now(), cpuTime(), sqldbtest.PostgresCPU()
 	deadline := start.Add(d)
 	for i := range benchClients {
 		wg.Add(1)
@@ -359,7 +326,7 @@ func hammer(b *testing.B, client *http.Client, base, token string, path func(*ra
 		}()
 	}
 	wg.Wait()
-	elapsed, cpu, dbCPU := time.Since(start), cpuTime()-cpu0, postgresCPU()-db0
+	elapsed, cpu, dbCPU := time.Since(start), cpuTime()-cpu0, sqldbtest.PostgresCPU()-db0
 	close(fail)
 	if err := <-fail; err != nil {
 		b.Fatal(err)
