@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/rulebook/rulebook"
 )
 
@@ -115,11 +118,6 @@ func (db *DB) HistoryUnits(ctx context.Context, id string) (*rulebook.History, [
 // its units (rows of part 5) and the sub of the member's row (the unit
 // generation, where q reads it).
 func (db *DB) historyQuery(ctx context.Context, q string, id string, args ...any) (*rulebook.History, []rulebook.Unit, int64, error) {
-	rows, err := db.r.QueryContext(db.point(ctx), q, append([]any{id}, args...)...)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	defer rows.Close()
 	var gen int64
 	var h *rulebook.History
 	var units []rulebook.Unit
@@ -129,14 +127,10 @@ func (db *DB) historyQuery(ctx context.Context, q string, id string, args ...any
 	var servings []rulebook.Serving
 	// Each part's rows' places, (o, seq, sub), to order them by.
 	var keys [6][]histKey
-	for rows.Next() {
-		var part, o, seq, until, sub int64
-		var t [8]string
-		if err := rows.Scan(&part, &o, &seq, &until, &sub, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]); err != nil {
-			return nil, nil, 0, err
-		}
+	err := db.eachHistoryRow(ctx, q, append([]any{id}, args...), func(r *histRow) error {
+		part, o, seq, until, sub, t := r.part, r.o, r.seq, r.until, r.sub, &r.t
 		if part < 0 || part >= int64(len(keys)) {
-			return nil, nil, 0, fmt.Errorf("a row of part %d in a member's history", part)
+			return fmt.Errorf("a row of part %d in a member's history", part)
 		}
 		keys[part] = append(keys[part], histKey{o, seq, sub})
 		switch part {
@@ -153,37 +147,38 @@ func (db *DB) historyQuery(ctx context.Context, q string, id string, args ...any
 		case 1:
 			p := rulebook.StatusPoint{From: rulebook.Date(o), Seq: seq, Status: t[0], EventID: t[2]}
 			if err := unmarshalOpt([]byte(t[1]), &p.Rights); err != nil {
-				return nil, nil, 0, unreadable("status_points", "rights", id, err)
+				return unreadable("status_points", "rights", id, err)
 			}
 			if err := unmarshalOpt([]byte(t[3]), &p.Decision); err != nil {
-				return nil, nil, 0, unreadable("status_points", "decision", id, err)
+				return unreadable("status_points", "decision", id, err)
 			}
 			points = append(points, p)
 		case 2:
 			r := rulebook.Restriction{Seq: seq, From: rulebook.Date(sub), Until: rulebook.Date(until), EventID: t[1]}
 			if err := unmarshalOpt([]byte(t[0]), &r.Rights); err != nil {
-				return nil, nil, 0, unreadable("restrictions", "rights", id, err)
+				return unreadable("restrictions", "rights", id, err)
 			}
 			if err := unmarshalOpt([]byte(t[2]), &r.Decision); err != nil {
-				return nil, nil, 0, unreadable("restrictions", "decision", id, err)
+				return unreadable("restrictions", "decision", id, err)
 			}
 			restrictions = append(restrictions, r)
 		case 3:
 			w := rulebook.WaiverPoint{Seq: seq, From: rulebook.Date(sub), EventID: t[2]}
 			w.Until, w.Action, w.Clause = rulebook.Date(until), t[0], t[1]
 			if err := unmarshalOpt([]byte(t[3]), &w.Decision); err != nil {
-				return nil, nil, 0, unreadable("waivers", "decision", id, err)
+				return unreadable("waivers", "decision", id, err)
 			}
 			waivers = append(waivers, w)
 		case 4:
 			var sv rulebook.Serving
 			if err := json.Unmarshal([]byte(t[0]), &sv); err != nil {
-				return nil, nil, 0, unreadable("servings", "data", id, err)
+				return unreadable("servings", "data", id, err)
 			}
 			servings = append(servings, sv)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, nil, 0, err
 	}
 	if h == nil {
@@ -196,6 +191,77 @@ func (db *DB) historyQuery(ctx context.Context, q string, id string, args ...any
 	h.Waivers = sortByKeys(waivers, keys[3])
 	h.Servings = sortByKeys(servings, keys[4])
 	return h, sortByKeys(units, keys[5]), gen, nil
+}
+
+// histRow is a row of a member's history statement (memberHistorySelects).
+type histRow struct {
+	part, o, seq, until, sub int64
+	t                        [8]string
+}
+
+// eachHistoryRow runs q, a member's history statement, with args, and calls f
+// with each row (valid until f returns). On PostgreSQL it reads through pgx
+// directly, the values as the server sends them, as the checks do
+// (eachRawRow): database/sql's conversion of each of a row's thirteen values,
+// and its locking around each, cost a member's read as much CPU time as the
+// round trip to the server did.
+func (db *DB) eachHistoryRow(ctx context.Context, q string, args []any, f func(*histRow) error) error {
+	var r histRow
+	if db.dialect != "postgres" {
+		rows, err := db.r.QueryContext(db.point(ctx), q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t := &r.t
+			if err := rows.Scan(&r.part, &r.o, &r.seq, &r.until, &r.sub, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]); err != nil {
+				return err
+			}
+			if err := f(&r); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	c, err := db.r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("history: unexpected driver connection %T", dc)
+		}
+		// Every value in text: the numbers as decimals, whatever their type.
+		rows, err := pc.Conn().Query(ctx, q, append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v := rows.RawValues()
+			if len(v) != 13 {
+				return fmt.Errorf("history: %d values a row, not 13", len(v))
+			}
+			for i, n := range [5]*int64{&r.part, &r.o, &r.seq, &r.until, &r.sub} {
+				if *n, err = strconv.ParseInt(string(v[i]), 10, 64); err != nil {
+					return fmt.Errorf("history: value %d of a row: %w", i+1, err)
+				}
+			}
+			for i := range r.t {
+				if v[5+i] == nil {
+					return fmt.Errorf("history: value %d of a row is null", 6+i)
+				}
+				r.t[i] = string(v[5+i])
+			}
+			if err := f(&r); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
 }
 
 // histKey is a history row's place among the rows of its part.
