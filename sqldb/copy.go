@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
 )
 
 // PostgreSQL loads a large batch through COPY FROM rather than multi-row
@@ -53,12 +53,8 @@ func (a *Appender) copyBatch(b *batch) error {
 // connection, and checks that the server took all of them: rows() counts them
 // once r is read to its end.
 func (a *Appender) copyFrom(q string, r io.Reader, rows func() int64) error {
-	return a.conn.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("copy: unexpected driver connection %T", dc)
-		}
-		tag, err := pc.Conn().PgConn().CopyFrom(a.ctx, r, q)
+	return withPgx(a.conn, func(pc *pgx.Conn) error {
+		tag, err := pc.PgConn().CopyFrom(a.ctx, r, q)
 		if n := rows(); err == nil && tag.RowsAffected() != n {
 			err = fmt.Errorf("%d rows copied of %d", tag.RowsAffected(), n)
 		}
@@ -82,12 +78,8 @@ func copyAccess(ctx context.Context, conn *sql.Conn, entries []Access, row func(
 		}
 		buf.WriteByte('\n')
 	}
-	return conn.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("copy: unexpected driver connection %T", dc)
-		}
-		tag, err := pc.Conn().PgConn().CopyFrom(ctx, &buf, `COPY access_log (id, at, actor, action, subject, detail, prev_hash, hash) FROM STDIN`)
+	return withPgx(conn, func(pc *pgx.Conn) error {
+		tag, err := pc.PgConn().CopyFrom(ctx, &buf, `COPY access_log (id, at, actor, action, subject, detail, prev_hash, hash) FROM STDIN`)
 		if err == nil && tag.RowsAffected() != int64(len(entries)) {
 			err = fmt.Errorf("%d access-log entries copied of %d", tag.RowsAffected(), len(entries))
 		}

@@ -20,7 +20,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
 	"github.com/rulebook/rulebook"
 )
 
@@ -1226,12 +1226,8 @@ func (db *DB) verifyRangePG(ctx context.Context, lo, hi int64, st *stretch, prog
 	}
 	defer conn.Close()
 	var res *VerifyResult
-	err = conn.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("verify: unexpected driver connection %T", dc)
-		}
-		rows, err := pc.Conn().Query(ctx, db.verifyQuery(), lo, hi)
+	err = withPgx(conn, func(pc *pgx.Conn) error {
+		rows, err := pc.Query(ctx, db.verifyQuery(), lo, hi)
 		if err != nil {
 			return err
 		}

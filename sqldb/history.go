@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/rulebook/rulebook"
 )
 
@@ -229,39 +228,33 @@ func (db *DB) eachHistoryRow(ctx context.Context, q string, args []any, f func(*
 		return err
 	}
 	defer c.Close()
-	return c.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("history: unexpected driver connection %T", dc)
+	// Every value in text: the numbers as decimals, whatever their type.
+	var ferr error
+	err = db.eachRawRow(ctx, c, pgx.TextFormatCode, q, args, func(v [][]byte) {
+		if ferr != nil {
+			return
 		}
-		// Every value in text: the numbers as decimals, whatever their type.
-		rows, err := pc.Conn().Query(ctx, q, append([]any{pgx.QueryResultFormats{pgx.TextFormatCode}}, args...)...)
-		if err != nil {
-			return err
+		if len(v) != 13 {
+			ferr = fmt.Errorf("history: %d values a row, not 13", len(v))
+			return
 		}
-		defer rows.Close()
-		for rows.Next() {
-			v := rows.RawValues()
-			if len(v) != 13 {
-				return fmt.Errorf("history: %d values a row, not 13", len(v))
-			}
-			for i, n := range [5]*int64{&r.part, &r.o, &r.seq, &r.until, &r.sub} {
-				if *n, err = strconv.ParseInt(string(v[i]), 10, 64); err != nil {
-					return fmt.Errorf("history: value %d of a row: %w", i+1, err)
-				}
-			}
-			for i := range r.t {
-				if v[5+i] == nil {
-					return fmt.Errorf("history: value %d of a row is null", 6+i)
-				}
-				r.t[i] = string(v[5+i])
-			}
-			if err := f(&r); err != nil {
-				return err
+		for i, n := range [5]*int64{&r.part, &r.o, &r.seq, &r.until, &r.sub} {
+			var err error
+			if *n, err = strconv.ParseInt(string(v[i]), 10, 64); err != nil {
+				ferr = fmt.Errorf("history: value %d of a row: %w", i+1, err)
+				return
 			}
 		}
-		return rows.Err()
+		for i := range r.t {
+			if v[5+i] == nil {
+				ferr = fmt.Errorf("history: value %d of a row is null", 6+i)
+				return
+			}
+			r.t[i] = string(v[5+i])
+		}
+		ferr = f(&r)
 	})
+	return cmp.Or(err, ferr)
 }
 
 // histKey is a history row's place among the rows of its part.

@@ -2222,12 +2222,8 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 // or a bytea's bytes as they are, a bigint's eight bytes big-endian), nil for
 // a NULL, valid until it returns, through pgx directly (see eachValue).
 func (db *DB) eachRawRow(ctx context.Context, c *sql.Conn, format int16, query string, args []any, f func(vals [][]byte)) error {
-	return c.Raw(func(dc any) error {
-		pc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("check: unexpected driver connection %T", dc)
-		}
-		rows, err := pc.Conn().Query(ctx, query, append([]any{pgx.QueryResultFormats{format}}, args...)...)
+	return withPgx(c, func(pc *pgx.Conn) error {
+		rows, err := pc.Query(ctx, query, append([]any{pgx.QueryResultFormats{format}}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -2239,18 +2235,27 @@ func (db *DB) eachRawRow(ctx context.Context, c *sql.Conn, format int16, query s
 	})
 }
 
+// withPgx runs f on c's PostgreSQL connection as pgx has it, for what
+// database/sql cannot do (COPY) or does at a cost a hot path notices (the
+// conversion of every value of every row).
+func withPgx(c *sql.Conn, f func(*pgx.Conn) error) error {
+	return c.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T (not PostgreSQL's)", dc)
+		}
+		return f(pc.Conn())
+	})
+}
+
 // eachValue runs query, for one value a row, and calls f with each row's,
 // valid until it returns: on PostgreSQL, given a connection of its own,
 // through pgx directly, whose raw values spare database/sql's locking and
 // conversion of every row (as verify reads the events).
 func (db *DB) eachValue(ctx context.Context, q querier, query string, args []any, f func(v []byte)) error {
 	if c, ok := q.(*sql.Conn); ok && db.dialect == "postgres" {
-		return c.Raw(func(dc any) error {
-			pc, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return fmt.Errorf("check: unexpected driver connection %T", dc)
-			}
-			rows, err := pc.Conn().Query(ctx, query, args...)
+		return withPgx(c, func(pc *pgx.Conn) error {
+			rows, err := pc.Query(ctx, query, args...)
 			if err != nil {
 				return err
 			}

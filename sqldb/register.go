@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/rulebook/rulebook"
 )
@@ -458,13 +457,9 @@ func (db *DB) EachVoter(ctx context.Context, names bool, f func(h *Voter) error)
 			return err
 		}
 		defer conn.Close()
-		return conn.Raw(func(dc any) error {
-			pc, ok := dc.(*stdlib.Conn)
-			if !ok {
-				return fmt.Errorf("electorate: unexpected driver connection %T", dc)
-			}
+		return withPgx(conn, func(pc *pgx.Conn) error {
 			// Repeatable read: every batch reads the same register.
-			tx, err := pc.Conn().BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+			tx, err := pc.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 			if err != nil {
 				return err
 			}
