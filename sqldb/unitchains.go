@@ -21,7 +21,6 @@ import (
 // is stale for any time, however short: a unit changed by another process, or
 // another connection, changes the generation that the next read sees, and
 // that read walks the units again.
-
 //
 // A chain missing at the current generation is found in every unit, read whole
 // in one statement with the generation (unitTreeQuery) and kept beside the
