@@ -229,6 +229,10 @@ func (s *Service) GenerateCases(ctx context.Context, plan *CasePlan, n int) ([]s
 		if err == nil {
 			err = a.PutNewCases(batch)
 		}
+		if start+perTx >= n {
+			// The last transaction brings the planner's statistics up to date.
+			a.AnalyzeAtCommit(slices.Concat([]string{"events"}, sqldb.RegisterTables, sqldb.CaseTables)...)
+		}
 		if err == nil {
 			err = a.Commit()
 		}
@@ -240,7 +244,7 @@ func (s *Service) GenerateCases(ctx context.Context, plan *CasePlan, n int) ([]s
 			ids = append(ids, r.Row.ID)
 		}
 	}
-	return ids, s.db().Analyze(ctx, slices.Concat([]string{"events"}, sqldb.RegisterTables, sqldb.CaseTables)...)
+	return ids, nil
 }
 
 // genUnits creates the units the plan spreads the first n members over, in one

@@ -21,10 +21,11 @@ func (s *Service) RebuildCases(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	a.AnalyzeAtCommit(sqldb.CaseTables...)
 	if err := a.Commit(); err != nil {
 		return 0, err
 	}
-	return n, s.db().Analyze(ctx, sqldb.CaseTables...)
+	return n, nil
 }
 
 // rebuild replaces, inside a's transaction, the case projection and the dated

@@ -558,11 +558,12 @@ func (s *Service) importPass(ctx context.Context, actor string, r io.Reader, nam
 			return nil, err
 		}
 		a.Rollback()
-	} else if err := a.Commit(); err != nil {
-		return nil, err
-	} else if res.Members >= 1000 {
-		// A large import changes what the planner should expect of the register.
-		if err := s.DB.Analyze(ctx, slices.Concat([]string{"events"}, sqldb.RegisterTables)...); err != nil {
+	} else {
+		if res.Members >= 1000 {
+			// A large import changes what the planner should expect of the register.
+			a.AnalyzeAtCommit(slices.Concat([]string{"events"}, sqldb.RegisterTables)...)
+		}
+		if err := a.Commit(); err != nil {
 			return nil, err
 		}
 	}

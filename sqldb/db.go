@@ -286,14 +286,22 @@ func onDisk(path string) bool { return path != ":memory:" && !strings.HasPrefix(
 // on a sample, the tables whose size has changed much since last time; on
 // PostgreSQL, the tables named (which autovacuum would reach in time).
 func (db *DB) Analyze(ctx context.Context, tables ...string) error {
-	q := `ANALYZE ` + strings.Join(tables, ", ")
-	if db.dialect == "sqlite" {
-		q = `PRAGMA optimize=0x10002`
-	}
-	if _, err := db.w.ExecContext(ctx, q); err != nil {
+	if _, err := db.w.ExecContext(ctx, db.analyzeSQL(tables)); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
 	return nil
+}
+
+func (db *DB) analyzeSQL(tables []string) string {
+	if db.dialect == "sqlite" {
+		// Every table's size checked (0x10000), and those that changed much
+		// analysed (0x2) on a sample of each index (0x10: SQLite's own
+		// advice, a tenth of a second for a million members, where analysing
+		// every row took more than a second and chose no better plans for
+		// the pages of a large organisation).
+		return `PRAGMA optimize=0x10012`
+	}
+	return `ANALYZE ` + strings.Join(tables, ", ")
 }
 
 // point returns the context for a read on SQLite that finds a row or a few by

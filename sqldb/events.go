@@ -40,6 +40,9 @@ type Appender struct {
 	prev  rulebook.Event // head of the chain: Seq and Hash
 	now   time.Time
 	stmts map[string]*sql.Stmt
+	// analyze are the tables whose statistics Commit brings up to date
+	// (AnalyzeAtCommit).
+	analyze []string
 	// rawStmts are SQLite's statements prepared on the driver's connection,
 	// by the same keys (execRaw); nv is their arguments' buffer.
 	rawStmts map[string]driver.Stmt
@@ -198,6 +201,14 @@ func (a *Appender) BulkLoad(maxExisting int64) error {
 	a.bulk = true
 	return nil
 }
+
+// AnalyzeAtCommit has Commit bring the query planner's statistics of tables up
+// to date (DB.Analyze), in the transaction, after the indexes a BulkLoad put
+// off are built: a large load changes what the planner should expect, and its
+// statistics are then committed with it. (After the commit, on SQLite, the
+// analysis would wait for the copy of the load's write-ahead log into the
+// database file, which is otherwise left to run after the load returns.)
+func (a *Appender) AnalyzeAtCommit(tables ...string) { a.analyze = tables }
 
 // LastSeq returns the seq of the last event added (or the head before any).
 func (a *Appender) LastSeq() int64 { return a.prev.Seq }
@@ -738,6 +749,12 @@ func (a *Appender) Commit() error {
 				a.Rollback()
 				return friendly(err)
 			}
+		}
+	}
+	if len(a.analyze) > 0 {
+		if _, err := a.tx.ExecContext(a.ctx, a.db.analyzeSQL(a.analyze)); err != nil {
+			a.Rollback()
+			return fmt.Errorf("analyze: %w", err)
 		}
 	}
 	a.done = true

@@ -54,7 +54,7 @@ var memberEventTypes = []string{rulebook.EventMemberJoined, rulebook.EventMember
 	rulebook.EventRightsRestricted, rulebook.EventConditionWaived, rulebook.EventCorrected}
 
 // memberRangeSize is how many members a range holds.
-var memberRangeSize = 8192
+var memberRangeSize = 32768
 
 // registerBase is what every member's projection needs from beyond their own
 // events: the units and the occasions, projected from their events.
@@ -574,8 +574,7 @@ func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []stri
 	if checkStats != nil {
 		checkStats(len(ids))
 	}
-	cond, args := b.db.idSet(ids)
-	have, err := historyRows(ctx, q, cond, args...)
+	have, err := b.db.historiesOf(ctx, q, ids)
 	if err != nil {
 		return 0, err
 	}
@@ -1188,10 +1187,8 @@ func (db *DB) Rebuild(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := a.Commit(); err != nil {
-		return err
-	}
-	return db.Analyze(ctx, RegisterTables...)
+	a.AnalyzeAtCommit(RegisterTables...)
+	return a.Commit()
 }
 
 // eventMemberRanges cuts the subjects of the members' joinings, in order, into

@@ -228,13 +228,35 @@ func (db *DB) histories(ctx context.Context, id string) ([]*rulebook.History, er
 // of them), by id. cond writes the condition for the column holding the
 // member's id ("id" in members, "member_id" in the rest), over args.
 func historyRows(ctx context.Context, q querier, cond func(col string) string, args ...any) ([]*rulebook.History, error) {
-	where := func(col string) string {
+	return historyRowsWhere(ctx, q, cond, args, cond, args)
+}
+
+// historiesOf reads the stored histories of the members ids names.
+func (db *DB) historiesOf(ctx context.Context, q querier, ids []string) ([]*rulebook.History, error) {
+	cond, args := db.idSet(ids)
+	if db.dialect != "postgres" || len(ids) == 0 {
+		return historyRows(ctx, q, cond, args...)
+	}
+	// PostgreSQL's planner reads the whole of a table of status points that
+	// is small beside the members (a few pages), testing each row against
+	// every id of the array: a tenth of a check's time went there. The rows
+	// of the ids' span, lowest to highest, are read by the key instead, and
+	// those of members not named skipped.
+	span := func(col string) string { return col + " BETWEEN $1 AND $2" }
+	return historyRowsWhere(ctx, q, cond, args, span, []any{slices.Min(ids), slices.Max(ids)})
+}
+
+// historyRowsWhere is historyRows with the condition on the tables beside
+// members apart: rest (over restArgs) may select more members than cond,
+// whose rows are then skipped.
+func historyRowsWhere(ctx context.Context, q querier, cond func(col string) string, args []any, rest func(col string) string, restArgs []any) ([]*rulebook.History, error) {
+	where := func(cond func(col string) string, col string) string {
 		if cond == nil {
 			return ""
 		}
 		return " WHERE " + cond(col)
 	}
-	members, err := q.QueryContext(ctx, `SELECT `+memberCols+`, status, join_event, join_seq FROM members`+where("id")+` ORDER BY id`, args...)
+	members, err := q.QueryContext(ctx, `SELECT `+memberCols+`, status, join_event, join_seq FROM members`+where(cond, "id")+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -270,8 +292,8 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 	if err := members.Err(); err != nil {
 		return nil, err
 	}
-	pw := where("member_id")
-	rows, err := q.QueryContext(ctx, `SELECT member_id, from_date, seq, status, rights, event_id, decision FROM status_points`+pw+` ORDER BY member_id, from_date, seq, part`, args...)
+	pw := where(rest, "member_id")
+	rows, err := q.QueryContext(ctx, `SELECT member_id, from_date, seq, status, rights, event_id, decision FROM status_points`+pw+` ORDER BY member_id, from_date, seq, part`, restArgs...)
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +329,7 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rrows, err := q.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, rights, event_id, decision FROM restrictions`+pw+` ORDER BY member_id, seq`, args...)
+	rrows, err := q.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, rights, event_id, decision FROM restrictions`+pw+` ORDER BY member_id, seq`, restArgs...)
 	if err != nil {
 		return nil, err
 	}
@@ -320,6 +342,10 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 		if err := rrows.Scan(&mid, &r.Seq, &from, &until, &rights, &r.EventID, &decision); err != nil {
 			return nil, err
 		}
+		h := byID[mid]
+		if h == nil {
+			continue
+		}
 		r.From, r.Until = rulebook.Date(from), rulebook.Date(until)
 		if err := unmarshalOpt(rights, &r.Rights); err != nil {
 			return nil, unreadable("restrictions", "rights", mid, err)
@@ -327,14 +353,12 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 		if err := unmarshalOpt(decision, &r.Decision); err != nil {
 			return nil, unreadable("restrictions", "decision", mid, err)
 		}
-		if h := byID[mid]; h != nil {
-			h.Restrictions = append(h.Restrictions, r)
-		}
+		h.Restrictions = append(h.Restrictions, r)
 	}
 	if err := rrows.Err(); err != nil {
 		return nil, err
 	}
-	wrows, err := q.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, action, clause, event_id, decision FROM waivers`+pw+` ORDER BY member_id, seq`, args...)
+	wrows, err := q.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, action, clause, event_id, decision FROM waivers`+pw+` ORDER BY member_id, seq`, restArgs...)
 	if err != nil {
 		return nil, err
 	}
@@ -347,18 +371,20 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 		if err := wrows.Scan(&mid, &w.Seq, &from, &until, &w.Action, &w.Clause, &w.EventID, &decision); err != nil {
 			return nil, err
 		}
+		h := byID[mid]
+		if h == nil {
+			continue
+		}
 		w.From, w.Until = rulebook.Date(from), rulebook.Date(until)
 		if err := unmarshalOpt(decision, &w.Decision); err != nil {
 			return nil, unreadable("waivers", "decision", mid, err)
 		}
-		if h := byID[mid]; h != nil {
-			h.Waivers = append(h.Waivers, w)
-		}
+		h.Waivers = append(h.Waivers, w)
 	}
 	if err := wrows.Err(); err != nil {
 		return nil, err
 	}
-	srows, err := q.QueryContext(ctx, `SELECT member_id, data FROM servings`+pw+` ORDER BY member_id, seq`, args...)
+	srows, err := q.QueryContext(ctx, `SELECT member_id, data FROM servings`+pw+` ORDER BY member_id, seq`, restArgs...)
 	if err != nil {
 		return nil, err
 	}
@@ -369,13 +395,15 @@ func historyRows(ctx context.Context, q querier, cond func(col string) string, a
 		if err := srows.Scan(&mid, &data); err != nil {
 			return nil, err
 		}
+		h := byID[mid]
+		if h == nil {
+			continue
+		}
 		var sv rulebook.Serving
 		if err := json.Unmarshal(data, &sv); err != nil {
 			return nil, unreadable("servings", "data", mid, err)
 		}
-		if h := byID[mid]; h != nil {
-			h.Servings = append(h.Servings, sv)
-		}
+		h.Servings = append(h.Servings, sv)
 	}
 	return out, srows.Err()
 }
