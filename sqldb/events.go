@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/rulebook/rulebook"
@@ -77,6 +78,10 @@ type Appender struct {
 	stream   bool
 	inflight chan error
 	failed   error
+	// written are the batches of the set last handed to the writer: once it
+	// is written (wait), emptied, they hold the next set's rows, so that a
+	// large load allocates its batches' arrays once, not a set at a time.
+	written []*batch
 	// hbuf is scratch space for the canonical encoding of each event hashed.
 	hbuf []byte
 }
@@ -93,6 +98,12 @@ func newBatch(table string, cols ...string) *batch { return &batch{table: table,
 func (b *batch) add(vals ...any) {
 	b.args = append(b.args, vals...)
 	b.rows++
+}
+
+// reset empties b once its rows are written, keeping nothing of them.
+func (b *batch) reset() {
+	clear(b.args)
+	b.args, b.rows = b.args[:0], 0
 }
 
 // Begin starts an Appender. The chain head is read under the write lock, so
@@ -289,10 +300,17 @@ func (a *Appender) AddPrepared(p *Prepared) error {
 	e.Seq, e.PrevHash = a.prev.Seq+1, a.prev.Hash
 	e.Hash, a.hbuf = e.ComputeHash(a.hbuf)
 	a.added = true
-	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, string(p.stored), e.PrevHash[:], e.Hash[:])
-	if p.personal != nil {
-		a.personal.add(e.Seq, p.salt, string(p.personal))
+	var stored string
+	if p.personal == nil {
+		stored = string(p.stored) // the caller's e.Data
+	} else {
+		// Both made by SealPersonal for this event alone, and never written
+		// again: read as they are, not copied (a large import's second
+		// largest allocation).
+		stored = unsafe.String(unsafe.SliceData(p.stored), len(p.stored))
+		a.personal.add(e.Seq, p.salt, unsafe.String(unsafe.SliceData(p.personal), len(p.personal)))
 	}
+	a.events.add(e.Seq, e.ID, e.Type, e.Subject, int64(e.Effective), e.Recorded.UnixMicro(), e.Actor, stored, e.PrevHash[:], e.Hash[:])
 	a.prev = rulebook.Event{Seq: e.Seq, Hash: e.Hash, Recorded: e.Recorded}
 	if err := a.project(e); err != nil {
 		return fmt.Errorf("event %s (%s): %w", e.ID, e.Type, err)
@@ -546,9 +564,10 @@ func (a *Appender) flushAsync() error {
 	for _, q := range a.queues() {
 		if b := *q; b.rows > 0 {
 			full = append(full, b)
-			*q = &batch{table: b.table, cols: b.cols, args: make([]any, 0, cap(b.args))}
+			*q = a.emptyBatch(b)
 		}
 	}
+	a.written = full
 	done := make(chan error, 1)
 	a.inflight = done
 	go func() {
@@ -561,6 +580,18 @@ func (a *Appender) flushAsync() error {
 		done <- nil
 	}()
 	return nil
+}
+
+// emptyBatch returns an empty batch for b's table: the one written before
+// (flushAsync), or a new one.
+func (a *Appender) emptyBatch(b *batch) *batch {
+	for i, w := range a.written {
+		if w != nil && w.table == b.table && w.rows == 0 {
+			a.written[i] = nil
+			return w
+		}
+	}
+	return &batch{table: b.table, cols: b.cols, args: make([]any, 0, cap(b.args))}
 }
 
 // wait waits for the rows flushAsync is writing, and returns its error, which
@@ -581,7 +612,7 @@ const maxBatchArgs = 30000
 func (a *Appender) flushBatch(b *batch) error {
 	if a.db.dialect == "postgres" && b.rows >= copyMinRows && copyTables[b.table] {
 		err := a.copyBatch(b)
-		b.args, b.rows = b.args[:0], 0
+		b.reset()
 		return err
 	}
 	ncol := len(b.cols)
@@ -610,7 +641,7 @@ func (a *Appender) flushBatch(b *batch) error {
 		}
 		off += k
 	}
-	b.args, b.rows = b.args[:0], 0
+	b.reset()
 	return nil
 }
 
