@@ -353,11 +353,25 @@ func (v *Verifier) Head() Hash { return v.prev }
 // declaration order, maps sorted), and the stored bytes are what is hashed, so the
 // database must store Data byte for byte (TEXT, never JSONB).
 func MarshalData(v any) (json.RawMessage, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	// An encoder and its buffer are reused (an import marshals an event a
+	// member), and the data copied out at its size.
+	m := marshalers.Get().(*marshaler)
+	defer marshalers.Put(m)
+	m.buf.Reset()
+	if err := m.enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
+	return bytes.Clone(bytes.TrimRight(m.buf.Bytes(), "\n")), nil
 }
+
+type marshaler struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var marshalers = sync.Pool{New: func() any {
+	m := &marshaler{}
+	m.enc = json.NewEncoder(&m.buf)
+	m.enc.SetEscapeHTML(false)
+	return m
+}}

@@ -379,7 +379,14 @@ func (w *walker) value(i int) (int, error) {
 		return w.skip(i)
 	}
 	depth := len(w.path)
-	defer func() { w.path = w.path[:depth] }()
+	end, err := w.inside(i, depth)
+	w.path = w.path[:depth]
+	return end, err
+}
+
+// inside reads the object or array at i, which holds a path sought, below
+// the walker's path of depth steps (the caller takes the steps it adds off).
+func (w *walker) inside(i, depth int) (int, error) {
 	switch w.data[i] {
 	case '{':
 		i = w.ws(i + 1)
