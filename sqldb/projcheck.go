@@ -1522,26 +1522,31 @@ func (d *digestRanges) of(id []byte) int {
 	return sort.Search(len(d.bounds), func(i int) bool { return d.bounds[i] > string(id) })
 }
 
-// rangeSample is how many sampled ids a digest range holds, on PostgreSQL
-// (sampledBounds).
+// rangeSample is how many sampled ids a digest range of 8,192 members holds,
+// on PostgreSQL (sampledBounds): one member in 64 is drawn.
 const rangeSample = 128
 
 // sampledBounds cuts the members into ranges of about memberRangeSize at ids
 // drawn from a sample of them, on PostgreSQL: TABLESAMPLE SYSTEM reads about
-// one page in memberRangeSize/rangeSample, where memberRanges walks the whole
-// index, a round trip a range, before the check can start. The ranges only
-// localise differences and bound what the slow comparison of one holds, so
-// sizes near memberRangeSize serve. ok is false if too few ids were drawn to
-// cut at (a small register: memberRanges counts it out instead).
+// one page in 64, where memberRanges walks the whole index, a round trip a
+// range, before the check can start. The ranges only localise differences and
+// bound what the slow comparison of one holds, so sizes near memberRangeSize
+// serve; but the pages drawn hold runs of ids, so the fewer pages, the more the
+// ranges' sizes spread (drawing one page in 256 for ranges of 32,768 cut them
+// from 6,000 to 84,000 members; one in 64, from 15,000 to 47,000). ok is false
+// if too few ids were drawn to cut at (a small register: memberRanges counts
+// it out instead).
 func sampledBounds(ctx context.Context, q querier) (bounds []string, ok bool, err error) {
-	pct := min(100, 100*float64(rangeSample)/float64(memberRangeSize))
+	pct := min(100, 100*float64(rangeSample)/float64(min(memberRangeSize, 64*rangeSample)))
 	ids, err := queryIDs(ctx, q, `SELECT id FROM members TABLESAMPLE SYSTEM ($1::real)`, pct)
 	if err != nil || len(ids) < 4*rangeSample {
 		return nil, false, err
 	}
+	// The sampled ids a range holds.
+	per := max(1, int(float64(memberRangeSize)*pct/100))
 	// In the order ranges are looked up in (digestRanges.of).
 	slices.Sort(ids)
-	for i := rangeSample; i < len(ids); i += rangeSample {
+	for i := per; i < len(ids); i += per {
 		if len(bounds) == 0 || ids[i] > bounds[len(bounds)-1] {
 			bounds = append(bounds, ids[i])
 		}
