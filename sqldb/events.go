@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -1003,7 +1002,7 @@ type VerifyResult struct {
 	AccessHead    rulebook.Hash `json:"access_head"`
 	// committed are the seqs of the events whose data commits to personal fields
 	// held apart, gathered by the walk for the check of those fields.
-	committed []commitment
+	committed commitments
 }
 
 // commitment is an event's commitment to the personal fields held apart.
@@ -1014,6 +1013,49 @@ type commitment struct {
 	// summed in, if any (see joiningPass), else -1.
 	rng int32
 }
+
+// commitments are the walk's commitments in order, in chunks of a fixed size:
+// a million of them are 48 MB, which a slice grown by doubling allocated
+// about twice over, and the stretches' slices were then copied into one.
+type commitments struct{ chunks [][]commitment }
+
+// commitChunk is how many commitments a chunk holds (3 MiB).
+const commitChunk = 1 << 16
+
+func (c *commitments) add(x commitment) {
+	if n := len(c.chunks); n == 0 || len(c.chunks[n-1]) == commitChunk {
+		c.chunks = append(c.chunks, make([]commitment, 0, commitChunk))
+	}
+	last := &c.chunks[len(c.chunks)-1]
+	*last = append(*last, x)
+}
+
+// then appends the commitments of o, which follow c's, taking its chunks.
+func (c *commitments) then(o *commitments) {
+	c.chunks = append(c.chunks, o.chunks...)
+	o.chunks = nil
+}
+
+// commitCursor reads commitments in order.
+type commitCursor struct {
+	c     *commitments
+	chunk int
+	i     int
+}
+
+// at returns the commitment under the cursor, or nil past the last.
+func (k *commitCursor) at() *commitment {
+	for k.chunk < len(k.c.chunks) && k.i == len(k.c.chunks[k.chunk]) {
+		k.chunk, k.i = k.chunk+1, 0
+	}
+	if k.chunk == len(k.c.chunks) {
+		return nil
+	}
+	return &k.c.chunks[k.chunk][k.i]
+}
+
+// next moves the cursor past the commitment at it.
+func (k *commitCursor) next() { k.i++ }
 
 // Unproven is what verifying the chain alone cannot prove: the chain is rebuilt by
 // anyone who rewrites it, so only a head kept outside the database (a checkpoint)
@@ -1112,7 +1154,7 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 		if jp != nil {
 			joined, done = jp.personalSummer()
 		}
-		personal, err := db.personalFaults(ctx, res.committed, subjectCaptureFrom(ctx).opener(), joined)
+		personal, err := db.personalFaults(ctx, &res.committed, subjectCaptureFrom(ctx).opener(), joined)
 		if err != nil {
 			return nil, err
 		}
@@ -1174,14 +1216,8 @@ func (db *DB) verifyChain(ctx context.Context, progress func(n int64)) (*VerifyR
 	}
 	if ok && total == count {
 		res := &VerifyResult{Events: total, Head: parts[len(parts)-1].res.Head, OK: true}
-		n := 0
 		for _, st := range parts {
-			n += len(st.res.committed)
-		}
-		res.committed = make([]commitment, 0, n)
-		for _, st := range parts {
-			res.committed = append(res.committed, st.res.committed...)
-			st.res.committed = nil
+			res.committed.then(&st.res.committed)
 		}
 		return res, nil
 	}
@@ -1344,7 +1380,7 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	}
 	var r rulebook.RawEvent
 	var parts [5][]byte
-	var committed []commitment
+	var committed commitments
 	// A check of the projection beside the verify sums the joinings as they
 	// pass (see joiningPass).
 	var joinings *digestSide
@@ -1421,12 +1457,7 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		}
 		if rulebook.HasPersonal(r.Data) {
 			h, _ := rulebook.StoredCommitment(r.Data)
-			if len(committed) == cap(committed) {
-				// Doubled, not grown by a quarter as append grows a large
-				// slice: a million commitments were allocated five times over.
-				committed = slices.Grow(committed, max(len(committed), 1024))
-			}
-			committed = append(committed, commitment{r.Seq, h, rng})
+			committed.add(commitment{r.Seq, h, rng})
 		}
 		if since++; since == 1<<16 {
 			if progress != nil {

@@ -155,7 +155,7 @@ func (db *DB) eachPersonal(ctx context.Context, f func(seq int64, salt, data []b
 // SubjectCapture.opener); joined, if not nil, each such row of the sealed
 // joining of a member, with the range the walk summed it in (verify
 // --projection sums them, see joiningPass).
-func (db *DB) personalFaults(ctx context.Context, committed []commitment, open func(seq int64, salt, data []byte), joined func(rng int32, seq int64, data []byte)) ([]string, error) {
+func (db *DB) personalFaults(ctx context.Context, committed *commitments, open func(seq int64, salt, data []byte), joined func(rng int32, seq int64, data []byte)) ([]string, error) {
 	var faults []string
 	more := 0
 	fault := func(format string, args ...any) {
@@ -166,33 +166,35 @@ func (db *DB) personalFaults(ctx context.Context, committed []commitment, open f
 		}
 	}
 	var missing, orphans, changed []int64
-	i := 0
+	cur := commitCursor{c: committed}
 	row := func(seq int64, salt, data []byte) {
-		for i < len(committed) && committed[i].seq < seq {
-			missing = append(missing, committed[i].seq)
-			i++
+		c := cur.at()
+		for ; c != nil && c.seq < seq; c = cur.at() {
+			missing = append(missing, c.seq)
+			cur.next()
 		}
-		if i == len(committed) || committed[i].seq != seq {
+		if c == nil || c.seq != seq {
 			orphans = append(orphans, seq)
 			return
 		}
-		if rulebook.PersonalCommitment(salt, data) != committed[i].h {
+		if rulebook.PersonalCommitment(salt, data) != c.h {
 			changed = append(changed, seq)
 		} else {
 			if open != nil {
 				open(seq, salt, data)
 			}
-			if joined != nil && committed[i].rng >= 0 {
-				joined(committed[i].rng, seq, data)
+			if joined != nil && c.rng >= 0 {
+				joined(c.rng, seq, data)
 			}
 		}
-		i++
+		cur.next()
 	}
 	if err := db.eachPersonal(ctx, row); err != nil {
 		return nil, err
 	}
-	for ; i < len(committed); i++ {
-		missing = append(missing, committed[i].seq)
+	for c := cur.at(); c != nil; c = cur.at() {
+		missing = append(missing, c.seq)
+		cur.next()
 	}
 	for _, seq := range orphans {
 		fault("personal data is held for seq %d, whose event commits to none", seq)
