@@ -32,6 +32,9 @@ type projTable struct {
 	// live keeps only the rows that count: running totals brought back to zero stay
 	// as rows when kept up to date, but a rebuild writes none.
 	live string
+	// counted, if not "", keeps the stored rows whose digest the events' rows
+	// are compared with, where the events make only those (a complaint's case).
+	counted string
 	// label names a row in a report from its values (formatted); nil names it by
 	// its key.
 	label func(v func(col string) string) string
@@ -64,7 +67,7 @@ var caseProjection = []projTable{
 		label: func(v func(string) string) string { return "complaint " + v("complaint") }},
 	// A complaint's case is the case projection's to set; the rest of the row is
 	// the register's (CheckProjection).
-	{name: "complaints", key: []string{"id"}, cols: []string{"case_id"},
+	{name: "complaints", key: []string{"id"}, cols: []string{"case_id"}, counted: "case_id <> ''",
 		label: func(v func(string) string) string { return "complaint " + v("id") }},
 	{name: "case_step_counts", key: []string{"quarter", "transition", "to_state", "body", "body_kind", "outcome", "sanction"},
 		cols: []string{"steps", "days"}, live: "steps <> 0 OR days <> 0"},
@@ -393,8 +396,8 @@ func (t *projTable) storedWhere() string {
 	switch {
 	case t.live != "":
 		return " WHERE " + t.live
-	case t.name == "complaints":
-		return " WHERE case_id <> ''"
+	case t.counted != "":
+		return " WHERE " + t.counted
 	}
 	return ""
 }
@@ -636,12 +639,12 @@ func (d *caseDigester) finish() {
 	clear(d.lists)
 }
 
-// storedCaseDigests sums the stored rows of every table of the case
-// projection, as caseDigester sums the rows the events make.
-func (db *DB) storedCaseDigests(ctx context.Context, q querier, key [32]byte) (map[string]*digest, error) {
+// storedDigests sums the stored rows of each of tables, as caseDigester sums
+// the rows the events make.
+func storedDigests(ctx context.Context, q querier, key [32]byte, tables []projTable) (map[string]*digest, error) {
 	h := newRowHasher(key)
 	out := map[string]*digest{}
-	for _, t := range caseProjection {
+	for _, t := range tables {
 		cols := t.projCols()
 		rows, err := q.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+t.name+t.storedWhere())
 		if err != nil {
@@ -714,7 +717,7 @@ func (db *DB) caseDigestsDiffer(ctx context.Context, a *Appender, ev caseEvents,
 			return
 		}
 		defer db.releaseCheckConn(conn)
-		stored, serr = db.storedCaseDigests(ctx, conn, key)
+		stored, serr = storedDigests(ctx, conn, key, caseProjection)
 	}()
 	d := newCaseDigester(a, ev, key)
 	d.kept, _ = subjectCaptureFrom(ctx).take(head)

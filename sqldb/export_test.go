@@ -41,6 +41,13 @@ func CountKeptReplays(n *atomic.Int64) (restore func()) {
 	return func() { keptStats = nil }
 }
 
+// CountComplaintComparisons counts the checks that compare the complaints row
+// by row (their digests having differed), until restored.
+func CountComplaintComparisons(n *atomic.Int64) (restore func()) {
+	complaintsCompared = func() { n.Add(1) }
+	return func() { complaintsCompared = nil }
+}
+
 // SetCaptureBudget bounds what the verify's walk keeps for the case check.
 func SetCaptureBudget(n int64) (restore func()) {
 	old := captureBudget

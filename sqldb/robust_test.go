@@ -72,13 +72,20 @@ func TestCheckProjectionInRanges(t *testing.T) {
 		// records one (15 of the 22), are checked in the database alone; the rest
 		// — with a suspension or a restriction, or a joining that does not name
 		// its day — are projected and compared whole.
-		var slow atomic.Int64
+		// The complaints, as their events make them, are found so by their
+		// digests alone: nothing is projected again to be compared row by row.
+		var slow, rowByRow atomic.Int64
 		restore := sqldb.CountSlowMembers(&slow)
+		restoreComplaints := sqldb.CountComplaintComparisons(&rowByRow)
+		defer restoreComplaints()
 		if diffs, err := db.CheckProjection(ctx); err != nil || len(diffs) > 0 {
 			t.Fatalf("fresh projection differs: %v %v", diffs, err)
 		}
 		if restore(); slow.Load() != 7 {
 			t.Errorf("%d members compared whole, want 7", slow.Load())
+		}
+		if rowByRow.Load() != 0 {
+			t.Errorf("the complaints, as the events make them, were compared row by row")
 		}
 		for _, q := range []string{
 			`UPDATE members SET name = 'Someone Else' WHERE id = 'n03'`,
@@ -112,6 +119,9 @@ func TestCheckProjectionInRanges(t *testing.T) {
 		}
 		if err != nil || strings.Join(diffs, "\n") != strings.Join(want, "\n") {
 			t.Fatalf("the check found\n%s\nwant\n%s\n(%v)", strings.Join(diffs, "\n"), strings.Join(want, "\n"), err)
+		}
+		if rowByRow.Load() != 1 {
+			t.Errorf("tampered complaints compared row by row %d times, want 1", rowByRow.Load())
 		}
 		if err := db.Rebuild(ctx); err != nil {
 			t.Fatal(err)
