@@ -967,11 +967,15 @@ func (a *Appender) clearComplaints() error {
 // their events make them, inside a's transaction (which is rolled back): the
 // stored tables are copied aside, projected again from the events, and the two
 // compared in SQL.
-func (a *Appender) checkComplaints(rep *diffReport) error {
+//
+// kept, if not nil, holds the events the verify's walk kept, which the sums
+// of the rows the events make are worked out from instead of reading them
+// again.
+func (a *Appender) checkComplaints(rep *diffReport, kept *keptEvents) error {
 	// Most checks find nothing to report: sums of the rows on each side say so
 	// without writing a row. Where they differ, the rows are projected again
 	// and compared, to name the differences.
-	if agree, err := a.complaintDigestsAgree(); err != nil || agree {
+	if agree, err := a.complaintDigestsAgree(kept); err != nil || agree {
 		return err
 	}
 	if complaintsCompared != nil {
@@ -1002,14 +1006,23 @@ var complaintsCompared func()
 // sum, under a key drawn for the check, to what their events make them (as
 // the case projection's digests are compared); false also where the record
 // is projected one event at a time.
-func (a *Appender) complaintDigestsAgree() (bool, error) {
+func (a *Appender) complaintDigestsAgree(kept *keptEvents) (bool, error) {
 	var key [32]byte
 	if _, err := rand.Read(key[:]); err != nil {
 		return false, err
 	}
+	each := a.EachSubject
+	if kept.holds(rulebook.ComplaintSubjectPrefix) {
+		each = func(prefix string, f func(evs []rulebook.Event) error) error {
+			if keptStats != nil {
+				keptStats()
+			}
+			return eachKept(kept.withPrefix(prefix), f)
+		}
+	}
 	h := newRowHasher(key)
 	var rows, quarters digest
-	counts, err := eachComplaintRow(a.EachSubject, func(r *ComplaintRow, seq int64) error {
+	counts, err := eachComplaintRow(each, func(r *ComplaintRow, seq int64) error {
 		h.begin("complaints")
 		for _, v := range []any{r.ID, int64(r.Reported), int64(r.Received), r.Respondent, r.About, r.Complainant, r.From, r.Via, r.Summary, seq} {
 			h.value(v)
@@ -1139,12 +1152,19 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	if mp == nil {
 		return nil, nil, errors.New("verify --projection: the members were not read")
 	}
-	// The complaints are compared in the write transaction, mostly by the
-	// database, beside the rest (which reads through the pool): reported
+	// The complaints are compared in the write transaction beside the rest
+	// (which reads through the pool), from the events the walk kept: reported
 	// after it, as CheckProjection reports them.
 	crep := &diffReport{byTable: map[string]int{}}
 	cerr := make(chan error, 1)
-	go func() { cerr <- a.checkComplaints(crep) }()
+	capture := subjectCaptureFrom(ctx)
+	if capture != nil {
+		capture.finish(res.Head)
+	}
+	go func() {
+		kept, _ := capture.take(res.Head)
+		cerr <- a.checkComplaints(crep, kept)
+	}()
 	complaints := func() error {
 		if cerr == nil {
 			return nil
@@ -1155,9 +1175,6 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	}
 	// Before the transaction is rolled back.
 	defer complaints()
-	if c := subjectCaptureFrom(ctx); c != nil {
-		c.finish(res.Head)
-	}
 	// The case projection is compared beside the register (CaseCheck).
 	if cc := caseCheckFrom(ctx); cc != nil {
 		cc.start(ctx, db, a, res.Head)
@@ -1187,7 +1204,7 @@ func (db *DB) checkRest(ctx context.Context, a *Appender, base *registerBase, re
 	if err := db.checkUnitsOccasions(ctx, base, rep); err != nil {
 		return nil, err
 	}
-	if err := a.checkComplaints(rep); err != nil {
+	if err := a.checkComplaints(rep, nil); err != nil {
 		return nil, err
 	}
 	return rep.lines(), nil
@@ -2517,8 +2534,9 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 }
 
 // SubjectCapture keeps the events whose subject begins with a prefix as the
-// verify's walk reads them, so that a check after it (the case digests,
-// CaseDigestsDiffer) replays them without reading them again. Those that hold
+// verify's walk reads them, so that the checks after it (the case digests,
+// CaseDigestsDiffer, and the complaints') replay them without reading them
+// again. Those that hold
 // personal fields apart are opened as a read would open them, with the rows of
 // personal that the verify's own pass over them hands over (see opener), once
 // that pass has checked every row against its commitment. It holds at most
@@ -2537,6 +2555,7 @@ type SubjectCapture struct {
 	ready bool
 	head  rulebook.Hash
 	evs   []rulebook.Event // by subject, then seq, once the walk verified
+	kept  *keptEvents      // evs, once taken
 }
 
 // capturePart is what a stretch of the walk kept: its events, and the seqs
@@ -2710,19 +2729,22 @@ func (c *SubjectCapture) finishLocked(head rulebook.Hash) {
 
 // take returns the prefixes and the kept events (by subject, then seq), if
 // the walk that kept them verified the record up to head (that is, nothing was
-// appended since), and lets them go.
+// appended since): the same to every check that takes them, which only reads
+// them.
 func (c *SubjectCapture) take(head rulebook.Hash) (*keptEvents, bool) {
 	if c == nil {
 		return nil, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	evs, ok := c.evs, c.ready && !c.spoilt.Load() && c.head == head
-	c.evs, c.ready = nil, false
-	if !ok {
+	if c.kept == nil && c.ready && !c.spoilt.Load() {
+		c.kept = &keptEvents{prefixes: c.prefixes, evs: c.evs}
+		c.evs = nil
+	}
+	if c.kept == nil || c.head != head {
 		return nil, false
 	}
-	return &keptEvents{prefixes: c.prefixes, evs: evs}, true
+	return c.kept, true
 }
 
 // keptEvents are the events a SubjectCapture kept, by subject and then seq:

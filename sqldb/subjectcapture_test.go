@@ -230,3 +230,47 @@ func TestCaseCheckBesideVerify(t *testing.T) {
 		}
 	})
 }
+
+// TestComplaintsCheckReplaysKept: verify --projection works out the
+// complaints' rows from the complaint events its walk kept, when it kept them,
+// rather than reading them again; a complaint tampered with is named all the
+// same, and without the capture the events are read.
+func TestComplaintsCheckReplaysKept(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		seed(t, db)
+		for i, q := range []string{"2016-02-01", "2016-05-01", "2016-05-02"} {
+			id := fmt.Sprintf("C-%d", i)
+			if err := db.Append(ctx, &rulebook.Event{Type: rulebook.EventComplaintReceived, Subject: rulebook.ComplaintSubjectPrefix + id, Actor: "t",
+				Effective: rulebook.MustDate(q), Data: mustData(t, rulebook.ComplaintReceived{ID: id, Respondent: "m1", Complainant: "m2", From: "member", Via: "letter", Summary: "a complaint"})}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var kept atomic.Int64
+		defer sqldb.CountKeptReplays(&kept)()
+		check := func(capture bool) []string {
+			t.Helper()
+			cctx := ctx
+			if capture {
+				cctx = sqldb.WithSubjectCapture(ctx, rulebook.ComplaintSubjectPrefix)
+			}
+			res, diffs, err := db.VerifyProjection(cctx, nil)
+			if err != nil || !res.OK {
+				t.Fatalf("%+v %v", res, err)
+			}
+			return diffs
+		}
+		if diffs := check(true); len(diffs) > 0 || kept.Load() != 1 {
+			t.Fatalf("%v, the kept events replayed %d times, want once", diffs, kept.Load())
+		}
+		if diffs := check(false); len(diffs) > 0 || kept.Load() != 1 {
+			t.Fatalf("%v, the kept events replayed %d times without a capture", diffs, kept.Load())
+		}
+		if err := sqldbtest.Exec(db, `UPDATE complaints SET summary = 'another' WHERE id = 'C-1'`); err != nil {
+			t.Fatal(err)
+		}
+		want := `complaints: complaint C-1: summary is "another", the events make it "a complaint"`
+		if diffs := check(true); strings.Join(diffs, "\n") != want || kept.Load() != 2 {
+			t.Fatalf("found %q (kept replayed %d times), want %q", diffs, kept.Load(), want)
+		}
+	})
+}
