@@ -167,7 +167,7 @@ func BenchmarkParse10M(b *testing.B) {
 // BenchmarkEndToEnd10M reads the CSV file of 10M papers from disk (the page cache,
 // once written), parses and counts it, as `rulebook count --method irv` does:
 //
-//   - stream-N: the file streamed through ballotcsv.ReadPacked in 128 KiB blocks,
+//   - stream-N: the file streamed through ballotcsv.ReadPacked in 256 KiB blocks,
 //     read and parsed by N workers (N = 1 and GOMAXPROCS), then counted on one, as
 //     count/job does (see BenchmarkCount10MGrouped for why one);
 //   - readall: the file read whole first (os.ReadFile), then ParsePacked, as before;
@@ -178,7 +178,7 @@ func BenchmarkParse10M(b *testing.B) {
 // Each sub-benchmark measures, in the same run, the floors the file size sets: on the
 // same bytes held in memory, bytes.Count of line ends (the memory bandwidth a
 // vectorised pass gets) and a copy; and the raw scan of the file itself, read from
-// the page cache in the reader's 128 KiB blocks and its line ends counted (the least
+// the page cache in the reader's 256 KiB blocks and its line ends counted (the least
 // any reader of the file does end to end: the kernel's copy and one pass). It reports
 // its time as a multiple of each (x-count-floor, x-copy-floor, x-read-floor), so a
 // noisy machine does not hide a regression, and
@@ -194,7 +194,7 @@ func BenchmarkEndToEnd10M(b *testing.B) {
 		b.Fatal(err)
 	}
 	dst := make([]byte, len(data))
-	blk := make([]byte, 128<<10)
+	blk := make([]byte, 256<<10) // the reader's blocks (ballotcsv's blockSize)
 	floors := func() (cnt, cp, rd, cntCPU time.Duration) {
 		t0, c0 := time.Now(), cpuTime()
 		want := bytes.Count(data, []byte{'\n'})
