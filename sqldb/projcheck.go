@@ -964,9 +964,10 @@ func (a *Appender) clearComplaints() error {
 }
 
 // checkComplaints compares the stored complaints and their counts with what
-// their events make them, inside a's transaction (which is rolled back): the
-// stored tables are copied aside, projected again from the events, and the two
-// compared in SQL.
+// their events make them, inside a's transaction (which is rolled back): by
+// digests of the rows on each side, and where they differ row by row, the
+// stored tables copied aside, projected again from the events and the two
+// compared in SQL, so that each difference is named.
 //
 // kept, if not nil, holds the events the verify's walk kept, which the sums
 // of the rows the events make are worked out from instead of reading them
@@ -2536,13 +2537,12 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 // SubjectCapture keeps the events whose subject begins with a prefix as the
 // verify's walk reads them, so that the checks after it (the case digests,
 // CaseDigestsDiffer, and the complaints') replay them without reading them
-// again. Those that hold
-// personal fields apart are opened as a read would open them, with the rows of
-// personal that the verify's own pass over them hands over (see opener), once
-// that pass has checked every row against its commitment. It holds at most
-// captureBudget bytes of them: past that, or if one cannot be opened, it gives
-// up and the check reads the events itself, as it does whenever the record
-// changed after the walk.
+// again. Those that hold personal fields apart are opened as a read would open
+// them, with the rows of personal that the verify's own pass over them hands
+// over (see opener), once that pass has checked every row against its
+// commitment. It holds at most captureBudget bytes of them: past that, or if
+// one cannot be opened, it gives up and the checks read the events themselves,
+// as they do whenever the record changed after the walk.
 type SubjectCapture struct {
 	prefixes []string
 	size     atomic.Int64
@@ -2576,7 +2576,8 @@ type subjectCaptureKey struct{}
 
 // WithSubjectCapture returns a context under which VerifyProjection's walk
 // keeps the events of subjects beginning with any of prefixes (each ending in
-// '/') for the CaseDigestsDiffer run under the same context.
+// '/') for its check of the complaints and the CaseDigestsDiffer run under
+// the same context.
 func WithSubjectCapture(ctx context.Context, prefixes ...string) context.Context {
 	return context.WithValue(ctx, subjectCaptureKey{}, &SubjectCapture{prefixes: prefixes, parts: map[int64]*capturePart{}})
 }
