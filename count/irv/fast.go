@@ -141,14 +141,35 @@ func (w *worker) distribute(src []seg, skip uint, m uint32, add *[16]int64) {
 				prev = v
 			}
 		} else {
-			ws := s.ws[:len(s.keys)]
-			for i, k := range s.keys {
-				t := top(k>>skip, m)
+			// Two papers at a time, into two sets of totals: papers in order
+			// of their top candidate add to the same total one after another,
+			// each waiting on the last.
+			keys, ws := s.keys, s.ws[:len(s.keys)]
+			var sizes2 [16]int
+			var votes2 [16]int64
+			i := 0
+			for ; i+1 < len(keys); i += 2 {
+				k0, k1 := keys[i], keys[i+1]
+				t0, t1 := top(k0>>skip, m), top(k1>>skip, m)
+				v0, v1 := t0&15, t1&15
+				sizes[v0]++
+				sizes2[v1]++
+				votes[v0] += int64(ws[i])
+				votes2[v1] += int64(ws[i+1])
+				bad = bad || v0 < prev || v1 < v0 || (t0 != k0 && v0 != 0) || (t1 != k1 && v1 != 0)
+				prev = v1
+			}
+			for ; i < len(keys); i++ {
+				t := top(keys[i]>>skip, m)
 				v := t & 15
 				sizes[v]++
 				votes[v] += int64(ws[i])
-				bad = bad || v < prev || (t != k && v != 0)
+				bad = bad || v < prev || (t != keys[i] && v != 0)
 				prev = v
+			}
+			for v := range sizes {
+				sizes[v] += sizes2[v]
+				votes[v] += votes2[v]
 			}
 		}
 		inOrder = inOrder && !bad
@@ -186,11 +207,16 @@ func (w *worker) distribute(src []seg, skip uint, m uint32, add *[16]int64) {
 	if weighted {
 		wbuf = make([]uint32, placed)
 	}
-	var at [16]int
+	// Each candidate's papers are placed from both ends of its segment, the
+	// even ones forward and the odd ones back, so that two papers for the same
+	// candidate in a row do not wait on one cursor (the order of a pile is no
+	// part of the count).
+	var at, back [16]int
 	off := 0
 	for v := 1; v < 16; v++ {
 		at[v] = off
 		off += sizes[v]
+		back[v] = off
 	}
 	start := at
 	for _, s := range src {
@@ -209,24 +235,37 @@ func (w *worker) distribute(src []seg, skip uint, m uint32, add *[16]int64) {
 			}
 			continue
 		}
-		for i, k := range s.keys {
-			k = top(k>>skip, m)
-			v := k & 15
-			if v == 0 {
-				continue
+		keys, ws := s.keys, s.ws[:len(s.keys)]
+		i := 0
+		for ; i+1 < len(keys); i += 2 {
+			k0, k1 := top(keys[i]>>skip, m), top(keys[i+1]>>skip, m)
+			if v := k0 & 15; v != 0 {
+				buf[at[v]] = k0
+				wbuf[at[v]] = ws[i]
+				at[v]++
 			}
-			buf[at[v]] = k
-			wbuf[at[v]] = s.ws[i]
-			at[v]++
+			if v := k1 & 15; v != 0 {
+				back[v]--
+				buf[back[v]] = k1
+				wbuf[back[v]] = ws[i+1]
+			}
+		}
+		if i < len(keys) {
+			if k := top(keys[i]>>skip, m); k&15 != 0 {
+				buf[at[k&15]] = k
+				wbuf[at[k&15]] = ws[i]
+				at[k&15]++
+			}
 		}
 	}
 	for v := 1; v < 16; v++ {
 		if sizes[v] == 0 {
 			continue
 		}
-		sg := seg{keys: buf[start[v]:at[v]:at[v]]}
+		end := start[v] + sizes[v]
+		sg := seg{keys: buf[start[v]:end:end]}
 		if wbuf != nil {
-			sg.ws = wbuf[start[v]:at[v]:at[v]]
+			sg.ws = wbuf[start[v]:end:end]
 		}
 		w.pile[v] = append(w.pile[v], sg)
 	}

@@ -119,7 +119,8 @@ func asJSON(t *rapid.T, r *count.Result) string {
 	return string(b)
 }
 
-// The fast engine (any number of workers) and the general one give identical results.
+// The fast engine (any number of workers) and the general one give identical
+// results, on the papers one by one and grouped (weights above one).
 func TestFastMatchesGeneral(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		e := genElection(t)
@@ -131,6 +132,9 @@ func TestFastMatchesGeneral(t *testing.T) {
 		p, err := count.PackElection(e)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if rapid.Bool().Draw(t, "grouped") {
+			p = p.Group()
 		}
 		for _, w := range []int{1, 2, 3} {
 			eng := newPacked(p, w)
