@@ -1158,12 +1158,15 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	// after it, as CheckProjection reports them.
 	crep := &diffReport{byTable: map[string]int{}}
 	cerr := make(chan error, 1)
+	// The head is taken now: a return below sets res before the deferred wait
+	// for this goroutine.
+	head := res.Head
 	capture := subjectCaptureFrom(ctx)
 	if capture != nil {
-		capture.finish(res.Head)
+		capture.finish(head)
 	}
 	go func() {
-		kept, _ := capture.take(res.Head)
+		kept, _ := capture.take(head)
 		cerr <- a.checkComplaints(crep, kept)
 	}()
 	complaints := func() error {
@@ -1178,7 +1181,7 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	defer complaints()
 	// The case projection is compared beside the register (CaseCheck).
 	if cc := caseCheckFrom(ctx); cc != nil {
-		cc.start(ctx, db, a, res.Head)
+		cc.start(ctx, db, a, head)
 		defer cc.wait()
 	}
 	base, err := db.loadBase(ctx, db.r)

@@ -272,5 +272,17 @@ func TestComplaintsCheckReplaysKept(t *testing.T) {
 		if diffs := check(true); strings.Join(diffs, "\n") != want || kept.Load() != 2 {
 			t.Fatalf("found %q (kept replayed %d times), want %q", diffs, kept.Load(), want)
 		}
+		// A stored row rulebook could not have written stops the check with an
+		// error once the complaints' check has started beside it; it ends
+		// cleanly, however late that check runs (the race detector watches).
+		if err := sqldbtest.Exec(db, `UPDATE status_points SET rights = '{bad' WHERE member_id = 'm1'`); err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			_, _, err := db.VerifyProjection(sqldb.WithSubjectCapture(ctx, rulebook.ComplaintSubjectPrefix), nil)
+			if rulebook.ErrorCode(err) != rulebook.ETampered {
+				t.Fatalf("a damaged rights column: %v", err)
+			}
+		}
 	})
 }
