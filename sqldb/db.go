@@ -60,6 +60,9 @@ type DB struct {
 	// units keeps members' chains of units by the generation they were read at
 	// (unitchains.go).
 	units unitChains
+	// extras keeps the members who have restrictions, waivers or servings, by
+	// the generation they were read at (extras.go).
+	extras memberExtras
 }
 
 // checkpointEvery is how often a SQLite database's write-ahead log is copied

@@ -65,9 +65,17 @@ func UseSHAKeyedHash() (restore func()) {
 	return func() { keyedHashSHA = false }
 }
 
-// HistoryQueries are the statements of a member's history, without and with
-// their units.
-var HistoryQueries = []string{memberHistoryQuery, historyGenQuery, historyUnitsQuery}
+// HistoryQueries are the statements of a member's history: without their
+// extras, whole, and with their units.
+var HistoryQueries = []string{historyShortQuery, historyFullQuery, historyUnitsQuery}
+
+// ExtrasStats is how many times db has read the members with restrictions,
+// waivers or servings, and how many histories it read without those tables.
+func ExtrasStats(db *DB) (loads, short int64) {
+	db.extras.mu.Lock()
+	defer db.extras.mu.Unlock()
+	return db.extras.loads, db.extras.short
+}
 
 // UnitTreeLoads is how many times db has read the units whole to find chains in.
 func UnitTreeLoads(db *DB) int64 {

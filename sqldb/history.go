@@ -32,14 +32,20 @@ import (
 // held a row or two have SQLite scan the whole table for each read, however
 // large it has grown since.
 //
-// The member's row has %[1]s for sub: 0, or the unit generation (unitGeneration)
-// where the units are wanted.
-const memberHistorySelects = `
-	SELECT 0 AS part, 0 AS o, join_seq AS seq, joined AS until, %[1]s AS sub, name AS t1, email AS t2, phone AS t3, address AS t4, unit AS t5, status AS t6, join_event AS t7, id AS t8
-		FROM members WHERE id = CAST($1 AS TEXT)
+// The member's row carries the generations (generationsSchema) of the same
+// snapshot: the extras' in o and the units' in sub, 0 where the row that holds
+// them is missing, which no cache trusts.
+const historyMemberSelects = `
+	SELECT 0 AS part, COALESCE(generations.extras, 0) AS o, join_seq AS seq, joined AS until, COALESCE(generations.units, 0) AS sub,
+		name AS t1, email AS t2, phone AS t3, address AS t4, unit AS t5, status AS t6, join_event AS t7, members.id AS t8
+		FROM members LEFT JOIN generations ON generations.id = 1 WHERE members.id = CAST($1 AS TEXT)
 	UNION ALL
 	SELECT * FROM (SELECT 1, from_date, seq, 0, part, status, rights, event_id, decision, '', '', '', ''
-		FROM status_points WHERE member_id = CAST($1 AS TEXT) ORDER BY from_date, seq, part) AS p
+		FROM status_points WHERE member_id = CAST($1 AS TEXT) ORDER BY from_date, seq, part) AS p`
+
+// historyExtrasSelects are the rest of a member's history: the restrictions,
+// waivers and servings that few members have (extras.go).
+const historyExtrasSelects = `
 	UNION ALL
 	SELECT * FROM (SELECT 2, 0, seq, until_date, from_date, rights, event_id, decision, '', '', '', '', ''
 		FROM restrictions WHERE member_id = CAST($1 AS TEXT) ORDER BY seq) AS r
@@ -50,15 +56,12 @@ const memberHistorySelects = `
 	SELECT * FROM (SELECT 4, 0, seq, 0, 0, data, '', '', '', '', '', '', ''
 		FROM servings WHERE member_id = CAST($1 AS TEXT) ORDER BY seq) AS s`
 
-// unitGeneration is the units' generation (unitGenerationSchema), read as the
-// sub of the member's row: once a statement, the statement's snapshot's.
-const unitGeneration = `(SELECT n FROM unit_generation WHERE id = 1)`
-
-var (
-	memberHistoryQuery = fmt.Sprintf(memberHistorySelects, "0")
-	// historyGenQuery is the history with the unit generation, for a member's
-	// record whose units are kept (unitchains.go).
-	historyGenQuery = fmt.Sprintf(memberHistorySelects, unitGeneration)
+const (
+	// historyFullQuery is a member's whole history.
+	historyFullQuery = historyMemberSelects + historyExtrasSelects
+	// historyShortQuery is the history of a member known to have no
+	// restrictions, waivers or servings at the extras' generation it reads.
+	historyShortQuery = historyMemberSelects
 	// historyUnitsQuery adds the member's unit and those above it (UnitChain's
 	// walk, rows of part 5 with the depth in o), which a member's record shows
 	// when its chain is not kept: one round trip fewer. The walk stops at a
@@ -69,15 +72,41 @@ var (
 		SELECT u.id, u.name, u.kind, u.parent, 0 FROM units u WHERE u.id = (SELECT m.unit FROM members m WHERE m.id = CAST($1 AS TEXT))
 		UNION ALL
 		SELECT u.id, u.name, u.kind, u.parent, up.depth + 1 FROM units u JOIN up ON u.id = up.parent WHERE up.depth < $2 AND up.parent <> '')` +
-		historyGenQuery + `
+		historyFullQuery + `
 	UNION ALL
 	SELECT 5, depth, 0, 0, 0, id, name, kind, parent, '', '', '', ''
 		FROM up`
 )
 
+// generations are those a member's history was read beside (generationsSchema).
+type generations struct{ units, extras int64 }
+
 func (db *DB) memberHistory(ctx context.Context, id string) (*rulebook.History, error) {
-	h, _, _, err := db.historyQuery(ctx, memberHistoryQuery, id)
+	h, _, err := db.history(ctx, id)
 	return h, err
+}
+
+// history reads a member's history and the generations beside it: without
+// their restrictions, waivers and servings where the member is known to have
+// none at the extras' generation the read sees (extras.go), whole otherwise.
+func (db *DB) history(ctx context.Context, id string) (*rulebook.History, generations, error) {
+	c := &db.extras
+	kept := c.generation()
+	if c.lacks(kept, id) {
+		h, _, gen, err := db.historyQuery(ctx, historyShortQuery, id)
+		if err != nil || gen.extras == kept {
+			return h, gen, err
+		}
+		// The extras changed since they were kept: read them too.
+	}
+	h, _, gen, err := db.historyQuery(ctx, historyFullQuery, id)
+	if err != nil {
+		return nil, gen, err
+	}
+	if gen.extras != kept {
+		db.keepExtras(ctx)
+	}
+	return h, gen, nil
 }
 
 // HistoryUnits returns a member's history and the chain of units from theirs up
@@ -86,17 +115,17 @@ func (db *DB) memberHistory(ctx context.Context, id string) (*rulebook.History, 
 // from an earlier read at that generation (unitchains.go); failing that, the
 // history and the walk up the units in one statement, whose chain is kept.
 func (db *DB) HistoryUnits(ctx context.Context, id string) (*rulebook.History, []rulebook.Unit, error) {
-	h, _, gen, err := db.historyQuery(ctx, historyGenQuery, id)
+	h, gen, err := db.history(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	if h.Member.Unit == "" {
 		return h, nil, nil
 	}
-	if chain, ok := db.units.get(gen, h.Member.Unit); ok {
+	if chain, ok := db.units.get(gen.units, h.Member.Unit); ok {
 		return h, chain, nil
 	}
-	if chain, ok, err := db.chainFromTree(ctx, gen, h.Member.Unit); err != nil {
+	if chain, ok, err := db.chainFromTree(ctx, gen.units, h.Member.Unit); err != nil {
 		return nil, nil, err
 	} else if ok {
 		return h, chain, nil
@@ -108,16 +137,15 @@ func (db *DB) HistoryUnits(ctx context.Context, id string) (*rulebook.History, [
 		return nil, nil, err
 	}
 	if h.Member.Unit != "" {
-		db.units.put(gen, h.Member.Unit, chain)
+		db.units.put(gen.units, h.Member.Unit, chain)
 	}
 	return h, chain, nil
 }
 
 // historyQuery runs q, a member's history, with args, and returns the history,
-// its units (rows of part 5) and the sub of the member's row (the unit
-// generation, where q reads it).
-func (db *DB) historyQuery(ctx context.Context, q string, id string, args ...any) (*rulebook.History, []rulebook.Unit, int64, error) {
-	var gen int64
+// its units (rows of part 5) and the generations read beside the member.
+func (db *DB) historyQuery(ctx context.Context, q string, id string, args ...any) (*rulebook.History, []rulebook.Unit, generations, error) {
+	var gen generations
 	var h *rulebook.History
 	var units []rulebook.Unit
 	var points []rulebook.StatusPoint
@@ -138,7 +166,7 @@ func (db *DB) historyQuery(ctx context.Context, q string, id string, args ...any
 			m := &h.Member
 			m.ID, m.Name, m.Email, m.Phone, m.Address, m.Unit = t[7], t[0], t[1], t[2], t[3], t[4]
 			m.Joined = rulebook.Date(until)
-			gen = sub
+			gen = generations{units: sub, extras: o}
 			p := &h.Points[0]
 			p.From, p.Reason, p.Status, p.EventID, p.Seq = m.Joined, "joined", t[5], t[6], seq
 		case 5:
@@ -178,12 +206,12 @@ func (db *DB) historyQuery(ctx context.Context, q string, id string, args ...any
 		return nil
 	})
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, generations{}, err
 	}
 	if h == nil {
 		// Rows of a member who is not on the register are left out, as
 		// historyRows leaves them out.
-		return nil, nil, 0, rulebook.Errorf(rulebook.ENotFound, "no member %q", id)
+		return nil, nil, generations{}, rulebook.Errorf(rulebook.ENotFound, "no member %q", id)
 	}
 	h.Points = append(h.Points, sortByKeys(points, keys[1])...)
 	h.Restrictions = sortByKeys(restrictions, keys[2])

@@ -13,14 +13,14 @@ import (
 // the units on each read (a recursive query) was a tenth of the statement's
 // work on SQLite and a third of it on PostgreSQL, for units that seldom
 // change. So the chains read are kept, each under the unit generation
-// (unitGenerationSchema) read in the same statement as it, and a member's
-// record reads the member and the generation alone: when the generation is the
-// one a chain was kept under, the units are those the chain was read from (the
-// generation changes, to a value never held before, in every transaction that
-// changes a unit), and the kept chain is the one the walk would find. Nothing
-// is stale for any time, however short: a unit changed by another process, or
-// another connection, changes the generation that the next read sees, and
-// that read walks the units again.
+// (unitGenerationSchema; kept in generations since generationsSchema) read in
+// the same statement as it, and a member's record reads the member and the
+// generation alone: when the generation is the one a chain was kept under, the
+// units are those the chain was read from (the generation changes, to a value
+// never held before, in every transaction that changes a unit), and the kept
+// chain is the one the walk would find. Nothing is stale for any time, however
+// short: a unit changed by another process, or another connection, changes the
+// generation that the next read sees, and that read walks the units again.
 //
 // A chain missing at the current generation is found in every unit, read whole
 // in one statement with the generation (unitTreeQuery) and kept beside the
@@ -38,7 +38,7 @@ const unitTreeMax = 1 << 16
 
 // unitTreeQuery reads every unit (at most unitTreeMax+1) and the generation,
 // in one statement and so of one snapshot.
-var unitTreeQuery = `SELECT ` + unitGeneration + `, id, name, kind, parent FROM units LIMIT ` + strconv.Itoa(unitTreeMax+1)
+var unitTreeQuery = `SELECT COALESCE((SELECT units FROM generations WHERE id = 1), 0), id, name, kind, parent FROM units LIMIT ` + strconv.Itoa(unitTreeMax+1)
 
 // unitChains keeps the chains of units read at one generation, by the unit at
 // their foot, and the units themselves where they were read whole.
@@ -63,7 +63,8 @@ type unitChains struct {
 func (c *unitChains) get(gen int64, unit string) ([]rulebook.Unit, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.chains == nil || c.gen != gen {
+	// Generation 0 is none read (generationsSchema): nothing is trusted at it.
+	if c.chains == nil || c.gen != gen || gen == 0 {
 		return nil, false
 	}
 	chain, ok := c.chains[unit]
@@ -160,6 +161,9 @@ func (db *DB) chainFromTree(ctx context.Context, gen int64, unit string) ([]rule
 // again and puts that back in turn. Which one is kept never makes an answer
 // wrong, only slower.
 func (c *unitChains) put(gen int64, unit string, chain []rulebook.Unit) {
+	if gen == 0 {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.chains == nil || c.gen != gen || len(c.chains) >= unitChainsMax {
