@@ -45,7 +45,13 @@ func TestImportListsNewUnits(t *testing.T) {
 			"A2,Bob,2001-01-01,castel-ward\n" +
 			"A3,Cy,2001-01-01,mill-ward\n" +
 			"A4,Di,2001-01-01,Mill_Ward\n" +
-			"A5,Ed,2001-01-01,harbour\n"
+			"A5,Ed,2001-01-01,harbour\n" +
+			// Numbered units, not typos; but a typo beside a number is one.
+			"A6,Fi,2001-01-01,b0042\n" +
+			"A7,Gu,2001-01-01,b0043\n" +
+			"A8,Ho,2001-01-01,ward-12\n" +
+			"A9,Io,2001-01-01,ward-21\n" +
+			"A10,Jo,2001-01-01,castel-ward2\n"
 		res, err := svc.CheckImport(ctx, "t", strings.NewReader(file), "m.csv", nil)
 		if err != nil {
 			t.Fatal(err)
@@ -55,8 +61,9 @@ func TestImportListsNewUnits(t *testing.T) {
 		for _, u := range res.NewUnits {
 			got[u.ID], rows[u.ID] = u.Like, u.Row
 		}
-		want := map[string]string{"castel-ward": "castle-ward", "mill-ward": "", "Mill_Ward": "mill-ward", "harbour": ""}
-		if len(got) != len(want) || res.Units != 4 {
+		want := map[string]string{"castel-ward": "castle-ward", "mill-ward": "", "Mill_Ward": "mill-ward", "harbour": "",
+			"b0042": "", "b0043": "", "ward-12": "", "ward-21": "", "castel-ward2": "castle-ward"}
+		if len(got) != len(want) || res.Units != len(want) {
 			t.Fatalf("new units %+v, want %v", res.NewUnits, want)
 		}
 		for id, like := range want {

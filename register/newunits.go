@@ -46,7 +46,10 @@ func markLike(news []NewUnit, existing []rulebook.Unit) {
 }
 
 // nearlySame reports whether two different ids differ only in case and
-// separators, or by an edit or two (one for short ids).
+// separators, or by an edit or two (one for short ids). Ids that differ only
+// in their numbers ("b0042" and "b0043", "ward-12" and "ward-21") are numbered
+// units, not a typo: a register of numbered branches would otherwise warn of
+// nearly every one.
 func nearlySame(a, b string) bool {
 	if a == b {
 		return false
@@ -62,6 +65,9 @@ func nearlySame(a, b string) bool {
 	fa, fb := fold(a), fold(b)
 	if fa == fb {
 		return true
+	}
+	if noDigits(fa) == noDigits(fb) && len(noDigits(fa)) < len(fa) && len(noDigits(fb)) < len(fb) {
+		return false
 	}
 	most := 2
 	if min(len(fa), len(fb)) < 6 {
@@ -101,4 +107,13 @@ func editDistance(a, b string, most int) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
+}
+
+func noDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, s)
 }

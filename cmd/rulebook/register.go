@@ -129,12 +129,17 @@ func printNewUnits(e *env, rb *rules.RuleBook, units []register.NewUnit, check b
 		verb = "that would be created"
 	}
 	fmt.Fprintf(e.stdout, "units %s:\n", verb)
-	var like []register.NewUnit
+	// Those like another first, so that a typo is not lost beyond the first
+	// rows of a long list.
+	var like, others []register.NewUnit
 	for _, u := range units {
 		if u.Like != "" {
 			like = append(like, u)
+		} else {
+			others = append(others, u)
 		}
 	}
+	units = append(slices.Clip(like), others...)
 	t := table(e.stdout)
 	if len(like) > 0 {
 		row(t, "  ", "UNIT", "KIND", "WITHIN", "FIRST ROW", "NOTE")
@@ -159,7 +164,12 @@ func printNewUnits(e *env, rb *rules.RuleBook, units []register.NewUnit, check b
 	if len(units) > most {
 		fmt.Fprintf(e.stdout, "  … and %d more (--json lists them all)\n", len(units)-most)
 	}
-	for _, u := range like {
+	const mostWarnings = 10
+	for i, u := range like {
+		if i == mostWarnings {
+			fmt.Fprintf(e.stderr, "WARNING: … and %d more new units nearly the same as another (marked \"like\" above; --json lists them all)\n", len(like)-i)
+			break
+		}
 		fmt.Fprintf(e.stderr, "WARNING: row %d: unit %s is new, but %s of the same kind is nearly the same: a typo in the file?\n", u.Row, u.ID, u.Like)
 	}
 }

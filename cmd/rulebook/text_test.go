@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -124,5 +125,22 @@ func TestImportCheckListsNewUnits(t *testing.T) {
 	code, out, _ = rb(t, next, "import", "members", "-", "--check", "--json", "--db", db)
 	if code != 0 || !strings.Contains(out, `"like": "north"`) {
 		t.Fatalf("import --check --json: %s", out)
+	}
+
+	// A long list: the units like another come first, beyond the rows the list
+	// shows, and the warnings stop after ten. Numbered units are not typos.
+	var file strings.Builder
+	file.WriteString("id,name,joined,branch\n")
+	for i := range 60 {
+		fmt.Fprintf(&file, "B%d,Bo,2020-01-01,b%04d\n", i, i)
+	}
+	for i, w := range []string{"nortth", "noth", "nrth", "noorth", "norh", "nortj", "mnorth", "borth", "northh", "norrth", "nirth", "nkrth"} {
+		fmt.Fprintf(&file, "C%d,Cy,2020-01-01,%s\n", i, w)
+	}
+	code, out, stderr = rb(t, file.String(), "import", "members", "-", "--check", "--db", db)
+	if code != 0 || !regexp.MustCompile(`units that would be created:\n.*\n  nortth +Branch +62 +like north\?\n`).MatchString(out) ||
+		strings.Count(stderr, "a typo in the file?") != 10 || !strings.Contains(stderr, "… and 2 more new units nearly the same as another") ||
+		strings.Contains(out+stderr, "like b00") {
+		t.Fatalf("import --check of many units: %d\n%s\n%s", code, out, stderr)
 	}
 }
