@@ -120,3 +120,10 @@ func DigestRangeBounds(ctx context.Context, db *DB) ([]string, error) {
 	}
 	return dr.bounds, nil
 }
+
+// LatestAdoptionQuery finds the rule book's last adoption; AdoptionsWhere is
+// the condition of its index.
+const (
+	LatestAdoptionQuery = latestAdoptionQuery
+	AdoptionsWhere      = adoptionsWhere
+)

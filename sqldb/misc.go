@@ -52,13 +52,16 @@ func (db *DB) MemberIDs(ctx context.Context) (map[string]bool, error) {
 	return ids, rows.Err()
 }
 
+// latestAdoptionQuery finds the last adoption by its index (adoptionsSchema).
+const latestAdoptionQuery = `SELECT data FROM events WHERE ` + adoptionsWhere + ` ORDER BY seq DESC LIMIT 1`
+
 // LatestRuleBook returns the rule book the record last adopted, or sql.ErrNoRows.
 // Which it is, and its text, are taken from the record: the last adoption event
 // names the digest, and the stored text must still hash to it — a rule book
 // edited in the database is refused, not run.
 func (db *DB) LatestRuleBook(ctx context.Context) (name string, source []byte, err error) {
 	var data string
-	if err := db.r.QueryRowContext(ctx, `SELECT data FROM events WHERE type = $1 ORDER BY seq DESC LIMIT 1`, rulebook.EventRuleBookAdopted).Scan(&data); err != nil {
+	if err := db.r.QueryRowContext(ctx, latestAdoptionQuery).Scan(&data); err != nil {
 		return "", nil, err
 	}
 	var adopted rulebook.RuleBookAdopted
@@ -99,7 +102,7 @@ func (db *DB) ruleBookFaults(ctx context.Context) ([]string, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	evs, err := queryEvents(ctx, db.r, `WHERE type = $1 ORDER BY seq`, rulebook.EventRuleBookAdopted)
+	evs, err := queryEvents(ctx, db.r, `WHERE `+adoptionsWhere+` ORDER BY seq`)
 	if err != nil {
 		return nil, err
 	}

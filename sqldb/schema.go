@@ -755,3 +755,22 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], generationsSchema["sqlite"])
 	migrations["postgres"] = append(migrations["postgres"], generationsSchema["postgres"])
 }
+
+// adoptionsSchema is migration 16: an index of the rule book's adoptions
+// alone. Every command and every server start finds the rule book in force by
+// the last adoption, which, with no index to find it by, PostgreSQL and SQLite
+// looked for by reading the events backwards to the last adoption, most often
+// the first event: 120-390 ms of each command on a record of a million events
+// (0.16 s in all for an eligibility answer). Partial, so that no other event's
+// insert pays for it.
+var adoptionsSchema = `CREATE INDEX IF NOT EXISTS events_adoptions ON events (seq) WHERE ` + adoptionsWhere
+
+// adoptionsWhere selects the rule book's adoptions, as the index's condition
+// says it (a literal: a parameter could be any type, and neither engine would
+// then read the index).
+const adoptionsWhere = `type = 'rulebook.adopted'`
+
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], adoptionsSchema)
+	migrations["postgres"] = append(migrations["postgres"], adoptionsSchema)
+}
