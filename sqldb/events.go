@@ -1169,15 +1169,21 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 }
 
 func (db *DB) verifyChain(ctx context.Context, progress func(n int64)) (*VerifyResult, error) {
-	var maxSeq, count int64
-	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0), COUNT(*) FROM events`).Scan(&maxSeq, &count); err != nil {
+	// The events are numbered from 1 without gaps (the appender numbers each
+	// after the last, under the write lock): the last seq says how many there
+	// are, read from the key at once, where counting them took 170 ms of a
+	// million. A record with gaps is walked in stretches all the same, and the
+	// stretches do not join up or come to that many; it is then walked in
+	// order, which names the fault.
+	var maxSeq int64
+	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&maxSeq); err != nil {
 		return nil, err
 	}
 	workers := runtime.GOMAXPROCS(0)
 	if workers > 4 {
 		workers = 4
 	}
-	if workers < 2 || count < parallelVerifyMin || maxSeq != count {
+	if workers < 2 || maxSeq < parallelVerifyMin {
 		return db.verifyRange(ctx, 1, maxSeq, nil, progress)
 	}
 	var done atomic.Int64
@@ -1214,7 +1220,7 @@ func (db *DB) verifyChain(ctx context.Context, progress func(n int64)) (*VerifyR
 		}
 		total += st.res.Events
 	}
-	if ok && total == count {
+	if ok && total == maxSeq {
 		res := &VerifyResult{Events: total, Head: parts[len(parts)-1].res.Head, OK: true}
 		for _, st := range parts {
 			res.committed.then(&st.res.committed)

@@ -26,8 +26,9 @@ func verifyEmpty(ctx context.Context, e *env, st *store, cpFile, verifier, expec
 		return false, err
 	}
 	defer db.Close()
-	var n int64
-	if err := db.Raw().QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&n); err != nil || n > 0 {
+	// Whether there is one, not how many: counting a million took 130 ms.
+	var held bool
+	if err := db.Raw().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events)`).Scan(&held); err != nil || held {
 		return false, err
 	}
 	if cpFile != "" {
