@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -48,18 +49,25 @@ func runRetention(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
-	verb := "due"
-	if run {
-		verb = "erased"
-	}
-	for _, x := range out {
-		// The clause, and the erasure's event once recorded.
-		why := strings.TrimSpace(x.Clause + " " + x.Event)
-		if x.Subject == rulebook.AccessLogErasure {
-			fmt.Fprintf(e.stdout, "access log\t%s: who, about whom and the detail of %d entries (up to entry %d) %s (%s, due %s)\n", x.Basis, x.Entries, x.Through, verb, why, x.Due)
-			continue
+	if len(out) > 0 {
+		t := table(e.stdout)
+		head := []string{"RECORD", "ERASES", "UNDER", "DUE"}
+		if run {
+			head = append(head, "ERASURE EVENT")
 		}
-		fmt.Fprintf(e.stdout, "%s\t%s: %d event(s)' personal data %s (%s, due %s)\n", x.Subject, x.Basis, x.Events, verb, why, x.Due)
+		row(t, "", head...)
+		for _, x := range out {
+			what := "the personal data of " + plural(x.Events, "event", "events")
+			if x.Subject == rulebook.AccessLogErasure {
+				what = fmt.Sprintf("who, about whom and the detail of %s (to entry %d)", plural(int(x.Entries), "entry", "entries"), x.Through)
+			}
+			cells := []string{retentionRecord(x.Subject), what, cmp.Or(x.Clause, "-"), x.Due.String()}
+			if run {
+				cells = append(cells, x.Event)
+			}
+			row(t, "", cells...)
+		}
+		t.Flush()
 	}
 	if err != nil {
 		return err
@@ -68,11 +76,23 @@ func runRetention(ctx context.Context, e *env, args []string) error {
 	case len(out) == 0:
 		fmt.Fprintf(e.stdout, "nothing is due for erasure on %s\n", day)
 	case !run:
-		fmt.Fprintf(e.stdout, "%d record(s) due for erasure on %s: 'rulebook retention run' erases them\n", len(out), day)
+		fmt.Fprintf(e.stdout, "%s due for erasure on %s under the rule book's retention schedule: 'rulebook retention run' erases them\n", plural(len(out), "record is", "records are"), day)
 	default:
-		fmt.Fprintf(e.stdout, "%d record(s) erased; the record still verifies ('rulebook verify')\n", len(out))
+		fmt.Fprintf(e.stdout, "%s erased, each erasure recorded; the record still verifies ('rulebook verify')\n", plural(len(out), "record", "records"))
 	}
 	return nil
+}
+
+// retentionRecord names a record the retention schedule erases, as a person
+// reads it: "access log", "case D-2016-001", or the member's id.
+func retentionRecord(subject string) string {
+	if subject == rulebook.AccessLogErasure {
+		return "access log"
+	}
+	if kind, id, ok := strings.Cut(subject, "/"); ok {
+		return kind + " " + id
+	}
+	return "member " + subject
 }
 
 func runErase(ctx context.Context, e *env, args []string) error {

@@ -106,6 +106,21 @@ func TestTextOutputForPeople(t *testing.T) {
 		t.Errorf("subject-access --json: %s", js)
 	}
 	aligned("user list", run("user", "list"), "Casey Morgan", "Alex Admin")
+
+	// Last: the run erases.
+	due := run("retention", "--on", "2026-12-01")
+	aligned("retention", due, "the personal data of", "ERASES")
+	aligned("retention", due, "DP.3", "UNDER")
+	if strings.Contains(due, "(s)") || !regexp.MustCompile(`(?m)^case D-2016-001 +the personal data of 16 events +DP\.3 +2023-04-04$`).MatchString(due) ||
+		!regexp.MustCompile(`(?m)^member M0001 +the personal data of 1 event +`).MatchString(due) ||
+		!strings.Contains(due, "13 records are due for erasure on 2026-12-01") {
+		t.Errorf("retention: not a table of what is due:\n%s", due)
+	}
+	erased := run("retention", "run", "--on", "2026-12-01")
+	aligned("retention run", erased, "ev_", "ERASURE EVENT")
+	if !strings.Contains(erased, "ERASURE EVENT") || !strings.Contains(erased, "13 records erased") {
+		t.Errorf("retention run: %s", erased)
+	}
 }
 
 // import --check lists the units the file would create, and warns of one whose id
