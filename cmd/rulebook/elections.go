@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -151,14 +152,20 @@ func runElection(ctx context.Context, e *env, args []string) error {
 		if sf.json {
 			return writeJSON(e.stdout, rows)
 		}
+		if len(rows) == 0 {
+			fmt.Fprintln(e.stdout, "no elections")
+			return nil
+		}
+		t := table(e.stdout)
+		row(t, "", "ELECTION", "POLL", "METHOD", "STATE", "TITLE", "ELECTED", "OUTCOME")
 		for _, r := range rows {
 			state := "nominations"
 			if r.Declared {
 				state = "declared"
 			}
-			fmt.Fprintf(e.stdout, "%-24s %s  %-4s %-11s %s  %s %s\n", r.ID, r.Poll, r.Kind, state, r.Title, strings.Join(r.Winners, ", "), r.Outcome)
+			row(t, "", r.ID, r.Poll.String(), r.Kind, state, r.Title, cmp.Or(strings.Join(r.Winners, ", "), "-"), cmp.Or(r.Outcome, "-"))
 		}
-		return nil
+		return t.Flush()
 	case "show":
 		v, err := a.Election(ctx, id)
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -131,10 +132,16 @@ func runSelection(ctx context.Context, e *env, args []string) error {
 		if sf.json {
 			return writeJSON(e.stdout, rows)
 		}
-		for _, r := range rows {
-			fmt.Fprintf(e.stdout, "%-20s %s  %-22s %-14s %s\n", r.ID, r.Opened, r.Procedure, r.Unit, r.State)
+		if len(rows) == 0 {
+			fmt.Fprintln(e.stdout, "no selections")
+			return nil
 		}
-		return nil
+		t := table(e.stdout)
+		row(t, "", "SELECTION", "OPENED", "PROCEDURE", "UNIT", "STATE")
+		for _, r := range rows {
+			row(t, "", r.ID, r.Opened.String(), r.Procedure, cmp.Or(r.Unit, "-"), r.State)
+		}
+		return t.Flush()
 	case "show":
 		onDay, err := dateFlag("on", *on, false)
 		if err != nil {
@@ -577,12 +584,23 @@ func runOfficialCandidates(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, list)
 	}
+	if len(list) == 0 {
+		if day.IsZero() {
+			fmt.Fprintln(e.stdout, "no official candidates")
+		} else {
+			fmt.Fprintf(e.stdout, "no official candidates on %s\n", day)
+		}
+		return nil
+	}
+	// UNTIL is the first day off the list (polling day, say).
+	t := table(e.stdout)
+	row(t, "", "FROM", "UNTIL", "ENTRY", "NAME", "FOR")
 	for _, l := range list {
 		until := "-"
 		if !l.Until.IsZero() {
 			until = l.Until.String()
 		}
-		fmt.Fprintf(e.stdout, "%s to %-10s  %-24s %-28s %s\n", l.From, until, l.ID, l.Name, l.About)
+		row(t, "", l.From.String(), until, l.ID, l.Name, l.About)
 	}
-	return nil
+	return t.Flush()
 }

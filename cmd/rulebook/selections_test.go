@@ -112,7 +112,7 @@ func TestSelectionCommands(t *testing.T) {
 			if !strings.Contains(official, "mayor-M0") || !strings.Contains(official, "Mayor of Harbour") {
 				t.Errorf("official candidates: %s", official)
 			}
-			if out := run(0, "official-candidates", "list", "--on", "2016-09-24"); strings.TrimSpace(out) != "" {
+			if out := run(0, "official-candidates", "list", "--on", "2016-09-24"); out != "no official candidates on 2016-09-24\n" {
 				t.Errorf("official candidates before the endorsement: %s", out)
 			}
 			run(0, "verify", "--projection")

@@ -107,6 +107,15 @@ func TestTextOutputForPeople(t *testing.T) {
 	}
 	aligned("user list", run("user", "list"), "Casey Morgan", "Alex Admin")
 
+	aligned("election list", run("election", "list"), "2021-05-06", "POLL")
+	aligned("selection list", run("selection", "list"), "mayoral_selection", "PROCEDURE")
+	aligned("official-candidates list", run("official-candidates", "list"), "Tomasz Wren", "Gwen Oduya", "NAME")
+	for _, args := range [][]string{{"election", "list"}, {"selection", "list"}, {"official-candidates", "list"}} {
+		if out := run(args...); regexp.MustCompile(`(?m) $`).MatchString(out) {
+			t.Errorf("%s: lines ending in spaces:\n%s", strings.Join(args, " "), out)
+		}
+	}
+
 	// Last: the run erases.
 	due := run("retention", "--on", "2026-12-01")
 	aligned("retention", due, "the personal data of", "ERASES")
