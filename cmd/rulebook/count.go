@@ -485,7 +485,7 @@ func writeTable(w io.Writer, r *count.Result) error {
 	for _, warning := range r.Warnings {
 		fmt.Fprintf(w, "WARNING: %s\n", warning)
 	}
-	fmt.Fprintf(w, "%s: %d seat(s)", title, r.Seats)
+	fmt.Fprintf(w, "%s: %s", title, plural(r.Seats, "seat", "seats"))
 	if r.Quota != "" {
 		name := r.QuotaName
 		if name == "" {

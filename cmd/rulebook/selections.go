@@ -427,7 +427,7 @@ func named(v *app.SelectionView, id string) string {
 func printSelection(w io.Writer, v *app.SelectionView) {
 	s := v.Selection
 	fmt.Fprintf(w, "selection %s: %s — %s\n", s.ID, v.Name, s.Contest)
-	fmt.Fprintf(w, "  stage %s; unit %s; %s, %d seat(s); rule book %s, clause %s\n", s.State, orDash(s.Unit), s.Method, s.Seats, s.Version, v.Clause)
+	fmt.Fprintf(w, "  stage %s; unit %s; %s, %s; rule book %s, clause %s\n", s.State, orDash(s.Unit), s.Method, plural(s.Seats, "seat", "seats"), s.Version, v.Clause)
 	fmt.Fprintf(w, "  opened %s; nominations close %s; freeze date %s; ballot %s to %s\n", s.Opened, s.NominationsClose, s.FreezeDate, s.Ballot, s.BallotCloses)
 	fmt.Fprintln(w, "candidates:")
 	for _, c := range s.Candidates {
@@ -460,16 +460,16 @@ func printSelection(w io.Writer, v *app.SelectionView) {
 			default:
 				who = " (nominator " + r.Who + ")"
 			}
-			fmt.Fprintf(w, "  %s %s%s: %s (clause %s)\n", r.Date, named(v, r.Candidate), who, r.Reason, r.Clause)
+			fmt.Fprintf(w, "  %s %s%s: %s\n", r.Date, named(v, r.Candidate), who, withClause(r.Reason, r.Clause))
 		}
 	}
 	printCollege(w, v)
 	if f := s.Electorate; f != nil {
-		fmt.Fprintf(w, "electorate: %d member(s) frozen (%s on %s, measured at %s, version %s), sha256 %s\n", f.Count, f.Action, f.Date, f.FreezeDate, f.Version, f.Digest)
+		fmt.Fprintf(w, "electorate: %s frozen (%s on %s, measured at %s, version %s), sha256 %s\n", plural(f.Count, "member", "members"), f.Action, f.Date, f.FreezeDate, f.Version, f.Digest)
 		fmt.Fprintf(w, "voted: %d through rulebook, %d papers entered by the tellers, %d rejected\n", s.Marked, s.Entered, s.Rejected)
 	}
 	for _, r := range s.Refusals {
-		fmt.Fprintf(w, "  refused %s %s: %s (clause %s)", r.Date, r.Member, r.Reason, r.Clause)
+		fmt.Fprintf(w, "  refused %s %s: %s", r.Date, named(v, r.Member), withClause(r.Reason, r.Clause))
 		if c := r.Challenge; c != nil {
 			switch {
 			case r.Decided.IsZero():
@@ -503,6 +503,15 @@ func printSelection(w io.Writer, v *app.SelectionView) {
 	}
 }
 
+// withClause is a reason with the clause it was given under, unless it names
+// the clause already (an eligibility answer's reason does).
+func withClause(reason, clause string) string {
+	if clause == "" || strings.Contains(reason, "clause "+clause) {
+		return reason
+	}
+	return reason + " (clause " + clause + ")"
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -519,7 +528,7 @@ func printCount(w io.Writer, v *app.SelectionView) {
 		fmt.Fprintf(w, "selection %s is not counted\n", v.ID)
 		return
 	}
-	fmt.Fprintf(w, "count (%s, %d seat(s)) on %s:\n", res.Method, res.Seats, v.Counted)
+	fmt.Fprintf(w, "count (%s, %s) on %s:\n", res.Method, plural(res.Seats, "seat", "seats"), v.Counted)
 	for _, r := range res.Rounds {
 		fmt.Fprintf(w, "  round %d%s\n", r.Number, actionOf(r))
 		names := make([]string, 0, len(r.Tally))
@@ -539,7 +548,11 @@ func printCount(w io.Writer, v *app.SelectionView) {
 			fmt.Fprintf(w, "    %-32s %s\n", named(v, c), r.Tally[c])
 		}
 		if len(r.Eliminated) > 0 {
-			fmt.Fprintf(w, "    excluded: %s\n", strings.Join(r.Eliminated, ", "))
+			var out []string
+			for _, c := range r.Eliminated {
+				out = append(out, named(v, c))
+			}
+			fmt.Fprintf(w, "    excluded: %s\n", strings.Join(out, ", "))
 		}
 	}
 	var won []string

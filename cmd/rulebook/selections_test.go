@@ -104,7 +104,7 @@ func TestSelectionCommands(t *testing.T) {
 				}
 			}
 			show := run(0, "selection", "show", "mayor", "--on", "2016-09-21")
-			if !strings.Contains(show, "voted: 4 through rulebook, 3 papers entered by the tellers, 1 rejected") || !strings.Contains(show, "M08 refused") && !strings.Contains(show, "refused 2016-09-20 M08") {
+			if !strings.Contains(show, "voted: 4 through rulebook, 3 papers entered by the tellers, 1 rejected") || !strings.Contains(show, "refused 2016-09-20 Jo Jude (M08): continuous membership since 2016-03-02 is less than the 6 months required on 2016-09-01 (clause 5.I.2)") {
 				t.Errorf("show: %s", show)
 			}
 			run(0, "selection", "endorse", "mayor", "--body", "nec", "--reasons", "a valid ballot", "--date", "2016-09-25")

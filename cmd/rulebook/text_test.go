@@ -116,6 +116,12 @@ func TestTextOutputForPeople(t *testing.T) {
 		}
 	}
 
+	sel := run("selection", "show", "mayor-2016")
+	if strings.Contains(sel, "(s)") || strings.Contains(sel, "clause 6.I.1.B) (clause 6.I.1.B)") ||
+		!strings.Contains(sel, "excluded: Samir Holt (M0011)") || !strings.Contains(sel, "14 members frozen") {
+		t.Errorf("selection show: counts not in words, a clause said twice, or an id for a name:\n%s", sel)
+	}
+
 	// Last: the run erases.
 	due := run("retention", "--on", "2026-12-01")
 	aligned("retention", due, "the personal data of", "ERASES")
