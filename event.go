@@ -254,7 +254,7 @@ func (v *Verifier) Next(e *Event) *Problem {
 	if e.Seq != want {
 		if e.Seq > want {
 			return &Problem{EventID: e.ID, Seq: e.Seq, Kind: "missing",
-				Message: fmt.Sprintf("expected seq %d after event %s, found seq %d: %d event(s) missing", want, v.prevIDOr(), e.Seq, e.Seq-want)}
+				Message: fmt.Sprintf("expected seq %d after event %s, found seq %d: %s missing", want, v.prevIDOr(), e.Seq, Plural(int(e.Seq-want), "event", "events"))}
 		}
 		return &Problem{EventID: e.ID, Seq: e.Seq, Kind: "reordered", Message: fmt.Sprintf("seq %d appears after seq %d", e.Seq, v.prevSeq)}
 	}

@@ -1,6 +1,7 @@
 package rulebook
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -49,4 +50,12 @@ func (m *Member) Check() error {
 		}
 	}
 	return CheckText("address", m.Address, MaxTextLen)
+}
+
+// Plural is n with the noun, in the singular for one: "1 event", "3 events".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -342,7 +342,7 @@ func (a *App) Nominate(ctx context.Context, id string, in NominationInput) (*Nom
 			}
 		}
 		if len(nominators) < proc.Nominations.Min {
-			return refuse("", proc.Nominate, proc.Clause, fmt.Sprintf("%d valid nominator(s); %s needs %d", len(nominators), proc.Name, proc.Nominations.Min))
+			return refuse("", proc.Nominate, proc.Clause, fmt.Sprintf("%s; %s needs %d", rulebook.Plural(len(nominators), "valid nominator", "valid nominators"), proc.Name, proc.Nominations.Min))
 		}
 		e, err := selectionEvent(rulebook.EventNominated, s.ID, p.Actor(), in.Date, rulebook.Nomination{Candidate: in.Candidate, Nominators: nominators})
 		if err != nil {
@@ -491,7 +491,7 @@ func (a *App) Shortlist(ctx context.Context, id string, d rulebook.Date, l ruleb
 			}
 		}
 		if len(l.Candidates) < s.Seats {
-			return nil, fieldErr("candidates", "%d shortlisted for %d seat(s)", len(l.Candidates), s.Seats)
+			return nil, fieldErr("candidates", "%d shortlisted for %s", len(l.Candidates), rulebook.Plural(s.Seats, "seat", "seats"))
 		}
 		for _, c := range nominated {
 			if !slices.Contains(l.Candidates, c) {

@@ -138,7 +138,7 @@ func TestSelectionNominations(t *testing.T) {
 			{"M14", []string{"M04", "M05"}, "M14", "5.I.3", "less than the 12 months required"},
 			{"M16", []string{"M04", "M13"}, "M13", "6.I.1.B", "may not sign nomination papers"},
 			{"M16", []string{"M04", "M12"}, "M12", "5.I.1", "a member of hill, not of harbour"},
-			{"M16", []string{"M04"}, "", "5.I.1", "1 valid nominator(s)"},
+			{"M16", []string{"M04"}, "", "5.I.1", "1 valid nominator;"},
 			{"M16", []string{"M04", "X99"}, "X99", "5.I.1", "not on the register"},
 		} {
 			r, err := p.a.Nominate(p.ctx, "mayor-2016", app.NominationInput{Candidate: tc.candidate, Nominators: tc.nominators, Date: d("2016-08-10")})

@@ -68,7 +68,7 @@ const MaxErrors = 200
 
 func (e *Errors) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d problem(s); nothing was imported", e.File, len(e.List)+e.More)
+	fmt.Fprintf(&b, "%s: %s; nothing was imported", e.File, rulebook.Plural(len(e.List)+e.More, "problem", "problems"))
 	for _, r := range e.List {
 		fmt.Fprintf(&b, "\n  %s: %s", e.File, r.Error())
 	}

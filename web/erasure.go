@@ -76,7 +76,7 @@ func erasedSummary(done []app.Erased, on rulebook.Date) string {
 		events += int64(x.Events)
 		entries += x.Entries
 	}
-	parts := []string{fmt.Sprintf("%d record(s) erased under the retention schedule on %s: the personal data of %d event(s)", len(done), on, events)}
+	parts := []string{fmt.Sprintf("%s erased under the retention schedule on %s: the personal data of %s", rulebook.Plural(len(done), "record", "records"), on, rulebook.Plural(int(events), "event", "events"))}
 	if entries > 0 {
 		parts = append(parts, fmt.Sprintf("and of %d access-log entries", entries))
 	}
@@ -95,7 +95,7 @@ func (s *Server) eraseOnRequest(w http.ResponseWriter, r *http.Request) error {
 	}
 	msg := fmt.Sprintf("Member %s: no personal data held apart was left to erase.", member)
 	if x.Events > 0 {
-		msg = fmt.Sprintf("Member %s: the personal data of %d event(s) erased, recorded as event %s. The record still verifies.", member, x.Events, x.Event)
+		msg = fmt.Sprintf("Member %s: the personal data of %s erased, recorded as event %s. The record still verifies.", member, rulebook.Plural(x.Events, "event", "events"), x.Event)
 	}
 	return s.done(w, r, "/erasure", msg)
 }

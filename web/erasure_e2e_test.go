@@ -38,7 +38,7 @@ func TestBrowserErasure(t *testing.T) {
 	morag.fill("#member", "M0991")
 	morag.fill("#reason", "Request received 20 November 2026; identity checked.")
 	morag.submit(`form[action="/erasure/request"]`)
-	morag.see("Member M0991: the personal data of 1 event(s) erased")
+	morag.see("Member M0991: the personal data of 1 event erased")
 	h, err := b.f.db.History(operator(), "M0991")
 	if err != nil || h.Member.Name != "" {
 		t.Errorf("M0991 after the erasure: %+v %v", h, err)

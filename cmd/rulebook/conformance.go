@@ -149,7 +149,7 @@ func (c *conformance) summary() error {
 	}
 	fmt.Fprintf(c.e.stdout, "total: %d pass, %d fail, %d unsupported, %d cases\n", all.pass, all.fail, all.unsup, len(c.results))
 	if all.fail > 0 {
-		return fmt.Errorf("%d case(s) failed", all.fail)
+		return fmt.Errorf("%s failed", plural(all.fail, "case", "cases"))
 	}
 	if all.pass == 0 {
 		return errors.New("no case passed (is the corpus folder right?)")

@@ -432,14 +432,14 @@ func countMany(ctx context.Context, e *env, a *countArgs, files []string) error 
 			}
 			fmt.Fprintln(e.stdout)
 		}
-		fmt.Fprintf(e.stdout, "summary: %d file(s), %d counted, %d failed\n", len(out), len(out)-failed, failed)
+		fmt.Fprintf(e.stdout, "summary: %s, %d counted, %d failed\n", plural(len(out), "file", "files"), len(out)-failed, failed)
 		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 		for _, r := range out {
 			status := "elected: " + strings.Join(nonNil(r.Result).Elected, ", ")
 			if r.Error != "" {
 				status = "FAILED: " + r.Error
 			} else if len(r.Result.Warnings) > 0 {
-				status += fmt.Sprintf(" (%d warning(s))", len(r.Result.Warnings))
+				status += " (" + plural(len(r.Result.Warnings), "warning", "warnings") + ")"
 			}
 			fmt.Fprintf(tw, "  %s\t%s\n", r.File, status)
 		}

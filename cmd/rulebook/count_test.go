@@ -230,7 +230,7 @@ func TestCountManyFiles(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"== " + filepath.Join(dir, "a.csv") + " ==", "== " + filepath.Join(dir, "b.blt") + " ==", "summary: 2 file(s), 2 counted, 0 failed", "elected: B", "elected: Ann"} {
+	for _, want := range []string{"== " + filepath.Join(dir, "a.csv") + " ==", "== " + filepath.Join(dir, "b.blt") + " ==", "summary: 2 files, 2 counted, 0 failed", "elected: B", "elected: Ann"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}

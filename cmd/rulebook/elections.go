@@ -130,7 +130,7 @@ func runElection(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		what := fmt.Sprintf("%s entered (%s, polling day %s), %d candidate(s), %d part(ies)", el.Title, el.Kind, el.Poll, len(el.Candidates), len(el.Parties))
+		what := fmt.Sprintf("%s entered (%s, polling day %s), %s, %s", el.Title, el.Kind, el.Poll, plural(len(el.Candidates), "candidate", "candidates"), plural(len(el.Parties), "party", "parties"))
 		if el.Declared {
 			what += ", votes declared"
 		}

@@ -750,7 +750,7 @@ func runLoadTest(ctx context.Context, e *env, args []string) error {
 		writeLoadReport(e.stdout, rep)
 	}
 	if !rep.OK() {
-		return fmt.Errorf("the load test failed: %d problem(s)", len(rep.Failures))
+		return fmt.Errorf("the load test failed: %s", plural(len(rep.Failures), "problem", "problems"))
 	}
 	return nil
 }

@@ -125,13 +125,13 @@ func TestImportExport(t *testing.T) {
 		}
 	}
 	good := "id,name,joined,branch\nA1,Ann,2020-01-01,north\nA2,Bob,2021-06-01,south\n"
-	if code, out, stderr := rb(t, good, "import", "members", "-", "--check", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "2 member(s) and 2 new unit(s) would be imported (nothing stored)") {
+	if code, out, stderr := rb(t, good, "import", "members", "-", "--check", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "2 members and 2 new units would be imported (nothing stored)") {
 		t.Fatalf("check: %d %s %s", code, out, stderr)
 	}
 	if code, out, _ := rb(t, "", "export", "members", "--db", db); code != 0 || strings.Contains(out, "A1,") {
 		t.Fatalf("a checked file was stored: %s", out)
 	}
-	if code, out, stderr := rb(t, good, "import", "members", "-", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "imported 2 member(s) and 2 new unit(s)") {
+	if code, out, stderr := rb(t, good, "import", "members", "-", "--db", db, "--rules", "../../examples/union-2019.yaml"); code != 0 || !strings.Contains(out, "imported 2 members and 2 new units") {
 		t.Fatalf("good import: %d %s %s", code, out, stderr)
 	}
 	code, out, _ := rb(t, "", "export", "members", "--db", db, "--date", "2022-01-01")

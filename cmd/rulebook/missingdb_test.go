@@ -46,7 +46,7 @@ func TestMissingDatabaseIsAnError(t *testing.T) {
 	// Checking a file for a new register stores nothing, not even the database.
 	good := "id,name,joined,branch\nA1,Ann,2020-01-01,north\n"
 	code, out, stderr := rb(t, good, "import", "members", "-", "--check", "--db", db, "--rules", "../../examples/union-2019.yaml")
-	if code != 0 || !strings.Contains(out, "1 member(s) and 1 new unit(s) would be imported") {
+	if code != 0 || !strings.Contains(out, "1 member and 1 new unit would be imported") {
 		t.Fatalf("import --check on a new register: %d %s %s", code, out, stderr)
 	}
 	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {

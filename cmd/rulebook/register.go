@@ -108,9 +108,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, map[string]any{"ok": true, "stored": !*check, "members": res.Members, "units": res.Units, "new_units": res.NewUnits})
 	}
 	if *check {
-		fmt.Fprintf(e.stdout, "%s is good: %d member(s) and %d new unit(s) would be imported (nothing stored)\n", name, res.Members, res.Units)
+		fmt.Fprintf(e.stdout, "%s is good: %s and %s would be imported (nothing stored)\n", name, plural(res.Members, "member", "members"), plural(res.Units, "new unit", "new units"))
 	} else {
-		fmt.Fprintf(e.stdout, "imported %d member(s) and %d new unit(s) from %s in %s\n", res.Members, res.Units, name, bar.elapsed())
+		fmt.Fprintf(e.stdout, "imported %s and %s from %s in %s\n", plural(res.Members, "member", "members"), plural(res.Units, "new unit", "new units"), name, bar.elapsed())
 	}
 	printNewUnits(e, a.Rules(), res.NewUnits, *check)
 	return nil
@@ -297,7 +297,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *out != "" {
-		fmt.Fprintf(e.stderr, "exported %d member(s) to %s\n", n, *out)
+		fmt.Fprintf(e.stderr, "exported %s to %s\n", plural(n, "member", "members"), *out)
 	}
 	return nil
 }
@@ -573,7 +573,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	case len(storedFaults) > 0:
 		return rulebook.Errorf(rulebook.ETampered, "a signed checkpoint kept in the database no longer holds: the record or the access log was changed where it says (above)")
 	case len(res.Faults) > 0:
-		return rulebook.Errorf(rulebook.ETampered, "%d fault(s), above: the access log, a rule book's text, or the defences that keep the record and the access log append-only were tampered with", len(res.Faults))
+		return rulebook.Errorf(rulebook.ETampered, "%s, above: the access log, a rule book's text, or the defences that keep the record and the access log append-only were tampered with", plural(len(res.Faults), "fault", "faults"))
 	case !headOK:
 		return rulebook.Errorf(rulebook.ETampered, "the head %s you expected is not in the record: events were removed from its end", *expect)
 	case len(diffs) > 0:
@@ -603,7 +603,7 @@ func runRebuild(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "rebuilt the register (%d members), %d case(s) and %d account(s) from the events in %s\n", n, cases, accounts, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "rebuilt the register (%s), %s and %s from the events in %s\n", plural(n, "member", "members"), plural(cases, "case", "cases"), plural(accounts, "account", "accounts"), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

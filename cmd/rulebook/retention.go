@@ -119,6 +119,6 @@ func runErase(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%s: no personal data held apart to erase\n", x.Subject)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%s: the personal data of %d event(s) erased (erasure %s); the record still verifies\n", x.Subject, x.Events, x.Event)
+	fmt.Fprintf(e.stdout, "%s: the personal data of %s erased (erasure %s); the record still verifies\n", x.Subject, plural(x.Events, "event", "events"), x.Event)
 	return nil
 }

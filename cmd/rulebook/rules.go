@@ -59,7 +59,7 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		out = append(out, r)
 		if !*asJSON {
 			if r.OK {
-				fmt.Fprintf(e.stdout, "%s: ok: %s, %d version(s)\n", f, rb.Organisation, len(rb.Versions))
+				fmt.Fprintf(e.stdout, "%s: ok: %s, %s\n", f, rb.Organisation, plural(len(rb.Versions), "version", "versions"))
 			} else {
 				fmt.Fprintln(e.stderr, err)
 			}
@@ -71,7 +71,10 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if bad > 0 {
-		return fmt.Errorf("%d of %d rule book(s) have problems", bad, len(pos)-1)
+		if bad == 1 {
+			return fmt.Errorf("1 of %s has problems", plural(len(pos)-1, "rule book", "rule books"))
+		}
+		return fmt.Errorf("%d of %d rule books have problems", bad, len(pos)-1)
 	}
 	return nil
 }

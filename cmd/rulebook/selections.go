@@ -366,8 +366,8 @@ func selectionElectorate(ctx context.Context, e *env, a *app.App, id string, day
 			return writeJSON(e.stdout, s.Electorate)
 		}
 		f := s.Electorate
-		fmt.Fprintf(e.stdout, "selection %s: electorate frozen: %d member(s) may %s on %s, conditions measured at %s (rule book version %s); sha256 %s\n",
-			id, f.Count, f.Action, f.Date, f.FreezeDate, f.Version, f.Digest)
+		fmt.Fprintf(e.stdout, "selection %s: electorate frozen: %s may %s on %s, conditions measured at %s (rule book version %s); sha256 %s\n",
+			id, plural(f.Count, "member", "members"), f.Action, f.Date, f.FreezeDate, f.Version, f.Digest)
 		return nil
 	case check:
 		c, err := a.CheckElectorate(ctx, id)
@@ -379,9 +379,9 @@ func selectionElectorate(ctx context.Context, e *env, a *app.App, id string, day
 				return err
 			}
 		} else {
-			fmt.Fprintf(e.stdout, "frozen:  %d member(s), sha256 %s (the record)\n", c.Frozen.Count, c.Frozen.Digest)
-			fmt.Fprintf(e.stdout, "stored:  %d member(s), sha256 %s\n", c.Stored.Count, c.Stored.Digest)
-			fmt.Fprintf(e.stdout, "derived: %d member(s), sha256 %s (the register as recorded when it was frozen)\n", c.Derived.Count, c.Derived.Digest)
+			fmt.Fprintf(e.stdout, "frozen:  %s, sha256 %s (the record)\n", plural(c.Frozen.Count, "member", "members"), c.Frozen.Digest)
+			fmt.Fprintf(e.stdout, "stored:  %s, sha256 %s\n", plural(c.Stored.Count, "member", "members"), c.Stored.Digest)
+			fmt.Fprintf(e.stdout, "derived: %s, sha256 %s (the register as recorded when it was frozen)\n", plural(c.Derived.Count, "member", "members"), c.Derived.Digest)
 			for _, d := range c.Differences {
 				fmt.Fprintln(e.stdout, "  "+d)
 			}
@@ -410,7 +410,7 @@ func selectionElectorate(ctx context.Context, e *env, a *app.App, id string, day
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(e.stdout, "%d member(s) in the electorate of selection %s\n", len(list), id)
+	fmt.Fprintf(e.stdout, "%s in the electorate of selection %s\n", plural(len(list), "member", "members"), id)
 	for _, x := range list {
 		fmt.Fprintf(e.stdout, "  %-10s %s\n", x.Member, x.Name)
 	}

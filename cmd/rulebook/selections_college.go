@@ -90,7 +90,7 @@ func runSelectionRoll(ctx context.Context, e *env, args []string) error {
 	if sf.json {
 		return writeJSON(e.stdout, s)
 	}
-	fmt.Fprintf(e.stdout, "selection %s: the roll of section %s entered: %d voter(s)\n", s.ID, *sec, s.College.Rolls[*sec])
+	fmt.Fprintf(e.stdout, "selection %s: the roll of section %s entered: %s\n", s.ID, *sec, plural(s.College.Rolls[*sec], "voter", "voters"))
 	return nil
 }
 
@@ -327,8 +327,8 @@ func printFrozenCollege(e *env, s *rulebook.Selection, asJSON bool) error {
 		if f.Action != "" {
 			who = fmt.Sprintf("may %s on %s, conditions measured at %s", f.Action, f.Date, f.FreezeDate)
 		}
-		fmt.Fprintf(e.stdout, "selection %s, section %s: electorate frozen: %d voter(s) %s (rule book version %s); sha256 %s\n",
-			s.ID, f.Section, f.Count, who, f.Version, f.Digest)
+		fmt.Fprintf(e.stdout, "selection %s, section %s: electorate frozen: %s %s (rule book version %s); sha256 %s\n",
+			s.ID, f.Section, plural(f.Count, "voter", "voters"), who, f.Version, f.Digest)
 	}
 	return nil
 }

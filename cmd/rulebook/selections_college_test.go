@@ -29,7 +29,7 @@ func TestCollegeCommands(t *testing.T) {
 			if out := run(1, "selection", "roll", "college", "--section", "affiliates", "--file", bad, "--date", "2016-08-20"); !strings.Contains(out, "bad.csv:2: id \"A 2\"") {
 				t.Errorf("a bad roll: %s", out)
 			}
-			if out := run(0, "selection", "roll", "college", "--section", "affiliates", "--file", roll, "--date", "2016-08-20"); !strings.Contains(out, "3 voter(s)") {
+			if out := run(0, "selection", "roll", "college", "--section", "affiliates", "--file", roll, "--date", "2016-08-20"); !strings.Contains(out, "3 voters") {
 				t.Errorf("roll: %s", out)
 			}
 			run(0, "selection", "electorate", "college", "--freeze", "--date", "2016-09-02")

@@ -64,7 +64,7 @@ func TestSelectionCommands(t *testing.T) {
 			if out := run(1, "selection", "nominate", "mayor", "--candidate", "M08", "--nominator", "M04", "--nominator", "M05", "--date", "2016-08-01"); !strings.Contains(out, "clause 5.I.3") {
 				t.Errorf("refused nomination: %s", out)
 			}
-			if out := run(0, "selection", "electorate", "mayor", "--freeze", "--date", "2016-09-02"); !strings.Contains(out, "7 member(s) may vote_in_selection on 2016-09-20") {
+			if out := run(0, "selection", "electorate", "mayor", "--freeze", "--date", "2016-09-02"); !strings.Contains(out, "7 members may vote_in_selection on 2016-09-20") {
 				t.Errorf("freeze: %s", out)
 			}
 			if out := run(0, "selection", "electorate", "mayor", "--check"); !strings.Contains(out, "ok: the electorate matches the record") {

@@ -2,9 +2,10 @@ package main
 
 import (
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/rulebook/rulebook"
 )
 
 // table lines up columns for people (cells separated by tabs, each line ending
@@ -19,9 +20,4 @@ func row(t io.Writer, indent string, cells ...string) {
 }
 
 // plural is n with the noun, in the singular for one.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
+func plural(n int, one, many string) string { return rulebook.Plural(n, one, many) }
