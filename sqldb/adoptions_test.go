@@ -22,21 +22,7 @@ func TestLatestAdoptionByIndex(t *testing.T) {
 		ctx := context.Background()
 		var plan []string
 		if db.Dialect() == "sqlite" {
-			rows, err := db.Raw().QueryContext(ctx, `EXPLAIN QUERY PLAN `+sqldb.LatestAdoptionQuery)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Close(); err != nil {
-				t.Fatal(err)
-			}
+			plan = sqlitePlan(t, db, sqldb.LatestAdoptionQuery)
 		} else {
 			// However small the table, the index must be usable: with scans
 			// priced out, a query it cannot answer is still scanned.

@@ -21,17 +21,7 @@ import (
 func TestHistoryOneStatement(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		src, err := examples.FS.ReadFile(examples.Labour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rb, err := rules.Load(examples.Labour, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := demo.Load(ctx, db, rb, src); err != nil {
-			t.Fatal(err)
-		}
+		loadDemo(t, db)
 		hs, err := db.Histories(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -120,7 +110,6 @@ func TestHistoryOneStatement(t *testing.T) {
 // read, however large they grew before statistics were next taken.
 func TestHistoryKeepsToKeys(t *testing.T) {
 	db := sqldbtest.Open(t, "sqlite")
-	ctx := context.Background()
 	for _, q := range []string{
 		`INSERT INTO waivers (member_id, seq, from_date, until_date, action, clause, event_id, decision) VALUES ('m1', 1, 0, 0, 'vote', '1', 'e1', ''), ('m1', 2, 0, 0, 'vote', '1', 'e2', '')`,
 		`INSERT INTO servings (member_id, seq, served, ended, data) VALUES ('m1', 3, 0, 0, '{}'), ('m1', 4, 0, 0, '{}')`,
@@ -137,22 +126,7 @@ func TestHistoryKeepsToKeys(t *testing.T) {
 		if strings.Contains(q, "$2") {
 			args = append(args, 64)
 		}
-		rows, err := db.Raw().QueryContext(ctx, `EXPLAIN QUERY PLAN `+q, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		if err := rows.Close(); err != nil {
-			t.Fatal(err)
-		}
+		plan := sqlitePlan(t, db, q, args...)
 		// Not generations: a table of one row, that SQLite may scan.
 		tables := []string{"members", "status_points", "restrictions", "waivers", "servings"}
 		if !strings.Contains(q, "restrictions") {
@@ -181,17 +155,7 @@ func TestHistoryKeepsToKeys(t *testing.T) {
 func TestHistoryExtrasSeenAtOnce(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		src, err := examples.FS.ReadFile(examples.Labour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rb, err := rules.Load(examples.Labour, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := demo.Load(ctx, db, rb, src); err != nil {
-			t.Fatal(err)
-		}
+		loadDemo(t, db)
 		other, err := sqldb.Open(ctx, db.DSN())
 		if err != nil {
 			t.Fatal(err)
@@ -241,4 +205,43 @@ func TestHistoryExtrasSeenAtOnce(t *testing.T) {
 			check(q)
 		}
 	})
+}
+
+// loadDemo loads the demo organisation into db.
+func loadDemo(t *testing.T, db *sqldb.DB) {
+	t.Helper()
+	src, err := examples.FS.ReadFile(examples.Labour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := rules.Load(examples.Labour, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Load(context.Background(), db, rb, src); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sqlitePlan is SQLite's plan for q, a line a step.
+func sqlitePlan(t *testing.T, db *sqldb.DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Raw().QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }

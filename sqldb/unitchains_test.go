@@ -6,9 +6,6 @@ import (
 	"testing"
 
 	"github.com/rulebook/rulebook"
-	"github.com/rulebook/rulebook/examples"
-	"github.com/rulebook/rulebook/examples/demo"
-	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 	"github.com/rulebook/rulebook/sqldb/sqldbtest"
 )
@@ -22,17 +19,7 @@ import (
 func TestUnitChainsFollowTheUnits(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		src, err := examples.FS.ReadFile(examples.Labour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rb, err := rules.Load(examples.Labour, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := demo.Load(ctx, db, rb, src); err != nil {
-			t.Fatal(err)
-		}
+		loadDemo(t, db)
 		other, err := sqldb.Open(ctx, db.DSN())
 		if err != nil {
 			t.Fatal(err)
