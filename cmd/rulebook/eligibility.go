@@ -22,7 +22,7 @@ func init() {
 }
 
 func runEligibility(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "eligibility", "eligibility --member ID --action ACTION [--date YYYY-MM-DD] [--freeze-date D] [--as-recorded T] [--json]")
+	fs := newFlags(e, "eligibility", "eligibility MEMBER ACTION | --member ID --action ACTION [--date YYYY-MM-DD] [--freeze-date D] [--as-recorded T] [--json]")
 	st := addStoreFlags(fs, e)
 	member := fs.String("member", "", "member id")
 	action := fs.String("action", "", "action id from the rule book (e.g. vote_in_selection)")
@@ -30,11 +30,24 @@ func runEligibility(ctx context.Context, e *env, args []string) error {
 	freeze := fs.String("freeze-date", "", "the contest's freeze date, for conditions measured at it")
 	asRec := fs.String("as-recorded", "", "answer from what the register said at this instant (RFC 3339, or a date = end of that day)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
 		return err
 	}
+	// "eligibility M0025 canvass" asks as the flags do: each argument gives
+	// the first of the member and the action not given by a flag.
+	for _, p := range pos {
+		switch {
+		case *member == "":
+			*member = p
+		case *action == "":
+			*action = p
+		default:
+			return errUsage{fmt.Sprintf("eligibility: %q is one argument too many (usage: eligibility MEMBER ACTION, or --member ID --action ACTION)", p)}
+		}
+	}
 	if *member == "" || *action == "" {
-		return errUsage{"eligibility: --member and --action are required"}
+		return errUsage{"eligibility: a member and an action are required (eligibility MEMBER ACTION, or --member ID --action ACTION)"}
 	}
 	q, err := question(*action, *date, *freeze)
 	if err != nil {

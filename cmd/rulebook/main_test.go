@@ -61,6 +61,18 @@ func TestDemoEligibilityVerify(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &ans); err != nil || ans.Allowed || ans.Status != "sanction_suspended" || ans.Clause.ID != "6.I.1.D" {
 		t.Fatalf("%v %s", err, out)
 	}
+	// The member and the action may be given as arguments, the same answer.
+	for _, args := range [][]string{{"M0001", "stand_as_candidate"}, {"--member", "M0001", "stand_as_candidate"}, {"--action", "stand_as_candidate", "M0001"}} {
+		code, pos, stderr := rb(t, "", append([]string{"eligibility", "--db", db, "--date", "2017-06-01", "--json"}, args...)...)
+		if code != 0 || pos != out {
+			t.Fatalf("eligibility %v: %d %s\n%s", args, code, stderr, pos)
+		}
+	}
+	for _, args := range [][]string{{"M0001"}, {"M0001", "stand_as_candidate", "2017-06-01"}, {"--member", "M0001", "--action", "stand_as_candidate", "M0002"}} {
+		if code, _, stderr := rb(t, "", append([]string{"eligibility", "--db", db}, args...)...); code != 2 || !strings.Contains(stderr, "eligibility MEMBER ACTION") {
+			t.Errorf("eligibility %v: %d %s", args, code, stderr)
+		}
+	}
 	if code, _, stderr := rb(t, "", "eligibility", "--db", db, "--member", "M0001", "--action", "fly", "--date", "2017-06-01"); code != 1 || !strings.Contains(stderr, "unknown action") {
 		t.Fatalf("unknown action: %d %s", code, stderr)
 	}
