@@ -514,7 +514,7 @@ func runDeadlines(ctx context.Context, e *env, args []string) error {
 	onF := fs.String("on", "", "the date to judge overdue by (default today)")
 	within := fs.Int("within", 30, "also list what falls due within this many days")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	on := today()
@@ -564,7 +564,7 @@ func runStatistics(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "statistics", "statistics [--json]")
 	st := addStoreFlags(fs, e)
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	a, ctx, done, err := st.app(ctx, "")
@@ -635,7 +635,7 @@ func runPrecedents(ctx context.Context, e *env, args []string) error {
 	limit := fs.Int("limit", 50, "how many to list (at most 200)")
 	offset := fs.Int("offset", 0, "how many to skip")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if *clause == "" {
@@ -867,7 +867,7 @@ func runInterference(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "interference", "interference [--json]")
 	st := addStoreFlags(fs, e)
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	a, ctx, done, err := st.app(ctx, "")

@@ -67,7 +67,7 @@ func runCheckpoint(ctx context.Context, e *env, args []string) error {
 	st := addStoreFlags(fs, e)
 	keyFile := fs.String("key", e.getenv("RULEBOOK_CHECKPOINT_KEY"), "the signing key's file (from 'rulebook key generate')")
 	out := fs.String("out", "", "also write the checkpoint to this file")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if *keyFile == "" {

@@ -210,6 +210,20 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseNone parses flags for a command that takes no arguments, and refuses
+// any: one ignored without a word ("rulebook electorate canvass") would answer
+// a question other than the one asked.
+func parseNone(fs *flag.FlagSet, args []string) error {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return errUsage{fmt.Sprintf("%s takes no arguments, only flags: %q is not one (see 'rulebook %s -h')", fs.Name(), pos[0], fs.Name())}
+	}
+	return nil
+}
+
 func newFlags(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)

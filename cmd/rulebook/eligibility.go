@@ -120,7 +120,7 @@ func runElectorate(ctx context.Context, e *env, args []string) error {
 	unit := fs.String("unit", "", "only members of this unit and the units within it")
 	asJSON := fs.Bool("json", false, "print JSON")
 	asCSV := fs.Bool("csv", false, "print CSV (member,name,unit,status)")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if *action == "" {

@@ -719,7 +719,7 @@ func runLoadTest(ctx context.Context, e *env, args []string) error {
 	keep := fs.Bool("keep", false, "keep the scratch database")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	cpu := fs.String("cpuprofile", "", "write a CPU profile of the run (service and clients alike) to this file")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if *cpu != "" {

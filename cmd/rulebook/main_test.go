@@ -227,3 +227,25 @@ func TestProgressSaysWhenTheFileIsReadAgain(t *testing.T) {
 		t.Fatalf("the bar drew %q", out)
 	}
 }
+
+// A command that takes no arguments refuses one rather than ignore it and
+// answer another question.
+func TestStrayArgumentRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, _, stderr := rb(t, "", "demo", "--db", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, args := range [][]string{
+		{"electorate", "canvass"}, {"deadlines", "D-2016-002"}, {"statistics", "2016"}, {"precedents", "2.I.8"},
+		{"interference", "D-2016-001"}, {"events", "M0001"}, {"verify", "projection"}, {"rebuild", "now"},
+		{"demo", "again"}, {"serve", "8080"}, {"loadtest", "30s"}, {"checkpoint", "key.pem"},
+	} {
+		if args[0] != "loadtest" { // which makes a scratch database of its own
+			args = append(args, "--db", db)
+		}
+		code, _, stderr := rb(t, "", args...)
+		if code != 2 || !strings.Contains(stderr, args[0]+" takes no arguments") || !strings.Contains(stderr, `"`+args[1]+`"`) {
+			t.Errorf("%v: %d %s", args, code, stderr)
+		}
+	}
+}

@@ -400,7 +400,7 @@ func runEvents(ctx context.Context, e *env, args []string) error {
 	after := fs.Int64("after", 0, "only events after this seq")
 	limit := fs.Int("limit", 0, "at most this many")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	a, ctx, done, err := st.app(ctx, "")
@@ -430,7 +430,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	cpFile := fs.String("checkpoint", "", "a signed checkpoint kept outside the database: proves the record and the access log extend it (nothing cut, rewritten or chained again)")
 	verifier := fs.String("verifier", e.getenv("RULEBOOK_CHECKPOINT_VERIFIER"), "the checkpoints' verifier key, or its file: also checks the checkpoints kept in the database, and names the first event (and access-log entry) after the last that still holds")
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	if st.rules == "" {
@@ -590,7 +590,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 func runRebuild(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "rebuild", "rebuild [--db DSN]")
 	st := addStoreFlags(fs, e)
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	a, ctx, done, err := st.app(ctx, "")
@@ -610,7 +610,7 @@ func runRebuild(ctx context.Context, e *env, args []string) error {
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo", "demo [--db DSN] [--rules example:NAME]")
 	st := addStoreFlags(fs, e)
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	story, err := demoStory(st.rules)

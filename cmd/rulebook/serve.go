@@ -35,7 +35,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cpOut := fs.String("checkpoint-out", e.getenv("RULEBOOK_CHECKPOINT_OUT"), "where the checkpoints are written (with --checkpoint-key)")
 	insecure := fs.Bool("insecure", false, "allow plain HTTP on an address other than this machine's (only behind a proxy that adds TLS)")
 	mail := addMailFlags(fs, e)
-	if _, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, args); err != nil {
 		return err
 	}
 	tls := *cert != "" || *key != ""
