@@ -59,3 +59,12 @@ func Plural(n int, one, many string) string {
 	}
 	return strconv.Itoa(n) + " " + many
 }
+
+// Person is a member as people know them: "Sofia Brandt (M0025)"; the number
+// alone where no name is known (erased, or not on the register).
+func Person(name, id string) string {
+	if name == "" {
+		return id
+	}
+	return name + " (" + id + ")"
+}

@@ -173,6 +173,16 @@ type CaseFile struct {
 	Complaints []ComplaintDetail `json:"complaints,omitempty"`
 	// RespondentName is the respondent's name on the register.
 	RespondentName string `json:"respondent_name,omitempty"`
+	// Names are the names on the register of the members the file shows by
+	// number (the respondent, complainants who are members), for pages.
+	Names map[string]string `json:"-"`
+}
+
+// Person names a member the file shows by number as people know them: the
+// name with the number, or the number alone (or whatever stands in the file,
+// such as a withheld complainant) where the register holds no name.
+func (f *CaseFile) Person(id string) string {
+	return rulebook.Person(f.Names[id], id)
 }
 
 // Case returns a case file as the principal may see it, on a date (today when
@@ -210,11 +220,6 @@ func (a *App) caseFile(ctx context.Context, id string, on rulebook.Date, details
 	}
 	shown, redactions := a.Policy.RedactCase(p, c, ca)
 	f := &CaseFile{Case: shown, Access: ca, On: on, Procedure: proc, Conduct: conduct, Redactions: redactions}
-	if details {
-		if h, err := a.db().History(ctx, c.Respondent); err == nil {
-			f.RespondentName = h.Member.Name
-		}
-	}
 	if ca.View >= StaffView {
 		h := a.Policy.Hold(p)
 		for _, t := range c.NextSteps(proc.Discipline) {
@@ -226,7 +231,7 @@ func (a *App) caseFile(ctx context.Context, id string, on rulebook.Date, details
 			}
 			if len(opt.Bodies) == 0 {
 				cl := proc.Clause(t.Clause)
-				opt.Refused = fmt.Sprintf("only %s may take this step, under clause %s (%s)", bodyNames(proc, t.By), cl.ID, cl.Title)
+				opt.Refused = fmt.Sprintf("only %s may take this step, under clause %s (%s)", proc.BodiesInText(t.By), cl.ID, cl.Title)
 			}
 			f.Steps = append(f.Steps, opt)
 		}
@@ -245,19 +250,19 @@ func (a *App) caseFile(ctx context.Context, id string, on rulebook.Date, details
 			f.Complaints = append(f.Complaints, *d)
 		}
 	}
-	return f, a.logAccess(ctx, p, "view_case", discipline.SubjectPrefix+id, "")
-}
-
-func bodyNames(v *rules.Version, ids []string) string {
-	var names []string
-	for _, id := range ids {
-		if b := v.Bodies[id]; b != nil {
-			names = append(names, b.Name)
-		} else {
-			names = append(names, id)
+	if details {
+		// The names of the members the file shows by number, as the reader
+		// may see them (a withheld complainant is not looked up).
+		ids := append([]string{c.Respondent}, shown.Complainants...)
+		for _, d := range f.Complaints {
+			ids = append(ids, d.Row.Complainant)
 		}
+		if f.Names, err = a.db().MemberNames(ctx, ids); err != nil {
+			return nil, err
+		}
+		f.RespondentName = f.Names[c.Respondent]
 	}
-	return strings.Join(names, " or ")
+	return f, a.logAccess(ctx, p, "view_case", discipline.SubjectPrefix+id, "")
 }
 
 // StepResult is what a step did.
@@ -796,6 +801,17 @@ func (a *App) Awaiting(ctx context.Context, limit int) ([]CaseSummary, error) {
 		if len(rows) < f.Limit {
 			break
 		}
+	}
+	respondents := make([]string, len(out))
+	for i, c := range out {
+		respondents[i] = c.Respondent
+	}
+	names, err := a.db().MemberNames(ctx, respondents)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].RespondentName = names[out[i].Respondent]
 	}
 	return out, a.logAccess(ctx, p, "list_cases", "cases", fmt.Sprintf("%d awaiting a decision", len(out)))
 }

@@ -243,6 +243,21 @@ type ElectionView struct {
 	ByWard []WardResult `json:"by_ward,omitempty"`
 }
 
+// Share is a candidate's (or party's) share of the vote as the count gives it
+// (the count names a member candidate "Name (id)"); "" before the count.
+func (v *ElectionView) Share(name, member string) string {
+	if v.Count == nil || v.Count.Result == nil {
+		return ""
+	}
+	if s, ok := v.Count.Result.Shares[name]; ok {
+		return s
+	}
+	return v.Count.Result.Shares[rulebook.CandidateLabel(name, member)]
+}
+
+// Named gives a member as "Name (id)", or the id.
+func (v *ElectionView) Named(id string) string { return rulebook.Person(v.Names[id], id) }
+
 // WardResult is the lead in one ward of a contest whose votes were declared
 // ward by ward.
 type WardResult struct {

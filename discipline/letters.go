@@ -147,8 +147,8 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 		l.Evidence = s.evidence(ctx, c)
 	}
 	if r := proc.Readmission; r != nil && (template == "automatic_exclusion" || template == "readmission_decision") {
-		nr := &notices.Readmission{Clause: r.Clause, How: "apply in writing to " + bodyNames(proc, r.DecidedBy)}
-		nr.Body = bodyNames(proc, r.DecidedBy)
+		nr := &notices.Readmission{Clause: r.Clause, How: "apply in writing to " + proc.BodiesInText(r.DecidedBy)}
+		nr.Body = proc.BodiesInText(r.DecidedBy)
 		if h, err := s.db().History(ctx, c.Respondent); err == nil {
 			if p := h.StatusAt(date); p != nil && has(r.From, p.Status) {
 				nr.Earliest = r.WaitingPeriod.AddTo(p.From)
@@ -193,16 +193,6 @@ func (s *Service) evidence(ctx context.Context, c *Case) []string {
 func rule(v *rules.Version, id string) notices.Rule {
 	cl := v.Clause(id)
 	return notices.Rule{Clause: cl.ID, Title: cl.Title, Text: strings.TrimSpace(cl.Text)}
-}
-
-func bodyNames(v *rules.Version, ids []string) string {
-	var names []string
-	for _, id := range ids {
-		if b := v.Bodies[id]; b != nil {
-			names = append(names, "the "+b.Name)
-		}
-	}
-	return strings.Join(names, " or ")
 }
 
 // suspensionRights lists, by action name, what a suspension removes and keeps: the

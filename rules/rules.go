@@ -196,6 +196,33 @@ type Body struct {
 	Clause string `yaml:"clause" json:"clause,omitempty"`
 }
 
+// InText is the body's name as it reads within a sentence, with its article:
+// "the National Executive Committee", "the member themselves".
+func (b *Body) InText() string {
+	if rest, ok := strings.CutPrefix(b.Name, "The "); ok {
+		return "the " + rest
+	}
+	if strings.HasPrefix(b.Name, "the ") {
+		return b.Name
+	}
+	return "the " + b.Name
+}
+
+// BodiesInText names the bodies ids as a sentence does ("the General
+// Secretary or the National Executive Committee"); an id the version does not
+// declare stands as it is.
+func (v *Version) BodiesInText(ids []string) string {
+	var names []string
+	for _, id := range ids {
+		if b := v.Bodies[id]; b != nil {
+			names = append(names, b.InText())
+		} else {
+			names = append(names, id)
+		}
+	}
+	return strings.Join(names, " or ")
+}
+
 // List is a dated list the rule book relies on: entries with the dates they were on
 // it, against which automatic-exclusion triggers are checked.
 type List struct {

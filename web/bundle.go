@@ -23,17 +23,21 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 	}
 	c, p := d.File.Case, app.PrincipalFrom(r.Context())
 	b := &notices.Bundle{Organisation: s.app.Rules().Organisation, Title: "Hearing bundle", Ref: c.ID,
-		Subtitle:     fmt.Sprintf("Respondent: %s (%s)", d.File.RespondentName, c.Respondent),
+		Subtitle:     "Respondent: " + d.File.Person(c.Respondent),
 		Prepared:     fmt.Sprintf("Prepared %s by %s", s.app.Today().Time().Format("2 January 2006"), p.Actor()),
 		Confidential: "CONFIDENTIAL — disciplinary case file; special category personal data"}
 	if c.Hearing != nil {
 		b.Subtitle += " — hearing " + c.Hearing.Date.Time().Format("2 January 2006")
 	}
+	var complainants []string
+	for _, k := range c.Complainants {
+		complainants = append(complainants, d.File.Person(k))
+	}
 	summary := notices.Section{Title: "The case", Blocks: []notices.Block{{Fields: [][2]string{
-		{"Reference", c.ID}, {"Kind", c.Kind}, {"Respondent", d.File.RespondentName + " (" + c.Respondent + ")"},
+		{"Reference", c.ID}, {"Kind", c.Kind}, {"Respondent", d.File.Person(c.Respondent)},
 		{"State", d.StateNames[c.State] + " since " + c.StateSince.String()}, {"Opened", c.Opened.String()},
 		{"Conduct", c.Conduct.String() + ", judged under rule book version " + d.File.Conduct.ID},
-		{"Procedure", "rule book version " + d.File.Procedure.ID}, {"Complainants", strings.Join(c.Complainants, "; ")},
+		{"Procedure", "rule book version " + d.File.Procedure.ID}, {"Complainants", strings.Join(complainants, "; ")},
 	}}, {Text: c.Summary}}}
 	if len(d.File.Redactions) > 0 {
 		summary.Blocks = append(summary.Blocks, notices.Block{Text: "Withheld from this copy under the rule book: " + strings.Join(d.File.Redactions, "; ") + "."})
@@ -43,7 +47,7 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 		sec := notices.Section{Title: "Complaints"}
 		for _, k := range d.File.Complaints {
 			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Complaint " + k.Row.ID}, notices.Block{Fields: [][2]string{
-				{"From", k.Row.Complainant + " (" + k.Row.From + ", by " + k.Row.Via + ")"}, {"Received", k.Row.Received.String()},
+				{"From", d.File.Person(k.Row.Complainant) + " (" + k.Row.From + ", by " + k.Row.Via + ")"}, {"Received", k.Row.Received.String()},
 				{"Rules", strings.Join(k.Clauses, ", ")}}}, notices.Block{Text: k.Row.Summary})
 			for _, inf := range k.Information {
 				sec.Blocks = append(sec.Blocks, notices.Block{Text: "Added " + inf.Date.String() + ": " + inf.Text})

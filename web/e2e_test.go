@@ -507,7 +507,7 @@ func TestBrowserStory(t *testing.T) {
 	casey.see("Case "+id, "Received", "Helen Bracewell")
 	// The rule book gives staff the acknowledgement; the suspension is for others,
 	// and the page says under which clause.
-	casey.see("Suspend administratively during the case: only General Secretary or National Executive Committee may take this step, under clause 6.I.1.B")
+	casey.see("Suspend administratively during the case: only the General Secretary or the National Executive Committee may take this step, under clause 6.I.1.B")
 	casey.openStep("acknowledge")
 	casey.submit("#step-acknowledge")
 	casey.see("Recorded: Acknowledge the complaint", "Awaiting a triage decision")

@@ -29,26 +29,6 @@ type electionData struct {
 	Report template.HTML
 }
 
-// Share is a candidate's (or party's) share of the vote as the count gives it:
-// the count names a member candidate "Name (id)".
-func (d *electionData) Share(name, member string) string {
-	if d.Count == nil || d.Count.Result == nil {
-		return ""
-	}
-	if v, ok := d.Count.Result.Shares[name]; ok {
-		return v
-	}
-	return d.Count.Result.Shares[name+" ("+member+")"]
-}
-
-// Named gives a member as "Name (id)", or the id.
-func (d *electionData) Named(id string) string {
-	if n := d.Names[id]; n != "" {
-		return n + " (" + id + ")"
-	}
-	return id
-}
-
 func (s *Server) electionPage(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.app.Election(r.Context(), r.PathValue("id"))
 	if err != nil {

@@ -55,7 +55,8 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2 Jan 2006 15:04 UTC")
 	},
-	"words": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"words":  func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"person": rulebook.Person,
 	"val": func(f url.Values, k string) string {
 		if f == nil {
 			return ""

@@ -241,7 +241,7 @@ func runCase(ctx context.Context, e *env, args []string) error {
 			if r.Closed {
 				status = "closed: " + r.Outcome
 			}
-			row(t, "", r.ID, r.Kind, r.Respondent, r.Opened.String(), status)
+			row(t, "", r.ID, r.Kind, rulebook.Person(r.RespondentName, r.Respondent), r.Opened.String(), status)
 		}
 		t.Flush()
 		if list.More {
@@ -432,9 +432,13 @@ func showCase(e *env, f *app.CaseFile, asJSON bool) error {
 		status += " — " + c.Outcome
 	}
 	fmt.Fprintf(e.stdout, "case %s (%s) about %s, opened %s; conduct %s judged under rule book %s, procedure %s\n  %s\n  state: %s (since %s)\n",
-		c.ID, c.Kind, c.Respondent, c.Opened, c.Conduct, conduct.ID, proc.ID, c.Summary, status, c.StateSince)
+		c.ID, c.Kind, f.Person(c.Respondent), c.Opened, c.Conduct, conduct.ID, proc.ID, c.Summary, status, c.StateSince)
 	if len(c.Complainants) > 0 {
-		fmt.Fprintf(e.stdout, "  complaints: %s from %s\n", strings.Join(c.Complaints, ", "), strings.Join(c.Complainants, "; "))
+		var from []string
+		for _, k := range c.Complainants {
+			from = append(from, f.Person(k))
+		}
+		fmt.Fprintf(e.stdout, "  complaints: %s from %s\n", strings.Join(c.Complaints, ", "), strings.Join(from, "; "))
 	}
 	if len(c.Linked) > 0 {
 		fmt.Fprintf(e.stdout, "  follows: %s\n", strings.Join(c.Linked, ", "))

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rulebook/rulebook"
@@ -233,35 +234,96 @@ func printElection(e *env, v *app.ElectionView) {
 	if !el.Declared {
 		fmt.Fprintln(e.stdout, "  nominations only: no votes declared")
 	}
-	for _, c := range el.Candidates {
-		who := c.Name
-		if c.Member != "" {
-			who += " [member " + c.Member + "]"
+	if len(el.Candidates) > 0 {
+		t := table(e.stdout)
+		head := []string{"CANDIDATE", "PARTY"}
+		if el.Declared {
+			head = append(head, "VOTES")
+			if el.Kind == rulebook.ContestSV {
+				head = append(head, "SECOND PREFERENCES")
+			}
+			if el.Count != nil {
+				head = append(head, "SHARE")
+			}
+			for _, w := range el.Wards {
+				head = append(head, "WARD "+w)
+			}
 		}
-		line := fmt.Sprintf("  %-36s %-20s %9d", who, c.Party, c.Votes)
-		if el.Kind == rulebook.ContestSV {
-			line += fmt.Sprintf(" + %d", c.Second)
+		nominated := slices.ContainsFunc(el.Candidates, func(c rulebook.PublicCandidate) bool { return len(c.Nominators) > 0 })
+		if nominated {
+			head = append(head, "NOMINATED BY")
 		}
-		for i, w := range c.Wards {
-			line += fmt.Sprintf("  %s %d", el.Wards[i], w)
+		row(t, "  ", head...)
+		for _, c := range el.Candidates {
+			cells := []string{c.Label(), orDash(c.Party)}
+			if el.Declared {
+				cells = append(cells, strconv.FormatInt(c.Votes, 10))
+				if el.Kind == rulebook.ContestSV {
+					cells = append(cells, strconv.FormatInt(c.Second, 10))
+				}
+				if el.Count != nil {
+					cells = append(cells, percent(v.Share(c.Name, c.Member)))
+				}
+				for i := range el.Wards {
+					var n int64
+					if i < len(c.Wards) {
+						n = c.Wards[i]
+					}
+					cells = append(cells, strconv.FormatInt(n, 10))
+				}
+			}
+			if nominated {
+				var by []string
+				for _, m := range c.Nominators {
+					by = append(by, v.Named(m))
+				}
+				cells = append(cells, orDash(strings.Join(by, ", ")))
+			}
+			row(t, "  ", cells...)
 		}
-		if len(c.Nominators) > 0 {
-			line += "  nominated by " + strings.Join(c.Nominators, ", ")
-		}
-		fmt.Fprintln(e.stdout, line)
+		t.Flush()
 	}
-	for _, w := range v.ByWard {
-		led := w.Leader
-		if w.Party != "" {
-			led += " (" + w.Party + ")"
+	if len(v.ByWard) > 0 {
+		t := table(e.stdout)
+		row(t, "  ", "WARD", "LED BY", "VOTES", "SHARE", "MAJORITY", "OF")
+		for _, w := range v.ByWard {
+			led := w.Leader
+			if w.Party != "" {
+				led += " (" + w.Party + ")"
+			}
+			if len(w.Tied) > 0 {
+				led = "a tie: " + strings.Join(w.Tied, ", ")
+			}
+			row(t, "  ", w.Ward, led, strconv.FormatInt(w.Votes, 10), w.Share+"%", strconv.FormatInt(w.Majority, 10), strconv.FormatInt(w.Total, 10))
 		}
-		if len(w.Tied) > 0 {
-			led = "a tie: " + strings.Join(w.Tied, ", ")
-		}
-		fmt.Fprintf(e.stdout, "  ward %s: %s, %d votes (%s%%), majority %d of %d\n", w.Ward, led, w.Votes, w.Share, w.Majority, w.Total)
+		t.Flush()
 	}
-	for _, p := range el.Parties {
-		fmt.Fprintf(e.stdout, "  %-28s %9d  %s\n", p.Name, p.Votes, strings.Join(p.List, ", "))
+	if len(el.Parties) > 0 {
+		t := table(e.stdout)
+		seats := slices.ContainsFunc(el.Parties, func(p rulebook.PublicParty) bool { return p.ConstituencySeats > 0 })
+		head := []string{"PARTY", "VOTES"}
+		if el.Count != nil {
+			head = append(head, "SHARE")
+		}
+		if seats {
+			head = append(head, "CONSTITUENCY SEATS")
+		}
+		row(t, "  ", append(head, "LIST")...)
+		for _, p := range el.Parties {
+			cells := []string{p.Name, strconv.FormatInt(p.Votes, 10)}
+			if el.Count != nil {
+				cells = append(cells, percent(v.Share(p.Name, "")))
+			}
+			if seats {
+				cells = append(cells, strconv.Itoa(p.ConstituencySeats))
+			}
+			list := strings.Join(p.List, ", ")
+			if k := el.Count; list == "" && k != nil && k.Lists[p.Name] != "" {
+				list = "selection " + k.Lists[p.Name]
+			}
+			row(t, "  ", append(cells, orDash(list))...)
+		}
+		t.Flush()
 	}
 	for _, s := range el.Supports {
 		fmt.Fprintf(e.stdout, "  %s %s %s for %s: %s\n", s.Date, s.Member, s.How, s.Candidate, s.Evidence)
@@ -281,13 +343,21 @@ func printElection(e *env, v *app.ElectionView) {
 			fmt.Fprintf(e.stdout, "  change in share %s %s\n", party, k.Change[party])
 		}
 		for _, aw := range k.Result.Awards {
-			line := fmt.Sprintf("  seat %d: %s, %s (quotient %s)", aw.Seat, aw.Party, aw.Candidate, aw.Quotient)
+			line := fmt.Sprintf("  seat %d: %s, %s (quotient %s)", aw.Seat, aw.Party, aw.Candidate, report.Quotient(aw.Quotient))
 			if len(aw.Skipped) > 0 {
 				line += "; passed over, elected in a constituency: " + strings.Join(aw.Skipped, ", ")
 			}
 			fmt.Fprintln(e.stdout, line)
 		}
 	}
+}
+
+// percent is a share as the count gives it, with its sign; "-" for none.
+func percent(share string) string {
+	if share == "" {
+		return "-"
+	}
+	return share + "%"
 }
 
 // writeElectionReport writes a counted contest's report to path (nothing if

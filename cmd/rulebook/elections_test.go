@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -33,9 +34,19 @@ func TestElectionReport(t *testing.T) {
 			}
 		}
 	}
-	// Who led each ward, in words.
+	// The candidates with their votes, share and ward figures under headings,
+	// and who led each ward.
 	if code, out, stderr := rb(t, "", "election", "show", "northport-central-2021", "--db", db); code != 0 ||
-		!strings.Contains(out, "ward Harbour: Martin Quell (M0007) (Labour), 5600 votes (46.67%), majority 700 of 12000") {
+		!regexp.MustCompile(`(?m)^  CANDIDATE +PARTY +VOTES +SHARE +WARD Harbour +WARD Castle +WARD Mill$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^  Martin Quell \(M0007\) +Labour +14800 +43\.53% +5600 +4700 +4500$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^  Harbour +Martin Quell \(M0007\) \(Labour\) +5600 +46\.67% +700 +12000$`).MatchString(out) {
+		t.Errorf("election show: %d %s %s", code, out, stderr)
+	}
+	// A region's parties, a list taken from a selection, and the seats with
+	// their quotients as people read them.
+	if code, out, stderr := rb(t, "", "election", "show", "assembly-region-2021", "--db", db); code != 0 ||
+		!regexp.MustCompile(`(?m)^  Labour +42000 +42\.42% +selection assembly-list-2020$`).MatchString(out) ||
+		!strings.Contains(out, "seat 1: Labour, Gwen Oduya (M0004) (quotient 21,000)") {
 		t.Errorf("election show: %d %s %s", code, out, stderr)
 	}
 	nominated := filepath.Join(dir, "nominations.json")

@@ -181,6 +181,15 @@ func Style() string {
 	return b.String()
 }
 
+// Quotient is a quotient as people read it: in thousands, without the zeros
+// that end its fraction ("21,000", "13,333.333333").
+func Quotient(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return Thousands(s)
+}
+
 // Thousands writes a decimal string with thousands separators in its whole part:
 // "1234567.5" → "1,234,567.5", "-12000" → "-12,000". Anything that is not a plain
 // decimal number is returned as it is.
@@ -258,7 +267,7 @@ func build(r *count.Result, m Meta) (*View, error) {
 	if v.List {
 		v.Parties = parties(r)
 		for _, a := range r.Awards {
-			v.Awards = append(v.Awards, AwardView{Award: a, Quotient: Thousands(a.Quotient), PassedOver: strings.Join(a.PassedOver, ", ")})
+			v.Awards = append(v.Awards, AwardView{Award: a, Quotient: Quotient(a.Quotient), PassedOver: strings.Join(a.PassedOver, ", ")})
 			v.Named = v.Named || a.Candidate != ""
 			v.PassedOver = v.PassedOver || len(a.PassedOver) > 0
 		}

@@ -266,6 +266,15 @@ func TestListReport(t *testing.T) {
 	}
 }
 
+func TestQuotient(t *testing.T) {
+	for in, want := range map[string]string{"21000.000000": "21,000", "13333.333333": "13,333.333333", "1500.500000": "1,500.5",
+		"100": "100", "0.000000": "0", "": ""} {
+		if got := Quotient(in); got != want {
+			t.Errorf("Quotient(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestThousands(t *testing.T) {
 	for in, want := range map[string]string{"0": "0", "999": "999", "1000": "1,000", "1234567.891": "1,234,567.891",
 		"-12000": "-12,000", "+1500": "+1,500", "": "", "5.00%": "5.00%", "abc": "abc", "123456.000000": "123,456.000000"} {

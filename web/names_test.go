@@ -1,0 +1,47 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/rulebook/rulebook/httpapi"
+)
+
+// TestPagesNameMembers checks that the pages show the members a case is about
+// and who complained by name with their number, and the bodies in the words of
+// a sentence: staff know people by name, and "M0025" alone tells them nothing.
+func TestPagesNameMembers(t *testing.T) {
+	f := demoFixture(t)
+	get := func(user, path string) string {
+		t.Helper()
+		r := httptest.NewRequest("GET", path, nil)
+		r.AddCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: f.sessions[user]})
+		w := httptest.NewRecorder()
+		f.srv.ServeHTTP(w, r)
+		if w.Code != 200 {
+			t.Fatalf("%s %s: %d\n%s", user, path, w.Code, w.Body)
+		}
+		return w.Body.String()
+	}
+	has := func(page, body string, want ...string) {
+		t.Helper()
+		for _, s := range want {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s lacks %q", page, s)
+			}
+		}
+	}
+	// D-2016-002 is about Sofia Brandt (M0025), on a complaint by Gwen Oduya
+	// (M0004), awaiting the Compliance Unit.
+	has("the dashboard", get("casey", "/dashboard"), `D-2016-002</a> — Sofia Brandt (M0025): Under investigation`)
+	has("the cases", get("casey", "/cases"), `<td>Sofia Brandt (M0025)</td>`)
+	has("the case file", get("casey", "/cases/D-2016-002"),
+		`Sofia Brandt (M0025)</a>`,
+		`<dt>Complainants</dt><dd>Gwen Oduya (M0004)</dd>`,
+		`<p>From Gwen Oduya (M0004) (`,
+		`handled by the Compliance Unit`,
+		// A step for a body named "The member themselves", mid-sentence.
+		`only the member themselves or the Membership office may take this step`)
+}
