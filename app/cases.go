@@ -511,7 +511,9 @@ func (a *App) Letter(ctx context.Context, id, template, to string, date rulebook
 // before the day asked about.
 type Deadline struct {
 	sqldb.DeadlineRow
-	Overdue bool `json:"overdue"`
+	// RespondentName is the respondent's name on the register.
+	RespondentName string `json:"respondent_name,omitempty"`
+	Overdue        bool   `json:"overdue"`
 }
 
 // Deadlines lists the due dates, up to until, of the open cases the principal sees.
@@ -534,10 +536,19 @@ func (a *App) Deadlines(ctx context.Context, until, overdueOn rulebook.Date, lim
 		return nil, err
 	}
 	out := []Deadline{}
+	var respondents []string
 	for _, d := range rows {
 		if c := cases[d.Case]; c != nil && a.Policy.CaseAccess(p, c).View >= StaffView {
 			out = append(out, Deadline{DeadlineRow: d, Overdue: d.Due < overdueOn})
+			respondents = append(respondents, d.Respondent)
 		}
+	}
+	names, err := a.db().MemberNames(ctx, respondents)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].RespondentName = names[out[i].Respondent]
 	}
 	return out, a.logAccess(ctx, p, "deadlines", "deadlines", "until "+until.String())
 }

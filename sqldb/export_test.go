@@ -127,3 +127,11 @@ const (
 	LatestAdoptionQuery = latestAdoptionQuery
 	AdoptionsWhere      = adoptionsWhere
 )
+
+// SetMemberNamesBatch sets how many ids MemberNames asks for at once, until
+// the returned function restores it.
+func SetMemberNamesBatch(n int) func() {
+	old := memberNamesBatch
+	memberNamesBatch = n
+	return func() { memberNamesBatch = old }
+}

@@ -147,28 +147,40 @@ var (
 	CaseTables     = []string{"cases", "case_deadlines", "case_clauses", "case_complaints", "case_people", "case_factors", "case_steps"}
 )
 
-// MemberNames returns the names of the members named that exist, by id, in one
-// query.
+// MemberNames returns the names of the members named that exist, by id: a
+// query for every memberNamesBatch distinct ids (a list of any length stays
+// within the engines' limits on parameters).
 func (db *DB) MemberNames(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var args []any
-	rows, err := db.r.QueryContext(ctx, `SELECT id, name FROM members WHERE id IN `+in(&args, ids), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), memberNamesBatch)]
+		ids = ids[len(batch):]
+		var args []any
+		rows, err := db.r.QueryContext(ctx, `SELECT id, name FROM members WHERE id IN `+in(&args, batch), args...)
+		if err != nil {
 			return nil, err
 		}
-		out[id] = name
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
+
+// memberNamesBatch is the most ids MemberNames asks for at once.
+var memberNamesBatch = 1000
 
 // CountMembers returns how many members the register holds.
 func (db *DB) CountMembers(ctx context.Context) (int, error) {

@@ -37,6 +37,7 @@ func TestPagesNameMembers(t *testing.T) {
 	// (M0004), awaiting the Compliance Unit.
 	has("the dashboard", get("casey", "/dashboard"), `D-2016-002</a> — Sofia Brandt (M0025): Under investigation`)
 	has("the cases", get("casey", "/cases"), `<td>Sofia Brandt (M0025)</td>`)
+	has("the deadlines", get("casey", "/deadlines"), `<td>Sofia Brandt (M0025)</td>`)
 	has("the case file", get("casey", "/cases/D-2016-002"),
 		`Sofia Brandt (M0025)</a>`,
 		`<dt>Complainants</dt><dd>Gwen Oduya (M0004)</dd>`,

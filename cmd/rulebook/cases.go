@@ -559,7 +559,7 @@ func runDeadlines(ctx context.Context, e *env, args []string) error {
 		if r.Due < on {
 			mark = "OVERDUE by " + plural(int(on-r.Due), "day", "days")
 		}
-		row(t, "", r.Due.String(), mark, r.Case, r.Respondent, r.What)
+		row(t, "", r.Due.String(), mark, r.Case, rulebook.Person(r.RespondentName, r.Respondent), r.What)
 	}
 	return t.Flush()
 }
