@@ -115,7 +115,7 @@ func timeline(c *discipline.Case, proc *rules.Version) []entry {
 	}
 	out := []entry{{Date: c.Opened, What: "Case opened", Detail: c.Summary}}
 	for _, st := range c.Steps {
-		e := entry{Date: st.Date, What: name(st.Transition), Detail: st.Rationale, By: st.Body, Clause: st.Clause, Event: st.Event}
+		e := entry{Date: st.Date, What: name(st.Transition), Detail: st.Rationale, By: proc.BodiesInText([]string{st.Body}), Clause: st.Clause, Event: st.Event}
 		if st.To != "" && st.To != st.From {
 			if s := proc.Discipline.States[st.To]; s != nil {
 				e.What += " → " + s.Name
@@ -130,7 +130,7 @@ func timeline(c *discipline.Case, proc *rules.Version) []entry {
 		out = append(out, e)
 	}
 	for _, x := range c.Refusals {
-		out = append(out, entry{Date: x.Date, What: "Demand refused: " + name(x.Transition), Detail: x.Answer, By: x.Body, Clause: x.Clause, Event: x.Event, Class: "refused"})
+		out = append(out, entry{Date: x.Date, What: "Demand refused: " + name(x.Transition), Detail: x.Answer, By: proc.BodiesInText([]string{x.Body}), Clause: x.Clause, Event: x.Event, Class: "refused"})
 	}
 	for _, x := range c.Conflicts {
 		out = append(out, entry{Date: x.Date, What: "Conflict of interest declared", Detail: x.Person + ": " + x.Reason})

@@ -44,5 +44,8 @@ func TestPagesNameMembers(t *testing.T) {
 		`<p>From Gwen Oduya (M0004) (`,
 		`handled by the Compliance Unit`,
 		// A step for a body named "The member themselves", mid-sentence.
-		`only the member themselves or the Membership office may take this step`)
+		`only the member themselves or the Membership office may take this step`,
+		`by the General Secretary, clause 6.I.1.B`)
+	has("the member's record", get("casey", "/members/M0025"), `by the General Secretary under clause 6.I.1.B`)
+	has("a selection", get("morag", "/selections/harbour-ward-2017"), `endorsed by the National Executive Committee on`)
 }

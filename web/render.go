@@ -16,6 +16,7 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/rules"
 )
 
 // page is what every template gets: who is signed in and what they may reach,
@@ -34,6 +35,22 @@ type page struct {
 	Error string
 	Field string
 	Form  url.Values
+	// rules is the rule book, for naming its bodies (Body).
+	rules *rules.RuleBook
+}
+
+// Body names a body of the rule book as a sentence does ("the National
+// Executive Committee"), from the latest version that declares it; an id no
+// version declares is shown in words.
+func (pg *page) Body(id string) string {
+	if pg.rules != nil {
+		for i := len(pg.rules.Versions) - 1; i >= 0; i-- {
+			if b := pg.rules.Versions[i].Bodies[id]; b != nil {
+				return b.InText()
+			}
+		}
+	}
+	return strings.ReplaceAll(id, "_", " ")
 }
 
 type navItem struct {
@@ -134,7 +151,8 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	p := app.PrincipalFrom(r.Context())
-	pg.Account, pg.Path, pg.Today, pg.Org = p.Account, r.URL.Path, s.app.Today(), s.app.Rules().Organisation
+	pg.rules = s.app.Rules()
+	pg.Account, pg.Path, pg.Today, pg.Org = p.Account, r.URL.Path, s.app.Today(), pg.rules.Organisation
 	if pg.Flash == "" {
 		pg.Flash = s.takeFlash(w, r)
 	}

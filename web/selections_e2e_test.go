@@ -124,7 +124,7 @@ func TestBrowserSelection(t *testing.T) {
 	nia.openStep("endorse")
 	nia.fill("#endorse-reasons", "A valid ballot.")
 	nia.submit("#step-endorse")
-	nia.see("Endorsed.", "Priya Castellan (M0002) endorsed by nec")
+	nia.see("Endorsed.", "Priya Castellan (M0002) endorsed by the National Executive Committee")
 	nia.check("selection-endorsed")
 	nia.do("read the official candidates", chromedp.Navigate(b.base+"/api/v1/official-candidates?on="+day(0)), chromedp.WaitReady(chromedp.CSS("body")))
 	if body := nia.text("body"); !strings.Contains(body, `"id":"`+id+`-M0002"`) || !strings.Contains(body, `"member":"M0002"`) {

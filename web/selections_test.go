@@ -30,7 +30,7 @@ func TestSelectionPages(t *testing.T) {
 		{"rita", "/selections", 200, []string{"mayor-2016", "harbour-ward-2017", "Open a selection"}, nil},
 		{"ruth", "/selections", 200, []string{"mayor-2016"}, []string{"Open a selection"}},
 		{"rita", "/selections/mayor-2016", 200, []string{"Mayor of Northport, May 2017", "Priya Castellan (M0002)", "Rowan Ashdown (M0001)", "6.I.1.B",
-			"Round 3", "Check the electorate against the record", "endorsed by nec"}, []string{"Deselect a candidate"}},
+			"Round 3", "Check the electorate against the record", "endorsed by the National Executive Committee"}, []string{"Deselect a candidate"}},
 		{"nia", "/selections/mayor-2016", 200, []string{"Deselect a candidate", "Withdraw an endorsement"}, []string{"Enter the tellers"}},
 		{"rita", "/selections/harbour-ward-2017", 200, []string{"stv-scottish", "3 seats", "Round 2"}, nil},
 		{"rita", "/selections/mayor-2016/electorate/check", 200, []string{"The electorate matches the record."}, nil},
