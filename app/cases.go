@@ -174,7 +174,8 @@ type CaseFile struct {
 	// RespondentName is the respondent's name on the register.
 	RespondentName string `json:"respondent_name,omitempty"`
 	// Names are the names on the register of the members the file shows by
-	// number (the respondent, complainants who are members), for pages.
+	// number (the respondent, complainants who are members, those who
+	// declared a conflict or stood down), for pages.
 	Names map[string]string `json:"-"`
 }
 
@@ -256,6 +257,9 @@ func (a *App) caseFile(ctx context.Context, id string, on rulebook.Date, details
 		ids := append([]string{c.Respondent}, shown.Complainants...)
 		for _, d := range f.Complaints {
 			ids = append(ids, d.Row.Complainant)
+		}
+		for _, x := range slices.Concat(shown.Conflicts, shown.Recusals) {
+			ids = append(ids, x.Person)
 		}
 		if f.Names, err = a.db().MemberNames(ctx, ids); err != nil {
 			return nil, err

@@ -75,8 +75,13 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 		sec := notices.Section{Title: "Panel and hearing"}
 		var f [][2]string
 		if c.Panel != nil {
+			f = append(f, [2]string{"Heard by", d.File.Procedure.BodiesInText([]string{c.Panel.Body})})
 			for _, m := range c.Panel.Members {
-				f = append(f, [2]string{"Panel member", m.Name + " (" + m.Section + ")"})
+				who := m.Name
+				if m.Section != "" {
+					who += " (" + strings.ReplaceAll(m.Section, "_", " ") + " section)"
+				}
+				f = append(f, [2]string{"Panel member", who})
 			}
 		}
 		if h := c.Hearing; h != nil {

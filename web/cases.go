@@ -106,7 +106,8 @@ type entry struct {
 }
 
 // timeline merges a case's steps and records in date order.
-func timeline(c *discipline.Case, proc *rules.Version) []entry {
+func timeline(f *app.CaseFile) []entry {
+	c, proc := f.Case, f.Procedure
 	name := func(id string) string {
 		if t := proc.Discipline.Transitions[id]; t != nil {
 			return t.Name
@@ -133,10 +134,10 @@ func timeline(c *discipline.Case, proc *rules.Version) []entry {
 		out = append(out, entry{Date: x.Date, What: "Demand refused: " + name(x.Transition), Detail: x.Answer, By: proc.BodiesInText([]string{x.Body}), Clause: x.Clause, Event: x.Event, Class: "refused"})
 	}
 	for _, x := range c.Conflicts {
-		out = append(out, entry{Date: x.Date, What: "Conflict of interest declared", Detail: x.Person + ": " + x.Reason})
+		out = append(out, entry{Date: x.Date, What: "Conflict of interest declared", Detail: f.Person(x.Person) + ": " + x.Reason})
 	}
 	for _, x := range c.Recusals {
-		out = append(out, entry{Date: x.Date, What: "Recusal", Detail: x.Person + ": " + x.Reason})
+		out = append(out, entry{Date: x.Date, What: "Recusal", Detail: f.Person(x.Person) + ": " + x.Reason})
 	}
 	for _, x := range c.Contacts {
 		out = append(out, entry{Date: x.Date, What: "Contact from outside the case", Detail: x.From + " (" + x.Channel + "): " + x.Summary, Event: x.Event, Class: "refused"})
@@ -192,7 +193,7 @@ func (s *Server) caseData(r *http.Request, id string) (*caseData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &caseData{File: f, StateNames: map[string]string{}, Staff: f.Access.View >= app.StaffView, Timeline: timeline(f.Case, f.Procedure)}
+	d := &caseData{File: f, StateNames: map[string]string{}, Staff: f.Access.View >= app.StaffView, Timeline: timeline(f)}
 	for id, st := range f.Procedure.Discipline.States {
 		d.StateNames[id] = st.Name
 	}

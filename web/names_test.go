@@ -46,6 +46,9 @@ func TestPagesNameMembers(t *testing.T) {
 		// A step for a body named "The member themselves", mid-sentence.
 		`only the member themselves or the Membership office may take this step`,
 		`by the General Secretary, clause 6.I.1.B`)
+	// The panel and a conflict declared in the browser story's case are
+	// checked there; here the demo's heard case.
+	has("a heard case", get("morag", "/cases/D-2009-001"), `Heard by the National Constitutional Committee: `)
 	has("the member's record", get("casey", "/members/M0025"), `by the General Secretary under clause 6.I.1.B`)
 	has("a selection", get("morag", "/selections/harbour-ward-2017"), `endorsed by the National Executive Committee on`)
 }
