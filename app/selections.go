@@ -1166,7 +1166,9 @@ func (a *App) EndEndorsement(ctx context.Context, id, candidate string, d rulebo
 // candidates' names, and each candidate's standing re-checked on a day.
 type SelectionView struct {
 	*rulebook.Selection
-	Name     string            `json:"procedure_name"`
+	Name string `json:"procedure_name"`
+	// UnitName is the name of the unit whose members select, if one does.
+	UnitName string            `json:"unit_name,omitempty"`
 	Clause   string            `json:"clause"`
 	Names    map[string]string `json:"names"`
 	Standing []Standing        `json:"standing"`
@@ -1209,6 +1211,15 @@ func (a *App) Selection(ctx context.Context, id string, on rulebook.Date) (*Sele
 		return nil, err
 	}
 	view := &SelectionView{Selection: s, Name: proc.Name, Clause: proc.Clause, Names: names, Standing: []Standing{}, On: on}
+	if s.Unit != "" {
+		chain, err := a.db().UnitChain(ctx, s.Unit)
+		if err != nil {
+			return nil, err
+		}
+		if len(chain) > 0 {
+			view.UnitName = chain[0].Name
+		}
+	}
 	for _, m := range s.OnBallot() {
 		ok, clause, reason, err := a.may(ctx, m, eligibility.Question{Action: proc.Stand, Date: on, FreezeDate: s.FreezeDate}, proc)
 		if err != nil {

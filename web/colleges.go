@@ -68,12 +68,7 @@ func collegeOf(v *app.SelectionView) (*collegeView, error) {
 	}
 	if run != nil && run.Result != nil {
 		var b bytes.Buffer
-		name := func(id string) string {
-			if n := v.Names[id]; n != "" {
-				return n + " (" + id + ")"
-			}
-			return id
-		}
+		name := func(id string) string { return rulebook.Person(v.Names[id], id) }
 		if err := college.WriteHTML(&b, run.Result, name); err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
+	"github.com/rulebook/rulebook/count/report"
 	"github.com/rulebook/rulebook/rules"
 )
 
@@ -74,6 +75,7 @@ var funcs = template.FuncMap{
 	},
 	"words":  func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"person": rulebook.Person,
+	"method": report.MethodName,
 	"val": func(f url.Values, k string) string {
 		if f == nil {
 			return ""

@@ -14,7 +14,6 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
-	"github.com/rulebook/rulebook/count"
 	"github.com/rulebook/rulebook/count/report"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
@@ -131,11 +130,22 @@ type selectionData struct {
 }
 
 // Named gives a member as "Name (id)", or the id.
-func (d *selectionData) Named(id string) string {
-	if n := d.Names[id]; n != "" {
-		return n + " (" + id + ")"
+func (d *selectionData) Named(id string) string { return rulebook.Person(d.Names[id], id) }
+
+// HasSteps is whether the reader may take a step of the selection in its state
+// (the page lists the steps under a heading only then).
+func (d *selectionData) HasSteps() bool {
+	switch d.State {
+	case rulebook.SelectionNominations, rulebook.SelectionSealed:
+		return d.Run
+	case rulebook.SelectionBallot:
+		return d.Run || len(d.Challengers) > 0
+	case rulebook.SelectionCounted:
+		return len(d.Endorsers) > 0
+	case rulebook.SelectionEndorsed:
+		return len(d.Endorsers) > 0 || len(d.Deselectors) > 0
 	}
-	return id
+	return false
 }
 
 // CauseTrigger is the trigger ballot that opened the selection, if one did.
@@ -199,12 +209,7 @@ func (s *Server) selectionData(r *http.Request, id string) (*selectionData, erro
 // candidates by name: the sealed ballots are what was counted, and their digest is
 // the file's.
 func (s *Server) selectionReport(v *app.SelectionView) (template.HTML, error) {
-	res := named(v.Result, func(id string) string {
-		if n := v.Names[id]; n != "" {
-			return n + " (" + id + ")"
-		}
-		return id
-	})
+	res := v.Result.Renamed(func(id string) string { return rulebook.Person(v.Names[id], id) })
 	res.Normalize()
 	sealed, err := json.Marshal(v.Sealed)
 	if err != nil {
@@ -218,41 +223,6 @@ func (s *Server) selectionReport(v *app.SelectionView) (template.HTML, error) {
 		return "", err
 	}
 	return template.HTML(b.String()), nil
-}
-
-// named copies a result with every candidate id replaced by name(id).
-func named(r *count.Result, name func(string) string) *count.Result {
-	out := *r
-	list := func(ids []string) []string {
-		if ids == nil {
-			return nil
-		}
-		o := make([]string, len(ids))
-		for i, x := range ids {
-			o[i] = name(x)
-		}
-		return o
-	}
-	keyed := func(m map[string]string) map[string]string {
-		if m == nil {
-			return nil
-		}
-		o := make(map[string]string, len(m))
-		for k, x := range m {
-			if k != "exhausted" {
-				k = name(k)
-			}
-			o[k] = x
-		}
-		return o
-	}
-	out.Candidates, out.Elected, out.Shares = list(r.Candidates), list(r.Elected), keyed(r.Shares)
-	out.Rounds = make([]count.Round, len(r.Rounds))
-	for i, rd := range r.Rounds {
-		rd.Tally, rd.Transfers, rd.Elected, rd.Eliminated = keyed(rd.Tally), keyed(rd.Transfers), list(rd.Elected), list(rd.Eliminated)
-		out.Rounds[i] = rd
-	}
-	return &out
 }
 
 func (s *Server) selectionPage(w http.ResponseWriter, r *http.Request) error {

@@ -32,6 +32,13 @@ func TestSelectionPages(t *testing.T) {
 		{"rita", "/selections/mayor-2016", 200, []string{"Mayor of Northport, May 2017", "Priya Castellan (M0002)", "Rowan Ashdown (M0001)", "6.I.1.B",
 			"Round 3", "Check the electorate against the record", "endorsed by the National Executive Committee"}, []string{"Deselect a candidate"}},
 		{"nia", "/selections/mayor-2016", 200, []string{"Deselect a candidate", "Withdraw an endorsement"}, []string{"Enter the tellers"}},
+		// In words: the unit, the method, the candidates in the rounds' headings;
+		// no heading over steps the reader has none of.
+		{"rita", "/selections/mayor-2016", 200, []string{"by the members of Northport Central CLP.", "<dt>Counted by</dt><dd>Alternative vote (instant-runoff), 1 seat",
+			"exclusion of Samir Holt (M0011)"}, []string{"exclusion of M0", "Steps you may take"}},
+		// The count report's style keeps to the report: the page's own body and
+		// tables are left alone.
+		{"rita", "/static/count-report.css", 200, []string{".rulebook-count td, .rulebook-count th {"}, []string{"body {", "\ntd"}},
 		{"rita", "/selections/harbour-ward-2017", 200, []string{"stv-scottish", "3 seats", "Round 2"}, nil},
 		{"rita", "/selections/mayor-2016/electorate/check", 200, []string{"The electorate matches the record."}, nil},
 		{"declan", "/ballots", 200, []string{"No selection is taking ballots"}, nil},

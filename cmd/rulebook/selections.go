@@ -417,12 +417,7 @@ func selectionElectorate(ctx context.Context, e *env, a *app.App, id string, day
 	return nil
 }
 
-func named(v *app.SelectionView, id string) string {
-	if n := v.Names[id]; n != "" {
-		return fmt.Sprintf("%s (%s)", n, id)
-	}
-	return id
-}
+func named(v *app.SelectionView, id string) string { return rulebook.Person(v.Names[id], id) }
 
 func printSelection(w io.Writer, v *app.SelectionView) {
 	s := v.Selection
@@ -523,11 +518,12 @@ func printCount(w io.Writer, v *app.SelectionView) {
 	if printCollegeCount(w, v) {
 		return
 	}
-	res := v.Result
-	if res == nil {
+	if v.Result == nil {
 		fmt.Fprintf(w, "selection %s is not counted\n", v.ID)
 		return
 	}
+	// Counted over members' ids; read by name.
+	res := v.Result.Renamed(func(id string) string { return named(v, id) })
 	fmt.Fprintf(w, "count (%s, %s) on %s:\n", res.Method, plural(res.Seats, "seat", "seats"), v.Counted)
 	for _, r := range res.Rounds {
 		fmt.Fprintf(w, "  round %d%s\n", r.Number, actionOf(r))
@@ -544,22 +540,16 @@ func printCount(w io.Writer, v *app.SelectionView) {
 			}
 			return x.Cmp(y) > 0
 		})
+		t := table(w)
 		for _, c := range names {
-			fmt.Fprintf(w, "    %-32s %s\n", named(v, c), r.Tally[c])
+			row(t, "    ", c, r.Tally[c])
 		}
+		t.Flush()
 		if len(r.Eliminated) > 0 {
-			var out []string
-			for _, c := range r.Eliminated {
-				out = append(out, named(v, c))
-			}
-			fmt.Fprintf(w, "    excluded: %s\n", strings.Join(out, ", "))
+			fmt.Fprintf(w, "    excluded: %s\n", strings.Join(r.Eliminated, ", "))
 		}
 	}
-	var won []string
-	for _, c := range res.Elected {
-		won = append(won, named(v, c))
-	}
-	fmt.Fprintf(w, "selected: %s\n", strings.Join(won, ", "))
+	fmt.Fprintf(w, "selected: %s\n", strings.Join(res.Elected, ", "))
 }
 
 func actionOf(r count.Round) string {

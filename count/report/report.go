@@ -147,6 +147,15 @@ var methodNames = map[string]string{
 	"rctab-stv":    "Single transferable vote, RCTab rules",
 }
 
+// MethodName names a counting method in words ("Alternative vote
+// (instant-runoff)"); an id it does not know stands as it is.
+func MethodName(id string) string {
+	if n := methodNames[id]; n != "" {
+		return n
+	}
+	return id
+}
+
 // Write renders r as a whole HTML page to w.
 func Write(w io.Writer, r *count.Result) error { return WriteMeta(w, r, Meta{}) }
 
@@ -239,7 +248,7 @@ func scale(x, max *big.Rat, length int) int {
 func isList(r *count.Result) bool { return r.PartySeats != nil }
 
 func build(r *count.Result, m Meta) (*View, error) {
-	v := &View{R: r, Meta: m, List: isList(r), Method: methodNames[r.Method]}
+	v := &View{R: r, Meta: m, List: isList(r), Method: MethodName(r.Method)}
 	if v.Method == "" {
 		v.Method = r.Method
 	}
