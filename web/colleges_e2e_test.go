@@ -55,7 +55,7 @@ func TestBrowserCollege(t *testing.T) {
 		t.Errorf("majority %q, want 300", m)
 	}
 	cands := rita.text("#election-candidates")
-	for _, want := range []string{"Martin Quell", "14800", "Harbour", "Mill"} {
+	for _, want := range []string{"Martin Quell", "14,800", "Harbour", "Mill"} {
 		if !strings.Contains(cands, want) {
 			t.Errorf("the candidates table lacks %q:\n%s", want, clip(cands, 2000))
 		}
@@ -63,7 +63,7 @@ func TestBrowserCollege(t *testing.T) {
 	// Who led each ward: Martin Quell took Harbour by 700 of 12,000 votes
 	// though he lost the seat.
 	wards := rita.text("#election-wards")
-	for _, want := range []string{"Harbour", "Martin Quell (M0007) (Labour)", "5600", "46.67%", "700", "Castle", "Ada Pennock (Conservative)"} {
+	for _, want := range []string{"Harbour", "Martin Quell (M0007) (Labour)", "5,600", "46.67%", "700", "Castle", "Ada Pennock (Conservative)"} {
 		if !strings.Contains(wards, want) {
 			t.Errorf("the wards table lacks %q:\n%s", want, clip(wards, 2000))
 		}

@@ -76,6 +76,9 @@ var funcs = template.FuncMap{
 	"words":  func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"person": rulebook.Person,
 	"method": report.MethodName,
+	// numeral and quotient write decimal strings as people read them.
+	"numeral":  report.Thousands,
+	"quotient": report.Quotient,
 	"val": func(f url.Values, k string) string {
 		if f == nil {
 			return ""
@@ -85,7 +88,15 @@ var funcs = template.FuncMap{
 	"checked": func(f url.Values, k, v string) bool { return f != nil && slices.Contains(f[k], v) },
 	"has":     func(list []string, s string) bool { return slices.Contains(list, s) },
 	"add":     func(a, b int) int { return a + b },
-	"number":  thousands,
+	"number": func(n any) (string, error) {
+		switch n := n.(type) {
+		case int:
+			return thousands(n), nil
+		case int64:
+			return thousands(n), nil
+		}
+		return "", fmt.Errorf("number: %T is not a whole number", n)
+	},
 	"seq": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
@@ -215,19 +226,4 @@ func (s *Server) nav(r *http.Request, h app.Holding) []navItem {
 }
 
 // thousands writes n with thousands separated by commas, as 10,000.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func thousands[N int | int64](n N) string { return report.Thousands(strconv.FormatInt(int64(n), 10)) }
