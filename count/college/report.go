@@ -106,13 +106,13 @@ var page = template.Must(template.New("college").Parse(`<section class="college"
 {{range .Upsets}}<p class="upset"><strong>{{.}}</strong></p>
 {{end}}<table>
 <caption>Sections</caption>
-<thead><tr><th scope="col">Section</th><th scope="col">Weight</th></tr></thead>
-<tbody>{{range .Res.Sections}}<tr><th scope="row">{{.Name}}</th><td>{{.WeightPercent}}% ({{.Weight}})</td></tr>{{end}}</tbody>
+<thead><tr><th scope="col">Section</th><th scope="col" class="num">Weight</th></tr></thead>
+<tbody>{{range .Res.Sections}}<tr><th scope="row">{{.Name}}</th><td class="num">{{.WeightPercent}}% ({{.Weight}})</td></tr>{{end}}</tbody>
 </table>
 {{range .Rounds}}<table>
 <caption>Round {{.Number}}: {{.Action}}</caption>
-<thead><tr><th scope="col">Candidate</th>{{range .Sections}}<th scope="col">{{.}} votes</th><th scope="col">{{.}} %</th><th scope="col">{{.}} weighted</th>{{end}}<th scope="col">College total</th><th scope="col">Outcome</th></tr></thead>
-<tbody>{{range .Rows}}<tr><th scope="row">{{.Name}}</th>{{range .Cells}}<td>{{.Votes}}</td><td>{{.Percent}}%</td><td>{{.Weighted}}%</td>{{end}}<td>{{.Total}}%</td><td>{{.Outcome}}</td></tr>{{end}}</tbody>
+<thead><tr><th scope="col">Candidate</th>{{range .Sections}}<th scope="col" class="num">{{.}} votes</th><th scope="col" class="num">{{.}} %</th><th scope="col" class="num">{{.}} weighted</th>{{end}}<th scope="col" class="num">College total</th><th scope="col">Outcome</th></tr></thead>
+<tbody>{{range .Rows}}<tr><th scope="row">{{.Name}}</th>{{range .Cells}}<td class="num">{{.Votes}}</td><td class="num">{{.Percent}}%</td><td class="num">{{.Weighted}}%</td>{{end}}<td class="num">{{.Total}}%</td><td>{{.Outcome}}</td></tr>{{end}}</tbody>
 </table>
 {{end}}<p>{{.Outcome}}</p>
 </section>

@@ -143,6 +143,7 @@ var methodNames = map[string]string{
 	"sainte-lague": "Party lists, Sainte-Laguë highest averages",
 	"ams":          "Additional member system (D'Hondt top-up)",
 	"exhaustive":   "Exhaustive ballot",
+	"college":      "Electoral college",
 	"rctab-irv":    "Instant-runoff, RCTab rules",
 	"rctab-stv":    "Single transferable vote, RCTab rules",
 }
