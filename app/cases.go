@@ -186,6 +186,20 @@ func (f *CaseFile) Person(id string) string {
 	return rulebook.Person(f.Names[id], id)
 }
 
+// SanctionName names a sanction as the rules the conduct is judged under do
+// (else the procedure's version); an id neither declares is shown in words.
+func (f *CaseFile) SanctionName(id string) string {
+	for _, v := range []*rules.Version{f.Conduct, f.Procedure} {
+		if v == nil {
+			continue
+		}
+		if x := v.Sanctions[id]; x != nil && x.Name != "" {
+			return x.Name
+		}
+	}
+	return strings.ReplaceAll(id, "_", " ")
+}
+
 // Case returns a case file as the principal may see it, on a date (today when
 // zero) for the steps open to it.
 func (a *App) Case(ctx context.Context, id string, on rulebook.Date) (*CaseFile, error) {

@@ -223,6 +223,41 @@ func (v *Version) BodiesInText(ids []string) string {
 	return strings.Join(names, " or ")
 }
 
+// latest returns what get finds in the latest version that has it.
+func latest[T any](rb *RuleBook, get func(v *Version) *T) *T {
+	if rb == nil {
+		return nil
+	}
+	for i := len(rb.Versions) - 1; i >= 0; i-- {
+		if x := get(rb.Versions[i]); x != nil {
+			return x
+		}
+	}
+	return nil
+}
+
+// LatestBody is body id as the latest version declaring it has it, or nil: for
+// naming a body in a record that spans versions.
+func (rb *RuleBook) LatestBody(id string) *Body {
+	return latest(rb, func(v *Version) *Body { return v.Bodies[id] })
+}
+
+// LatestSanction is sanction id as the latest version declaring it has it, or nil.
+func (rb *RuleBook) LatestSanction(id string) *Sanction {
+	return latest(rb, func(v *Version) *Sanction { return v.Sanctions[id] })
+}
+
+// LatestTransition is the disciplinary step id as the latest version declaring
+// it has it, or nil.
+func (rb *RuleBook) LatestTransition(id string) *Transition {
+	return latest(rb, func(v *Version) *Transition {
+		if v.Discipline == nil {
+			return nil
+		}
+		return v.Discipline.Transitions[id]
+	})
+}
+
 // List is a dated list the rule book relies on: entries with the dates they were on
 // it, against which automatic-exclusion triggers are checked.
 type List struct {

@@ -108,7 +108,7 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Mitigation heard " + m.Heard.String()}, notices.Block{Text: m.Summary})
 		}
 		for _, sn := range c.Sanctions {
-			txt := strings.ReplaceAll(sn.Sanction, "_", " ")
+			txt := d.File.SanctionName(sn.Sanction)
 			if !sn.Amount.IsZero() {
 				txt += " of " + sn.Amount.String() + ", to be paid by " + sn.PayBy.String()
 			}

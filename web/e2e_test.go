@@ -617,7 +617,7 @@ func TestBrowserStory(t *testing.T) {
 	kwame.click(`#step-impose_sanction input[value="MIT-APOLOGY"]`)
 	kwame.fill("#impose_sanction-rationale", "One count proved; the apology and long record weigh for a short suspension.")
 	kwame.submit("#step-impose_sanction")
-	kwame.see("Closed", "sanctioned", "suspension office representation")
+	kwame.see("Closed", "sanctioned", "Suspension from holding office and representation")
 	kwame.visit("/cases/" + id + "/bundle")
 	kwame.check("bundle")
 	kwame.see("Hearing bundle", "Charges and findings", "Timeline")
@@ -628,7 +628,7 @@ func TestBrowserStory(t *testing.T) {
 	helen.see(id, "sanctioned")
 	helen.visit("/cases/" + id)
 	helen.check("case-respondent")
-	helen.see("respondent", "suspension office representation", "[complainant 1 withheld]")
+	helen.see("respondent", "Suspension from holding office and representation", "[complainant 1 withheld]")
 	helen.notSee("Declan", "M0005", "Maeve")
 	// No step is hers to take.
 	helen.notSee("Next steps you may take")

@@ -50,6 +50,7 @@ func TestPagesNameMembers(t *testing.T) {
 	// checked there; here the demo's heard case.
 	has("a heard case", get("morag", "/cases/D-2009-001"), `Heard by the National Constitutional Committee: `)
 	has("the statistics", get("morag", "/statistics"), `<td>Acknowledge the complaint</td><td>Compliance Unit (staff of the General Secretary)</td>`)
+	has("a sanctioned case", get("morag", "/cases/D-2016-001"), `<strong>Suspension from holding office and representation</strong>`)
 	has("the member's record", get("casey", "/members/M0025"), `by the General Secretary under clause 6.I.1.B`)
 	has("a selection", get("morag", "/selections/harbour-ward-2017"), `endorsed by the National Executive Committee on`)
 }

@@ -49,7 +49,7 @@ func TestRegulatorDemoPages(t *testing.T) {
 		status    int
 		see       []string
 	}{
-		{"rhian", "/cases/F-2022-002", 200, []string{"varied", "striking off", "GBP 4,500.00", "Sanctions guidance for clause 5.1 at high seriousness"}},
+		{"rhian", "/cases/F-2022-002", 200, []string{"varied", "Striking off", "GBP 4,500.00", "Sanctions guidance for clause 5.1 at high seriousness"}},
 		{"rhian", "/cases/F-2022-001", 200, []string{"GBP 3,000.00", "reprimand", "paid"}},
 		{"rhian", "/cases/S-2022-001", 200, []string{"restoration refused", "five-year bar"}},
 		{"imogen", "/cases/F-2022-001", 200, []string{"GBP 3,000.00", "reprimand"}},

@@ -44,47 +44,40 @@ type page struct {
 // Executive Committee"), from the latest version that declares it; an id no
 // version declares is shown in words.
 func (pg *page) Body(id string) string {
-	if b := pg.body(id); b != nil {
+	if b := pg.rules.LatestBody(id); b != nil {
 		return b.InText()
 	}
-	return strings.ReplaceAll(id, "_", " ")
+	return inWords(id)
 }
 
 // BodyName names a body as a heading or a table does: "National Executive
 // Committee".
 func (pg *page) BodyName(id string) string {
-	if b := pg.body(id); b != nil {
+	if b := pg.rules.LatestBody(id); b != nil {
 		return b.Name
 	}
-	return strings.ReplaceAll(id, "_", " ")
-}
-
-func (pg *page) body(id string) *rules.Body {
-	if pg.rules == nil {
-		return nil
-	}
-	for i := len(pg.rules.Versions) - 1; i >= 0; i-- {
-		if b := pg.rules.Versions[i].Bodies[id]; b != nil {
-			return b
-		}
-	}
-	return nil
+	return inWords(id)
 }
 
 // Step names a step of the disciplinary procedure as the latest version that
-// declares it does; an id none declares is shown in words.
+// declares it does.
 func (pg *page) Step(id string) string {
-	if pg.rules != nil {
-		for i := len(pg.rules.Versions) - 1; i >= 0; i-- {
-			if d := pg.rules.Versions[i].Discipline; d != nil {
-				if t := d.Transitions[id]; t != nil && t.Name != "" {
-					return t.Name
-				}
-			}
-		}
+	if t := pg.rules.LatestTransition(id); t != nil && t.Name != "" {
+		return t.Name
 	}
-	return strings.ReplaceAll(id, "_", " ")
+	return inWords(id)
 }
+
+// Sanction names a sanction as the latest version that declares it does.
+func (pg *page) Sanction(id string) string {
+	if x := pg.rules.LatestSanction(id); x != nil && x.Name != "" {
+		return x.Name
+	}
+	return inWords(id)
+}
+
+// inWords is an id shown where no name is known: "general secretary".
+func inWords(id string) string { return strings.ReplaceAll(id, "_", " ") }
 
 type navItem struct {
 	Href, Label string
