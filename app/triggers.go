@@ -334,6 +334,50 @@ func (a *App) reselect(ctx context.Context, p *Principal, t *rulebook.Trigger, d
 	return listEntry(p.Actor(), d, discipline.ListEntry{List: proc.OfficialList, ID: c.Entry, Name: name, About: t.Contest, From: d, Member: t.Holder})
 }
 
+// TriggerView is a trigger ballot with the names a person reads it by: the
+// holder's, the units', the procedure's.
+type TriggerView struct {
+	*rulebook.Trigger
+	HolderName    string
+	UnitNames     map[string]string
+	ProcedureName string
+}
+
+// Unit names a unit as the register does, with its id, or the id alone.
+func (v *TriggerView) UnitName(id string) string { return rulebook.Person(v.UnitNames[id], id) }
+
+// TriggerView returns a trigger ballot with the names it is read by.
+func (a *App) TriggerView(ctx context.Context, id string) (*TriggerView, error) {
+	t, err := a.Trigger(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &TriggerView{Trigger: t, UnitNames: map[string]string{}}
+	names, err := a.db().MemberNames(ctx, []string{t.Holder})
+	if err != nil {
+		return nil, err
+	}
+	v.HolderName = names[t.Holder]
+	for _, u := range append([]string{t.Unit}, t.Units...) {
+		if u == "" {
+			continue
+		}
+		chain, err := a.db().UnitChain(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if len(chain) > 0 {
+			v.UnitNames[u] = chain[0].Name
+		}
+	}
+	for _, rv := range a.Rules().Versions {
+		if p := rv.Selection(t.Procedure); rv.ID == t.Version && p != nil {
+			v.ProcedureName = p.Name
+		}
+	}
+	return v, nil
+}
+
 // Trigger returns a trigger ballot.
 func (a *App) Trigger(ctx context.Context, id string) (*rulebook.Trigger, error) {
 	p, err := a.allow(ctx, ViewSelections, Resource{})

@@ -70,7 +70,7 @@ func (s *Server) openTrigger(w http.ResponseWriter, r *http.Request) error {
 
 // triggerData is a trigger ballot's page.
 type triggerData struct {
-	*rulebook.Trigger
+	*app.TriggerView
 	// Needed is the number of units the share asks for; Reached whether the
 	// units that asked make it.
 	Needed  int
@@ -91,11 +91,11 @@ func (d *triggerData) Pending() []string {
 }
 
 func (s *Server) triggerData(r *http.Request, id string) (*triggerData, error) {
-	t, err := s.app.Trigger(r.Context(), id)
+	t, err := s.app.TriggerView(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
-	d := &triggerData{Trigger: t, Run: s.app.May(r.Context(), app.RunSelections, app.Resource{})}
+	d := &triggerData{TriggerView: t, Run: s.app.May(r.Context(), app.RunSelections, app.Resource{})}
 	if share, err := (&rules.TriggerBallot{Share: t.Share}).ShareRat(); err == nil && len(t.Units) > 0 {
 		// The fewest units whose share of those balloted is at least the share.
 		n := new(big.Rat).Mul(share, big.NewRat(int64(len(t.Units)), 1))
