@@ -70,6 +70,15 @@ func (d Date) String() string {
 // AddDays returns d moved by n days.
 func (d Date) AddDays(n int) Date { return d + Date(n) }
 
+// Long writes the date as letters and pages do, "27 April 2016" (unambiguous
+// in every English-speaking country, unlike 04/27 or 27/04); "" for no date.
+func (d Date) Long() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Time().Format("2 January 2006")
+}
+
 // AddMonths returns d moved by n calendar months; a day past the end of the target
 // month is clamped to its last day (31 January + 1 month = 28/29 February), which is
 // how membership periods are reckoned.

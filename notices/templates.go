@@ -199,11 +199,8 @@ var funcs = template.FuncMap{
 // longDate writes a date as letters do ("27 April 2016"): unambiguous in every
 // English-speaking country, unlike 04/27 or 27/04.
 func longDate(d rulebook.Date) string {
-	if d.IsZero() {
-		return ""
-	}
 	// No-break spaces: a date is never split across lines.
-	return d.Time().Format("2\u00a0January\u00a02006")
+	return strings.ReplaceAll(d.Long(), " ", "\u00a0")
 }
 
 // lines splits an address into its non-empty lines.

@@ -24,10 +24,10 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 	c, p := d.File.Case, app.PrincipalFrom(r.Context())
 	b := &notices.Bundle{Organisation: s.app.Rules().Organisation, Title: "Hearing bundle", Ref: c.ID,
 		Subtitle:     "Respondent: " + d.File.Person(c.Respondent),
-		Prepared:     fmt.Sprintf("Prepared %s by %s", s.app.Today().Time().Format("2 January 2006"), p.Actor()),
+		Prepared:     fmt.Sprintf("Prepared %s by %s", s.app.Today().Long(), p.Actor()),
 		Confidential: "CONFIDENTIAL — disciplinary case file; special category personal data"}
 	if c.Hearing != nil {
-		b.Subtitle += " — hearing " + c.Hearing.Date.Time().Format("2 January 2006")
+		b.Subtitle += " — hearing " + c.Hearing.Date.Long()
 	}
 	var complainants []string
 	for _, k := range c.Complainants {
@@ -35,8 +35,8 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 	}
 	summary := notices.Section{Title: "The case", Blocks: []notices.Block{{Fields: [][2]string{
 		{"Reference", c.ID}, {"Kind", c.Kind}, {"Respondent", d.File.Person(c.Respondent)},
-		{"State", d.StateNames[c.State] + " since " + c.StateSince.String()}, {"Opened", c.Opened.String()},
-		{"Conduct", c.Conduct.String() + ", judged under rule book version " + d.File.Conduct.ID},
+		{"State", d.StateNames[c.State] + " since " + c.StateSince.Long()}, {"Opened", c.Opened.Long()},
+		{"Conduct", c.Conduct.Long() + ", judged under rule book version " + d.File.Conduct.ID},
 		{"Procedure", "rule book version " + d.File.Procedure.ID}, {"Complainants", strings.Join(complainants, "; ")},
 	}}, {Text: c.Summary}}}
 	if len(d.File.Redactions) > 0 {
@@ -47,10 +47,10 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 		sec := notices.Section{Title: "Complaints"}
 		for _, k := range d.File.Complaints {
 			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Complaint " + k.Row.ID}, notices.Block{Fields: [][2]string{
-				{"From", d.File.Person(k.Row.Complainant) + " (" + k.Row.From + ", by " + k.Row.Via + ")"}, {"Received", k.Row.Received.String()},
+				{"From", d.File.Person(k.Row.Complainant) + " (" + k.Row.From + ", by " + k.Row.Via + ")"}, {"Received", k.Row.Received.Long()},
 				{"Rules", strings.Join(k.Clauses, ", ")}}}, notices.Block{Text: k.Row.Summary})
 			for _, inf := range k.Information {
-				sec.Blocks = append(sec.Blocks, notices.Block{Text: "Added " + inf.Date.String() + ": " + inf.Text})
+				sec.Blocks = append(sec.Blocks, notices.Block{Text: "Added " + inf.Date.Long() + ": " + inf.Text})
 			}
 		}
 		b.Sections = append(b.Sections, sec)
@@ -64,8 +64,11 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 			}
 			sec.Blocks[0].Rows = append(sec.Blocks[0].Rows, []string{fmt.Sprint(ch.Count), ch.Clause, ch.Particulars, finding})
 		}
+		// Each clause charged, once, however many counts are under it.
+		printed := map[string]bool{}
 		for _, ch := range c.Charges {
-			if cl := d.File.Conduct.Clauses[ch.Clause]; cl != nil {
+			if cl := d.File.Conduct.Clauses[ch.Clause]; cl != nil && !printed[cl.ID] {
+				printed[cl.ID] = true
 				sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Clause " + cl.ID + " " + cl.Title}, notices.Block{Text: cl.Text})
 			}
 		}
@@ -85,9 +88,9 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 			}
 		}
 		if h := c.Hearing; h != nil {
-			f = append(f, [2]string{"Hearing", h.Date.String() + " " + h.Place}, [2]string{"Notice given", h.Notice.String()})
+			f = append(f, [2]string{"Hearing", strings.TrimSuffix(h.Date.Long()+" at "+h.Place, " at ")}, [2]string{"Notice given", h.Notice.Long()})
 			if !h.EvidenceBy.IsZero() {
-				f = append(f, [2]string{"Evidence due", h.EvidenceBy.String()})
+				f = append(f, [2]string{"Evidence due", h.EvidenceBy.Long()})
 			}
 		}
 		sec.Blocks = append(sec.Blocks, notices.Block{Fields: f})
@@ -99,25 +102,25 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 		if e.Clause != "" {
 			by += ", clause " + e.Clause
 		}
-		tl.Blocks[0].Rows = append(tl.Blocks[0].Rows, []string{e.Date.String(), e.What, by, e.Detail})
+		tl.Blocks[0].Rows = append(tl.Blocks[0].Rows, []string{e.Date.Long(), e.What, by, e.Detail})
 	}
 	b.Sections = append(b.Sections, tl)
 	if c.Mitigation != nil || len(c.Sanctions) > 0 {
 		sec := notices.Section{Title: "Mitigation and sanction"}
 		if m := c.Mitigation; m != nil {
-			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Mitigation heard " + m.Heard.String()}, notices.Block{Text: m.Summary})
+			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Mitigation heard " + m.Heard.Long()}, notices.Block{Text: m.Summary})
 		}
 		for _, sn := range c.Sanctions {
 			txt := d.File.SanctionName(sn.Sanction)
 			if !sn.Amount.IsZero() {
-				txt += " of " + sn.Amount.String() + ", to be paid by " + sn.PayBy.String()
+				txt += " of " + sn.Amount.String() + ", to be paid by " + sn.PayBy.Long()
 			}
-			txt += " from " + sn.From.String()
+			txt += " from " + sn.From.Long()
 			if !sn.Until.IsZero() {
-				txt += " until " + sn.Until.String()
+				txt += " until " + sn.Until.Long()
 			}
 			if !sn.Ended.IsZero() {
-				txt += " — " + sn.EndedHow + " on " + sn.Ended.String()
+				txt += " — " + sn.EndedHow + " on " + sn.Ended.Long()
 			}
 			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Sanction"}, notices.Block{Text: txt})
 		}

@@ -86,12 +86,7 @@ type navItem struct {
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
-	"date": func(d rulebook.Date) string {
-		if d.IsZero() {
-			return ""
-		}
-		return d.Time().Format("2 January 2006")
-	},
+	"date": rulebook.Date.Long,
 	"instant": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
