@@ -23,16 +23,7 @@ func (r *Result) Renamed(name func(string) string) *Result {
 		}
 		return c
 	}
-	list := func(cs []string) []string {
-		if cs == nil {
-			return nil
-		}
-		o := make([]string, len(cs))
-		for i, c := range cs {
-			o[i] = one(c)
-		}
-		return o
-	}
+	list := func(cs []string) []string { return mapStrings(cs, one) }
 	keyed := func(m map[string]string) map[string]string {
 		if m == nil {
 			return nil
@@ -53,16 +44,7 @@ func (r *Result) Renamed(name func(string) string) *Result {
 		}
 	}, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 	text := func(s string) string { return renameWords(s, byLength, to) }
-	texts := func(ss []string) []string {
-		if ss == nil {
-			return nil
-		}
-		o := make([]string, len(ss))
-		for i, s := range ss {
-			o[i] = text(s)
-		}
-		return o
-	}
+	texts := func(ss []string) []string { return mapStrings(ss, text) }
 
 	out.Candidates, out.Elected, out.Shares = list(r.Candidates), list(r.Elected), keyed(r.Shares)
 	if r.Parties != nil {
@@ -95,6 +77,18 @@ func (r *Result) Renamed(name func(string) string) *Result {
 	}
 	out.Notes, out.Warnings = texts(r.Notes), texts(r.Warnings)
 	return &out
+}
+
+// mapStrings is f of each of ss, nil for nil.
+func mapStrings(ss []string, f func(string) string) []string {
+	if ss == nil {
+		return nil
+	}
+	o := make([]string, len(ss))
+	for i, s := range ss {
+		o[i] = f(s)
+	}
+	return o
 }
 
 // renameWords replaces each of names (longest first) in s by to[name] where it
