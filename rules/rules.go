@@ -242,6 +242,11 @@ func (rb *RuleBook) LatestBody(id string) *Body {
 	return latest(rb, func(v *Version) *Body { return v.Bodies[id] })
 }
 
+// LatestAction is action id as the latest version declaring it has it, or nil.
+func (rb *RuleBook) LatestAction(id string) *Action {
+	return latest(rb, func(v *Version) *Action { return v.Action(id) })
+}
+
 // LatestSanction is sanction id as the latest version declaring it has it, or nil.
 func (rb *RuleBook) LatestSanction(id string) *Sanction {
 	return latest(rb, func(v *Version) *Sanction { return v.Sanctions[id] })

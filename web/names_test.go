@@ -51,6 +51,16 @@ func TestPagesNameMembers(t *testing.T) {
 	has("a heard case", get("morag", "/cases/D-2009-001"), `Heard by the National Constitutional Committee: `)
 	has("the statistics", get("morag", "/statistics"), `<td>Acknowledge the complaint</td><td>Compliance Unit (staff of the General Secretary)</td>`)
 	has("a sanctioned case", get("morag", "/cases/D-2016-001"), `<strong>Suspension from holding office and representation</strong>`)
+	has("a restricted member's record", get("casey", "/members/M0009"), `may not hold Party office; `)
+	has("the precedents", get("casey", "/precedents?clause=2.I.8"), `Suspension from holding office and representation, 4 April 2017`)
 	has("the member's record", get("casey", "/members/M0025"), `by the General Secretary under clause 6.I.1.B`)
 	has("a selection", get("morag", "/selections/harbour-ward-2017"), `endorsed by the National Executive Committee on`)
+}
+
+func TestLowerFirst(t *testing.T) {
+	for in, want := range map[string]string{"Hold Party office": "hold Party office", "NEC ballot": "NEC ballot", "vote": "vote", "": "", "Ébauche": "ébauche", "X": "x"} {
+		if got := lowerFirst(in); got != want {
+			t.Errorf("lowerFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
@@ -74,6 +76,28 @@ func (pg *page) Sanction(id string) string {
 		return x.Name
 	}
 	return inWords(id)
+}
+
+// Action names an action as the latest version that declares it does, in a
+// sentence's case ("may not vote in a candidate selection").
+func (pg *page) Action(id string) string {
+	if a := pg.rules.LatestAction(id); a != nil && a.Name != "" {
+		return lowerFirst(a.Name)
+	}
+	return inWords(id)
+}
+
+// lowerFirst lowers a name's first letter for the middle of a sentence, unless
+// the word is an acronym or a proper name's ("NEC", "Party" stay).
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || !unicode.IsUpper(r) {
+		return s
+	}
+	if next, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(next) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // inWords is an id shown where no name is known: "general secretary".
