@@ -115,7 +115,7 @@ var funcs = template.FuncMap{
 		if t.IsZero() {
 			return ""
 		}
-		return t.UTC().Format("2 Jan 2006 15:04 UTC")
+		return t.UTC().Format("2 Jan 2006 15:04:05 UTC") // to the second: the access log is evidence
 	},
 	"words":  func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"person": rulebook.Person,
