@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rulebook/rulebook/httpapi"
 )
@@ -62,5 +63,14 @@ func TestLowerFirst(t *testing.T) {
 		if got := lowerFirst(in); got != want {
 			t.Errorf("lowerFirst(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestInstantToTheSecond: the access log is evidence; its times are to the
+// second.
+func TestInstantToTheSecond(t *testing.T) {
+	f := funcs["instant"].(func(time.Time) string)
+	if got := f(time.Date(2026, 12, 3, 17, 51, 7, 0, time.FixedZone("CET", 3600))); got != "3 Dec 2026 16:51:07 UTC" {
+		t.Errorf("instant: %q", got)
 	}
 }
