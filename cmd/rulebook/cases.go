@@ -775,9 +775,9 @@ func showSubjectAccess(e *env, sa *discipline.SubjectAccess) error {
 	w := e.stdout
 	name := ""
 	if sa.History != nil {
-		name = " (" + sa.History.Member.Name + ")"
+		name = sa.History.Member.Name
 	}
-	fmt.Fprintf(w, "subject access request from %s%s, received %s: the answer is due by %s\n", sa.Member, name, sa.Requested, sa.Due)
+	fmt.Fprintf(w, "subject access request from %s, received %s: the answer is due by %s\n", rulebook.Person(name, sa.Member), sa.Requested, sa.Due)
 	if h := sa.History; h != nil {
 		m := h.Member
 		fmt.Fprintln(w, "\nthe register holds:")

@@ -98,7 +98,7 @@ func TestTextOutputForPeople(t *testing.T) {
 	}
 
 	sa := run("subject-access", "M0001", "--requested", "2018-06-01")
-	if strings.HasPrefix(sa, "{") || !strings.Contains(sa, "due by 2018-07-02") || !strings.Contains(sa, "party to 6 cases") ||
+	if strings.HasPrefix(sa, "{") || !strings.Contains(sa, "subject access request from Rowan Ashdown (M0001), received 2018-06-01: the answer is due by 2018-07-02") || !strings.Contains(sa, "party to 6 cases") ||
 		!strings.Contains(sa, "withheld from their copy") {
 		t.Errorf("subject-access without --json:\n%s", sa)
 	}
