@@ -200,6 +200,39 @@ func (f *CaseFile) SanctionName(id string) string {
 	return strings.ReplaceAll(id, "_", " ")
 }
 
+// discipline is the procedure's disciplinary rules, else the conduct's.
+func (f *CaseFile) discipline() []*rules.Discipline {
+	var out []*rules.Discipline
+	for _, v := range []*rules.Version{f.Procedure, f.Conduct} {
+		if v != nil && v.Discipline != nil {
+			out = append(out, v.Discipline)
+		}
+	}
+	return out
+}
+
+// Factor is an aggravating or mitigating factor as the rule book words it,
+// nil for one it does not declare.
+func (f *CaseFile) Factor(id string) *rules.Factor {
+	for _, d := range f.discipline() {
+		if x := d.Factors[id]; x != nil {
+			return x
+		}
+	}
+	return nil
+}
+
+// Criterion is a published criterion as the rule book words it, nil for one it
+// does not declare.
+func (f *CaseFile) Criterion(id string) *rules.Criterion {
+	for _, d := range f.discipline() {
+		if x := d.Criteria[id]; x != nil {
+			return x
+		}
+	}
+	return nil
+}
+
 // Case returns a case file as the principal may see it, on a date (today when
 // zero) for the steps open to it.
 func (a *App) Case(ctx context.Context, id string, on rulebook.Date) (*CaseFile, error) {

@@ -123,7 +123,16 @@ func timeline(f *app.CaseFile) []entry {
 			}
 		}
 		if len(st.Criteria) > 0 {
-			e.Detail = strings.TrimSpace("criteria " + strings.Join(st.Criteria, ", ") + ". " + e.Detail)
+			// Each criterion cited, in the rule book's words.
+			var cited []string
+			for _, id := range st.Criteria {
+				if cr := f.Criterion(id); cr != nil && cr.Text != "" {
+					cited = append(cited, id+": "+strings.TrimSuffix(cr.Text, "."))
+				} else {
+					cited = append(cited, id)
+				}
+			}
+			e.Detail = strings.TrimSpace("Criteria " + strings.Join(cited, "; ") + ". " + e.Detail)
 		}
 		if st.Vote != nil {
 			e.Detail = strings.TrimSpace(fmt.Sprintf("vote %d for, %d against. %s", st.Vote.For, st.Vote.Against, e.Detail))
