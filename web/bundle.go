@@ -123,6 +123,13 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 				txt += " — " + sn.EndedHow + " on " + sn.Ended.Long()
 			}
 			sec.Blocks = append(sec.Blocks, notices.Block{Heading: "Sanction"}, notices.Block{Text: txt})
+			for _, id := range sn.Factors {
+				factor := id
+				if x := d.File.Factor(id); x != nil {
+					factor = x.Kind + ": " + x.Text + " (" + id + ")"
+				}
+				sec.Blocks = append(sec.Blocks, notices.Block{Text: "Factor, " + factor})
+			}
 		}
 		b.Sections = append(b.Sections, sec)
 	}
