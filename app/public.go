@@ -23,6 +23,9 @@ type ComplaintDetail struct {
 	Conduct     rulebook.Date `json:"conduct,omitempty"`
 	Clauses     []string      `json:"clauses,omitempty"`
 	Information []Information `json:"information,omitempty"`
+	// RespondentName and ComplainantName are their names on the register, for
+	// pages (the complainant's when they are a member the reader may see).
+	RespondentName, ComplainantName string `json:"-"`
 }
 
 // Information is something a complainant added to their complaint.
@@ -95,6 +98,14 @@ func (a *App) Complaint(ctx context.Context, id string) (*ComplaintDetail, error
 		if ca := a.Policy.CaseAccess(p, r.Case); ca.View == StaffView && !a.Policy.shown(a.Policy.Hold(p), "complainants") {
 			d.Row.Complainant = "[withheld]"
 		}
+	}
+	names, err := a.db().MemberNames(ctx, []string{d.Row.Respondent, d.Row.Complainant})
+	if err != nil {
+		return nil, err
+	}
+	d.RespondentName = names[d.Row.Respondent]
+	if d.Row.Complainant != "[withheld]" {
+		d.ComplainantName = names[d.Row.Complainant]
 	}
 	return d, a.logAccess(ctx, p, "view_complaint", rulebook.ComplaintSubjectPrefix+id, "")
 }

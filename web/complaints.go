@@ -1,8 +1,10 @@
 package web
 
 import (
+	"github.com/rulebook/rulebook/rules"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/rulebook/rulebook"
@@ -40,6 +42,9 @@ func (s *Server) clauseChoices(d rulebook.Date) []clauseChoice {
 	for _, id := range v.ClauseOrder {
 		out = append(out, clauseChoice{id, v.Clauses[id].Title})
 	}
+	// In the order of the rule book's numbering (2.I.8 before 2.II.1, 5.I.1
+	// before 5.I.2), not the order the file declares them in.
+	slices.SortStableFunc(out, func(a, b clauseChoice) int { return rules.CompareClauses(a.ID, b.ID) })
 	return out
 }
 

@@ -54,6 +54,13 @@ func TestPagesNameMembers(t *testing.T) {
 	has("a sanctioned case", get("morag", "/cases/D-2016-001"), `<strong>Suspension from holding office and representation</strong>`)
 	has("a restricted member's record", get("casey", "/members/M0009"), `may not hold Party office; `)
 	has("the precedents", get("casey", "/precedents?clause=2.I.8"), `Suspension from holding office and representation, 4 April 2017`)
+	complaint := get("casey", "/complaints/C-2009-001")
+	has("a complaint", complaint, `>Bernard Culshaw (M0022)</a>`, `<dt>Complainant</dt><dd>Nadia Ferro (M0008) (member)</dd>`)
+	// The rules to choose from in the rule book's numbering.
+	form := get("casey", "/complaints/new")
+	if i, j, k := strings.Index(form, `value="5.I.1"`), strings.Index(form, `value="5.I.2"`), strings.Index(form, `value="5.II.1"`); i < 0 || j < i || k < j || strings.Index(form, `value="6.I.1.A"`) < k {
+		t.Errorf("the complaint form's rules are not in the rule book's order: 5.I.1 at %d, 5.I.2 at %d, 5.II.1 at %d", i, j, k)
+	}
 	has("the member's record", get("casey", "/members/M0025"), `by the General Secretary under clause 6.I.1.B`)
 	has("a selection", get("morag", "/selections/harbour-ward-2017"), `endorsed by the National Executive Committee on`)
 }
