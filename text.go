@@ -3,6 +3,7 @@ package rulebook
 import (
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -67,4 +68,18 @@ func Person(name, id string) string {
 		return id
 	}
 	return name + " (" + id + ")"
+}
+
+// LowerFirst lowers a name's first letter for the middle of a sentence ("Hold
+// Party office" → "may not hold Party office"), unless the word is an acronym
+// ("NEC ballot" stays).
+func LowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || !unicode.IsUpper(r) {
+		return s
+	}
+	if next, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(next) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }

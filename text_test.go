@@ -29,3 +29,11 @@ func TestMemberLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestLowerFirst(t *testing.T) {
+	for in, want := range map[string]string{"Hold Party office": "hold Party office", "NEC ballot": "NEC ballot", "vote": "vote", "": "", "Ébauche": "ébauche", "X": "x"} {
+		if got := LowerFirst(in); got != want {
+			t.Errorf("LowerFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -68,6 +68,10 @@ func (c *Case) heard() bool {
 	return false
 }
 
+// lowerFirst lowers an ASCII first letter. It stays as it is (not
+// rulebook.LowerFirst, which spares acronyms): the deadlines' text is stored
+// in case_deadlines, and verify --projection compares what is stored with a
+// rebuild, so a change here would flag every record made before it.
 func lowerFirst(s string) string {
 	if s == "" {
 		return s

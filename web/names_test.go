@@ -65,14 +65,6 @@ func TestPagesNameMembers(t *testing.T) {
 	has("a selection", get("morag", "/selections/harbour-ward-2017"), `endorsed by the National Executive Committee on`)
 }
 
-func TestLowerFirst(t *testing.T) {
-	for in, want := range map[string]string{"Hold Party office": "hold Party office", "NEC ballot": "NEC ballot", "vote": "vote", "": "", "Ébauche": "ébauche", "X": "x"} {
-		if got := lowerFirst(in); got != want {
-			t.Errorf("lowerFirst(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestInstantToTheSecond: the access log is evidence; its times are to the
 // second.
 func TestInstantToTheSecond(t *testing.T) {

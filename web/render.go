@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
@@ -82,22 +80,9 @@ func (pg *page) Sanction(id string) string {
 // sentence's case ("may not vote in a candidate selection").
 func (pg *page) Action(id string) string {
 	if a := pg.rules.LatestAction(id); a != nil && a.Name != "" {
-		return lowerFirst(a.Name)
+		return rulebook.LowerFirst(a.Name)
 	}
 	return inWords(id)
-}
-
-// lowerFirst lowers a name's first letter for the middle of a sentence, unless
-// the word is an acronym or a proper name's ("NEC", "Party" stay).
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 || !unicode.IsUpper(r) {
-		return s
-	}
-	if next, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(next) {
-		return s
-	}
-	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // inWords is an id shown where no name is known: "general secretary".
