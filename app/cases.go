@@ -85,28 +85,22 @@ func (a *App) Cases(ctx context.Context, f sqldb.CaseFilter) (*CaseList, error) 
 		return nil, err
 	}
 	out := &CaseList{Cases: []CaseSummary{}, Total: total, More: more, Limit: f.Limit, Offset: f.Offset}
-	var seen []*discipline.Case
-	var respondents []string
 	for _, r := range rows {
 		var c discipline.Case
 		if err := json.Unmarshal(r.Data, &c); err != nil {
 			return nil, err
 		}
-		seen = append(seen, &c)
-		respondents = append(respondents, c.Respondent)
-	}
-	names, err := a.db().MemberNames(ctx, respondents)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range seen {
-		ca := a.Policy.CaseAccess(p, c)
+		ca := a.Policy.CaseAccess(p, &c)
 		if ca.View == NoView {
 			out.Total--
 			continue
 		}
-		out.Cases = append(out.Cases, CaseSummary{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent, RespondentName: names[c.Respondent],
-			State: c.State, StateName: a.stateName(c), Closed: c.Closed, Outcome: c.Outcome, Opened: c.Opened, Conduct: c.Conduct, Unit: c.Unit, As: ca.As})
+		out.Cases = append(out.Cases, CaseSummary{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent,
+			State: c.State, StateName: a.stateName(&c), Closed: c.Closed, Outcome: c.Outcome, Opened: c.Opened, Conduct: c.Conduct, Unit: c.Unit, As: ca.As})
+	}
+	// Only the names of respondents in cases the reader may see are read.
+	if err := nameEach(ctx, a, out.Cases, func(c *CaseSummary) (string, *string) { return c.Respondent, &c.RespondentName }); err != nil {
+		return nil, err
 	}
 	detail := fmt.Sprintf("%d listed", len(out.Cases))
 	return out, a.logAccess(ctx, p, "list_cases", "cases", detail)
@@ -184,6 +178,24 @@ type CaseFile struct {
 // such as a withheld complainant) where the register holds no name.
 func (f *CaseFile) Person(id string) string {
 	return rulebook.Person(f.Names[id], id)
+}
+
+// nameEach fills in the name on the register of the member each item is about:
+// field gives the member's id and where their name goes.
+func nameEach[T any](ctx context.Context, a *App, items []T, field func(*T) (id string, name *string)) error {
+	ids := make([]string, len(items))
+	for i := range items {
+		ids[i], _ = field(&items[i])
+	}
+	names, err := a.db().MemberNames(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		id, name := field(&items[i])
+		*name = names[id]
+	}
+	return nil
 }
 
 // SanctionName names a sanction as the rules the conduct is judged under do
@@ -587,19 +599,13 @@ func (a *App) Deadlines(ctx context.Context, until, overdueOn rulebook.Date, lim
 		return nil, err
 	}
 	out := []Deadline{}
-	var respondents []string
 	for _, d := range rows {
 		if c := cases[d.Case]; c != nil && a.Policy.CaseAccess(p, c).View >= StaffView {
 			out = append(out, Deadline{DeadlineRow: d, Overdue: d.Due < overdueOn})
-			respondents = append(respondents, d.Respondent)
 		}
 	}
-	names, err := a.db().MemberNames(ctx, respondents)
-	if err != nil {
+	if err := nameEach(ctx, a, out, func(d *Deadline) (string, *string) { return d.Respondent, &d.RespondentName }); err != nil {
 		return nil, err
-	}
-	for i := range out {
-		out[i].RespondentName = names[out[i].Respondent]
 	}
 	return out, a.logAccess(ctx, p, "deadlines", "deadlines", "until "+until.String())
 }
@@ -864,16 +870,8 @@ func (a *App) Awaiting(ctx context.Context, limit int) ([]CaseSummary, error) {
 			break
 		}
 	}
-	respondents := make([]string, len(out))
-	for i, c := range out {
-		respondents[i] = c.Respondent
-	}
-	names, err := a.db().MemberNames(ctx, respondents)
-	if err != nil {
+	if err := nameEach(ctx, a, out, func(c *CaseSummary) (string, *string) { return c.Respondent, &c.RespondentName }); err != nil {
 		return nil, err
-	}
-	for i := range out {
-		out[i].RespondentName = names[out[i].Respondent]
 	}
 	return out, a.logAccess(ctx, p, "list_cases", "cases", fmt.Sprintf("%d awaiting a decision", len(out)))
 }
