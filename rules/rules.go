@@ -247,6 +247,11 @@ func (rb *RuleBook) LatestAction(id string) *Action {
 	return latest(rb, func(v *Version) *Action { return v.Action(id) })
 }
 
+// LatestClause is clause id as the latest version declaring it has it, or nil.
+func (rb *RuleBook) LatestClause(id string) *Clause {
+	return latest(rb, func(v *Version) *Clause { return v.Clauses[id] })
+}
+
 // LatestSanction is sanction id as the latest version declaring it has it, or nil.
 func (rb *RuleBook) LatestSanction(id string) *Sanction {
 	return latest(rb, func(v *Version) *Sanction { return v.Sanctions[id] })

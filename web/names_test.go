@@ -61,6 +61,8 @@ func TestPagesNameMembers(t *testing.T) {
 	if i, j, k := strings.Index(form, `value="5.I.1"`), strings.Index(form, `value="5.I.2"`), strings.Index(form, `value="5.II.1"`); i < 0 || j < i || k < j || strings.Index(form, `value="6.I.1.A"`) < k {
 		t.Errorf("the complaint form's rules are not in the rule book's order: 5.I.1 at %d, 5.I.2 at %d, 5.II.1 at %d", i, j, k)
 	}
+	has("the published statistics", get("", "/transparency"), `<th scope="col" class="num">Exclusion declined</th>`,
+		`<a href="/rules">2.I.8</a> Conduct prejudicial to the Party</td>`, `<th scope="row" class="nowrap">2021-Q2</th>`)
 	has("the member's record", get("casey", "/members/M0025"), `by the General Secretary under clause 6.I.1.B`)
 	has("a selection", get("morag", "/selections/harbour-ward-2017"), `endorsed by the National Executive Committee on`)
 }

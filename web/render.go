@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
@@ -85,6 +87,15 @@ func (pg *page) Action(id string) string {
 	return inWords(id)
 }
 
+// ClauseTitle is a clause's title as the latest version declaring it has it,
+// "" for a clause none declares.
+func (pg *page) ClauseTitle(id string) string {
+	if c := pg.rules.LatestClause(id); c != nil {
+		return c.Title
+	}
+	return ""
+}
+
 // inWords is an id shown where no name is known: "general secretary".
 func inWords(id string) string { return strings.ReplaceAll(id, "_", " ") }
 
@@ -102,7 +113,12 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2 Jan 2006 15:04:05 UTC") // to the second: the access log is evidence
 	},
-	"words":  func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"words": inWords,
+	// heading is words as a column heading starts: "Exclusion declined".
+	"heading": func(s string) string {
+		r, n := utf8.DecodeRuneInString(s)
+		return string(unicode.ToUpper(r)) + s[n:]
+	},
 	"person": rulebook.Person,
 	"method": report.MethodName,
 	// numeral and quotient write decimal strings as people read them.
