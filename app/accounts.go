@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -68,6 +69,39 @@ func (a *App) RoleChoices() []RoleChoice {
 	return out
 }
 
+// SectionChoice is a section of a hearing body's panels an account may sit
+// for: its id, its name and the bodies whose panels have it.
+type SectionChoice struct {
+	ID, Name string
+	Bodies   []string
+}
+
+// SectionChoices lists the sections the panels of the rule book in force
+// declare, in the order the panels (by body) declare them.
+func (a *App) SectionChoices() []SectionChoice {
+	v, err := a.Rules().VersionAt(a.Today())
+	if err != nil || v.Discipline == nil {
+		return nil
+	}
+	var out []SectionChoice
+	at := map[string]int{}
+	for _, b := range slices.Sorted(maps.Keys(v.Discipline.Panels)) {
+		body := b
+		if x := v.Bodies[b]; x != nil {
+			body = x.Name
+		}
+		for _, s := range v.Discipline.Panels[b].Sections {
+			i, ok := at[s.ID]
+			if !ok {
+				i, at[s.ID] = len(out), len(out)
+				out = append(out, SectionChoice{ID: s.ID, Name: s.Title()})
+			}
+			out[i].Bodies = append(out[i].Bodies, body)
+		}
+	}
+	return out
+}
+
 func (a *App) checkAccount(ctx context.Context, in *AccountInput) error {
 	in.Display = trim(in.Display)
 	if in.Display == "" {
@@ -109,7 +143,43 @@ func (a *App) checkAccount(ctx context.Context, in *AccountInput) error {
 		}
 		seen[r] = true
 	}
-	return nil
+	return a.checkSection(in)
+}
+
+// checkSection refuses a section that no panel of the bodies the account's
+// roles act for declares, under the rule book in force: the section decides
+// whether a panel the account sits on is composed as the rule book requires.
+func (a *App) checkSection(in *AccountInput) error {
+	in.Section = trim(in.Section)
+	if in.Section == "" {
+		return nil
+	}
+	v, err := a.Rules().VersionAt(a.Today())
+	if err != nil || v.Discipline == nil {
+		return fieldErr("section", "the rule book in force has no hearing panels, so no sections")
+	}
+	acc := a.Policy.access()
+	var ids []string
+	for _, r := range in.Roles {
+		if acc == nil || acc.Roles[r] == nil {
+			continue
+		}
+		for _, b := range acc.Roles[r].ActsFor {
+			if pr := v.Discipline.Panels[b]; pr != nil {
+				if pr.Section(in.Section) != nil {
+					return nil
+				}
+				for _, s := range pr.Sections {
+					ids = append(ids, s.ID)
+				}
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return fieldErr("section", "a section is for a panel member: none of the account's roles acts for a hearing body whose panels have sections")
+	}
+	slices.Sort(ids)
+	return fieldErr("section", "%q is not a section of the panels the account sits on (%s)", in.Section, strings.Join(slices.Compact(ids), ", "))
 }
 
 // CreateAccount adds an account with a password. Administrators may, and the

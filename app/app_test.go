@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -370,5 +371,38 @@ func TestWritingAboutACase(t *testing.T) {
 	}
 	if res, err := w.a.WriteAboutCase(w.as(t, "rowan"), "D-2016-001", "I wish to appeal."); err != nil || res.Recorded != "message" {
 		t.Fatalf("party: %+v %v", res, err)
+	}
+}
+
+// An account's section is one the panels it sits on declare: a typo would
+// otherwise make every panel with it fail its composition rule later.
+func TestAccountSections(t *testing.T) {
+	w := newWorld(t)
+	choices := w.a.SectionChoices()
+	if len(choices) != 2 || choices[0].ID != "trade_union" || choices[0].Name != "Trade union section" || choices[1].Name != "CLP section" ||
+		len(choices[1].Bodies) != 1 || choices[1].Bodies[0] != "National Constitutional Committee" {
+		t.Fatalf("section choices: %+v", choices)
+	}
+	in := app.AccountInput{Name: "ncc-08", Display: "Dana Hale", Section: "cpl", Roles: []string{"ncc_panel"}}
+	_, err := w.a.CreateAccount(operator(), in, "a long enough password")
+	field := func(err error) string {
+		var re *rulebook.Error
+		if errors.As(err, &re) {
+			return re.Field
+		}
+		return ""
+	}
+	if field(err) != "section" || !strings.Contains(err.Error(), `"cpl" is not a section`) || !strings.Contains(err.Error(), "clp, trade_union") {
+		t.Fatalf("a misspelt section: %v", err)
+	}
+	in.Section, in.Roles = "clp", []string{rulebook.RoleAuditor}
+	_, err = w.a.CreateAccount(operator(), in, "a long enough password")
+	if field(err) != "section" || !strings.Contains(err.Error(), "none of the account's roles acts for a hearing body") {
+		t.Fatalf("a section for an account on no panel: %v", err)
+	}
+	in.Roles = []string{"ncc_panel"}
+	acc, err := w.a.CreateAccount(operator(), in, "a long enough password")
+	if err != nil || acc.Section != "clp" {
+		t.Fatalf("a declared section: %+v %v", acc, err)
 	}
 }

@@ -432,7 +432,8 @@ func (g *guard) checkPanel(p *Panel) error {
 				return notPermitted("%s (%s) is not on the %s roster on %s, so cannot sit on its panel under %s", m.Name, m.ID, p.Body, g.cmd.Date, cite(g.proc, rule.Clause))
 			}
 			if m.Section != "" && m.Section != e.Section {
-				return rulebook.FieldError("panel.members", "%s sits for the %s section on the roster, not %s", m.ID, e.Section, m.Section)
+				d := g.proc.Discipline
+				return rulebook.FieldError("panel.members", "%s sits for the %s on the roster, not the %s", m.ID, rulebook.LowerFirst(d.SectionTitle(e.Section)), rulebook.LowerFirst(d.SectionTitle(m.Section)))
 			}
 			m.Section = e.Section
 			if m.Name == "" {
@@ -452,8 +453,8 @@ func (g *guard) checkPanel(p *Panel) error {
 		}
 	}
 	for _, s := range rule.Sections {
-		if !sections[s] {
-			return notPermitted("the panel must include at least one member from the %s section under %s", s, cite(g.proc, rule.Clause))
+		if !sections[s.ID] {
+			return notPermitted("the panel must include a member from each of its sections under %s: none sits for the %s", cite(g.proc, rule.Clause), rulebook.LowerFirst(s.Title()))
 		}
 	}
 	return nil

@@ -132,7 +132,7 @@ func TestGuards(t *testing.T) {
 			cmd.Panel = nccPanel("ncc-01", "ncc-04")
 			wantErr(t, "two members", try(id, cmd), rulebook.ENotPermitted, "has 3 members", "clause 6.I.1.C", "not 2")
 			cmd.Panel = nccPanel("ncc-04", "ncc-05", "ncc-07")
-			wantErr(t, "no trade union member", try(id, cmd), rulebook.ENotPermitted, "trade_union section", "clause 6.I.1.C")
+			wantErr(t, "no trade union member", try(id, cmd), rulebook.ENotPermitted, "none sits for the trade union section", "clause 6.I.1.C")
 			cmd.Panel = nccPanel("ncc-01", "ncc-04", "ncc-04")
 			wantField(t, "a member twice", try(id, cmd), "panel.members")
 			cmd.Panel = nccPanel("ncc-01", "ncc-04", "ncc-05")

@@ -543,6 +543,20 @@ func TestPanelFromRosterWithTraining(t *testing.T) {
 		p = tribunal()
 		p.Members[0].Section = "registrant" // claims a section the roster does not give
 		wantField(t, "a section the roster does not give", list(p), "panel.members", "sits for the lay section")
+		// A roster entry for a section the Tribunal's panels do not have is
+		// refused when it is added, not when a panel cannot be composed.
+		_, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "tribunal_roster", ID: "roster-typo", Name: "Typo", Member: "t-typo", Section: "registrnt", From: d("2020-01-01")})
+		wantField(t, "a roster section no panel has", err, "section", `no section "registrnt"`, "lay, registrant")
+		// Every section must be represented: three registrants are refused.
+		if _, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "tribunal_roster", ID: "roster-reg2", Name: "Second Registrant", Member: "t-reg2", Section: "registrant", From: d("2020-01-01")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "tribunal_training", ID: "training-reg2", Name: "Tribunal induction", Member: "t-reg2", From: d("2021-06-03")}); err != nil {
+			t.Fatal(err)
+		}
+		p = tribunal()
+		p.Members[0] = PanelMember{ID: "t-reg2", Name: "Second Registrant"}
+		wantErr(t, "no lay member", list(p), rulebook.ENotPermitted, "a member from each of its sections", "none sits for the lay section")
 		// Training lapsed: the chair's expired before the listing.
 		if _, err := f.s.AddListEntry(ctx, "t", ListEntry{List: "tribunal_roster", ID: "roster-old", Name: "Old Hand", Member: "t-old", Section: "registrant", From: d("2020-01-01")}); err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -824,6 +825,9 @@ func (s *Service) AddListEntry(ctx context.Context, actor string, e ListEntry) (
 		// member) known by an id.
 		return nil, rulebook.FieldError("member", "%q is not a valid id", e.Member)
 	}
+	if err := rosterSection(s.rb(), e); err != nil {
+		return nil, err
+	}
 	ev, err := register.Event(EventListEntry, "list/"+e.List+"/"+e.ID, actor, e.From, e)
 	if err != nil {
 		return nil, err
@@ -840,6 +844,33 @@ func (s *Service) AddListEntry(ctx context.Context, actor string, e ListEntry) (
 		return nil, err
 	}
 	return ev, a.Commit()
+}
+
+// rosterSection refuses an entry on a panel's roster, under the version in
+// force from its first day, whose section that panel does not declare: a
+// misspelt section would otherwise surface only when the panel could not be
+// composed.
+func rosterSection(rb *rules.RuleBook, e ListEntry) error {
+	v, err := rb.VersionAt(e.From)
+	if err != nil || v.Discipline == nil || e.Section == "" {
+		return nil
+	}
+	for _, b := range slices.Sorted(maps.Keys(v.Discipline.Panels)) {
+		pr := v.Discipline.Panels[b]
+		if pr.Roster != e.List || len(pr.Sections) == 0 || pr.Section(e.Section) != nil {
+			continue
+		}
+		ids := make([]string, len(pr.Sections))
+		for i, sec := range pr.Sections {
+			ids[i] = sec.ID
+		}
+		body := b
+		if x := v.Bodies[b]; x != nil {
+			body = x.InText()
+		}
+		return rulebook.FieldError("section", "the panels of %s, whose roster this is, have no section %q under rule book %s (theirs: %s)", body, e.Section, v.ID, strings.Join(ids, ", "))
+	}
+	return nil
 }
 
 // replay builds one case, and its step rows, from its events, leaving out withdrawn ones.

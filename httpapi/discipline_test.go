@@ -148,7 +148,7 @@ var caseScenario = []step{
 	take("panel from the respondent's constituency", `{"transition":"list_hearing","date":"2016-08-01","body":"ncc","panel":`+panelWith("pat", "Pat Penn", "clp")+`,"hearing":{"date":"2016-08-22"}}`,
 		422, code("not_permitted"), "north-cp"),
 	take("panel without a trade union member", `{"transition":"list_hearing","date":"2016-08-01","body":"ncc","panel":{"body":"ncc","members":[{"id":"ncc-2","name":"G","section":"clp"},{"id":"ncc-3","name":"C","section":"clp"},{"id":"ncc-4","name":"D","section":"clp"}]},"hearing":{"date":"2016-08-22"}}`,
-		422, code("not_permitted"), "trade_union", "6.I.1.C"),
+		422, code("not_permitted"), "none sits for the trade union section", "6.I.1.C"),
 	take("hearing on short notice", `{"transition":"list_hearing","date":"2016-08-01","body":"ncc","panel":`+panelOK+`,"hearing":{"date":"2016-08-10"}}`,
 		422, code("not_permitted"), "14 days", "6.I.1.C", "2016-08-15"),
 	take("hearing date not a date", `{"transition":"list_hearing","date":"2016-08-01","body":"ncc","panel":`+panelOK+`,"hearing":{"date":"2016-02-30"}}`, 400, invalid("hearing.date")),

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rulebook/rulebook"
+	"gopkg.in/yaml.v3"
 )
 
 // Discipline is the disciplinary procedure a rule book version declares: a state
@@ -163,7 +164,7 @@ type PanelRule struct {
 	Body string `yaml:"body" json:"body"`
 	Size int    `yaml:"size" json:"size"`
 	// Sections lists the sections at least one panel member must come from each of.
-	Sections []string `yaml:"sections" json:"sections"`
+	Sections []PanelSection `yaml:"sections" json:"sections"`
 	// Roster names the dated list of the body's panel members (each entry a member
 	// and the section they sit for): only those on it on the day may be empanelled.
 	Roster string `yaml:"roster" json:"roster,omitempty"`
@@ -171,6 +172,75 @@ type PanelRule struct {
 	// day completed and the day it expires): a panel member's must be current.
 	Training string `yaml:"training" json:"training,omitempty"`
 	Clause   string `yaml:"clause" json:"clause"`
+}
+
+// PanelSection is a section of a hearing body a panel member sits for (the
+// roster's or the account's section), written as its id alone or as {id, name}.
+type PanelSection struct {
+	ID string `yaml:"id" json:"id"`
+	// Name is what the organisation calls it ("Trade union section"); without
+	// one the id is shown, its underscores as spaces, followed by "section".
+	Name string `yaml:"name" json:"name,omitempty"`
+}
+
+// UnmarshalYAML accepts a section as its id alone or as a mapping {id, name}.
+func (s *PanelSection) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*s = PanelSection{ID: n.Value}
+		return nil
+	}
+	type plain PanelSection
+	return n.Decode((*plain)(s))
+}
+
+// Title is the section's name, or else its id in words followed by "section".
+func (s PanelSection) Title() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return strings.ReplaceAll(s.ID, "_", " ") + " section"
+}
+
+// SectionTitles are the titles of the panel's sections, in order.
+func (pr *PanelRule) SectionTitles() []string {
+	out := make([]string, len(pr.Sections))
+	for i, s := range pr.Sections {
+		out[i] = s.Title()
+	}
+	return out
+}
+
+// Section returns the section id declared for the panel, or nil.
+func (pr *PanelRule) Section(id string) *PanelSection {
+	for i := range pr.Sections {
+		if pr.Sections[i].ID == id {
+			return &pr.Sections[i]
+		}
+	}
+	return nil
+}
+
+// Section returns section id as a panel of these rules declares it, or nil.
+func (x *Discipline) Section(id string) *PanelSection {
+	if x == nil {
+		return nil
+	}
+	for _, b := range sortedKeys(x.Panels) {
+		if s := x.Panels[b].Section(id); s != nil {
+			return s
+		}
+	}
+	return nil
+}
+
+// SectionTitle is what these rules call section id: the name a panel declares
+// for it, else the id in words followed by "section" (a section no panel
+// declares, as an older account or roster entry may hold).
+func (x *Discipline) SectionTitle(id string) string {
+	if s := x.Section(id); s != nil {
+		return s.Title()
+	}
+	return PanelSection{ID: id}.Title()
 }
 
 // SuspensionRule governs administrative suspensions.
@@ -527,6 +597,15 @@ func (d *draft) buildDiscipline(c *checker, v *Version, vp string, clause func(p
 		}
 		if len(pr.Sections) > pr.Size {
 			c.addf(pr.path+".sections", "%d sections cannot each be represented on a panel of %d", len(pr.Sections), pr.Size)
+		}
+		for i, s := range pr.Sections {
+			sp := fmt.Sprintf("%s.sections[%d]", pr.path, i)
+			switch {
+			case s.ID == "":
+				c.addf(sp+".id", "a section needs an id")
+			case pr.Section(s.ID) != &pr.Sections[i]:
+				c.addf(sp+".id", "section %q is listed twice", s.ID)
+			}
 		}
 		clause(pr.path+".clause", pr.Clause, true)
 	}

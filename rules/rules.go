@@ -268,6 +268,12 @@ func (rb *RuleBook) LatestTransition(id string) *Transition {
 	})
 }
 
+// LatestSection is the hearing panels' section id as the latest version
+// declaring it has it, or nil.
+func (rb *RuleBook) LatestSection(id string) *PanelSection {
+	return latest(rb, func(v *Version) *PanelSection { return v.Discipline.Section(id) })
+}
+
 // List is a dated list the rule book relies on: entries with the dates they were on
 // it, against which automatic-exclusion triggers are checked.
 type List struct {

@@ -112,6 +112,9 @@ func TestBadRuleBooks(t *testing.T) {
 		{"conflict over an undeclared kind", `"same_unit:branch"`, `"same_unit:ward"`, 119, "versions[0].discipline.conflicts[2]", `names unit kind "ward", which this version does not declare`},
 		{"conflict rule of the first releases", `"same_unit:branch"`, "same_branch", 119, "versions[0].discipline.conflicts[2]", `unknown conflict rule "same_branch"`},
 		{"repeal unknown unit kind", "  - id: \"2023\"\n", "  - id: \"2023\"\n    repeal: {unit_kinds: [ward]}\n", 0, "versions[1].repeal.unit_kinds", `cannot repeal unit kind "ward"`},
+		{"panel section twice", "size: 3, sections: [], clause", "size: 3, sections: [lay, {id: lay, name: Lay members}], clause", 143, "versions[0].discipline.panels[0].sections[1].id", `section "lay" is listed twice`},
+		{"panel section without an id", "size: 3, sections: [], clause", "size: 3, sections: [{name: Lay members}], clause", 143, "versions[0].discipline.panels[0].sections[0].id", "a section needs an id"},
+		{"panel section key misspelt", "size: 3, sections: [], clause", "size: 3, sections: [{id: lay, nmae: Lay members}], clause", 143, "versions[0].discipline.panels[0].sections[0].nmae", "unknown field"},
 		{"repealed kind a conflict rule still names", "  - id: \"2023\"\n", "  - id: \"2023\"\n    repeal: {unit_kinds: [branch]}\n", 0, "versions[1].discipline.conflicts[2]", `names unit kind "branch"`},
 	}
 	for _, tc := range cases {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/rulebook/rulebook"
@@ -13,6 +14,19 @@ type accountsData struct {
 	Accounts []rulebook.Account
 	Roles    []app.RoleChoice
 	Account  *rulebook.Account
+	// Sections are those an account may sit for, with the account's own
+	// if the rule book in force no longer has it (so that saving shows it).
+	Sections []app.SectionChoice
+}
+
+// accountsData is what the account pages show: accs, or acc, with the
+// roles and sections to choose from.
+func (s *Server) accountsData(accs []rulebook.Account, acc *rulebook.Account) accountsData {
+	d := accountsData{Accounts: accs, Account: acc, Roles: s.app.RoleChoices(), Sections: s.app.SectionChoices()}
+	if acc != nil && acc.Section != "" && !slices.ContainsFunc(d.Sections, func(c app.SectionChoice) bool { return c.ID == acc.Section }) {
+		d.Sections = append(d.Sections, app.SectionChoice{ID: acc.Section, Name: acc.Section + " (not a section of the rule book in force)"})
+	}
+	return d
 }
 
 func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) error {
@@ -20,7 +34,7 @@ func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "accounts", "Accounts", accountsData{Accounts: accs, Roles: s.app.RoleChoices()})
+	s.render(w, r, http.StatusOK, "accounts", "Accounts", s.accountsData(accs, nil))
 	return nil
 }
 
@@ -39,7 +53,7 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) error {
 		if err2 != nil {
 			return err2
 		}
-		return s.formError(w, r, "accounts", "Accounts", accountsData{Accounts: accs, Roles: s.app.RoleChoices()}, err)
+		return s.formError(w, r, "accounts", "Accounts", s.accountsData(accs, nil), err)
 	}
 	return s.done(w, r, "/admin/accounts/"+url.PathEscape(in.Name), "Account "+in.Name+" created. They will set up two-factor sign-in when they first sign in, if their roles need it.")
 }
@@ -52,7 +66,7 @@ func (s *Server) adminAccountPage(w http.ResponseWriter, r *http.Request) error 
 	if !s.app.May(r.Context(), app.ManageAccounts, app.Resource{}) {
 		return rulebook.Errorf(rulebook.EForbidden, "only administrators manage accounts")
 	}
-	s.render(w, r, http.StatusOK, "account_admin", "Account "+acc.Name, accountsData{Account: acc, Roles: s.app.RoleChoices()})
+	s.render(w, r, http.StatusOK, "account_admin", "Account "+acc.Name, s.accountsData(nil, acc))
 	return nil
 }
 
@@ -67,7 +81,7 @@ func (s *Server) changeAccount(w http.ResponseWriter, r *http.Request) error {
 		if err2 != nil {
 			return err2
 		}
-		return s.formError(w, r, "account_admin", "Account "+name, accountsData{Account: acc, Roles: s.app.RoleChoices()}, err)
+		return s.formError(w, r, "account_admin", "Account "+name, s.accountsData(nil, acc), err)
 	}
 	return s.done(w, r, "/admin/accounts/"+url.PathEscape(name), "Account "+name+" changed.")
 }
@@ -82,7 +96,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		if err2 != nil {
 			return err2
 		}
-		return s.formError(w, r, "account_admin", "Account "+name, accountsData{Account: acc, Roles: s.app.RoleChoices()}, err)
+		return s.formError(w, r, "account_admin", "Account "+name, s.accountsData(nil, acc), err)
 	}
 	return s.done(w, r, "/admin/accounts/"+url.PathEscape(name), "Password of "+name+" reset; their sessions have ended.")
 }

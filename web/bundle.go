@@ -82,7 +82,7 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 			for _, m := range c.Panel.Members {
 				who := m.Name
 				if m.Section != "" {
-					who += " (" + strings.ReplaceAll(m.Section, "_", " ") + " section)"
+					who += " (" + d.File.Procedure.Discipline.SectionTitle(m.Section) + ")"
 				}
 				f = append(f, [2]string{"Panel member", who})
 			}

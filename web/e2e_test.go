@@ -583,7 +583,7 @@ func TestBrowserStory(t *testing.T) {
 	tom.click(`#step-list_hearing input[value="M0016|Irene Sallow|clp"]`)
 	tom.click(`#step-list_hearing input[value="M0019|Viktor Lane|clp"]`)
 	tom.submit("#step-list_hearing")
-	tom.see("Hearing listed", "Heard by the National Constitutional Committee: Irene Sallow (clp section); Kwame Boateng (trade union section)", "Viktor Lane",
+	tom.see("Hearing listed", "Heard by the National Constitutional Committee: Irene Sallow (CLP section); Kwame Boateng (Trade union section)", "Viktor Lane",
 		"Maeve Connell (M0023): Is a close friend of the volunteer.")
 	// The conflicted member never sees the case.
 	maeve := b.user("maeve")

@@ -70,6 +70,15 @@ func (pg *page) Step(id string) string {
 	return inWords(id)
 }
 
+// Section names a section of a hearing body ("Trade union section") as the
+// latest version that declares it does.
+func (pg *page) Section(id string) string {
+	if s := pg.rules.LatestSection(id); s != nil {
+		return s.Title()
+	}
+	return rules.PanelSection{ID: id}.Title()
+}
+
 // Sanction names a sanction as the latest version that declares it does.
 func (pg *page) Sanction(id string) string {
 	if x := pg.rules.LatestSanction(id); x != nil && x.Name != "" {

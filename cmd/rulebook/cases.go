@@ -449,7 +449,11 @@ func showCase(e *env, f *app.CaseFile, asJSON bool) error {
 	if c.Panel != nil {
 		var names []string
 		for _, m := range c.Panel.Members {
-			names = append(names, fmt.Sprintf("%s (%s)", m.Name, m.Section))
+			who := m.Name
+			if m.Section != "" {
+				who += " (" + proc.Discipline.SectionTitle(m.Section) + ")"
+			}
+			names = append(names, who)
 		}
 		fmt.Fprintf(e.stdout, "  panel of %s: %s\n", c.Panel.Body, strings.Join(names, ", "))
 	}
