@@ -2,11 +2,13 @@ package irv
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"testing"
@@ -230,26 +232,33 @@ func BenchmarkEndToEnd10M(b *testing.B) {
 			t0, c0 := time.Now(), cpuTime()
 			var p *count.Packed
 			var err error
-			if stream {
-				f, err2 := os.Open(path)
-				if err2 != nil {
-					b.Fatal(err2)
+			// Labelled, with the workers it starts, for a CPU profile:
+			// go tool pprof -tagfocus phase=end-to-end.
+			pprof.Do(context.Background(), pprof.Labels("phase", "end-to-end"), func(context.Context) {
+				if stream {
+					f, err2 := os.Open(path)
+					if err2 != nil {
+						b.Fatal(err2)
+					}
+					p, err = ballotcsv.ReadPacked(f, path, workers)
+					f.Close()
+				} else {
+					raw, err2 := os.ReadFile(path)
+					if err2 != nil {
+						b.Fatal(err2)
+					}
+					read += time.Since(t0)
+					p, err = ballotcsv.ParsePacked(raw, path, workers)
 				}
-				p, err = ballotcsv.ReadPacked(f, path, workers)
-				f.Close()
-			} else {
-				raw, err2 := os.ReadFile(path)
-				if err2 != nil {
-					b.Fatal(err2)
-				}
-				read += time.Since(t0)
-				p, err = ballotcsv.ParsePacked(raw, path, workers)
-			}
+			})
 			if err != nil {
 				b.Fatal(err)
 			}
 			t1 := time.Now()
-			if _, err := CountPacked(p, count.Options{}, 1); err != nil { // as count/job does
+			pprof.Do(context.Background(), pprof.Labels("phase", "end-to-end"), func(context.Context) {
+				_, err = CountPacked(p, count.Options{}, 1) // as count/job does
+			})
+			if err != nil {
 				b.Fatal(err)
 			}
 			total += time.Since(t0)
