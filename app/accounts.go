@@ -14,6 +14,7 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/register"
+	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 )
 
@@ -55,13 +56,19 @@ func (a *App) RoleChoices() []RoleChoice {
 		{rulebook.RoleMember, "Member", "self-service: the account's own record, eligibility and cases (needs a linked member)", true},
 	}
 	acc := a.Policy.access()
+	v, _ := a.Rules().VersionAt(a.Today())
 	for _, id := range acc.RoleOrder {
 		r := acc.Roles[id]
 		desc := r.Description
 		if desc == "" {
-			desc = "cases: " + r.Cases
+			// What the rule book's declaration means, in its words.
+			desc = "sees " + rules.CaseScopes[r.Cases]
 			if len(r.ActsFor) > 0 {
-				desc += "; acts for " + strings.Join(r.ActsFor, ", ")
+				bodies := strings.Join(r.ActsFor, ", ")
+				if v != nil {
+					bodies = v.BodiesInText(r.ActsFor)
+				}
+				desc += "; acts for " + bodies
 			}
 		}
 		out = append(out, RoleChoice{ID: r.ID, Name: r.Name, Description: desc})

@@ -19,6 +19,21 @@ type accountsData struct {
 	Sections []app.SectionChoice
 }
 
+// RoleNames names roles as the rule book in force does ("NCC panel member"),
+// a role it no longer declares by its id.
+func (d accountsData) RoleNames(ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = id
+		for _, c := range d.Roles {
+			if c.ID == id {
+				names[i] = c.Name
+			}
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 // accountsData is what the account pages show: accs, or acc, with the
 // roles and sections to choose from.
 func (s *Server) accountsData(accs []rulebook.Account, acc *rulebook.Account) accountsData {

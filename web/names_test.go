@@ -56,6 +56,13 @@ func TestPagesNameMembers(t *testing.T) {
 	has("the precedents", get("casey", "/precedents?clause=2.I.8"), `Suspension from holding office and representation, 4 April 2017`)
 	complaint := get("casey", "/complaints/C-2009-001")
 	has("a complaint", complaint, `>Bernard Culshaw (M0022)</a>`, `<dt>Complainant</dt><dd>Nadia Ferro (M0008) (member)</dd>`)
+	// Accounts: roles by name, what a role declared without a description
+	// does in words, and the sections the panels declare to choose from.
+	has("the accounts", get("admin", "/admin/accounts"),
+		`<td>NCC panel member, Member</td>`,
+		`sees the cases handled by a body the role acts for; acts for the Compliance Unit`,
+		`<option value="clp">CLP section (National Constitutional Committee)</option>`)
+	has("a panel member's account", get("admin", "/admin/accounts/irene"), `<option value="clp" selected>CLP section`)
 	// The rules to choose from in the rule book's numbering.
 	form := get("casey", "/complaints/new")
 	if i, j, k := strings.Index(form, `value="5.I.1"`), strings.Index(form, `value="5.I.2"`), strings.Index(form, `value="5.II.1"`); i < 0 || j < i || k < j || strings.Index(form, `value="6.I.1.A"`) < k {
