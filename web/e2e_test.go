@@ -680,7 +680,7 @@ func TestBrowserStory(t *testing.T) {
 	// The other main pages, for the accessibility check.
 	casey.visit("/members?q=bracewell")
 	casey.check("members")
-	casey.see("Helen Bracewell")
+	casey.see("Helen Bracewell", "Harbour Ward branch")
 	casey.visit("/cases")
 	casey.check("cases")
 	casey.visit("/deadlines")

@@ -20,6 +20,7 @@ type membersData struct {
 	// Unit the one chosen: its members and those of the units within it are
 	// listed a page at a time.
 	Units      []unitOption
+	unitNames  map[string]string
 	Unit       string
 	Prev, Next string
 }
@@ -30,15 +31,25 @@ type unitOption struct {
 	ID, Label string
 }
 
+// UnitName is the name of unit id as the register has it ("Harbour Ward
+// branch"), or the id of a unit it does not hold.
+func (d membersData) UnitName(id string) string {
+	if n, ok := d.unitNames[id]; ok {
+		return n
+	}
+	return id
+}
+
 const membersPerPage = 100
 
 func (s *Server) membersPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	search := strings.TrimSpace(q.Get("q"))
-	d := membersData{Query: search, Unit: strings.TrimSpace(q.Get("unit"))}
+	d := membersData{Query: search, Unit: strings.TrimSpace(q.Get("unit")), unitNames: map[string]string{}}
 	if us, err := s.app.Units(r.Context()); err == nil {
 		for _, u := range us {
 			d.Units = append(d.Units, unitOption{ID: u.ID, Label: s.kindName(u.Kind) + ": " + u.Name})
+			d.unitNames[u.ID] = u.Name
 		}
 	}
 	switch {

@@ -26,15 +26,16 @@ func TestMembersByUnit(t *testing.T) {
 		t.Fatalf("%d %s", code, body)
 	}
 	for _, want := range []string{`<option value="northport-central" selected>Constituency Labour Party: Northport Central CLP`, `<option value="harbour-ward">Branch: Harbour Ward branch`,
-		`href="/members/M0001"`, "<td>harbour-ward</td>", "<td>castle-ward</td>"} {
+		`<h2>Members of Northport Central CLP</h2>`,
+		`href="/members/M0001"`, `<td><a href="/members?unit=harbour-ward">Harbour Ward branch</a></td>`, `<td><a href="/members?unit=castle-ward">Castle Ward branch</a></td>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the members of Northport Central lack %q", want)
 		}
 	}
-	if strings.Contains(body, "<td>eastfield-ward</td>") {
+	if strings.Contains(body, `?unit=eastfield-ward">`) {
 		t.Error("a member of another constituency is listed")
 	}
-	if _, body := get("/members?unit=harbour-ward"); strings.Contains(body, "<td>castle-ward</td>") || !strings.Contains(body, "<td>harbour-ward</td>") {
+	if _, body := get("/members?unit=harbour-ward"); strings.Contains(body, `<td><a href="/members?unit=castle-ward">`) || !strings.Contains(body, `<td><a href="/members?unit=harbour-ward">`) {
 		t.Error("a branch's list holds another branch's members")
 	}
 	if code, _ := get("/members?unit=atlantis"); code != 400 {
