@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,11 +44,17 @@ func newWorld(t *testing.T) *world {
 // newWorldOn is newWorld on the database given (sqldbtest.Open's, of an engine).
 func newWorldOn(t *testing.T, db *sqldb.DB) *world {
 	t.Helper()
-	ctx := context.Background()
 	src, err := examples.FS.ReadFile(examples.Labour)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newWorldFrom(t, db, src)
+}
+
+// newWorldFrom is newWorldOn under the rule book src (the example's, changed).
+func newWorldFrom(t *testing.T, db *sqldb.DB, src []byte) *world {
+	t.Helper()
+	ctx := context.Background()
 	rb, err := rules.Load(examples.Labour, src)
 	if err != nil {
 		t.Fatal(err)
@@ -404,5 +411,38 @@ func TestAccountSections(t *testing.T) {
 	acc, err := w.a.CreateAccount(operator(), in, "a long enough password")
 	if err != nil || acc.Section != "clp" {
 		t.Fatalf("a declared section: %+v %v", acc, err)
+	}
+}
+
+// The access log names who read and whom: a member's name only for a reader
+// who may read the register (oversight alone does not give it).
+func TestAccessLogNames(t *testing.T) {
+	src, err := examples.FS.ReadFile(examples.Labour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const office = "          acts_for: [membership_office]\n          cases: docket\n          may: [read_register, edit_register]\n"
+	if !bytes.Contains(src, []byte(office)) {
+		t.Fatal("test is stale: the example's membership office changed")
+	}
+	// The membership office oversees, and reads no register.
+	src = bytes.Replace(src, []byte(office), []byte("          acts_for: [membership_office]\n          cases: docket\n          may: [oversight]\n"), 1)
+	db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "rulebook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	w := newWorldFrom(t, db, src)
+	if _, err := w.a.Member(w.as(t, "morag"), "M0001", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ reader, subjectName string }{{"morag", "Rowan Ashdown"}, {"paula", ""}} {
+		es, err := w.a.AccessLog(w.as(t, c.reader), "M0001", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) == 0 || es[0].Actor != "morag" || es[0].ActorName != "Morag Keele" || es[0].SubjectName != c.subjectName {
+			t.Errorf("read by %s: %+v, want the subject named %q", c.reader, es, c.subjectName)
+		}
 	}
 }

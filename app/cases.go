@@ -697,15 +697,58 @@ func (a *App) Interference(ctx context.Context) ([]discipline.ContactRecord, err
 
 // AccessLog returns the newest entries of the access log (about one subject),
 // those just logged among them.
-func (a *App) AccessLog(ctx context.Context, subject string, limit int) ([]sqldb.Access, error) {
-	if _, err := a.allow(ctx, Oversee, Resource{}); err != nil {
+func (a *App) AccessLog(ctx context.Context, subject string, limit int) ([]AccessEntry, error) {
+	p, err := a.allow(ctx, Oversee, Resource{})
+	if err != nil {
 		return nil, err
 	}
 	if err := a.access.flush(ctx); err != nil {
 		return nil, err
 	}
 	es, err := a.db().AccessLog(ctx, subject, limit)
-	return orEmpty(es), err
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AccessEntry, len(es))
+	for i, e := range es {
+		out[i].Access = e
+	}
+	// Who read, by the names their accounts show; what, by a member's name
+	// where the reader may read the register, and an account's.
+	accs, err := a.db().Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	display := make(map[string]string, len(accs))
+	for _, acc := range accs {
+		display[acc.Name] = acc.Display
+	}
+	for i := range out {
+		out[i].ActorName = display[out[i].Actor]
+		if name, ok := strings.CutPrefix(out[i].Subject, rulebook.AccountSubjectPrefix); ok {
+			out[i].SubjectName = display[name]
+		}
+	}
+	if a.Policy.Decide(p, ReadRegister, Resource{}) == nil {
+		err = nameEach(ctx, a, out, func(e *AccessEntry) (string, *string) {
+			if e.SubjectName != "" {
+				return "", new(string)
+			}
+			return e.Subject, &e.SubjectName
+		})
+	}
+	return out, err
+}
+
+// AccessEntry is an entry of the access log with the names of who read and,
+// where the reader may know it, of whom.
+type AccessEntry struct {
+	sqldb.Access
+	// ActorName is the name the reader's account shows.
+	ActorName string `json:"actor_name,omitempty"`
+	// SubjectName is the name of the member or the account the entry is
+	// about: a member's only for a reader who may read the register.
+	SubjectName string `json:"subject_name,omitempty"`
 }
 
 // Lists are the dated lists the rule book declares, that automatic-exclusion

@@ -537,7 +537,8 @@ var scenarios = []step{
 
 	// The access log saw every read of ann's data, with who read it.
 	{name: "access log of ann", method: "GET", path: "/api/v1/access-log?subject=ann", status: 200, want: map[string]any{
-		"entries.#": 8, "entries.0.action": "view_event", "entries.0.detail": "{{suspension}}", "entries.0.actor": officer,
+		"entries.#": 8, "entries.0.action": "view_event", "entries.0.detail": "{{suspension}}", "entries.0.actor": officer, "entries.0.actor_name": officer,
+		"entries.0.subject": "ann", "entries.0.subject_name": "Ann Archer",
 		"entries.0.at": "2016-06-01T10:00:00Z", "entries.2.action": "eligibility", "entries.2.detail": "sign_nomination_papers on 2016-04-28",
 		"entries.7.action": "view_member"}},
 	{name: "access log", method: "GET", path: "/api/v1/access-log?limit=2", status: 200, want: map[string]any{"entries.#": 2, "entries.0.action": "export_members", "entries.0.subject": "members"}},

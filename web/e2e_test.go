@@ -667,7 +667,7 @@ func TestBrowserStory(t *testing.T) {
 	morag.see("Open cases by state", "Time from complaint to decision", "Sanctions by clause")
 	morag.visit("/access-log?subject=case/" + id)
 	morag.check("access-log")
-	morag.see("kwame", "helen")
+	morag.see("Kwame Boateng (kwame)", "Helen Bracewell (helen)")
 	morag.visit("/interference")
 	morag.check("interference")
 	morag.see("Office of the Party Leader")

@@ -223,7 +223,7 @@ func (s *Server) interferencePage(w http.ResponseWriter, r *http.Request) error 
 
 type accessLogData struct {
 	Subject string
-	Entries []sqldb.Access
+	Entries []app.AccessEntry
 }
 
 func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) error {
