@@ -34,7 +34,8 @@ func TestSelectionPages(t *testing.T) {
 		{"nia", "/selections/mayor-2016", 200, []string{"Deselect a candidate", "Withdraw an endorsement"}, []string{"Enter the tellers"}},
 		// In words: the unit, the method, the candidates in the rounds' headings;
 		// no heading over steps the reader has none of.
-		{"rita", "/selections/mayor-2016", 200, []string{"by the members of Northport Central CLP.", "<dt>Counted by</dt><dd>Alternative vote (instant-runoff), 1 seat",
+		{"rita", "/selections/mayor-2016", 200, []string{"by the members of Northport Central CLP.",
+			"<dt>Procedure</dt><dd>Selection of the Party&#39;s candidate for mayor: clause 5.I.1 (", "<dt>Counted by</dt><dd>Alternative vote (instant-runoff), 1 seat",
 			"exclusion of Samir Holt (M0011)"}, []string{"exclusion of M0", "Steps you may take"}},
 		// The count report's style keeps to the report: the page's own body and
 		// tables are left alone.
