@@ -133,6 +133,10 @@ func checkQuery(r *http.Request, takes []string) error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
+		if k == "" {
+			// "?=x" or "?&=": nothing to name but the query itself.
+			return rulebook.FieldError("query", "a query parameter has no name (%q): this endpoint %s", "="+q[k][0], takesWhat)
+		}
 		i := slices.Index(names, k)
 		if i < 0 {
 			hint := ""

@@ -45,6 +45,19 @@ func TestUnknownQueryParameterRefused(t *testing.T) {
 			if len(rt.query) == 0 && !strings.Contains(v.Error.Message, "takes no query parameters") {
 				t.Errorf("the message does not say the route takes none: %s", v.Error.Message)
 			}
+			// A parameter without a name: the query is named.
+			r = httptest.NewRequest(method, path+"?=1", strings.NewReader(body))
+			if ctype != "" {
+				r.Header.Set("Content-Type", ctype)
+			}
+			r.Header.Set("Authorization", "Bearer "+e.token)
+			w = httptest.NewRecorder()
+			e.srv.ServeHTTP(w, r)
+			v = apiError{}
+			json.Unmarshal(w.Body.Bytes(), &v)
+			if w.Code != 400 || v.Error.Code != "invalid" || v.Error.Field != "query" || !strings.Contains(v.Error.Message, `no name ("=1")`) {
+				t.Errorf("a parameter without a name: status %d: %s", w.Code, w.Body)
+			}
 		})
 		n++
 	}
