@@ -100,13 +100,13 @@ func runUser(ctx context.Context, e *env, args []string) error {
 			return writeJSON(e.stdout, accs)
 		}
 		t := table(e.stdout)
-		row(t, "", "NAME", "DISPLAY NAME", "MEMBER", "STATE", "ROLES")
+		row(t, "", "NAME", "DISPLAY NAME", "MEMBER", "STATE", "ROLES", "SECTION")
 		for _, x := range accs {
 			state := "active"
 			if x.Disabled {
 				state = "disabled"
 			}
-			row(t, "", x.Name, x.Display, x.Member, state, strings.Join(x.Roles, ", "))
+			row(t, "", x.Name, x.Display, x.Member, state, strings.Join(x.Roles, ", "), x.Section)
 		}
 		return t.Flush()
 	case "roles":

@@ -105,7 +105,11 @@ func TestTextOutputForPeople(t *testing.T) {
 	if js := run("subject-access", "M0001", "--requested", "2018-06-01", "--json"); !strings.HasPrefix(js, "{") {
 		t.Errorf("subject-access --json: %s", js)
 	}
-	aligned("user list", run("user", "list"), "Casey Morgan", "Alex Admin")
+	users := run("user", "list")
+	aligned("user list", users, "Casey Morgan", "Alex Admin")
+	if !regexp.MustCompile(`(?m)^irene +Irene Sallow +M0016 +active +ncc_panel, member +clp$`).MatchString(users) {
+		t.Errorf("user list: no section for a panel member:\n%s", users)
+	}
 
 	aligned("election list", run("election", "list"), "2021-05-06", "POLL")
 	aligned("selection list", run("selection", "list"), "mayoral_selection", "PROCEDURE")
