@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	name := fs.String("name", "", "add: the sign-in name")
 	display := fs.String("display", "", "add, change: the person's name as shown")
 	member := fs.String("member", "", "add, change: link the account to a member of the register")
-	section := fs.String("section", "", "add, change: the section of a body the person sits for (panel composition)")
+	section := fs.String("section", "", "add, change: the section of a hearing body's panels the person sits for (change: \"\" clears it)")
 	var roles, bodies multi
 	fs.Var(&roles, "role", "a role (repeat for more)")
 	fs.Var(&bodies, "body", "the role of a body of the rule book, by the body's id (repeat for more)")
@@ -135,10 +136,14 @@ func runUser(ctx context.Context, e *env, args []string) error {
 			if *display != "" {
 				in.Display = *display
 			}
-			if *member != "" {
+			// --member "" and --section "" clear them (a section the
+			// account's new roles have no panel for must go).
+			given := map[string]bool{}
+			fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+			if given["member"] {
 				in.Member = *member
 			}
-			if *section != "" {
+			if given["section"] {
 				in.Section = *section
 			}
 			if len(roles) > 0 {

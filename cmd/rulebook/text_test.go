@@ -110,6 +110,14 @@ func TestTextOutputForPeople(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^irene +Irene Sallow +M0016 +active +ncc_panel, member +clp$`).MatchString(users) {
 		t.Errorf("user list: no section for a panel member:\n%s", users)
 	}
+	// A panel member made an auditor keeps no section: --section "" clears it.
+	if code, _, stderr := rb(t, "", "user", "change", "irene", "--role", "auditor", "--db", db); code == 0 || !strings.Contains(stderr, "a section is for a panel member") {
+		t.Errorf("a section kept for an auditor: %d %s", code, stderr)
+	}
+	run("user", "change", "irene", "--role", "auditor", "--section", "")
+	if users := run("user", "list"); !regexp.MustCompile(`(?m)^irene +Irene Sallow +M0016 +active +auditor *$`).MatchString(users) {
+		t.Errorf("user list: the section not cleared:\n%s", users)
+	}
 
 	aligned("election list", run("election", "list"), "2021-05-06", "POLL")
 	aligned("selection list", run("selection", "list"), "mayoral_selection", "PROCEDURE")
