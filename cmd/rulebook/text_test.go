@@ -35,6 +35,11 @@ func TestTextOutputForPeople(t *testing.T) {
 		if m := goish.FindString(out); m != "" && args[len(args)-1] != "--json" {
 			t.Errorf("%s: Go in the output (%q):\n%s", strings.Join(args, " "), m, out)
 		}
+		for line := range strings.Lines(out) {
+			if strings.HasSuffix(strings.TrimSuffix(line, "\n"), " ") {
+				t.Errorf("%s: a line ends in spaces: %q", strings.Join(args, " "), line)
+			}
+		}
 		return out
 	}
 	aligned := func(what, out string, subs ...string) {
