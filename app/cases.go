@@ -223,6 +223,23 @@ func (f *CaseFile) discipline() []*rules.Discipline {
 	return out
 }
 
+// Term is the organisation's word for a step of the procedure (key, as in
+// notices.DefaultTerms: "suspension", "charges"…) as the procedure's rules give
+// it, the letters' default otherwise: a regulator's pages say "interim order"
+// where a party's say "administrative suspension", as its letters do.
+func (f *CaseFile) Term(key string) string { return f.terms().Term(key) }
+
+// TermTitle is Term for a heading or the start of a sentence.
+func (f *CaseFile) TermTitle(key string) string { return f.terms().TermTitle(key) }
+
+// terms is a letter holding the procedure's terms, which words them.
+func (f *CaseFile) terms() notices.Letter {
+	if f.Procedure == nil || f.Procedure.Discipline == nil {
+		return notices.Letter{}
+	}
+	return notices.Letter{Terms: f.Procedure.Discipline.Terms}
+}
+
 // Factor is an aggravating or mitigating factor as the rule book words it,
 // nil for one it does not declare.
 func (f *CaseFile) Factor(id string) *rules.Factor {

@@ -56,7 +56,7 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 		b.Sections = append(b.Sections, sec)
 	}
 	if len(c.Charges) > 0 {
-		sec := notices.Section{Title: "Charges and findings", Blocks: []notices.Block{{Header: []string{"Count", "Clause", "Particulars", "Finding"}}}}
+		sec := notices.Section{Title: d.File.TermTitle("charges") + " and findings", Blocks: []notices.Block{{Header: []string{"Count", "Clause", "Particulars", "Finding"}}}}
 		for _, ch := range c.Charges {
 			finding := strings.ReplaceAll(ch.Finding, "_", " ")
 			if ch.Reasons != "" {

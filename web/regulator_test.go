@@ -50,7 +50,8 @@ func TestRegulatorDemoPages(t *testing.T) {
 		see       []string
 	}{
 		{"rhian", "/cases/F-2022-002", 200, []string{"varied", "Striking off", "GBP 4,500.00", "Sanctions guidance for clause 5.1 at high seriousness"}},
-		{"rhian", "/cases/F-2022-001", 200, []string{"GBP 3,000.00", "reprimand", "paid"}},
+		// The regulator's words, as its letters use them: an interim order, allegations.
+		{"rhian", "/cases/F-2022-001", 200, []string{"GBP 3,000.00", "reprimand", "paid", "<strong>Interim order</strong> from", "<h2>Allegations and findings</h2>"}},
 		{"rhian", "/cases/S-2022-001", 200, []string{"restoration refused", "five-year bar"}},
 		{"imogen", "/cases/F-2022-001", 200, []string{"GBP 3,000.00", "reprimand"}},
 		{"imogen", "/cases/F-2022-002", 404, nil},

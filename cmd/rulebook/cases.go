@@ -461,7 +461,7 @@ func showCase(e *env, f *app.CaseFile, asJSON bool) error {
 		fmt.Fprintf(e.stdout, "  hearing: %s at %s (notice %s)\n", c.Hearing.Date, c.Hearing.Place, c.Hearing.Notice)
 	}
 	if s := c.Suspension; s != nil {
-		fmt.Fprintf(e.stdout, "  administrative suspension from %s, review by %s", s.From, s.ReviewBy)
+		fmt.Fprintf(e.stdout, "  %s from %s, review by %s", f.Term("suspension"), s.From, s.ReviewBy)
 		if !s.Lifted.IsZero() {
 			fmt.Fprintf(e.stdout, ", ended %s", s.Lifted)
 		}

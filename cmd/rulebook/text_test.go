@@ -191,3 +191,17 @@ func TestImportCheckListsNewUnits(t *testing.T) {
 		t.Fatalf("import --check of many units: %d\n%s\n%s", code, out, stderr)
 	}
 }
+
+// A case shown on the command line speaks the rule book's words, as its
+// letters and pages do: a regulator's interim order, not an administrative
+// suspension.
+func TestCaseShowInTheRuleBooksTerms(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "regulator.db")
+	if code, _, stderr := rb(t, "", "demo", "--db", db, "--rules", "example:regulator-2020.yaml"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := rb(t, "", "case", "show", "F-2022-001", "--db", db)
+	if code != 0 || !strings.Contains(out, "  interim order from 2022-02-01, review by 2022-08-01") || strings.Contains(out, "administrative suspension") {
+		t.Errorf("case show: %d %s\n%s", code, stderr, out)
+	}
+}
