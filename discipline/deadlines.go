@@ -2,6 +2,7 @@ package discipline
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/rules"
@@ -92,11 +93,20 @@ func Quarter(d rulebook.Date) string { return d.Quarter() }
 // one already is.
 func (c *Case) NextSteps(x *rules.Discipline) []*rules.Transition {
 	active := c.Suspension != nil && c.Suspension.Lifted.IsZero()
+	// A step about a fine is offered only while one is unpaid (as the step's
+	// guard requires): not, say, on an application for readmission.
+	unpaid := slices.ContainsFunc(c.Sanctions, func(so SanctionOrder) bool {
+		return !so.Amount.IsZero() && so.InForce() && so.Paid.IsZero()
+	})
 	var out []*rules.Transition
 	for _, t := range x.TransitionsFrom(c.State) {
 		ok := true
 		for _, eff := range t.Effects {
 			switch eff {
+			case "payment":
+				ok = ok && unpaid
+			case "non_payment":
+				ok = ok && unpaid && c.NonPayment == ""
 			case "review_suspension", "lift_suspension":
 				if !active && t.To == "" {
 					ok = false

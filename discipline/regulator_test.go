@@ -1,6 +1,7 @@
 package discipline
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -213,6 +214,23 @@ func TestFineWithReprimand(t *testing.T) {
 			t.Errorf("sanction counts: %+v", counts)
 		}
 
+		// The steps about a fine are offered while it is unpaid, and
+		// non-payment once.
+		offered := func(want map[string]bool) {
+			t.Helper()
+			c := f.get(id)
+			got := map[string]bool{}
+			for _, tr := range c.NextSteps(f.reg.Rules.Versions[0].Discipline) {
+				if tr.ID == "record_payment" || tr.ID == "record_non_payment" {
+					got[tr.ID] = true
+				}
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("steps about the fine offered: %v, want %v", got, want)
+			}
+		}
+		offered(map[string]bool{"record_payment": true, "record_non_payment": true})
+
 		// Non-payment: not before the due date; after it, the registrant is
 		// suspended until they pay, then returns to the status held before.
 		_, err = f.s.Take(ctx, "t", id, Command{Transition: "record_non_payment", Date: d("2022-06-01"), Body: "registrar", Rationale: "unpaid"})
@@ -221,7 +239,9 @@ func TestFineWithReprimand(t *testing.T) {
 		if got := f.statusOn(fel, "2022-06-02"); got != "suspended_unpaid" {
 			t.Errorf("after non-payment: %s", got)
 		}
+		offered(map[string]bool{"record_payment": true})
 		f.take(id, Command{Transition: "record_payment", Date: d("2022-06-20"), Body: "registrar"})
+		offered(map[string]bool{})
 		if got := f.statusOn(fel, "2022-06-20"); got != "fellow" {
 			t.Errorf("after payment: %s, want fellow", got)
 		}
