@@ -232,6 +232,10 @@ func (f *CaseFile) Term(key string) string { return f.terms().Term(key) }
 // TermTitle is Term for a heading or the start of a sentence.
 func (f *CaseFile) TermTitle(key string) string { return f.terms().TermTitle(key) }
 
+// LetterTitle names letter template tpl in the procedure's terms ("interim
+// order", "notice of allegations").
+func (f *CaseFile) LetterTitle(tpl string) string { return f.terms().Title(tpl) }
+
 // terms is a letter holding the procedure's terms, which words them.
 func (f *CaseFile) terms() notices.Letter {
 	if f.Procedure == nil || f.Procedure.Discipline == nil {

@@ -51,3 +51,18 @@ func (l Letter) ATitle(key string) string {
 	}
 	return a + t
 }
+
+// Title names letter template tpl in the letter's terms, for a list of letters:
+// a regulator's "interim order" and "notice of allegations" where a party's are
+// "administrative suspension" and "notice of charges".
+func (l Letter) Title(tpl string) string {
+	switch tpl {
+	case "administrative_suspension":
+		return l.Term("suspension")
+	case "notice_of_charges":
+		return "notice of " + l.Term("charges")
+	case "readmission_decision":
+		return "decision on " + l.Term("readmission")
+	}
+	return strings.ReplaceAll(tpl, "_", " ")
+}

@@ -143,7 +143,7 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 			if err != nil {
 				continue
 			}
-			b.Sections = append(b.Sections, notices.Section{Title: "Letter: " + strings.ReplaceAll(tpl, "_", " "), Blocks: []notices.Block{{Heading: rd.Subject}, {Pre: rd.Text}}})
+			b.Sections = append(b.Sections, notices.Section{Title: "Letter: " + d.File.LetterTitle(tpl), Blocks: []notices.Block{{Heading: rd.Subject}, {Pre: rd.Text}}})
 		}
 	}
 	return b, nil
