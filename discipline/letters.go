@@ -23,12 +23,19 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 	if n := len(c.Steps); n > 0 {
 		last = c.Steps[n-1].Date
 	}
-	if date.IsZero() {
-		date = last
-	}
 	proc, vc, err := Versions(s.rb(), c, last)
 	if err != nil {
 		return notices.Letter{}, err
+	}
+	// The step the letter is about: the last that sends it (its transition's
+	// notice), else the last step. A letter shown after later steps still
+	// cites, is dated and is signed as when it was sent.
+	step := letterStep(c, proc.Discipline, template)
+	if date.IsZero() {
+		date = last
+		if step != nil {
+			date = step.Date
+		}
 	}
 	party := func(id string) notices.Party {
 		h, err := s.db().History(ctx, id)
@@ -81,10 +88,6 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 		removed, kept := suspensionRights(vc, proc.Discipline.Statuses.Suspended, su.Rights)
 		ns.RightsRemoved, ns.RightsKept = removed, kept
 		l.Suspension = ns
-	}
-	var step *StepRecord
-	if n := len(c.Steps); n > 0 {
-		step = &c.Steps[n-1]
 	}
 	if step != nil {
 		t := proc.Discipline.Transitions[step.Transition]
@@ -172,6 +175,20 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 		l.Signatory = "General Secretary"
 	}
 	return l, nil
+}
+
+// letterStep is the last step of c whose transition sends template, or else
+// its last step (nil when it has none).
+func letterStep(c *Case, x *rules.Discipline, template string) *StepRecord {
+	for i := len(c.Steps) - 1; i >= 0; i-- {
+		if t := x.Transitions[c.Steps[i].Transition]; t != nil && t.Notice == template {
+			return &c.Steps[i]
+		}
+	}
+	if n := len(c.Steps); n > 0 {
+		return &c.Steps[n-1]
+	}
+	return nil
 }
 
 func (s *Service) evidence(ctx context.Context, c *Case) []string {
