@@ -472,7 +472,7 @@ func TestLettersInTheRuleBooksTerms(t *testing.T) {
 			// Each letter as it was sent, whatever came after: dated, citing and
 			// signed by its own step (the interim order before the referral).
 			"administrative_suspension": {"Notice of interim order", "you are suspended by an interim order from registration rights", "An interim order is a precautionary measure",
-				"Date: 1\u00a0February\u00a02022", "Clause 5.3: ", "Yours sincerely,\n\nInvestigating Committee\n"},
+				"Date: 1\u00a0February\u00a02022", "Clause 5.3: ", "Yours sincerely,\n\nInvestigating Committee\n", "Registration number: "},
 			"notice_of_charges": {"Notice of allegations", "answer each allegation in writing", "Date: 8\u00a0February\u00a02022"},
 		} {
 			l, err := f.s.Letter(ctx, f.get(id), template, "", rulebook.NoDate)
