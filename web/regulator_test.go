@@ -59,7 +59,7 @@ func TestRegulatorDemoPages(t *testing.T) {
 		{"owen", "/cases/F-2022-002", 200, []string{"varied"}},
 		{"rhian", "/members/R0001", 200, []string{"Fellow"}},
 		{"rhian", "/deadlines", 200, nil},
-		{"rhian", "/statistics", 200, nil},
+		{"rhian", "/statistics", 200, []string{"5.1: Striking off", "5.1: Order for costs"}},
 		{"ruth", "/cases", 200, []string{"F-2021-001", "F-2022-002"}},
 	} {
 		code, body := get(tc.who, tc.path)

@@ -153,7 +153,11 @@ func (s *Server) statisticsPage(w http.ResponseWriter, r *http.Request) error {
 	var labels []string
 	var values []float64
 	for _, c := range sanctions {
-		labels = append(labels, c.Clause+": "+strings.ReplaceAll(c.Sanction, "_", " "))
+		name := inWords(c.Sanction)
+		if x := s.app.Rules().LatestSanction(c.Sanction); x != nil && x.Name != "" {
+			name = x.Name
+		}
+		labels = append(labels, c.Clause+": "+name)
 		values = append(values, float64(c.Cases))
 	}
 	d.SanctionChart = svg.HBars("Sanctions by clause", labels, values, 860)
