@@ -21,11 +21,14 @@ type accountsData struct {
 
 // RoleNames names roles as the rule book in force does ("NCC panel member"),
 // a role it no longer declares by its id.
-func (d accountsData) RoleNames(ids []string) string {
+func (d accountsData) RoleNames(ids []string) string { return roleNames(d.Roles, ids) }
+
+// roleNames names roles as choices do, a role they lack by its id.
+func roleNames(choices []app.RoleChoice, ids []string) string {
 	names := make([]string, len(ids))
 	for i, id := range ids {
 		names[i] = id
-		for _, c := range d.Roles {
+		for _, c := range choices {
 			if c.ID == id {
 				names[i] = c.Name
 			}

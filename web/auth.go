@@ -101,6 +101,9 @@ type accountData struct {
 	RoleChoices []app.RoleChoice
 }
 
+// RoleNames names the account's roles as the rule book in force does.
+func (d *accountData) RoleNames() string { return roleNames(d.RoleChoices, d.Account.Roles) }
+
 func (s *Server) accountData(r *http.Request) (*accountData, error) {
 	p := app.PrincipalFrom(r.Context())
 	if p.Account == nil {

@@ -63,6 +63,7 @@ func TestPagesNameMembers(t *testing.T) {
 		`sees the cases handled by a body the role acts for; acts for the Compliance Unit`,
 		`<option value="clp">CLP section (National Constitutional Committee)</option>`)
 	has("a panel member's account", get("admin", "/admin/accounts/irene"), `<option value="clp" selected>CLP section`)
+	has("one's own account", get("irene", "/account"), `<dt>Roles</dt><dd>NCC panel member, Member</dd>`)
 	// The rules to choose from in the rule book's numbering.
 	form := get("casey", "/complaints/new")
 	if i, j, k := strings.Index(form, `value="5.I.1"`), strings.Index(form, `value="5.I.2"`), strings.Index(form, `value="5.II.1"`); i < 0 || j < i || k < j || strings.Index(form, `value="6.I.1.A"`) < k {
