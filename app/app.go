@@ -42,8 +42,9 @@ type App struct {
 // and several sanctions per case (5), to the one with occasions served (6), or to the one with members
 // in units of the rule book's kinds (7), has its projections rebuilt, so that no one's cases are
 // missing from their lists, every case reads in today's shape, and each member is
-// in the unit the record places them in. (Migration 9 chains the access log in
-// its own transaction.)
+// in the unit the record places them in; one migrated to 17 has its cases
+// rebuilt, whose deadlines are then worded as the rule book words them.
+// (Migration 9 chains the access log in its own transaction.)
 //
 // The application stores its access log from a goroutine of its own: Close it
 // when done, so that every entry is stored.
@@ -54,6 +55,11 @@ func New(ctx context.Context, reg *register.Service) (*App, error) {
 		if err := reg.DB.Rebuild(ctx); err != nil {
 			return nil, err
 		}
+		if _, err := a.cases.RebuildCases(ctx); err != nil {
+			return nil, err
+		}
+	} else if reg.DB.Migrated(17) {
+		// The deadlines' texts in the rule book's words: the cases alone.
 		if _, err := a.cases.RebuildCases(ctx); err != nil {
 			return nil, err
 		}

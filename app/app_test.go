@@ -446,3 +446,73 @@ func TestAccessLogNames(t *testing.T) {
 		}
 	}
 }
+
+// A database from before migration 17 has its deadlines reworded (the rule
+// book's terms, dates written out) when it is opened: the cases are rebuilt,
+// and the projection then matches the record.
+func TestDeadlinesRewordedOnMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rulebook.db")
+	src, err := examples.FS.ReadFile(examples.Labour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := rules.Load(examples.Labour, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() (*sqldb.DB, *app.App) {
+		t.Helper()
+		db, err := sqldb.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := register.New(ctx, db, rb, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := app.New(ctx, svc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db, a
+	}
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Load(ctx, db, rb, src); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, a := open()
+	// As the releases before it stored them.
+	for _, q := range []string{`UPDATE case_deadlines SET what = 'review the administrative suspension in force since 2016-07-20' WHERE kind = 'suspension_review'`,
+		`DELETE FROM schema_migrations WHERE version = 17`} {
+		if _, err := db.Raw().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+	db.Close()
+	db, a = open()
+	defer db.Close()
+	defer a.Close()
+	var whats []string
+	rows, err := db.Raw().Query(`SELECT what FROM case_deadlines WHERE kind IN ('suspension_age', 'suspension_review') ORDER BY what`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var w string
+		rows.Scan(&w)
+		whats = append(whats, w)
+	}
+	rows.Close()
+	if !slices.Contains(whats, "review the administrative suspension in force since 20 July 2016") || slices.Contains(whats, "review the administrative suspension in force since 2016-07-20") {
+		t.Errorf("deadlines after the migration: %q", whats)
+	}
+	if diffs, err := a.CheckProjection(operator()); err != nil || len(diffs) > 0 {
+		t.Errorf("the projection after the migration: %v %v", diffs, err)
+	}
+}

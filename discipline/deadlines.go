@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/rulebook/rulebook"
+	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 )
@@ -18,13 +19,18 @@ func (c *Case) Deadlines(x *rules.Discipline) []sqldb.DeadlineRow {
 	add := func(kind, what string, due rulebook.Date) {
 		out = append(out, sqldb.DeadlineRow{Case: c.ID, Kind: kind, What: what, Due: due})
 	}
+	// The words are the rule book's (its terms: a regulator's "interim order"),
+	// as its letters and pages have them. They are stored in case_deadlines and
+	// compared with a rebuild by verify --projection: a change to them needs a
+	// migration that rebuilds the cases (as migration 17 did).
+	suspension := notices.Letter{Terms: x.Terms}.Term("suspension")
 	if !c.Closed {
 		if st := x.States[c.State]; st != nil && !st.Deadline.IsZero() {
-			add("state", fmt.Sprintf("%s: time limit of %s since %s", st.Name, st.Deadline, c.StateSince), x.Calendar.Due(c.StateSince, st.Deadline))
+			add("state", fmt.Sprintf("%s: time limit of %s since %s", st.Name, st.Deadline, c.StateSince.Long()), x.Calendar.Due(c.StateSince, st.Deadline))
 		}
 		for _, t := range x.TransitionsFrom(c.State) {
 			if !t.Within.IsZero() && t.IsPermitted() {
-				add("step", fmt.Sprintf("last day to %s", lowerFirst(t.Name)), x.Calendar.Due(c.StateSince, t.Within))
+				add("step", "last day to "+rulebook.LowerFirst(t.Name), x.Calendar.Due(c.StateSince, t.Within))
 			}
 		}
 		if every := x.ComplainantUpdates; !every.IsZero() && len(c.Complainants) > 0 {
@@ -45,10 +51,10 @@ func (c *Case) Deadlines(x *rules.Discipline) []sqldb.DeadlineRow {
 	}
 	if s := c.Suspension; s != nil && s.Lifted.IsZero() {
 		if !s.ReviewBy.IsZero() {
-			add("suspension_review", fmt.Sprintf("review the administrative suspension in force since %s", s.From), s.ReviewBy)
+			add("suspension_review", fmt.Sprintf("review the %s in force since %s", suspension, s.From.Long()), s.ReviewBy)
 		}
 		for _, age := range x.Suspension.Alerts {
-			add("suspension_age", fmt.Sprintf("administrative suspension %s old", age), age.AddTo(s.From))
+			add("suspension_age", fmt.Sprintf("%s %s old", suspension, age), age.AddTo(s.From))
 		}
 	}
 	for _, cd := range c.Conditions {
@@ -67,21 +73,6 @@ func (c *Case) heard() bool {
 		}
 	}
 	return false
-}
-
-// lowerFirst lowers an ASCII first letter. It stays as it is (not
-// rulebook.LowerFirst, which spares acronyms): the deadlines' text is stored
-// in case_deadlines, and verify --projection compares what is stored with a
-// rebuild, so a change here would flag every record made before it.
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	b := []byte(s)
-	if b[0] >= 'A' && b[0] <= 'Z' {
-		b[0] += 'a' - 'A'
-	}
-	return string(b)
 }
 
 // Quarter names the calendar quarter of d, e.g. "2017-Q2".

@@ -2,6 +2,7 @@ package discipline
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -467,6 +468,14 @@ func TestLettersInTheRuleBooksTerms(t *testing.T) {
 		f.take(id, Command{Transition: "acknowledge", Date: d("2022-02-01"), Body: "registrar"})
 		f.take(id, Command{Transition: "refer", Date: d("2022-02-08"), Body: "investigating_committee", Criteria: []string{"CASE-TO-ANSWER"},
 			Rationale: "documented", Charges: []Charge{{Count: 1, Clause: "5.1", Particulars: "a survey"}}})
+		// The deadlines speak the same words, their dates written out.
+		var whats []string
+		for _, dl := range f.get(id).Deadlines(f.reg.Rules.Versions[0].Discipline) {
+			whats = append(whats, dl.What)
+		}
+		if !slices.Contains(whats, "review the interim order in force since 1 February 2022") || !slices.Contains(whats, "interim order 6 months old") {
+			t.Errorf("deadlines: %q", whats)
+		}
 		tpl := notices.Default()
 		for template, want := range map[string][]string{
 			// Each letter as it was sent, whatever came after: dated, citing and
