@@ -32,6 +32,77 @@ var undoChain = []string{
 	`ALTER TABLE access_log DROP COLUMN erased`, `ALTER TABLE access_log DROP COLUMN prev_hash`, `ALTER TABLE access_log DROP COLUMN hash`,
 }
 
+// reopen closes w's application and database and opens them again, under the
+// example's rule book, as a new release would: the database is migrated and
+// the application does what a migration asks of it.
+func reopen(t *testing.T, w *world) {
+	t.Helper()
+	ctx := context.Background()
+	path := w.db.DSN()
+	w.a.Close()
+	w.db.Close()
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	src, err := examples.FS.ReadFile(examples.Labour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := rules.Load(examples.Labour, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := register.New(ctx, db, rb, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(ctx, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() }) // before the database closes
+	w.db, w.a = db, a
+}
+
+// TestUpgradeDeadlineWords takes the demo's database back to schema 16, its
+// deadlines in the words the releases before 17 stored, and opens it again:
+// the cases are rebuilt, the deadlines reworded (dates written out), and the
+// projection matches the record.
+func TestUpgradeDeadlineWords(t *testing.T) {
+	w := newWorld(t)
+	for _, q := range []string{`UPDATE case_deadlines SET what = 'review the administrative suspension in force since 2016-07-20' WHERE kind = 'suspension_review'`,
+		`DELETE FROM schema_migrations WHERE version = 17`} {
+		if _, err := w.db.Raw().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reopen(t, w)
+	if !w.db.Migrated(17) {
+		t.Fatal("migration 17 was not applied")
+	}
+	var whats []string
+	rows, err := w.db.Raw().Query(`SELECT what FROM case_deadlines WHERE kind = 'suspension_review'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		whats = append(whats, s)
+	}
+	rows.Close()
+	if !slices.Equal(whats, []string{"review the administrative suspension in force since 20 July 2016"}) {
+		t.Errorf("the suspension's review after the migration: %q", whats)
+	}
+	if diffs, err := w.a.CheckProjection(operator()); err != nil || len(diffs) > 0 {
+		t.Errorf("the projection after the migration: %v %v", diffs, err)
+	}
+}
+
 // TestUpgradeToUnits takes the demo's database back to schema 5, before units
 // (the members table's old columns empty, as a projection it could not fill), and
 // opens it again: the application rebuilds the register, and every member is in
@@ -67,31 +138,11 @@ func TestUpgradeToUnits(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	path := w.db.DSN()
-	w.a.Close()
-	w.db.Close()
-	db, err := sqldb.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	reopen(t, w)
+	db, a := w.db, w.a
 	if !db.Migrated(7) || !db.Migrated(8) || !db.Migrated(9) || db.Migrated(6) {
 		t.Fatal("migrations 7, 8 and 9, and only they, should have been applied")
 	}
-	src, _ := examples.FS.ReadFile(examples.Labour)
-	rb, err := rules.Load(examples.Labour, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := register.New(ctx, db, rb, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(ctx, svc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
 	after, central2 := units(db)
 	if !maps.Equal(after, before) || !slices.Equal(central2, central) {
 		t.Errorf("after the upgrade: %v and %q; before it: %v and %q", after, central2, before, central)
@@ -135,7 +186,6 @@ func TestUpgradeToIndexedLists(t *testing.T) {
 	if len(waiting) == 0 || len(waiting) == len(all) || len(counts) == 0 || factors == 0 {
 		t.Fatalf("the demo should have complaints waiting and not, counts and factors: %d of %d waiting, %v, %d factors", len(waiting), len(all), counts, factors)
 	}
-	path := w.db.DSN()
 	for _, q := range append(append([]string{
 		`DROP INDEX complaints_case`, `DROP INDEX complaints_seq`, `ALTER TABLE complaints DROP COLUMN case_id`,
 		`DROP INDEX case_clauses_clause`, `ALTER TABLE case_clauses DROP COLUMN closed`, `ALTER TABLE case_clauses DROP COLUMN conduct`,
@@ -146,31 +196,10 @@ func TestUpgradeToIndexedLists(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	w.a.Close()
-	w.db.Close()
-	db, err := sqldb.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if !db.Migrated(4) {
+	reopen(t, w)
+	if !w.db.Migrated(4) {
 		t.Fatal("migration 4 was not applied")
 	}
-	src, _ := examples.FS.ReadFile(examples.Labour)
-	rb, err := rules.Load(examples.Labour, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := register.New(ctx, db, rb, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(ctx, svc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	w.db, w.a = db, a
 	gotWaiting, gotCounts, gotFactors := want()
 	if !slices.Equal(gotWaiting, waiting) || gotFactors != factors {
 		t.Errorf("after the upgrade: waiting %v, %d factors; before it: %v, %d", gotWaiting, gotFactors, waiting, factors)
@@ -180,7 +209,7 @@ func TestUpgradeToIndexedLists(t *testing.T) {
 			t.Errorf("after the upgrade, %d complaints counted in %s, want %d", gotCounts[q], q, n)
 		}
 	}
-	if diffs, err := a.CheckProjection(operator()); err != nil || len(diffs) > 0 {
+	if diffs, err := w.a.CheckProjection(operator()); err != nil || len(diffs) > 0 {
 		t.Errorf("after the upgrade the projections differ from the record: %v %v", diffs, err)
 	}
 }
