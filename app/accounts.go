@@ -150,7 +150,7 @@ func (a *App) checkAccount(ctx context.Context, in *AccountInput) error {
 		}
 		seen[r] = true
 	}
-	return a.checkSection(in)
+	return nil
 }
 
 // checkSection refuses a section that no panel of the bodies the account's
@@ -204,6 +204,9 @@ func (a *App) CreateAccount(ctx context.Context, in AccountInput, password strin
 		return nil, rulebook.Errorf(rulebook.EConflict, "account %s already exists", in.Name)
 	}
 	if err := a.checkAccount(ctx, &in); err != nil {
+		return nil, err
+	}
+	if err := a.checkSection(&in); err != nil {
 		return nil, err
 	}
 	if err := checkPasswordPolicy(in.Name, password); err != nil {
@@ -262,6 +265,14 @@ func (a *App) ChangeAccount(ctx context.Context, name string, in AccountInput, d
 	in.Name = name
 	if err := a.checkAccount(ctx, &in); err != nil {
 		return nil, err
+	}
+	// A section is checked when it or the roles change, not on every change:
+	// an account holding one from before the check, or one a newer rule book
+	// dropped, can still be disabled or renamed.
+	if trim(in.Section) != old.Section || !slices.Equal(in.Roles, old.Roles) {
+		if err := a.checkSection(&in); err != nil {
+			return nil, err
+		}
 	}
 	acc := rulebook.Account{Name: name, Display: in.Display, Member: in.Member, Section: trim(in.Section), Roles: in.Roles, Disabled: disabled}
 	if old.Holds(rulebook.RoleAdministrator) && !old.Disabled && (disabled || !acc.Holds(rulebook.RoleAdministrator)) {

@@ -412,6 +412,20 @@ func TestAccountSections(t *testing.T) {
 	if err != nil || acc.Section != "clp" {
 		t.Fatalf("a declared section: %+v %v", acc, err)
 	}
+	// An account holding a section from before the check (or one a newer rule
+	// book dropped) can still be disabled: the section is checked when it or
+	// the roles change.
+	if _, err := w.db.Raw().Exec(`UPDATE accounts SET section = 'cpl' WHERE name = 'ncc-08'`); err != nil {
+		t.Fatal(err)
+	}
+	in.Section = "cpl"
+	if _, err := w.a.ChangeAccount(operator(), "ncc-08", in, true); err != nil {
+		t.Errorf("disabling an account with an undeclared section: %v", err)
+	}
+	in.Roles = []string{"ncc_panel", rulebook.RoleAuditor}
+	if _, err := w.a.ChangeAccount(operator(), "ncc-08", in, true); err == nil || field(err) != "section" {
+		t.Errorf("new roles with an undeclared section: %v", err)
+	}
 }
 
 // The access log names who read and whom: a member's name only for a reader
