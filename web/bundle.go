@@ -102,7 +102,11 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 		if e.Clause != "" {
 			by += ", clause " + e.Clause
 		}
-		tl.Blocks[0].Rows = append(tl.Blocks[0].Rows, []string{e.Date.Long(), e.What, by, e.Detail})
+		detail := e.Detail
+		if len(e.Criteria) > 0 {
+			detail = strings.TrimSpace("Criteria: " + strings.Join(e.Criteria, "; ") + ". " + detail)
+		}
+		tl.Blocks[0].Rows = append(tl.Blocks[0].Rows, []string{e.Date.Long(), e.What, by, detail})
 	}
 	b.Sections = append(b.Sections, tl)
 	if c.Mitigation != nil || len(c.Sanctions) > 0 {

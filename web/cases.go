@@ -99,10 +99,12 @@ type entry struct {
 	Date   rulebook.Date
 	What   string
 	Detail string
-	By     string
-	Clause string
-	Event  string
-	Class  string
+	// Criteria are the published criteria a step cited, each with its text.
+	Criteria []string
+	By       string
+	Clause   string
+	Event    string
+	Class    string
 }
 
 // timeline merges a case's steps and records in date order.
@@ -122,17 +124,14 @@ func timeline(f *app.CaseFile) []entry {
 				e.What += " → " + s.Name
 			}
 		}
-		if len(st.Criteria) > 0 {
-			// Each criterion cited, in the rule book's words.
-			var cited []string
-			for _, id := range st.Criteria {
-				if cr := f.Criterion(id); cr != nil && cr.Text != "" {
-					cited = append(cited, id+": "+strings.TrimSuffix(cr.Text, "."))
-				} else {
-					cited = append(cited, id)
-				}
+		// Each criterion cited, in the rule book's words, apart from the
+		// reasons the deciding body gave.
+		for _, id := range st.Criteria {
+			if cr := f.Criterion(id); cr != nil && cr.Text != "" {
+				e.Criteria = append(e.Criteria, id+" — "+strings.TrimSuffix(cr.Text, "."))
+			} else {
+				e.Criteria = append(e.Criteria, id)
 			}
-			e.Detail = strings.TrimSpace("Criteria " + strings.Join(cited, "; ") + ". " + e.Detail)
 		}
 		if st.Vote != nil {
 			e.Detail = strings.TrimSpace(fmt.Sprintf("vote %d for, %d against. %s", st.Vote.For, st.Vote.Against, e.Detail))

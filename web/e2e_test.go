@@ -637,7 +637,7 @@ func TestBrowserStory(t *testing.T) {
 	helen.see("respondent", "Suspension from holding office and representation", "[complainant 1 withheld]",
 		// The factors and criteria in the rule book's words, not codes alone.
 		"mitigating: The member apologised promptly and sincerely. (MIT-APOLOGY)",
-		"Criteria SUSP-RISK: Allowing the member to continue to hold office or represent the Party")
+		"Criteria: SUSP-RISK — Allowing the member to continue to hold office or represent the Party")
 	helen.notSee("Declan", "M0005", "Maeve")
 	// No step is hers to take.
 	helen.notSee("Next steps you may take")

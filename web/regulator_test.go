@@ -52,7 +52,9 @@ func TestRegulatorDemoPages(t *testing.T) {
 		{"rhian", "/cases/F-2022-002", 200, []string{"varied", "Striking off", "GBP 4,500.00", "Sanctions guidance for clause 5.1 at high seriousness"}},
 		// The regulator's words, as its letters use them: an interim order, allegations.
 		{"rhian", "/cases/F-2022-001", 200, []string{"GBP 3,000.00", "reprimand", "paid", "<strong>Interim order</strong> from", "<h2>Allegations and findings</h2>",
-			">Letter: interim order</a>", ">Letter: notice of allegations</a>"}},
+			">Letter: interim order</a>", ">Letter: notice of allegations</a>",
+			// The criteria cited apart from the reasons given.
+			`<span class="small">Criteria: IO-PUBLIC — An interim order is necessary to protect the public.</span><br>Two further structural surveys`}},
 		{"rhian", "/cases/S-2022-001", 200, []string{"restoration refused", "five-year bar", ">Letter: decision on restoration to the register</a>"}},
 		{"imogen", "/cases/F-2022-001", 200, []string{"GBP 3,000.00", "reprimand"}},
 		{"imogen", "/cases/F-2022-002", 404, nil},
