@@ -160,6 +160,9 @@ type CaseFile struct {
 	Conduct   *rules.Version `json:"-"`
 	// Redactions lists what was withheld from this reader.
 	Redactions []string `json:"redactions,omitempty"`
+	// Letters are the letter templates the case has sent its respondent that
+	// this reader may open, in the order first sent.
+	Letters []string `json:"letters,omitempty"`
 	// Steps are the next steps the procedure offers, for the case team.
 	Steps []StepOption `json:"-"`
 	// Complaints are the complaints the case is built on, with what complainants
@@ -301,6 +304,16 @@ func (a *App) caseFile(ctx context.Context, id string, on rulebook.Date, details
 	}
 	shown, redactions := a.Policy.RedactCase(p, c, ca)
 	f := &CaseFile{Case: shown, Access: ca, On: on, Procedure: proc, Conduct: conduct, Redactions: redactions}
+	// The letters the case has sent, those this reader may open.
+	sent, err := discipline.LettersSent(a.Rules(), c)
+	if err != nil {
+		return nil, err
+	}
+	for _, tpl := range sent {
+		if a.Policy.Decide(p, ReadLetter, Resource{Case: c, Letter: tpl}) == nil {
+			f.Letters = append(f.Letters, tpl)
+		}
+	}
 	if ca.View >= StaffView {
 		h := a.Policy.Hold(p)
 		for _, t := range c.NextSteps(proc.Discipline) {
@@ -580,7 +593,14 @@ func (a *App) CaseEvents(ctx context.Context, id string) ([]rulebook.Event, erro
 
 // Letter fills a notice of a case from the record.
 func (a *App) Letter(ctx context.Context, id, template, to string, date rulebook.Date) (notices.Letter, error) {
-	p, c, _, err := a.loadCase(ctx, ViewCaseRecord, id, "")
+	c, err := a.cases.Case(ctx, id)
+	if err != nil {
+		if rulebook.ErrorCode(err) == rulebook.ENotFound {
+			return notices.Letter{}, notFound("case", id)
+		}
+		return notices.Letter{}, err
+	}
+	p, err := a.allow(ctx, ReadLetter, Resource{Case: c, Letter: template, Member: to})
 	if err != nil {
 		return notices.Letter{}, err
 	}

@@ -45,13 +45,16 @@ const (
 	OpenCase          Action = "case.open"
 	ViewCase          Action = "case.view"        // Resource.Case
 	ViewCaseRecord    Action = "case.record.view" // its raw events, letters and bundle
-	TakeStep          Action = "case.step"        // Resource.Case, Resource.Body
-	RecordOnCase      Action = "case.record"      // conflicts, mitigation, contacts…
-	DeclareOwn        Action = "case.declare"     // one's own conflict or recusal
-	AssignCaseRole    Action = "case.assign"
-	WriteAboutCase    Action = "case.write" // a message: from outside its roles, a contact
-	EditLists         Action = "lists.edit"
-	ReadLists         Action = "lists.read"
+	// ReadLetter is reading a letter of the case (Resource.Letter, to
+	// Resource.Member, or to the respondent when empty).
+	ReadLetter     Action = "case.letter.read"
+	TakeStep       Action = "case.step"    // Resource.Case, Resource.Body
+	RecordOnCase   Action = "case.record"  // conflicts, mitigation, contacts…
+	DeclareOwn     Action = "case.declare" // one's own conflict or recusal
+	AssignCaseRole Action = "case.assign"
+	WriteAboutCase Action = "case.write" // a message: from outside its roles, a contact
+	EditLists      Action = "lists.edit"
+	ReadLists      Action = "lists.read"
 
 	// Reports and oversight.
 	ReadDeadlines  Action = "deadlines.read"
@@ -85,6 +88,8 @@ type Resource struct {
 	Case      *discipline.Case
 	Body      string
 	Complaint *sqldb.ComplaintRow
+	// Letter is a letter template of the case (ReadLetter).
+	Letter string
 }
 
 // Policy decides who may do what. Its inputs are the principal, the action, the
@@ -265,7 +270,7 @@ func (pol *Policy) Decide(p *Principal, act Action, r Resource) error {
 		if h.Can("open_cases") {
 			return nil
 		}
-	case ViewCase, ViewCaseRecord, TakeStep, RecordOnCase, DeclareOwn, AssignCaseRole:
+	case ViewCase, ViewCaseRecord, ReadLetter, TakeStep, RecordOnCase, DeclareOwn, AssignCaseRole:
 		return pol.decideCase(p, h, act, r)
 	case WriteAboutCase:
 		return nil // from outside the case's roles, it is recorded as a contact
@@ -359,6 +364,24 @@ func (pol *Policy) decideCase(p *Principal, h Holding, act Action, r Resource) e
 			return nil
 		}
 		return forbidden("the record of case %s holds fields your roles are not shown", c.ID)
+	case ReadLetter:
+		if ca.View == FullView || ca.View == StaffView && pol.seesEverything(h) {
+			return nil
+		}
+		// The respondent, and whoever represents them, may read copies of the
+		// letters the case has sent the respondent: what already reached them
+		// (complainants withheld from them are withheld in the letter too).
+		if ca.View == PartyView && (ca.As == "respondent" || ca.As == discipline.RoleRepresentative) &&
+			(r.Member == "" || r.Member == c.Respondent) {
+			if sent, err := discipline.LettersSent(pol.Rules, c); err == nil && slices.Contains(sent, r.Letter) {
+				return nil
+			}
+			return forbidden("case %s has sent you no letter %q", c.ID, r.Letter)
+		}
+		if ca.View == PartyView {
+			return forbidden("the letters of case %s are sent to its respondent", c.ID)
+		}
+		return forbidden("the letters of case %s name people your roles are not shown", c.ID)
 	}
 	if ca.View < StaffView || h.Auditor && !h.Staff() {
 		return forbidden("%s may not %s on case %s", p.Account.Name, describe(act), c.ID)

@@ -3,6 +3,7 @@ package discipline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,10 +20,7 @@ import (
 // are named to the respondent unless the rule book's subject-access rules withhold
 // them, in which case the letter says so.
 func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date rulebook.Date) (notices.Letter, error) {
-	last := c.Opened
-	if n := len(c.Steps); n > 0 {
-		last = c.Steps[n-1].Date
-	}
+	last := c.LastDate()
 	proc, vc, err := Versions(s.rb(), c, last)
 	if err != nil {
 		return notices.Letter{}, err
@@ -179,6 +177,40 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 
 // letterStep is the last step of c whose transition sends template, or else
 // its last step (nil when it has none).
+// LettersSent lists the letters the case has sent its respondent, in the
+// order first sent: those recorded as sent, and those its steps send (their
+// transitions' notices, under the procedure in force at the case's last step,
+// as Letter reads them).
+func LettersSent(rb *rules.RuleBook, c *Case) ([]string, error) {
+	proc, _, err := Versions(rb, c, c.LastDate())
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	add := func(tpl string) {
+		if tpl != "" && !slices.Contains(out, tpl) {
+			out = append(out, tpl)
+		}
+	}
+	for _, n := range c.Notices {
+		add(n.Template)
+	}
+	for _, st := range c.Steps {
+		if t := proc.Discipline.Transitions[st.Transition]; t != nil {
+			add(t.Notice)
+		}
+	}
+	return out, nil
+}
+
+// LastDate is the date of the case's last step, or of its opening.
+func (c *Case) LastDate() rulebook.Date {
+	if n := len(c.Steps); n > 0 {
+		return c.Steps[n-1].Date
+	}
+	return c.Opened
+}
+
 func letterStep(c *Case, x *rules.Discipline, template string) *StepRecord {
 	for i := len(c.Steps) - 1; i >= 0; i-- {
 		if t := x.Transitions[c.Steps[i].Transition]; t != nil && t.Notice == template {

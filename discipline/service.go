@@ -606,12 +606,8 @@ func (s *Service) caseRow(c *Case, seq int64, complaintClauses []string) (sqldb.
 	if err != nil {
 		return sqldb.NewCase{}, err
 	}
-	last := c.Opened
-	if n := len(c.Steps); n > 0 {
-		last = c.Steps[n-1].Date
-	}
 	var deadlines []sqldb.DeadlineRow
-	if proc, _, err := Versions(s.rb(), c, last); err == nil {
+	if proc, _, err := Versions(s.rb(), c, c.LastDate()); err == nil {
 		deadlines = c.Deadlines(proc.Discipline)
 	}
 	var clauses []string

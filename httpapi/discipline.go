@@ -323,6 +323,9 @@ type caseView struct {
 	Procedure string          `json:"procedure_version"`
 	Conduct   string          `json:"conduct_version"`
 	Steps     []availableStep `json:"steps"`
+	// Letters are the letters the case has sent its respondent that the
+	// caller may read (GET …/letters/{template}).
+	Letters []string `json:"letters"`
 }
 
 func stepView(o app.StepOption) availableStep {
@@ -340,7 +343,7 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := caseView{Case: f.Case, On: f.On, As: f.Access.As, Redactions: orEmpty(f.Redactions), Procedure: f.Procedure.ID, Conduct: f.Conduct.ID, Steps: []availableStep{}}
+	v := caseView{Case: f.Case, On: f.On, As: f.Access.As, Redactions: orEmpty(f.Redactions), Procedure: f.Procedure.ID, Conduct: f.Conduct.ID, Steps: []availableStep{}, Letters: orEmpty(f.Letters)}
 	for _, o := range f.Steps {
 		v.Steps = append(v.Steps, stepView(o))
 	}

@@ -138,7 +138,7 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 		b.Sections = append(b.Sections, sec)
 	}
 	if s.app.May(r.Context(), app.ViewCaseRecord, app.Resource{Case: c}) {
-		for _, tpl := range d.Letters {
+		for _, tpl := range d.File.Letters {
 			l, err := s.app.Letter(r.Context(), c.ID, tpl, "", rulebook.NoDate)
 			if err != nil {
 				continue

@@ -88,7 +88,6 @@ type caseData struct {
 	Staff      bool
 	CanRecord  bool
 	CanAssign  bool
-	Letters    []string
 	// Failed is the step whose form was refused, opened again with what was typed.
 	Failed   string
 	Timeline []entry
@@ -208,18 +207,6 @@ func (s *Server) caseData(r *http.Request, id string) (*caseData, error) {
 	res := app.Resource{Case: f.Case}
 	d.CanRecord = s.app.May(ctx, app.RecordOnCase, res)
 	d.CanAssign = s.app.May(ctx, app.AssignCaseRole, res)
-	if s.app.May(ctx, app.ViewCaseRecord, res) {
-		for _, n := range f.Case.Notices {
-			if !slices.Contains(d.Letters, n.Template) {
-				d.Letters = append(d.Letters, n.Template)
-			}
-		}
-		for _, st := range f.Case.Steps {
-			if t := f.Procedure.Discipline.Transitions[st.Transition]; t != nil && t.Notice != "" && !slices.Contains(d.Letters, t.Notice) {
-				d.Letters = append(d.Letters, t.Notice)
-			}
-		}
-	}
 	for _, o := range f.Steps {
 		if len(o.Bodies) == 0 {
 			d.Refused = append(d.Refused, o)
