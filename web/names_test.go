@@ -53,7 +53,9 @@ func TestPagesNameMembers(t *testing.T) {
 	has("the statistics", get("morag", "/statistics"), `<td>Acknowledge the complaint</td><td>Compliance Unit (staff of the General Secretary)</td>`)
 	has("a sanctioned case", get("morag", "/cases/D-2016-001"), `<strong>Suspension from holding office and representation</strong>`)
 	has("a restricted member's record", get("casey", "/members/M0009"), `may not hold Party office; `)
-	has("the precedents", get("casey", "/precedents?clause=2.I.8"), `Suspension from holding office and representation, 4 April 2017`)
+	has("the precedents", get("casey", "/precedents?clause=2.I.8"), `Suspension from holding office and representation, 4 April 2017`,
+		// Factors in the rule book's words, not codes alone.
+		`aggravating: The conduct was public and widely reported. (AGG-PUBLIC); aggravating: The conduct`)
 	complaint := get("casey", "/complaints/C-2009-001")
 	has("a complaint", complaint, `>Bernard Culshaw (M0022)</a>`, `<dt>Complainant</dt><dd>Nadia Ferro (M0008) (member)</dd>`)
 	// Accounts: roles by name, what a role declared without a description

@@ -175,6 +175,16 @@ type precedentsData struct {
 	Prev, Next, Shown string
 }
 
+// Factor is the factor id as the rule book gives it, nil if none does.
+func (d precedentsData) Factor(id string) *rules.Factor {
+	for _, f := range d.Choices {
+		if f.ID == id {
+			return f
+		}
+	}
+	return nil
+}
+
 func (s *Server) precedentsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	d := precedentsData{Clause: strings.TrimSpace(q.Get("clause")), Chosen: map[string]bool{}}
