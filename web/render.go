@@ -229,8 +229,15 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 	pg.Nav = s.nav(r, pg.Hold)
 	var b bytes.Buffer
 	if err := t.Execute(&b, pg); err != nil {
-		slog.Error("render", "template", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		slog.Error("render", "template", name, "path", r.URL.Path, "err", err)
+		if name == "error" {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		// The reader gets a page like any other, with its menu, rather than a
+		// bare line of text: nothing of the page that failed is shown.
+		s.renderPage(w, r, http.StatusInternalServerError, "error", &page{Title: "Something went wrong", Flash: pg.Flash,
+			Data: errorPage{Message: "This page could not be shown. The fault has been logged; please try again later, or tell the administrator."}})
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
