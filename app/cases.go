@@ -145,8 +145,13 @@ type StepOption struct {
 	Transition *rules.Transition `json:"transition"`
 	// Bodies are the bodies the reader may take it for.
 	Bodies []string `json:"bodies,omitempty"`
-	// Refused says why the reader cannot take it (who may, under which clause).
+	// Refused says why the reader cannot take it (who may, under which clause;
+	// or that its time has passed).
 	Refused string `json:"refused,omitempty"`
+	// Due is the last day to take it, where the rule book sets a time limit;
+	// Late that the day has passed (the file's date is after it).
+	Due  rulebook.Date `json:"due,omitempty"`
+	Late bool          `json:"late,omitempty"`
 }
 
 // CaseFile is a case as one reader sees it, with what they may do next.
@@ -314,21 +319,34 @@ func (a *App) caseFile(ctx context.Context, id string, on rulebook.Date, details
 			f.Letters = append(f.Letters, tpl)
 		}
 	}
-	if ca.View >= StaffView {
-		h := a.Policy.Hold(p)
+	// The next steps: the case team's, with those others take; a party's,
+	// only those the rule book makes the respondent's own.
+	party := ca.View == PartyView
+	if ca.View >= StaffView || party && a.Policy.Decide(p, TakeStep, Resource{Case: c}) == nil {
 		for _, t := range c.NextSteps(proc.Discipline) {
-			opt := StepOption{Transition: t}
+			opt := StepOption{Transition: t, Due: c.StepDue(proc.Discipline, t)}
 			for _, b := range t.By {
-				if p.Operator != "" || slices.ContainsFunc(h.Roles, func(r *rules.Role) bool { return r.ActsForBody(b) }) {
+				if a.Policy.Decide(p, TakeStep, Resource{Case: c, Body: b}) == nil {
 					opt.Bodies = append(opt.Bodies, b)
 				}
 			}
-			if len(opt.Bodies) == 0 {
-				cl := proc.Clause(t.Clause)
+			cl := proc.Clause(t.Clause)
+			switch {
+			case len(opt.Bodies) == 0 && party:
+				continue
+			case len(opt.Bodies) == 0:
 				opt.Refused = fmt.Sprintf("only %s may take this step, under clause %s (%s)", proc.BodiesInText(t.By), cl.ID, cl.Title)
+			case !opt.Due.IsZero() && on > opt.Due:
+				// Its time has passed: the engine would refuse it.
+				opt.Bodies, opt.Late = nil, true
+				opt.Refused = fmt.Sprintf("its time has passed: under clause %s (%s) it had to be taken within %s of %s, by %s",
+					cl.ID, cl.Title, t.Within, c.StateSince.Long(), opt.Due.Long())
 			}
 			f.Steps = append(f.Steps, opt)
 		}
+	}
+	if ca.View >= StaffView {
+		h := a.Policy.Hold(p)
 		showComplainants := a.Policy.shown(h, "complainants") || ca.View == FullView
 		for _, k := range c.Complaints {
 			if !details {
@@ -380,7 +398,7 @@ type StepResult struct {
 func (a *App) TakeStep(ctx context.Context, id string, cmd discipline.Command) (*StepResult, error) {
 	// Whether steps may be taken on the case at all comes first (a hidden case is
 	// not found), then what the step is, then whether it may be taken for its body.
-	p, c, _, err := a.loadCase(ctx, TakeStep, id, "")
+	p, c, ca, err := a.loadCase(ctx, TakeStep, id, "")
 	if err != nil {
 		return nil, err
 	}
@@ -389,6 +407,11 @@ func (a *App) TakeStep(ctx context.Context, id string, cmd discipline.Command) (
 	}
 	if err := a.Policy.Decide(p, TakeStep, Resource{Case: c, Body: cmd.Body}); err != nil {
 		return nil, err
+	}
+	// The case team dates a step as the decision was taken (or a party's step
+	// as it was received); a party's own step is taken the day they take it.
+	if today := a.Today(); ca.View == PartyView && !cmd.Date.IsZero() && cmd.Date != today {
+		return nil, fieldErr("date", "a step you take yourself is dated the day you take it, %s, not %s", today.Long(), cmd.Date.Long())
 	}
 	if cmd.Date.IsZero() {
 		cmd.Date = a.Today()
@@ -402,7 +425,7 @@ func (a *App) TakeStep(ctx context.Context, id string, cmd discipline.Command) (
 			return nil, err
 		}
 	}
-	ca := a.Policy.CaseAccess(p, out.Case)
+	ca = a.Policy.CaseAccess(p, out.Case)
 	shown, _ := a.Policy.RedactCase(p, out.Case, ca)
 	return &StepResult{Case: shown, Events: out.Events, Refused: out.Refused, Notice: out.Notice, MemberEvents: orEmpty(out.Effects), Warnings: out.Warnings}, nil
 }

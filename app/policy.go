@@ -383,6 +383,11 @@ func (pol *Policy) decideCase(p *Principal, h Holding, act Action, r Resource) e
 		}
 		return forbidden("the letters of case %s name people your roles are not shown", c.ID)
 	}
+	if act == TakeStep {
+		if decided, err := pol.respondentsStep(h, c, ca, r.Body); decided {
+			return err
+		}
+	}
 	if ca.View < StaffView || h.Auditor && !h.Staff() {
 		return forbidden("%s may not %s on case %s", p.Account.Name, describe(act), c.ID)
 	}
@@ -518,6 +523,42 @@ func (pol *Policy) CaseAccess(p *Principal, c *discipline.Case) CaseAccess {
 		}
 	}
 	return CaseAccess{}
+}
+
+// respondentsStep decides a step on c for a body the rule book marks as the
+// respondent themselves (decided is false for any other body): the respondent and
+// their representative take it; the case team, if its roles may record on
+// cases, records it for them as received (by letter, by e-mail). With no body
+// named, a party asks whether they may take any step: yes, if the procedure
+// gives the respondent any.
+func (pol *Policy) respondentsStep(h Holding, c *discipline.Case, ca CaseAccess, body string) (decided bool, err error) {
+	proc, _, verr := discipline.Versions(pol.Rules, c, pol.today())
+	if verr != nil {
+		return false, nil
+	}
+	party := ca.View == PartyView && (ca.As == "respondent" || ca.As == discipline.RoleRepresentative)
+	if body == "" {
+		if !party {
+			return false, nil
+		}
+		for _, b := range proc.Bodies {
+			if b.Respondent {
+				return true, nil
+			}
+		}
+		return true, forbidden("no step of case %s is the respondent's own", c.ID)
+	}
+	b := proc.Bodies[body]
+	if b == nil || !b.Respondent {
+		return false, nil
+	}
+	switch {
+	case party:
+		return true, nil
+	case ca.View >= StaffView && h.Staff() && h.Can("record_on_cases"):
+		return true, nil
+	}
+	return true, forbidden("a step for %s is theirs: only they, their representative, or a case team that records on cases may take it", b.InText())
 }
 
 func hasRole(c *discipline.Case, person, role string) bool {

@@ -30,7 +30,7 @@ func (c *Case) Deadlines(x *rules.Discipline) []sqldb.DeadlineRow {
 		}
 		for _, t := range x.TransitionsFrom(c.State) {
 			if !t.Within.IsZero() && t.IsPermitted() {
-				add("step", "last day to "+rulebook.LowerFirst(t.Name), x.Calendar.Due(c.StateSince, t.Within))
+				add("step", "last day to "+rulebook.LowerFirst(t.Name), c.StepDue(x, t))
 			}
 		}
 		if every := x.ComplainantUpdates; !every.IsZero() && len(c.Complainants) > 0 {
@@ -77,6 +77,16 @@ func (c *Case) heard() bool {
 
 // Quarter names the calendar quarter of d, e.g. "2017-Q2".
 func Quarter(d rulebook.Date) string { return d.Quarter() }
+
+// StepDue is the last day to take step t from the case's state (its time
+// limit, within, from the day the case entered the state, on x's calendar);
+// no date if the rule book sets none.
+func (c *Case) StepDue(x *rules.Discipline, t *rules.Transition) rulebook.Date {
+	if t.Within.IsZero() {
+		return rulebook.NoDate
+	}
+	return x.Calendar.Due(c.StateSince, t.Within)
+}
 
 // NextSteps lists the steps that may be taken on the case from its state under
 // the procedure x, leaving out those whose effect cannot apply: reviewing or

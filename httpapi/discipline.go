@@ -309,6 +309,10 @@ type availableStep struct {
 	// Bodies are those the caller may take it for; Refused why they may not.
 	Bodies  []string `json:"bodies"`
 	Refused string   `json:"refused,omitempty"`
+	// Due is the last day to take it, where the rule book sets a time limit;
+	// Late that it has passed.
+	Due  rulebook.Date `json:"due,omitempty"`
+	Late bool          `json:"late,omitempty"`
 }
 
 // caseView is a case with the steps open to it on a date.
@@ -331,7 +335,7 @@ type caseView struct {
 func stepView(o app.StepOption) availableStep {
 	t := o.Transition
 	return availableStep{ID: t.ID, Name: t.Name, To: t.To, By: t.By, Requires: t.Requires, Criteria: t.Criteria, Effects: t.Effects,
-		Notice: t.Notice, Within: t.Within.String(), Permitted: t.IsPermitted(), Clause: t.Clause, Bodies: orEmpty(o.Bodies), Refused: o.Refused}
+		Notice: t.Notice, Within: t.Within.String(), Permitted: t.IsPermitted(), Clause: t.Clause, Bodies: orEmpty(o.Bodies), Refused: o.Refused, Due: o.Due, Late: o.Late}
 }
 
 func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {

@@ -227,7 +227,7 @@ func describeBodies(v *Version) map[string]string {
 	}
 	for _, id := range v.BodyOrder {
 		if b := v.Bodies[id]; b != nil {
-			m[id] = parts(b.Name, b.Kind, clauseRef(b.Clause))
+			m[id] = parts(b.Name, b.Kind, flag(b.Staff, "staff"), flag(b.Respondent, "the respondent themselves: takes its steps in their own case"), clauseRef(b.Clause))
 		}
 	}
 	return m

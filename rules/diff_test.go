@@ -156,6 +156,8 @@ func TestDiffOtherKinds(t *testing.T) {
       status: member
       clause: "9.9"
     repeal: {status_changes: true}
+    bodies:
+      - {id: member, name: The member themselves, kind: person}
     status_changes:
       - {to: resigned, by: [member], clause: "11.1"}
     access:
@@ -181,6 +183,8 @@ func TestDiffOtherKinds(t *testing.T) {
 		{"status_change", "any→resigned", "changed", "by member, branch_secretary", "by member;"},
 		{"status_change", "member→retired", "removed", "by branch_secretary", ""},
 		{"role", "appeals_clerk", "added", "", "acts for appeals_committee"},
+		// The member no longer takes steps in their own case.
+		{"body", "member", "changed", "the respondent themselves", "person"},
 		{"state", "appeal_lodged", "removed", "Appeal lodged", ""},
 		{"state", "received", "changed", "first state of complaint", "first state of complaint, exclusion"},
 		{"transition", "appeal", "removed", "within 14 days", ""},

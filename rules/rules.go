@@ -194,6 +194,12 @@ type Body struct {
 	// staff in the statistics (as opposed to elected committees and hearing bodies).
 	Staff  bool   `yaml:"staff" json:"staff,omitempty"`
 	Clause string `yaml:"clause" json:"clause,omitempty"`
+	// Respondent marks the body that is the respondent themselves (the member,
+	// registrant or participant a case is about): a step the rule book gives
+	// it (an appeal lodged, a standard punishment contested) is theirs, taken
+	// by them or their representative, or recorded for them as received by the
+	// case team.
+	Respondent bool `yaml:"respondent" json:"respondent,omitempty"`
 }
 
 // InText is the body's name as it reads within a sentence, with its article:

@@ -81,9 +81,11 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) error {
 
 // caseData is the case file page.
 type caseData struct {
-	File       *app.CaseFile
-	Forms      []stepForm
-	Refused    []app.StepOption
+	File    *app.CaseFile
+	Forms   []stepForm
+	Refused []app.StepOption
+	// Late are the steps whose time limit has passed.
+	Late       []app.StepOption
 	StateNames map[string]string
 	Staff      bool
 	CanRecord  bool
@@ -170,7 +172,15 @@ func timeline(f *app.CaseFile) []entry {
 
 // stepForm is the form for one step, built from what the rule book says it needs.
 type stepForm struct {
-	T          *rules.Transition
+	T *rules.Transition
+	// Party is set when the reader takes the step as a party (their own
+	// appeal): it is dated the day they take it, and asks only for reasons.
+	Party bool
+	// Received is set when every body it may be taken for is the respondent
+	// themselves: the case team records it as received, on that date.
+	Received bool
+	// Due is the last day to take it, where the rule book sets a time limit.
+	Due        rulebook.Date
 	Bodies     []string
 	BodyNames  map[string]string
 	Criteria   []*rules.Criterion
@@ -208,6 +218,10 @@ func (s *Server) caseData(r *http.Request, id string) (*caseData, error) {
 	d.CanRecord = s.app.May(ctx, app.RecordOnCase, res)
 	d.CanAssign = s.app.May(ctx, app.AssignCaseRole, res)
 	for _, o := range f.Steps {
+		if o.Late {
+			d.Late = append(d.Late, o)
+			continue
+		}
 		if len(o.Bodies) == 0 {
 			d.Refused = append(d.Refused, o)
 			continue
@@ -224,12 +238,15 @@ func (s *Server) caseData(r *http.Request, id string) (*caseData, error) {
 // stepForm lays out the fields a step needs, from its guards and effects.
 func (s *Server) stepForm(r *http.Request, f *app.CaseFile, o app.StepOption) (stepForm, error) {
 	t, proc, vc := o.Transition, f.Procedure, f.Conduct
-	sf := stepForm{T: t, Bodies: o.Bodies, BodyNames: map[string]string{}, Needs: map[string]bool{}}
+	sf := stepForm{T: t, Party: f.Access.View == app.PartyView, Due: o.Due, Bodies: o.Bodies, BodyNames: map[string]string{}, Needs: map[string]bool{}}
+	sf.Received = len(o.Bodies) > 0
 	for _, b := range o.Bodies {
 		sf.BodyNames[b] = b
-		if body := proc.Bodies[b]; body != nil {
+		body := proc.Bodies[b]
+		if body != nil {
 			sf.BodyNames[b] = body.Name
 		}
+		sf.Received = sf.Received && body != nil && body.Respondent
 	}
 	if !t.IsPermitted() {
 		cl := proc.Clause(t.Clause)

@@ -49,16 +49,22 @@ func labourApp(t testing.TB, dsn string, load func(*sqldb.DB, *rules.RuleBook, [
 // exampleApp is labourApp under the example rule book named.
 func exampleApp(t testing.TB, dsn, name string, load func(*sqldb.DB, *rules.RuleBook, []byte) error) (*app.App, *sqldb.DB) {
 	t.Helper()
+	src, err := examples.FS.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exampleAppFrom(t, dsn, name, src, load)
+}
+
+// exampleAppFrom is exampleApp under the rule book src (the example's, changed).
+func exampleAppFrom(t testing.TB, dsn, name string, src []byte, load func(*sqldb.DB, *rules.RuleBook, []byte) error) (*app.App, *sqldb.DB) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	src, err := examples.FS.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
 	rb, err := rules.Load(name, src)
 	if err != nil {
 		t.Fatal(err)

@@ -490,11 +490,23 @@ func showCase(e *env, f *app.CaseFile, asJSON bool) error {
 			fmt.Fprintf(e.stdout, "    %s  %s\n", d.Due, d.What)
 		}
 	}
-	var ids []string
+	var ids, late []string
 	for _, t := range next {
-		if t.IsPermitted() {
-			ids = append(ids, t.ID)
+		if !t.IsPermitted() {
+			continue
 		}
+		// A time limit: the last day, or that it has passed.
+		switch due := c.StepDue(x, t); {
+		case due.IsZero():
+			ids = append(ids, t.ID)
+		case due < f.On:
+			late = append(late, fmt.Sprintf("%s (by %s)", t.ID, due))
+		default:
+			ids = append(ids, fmt.Sprintf("%s (by %s)", t.ID, due))
+		}
+	}
+	if len(late) > 0 {
+		fmt.Fprintf(e.stdout, "  out of time: %s\n", strings.Join(late, ", "))
 	}
 	if len(ids) > 0 {
 		fmt.Fprintf(e.stdout, "  next steps: %s\n", strings.Join(ids, ", "))

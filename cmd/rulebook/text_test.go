@@ -204,4 +204,9 @@ func TestCaseShowInTheRuleBooksTerms(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "  interim order from 2022-02-01, review by 2022-08-01") || strings.Contains(out, "administrative suspension") {
 		t.Errorf("case show: %d %s\n%s", code, stderr, out)
 	}
+	// The appeal had to be lodged within 28 days of the decision: its last
+	// day is given, and it is not offered among the next steps.
+	if !strings.Contains(out, "\n  out of time: appeal (by 2022-06-01)\n  next steps: exempt\n") {
+		t.Errorf("case show: the appeal's time limit:\n%s", out)
+	}
 }
