@@ -52,6 +52,15 @@ type CaseSummary struct {
 	Unit           string        `json:"unit,omitempty"`
 	// As is the reader's capacity in the case (respondent, complainant, staff…).
 	As string `json:"as,omitempty"`
+	// Yours are the steps the reader may take themselves, as a party (their
+	// appeal), with the last day for each the rule book sets one.
+	Yours []OwnStep `json:"yours,omitempty"`
+}
+
+// OwnStep is a step a party may take in their own case.
+type OwnStep struct {
+	Name string        `json:"name"`
+	Due  rulebook.Date `json:"due,omitempty"`
 }
 
 // CaseList is a page of cases.
@@ -95,8 +104,20 @@ func (a *App) Cases(ctx context.Context, f sqldb.CaseFilter) (*CaseList, error) 
 			out.Total--
 			continue
 		}
-		out.Cases = append(out.Cases, CaseSummary{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent,
-			State: c.State, StateName: a.stateName(&c), Closed: c.Closed, Outcome: c.Outcome, Opened: c.Opened, Conduct: c.Conduct, Unit: c.Unit, As: ca.As})
+		sum := CaseSummary{ID: c.ID, Kind: c.Kind, Respondent: c.Respondent,
+			State: c.State, StateName: a.stateName(&c), Closed: c.Closed, Outcome: c.Outcome, Opened: c.Opened, Conduct: c.Conduct, Unit: c.Unit, As: ca.As}
+		if ca.View == PartyView {
+			// A party's list says which steps are theirs to take, and by when.
+			today := a.Today()
+			if proc, _, err := discipline.Versions(a.Rules(), &c, today); err == nil {
+				for _, o := range a.stepOptions(p, &c, ca, proc, today) {
+					if !o.Late && len(o.Bodies) > 0 {
+						sum.Yours = append(sum.Yours, OwnStep{Name: o.Transition.Name, Due: o.Due})
+					}
+				}
+			}
+		}
+		out.Cases = append(out.Cases, sum)
 	}
 	// Only the names of respondents in cases the reader may see are read.
 	if err := nameEach(ctx, a, out.Cases, func(c *CaseSummary) (string, *string) { return c.Respondent, &c.RespondentName }); err != nil {
@@ -319,32 +340,7 @@ func (a *App) caseFile(ctx context.Context, id string, on rulebook.Date, details
 			f.Letters = append(f.Letters, tpl)
 		}
 	}
-	// The next steps: the case team's, with those others take; a party's,
-	// only those the rule book makes the respondent's own.
-	party := ca.View == PartyView
-	if ca.View >= StaffView || party && a.Policy.Decide(p, TakeStep, Resource{Case: c}) == nil {
-		for _, t := range c.NextSteps(proc.Discipline) {
-			opt := StepOption{Transition: t, Due: c.StepDue(proc.Discipline, t)}
-			for _, b := range t.By {
-				if a.Policy.Decide(p, TakeStep, Resource{Case: c, Body: b}) == nil {
-					opt.Bodies = append(opt.Bodies, b)
-				}
-			}
-			cl := proc.Clause(t.Clause)
-			switch {
-			case len(opt.Bodies) == 0 && party:
-				continue
-			case len(opt.Bodies) == 0:
-				opt.Refused = fmt.Sprintf("only %s may take this step, under clause %s (%s)", proc.BodiesInText(t.By), cl.ID, cl.Title)
-			case !opt.Due.IsZero() && on > opt.Due:
-				// Its time has passed: the engine would refuse it.
-				opt.Bodies, opt.Late = nil, true
-				opt.Refused = fmt.Sprintf("its time has passed: under clause %s (%s) it had to be taken within %s of %s, by %s",
-					cl.ID, cl.Title, t.Within, c.StateSince.Long(), opt.Due.Long())
-			}
-			f.Steps = append(f.Steps, opt)
-		}
-	}
+	f.Steps = a.stepOptions(p, c, ca, proc, on)
 	if ca.View >= StaffView {
 		h := a.Policy.Hold(p)
 		showComplainants := a.Policy.shown(h, "complainants") || ca.View == FullView
@@ -428,6 +424,39 @@ func (a *App) TakeStep(ctx context.Context, id string, cmd discipline.Command) (
 	ca = a.Policy.CaseAccess(p, out.Case)
 	shown, _ := a.Policy.RedactCase(p, out.Case, ca)
 	return &StepResult{Case: shown, Events: out.Events, Refused: out.Refused, Notice: out.Notice, MemberEvents: orEmpty(out.Effects), Warnings: out.Warnings}, nil
+}
+
+// stepOptions are the next steps of c under proc on the day on, as p (who
+// sees c as ca) may take them: the case team's, with those others take; a
+// party's, only those the rule book makes the respondent's own.
+func (a *App) stepOptions(p *Principal, c *discipline.Case, ca CaseAccess, proc *rules.Version, on rulebook.Date) []StepOption {
+	party := ca.View == PartyView
+	if ca.View < StaffView && (!party || a.Policy.Decide(p, TakeStep, Resource{Case: c}) != nil) {
+		return nil
+	}
+	var out []StepOption
+	for _, t := range c.NextSteps(proc.Discipline) {
+		opt := StepOption{Transition: t, Due: c.StepDue(proc.Discipline, t)}
+		for _, b := range t.By {
+			if a.Policy.Decide(p, TakeStep, Resource{Case: c, Body: b}) == nil {
+				opt.Bodies = append(opt.Bodies, b)
+			}
+		}
+		cl := proc.Clause(t.Clause)
+		switch {
+		case len(opt.Bodies) == 0 && party:
+			continue
+		case len(opt.Bodies) == 0:
+			opt.Refused = fmt.Sprintf("only %s may take this step, under clause %s (%s)", proc.BodiesInText(t.By), cl.ID, cl.Title)
+		case !opt.Due.IsZero() && on > opt.Due:
+			// Its time has passed: the engine would refuse it.
+			opt.Bodies, opt.Late = nil, true
+			opt.Refused = fmt.Sprintf("its time has passed: under clause %s (%s) it had to be taken within %s of %s, by %s",
+				cl.ID, cl.Title, t.Within, c.StateSince.Long(), opt.Due.Long())
+		}
+		out = append(out, opt)
+	}
+	return out
 }
 
 // caseRecord is how the simple case records are taken: decide, then record.

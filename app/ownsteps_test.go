@@ -87,6 +87,25 @@ func TestRespondentsOwnSteps(t *testing.T) {
 			t.Errorf("the complainant is offered the respondent's step")
 		}
 	}
+	// A party's list of cases says which steps are theirs: Helen's, as the
+	// representative, as Sofia's; not the complainant's.
+	for _, tc := range []struct {
+		name, relation string
+		yours          bool
+	}{{"sofia", "respondent", true}, {"helen", discipline.RoleRepresentative, true}, {"gwen", "complainant", false}} {
+		acc, err := w.db.Account(context.Background(), tc.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := w.a.Cases(w.as(t, tc.name), sqldb.CaseFilter{Person: acc.Member, Relations: []string{tc.relation}})
+		if err != nil || len(list.Cases) != 1 || list.Cases[0].ID != id {
+			t.Fatalf("%s's cases: %+v %v", tc.name, list, err)
+		}
+		yours := list.Cases[0].Yours
+		if got := slices.ContainsFunc(yours, func(o app.OwnStep) bool { return o.Name == "Close on the respondent's resignation" }); got != tc.yours {
+			t.Errorf("%s's list offers %+v, want the resignation %v", tc.name, yours, tc.yours)
+		}
+	}
 	sofia := w.as(t, "sofia")
 	f, err := w.a.Case(sofia, id, 0)
 	if err != nil {

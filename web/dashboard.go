@@ -63,7 +63,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		d.Waiting = len(ws)
 	}
 	if h.Member {
-		own, err := s.app.Cases(ctx, sqldb.CaseFilter{Person: p.Account.Member, Relations: []string{"respondent", "complainant"}, Limit: 50})
+		own, err := s.app.Cases(ctx, sqldb.CaseFilter{Person: p.Account.Member, Relations: []string{"respondent", "complainant", discipline.RoleRepresentative}, Limit: 50})
 		if err != nil {
 			return err
 		}

@@ -77,6 +77,11 @@ func TestRespondentTakesOwnStep(t *testing.T) {
 	if strings.Contains(page, "Steps others take") {
 		t.Error("the respondent is shown the steps others take")
 	}
+	// Her dashboard says so beside the case.
+	const yours = "Yours to take: Close on the respondent&#39;s resignation</strong> (on the case's page)"
+	if dash := do("sofia", "GET", "/dashboard", "").Body.String(); !strings.Contains(dash, yours) {
+		t.Errorf("the respondent's dashboard does not offer her step:\n%s", dash)
+	}
 	w := do("sofia", "POST", "/cases/D-2016-002/steps", "transition=respondent_resigned&body=member&rationale=I+resign.")
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("taking her own step: %d\n%s", w.Code, w.Body)
@@ -88,5 +93,8 @@ func TestRespondentTakesOwnStep(t *testing.T) {
 	last := c.Case.Steps[len(c.Case.Steps)-1]
 	if !c.Case.Closed || last.Transition != "respondent_resigned" || last.Actor != "sofia" || last.Body != "member" || last.Date != a.Today() {
 		t.Errorf("after her step: closed %v, last step %+v", c.Case.Closed, last)
+	}
+	if dash := do("sofia", "GET", "/dashboard", "").Body.String(); strings.Contains(dash, "Yours to take") {
+		t.Errorf("the respondent's dashboard offers a step of a closed case:\n%s", dash)
 	}
 }
