@@ -70,7 +70,12 @@ type browser struct {
 func newBrowser(t *testing.T) *browser {
 	path := chromiumPath(t)
 	axe := axeSource(t)
-	f := demoFixture(t)
+	return newBrowserOn(t, demoFixture(t), path, axe)
+}
+
+// newBrowserOn is newBrowser serving f, with Chromium at path and axe-core's
+// source.
+func newBrowserOn(t *testing.T, f *fixture, path, axe string) *browser {
 	ts := httptest.NewServer(f.srv)
 	t.Cleanup(ts.Close)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,

@@ -24,26 +24,8 @@ import (
 // resigning): the form asks only for their reasons, not a date; submitting it
 // takes the step as theirs; and the case team's form records it as received.
 func TestRespondentTakesOwnStep(t *testing.T) {
-	src, err := examples.FS.ReadFile(examples.Labour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	marked := strings.ReplaceAll(string(src), "{id: member, name: The member themselves, kind: person}", "{id: member, name: The member themselves, kind: person, respondent: true}")
-	a, db := exampleAppFrom(t, filepath.Join(t.TempDir(), "rulebook.db"), examples.Labour, []byte(marked), func(db *sqldb.DB, rb *rules.RuleBook, src []byte) error {
-		return demo.Load(context.Background(), db, rb, src)
-	})
-	if err := demo.LoadAccounts(operator(), a); err != nil {
-		t.Fatal(err)
-	}
-	// Sofia Brandt (M0025) is the respondent of D-2016-002, open.
-	if _, err := a.CreateAccount(operator(), app.AccountInput{Name: "sofia", Display: "Sofia Brandt", Member: "M0025", Roles: []string{rulebook.RoleMember}}, demo.Password); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(a, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{srv: srv, app: a, db: db, sessions: map[string]string{}}
+	f := ownStepFixture(t)
+	a := f.app
 	for i, name := range []string{"sofia", "casey"} {
 		f.sessions[name] = f.signIn(t, name, "192.0.2."+strconv.Itoa(i+1))
 	}
@@ -97,4 +79,51 @@ func TestRespondentTakesOwnStep(t *testing.T) {
 	if dash := do("sofia", "GET", "/dashboard", "").Body.String(); strings.Contains(dash, "Yours to take") {
 		t.Errorf("the respondent's dashboard offers a step of a closed case:\n%s", dash)
 	}
+}
+
+// ownStepFixture serves the example party's demo under its rule book with the
+// member body marked as the respondent themselves, with an account for Sofia
+// Brandt (M0025), the respondent of D-2016-002 (open).
+func ownStepFixture(t *testing.T) *fixture {
+	t.Helper()
+	src, err := examples.FS.ReadFile(examples.Labour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := strings.ReplaceAll(string(src), "{id: member, name: The member themselves, kind: person}", "{id: member, name: The member themselves, kind: person, respondent: true}")
+	a, db := exampleAppFrom(t, filepath.Join(t.TempDir(), "rulebook.db"), examples.Labour, []byte(marked), func(db *sqldb.DB, rb *rules.RuleBook, src []byte) error {
+		return demo.Load(context.Background(), db, rb, src)
+	})
+	if err := demo.LoadAccounts(operator(), a); err != nil {
+		t.Fatal(err)
+	}
+	// Sofia Brandt (M0025) is the respondent of D-2016-002, open.
+	if _, err := a.CreateAccount(operator(), app.AccountInput{Name: "sofia", Display: "Sofia Brandt", Member: "M0025", Roles: []string{rulebook.RoleMember}}, demo.Password); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(a, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{srv: srv, app: a, db: db, sessions: map[string]string{}}
+}
+
+// TestBrowserOwnStep takes a respondent's own step in the browser: her
+// dashboard names it, her case page offers its form (checked by axe-core and
+// by keyboard), and submitting it closes the case as hers.
+func TestBrowserOwnStep(t *testing.T) {
+	path := chromiumPath(t)
+	axe := axeSource(t)
+	b := newBrowserOn(t, ownStepFixture(t), path, axe)
+	sofia := b.user("sofia")
+	sofia.signIn()
+	sofia.see("Yours to take: Close on the respondent's resignation")
+	sofia.visit("/cases/D-2016-002")
+	sofia.openStep("respondent_resigned")
+	sofia.see("Next steps you may take", "You take this step yourself")
+	sofia.check("case-own-step")
+	sofia.fill("#respondent_resigned-rationale", "I resign my membership.")
+	sofia.submit("#step-respondent_resigned")
+	sofia.see("Recorded: Close on the respondent's resignation.", "Closed")
+	sofia.notSee("Next steps you may take")
 }
