@@ -431,14 +431,20 @@ func (a *App) TakeStep(ctx context.Context, id string, cmd discipline.Command) (
 // party's, only those the rule book makes the respondent's own.
 func (a *App) stepOptions(p *Principal, c *discipline.Case, ca CaseAccess, proc *rules.Version, on rulebook.Date) []StepOption {
 	party := ca.View == PartyView
-	if ca.View < StaffView && (!party || a.Policy.Decide(p, TakeStep, Resource{Case: c}) != nil) {
+	if ca.View < StaffView && !party {
+		return nil
+	}
+	// Whether they may take any step at all spares asking for each body (an
+	// auditor's file, most of a case read's checks).
+	takes := a.Policy.Decide(p, TakeStep, Resource{Case: c}) == nil
+	if party && !takes {
 		return nil
 	}
 	var out []StepOption
 	for _, t := range c.NextSteps(proc.Discipline) {
 		opt := StepOption{Transition: t, Due: c.StepDue(proc.Discipline, t)}
 		for _, b := range t.By {
-			if a.Policy.Decide(p, TakeStep, Resource{Case: c, Body: b}) == nil {
+			if takes && a.Policy.Decide(p, TakeStep, Resource{Case: c, Body: b}) == nil {
 				opt.Bodies = append(opt.Bodies, b)
 			}
 		}

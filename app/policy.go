@@ -452,9 +452,11 @@ func (pol *Policy) shown(h Holding, field string) bool {
 	return false
 }
 
-func describe(act Action) string {
-	return strings.NewReplacer(".", " ", "_", " ").Replace(string(act))
-}
+func describe(act Action) string { return actionWords.Replace(string(act)) }
+
+// actionWords writes an action's id in words (made once: a refusal is
+// described on every check that refuses, several a page).
+var actionWords = strings.NewReplacer(".", " ", "_", " ")
 
 // CaseView is how much of a case a principal sees.
 type CaseView int
@@ -529,16 +531,17 @@ func (pol *Policy) CaseAccess(p *Principal, c *discipline.Case) CaseAccess {
 // respondent themselves (decided is false for any other body): the respondent and
 // their representative take it; the case team, if its roles may record on
 // cases, records it for them as received (by letter, by e-mail). With no body
-// named, a party asks whether they may take any step: yes, if the procedure
-// gives the respondent any.
+// named, the question is whether they may take any step: for a party, or for
+// a case team that records, yes if the procedure gives the respondent any.
 func (pol *Policy) respondentsStep(h Holding, c *discipline.Case, ca CaseAccess, body string) (decided bool, err error) {
 	proc, _, verr := discipline.Versions(pol.Rules, c, pol.today())
 	if verr != nil {
 		return false, nil
 	}
 	party := ca.View == PartyView && (ca.As == "respondent" || ca.As == discipline.RoleRepresentative)
+	recorder := ca.View >= StaffView && h.Staff() && h.Can("record_on_cases")
 	if body == "" {
-		if !party {
+		if !party && !recorder {
 			return false, nil
 		}
 		for _, b := range proc.Bodies {
@@ -546,16 +549,16 @@ func (pol *Policy) respondentsStep(h Holding, c *discipline.Case, ca CaseAccess,
 				return true, nil
 			}
 		}
+		if recorder {
+			return false, nil // whether their roles act for a body decides
+		}
 		return true, forbidden("no step of case %s is the respondent's own", c.ID)
 	}
 	b := proc.Bodies[body]
 	if b == nil || !b.Respondent {
 		return false, nil
 	}
-	switch {
-	case party:
-		return true, nil
-	case ca.View >= StaffView && h.Staff() && h.Can("record_on_cases"):
+	if party || recorder {
 		return true, nil
 	}
 	return true, forbidden("a step for %s is theirs: only they, their representative, or a case team that records on cases may take it", b.InText())
