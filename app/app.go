@@ -12,10 +12,12 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/register"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
@@ -34,7 +36,17 @@ type App struct {
 	tokens tokenCache
 	// caseKeep keeps decoded cases for the API's case reads (cases.go).
 	caseKeep caseKeep
+	// letters are the letter templates: whom each kind is written to
+	// decides to whom a letter is addressed and who may read a copy.
+	letters atomic.Pointer[notices.Templates]
 }
+
+// UseLetters sets the letter templates (the built-in ones until it is called):
+// call it before serving, with the templates the front ends render.
+func (a *App) UseLetters(t *notices.Templates) { a.letters.Store(t) }
+
+// LetterTemplates returns the letter templates in use.
+func (a *App) LetterTemplates() *notices.Templates { return a.letters.Load() }
 
 // New returns the application over the register service (and the rule book it
 // was opened with). A database migrated just now to the schema with per-person
@@ -50,7 +62,8 @@ type App struct {
 // when done, so that every entry is stored.
 func New(ctx context.Context, reg *register.Service) (*App, error) {
 	a := &App{reg: reg, cases: discipline.New(reg), signIns: newLimiter()}
-	a.Policy = &Policy{Rules: reg.Rules, Now: a.now}
+	a.letters.Store(notices.Default())
+	a.Policy = &Policy{Rules: reg.Rules, Now: a.now, Addressee: func(tpl string) string { return a.letters.Load().Addressee(tpl) }}
 	if reg.DB.Migrated(3) || reg.DB.Migrated(4) || reg.DB.Migrated(5) || reg.DB.Migrated(6) || reg.DB.Migrated(7) {
 		if err := reg.DB.Rebuild(ctx); err != nil {
 			return nil, err

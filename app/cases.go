@@ -186,9 +186,9 @@ type CaseFile struct {
 	Conduct   *rules.Version `json:"-"`
 	// Redactions lists what was withheld from this reader.
 	Redactions []string `json:"redactions,omitempty"`
-	// Letters are the letter templates the case has sent its respondent that
-	// this reader may open, in the order first sent.
-	Letters []string `json:"letters,omitempty"`
+	// Letters are the letters the case has sent that this reader may open, in
+	// the order first sent.
+	Letters []CaseLetter `json:"letters,omitempty"`
 	// Steps are the next steps the procedure offers, for the case team.
 	Steps []StepOption `json:"-"`
 	// Complaints are the complaints the case is built on, with what complainants
@@ -200,6 +200,13 @@ type CaseFile struct {
 	// number (the respondent, complainants who are members, those who
 	// declared a conflict or stood down), for pages.
 	Names map[string]string `json:"-"`
+}
+
+// CaseLetter is a letter a case has sent: its template, and to whom, when
+// not to the respondent (a complainant's copy of a letter written to each).
+type CaseLetter struct {
+	Template string `json:"template"`
+	To       string `json:"to,omitempty"`
 }
 
 // Person names a member the file shows by number as people know them: the
@@ -264,6 +271,15 @@ func (f *CaseFile) TermTitle(key string) string { return f.terms().TermTitle(key
 // LetterTitle names letter template tpl in the procedure's terms ("interim
 // order", "notice of allegations").
 func (f *CaseFile) LetterTitle(tpl string) string { return f.terms().Title(tpl) }
+
+// LetterLabel names a letter the case sent: its title, and to whom when it is
+// a complainant's copy ("acknowledgement, to Declan Marsh (M0005)").
+func (f *CaseFile) LetterLabel(l CaseLetter) string {
+	if l.To == "" {
+		return f.LetterTitle(l.Template)
+	}
+	return f.LetterTitle(l.Template) + ", to " + f.Person(l.To)
+}
 
 // terms is a letter holding the procedure's terms, which words them.
 func (f *CaseFile) terms() notices.Letter {
@@ -336,8 +352,14 @@ func (a *App) caseFile(ctx context.Context, id string, on rulebook.Date, details
 		return nil, err
 	}
 	for _, tpl := range sent {
-		if a.Policy.Decide(p, ReadLetter, Resource{Case: c, Letter: tpl}) == nil {
-			f.Letters = append(f.Letters, tpl)
+		to := []string{""}
+		if a.Policy.addressee(tpl) == notices.ToComplainants {
+			to = c.Complainants // a letter each
+		}
+		for _, k := range to {
+			if a.Policy.Decide(p, ReadLetter, Resource{Case: c, Letter: tpl, Member: k}) == nil {
+				f.Letters = append(f.Letters, CaseLetter{Template: tpl, To: k})
+			}
 		}
 	}
 	f.Steps = a.stepOptions(p, c, ca, proc, on)
@@ -657,6 +679,16 @@ func (a *App) Letter(ctx context.Context, id, template, to string, date rulebook
 			return notices.Letter{}, notFound("case", id)
 		}
 		return notices.Letter{}, err
+	}
+	// A letter written to each complainant is addressed to one: the reader,
+	// if they are one, else the one named.
+	if to == "" && a.Policy.addressee(template) == notices.ToComplainants {
+		p := PrincipalFrom(ctx)
+		if m := p.Member(); m != "" && slices.Contains(c.Complainants, m) {
+			to = m
+		} else if a.Policy.Decide(p, ReadLetter, Resource{Case: c, Letter: template, Member: c.Respondent}) == nil {
+			return notices.Letter{}, fieldErr("to", "the letter %q is written to each complainant: name one (%s)", template, strings.Join(c.Complainants, ", "))
+		}
 	}
 	p, err := a.allow(ctx, ReadLetter, Resource{Case: c, Letter: template, Member: to})
 	if err != nil {

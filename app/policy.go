@@ -8,6 +8,7 @@ import (
 
 	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/discipline"
+	"github.com/rulebook/rulebook/notices"
 	"github.com/rulebook/rulebook/rules"
 	"github.com/rulebook/rulebook/sqldb"
 )
@@ -97,6 +98,17 @@ type Resource struct {
 type Policy struct {
 	Rules *rules.RuleBook
 	Now   func() time.Time
+	// Addressee says whom a kind of letter is written to (notices.ToRespondent
+	// or notices.ToComplainants); nil: every letter to the respondent.
+	Addressee func(template string) string
+}
+
+// addressee is whom the letter template is written to.
+func (pol *Policy) addressee(template string) string {
+	if pol.Addressee == nil {
+		return notices.ToRespondent
+	}
+	return pol.Addressee(template)
 }
 
 func (pol *Policy) today() rulebook.Date { return rulebook.DateOf(pol.Now()) }
@@ -368,18 +380,25 @@ func (pol *Policy) decideCase(p *Principal, h Holding, act Action, r Resource) e
 		if ca.View == FullView || ca.View == StaffView && pol.seesEverything(h) {
 			return nil
 		}
-		// The respondent, and whoever represents them, may read copies of the
-		// letters the case has sent the respondent: what already reached them
-		// (complainants withheld from them are withheld in the letter too).
-		if ca.View == PartyView && (ca.As == "respondent" || ca.As == discipline.RoleRepresentative) &&
-			(r.Member == "" || r.Member == c.Respondent) {
+		// A party may read a copy of a letter the case has sent them: the
+		// respondent (and whoever represents them) those written to the
+		// respondent, with the complainants withheld from them withheld; a
+		// complainant those written to the complainants, their own copy.
+		if ca.View == PartyView {
+			var mine bool
+			switch pol.addressee(r.Letter) {
+			case notices.ToComplainants:
+				mine = ca.As == "complainant" && r.Member == p.Member()
+			default:
+				mine = (ca.As == "respondent" || ca.As == discipline.RoleRepresentative) && (r.Member == "" || r.Member == c.Respondent)
+			}
+			if !mine {
+				return forbidden("the letter %q of case %s is not written to you", r.Letter, c.ID)
+			}
 			if sent, err := discipline.LettersSent(pol.Rules, c); err == nil && slices.Contains(sent, r.Letter) {
 				return nil
 			}
 			return forbidden("case %s has sent you no letter %q", c.ID, r.Letter)
-		}
-		if ca.View == PartyView {
-			return forbidden("the letters of case %s are sent to its respondent", c.ID)
 		}
 		return forbidden("the letters of case %s name people your roles are not shown", c.ID)
 	}

@@ -266,12 +266,13 @@ func suspensionRights(v *rules.Version, status string, override map[string]bool)
 }
 
 // MailNotifier returns a Notify function that renders the step's letter from the
-// templates and e-mails it, with its PDF, to the respondent (and, for an
-// acknowledgement, to the complainants on the register) through the mailer.
+// templates and e-mails it, with its PDF, to whom the template is written: the
+// respondent, or each complainant on the register (an acknowledgement), through
+// the mailer.
 func MailNotifier(s *Service, t *notices.Templates, m *notices.Mailer) func(ctx context.Context, c *Case, template string) ([]string, string, error) {
 	return func(ctx context.Context, c *Case, template string) ([]string, string, error) {
 		recipients := []string{c.Respondent}
-		if template == "acknowledgement" {
+		if t.Addressee(template) == notices.ToComplainants {
 			recipients = nil
 			for _, p := range c.Complainants {
 				if _, err := s.db().History(ctx, p); err == nil {

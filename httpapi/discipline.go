@@ -327,9 +327,9 @@ type caseView struct {
 	Procedure string          `json:"procedure_version"`
 	Conduct   string          `json:"conduct_version"`
 	Steps     []availableStep `json:"steps"`
-	// Letters are the letters the case has sent its respondent that the
-	// caller may read (GET …/letters/{template}).
-	Letters []string `json:"letters"`
+	// Letters are the letters the case has sent that the caller may read
+	// (GET …/letters/{template}?to=…).
+	Letters []app.CaseLetter `json:"letters"`
 }
 
 func stepView(o app.StepOption) availableStep {

@@ -41,6 +41,8 @@ var Kinds = []string{
 // sections). Each kind is parsed together with every shared file.
 type Templates struct {
 	sets map[string]*template.Template // kind → parsed set; execute its root
+	// addressees are the kinds not written to the respondent (Addressee).
+	addressees map[string]string
 }
 
 // source is one template file: the name it is parsed under (which is what errors
@@ -130,7 +132,7 @@ func build(srcs map[string]source) (*Templates, error) {
 			return nil, fmt.Errorf("notices: %w", err)
 		}
 	}
-	t := &Templates{sets: map[string]*template.Template{}}
+	t := &Templates{sets: map[string]*template.Template{}, addressees: map[string]string{}}
 	for _, f := range kinds {
 		set, err := base.Clone()
 		if err != nil {
@@ -140,9 +142,40 @@ func build(srcs map[string]source) (*Templates, error) {
 		if err != nil {
 			return nil, fmt.Errorf("notices: %w", err)
 		}
-		t.sets[strings.TrimSuffix(f, ".html")] = root
+		kind := strings.TrimSuffix(f, ".html")
+		t.sets[kind] = root
+		if a := set.Lookup("addressee"); a != nil {
+			var b bytes.Buffer
+			if err := a.Execute(&b, nil); err != nil {
+				return nil, fmt.Errorf("notices: %s: addressee: %w", srcs[f].name, err)
+			}
+			switch to := strings.TrimSpace(b.String()); to {
+			case ToRespondent, "":
+			case ToComplainants:
+				t.addressees[kind] = to
+			default:
+				return nil, fmt.Errorf("notices: %s: addressee %q: a letter is written to %q or %q", srcs[f].name, to, ToRespondent, ToComplainants)
+			}
+		}
 	}
 	return t, nil
+}
+
+// Whom a letter is written to: a template declares it with
+// {{define "addressee"}}complainants{{end}}; one that does not is written to
+// the respondent.
+const (
+	ToRespondent   = "respondent"
+	ToComplainants = "complainants"
+)
+
+// Addressee says whom the named kind of letter is written to: ToRespondent
+// or ToComplainants (each complainant a letter of their own).
+func (t *Templates) Addressee(name string) string {
+	if to := t.addressees[name]; to != "" {
+		return to
+	}
+	return ToRespondent
 }
 
 // Names returns the kinds of letter available, sorted.

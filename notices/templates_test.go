@@ -246,6 +246,7 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 		{"_layout.html", "{{define \"head\"}}\n{{.Ref | nosuchfunc}}{{end}}", "_layout.html:2"},
 		{"decision.html", "<html><body><p>no title</p></body></html>", "no <title>"},
 		{"decision.html", "\xff\xfe", "not valid UTF-8"},
+		{"decision.html", "{{define \"addressee\"}}the panel{{end}}{{define \"subject\"}}x{{end}}", `decision.html: addressee "the panel"`},
 	}
 	for _, c := range cases {
 		dir := t.TempDir()
@@ -331,5 +332,32 @@ func TestRenderDoesNotChangeTheLetter(t *testing.T) {
 	}
 	if l.To.Name != "bad\x00name\xff" {
 		t.Error("Render modified the caller's letter")
+	}
+}
+
+// A template says whom its letter is written to: the built-in
+// acknowledgement to each complainant, the rest to the respondent; an
+// override may change it.
+func TestAddressee(t *testing.T) {
+	def := Default()
+	for _, kind := range def.Names() {
+		want := ToRespondent
+		if kind == "acknowledgement" {
+			want = ToComplainants
+		}
+		if got := def.Addressee(kind); got != want {
+			t.Errorf("%s is written to %q, want %q", kind, got, want)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "decision.html"), []byte(`{{define "addressee"}} complainants {{end}}`+readBuiltin(t, "decision.html")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tpl.Addressee("decision") != ToComplainants || tpl.Addressee("hearing_notice") != ToRespondent || tpl.Addressee("acknowledgement") != ToComplainants {
+		t.Errorf("overridden: decision to %q, hearing notice to %q", tpl.Addressee("decision"), tpl.Addressee("hearing_notice"))
 	}
 }

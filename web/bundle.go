@@ -138,8 +138,9 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 		b.Sections = append(b.Sections, sec)
 	}
 	if s.app.May(r.Context(), app.ViewCaseRecord, app.Resource{Case: c}) {
-		for _, tpl := range d.File.Letters {
-			l, err := s.app.Letter(r.Context(), c.ID, tpl, "", rulebook.NoDate)
+		for _, cl := range d.File.Letters {
+			tpl := cl.Template
+			l, err := s.app.Letter(r.Context(), c.ID, tpl, cl.To, rulebook.NoDate)
 			if err != nil {
 				continue
 			}
@@ -147,7 +148,7 @@ func (s *Server) bundle(r *http.Request) (*notices.Bundle, error) {
 			if err != nil {
 				continue
 			}
-			b.Sections = append(b.Sections, notices.Section{Title: "Letter: " + d.File.LetterTitle(tpl), Blocks: []notices.Block{{Heading: rd.Subject}, {Pre: rd.Text}}})
+			b.Sections = append(b.Sections, notices.Section{Title: "Letter: " + d.File.LetterLabel(cl), Blocks: []notices.Block{{Heading: rd.Subject}, {Pre: rd.Text}}})
 		}
 	}
 	return b, nil

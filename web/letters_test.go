@@ -13,7 +13,8 @@ import (
 // TestRespondentReadsTheirLetters checks that a respondent's case page offers
 // copies of the letters the case sent them, and that these open (with the
 // complainants withheld from them withheld), while a complainant's page offers
-// none and a letter asked for by its address is refused.
+// only their own copy of the acknowledgement, and a letter asked for by its
+// address by someone it was not written to is refused.
 func TestRespondentReadsTheirLetters(t *testing.T) {
 	f := demoFixture(t)
 	get := func(user, path string) (int, string) {
@@ -46,8 +47,20 @@ func TestRespondentReadsTheirLetters(t *testing.T) {
 			t.Errorf("the complainant asking for %s: %d, want 403", l[1], code)
 		}
 	}
-	if _, page := get("declan", "/cases/D-2016-001"); link.MatchString(page) {
+	// The complainant is offered his own copy of the acknowledgement, written
+	// to each complainant, and none of the respondent's.
+	_, page = get("declan", "/cases/D-2016-001")
+	if link.MatchString(page) {
 		t.Error("the complainant's case page offers the respondent's letters")
+	}
+	if !strings.Contains(page, `href="/cases/D-2016-001/letters/acknowledgement?to=M0005">Letter: acknowledgement, to Declan Marsh (M0005)</a>`) {
+		t.Errorf("the complainant's case page does not offer his acknowledgement:\n%s", page)
+	}
+	if code, letter := get("declan", "/cases/D-2016-001/letters/acknowledgement?to=M0005"); code != 200 || !strings.Contains(letter, "Acknowledgement of your complaint") || !strings.Contains(letter, "Declan Marsh") {
+		t.Errorf("the complainant's acknowledgement: %d\n%s", code, letter)
+	}
+	if code, _ := get("rowan", "/cases/D-2016-001/letters/acknowledgement"); code != http.StatusForbidden {
+		t.Errorf("the respondent asking for the complainants' acknowledgement: %d, want 403", code)
 	}
 	// A letter the case never sent him is not his to fill.
 	if code, _ := get("rowan", "/cases/D-2016-001/letters/readmission_decision"); code != http.StatusForbidden {

@@ -318,11 +318,12 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		if *date != "" {
 			d = on
 		}
-		l, err := a.Letter(ctx, cid, *template, *to, d)
+		tpl, err := mail.templates()
 		if err != nil {
 			return err
 		}
-		tpl, err := mail.templates()
+		a.UseLetters(tpl)
+		l, err := a.Letter(ctx, cid, *template, *to, d)
 		if err != nil {
 			return err
 		}

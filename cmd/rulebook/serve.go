@@ -131,10 +131,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		accounts = len(story.Accounts)
 		printDemoAccounts(e, story)
 	}
-	_, tpl, err := mail.mailer()
+	// The letters the pages render, and whom each is written to (which
+	// decides who may read a copy): --templates over the built-in ones, with
+	// or without a mailer.
+	tpl, err := mail.templates()
 	if err != nil {
 		return err
 	}
+	a.UseLetters(tpl)
 	w, err := web.New(a, web.Options{Templates: tpl, Secure: tls})
 	if err != nil {
 		return err
