@@ -207,6 +207,8 @@ type CaseFile struct {
 type CaseLetter struct {
 	Template string `json:"template"`
 	To       string `json:"to,omitempty"`
+	// Date is the letter's date: the step's that sent it.
+	Date rulebook.Date `json:"date"`
 }
 
 // Person names a member the file shows by number as people know them: the
@@ -351,14 +353,14 @@ func (a *App) caseFile(ctx context.Context, id string, on rulebook.Date, details
 	if err != nil {
 		return nil, err
 	}
-	for _, tpl := range sent {
+	for _, sl := range sent {
 		to := []string{""}
-		if a.Policy.addressee(tpl) == notices.ToComplainants {
+		if a.Policy.addressee(sl.Template) == notices.ToComplainants {
 			to = c.Complainants // a letter each
 		}
 		for _, k := range to {
-			if a.Policy.Decide(p, ReadLetter, Resource{Case: c, Letter: tpl, Member: k}) == nil {
-				f.Letters = append(f.Letters, CaseLetter{Template: tpl, To: k})
+			if a.Policy.Decide(p, ReadLetter, Resource{Case: c, Letter: sl.Template, Member: k}) == nil {
+				f.Letters = append(f.Letters, CaseLetter{Template: sl.Template, To: k, Date: sl.Date})
 			}
 		}
 	}

@@ -43,7 +43,21 @@ func TestPartiesLetters(t *testing.T) {
 	if len(toRespondent) < 2 || !acknowledgement || slices.ContainsFunc(toRespondent, func(l app.CaseLetter) bool { return l.Template == "acknowledgement" }) {
 		t.Fatalf("the General Secretary is offered letters %+v: want those sent the respondent, and each complainant's acknowledgement", all.Letters)
 	}
-	declans := []app.CaseLetter{{Template: "acknowledgement", To: "M0005"}}
+	// Each dated as the step that sent it; listed by date.
+	for i, l := range all.Letters {
+		if i > 0 && l.Date < all.Letters[i-1].Date {
+			t.Errorf("letters out of date order: %+v", all.Letters)
+		}
+		if l.Template == "decision" && l.Date.String() != "2017-04-04" {
+			t.Errorf("the decision letter dated %s, not the day of the sanction", l.Date)
+		}
+	}
+	var declans []app.CaseLetter
+	for _, l := range all.Letters {
+		if l.To == "M0005" {
+			declans = append(declans, l)
+		}
+	}
 	for _, tc := range []struct {
 		name string
 		want []app.CaseLetter

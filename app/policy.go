@@ -395,7 +395,7 @@ func (pol *Policy) decideCase(p *Principal, h Holding, act Action, r Resource) e
 			if !mine {
 				return forbidden("the letter %q of case %s is not written to you", r.Letter, c.ID)
 			}
-			if sent, err := discipline.LettersSent(pol.Rules, c); err == nil && slices.Contains(sent, r.Letter) {
+			if sent, err := discipline.LettersSent(pol.Rules, c); err == nil && slices.ContainsFunc(sent, func(l discipline.SentLetter) bool { return l.Template == r.Letter }) {
 				return nil
 			}
 			return forbidden("case %s has sent you no letter %q", c.ID, r.Letter)

@@ -1,6 +1,7 @@
 package discipline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -177,29 +178,50 @@ func (s *Service) Letter(ctx context.Context, c *Case, template, to string, date
 
 // letterStep is the last step of c whose transition sends template, or else
 // its last step (nil when it has none).
-// LettersSent lists the letters the case has sent its respondent, in the
-// order first sent: those recorded as sent, and those its steps send (their
-// transitions' notices, under the procedure in force at the case's last step,
-// as Letter reads them).
-func LettersSent(rb *rules.RuleBook, c *Case) ([]string, error) {
+// SentLetter is a letter a case has sent, and when: the date of the last
+// step that sent it, whose letter Letter fills, or of its last recorded
+// sending.
+type SentLetter struct {
+	Template string        `json:"template"`
+	Date     rulebook.Date `json:"date"`
+}
+
+// LettersSent lists the letters the case has sent, by date: those recorded
+// as sent, and those its steps send (their transitions'
+// notices, under the procedure in force at the case's last step, as Letter
+// reads them).
+func LettersSent(rb *rules.RuleBook, c *Case) ([]SentLetter, error) {
 	proc, _, err := Versions(rb, c, c.LastDate())
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	add := func(tpl string) {
-		if tpl != "" && !slices.Contains(out, tpl) {
-			out = append(out, tpl)
+	var out []SentLetter
+	fromStep := map[string]bool{}
+	add := func(tpl string, date rulebook.Date, step bool) {
+		if tpl == "" {
+			return
 		}
+		i := slices.IndexFunc(out, func(l SentLetter) bool { return l.Template == tpl })
+		switch {
+		case i < 0:
+			out = append(out, SentLetter{Template: tpl, Date: date})
+		case step || !fromStep[tpl]:
+			// A step's date stands over a recorded sending's, as Letter dates
+			// the letter by the step.
+			out[i].Date = date
+		}
+		fromStep[tpl] = fromStep[tpl] || step
 	}
 	for _, n := range c.Notices {
-		add(n.Template)
+		add(n.Template, n.Date, false)
 	}
 	for _, st := range c.Steps {
 		if t := proc.Discipline.Transitions[st.Transition]; t != nil {
-			add(t.Notice)
+			add(t.Notice, st.Date, true)
 		}
 	}
+	// By date, as a reader looks for them.
+	slices.SortStableFunc(out, func(a, b SentLetter) int { return cmp.Compare(a.Date, b.Date) })
 	return out, nil
 }
 
