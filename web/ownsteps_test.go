@@ -59,10 +59,13 @@ func TestRespondentTakesOwnStep(t *testing.T) {
 	if strings.Contains(page, "Steps others take") {
 		t.Error("the respondent is shown the steps others take")
 	}
-	// Her dashboard says so beside the case.
+	// Her dashboard and her list of cases say so beside the case.
 	const yours = "Yours to take: Close on the respondent&#39;s resignation</strong> (on the case's page)"
 	if dash := do("sofia", "GET", "/dashboard", "").Body.String(); !strings.Contains(dash, yours) {
 		t.Errorf("the respondent's dashboard does not offer her step:\n%s", dash)
+	}
+	if list := do("sofia", "GET", "/cases", "").Body.String(); !strings.Contains(list, "Yours to take: Close on the respondent&#39;s resignation</strong>") {
+		t.Errorf("the respondent's list of cases does not offer her step:\n%s", list)
 	}
 	w := do("sofia", "POST", "/cases/D-2016-002/steps", "transition=respondent_resigned&body=member&rationale=I+resign.")
 	if w.Code != http.StatusSeeOther {
