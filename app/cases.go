@@ -481,8 +481,11 @@ func (a *App) stepOptions(p *Principal, c *discipline.Case, ca CaseAccess, proc 
 		case !opt.Due.IsZero() && on > opt.Due:
 			// Its time has passed: the engine would refuse it.
 			opt.Bodies, opt.Late = nil, true
-			opt.Refused = fmt.Sprintf("its time has passed: under clause %s (%s) it had to be taken within %s of %s, by %s",
-				cl.ID, cl.Title, t.Within, c.StateSince.Long(), opt.Due.Long())
+			opt.Refused = fmt.Sprintf("its time has passed: under clause %s (%s) the last day to take it was %s", cl.ID, cl.Title, opt.Due.Long())
+			if !t.Within.IsZero() && opt.Due == proc.Discipline.Calendar.Due(c.StateSince, t.Within) {
+				opt.Refused = fmt.Sprintf("its time has passed: under clause %s (%s) it had to be taken within %s of %s, by %s",
+					cl.ID, cl.Title, t.Within, c.StateSince.Long(), opt.Due.Long())
+			}
 		}
 		out = append(out, opt)
 	}

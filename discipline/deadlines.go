@@ -78,14 +78,20 @@ func (c *Case) heard() bool {
 // Quarter names the calendar quarter of d, e.g. "2017-Q2".
 func Quarter(d rulebook.Date) string { return d.Quarter() }
 
-// StepDue is the last day to take step t from the case's state (its time
-// limit, within, from the day the case entered the state, on x's calendar);
-// no date if the rule book sets none.
+// StepDue is the last day to take step t from the case's state: its time
+// limit (within, from the day the case entered the state, on x's calendar),
+// and for a step that contests a standard punishment (the contest_period
+// guard) the day the punishment may be contested by, whichever is sooner; no
+// date if neither applies.
 func (c *Case) StepDue(x *rules.Discipline, t *rules.Transition) rulebook.Date {
-	if t.Within.IsZero() {
-		return rulebook.NoDate
+	due := rulebook.NoDate
+	if !t.Within.IsZero() {
+		due = x.Calendar.Due(c.StateSince, t.Within)
 	}
-	return x.Calendar.Due(c.StateSince, t.Within)
+	if slices.Contains(t.Requires, "contest_period") && c.Standard != nil && !c.Standard.ContestBy.IsZero() && (due.IsZero() || c.Standard.ContestBy < due) {
+		due = c.Standard.ContestBy
+	}
+	return due
 }
 
 // NextSteps lists the steps that may be taken on the case from its state under

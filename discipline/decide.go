@@ -193,8 +193,8 @@ func Decide(env Env, c *Case, cmd Command) (*Decision, error) {
 	if cmd.Date < c.StateSince {
 		return nil, rulebook.FieldError("date", "%s is before the case entered its current state on %s", cmd.Date, c.StateSince)
 	}
-	if due := c.StepDue(x, t); !due.IsZero() {
-		if cmd.Date > due {
+	if !t.Within.IsZero() {
+		if due := x.Calendar.Due(c.StateSince, t.Within); cmd.Date > due {
 			return nil, notPermitted("%q is out of time: under %s it must be taken within %s of %s, by %s", t.Name, cite(proc, t.Clause), t.Within, c.StateSince, due)
 		}
 	}

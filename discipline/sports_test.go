@@ -262,6 +262,16 @@ func TestSportStandardPunishment(t *testing.T) {
 		if !c.Closed || c.Outcome != "standard_punishment" || c.Standard == nil || c.Standard.ContestBy != d("2024-09-16") || len(c.Sanctions) != 1 || c.Sanctions[0].Count != 1 {
 			t.Fatalf("after the standard punishment: %+v %+v", c, c.Standard)
 		}
+		// The contest's last day, as pages and lists give it, is the
+		// punishment's: the step itself has no time limit of its own.
+		proc, _, err := Versions(f.s.rb(), c, c.LastDate())
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := proc.Discipline
+		if due := c.StepDue(x, x.Transitions["contest"]); due != d("2024-09-16") {
+			t.Errorf("the contest is due by %s, want 2024-09-16", due)
+		}
 		if got := f.statusOn(lee, "2024-09-09"); got != "suspended" {
 			t.Errorf("on the day it was applied: %s", got)
 		}
