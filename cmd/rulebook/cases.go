@@ -425,7 +425,7 @@ func showCase(e *env, f *app.CaseFile, asJSON bool) error {
 		for _, t := range next {
 			ids = append(ids, t.ID)
 		}
-		return writeJSON(e.stdout, map[string]any{"case": c, "procedure_version": proc.ID, "conduct_version": conduct.ID, "next_steps": ids, "deadlines": deadlines})
+		return writeJSON(e.stdout, map[string]any{"case": c, "procedure_version": proc.ID, "conduct_version": conduct.ID, "next_steps": ids, "deadlines": deadlines, "letters": f.Letters})
 	}
 	x := proc.Discipline
 	status := x.States[c.State].Name
@@ -490,6 +490,20 @@ func showCase(e *env, f *app.CaseFile, asJSON bool) error {
 		for _, d := range deadlines {
 			fmt.Fprintf(e.stdout, "    %s  %s\n", d.Due, d.What)
 		}
+	}
+	// The letters sent, by date: what `case letter` fills (a complainant's
+	// copy with --to and their number, or name if they have none).
+	if len(f.Letters) > 0 {
+		fmt.Fprintln(e.stdout, "  letters:")
+		tw := table(e.stdout)
+		for _, l := range f.Letters {
+			to := ""
+			if l.To != "" {
+				to = "to " + f.Person(l.To)
+			}
+			row(tw, "    ", l.Date.String(), l.Template, to)
+		}
+		tw.Flush()
 	}
 	var ids, late []string
 	for _, t := range next {

@@ -209,4 +209,9 @@ func TestCaseShowInTheRuleBooksTerms(t *testing.T) {
 	if !strings.Contains(out, "\n  out of time: appeal (by 2022-06-01)\n  next steps: exempt\n") {
 		t.Errorf("case show: the appeal's time limit:\n%s", out)
 	}
+	// The letters it sent, by date; the acknowledgement is the complainant's.
+	if !strings.Contains(out, "\n  letters:\n    2022-01-11  acknowledgement            to A. Client (not a registrant)\n    2022-02-01  administrative_suspension\n") ||
+		!strings.Contains(out, "\n    2022-05-04  decision\n") {
+		t.Errorf("case show: the letters:\n%s", out)
+	}
 }
