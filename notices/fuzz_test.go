@@ -1,6 +1,8 @@
 package notices
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -115,6 +117,37 @@ func FuzzParseHTML(f *testing.F) {
 			}
 			if _, err := checkPDF(pdf); err != nil {
 				t.Fatalf("malformed PDF: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzLoad lays an arbitrary template over a built-in kind: loading must not
+// panic, and a template it accepts says whom it writes to in one of the two
+// ways, and renders the sample letter.
+func FuzzLoad(f *testing.F) {
+	f.Add("decision.html", `{{define "addressee"}}complainants{{end}}{{define "subject"}}x{{end}}{{template "head" .}}<p>{{.Ref}}</p>{{template "foot" .}}`)
+	f.Add("decision.html", `{{define "addressee"}}the panel{{end}}`)
+	f.Add("_layout.html", `{{define "addressee"}}{{.}}{{end}}`)
+	f.Add("warning.html", `<html><head><title>{{.Ref}}</title></head><body>{{define "addressee"}} respondent {{end}}</body></html>`)
+	f.Fuzz(func(t *testing.T, name, text string) {
+		if name != "decision.html" && name != "_layout.html" && name != "warning.html" {
+			name = "decision.html"
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tpl, err := Load(dir)
+		if err != nil {
+			return
+		}
+		for _, kind := range tpl.Names() {
+			if to := tpl.Addressee(kind); to != ToRespondent && to != ToComplainants {
+				t.Fatalf("%s is written to %q", kind, to)
+			}
+			if _, err := tpl.Render(kind, SampleLetter()); err != nil {
+				t.Fatalf("%s loaded but does not render the sample: %v", kind, err)
 			}
 		}
 	})
