@@ -900,6 +900,12 @@ func queryStored(ctx context.Context, q querier, where string, args ...any) ([]r
 // checked against the commitment its stored data holds; an event whose fields
 // were erased (none held) reads without them, marked Erased.
 func openPersonal(e *rulebook.Event, salt, personal []byte) error {
+	return openPersonalChecked(e, salt, personal, false)
+}
+
+// openPersonalChecked is openPersonal, without checking the fields against
+// the event's commitment again if checked (see rulebook.OpenCheckedPersonal).
+func openPersonalChecked(e *rulebook.Event, salt, personal []byte, checked bool) error {
 	if !rulebook.HasPersonal(e.Data) {
 		return nil
 	}
@@ -907,7 +913,13 @@ func openPersonal(e *rulebook.Event, salt, personal []byte) error {
 		e.Stored, e.Data, e.Erased = e.Data, rulebook.ErasedData(e.Data), true
 		return nil
 	}
-	full, err := rulebook.OpenPersonal(e.Data, salt, personal)
+	open := rulebook.OpenPersonal
+	if checked {
+		open = func(stored, _, personal []byte) (json.RawMessage, error) {
+			return rulebook.OpenCheckedPersonal(stored, personal)
+		}
+	}
+	full, err := open(e.Data, salt, personal)
 	if err != nil {
 		return rulebook.Errorf(rulebook.ETampered, "event %s (seq %d): %v", e.ID, e.Seq, err)
 	}
@@ -1154,7 +1166,11 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 		if jp != nil {
 			joined, done = jp.personalSummer()
 		}
-		personal, err := db.personalFaults(ctx, &res.committed, subjectCaptureFrom(ctx).opener(), joined)
+		open := subjectCaptureFrom(ctx).opener()
+		if jp != nil {
+			open = bothOpeners(open, jp.members.opener())
+		}
+		personal, err := db.personalFaults(ctx, &res.committed, open, joined)
 		if err != nil {
 			return nil, err
 		}
@@ -1391,10 +1407,15 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	// pass (see joiningPass).
 	var joinings *digestSide
 	var jh *joiningHasher
+	var members *SubjectCapture
+	keptMembers := &capturePart{}
 	jp, _ := ctx.Value(joiningPassKey{}).(*joiningPass)
 	if jp != nil {
 		joinings, jh = &digestSide{sums: make([]digest, len(jp.dr.ranges))}, newJoiningHasher(jp.key)
 		defer jp.merge(joinings)
+		if members = jp.members; members != nil {
+			defer func() { members.add(lo, keptMembers) }()
+		}
 	}
 	// And keeps the events a check after it replays (see SubjectCapture).
 	kept := &capturePart{}
@@ -1457,6 +1478,9 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		rng := int32(-1)
 		if joinings != nil && bytes.IndexByte(r.Subject, '/') < 0 {
 			rng = joinings.note(jp, jh, &r)
+			if members != nil {
+				members.keep(keptMembers, &r)
+			}
 		}
 		if capt != nil {
 			capt.keep(kept, &r)

@@ -41,6 +41,20 @@ func CountKeptReplays(n *atomic.Int64) (restore func()) {
 	return func() { keptStats = nil }
 }
 
+// CountKeptMembers counts the members a check compares whole from the events
+// the verify's walk kept of them, until restored.
+func CountKeptMembers(n *atomic.Int64) (restore func()) {
+	keptMembers = func() { n.Add(1) }
+	return func() { keptMembers = nil }
+}
+
+// CountRangeComparisons counts the ranges of members a check compares in the
+// database, their digests having differed, until restored.
+func CountRangeComparisons(n *atomic.Int64) (restore func()) {
+	rangesCompared = func() { n.Add(1) }
+	return func() { rangesCompared = nil }
+}
+
 // CountComplaintComparisons counts the checks that compare the complaints row
 // by row (their digests having differed), until restored.
 func CountComplaintComparisons(n *atomic.Int64) (restore func()) {

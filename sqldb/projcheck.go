@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/maphash"
 	"maps"
 	"math/bits"
 	"reflect"
@@ -210,6 +212,51 @@ func (db *DB) membersEvents(ctx context.Context, q querier, ids []string, keep f
 	}
 	cond, args := db.idSet(ids)
 	return db.memberEvents(ctx, q, cond("subject"), args, keep)
+}
+
+// rangesCompared, if set, is told each time a range of members is compared
+// in the database, its digests having differed (tests).
+var rangesCompared func()
+
+// keptMembers, if set, is told each time a check takes a member's events from
+// those the verify's walk kept (tests).
+var keptMembers func()
+
+// membersEventsKept is membersEvents, the events of the members a
+// memberCapture kept taken from kept (nil: none were), in place of a look-up
+// of each in the events' index; only the others are read.
+func (db *DB) membersEventsKept(ctx context.Context, q querier, ids []string, kept *keptEvents, keep func(seq int64, personal []byte)) ([]rulebook.Event, error) {
+	if kept == nil || kept.members == nil {
+		return db.membersEvents(ctx, q, ids, keep)
+	}
+	var rest []string
+	var evs []rulebook.Event
+	for _, id := range ids {
+		if !kept.members[id] {
+			rest = append(rest, id)
+			continue
+		}
+		if keptMembers != nil {
+			keptMembers()
+		}
+		for _, e := range kept.subject(id) {
+			if !slices.Contains(memberEventTypes, e.Type) {
+				continue
+			}
+			if p := kept.personal[e.Seq]; keep != nil && p != nil {
+				keep(e.Seq, p)
+			}
+			evs = append(evs, e)
+		}
+	}
+	read, err := db.membersEvents(ctx, q, rest, keep)
+	if err != nil || len(read) == 0 {
+		return evs, err
+	}
+	// By subject, then seq, as membersEvents reads them.
+	evs = append(evs, read...)
+	slices.SortStableFunc(evs, func(x, y rulebook.Event) int { return strings.Compare(x.Subject, y.Subject) })
+	return evs, nil
 }
 
 // memberEvents reads the events about members where cond (on subject, with
@@ -527,6 +574,9 @@ func (b *registerBase) project(evs []rulebook.Event) (*rulebook.Register, error)
 // in r must be one for each of the first and all those about the rest. Only if
 // they are not are the events read for the strays.
 func (b *registerBase) checkRange(ctx context.Context, q querier, r idRange, rep *memberDiffs) error {
+	if rangesCompared != nil {
+		rangesCompared()
+	}
 	ids, stored, err := b.db.notJoined(ctx, q, r)
 	if err != nil {
 		return err
@@ -560,30 +610,49 @@ func (b *registerBase) checkRange(ctx context.Context, q querier, r idRange, rep
 		ids, evs = append(ids, more...), append(evs, extra...)
 		sort.Strings(ids)
 	}
-	_, err = b.compareMembers(ctx, q, ids, evs, ids, rep)
+	_, err = b.compareMembers(ctx, q, ids, evs, ids, nil, rep)
 	return err
 }
 
 // compareMembers compares the stored histories of the members ids (in order)
 // with what their events evs (every event about them) make them, and returns
 // how many of them are stored.
-func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []string, evs []rulebook.Event, keyed []string, rep *memberDiffs) (int, error) {
+func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []string, evs []rulebook.Event, keyed []string, read map[string]*heldMember, rep *memberDiffs) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
 	if checkStats != nil {
 		checkStats(len(ids))
 	}
-	have, err := b.db.historiesOf(ctx, q, ids)
+	// The rows the members' side read whole serve as read here.
+	var rows map[string]*rulebook.History
+	var keys, unread []string
+	for _, id := range keyed {
+		if r, ok := read[id]; !ok {
+			unread = append(unread, id)
+		} else if !r.keyOK {
+			keys = append(keys, id)
+		}
+	}
+	for _, id := range ids {
+		if r, ok := read[id]; ok {
+			if rows == nil {
+				rows = map[string]*rulebook.History{}
+			}
+			rows[id] = r.h
+		}
+	}
+	have, err := b.db.historiesOfRead(ctx, q, ids, rows)
 	if err != nil {
 		return 0, err
 	}
-	var keys []string
-	if len(keyed) > 0 {
-		kcond, kargs := b.db.idSet(keyed)
-		if keys, err = searchKeyDiffs(ctx, q, kcond, kargs); err != nil {
+	if len(unread) > 0 {
+		kcond, kargs := b.db.idSet(unread)
+		more, err := searchKeyDiffs(ctx, q, kcond, kargs)
+		if err != nil {
 			return 0, err
 		}
+		keys = append(keys, more...)
 	}
 	mine := evs[:0]
 	for _, e := range evs {
@@ -747,7 +816,7 @@ func (b *registerBase) checkMembers(ctx context.Context, q querier, rep *diffRep
 	if err != nil {
 		return err
 	}
-	return b.checkDigests(ctx, q, dr, key, nil, nil, rep)
+	return b.checkDigests(ctx, q, dr, key, nil, nil, nil, rep)
 }
 
 // memberDiffs gathers the differences of members' histories, by member: the
@@ -1101,9 +1170,11 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 // members' joinings for the check as it goes (joiningPass) — on PostgreSQL
 // the sealed ones split from their rows of personal, which the verify's pass
 // over personal sums once it has checked them against their commitments — and
-// keeps the events of the subjects a SubjectCapture under ctx names. The
-// stored members are summed beside it (memberPass): on PostgreSQL beside the
-// pass over personal, without their rows of personal. After the walk, a
+// keeps the events of the subjects a SubjectCapture under ctx names, and
+// those of the members with rows beyond their joining (memberCapture), whom
+// the check compares whole without looking each up again. The stored members
+// are summed beside it (memberPass), the held members' rows kept as read: on
+// PostgreSQL beside the pass over personal, without their rows of personal. After the walk, a
 // CaseCheck under ctx compares the case projection beside the register's
 // check. The write lock is held from before the walk to the end of the
 // checks, so that all see the same events. diffs is nil if the record does not
@@ -1133,13 +1204,20 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 			return nil, nil, err
 		}
 	}
+	// The members with rows beyond their joining are compared whole, from
+	// their events: the walk keeps them as it passes.
+	held, err := heldMembers(ctx, db.r)
+	if err != nil {
+		return nil, nil, err
+	}
 	jp := newJoiningPass(dr, key, split, maxSeq)
+	jp.members = memberCapture(held)
 	mctx, cancel := context.WithCancel(ctx)
 	var mp *memberPass
 	if split {
-		jp.walked = func() { mp = db.startMemberPass(mctx, dr, key, jp.sealed) }
+		jp.walked = func() { mp = db.startMemberPass(mctx, dr, key, jp.sealed, held) }
 	} else {
-		mp = db.startMemberPass(mctx, dr, key, nil)
+		mp = db.startMemberPass(mctx, dr, key, nil, held)
 	}
 	defer func() {
 		cancel()
@@ -1165,6 +1243,7 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	if capture != nil {
 		capture.finish(head)
 	}
+	jp.members.finish(head)
 	go func() {
 		kept, _ := capture.take(head)
 		cerr <- a.checkComplaints(crep, kept)
@@ -1189,7 +1268,8 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 		return nil, nil, err
 	}
 	rep := &diffReport{byTable: map[string]int{}}
-	if err := base.checkDigests(ctx, db.r, dr, key, jp.side, mp, rep); err != nil {
+	kept, _ := jp.members.take(head)
+	if err := base.checkDigests(ctx, db.r, dr, key, jp.side, mp, kept, rep); err != nil {
 		return nil, nil, err
 	}
 	if err := db.checkUnitsOccasions(ctx, base, rep); err != nil {
@@ -1857,8 +1937,41 @@ type digestSide struct {
 	sums []digest
 	more []string
 	// held are the members whose stored rows were left out of the sums (the
-	// members' side), nil if none was.
+	// members' side), nil if none was; rows those of their rows read whole.
 	held map[string]bool
+	rows map[string]*heldMember
+}
+
+// heldMember is a held member's row as the members' side read it: the start
+// of their stored history, and whether its search key is their name's.
+type heldMember struct {
+	h     *rulebook.History
+	keyOK bool
+}
+
+// heldHistory reads a member's row as eachMemberJoining has it (parts, every
+// column as text) as historiesOf would; ok is false if it cannot be, and
+// historiesOf then reads it and says why.
+func heldHistory(parts [][]byte) (*heldMember, bool) {
+	joined, ok := parseInt(parts[8])
+	seq, ok2 := parseInt(parts[9])
+	if !ok || !ok2 {
+		return nil, false
+	}
+	for _, v := range parts {
+		// A NULL, as SQLite's joined columns write one (see DB.joined).
+		if len(v) == 1 && v[0] == 30 {
+			return nil, false
+		}
+	}
+	h := &rulebook.History{Points: make([]rulebook.StatusPoint, 1, 2)}
+	m := &h.Member
+	m.ID, m.Name, m.Email, m.Phone, m.Address, m.Unit = string(parts[0]), string(parts[1]), string(parts[2]), string(parts[3]), string(parts[4]), string(parts[5])
+	m.Joined = rulebook.Date(joined)
+	p := &h.Points[0]
+	p.Status, p.EventID, p.Seq = string(parts[6]), string(parts[7]), seq
+	p.From, p.Reason = m.Joined, "joined"
+	return &heldMember{h: h, keyOK: isSearchKey(parts[1], parts[10])}, true
 }
 
 // joiningDigests sums, by range, every joining event about a member, and lists
@@ -1929,6 +2042,9 @@ type joiningPass struct {
 	side   *digestSide
 	sealed *sealedSeqs
 	walked func()
+	// members, if set, keeps the events of the members with rows beyond their
+	// joining (memberCapture), whom the check compares whole.
+	members *SubjectCapture
 }
 
 type joiningPassKey struct{}
@@ -1952,6 +2068,9 @@ func (jp *joiningPass) reset() {
 		jp.sealed.clear()
 	}
 	jp.mu.Unlock()
+	if jp.members != nil {
+		jp.members.reset()
+	}
 }
 
 // personalSummer returns what the verify's pass over personal calls with each
@@ -2014,6 +2133,11 @@ func (side *digestSide) merge(o *digestSide) {
 		}
 	}
 	side.more = append(side.more, o.more...)
+	if side.rows == nil {
+		side.rows = o.rows
+	} else {
+		maps.Copy(side.rows, o.rows)
+	}
 }
 
 // memberPass is the members' side of a digest check: every stored member
@@ -2052,8 +2176,8 @@ type memberPass struct {
 const memberPassParts = 16
 
 // startMemberPass starts a member pass with one worker.
-func (db *DB) startMemberPass(ctx context.Context, dr *digestRanges, key [32]byte, sealed *sealedSeqs) *memberPass {
-	mp := &memberPass{db: db, dr: dr, key: key, sealed: sealed, side: &digestSide{sums: make([]digest, len(dr.ranges))}, ready: make(chan struct{})}
+func (db *DB) startMemberPass(ctx context.Context, dr *digestRanges, key [32]byte, sealed *sealedSeqs, held map[string]bool) *memberPass {
+	mp := &memberPass{db: db, dr: dr, key: key, sealed: sealed, held: held, side: &digestSide{sums: make([]digest, len(dr.ranges))}, ready: make(chan struct{})}
 	n := memberPassParts
 	if db.dialect == "postgres" && sealed == nil {
 		// PostgreSQL joins a part's members to their personal rows by hashing
@@ -2106,18 +2230,16 @@ func (mp *memberPass) work(ctx context.Context) error {
 			break
 		}
 		if i == 0 {
-			held := map[string]bool{}
-			for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
-				ids, err := queryIDs(ctx, conn, `SELECT DISTINCT member_id FROM `+t)
-				if err != nil {
+			held := mp.held
+			if held == nil {
+				var err error
+				if held, err = heldMembers(ctx, conn); err != nil {
 					return err
 				}
-				for _, id := range ids {
-					held[id] = true
-				}
-				side.more = append(side.more, ids...)
+				mp.held = held
 			}
-			mp.held, mp.heldIDs = held, slices.Sorted(maps.Keys(held))
+			mp.heldIDs = slices.Sorted(maps.Keys(held))
+			side.more = append(side.more, mp.heldIDs...)
 			mp.readyOnce.Do(func() { close(mp.ready) })
 			continue
 		}
@@ -2128,7 +2250,21 @@ func (mp *memberPass) work(ctx context.Context) error {
 		}
 		cond, args := mp.parts[i-1].cond("m.id")
 		held := heldCursor{ids: mp.heldIDs}
-		err := mp.db.eachMemberJoining(ctx, conn, " WHERE "+cond, args, mp.key, mp.sealed, func(id []byte, d *digest) {
+		// The held members' rows, read whole, are kept for their comparison
+		// (historiesOfRead), which then need not read them again.
+		take := func(parts [][]byte) bool {
+			if !held.has(parts[0]) {
+				return false
+			}
+			if h, ok := heldHistory(parts); ok {
+				if side.rows == nil {
+					side.rows = map[string]*heldMember{}
+				}
+				side.rows[h.h.Member.ID] = h
+			}
+			return true
+		}
+		err := mp.db.eachMemberJoining(ctx, conn, " WHERE "+cond, args, mp.key, mp.sealed, take, func(id []byte, d *digest) {
 			switch {
 			case held.has(id):
 			case d == nil:
@@ -2145,6 +2281,22 @@ func (mp *memberPass) work(ctx context.Context) error {
 	defer mp.mu.Unlock()
 	mp.side.merge(side)
 	return nil
+}
+
+// heldMembers returns the members with rows beyond their joining: status
+// points, restrictions, waivers, measures served.
+func heldMembers(ctx context.Context, q querier) (map[string]bool, error) {
+	held := map[string]bool{}
+	for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
+		ids, err := queryIDs(ctx, q, `SELECT DISTINCT member_id FROM `+t)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			held[id] = true
+		}
+	}
+	return held, nil
 }
 
 // parseInt reads a decimal integer as the database writes one, without the
@@ -2213,7 +2365,7 @@ func (mp *memberPass) wait() (*digestSide, error) {
 // (all if ""), and the sum of the elements of the joining that makes them
 // (joiningElems: split if sealed is given, else whole, commitment and all), or
 // nil if they cannot be written out as one.
-func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, sealed *sealedSeqs, f func(id []byte, d *digest)) error {
+func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, sealed *sealedSeqs, take func(parts [][]byte) bool, f func(id []byte, d *digest)) error {
 	jh := newJoiningHasher(key)
 	var parts [12][]byte
 	fields := parts[:]
@@ -2227,6 +2379,9 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 	// row sums the row in parts, if ok (it was read whole, no column NULL);
 	// id is the member's as far as it can be told.
 	row := func(ok bool, id []byte) {
+		if ok && take != nil && take(parts[:11]) {
+			return
+		}
 		var joined, seq int64
 		if ok {
 			joined, ok = parseInt(parts[8])
@@ -2379,10 +2534,10 @@ func (db *DB) eachValue(ctx context.Context, q querier, query string, args []any
 // The events' side is summed by the verify's walk when there is one (events),
 // else read here; the members' side is read by mp when it is given (started
 // beside the walk), else here, beside the events'.
-func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte, events *digestSide, mp *memberPass, rep *diffReport) error {
+func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte, events *digestSide, mp *memberPass, kept *keptEvents, rep *diffReport) error {
 	db := b.db
 	if mp == nil {
-		mp = db.startMemberPass(ctx, dr, key, nil)
+		mp = db.startMemberPass(ctx, dr, key, nil, nil)
 	}
 	var eerr error
 	if events == nil {
@@ -2434,7 +2589,7 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRa
 				res := &results[i]
 				res.rep = &memberDiffs{}
 				if res.err = err; err == nil {
-					res.err = b.checkDigestRange(ctx, conn, dr.ranges[i], byRange[i], members.held, members.sums[i], events.sums[i], key, mp.sealed, res.rep)
+					res.err = b.checkDigestRange(ctx, conn, dr.ranges[i], byRange[i], members, members.sums[i], events.sums[i], key, mp.sealed, kept, res.rep)
 				}
 				byRange[i] = nil
 				if res.err != nil {
@@ -2474,7 +2629,8 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRa
 // joining (ids, in order) whole, and the rest by the digests of their
 // joinings, stored (mine) and recorded (theirs); if these differ, the range is
 // compared as checkRange compares it.
-func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, held map[string]bool, mine, theirs digest, key [32]byte, sealed *sealedSeqs, rep *memberDiffs) error {
+func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, members *digestSide, mine, theirs digest, key [32]byte, sealed *sealedSeqs, kept *keptEvents, rep *memberDiffs) error {
+	held := members.held
 	// The events the register projects from are all that is needed: among
 	// them every joining, and, where the sums split the sealed ones, their
 	// rows of personal as held.
@@ -2484,7 +2640,7 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 		fields = map[int64][]byte{}
 		keep = func(seq int64, personal []byte) { fields[seq] = personal }
 	}
-	evs, err := b.db.membersEvents(ctx, q, ids, keep)
+	evs, err := b.db.membersEventsKept(ctx, q, ids, kept, keep)
 	if err != nil {
 		return err
 	}
@@ -2504,7 +2660,7 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 		}
 		if len(summed) > 0 {
 			cond, args := b.db.idSet(summed)
-			err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, sealed, func(id []byte, d *digest) {
+			err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, sealed, nil, func(id []byte, d *digest) {
 				if d != nil {
 					mine.subDigest(d)
 				} else {
@@ -2533,7 +2689,7 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 	}
 	// The rows summed above had their search keys checked as they were read.
 	sort.Strings(keyed)
-	_, err = b.compareMembers(ctx, q, ids, evs, keyed, rep)
+	_, err = b.compareMembers(ctx, q, ids, evs, keyed, members.rows, rep)
 	return err
 }
 
@@ -2548,24 +2704,46 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 // as they do whenever the record changed after the walk.
 type SubjectCapture struct {
 	prefixes []string
-	size     atomic.Int64
-	spoilt   atomic.Bool
-	mu       sync.Mutex
-	parts    map[int64]*capturePart // by the first seq of the stretch that read them
+	// members, if set, are the subjects kept instead, whole (memberCapture);
+	// the rows of personal of those kept are kept too, as read. filter tells
+	// most others apart without a look-up in it.
+	members map[string]bool
+	filter  memberFilter
+	size    atomic.Int64
+	spoilt  atomic.Bool
+	mu      sync.Mutex
+	parts   map[int64]*capturePart // by the first seq of the stretch that read them
 	// held are the personal fields of the kept events that hold them apart, by
 	// seq, as the verify's pass over personal read them.
 	held  map[int64]heldRow
 	ready bool
 	head  rulebook.Hash
 	evs   []rulebook.Event // by subject, then seq, once the walk verified
+	raw   map[int64][]byte // the rows of personal of evs, for members
 	kept  *keptEvents      // evs, once taken
 }
 
 // capturePart is what a stretch of the walk kept: its events, and the seqs
 // (in order) of those holding personal fields apart.
 type capturePart struct {
-	evs    []rulebook.Event
+	// evs are kept in chunks, so that none is copied as they grow (an
+	// event is some 250 bytes: a slice grown by doubling copied the most
+	// kept a few times over).
+	evs    [][]rulebook.Event
+	n      int
 	sealed []int64
+}
+
+// captureChunk is how many events a chunk of a capturePart holds.
+const captureChunk = 1024
+
+func (p *capturePart) add(e rulebook.Event) {
+	if k := len(p.evs); k == 0 || len(p.evs[k-1]) == cap(p.evs[k-1]) {
+		p.evs = append(p.evs, make([]rulebook.Event, 0, captureChunk))
+	}
+	k := len(p.evs) - 1
+	p.evs[k] = append(p.evs[k], e)
+	p.n++
 }
 
 // heldRow is a row of personal.
@@ -2585,8 +2763,48 @@ func WithSubjectCapture(ctx context.Context, prefixes ...string) context.Context
 	return context.WithValue(ctx, subjectCaptureKey{}, &SubjectCapture{prefixes: prefixes, parts: map[int64]*capturePart{}})
 }
 
-// captures reports whether subject begins with one of the prefixes.
+// memberCapture returns a SubjectCapture keeping every event of the members
+// named (held), for a walk that its joiningPass does the keeping of: the
+// members a check compares whole, whose events it then need not look up one
+// by one (checkDigestRange).
+func memberCapture(held map[string]bool) *SubjectCapture {
+	return &SubjectCapture{members: held, filter: newMemberFilter(held), parts: map[int64]*capturePart{}}
+}
+
+// memberFilter is a set of bits, one set for each id's hash: an id whose bit
+// is clear is not among them. The walk asks of every member's event; a
+// look-up in the map of a few in fifty held cost a tenth of the walk's
+// keeping.
+type memberFilter struct {
+	seed maphash.Seed
+	bits []uint64
+}
+
+func newMemberFilter(ids map[string]bool) memberFilter {
+	n := 1 << 10
+	for n < 8*len(ids) {
+		n <<= 1
+	}
+	f := memberFilter{seed: maphash.MakeSeed(), bits: make([]uint64, n/64)}
+	for id := range ids {
+		h := maphash.String(f.seed, id) & uint64(n-1)
+		f.bits[h/64] |= 1 << (h % 64)
+	}
+	return f
+}
+
+// may reports whether id may be among the ids (false: it is not).
+func (f *memberFilter) may(id []byte) bool {
+	h := maphash.Bytes(f.seed, id) & uint64(len(f.bits)*64-1)
+	return f.bits[h/64]&(1<<(h%64)) != 0
+}
+
+// captures reports whether subject begins with one of the prefixes (or is one
+// of the members kept).
 func (c *SubjectCapture) captures(subject []byte) bool {
+	if c.members != nil {
+		return c.filter.may(subject) && c.members[string(subject)]
+	}
 	for _, p := range c.prefixes {
 		if bytes.HasPrefix(subject, []byte(p)) {
 			return true
@@ -2613,7 +2831,7 @@ func (c *SubjectCapture) keep(kept *capturePart, r *rulebook.RawEvent) {
 	if rulebook.HasPersonal(r.Data) {
 		kept.sealed = append(kept.sealed, r.Seq)
 	}
-	kept.evs = append(kept.evs, r.Event())
+	kept.add(r.Event())
 }
 
 // add files a stretch's events under its first seq.
@@ -2629,7 +2847,7 @@ func (c *SubjectCapture) add(lo int64, kept *capturePart) {
 func (c *SubjectCapture) spoil() {
 	c.spoilt.Store(true)
 	c.mu.Lock()
-	c.parts, c.evs, c.held = nil, nil, nil
+	c.parts, c.evs, c.held, c.raw = nil, nil, nil, nil
 	c.mu.Unlock()
 }
 
@@ -2679,6 +2897,20 @@ func (c *SubjectCapture) opener() func(seq int64, salt, data []byte) {
 	}
 }
 
+// bothOpeners returns an opener (see opener) calling a and b, either nil.
+func bothOpeners(a, b func(seq int64, salt, data []byte)) func(seq int64, salt, data []byte) {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return func(seq int64, salt, data []byte) {
+		a(seq, salt, data)
+		b(seq, salt, data)
+	}
+}
+
 // finish makes what the walk kept ready for the check, once the record
 // verified to head: the events by subject, each subject's in seq order, those
 // holding personal fields apart opened as a read opens them (openPersonal). It
@@ -2697,7 +2929,15 @@ func (c *SubjectCapture) finishLocked(head rulebook.Hash) {
 	if c.spoilt.Load() {
 		return
 	}
+	if c.members != nil {
+		c.raw = map[int64][]byte{}
+	}
 	los := slices.Sorted(maps.Keys(c.parts))
+	n := 0
+	for _, lo := range los {
+		n += c.parts[lo].n
+	}
+	c.evs = make([]rulebook.Event, 0, n)
 	for _, lo := range los {
 		p := c.parts[lo]
 		if len(p.sealed) > 0 && c.held == nil {
@@ -2706,8 +2946,13 @@ func (c *SubjectCapture) finishLocked(head rulebook.Hash) {
 			c.parts, c.evs = nil, nil
 			return
 		}
-		for i := range p.evs {
-			e := &p.evs[i]
+		from := len(c.evs)
+		for _, chunk := range p.evs {
+			c.evs = append(c.evs, chunk...)
+		}
+		p.evs = nil
+		for i := from; i < len(c.evs); i++ {
+			e := &c.evs[i]
 			if !rulebook.HasPersonal(e.Data) {
 				continue
 			}
@@ -2715,19 +2960,38 @@ func (c *SubjectCapture) finishLocked(head rulebook.Hash) {
 			var salt, data []byte
 			if h, ok := c.held[e.Seq]; ok {
 				salt, data = h.salt, h.data
+				if c.raw != nil {
+					c.raw[e.Seq] = data
+				}
 			}
-			if err := openPersonal(e, salt, data); err != nil {
+			// The pass over personal handed over only rows it had checked
+			// against the commitments of these very events.
+			if err := openPersonalChecked(e, salt, data, true); err != nil {
 				// A read says what is wrong.
 				c.spoilt.Store(true)
-				c.parts, c.evs, c.held = nil, nil, nil
+				c.parts, c.evs, c.held, c.raw = nil, nil, nil, nil
 				return
 			}
 		}
-		c.evs = append(c.evs, p.evs...)
 	}
 	c.parts, c.held = nil, nil
-	// Stable: the stretches are in seq order, and so each subject's events.
-	slices.SortStableFunc(c.evs, func(x, y rulebook.Event) int { return strings.Compare(x.Subject, y.Subject) })
+	// By subject, then seq (the stretches are in seq order, and so each
+	// subject's events); sorted by index, so that each event moves once.
+	idx := make([]int32, len(c.evs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(x, y int32) int {
+		if d := strings.Compare(c.evs[x].Subject, c.evs[y].Subject); d != 0 {
+			return d
+		}
+		return cmp.Compare(x, y)
+	})
+	sorted := make([]rulebook.Event, len(c.evs))
+	for i, k := range idx {
+		sorted[i] = c.evs[k]
+	}
+	c.evs = sorted
 	c.ready, c.head = true, head
 }
 
@@ -2742,8 +3006,8 @@ func (c *SubjectCapture) take(head rulebook.Hash) (*keptEvents, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.kept == nil && c.ready && !c.spoilt.Load() {
-		c.kept = &keptEvents{prefixes: c.prefixes, evs: c.evs}
-		c.evs = nil
+		c.kept = &keptEvents{prefixes: c.prefixes, members: c.members, evs: c.evs, personal: c.raw}
+		c.evs, c.raw = nil, nil
 	}
 	if c.kept == nil || c.head != head {
 		return nil, false
@@ -2755,7 +3019,11 @@ func (c *SubjectCapture) take(head rulebook.Hash) (*keptEvents, bool) {
 // all those of every subject beginning with one of prefixes.
 type keptEvents struct {
 	prefixes []string
+	// members, if set, are the subjects kept instead of the prefixes', with
+	// the rows of personal of their events (personal, by seq) as read.
+	members  map[string]bool
 	evs      []rulebook.Event
+	personal map[int64][]byte
 }
 
 // holds reports whether the events of subjects beginning with prefix were kept.

@@ -262,15 +262,63 @@ func (db *DB) historiesOf(ctx context.Context, q querier, ids []string) ([]*rule
 // members apart: rest (over restArgs) may select more members than cond,
 // whose rows are then skipped.
 func historyRowsWhere(ctx context.Context, q querier, cond func(col string) string, args []any, rest func(col string) string, restArgs []any) ([]*rulebook.History, error) {
-	where := func(cond func(col string) string, col string) string {
-		if cond == nil {
-			return ""
-		}
-		return " WHERE " + cond(col)
-	}
-	members, err := q.QueryContext(ctx, `SELECT `+memberCols+`, status, join_event, join_seq FROM members`+where(cond, "id")+` ORDER BY id`, args...)
+	out, byID, err := memberHistories(ctx, q, cond, args)
 	if err != nil {
 		return nil, err
+	}
+	return out, historyRest(ctx, q, byID, rest, restArgs)
+}
+
+// historiesOfRead is historiesOf, the members' rows of those read already
+// (read, by id) taken from there: only the rest of their histories is read,
+// and the rows of the others.
+func (db *DB) historiesOfRead(ctx context.Context, q querier, ids []string, read map[string]*rulebook.History) ([]*rulebook.History, error) {
+	if len(read) == 0 || len(ids) == 0 {
+		return db.historiesOf(ctx, q, ids)
+	}
+	var out []*rulebook.History
+	var missing []string
+	for _, id := range ids {
+		if h, ok := read[id]; ok {
+			out = append(out, h)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		cond, args := db.idSet(missing)
+		more, _, err := memberHistories(ctx, q, cond, args)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+		slices.SortFunc(out, func(x, y *rulebook.History) int { return strings.Compare(x.Member.ID, y.Member.ID) })
+	}
+	byID := make(map[string]*rulebook.History, len(out))
+	for _, h := range out {
+		byID[h.Member.ID] = h
+	}
+	rest, restArgs := db.idSet(ids)
+	if db.dialect == "postgres" {
+		rest, restArgs = func(col string) string { return col + " BETWEEN $1 AND $2" }, []any{slices.Min(ids), slices.Max(ids)}
+	}
+	return out, historyRest(ctx, q, byID, rest, restArgs)
+}
+
+// whereCond is " WHERE " and cond on col, or nothing if cond is nil.
+func whereCond(cond func(col string) string, col string) string {
+	if cond == nil {
+		return ""
+	}
+	return " WHERE " + cond(col)
+}
+
+// memberHistories reads the members' rows where cond holds, each as a
+// history holding its joining's status point, in order and by id.
+func memberHistories(ctx context.Context, q querier, cond func(col string) string, args []any) ([]*rulebook.History, map[string]*rulebook.History, error) {
+	members, err := q.QueryContext(ctx, `SELECT `+memberCols+`, status, join_event, join_seq FROM members`+whereCond(cond, "id")+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, nil, err
 	}
 	var out []*rulebook.History
 	byID := map[string]*rulebook.History{}
@@ -285,12 +333,12 @@ func historyRowsWhere(ctx context.Context, q querier, cond func(col string) stri
 		p := &h.Points[0]
 		if err := members.Scan(&m.ID, &text[0], &text[1], &text[2], &text[3], &text[4], &joined, &text[5], &text[6], &p.Seq); err != nil {
 			members.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		for i, v := range text {
 			if !v.Valid {
 				members.Close()
-				return nil, unreadable("members", cols[i], m.ID, errors.New("NULL"))
+				return nil, nil, unreadable("members", cols[i], m.ID, errors.New("NULL"))
 			}
 		}
 		m.Name, m.Email, m.Phone, m.Address, m.Unit = text[0].String, text[1].String, text[2].String, text[3].String, text[4].String
@@ -301,13 +349,17 @@ func historyRowsWhere(ctx context.Context, q querier, cond func(col string) stri
 		byID[m.ID] = h
 	}
 	members.Close()
-	if err := members.Err(); err != nil {
-		return nil, err
-	}
-	pw := where(rest, "member_id")
+	return out, byID, members.Err()
+}
+
+// historyRest reads the rest of the histories of byID (their status points
+// beyond the joining's, restrictions, waivers, measures served) from the rows
+// where rest holds (over restArgs), skipping those of other members.
+func historyRest(ctx context.Context, q querier, byID map[string]*rulebook.History, rest func(col string) string, restArgs []any) error {
+	pw := whereCond(rest, "member_id")
 	rows, err := q.QueryContext(ctx, `SELECT member_id, from_date, seq, status, rights, event_id, decision FROM status_points`+pw+` ORDER BY member_id, from_date, seq, part`, restArgs...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var cur *rulebook.History
 	var curID string
@@ -317,7 +369,7 @@ func historyRowsWhere(ctx context.Context, q querier, cond func(col string) stri
 		var from int64
 		if err := rows.Scan(&mid, &from, &p.Seq, &p.Status, &rights, &p.EventID, &decision); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		if string(mid) != curID {
 			curID = string(mid)
@@ -329,21 +381,21 @@ func historyRowsWhere(ctx context.Context, q querier, cond func(col string) stri
 		p.From = rulebook.Date(from)
 		if err := unmarshalOpt(rights, &p.Rights); err != nil {
 			rows.Close()
-			return nil, unreadable("status_points", "rights", curID, err)
+			return unreadable("status_points", "rights", curID, err)
 		}
 		if err := unmarshalOpt(decision, &p.Decision); err != nil {
 			rows.Close()
-			return nil, unreadable("status_points", "decision", curID, err)
+			return unreadable("status_points", "decision", curID, err)
 		}
 		cur.Points = append(cur.Points, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	rrows, err := q.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, rights, event_id, decision FROM restrictions`+pw+` ORDER BY member_id, seq`, restArgs...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rrows.Close()
 	for rrows.Next() {
@@ -352,7 +404,7 @@ func historyRowsWhere(ctx context.Context, q querier, cond func(col string) stri
 		var from, until int64
 		var rights, decision []byte
 		if err := rrows.Scan(&mid, &r.Seq, &from, &until, &rights, &r.EventID, &decision); err != nil {
-			return nil, err
+			return err
 		}
 		h := byID[mid]
 		if h == nil {
@@ -360,19 +412,19 @@ func historyRowsWhere(ctx context.Context, q querier, cond func(col string) stri
 		}
 		r.From, r.Until = rulebook.Date(from), rulebook.Date(until)
 		if err := unmarshalOpt(rights, &r.Rights); err != nil {
-			return nil, unreadable("restrictions", "rights", mid, err)
+			return unreadable("restrictions", "rights", mid, err)
 		}
 		if err := unmarshalOpt(decision, &r.Decision); err != nil {
-			return nil, unreadable("restrictions", "decision", mid, err)
+			return unreadable("restrictions", "decision", mid, err)
 		}
 		h.Restrictions = append(h.Restrictions, r)
 	}
 	if err := rrows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	wrows, err := q.QueryContext(ctx, `SELECT member_id, seq, from_date, until_date, action, clause, event_id, decision FROM waivers`+pw+` ORDER BY member_id, seq`, restArgs...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer wrows.Close()
 	for wrows.Next() {
@@ -381,7 +433,7 @@ func historyRowsWhere(ctx context.Context, q querier, cond func(col string) stri
 		var from, until int64
 		var decision []byte
 		if err := wrows.Scan(&mid, &w.Seq, &from, &until, &w.Action, &w.Clause, &w.EventID, &decision); err != nil {
-			return nil, err
+			return err
 		}
 		h := byID[mid]
 		if h == nil {
@@ -389,23 +441,23 @@ func historyRowsWhere(ctx context.Context, q querier, cond func(col string) stri
 		}
 		w.From, w.Until = rulebook.Date(from), rulebook.Date(until)
 		if err := unmarshalOpt(decision, &w.Decision); err != nil {
-			return nil, unreadable("waivers", "decision", mid, err)
+			return unreadable("waivers", "decision", mid, err)
 		}
 		h.Waivers = append(h.Waivers, w)
 	}
 	if err := wrows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	srows, err := q.QueryContext(ctx, `SELECT member_id, data FROM servings`+pw+` ORDER BY member_id, seq`, restArgs...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer srows.Close()
 	for srows.Next() {
 		var mid string
 		var data []byte
 		if err := srows.Scan(&mid, &data); err != nil {
-			return nil, err
+			return err
 		}
 		h := byID[mid]
 		if h == nil {
@@ -413,11 +465,11 @@ func historyRowsWhere(ctx context.Context, q querier, cond func(col string) stri
 		}
 		var sv rulebook.Serving
 		if err := json.Unmarshal(data, &sv); err != nil {
-			return nil, unreadable("servings", "data", mid, err)
+			return unreadable("servings", "data", mid, err)
 		}
 		h.Servings = append(h.Servings, sv)
 	}
-	return out, srows.Err()
+	return srows.Err()
 }
 
 // unreadable is the error for a stored row rulebook could not have written:
