@@ -95,6 +95,48 @@ func FuzzPersonal(f *testing.F) {
 	})
 }
 
+// FuzzPersonalObject: the personal fields held apart read as encoding/json
+// reads them into a map, whatever the bytes: the same keys and values, and an
+// error where it gives one.
+func FuzzPersonalObject(f *testing.F) {
+	for _, s := range []string{`{"member.name":"A","member.email":"a@example.org"}`, `{}`, ` { "a" : [1, {"b":"}"}] , "a" : null } `, `null`, `[1]`, `{"a\u0062":1}`, "{\"\xff\":1}", `{"a":1,}`, `{"a":tru}`, `"x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, personal []byte) {
+		var want map[string]json.RawMessage
+		werr := json.Unmarshal(personal, &want)
+		got, err := personalObject(personal)
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("%q: error %v, encoding/json's %v", personal, err, werr)
+		}
+		if err != nil {
+			return
+		}
+		if (got == nil) != (want == nil) || len(got) != len(want) {
+			t.Fatalf("%q: read %q, encoding/json %q", personal, got, want)
+		}
+		for k, v := range want {
+			if g, ok := got[k]; !ok || !bytes.Equal(g, v) {
+				t.Fatalf("%q: %q is %q, encoding/json's %q", personal, k, g, v)
+			}
+		}
+	})
+}
+
+func BenchmarkOpenPersonal(b *testing.B) {
+	data := []byte(`{"member":{"id":"G0000001","name":"Member G0000001","email":"G0000001@example.org","phone":"0100 000001","address":"1 High Street","unit":"b0001","joined":"2001-01-01"},"status":"active"}`)
+	salt := []byte("0123456789abcdef")
+	stored, personal, err := SealPersonal(EventMemberJoined, data, salt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := OpenPersonal(stored, salt, personal); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func TestPersonalFieldTwice(t *testing.T) {
 	if _, _, err := SealPersonal(EventMemberUpdated, []byte(`{"name":"A","name":"B"}`), []byte("s")); err == nil {
 		t.Error("a field given twice was sealed: which is the record's?")
