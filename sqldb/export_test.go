@@ -55,6 +55,13 @@ func CountRangeComparisons(n *atomic.Int64) (restore func()) {
 	return func() { rangesCompared = nil }
 }
 
+// CountPageParts counts the parts of the members' pages a check reads, until
+// restored.
+func CountPageParts(n *atomic.Int64) (restore func()) {
+	pagesRead = func() { n.Add(1) }
+	return func() { pagesRead = nil }
+}
+
 // CountComplaintComparisons counts the checks that compare the complaints row
 // by row (their digests having differed), until restored.
 func CountComplaintComparisons(n *atomic.Int64) (restore func()) {
