@@ -2159,7 +2159,9 @@ type memberPass struct {
 	// pages, if set, are the first page of each part on PostgreSQL, which
 	// then reads the table's pages in order rather than ranges of ids.
 	pages []int64
-	next  atomic.Int64
+	// kept is about how many bytes of held members' rows the pass keeps.
+	kept atomic.Int64
+	next atomic.Int64
 	// held are the members with rows beyond their joining (status points,
 	// restrictions, waivers, measures served), read first: they are compared
 	// whole, and so left out of the sums. ready is closed once they are read.
@@ -2301,11 +2303,21 @@ func (mp *memberPass) work(ctx context.Context) error {
 			if !held.has(parts[0]) {
 				return false
 			}
+			// Within the capture's budget, so that memory does not grow with
+			// the register: past it, the rows are read again when compared.
+			if mp.kept.Load() > captureBudget {
+				return true
+			}
 			if h, ok := heldHistory(parts); ok {
 				if side.rows == nil {
 					side.rows = map[string]*heldMember{}
 				}
 				side.rows[h.h.Member.ID] = h
+				n := 200
+				for _, p := range parts {
+					n += len(p)
+				}
+				mp.kept.Add(int64(n))
 			}
 			return true
 		}
