@@ -18,7 +18,8 @@ import (
 // to them is still named, as CheckProjection (which reads them) names it: a
 // held member's particular, status on joining or search key edited, the only status
 // point that held a member deleted (the member is then read), one added to a
-// member who had none; within the capture's budget and past it. On a record
+// member who had none, status points and restrictions stored for someone no
+// event creates; within the capture's budget and past it. On a record
 // as written, the members' digests agree range by range once the held are
 // taken out: none is compared in full.
 func TestVerifyProjectionHeldMembers(t *testing.T) {
@@ -75,6 +76,10 @@ func testHeldMembers(t *testing.T, overBudget bool) {
 			`DELETE FROM status_points WHERE member_id = 'h10' AND status = 'suspended'`,
 			`INSERT INTO status_points (member_id, from_date, seq, part, status, rights, event_id, decision)
 				SELECT 'h13', from_date, seq, part, status, rights, event_id, decision FROM status_points WHERE member_id = 'h12' AND status = 'suspended'`,
+			`INSERT INTO status_points (member_id, from_date, seq, part, status, rights, event_id, decision)
+				SELECT 'h99', from_date, seq, part, status, rights, event_id, decision FROM status_points WHERE member_id = 'h12' AND status = 'suspended'`,
+			`INSERT INTO restrictions (member_id, seq, from_date, until_date, rights, event_id, decision)
+				SELECT 'h99', seq, from_date, until_date, rights, event_id, decision FROM restrictions WHERE member_id = 'm2'`,
 		}, []string{
 			"member h02: stored projection differs from the events",
 			"member h04: stored projection differs from the events",
@@ -82,6 +87,8 @@ func testHeldMembers(t *testing.T, overBudget bool) {
 			"member h08: stored projection differs from the events",
 			"member h10: stored projection differs from the events",
 			"member h13: stored projection differs from the events",
+			"member h99: rows of status_points are stored for them, but no event creates them",
+			"member h99: rows of restrictions are stored for them, but no event creates them",
 		}, true)
 		if !overBudget && kept.Load() == 0 {
 			t.Error("the edited record's held members were all read")

@@ -682,6 +682,27 @@ func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []stri
 			diffs = append(diffs, diff{id, fmt.Sprintf("member %s is in the events but missing from the projection", id)})
 		}
 	}
+	// Rows beyond a joining stored for someone neither stored nor in the
+	// events: dormant until a member of that id joins, whose history they
+	// would then join.
+	var strays []string
+	for _, id := range ids {
+		if !seen[id] && want.Members[id] == nil {
+			strays = append(strays, id)
+		}
+	}
+	if len(strays) > 0 {
+		cond, args := b.db.idSet(strays)
+		for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
+			found, err := queryIDs(ctx, q, `SELECT DISTINCT member_id FROM `+t+` WHERE `+cond("member_id"), args...)
+			if err != nil {
+				return 0, err
+			}
+			for _, id := range found {
+				diffs = append(diffs, diff{id, fmt.Sprintf("member %s: rows of %s are stored for them, but no event creates them", id, t)})
+			}
+		}
+	}
 	// A name changed leaves its key behind: the member is named once, for
 	// whatever else differs.
 	named := make(map[string]bool, len(diffs))
@@ -693,7 +714,7 @@ func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []stri
 			diffs = append(diffs, diff{id, fmt.Sprintf("member %s: stored search key is not their name's (a search by name finds them wrongly, or not at all)", id)})
 		}
 	}
-	sort.Slice(diffs, func(i, j int) bool { return diffs[i].id < diffs[j].id })
+	sort.SliceStable(diffs, func(i, j int) bool { return diffs[i].id < diffs[j].id })
 	for _, d := range diffs {
 		rep.add(d.id, d.line)
 	}
