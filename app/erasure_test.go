@@ -60,7 +60,7 @@ func demoInto(t *testing.T, db *sqldb.DB) (*app.App, *sqldb.DB) {
 }
 
 // mustVerify checks the chain, its defences, the personal data held apart and
-// every projection.
+// every projection, apart and as verify --projection does at once.
 func mustVerify(t *testing.T, a *app.App) {
 	t.Helper()
 	res, err := a.Verify(operator(), nil)
@@ -70,6 +70,12 @@ func mustVerify(t *testing.T, a *app.App) {
 	diffs, err := a.CheckProjection(operator())
 	if err != nil || len(diffs) > 0 {
 		t.Fatalf("the projection differs from a rebuild: %v %v", diffs, err)
+	}
+	// And verify --projection, which keeps what its walk reads (the events
+	// of members compared whole, their particulars erased or not) for its check.
+	res, diffs, err = a.VerifyProjection(operator(), nil)
+	if err != nil || !res.OK || len(diffs) > 0 {
+		t.Fatalf("verify --projection: %+v %v %v", res, diffs, err)
 	}
 }
 
