@@ -198,7 +198,12 @@ func benchCheckProjection(b *testing.B, engine string) {
 		var verify, check, verifyCPU, checkCPU, verifyDB, bothDB time.Duration
 		verifyHeap := peakHeap(func() {
 			start, cpu, db := time.Now(), cpuTime(), sqldbtest.PostgresCPU()
-			res, err := a.Verify(ctx, nil)
+			var res *sqldb.VerifyResult
+			var err error
+			// Labelled as verify --projection is, for a profile of what it adds.
+			pprof.Do(ctx, pprof.Labels("phase", "verify"), func(ctx context.Context) {
+				res, err = a.Verify(ctx, nil)
+			})
 			if err != nil || !res.OK || res.Events != n {
 				b.Fatalf("%+v %v", res, err)
 			}

@@ -384,7 +384,7 @@ func (r *rowHasher) value(v any) {
 	}
 }
 
-func (r *rowHasher) done() *[32]byte { return r.kh.hash(r.buf) }
+func (r *rowHasher) done() *hashSum { return r.kh.hash(r.buf) }
 
 // projCols are a projected table's columns in the order both sides hash
 // them: the key, then the other columns.

@@ -1407,11 +1407,12 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	// pass (see joiningPass).
 	var joinings *digestSide
 	var jh *joiningHasher
+	var cur *rangeCursor
 	var members *SubjectCapture
 	keptMembers := &capturePart{}
 	jp, _ := ctx.Value(joiningPassKey{}).(*joiningPass)
 	if jp != nil {
-		joinings, jh = &digestSide{sums: make([]digest, len(jp.dr.ranges))}, newJoiningHasher(jp.key)
+		joinings, jh, cur = &digestSide{sums: make([]digest, len(jp.dr.ranges))}, newJoiningHasher(jp.key), &rangeCursor{dr: jp.dr}
 		defer jp.merge(joinings)
 		if members = jp.members; members != nil {
 			defer func() { members.add(lo, keptMembers) }()
@@ -1477,7 +1478,7 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		}
 		rng := int32(-1)
 		if joinings != nil && bytes.IndexByte(r.Subject, '/') < 0 {
-			rng = joinings.note(jp, jh, &r)
+			rng = joinings.note(jp, jh, cur, &r)
 			if members != nil {
 				members.keep(keptMembers, &r)
 			}
