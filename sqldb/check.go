@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/rulebook/rulebook"
 )
 
@@ -641,12 +642,47 @@ func (d *caseDigester) finish() {
 
 // storedDigests sums the stored rows of each of tables, as caseDigester sums
 // the rows the events make.
-func storedDigests(ctx context.Context, q querier, key [32]byte, tables []projTable) (map[string]*digest, error) {
+func storedDigests(ctx context.Context, q querier, pg bool, key [32]byte, tables []projTable) (map[string]*digest, error) {
 	h := newRowHasher(key)
 	out := map[string]*digest{}
 	for _, t := range tables {
 		cols := t.projCols()
-		rows, err := q.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+t.name+t.storedWhere())
+		query := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + t.name + t.storedWhere()
+		sum := &digest{}
+		row := func(vals [][]byte) error {
+			if len(vals) != len(cols) {
+				return fmt.Errorf("read %s: %d columns, not %d", t.name, len(vals), len(cols))
+			}
+			h.begin(t.name)
+			for _, v := range vals {
+				h.bytes(v)
+			}
+			sum.add(h.done())
+			return nil
+		}
+		if c, ok := q.(*sql.Conn); ok && pg {
+			// Read raw, every column as text (each is text or an integer, and
+			// NULL is nil, as database/sql gives them), without a string a
+			// value.
+			var rerr error
+			err := withPgx(c, func(pc *pgx.Conn) error {
+				rows, err := pc.Query(ctx, query, pgx.QueryResultFormats{pgx.TextFormatCode})
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() && rerr == nil {
+					rerr = row(rows.RawValues())
+				}
+				return rows.Err()
+			})
+			if err = errors.Join(err, rerr); err != nil {
+				return nil, fmt.Errorf("read %s: %w", t.name, err)
+			}
+			out[t.name] = sum
+			continue
+		}
+		rows, err := q.QueryContext(ctx, query)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", t.name, err)
 		}
@@ -655,17 +691,19 @@ func storedDigests(ctx context.Context, q querier, key [32]byte, tables []projTa
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
-		sum := &digest{}
+		bs := make([][]byte, len(cols))
 		for rows.Next() {
 			if err := rows.Scan(ptrs...); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("read %s: %w", t.name, err)
 			}
-			h.begin(t.name)
-			for _, v := range vals {
-				h.bytes(v)
+			for i, v := range vals {
+				bs[i] = v
 			}
-			sum.add(h.done())
+			if err := row(bs); err != nil {
+				rows.Close()
+				return nil, err
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -717,7 +755,7 @@ func (db *DB) caseDigestsDiffer(ctx context.Context, a *Appender, ev caseEvents,
 			return
 		}
 		defer db.releaseCheckConn(conn)
-		stored, serr = storedDigests(ctx, conn, key, caseProjection)
+		stored, serr = storedDigests(ctx, conn, db.dialect == "postgres", key, caseProjection)
 	}()
 	d := newCaseDigester(a, ev, key)
 	d.kept, _ = subjectCaptureFrom(ctx).take(head)

@@ -1133,7 +1133,7 @@ func (a *Appender) complaintDigestsAgree(kept *keptEvents) (bool, error) {
 		h.value(n)
 		quarters.add(h.done())
 	}
-	stored, err := storedDigests(a.ctx, a.tx, key, complaintProjection)
+	stored, err := storedDigests(a.ctx, a.tx, false, key, complaintProjection)
 	if err != nil {
 		return false, err
 	}
@@ -3040,7 +3040,9 @@ func (c *SubjectCapture) finishLocked(head rulebook.Hash) {
 	for _, lo := range los {
 		n += c.parts[lo].n
 	}
-	c.evs = make([]rulebook.Event, 0, n)
+	// The events stay in their chunks until sorted: pointers to them are
+	// sorted by subject, then seq, and each event is copied once.
+	ptrs := make([]*rulebook.Event, 0, n)
 	for _, lo := range los {
 		p := c.parts[lo]
 		if len(p.sealed) > 0 && c.held == nil {
@@ -3049,52 +3051,43 @@ func (c *SubjectCapture) finishLocked(head rulebook.Hash) {
 			c.parts, c.evs = nil, nil
 			return
 		}
-		from := len(c.evs)
 		for _, chunk := range p.evs {
-			c.evs = append(c.evs, chunk...)
-		}
-		p.evs = nil
-		for i := from; i < len(c.evs); i++ {
-			e := &c.evs[i]
-			if !rulebook.HasPersonal(e.Data) {
-				continue
-			}
-			// A row not held reads as erased, as a read without one does.
-			var salt, data []byte
-			if h, ok := c.held[e.Seq]; ok {
-				salt, data = h.salt, h.data
-				if c.raw != nil {
-					c.raw[e.Seq] = data
+			for i := range chunk {
+				e := &chunk[i]
+				ptrs = append(ptrs, e)
+				if !rulebook.HasPersonal(e.Data) {
+					continue
+				}
+				// A row not held reads as erased, as a read without one does.
+				var salt, data []byte
+				if h, ok := c.held[e.Seq]; ok {
+					salt, data = h.salt, h.data
+					if c.raw != nil {
+						c.raw[e.Seq] = data
+					}
+				}
+				// The pass over personal handed over only rows it had checked
+				// against the commitments of these very events.
+				if err := openPersonalChecked(e, salt, data, true); err != nil {
+					// A read says what is wrong.
+					c.spoilt.Store(true)
+					c.parts, c.evs, c.held, c.raw = nil, nil, nil, nil
+					return
 				}
 			}
-			// The pass over personal handed over only rows it had checked
-			// against the commitments of these very events.
-			if err := openPersonalChecked(e, salt, data, true); err != nil {
-				// A read says what is wrong.
-				c.spoilt.Store(true)
-				c.parts, c.evs, c.held, c.raw = nil, nil, nil, nil
-				return
-			}
 		}
 	}
-	c.parts, c.held = nil, nil
-	// By subject, then seq (the stretches are in seq order, and so each
-	// subject's events); sorted by index, so that each event moves once.
-	idx := make([]int32, len(c.evs))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortFunc(idx, func(x, y int32) int {
-		if d := strings.Compare(c.evs[x].Subject, c.evs[y].Subject); d != 0 {
+	slices.SortFunc(ptrs, func(x, y *rulebook.Event) int {
+		if d := strings.Compare(x.Subject, y.Subject); d != 0 {
 			return d
 		}
-		return cmp.Compare(x, y)
+		return cmp.Compare(x.Seq, y.Seq)
 	})
-	sorted := make([]rulebook.Event, len(c.evs))
-	for i, k := range idx {
-		sorted[i] = c.evs[k]
+	c.evs = make([]rulebook.Event, len(ptrs))
+	for i, e := range ptrs {
+		c.evs[i] = *e
 	}
-	c.evs = sorted
+	c.parts, c.held = nil, nil
 	c.ready, c.head = true, head
 }
 
