@@ -258,7 +258,7 @@ func (db *DB) eachHistoryRow(ctx context.Context, q string, args []any, f func(*
 	defer c.Close()
 	// Every value in text: the numbers as decimals, whatever their type.
 	var ferr error
-	err = db.eachRawRow(ctx, c, pgx.TextFormatCode, q, args, func(v [][]byte) {
+	err = db.eachRawRow(ctx, c, pgx.QueryResultFormats{pgx.TextFormatCode}, q, args, func(v [][]byte) {
 		if ferr != nil {
 			return
 		}

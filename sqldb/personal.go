@@ -119,7 +119,7 @@ func (db *DB) eachPersonal(ctx context.Context, f func(seq int64, salt, data []b
 		}
 		defer db.releaseCheckConn(conn)
 		var bad error
-		err = db.eachRawRow(ctx, conn, pgx.BinaryFormatCode, q, nil, func(vals [][]byte) {
+		err = db.eachRawRow(ctx, conn, pgx.QueryResultFormats{pgx.BinaryFormatCode}, q, nil, func(vals [][]byte) {
 			if bad != nil {
 				return
 			}

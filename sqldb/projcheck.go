@@ -1806,13 +1806,44 @@ func (db *DB) memberRowsQuery(where string, salt bool) string {
 	return `SELECT ` + db.joined(memberRowCols(db.dialect, salt)...) + memberRowsFrom(salt) + where
 }
 
-// memberColsQuery is memberRowsQuery with the columns apart, each as text.
+// memberColsQuery is memberRowsQuery with the columns apart, each as text but
+// the day joined and the joining's seq, which are bigints, sent in their
+// binary form (memberColsFormats): the server writes a tenth less out.
 func (db *DB) memberColsQuery(where string, salt bool) string {
 	cols := memberRowCols(db.dialect, salt)
 	for i, c := range cols {
-		cols[i] = c + "::text"
+		if i == 8 || i == 9 {
+			cols[i] = c + "::bigint"
+		} else {
+			cols[i] = c + "::text"
+		}
 	}
 	return `SELECT ` + strings.Join(cols, ", ") + memberRowsFrom(salt) + where
+}
+
+// memberColsFormats are the formats memberColsQuery's columns are sent in (the
+// salt's last, where there is one).
+var memberColsFormats = pgx.QueryResultFormats{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0}
+
+// memberRow is a member's row as eachMemberJoining reads it: the columns of
+// memberRowCols (without the salt), each as text, but for the day joined and
+// the joining's seq, which PostgreSQL sends as eight bytes (binary).
+type memberRow struct {
+	parts  [][]byte
+	binary bool
+}
+
+// ints returns the day joined and the joining's seq.
+func (r *memberRow) ints() (joined, seq int64, ok bool) {
+	if r.binary {
+		if len(r.parts[8]) != 8 || len(r.parts[9]) != 8 {
+			return 0, 0, false
+		}
+		return int64(binary.BigEndian.Uint64(r.parts[8])), int64(binary.BigEndian.Uint64(r.parts[9])), true
+	}
+	joined, ok = parseInt(r.parts[8])
+	seq, ok2 := parseInt(r.parts[9])
+	return joined, seq, ok && ok2
 }
 
 // memberRowCols are the columns of a member's row as a check reads it: the
@@ -1986,13 +2017,13 @@ type heldMember struct {
 	keyOK bool
 }
 
-// heldHistory reads a member's row as eachMemberJoining has it (parts, every
-// column as text) as historiesOf would; ok is false if it cannot be, and
-// historiesOf then reads it and says why.
-func heldHistory(parts [][]byte) (*heldMember, bool) {
-	joined, ok := parseInt(parts[8])
-	seq, ok2 := parseInt(parts[9])
-	if !ok || !ok2 {
+// heldHistory reads a member's row as eachMemberJoining has it (a memberRow)
+// as historiesOf would; ok is false if it cannot be, and historiesOf then
+// reads it and says why.
+func heldHistory(r *memberRow) (*heldMember, bool) {
+	parts := r.parts
+	joined, seq, ok := r.ints()
+	if !ok {
 		return nil, false
 	}
 	for _, v := range parts {
@@ -2329,7 +2360,8 @@ func (mp *memberPass) work(ctx context.Context) error {
 		held := heldCursor{ids: mp.heldIDs}
 		// The held members' rows, read whole, are kept for their comparison
 		// (historiesOfRead), which then need not read them again.
-		take := func(parts [][]byte) bool {
+		take := func(r *memberRow) bool {
+			parts := r.parts
 			if !held.has(parts[0]) {
 				return false
 			}
@@ -2338,7 +2370,7 @@ func (mp *memberPass) work(ctx context.Context) error {
 			if mp.kept.Load() > captureBudget {
 				return true
 			}
-			if h, ok := heldHistory(parts); ok {
+			if h, ok := heldHistory(r); ok {
 				if side.rows == nil {
 					side.rows = map[string]*heldMember{}
 				}
@@ -2453,13 +2485,14 @@ func (mp *memberPass) wait() (*digestSide, error) {
 // (all if ""), and the sum of the elements of the joining that makes them
 // (joiningElems: split if sealed is given, else whole, commitment and all), or
 // nil if they cannot be written out as one.
-func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, sealed *sealedSeqs, take func(parts [][]byte) bool, f func(id []byte, d *digest)) error {
+func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, sealed *sealedSeqs, take func(r *memberRow) bool, f func(id []byte, d *digest)) error {
 	jh := newJoiningHasher(key)
 	var parts [12][]byte
 	fields := parts[:]
 	if sealed != nil {
 		fields = parts[:11]
 	}
+	mr := &memberRow{parts: parts[:11]}
 	var data, salt []byte
 	var small [256]byte
 	// One element sum for every row: f adds it, and keeps nothing of it.
@@ -2467,15 +2500,12 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 	// row sums the row in parts, if ok (it was read whole, no column NULL);
 	// id is the member's as far as it can be told.
 	row := func(ok bool, id []byte) {
-		if ok && take != nil && take(parts[:11]) {
+		if ok && take != nil && take(mr) {
 			return
 		}
 		var joined, seq int64
 		if ok {
-			joined, ok = parseInt(parts[8])
-		}
-		if ok {
-			seq, ok = parseInt(parts[9])
+			joined, seq, ok = mr.ints()
 		}
 		// The search key is no part of the joining, but decides who a search
 		// finds: one that is not the name's is compared whole (searchKeyDiffs).
@@ -2526,7 +2556,8 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 	// raw (a NULL as nil): joining them there (concat_ws) cost the server
 	// more than reading the rows.
 	if c, isConn := q.(*sql.Conn); isConn && db.dialect == "postgres" {
-		return db.eachRawRow(ctx, c, pgx.TextFormatCode, db.memberColsQuery(where, sealed == nil), args, func(vals [][]byte) {
+		mr.binary = true
+		return db.eachRawRow(ctx, c, memberColsFormats[:len(fields)], db.memberColsQuery(where, sealed == nil), args, func(vals [][]byte) {
 			ok := len(vals) == len(fields)
 			for i := range fields {
 				if ok {
@@ -2549,13 +2580,14 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 }
 
 // eachRawRow runs query on a PostgreSQL connection of its own and calls f
-// with each row's values as sent in format (every column as text,
-// pgx.TextFormatCode, or in the binary form, pgx.BinaryFormatCode: a text's
-// or a bytea's bytes as they are, a bigint's eight bytes big-endian), nil for
-// a NULL, valid until it returns, through pgx directly (see eachValue).
-func (db *DB) eachRawRow(ctx context.Context, c *sql.Conn, format int16, query string, args []any, f func(vals [][]byte)) error {
+// with each row's values as sent in formats (one for all the columns, or one
+// for each: as text, pgx.TextFormatCode, or in the binary form,
+// pgx.BinaryFormatCode: a text's or a bytea's bytes as they are, a bigint's
+// eight bytes big-endian), nil for a NULL, valid until it returns, through
+// pgx directly (see eachValue).
+func (db *DB) eachRawRow(ctx context.Context, c *sql.Conn, formats pgx.QueryResultFormats, query string, args []any, f func(vals [][]byte)) error {
 	return withPgx(c, func(pc *pgx.Conn) error {
-		rows, err := pc.Query(ctx, query, append([]any{pgx.QueryResultFormats{format}}, args...)...)
+		rows, err := pc.Query(ctx, query, append([]any{formats}, args...)...)
 		if err != nil {
 			return err
 		}
