@@ -468,10 +468,9 @@ func (r *Register) Apply(e *Event) error {
 			return bad(err)
 		}
 		h.end(d.Ends, e.Effective, r.joins[e.Subject])
-		h.addPoint(StatusPoint{From: e.Effective, Status: d.Status, Rights: d.Rights, EventID: e.ID, Seq: e.Seq, Decision: d.Decision})
-		if !d.Until.IsZero() {
-			h.addPoint(StatusPoint{From: d.Until, Status: d.Then, EventID: e.ID, Seq: e.Seq,
-				Decision: Decision{Body: d.Body, Clause: d.Clause, Case: d.Case, Reason: "end of " + d.Status}})
+		var pts [2]StatusPoint
+		for _, p := range d.points(e.ID, e.Seq, e.Effective, pts[:0]) {
+			h.addPoint(p)
 		}
 		if d.Count > 0 {
 			r.addServing(e.Subject, h, e, &d)
@@ -491,9 +490,7 @@ func (r *Register) Apply(e *Event) error {
 		if len(d.Ends) > 0 && r.occ().counting[e.Subject] {
 			r.serve(e.Subject)
 		}
-		if len(d.Rights) > 0 {
-			h.Restrictions = append(h.Restrictions, Restriction{From: e.Effective, Until: d.Until, Rights: d.Rights, EventID: e.ID, Seq: e.Seq, Decision: d.Decision})
-		}
+		h.Restrictions = d.restrictions(e.ID, e.Seq, e.Effective, h.Restrictions)
 	case EventConditionWaived:
 		h := r.Members[e.Subject]
 		if h == nil {
@@ -503,13 +500,82 @@ func (r *Register) Apply(e *Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return bad(err)
 		}
-		h.Waivers = append(h.Waivers, WaiverPoint{From: e.Effective, EventID: e.ID, Seq: e.Seq, Waiver: d})
+		h.Waivers = append(h.Waivers, d.point(e.ID, e.Seq, e.Effective))
 	case EventOccasionRecorded:
 		if err := r.recordOccasion(e); err != nil {
 			return bad(err)
 		}
 	}
 	return nil
+}
+
+// points appends the status points a status change makes: its status from
+// eff, and, with Until, Then from that day.
+func (d *StatusChange) points(id string, seq int64, eff Date, dst []StatusPoint) []StatusPoint {
+	dst = append(dst, StatusPoint{From: eff, Status: d.Status, Rights: d.Rights, EventID: id, Seq: seq, Decision: d.Decision})
+	if !d.Until.IsZero() {
+		dst = append(dst, StatusPoint{From: d.Until, Status: d.Then, EventID: id, Seq: seq,
+			Decision: Decision{Body: d.Body, Clause: d.Clause, Case: d.Case, Reason: "end of " + d.Status}})
+	}
+	return dst
+}
+
+// restrictions appends the restriction a restriction of rights makes, if it
+// restricts any (one with none only ends others).
+func (d *RightsRestricted) restrictions(id string, seq int64, eff Date, dst []Restriction) []Restriction {
+	if len(d.Rights) == 0 {
+		return dst
+	}
+	return append(dst, Restriction{From: eff, Until: d.Until, Rights: d.Rights, EventID: id, Seq: seq, Decision: d.Decision})
+}
+
+// point is the waiver as the register holds it, from eff.
+func (d *Waiver) point(id string, seq int64, eff Date) WaiverPoint {
+	return WaiverPoint{From: eff, EventID: id, Seq: seq, Waiver: *d}
+}
+
+// Effect is what an event about a member adds to their history by itself (see
+// LocalEffect).
+type Effect struct {
+	Points       []StatusPoint
+	Restrictions []Restriction
+	Waivers      []WaiverPoint
+}
+
+// LocalEffect sets x to what an event about a member (of type typ, with id, seq,
+// effective day eff and data) adds to their history, if that is all it does:
+// a status change that ends no earlier measure and is not served in
+// occasions, a restriction of rights that ends none, or a waiver. Applied to
+// a member's history (Register.Apply), such an event adds these and changes
+// nothing else, whatever came before or comes after it but a later event that
+// ends or corrects it; so the rows a projection stores for it follow from the
+// event alone. ok is false for any other event, or one whose data does not
+// read (Apply then says why).
+func LocalEffect(typ, id string, seq int64, eff Date, data []byte, x *Effect) (ok bool) {
+	x.Points, x.Restrictions, x.Waivers = x.Points[:0], x.Restrictions[:0], x.Waivers[:0]
+	switch typ {
+	case EventStatusChanged:
+		var d StatusChange
+		if json.Unmarshal(data, &d) != nil || len(d.Ends) > 0 || d.Count > 0 {
+			return false
+		}
+		x.Points = d.points(id, seq, eff, x.Points)
+	case EventRightsRestricted:
+		var d RightsRestricted
+		if json.Unmarshal(data, &d) != nil || len(d.Ends) > 0 {
+			return false
+		}
+		x.Restrictions = d.restrictions(id, seq, eff, x.Restrictions)
+	case EventConditionWaived:
+		var d Waiver
+		if json.Unmarshal(data, &d) != nil {
+			return false
+		}
+		x.Waivers = append(x.Waivers, d.point(id, seq, eff))
+	default:
+		return false
+	}
+	return true
 }
 
 // NeedsUnits reports whether projecting events needs the tree of units: whether

@@ -34,6 +34,17 @@ func benchEvents() int {
 	return 1_000_000
 }
 
+// benchLater is how rare a later status is in the register the projection
+// check benchmark builds: one member in benchLater has one (one in fifty
+// unless RULEBOOK_BENCH_LATER says otherwise; 5 is a register where many have
+// lapsed).
+func benchLater() int {
+	if n, err := strconv.Atoi(os.Getenv("RULEBOOK_BENCH_LATER")); err == nil && n > 0 {
+		return n
+	}
+	return 50
+}
+
 // benchExampleApp is an App (and its register) on the example party's rule
 // book over the database RULEBOOK_BENCH_DB names, or else a new one of the engine.
 func benchExampleApp(b *testing.B, engine string) (*app.App, *sqldb.DB, *register.Service) {
@@ -71,22 +82,31 @@ func benchExampleApp(b *testing.B, engine string) (*app.App, *sqldb.DB, *registe
 
 // benchRecord builds a record of about n events under the example party's rule
 // book: a register imported from a generated file (members in 2,000 branches
-// of 200 constituencies, one in fifty with a later status), and one case for
+// of 200 constituencies, one in benchLater with a later status), and one case for
 // every hundred events, with its respondent, complaint and steps (the case
 // plan the discipline benchmarks use). It returns the application and the
 // number of events.
 //
 // RULEBOOK_BENCH_DB names a SQLite file or an (existing, empty) PostgreSQL
 // database to keep the record in, reused when it holds events beyond the rule
-// book's adoption (its engine then decides, whichever benchmark runs).
+// book's adoption (its engine then decides, whichever benchmark runs), if
+// its share of members with a later status is about benchLater's.
 func benchRecord(b *testing.B, engine string, n int) (*app.App, *sqldb.DB, int64) {
 	ctx := context.Background()
 	a, db, svc := benchExampleApp(b, engine)
+	later := benchLater()
 	var have int64
 	if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM events`).Scan(&have); err != nil {
 		b.Fatal(err)
 	}
 	if have > 1 {
+		var members, held float64
+		if err := db.Raw().QueryRow(`SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(DISTINCT member_id) FROM status_points)`).Scan(&members, &held); err != nil {
+			b.Fatal(err)
+		}
+		if want := members / float64(later); held < want/2 || held > want*2 {
+			b.Fatalf("the record kept in RULEBOOK_BENCH_DB has %.0f of %.0f members with a later status, not about one in %d (RULEBOOK_BENCH_LATER): name another database", held, members, later)
+		}
 		return a, db, have
 	}
 	plan, err := discipline.ReadCasePlan("../examples/labour-2016-cases.json")
@@ -100,11 +120,11 @@ func benchRecord(b *testing.B, engine string, n int) (*app.App, *sqldb.DB, int64
 	if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM events`).Scan(&have); err != nil {
 		b.Fatal(err)
 	}
-	// Each imported member is one event, and one in fifty a second.
-	if members := int(float64(int64(n)-have) / 1.02); members > 0 {
+	// Each imported member is one event, and one in benchLater a second.
+	if members := int(float64(int64(n)-have) / (1 + 1/float64(later))); members > 0 {
 		var csv bytes.Buffer
 		levels := []memberscsv.Level{{Kind: "constituency", Count: 200}, {Kind: "branch", Count: 2000}}
-		if err := memberscsv.Generate(&csv, members, 1, levels, []string{"lapsed", "admin_suspended"}); err != nil {
+		if err := memberscsv.GenerateLater(&csv, members, 1, levels, []string{"lapsed", "admin_suspended"}, later); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := svc.Import(ctx, "bench", &csv, "generated.csv", nil); err != nil {

@@ -29,6 +29,15 @@ type Level struct {
 // one above: ten to one). Members join between 1990 and 2020; about one in fifty
 // has a later status (statuses[i] from status_since).
 func Generate(w io.Writer, n int, seed uint64, levels []Level, statuses []string) error {
+	return GenerateLater(w, n, seed, levels, statuses, 50)
+}
+
+// GenerateLater is Generate with about one member in every later given a later
+// status (every member, if later is 1): a register where many have lapsed.
+func GenerateLater(w io.Writer, n int, seed uint64, levels []Level, statuses []string, later int) error {
+	if later < 1 {
+		return fmt.Errorf("generate: one member in %d cannot have a later status", later)
+	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	kinds := make([]string, len(levels))
@@ -56,7 +65,7 @@ func Generate(w io.Writer, n int, seed uint64, levels []Level, statuses []string
 		}
 		joined := start.AddDate(0, 0, r.IntN(span))
 		status, since := "", ""
-		if len(statuses) > 0 && r.IntN(50) == 0 {
+		if len(statuses) > 0 && r.IntN(later) == 0 {
 			status = statuses[r.IntN(len(statuses))]
 			since = joined.AddDate(0, 0, 1+r.IntN(2000)).Format(time.DateOnly)
 		}

@@ -1167,9 +1167,6 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 			joined, done = jp.personalSummer()
 		}
 		open := subjectCaptureFrom(ctx).opener()
-		if jp != nil {
-			open = bothOpeners(open, jp.members.opener())
-		}
 		personal, err := db.personalFaults(ctx, &res.committed, open, joined)
 		if err != nil {
 			return nil, err
@@ -1408,15 +1405,10 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 	var joinings *digestSide
 	var jh *joiningHasher
 	var cur *rangeCursor
-	var members *SubjectCapture
-	keptMembers := &capturePart{}
 	jp, _ := ctx.Value(joiningPassKey{}).(*joiningPass)
 	if jp != nil {
 		joinings, jh, cur = &digestSide{sums: make([]digest, len(jp.dr.ranges))}, newJoiningHasher(jp.key), &rangeCursor{dr: jp.dr}
 		defer jp.merge(joinings)
-		if members = jp.members; members != nil {
-			defer func() { members.add(lo, keptMembers) }()
-		}
 	}
 	// And keeps the events a check after it replays (see SubjectCapture).
 	kept := &capturePart{}
@@ -1479,9 +1471,6 @@ func (db *DB) verifyRows(ctx context.Context, lo int64, st *stretch, progress fu
 		rng := int32(-1)
 		if joinings != nil && bytes.IndexByte(r.Subject, '/') < 0 {
 			rng = joinings.note(jp, jh, cur, &r)
-			if members != nil {
-				members.keep(keptMembers, &r)
-			}
 		}
 		if capt != nil {
 			capt.keep(kept, &r)

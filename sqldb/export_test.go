@@ -41,13 +41,6 @@ func CountKeptReplays(n *atomic.Int64) (restore func()) {
 	return func() { keptStats = nil }
 }
 
-// CountKeptMembers counts the members a check compares whole from the events
-// the verify's walk kept of them, until restored.
-func CountKeptMembers(n *atomic.Int64) (restore func()) {
-	keptMembers = func() { n.Add(1) }
-	return func() { keptMembers = nil }
-}
-
 // CountRangeComparisons counts the ranges of members a check compares in the
 // database, their digests having differed, until restored.
 func CountRangeComparisons(n *atomic.Int64) (restore func()) {

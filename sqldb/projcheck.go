@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"hash/maphash"
 	"maps"
 	"math/bits"
 	"reflect"
@@ -217,47 +216,6 @@ func (db *DB) membersEvents(ctx context.Context, q querier, ids []string, keep f
 // rangesCompared, if set, is told each time a range of members is compared
 // in the database, its digests having differed (tests).
 var rangesCompared func()
-
-// keptMembers, if set, is told each time a check takes a member's events from
-// those the verify's walk kept (tests).
-var keptMembers func()
-
-// membersEventsKept is membersEvents, the events of the members a
-// memberCapture kept taken from kept (nil: none were), in place of a look-up
-// of each in the events' index; only the others are read.
-func (db *DB) membersEventsKept(ctx context.Context, q querier, ids []string, kept *keptEvents, keep func(seq int64, personal []byte)) ([]rulebook.Event, error) {
-	if kept == nil || kept.members == nil {
-		return db.membersEvents(ctx, q, ids, keep)
-	}
-	var rest []string
-	var evs []rulebook.Event
-	for _, id := range ids {
-		if !kept.members[id] {
-			rest = append(rest, id)
-			continue
-		}
-		if keptMembers != nil {
-			keptMembers()
-		}
-		for _, e := range kept.subject(id) {
-			if !slices.Contains(memberEventTypes, e.Type) {
-				continue
-			}
-			if p := kept.personal[e.Seq]; keep != nil && p != nil {
-				keep(e.Seq, p)
-			}
-			evs = append(evs, e)
-		}
-	}
-	read, err := db.membersEvents(ctx, q, rest, keep)
-	if err != nil || len(read) == 0 {
-		return evs, err
-	}
-	// By subject, then seq, as membersEvents reads them.
-	evs = append(evs, read...)
-	slices.SortStableFunc(evs, func(x, y rulebook.Event) int { return strings.Compare(x.Subject, y.Subject) })
-	return evs, nil
-}
 
 // memberEvents reads the events about members where cond (on subject, with
 // its arguments args, numbered from $1) holds, as rangeEvents does.
@@ -610,44 +568,27 @@ func (b *registerBase) checkRange(ctx context.Context, q querier, r idRange, rep
 		ids, evs = append(ids, more...), append(evs, extra...)
 		sort.Strings(ids)
 	}
-	_, err = b.compareMembers(ctx, q, ids, evs, ids, nil, rep)
+	_, err = b.compareMembers(ctx, q, ids, evs, ids, rep)
 	return err
 }
 
 // compareMembers compares the stored histories of the members ids (in order)
 // with what their events evs (every event about them) make them, and returns
 // how many of them are stored.
-func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []string, evs []rulebook.Event, keyed []string, read map[string]*heldMember, rep *memberDiffs) (int, error) {
+func (b *registerBase) compareMembers(ctx context.Context, q querier, ids []string, evs []rulebook.Event, keyed []string, rep *memberDiffs) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
 	if checkStats != nil {
 		checkStats(len(ids))
 	}
-	// The rows the members' side read whole serve as read here.
-	var rows map[string]*rulebook.History
-	var keys, unread []string
-	for _, id := range keyed {
-		if r, ok := read[id]; !ok {
-			unread = append(unread, id)
-		} else if !r.keyOK {
-			keys = append(keys, id)
-		}
-	}
-	for _, id := range ids {
-		if r, ok := read[id]; ok {
-			if rows == nil {
-				rows = map[string]*rulebook.History{}
-			}
-			rows[id] = r.h
-		}
-	}
-	have, err := b.db.historiesOfRead(ctx, q, ids, rows)
+	have, err := b.db.historiesOf(ctx, q, ids)
 	if err != nil {
 		return 0, err
 	}
-	if len(unread) > 0 {
-		kcond, kargs := b.db.idSet(unread)
+	var keys []string
+	if len(keyed) > 0 {
+		kcond, kargs := b.db.idSet(keyed)
 		more, err := searchKeyDiffs(ctx, q, kcond, kargs)
 		if err != nil {
 			return 0, err
@@ -837,7 +778,7 @@ func (b *registerBase) checkMembers(ctx context.Context, q querier, rep *diffRep
 	if err != nil {
 		return err
 	}
-	return b.checkDigests(ctx, q, dr, key, nil, nil, nil, rep)
+	return b.checkDigests(ctx, q, dr, key, nil, nil, rep)
 }
 
 // memberDiffs gathers the differences of members' histories, by member: the
@@ -1191,11 +1132,9 @@ func (db *DB) CheckProjection(ctx context.Context) ([]string, error) {
 // members' joinings for the check as it goes (joiningPass) — the sealed ones
 // split from their rows of personal, which the verify's pass over personal
 // sums once it has checked them against their commitments — and keeps the
-// events of the subjects a SubjectCapture under ctx names, and those of the
-// members with rows beyond their joining (memberCapture), whom the check
-// compares whole without looking each up again. The stored members are summed
-// beside the pass over personal (memberPass), without their rows of personal,
-// the held members' rows kept as read. After the walk, a CaseCheck under ctx
+// events of the subjects a SubjectCapture under ctx names. The stored members
+// are summed beside the pass over personal (memberPass), without their rows of
+// personal. After the walk, a CaseCheck under ctx
 // compares the case projection beside the register's check. The write lock is held from before the walk to the end of the
 // checks, so that all see the same events. diffs is nil if the record does not
 // verify.
@@ -1222,17 +1161,10 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	if err := scanOne(ctx, db.r, &maxSeq, `SELECT COALESCE(MAX(seq), 0) FROM events`); err != nil {
 		return nil, nil, err
 	}
-	// The members with rows beyond their joining are compared whole, from
-	// their events: the walk keeps them as it passes.
-	held, err := heldMembers(ctx, db.r)
-	if err != nil {
-		return nil, nil, err
-	}
 	jp := newJoiningPass(dr, key, maxSeq)
-	jp.members = memberCapture(held)
 	mctx, cancel := context.WithCancel(ctx)
 	var mp *memberPass
-	jp.walked = func() { mp = db.startMemberPass(mctx, dr, key, jp.sealed, held) }
+	jp.walked = func() { mp = db.startMemberPass(mctx, dr, key, jp.sealed) }
 	defer func() {
 		cancel()
 		if mp != nil {
@@ -1257,7 +1189,6 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	if capture != nil {
 		capture.finish(head)
 	}
-	jp.members.finish(head)
 	go func() {
 		kept, _ := capture.take(head)
 		cerr <- a.checkComplaints(crep, kept)
@@ -1282,8 +1213,7 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 		return nil, nil, err
 	}
 	rep := &diffReport{byTable: map[string]int{}}
-	kept, _ := jp.members.take(head)
-	if err := base.checkDigests(ctx, db.r, dr, key, jp.side, mp, kept, rep); err != nil {
+	if err := base.checkDigests(ctx, db.r, dr, key, jp.side, mp, rep); err != nil {
 		return nil, nil, err
 	}
 	if err := db.checkUnitsOccasions(ctx, base, rep); err != nil {
@@ -1460,11 +1390,12 @@ func (db *DB) eachSubject(ctx context.Context, q querier, prefix string, f func(
 // event as stored (seq, day, subject, id, data); the members, each stored
 // member written out as the joining that would make it (the record writes a
 // joining the same way every time, and the commitment to the particulars held
-// apart follows from them and their salt). The members with more to them than
-// their joining — a later event, a status point, a restriction, a waiver, a
-// measure served, or a row that cannot be written out as a joining — are taken
-// out of the members' side, their joinings as stored put in instead, and they
-// are projected from their events and compared whole, as before. Only a range
+// apart follows from them and their salt); and both, the rows beside a
+// member's that their events make (see rowTables). The members with more to
+// them than that — an event that changes their row or ends a measure, or a row
+// that cannot be written out — are taken out of the members' side, what their
+// events make put in instead, and they are projected from their events and
+// compared whole, as before. Only a range
 // whose digests differ is compared as before (checkRange), which names what
 // differs. The key is drawn afresh for every check, so that no edit can be made
 // to sum to the same digest.
@@ -1591,6 +1522,8 @@ func (k *keyedHash) hash(m []byte) *hashSum {
 type joiningHasher struct {
 	kh  *keyedHash
 	buf []byte
+	// fx is localElems' to reuse.
+	fx rulebook.Effect
 }
 
 // appendDay appends a day joined as rulebook.Date writes it (YYYY-MM-DD), the
@@ -2000,49 +1933,15 @@ func appendJSONString(dst, s []byte) []byte {
 }
 
 // digestSide is one side's sums, by range, and the members found to have more
-// than their joining (ids, unsorted, repeated).
+// than their joining and the rows it and their other events make by
+// themselves (ids, unsorted, repeated).
 type digestSide struct {
 	sums []digest
 	more []string
-	// held are the members whose stored rows were left out of the sums (the
-	// members' side), nil if none was; rows those of their rows read whole.
-	held map[string]bool
-	rows map[string]*heldMember
 }
 
-// heldMember is a held member's row as the members' side read it: the start
-// of their stored history, and whether its search key is their name's.
-type heldMember struct {
-	h     *rulebook.History
-	keyOK bool
-}
-
-// heldHistory reads a member's row as eachMemberJoining has it (a memberRow)
-// as historiesOf would; ok is false if it cannot be, and historiesOf then
-// reads it and says why.
-func heldHistory(r *memberRow) (*heldMember, bool) {
-	parts := r.parts
-	joined, seq, ok := r.ints()
-	if !ok {
-		return nil, false
-	}
-	for _, v := range parts {
-		// A NULL, as SQLite's joined columns write one (see DB.joined).
-		if len(v) == 1 && v[0] == 30 {
-			return nil, false
-		}
-	}
-	h := &rulebook.History{Points: make([]rulebook.StatusPoint, 1, 2)}
-	m := &h.Member
-	m.ID, m.Name, m.Email, m.Phone, m.Address, m.Unit = string(parts[0]), string(parts[1]), string(parts[2]), string(parts[3]), string(parts[4]), string(parts[5])
-	m.Joined = rulebook.Date(joined)
-	p := &h.Points[0]
-	p.Status, p.EventID, p.Seq = string(parts[6]), string(parts[7]), seq
-	p.From, p.Reason = m.Joined, "joined"
-	return &heldMember{h: h, keyOK: isSearchKey(parts[1], parts[10])}, true
-}
-
-// joiningDigests sums, by range, every joining event about a member, and lists
+// joiningDigests sums, by range, every joining event about a member and the
+// rows each event that makes them by itself makes (see rowTables), and lists
 // the subjects of every other event about a member.
 func (db *DB) joiningDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte) (*digestSide, error) {
 	rows, err := q.QueryContext(ctx, `SELECT seq, effective, `+db.joined("type", "subject", "id", "data")+` FROM events WHERE `+db.noSlash("subject"))
@@ -2068,14 +1967,17 @@ func (db *DB) joiningDigests(ctx context.Context, q querier, dr *digestRanges, k
 }
 
 // noteJoining adds an event about a member to the side: a joining to its
-// range's sum (joiningElems, whole), and the subject of any other to those
-// with more.
+// range's sum (joiningElems, whole), as one that makes its rows by itself
+// (localElems), and the subject of any other to those with more.
 func (side *digestSide) noteJoining(dr *digestRanges, jh *joiningHasher, seq, eff int64, typ, subject, id, data []byte) {
+	d := &side.sums[dr.of(subject)]
 	if string(typ) != rulebook.EventMemberJoined {
-		side.more = append(side.more, string(subject))
+		if !jh.localElems(d, typ, subject, id, seq, eff, data) {
+			side.more = append(side.more, string(subject))
+		}
 		return
 	}
-	joiningElems(&side.sums[dr.of(subject)], jh, false, seq, eff, subject, id, data, nil)
+	joiningElems(d, jh, false, seq, eff, subject, id, data, nil)
 }
 
 // note is noteJoining for an event of the verify's walk, where a sealed
@@ -2084,11 +1986,13 @@ func (side *digestSide) noteJoining(dr *digestRanges, jh *joiningHasher, seq, ef
 // any other event) for the verify's pass over personal, which sums its row
 // of personal once checked against the commitment (personalSummer).
 func (side *digestSide) note(jp *joiningPass, jh *joiningHasher, cur *rangeCursor, r *rulebook.RawEvent) int32 {
+	i := cur.of(r.Subject)
 	if string(r.Type) != rulebook.EventMemberJoined {
-		side.more = append(side.more, string(r.Subject))
+		if !jh.localElems(&side.sums[i], r.Type, r.Subject, r.ID, r.Seq, r.Effective, r.Data) {
+			side.more = append(side.more, string(r.Subject))
+		}
 		return -1
 	}
-	i := cur.of(r.Subject)
 	if rest, ok := sealedRest(r.Data); ok && jp.sealed.set(r.Seq) {
 		side.sums[i].add(jh.hash(elemSealed, r.Seq, r.Effective, r.Subject, r.ID, rest))
 		return int32(i)
@@ -2110,9 +2014,6 @@ type joiningPass struct {
 	side   *digestSide
 	sealed *sealedSeqs
 	walked func()
-	// members, if set, keeps the events of the members with rows beyond their
-	// joining (memberCapture), whom the check compares whole.
-	members *SubjectCapture
 }
 
 type joiningPassKey struct{}
@@ -2131,9 +2032,6 @@ func (jp *joiningPass) reset() {
 	jp.side = &digestSide{sums: make([]digest, len(jp.dr.ranges))}
 	jp.sealed.clear()
 	jp.mu.Unlock()
-	if jp.members != nil {
-		jp.members.reset()
-	}
 }
 
 // personalSummer returns what the verify's pass over personal calls with each
@@ -2194,18 +2092,14 @@ func (side *digestSide) merge(o *digestSide) {
 		side.sums[i].addDigest(&o.sums[i])
 	}
 	side.more = append(side.more, o.more...)
-	if side.rows == nil {
-		side.rows = o.rows
-	} else {
-		maps.Copy(side.rows, o.rows)
-	}
 }
 
 // memberPass is the members' side of a digest check: every stored member
-// written out as their joining (joiningOf) and summed by range, and those that
-// cannot be, or that have more stored than their joining, listed. It is read in
-// parts (runs of ranges), each worker taking the next part on a connection of
-// its own, so that verify --projection reads it beside the verify's walk — one
+// written out as their joining (joiningOf) and every row beside theirs
+// (rowTables) summed by range, and those that cannot be, or that have a status
+// point before their joining, listed. The members are read in parts (runs of
+// ranges), each worker taking the next part on a connection of its own, after
+// the rows beside them (the first task), so that verify --projection reads it beside the verify's walk — one
 // worker while the walk runs, more once it is done — and a check alone beside
 // the events' side.
 type memberPass struct {
@@ -2220,15 +2114,10 @@ type memberPass struct {
 	// pages, if set, are the first page of each part on PostgreSQL, which
 	// then reads the table's pages in order rather than ranges of ids.
 	pages []int64
-	// kept is about how many bytes of held members' rows the pass keeps.
-	kept atomic.Int64
-	next atomic.Int64
-	// held are the members with rows beyond their joining (status points,
-	// restrictions, waivers, measures served), read first: they are compared
-	// whole, and so left out of the sums. ready is closed once they are read.
-	held map[string]bool
-	// heldIDs are held's ids, in order.
-	heldIDs   []string
+	next  atomic.Int64
+	// earliest are the members' earliest status points, read first; ready is
+	// closed once they are.
+	earliest  earliestPoints
 	ready     chan struct{}
 	readyOnce sync.Once
 	wg        sync.WaitGroup
@@ -2242,8 +2131,8 @@ type memberPass struct {
 const memberPassParts = 16
 
 // startMemberPass starts a member pass with one worker.
-func (db *DB) startMemberPass(ctx context.Context, dr *digestRanges, key [32]byte, sealed *sealedSeqs, held map[string]bool) *memberPass {
-	mp := &memberPass{db: db, dr: dr, key: key, sealed: sealed, held: held, side: &digestSide{sums: make([]digest, len(dr.ranges))}, ready: make(chan struct{})}
+func (db *DB) startMemberPass(ctx context.Context, dr *digestRanges, key [32]byte, sealed *sealedSeqs) *memberPass {
+	mp := &memberPass{db: db, dr: dr, key: key, sealed: sealed, side: &digestSide{sums: make([]digest, len(dr.ranges))}, ready: make(chan struct{})}
 	n := memberPassParts
 	if db.dialect == "postgres" && sealed == nil {
 		// PostgreSQL joins a part's members to their personal rows by hashing
@@ -2320,8 +2209,8 @@ func (mp *memberPass) help(ctx context.Context, n int) {
 	}
 }
 
-// work reads parts until none is left; the first worker (task 0) reads first
-// the members with rows beyond their joining.
+// work reads parts until none is left; the first task is the rows beside
+// the members'.
 func (mp *memberPass) work(ctx context.Context) error {
 	if mp.next.Load() > int64(len(mp.parts)) {
 		return nil
@@ -2332,22 +2221,28 @@ func (mp *memberPass) work(ctx context.Context) error {
 	}
 	defer mp.db.releaseCheckConn(conn)
 	side := &digestSide{sums: make([]digest, len(mp.dr.ranges))}
+	jh := newJoiningHasher(mp.key)
 	for {
 		i := int(mp.next.Add(1) - 1)
 		if i > len(mp.parts) {
 			break
 		}
+		cur := rangeCursor{dr: mp.dr}
 		if i == 0 {
-			held := mp.held
-			if held == nil {
-				var err error
-				if held, err = heldMembers(ctx, conn); err != nil {
-					return err
+			err := mp.db.eachStoredRow(ctx, conn, nil, nil, jh, func(member []byte, h *hashSum, point *[2]int64) {
+				if h == nil {
+					side.more = append(side.more, string(member))
+					return
 				}
-				mp.held = held
+				side.sums[cur.of(member)].add(h)
+				if point != nil {
+					mp.earliest.add(member, *point)
+				}
+			})
+			if err != nil {
+				return err
 			}
-			mp.heldIDs = slices.Sorted(maps.Keys(held))
-			side.more = append(side.more, mp.heldIDs...)
+			mp.earliest.done()
 			mp.readyOnce.Do(func() { close(mp.ready) })
 			continue
 		}
@@ -2357,40 +2252,14 @@ func (mp *memberPass) work(ctx context.Context) error {
 			return ctx.Err()
 		}
 		cond, args := mp.part(i)
-		held := heldCursor{ids: mp.heldIDs}
-		// The held members' rows, read whole, are kept for their comparison
-		// (historiesOfRead), which then need not read them again.
-		take := func(r *memberRow) bool {
-			parts := r.parts
-			if !held.has(parts[0]) {
-				return false
-			}
-			// Within the capture's budget, so that memory does not grow with
-			// the register: past it, the rows are read again when compared.
-			if mp.kept.Load() > captureBudget {
-				return true
-			}
-			if h, ok := heldHistory(r); ok {
-				if side.rows == nil {
-					side.rows = map[string]*heldMember{}
-				}
-				side.rows[h.h.Member.ID] = h
-				n := 200
-				for _, p := range parts {
-					n += len(p)
-				}
-				mp.kept.Add(int64(n))
-			}
-			return true
-		}
-		cur := rangeCursor{dr: mp.dr}
-		err := mp.db.eachMemberJoining(ctx, conn, " WHERE "+cond, args, mp.key, mp.sealed, take, func(id []byte, d *digest) {
-			switch {
-			case held.has(id):
-			case d == nil:
-				side.more = append(side.more, string(id))
-			default:
+		ec := idCursor{ids: mp.earliest.ids}
+		before := func(id []byte, joined, seq int64) bool { return mp.earliest.before(&ec, id, joined, seq) }
+		err := mp.db.eachMemberJoining(ctx, conn, " WHERE "+cond, args, mp.key, mp.sealed, before, func(id []byte, d *digest, whole bool) {
+			if d != nil {
 				side.sums[cur.of(id)].addDigest(d)
+			}
+			if d == nil || whole {
+				side.more = append(side.more, string(id))
 			}
 		})
 		if err != nil {
@@ -2401,22 +2270,6 @@ func (mp *memberPass) work(ctx context.Context) error {
 	defer mp.mu.Unlock()
 	mp.side.merge(side)
 	return nil
-}
-
-// heldMembers returns the members with rows beyond their joining: status
-// points, restrictions, waivers, measures served.
-func heldMembers(ctx context.Context, q querier) (map[string]bool, error) {
-	held := map[string]bool{}
-	for _, t := range []string{"status_points", "restrictions", "waivers", "servings"} {
-		ids, err := queryIDs(ctx, q, `SELECT DISTINCT member_id FROM `+t)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			held[id] = true
-		}
-	}
-	return held, nil
 }
 
 // parseInt reads a decimal integer as the database writes one, without the
@@ -2447,17 +2300,17 @@ func parseInt(b []byte) (int64, bool) {
 	return n, true
 }
 
-// heldCursor tells which ids are among the held (ids, in order), for ids met
-// mostly in order (a part of the members, read by their key): a step or two
-// along the held for each, rather than a look-up in a map, where ids come in
-// order; a search where they do not.
-type heldCursor struct {
+// idCursor tells which ids are among some (ids, in order), for ids met
+// mostly in order (a part of the members, read in the order they were
+// written): a step or two along them for each, rather than a look-up in a
+// map, where ids come in order; a search where they do not.
+type idCursor struct {
 	ids  []string
 	i    int
 	last []byte
 }
 
-func (c *heldCursor) has(id []byte) bool {
+func (c *idCursor) has(id []byte) bool {
 	if c.last == nil || bytes.Compare(id, c.last) < 0 {
 		c.i = sort.Search(len(c.ids), func(k int) bool { return c.ids[k] >= string(id) })
 	} else {
@@ -2477,15 +2330,15 @@ func (mp *memberPass) wait() (*digestSide, error) {
 	if mp.err == nil && mp.next.Load() <= int64(len(mp.parts)) {
 		return nil, errors.New("check: the members were not all read")
 	}
-	mp.side.held = mp.held
 	return mp.side, mp.err
 }
 
 // eachMemberJoining calls f with the id of each stored member where selects
 // (all if ""), and the sum of the elements of the joining that makes them
 // (joiningElems: split if sealed is given, else whole, commitment and all), or
-// nil if they cannot be written out as one.
-func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, sealed *sealedSeqs, take func(r *memberRow) bool, f func(id []byte, d *digest)) error {
+// nil if they cannot be written out as one; whole if before (if given) says
+// they have a status point before their joining (day joined and seq).
+func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, args []any, key [32]byte, sealed *sealedSeqs, before func(id []byte, joined, seq int64) bool, f func(id []byte, d *digest, whole bool)) error {
 	jh := newJoiningHasher(key)
 	var parts [12][]byte
 	fields := parts[:]
@@ -2500,9 +2353,6 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 	// row sums the row in parts, if ok (it was read whole, no column NULL);
 	// id is the member's as far as it can be told.
 	row := func(ok bool, id []byte) {
-		if ok && take != nil && take(mr) {
-			return
-		}
 		var joined, seq int64
 		if ok {
 			joined, seq, ok = mr.ints()
@@ -2523,7 +2373,7 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 		}
 		if !ok {
 			// Compared whole.
-			f(id, nil)
+			f(id, nil, true)
 			return
 		}
 		f8 := (*[8][]byte)(parts[:8])
@@ -2547,10 +2397,10 @@ func (db *DB) eachMemberJoining(ctx context.Context, q querier, where string, ar
 			d.add(jh.hash(elemJoining, seq, joined, parts[0], parts[7], data))
 		}
 		if !ok {
-			f(parts[0], nil)
+			f(parts[0], nil, true)
 			return
 		}
-		f(parts[0], &d)
+		f(parts[0], &d, before != nil && before(parts[0], joined, seq))
 	}
 	// PostgreSQL, on a connection of its own, sends the columns apart, read
 	// raw (a NULL as nil): joining them there (concat_ws) cost the server
@@ -2654,10 +2504,10 @@ func (db *DB) eachValue(ctx context.Context, q querier, query string, args []any
 // The events' side is summed by the verify's walk when there is one (events),
 // else read here; the members' side is read by mp when it is given (started
 // beside the walk), else here, beside the events'.
-func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte, events *digestSide, mp *memberPass, kept *keptEvents, rep *diffReport) error {
+func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRanges, key [32]byte, events *digestSide, mp *memberPass, rep *diffReport) error {
 	db := b.db
 	if mp == nil {
-		mp = db.startMemberPass(ctx, dr, key, nil, nil)
+		mp = db.startMemberPass(ctx, dr, key, nil)
 	}
 	var eerr error
 	if events == nil {
@@ -2711,7 +2561,7 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRa
 				res := &results[i]
 				res.rep = &memberDiffs{}
 				if res.err = err; err == nil {
-					res.err = b.checkDigestRange(ctx, conn, dr.ranges[i], byRange[i], members, members.sums[i], events.sums[i], key, mp.sealed, kept, res.rep)
+					res.err = b.checkDigestRange(ctx, conn, dr.ranges[i], byRange[i], members.sums[i], events.sums[i], key, mp.sealed, res.rep)
 				}
 				byRange[i] = nil
 				if res.err != nil {
@@ -2748,11 +2598,11 @@ func (b *registerBase) checkDigests(ctx context.Context, q querier, dr *digestRa
 }
 
 // checkDigestRange compares the members in r: those with more than their
-// joining (ids, in order) whole, and the rest by the digests of their
-// joinings, stored (mine) and recorded (theirs); if these differ, the range is
-// compared as checkRange compares it.
-func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, members *digestSide, mine, theirs digest, key [32]byte, sealed *sealedSeqs, kept *keptEvents, rep *memberDiffs) error {
-	held := members.held
+// joining and the rows their events make by themselves (ids, in order) whole,
+// and the rest by the digests of their joinings and rows, stored (mine) and
+// recorded (theirs); if these differ, the range is compared as checkRange
+// compares it.
+func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRange, ids []string, mine, theirs digest, key [32]byte, sealed *sealedSeqs, rep *memberDiffs) error {
 	// The events the register projects from are all that is needed: among
 	// them every joining, and, where the sums split the sealed ones, their
 	// rows of personal as held.
@@ -2762,46 +2612,44 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 		fields = map[int64][]byte{}
 		keep = func(seq int64, personal []byte) { fields[seq] = personal }
 	}
-	evs, err := b.db.membersEventsKept(ctx, q, ids, kept, keep)
+	evs, err := b.db.membersEvents(ctx, q, ids, keep)
 	if err != nil {
 		return err
 	}
-	// The members whose search keys are left to check: those held, and those
-	// whose rows could not be summed (a key not their name's is one reason).
+	// The members whose search keys are left to check: those whose rows could
+	// not be summed (a key not their name's is one reason).
 	var keyed []string
 	if len(ids) > 0 {
-		// Their stored rows out (those held were never in), their joinings as
-		// recorded in.
-		var summed []string
-		for _, id := range ids {
-			if !held[id] {
-				summed = append(summed, id)
+		// Their stored rows out, what their events make in.
+		cond, args := b.db.idSet(ids)
+		err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, sealed, nil, func(id []byte, d *digest, _ bool) {
+			if d != nil {
+				mine.subDigest(d)
 			} else {
-				keyed = append(keyed, id)
+				keyed = append(keyed, string(id))
 			}
-		}
-		if len(summed) > 0 {
-			cond, args := b.db.idSet(summed)
-			err := b.db.eachMemberJoining(ctx, q, ` WHERE `+cond("m.id"), args, key, sealed, nil, func(id []byte, d *digest) {
-				if d != nil {
-					mine.subDigest(d)
-				} else {
-					keyed = append(keyed, string(id))
-				}
-			})
-			if err != nil {
-				return err
-			}
+		})
+		if err != nil {
+			return err
 		}
 		jh := newJoiningHasher(key)
+		err = b.db.eachStoredRow(ctx, q, cond, args, jh, func(_ []byte, h *hashSum, _ *[2]int64) {
+			if h != nil {
+				mine.sub(h)
+			}
+		})
+		if err != nil {
+			return err
+		}
 		for i := range evs {
 			e := &evs[i]
-			if e.Type != rulebook.EventMemberJoined {
-				continue
-			}
 			stored := e.Stored
 			if stored == nil {
 				stored = e.Data
+			}
+			if e.Type != rulebook.EventMemberJoined {
+				jh.localElems(&mine, []byte(e.Type), []byte(e.Subject), []byte(e.ID), e.Seq, int64(e.Effective), stored)
+				continue
 			}
 			joiningElems(&mine, jh, sealed != nil, e.Seq, int64(e.Effective), []byte(e.Subject), []byte(e.ID), stored, fields[e.Seq])
 		}
@@ -2811,7 +2659,7 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 	}
 	// The rows summed above had their search keys checked as they were read.
 	sort.Strings(keyed)
-	_, err = b.compareMembers(ctx, q, ids, evs, keyed, members.rows, rep)
+	_, err = b.compareMembers(ctx, q, ids, evs, keyed, rep)
 	return err
 }
 
@@ -2826,22 +2674,16 @@ func (b *registerBase) checkDigestRange(ctx context.Context, q querier, r idRang
 // as they do whenever the record changed after the walk.
 type SubjectCapture struct {
 	prefixes []string
-	// members, if set, are the subjects kept instead, whole (memberCapture);
-	// the rows of personal of those kept are kept too, as read. filter tells
-	// most others apart without a look-up in it.
-	members map[string]bool
-	filter  memberFilter
-	size    atomic.Int64
-	spoilt  atomic.Bool
-	mu      sync.Mutex
-	parts   map[int64]*capturePart // by the first seq of the stretch that read them
+	size     atomic.Int64
+	spoilt   atomic.Bool
+	mu       sync.Mutex
+	parts    map[int64]*capturePart // by the first seq of the stretch that read them
 	// held are the personal fields of the kept events that hold them apart, by
 	// seq, as the verify's pass over personal read them.
 	held  map[int64]heldRow
 	ready bool
 	head  rulebook.Hash
 	evs   []rulebook.Event // by subject, then seq, once the walk verified
-	raw   map[int64][]byte // the rows of personal of evs, for members
 	kept  *keptEvents      // evs, once taken
 }
 
@@ -2885,48 +2727,8 @@ func WithSubjectCapture(ctx context.Context, prefixes ...string) context.Context
 	return context.WithValue(ctx, subjectCaptureKey{}, &SubjectCapture{prefixes: prefixes, parts: map[int64]*capturePart{}})
 }
 
-// memberCapture returns a SubjectCapture keeping every event of the members
-// named (held), for a walk that its joiningPass does the keeping of: the
-// members a check compares whole, whose events it then need not look up one
-// by one (checkDigestRange).
-func memberCapture(held map[string]bool) *SubjectCapture {
-	return &SubjectCapture{members: held, filter: newMemberFilter(held), parts: map[int64]*capturePart{}}
-}
-
-// memberFilter is a set of bits, one set for each id's hash: an id whose bit
-// is clear is not among them. The walk asks of every member's event; a
-// look-up in the map of a few in fifty held cost a tenth of the walk's
-// keeping.
-type memberFilter struct {
-	seed maphash.Seed
-	bits []uint64
-}
-
-func newMemberFilter(ids map[string]bool) memberFilter {
-	n := 1 << 10
-	for n < 8*len(ids) {
-		n <<= 1
-	}
-	f := memberFilter{seed: maphash.MakeSeed(), bits: make([]uint64, n/64)}
-	for id := range ids {
-		h := maphash.String(f.seed, id) & uint64(n-1)
-		f.bits[h/64] |= 1 << (h % 64)
-	}
-	return f
-}
-
-// may reports whether id may be among the ids (false: it is not).
-func (f *memberFilter) may(id []byte) bool {
-	h := maphash.Bytes(f.seed, id) & uint64(len(f.bits)*64-1)
-	return f.bits[h/64]&(1<<(h%64)) != 0
-}
-
-// captures reports whether subject begins with one of the prefixes (or is one
-// of the members kept).
+// captures reports whether subject begins with one of the prefixes.
 func (c *SubjectCapture) captures(subject []byte) bool {
-	if c.members != nil {
-		return c.filter.may(subject) && c.members[string(subject)]
-	}
 	for _, p := range c.prefixes {
 		if bytes.HasPrefix(subject, []byte(p)) {
 			return true
@@ -2969,7 +2771,7 @@ func (c *SubjectCapture) add(lo int64, kept *capturePart) {
 func (c *SubjectCapture) spoil() {
 	c.spoilt.Store(true)
 	c.mu.Lock()
-	c.parts, c.evs, c.held, c.raw = nil, nil, nil, nil
+	c.parts, c.evs, c.held = nil, nil, nil
 	c.mu.Unlock()
 }
 
@@ -3019,20 +2821,6 @@ func (c *SubjectCapture) opener() func(seq int64, salt, data []byte) {
 	}
 }
 
-// bothOpeners returns an opener (see opener) calling a and b, either nil.
-func bothOpeners(a, b func(seq int64, salt, data []byte)) func(seq int64, salt, data []byte) {
-	switch {
-	case a == nil:
-		return b
-	case b == nil:
-		return a
-	}
-	return func(seq int64, salt, data []byte) {
-		a(seq, salt, data)
-		b(seq, salt, data)
-	}
-}
-
 // finish makes what the walk kept ready for the check, once the record
 // verified to head: the events by subject, each subject's in seq order, those
 // holding personal fields apart opened as a read opens them (openPersonal). It
@@ -3050,9 +2838,6 @@ func (c *SubjectCapture) finish(head rulebook.Hash) {
 func (c *SubjectCapture) finishLocked(head rulebook.Hash) {
 	if c.spoilt.Load() {
 		return
-	}
-	if c.members != nil {
-		c.raw = map[int64][]byte{}
 	}
 	los := slices.Sorted(maps.Keys(c.parts))
 	n := 0
@@ -3081,16 +2866,13 @@ func (c *SubjectCapture) finishLocked(head rulebook.Hash) {
 				var salt, data []byte
 				if h, ok := c.held[e.Seq]; ok {
 					salt, data = h.salt, h.data
-					if c.raw != nil {
-						c.raw[e.Seq] = data
-					}
 				}
 				// The pass over personal handed over only rows it had checked
 				// against the commitments of these very events.
 				if err := openPersonalChecked(e, salt, data, true); err != nil {
 					// A read says what is wrong.
 					c.spoilt.Store(true)
-					c.parts, c.evs, c.held, c.raw = nil, nil, nil, nil
+					c.parts, c.evs, c.held = nil, nil, nil
 					return
 				}
 			}
@@ -3121,8 +2903,8 @@ func (c *SubjectCapture) take(head rulebook.Hash) (*keptEvents, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.kept == nil && c.ready && !c.spoilt.Load() {
-		c.kept = &keptEvents{prefixes: c.prefixes, members: c.members, evs: c.evs, personal: c.raw}
-		c.evs, c.raw = nil, nil
+		c.kept = &keptEvents{prefixes: c.prefixes, evs: c.evs}
+		c.evs = nil
 	}
 	if c.kept == nil || c.head != head {
 		return nil, false
@@ -3134,11 +2916,7 @@ func (c *SubjectCapture) take(head rulebook.Hash) (*keptEvents, bool) {
 // all those of every subject beginning with one of prefixes.
 type keptEvents struct {
 	prefixes []string
-	// members, if set, are the subjects kept instead of the prefixes', with
-	// the rows of personal of their events (personal, by seq) as read.
-	members  map[string]bool
 	evs      []rulebook.Event
-	personal map[int64][]byte
 }
 
 // holds reports whether the events of subjects beginning with prefix were kept.

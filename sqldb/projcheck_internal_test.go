@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -24,9 +25,9 @@ func FuzzParseInt(f *testing.F) {
 	})
 }
 
-// TestHeldCursor: the held are found among ids met in order, out of order,
+// TestIDCursor: the ids held are found among ids met in order, out of order,
 // and repeated, as a look-up would find them.
-func TestHeldCursor(t *testing.T) {
+func TestIDCursor(t *testing.T) {
 	held := []string{"b", "d", "d2", "f", "zz"}
 	set := map[string]bool{}
 	for _, id := range held {
@@ -37,11 +38,38 @@ func TestHeldCursor(t *testing.T) {
 	slices.Reverse(orders[1])
 	sort.Slice(orders[2], func(i, j int) bool { return (i*7)%5 < (j*7)%5 })
 	for _, order := range orders {
-		c := heldCursor{ids: held}
+		c := idCursor{ids: held}
 		for _, id := range order {
 			if got := c.has([]byte(id)); got != set[id] {
 				t.Errorf("%q (in %v): held %v, want %v", id, order, got, set[id])
 			}
+		}
+	}
+}
+
+// TestEarliestPoints: each member's earliest status point (by day, then seq)
+// is kept, whatever order the points come in, and tells a joining it comes
+// before.
+func TestEarliestPoints(t *testing.T) {
+	var e earliestPoints
+	for _, p := range []struct {
+		id       string
+		day, seq int64
+	}{{"b", 10, 5}, {"a", 7, 9}, {"b", 10, 3}, {"c", 4, 1}, {"b", 12, 1}, {"a", 6, 20}, {"c", 4, 2}} {
+		e.add([]byte(p.id), [2]int64{p.day, p.seq})
+	}
+	e.done()
+	if fmt.Sprint(e.ids, e.at) != "[a b c] [[6 20] [10 3] [4 1]]" {
+		t.Fatalf("%v %v", e.ids, e.at)
+	}
+	c := idCursor{ids: e.ids}
+	for _, q := range []struct {
+		id          string
+		joined, seq int64
+		want        bool
+	}{{"a", 6, 19, false}, {"a", 6, 21, true}, {"b", 10, 2, false}, {"b", 11, 1, true}, {"bb", 100, 100, false}, {"c", 4, 1, false}, {"c", 5, 0, true}} {
+		if got := e.before(&c, []byte(q.id), q.joined, q.seq); got != q.want {
+			t.Errorf("%s joined %d at seq %d: a point before it %v, want %v", q.id, q.joined, q.seq, got, q.want)
 		}
 	}
 }

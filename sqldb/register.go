@@ -269,42 +269,6 @@ func historyRowsWhere(ctx context.Context, q querier, cond func(col string) stri
 	return out, historyRest(ctx, q, byID, rest, restArgs)
 }
 
-// historiesOfRead is historiesOf, the members' rows of those read already
-// (read, by id) taken from there: only the rest of their histories is read,
-// and the rows of the others.
-func (db *DB) historiesOfRead(ctx context.Context, q querier, ids []string, read map[string]*rulebook.History) ([]*rulebook.History, error) {
-	if len(read) == 0 || len(ids) == 0 {
-		return db.historiesOf(ctx, q, ids)
-	}
-	var out []*rulebook.History
-	var missing []string
-	for _, id := range ids {
-		if h, ok := read[id]; ok {
-			out = append(out, h)
-		} else {
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) > 0 {
-		cond, args := db.idSet(missing)
-		more, _, err := memberHistories(ctx, q, cond, args)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, more...)
-		slices.SortFunc(out, func(x, y *rulebook.History) int { return strings.Compare(x.Member.ID, y.Member.ID) })
-	}
-	byID := make(map[string]*rulebook.History, len(out))
-	for _, h := range out {
-		byID[h.Member.ID] = h
-	}
-	rest, restArgs := db.idSet(ids)
-	if db.dialect == "postgres" {
-		rest, restArgs = func(col string) string { return col + " BETWEEN $1 AND $2" }, []any{slices.Min(ids), slices.Max(ids)}
-	}
-	return out, historyRest(ctx, q, byID, rest, restArgs)
-}
-
 // whereCond is " WHERE " and cond on col, or nothing if cond is nil.
 func whereCond(cond func(col string) string, col string) string {
 	if cond == nil {

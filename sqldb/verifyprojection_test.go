@@ -181,9 +181,11 @@ func TestVerifyProjectionPages(t *testing.T) {
 		if err != nil || !res.OK || len(diffs) > 0 {
 			t.Fatalf("fresh record: %+v %v %v", res, diffs, err)
 		}
-		// Every row summed once: no range's digests differed.
+		// Every row summed once: no range's digests differed but m1's (the
+		// seed's joining does not name its day, which the members' side writes
+		// out).
 		restore()
-		if postgres := db.Dialect() == "postgres"; postgres && pages.Load() < 4 || !postgres && pages.Load() != 0 || ranges.Load() != 0 {
+		if postgres := db.Dialect() == "postgres"; postgres && pages.Load() < 4 || !postgres && pages.Load() != 0 || ranges.Load() != 1 {
 			t.Fatalf("%d parts of pages read on %s, %d ranges compared in full", pages.Load(), db.Dialect(), ranges.Load())
 		}
 		editAndVerify(t, db, []string{
