@@ -82,3 +82,27 @@ func sameBut[T any](got, want, added []T) bool {
 	}
 	return len(rest) == len(want) && (len(want) == 0 || reflect.DeepEqual(rest, want))
 }
+
+// FuzzQuickStatusChange: whatever the data, a status change read by the quick
+// path is the one json.Unmarshal reads, and it takes no data json.Unmarshal
+// refuses.
+func FuzzQuickStatusChange(f *testing.F) {
+	for _, s := range []string{`{}`, `{"status":"admin_suspended","reason":"status as imported"}`,
+		`{"status":"sanction_suspended","until":"2018-01-25","then":"admin_suspended","body":"ncc","clause":"6.I.1.D","reason":"r","case":"B000040","sanction":"suspension_office_representation"}`,
+		`{"status":"x","status":"y"}`, `{"Status":"x"}`, `{"status":"x",}`, `{"status":"a\"b"}`, `{"status":"é"}`, "{\"status\":\"\xff\"}",
+		`{"until":"2020-13-01"}`, `{"until":""}`, `{"status":"x","rights":{"vote":true}}`, `{"status":null}`, ` {"status":"x"}`, `{"status" : "x"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var quick, full StatusChange
+		if !quickStatusChange(data, &quick) {
+			return
+		}
+		if err := json.Unmarshal(data, &full); err != nil {
+			t.Fatalf("%q: read quickly, refused by json.Unmarshal: %v", data, err)
+		}
+		if !reflect.DeepEqual(quick, full) {
+			t.Fatalf("%q: read quickly as %+v, by json.Unmarshal as %+v", data, quick, full)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Event types of the register. Later parts of rulebook (discipline, selections) add
@@ -556,7 +557,7 @@ func LocalEffect(typ, id string, seq int64, eff Date, data []byte, x *Effect) (o
 	switch typ {
 	case EventStatusChanged:
 		var d StatusChange
-		if json.Unmarshal(data, &d) != nil || len(d.Ends) > 0 || d.Count > 0 {
+		if !quickStatusChange(data, &d) && (json.Unmarshal(data, &d) != nil || len(d.Ends) > 0 || d.Count > 0) {
 			return false
 		}
 		x.Points = d.points(id, seq, eff, x.Points)
@@ -576,6 +577,80 @@ func LocalEffect(typ, id string, seq int64, eff Date, data []byte, x *Effect) (o
 		return false
 	}
 	return true
+}
+
+// quickStatusChange reads a status change's data, as json.Unmarshal would, if
+// it is as MarshalData writes one that ends nothing and counts no occasions:
+// an object of strings without escapes, under keys of StatusChange as
+// written. ok is false for any other data (left to json.Unmarshal), and d is
+// then not to be used. A check of the projection reads every such change in
+// the record, where encoding/json, whose scan before it decodes alone costs
+// more than this, was most of the cost.
+func quickStatusChange(data []byte, d *StatusChange) (ok bool) {
+	if len(data) < 2 || data[0] != '{' || data[len(data)-1] != '}' {
+		return false
+	}
+	b := data[1 : len(data)-1]
+	for len(b) > 0 {
+		key, rest, ok := quickString(b)
+		if !ok || len(rest) == 0 || rest[0] != ':' {
+			return false
+		}
+		val, rest, ok := quickString(rest[1:])
+		if !ok {
+			return false
+		}
+		switch string(key) {
+		case "status":
+			d.Status = string(val)
+		case "until":
+			if d.Until.UnmarshalText(val) != nil {
+				return false
+			}
+		case "then":
+			d.Then = string(val)
+		case "occasions":
+			d.Occasions = string(val)
+		case "body":
+			d.Body = string(val)
+		case "clause":
+			d.Clause = string(val)
+		case "reason":
+			d.Reason = string(val)
+		case "case":
+			d.Case = string(val)
+		case "sanction":
+			d.Sanction = string(val)
+		default:
+			return false
+		}
+		if len(rest) > 0 {
+			if rest[0] != ',' || len(rest) == 1 {
+				return false
+			}
+			rest = rest[1:]
+		}
+		b = rest
+	}
+	return true
+}
+
+// quickString reads a JSON string at the start of b that holds no escape and
+// is valid UTF-8 (so that it decodes to its own bytes), and returns what
+// follows it.
+func quickString(b []byte) (s, rest []byte, ok bool) {
+	if len(b) == 0 || b[0] != '"' {
+		return nil, nil, false
+	}
+	for i := 1; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return b[1:i], b[i+1:], utf8.Valid(b[1:i])
+		case c == '\\' || c < 0x20:
+			return nil, nil, false
+		}
+	}
+	return nil, nil, false
 }
 
 // NeedsUnits reports whether projecting events needs the tree of units: whether

@@ -1522,8 +1522,9 @@ func (k *keyedHash) hash(m []byte) *hashSum {
 type joiningHasher struct {
 	kh  *keyedHash
 	buf []byte
-	// fx is localElems' to reuse.
-	fx rulebook.Effect
+	// fx and dec are localElems' to reuse.
+	fx  rulebook.Effect
+	dec []byte
 }
 
 // appendDay appends a day joined as rulebook.Date writes it (YYYY-MM-DD), the

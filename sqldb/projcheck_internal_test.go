@@ -74,6 +74,20 @@ func TestEarliestPoints(t *testing.T) {
 	}
 }
 
+// FuzzDecisionJSON: a decision is written out for the digests as the
+// Appender stores it.
+func FuzzDecisionJSON(f *testing.F) {
+	f.Add("ncc", "6.I.1.D", "end of suspended", "B000040", "")
+	f.Add("", "", "", "", "")
+	f.Add("<nec> & \"co\"", "\u2028", "\x01\t", "\xff\xfe", "é")
+	f.Fuzz(func(t *testing.T, body, clause, reason, cas, sanction string) {
+		d := rulebook.Decision{Body: body, Clause: clause, Reason: reason, Case: cas, Sanction: sanction}
+		if got, want := string(appendDecision([]byte("x"), &d)), "x"+mustJSON(d); got != want {
+			t.Fatalf("%+v: %q, stored as %q", d, got, want)
+		}
+	})
+}
+
 // FuzzIsSearchKey: the members' digest check tells a name's search key as
 // rulebook.SearchKey makes it, for the key itself and for keys a byte off.
 func FuzzIsSearchKey(f *testing.F) {

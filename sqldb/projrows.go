@@ -93,18 +93,46 @@ func (j *joiningHasher) localElems(d *digest, typ, subject, id []byte, seq, eff 
 	}
 	var texts [4][]byte
 	for i, p := range x.Points {
-		texts = [4][]byte{[]byte(p.Status), []byte(rightsJSON(p.Rights)), []byte(p.EventID), []byte(mustJSON(p.Decision))}
+		j.dec = appendDecision(j.dec[:0], &p.Decision)
+		texts = [4][]byte{[]byte(p.Status), []byte(rightsJSON(p.Rights)), []byte(p.EventID), j.dec}
 		d.add(j.row(elemPoint, subject, []int64{int64(p.From), p.Seq, int64(i)}, texts[:4]))
 	}
 	for _, r := range x.Restrictions {
-		texts = [4][]byte{[]byte(rightsJSON(r.Rights)), []byte(r.EventID), []byte(mustJSON(r.Decision))}
+		j.dec = appendDecision(j.dec[:0], &r.Decision)
+		texts = [4][]byte{[]byte(rightsJSON(r.Rights)), []byte(r.EventID), j.dec}
 		d.add(j.row(elemRestriction, subject, []int64{r.Seq, int64(r.From), int64(r.Until)}, texts[:3]))
 	}
 	for _, w := range x.Waivers {
-		texts = [4][]byte{[]byte(w.Action), []byte(w.Clause), []byte(w.EventID), []byte(mustJSON(w.Decision))}
+		j.dec = appendDecision(j.dec[:0], &w.Decision)
+		texts = [4][]byte{[]byte(w.Action), []byte(w.Clause), []byte(w.EventID), j.dec}
 		d.add(j.row(elemWaiver, subject, []int64{w.Seq, int64(w.From), int64(w.Until)}, texts[:4]))
 	}
 	return true
+}
+
+// appendDecision appends a decision as the Appender stores one (mustJSON:
+// encoding/json, HTML left unescaped, nothing for none), without reflection.
+func appendDecision(dst []byte, d *rulebook.Decision) []byte {
+	n := len(dst)
+	for _, f := range [...]struct {
+		key string
+		v   string
+	}{{`"body":`, d.Body}, {`"clause":`, d.Clause}, {`"reason":`, d.Reason}, {`"case":`, d.Case}, {`"sanction":`, d.Sanction}} {
+		if f.v == "" {
+			continue
+		}
+		if len(dst) == n {
+			dst = append(dst, '{')
+		} else {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, f.key...)
+		dst = appendJSONString(dst, []byte(f.v))
+	}
+	if len(dst) == n {
+		return dst
+	}
+	return append(dst, '}')
 }
 
 // eachStoredRow reads the rows beside the members' where cond holds (on
