@@ -1967,9 +1967,9 @@ func (db *DB) joiningDigests(ctx context.Context, q querier, dr *digestRanges, k
 	return side, rows.Err()
 }
 
-// noteJoining adds an event about a member to the side: a joining to its
-// range's sum (joiningElems, whole), as one that makes its rows by itself
-// (localElems), and the subject of any other to those with more.
+// noteJoining adds an event about a member to the side: to its range's sum a
+// joining (joiningElems, whole) or the rows an event that makes them by
+// itself makes (localElems); the subject of any other to those with more.
 func (side *digestSide) noteJoining(dr *digestRanges, jh *joiningHasher, seq, eff int64, typ, subject, id, data []byte) {
 	d := &side.sums[dr.of(subject)]
 	if string(typ) != rulebook.EventMemberJoined {
@@ -2099,10 +2099,10 @@ func (side *digestSide) merge(o *digestSide) {
 // written out as their joining (joiningOf) and every row beside theirs
 // (rowTables) summed by range, and those that cannot be, or that have a status
 // point before their joining, listed. The members are read in parts (runs of
-// ranges), each worker taking the next part on a connection of its own, after
-// the rows beside them (the first task), so that verify --projection reads it beside the verify's walk — one
-// worker while the walk runs, more once it is done — and a check alone beside
-// the events' side.
+// ranges) after the rows beside them (the first task), each worker taking the
+// next task on a connection of its own, so that verify --projection reads them
+// beside the verify's pass over personal — one worker, more once it is done —
+// and a check alone beside the events' side.
 type memberPass struct {
 	db  *DB
 	dr  *digestRanges
