@@ -490,11 +490,11 @@ func (b *registerBase) projectRange(ctx context.Context, q querier, r idRange) (
 // units and the occasions of their units.
 func (b *registerBase) project(evs []rulebook.Event) (*rulebook.Register, error) {
 	sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
-	var units []rulebook.Unit
-	if rulebook.NeedsUnits(evs) {
-		units = b.units
-	}
-	reg, err := rulebook.ProjectWith(units, evs, "", time.Time{})
+	// The units are given whether or not an update of the first releases
+	// needs them (only those read them): asking (NeedsUnits) decoded every
+	// update once more than the projection does, a fifth of projecting a
+	// register of members who had moved.
+	reg, err := rulebook.ProjectWith(b.units, evs, "", time.Time{})
 	if err != nil {
 		return nil, err
 	}
