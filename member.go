@@ -557,8 +557,12 @@ func LocalEffect(typ, id string, seq int64, eff Date, data []byte, x *Effect) (o
 	switch typ {
 	case EventStatusChanged:
 		var d StatusChange
-		if !quickStatusChange(data, &d) && (json.Unmarshal(data, &d) != nil || len(d.Ends) > 0 || d.Count > 0) {
-			return false
+		if !quickStatusChange(data, &d) {
+			// What the quick reading set is not to be kept.
+			d = StatusChange{}
+			if json.Unmarshal(data, &d) != nil || len(d.Ends) > 0 || d.Count > 0 {
+				return false
+			}
 		}
 		x.Points = d.points(id, seq, eff, x.Points)
 	case EventRightsRestricted:
@@ -633,6 +637,46 @@ func quickStatusChange(data []byte, d *StatusChange) (ok bool) {
 		b = rest
 	}
 	return true
+}
+
+// QuickPairs calls f with each key and value of b, an object after its
+// opening brace, of strings without escapes and nulls (val nil), as
+// MarshalData writes them, and returns what follows the object; ok is false
+// for anything else (left to encoding/json) or if f says so. A check of the
+// projection reads particulars this way, where encoding/json cost most.
+func QuickPairs(b []byte, f func(key, val []byte) bool) (rest []byte, ok bool) {
+	if len(b) == 0 {
+		return nil, false
+	}
+	if b[0] == '}' {
+		return b[1:], true
+	}
+	for {
+		key, r, ok := quickString(b)
+		if !ok || len(r) == 0 || r[0] != ':' {
+			return nil, false
+		}
+		r = r[1:]
+		var val []byte
+		if bytes.HasPrefix(r, []byte("null")) {
+			r = r[4:]
+		} else if val, r, ok = quickString(r); !ok {
+			return nil, false
+		} else if val == nil {
+			val = []byte{}
+		}
+		if !f(key, val) || len(r) == 0 {
+			return nil, false
+		}
+		switch r[0] {
+		case '}':
+			return r[1:], true
+		case ',':
+			b = r[1:]
+		default:
+			return nil, false
+		}
+	}
 }
 
 // quickString reads a JSON string at the start of b that holds no escape and

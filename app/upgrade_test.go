@@ -73,7 +73,7 @@ func reopen(t *testing.T, w *world) {
 func TestUpgradeDeadlineWords(t *testing.T) {
 	w := newWorld(t)
 	for _, q := range []string{`UPDATE case_deadlines SET what = 'review the administrative suspension in force since 2016-07-20' WHERE kind = 'suspension_review'`,
-		`DELETE FROM schema_migrations WHERE version = 17`} {
+		`DELETE FROM schema_migrations WHERE version >= 17`} {
 		if _, err := w.db.Raw().Exec(q); err != nil {
 			t.Fatal(err)
 		}

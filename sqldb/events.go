@@ -1167,6 +1167,9 @@ func (db *DB) Verify(ctx context.Context, progress func(n int64)) (*VerifyResult
 			joined, done = jp.personalSummer()
 		}
 		open := subjectCaptureFrom(ctx).opener()
+		if jp != nil {
+			open = bothOpeners(open, jp.updates.opener())
+		}
 		personal, err := db.personalFaults(ctx, &res.committed, open, joined)
 		if err != nil {
 			return nil, err

@@ -140,6 +140,8 @@ func DigestRangeBounds(ctx context.Context, db *DB) ([]string, error) {
 const (
 	LatestAdoptionQuery = latestAdoptionQuery
 	AdoptionsWhere      = adoptionsWhere
+	UpdatesWhere        = updatesWhere
+	UpdatedMembersQuery = updatedMembersQuery
 )
 
 // SetMemberNamesBatch sets how many ids MemberNames asks for at once, until

@@ -1162,6 +1162,9 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 		return nil, nil, err
 	}
 	jp := newJoiningPass(dr, key, maxSeq)
+	if jp.updates, err = db.newUpdateFold(ctx, db.r, key); err != nil {
+		return nil, nil, err
+	}
 	mctx, cancel := context.WithCancel(ctx)
 	var mp *memberPass
 	jp.walked = func() { mp = db.startMemberPass(mctx, dr, key, jp.sealed) }
@@ -1177,6 +1180,9 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 	if mp == nil {
 		return nil, nil, errors.New("verify --projection: the members were not read")
 	}
+	// The walk and the pass over personal are done: the members with updates
+	// are put in as their updates leave them.
+	jp.updates.finish(jp.side, dr, jp.sealed)
 	// The complaints are compared in the write transaction beside the rest
 	// (which reads through the pool), from the events the walk kept: reported
 	// after it, as CheckProjection reports them.
@@ -1988,17 +1994,33 @@ func (side *digestSide) noteJoining(dr *digestRanges, jh *joiningHasher, seq, ef
 // of personal once checked against the commitment (personalSummer).
 func (side *digestSide) note(jp *joiningPass, jh *joiningHasher, cur *rangeCursor, r *rulebook.RawEvent) int32 {
 	i := cur.of(r.Subject)
+	// A member with updates is noted for the fold (updateFold).
+	m := jp.updates.member(r.Subject)
 	if string(r.Type) != rulebook.EventMemberJoined {
-		if !jh.localElems(&side.sums[i], r.Type, r.Subject, r.ID, r.Seq, r.Effective, r.Data) {
+		switch {
+		case jh.localElems(&side.sums[i], r.Type, r.Subject, r.ID, r.Seq, r.Effective, r.Data):
+		case m != nil && string(r.Type) == rulebook.EventMemberUpdated && jp.updates.update(m, r):
+		default:
+			if m != nil {
+				jp.updates.markBad(m)
+			}
 			side.more = append(side.more, string(r.Subject))
 		}
 		return -1
 	}
 	if rest, ok := sealedRest(r.Data); ok && jp.sealed.set(r.Seq) {
-		side.sums[i].add(jh.hash(elemSealed, r.Seq, r.Effective, r.Subject, r.ID, rest))
+		h := jh.hash(elemSealed, r.Seq, r.Effective, r.Subject, r.ID, rest)
+		side.sums[i].add(h)
+		if m != nil {
+			jp.updates.joining(m, r, h, true)
+		}
 		return int32(i)
 	}
-	side.sums[i].add(jh.hash(elemJoining, r.Seq, r.Effective, r.Subject, r.ID, r.Data))
+	h := jh.hash(elemJoining, r.Seq, r.Effective, r.Subject, r.ID, r.Data)
+	side.sums[i].add(h)
+	if m != nil {
+		jp.updates.joining(m, r, h, false)
+	}
 	return -1
 }
 
@@ -2015,6 +2037,8 @@ type joiningPass struct {
 	side   *digestSide
 	sealed *sealedSeqs
 	walked func()
+	// updates, if set, notes the members with updates (updateFold).
+	updates *updateFold
 }
 
 type joiningPassKey struct{}
@@ -2033,6 +2057,7 @@ func (jp *joiningPass) reset() {
 	jp.side = &digestSide{sums: make([]digest, len(jp.dr.ranges))}
 	jp.sealed.clear()
 	jp.mu.Unlock()
+	jp.updates.reset()
 }
 
 // personalSummer returns what the verify's pass over personal calls with each

@@ -1,7 +1,9 @@
 package sqldb
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -72,6 +74,80 @@ func TestEarliestPoints(t *testing.T) {
 			t.Errorf("%s joined %d at seq %d: a point before it %v, want %v", q.id, q.joined, q.seq, got, q.want)
 		}
 	}
+}
+
+// TestFoldMemberSet: a particular is the last set, by seq, whatever order the
+// joining and the updates are noted in: the joining sets each, empty or not;
+// an update only those it gives.
+func TestFoldMemberSet(t *testing.T) {
+	type set struct {
+		v       string
+		seq     int64
+		joining bool
+	}
+	for _, c := range []struct {
+		sets []set
+		want string
+	}{
+		{[]set{{"a", 5, true}, {"b", 9, false}}, "b"},
+		{[]set{{"b", 9, false}, {"a", 5, true}}, "b"},
+		{[]set{{"a", 5, true}, {"", 9, false}}, "a"},
+		{[]set{{"", 5, true}, {"c", 12, false}, {"b", 9, false}}, "c"},
+		{[]set{{"c", 12, false}, {"", 5, true}, {"b", 9, false}}, "c"},
+		// A sealed joining's particular, null in its data, then its row of personal.
+		{[]set{{"", 5, true}, {"a", 5, true}}, "a"},
+		{[]set{{"b", 9, false}, {"", 5, true}, {"a", 5, true}}, "b"},
+	} {
+		var m foldMember
+		for _, x := range c.sets {
+			m.set(pEmail, x.v, x.seq, x.joining)
+		}
+		if m.vals[pEmail] != c.want {
+			t.Errorf("%v: %q, want %q", c.sets, m.vals[pEmail], c.want)
+		}
+	}
+}
+
+// FuzzQuickJoining: a joining's data read quickly (after its opening brace)
+// is what json.Unmarshal reads, and nothing it refuses is read.
+func FuzzQuickJoining(f *testing.F) {
+	for _, s := range []string{`"member":{"id":"G0000018","name":null,"email":null,"unit":"b0711","joined":"2009-09-20"},"status":"active"}`,
+		`"member":{"id":"m1","name":"Ann","unit":"north"}}`, `"member":{"id":"m1","branch":"b1"}}`, `"member":{"id":"m1","joined":"2009-13-20"}}`,
+		`"member":{"id":"m1","id":"m2"},"status":null}`, `"member":{"ID":"m1"}}`, `"member":{},"status":"a","x":1}`, `"member":{"name":"é"}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var quick, full rulebook.MemberJoined
+		if !quickJoining(data, &quick) {
+			return
+		}
+		if err := json.Unmarshal(append([]byte("{"), data...), &full); err != nil {
+			t.Fatalf("%q: read quickly, refused by json.Unmarshal: %v", data, err)
+		}
+		if quick != full {
+			t.Fatalf("%q: read quickly as %+v, by json.Unmarshal as %+v", data, quick, full)
+		}
+	})
+}
+
+// FuzzQuickUpdate: an update's data read quickly (after its opening brace) is
+// what json.Unmarshal reads, and no update of the first releases.
+func FuzzQuickUpdate(f *testing.F) {
+	for _, s := range []string{`"email":null}`, `"unit":"b0012"}`, `}`, `"branch":"b1"}`, `"email":"a","email":"b"}`, `"Email":"x"}`, `"name":"a",}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var quick, full rulebook.MemberUpdated
+		if !quickUpdate(data, &quick) {
+			return
+		}
+		if err := json.Unmarshal(append([]byte("{"), data...), &full); err != nil || full.Legacy() {
+			t.Fatalf("%q: read quickly, by json.Unmarshal: %v (first releases' %v)", data, err, full.Legacy())
+		}
+		if !reflect.DeepEqual(quick, full) {
+			t.Fatalf("%q: read quickly as %+v, by json.Unmarshal as %+v", data, quick, full)
+		}
+	})
 }
 
 // FuzzDecisionJSON: a decision is written out for the digests as the

@@ -786,3 +786,9 @@ func init() {
 	migrations["sqlite"] = append(migrations["sqlite"], deadlineWordsSchema)
 	migrations["postgres"] = append(migrations["postgres"], deadlineWordsSchema)
 }
+
+// Migration 18 is updatesSchema (projupdates.go).
+func init() {
+	migrations["sqlite"] = append(migrations["sqlite"], updatesSchema)
+	migrations["postgres"] = append(migrations["postgres"], updatesSchema)
+}
