@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rulebook/rulebook"
 	"github.com/rulebook/rulebook/app"
 	"github.com/rulebook/rulebook/discipline"
 	"github.com/rulebook/rulebook/examples"
@@ -43,6 +45,17 @@ func benchLater() int {
 		return n
 	}
 	return 50
+}
+
+// benchUpdated is how rare a change of particulars is in the register the
+// projection check benchmark builds: one member in benchUpdated has a new
+// e-mail address recorded after joining (none unless RULEBOOK_BENCH_UPDATED
+// says; 5 is a register where many changed theirs).
+func benchUpdated() int {
+	if n, err := strconv.Atoi(os.Getenv("RULEBOOK_BENCH_UPDATED")); err == nil && n > 0 {
+		return n
+	}
+	return 0
 }
 
 // benchExampleApp is an App (and its register) on the example party's rule
@@ -94,18 +107,26 @@ func benchExampleApp(b *testing.B, engine string) (*app.App, *sqldb.DB, *registe
 func benchRecord(b *testing.B, engine string, n int) (*app.App, *sqldb.DB, int64) {
 	ctx := context.Background()
 	a, db, svc := benchExampleApp(b, engine)
-	later := benchLater()
+	later, updated := benchLater(), benchUpdated()
 	var have int64
 	if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM events`).Scan(&have); err != nil {
 		b.Fatal(err)
 	}
 	if have > 1 {
-		var members, held float64
-		if err := db.Raw().QueryRow(`SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(DISTINCT member_id) FROM status_points)`).Scan(&members, &held); err != nil {
+		var members, held, changed float64
+		if err := db.Raw().QueryRow(`SELECT (SELECT COUNT(*) FROM members), (SELECT COUNT(DISTINCT member_id) FROM status_points),
+			(SELECT COUNT(DISTINCT subject) FROM events WHERE type = 'member.updated')`).Scan(&members, &held, &changed); err != nil {
 			b.Fatal(err)
 		}
 		if want := members / float64(later); held < want/2 || held > want*2 {
 			b.Fatalf("the record kept in RULEBOOK_BENCH_DB has %.0f of %.0f members with a later status, not about one in %d (RULEBOOK_BENCH_LATER): name another database", held, members, later)
+		}
+		want := 0.0
+		if updated > 0 {
+			want = members / float64(updated)
+		}
+		if changed < want/2 || changed > want*2 {
+			b.Fatalf("the record kept in RULEBOOK_BENCH_DB has %.0f of %.0f members with changed particulars, not one in %d (RULEBOOK_BENCH_UPDATED, 0 for none): name another database", changed, members, updated)
 		}
 		return a, db, have
 	}
@@ -120,8 +141,13 @@ func benchRecord(b *testing.B, engine string, n int) (*app.App, *sqldb.DB, int64
 	if err := db.Raw().QueryRow(`SELECT COUNT(*) FROM events`).Scan(&have); err != nil {
 		b.Fatal(err)
 	}
-	// Each imported member is one event, and one in benchLater a second.
-	if members := int(float64(int64(n)-have) / (1 + 1/float64(later))); members > 0 {
+	// Each imported member is one event, one in benchLater a second, and one
+	// in benchUpdated another.
+	per := 1 + 1/float64(later)
+	if updated > 0 {
+		per += 1 / float64(updated)
+	}
+	if members := int(float64(int64(n)-have) / per); members > 0 {
 		var csv bytes.Buffer
 		levels := []memberscsv.Level{{Kind: "constituency", Count: 200}, {Kind: "branch", Count: 2000}}
 		if err := memberscsv.GenerateLater(&csv, members, 1, levels, []string{"lapsed", "admin_suspended"}, later); err != nil {
@@ -131,6 +157,9 @@ func benchRecord(b *testing.B, engine string, n int) (*app.App, *sqldb.DB, int64
 			b.Fatal(err)
 		}
 	}
+	if updated > 0 {
+		benchUpdates(b, db, updated)
+	}
 	if err := demoAccounts(a); err != nil {
 		b.Fatal(err)
 	}
@@ -138,6 +167,47 @@ func benchRecord(b *testing.B, engine string, n int) (*app.App, *sqldb.DB, int64
 		b.Fatal(err)
 	}
 	return a, db, have
+}
+
+// benchUpdates records a new e-mail address for one member in every, as the
+// register's Update would (appended in batches: one at a time through it takes
+// minutes for a fifth of a million members).
+func benchUpdates(b *testing.B, db *sqldb.DB, every int) {
+	ctx := context.Background()
+	rows, err := db.Raw().QueryContext(ctx, `SELECT id FROM members ORDER BY id`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	for i := 0; rows.Next(); i++ {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		if i%every == 0 {
+			ids = append(ids, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	rows.Close()
+	today := rulebook.DateOf(time.Now())
+	var batch []*rulebook.Event
+	for i, id := range ids {
+		u := rulebook.MemberUpdated{Email: fmt.Sprintf("changed.%d@example.org", i)}
+		data, err := rulebook.MarshalData(u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		batch = append(batch, &rulebook.Event{Type: rulebook.EventMemberUpdated, Subject: id, Actor: "bench", Effective: today, Data: data, Payload: u})
+		if len(batch) == 5000 || i == len(ids)-1 {
+			if err := db.Append(ctx, batch...); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
 }
 
 func demoAccounts(a *app.App) error {

@@ -1994,31 +1994,36 @@ func (side *digestSide) noteJoining(dr *digestRanges, jh *joiningHasher, seq, ef
 // of personal once checked against the commitment (personalSummer).
 func (side *digestSide) note(jp *joiningPass, jh *joiningHasher, cur *rangeCursor, r *rulebook.RawEvent) int32 {
 	i := cur.of(r.Subject)
-	// A member with updates is noted for the fold (updateFold).
-	m := jp.updates.member(r.Subject)
+	// A member with updates is noted for the fold (updateFold): their
+	// joining and updates, and any other event but one that makes its rows
+	// by itself, after which they are compared whole.
 	if string(r.Type) != rulebook.EventMemberJoined {
+		if jh.localElems(&side.sums[i], r.Type, r.Subject, r.ID, r.Seq, r.Effective, r.Data) {
+			return -1
+		}
+		m := jp.updates.member(r.Subject)
 		switch {
-		case jh.localElems(&side.sums[i], r.Type, r.Subject, r.ID, r.Seq, r.Effective, r.Data):
-		case m != nil && string(r.Type) == rulebook.EventMemberUpdated && jp.updates.update(m, r):
+		case m >= 0 && string(r.Type) == rulebook.EventMemberUpdated && jp.updates.update(m, r):
 		default:
-			if m != nil {
+			if m >= 0 {
 				jp.updates.markBad(m)
 			}
 			side.more = append(side.more, string(r.Subject))
 		}
 		return -1
 	}
+	m := jp.updates.member(r.Subject)
 	if rest, ok := sealedRest(r.Data); ok && jp.sealed.set(r.Seq) {
 		h := jh.hash(elemSealed, r.Seq, r.Effective, r.Subject, r.ID, rest)
 		side.sums[i].add(h)
-		if m != nil {
+		if m >= 0 {
 			jp.updates.joining(m, r, h, true)
 		}
 		return int32(i)
 	}
 	h := jh.hash(elemJoining, r.Seq, r.Effective, r.Subject, r.ID, r.Data)
 	side.sums[i].add(h)
-	if m != nil {
+	if m >= 0 {
 		jp.updates.joining(m, r, h, false)
 	}
 	return -1

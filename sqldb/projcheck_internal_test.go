@@ -3,6 +3,7 @@ package sqldb
 import (
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"reflect"
 	"slices"
 	"sort"
@@ -98,13 +99,61 @@ func TestFoldMemberSet(t *testing.T) {
 		{[]set{{"", 5, true}, {"a", 5, true}}, "a"},
 		{[]set{{"b", 9, false}, {"", 5, true}, {"a", 5, true}}, "b"},
 	} {
+		var f updateFold
 		var m foldMember
 		for _, x := range c.sets {
-			m.set(pEmail, x.v, x.seq, x.joining)
+			f.set(&m, pEmail, []byte(x.v), x.seq, x.joining)
 		}
-		if m.vals[pEmail] != c.want {
-			t.Errorf("%v: %q, want %q", c.sets, m.vals[pEmail], c.want)
+		if got := string(f.val(m.vals[pEmail])); got != c.want {
+			t.Errorf("%v: %q, want %q", c.sets, got, c.want)
 		}
+	}
+}
+
+// TestUpdateFoldMember: each member with updates is found, at their index,
+// among many whose hashes share slots and filter bits, and no one else is.
+func TestUpdateFoldMember(t *testing.T) {
+	f := &updateFold{seed: maphash.MakeSeed()}
+	const n = 5000
+	for i := range n {
+		f.addID(fmt.Appendf(nil, "m%d", i*3))
+	}
+	f.index()
+	for i := range n {
+		if got := f.member(fmt.Appendf(nil, "m%d", i*3)); got != int32(i) {
+			t.Fatalf("m%d: %d, want %d", i*3, got, i)
+		}
+	}
+	for i := range 20 * n {
+		if i%3 == 0 && i < 3*n {
+			continue
+		}
+		if got := f.member(fmt.Appendf(nil, "m%d", i)); got >= 0 {
+			t.Fatalf("m%d, not among them: found at %d", i, got)
+		}
+	}
+	// An id whose hash has the high half of a member's (the table's tag) is
+	// told apart by the id itself (the filter, that would tell most apart,
+	// set whole).
+	for i := range f.filter {
+		f.filter[i] = ^uint64(0)
+	}
+	tags := map[uint64]bool{}
+	for i := range n {
+		tags[maphash.Bytes(f.seed, f.id(int32(i)))>>32] = true
+	}
+	for i := 0; ; i++ {
+		x := fmt.Appendf(nil, "x%d", i)
+		if h := maphash.Bytes(f.seed, x); tags[h>>32] {
+			if got := f.member(x); got >= 0 {
+				t.Fatalf("%s, whose hash's high half is a member's: found at %d", x, got)
+			}
+			break
+		}
+	}
+	var none *updateFold
+	if none.member([]byte("m0")) != -1 {
+		t.Fatal("a nil fold found a member")
 	}
 }
 
@@ -117,12 +166,19 @@ func FuzzQuickJoining(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var quick, full rulebook.MemberJoined
-		if !quickJoining(data, &quick) {
+		var j readParticulars
+		var full rulebook.MemberJoined
+		// The date is read by the fold's own reading (validJoined).
+		if !quickJoining(data, &j) || !validJoined(j.joined, int64(rulebook.MustDate("2009-09-20"))) {
 			return
 		}
 		if err := json.Unmarshal(append([]byte("{"), data...), &full); err != nil {
 			t.Fatalf("%q: read quickly, refused by json.Unmarshal: %v", data, err)
+		}
+		quick := rulebook.MemberJoined{Member: rulebook.Member{ID: string(j.id), Name: string(j.vals[pName]), Email: string(j.vals[pEmail]),
+			Phone: string(j.vals[pPhone]), Address: string(j.vals[pAddress]), Unit: string(j.vals[pUnit])}, Status: string(j.status)}
+		if err := quick.Member.Joined.UnmarshalText(j.joined); err != nil {
+			t.Fatalf("%q: the date %q taken as read, not parsed: %v", data, j.joined, err)
 		}
 		if quick != full {
 			t.Fatalf("%q: read quickly as %+v, by json.Unmarshal as %+v", data, quick, full)
@@ -137,10 +193,12 @@ func FuzzQuickUpdate(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var quick, full rulebook.MemberUpdated
-		if !quickUpdate(data, &quick) {
+		var vals [nParticulars][]byte
+		var full rulebook.MemberUpdated
+		if !quickUpdate(data, &vals) {
 			return
 		}
+		quick := rulebook.MemberUpdated{Name: string(vals[pName]), Email: string(vals[pEmail]), Phone: string(vals[pPhone]), Address: string(vals[pAddress]), Unit: string(vals[pUnit])}
 		if err := json.Unmarshal(append([]byte("{"), data...), &full); err != nil || full.Legacy() {
 			t.Fatalf("%q: read quickly, by json.Unmarshal: %v (first releases' %v)", data, err, full.Legacy())
 		}

@@ -2,10 +2,12 @@ package sqldb
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"hash/maphash"
-	"maps"
+	"math"
 	"slices"
 	"sync"
 
@@ -51,62 +53,171 @@ const (
 	nParticulars
 )
 
-// foldCost is about what noting a member with updates holds: the member, in
-// the map, with their particulars.
-const foldCost = 384
-
 // updateFold notes the members with updates for the digests (see above).
+// What it holds is free of pointers (values in two buffers, members found by
+// an open-addressed table of their ids' hashes), so that the collector does
+// not walk it: a fifth of a million members noted as strings in maps cost the
+// check a tenth of its time.
 type updateFold struct {
-	// members are the members with updates, read before the walk and only
-	// read after; filter tells most others apart without a look-up in it.
-	members map[string]int32
-	list    []foldMember
-	filter  memberFilter
-	mu      sync.Mutex
+	// list are what is noted of the members with updates, read before the
+	// walk: list[i]'s id is at idAt[i] in ids, found by table (each slot an
+	// index in list plus one, beside the high half of the id's hash), and
+	// most others told apart by filter (a bit for each id's hash) without a
+	// look-up in it. These but list do not change after.
+	seed   maphash.Seed
+	filter []uint64
+	table  []uint64
+	ids    []byte
+	idAt   []span
+	list   []foldMember
+	// mu guards the rest, and every foldMember.
+	mu sync.Mutex
+	// vals holds the values noted (a particular set again is held again).
+	vals []byte
 	// pending are the sealed joinings and updates of those members whose
-	// particulars the pass over personal holds, by seq.
-	pending map[int64]*foldMember
+	// particulars the pass over personal holds.
+	pending []pendingSeq
 	jh      *joiningHasher
-	size    int64
 	spoilt  bool
 }
 
-// foldMember is what an updateFold notes of one member.
+// span is a value held in one of an updateFold's buffers.
+type span struct{ off, n uint32 }
+
+// pendingSeq is a seq whose row of personal sets particulars of list[m].
+type pendingSeq struct {
+	seq int64
+	m   int32
+}
+
+// foldMember is what an updateFold notes of one member: 120 bytes, a fifth
+// of a million of them 23 MiB, whose pages are the most of its cost (first
+// written by the walk, whose stretches share them out, not before it).
 type foldMember struct {
-	id      string
-	joins   int
+	joinID  span
+	status  span
 	joinSeq int64
 	day     int64
-	joinID  string
-	status  string
-	// vals are the particulars as last set, and seqs the seqs that set them.
-	vals [nParticulars]string
-	seqs [nParticulars]int64
-	// orig are the elements the joining was summed in (the second, of its row
-	// of personal, once the pass over personal has summed it).
-	orig    [2]hashSum
-	nOrig   int
-	pending int
+	// vals are the particulars as last set, and seqs the seqs that set them
+	// (a record of more than 2³² events is compared whole: see seq32).
+	vals [nParticulars]span
+	seqs [nParticulars]uint32
+	// orig is what the joining was summed in (with its row of personal, once
+	// the pass over personal has summed it, if nOrig is 2).
+	orig    digest
+	pending int32
+	joins   uint8
+	nOrig   uint8
 	bad     bool
 }
 
-// newUpdateFold reads the members with updates; nil if there are none.
+// foldSize is about what a member noted costs beside their values: their
+// foldMember and their part of the table and filter.
+const foldSize = 120 + 8 + 16 + 1
+
+// newUpdateFold reads the members with updates; nil if there are none, or if
+// noting them would hold more than the budget.
 func (db *DB) newUpdateFold(ctx context.Context, q querier, key [32]byte) (*updateFold, error) {
-	ids, err := queryIDs(ctx, q, updatedMembersQuery)
-	if err != nil || len(ids) == 0 {
+	rows, err := q.QueryContext(ctx, updatedMembersQuery)
+	if err != nil {
 		return nil, err
 	}
-	f := &updateFold{members: make(map[string]int32, len(ids)), list: make([]foldMember, len(ids)), pending: map[int64]*foldMember{}, jh: newJoiningHasher(key)}
-	// What each member noted costs, about: past the budget, none is.
-	if !f.grow(len(ids) * foldCost) {
-		return nil, nil
+	defer rows.Close()
+	f := &updateFold{seed: maphash.MakeSeed(), jh: newJoiningHasher(key)}
+	// The ids first, then the members at once: growing them as they are read
+	// cost a third of the fold.
+	var id sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		// Not a member's (as queryIDs).
+		if bytes.IndexByte(id, '/') >= 0 {
+			continue
+		}
+		f.addID(id)
+		if int64(len(f.idAt))*foldSize+int64(len(f.ids)) > f.budget() {
+			// Past the budget, none is noted.
+			return nil, rows.Err()
+		}
 	}
-	for i, id := range ids {
-		f.members[id] = int32(i)
-		f.list[i].id = id
+	n := len(f.idAt)
+	if err := rows.Err(); err != nil || n == 0 {
+		return nil, err
 	}
-	f.filter = newMemberFilter(ids)
+	f.index()
+	// About what each member's values take (the joining's id, status and
+	// unit, the particulars held apart, an update's): pages not written to
+	// cost nothing.
+	f.vals = make([]byte, 0, min(int64(n)*160, f.budget()/2))
+	// A sealed joining and an update or so each.
+	f.pending = make([]pendingSeq, 0, 2*n)
 	return f, nil
+}
+
+// addID adds a member with updates.
+func (f *updateFold) addID(id []byte) {
+	f.idAt = append(f.idAt, span{uint32(len(f.ids)), uint32(len(id))})
+	f.ids = append(f.ids, id...)
+}
+
+// index makes what member looks the members up in, and the list.
+func (f *updateFold) index() {
+	n := len(f.idAt)
+	f.list = make([]foldMember, n)
+	slots := 1 << 10
+	for slots < 2*n {
+		slots <<= 1
+	}
+	f.table = make([]uint64, slots)
+	// Eight bits or so an id: one other member's event in eight or so looks
+	// in the table (more bits, more of them out of the cache).
+	bits := 1 << 10
+	for bits < 8*n {
+		bits <<= 1
+	}
+	f.filter = make([]uint64, bits/64)
+	for i := range n {
+		h := maphash.Bytes(f.seed, f.id(int32(i)))
+		b := h & uint64(len(f.filter)*64-1)
+		f.filter[b/64] |= 1 << (b % 64)
+		for j := h >> 32 & uint64(slots-1); ; j = (j + 1) & uint64(slots-1) {
+			if f.table[j] == 0 {
+				f.table[j] = h>>32<<32 | uint64(i+1)
+				break
+			}
+		}
+	}
+}
+
+// budget is what an updateFold may hold: twice a capture's, so that a fifth
+// of a million members with updates fit.
+func (f *updateFold) budget() int64 { return 2 * captureBudget }
+
+// id returns list[i]'s id.
+func (f *updateFold) id(i int32) []byte { s := f.idAt[i]; return f.ids[s.off : s.off+s.n] }
+
+// val returns a value noted.
+func (f *updateFold) val(s span) []byte { return f.vals[s.off : s.off+s.n] }
+
+// keep holds v, and gives up past the budget: every member with updates is
+// then compared whole.
+func (f *updateFold) keep(v []byte) span {
+	if len(v) == 0 || f.spoilt {
+		return span{}
+	}
+	s := span{uint32(len(f.vals)), uint32(len(v))}
+	f.vals = append(f.vals, v...)
+	f.checkBudget()
+	return s
+}
+
+// checkBudget spoils the fold if it holds more than its budget.
+func (f *updateFold) checkBudget() {
+	if int64(len(f.list))*foldSize+int64(len(f.ids))+int64(cap(f.vals))+16*int64(cap(f.pending)) > f.budget() {
+		f.spoilt = true
+		f.vals, f.pending = nil, nil
+	}
 }
 
 // reset forgets what was noted, before a walk of the whole record again.
@@ -119,113 +230,170 @@ func (f *updateFold) reset() {
 	if f.spoilt {
 		return
 	}
-	f.size = int64(len(f.members)) * foldCost
-	f.pending = map[int64]*foldMember{}
-	for i := range f.list {
-		f.list[i] = foldMember{id: f.list[i].id}
+	f.vals, f.pending = f.vals[:0], f.pending[:0]
+	clear(f.list)
+}
+
+// member returns the index in list of the member with updates whose id is
+// subject, -1 if none.
+func (f *updateFold) member(subject []byte) int32 {
+	if f == nil {
+		return -1
+	}
+	h := maphash.Bytes(f.seed, subject)
+	if b := h & uint64(len(f.filter)*64-1); f.filter[b/64]&(1<<(b%64)) == 0 {
+		return -1
+	}
+	mask := uint64(len(f.table) - 1)
+	for j := h >> 32 & mask; ; j = (j + 1) & mask {
+		e := f.table[j]
+		if e == 0 {
+			return -1
+		}
+		if e>>32 == h>>32 {
+			if i := int32(uint32(e)) - 1; bytes.Equal(f.id(i), subject) {
+				return i
+			}
+		}
 	}
 }
 
-// member returns the member with updates whose id is subject, if any.
-func (f *updateFold) member(subject []byte) *foldMember {
-	if f == nil || !f.filter.may(subject) {
-		return nil
-	}
-	if i, ok := f.members[string(subject)]; ok {
-		return &f.list[i]
-	}
-	return nil
-}
-
-// grow counts n bytes more noted, and gives up past the budget: every member
-// with updates is then compared whole.
-func (f *updateFold) grow(n int) bool {
-	f.size += int64(n)
-	// Twice the capture's: a fifth of a million members with updates fit.
-	if f.size > 2*captureBudget {
-		f.spoilt = true
-		f.pending = nil
-	}
-	return !f.spoilt
-}
-
-// markBad notes that m is compared whole.
-func (f *updateFold) markBad(m *foldMember) {
+// markBad notes that list[i] is compared whole.
+func (f *updateFold) markBad(i int32) {
 	f.mu.Lock()
-	m.bad = true
+	f.list[i].bad = true
 	f.mu.Unlock()
 }
 
-// joining notes m's joining r, summed (by the walk) as the element h, and
-// split if its row of personal is summed apart (sealed).
-func (f *updateFold) joining(m *foldMember, r *rulebook.RawEvent, h *hashSum, sealed bool) {
-	var d rulebook.MemberJoined
-	tail := unsealedTail(r.Data)
-	ok := tail != nil && quickJoining(tail, &d)
-	if !ok && tail != nil {
-		// What the quick reading set is not to be kept.
-		d = rulebook.MemberJoined{}
-		ok = json.Unmarshal(append([]byte("{"), tail...), &d) == nil
-	}
-	ok = ok && d.Member.ID == m.id
+// joining notes list[i]'s joining r, summed (by the walk) as the element h,
+// and split if its row of personal is summed apart (sealed).
+func (f *updateFold) joining(i int32, r *rulebook.RawEvent, h *hashSum, sealed bool) {
+	m := &f.list[i]
+	var j readParticulars
+	ok := readJoining(r.Data, r.Effective, &j) && bytes.Equal(j.id, f.id(i))
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m.joins++
-	if !ok || m.joins > 1 {
+	if !ok || m.joins > 1 || rulebook.HasPersonal(r.Data) && !sealed {
 		m.bad = true
 		return
 	}
-	mb := d.Member
-	m.joinSeq, m.day, m.joinID, m.status = r.Seq, r.Effective, string(r.ID), d.Status
-	for i, v := range [nParticulars]string{mb.Name, mb.Email, mb.Phone, mb.Address, mb.Unit} {
-		m.set(i, v, r.Seq, true)
+	m.joinSeq, m.day, m.joinID, m.status = r.Seq, r.Effective, f.keep(r.ID), f.keep(j.status)
+	for k, v := range j.vals {
+		f.set(m, k, v, r.Seq, true)
 	}
-	m.orig[0], m.nOrig = *h, 1
-	if rulebook.HasPersonal(r.Data) {
-		if !sealed {
-			m.bad = true
-			return
-		}
-		if f.grow(64) {
-			f.pending[r.Seq] = m
-			m.pending++
-		}
+	m.orig.add(h)
+	m.nOrig = 1
+	if sealed {
+		f.pend(r.Seq, i)
 	}
 }
 
-// set sets particular i to v from seq, if seq comes after the one that set it
-// (the joining sets each, empty or not; an update only those it gives).
-func (m *foldMember) set(i int, v string, seq int64, joining bool) {
-	if (joining || v != "") && seq >= m.seqs[i] {
-		m.vals[i], m.seqs[i] = v, seq
+// pend notes that the row of personal of seq sets particulars of list[i].
+func (f *updateFold) pend(seq int64, i int32) {
+	if f.spoilt {
+		return
+	}
+	f.pending = append(f.pending, pendingSeq{seq, i})
+	f.list[i].pending++
+	f.checkBudget()
+}
+
+// set sets m's particular k to v from seq, if seq comes after the one that
+// set it (the joining sets each, empty or not; an update only those it gives).
+func (f *updateFold) set(m *foldMember, k int, v []byte, seq int64, joining bool) {
+	s, ok := seq32(seq)
+	if !ok {
+		m.bad = true
+		return
+	}
+	if (joining || len(v) > 0) && s >= m.seqs[k] {
+		m.vals[k], m.seqs[k] = f.keep(v), s
 	}
 }
 
-// update notes m's update r; false if m is to be compared whole.
-func (f *updateFold) update(m *foldMember, r *rulebook.RawEvent) bool {
-	var d rulebook.MemberUpdated
-	tail := unsealedTail(r.Data)
-	ok := tail != nil && quickUpdate(tail, &d)
-	if !ok && tail != nil {
-		d = rulebook.MemberUpdated{}
-		ok = json.Unmarshal(append([]byte("{"), tail...), &d) == nil && !d.Legacy()
-	}
+// seq32 is seq in the 32 bits a foldMember holds it in, if it fits.
+func seq32(seq int64) (uint32, bool) {
+	return uint32(seq), seq >= 0 && seq <= math.MaxUint32
+}
+
+// update notes list[i]'s update r; false if they are to be compared whole.
+func (f *updateFold) update(i int32, r *rulebook.RawEvent) bool {
+	m := &f.list[i]
+	var vals [nParticulars][]byte
+	ok := readUpdate(r.Data, &vals)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !ok || m.bad || f.spoilt {
 		m.bad = true
 		return false
 	}
-	for i, v := range [nParticulars]string{d.Name, d.Email, d.Phone, d.Address, d.Unit} {
-		m.set(i, v, r.Seq, false)
+	for k, v := range vals {
+		f.set(m, k, v, r.Seq, false)
 	}
 	if rulebook.HasPersonal(r.Data) {
-		if !f.grow(64) {
-			return false
-		}
-		f.pending[r.Seq] = m
-		m.pending++
+		f.pend(r.Seq, i)
 	}
+	return !f.spoilt
+}
+
+// readParticulars are a joining's fields as read, each nil where not given
+// (an update's, vals alone).
+type readParticulars struct {
+	id, status, joined []byte
+	vals               [nParticulars][]byte
+}
+
+// readJoining reads a joining's data (without a commitment: see
+// unsealedTail), as Register.Apply reads it, of a joining effective on day
+// eff; false if it cannot.
+func readJoining(data []byte, eff int64, j *readParticulars) bool {
+	tail := unsealedTail(data)
+	if tail == nil {
+		return false
+	}
+	if quickJoining(tail, j) {
+		return validJoined(j.joined, eff)
+	}
+	// Escapes, and the like: what the quick reading set is not to be kept.
+	var d rulebook.MemberJoined
+	if json.Unmarshal(append([]byte("{"), tail...), &d) != nil {
+		return false
+	}
+	mb := &d.Member
+	*j = readParticulars{id: []byte(mb.ID), status: []byte(d.Status), vals: [nParticulars][]byte{[]byte(mb.Name), []byte(mb.Email), []byte(mb.Phone), []byte(mb.Address), []byte(mb.Unit)}}
+	return true
+}
+
+// validJoined reports whether a joining's date (which Register.Apply reads,
+// and sets aside for the day it is effective) reads: it is that day, as it
+// is written, or else parsed.
+func validJoined(b []byte, eff int64) bool {
+	var day [10]byte
+	if len(b) == 0 || bytes.Equal(b, appendDay(day[:0], eff)) {
+		return true
+	}
+	var d rulebook.Date
+	return d.UnmarshalText(b) == nil
+}
+
+// readUpdate reads an update's data (without a commitment) as Register.Apply
+// reads it, each particular not given empty; false if it cannot, or if it is
+// an update of the first releases.
+func readUpdate(data []byte, vals *[nParticulars][]byte) bool {
+	tail := unsealedTail(data)
+	if tail == nil {
+		return false
+	}
+	if quickUpdate(tail, vals) {
+		return true
+	}
+	*vals = [nParticulars][]byte{}
+	var d rulebook.MemberUpdated
+	if json.Unmarshal(append([]byte("{"), tail...), &d) != nil || d.Legacy() {
+		return false
+	}
+	*vals = [nParticulars][]byte{[]byte(d.Name), []byte(d.Email), []byte(d.Phone), []byte(d.Address), []byte(d.Unit)}
 	return true
 }
 
@@ -255,7 +423,7 @@ func unsealedTail(data []byte) []byte {
 // rulebook.MemberUpdated).
 var (
 	memberKeys = []string{"id", "name", "email", "phone", "address", "unit", "joined"}
-	updateKeys = []string{"name", "email", "phone", "address", "unit"}
+	updateKeys = []string{pName: "name", pEmail: "email", pPhone: "phone", pAddress: "address", pUnit: "unit"}
 )
 
 // The paths of the particulars held apart from a joining and from an update.
@@ -268,42 +436,38 @@ var (
 // has checked against its commitment (see SubjectCapture.opener): the
 // particulars of the pending joinings and updates are noted from their rows.
 // The pass runs after the walk, alone, in seq order: it takes no lock, and
-// finds the pending by a cursor over their seqs.
+// finds the pending by a cursor over them, sorted by seq.
 func (f *updateFold) opener() func(seq int64, salt, data []byte) {
-	if f == nil {
+	if f == nil || f.spoilt || len(f.pending) == 0 {
 		return nil
 	}
-	var seqs []int64
-	if !f.spoilt {
-		seqs = slices.Sorted(maps.Keys(f.pending))
-	}
-	if len(seqs) == 0 {
-		return nil
-	}
+	pending := f.pending
+	slices.SortFunc(pending, func(a, b pendingSeq) int { return cmp.Compare(a.seq, b.seq) })
 	return func(seq int64, _, data []byte) {
-		for len(seqs) > 0 && seqs[0] < seq {
-			seqs = seqs[1:]
+		for len(pending) > 0 && pending[0].seq < seq {
+			pending = pending[1:]
 		}
-		if len(seqs) == 0 || seqs[0] != seq {
+		if len(pending) == 0 || pending[0].seq != seq {
 			return
 		}
-		seqs = seqs[1:]
-		m := f.pending[seq]
+		m := &f.list[pending[0].m]
+		pending = pending[1:]
 		m.pending--
 		paths := updatePaths
 		joining := seq == m.joinSeq
 		if joining {
 			paths = joiningPaths
-			m.orig[1], m.nOrig = *f.jh.personal(seq, data), 2
+			m.orig.add(f.jh.personal(seq, data))
+			m.nOrig = 2
 		}
 		set := func(p, v []byte) bool {
-			i := slices.Index(paths[:], string(p))
-			if i < 0 || v == nil {
+			k := slices.Index(paths[:], string(p))
+			if k < 0 || v == nil {
 				// A path a rule book declares personal beyond the
 				// particulars, or a value not a string.
 				return false
 			}
-			m.set(i, string(v), seq, joining)
+			f.set(m, k, v, seq, joining)
 			return true
 		}
 		if rest, ok := rulebook.QuickPairs(data[min(1, len(data)):], set); ok && len(data) > 0 && data[0] == '{' && len(rest) == 0 {
@@ -335,22 +499,22 @@ func (f *updateFold) finish(side *digestSide, dr *digestRanges, sealed *sealedSe
 	var data, small []byte
 	for k := range f.list {
 		m := &f.list[k]
-		id := m.id
+		id := f.id(int32(k))
 		if f.spoilt || m.bad || m.joins != 1 || m.pending != 0 {
-			side.more = append(side.more, id)
+			side.more = append(side.more, string(id))
 			continue
 		}
 		for i, v := range m.vals {
-			fields[1+i] = []byte(v)
+			fields[1+i] = f.val(v)
 		}
-		fields[0], fields[6], fields[7] = []byte(m.id), []byte(m.status), []byte(m.joinID)
+		fields[0], fields[6], fields[7] = id, f.val(m.status), f.val(m.joinID)
 		var d digest
 		if sealed.has(m.joinSeq) {
 			// As the members' side writes out a stored member whose joining is
 			// sealed (eachMemberJoining): one with no particulars it cannot.
 			small = personalFields(small[:0], &fields)
 			if len(small) == 0 || m.nOrig != 2 {
-				side.more = append(side.more, id)
+				side.more = append(side.more, string(id))
 				continue
 			}
 			data = sealedJoiningRest(data[:0], &fields, m.day)
@@ -361,9 +525,7 @@ func (f *updateFold) finish(side *digestSide, dr *digestRanges, sealed *sealedSe
 			d.add(jh.hash(elemJoining, m.joinSeq, m.day, fields[0], fields[7], data))
 		}
 		s := &side.sums[dr.of(fields[0])]
-		for i := range m.nOrig {
-			s.sub(&m.orig[i])
-		}
+		s.subDigest(&m.orig)
 		s.addDigest(&d)
 	}
 }
@@ -383,44 +545,17 @@ func bothOpeners(a, b func(seq int64, salt, data []byte)) func(seq int64, salt, 
 	}
 }
 
-// memberFilter is a set of bits, one set for each id's hash: an id whose bit
-// is clear is not among them. The walk asks of every member's event; a
-// look-up in a map of a fifth of the members cost more than noting them.
-type memberFilter struct {
-	seed maphash.Seed
-	bits []uint64
-}
-
-func newMemberFilter(ids []string) memberFilter {
-	n := 1 << 10
-	for n < 8*len(ids) {
-		n <<= 1
-	}
-	f := memberFilter{seed: maphash.MakeSeed(), bits: make([]uint64, n/64)}
-	for _, id := range ids {
-		h := maphash.String(f.seed, id) & uint64(n-1)
-		f.bits[h/64] |= 1 << (h % 64)
-	}
-	return f
-}
-
-// may reports whether id may be among the ids (false: it is not).
-func (f *memberFilter) may(id []byte) bool {
-	h := maphash.Bytes(f.seed, id) & uint64(len(f.bits)*64-1)
-	return f.bits[h/64]&(1<<(h%64)) != 0
-}
-
 // quickJoining reads a joining's data after its opening brace (without a
 // commitment: see unsealedTail), as json.Unmarshal would, if MarshalData wrote
 // it: its member's keys today's (so no unit of the first releases is looked
-// for), its values strings or null. ok is false for any other data, and d is
-// then not to be used.
-func quickJoining(data []byte, d *rulebook.MemberJoined) bool {
+// for), its values strings or null; the date it holds is not read. ok is
+// false for any other data, and j is then not to be used. The values are
+// data's bytes: nothing is allocated.
+func quickJoining(data []byte, j *readParticulars) bool {
 	const head = `"member":{`
 	if !bytes.HasPrefix(data, []byte(head)) {
 		return false
 	}
-	m := &d.Member
 	rest, ok := rulebook.QuickPairs(data[len(head):], func(key, val []byte) bool {
 		if val == nil {
 			// A null leaves the field as it was, as encoding/json leaves it.
@@ -428,19 +563,19 @@ func quickJoining(data []byte, d *rulebook.MemberJoined) bool {
 		}
 		switch string(key) {
 		case "id":
-			m.ID = string(val)
+			j.id = val
 		case "name":
-			m.Name = string(val)
+			j.vals[pName] = val
 		case "email":
-			m.Email = string(val)
+			j.vals[pEmail] = val
 		case "phone":
-			m.Phone = string(val)
+			j.vals[pPhone] = val
 		case "address":
-			m.Address = string(val)
+			j.vals[pAddress] = val
 		case "unit":
-			m.Unit = string(val)
+			j.vals[pUnit] = val
 		case "joined":
-			return m.Joined.UnmarshalText(val) == nil
+			j.joined = val
 		default:
 			return false
 		}
@@ -459,7 +594,7 @@ func quickJoining(data []byte, d *rulebook.MemberJoined) bool {
 				return false
 			}
 			if val != nil {
-				d.Status = string(val)
+				j.status = val
 			}
 			return true
 		})
@@ -471,26 +606,17 @@ func quickJoining(data []byte, d *rulebook.MemberJoined) bool {
 // quickUpdate reads an update's data after its opening brace (without a
 // commitment) as json.Unmarshal would, if MarshalData wrote it: today's keys
 // alone (so it is no update of the first releases), strings or null. ok is
-// false for any other data.
-func quickUpdate(data []byte, d *rulebook.MemberUpdated) bool {
+// false for any other data. As quickJoining, nothing is allocated.
+func quickUpdate(data []byte, vals *[nParticulars][]byte) bool {
 	rest, ok := rulebook.QuickPairs(data, func(key, val []byte) bool {
 		if val == nil {
 			return slices.Contains(updateKeys, string(key))
 		}
-		switch string(key) {
-		case "name":
-			d.Name = string(val)
-		case "email":
-			d.Email = string(val)
-		case "phone":
-			d.Phone = string(val)
-		case "address":
-			d.Address = string(val)
-		case "unit":
-			d.Unit = string(val)
-		default:
+		k := slices.Index(updateKeys, string(key))
+		if k < 0 {
 			return false
 		}
+		vals[k] = val
 		return true
 	})
 	return ok && len(rest) == 0

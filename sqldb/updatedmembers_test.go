@@ -89,6 +89,22 @@ func TestVerifyProjectionUpdatedMembers(t *testing.T) {
 		if slow.Load() != 5 || ranges.Load() != 1 {
 			t.Fatalf("%d members compared whole, %d ranges in full", slow.Load(), ranges.Load())
 		}
+		// Past the budget, before the walk or in it (the values noted grow
+		// past it), every member with updates is compared whole.
+		for _, budget := range []int64{1000, 1500, 2000} {
+			slow.Store(0)
+			restore := sqldb.CountSlowMembers(&slow)
+			undo := sqldb.SetCaptureBudget(budget)
+			res, diffs, err := db.VerifyProjection(ctx, nil)
+			undo()
+			restore()
+			if err != nil || !res.OK || len(diffs) > 0 {
+				t.Fatalf("budget %d: ok %v, %v %v", budget, res.OK, diffs, err)
+			}
+			if slow.Load() < 16 {
+				t.Fatalf("budget %d: %d members compared whole, not the 16 with updates or more", budget, slow.Load())
+			}
+		}
 		editAndVerify(t, db, []string{
 			`UPDATE members SET email = 'u00@example.org' WHERE id = 'u00'`,
 			`UPDATE members SET unit = 'north' WHERE id = 'u02'`,
