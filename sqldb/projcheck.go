@@ -1945,6 +1945,8 @@ func appendJSONString(dst, s []byte) []byte {
 type digestSide struct {
 	sums []digest
 	more []string
+	// fold are the notes of a stretch of the walk (updateFold).
+	fold *foldNotes
 }
 
 // joiningDigests sums, by range, every joining event about a member and the
@@ -2003,7 +2005,7 @@ func (side *digestSide) note(jp *joiningPass, jh *joiningHasher, cur *rangeCurso
 		}
 		m := jp.updates.member(r.Subject)
 		switch {
-		case m >= 0 && string(r.Type) == rulebook.EventMemberUpdated && jp.updates.update(m, r):
+		case m >= 0 && string(r.Type) == rulebook.EventMemberUpdated && jp.updates.update(side.notes(), m, r):
 		default:
 			if m >= 0 {
 				jp.updates.markBad(m)
@@ -2017,14 +2019,14 @@ func (side *digestSide) note(jp *joiningPass, jh *joiningHasher, cur *rangeCurso
 		h := jh.hash(elemSealed, r.Seq, r.Effective, r.Subject, r.ID, rest)
 		side.sums[i].add(h)
 		if m >= 0 {
-			jp.updates.joining(m, r, h, true)
+			jp.updates.joining(side.notes(), m, r, h, true)
 		}
 		return int32(i)
 	}
 	h := jh.hash(elemJoining, r.Seq, r.Effective, r.Subject, r.ID, r.Data)
 	side.sums[i].add(h)
 	if m >= 0 {
-		jp.updates.joining(m, r, h, false)
+		jp.updates.joining(side.notes(), m, r, h, false)
 	}
 	return -1
 }
@@ -2115,6 +2117,7 @@ func (jp *joiningPass) merge(o *digestSide) {
 	jp.mu.Lock()
 	defer jp.mu.Unlock()
 	jp.side.merge(o)
+	jp.updates.adopt(o.fold)
 }
 
 // merge adds o's sums, range by range, and its members with more.

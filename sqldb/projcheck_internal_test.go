@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
@@ -99,13 +100,98 @@ func TestFoldMemberSet(t *testing.T) {
 		{[]set{{"", 5, true}, {"a", 5, true}}, "a"},
 		{[]set{{"b", 9, false}, {"", 5, true}, {"a", 5, true}}, "b"},
 	} {
-		var f updateFold
-		var m foldMember
-		for _, x := range c.sets {
-			f.set(&m, pEmail, []byte(x.v), x.seq, x.joining)
+		f := &updateFold{seed: maphash.MakeSeed()}
+		f.addID([]byte("m1"))
+		f.index()
+		n := &foldNotes{}
+		// A set at a joining's seq after it is its row of personal (so the
+		// joining is sealed).
+		sealed := map[int64]bool{}
+		for i, x := range c.sets {
+			for _, y := range c.sets[i+1:] {
+				sealed[x.seq] = sealed[x.seq] || x.joining && y.joining && y.seq == x.seq
+			}
 		}
-		if got := string(f.val(m.vals[pEmail])); got != c.want {
-			t.Errorf("%v: %q, want %q", c.sets, got, c.want)
+		noted := map[int64]bool{}
+		for _, x := range c.sets {
+			var vals [nNoted][]byte
+			vals[pEmail] = []byte(x.v)
+			var h hashSum
+			switch {
+			case x.joining && !noted[x.seq]:
+				n.note(f, 0, noteJoining, x.seq, append(binary.LittleEndian.AppendUint64(nil, 100), append(h[:], b2u(sealed[x.seq]))...), &vals)
+			case x.joining:
+				n.note(f, 0, notePersonal, x.seq, append([]byte{1}, h[:]...), &vals)
+			default:
+				n.note(f, 0, noteUpdate, x.seq, []byte{0}, &vals)
+			}
+			noted[x.seq] = true
+		}
+		var seqs [2][]int64
+		r, ok := f.resolve(0, &seqs)
+		if got := string(r.vals[pEmail]); !ok || got != c.want {
+			t.Errorf("%v: %q (ok %v), want %q", c.sets, got, ok, c.want)
+		}
+	}
+}
+
+// TestFoldResolveWhole: a member is compared whole, not resolved, with two
+// joinings or none, a row of personal missing (of a sealed joining or of an
+// update), or marked; a sealed joining and its row resolve, the element
+// summed of each taken out.
+func TestFoldResolveWhole(t *testing.T) {
+	type note struct {
+		kind byte
+		seq  int64
+		flag bool
+	}
+	for _, c := range []struct {
+		notes []note
+		bad   bool
+		ok    bool
+	}{
+		{[]note{{noteJoining, 5, false}, {noteUpdate, 9, false}}, false, true},
+		{[]note{{noteJoining, 5, true}, {noteUpdate, 9, true}, {notePersonal, 5, true}, {notePersonal, 9, false}}, false, true},
+		{[]note{{noteJoining, 5, false}, {noteJoining, 7, false}}, false, false},
+		{[]note{{noteUpdate, 9, false}}, false, false},
+		{[]note{{noteJoining, 5, true}, {noteUpdate, 9, false}}, false, false},
+		{[]note{{noteJoining, 5, false}, {noteUpdate, 9, true}}, false, false},
+		{[]note{{noteJoining, 5, true}, {noteUpdate, 9, true}, {notePersonal, 9, false}}, false, false},
+		{[]note{{noteJoining, 5, false}, {noteUpdate, 9, false}}, true, false},
+	} {
+		f := &updateFold{seed: maphash.MakeSeed()}
+		f.addID([]byte("m1"))
+		f.index()
+		// Chunks of a note each: links across them.
+		var want digest
+		for i, x := range c.notes {
+			n := &foldNotes{}
+			h := hashSum{byte(i + 1)}
+			var fields []byte
+			switch x.kind {
+			case noteJoining:
+				fields = append(append(binary.LittleEndian.AppendUint64(nil, 100), h[:]...), b2u(x.flag))
+				want.add(&h)
+			case notePersonal:
+				fields = []byte{b2u(x.flag)}
+				if x.flag {
+					fields = append(fields, h[:]...)
+					want.add(&h)
+				}
+			default:
+				fields = []byte{b2u(x.flag)}
+			}
+			if !n.note(f, 0, x.kind, x.seq, fields, &[nNoted][]byte{}) {
+				t.Fatal("not noted")
+			}
+		}
+		if c.bad {
+			f.markBad(0)
+		}
+		var seqs [2][]int64
+		r, ok := f.resolve(0, &seqs)
+		if ok != c.ok || ok && (r.orig != want || r.joinSeq != 5 || r.day != 100) {
+			t.Errorf("%v (marked %v): ok %v, want %v; joining %d on %d, summed as %v, want %v", c.notes, c.bad, ok, c.ok, r.joinSeq, r.day, r.orig, want)
 		}
 	}
 }

@@ -5,11 +5,12 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"hash/maphash"
-	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rulebook/rulebook"
 )
@@ -43,7 +44,7 @@ const updatedMembersQuery = `SELECT DISTINCT subject FROM events WHERE ` + updat
 // insert pays for it.
 var updatesSchema = `CREATE INDEX IF NOT EXISTS events_updates ON events (subject) WHERE ` + updatesWhere
 
-// The particulars an update sets, in the order of foldMember.vals.
+// The particulars an update sets, as a note holds them.
 const (
 	pName = iota
 	pEmail
@@ -54,66 +55,90 @@ const (
 )
 
 // updateFold notes the members with updates for the digests (see above).
-// What it holds is free of pointers (values in two buffers, members found by
-// an open-addressed table of their ids' hashes), so that the collector does
-// not walk it: a fifth of a million members noted as strings in maps cost the
-// check a tenth of its time.
+// Each stretch of the walk, and then the pass over personal, writes what it
+// notes of them in a buffer of its own (foldNotes), without a lock: each note
+// is linked to the one noted before it of the same member (heads, swapped
+// atomically), and finish reads each member's notes after the walk. Nothing
+// it holds has pointers, so the collector does not walk it; a member is 8
+// bytes beside their notes (a fifth of a million members noted as strings in
+// maps, then in a list behind a lock, cost the check a tenth of its time).
 type updateFold struct {
-	// list are what is noted of the members with updates, read before the
-	// walk: list[i]'s id is at idAt[i] in ids, found by table (each slot an
-	// index in list plus one, beside the high half of the id's hash), and
-	// most others told apart by filter (a bit for each id's hash) without a
-	// look-up in it. These but list do not change after.
+	// The members with updates, read before the walk: the i'th's id is at
+	// idAt[i] in ids, found by table (each slot an index plus one, beside
+	// the high half of the id's hash), and most others told apart by filter
+	// (a bit for each id's hash) without a look-up in it. None change after.
 	seed   maphash.Seed
 	filter []uint64
 	table  []uint64
 	ids    []byte
 	idAt   []span
-	list   []foldMember
-	// mu guards the rest, and every foldMember.
-	mu sync.Mutex
-	// vals holds the values noted (a particular set again is held again).
-	vals []byte
-	// pending are the sealed joinings and updates of those members whose
-	// particulars the pass over personal holds.
+	// heads are each member's last note (a link: see foldNotes.link), and
+	// bad a bit for each member to be compared whole.
+	heads []atomic.Uint64
+	bad   []atomic.Uint64
+	// size is what the notes hold; past the budget the fold is spoilt, and
+	// every member with updates is compared whole.
+	size   atomic.Int64
+	spoilt atomic.Bool
+	mu     sync.Mutex
+	// chunks are what the notes are written in, by id.
+	chunks [][]byte
+	// pending are the seqs of rows of personal to note: the first in slots
+	// taken (as many as two a member: a sealed joining and an update or so
+	// each; growing each stretch's cost a tenth of the fold), the rest of the
+	// stretches done.
+	slots   []pendingSeq
+	taken   atomic.Int64
 	pending []pendingSeq
 	jh      *joiningHasher
-	spoilt  bool
 }
 
-// span is a value held in one of an updateFold's buffers.
+// span is an id held in updateFold.ids.
 type span struct{ off, n uint32 }
 
-// pendingSeq is a seq whose row of personal sets particulars of list[m].
+// foldNotes are what one stretch of the walk, or the pass over personal,
+// notes of the members with updates: notes one after another, in chunks
+// (growing one buffer copied it, and cost the fold a third), each
+//
+//	prev uint64 | kind byte | seq int64 | kind's fields | n byte | n × (k byte, uvarint length, value)
+//
+// prev the link to the member's note before it (0 for none), a link being
+// the chunk's id plus one, shifted 32 bits, beside the note's offset in it.
+type foldNotes struct {
+	// buf is the chunk written in, up to its length; id its id.
+	buf  []byte
+	id   uint32
+	pend []pendingSeq
+}
+
+// noteChunk is the size of a chunk of notes (a larger note has one of its own).
+const noteChunk = 256 << 10
+
+// The kinds of note, and the fields after their seq.
+const (
+	// noteJoining: day int64 | element summed hashSum | sealed byte.
+	noteJoining = 'J'
+	// noteUpdate: held apart byte (a row of personal to come).
+	noteUpdate = 'U'
+	// notePersonal, a row of personal: of the joining byte | its element
+	// summed hashSum, if of the joining.
+	notePersonal = 'P'
+)
+
+// The values a note holds beside the particulars (pName…pUnit).
+const (
+	kStatus = nParticulars + iota
+	kJoinID
+	nNoted
+)
+
+// pendingSeq is a seq whose row of personal sets particulars of member m
+// (of their joining, if joining).
 type pendingSeq struct {
-	seq int64
-	m   int32
+	seq     int64
+	m       int32
+	joining bool
 }
-
-// foldMember is what an updateFold notes of one member: 120 bytes, a fifth
-// of a million of them 23 MiB, whose pages are the most of its cost (first
-// written by the walk, whose stretches share them out, not before it).
-type foldMember struct {
-	joinID  span
-	status  span
-	joinSeq int64
-	day     int64
-	// vals are the particulars as last set, and seqs the seqs that set them
-	// (a record of more than 2³² events is compared whole: see seq32).
-	vals [nParticulars]span
-	seqs [nParticulars]uint32
-	// orig is what the joining was summed in (with its row of personal, once
-	// the pass over personal has summed it, if nOrig is 2).
-	orig    digest
-	pending int32
-	joins   uint8
-	nOrig   uint8
-	bad     bool
-}
-
-// foldSize is about what a member noted costs beside their values: their
-// foldMember and their part of the table and filter.
-const foldSize = 120 + 8 + 16 + 1
 
 // newUpdateFold reads the members with updates; nil if there are none, or if
 // noting them would hold more than the budget.
@@ -124,8 +149,6 @@ func (db *DB) newUpdateFold(ctx context.Context, q querier, key [32]byte) (*upda
 	}
 	defer rows.Close()
 	f := &updateFold{seed: maphash.MakeSeed(), jh: newJoiningHasher(key)}
-	// The ids first, then the members at once: growing them as they are read
-	// cost a third of the fold.
 	var id sql.RawBytes
 	for rows.Next() {
 		if err := rows.Scan(&id); err != nil {
@@ -141,19 +164,18 @@ func (db *DB) newUpdateFold(ctx context.Context, q querier, key [32]byte) (*upda
 			return nil, rows.Err()
 		}
 	}
-	n := len(f.idAt)
-	if err := rows.Err(); err != nil || n == 0 {
+	if err := rows.Err(); err != nil || len(f.idAt) == 0 {
 		return nil, err
 	}
 	f.index()
-	// About what each member's values take (the joining's id, status and
-	// unit, the particulars held apart, an update's): pages not written to
-	// cost nothing.
-	f.vals = make([]byte, 0, min(int64(n)*160, f.budget()/2))
-	// A sealed joining and an update or so each.
-	f.pending = make([]pendingSeq, 0, 2*n)
+	f.slots = make([]pendingSeq, 2*len(f.idAt))
+	f.size.Store(int64(len(f.idAt)) * foldSize)
 	return f, nil
 }
+
+// foldSize is about what a member costs before anything is noted: their id's
+// span, head, and part of the table and filter.
+const foldSize = 8 + 8 + 16 + 1 + 2*16
 
 // addID adds a member with updates.
 func (f *updateFold) addID(id []byte) {
@@ -161,10 +183,11 @@ func (f *updateFold) addID(id []byte) {
 	f.ids = append(f.ids, id...)
 }
 
-// index makes what member looks the members up in, and the list.
+// index makes what member looks the members up in, and their heads.
 func (f *updateFold) index() {
 	n := len(f.idAt)
-	f.list = make([]foldMember, n)
+	f.heads = make([]atomic.Uint64, n)
+	f.bad = make([]atomic.Uint64, n/64+1)
 	slots := 1 << 10
 	for slots < 2*n {
 		slots <<= 1
@@ -194,48 +217,29 @@ func (f *updateFold) index() {
 // of a million members with updates fit.
 func (f *updateFold) budget() int64 { return 2 * captureBudget }
 
-// id returns list[i]'s id.
+// id returns the i'th member's id.
 func (f *updateFold) id(i int32) []byte { s := f.idAt[i]; return f.ids[s.off : s.off+s.n] }
-
-// val returns a value noted.
-func (f *updateFold) val(s span) []byte { return f.vals[s.off : s.off+s.n] }
-
-// keep holds v, and gives up past the budget: every member with updates is
-// then compared whole.
-func (f *updateFold) keep(v []byte) span {
-	if len(v) == 0 || f.spoilt {
-		return span{}
-	}
-	s := span{uint32(len(f.vals)), uint32(len(v))}
-	f.vals = append(f.vals, v...)
-	f.checkBudget()
-	return s
-}
-
-// checkBudget spoils the fold if it holds more than its budget.
-func (f *updateFold) checkBudget() {
-	if int64(len(f.list))*foldSize+int64(len(f.ids))+int64(cap(f.vals))+16*int64(cap(f.pending)) > f.budget() {
-		f.spoilt = true
-		f.vals, f.pending = nil, nil
-	}
-}
 
 // reset forgets what was noted, before a walk of the whole record again.
 func (f *updateFold) reset() {
-	if f == nil {
+	if f == nil || f.spoilt.Load() {
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.spoilt {
-		return
+	for i := range f.heads {
+		f.heads[i].Store(0)
 	}
-	f.vals, f.pending = f.vals[:0], f.pending[:0]
-	clear(f.list)
+	for i := range f.bad {
+		f.bad[i].Store(0)
+	}
+	f.chunks, f.pending = nil, nil
+	f.taken.Store(0)
+	f.size.Store(int64(len(f.idAt)) * foldSize)
 }
 
-// member returns the index in list of the member with updates whose id is
-// subject, -1 if none.
+// member returns the index of the member with updates whose id is subject,
+// -1 if none.
 func (f *updateFold) member(subject []byte) int32 {
 	if f == nil {
 		return -1
@@ -258,83 +262,134 @@ func (f *updateFold) member(subject []byte) int32 {
 	}
 }
 
-// markBad notes that list[i] is compared whole.
-func (f *updateFold) markBad(i int32) {
+// markBad notes that member i is compared whole.
+func (f *updateFold) markBad(i int32) { f.bad[i/64].Or(1 << (i % 64)) }
+
+func (f *updateFold) isBad(i int32) bool { return f.bad[i/64].Load()&(1<<(i%64)) != 0 }
+
+// adopt takes the seqs of rows of personal a stretch of the walk noted.
+func (f *updateFold) adopt(n *foldNotes) {
+	if f == nil || n == nil {
+		return
+	}
 	f.mu.Lock()
-	f.list[i].bad = true
-	f.mu.Unlock()
+	defer f.mu.Unlock()
+	f.pending = append(f.pending, n.pend...)
 }
 
-// joining notes list[i]'s joining r, summed (by the walk) as the element h,
-// and split if its row of personal is summed apart (sealed).
-func (f *updateFold) joining(i int32, r *rulebook.RawEvent, h *hashSum, sealed bool) {
-	m := &f.list[i]
+// note writes a note of member i in n: of kind, at seq, with the kind's
+// fields and vals (nil: not noted), links it, and reports false if the fold is
+// spoilt (nothing is then noted).
+func (n *foldNotes) note(f *updateFold, i int32, kind byte, seq int64, fields []byte, vals *[nNoted][]byte) bool {
+	need := 8 + 1 + 8 + len(fields) + 1
+	for _, v := range vals {
+		need += 1 + binary.MaxVarintLen64 + len(v)
+	}
+	if cap(n.buf)-len(n.buf) < need {
+		// A small budget (tests) is not spent on a chunk or two.
+		size := max(min(noteChunk, int(f.budget()/32)), need)
+		if f.spoilt.Load() || f.size.Add(int64(size)) > f.budget() {
+			f.spoilt.Store(true)
+			return false
+		}
+		c := make([]byte, 0, size)
+		f.mu.Lock()
+		n.id = uint32(len(f.chunks))
+		f.chunks = append(f.chunks, c[:cap(c)])
+		f.mu.Unlock()
+		n.buf = c
+	}
+	off := len(n.buf)
+	b := binary.LittleEndian.AppendUint64(n.buf, 0)
+	b = append(b, kind)
+	b = binary.LittleEndian.AppendUint64(b, uint64(seq))
+	b = append(b, fields...)
+	at := len(b)
+	b = append(b, 0)
+	for k, v := range vals {
+		if v != nil {
+			b = append(b, byte(k))
+			b = binary.AppendUvarint(b, uint64(len(v)))
+			b = append(b, v...)
+			b[at]++
+		}
+	}
+	link := uint64(n.id+1)<<32 | uint64(off)
+	binary.LittleEndian.PutUint64(b[off:], f.heads[i].Swap(link))
+	n.buf = b
+	return true
+}
+
+// pendRow notes that the row of personal of seq sets particulars of member i.
+func (n *foldNotes) pendRow(f *updateFold, seq int64, i int32, joining bool) {
+	p := pendingSeq{seq, i, joining}
+	if k := f.taken.Add(1) - 1; k < int64(len(f.slots)) {
+		f.slots[k] = p
+		return
+	}
+	n.pend = append(n.pend, p)
+	if f.size.Add(16) > f.budget() {
+		f.spoilt.Store(true)
+	}
+}
+
+// joining notes member i's joining r, summed (by the walk) as the element h,
+// and split if its row of personal is summed apart (sealed), in n.
+func (f *updateFold) joining(n *foldNotes, i int32, r *rulebook.RawEvent, h *hashSum, sealed bool) {
 	var j readParticulars
-	ok := readJoining(r.Data, r.Effective, &j) && bytes.Equal(j.id, f.id(i))
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m.joins++
-	if !ok || m.joins > 1 || rulebook.HasPersonal(r.Data) && !sealed {
-		m.bad = true
+	if !readJoining(r.Data, r.Effective, &j) || !bytes.Equal(j.id, f.id(i)) || rulebook.HasPersonal(r.Data) && !sealed {
+		f.markBad(i)
 		return
 	}
-	m.joinSeq, m.day, m.joinID, m.status = r.Seq, r.Effective, f.keep(r.ID), f.keep(j.status)
+	var fields [8 + 16 + 1]byte
+	binary.LittleEndian.PutUint64(fields[:], uint64(r.Effective))
+	copy(fields[8:], h[:])
+	fields[24] = b2u(sealed)
+	// The joining sets each particular, empty or not.
+	var vals [nNoted][]byte
 	for k, v := range j.vals {
-		f.set(m, k, v, r.Seq, true)
+		vals[k] = v
+		if v == nil {
+			vals[k] = []byte{}
+		}
 	}
-	m.orig.add(h)
-	m.nOrig = 1
-	if sealed {
-		f.pend(r.Seq, i)
-	}
-}
-
-// pend notes that the row of personal of seq sets particulars of list[i].
-func (f *updateFold) pend(seq int64, i int32) {
-	if f.spoilt {
-		return
-	}
-	f.pending = append(f.pending, pendingSeq{seq, i})
-	f.list[i].pending++
-	f.checkBudget()
-}
-
-// set sets m's particular k to v from seq, if seq comes after the one that
-// set it (the joining sets each, empty or not; an update only those it gives).
-func (f *updateFold) set(m *foldMember, k int, v []byte, seq int64, joining bool) {
-	s, ok := seq32(seq)
-	if !ok {
-		m.bad = true
-		return
-	}
-	if (joining || len(v) > 0) && s >= m.seqs[k] {
-		m.vals[k], m.seqs[k] = f.keep(v), s
+	vals[kStatus], vals[kJoinID] = j.status, r.ID
+	if n.note(f, i, noteJoining, r.Seq, fields[:], &vals) && sealed {
+		n.pendRow(f, r.Seq, i, true)
 	}
 }
 
-// seq32 is seq in the 32 bits a foldMember holds it in, if it fits.
-func seq32(seq int64) (uint32, bool) {
-	return uint32(seq), seq >= 0 && seq <= math.MaxUint32
-}
-
-// update notes list[i]'s update r; false if they are to be compared whole.
-func (f *updateFold) update(i int32, r *rulebook.RawEvent) bool {
-	m := &f.list[i]
-	var vals [nParticulars][]byte
-	ok := readUpdate(r.Data, &vals)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !ok || m.bad || f.spoilt {
-		m.bad = true
+// update notes member i's update r in n; false if they are to be compared
+// whole.
+func (f *updateFold) update(n *foldNotes, i int32, r *rulebook.RawEvent) bool {
+	var vals [nNoted][]byte
+	if !readUpdate(r.Data, (*[nParticulars][]byte)(vals[:nParticulars])) {
+		f.markBad(i)
 		return false
 	}
-	for k, v := range vals {
-		f.set(m, k, v, r.Seq, false)
+	held := rulebook.HasPersonal(r.Data)
+	if !n.note(f, i, noteUpdate, r.Seq, []byte{b2u(held)}, &vals) {
+		return false
 	}
-	if rulebook.HasPersonal(r.Data) {
-		f.pend(r.Seq, i)
+	if held {
+		n.pendRow(f, r.Seq, i, false)
 	}
-	return !f.spoilt
+	return true
+}
+
+func b2u(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// notes returns the side's notes for the fold, made on first use.
+func (side *digestSide) notes() *foldNotes {
+	if side.fold == nil {
+		side.fold = &foldNotes{}
+	}
+	return side.fold
 }
 
 // readParticulars are a joining's fields as read, each nil where not given
@@ -435,14 +490,18 @@ var (
 // opener returns what the verify's pass over personal calls with each row it
 // has checked against its commitment (see SubjectCapture.opener): the
 // particulars of the pending joinings and updates are noted from their rows.
-// The pass runs after the walk, alone, in seq order: it takes no lock, and
-// finds the pending by a cursor over them, sorted by seq.
+// The pass runs after the walk, alone, in seq order: it finds the pending by a
+// cursor over them, sorted by seq, and notes in a buffer of its own.
 func (f *updateFold) opener() func(seq int64, salt, data []byte) {
-	if f == nil || f.spoilt || len(f.pending) == 0 {
+	if f == nil || f.spoilt.Load() {
 		return nil
 	}
-	pending := f.pending
+	pending := append(f.slots[:min(f.taken.Load(), int64(len(f.slots)))], f.pending...)
+	if len(pending) == 0 {
+		return nil
+	}
 	slices.SortFunc(pending, func(a, b pendingSeq) int { return cmp.Compare(a.seq, b.seq) })
+	out := &foldNotes{}
 	return func(seq int64, _, data []byte) {
 		for len(pending) > 0 && pending[0].seq < seq {
 			pending = pending[1:]
@@ -450,41 +509,116 @@ func (f *updateFold) opener() func(seq int64, salt, data []byte) {
 		if len(pending) == 0 || pending[0].seq != seq {
 			return
 		}
-		m := &f.list[pending[0].m]
+		p := pending[0]
 		pending = pending[1:]
-		m.pending--
 		paths := updatePaths
-		joining := seq == m.joinSeq
-		if joining {
+		if p.joining {
 			paths = joiningPaths
-			m.orig.add(f.jh.personal(seq, data))
-			m.nOrig = 2
 		}
-		set := func(p, v []byte) bool {
-			k := slices.Index(paths[:], string(p))
+		var vals [nNoted][]byte
+		set := func(path, v []byte) bool {
+			k := slices.Index(paths[:], string(path))
 			if k < 0 || v == nil {
 				// A path a rule book declares personal beyond the
 				// particulars, or a value not a string.
 				return false
 			}
-			f.set(m, k, v, seq, joining)
+			vals[k] = v
 			return true
 		}
-		if rest, ok := rulebook.QuickPairs(data[min(1, len(data)):], set); ok && len(data) > 0 && data[0] == '{' && len(rest) == 0 {
+		rest, ok := rulebook.QuickPairs(data[min(1, len(data)):], set)
+		if !ok || len(data) == 0 || data[0] != '{' || len(rest) != 0 {
+			vals = [nNoted][]byte{}
+			var fields map[string]string
+			ok = json.Unmarshal(data, &fields) == nil
+			for path, v := range fields {
+				ok = ok && set([]byte(path), []byte(v))
+			}
+		}
+		if !ok {
+			f.markBad(p.m)
 			return
 		}
-		var fields map[string]string
-		if json.Unmarshal(data, &fields) != nil {
-			m.bad = true
-			return
+		fields := []byte{b2u(p.joining)}
+		if p.joining {
+			fields = append(fields, f.jh.personal(seq, data)[:]...)
 		}
-		for p, v := range fields {
-			if !set([]byte(p), []byte(v)) {
-				m.bad = true
-				return
+		out.note(f, p.m, notePersonal, seq, fields, &vals)
+	}
+}
+
+// folded is a member with updates as their notes leave them.
+type folded struct {
+	// vals are the particulars, status and joining's id as last set.
+	vals         [nNoted][]byte
+	joinSeq, day int64
+	// orig is what the joining was summed in, with its row of personal if
+	// sealed (nOrig 2).
+	orig  digest
+	nOrig int
+}
+
+// resolve reads member i's notes, newest first: each value is the one set
+// last, by seq, and of two set at one seq (a sealed joining's particular,
+// empty in it, and its row of personal) the one noted after. ok is false if
+// the member is to be compared whole: one joining or more, a row of personal
+// missing, a note that could not be made. seqs is room for the seqs.
+func (f *updateFold) resolve(i int32, seqs *[2][]int64) (r folded, ok bool) {
+	if f.isBad(i) {
+		return r, false
+	}
+	var best [nNoted]int64
+	joins := 0
+	want, got := seqs[0][:0], seqs[1][:0]
+	defer func() { seqs[0], seqs[1] = want, got }()
+	for link := f.heads[i].Load(); link != 0; {
+		b := f.chunks[link>>32-1][uint32(link):]
+		link = binary.LittleEndian.Uint64(b)
+		kind, seq := b[8], int64(binary.LittleEndian.Uint64(b[9:]))
+		b = b[17:]
+		// The joining and its row set every particular, empty or not; an
+		// update and its row only those they give.
+		every := false
+		switch kind {
+		case noteJoining:
+			joins++
+			r.joinSeq, r.day = seq, int64(binary.LittleEndian.Uint64(b))
+			r.orig.add((*hashSum)(b[8:24]))
+			r.nOrig++
+			if b[24] == 1 {
+				want = append(want, seq)
+			}
+			b, every = b[25:], true
+		case noteUpdate:
+			if b[0] == 1 {
+				want = append(want, seq)
+			}
+			b = b[1:]
+		case notePersonal:
+			got = append(got, seq)
+			if b[0] == 1 {
+				r.orig.add((*hashSum)(b[1:17]))
+				r.nOrig++
+				b, every = b[17:], true
+			} else {
+				b = b[1:]
+			}
+		}
+		n := int(b[0])
+		b = b[1:]
+		for range n {
+			k := b[0]
+			l, w := binary.Uvarint(b[1:])
+			v := b[1+w : 1+w+int(l)]
+			b = b[1+w+int(l):]
+			if (every || len(v) > 0) && seq > best[k] {
+				best[k], r.vals[k] = seq, v
 			}
 		}
 	}
+	slices.Sort(want)
+	slices.Sort(got)
+	return r, joins == 1 && slices.Equal(want, got)
 }
 
 // finish takes the joinings of the members with updates out of the events'
@@ -495,19 +629,19 @@ func (f *updateFold) finish(side *digestSide, dr *digestRanges, sealed *sealedSe
 		return
 	}
 	jh := f.jh
+	spoilt := f.spoilt.Load()
 	var fields [8][]byte
 	var data, small []byte
-	for k := range f.list {
-		m := &f.list[k]
+	var seqs [2][]int64
+	for k := range f.idAt {
 		id := f.id(int32(k))
-		if f.spoilt || m.bad || m.joins != 1 || m.pending != 0 {
+		m, ok := f.resolve(int32(k), &seqs)
+		if spoilt || !ok {
 			side.more = append(side.more, string(id))
 			continue
 		}
-		for i, v := range m.vals {
-			fields[1+i] = f.val(v)
-		}
-		fields[0], fields[6], fields[7] = id, f.val(m.status), f.val(m.joinID)
+		copy(fields[1:1+nParticulars], m.vals[:nParticulars])
+		fields[0], fields[6], fields[7] = id, m.vals[kStatus], m.vals[kJoinID]
 		var d digest
 		if sealed.has(m.joinSeq) {
 			// As the members' side writes out a stored member whose joining is

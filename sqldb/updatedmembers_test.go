@@ -48,6 +48,11 @@ func TestVerifyProjectionUpdatedMembers(t *testing.T) {
 			switch i % 6 {
 			case 0:
 				evs = append(evs, ev(rulebook.EventMemberUpdated, id, day, rulebook.MemberUpdated{Email: "new." + id + "@example.org"}))
+				if i > 0 {
+					// More rows of personal to come than two a member (the
+					// last claimed are kept apart: see updateFold.slots).
+					evs = append(evs, ev(rulebook.EventMemberUpdated, id, day.AddDays(9), rulebook.MemberUpdated{Email: "newer." + id + "@example.org", Phone: "0200 " + id}))
+				}
 			case 2:
 				evs = append(evs, ev(rulebook.EventMemberUpdated, id, day, rulebook.MemberUpdated{Unit: "south"}))
 			case 4:
@@ -89,9 +94,9 @@ func TestVerifyProjectionUpdatedMembers(t *testing.T) {
 		if slow.Load() != 5 || ranges.Load() != 1 {
 			t.Fatalf("%d members compared whole, %d ranges in full", slow.Load(), ranges.Load())
 		}
-		// Past the budget, before the walk or in it (the values noted grow
-		// past it), every member with updates is compared whole.
-		for _, budget := range []int64{1000, 1500, 2000} {
+		// Past the budget, before the walk, in it or in the pass over personal
+		// (as the notes grow), every member with updates is compared whole.
+		for _, budget := range []int64{200, 1000, 2000, 3000} {
 			slow.Store(0)
 			restore := sqldb.CountSlowMembers(&slow)
 			undo := sqldb.SetCaptureBudget(budget)
