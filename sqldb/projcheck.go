@@ -1181,8 +1181,14 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 		return nil, nil, errors.New("verify --projection: the members were not read")
 	}
 	// The walk and the pass over personal are done: the members with updates
-	// are put in as their updates leave them.
-	jp.updates.finish(jp.side, dr, jp.sealed)
+	// are put in as their updates leave them, beside what follows until the
+	// digests are compared.
+	folded := make(chan struct{})
+	go func() {
+		defer close(folded)
+		jp.updates.finish(jp.side, dr, jp.sealed)
+	}()
+	defer func() { <-folded }()
 	// The complaints are compared in the write transaction beside the rest
 	// (which reads through the pool), from the events the walk kept: reported
 	// after it, as CheckProjection reports them.
@@ -1219,6 +1225,7 @@ func (db *DB) VerifyProjection(ctx context.Context, progress func(n int64)) (res
 		return nil, nil, err
 	}
 	rep := &diffReport{byTable: map[string]int{}}
+	<-folded
 	if err := base.checkDigests(ctx, db.r, dr, key, jp.side, mp, rep); err != nil {
 		return nil, nil, err
 	}
